@@ -1,0 +1,26 @@
+// @faultline/daemon-server — the ChaosDaemon gRPC service as a library.
+
+// What a daemon app composes
+export { createDaemonServer } from "./daemon-server.js";
+export type { DaemonServer, DaemonServerOptions, DaemonTlsOptions, DaemonListenAddress } from "./daemon-server.js";
+export { DaemonHandlerRegistry } from "./daemon-handler-registry.js";
+export type { DaemonHandlers, DaemonMethodName } from "./daemon-handler-registry.js";
+export { containerHandlers } from "./container-handlers.js";
+export { createDaemonLogger } from "./daemon-logger.js";
+export type { DaemonLoggerOptions, DaemonLogFormat } from "./daemon-logger.js";
+export { createRpcMetrics } from "./rpc-metrics.js";
+export type { RpcMetrics } from "./rpc-metrics.js";
+export { createOpsHttpServer } from "./ops-http-server.js";
+export type { OpsHttpServer, OpsHttpServerOptions } from "./ops-http-server.js";
+
+// What a chaos kind's daemon handlers use
+export { requestLogger } from "./request-context.js";
+export { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
+export type {
+  NamespaceKind,
+  NamespaceProcessRequest,
+  NamespaceProcessResult,
+  NamespaceProcessRunnerOptions,
+} from "./namespace-process-runner.js";
+export { toConnectError } from "./rpc-error-codes.js";
+export { namespacedNameHeader } from "./request-interceptor.js";

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
+
+// These tests run real nsenter (util-linux) as root against real namespaces.
+describe("NamespaceProcessRunner", () => {
+  const runner = new NamespaceProcessRunner({ timeoutMs: 5_000 });
+
+  describe("buildCommand", () => {
+    it("builds nsenter's argv with one flag per namespace, the program after --", () => {
+      expect(runner.buildCommand({ pid: 42, namespaces: ["mnt", "pid", "net"], argv: ["ps", "aux"] })).toEqual([
+        "nsenter", "-t", "42", "-m", "-p", "-n", "--", "ps", "aux",
+      ]);
+    });
+
+    it.each([0, -1, 1.5, Number.NaN, "12" as unknown as number])("rejects pid %p", (pid) => {
+      expect(() => runner.buildCommand({ pid, namespaces: ["mnt"], argv: ["true"] })).toThrow(/pid must be a positive integer/);
+    });
+
+    it("rejects an empty argv, no namespaces, unknown namespaces and NUL bytes", () => {
+      expect(() => runner.buildCommand({ pid: 1, namespaces: ["mnt"], argv: [] })).toThrow(/argv must name a program/);
+      expect(() => runner.buildCommand({ pid: 1, namespaces: [], argv: ["true"] })).toThrow(/at least one namespace/);
+      expect(() => runner.buildCommand({ pid: 1, namespaces: ["user" as "mnt"], argv: ["true"] })).toThrow(/unknown namespace "user"/);
+      expect(() => runner.buildCommand({ pid: 1, namespaces: ["mnt"], argv: ["echo", "a\0b"] })).toThrow(/NUL/);
+    });
+  });
+
+  describe("run", () => {
+    let target: ChildProcess;
+    let dir: string;
+
+    beforeAll(async () => {
+      // a process in its own mount namespace, with a tmpfs only that namespace sees
+      dir = mkdtempSync(join(tmpdir(), "faultline-runner-"));
+      target = spawn(
+        "unshare",
+        ["--mount", "--propagation", "private", "sh", "-c", 'mount -t tmpfs tmpfs "$0" && echo inside > "$0/marker" && exec sleep 120', dir],
+        { stdio: "ignore" },
+      );
+      for (let i = 0; i < 100; i++) {
+        try {
+          await runner.run({ pid: target.pid!, namespaces: ["mnt"], argv: ["test", "-f", join(dir, "marker")] });
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      throw new Error("the target's tmpfs never appeared");
+    });
+
+    afterAll(() => {
+      target.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("runs the program inside the target's mount namespace", async () => {
+      const result = await runner.run({ pid: target.pid!, namespaces: ["mnt"], argv: ["cat", join(dir, "marker")] });
+      expect(result.stdout).toBe("inside\n");
+      expect(result.exitCode).toBe(0);
+      expect(result.command.slice(0, 5)).toEqual(["nsenter", "-t", String(target.pid), "-m", "--"]);
+      // the host's view of the same directory is still empty
+      expect(existsSync(join(dir, "marker"))).toBe(false);
+    });
+
+    it("passes request data as one argv entry, never through a shell", async () => {
+      const hostile = '$(touch /tmp/faultline-pwned); rm -rf / ; `id`';
+      const result = await runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["echo", hostile] });
+      expect(result.stdout).toBe(`${hostile}\n`);
+      expect(existsSync("/tmp/faultline-pwned")).toBe(false);
+    });
+
+    it("rejects with the exit status and stderr when the program fails", async () => {
+      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", "echo broken >&2; exit 3"] });
+      await expect(failure).rejects.toThrow(NamespaceProcessError);
+      await expect(failure).rejects.toMatchObject({ reason: "exit-status", exitCode: 3, stderr: "broken\n" });
+      await expect(failure).rejects.toThrow(/exited with status 3: broken/);
+    });
+
+    it("fails clearly for a pid that does not exist", async () => {
+      await expect(
+        runner.run({ pid: 4_000_000, namespaces: ["mnt"], argv: ["true"] }),
+      ).rejects.toMatchObject({ reason: "exit-status" });
+    });
+
+    it("kills the process and everything it started on timeout", async () => {
+      const started = Date.now();
+      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", "sleep 30 & sleep 30"], timeoutMs: 200 });
+      await expect(failure).rejects.toMatchObject({ reason: "timeout" });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it("cancels when the caller's signal aborts", async () => {
+      const controller = new AbortController();
+      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sleep", "30"], signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      await expect(failure).rejects.toMatchObject({ reason: "cancelled" });
+    });
+
+    it("stops a process that writes more output than allowed", async () => {
+      const small = new NamespaceProcessRunner({ maxOutputBytes: 1024 });
+      await expect(
+        small.run({ pid: process.pid, namespaces: ["mnt"], argv: ["yes"] }),
+      ).rejects.toMatchObject({ reason: "output-too-large" });
+    });
+
+    it("reports a missing nsenter as a spawn failure", async () => {
+      const broken = new NamespaceProcessRunner({ nsenterPath: "/nonexistent/nsenter" });
+      await expect(
+        broken.run({ pid: process.pid, namespaces: ["mnt"], argv: ["true"] }),
+      ).rejects.toMatchObject({ reason: "spawn-failed" });
+    });
+  });
+});
