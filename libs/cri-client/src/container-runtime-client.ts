@@ -1,0 +1,84 @@
+import { parseContainerId, type ContainerRef } from "./container-ref.js";
+import type { ContainerRuntimeBackend } from "./container-runtime-backend.js";
+import { createCriBackend } from "./cri-backend.js";
+import { createDockerEngineBackend } from "./docker-engine-backend.js";
+import { defaultRuntimeSocketPaths, type RuntimeSocketPaths } from "./runtime-socket-paths.js";
+
+/** Options for `createContainerRuntimeClient`. */
+export interface ContainerRuntimeClientOptions {
+  /** Socket paths to use instead of `defaultRuntimeSocketPaths`, per runtime. */
+  sockets?: Partial<RuntimeSocketPaths>;
+  /** Deadline for each call to a runtime, in milliseconds. Default 10000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Finds and kills containers by their Kubernetes container id, whatever the runtime.
+ *
+ * Every method validates the id with `parseContainerId` before any I/O, and fails with a
+ * `ContainerRuntimeError` subclass for the expected failures (bad id, unknown runtime, no such
+ * container, container not running, runtime unreachable). Other runtime failures are thrown as
+ * they came. When the caller's `signal` aborts, the call rejects with `signal.reason`.
+ */
+export interface ContainerRuntimeClient {
+  /** Host pid of the container's init process; validates the id first (no I/O on a bad id). */
+  getPid(containerId: string, options?: { signal?: AbortSignal }): Promise<number>;
+  /** Kills the container (SIGKILL now); NotFound / NotRunning as typed errors. */
+  kill(containerId: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Closes every runtime connection. A later call opens what it needs again. */
+  close(): void;
+}
+
+const defaultTimeoutMs = 10_000;
+
+/**
+ * Creates a client that routes each container id by its prefix: `containerd://` and `cri-o://`
+ * to the CRI v1 `RuntimeService` on that runtime's socket, `docker://` to the Docker Engine API.
+ * Connections are opened on first use, one per socket, and reused.
+ *
+ * @example
+ * const runtime = createContainerRuntimeClient({ sockets: { containerd: "/host/run/containerd/containerd.sock" } });
+ * const pid = await runtime.getPid(pod.status.containerStatuses[0].containerID);
+ */
+export function createContainerRuntimeClient(options: ContainerRuntimeClientOptions = {}): ContainerRuntimeClient {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  }
+  const sockets: RuntimeSocketPaths = { ...defaultRuntimeSocketPaths };
+  for (const key of ["containerd", "crio", "docker"] as const) {
+    const path = options.sockets?.[key];
+    if (path !== undefined) sockets[key] = path;
+  }
+  const backends = new Map<string, ContainerRuntimeBackend>();
+
+  function backendFor(ref: ContainerRef): ContainerRuntimeBackend {
+    const [protocol, socketPath] =
+      ref.runtime === "docker"
+        ? (["docker", sockets.docker] as const)
+        : (["cri", ref.runtime === "containerd" ? sockets.containerd : sockets.crio] as const);
+    const key = `${protocol}:${socketPath}`;
+    let backend = backends.get(key);
+    if (backend === undefined) {
+      backend =
+        protocol === "docker" ? createDockerEngineBackend(socketPath, timeoutMs) : createCriBackend(socketPath, timeoutMs);
+      backends.set(key, backend);
+    }
+    return backend;
+  }
+
+  return {
+    async getPid(containerId, callOptions) {
+      const ref = parseContainerId(containerId);
+      return backendFor(ref).getPid(ref, callOptions?.signal);
+    },
+    async kill(containerId, callOptions) {
+      const ref = parseContainerId(containerId);
+      return backendFor(ref).kill(ref, callOptions?.signal);
+    },
+    close() {
+      for (const backend of backends.values()) backend.close();
+      backends.clear();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Node error codes that mean "nothing usable is listening on that socket". */
+const unreachableErrnoCodes: Readonly<Record<string, string>> = {
+  ENOENT: "the socket does not exist",
+  ENOTDIR: "the socket path does not exist",
+  ECONNREFUSED: "connection refused",
+  ENOTSOCK: "the path is not a socket",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed",
+  ETIMEDOUT: "connection timed out",
+};
+
+/**
+ * If `error` (or any error in its `cause` chain) is a socket-level failure that means the runtime
+ * cannot be reached, describes it (for example "the socket does not exist (ENOENT)");
+ * otherwise returns undefined.
+ */
+export function describeUnreachableCause(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && code in unreachableErrnoCodes) {
+      return `${unreachableErrnoCodes[code]} (${code})`;
+    }
+  }
+  return undefined;
+}
