@@ -17,3 +17,25 @@ export type {
   ContainerResponse,
   ExecHelloWorldRequest,
 } from "./gen/pb/chaosdaemon_pb.js";
+
+// chaos-mesh.org/v1alpha1: the chaos kinds' types and the status they share
+export { chaosApiVersion, chaosGroup, chaosVersion } from "./v1alpha1/group-version.js";
+export { selectorModes } from "./v1alpha1/selector.js";
+export type {
+  ContainerSelector,
+  LabelSelectorRequirement,
+  PodSelector,
+  PodSelectorSpec,
+  SelectorMode,
+} from "./v1alpha1/selector.js";
+export type {
+  ChaosCondition,
+  ChaosConditionType,
+  ChaosStatus,
+  DesiredPhase,
+  ExperimentStatus,
+  Record,
+  RecordEvent,
+  RecordPhase,
+} from "./v1alpha1/chaos-status.js";
+export type { ChaosObjectMeta, HelloWorldChaos, HelloWorldChaosSpec } from "./v1alpha1/helloworld-chaos.js";

@@ -1,0 +1,51 @@
+/** The condition types every chaos object reports. */
+export type ChaosConditionType = "Selected" | "AllInjected" | "AllRecovered" | "Paused";
+
+/** One condition of a chaos object's status. */
+export interface ChaosCondition {
+  type: ChaosConditionType;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+}
+
+/** Whether the experiment should be running or stopped. */
+export type DesiredPhase = "Run" | "Stop";
+
+/**
+ * A record's phase: "Not Injected" or "Injected", optionally with "/Sub" suffixes for kinds whose
+ * injection has steps.
+ */
+export type RecordPhase = "Not Injected" | "Injected" | `Not Injected/${string}` | `Injected/${string}`;
+
+/** One apply or recover attempt on a record. */
+export interface RecordEvent {
+  type: "Succeeded" | "Failed";
+  operation: "Apply" | "Recover";
+  message?: string;
+  /** RFC 3339. */
+  timestamp: string;
+}
+
+/** One target of an experiment: a pod (`ns/name`) or a container (`ns/pod/container`). */
+export interface Record {
+  id: string;
+  /** The key of the selector that chose it ("." for a kind's only selector). */
+  selectorKey: string;
+  phase: RecordPhase;
+  injectedCount: number;
+  recoveredCount: number;
+  events?: RecordEvent[];
+}
+
+/** The experiment part of a chaos object's status. */
+export interface ExperimentStatus {
+  desiredPhase?: DesiredPhase;
+  /** The JSON key is `containerRecords`, as in Chaos Mesh, whatever the targets are. */
+  containerRecords?: Record[];
+}
+
+/** The status every chaos object has. */
+export interface ChaosStatus {
+  conditions?: ChaosCondition[];
+  experiment?: ExperimentStatus;
+}
