@@ -18,9 +18,10 @@ const unreachableErrnoCodes: Readonly<Record<string, string>> = {
  */
 export function describeUnreachableCause(error: unknown): string | undefined {
   const seen = new Set<unknown>();
-  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+  // not `instanceof Error`: Node's own errors may come from another realm (vm contexts, Jest)
+  for (let e: unknown = error; typeof e === "object" && e !== null && !seen.has(e); e = (e as { cause?: unknown }).cause) {
     seen.add(e);
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code in unreachableErrnoCodes) {
       return `${unreachableErrnoCodes[code]} (${code})`;
     }

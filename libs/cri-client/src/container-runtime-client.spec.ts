@@ -1,0 +1,179 @@
+// Integration test against the real containerd started by tools/runtime/setup.sh (CriPodFixture).
+import { randomBytes } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NamespaceMode } from "@faultline/api/cri";
+import { createContainerRuntimeClient } from "./container-runtime-client.js";
+import {
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+  InvalidContainerIdError,
+  RuntimeUnreachableError,
+  UnknownRuntimeError,
+} from "./container-runtime-error.js";
+import { createCriRuntimeServiceClient } from "./cri-runtime-service-client.js";
+import { pidFromCriVerboseInfo } from "./cri-verbose-info.js";
+import { CriPodFixture } from "./testing/cri-pod-fixture.js";
+import { defaultTestContainerdSocket } from "./testing/default-test-containerd-socket.js";
+
+const socket = defaultTestContainerdSocket();
+const pods = new CriPodFixture(socket);
+const runtime = createContainerRuntimeClient({ sockets: { containerd: socket } });
+const cri = createCriRuntimeServiceClient(socket);
+
+afterAll(async () => {
+  runtime.close();
+  await pods.removeAll();
+  pods.close();
+});
+
+const bare = (containerId: string) => containerId.slice(containerId.indexOf("://") + 3);
+const unknownId = `containerd://${"0".repeat(64)}`;
+
+async function cmdline(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean).join(" ");
+}
+
+describe("createContainerRuntimeClient against containerd", () => {
+  test("getPid returns the pid ContainerStatus reports, whose cmdline is the container's command", async () => {
+    const { containerId } = await pods.startContainer({ name: "getpid" });
+    const pid = await runtime.getPid(containerId);
+    const status = await cri.containerStatus({ containerId: bare(containerId), verbose: true });
+    expect(pid).toBe(pidFromCriVerboseInfo(status.info));
+    expect(await cmdline(pid)).toBe("sleep 3600");
+  });
+
+  test("kill stops the container; getPid then says it is not running", async () => {
+    const { containerId, pid } = await pods.startContainer({ name: "kill" });
+    await runtime.kill(containerId);
+    // StopContainer returns once the task has exited: the process is gone already
+    await expect(readFile(`/proc/${pid}/cmdline`)).rejects.toMatchObject({ code: "ENOENT" });
+    const error = await runtime.getPid(containerId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContainerNotRunningError);
+    expect((error as ContainerNotRunningError).containerId).toBe(containerId);
+    expect((error as Error).message).toMatch(/CONTAINER_EXITED, exit code 137/);
+    await expect(runtime.kill(containerId)).rejects.toBeInstanceOf(ContainerNotRunningError);
+  });
+
+  test("a container stopped by someone else is not running", async () => {
+    const { containerId } = await pods.startContainer({ name: "stopped" });
+    await pods.stopContainer(containerId);
+    await expect(runtime.getPid(containerId)).rejects.toMatchObject({ reason: "NotRunning", containerId });
+  });
+
+  test("a container that was created but never started is not running", async () => {
+    // the fixture only starts containers; create one more in a fixture sandbox by hand
+    const { sandboxId } = await pods.startContainer({ name: "created-host" });
+    const { status: sandbox } = await cri.podSandboxStatus({ podSandboxId: sandboxId });
+    const { containerId } = await cri.createContainer({
+      podSandboxId: sandboxId,
+      sandboxConfig: { metadata: sandbox?.metadata, hostname: "" },
+      config: {
+        metadata: { name: `created-${randomBytes(4).toString("hex")}` },
+        image: { image: "docker.io/library/busybox:latest" },
+        command: ["sleep", "3600"],
+        linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE, pid: NamespaceMode.CONTAINER } } },
+      },
+    });
+    await expect(runtime.getPid(`containerd://${containerId}`)).rejects.toMatchObject({
+      reason: "NotRunning",
+      message: expect.stringContaining("CONTAINER_CREATED"),
+    });
+    await expect(runtime.kill(`containerd://${containerId}`)).rejects.toBeInstanceOf(ContainerNotRunningError);
+  });
+
+  test("an unknown but valid id is not found, for getPid and kill", async () => {
+    const error = await runtime.getPid(unknownId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContainerNotFoundError);
+    expect(error).toMatchObject({ reason: "NotFound", containerId: unknownId });
+    expect((error as Error).message).toContain(socket);
+    await expect(runtime.kill(unknownId)).rejects.toBeInstanceOf(ContainerNotFoundError);
+  });
+
+  test("a cri-o:// id goes to the crio socket: pointed at containerd (same CRI), it works", async () => {
+    const { containerId, pid } = await pods.startContainer({ name: "crio-route" });
+    const crioId = `cri-o://${bare(containerId)}`;
+    const crioOnly = createContainerRuntimeClient({ sockets: { crio: socket, containerd: "/nonexistent/containerd.sock" } });
+    try {
+      expect(await crioOnly.getPid(crioId)).toBe(pid);
+      // and the containerd:// prefix really went elsewhere
+      await expect(crioOnly.getPid(containerId)).rejects.toBeInstanceOf(RuntimeUnreachableError);
+      await crioOnly.kill(crioId);
+      await expect(crioOnly.getPid(crioId)).rejects.toBeInstanceOf(ContainerNotRunningError);
+    } finally {
+      crioOnly.close();
+    }
+  });
+
+  test("validates the id before any I/O", async () => {
+    // every socket is missing: a RuntimeUnreachableError would mean the id reached a socket
+    const offline = createContainerRuntimeClient({
+      sockets: { containerd: "/nonexistent/a.sock", crio: "/nonexistent/b.sock", docker: "/nonexistent/c.sock" },
+    });
+    await expect(offline.getPid("containerd://x; rm -rf /")).rejects.toBeInstanceOf(InvalidContainerIdError);
+    await expect(offline.kill("../../etc")).rejects.toBeInstanceOf(InvalidContainerIdError);
+    await expect(offline.getPid(`podman://${"a".repeat(64)}`)).rejects.toBeInstanceOf(UnknownRuntimeError);
+    offline.close();
+  });
+
+  test("close() then reuse opens the connection again", async () => {
+    const own = createContainerRuntimeClient({ sockets: { containerd: socket } });
+    await expect(own.getPid(unknownId)).rejects.toBeInstanceOf(ContainerNotFoundError);
+    own.close();
+    await expect(own.getPid(unknownId)).rejects.toBeInstanceOf(ContainerNotFoundError);
+    own.close();
+  });
+});
+
+describe("createContainerRuntimeClient when the runtime cannot be reached", () => {
+  test("a socket path that does not exist fails fast, naming the path", async () => {
+    const missing = `/nonexistent-${randomBytes(4).toString("hex")}/containerd.sock`;
+    const offline = createContainerRuntimeClient({ sockets: { containerd: missing } });
+    const started = Date.now();
+    const error = await offline.getPid(unknownId).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(RuntimeUnreachableError);
+    expect(error).toMatchObject({ reason: "RuntimeUnreachable", socketPath: missing, containerId: unknownId });
+    expect((error as Error).message).toContain(missing);
+    expect((error as Error).message).toContain("ENOENT");
+    await expect(offline.kill(unknownId)).rejects.toBeInstanceOf(RuntimeUnreachableError);
+    offline.close();
+  });
+
+  describe("a socket that accepts but never answers", () => {
+    const path = join(tmpdir(), `faultline-silent-${randomBytes(4).toString("hex")}.sock`);
+    const connections = new Set<net.Socket>();
+    const server = net.createServer((c) => connections.add(c));
+    beforeAll(() => new Promise<void>((resolve) => server.listen(path, resolve)));
+    afterAll(async () => {
+      for (const c of connections) c.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      await rm(path, { force: true });
+    });
+
+    test("times out after timeoutMs as RuntimeUnreachableError", async () => {
+      const client = createContainerRuntimeClient({ sockets: { containerd: path }, timeoutMs: 300 });
+      const started = Date.now();
+      const error = await client.getPid(unknownId).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(error).toBeInstanceOf(RuntimeUnreachableError);
+      expect((error as Error).message).toBe(`container runtime at ${path} is unreachable: no answer within 300 ms`);
+      client.close();
+    });
+
+    test("rejects with the caller's abort reason when the signal aborts", async () => {
+      const client = createContainerRuntimeClient({ sockets: { containerd: path } });
+      const controller = new AbortController();
+      const reason = new Error("caller gave up");
+      setTimeout(() => controller.abort(reason), 50);
+      await expect(client.getPid(unknownId, { signal: controller.signal })).rejects.toBe(reason);
+      client.close();
+    });
+  });
+
+  test("timeoutMs must be positive", () => {
+    expect(() => createContainerRuntimeClient({ timeoutMs: 0 })).toThrow(RangeError);
+  });
+});
