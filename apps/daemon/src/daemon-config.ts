@@ -1,0 +1,123 @@
+import { parseArgs } from "node:util";
+import { defaultRuntimeSocketPaths, type RuntimeSocketPaths } from "@faultline/cri-client";
+import type { DaemonListenAddress, DaemonLogFormat } from "@faultline/daemon-server";
+
+/** Everything the daemon is configured with, after validation. */
+export interface DaemonConfig {
+  grpc: DaemonListenAddress;
+  http: { port: number; host?: string };
+  sockets: RuntimeSocketPaths;
+  tls?: { certFile: string; keyFile: string; caFile: string };
+  logLevel: string;
+  logFormat: DaemonLogFormat;
+  nsenterPath: string;
+  execTimeoutMs: number;
+}
+
+/** A configuration problem, worded for the person starting the daemon. */
+export class DaemonConfigError extends Error {
+  override name = "DaemonConfigError";
+}
+
+export const daemonUsage = `Usage: faultline-daemon [options]   (each option can also be set as FAULTLINE_DAEMON_<NAME>, e.g. FAULTLINE_DAEMON_GRPC_PORT)
+  --grpc-port N          gRPC port (default 31767)
+  --grpc-host ADDR       gRPC bind address (default all interfaces)
+  --grpc-socket PATH     serve gRPC on a unix socket instead of a port (local use)
+  --http-port N          /healthz and /metrics port (default 31766)
+  --http-host ADDR       HTTP bind address (default all interfaces)
+  --containerd-socket P  containerd's CRI socket (default ${defaultRuntimeSocketPaths.containerd})
+  --crio-socket P        CRI-O's socket (default ${defaultRuntimeSocketPaths.crio})
+  --docker-socket P      Docker Engine's socket (default ${defaultRuntimeSocketPaths.docker})
+  --tls-cert F --tls-key F --tls-ca F
+                         mutual TLS: the daemon's certificate and key, and the CA client certificates must chain to
+  --log-level L          error|warn|info|debug (default info)
+  --log-format F         text|json (default text)
+  --nsenter-path P       nsenter binary (default nsenter from PATH)
+  --exec-timeout-ms N    timeout of each process run in a container's namespaces (default 10000)`;
+
+const options = {
+  "grpc-port": { type: "string" },
+  "grpc-host": { type: "string" },
+  "grpc-socket": { type: "string" },
+  "http-port": { type: "string" },
+  "http-host": { type: "string" },
+  "containerd-socket": { type: "string" },
+  "crio-socket": { type: "string" },
+  "docker-socket": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-ca": { type: "string" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+  "nsenter-path": { type: "string" },
+  "exec-timeout-ms": { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
+type OptionName = Exclude<keyof typeof options, "help">;
+
+/**
+ * Reads the daemon's configuration from command-line flags, falling back to FAULTLINE_DAEMON_*
+ * environment variables, then to defaults. Throws a {@link DaemonConfigError} naming the option.
+ * Returns "help" when --help was asked for.
+ */
+export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): DaemonConfig | "help" {
+  let values: Partial<Record<OptionName, string>> & { help?: boolean };
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new DaemonConfigError(`${(err as Error).message}\n${daemonUsage}`);
+  }
+  if (values.help) return "help";
+  const get = (name: OptionName): string | undefined =>
+    values[name] ?? env[`FAULTLINE_DAEMON_${name.toUpperCase().replaceAll("-", "_")}`];
+  const port = (name: OptionName, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n > 65535) throw new DaemonConfigError(`--${name} must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const oneOf = <T extends string>(name: OptionName, allowed: readonly T[], fallback: T): T => {
+    const raw = get(name) ?? fallback;
+    if (!allowed.includes(raw as T)) throw new DaemonConfigError(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}`);
+    return raw as T;
+  };
+
+  const grpcSocket = get("grpc-socket");
+  if (grpcSocket !== undefined && (get("grpc-port") !== undefined || get("grpc-host") !== undefined)) {
+    throw new DaemonConfigError("--grpc-socket and --grpc-port/--grpc-host exclude each other");
+  }
+  const grpcHost = get("grpc-host");
+  const grpc: DaemonListenAddress =
+    grpcSocket !== undefined
+      ? { socketPath: grpcSocket }
+      : { port: port("grpc-port", 31767), ...(grpcHost !== undefined && { host: grpcHost }) };
+  const httpHost = get("http-host");
+
+  const tlsFiles = { certFile: get("tls-cert"), keyFile: get("tls-key"), caFile: get("tls-ca") };
+  const given = Object.values(tlsFiles).filter((v) => v !== undefined).length;
+  if (given !== 0 && given !== 3) {
+    throw new DaemonConfigError("mutual TLS needs all of --tls-cert, --tls-key and --tls-ca (or none of them)");
+  }
+
+  const execTimeout = get("exec-timeout-ms") ?? "10000";
+  if (!/^\d+$/.test(execTimeout) || Number(execTimeout) < 1) {
+    throw new DaemonConfigError(`--exec-timeout-ms must be a positive integer, got ${JSON.stringify(execTimeout)}`);
+  }
+
+  return {
+    grpc,
+    http: { port: port("http-port", 31766), ...(httpHost !== undefined && { host: httpHost }) },
+    sockets: {
+      containerd: get("containerd-socket") ?? defaultRuntimeSocketPaths.containerd,
+      crio: get("crio-socket") ?? defaultRuntimeSocketPaths.crio,
+      docker: get("docker-socket") ?? defaultRuntimeSocketPaths.docker,
+    },
+    ...(given === 3 && { tls: tlsFiles as { certFile: string; keyFile: string; caFile: string } }),
+    logLevel: oneOf("log-level", ["error", "warn", "info", "debug"], "info"),
+    logFormat: oneOf("log-format", ["text", "json"], "text"),
+    nsenterPath: get("nsenter-path") ?? "nsenter",
+    execTimeoutMs: Number(execTimeout),
+  };
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The Faultline daemon: composition only. Configuration → container runtime client → the chaos
+// kinds' handlers → the gRPC server and the HTTP server for probes and metrics.
+import { existsSync, readFileSync } from "node:fs";
+import { helloWorldDaemonHandlers } from "@faultline/chaos-helloworld";
+import { createContainerRuntimeClient } from "@faultline/cri-client";
+import {
+  DaemonHandlerRegistry,
+  NamespaceProcessRunner,
+  containerHandlers,
+  createDaemonLogger,
+  createDaemonServer,
+  createOpsHttpServer,
+  createRpcMetrics,
+} from "@faultline/daemon-server";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { DaemonConfigError, daemonUsage, parseDaemonConfig, type DaemonConfig } from "./daemon-config.js";
+
+function readTlsFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new DaemonConfigError(`cannot read ${flag} ${path}: ${(err as Error).message}`);
+  }
+}
+
+function checkRuntimeSockets(config: DaemonConfig): { present: string[]; missing: string[] } {
+  const entries = Object.entries(config.sockets).map(([runtime, path]) => `${runtime} (${path})`);
+  const present = entries.filter((_, i) => existsSync(Object.values(config.sockets)[i]!));
+  if (present.length === 0) {
+    throw new DaemonConfigError(`no container runtime socket found; looked for ${entries.join(", ")}`);
+  }
+  return { present, missing: entries.filter((e) => !present.includes(e)) };
+}
+
+async function main(): Promise<void> {
+  const config = parseDaemonConfig(process.argv.slice(2), process.env);
+  if (config === "help") {
+    console.log(daemonUsage);
+    return;
+  }
+  const logger = createDaemonLogger({ level: config.logLevel, format: config.logFormat });
+  const tls = config.tls && {
+    cert: readTlsFile("--tls-cert", config.tls.certFile),
+    key: readTlsFile("--tls-key", config.tls.keyFile),
+    ca: readTlsFile("--tls-ca", config.tls.caFile),
+  };
+  const sockets = checkRuntimeSockets(config);
+  for (const missing of sockets.missing) logger.warn("container runtime socket not found; its containers cannot be targeted", { runtime: missing });
+
+  const runtime = createContainerRuntimeClient({ sockets: config.sockets });
+  const runner = new NamespaceProcessRunner({
+    nsenterPath: config.nsenterPath,
+    timeoutMs: config.execTimeoutMs,
+    logger: logger.child({ logger: "background-process-manager" }),
+  });
+
+  // one line per chaos kind
+  const handlers = new DaemonHandlerRegistry()
+    .register("container", containerHandlers({ runtime }))
+    .register("helloworld", helloWorldDaemonHandlers({ runtime, runner }));
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  let serving = false;
+  let server;
+  try {
+    server = createDaemonServer({ handlers, logger, interceptors: [createRpcMetrics(metrics).interceptor], tls });
+  } catch (err) {
+    throw new DaemonConfigError(`invalid TLS certificate or key: ${(err as Error).message}`);
+  }
+  const ops = createOpsHttpServer({ metrics, healthy: () => serving });
+  const grpcAddress = await server.listen(config.grpc);
+  const httpPort = await ops.listen(config.http.port, config.http.host);
+  serving = true;
+  logger.info("faultline daemon serving", {
+    grpc: grpcAddress,
+    http: httpPort,
+    mutualTls: tls !== undefined,
+    runtimes: sockets.present,
+    rpcs: handlers.registered().map((r) => r.method),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    serving = false;
+    logger.info("shutting down: finishing calls in flight", { signal });
+    await server.close(10_000);
+    await ops.close();
+    runtime.close();
+    logger.info("stopped");
+    logger.on("finish", () => process.exit(0));
+    logger.end();
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err: Error) => {
+  console.error(`faultline-daemon: ${err instanceof DaemonConfigError ? "" : "startup failed: "}${err.message}`);
+  process.exit(err instanceof DaemonConfigError ? 2 : 1);
+});
