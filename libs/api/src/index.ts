@@ -39,3 +39,27 @@ export type {
   RecordPhase,
 } from "./v1alpha1/chaos-status.js";
 export type { ChaosObjectMeta, HelloWorldChaos, HelloWorldChaosSpec } from "./v1alpha1/helloworld-chaos.js";
+
+// chaos-mesh.org/v1alpha1 schemas: the one source of the CRDs in libs/api/crds
+export { chaosCrds, crdFileName } from "./v1alpha1/crds.js";
+export { helloWorldChaosCrd, helloWorldChaosSpecSchema } from "./v1alpha1/helloworld-chaos-schema.js";
+export { chaosPrinterColumns, defineChaosCrd } from "./v1alpha1/chaos-crd.js";
+export type { ChaosCrdOptions } from "./v1alpha1/chaos-crd.js";
+export {
+  containerSelectorProperties,
+  labelSelectorRequirementSchema,
+  podSelectorProperties,
+  podSelectorRequired,
+  podSelectorSpecSchema,
+  selectorModeSchema,
+  selectorValueSchema,
+} from "./v1alpha1/selector-schema.js";
+export { chaosStatusSchema, recordEventSchema, recordSchema } from "./v1alpha1/chaos-status-schema.js";
+export { durationSchema, goDurationPattern } from "./v1alpha1/duration-schema.js";
+export type {
+  CustomResourceDefinition,
+  CustomResourceDefinitionNames,
+  CustomResourceDefinitionVersion,
+  OpenApiSchema,
+  PrinterColumn,
+} from "./v1alpha1/openapi-schema.js";

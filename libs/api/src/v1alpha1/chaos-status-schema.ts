@@ -1,0 +1,63 @@
+import type { OpenApiSchema } from "./openapi-schema.js";
+
+/** The schema of one apply or recover attempt on a record. */
+export const recordEventSchema: OpenApiSchema = {
+  type: "object",
+  required: ["type", "operation", "timestamp"],
+  properties: {
+    type: { type: "string", enum: ["Succeeded", "Failed"] },
+    operation: { type: "string", enum: ["Apply", "Recover"] },
+    message: { type: "string" },
+    timestamp: { type: "string", format: "date-time" },
+  },
+};
+
+/** The schema of one record: a pod (`ns/name`) or container (`ns/pod/container`) target. */
+export const recordSchema: OpenApiSchema = {
+  type: "object",
+  required: ["id", "selectorKey", "phase", "injectedCount", "recoveredCount"],
+  properties: {
+    id: { type: "string", description: "The target: ns/name for a pod, ns/pod/container for a container." },
+    selectorKey: { type: "string", description: "The selector that chose the target." },
+    phase: {
+      type: "string",
+      description: 'Not Injected or Injected, optionally followed by "/" and a step.',
+      pattern: "^(Not Injected|Injected)(/.*)?$",
+    },
+    injectedCount: { type: "integer", minimum: 0 },
+    recoveredCount: { type: "integer", minimum: 0 },
+    events: { type: "array", items: recordEventSchema },
+  },
+};
+
+/** The schema of the status every chaos kind shares: conditions and the experiment's records. */
+export const chaosStatusSchema: OpenApiSchema = {
+  type: "object",
+  description: "The observed state of the experiment.",
+  properties: {
+    conditions: {
+      type: "array",
+      description: "Selected, AllInjected, AllRecovered and Paused.",
+      items: {
+        type: "object",
+        required: ["type", "status"],
+        properties: {
+          type: { type: "string" },
+          status: { type: "string", enum: ["True", "False", "Unknown"] },
+          reason: { type: "string" },
+        },
+      },
+    },
+    experiment: {
+      type: "object",
+      properties: {
+        desiredPhase: { type: "string", enum: ["Run", "Stop"] },
+        containerRecords: {
+          type: "array",
+          description: "One record per target (the key is containerRecords whatever the targets are).",
+          items: recordSchema,
+        },
+      },
+    },
+  },
+};
