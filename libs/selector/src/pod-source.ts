@@ -1,0 +1,25 @@
+import type { V1Namespace, V1Node, V1Pod } from "@kubernetes/client-node";
+import type { LabelSelector } from "./label-selector.js";
+
+/** One list call: the pods of a namespace that match label and field selectors. */
+export interface PodQuery {
+  namespace: string;
+  /** Evaluated by the API server (the `labelSelector` parameter). */
+  labelSelector?: LabelSelector;
+  /** Equality field selectors, evaluated by the API server (the `fieldSelector` parameter). */
+  fieldSelector?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where selection reads pods, nodes and namespaces from. `createKubernetesPodSource` reads the
+ * API server; `createInMemoryPodSource` reads fixed objects (a snapshot, or a test's fixtures).
+ */
+export interface PodSource {
+  listPods(query: PodQuery): Promise<V1Pod[]>;
+  /** The pod, or undefined when it does not exist. */
+  getPod(namespace: string, name: string): Promise<V1Pod | undefined>;
+  /** The nodes whose labels include every label given. */
+  listNodes(labels: Readonly<Record<string, string>>): Promise<V1Node[]>;
+  /** The namespace, or undefined when it does not exist. */
+  getNamespace(name: string): Promise<V1Namespace | undefined>;
+}

@@ -1,0 +1,71 @@
+import type { ContainerSelector, PodSelector } from "@faultline/api";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { PodSource } from "./pod-source.js";
+import { podRecordId } from "./record-id.js";
+import { selectContainers, type ContainerTarget } from "./select-containers.js";
+import { selectPods, type SelectPodsOptions } from "./select-pods.js";
+import { SelectorError } from "./selector-error.js";
+import { applySelectorMode, selectionCount } from "./selector-mode.js";
+
+/** Options of a whole selection: where it happens, and the randomness modes use. */
+export interface SelectTargetsOptions extends SelectPodsOptions {
+  /** A number in [0, 1); Math.random by default. */
+  random?: () => number;
+}
+
+/** One selected pod: what a pod record needs to reach it. */
+export interface PodTarget {
+  /** `namespace/name`. */
+  recordId: string;
+  namespace: string;
+  podName: string;
+  podUid: string | undefined;
+  nodeName: string | undefined;
+  pod: V1Pod;
+}
+
+async function selectModePods(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<V1Pod[]> {
+  selectionCount(selector.mode, selector.value, 0); // a bad mode or value fails before any API call
+  const pods = await selectPods(source, selector.selector, options);
+  if (pods.length === 0) throw new SelectorError("NoPodSelected", "no pod is selected");
+  return applySelectorMode(pods, selector.mode, selector.value, options.random);
+}
+
+/**
+ * The pods a PodSelector targets: `selectPods`, then the mode. Throws a SelectorError with reason
+ * NoPodSelected when no pod matches; the mode may still select none (random-max-percent).
+ */
+export async function selectPodTargets(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<PodTarget[]> {
+  const pods = await selectModePods(source, selector, options);
+  return pods.map((pod) => {
+    const namespace = pod.metadata?.namespace ?? "";
+    const podName = pod.metadata?.name ?? "";
+    return {
+      recordId: podRecordId(namespace, podName),
+      namespace,
+      podName,
+      podUid: pod.metadata?.uid,
+      nodeName: pod.spec?.nodeName || undefined,
+      pod,
+    };
+  });
+}
+
+/**
+ * The containers a ContainerSelector targets: `selectPods`, then the mode (on pods, as Chaos Mesh
+ * does), then `selectContainers`. Throws a SelectorError: NoPodSelected when no pod matches,
+ * ContainerNotFound when a named container is missing, InvalidMode/InvalidValue/InvalidSelector
+ * for a spec that cannot be evaluated.
+ *
+ * ```ts
+ * const targets = await selectContainerTargets(source, chaos.spec, { defaultNamespace: chaos.metadata.namespace });
+ * ```
+ */
+export async function selectContainerTargets(
+  source: PodSource,
+  selector: ContainerSelector,
+  options: SelectTargetsOptions,
+): Promise<ContainerTarget[]> {
+  const pods = await selectModePods(source, selector, options);
+  return selectContainers(pods, selector.containerNames);
+}
