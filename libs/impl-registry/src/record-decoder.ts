@@ -1,0 +1,135 @@
+import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
+import type { ChaosObject } from "./chaos-object.js";
+import { namespacedNameOf } from "./chaos-object.js";
+import type { ChaosDaemonClient, DaemonClientPool } from "./daemon-client-pool.js";
+import { parseContainerRecordId, parsePodRecordId } from "./record-id.js";
+
+/** Reads one pod; `undefined` when it does not exist. */
+export interface PodReader {
+  readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
+}
+
+/** A {@link PodReader} that reads through the API server (a 404 is `undefined`). */
+export function createKubernetesPodReader(core: CoreV1Api): PodReader {
+  return {
+    async readPod(namespace, name) {
+      try {
+        return await core.readNamespacedPod({ namespace, name });
+      } catch (error) {
+        if ((error as { code?: number }).code === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Why a record could not be decoded into a target. */
+export type RecordDecodeFailure =
+  | "PodNotFound"
+  | "PodNotScheduled"
+  | "ContainerNotFound"
+  | "ContainerNotStarted";
+
+/** Thrown when a record's target cannot be reached: the pod is gone, unscheduled, or lacks the container. */
+export class RecordDecodeError extends Error {
+  override name = "RecordDecodeError";
+  constructor(readonly reason: RecordDecodeFailure, readonly recordId: string, detail: string) {
+    super(`record ${recordId}: ${detail}`);
+  }
+}
+
+/** A pod record, decoded: the pod as the API server has it, its node, and that node's daemon. */
+export interface DecodedPod {
+  namespace: string;
+  podName: string;
+  pod: V1Pod;
+  nodeName: string;
+  daemon: ChaosDaemonClient;
+}
+
+/** A container record, decoded: the pod's facts plus the container's runtime id (`containerd://…`). */
+export interface DecodedContainer extends DecodedPod {
+  containerName: string;
+  containerId: string;
+}
+
+/** Turns record ids into targets and daemon clients. */
+export interface RecordDecoder {
+  /** Decodes a pod record id `ns/name`. */
+  decodePod(recordId: string, obj: ChaosObject): Promise<DecodedPod>;
+  /** Decodes a container record id `ns/pod/container`. */
+  decodeContainer(recordId: string, obj: ChaosObject): Promise<DecodedContainer>;
+}
+
+/**
+ * Finds a container's runtime id in pod status (`containerStatuses[].containerID`, init and
+ * ephemeral containers included). Throws {@link RecordDecodeError} when the pod has no such container
+ * or it has not started yet.
+ */
+export function containerIdOf(pod: V1Pod, containerName: string, recordId: string): string {
+  const declared = [
+    ...(pod.spec?.containers ?? []),
+    ...(pod.spec?.initContainers ?? []),
+    ...(pod.spec?.ephemeralContainers ?? []),
+  ].some((c) => c.name === containerName);
+  const statuses = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
+  const status = statuses.find((s) => s.name === containerName);
+  if (!declared && !status) {
+    const names = (pod.spec?.containers ?? []).map((c) => c.name).join(", ");
+    throw new RecordDecodeError(
+      "ContainerNotFound",
+      recordId,
+      `pod ${pod.metadata?.namespace}/${pod.metadata?.name} has no container ${containerName} (containers: ${names || "none"})`,
+    );
+  }
+  if (!status?.containerID) {
+    throw new RecordDecodeError(
+      "ContainerNotStarted",
+      recordId,
+      `container ${containerName} has no containerID in pod status yet (not started)`,
+    );
+  }
+  return status.containerID;
+}
+
+/**
+ * Creates the decoder chaos kinds use in their impls: it reads the pod through the API server (never
+ * a cache, so a restarted container's new id is seen), and picks the daemon client for its node.
+ *
+ * @example
+ * const decoder = createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool });
+ * const { containerId, daemon } = await decoder.decodeContainer(records[index].id, obj);
+ * await daemon.execHelloWorldChaos({ containerId });
+ */
+export function createRecordDecoder(options: { pods: PodReader; daemons: DaemonClientPool }): RecordDecoder {
+  const readPod = async (recordId: string, namespace: string, podName: string) => {
+    const pod = await options.pods.readPod(namespace, podName);
+    if (!pod) throw new RecordDecodeError("PodNotFound", recordId, `pod ${namespace}/${podName} not found`);
+    return pod;
+  };
+  const withDaemon = async (recordId: string, pod: V1Pod, obj: ChaosObject) => {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) {
+      const { namespace, name } = pod.metadata ?? {};
+      throw new RecordDecodeError("PodNotScheduled", recordId, `pod ${namespace}/${name} is not scheduled to a node`);
+    }
+    return { nodeName, daemon: await options.daemons.clientFor(nodeName, namespacedNameOf(obj)) };
+  };
+  return {
+    async decodePod(recordId, obj) {
+      const { namespace, podName } = parsePodRecordId(recordId);
+      const pod = await readPod(recordId, namespace, podName);
+      return { namespace, podName, pod, ...(await withDaemon(recordId, pod, obj)) };
+    },
+    async decodeContainer(recordId, obj) {
+      const { namespace, podName, containerName } = parseContainerRecordId(recordId);
+      const pod = await readPod(recordId, namespace, podName);
+      const containerId = containerIdOf(pod, containerName, recordId);
+      return { namespace, podName, pod, containerName, containerId, ...(await withDaemon(recordId, pod, obj)) };
+    },
+  };
+}
