@@ -6,6 +6,7 @@ export { selectContainerTargets, selectPodTargets } from "./select-targets.js";
 export type { PodTarget, SelectTargetsOptions } from "./select-targets.js";
 export type { ContainerTarget } from "./select-containers.js";
 export { createKubernetesPodSource } from "./kubernetes-pod-source.js";
+export type { KubernetesPodSourceOptions } from "./kubernetes-pod-source.js";
 export { SelectorError } from "./selector-error.js";
 export type { MissingContainer, SelectorErrorReason } from "./selector-error.js";
 

@@ -4,8 +4,11 @@ import { formatLabelSelector, isEmptyLabelSelector } from "./label-selector.js";
 import type { PodQuery, PodSource } from "./pod-source.js";
 import { SelectorError } from "./selector-error.js";
 
-/** How many objects one list call asks for; longer lists are read page by page. */
-const pageSize = 500;
+/** Options of the Kubernetes PodSource. */
+export interface KubernetesPodSourceOptions {
+  /** How many objects one list call asks for; longer lists are read page by page. Default 500. */
+  pageSize?: number;
+}
 
 function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
@@ -44,7 +47,8 @@ async function readAll<T>(list: (continueToken: string | undefined) => Promise<{
  * const source = createKubernetesPodSource(kubeConfig);
  * ```
  */
-export function createKubernetesPodSource(kubeConfig: KubeConfig): PodSource {
+export function createKubernetesPodSource(kubeConfig: KubeConfig, options: KubernetesPodSourceOptions = {}): PodSource {
+  const pageSize = options.pageSize ?? 500;
   const api = kubeConfig.makeApiClient(CoreV1Api);
   const rejectedSelector = (error: unknown): never => {
     if (error instanceof ApiException && error.code === 400) {
