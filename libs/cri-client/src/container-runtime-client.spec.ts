@@ -57,6 +57,14 @@ describe("createContainerRuntimeClient against containerd", () => {
     await expect(runtime.kill(containerId)).rejects.toBeInstanceOf(ContainerNotRunningError);
   });
 
+  test("a pid looked up before the container stopped is not handed out again", async () => {
+    const { containerId, pid } = await pods.startContainer({ name: "cached" });
+    expect(await runtime.getPid(containerId)).toBe(pid);
+    expect(await runtime.getPid(containerId)).toBe(pid); // from the cache: same live process
+    await pods.stopContainer(containerId); // behind the client's back
+    await expect(runtime.getPid(containerId)).rejects.toBeInstanceOf(ContainerNotRunningError);
+  });
+
   test("a container stopped by someone else is not running", async () => {
     const { containerId } = await pods.startContainer({ name: "stopped" });
     await pods.stopContainer(containerId);

@@ -2,6 +2,7 @@ import { parseContainerId, type ContainerRef } from "./container-ref.js";
 import type { ContainerRuntimeBackend } from "./container-runtime-backend.js";
 import { createCriBackend } from "./cri-backend.js";
 import { createDockerEngineBackend } from "./docker-engine-backend.js";
+import { InitProcessCache } from "./init-process-cache.js";
 import { defaultRuntimeSocketPaths, type RuntimeSocketPaths } from "./runtime-socket-paths.js";
 
 /** Options for `createContainerRuntimeClient`. */
@@ -10,6 +11,12 @@ export interface ContainerRuntimeClientOptions {
   sockets?: Partial<RuntimeSocketPaths>;
   /** Deadline for each call to a runtime, in milliseconds. Default 10000. */
   timeoutMs?: number;
+  /**
+   * Answer repeated `getPid` calls from memory while the container's init process is provably the
+   * same live process (same pid and start time in `/proc`, not a zombie). Default true; has no
+   * effect where the host's /proc is not visible.
+   */
+  cachePids?: boolean;
 }
 
 /**
@@ -51,6 +58,7 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
     if (path !== undefined) sockets[key] = path;
   }
   const backends = new Map<string, ContainerRuntimeBackend>();
+  const pids = options.cachePids === false ? undefined : new InitProcessCache();
 
   function backendFor(ref: ContainerRef): ContainerRuntimeBackend {
     const [protocol, socketPath] =
@@ -70,10 +78,15 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
   return {
     async getPid(containerId, callOptions) {
       const ref = parseContainerId(containerId);
-      return backendFor(ref).getPid(ref, callOptions?.signal);
+      const cached = pids?.get(ref.raw);
+      if (cached !== undefined) return cached;
+      const pid = await backendFor(ref).getPid(ref, callOptions?.signal);
+      pids?.remember(ref.raw, pid);
+      return pid;
     },
     async kill(containerId, callOptions) {
       const ref = parseContainerId(containerId);
+      pids?.forget(ref.raw);
       return backendFor(ref).kill(ref, callOptions?.signal);
     },
     close() {
