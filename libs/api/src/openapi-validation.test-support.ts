@@ -18,6 +18,7 @@ export function validateAgainstSchema(value: unknown, schema: OpenApiSchema, pat
         if (object[name] === undefined) errors.push(`${path}.${name}: required`);
       }
       for (const [name, item] of Object.entries(object)) {
+        if (item === undefined) continue; // absent, as in JSON
         const itemSchema = schema.properties?.[name] ?? schema.additionalProperties;
         if (itemSchema) errors.push(...validateAgainstSchema(item, itemSchema, `${path}.${name}`));
         else if (schema.properties && !schema["x-kubernetes-preserve-unknown-fields"]) {
