@@ -1,0 +1,47 @@
+import type { ChaosObjectMeta, DesiredPhase } from "@faultline/api";
+import { pauseAnnotation } from "./chaos-annotations.js";
+import { parseGoDuration } from "./go-duration.js";
+
+/** Which rule decided the desired phase. */
+export type DesiredPhaseCause = "Deleted" | "OneShot" | "TimeUp" | "Paused" | "Running";
+
+/** The desired phase, why, and (while running with a duration) when it will turn to Stop. */
+export interface DesiredPhaseDecision {
+  phase: DesiredPhase;
+  cause: DesiredPhaseCause;
+  /** Epoch ms at which `creationTimestamp + duration` passes; set while that is in the future. */
+  stopsAtMs?: number;
+}
+
+/** What {@link computeDesiredPhase} needs to know about the object and its kind. */
+export interface DesiredPhaseInput {
+  metadata: ChaosObjectMeta;
+  oneShot: boolean;
+  /** The object's Go duration (`spec.duration`), if any. */
+  duration: string | undefined;
+  /** Epoch ms; `Date.now()` in production. */
+  now: number;
+}
+
+/** Whether the pause annotation is set to "true". */
+export function isPaused(metadata: ChaosObjectMeta): boolean {
+  return metadata.annotations?.[pauseAnnotation] === "true";
+}
+
+/**
+ * The desired phase, by Chaos Mesh's rules in order: deleted → Stop; one-shot → Run;
+ * `creationTimestamp + duration` passed → Stop; paused → Stop; else Run. Only persisted timestamps
+ * are used, so a restarted manager reaches the same answer.
+ */
+export function computeDesiredPhase(input: DesiredPhaseInput): DesiredPhaseDecision {
+  const { metadata, now } = input;
+  if (metadata.deletionTimestamp) return { phase: "Stop", cause: "Deleted" };
+  if (input.oneShot) return { phase: "Run", cause: "OneShot" };
+  let stopsAtMs: number | undefined;
+  if (input.duration !== undefined && metadata.creationTimestamp) {
+    stopsAtMs = Date.parse(metadata.creationTimestamp) + parseGoDuration(input.duration);
+    if (now >= stopsAtMs) return { phase: "Stop", cause: "TimeUp" };
+  }
+  if (isPaused(metadata)) return { phase: "Stop", cause: "Paused", ...(stopsAtMs !== undefined && { stopsAtMs }) };
+  return { phase: "Run", cause: "Running", ...(stopsAtMs !== undefined && { stopsAtMs }) };
+}

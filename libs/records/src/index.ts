@@ -1,0 +1,27 @@
+// @faultline/records — the experiment pipeline every chaos kind shares (Chaos Mesh's records model).
+
+// The reconciler an app drives from its watches and queue
+export type { Reconciler, ReconcileRequest, ReconcileResult, RecordsReconcilerOptions } from "./records-reconciler.js";
+export { createRecordsReconciler } from "./records-reconciler.js";
+export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from "./chaos-object-client.js";
+export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
+export type { ChaosEvent, EventRecorder, KubernetesEventRecorderOptions } from "./event-recorder.js";
+export { createKubernetesEventRecorder } from "./event-recorder.js";
+export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";
+export { createTargetSelector } from "./target-selector.js";
+
+// The annotations and finalizer users see
+export { cleanFinalizerAnnotation, cleanFinalizerForced, pauseAnnotation, recordsFinalizer } from "./chaos-annotations.js";
+
+// The steps, for tools and tests that need one alone
+export type { DesiredPhaseCause, DesiredPhaseDecision, DesiredPhaseInput } from "./desired-phase.js";
+export { computeDesiredPhase, isPaused } from "./desired-phase.js";
+export { changedConditions, computeConditions, mergeConditions } from "./chaos-conditions.js";
+export type { BackoffPolicy } from "./retry-backoff.js";
+export { backoffDelayMs, consecutiveFailures, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
+export type { StatusCompaction } from "./status-compaction.js";
+export { appendRecordEvent, defaultStatusCompaction, fitStatus, statusBytes, truncateMessage } from "./status-compaction.js";
+export type { StatusMutation, StatusWriterOptions } from "./status-writer.js";
+export { StatusWriter } from "./status-writer.js";
+export { InvalidDurationError, parseGoDuration } from "./go-duration.js";
+export { runBounded } from "./bounded-parallel.js";

@@ -1,0 +1,262 @@
+import type { ChaosCondition, Record, RecordEvent, RecordPhase } from "@faultline/api";
+import {
+  type ChaosKind,
+  type ChaosKindRegistry,
+  type ChaosObject,
+  durationOf,
+  namespacedNameOf,
+  resourceOf,
+} from "@faultline/impl-registry";
+import { runBounded } from "./bounded-parallel.js";
+import { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from "./chaos-annotations.js";
+import { changedConditions } from "./chaos-conditions.js";
+import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./chaos-object-client.js";
+import { computeDesiredPhase, type DesiredPhaseCause } from "./desired-phase.js";
+import type { ChaosEvent, EventRecorder } from "./event-recorder.js";
+import { type BackoffPolicy, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
+import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
+import { StatusWriter } from "./status-writer.js";
+import type { TargetSelector } from "./target-selector.js";
+
+/** Which object to reconcile: its kind (as registered) and namespaced name. */
+export interface ReconcileRequest {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * What the caller's queue should do next. `requeueAfterMs` absent: nothing until the object changes
+ * (a watch event). Present: reconcile again after that long, even without a change (0 means now).
+ */
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+/** A level-based reconciler: read the object, compare with what it asks for, act, answer when to look again. */
+export interface Reconciler {
+  reconcile(request: ReconcileRequest): Promise<ReconcileResult>;
+}
+
+/** Options of {@link createRecordsReconciler}. */
+export interface RecordsReconcilerOptions {
+  kinds: ChaosKindRegistry;
+  objects: ChaosObjectClient;
+  selector: TargetSelector;
+  events: EventRecorder;
+  /** How many records are applied or recovered at once, per object; default 8. */
+  parallelism?: number;
+  backoff?: BackoffPolicy;
+  compaction?: Partial<StatusCompaction>;
+  /** When to look again after target selection failed or chose nothing; default 10 s. */
+  selectRetryMs?: number;
+  /** Aborted on shutdown; handed to every apply and recover. */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+const phaseEvents: { [cause in DesiredPhaseCause]: { reason: string; message: string } } = {
+  Running: { reason: "Started", message: "Experiment is running" },
+  OneShot: { reason: "Started", message: "Experiment is running (one-shot)" },
+  TimeUp: { reason: "TimeUp", message: "Duration has passed; recovering every record" },
+  Paused: { reason: "Paused", message: "Experiment is paused; recovering every record" },
+  Deleted: { reason: "Deleted", message: "Experiment is being deleted; recovering every record" },
+};
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The experiment pipeline, one object at a time: finalizer → desired phase → targets (selected once)
+ * → apply or recover each record (bounded in parallel, each failure retried with backoff, never
+ * blocking the others) → conditions → finalizer removal on deletion. Every step that changes
+ * something records a Kubernetes Event. Timers are computed from persisted timestamps and returned
+ * as `requeueAfterMs`, so nothing is lost when the manager restarts.
+ *
+ * The caller must not reconcile one object twice at the same time (a keyed work queue ensures it).
+ */
+export function createRecordsReconciler(options: RecordsReconcilerOptions): Reconciler {
+  const now = options.now ?? Date.now;
+  const backoff = options.backoff ?? defaultBackoffPolicy;
+  const compaction = { ...defaultStatusCompaction, ...options.compaction };
+  const parallelism = options.parallelism ?? 8;
+  const selectRetryMs = options.selectRetryMs ?? 10_000;
+  const signal = options.signal ?? new AbortController().signal;
+
+  const emit = (obj: ChaosObject, type: ChaosEvent["type"], reason: string, message: string) =>
+    options.events.record(obj, { type, reason, message });
+
+  const setFinalizer = (resource: ChaosResource, obj: ChaosObject, present: boolean) =>
+    updateWithRetry(
+      options.objects,
+      resource,
+      obj,
+      (copy) => {
+        const finalizers = copy.metadata.finalizers ?? [];
+        if (finalizers.includes(recordsFinalizer) === present) return false;
+        copy.metadata.finalizers = present ? [...finalizers, recordsFinalizer] : finalizers.filter((f) => f !== recordsFinalizer);
+        return true;
+      },
+      (copy) => options.objects.replace(resource, copy),
+    );
+
+  async function reconcile(request: ReconcileRequest): Promise<ReconcileResult> {
+    const kind: ChaosKind<any> = options.kinds.get(request.kind);
+    const resource = resourceOf(kind);
+    let obj = await options.objects.get(resource, request.namespace, request.name);
+    if (!obj) return {};
+    const deleting = Boolean(obj.metadata.deletionTimestamp);
+    const hasFinalizer = (obj.metadata.finalizers ?? []).includes(recordsFinalizer);
+
+    // 1. finalizer: on before anything is injected; a deleted object without it is not ours to hold
+    if (deleting && !hasFinalizer) return {};
+    if (!deleting && !hasFinalizer) {
+      obj = await setFinalizer(resource, obj, true);
+      if (!obj) return {};
+      await emit(obj, "Normal", "FinalizerInited", `Finalizer ${recordsFinalizer} added`);
+    }
+    if (deleting && obj.metadata.annotations?.[cleanFinalizerAnnotation] === cleanFinalizerForced) {
+      if (await setFinalizer(resource, obj, false)) {
+        await emit(obj, "Normal", "FinalizerRemoved", `Finalizer removed without recovering (${cleanFinalizerAnnotation}: forced)`);
+      }
+      return {};
+    }
+
+    // 2. desired phase
+    const decision = computeDesiredPhase({ metadata: obj.metadata, oneShot: kind.oneShot, duration: durationOf(kind, obj), now: now() });
+    const writer = new StatusWriter(options.objects, resource, obj, {
+      compaction,
+      onTooLarge: (tooLarge) =>
+        void emit(tooLarge, "Warning", "StatusTooLarge", "Status does not fit the object size limit even without record events"),
+    });
+    const conditionsBefore = obj.status?.conditions;
+    const requeues: number[] = [];
+    if (decision.stopsAtMs !== undefined && !deleting) requeues.push(decision.stopsAtMs - now());
+
+    if (obj.status?.experiment?.desiredPhase !== decision.phase) {
+      await writer.update((status) => {
+        status.experiment = { ...status.experiment, desiredPhase: decision.phase };
+      });
+      const { reason, message } = phaseEvents[decision.cause];
+      await emit(obj, "Normal", reason, `${message} (desired phase ${decision.phase})`);
+    }
+
+    // 3. targets, once: records are created the first time only
+    if (writer.current.status?.experiment?.containerRecords === undefined && decision.phase === "Run") {
+      let failure: string | undefined;
+      try {
+        const targets = await options.selector.select(kind, obj);
+        if (targets.length === 0) failure = "no pod is selected";
+        else {
+          await writer.update((status) => {
+            status.experiment ??= {};
+            status.experiment.containerRecords ??= targets.map(
+              ({ recordId, selectorKey }): Record => ({ id: recordId, selectorKey, phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }),
+            );
+          });
+          await emit(obj, "Normal", "Selected", `Selected ${targets.length} target(s): ${targets.map((t) => t.recordId).slice(0, 20).join(", ")}${targets.length > 20 ? ", …" : ""}`);
+        }
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+      if (failure !== undefined) {
+        await writer.flush();
+        await emit(obj, "Warning", "Failed", `Failed to select targets: ${failure}`);
+        await conditionsEvent(writer, conditionsBefore);
+        return { requeueAfterMs: Math.min(selectRetryMs, ...requeues.filter((ms) => ms >= 0)) };
+      }
+    }
+
+    // 4. apply or recover each record that is not where the desired phase wants it
+    const records = writer.current.status?.experiment?.containerRecords ?? [];
+    const operationFor = (record: Record): RecordEvent["operation"] | undefined => {
+      if (decision.phase === "Run" && record.phase !== "Injected") return "Apply";
+      if (decision.phase === "Stop" && record.phase !== "Not Injected") return "Recover";
+      return undefined;
+    };
+    const due: number[] = [];
+    records.forEach((record, index) => {
+      const operation = operationFor(record);
+      if (!operation) return;
+      const wait = nextAttemptAtMs(record, operation, backoff) - now();
+      if (wait > 0) requeues.push(wait);
+      else due.push(index);
+    });
+
+    const writes: Promise<void>[] = [];
+    const ctx = { signal, namespacedName: namespacedNameOf(obj) };
+    const target = obj;
+    await runBounded(due, parallelism, async (index) => {
+      const record = records[index]!;
+      const operation = operationFor(record)!;
+      let phase: RecordPhase | undefined;
+      let failure: string | undefined;
+      try {
+        phase =
+          operation === "Apply"
+            ? await kind.impl.apply(ctx, index, structuredClone(records), target)
+            : await kind.impl.recover(ctx, index, structuredClone(records), target);
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+      const timestamp = new Date(now()).toISOString();
+      writes.push(
+        writer.update((status) => {
+          const stored = status.experiment?.containerRecords?.find((r) => r.id === record.id);
+          if (!stored) return;
+          if (phase !== undefined) {
+            stored.phase = phase;
+            if (operation === "Apply" && phase === "Injected") stored.injectedCount++;
+            if (operation === "Recover" && phase === "Not Injected") stored.recoveredCount++;
+          }
+          const event: RecordEvent = { type: failure === undefined ? "Succeeded" : "Failed", operation, timestamp };
+          if (failure !== undefined) event.message = failure;
+          appendRecordEvent(stored, event, compaction);
+        }),
+      );
+      if (failure !== undefined) {
+        await emit(target, "Warning", "Failed", `Failed to ${operation.toLowerCase()} chaos for ${record.id}: ${failure}`);
+      } else if (phase === "Injected" || phase === "Not Injected") {
+        await emit(target, "Normal", operation === "Apply" ? "Applied" : "Recovered", `Successfully ${operation === "Apply" ? "applied" : "recovered"} chaos for ${record.id}`);
+      } else if (phase?.includes("/")) {
+        await emit(target, "Normal", "Updated", `${record.id} is now ${phase}`);
+        requeues.push(0); // a kind with steps: take the next one now
+      }
+    });
+    await Promise.all(writes);
+    await writer.flush();
+    if (writer.gone) return {};
+
+    // exact backoff for the records that failed just now, from what was written
+    for (const record of writer.persisted.status?.experiment?.containerRecords ?? []) {
+      const operation = operationFor(record);
+      if (operation) {
+        const at = nextAttemptAtMs(record, operation, backoff);
+        if (at > 0) requeues.push(at - now());
+      }
+    }
+    await conditionsEvent(writer, conditionsBefore);
+
+    // 5. on deletion, let the object go once every record is recovered
+    if (deleting) {
+      const all = writer.persisted.status?.experiment?.containerRecords ?? [];
+      if (all.every((r) => r.phase === "Not Injected")) {
+        if (await setFinalizer(resource, writer.persisted, false)) {
+          await emit(writer.persisted, "Normal", "FinalizerRemoved", `Every record is recovered; finalizer ${recordsFinalizer} removed`);
+        }
+        return {};
+      }
+    }
+
+    const positive = requeues.map((ms) => Math.max(0, Math.ceil(ms)));
+    return positive.length ? { requeueAfterMs: Math.min(...positive) } : {};
+  }
+
+  async function conditionsEvent(writer: StatusWriter, before: ChaosCondition[] | undefined) {
+    const changed = changedConditions(before, writer.persisted.status?.conditions ?? []);
+    if (changed.length) {
+      await emit(writer.persisted, "Normal", "Updated", `Conditions: ${changed.join(", ")}`);
+    }
+  }
+
+  return { reconcile };
+}

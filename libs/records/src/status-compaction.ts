@@ -1,0 +1,62 @@
+import type { ChaosStatus, Record, RecordEvent } from "@faultline/api";
+
+/**
+ * How the pipeline keeps status below the API server's object size limit (etcd's default request
+ * limit is 1.5 MiB, and the whole object counts): each record keeps only its latest events, messages
+ * are truncated, and when the status is still too large, older events are dropped for every record
+ * until it fits. Records themselves are never dropped: they are the experiment's state.
+ */
+export interface StatusCompaction {
+  /** Events kept per record; default 10 (enough to reach the backoff cap). */
+  maxEventsPerRecord: number;
+  /** Longest kept event message, in characters; default 512. */
+  maxMessageLength: number;
+  /** The largest status, in bytes of JSON, the pipeline writes; default 1 MiB. */
+  maxStatusBytes: number;
+}
+
+export const defaultStatusCompaction: StatusCompaction = {
+  maxEventsPerRecord: 10,
+  maxMessageLength: 512,
+  maxStatusBytes: 1024 * 1024,
+};
+
+/** Shortens a message to `max` characters, saying how much was cut. */
+export function truncateMessage(message: string, max: number): string {
+  if (message.length <= max) return message;
+  const note = `… (${message.length - max} more characters)`;
+  return message.slice(0, Math.max(0, max - note.length)) + note;
+}
+
+/** Appends an event to a record, keeping only the latest `max` (message truncated). */
+export function appendRecordEvent(record: Record, event: RecordEvent, compaction: StatusCompaction = defaultStatusCompaction): void {
+  const kept: RecordEvent = { ...event };
+  if (kept.message !== undefined) kept.message = truncateMessage(kept.message, compaction.maxMessageLength);
+  record.events = [...(record.events ?? []), kept].slice(-compaction.maxEventsPerRecord);
+}
+
+/** The size of a status as the API server stores it (JSON, UTF-8). */
+export function statusBytes(status: ChaosStatus): number {
+  return Buffer.byteLength(JSON.stringify(status));
+}
+
+/**
+ * Makes `status` fit `maxStatusBytes` (in place) by halving the events every record keeps, down to
+ * none. Answers whether it fits; a status that does not fit without any events has more records than
+ * one object can hold, and the write will be refused by the API server.
+ */
+export function fitStatus(status: ChaosStatus, compaction: StatusCompaction = defaultStatusCompaction): { fits: boolean; eventsKept: number } {
+  const records = status.experiment?.containerRecords ?? [];
+  let keep = compaction.maxEventsPerRecord;
+  for (const record of records) if (record.events && record.events.length > keep) record.events = record.events.slice(-keep);
+  while (statusBytes(status) > compaction.maxStatusBytes) {
+    if (keep === 0) return { fits: false, eventsKept: 0 };
+    keep = Math.floor(keep / 2);
+    for (const record of records) {
+      if (!record.events) continue;
+      if (keep === 0) delete record.events;
+      else record.events = record.events.slice(-keep);
+    }
+  }
+  return { fits: true, eventsKept: keep };
+}

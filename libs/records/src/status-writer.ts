@@ -1,0 +1,106 @@
+import type { ChaosStatus } from "@faultline/api";
+import type { ChaosObject } from "@faultline/impl-registry";
+import { computeConditions, mergeConditions } from "./chaos-conditions.js";
+import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./chaos-object-client.js";
+import { isPaused } from "./desired-phase.js";
+import { defaultStatusCompaction, fitStatus, type StatusCompaction } from "./status-compaction.js";
+
+/** A change to an object's status; it may be applied more than once, to fresh copies, on conflicts. */
+export type StatusMutation = (status: ChaosStatus, obj: ChaosObject) => void;
+
+/** Options of {@link StatusWriter}. */
+export interface StatusWriterOptions {
+  compaction?: StatusCompaction;
+  /** Told when a status cannot be made to fit, before the (likely refused) write. */
+  onTooLarge?: (obj: ChaosObject) => void;
+}
+
+/**
+ * Writes one object's status through the status subresource, batching changes made while a write
+ * is in flight into the next write. Every write re-derives the four conditions from the records and
+ * compacts events; on a conflict the object is re-read and the same changes applied to it again, so
+ * a concurrent writer's changes (another field, another record) are kept.
+ */
+export class StatusWriter {
+  readonly #client: ChaosObjectClient;
+  readonly #resource: ChaosResource;
+  readonly #options: StatusWriterOptions;
+  #persisted: ChaosObject;
+  #inFlight: StatusMutation[] = [];
+  #pending: Array<{ mutate: StatusMutation; done: { resolve: () => void; reject: (e: unknown) => void } }> = [];
+  #loop: Promise<void> | undefined;
+  #gone = false;
+
+  constructor(client: ChaosObjectClient, resource: ChaosResource, obj: ChaosObject, options: StatusWriterOptions = {}) {
+    this.#client = client;
+    this.#resource = resource;
+    this.#persisted = obj;
+    this.#options = options;
+  }
+
+  /** Whether the object disappeared during a write. */
+  get gone(): boolean {
+    return this.#gone;
+  }
+
+  /** The object as it will be once every change so far is written. */
+  get current(): ChaosObject {
+    return this.#applied(this.#persisted, [...this.#inFlight, ...this.#pending.map((p) => p.mutate)]);
+  }
+
+  /** The object as last written (or read). */
+  get persisted(): ChaosObject {
+    return this.#persisted;
+  }
+
+  /** Queues a change; resolves once it is written. */
+  update(mutate: StatusMutation): Promise<void> {
+    const promise = new Promise<void>((resolve, reject) => this.#pending.push({ mutate, done: { resolve, reject } }));
+    this.#loop ??= this.#drain().finally(() => (this.#loop = undefined));
+    return promise;
+  }
+
+  /** Resolves when nothing is left to write. */
+  async flush(): Promise<void> {
+    while (this.#loop) await this.#loop;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length) {
+      const batch = this.#pending.splice(0);
+      this.#inFlight = batch.map((p) => p.mutate);
+      try {
+        if (!this.#gone) {
+          const written = await updateWithRetry(
+            this.#client,
+            this.#resource,
+            this.#persisted,
+            (copy) => {
+              Object.assign(copy, this.#applied(copy, this.#inFlight));
+              return true;
+            },
+            (copy) => this.#client.replaceStatus(this.#resource, copy),
+          );
+          if (written) this.#persisted = written;
+          else this.#gone = true;
+        }
+        for (const p of batch) p.done.resolve();
+      } catch (error) {
+        for (const p of batch) p.done.reject(error);
+      } finally {
+        this.#inFlight = [];
+      }
+    }
+  }
+
+  #applied(obj: ChaosObject, mutations: readonly StatusMutation[]): ChaosObject {
+    const copy = structuredClone(obj);
+    copy.status ??= {};
+    if (mutations.length === 0) return copy;
+    for (const mutate of mutations) mutate(copy.status, copy);
+    const records = copy.status.experiment?.containerRecords;
+    copy.status.conditions = mergeConditions(copy.status.conditions, computeConditions(records, isPaused(copy.metadata)));
+    if (!fitStatus(copy.status, this.#options.compaction ?? defaultStatusCompaction).fits) this.#options.onTooLarge?.(copy);
+    return copy;
+  }
+}
