@@ -55,9 +55,30 @@ export class ClusterObjects {
     return this.api.replaceNamespacedPodStatus({ namespace: fixture.namespace!, name: fixture.name, body: created });
   }
 
+  /**
+   * Deletes what this run created. Pods go first with no grace period (no kubelet will confirm
+   * their end); a namespace the API server cannot finish deleting because no namespace controller
+   * runs (an api-only cluster) is finalized once it is empty.
+   */
   async deleteAll(): Promise<void> {
     await Promise.allSettled([
-      ...this.namespaces.map((name) => this.api.deleteNamespace({ name })),
+      ...this.namespaces.map(async (namespace) => {
+        await this.api.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
+        await this.api.deleteCollectionNamespacedServiceAccount({ namespace });
+        await this.api.deleteNamespace({ name: namespace });
+        for (let i = 0; i < 30; i++) {
+          const gone = await this.api.readNamespace({ name: namespace }).then(
+            () => false,
+            () => true,
+          );
+          if (gone) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await this.api.replaceNamespaceFinalize({
+          name: namespace,
+          body: { metadata: { name: namespace }, spec: { finalizers: [] } },
+        });
+      }),
       ...this.nodes.map((name) => this.api.deleteNode({ name })),
     ]);
   }

@@ -18,8 +18,8 @@ const seedManifest = (name = "busybox-helloworld-chaos", spec: object = {}): obj
   spec: { selector: { namespaces: ["busybox"] }, mode: "all", duration: "1h", ...spec },
 });
 
-async function eventually<T>(attempt: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+async function eventually<T>(attempt: () => Promise<T | undefined>, what: string, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
     const result = await attempt();
     if (result !== undefined) return result;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -45,8 +45,22 @@ beforeAll(async () => {
   await eventually(async () => ((await api.request("GET", chaosPath)).status === 200 ? true : undefined), "the resource to be served");
 }, clusterTimeoutMs);
 
+// Deletes the test's objects and namespace; an api-only cluster runs no namespace controller, so
+// a namespace still there once emptied is finalized by hand.
 afterAll(async () => {
-  await api?.request("DELETE", `/api/v1/namespaces/${namespace}`);
+  if (!api) return;
+  await api.request("DELETE", chaosPath);
+  await api.request("DELETE", `/api/v1/namespaces/${namespace}`);
+  const gone = await eventually(
+    async () => ((await api.request("GET", `/api/v1/namespaces/${namespace}`)).status === 404 ? true : undefined),
+    "the namespace to go",
+    30,
+  ).catch(() => false);
+  if (!gone) {
+    await api.request("PUT", `/api/v1/namespaces/${namespace}/finalize`, {
+      body: { metadata: { name: namespace }, spec: { finalizers: [] } },
+    });
+  }
 }, 60_000);
 
 describe("the HelloWorldChaos CRD on a real API server", () => {
