@@ -1,0 +1,322 @@
+// The pipeline against the real API server (tools/local-cluster, api-only) with the generated
+// HelloWorldChaos CRD. The chaos impl is this test's own: it records calls and fails on demand.
+// Pods are created through the API only (no kubelet): the pipeline reads, never runs, them.
+import type { CoreV1Event } from "@kubernetes/client-node";
+import type { Record, RecordPhase } from "@faultline/api";
+import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
+import { createKubernetesPodSource } from "@faultline/selector";
+import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
+import { createKubernetesEventRecorder } from "./event-recorder.js";
+import { createRecordsReconciler, type Reconciler, type ReconcileRequest } from "./records-reconciler.js";
+import { createTargetSelector } from "./target-selector.js";
+import { connectTestApiServer, createTestNamespace, createTestPod, sleep, type TestApiServer } from "./testing/api-server.test-support.js";
+
+const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
+const slow = 120_000;
+
+/** A ChaosImpl that records each call, fails for chosen records, and tracks concurrency. */
+class TestImpl implements ChaosImpl {
+  calls: Array<{ operation: "apply" | "recover"; id: string }> = [];
+  failing = new Set<string>();
+  running = 0;
+  peak = 0;
+  delayMs = 0;
+  apply = (_ctx: unknown, index: number, records: readonly Record[]) => this.#call("apply", records[index]!.id, "Injected");
+  recover = (_ctx: unknown, index: number, records: readonly Record[]) => this.#call("recover", records[index]!.id, "Not Injected");
+  async #call(operation: "apply" | "recover", id: string, phase: RecordPhase): Promise<RecordPhase> {
+    this.calls.push({ operation, id });
+    this.running++;
+    this.peak = Math.max(this.peak, this.running);
+    try {
+      if (this.delayMs) await sleep(this.delayMs);
+      if (this.failing.has(id)) throw new Error(`daemon unreachable for ${id}`);
+      return phase;
+    } finally {
+      this.running--;
+    }
+  }
+  count(operation: "apply" | "recover") {
+    return this.calls.filter((c) => c.operation === operation).length;
+  }
+}
+
+let api: TestApiServer;
+let namespace: string;
+
+beforeAll(async () => {
+  api = await connectTestApiServer();
+  namespace = await createTestNamespace(api.core, "records");
+  for (let i = 0; i < 3; i++) await createTestPod(api.core, namespace, `web-${i}`, { app: "web" });
+}, slow);
+
+afterAll(async () => {
+  await api?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+function setup(options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient } = {}) {
+  const impl = new TestImpl();
+  const kinds = new ChaosKindRegistry().register({
+    kind: "HelloWorldChaos",
+    plural: "helloworldchaos",
+    oneShot: options.oneShot ?? false,
+    selectorKind: "container",
+    selectors: inlineSelector,
+    impl,
+  });
+  const objects = options.objects ?? createKubernetesChaosObjectClient(api.customObjects);
+  const reconciler = createRecordsReconciler({
+    kinds,
+    objects,
+    selector: createTargetSelector(createKubernetesPodSource(api.kubeConfig)),
+    events: createKubernetesEventRecorder(api.core),
+    parallelism: options.parallelism ?? 8,
+    backoff: { baseMs: 300, maxMs: 1200 },
+    selectRetryMs: 5000,
+  });
+  return { impl, reconciler };
+}
+
+let counter = 0;
+async function createChaos(spec: object, annotations?: { [k: string]: string }): Promise<ReconcileRequest> {
+  const name = `hello-${++counter}`;
+  await api.customObjects.createNamespacedCustomObject({
+    ...resource,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name, annotations }, spec: { mode: "all", ...spec } },
+  });
+  return { kind: "HelloWorldChaos", namespace, name };
+}
+
+const webSelector = { selector: { labelSelectors: { app: "web" } } };
+
+async function read(request: ReconcileRequest): Promise<ChaosObject | undefined> {
+  try {
+    return (await api.customObjects.getNamespacedCustomObject({ ...resource, namespace, name: request.name })) as ChaosObject;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+async function patchMetadata(request: ReconcileRequest, change: (obj: ChaosObject) => void) {
+  for (;;) {
+    const obj = (await read(request))!;
+    change(obj);
+    try {
+      return await api.customObjects.replaceNamespacedCustomObject({ ...resource, namespace, name: request.name, body: obj });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409) throw error;
+    }
+  }
+}
+
+/** Drives the reconciler as an app's queue would, honouring requeueAfterMs, until `done` holds. */
+async function drive(reconciler: Reconciler, request: ReconcileRequest, done: (obj: ChaosObject | undefined) => boolean, rounds = 20) {
+  for (let i = 0; i < rounds; i++) {
+    const result = await reconciler.reconcile(request);
+    const obj = await read(request);
+    if (done(obj)) return obj;
+    await sleep(Math.min(result.requeueAfterMs ?? 200, 2000));
+  }
+  throw new Error(`${request.name} did not converge: ${JSON.stringify((await read(request))?.status)}`);
+}
+
+const conditions = (obj: ChaosObject | undefined) => Object.fromEntries((obj?.status?.conditions ?? []).map((c) => [c.type, c.status]));
+const records = (obj: ChaosObject | undefined) => obj?.status?.experiment?.containerRecords ?? [];
+const phases = (obj: ChaosObject | undefined) => Object.fromEntries(records(obj).map((r) => [r.id, r.phase]));
+
+async function events(request: ReconcileRequest): Promise<CoreV1Event[]> {
+  const list = await api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${request.name}` });
+  return list.items;
+}
+
+describe("records pipeline on the real API server", () => {
+  test("adds the finalizer, selects once, applies each record once, sets conditions, records events", async () => {
+    const { impl, reconciler } = setup({ oneShot: true });
+    const request = await createChaos(webSelector);
+    const result = await reconciler.reconcile(request);
+    expect(result).toEqual({});
+    const obj = await read(request);
+    expect(obj?.metadata.finalizers).toContain("chaos-mesh/records");
+    expect(obj?.status?.experiment?.desiredPhase).toBe("Run");
+    expect(phases(obj)).toEqual({
+      [`${namespace}/web-0/app`]: "Injected",
+      [`${namespace}/web-1/app`]: "Injected",
+      [`${namespace}/web-2/app`]: "Injected",
+    });
+    expect(records(obj).every((r) => r.injectedCount === 1 && r.selectorKey === "." && r.events?.[0]?.type === "Succeeded")).toBe(true);
+    expect(conditions(obj)).toEqual({ Selected: "True", AllInjected: "True", AllRecovered: "False", Paused: "False" });
+    expect(impl.count("apply")).toBe(3);
+
+    // a new matching pod does not change the records; nothing is applied twice
+    await createTestPod(api.core, namespace, "web-late", { app: "web" });
+    try {
+      await reconciler.reconcile(request);
+      expect(Object.keys(phases(await read(request)))).toHaveLength(3);
+      expect(impl.count("apply")).toBe(3);
+    } finally {
+      await api.core.deleteNamespacedPod({ namespace, name: "web-late", gracePeriodSeconds: 0 });
+    }
+
+    const reasons = (await events(request)).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(["FinalizerInited", "Started", "Selected", "Applied", "Updated"]));
+    expect(reasons.filter((r) => r === "Applied")).toHaveLength(3);
+  }, slow);
+
+  test("applies records in parallel up to the bound", async () => {
+    const { impl, reconciler } = setup({ parallelism: 2 });
+    impl.delayMs = 100;
+    const request = await createChaos(webSelector);
+    await reconciler.reconcile(request);
+    expect(impl.count("apply")).toBe(3);
+    expect(impl.peak).toBe(2);
+  }, slow);
+
+  test("pause recovers every record; removing the annotation applies again", async () => {
+    const { impl, reconciler } = setup();
+    const request = await createChaos(webSelector);
+    await reconciler.reconcile(request);
+    await patchMetadata(request, (obj) => (obj.metadata.annotations = { "experiment.chaos-mesh.org/pause": "true" }));
+    await reconciler.reconcile(request);
+    let obj = await read(request);
+    expect(obj?.status?.experiment?.desiredPhase).toBe("Stop");
+    expect(conditions(obj)).toMatchObject({ Paused: "True", AllRecovered: "True", AllInjected: "False" });
+    expect(impl.count("recover")).toBe(3);
+
+    await patchMetadata(request, (obj) => delete obj.metadata.annotations!["experiment.chaos-mesh.org/pause"]);
+    await reconciler.reconcile(request);
+    obj = await read(request);
+    expect(conditions(obj)).toMatchObject({ Paused: "False", AllInjected: "True" });
+    expect(records(obj).map((r) => [r.injectedCount, r.recoveredCount])).toEqual([[2, 1], [2, 1], [2, 1]]);
+    expect((await events(request)).map((e) => e.reason)).toContain("Paused");
+  }, slow);
+
+  test("a duration runs out from the persisted creationTimestamp, even for a new reconciler", async () => {
+    const first = setup();
+    const request = await createChaos({ ...webSelector, duration: "3s" });
+    const result = await first.reconciler.reconcile(request);
+    expect(result.requeueAfterMs).toBeGreaterThan(0);
+    expect(result.requeueAfterMs).toBeLessThanOrEqual(3000);
+    await sleep(result.requeueAfterMs! + 1000); // creationTimestamp has second precision
+    const restarted = setup(); // a manager restart: nothing in memory
+    const obj = await drive(restarted.reconciler, request, (o) => conditions(o).AllRecovered === "True");
+    expect(obj?.status?.experiment?.desiredPhase).toBe("Stop");
+    expect(restarted.impl.count("recover")).toBe(3);
+    expect((await events(request)).map((e) => e.reason)).toContain("TimeUp");
+  }, slow);
+
+  test("zero matching pods: a Failed event, no records, nothing injected, retried later", async () => {
+    const { impl, reconciler } = setup();
+    const request = await createChaos({ selector: { labelSelectors: { app: "nothing" } } });
+    const result = await reconciler.reconcile(request);
+    expect(result.requeueAfterMs).toBe(5000);
+    const obj = await read(request);
+    expect(obj?.status?.experiment?.containerRecords).toBeUndefined();
+    expect(conditions(obj)).toMatchObject({ Selected: "False" });
+    expect(impl.calls).toEqual([]);
+    const failed = (await events(request)).filter((e) => e.reason === "Failed");
+    expect(failed.map((e) => e.message)).toEqual(["Failed to select targets: no pod is selected"]);
+    expect(failed[0]?.type).toBe("Warning");
+  }, slow);
+
+  test("a selector naming a missing container is reported clearly", async () => {
+    const { reconciler } = setup();
+    const request = await createChaos({ ...webSelector, containerNames: ["db"] });
+    await reconciler.reconcile(request);
+    const failed = (await events(request)).filter((e) => e.reason === "Failed");
+    expect(failed[0]?.message).toMatch(/Failed to select targets: .*db/);
+  }, slow);
+
+  test("one failing record does not block the others, and is retried with backoff until it succeeds", async () => {
+    const { impl, reconciler } = setup();
+    const bad = `${namespace}/web-1/app`;
+    impl.failing.add(bad);
+    const request = await createChaos(webSelector);
+    const result = await reconciler.reconcile(request);
+    let obj = await read(request);
+    expect(phases(obj)[bad]).toBe("Not Injected");
+    expect(Object.values(phases(obj)).filter((p) => p === "Injected")).toHaveLength(2);
+    expect(records(obj).find((r) => r.id === bad)?.events).toEqual([
+      expect.objectContaining({ type: "Failed", operation: "Apply", message: `daemon unreachable for ${bad}` }),
+    ]);
+    expect(result.requeueAfterMs).toBeGreaterThan(0);
+    expect(result.requeueAfterMs).toBeLessThanOrEqual(300);
+
+    // before the backoff passes, the record is not tried again
+    await reconciler.reconcile(request);
+    expect(impl.calls.filter((c) => c.id === bad)).toHaveLength(1);
+
+    await sleep(350);
+    const second = await reconciler.reconcile(request);
+    expect(impl.calls.filter((c) => c.id === bad)).toHaveLength(2);
+    expect(second.requeueAfterMs).toBeGreaterThan(300); // doubled
+
+    impl.failing.clear();
+    obj = await drive(reconciler, request, (o) => conditions(o).AllInjected === "True");
+    expect(records(obj).find((r) => r.id === bad)?.events?.at(-1)).toMatchObject({ type: "Succeeded", operation: "Apply" });
+    expect(impl.calls.filter((c) => c.id !== bad && c.operation === "apply")).toHaveLength(2);
+  }, slow);
+
+  test("deletion recovers every record, then removes the finalizer", async () => {
+    const { impl, reconciler } = setup();
+    const request = await createChaos(webSelector);
+    await reconciler.reconcile(request);
+    await api.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: request.name });
+    const obj = await read(request);
+    expect(obj?.metadata.deletionTimestamp).toBeDefined();
+    expect(await reconciler.reconcile(request)).toEqual({});
+    expect(impl.count("recover")).toBe(3);
+    expect(await read(request)).toBeUndefined();
+    expect(await reconciler.reconcile(request)).toEqual({});
+  }, slow);
+
+  test("a deleted object waits for failing recoveries, unless cleanFinalizer is forced", async () => {
+    const { impl, reconciler } = setup();
+    const request = await createChaos(webSelector);
+    await reconciler.reconcile(request);
+    impl.failing.add(`${namespace}/web-0/app`);
+    await api.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: request.name });
+    const result = await reconciler.reconcile(request);
+    expect(result.requeueAfterMs).toBeGreaterThan(0);
+    let obj = await read(request);
+    expect(obj?.metadata.finalizers).toContain("chaos-mesh/records");
+    expect(phases(obj)[`${namespace}/web-0/app`]).toBe("Injected");
+
+    await patchMetadata(request, (o) => (o.metadata.annotations = { "chaos-mesh.chaos-mesh.org/cleanFinalizer": "forced" }));
+    expect(await reconciler.reconcile(request)).toEqual({});
+    obj = await read(request);
+    expect(obj).toBeUndefined();
+  }, slow);
+
+  test("status writes survive a concurrent writer (conflict: re-read, re-apply, retry)", async () => {
+    const real = createKubernetesChaosObjectClient(api.customObjects);
+    let conflicts = 0;
+    let interfered = false;
+    const objects: ChaosObjectClient = {
+      get: real.get,
+      replace: real.replace,
+      async replaceStatus(res, obj) {
+        if (!interfered && obj.status?.experiment?.containerRecords?.some((r) => r.phase === "Injected")) {
+          interfered = true; // another writer updates status first, with a condition the pipeline does not own
+          const fresh = (await real.get(res, obj.metadata.namespace!, obj.metadata.name!))!;
+          fresh.status = { ...fresh.status, conditions: [...(fresh.status?.conditions ?? []), { type: "Other" as never, status: "True" }] };
+          await real.replaceStatus(res, fresh);
+        }
+        try {
+          return await real.replaceStatus(res, obj);
+        } catch (error) {
+          if (error instanceof ConflictError) conflicts++;
+          throw error;
+        }
+      },
+    };
+    const { impl, reconciler } = setup({ objects });
+    const request = await createChaos(webSelector);
+    await reconciler.reconcile(request);
+    const obj = await read(request);
+    expect(conflicts).toBeGreaterThanOrEqual(1);
+    expect(conditions(obj)).toMatchObject({ AllInjected: "True", Other: "True" });
+    expect(records(obj).map((r) => r.injectedCount)).toEqual([1, 1, 1]);
+    expect(impl.count("apply")).toBe(3);
+  }, slow);
+});
