@@ -1,4 +1,7 @@
 // @faultline/chaos-helloworld — HelloWorldChaos, the chaos kind of Chaos Mesh's walk-through.
+// Manager side: Apply calls ExecHelloWorldChaos on each target container's daemon (one-shot).
 // Daemon side: ExecHelloWorldChaos lists the target container's processes in the daemon's log.
+export { helloWorldChaosKind } from "./helloworld-chaos-kind.js";
+export type { HelloWorldChaosKindDeps } from "./helloworld-chaos-kind.js";
 export { helloWorldDaemonHandlers, helloWorldCommand } from "./helloworld-daemon-handlers.js";
 export type { HelloWorldDaemonDeps } from "./helloworld-daemon-handlers.js";

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { CoreV1Api } from "@kubernetes/client-node";
+import type { HelloWorldChaos, Record } from "@faultline/api";
+import { createContainerRuntimeClient } from "@faultline/cri-client";
+import {
+  DaemonHandlerRegistry,
+  NamespaceProcessRunner,
+  createDaemonLogger,
+  createDaemonServer,
+  type DaemonServer,
+} from "@faultline/daemon-server";
+import {
+  createDaemonClientPool,
+  createKubernetesPodReader,
+  createRecordDecoder,
+  createStaticDaemonLocator,
+  type ChaosObject,
+} from "@faultline/impl-registry";
+import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
+import { helloWorldChaosKind } from "./helloworld-chaos-kind.js";
+import { helloWorldDaemonHandlers } from "./helloworld-daemon-handlers.js";
+
+// The kind's manager impl through the real path: a pod on the real API server whose container
+// runs for real, the record decoder reading it, a pooled gRPC client reaching a real daemon server.
+describe("helloWorldChaosKind", () => {
+  const dir = mkdtempSync(join(tmpdir(), "faultline-hw-kind-"));
+  const socketPath = join(dir, "daemon.sock");
+  const logLines: { [key: string]: unknown }[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (c: Buffer) => c.toString().split("\n").filter(Boolean).forEach((l) => logLines.push(JSON.parse(l))));
+  let core: CoreV1Api;
+  let kubelet: SimulatedKubelet;
+  let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
+  let server: DaemonServer;
+  const pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${socketPath}`) });
+
+  beforeAll(async () => {
+    const { kubeConfig } = await localCluster("api-only");
+    core = kubeConfig.makeApiClient(CoreV1Api);
+    namespace = await createTestNamespace(core, "hw-kind");
+    kubelet = new SimulatedKubelet(core);
+    const { defaultTestContainerdSocket } = await import("@faultline/cri-client/testing");
+    const daemonRuntime = createContainerRuntimeClient({ sockets: { containerd: defaultTestContainerdSocket() } });
+    server = createDaemonServer({
+      handlers: new DaemonHandlerRegistry().register(
+        "helloworld",
+        helloWorldDaemonHandlers({ runtime: daemonRuntime, runner: new NamespaceProcessRunner() }),
+      ),
+      logger: createDaemonLogger({ format: "json", stream }),
+    });
+    await server.listen({ socketPath });
+  }, 120_000);
+
+  afterAll(async () => {
+    pool.close();
+    await server?.close(1000);
+    await kubelet?.cleanup();
+    await namespace?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const chaos = (): HelloWorldChaos & ChaosObject => ({
+    apiVersion: "chaos-mesh.org/v1alpha1",
+    kind: "HelloWorldChaos",
+    metadata: { name: "hello", namespace: namespace.name },
+    spec: { selector: { namespaces: [namespace.name] }, mode: "all" },
+  });
+  const ctx = () => ({ signal: new AbortController().signal, namespacedName: `${namespace.name}/hello` });
+  const record = (id: string): Record => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 });
+
+  it("is a one-shot container kind reading its inline selector", () => {
+    const kind = helloWorldChaosKind({ decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }) });
+    expect(kind).toMatchObject({ kind: "HelloWorldChaos", plural: "helloworldchaos", oneShot: true, selectorKind: "container" });
+    expect(kind.selectors(chaos())).toEqual([{ key: ".", selector: { selector: { namespaces: [namespace.name] }, mode: "all" } }]);
+  });
+
+  it("Apply runs ExecHelloWorldChaos in the record's container on its node's daemon", async () => {
+    await kubelet.runPod({ namespace: namespace.name, name: "busybox-0", containers: [{ name: "busybox", command: ["sleep", "4242"] }] });
+    const kind = helloWorldChaosKind({ decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }) });
+    const records = [record(`${namespace.name}/busybox-0/busybox`)];
+    await expect(kind.impl.apply(ctx(), 0, records, chaos())).resolves.toBe("Injected");
+    const output = logLines.find((l) => l["message"] === "cmd output");
+    expect(output?.["namespacedName"]).toBe(`${namespace.name}/hello`);
+    expect(String(output?.["output"])).toMatch(/^\s*1 root\s+(\S+\s+)?sleep 4242$/m);
+    await expect(kind.impl.recover(ctx(), 0, records, chaos())).resolves.toBe("Not Injected");
+  }, 60_000);
+
+  it("Apply fails clearly for a container the pod does not have, calling no daemon", async () => {
+    const kind = helloWorldChaosKind({ decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }) });
+    const before = logLines.length;
+    await expect(kind.impl.apply(ctx(), 0, [record(`${namespace.name}/busybox-0/sidecar`)], chaos())).rejects.toThrow(/sidecar/);
+    expect(logLines.length).toBe(before);
+  }, 60_000);
+});

@@ -1,0 +1,7 @@
+// @faultline/test-ground — the real parts integration tests run against: the local cluster's API
+// server (tools/local-cluster), and pods whose containers run for real in the private containerd.
+export { localCluster } from "./local-cluster.js";
+export type { LocalCluster } from "./local-cluster.js";
+export { SimulatedKubelet } from "./simulated-kubelet.js";
+export type { SimulatedPodSpec } from "./simulated-kubelet.js";
+export { createTestNamespace } from "./test-namespace.js";

@@ -1,0 +1,20 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { ensureCluster } from "../../local-cluster/handle.mjs";
+
+/** The local cluster (tools/local-cluster), started if needed, with a loaded KubeConfig. */
+export interface LocalCluster {
+  kubeConfig: KubeConfig;
+  kubeconfigPath: string;
+  server: string;
+}
+
+/**
+ * Makes sure the local cluster is up (`api-only`: etcd + kube-apiserver; `full`: with a kubelet
+ * node) and returns a KubeConfig for its admin user.
+ */
+export async function localCluster(mode: "api-only" | "full" = "api-only"): Promise<LocalCluster> {
+  const { kubeconfigPath, server } = await ensureCluster({ mode, progress: false });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  return { kubeConfig, kubeconfigPath, server };
+}
