@@ -1,0 +1,42 @@
+import {
+  type ChaosKind,
+  ChaosKindRegistry,
+  createDaemonClientPool,
+  createKubernetesPodReader,
+  createRecordDecoder,
+  createStaticDaemonLocator,
+  inlineSelector,
+} from "@faultline/impl-registry";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+
+/**
+ * HelloWorldChaos's manager side as one kind descriptor: Apply runs `ps aux` in the record's
+ * container through the daemon on the container's node; Recover has nothing to undo.
+ * `daemonAddress` is a local-run override ("host:port" or "unix:/path"); in a cluster, use
+ * createEndpointSliceDaemonLocator({ discovery, namespace }) instead.
+ */
+export function helloWorldRegistry(kubeConfig: KubeConfig, daemonAddress: string) {
+  const daemons = createDaemonClientPool({ locator: createStaticDaemonLocator(daemonAddress) });
+  const pods = createKubernetesPodReader(kubeConfig.makeApiClient(CoreV1Api));
+  const decoder = createRecordDecoder({ pods, daemons });
+
+  const helloWorld: ChaosKind = {
+    kind: "HelloWorldChaos",
+    plural: "helloworldchaos",
+    oneShot: true,
+    selectorKind: "container", // records are "ns/pod/container"
+    selectors: inlineSelector, // spec.selector, spec.mode, spec.value, spec.containerNames
+    impl: {
+      async apply(ctx, index, records, obj) {
+        const { containerId, daemon } = await decoder.decodeContainer(records[index]!.id, obj);
+        await daemon.execHelloWorldChaos({ containerId }, { signal: ctx.signal }); // sends namespaced-name
+        return "Injected";
+      },
+      async recover() {
+        return "Not Injected";
+      },
+    },
+  };
+
+  return { kinds: new ChaosKindRegistry().register(helloWorld), close: () => daemons.close() };
+}
