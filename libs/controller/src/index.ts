@@ -1,0 +1,18 @@
+// @faultline/controller — the generic machinery a Kubernetes controller is built from
+// (controller-runtime's role): a keyed work queue, a resilient watch of one resource, Lease
+// leader election and client-side rate limiting. It holds no chaos logic.
+
+// The work queue and what reconcilers return
+export { WorkQueue } from "./work-queue.js";
+export type { Reconcile, ReconcileResult, ShutdownOptions, WorkQueueOptions } from "./work-queue.js";
+export { objectKeyOf, objectKeyString } from "./object-key.js";
+export type { ObjectKey } from "./object-key.js";
+
+// Building blocks
+export { exponentialBackoffDelay } from "./exponential-backoff.js";
+export type { ExponentialBackoff } from "./exponential-backoff.js";
+export { abortableDelay } from "./abortable-delay.js";
+export { workQueueMetrics } from "./work-queue-metrics.js";
+export type { WorkQueueMetrics } from "./work-queue-metrics.js";
+export { silentLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
