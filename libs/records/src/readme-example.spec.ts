@@ -1,0 +1,74 @@
+// README.md's example is src/readme-example.ts, pasted verbatim; this keeps the two in step and runs
+// it against the local API server with the generated HelloWorldChaos CRD and a test impl.
+import { readFile } from "node:fs/promises";
+import { ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
+import { createPipeline, reconcileUntil } from "./readme-example.js";
+import { connectTestApiServer, createTestNamespace, createTestPod, type TestApiServer } from "./testing/api-server.test-support.js";
+
+const slow = 120_000;
+const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
+let api: TestApiServer;
+let namespace: string;
+
+beforeAll(async () => {
+  api = await connectTestApiServer();
+  namespace = await createTestNamespace(api.core, "records-readme");
+  await createTestPod(api.core, namespace, "busybox-0", { app: "busybox" });
+  await createTestPod(api.core, namespace, "busybox-1", { app: "busybox" });
+}, slow);
+
+afterAll(async () => {
+  await api?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+describe("README example", () => {
+  test("README.md contains src/readme-example.ts verbatim in a ts block", async () => {
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const example = await readFile(new URL("./readme-example.ts", import.meta.url), "utf8");
+    expect(readme).toContain("```ts\n" + example + "```\n");
+  });
+
+  test("drives a HelloWorldChaos to AllInjected, then deletion to the object being gone", async () => {
+    const applied: string[] = [];
+    const kinds = new ChaosKindRegistry().register({
+      kind: "HelloWorldChaos",
+      plural: "helloworldchaos",
+      oneShot: true,
+      selectorKind: "container",
+      selectors: inlineSelector,
+      impl: {
+        async apply(_ctx, index, records) {
+          applied.push(records[index]!.id);
+          return "Injected";
+        },
+        async recover() {
+          return "Not Injected";
+        },
+      },
+    });
+    const reconciler = createPipeline(api.kubeConfig, kinds);
+    await api.customObjects.createNamespacedCustomObject({
+      ...resource,
+      namespace,
+      body: {
+        apiVersion: "chaos-mesh.org/v1alpha1",
+        kind: "HelloWorldChaos",
+        metadata: { name: "hello" },
+        spec: { selector: { labelSelectors: { app: "busybox" } }, mode: "all" },
+      },
+    });
+    const read = () =>
+      api.customObjects.getNamespacedCustomObject({ ...resource, namespace, name: "hello" }).then(
+        (o) => o as ChaosObject,
+        () => undefined,
+      );
+    const request = { kind: "HelloWorldChaos", namespace, name: "hello" };
+    await reconcileUntil(reconciler, request, async () =>
+      Boolean((await read())?.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")),
+    );
+    expect(applied.sort()).toEqual([`${namespace}/busybox-0/app`, `${namespace}/busybox-1/app`]);
+
+    await api.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: "hello" });
+    await reconcileUntil(reconciler, request, async () => (await read()) === undefined);
+  }, slow);
+});
