@@ -70,17 +70,8 @@ async function main(): Promise<void> {
     throw new DaemonConfigError(`invalid TLS certificate or key: ${(err as Error).message}`);
   }
   const ops = createOpsHttpServer({ metrics, healthy: () => serving });
-  const grpcAddress = await server.listen(config.grpc);
-  const httpPort = await ops.listen(config.http.port, config.http.host);
-  serving = true;
-  logger.info("faultline daemon serving", {
-    grpc: grpcAddress,
-    http: httpPort,
-    mutualTls: tls !== undefined,
-    runtimes: sockets.present,
-    rpcs: handlers.registered().map((r) => r.method),
-  });
 
+  // handlers first: a SIGTERM that arrives right after the "serving" line must not kill us
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -96,6 +87,18 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+
+  const grpcAddress = await server.listen(config.grpc);
+  const httpPort = await ops.listen(config.http.port, config.http.host);
+  serving = true;
+  logger.info("faultline daemon serving", {
+    grpc: grpcAddress,
+    http: httpPort,
+    mutualTls: tls !== undefined,
+    runtimes: sockets.present,
+    rpcs: handlers.registered().map((r) => r.method),
+  });
+
 }
 
 main().catch((err: Error) => {

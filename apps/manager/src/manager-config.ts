@@ -1,0 +1,128 @@
+import { parseArgs } from "node:util";
+
+/** Everything the manager is configured with, after validation. */
+export interface ManagerConfig {
+  /** A kubeconfig file; in-cluster configuration when absent. */
+  kubeconfig?: string;
+  /** The namespace of the manager's Lease and of the daemons' headless Service. */
+  namespace: string;
+  /** The headless Service whose EndpointSlices locate the daemons. */
+  daemonService: string;
+  /** A static daemon address for every node (`host:port` or `unix:/path`), for local runs. */
+  daemonAddress?: string;
+  tls?: { certFile: string; keyFile: string; caFile: string };
+  /** Records applied or recovered at once, per experiment. */
+  parallelism: number;
+  /** Reconciles running at once. */
+  workers: number;
+  qps: number;
+  burst: number;
+  leaderElect: boolean;
+  leaseName: string;
+  /** Only namespaces annotated chaos-mesh.org/inject=enabled may be targeted. */
+  namespaceFilter: boolean;
+  httpPort: number;
+  httpHost?: string;
+  resyncSeconds: number;
+  logLevel: string;
+  logFormat: "text" | "json";
+}
+
+/** A configuration problem, worded for the person starting the manager. */
+export class ManagerConfigError extends Error {
+  override name = "ManagerConfigError";
+}
+
+export const managerUsage = `Usage: faultline-manager [options]   (each option can also be set as FAULTLINE_MANAGER_<NAME>)
+  --kubeconfig FILE        kubeconfig to use (default: in-cluster configuration, else $KUBECONFIG)
+  --namespace NS           namespace of the leader Lease and the daemon Service (default chaos-mesh)
+  --daemon-service NAME    headless Service of the daemons (default chaos-daemon)
+  --daemon-address ADDR    reach every node's daemon at host:port or unix:/path (local runs)
+  --tls-cert F --tls-key F --tls-ca F
+                           mutual TLS towards the daemons (server name chaos-daemon.chaos-mesh.org)
+  --parallelism N          records applied or recovered at once per experiment (default 8)
+  --workers N              experiments reconciled at once (default 4)
+  --qps N --burst N        Kubernetes client rate limit (default 30 / 50)
+  --leader-elect BOOL      Lease leader election, for more than one replica (default true)
+  --lease-name NAME        (default faultline-manager)
+  --namespace-filter BOOL  only namespaces annotated chaos-mesh.org/inject=enabled (default false)
+  --http-port N            /healthz, /readyz, /metrics (default 10080)
+  --http-host ADDR         (default all interfaces)
+  --resync-seconds N       periodic resync of every experiment (default 300)
+  --log-level L            error|warn|info|debug (default info)
+  --log-format F           text|json (default text)`;
+
+const names = [
+  "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
+  "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "namespace-filter",
+  "http-port", "http-host", "resync-seconds", "log-level", "log-format",
+] as const;
+type Name = (typeof names)[number];
+
+/**
+ * Reads the manager's configuration from flags, falling back to FAULTLINE_MANAGER_* environment
+ * variables, then defaults. Throws a {@link ManagerConfigError} naming the option. Returns "help"
+ * for --help.
+ */
+export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): ManagerConfig | "help" {
+  const options = Object.fromEntries([...names.map((n) => [n, { type: "string" }]), ["help", { type: "boolean" }]]);
+  let values: { [key: string]: string | boolean | undefined };
+  try {
+    values = parseArgs({ args: argv, options: options as never, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new ManagerConfigError(`${(err as Error).message}\n${managerUsage}`);
+  }
+  if (values["help"]) return "help";
+  const get = (name: Name): string | undefined =>
+    (values[name] as string | undefined) ?? env[`FAULTLINE_MANAGER_${name.toUpperCase().replaceAll("-", "_")}`];
+  const int = (name: Name, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      throw new ManagerConfigError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+  const bool = (name: Name, fallback: boolean): boolean => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (raw !== "true" && raw !== "false") throw new ManagerConfigError(`--${name} must be true or false, got ${JSON.stringify(raw)}`);
+    return raw === "true";
+  };
+  const tlsFiles = { certFile: get("tls-cert"), keyFile: get("tls-key"), caFile: get("tls-ca") };
+  const given = Object.values(tlsFiles).filter((v) => v !== undefined).length;
+  if (given !== 0 && given !== 3) {
+    throw new ManagerConfigError("mutual TLS needs all of --tls-cert, --tls-key and --tls-ca (or none of them)");
+  }
+  const logFormat = get("log-format") ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new ManagerConfigError(`--log-format must be text or json, got ${JSON.stringify(logFormat)}`);
+  }
+  const logLevel = get("log-level") ?? "info";
+  if (!["error", "warn", "info", "debug"].includes(logLevel)) {
+    throw new ManagerConfigError(`--log-level must be error, warn, info or debug, got ${JSON.stringify(logLevel)}`);
+  }
+  const kubeconfig = get("kubeconfig");
+  const daemonAddress = get("daemon-address");
+  const httpHost = get("http-host");
+  return {
+    ...(kubeconfig !== undefined && { kubeconfig }),
+    namespace: get("namespace") ?? "chaos-mesh",
+    daemonService: get("daemon-service") ?? "chaos-daemon",
+    ...(daemonAddress !== undefined && { daemonAddress }),
+    ...(given === 3 && { tls: tlsFiles as { certFile: string; keyFile: string; caFile: string } }),
+    parallelism: int("parallelism", 8, 1, 1024),
+    workers: int("workers", 4, 1, 256),
+    qps: int("qps", 30, 1),
+    burst: int("burst", 50, 1),
+    leaderElect: bool("leader-elect", true),
+    leaseName: get("lease-name") ?? "faultline-manager",
+    namespaceFilter: bool("namespace-filter", false),
+    httpPort: int("http-port", 10080, 0, 65535),
+    ...(httpHost !== undefined && { httpHost }),
+    resyncSeconds: int("resync-seconds", 300, 1),
+    logLevel,
+    logFormat,
+  };
+}
