@@ -16,3 +16,8 @@ export { workQueueMetrics } from "./work-queue-metrics.js";
 export type { WorkQueueMetrics } from "./work-queue-metrics.js";
 export { silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
+
+// Client-side rate limiting (QPS/burst)
+export { TokenBucket } from "./token-bucket.js";
+export type { TokenBucketOptions } from "./token-bucket.js";
+export { makeRateLimitedApiClient, rateLimitMiddleware } from "./rate-limited-api-client.js";
