@@ -39,3 +39,6 @@ export {
 } from "./daemon-locator.js";
 export type { ChaosDaemonClient, DaemonClientPool, DaemonClientPoolOptions, DaemonClientTls } from "./daemon-client-pool.js";
 export { createDaemonClientPool, daemonServerName, namespacedNameHeader } from "./daemon-client-pool.js";
+
+// Metrics of every kind's apply and recover calls
+export { createChaosKindMetrics } from "./chaos-kind-metrics.js";

@@ -1,0 +1,41 @@
+import { Registry } from "prom-client";
+import type { ChaosKind } from "./chaos-kind.js";
+import { inlineSelector } from "./chaos-kind.js";
+import { createChaosKindMetrics } from "./chaos-kind-metrics.js";
+
+describe("createChaosKindMetrics", () => {
+  it("counts and times each apply and recover by kind, operation and result", async () => {
+    const registry = new Registry();
+    let fail = false;
+    const kind: ChaosKind = {
+      kind: "TestChaos",
+      plural: "testchaos",
+      oneShot: false,
+      selectorKind: "pod",
+      selectors: inlineSelector,
+      impl: {
+        async apply() {
+          if (fail) throw new Error("daemon unreachable");
+          return "Injected";
+        },
+        async recover() {
+          return "Not Injected";
+        },
+      },
+    };
+    const instrumented = createChaosKindMetrics(registry).instrument(kind);
+    const ctx = { signal: new AbortController().signal, namespacedName: "ns/t" };
+    const obj = { metadata: { name: "t", namespace: "ns" } };
+    await expect(instrumented.impl.apply(ctx, 0, [], obj)).resolves.toBe("Injected");
+    fail = true;
+    await expect(instrumented.impl.apply(ctx, 0, [], obj)).rejects.toThrow("daemon unreachable");
+    await instrumented.impl.recover(ctx, 0, [], obj);
+    const text = await registry.metrics();
+    expect(text).toContain('faultline_manager_record_operations_total{kind="TestChaos",operation="apply",result="succeeded"} 1');
+    expect(text).toContain('faultline_manager_record_operations_total{kind="TestChaos",operation="apply",result="failed"} 1');
+    expect(text).toContain('faultline_manager_record_operations_total{kind="TestChaos",operation="recover",result="succeeded"} 1');
+    expect(text).toMatch(/faultline_manager_record_operation_duration_seconds_count\{kind="TestChaos",operation="apply",result="failed"\} 1/);
+    expect(instrumented.kind).toBe("TestChaos");
+    expect(kind.impl.apply).not.toBe(instrumented.impl.apply);
+  });
+});
