@@ -21,3 +21,7 @@ export type { Logger } from "./logger.js";
 export { TokenBucket } from "./token-bucket.js";
 export type { TokenBucketOptions } from "./token-bucket.js";
 export { makeRateLimitedApiClient, rateLimitMiddleware } from "./rate-limited-api-client.js";
+
+// Watching a resource
+export { ResilientWatch } from "./resilient-watch.js";
+export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEventType } from "./resilient-watch.js";

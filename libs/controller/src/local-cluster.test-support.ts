@@ -94,7 +94,8 @@ export class TestResource {
   }
 
   patch(namespace: string, name: string, data: Record<string, unknown>): Promise<unknown> {
-    return this.objects.patchNamespacedCustomObject({ group: this.group, version: this.version, namespace, plural: this.plural, name, body: { data } });
+    // a JSON patch, the client's default patch type
+    return this.objects.patchNamespacedCustomObject({ group: this.group, version: this.version, namespace, plural: this.plural, name, body: [{ op: "replace", path: "/data", value: data }] });
   }
 
   delete(namespace: string, name: string): Promise<unknown> {
