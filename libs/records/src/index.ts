@@ -25,3 +25,7 @@ export type { StatusMutation, StatusWriterOptions } from "./status-writer.js";
 export { StatusWriter } from "./status-writer.js";
 export { InvalidDurationError, parseGoDuration } from "./go-duration.js";
 export { runBounded } from "./bounded-parallel.js";
+
+// Metrics
+export type { ExperimentPhase } from "./experiment-phase.js";
+export { experimentPhaseOf, registerExperimentGauge } from "./experiment-phase.js";

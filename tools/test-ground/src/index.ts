@@ -7,3 +7,4 @@ export type { SimulatedPodSpec } from "./simulated-kubelet.js";
 export { createTestNamespace } from "./test-namespace.js";
 export { runAppExpectingFailure, startAppProcess } from "./app-process.js";
 export type { AppProcess, LogLine } from "./app-process.js";
+export { applyChaosCrds } from "./chaos-crds.js";
