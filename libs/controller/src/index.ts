@@ -25,3 +25,7 @@ export { makeRateLimitedApiClient, rateLimitMiddleware } from "./rate-limited-ap
 // Watching a resource
 export { ResilientWatch } from "./resilient-watch.js";
 export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEventType } from "./resilient-watch.js";
+
+// Probes and metrics over HTTP
+export { createProbeServer } from "./probe-server.js";
+export type { ProbeServer, ProbeServerOptions } from "./probe-server.js";
