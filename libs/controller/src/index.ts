@@ -29,3 +29,7 @@ export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEvent
 // Probes and metrics over HTTP
 export { createProbeServer } from "./probe-server.js";
 export type { ProbeServer, ProbeServerOptions } from "./probe-server.js";
+
+// Leader election
+export { LeaderElector } from "./leader-elector.js";
+export type { LeaderElectorOptions, LeaderElectorStopOptions } from "./leader-elector.js";
