@@ -2,6 +2,7 @@
 // are made by a TCP proxy between the watch and the API server; 410 Gone is the API server's own
 // answer to a resourceVersion older than its watch cache (after the CRD is recreated).
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import { Registry } from "prom-client";
 import { abortableDelay } from "./abortable-delay.js";
 import { clusterTimeoutMs, localClusterKubeConfig, TestResource, until } from "./local-cluster.test-support.js";
 import { objectKeyString } from "./object-key.js";
@@ -77,7 +78,8 @@ describe("ResilientWatch (real API server)", () => {
   });
 
   test("reconnects from its resourceVersion when the server ends the watch, missing nothing", async () => {
-    const { watch, events } = recordedWatch({ watchTimeoutSeconds: 1 });
+    const registry = new Registry();
+    const { watch, events } = recordedWatch({ watchTimeoutSeconds: 1, registry });
     await watch.start();
     const names = [unique("t"), unique("t"), unique("t")];
     for (const name of names) {
@@ -88,6 +90,9 @@ describe("ResilientWatch (real API server)", () => {
     expect(watch.stats.closed).toBeGreaterThanOrEqual(2);
     expect(watch.stats.lists).toBe(1); // reconnects resume; they do not relist
     expect(events.filter((e) => e === `add ${nsA}/${names[0]}`)).toHaveLength(1);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(new RegExp(`watch_restarts_total\\{resource="${resource.plural}\\.${resource.group.replaceAll(".", "\\.")}",reason="closed"\\} [1-9]`));
+    expect(metrics).toContain(`watch_events_total{resource="${watch.resource}",type="add"}`);
   }, 20_000);
 
   test("on a dropped connection, and while the server is unreachable, retries with backoff and catches up", async () => {

@@ -1,4 +1,5 @@
 import { CustomObjectsApi, Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { Counter, type Registry } from "prom-client";
 import { abortableDelay } from "./abortable-delay.js";
 import { exponentialBackoffDelay, type ExponentialBackoff } from "./exponential-backoff.js";
 import { silentLogger, type Logger } from "./logger.js";
@@ -64,7 +65,16 @@ export interface ResilientWatchOptions<T> {
   pageSize?: number;
   /** Take a token from this bucket before every list page and watch request. */
   rateLimiter?: TokenBucket;
+  /**
+   * Where to count `watch_events_total{resource,type}` and `watch_restarts_total{resource,reason}`
+   * (reason: gone, closed, stall, error). Default: no metrics.
+   */
+  registry?: Registry;
   logger?: Logger;
+}
+
+function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
+  return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 type WatchEnd = "closed" | "gone" | "stall" | "relist" | "stopped";
@@ -119,6 +129,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
   private syncedResolvers: Array<() => void> = [];
   private hasSyncedOnce = false;
   private readonly counters: ResilientWatchStats = { lists: 0, watches: 0, gone: 0, closed: 0, stalls: 0, errors: 0 };
+  private readonly metrics: { events: Counter; restarts: Counter } | undefined;
 
   constructor(options: ResilientWatchOptions<T>) {
     if (!options.group) throw new Error("ResilientWatch watches custom resources: group must not be empty");
@@ -128,6 +139,10 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     this.logger = options.logger ?? silentLogger();
     this.backoff = options.backoff ?? { baseMs: 800, maxMs: 30_000, jitter: 0.1 };
     this.stallTimeoutMs = options.stallTimeoutMs ?? 180_000;
+    this.metrics = options.registry && {
+      events: counter(options.registry, "watch_events_total", "Events a resilient watch emitted, by type", ["resource", "type"]),
+      restarts: counter(options.registry, "watch_restarts_total", "Watch connections restarted, by reason", ["resource", "reason"]),
+    };
     // The Watch's own inactivity timeout (30 s, declared private in client-node 2.0.1's types)
     // would end quiet connections before bookmarks arrive; the stall detector takes that role.
     (this.watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.stallTimeoutMs * 2;
@@ -192,6 +207,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
 
   private emit(type: WatchEventType, object: T): void {
     if (this.stopping.signal.aborted) return;
+    this.metrics?.events.inc({ resource: this.resource, type });
     try {
       this.options.handler({ type, key: objectKeyOf(object), object });
     } catch (error) {
@@ -215,6 +231,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
         }
         const opened = performance.now();
         const end = await this.watchOnce();
+        if (end === "gone" || end === "closed" || end === "stall") this.metrics?.restarts.inc({ resource: this.resource, reason: end });
         if (end === "gone") {
           this.counters.gone++;
           this.logger.info("resourceVersion too old, relisting", { resource: this.resource });
@@ -229,6 +246,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
       } catch (error) {
         if (signal.aborted) break;
         const code = statusCode(error);
+        this.metrics?.restarts.inc({ resource: this.resource, reason: code === 410 ? "gone" : "error" });
         if (code === 410) {
           this.counters.gone++;
           this.logger.info("resourceVersion too old, relisting", { resource: this.resource });
