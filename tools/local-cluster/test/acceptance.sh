@@ -36,6 +36,7 @@ if "$LC" up "${UP_ARGS[@]}"; then ok "up ${UP_ARGS[*]} ($(awk -v a="$(date +%s.%
 else ko "up ${UP_ARGS[*]} exits 0"; finish; fi
 check "status exits 0" "$LC" status
 check "kubectl reaches the apiserver" bash -c "kubectl get --raw /readyz >/dev/null"
+check "the apiserver is v1.34.4" bash -c "kubectl version -o json | jq -e '.serverVersion.gitVersion == \"v1.34.4\"' >/dev/null"
 
 # the programmatic handle reuses the running cluster
 HANDLE_OUT=$(cd "$HERE" && "$NODE_BIN" --input-type=module -e "
@@ -59,6 +60,10 @@ if [ "$MODE" = api-only ]; then
   check "a ConfigMap round-trips" bash -c "kubectl -n $NS create configmap c --from-literal=k=v >/dev/null && [ \"\$(kubectl -n $NS get configmap c -o jsonpath='{.data.k}')\" = v ]"
 else
   NODE=${FAULTLINE_NODE_NAME:-faultline-node}
+  check "the node runs kubelet v1.34.4" \
+    bash -c "[ \"\$(kubectl get node $NODE -o 'jsonpath={.status.nodeInfo.kubeletVersion}')\" = v1.34.4 ]"
+  check "helm v3.19.5 reaches the cluster (helm list -A)" \
+    bash -c "helm version --short | grep -q '^v3.19.5' && helm list -A >/dev/null"
   check "node $NODE is Ready" \
     bash -c "[ \"\$(kubectl get node $NODE -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" = True ]"
 
@@ -94,6 +99,11 @@ EOF
   check "kubectl logs" bash -c "for i in \$(seq 20); do kubectl -n $NS logs $P 2>/dev/null | grep -qx 'hello-from-$P' && exit 0; sleep 0.5; done; exit 1"
   check "kubectl exec" bash -c "[ \"\$(kubectl -n $NS exec $P -- sh -c 'echo exec-\$((6*7))')\" = exec-42 ]"
 
+  if [ "${FAULTLINE_KUBE_PROXY:-1}" = 1 ]; then
+    # kube-proxy: a pod reaches the apiserver the in-cluster way, through the kubernetes Service
+    check "a pod reaches the apiserver through the kubernetes Service (kube-proxy)" \
+      bash -c "kubectl -n $NS exec $P -- sh -c 'wget -q -O- --no-check-certificate https://\$KUBERNETES_SERVICE_HOST:\$KUBERNETES_SERVICE_PORT/version' | grep -q '\"gitVersion\"'"
+  fi
   check "kubectl delete pod $P" K -n "$NS" delete pod "$P" --wait=true --timeout=60s
   recreated() {
     local names; names=$(pods_running)
@@ -131,6 +141,10 @@ if [ "$MODE" = full ]; then
   # shellcheck disable=SC2086
   check "pod netns are gone" none_exist $NETNS
   check "no cgroups left under /sys/fs/cgroup/*/$CG_ROOT" bash -c "! ls -d /sys/fs/cgroup/*/$CG_ROOT 2>/dev/null | grep -q ."
+  if ! pgrep -x kubelet >/dev/null; then
+    check "no KUBE-* iptables chains left (kubelet's and kube-proxy's)" \
+      bash -c "! { iptables-save; ip6tables-save; } 2>/dev/null | grep -q KUBE-"
+  fi
   check "no sandbox of this cluster left in containerd" \
     bash -c "[ -z \"\$(${CRI[*]} pods -q --label io.kubernetes.pod.namespace=$NS)\" ]"
 fi
