@@ -67,7 +67,9 @@ export function ensureCluster(options = {}) {
       }
       const after = await clusterStatus(options);
       if (!after.up) throw new Error(`local-cluster up succeeded but status says it is not up:\n${JSON.stringify(after)}`);
-      return { kubeconfigPath: after.kubeconfigPath, server: after.server, mode: after.mode, started: true };
+      // another caller may have started it while this one waited for the script's lock
+      const started = !/\] already up \(/.test(r.out);
+      return { kubeconfigPath: after.kubeconfigPath, server: after.server, mode: after.mode, started };
     })();
     pending.set(key, p);
     p.catch(() => pending.delete(key));
