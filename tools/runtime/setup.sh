@@ -3,12 +3,14 @@
 #
 #   1. installs containerd, runc, the CNI plugins, busybox-static, iptables, iproute2, jq (Debian)
 #   2. starts containerd on a private socket ($FAULTLINE_RUNTIME_DIR/containerd.sock) with the CRI
-#      plugin, the cgroupfs driver and a bridge CNI network "faultline" (10.88.0.0/16)
+#      plugin, the cgroupfs driver and a bridge CNI network "faultline" (bridge faultline0, 10.88.0.0/16)
 #   3. builds, without any registry, and imports into containerd's k8s.io namespace:
 #        docker.io/library/busybox:latest  (Debian's busybox-static with its applet links)
 #        registry.k8s.io/pause:3.6         (the CRI sandbox image: a static C pause)
 #
-# Env: FAULTLINE_RUNTIME_DIR (default <repo>/.runtime). Safe to run again: a running containerd
+# Env: FAULTLINE_RUNTIME_DIR (default <repo>/.runtime); FAULTLINE_CNI_BRIDGE (default faultline0) and
+# FAULTLINE_CNI_SUBNET (default 10.88.0.0/16), so that a second runtime (the local cluster's kubelet
+# has its own) can run beside this one. Safe to run again: a running containerd
 # with the same configuration is kept, and images already imported are not imported again.
 # Needs root. tools/runtime/teardown.sh undoes all of it.
 set -euo pipefail
@@ -17,6 +19,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 D=${FAULTLINE_RUNTIME_DIR:-$REPO/.runtime}
 SOCK=$D/containerd.sock
+BRIDGE=${FAULTLINE_CNI_BRIDGE:-faultline0}
+SUBNET=${FAULTLINE_CNI_SUBNET:-10.88.0.0/16}
 NS=k8s.io
 BUSYBOX_REF=docker.io/library/busybox:latest
 PAUSE_REF=registry.k8s.io/pause:3.6
@@ -101,8 +105,8 @@ cat > "$D/cni/net.d/10-faultline.conflist" <<CNI
   "name": "faultline",
   "plugins": [
     {
-      "type": "bridge", "bridge": "faultline0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": { "type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]],
+      "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": { "type": "host-local", "ranges": [[{"subnet": "$SUBNET"}]],
                 "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$D/cni/ipam" }
     },
     { "type": "portmap", "capabilities": {"portMappings": true} }
@@ -152,22 +156,39 @@ CRI_STATUS=$("${CTR[@]}" plugins ls | awk '$1=="io.containerd.grpc.v1" && $2=="c
 # ------------------------------------------------------------------ 3. images
 T=$(date +%s.%N)
 B=$D/build
-R=$B/rootfs-busybox
-rm -rf "$R"; mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,var/run}
-cp /bin/busybox "$R/bin/busybox"
-for a in $(/bin/busybox --list-full); do
-  [ "$a" = bin/busybox ] && continue
-  mkdir -p "$R/$(dirname "$a")"; ln -sf /bin/busybox "$R/$a"
-done
-chmod 1777 "$R/tmp"
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$R/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
-BUSYBOX_DIGEST=$("$HERE/mkimage.sh" "$BUSYBOX_REF" "$R" 'null' '["sh"]' "$D/images/busybox.oci.tar")
+# an image is rebuilt only when its tarball is missing or older than what it is made from
+fresh() { # tarball inputs...
+  local out=$1 f; shift
+  [ -s "$out" ] || return 1
+  for f in "$@"; do [ "$f" -nt "$out" ] && return 1; done
+  return 0
+}
+manifest_digest() { tar -xOf "$1" index.json | jq -r '.manifests[0].digest'; }
 
-P=$B/rootfs-pause
-rm -rf "$P"; mkdir -p "$P"
-gcc -static -Os -s -o "$P/pause" "$HERE/pause.c" || fail "could not build the pause binary (gcc -static)"
-PAUSE_DIGEST=$("$HERE/mkimage.sh" "$PAUSE_REF" "$P" '["/pause"]' 'null' "$D/images/pause.oci.tar")
+if fresh "$D/images/busybox.oci.tar" /bin/busybox "$HERE/mkimage.sh" "$0"; then
+  BUSYBOX_DIGEST=$(manifest_digest "$D/images/busybox.oci.tar")
+else
+  R=$B/rootfs-busybox
+  rm -rf "$R"; mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,var/run}
+  cp /bin/busybox "$R/bin/busybox"
+  for a in $(/bin/busybox --list-full); do
+    [ "$a" = bin/busybox ] && continue
+    mkdir -p "$R/$(dirname "$a")"; ln -sf /bin/busybox "$R/$a"
+  done
+  chmod 1777 "$R/tmp"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$R/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
+  BUSYBOX_DIGEST=$("$HERE/mkimage.sh" "$BUSYBOX_REF" "$R" 'null' '["sh"]' "$D/images/busybox.oci.tar")
+fi
+
+if fresh "$D/images/pause.oci.tar" "$HERE/pause.c" "$HERE/mkimage.sh" "$0"; then
+  PAUSE_DIGEST=$(manifest_digest "$D/images/pause.oci.tar")
+else
+  P=$B/rootfs-pause
+  rm -rf "$P"; mkdir -p "$P"
+  gcc -static -Os -s -o "$P/pause" "$HERE/pause.c" || fail "could not build the pause binary (gcc -static)"
+  PAUSE_DIGEST=$("$HERE/mkimage.sh" "$PAUSE_REF" "$P" '["/pause"]' 'null' "$D/images/pause.oci.tar")
+fi
 
 import_image() { # ref digest tarball
   if "${CTR[@]}" -n $NS images ls "name==$1" 2>/dev/null | awk 'NR==2{print $3}' | grep -qx "$2"; then

@@ -1,13 +1,14 @@
 #!/bin/bash
 # tools/runtime/teardown.sh — undo setup.sh: remove every container of our containerd, stop it and
 # its shims (by pid, matched on our socket), unmount and delete the state under
-# $FAULTLINE_RUNTIME_DIR, delete the pod network namespaces, the faultline0 bridge and the
+# $FAULTLINE_RUNTIME_DIR, delete the pod network namespaces, the bridge ($FAULTLINE_CNI_BRIDGE) and the
 # container cgroups. Safe to run again, also when nothing is running. Packages stay installed.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 D=${FAULTLINE_RUNTIME_DIR:-$REPO/.runtime}
 SOCK=$D/containerd.sock
+BRIDGE=${FAULTLINE_CNI_BRIDGE:-faultline0}
 CTR=(ctr --address "$SOCK")
 log() { echo "[runtime-teardown $(date +%T)] $*"; }
 cmdline() { tr '\0' ' ' 2>/dev/null < "/proc/$1/cmdline"; }
@@ -58,7 +59,7 @@ done
 # 4. mounts under $D (deepest first): overlay rootfs, shm, pod netns bind mounts
 awk -v d="$D/" 'index($5, d)==1 {print $5}' /proc/self/mountinfo | awk '{print length, $0}' | sort -rn | cut -d' ' -f2- |
   while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; log "unmounted $m"; done
-if ip link show faultline0 >/dev/null 2>&1; then ip link del faultline0 && log "deleted bridge faultline0"; fi
+if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE" && log "deleted bridge $BRIDGE"; fi
 
 # 5. what killed shims leave behind, only when no other containerd runs on this machine
 others=0
