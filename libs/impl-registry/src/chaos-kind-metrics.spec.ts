@@ -25,7 +25,7 @@ describe("createChaosKindMetrics", () => {
     };
     const instrumented = createChaosKindMetrics(registry).instrument(kind);
     const ctx = { signal: new AbortController().signal, namespacedName: "ns/t" };
-    const obj = { metadata: { name: "t", namespace: "ns" } };
+    const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TestChaos", metadata: { name: "t", namespace: "ns" }, spec: {} };
     await expect(instrumented.impl.apply(ctx, 0, [], obj)).resolves.toBe("Injected");
     fail = true;
     await expect(instrumented.impl.apply(ctx, 0, [], obj)).rejects.toThrow("daemon unreachable");

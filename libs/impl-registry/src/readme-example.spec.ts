@@ -11,6 +11,7 @@ import { ChaosDaemon } from "@faultline/api";
 import { helloWorldRegistry } from "./readme-example.js";
 import { RecordDecodeError } from "./record-decoder.js";
 import { connectTestApiServer, createTestNamespace, type TestApiServer } from "./testing/api-server.test-support.js";
+import { deleteTestNamespace } from "@faultline/test-ground";
 
 const slow = 120_000;
 const dir = mkdtempSync(join(tmpdir(), "impl-registry-readme-"));
@@ -45,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await api?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  if (api) await deleteTestNamespace(api.kubeConfig, namespace);
   rmSync(dir, { recursive: true, force: true });
 });
 

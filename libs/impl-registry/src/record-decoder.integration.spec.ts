@@ -13,6 +13,7 @@ import { createDaemonClientPool } from "./daemon-client-pool.js";
 import { createEndpointSliceDaemonLocator, DaemonNotFoundError } from "./daemon-locator.js";
 import { createKubernetesPodReader, createRecordDecoder } from "./record-decoder.js";
 import { connectTestApiServer, createTestNamespace, type TestApiServer } from "./testing/api-server.test-support.js";
+import { deleteTestNamespace } from "@faultline/test-ground";
 
 const slow = 120_000;
 const containerId = "containerd://" + "c".repeat(64);
@@ -95,7 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await api?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  if (api) await deleteTestNamespace(api.kubeConfig, namespace);
 });
 
 describe("record decoding through the API server and the chaos-daemon EndpointSlices", () => {

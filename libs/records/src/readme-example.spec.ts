@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
 import { createPipeline, reconcileUntil } from "./readme-example.js";
 import { connectTestApiServer, createTestNamespace, createTestPod, type TestApiServer } from "./testing/api-server.test-support.js";
+import { deleteTestNamespace } from "@faultline/test-ground";
 
 const slow = 120_000;
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
@@ -18,7 +19,7 @@ beforeAll(async () => {
 }, slow);
 
 afterAll(async () => {
-  await api?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  if (api) await deleteTestNamespace(api.kubeConfig, namespace);
 });
 
 describe("README example", () => {

@@ -10,6 +10,7 @@ import { createKubernetesEventRecorder } from "./event-recorder.js";
 import { createRecordsReconciler, type Reconciler, type ReconcileRequest } from "./records-reconciler.js";
 import { createTargetSelector } from "./target-selector.js";
 import { connectTestApiServer, createTestNamespace, createTestPod, sleep, type TestApiServer } from "./testing/api-server.test-support.js";
+import { deleteTestNamespace } from "@faultline/test-ground";
 
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
 const slow = 120_000;
@@ -50,7 +51,7 @@ beforeAll(async () => {
 }, slow);
 
 afterAll(async () => {
-  await api?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  if (api) await deleteTestNamespace(api.kubeConfig, namespace);
 });
 
 function setup(options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient } = {}) {

@@ -4,7 +4,7 @@ export { localCluster } from "./local-cluster.js";
 export type { LocalCluster } from "./local-cluster.js";
 export { SimulatedKubelet } from "./simulated-kubelet.js";
 export type { SimulatedPodSpec } from "./simulated-kubelet.js";
-export { createTestNamespace } from "./test-namespace.js";
+export { createTestNamespace, deleteTestNamespace } from "./test-namespace.js";
 export { runAppExpectingFailure, startAppProcess } from "./app-process.js";
 export type { AppProcess, LogLine } from "./app-process.js";
 export { applyChaosCrds } from "./chaos-crds.js";

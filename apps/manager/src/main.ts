@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// The Faultline manager: composition only. Configuration → Kubernetes clients → the registered chaos
+// kinds → the records pipeline → a work queue fed by one watch per kind, run while leading.
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { ChaosStatus } from "@faultline/api";
+import { helloWorldChaosKind } from "@faultline/chaos-helloworld";
+import {
+  LeaderElector,
+  ResilientWatch,
+  TokenBucket,
+  WorkQueue,
+  createProbeServer,
+  makeRateLimitedApiClient,
+  objectKeyString,
+  type ObjectKey,
+} from "@faultline/controller";
+import {
+  ChaosKindRegistry,
+  createChaosKindMetrics,
+  createDaemonClientPool,
+  createEndpointSliceDaemonLocator,
+  createKubernetesPodReader,
+  createRecordDecoder,
+  createStaticDaemonLocator,
+  resourceOf,
+} from "@faultline/impl-registry";
+import {
+  createKubernetesChaosObjectClient,
+  createKubernetesEventRecorder,
+  createRecordsReconciler,
+  createTargetSelector,
+  registerExperimentGauge,
+} from "@faultline/records";
+import { createKubernetesPodSource } from "@faultline/selector";
+import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import winston from "winston";
+import { ManagerConfigError, managerUsage, parseManagerConfig, type ManagerConfig } from "./manager-config.js";
+
+function createLogger(config: ManagerConfig): winston.Logger {
+  const text = winston.format.printf(({ level, message, timestamp, ...fields }) => {
+    const rest = Object.keys(fields).length > 0 ? `\t${JSON.stringify(fields)}` : "";
+    return `${String(timestamp)}\t${level.toUpperCase()}\t${String(message)}${rest}`;
+  });
+  return winston.createLogger({
+    level: config.logLevel,
+    format: winston.format.combine(winston.format.timestamp(), config.logFormat === "json" ? winston.format.json() : text),
+    transports: [new winston.transports.Console()],
+  });
+}
+
+function loadKubeConfig(config: ManagerConfig): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  try {
+    if (config.kubeconfig !== undefined) kubeConfig.loadFromFile(config.kubeconfig);
+    else kubeConfig.loadFromDefault();
+  } catch (err) {
+    throw new ManagerConfigError(`cannot load kubeconfig ${config.kubeconfig ?? "(default)"}: ${(err as Error).message}`);
+  }
+  if (!kubeConfig.getCurrentCluster()) throw new ManagerConfigError("no Kubernetes cluster configured: pass --kubeconfig or run in a pod");
+  return kubeConfig;
+}
+
+function readTls(config: ManagerConfig) {
+  if (!config.tls) return undefined;
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new ManagerConfigError(`cannot read ${flag} ${path}: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read("--tls-cert", config.tls.certFile), key: read("--tls-key", config.tls.keyFile), ca: read("--tls-ca", config.tls.caFile) };
+}
+
+async function main(): Promise<void> {
+  const config = parseManagerConfig(process.argv.slice(2), process.env);
+  if (config === "help") {
+    console.log(managerUsage);
+    return;
+  }
+  const logger = createLogger(config);
+  const kubeConfig = loadKubeConfig(config);
+  const tls = readTls(config);
+  const identity = `${hostname()}_${process.pid}`;
+  const bucket = new TokenBucket({ qps: config.qps, burst: config.burst });
+  const api = <T>(apiClass: new (...args: never[]) => T) => makeRateLimitedApiClient(kubeConfig, apiClass as never, bucket) as T;
+  const core = api(CoreV1Api);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
+  const locator = config.daemonAddress
+    ? createStaticDaemonLocator(config.daemonAddress)
+    : createEndpointSliceDaemonLocator({ discovery: api(DiscoveryV1Api), namespace: config.namespace, serviceName: config.daemonService });
+  const daemons = createDaemonClientPool({ locator, ...(tls && { tls }) });
+  const decoder = createRecordDecoder({ pods: createKubernetesPodReader(core), daemons });
+  const kindMetrics = createChaosKindMetrics(metrics);
+  const log = (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields);
+
+  // one line per chaos kind
+  const kinds = new ChaosKindRegistry().register(kindMetrics.instrument(helloWorldChaosKind({ decoder, log })));
+
+  const shutdown = new AbortController();
+  const reconciler = createRecordsReconciler({
+    kinds,
+    objects: createKubernetesChaosObjectClient(api(CustomObjectsApi)),
+    selector: createTargetSelector(createKubernetesPodSource(kubeConfig), { namespaceFilter: config.namespaceFilter }),
+    events: createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity }),
+    parallelism: config.parallelism,
+    signal: shutdown.signal,
+  });
+  type Key = ObjectKey & { kind: string };
+  const queue = new WorkQueue<Key>({
+    name: "experiments",
+    workers: config.workers,
+    keyString: (k) => `${k.kind}/${objectKeyString(k)}`,
+    registry: metrics,
+    logger,
+    reconcile: async (key) => {
+      const result = await reconciler.reconcile({ kind: key.kind, namespace: key.namespace ?? "", name: key.name });
+      return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
+    },
+  });
+  const watches = kinds.list().map(
+    (kind) =>
+      new ResilientWatch({
+        kubeConfig,
+        ...resourceOf(kind),
+        resyncPeriodMs: config.resyncSeconds * 1000,
+        rateLimiter: bucket,
+        logger,
+        handler: (event) => queue.add({ ...event.key, kind: kind.kind }),
+      }),
+  );
+  registerExperimentGauge(metrics, function* () {
+    for (const [i, watch] of watches.entries()) {
+      for (const obj of watch.list()) yield { kind: kinds.list()[i]!.kind, status: (obj as { status?: ChaosStatus }).status };
+    }
+  });
+
+  let leading = false;
+  const probes = createProbeServer({
+    metrics,
+    healthy: () => true,
+    // ready once started; a leader only once its watches have listed everything
+    ready: () => !leading || watches.every((w) => w.hasSynced),
+  });
+  const lead = async (signal: AbortSignal) => {
+    leading = true;
+    queue.start();
+    await Promise.all(watches.map((w) => w.start()));
+    logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  };
+  const elector = config.leaderElect
+    ? new LeaderElector({
+        kubeConfig,
+        leaseNamespace: config.namespace,
+        leaseName: config.leaseName,
+        identity,
+        rateLimiter: bucket,
+        logger,
+        onStartedLeading: (signal) => void lead(signal),
+        onStoppedLeading: () => {
+          // another replica leads from now on; this one must not act on stale state
+          if (!shutdown.signal.aborted) {
+            logger.error("lost leadership: exiting so that a fresh start re-elects");
+            process.exit(1);
+          }
+        },
+      })
+    : undefined;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    shutdown.abort();
+    await Promise.all(watches.map((w) => w.stop()));
+    await queue.shutdown({ graceMs: 10_000 });
+    await elector?.stop();
+    daemons.close();
+    await probes.close();
+    logger.info("stopped");
+    logger.on("finish", () => process.exit(0));
+    logger.end();
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+
+  const port = await probes.listen(config.httpPort, config.httpHost);
+  logger.info("faultline manager started", { http: port, identity, leaderElection: config.leaderElect, namespace: config.namespace });
+  if (elector) void elector.run();
+  else void lead(shutdown.signal);
+}
+
+main().catch((err: Error) => {
+  console.error(`faultline-manager: ${err instanceof ManagerConfigError ? "" : "startup failed: "}${err.message}`);
+  process.exit(err instanceof ManagerConfigError ? 2 : 1);
+});

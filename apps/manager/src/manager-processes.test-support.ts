@@ -1,0 +1,52 @@
+// Test support: the built manager and daemon as real processes, on the local cluster's API server.
+import { mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { startAppProcess, type AppProcess } from "@faultline/test-ground";
+
+export const managerMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+export const daemonMain = fileURLToPath(new URL("../../daemon/dist/main.js", import.meta.url));
+
+/** A daemon on a unix socket in a fresh directory, serving the private containerd. */
+export async function startTestDaemon(socketPath = join(mkdtempSync(join(tmpdir(), "faultline-e2e-")), "daemon.sock")): Promise<{ daemon: AppProcess; socketPath: string }> {
+  const daemon = await startAppProcess(
+    daemonMain,
+    ["--grpc-socket", socketPath, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", defaultTestContainerdSocket()],
+    (l) => l.message === "faultline daemon serving",
+  );
+  return { daemon, socketPath };
+}
+
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The manager, leading, reaching every node's daemon at `daemonSocket`. */
+export function startTestManager(options: {
+  kubeconfigPath: string;
+  namespace: string;
+  daemonSocket: string;
+  httpPort: number;
+  extraArgs?: string[];
+}): Promise<AppProcess> {
+  return startAppProcess(
+    managerMain,
+    [
+      "--kubeconfig", options.kubeconfigPath,
+      "--namespace", options.namespace,
+      "--daemon-address", `unix:${options.daemonSocket}`,
+      "--http-host", "127.0.0.1",
+      "--http-port", String(options.httpPort),
+      "--resync-seconds", "5",
+      ...(options.extraArgs ?? []),
+    ],
+    (l) => l.message === "leading: watching chaos kinds",
+  );
+}
