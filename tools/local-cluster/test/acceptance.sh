@@ -93,7 +93,7 @@ EOF
   check "container ids are containerd:// ($(echo $IDS | cut -c1-40)…)" \
     bash -c "[ \$(grep -cE '^containerd://[0-9a-f]{64}$' <<< '$IDS') = 2 ]"
   IPS=$(K -n "$NS" get pods -l app=busybox -o jsonpath='{.items[*].status.podIP}')
-  check "pod IPs from the faultline CNI network ($IPS)" bash -c "for ip in $IPS; do case \$ip in 10.88.*) ;; *) exit 1 ;; esac; done; [ -n '$IPS' ]"
+  check "pod IPs from the faultline CNI network ($IPS)" bash -c "for ip in $IPS; do case \$ip in 10.89.*) ;; *) exit 1 ;; esac; done; [ -n '$IPS' ]"
 
   P=${PODS[0]:-none}
   check "kubectl logs" bash -c "for i in \$(seq 20); do kubectl -n $NS logs $P 2>/dev/null | grep -qx 'hello-from-$P' && exit 0; sleep 0.5; done; exit 1"
@@ -114,7 +114,7 @@ EOF
 
   # what `down` must remove: container processes, pod netns, mounts, cgroups
   eval "$("$LC" env)"
-  CRI=(crictl --runtime-endpoint "unix://${FAULTLINE_RUNTIME_DIR:-$REPO/.runtime}/containerd.sock")
+  CRI=(crictl --runtime-endpoint "unix://${FAULTLINE_CLUSTER_RUNTIME_DIR:-${FAULTLINE_CLUSTER_DIR:-$REPO/.cluster}/runtime}/containerd.sock")
   SANDBOXES=$("${CRI[@]}" pods -q --label "io.kubernetes.pod.namespace=$NS" | tr '\n' ' ')
   NETNS=$(for s in $SANDBOXES; do "${CRI[@]}" inspectp -o json "$s" | jq -r '.info.runtimeSpec.linux.namespaces[] | select(.type=="network") | .path'; done | tr '\n' ' ')
   CPIDS=$(for c in $("${CRI[@]}" ps -q --label "io.kubernetes.pod.namespace=$NS"); do "${CRI[@]}" inspect -o json "$c" | jq -r '.info.pid'; done | tr '\n' ' ')
@@ -145,7 +145,9 @@ if [ "$MODE" = full ]; then
     check "no KUBE-* iptables chains left (kubelet's and kube-proxy's)" \
       bash -c "! { iptables-save; ip6tables-save; } 2>/dev/null | grep -q KUBE-"
   fi
-  check "no sandbox of this cluster left in containerd" \
-    bash -c "[ -z \"\$(${CRI[*]} pods -q --label io.kubernetes.pod.namespace=$NS)\" ]"
+  RT=${FAULTLINE_CLUSTER_RUNTIME_DIR:-${FAULTLINE_CLUSTER_DIR:-$REPO/.cluster}/runtime}
+  check "the cluster's own containerd is stopped and its state removed" \
+    bash -c "! pgrep -f '[c]ontainerd --config $RT/config.toml' >/dev/null && [ ! -e '$RT/containerd.sock' ] && [ ! -d '$RT/root' ]"
+  check "the cluster's bridge flcluster0 is gone" bash -c "! ip link show flcluster0 >/dev/null 2>&1"
 fi
 finish
