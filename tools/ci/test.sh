@@ -1,14 +1,38 @@
 #!/bin/bash
-# tools/ci/test.sh — `npm test`: every project's tests against the real test ground.
-# Starts what the tests need (the private containerd runtime; later the local cluster), runs the
-# "test" target of every nx project, and ends with the line "N passed, N failed".
+# tools/ci/test.sh — `npm test`: every test, against the real test ground.
+#   1. starts the private containerd (tools/runtime/setup.sh) and the local Kubernetes cluster
+#      (tools/local-cluster: builds its binaries on first use, ~15 min cold on 2 cores, cached after)
+#   2. runs the "test" target of every nx project (jest)
+#   3. runs the local cluster's own acceptance tests (they end with `down`) and its handle's tests
+# and ends with the line "N passed, N failed", summed over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bash tools/runtime/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
-rm -rf .test-results
+rm -rf .test-results && mkdir -p .test-results
+fail_setup() { echo "test setup failed: $*"; echo "0 passed, 1 failed"; exit 1; }
+
+bash tools/runtime/setup.sh || fail_setup "tools/runtime/setup.sh"
+tools/local-cluster/local-cluster up || fail_setup "tools/local-cluster/local-cluster up (logs: .cluster/logs)"
+
 projects=$(npx nx show projects --with-target test | wc -l)
 npx nx run-many -t test --outputStyle=stream
 nx_status=$?
-node tools/ci/summarize-tests.mjs "$projects"
+
+# a plain "N passed, N failed" line → a summary file like the jest reporter's
+record() { # name, log file
+  local line passed failed
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -1)
+  passed=$(echo "$line" | awk '{print $1}'); failed=$(echo "$line" | awk '{print $3}')
+  [ -n "$line" ] || { passed=0; failed=1; }
+  printf '{"project":"%s","passed":%s,"failed":%s,"skipped":0}\n' "$1" "$passed" "$failed" > ".test-results/$1.json"
+}
+bash tools/local-cluster/test/acceptance.sh 2>&1 | tee .test-results/acceptance.log
+record tools_local-cluster_acceptance .test-results/acceptance.log
+node --test --test-reporter=spec tools/local-cluster/test/handle.test.mjs 2>&1 | tee .test-results/handle.log
+passed=$(grep -E '^ℹ pass [0-9]+' .test-results/handle.log | awk '{print $3}')
+failed=$(grep -E '^ℹ fail [0-9]+' .test-results/handle.log | awk '{print $3}')
+printf '{"project":"tools/local-cluster/handle","passed":%s,"failed":%s,"skipped":0}\n' "${passed:-0}" "${failed:-1}" \
+  > .test-results/tools_local-cluster_handle.json
+
+node tools/ci/summarize-tests.mjs "$((projects + 2))"
 summary_status=$?
 [ "$nx_status" = 0 ] && [ "$summary_status" = 0 ]

@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ensureCluster } from "../../local-cluster/handle.mjs";
 
@@ -6,6 +7,8 @@ export interface LocalCluster {
   kubeConfig: KubeConfig;
   kubeconfigPath: string;
   server: string;
+  /** The containerd socket the cluster's kubelet runs pods on (its own, not the test ground's). */
+  containerdSocket: string;
 }
 
 /**
@@ -16,5 +19,6 @@ export async function localCluster(mode: "api-only" | "full" = "api-only"): Prom
   const { kubeconfigPath, server } = await ensureCluster({ mode, progress: false });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
-  return { kubeConfig, kubeconfigPath, server };
+  const runtimeDir = process.env["FAULTLINE_CLUSTER_RUNTIME_DIR"] ?? join(dirname(kubeconfigPath), "runtime");
+  return { kubeConfig, kubeconfigPath, server, containerdSocket: join(runtimeDir, "containerd.sock") };
 }

@@ -1,0 +1,107 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import type { HelloWorldChaos } from "@faultline/api";
+import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
+import { daemonMain, freePort, startTestManager } from "./manager-processes.test-support.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// The seed's flow on a real node: a busybox Deployment run by the local cluster's kubelet, the
+// daemon on that node's containerd, the manager reaching it, the seed's HelloWorldChaos manifest.
+const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("manager end to end on real kubelet pods", () => {
+  let cluster: Awaited<ReturnType<typeof localCluster>>;
+  let core: CoreV1Api;
+  let custom: CustomObjectsApi;
+  let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+  let daemon: AppProcess;
+  let manager: AppProcess;
+
+  beforeAll(async () => {
+    cluster = await localCluster("full");
+    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+    await applyChaosCrds(cluster.kubeConfig);
+    ns = await createTestNamespace(cluster.kubeConfig, "busybox");
+    await cluster.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace: ns.name,
+      body: {
+        metadata: { name: "busybox" },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: "busybox" } },
+          template: {
+            metadata: { labels: { app: "busybox" } },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"] }],
+            },
+          },
+        },
+      },
+    });
+    for (let i = 0; ; i++) {
+      const pods = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: "app=busybox" })).items;
+      const running = pods.filter((p) => p.status?.phase === "Running" && p.status.containerStatuses?.[0]?.containerID);
+      if (running.length === 2) break;
+      if (i > 300) throw new Error(`busybox pods did not run: ${JSON.stringify(pods.map((p) => p.status?.phase))}`);
+      await sleep(200);
+    }
+    const socketPath = join(mkdtempSync(join(tmpdir(), "faultline-kubelet-e2e-")), "daemon.sock");
+    daemon = await startAppProcess(
+      daemonMain,
+      ["--grpc-socket", socketPath, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", cluster.containerdSocket],
+      (l) => l.message === "faultline daemon serving",
+    );
+    manager = await startTestManager({ kubeconfigPath: cluster.kubeconfigPath, namespace: ns.name, daemonSocket: socketPath, httpPort: await freePort() });
+  }, 300_000);
+
+  afterAll(async () => {
+    await manager?.stop();
+    await daemon?.stop();
+    await ns?.remove();
+  }, 120_000);
+
+  it("injects into every busybox container of the Deployment and recovers on deletion", async () => {
+    // the seed's manifest, unchanged but for its namespace
+    await custom.createNamespacedCustomObject({
+      ...group,
+      namespace: ns.name,
+      body: {
+        apiVersion: "chaos-mesh.org/v1alpha1",
+        kind: "HelloWorldChaos",
+        metadata: { name: "busybox-helloworld-chaos" },
+        spec: { selector: { namespaces: [ns.name] }, mode: "all", duration: "1h" },
+      },
+    });
+    let obj: HelloWorldChaos | undefined;
+    for (let i = 0; i < 150; i++) {
+      obj = (await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name: "busybox-helloworld-chaos" })) as HelloWorldChaos;
+      if (obj.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+      await sleep(200);
+    }
+    const records = obj!.status!.experiment!.containerRecords!;
+    expect(records).toHaveLength(2);
+    expect(records.every((r) => r.phase === "Injected")).toBe(true);
+    const pods = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: "app=busybox" })).items;
+    for (const pod of pods) {
+      const containerId = pod.status!.containerStatuses![0]!.containerID!;
+      expect(containerId).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+      const output = await daemon.waitFor((l) => l.message === "cmd output" && l["containerId"] === containerId);
+      expect(String(output["output"])).toMatch(/^\s*1 root\s+(\S+\s+)?sleep 3600$/m);
+      expect(String(output["output"]).trim().split("\n")).toHaveLength(2);
+    }
+    await custom.deleteNamespacedCustomObject({ ...group, namespace: ns.name, name: "busybox-helloworld-chaos" });
+    for (let i = 0; i < 150; i++) {
+      const gone = await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name: "busybox-helloworld-chaos" }).then(
+        () => false,
+        () => true,
+      );
+      if (gone) return;
+      await sleep(200);
+    }
+    throw new Error("the chaos object was not deleted");
+  }, 120_000);
+});
