@@ -18,15 +18,15 @@ npx nx run-many -t test --outputStyle=stream
 nx_status=$?
 
 # a plain "N passed, N failed" line → a summary file like the jest reporter's
-record() { # name, log file
-  local line passed failed
+record() { # project name, log file
+  local line passed failed file=${1//\//_}
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -1)
   passed=$(echo "$line" | awk '{print $1}'); failed=$(echo "$line" | awk '{print $3}')
   [ -n "$line" ] || { passed=0; failed=1; }
-  printf '{"project":"%s","passed":%s,"failed":%s,"skipped":0}\n' "$1" "$passed" "$failed" > ".test-results/$1.json"
+  printf '{"project":"%s","passed":%s,"failed":%s,"skipped":0}\n' "$1" "$passed" "$failed" > ".test-results/$file.json"
 }
 bash tools/local-cluster/test/acceptance.sh 2>&1 | tee .test-results/acceptance.log
-record tools_local-cluster_acceptance .test-results/acceptance.log
+record tools/local-cluster/acceptance .test-results/acceptance.log
 node --test --test-reporter=spec tools/local-cluster/test/handle.test.mjs 2>&1 | tee .test-results/handle.log
 passed=$(grep -E '^ℹ pass [0-9]+' .test-results/handle.log | awk '{print $3}')
 failed=$(grep -E '^ℹ fail [0-9]+' .test-results/handle.log | awk '{print $3}')

@@ -1,12 +1,13 @@
 #!/bin/bash
-# `npm run demo` — the HelloWorldChaos daemon flow on this machine's own container runtime:
-# starts the private containerd (tools/runtime/setup.sh), builds the daemon, starts two busybox
-# containers and the daemon, calls ExecHelloWorldChaos for each container over gRPC, and shows the
-# daemon's log: each container's own process list. Cleans up the containers and the daemon.
+# `npm run demo` — HelloWorldChaos end to end on a real local Kubernetes cluster:
+# brings up the private runtime and the local cluster (tools/local-cluster; the first run builds
+# Kubernetes from its Go modules, ~15 minutes on 2 cores, cached afterwards), builds the manager and
+# the daemon, deploys busybox, applies the seed's HelloWorldChaos and shows the manager's and the
+# daemon's logs: each container's own process list. Cleans up what it deployed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
-bash tools/runtime/setup.sh
-echo "[demo] building the daemon and its libraries"
-npx nx run @faultline/daemon:build --outputStyle=static >/dev/null
-node tools/demo/daemon-demo.mjs
+tools/local-cluster/local-cluster up
+echo "[demo] building the manager, the daemon and their libraries"
+npx nx run-many -t build -p @faultline/manager @faultline/daemon @faultline/test-ground --outputStyle=static >/dev/null
+node tools/demo/helloworld-demo.mjs

@@ -1,0 +1,111 @@
+// The whole HelloWorldChaos flow on a real local cluster: a busybox Deployment run by the cluster's
+// kubelet, the daemon on that node's containerd, the manager (both as local processes), and the
+// seed's HelloWorldChaos manifest. Prints the manager's and the daemon's log lines that show each
+// container's process list, then removes what it created (the cluster stays up for the next run).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { applyChaosCrds, deleteTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
+
+const managerMain = fileURLToPath(new URL("../../apps/manager/dist/main.js", import.meta.url));
+const daemonMain = fileURLToPath(new URL("../../apps/daemon/dist/main.js", import.meta.url));
+const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
+const namespace = "busybox";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const say = (text) => console.log(`\n[demo] ${text}`);
+const show = (who, l) => {
+  const { timestamp, level, message, logger, ...fields } = l;
+  console.log(`  [${who}] ${timestamp} ${String(level).toUpperCase()} ${logger ? `${logger} ` : ""}${message} ${JSON.stringify(fields)}`);
+};
+
+const dir = mkdtempSync(join(tmpdir(), "faultline-demo-"));
+const daemonSocket = join(dir, "daemon.sock");
+let daemon;
+let manager;
+say("bringing the local cluster up (reused when already up)");
+const cluster = await localCluster("full");
+const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+try {
+  await applyChaosCrds(cluster.kubeConfig);
+  await deleteTestNamespace(cluster.kubeConfig, namespace); // a previous run's leftovers, if any
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  say("deploying busybox (2 replicas) and waiting for its pods to run");
+  await cluster.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name: "busybox" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "busybox" } },
+        template: {
+          metadata: { labels: { app: "busybox" } },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"] }],
+          },
+        },
+      },
+    },
+  });
+  for (let i = 0; ; i++) {
+    const pods = (await core.listNamespacedPod({ namespace })).items;
+    if (pods.filter((p) => p.status?.phase === "Running").length === 2) {
+      for (const p of pods) console.log(`  ${p.metadata.name} on ${p.spec.nodeName}: ${p.status.containerStatuses[0].containerID}`);
+      break;
+    }
+    if (i > 300) throw new Error("busybox pods did not start; see .cluster/logs/kubelet.log");
+    await sleep(200);
+  }
+
+  say("starting the daemon (on the node's containerd) and the manager");
+  daemon = await startAppProcess(
+    daemonMain,
+    ["--grpc-socket", daemonSocket, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", cluster.containerdSocket],
+    (l) => l.message === "faultline daemon serving",
+  );
+  manager = await startAppProcess(
+    managerMain,
+    ["--kubeconfig", cluster.kubeconfigPath, "--namespace", namespace, "--daemon-address", `unix:${daemonSocket}`,
+      "--http-host", "127.0.0.1", "--http-port", "0", "--leader-elect", "false"],
+    (l) => l.message === "leading: watching chaos kinds",
+  );
+
+  say("applying the seed's HelloWorldChaos (selector: namespace busybox, mode: all, duration: 1h)");
+  await custom.createNamespacedCustomObject({
+    ...group,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name: "busybox-helloworld-chaos" },
+      spec: { selector: { namespaces: [namespace] }, mode: "all", duration: "1h" } },
+  });
+  let status;
+  for (let i = 0; i < 150; i++) {
+    status = (await custom.getNamespacedCustomObject({ ...group, namespace, name: "busybox-helloworld-chaos" })).status;
+    if (status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+    await sleep(200);
+  }
+  say("the manager's log:");
+  for (const l of manager.lines.filter((l) => /helloworld chaos/.test(String(l.message)))) show("manager", l);
+  say("the daemon's log — each 'cmd output' is one container's own process list, its sleep as PID 1:");
+  for (const l of daemon.lines.filter((l) => ["ExecHelloWorldChaos", "build command", "cmd output"].includes(String(l.message)))) show("daemon", l);
+  say("status of busybox-helloworld-chaos:");
+  console.log(`  conditions: ${status.conditions.map((c) => `${c.type}=${c.status}`).join(", ")}`);
+  for (const r of status.experiment.containerRecords) console.log(`  record ${r.id}: ${r.phase} (injected ${r.injectedCount}x)`);
+
+  say("deleting it: the manager recovers each record and removes its finalizer");
+  await custom.deleteNamespacedCustomObject({ ...group, namespace, name: "busybox-helloworld-chaos" });
+  for (let i = 0; i < 150; i++) {
+    const gone = await custom.getNamespacedCustomObject({ ...group, namespace, name: "busybox-helloworld-chaos" }).then(() => false, () => true);
+    if (gone) break;
+    await sleep(200);
+  }
+  console.log("  deleted");
+} finally {
+  say("cleaning up (the cluster stays up: tools/local-cluster/local-cluster down stops it)");
+  await manager?.stop();
+  await daemon?.stop();
+  await deleteTestNamespace(cluster.kubeConfig, namespace);
+  rmSync(dir, { recursive: true, force: true });
+}
