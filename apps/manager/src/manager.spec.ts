@@ -37,6 +37,7 @@ describe("manager end to end: HelloWorldChaos", () => {
   let daemon: AppProcess;
   let daemonSocket: string;
   let manager: AppProcess;
+  let httpPort: number;
 
   const get = async (name: string) =>
     (await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name })) as HelloWorldChaos;
@@ -68,7 +69,8 @@ describe("manager end to end: HelloWorldChaos", () => {
     ns = await createTestNamespace(cluster.kubeConfig, "busybox");
     kubelet = new SimulatedKubelet(core);
     ({ daemon, socketPath: daemonSocket } = await startTestDaemon());
-    manager = await startTestManager({ kubeconfigPath, namespace: ns.name, daemonSocket, httpPort: await freePort() });
+    httpPort = await freePort();
+    manager = await startTestManager({ kubeconfigPath, namespace: ns.name, daemonSocket, httpPort });
     for (const i of [0, 1]) {
       await kubelet.runPod({ namespace: ns.name, name: `busybox-${i}`, labels: { app: "busybox" }, containers: [{ name: "busybox" }] });
     }
@@ -110,6 +112,13 @@ describe("manager end to end: HelloWorldChaos", () => {
       expect(output["namespacedName"]).toBe(`${ns.name}/busybox-helloworld-chaos`);
       expect(String(output["output"])).toMatch(/^\s*1 root\s+(\S+\s+)?sleep 3600$/m);
     }
+    // probes and metrics: experiments by kind and phase, apply totals and latency
+    expect((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/faultline_manager_experiments\{kind="HelloWorldChaos",phase="Injected"\} [1-9]/);
+    expect(metrics).toMatch(/faultline_manager_record_operations_total\{kind="HelloWorldChaos",operation="apply",result="succeeded"\} [2-9]/);
+    expect(metrics).toMatch(/faultline_manager_record_operation_duration_seconds_count\{kind="HelloWorldChaos",operation="apply",result="succeeded"\} [2-9]/);
     // deleting the object recovers every record, removes the finalizer and the object
     await deleteAndWaitGone("busybox-helloworld-chaos");
   }, 90_000);

@@ -63,3 +63,11 @@ export type {
   OpenApiSchema,
   PrinterColumn,
 } from "./v1alpha1/openapi-schema.js";
+export {
+  containerRecordId,
+  InvalidRecordIdError,
+  parseContainerRecordId,
+  parsePodRecordId,
+  podRecordId,
+} from "./v1alpha1/record-id.js";
+export type { ContainerRecordId, PodRecordId } from "./v1alpha1/record-id.js";

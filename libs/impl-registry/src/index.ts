@@ -14,14 +14,6 @@ export type { ChaosObject } from "./chaos-object.js";
 export { namespacedNameOf } from "./chaos-object.js";
 
 // Records → targets → daemon clients
-export type { ContainerRecordId, PodRecordId } from "./record-id.js";
-export {
-  containerRecordId,
-  InvalidRecordIdError,
-  parseContainerRecordId,
-  parsePodRecordId,
-  podRecordId,
-} from "./record-id.js";
 export type { DecodedContainer, DecodedPod, PodReader, RecordDecodeFailure, RecordDecoder } from "./record-decoder.js";
 export { containerIdOf, createKubernetesPodReader, createRecordDecoder, RecordDecodeError } from "./record-decoder.js";
 

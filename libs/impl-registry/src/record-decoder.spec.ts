@@ -1,7 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
 import type { DaemonClientPool } from "./daemon-client-pool.js";
-import { InvalidRecordIdError } from "./record-id.js";
+import { InvalidRecordIdError } from "@faultline/api";
 import { containerIdOf, createRecordDecoder, RecordDecodeError } from "./record-decoder.js";
 
 const pod = (overrides: Partial<V1Pod> = {}): V1Pod => ({

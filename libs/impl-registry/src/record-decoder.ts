@@ -2,7 +2,7 @@ import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
 import { namespacedNameOf } from "./chaos-object.js";
 import type { ChaosDaemonClient, DaemonClientPool } from "./daemon-client-pool.js";
-import { parseContainerRecordId, parsePodRecordId } from "./record-id.js";
+import { parseContainerRecordId, parsePodRecordId } from "@faultline/api";
 
 /** Reads one pod; `undefined` when it does not exist. */
 export interface PodReader {

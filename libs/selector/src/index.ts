@@ -15,7 +15,6 @@ export { selectPods } from "./select-pods.js";
 export type { SelectPodsOptions } from "./select-pods.js";
 export { applySelectorMode, selectionCount } from "./selector-mode.js";
 export { selectContainers } from "./select-containers.js";
-export { containerRecordId, podRecordId } from "./record-id.js";
 
 // Sources and selector pieces
 export { createInMemoryPodSource } from "./in-memory-pod-source.js";

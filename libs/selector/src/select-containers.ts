@@ -1,5 +1,5 @@
 import type { V1Container, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
-import { containerRecordId } from "./record-id.js";
+import { containerRecordId } from "@faultline/api";
 import { SelectorError, type MissingContainer } from "./selector-error.js";
 
 /** One selected container: what a container record needs to reach it. */

@@ -1,7 +1,7 @@
 import type { ContainerSelector, PodSelector } from "@faultline/api";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { PodSource } from "./pod-source.js";
-import { podRecordId } from "./record-id.js";
+import { podRecordId } from "@faultline/api";
 import { selectContainers, type ContainerTarget } from "./select-containers.js";
 import { selectPods, type SelectPodsOptions } from "./select-pods.js";
 import { SelectorError } from "./selector-error.js";
