@@ -10,9 +10,9 @@ import {
   containerHandlers,
   createDaemonLogger,
   createDaemonServer,
-  createOpsHttpServer,
   createRpcMetrics,
 } from "@faultline/daemon-server";
+import { createProbeServer } from "@faultline/probe-server";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { DaemonConfigError, daemonUsage, parseDaemonConfig, type DaemonConfig } from "./daemon-config.js";
 
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   } catch (err) {
     throw new DaemonConfigError(`invalid TLS certificate or key: ${(err as Error).message}`);
   }
-  const ops = createOpsHttpServer({ metrics, healthy: () => serving });
+  const ops = createProbeServer({ metrics, healthy: () => serving, ready: () => serving });
 
   // handlers first: a SIGTERM that arrives right after the "serving" line must not kill us
   let stopping = false;

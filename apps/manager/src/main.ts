@@ -10,7 +10,6 @@ import {
   ResilientWatch,
   TokenBucket,
   WorkQueue,
-  createProbeServer,
   makeRateLimitedApiClient,
   objectKeyString,
   type ObjectKey,
@@ -32,6 +31,7 @@ import {
   createTargetSelector,
   registerExperimentGauge,
 } from "@faultline/records";
+import { createProbeServer } from "@faultline/probe-server";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";

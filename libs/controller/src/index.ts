@@ -26,10 +26,6 @@ export { makeRateLimitedApiClient, rateLimitMiddleware } from "./rate-limited-ap
 export { ResilientWatch } from "./resilient-watch.js";
 export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEventType } from "./resilient-watch.js";
 
-// Probes and metrics over HTTP
-export { createProbeServer } from "./probe-server.js";
-export type { ProbeServer, ProbeServerOptions } from "./probe-server.js";
-
 // Leader election
 export { LeaderElector } from "./leader-elector.js";
 export type { LeaderElectorOptions, LeaderElectorStopOptions } from "./leader-elector.js";

@@ -10,8 +10,6 @@ export { createDaemonLogger } from "./daemon-logger.js";
 export type { DaemonLoggerOptions, DaemonLogFormat } from "./daemon-logger.js";
 export { createRpcMetrics } from "./rpc-metrics.js";
 export type { RpcMetrics } from "./rpc-metrics.js";
-export { createOpsHttpServer } from "./ops-http-server.js";
-export type { OpsHttpServer, OpsHttpServerOptions } from "./ops-http-server.js";
 
 // What a chaos kind's daemon handlers use
 export { requestLogger } from "./request-context.js";
