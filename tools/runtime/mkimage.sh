@@ -2,6 +2,9 @@
 # mkimage.sh <image-ref> <rootfs-dir> <entrypoint-json> <cmd-json> <out.tar>
 # Builds a deterministic single-layer OCI image-layout tarball from a root filesystem directory,
 # without any registry or container engine. Prints the manifest digest.
+# Optional config settings, by environment (unset: the config is exactly as before they existed):
+#   MKIMAGE_USER="65532:65532"  MKIMAGE_WORKDIR=/app  MKIMAGE_ENV='["K=V"]' (appended to PATH)
+#   MKIMAGE_LABELS='{"org.opencontainers.image.version":"0.1.0"}'
 set -euo pipefail
 REF=$1 ROOTFS=$2 ENTRY=$3 CMD=$4 OUT=$5
 W=$(mktemp -d)
@@ -21,7 +24,12 @@ jq -cn --arg d "sha256:$DIFFID" --argjson e "$ENTRY" --argjson c "$CMD" '{
   architecture:"amd64", os:"linux", created:"1970-01-01T00:00:00Z",
   config:{Env:["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Entrypoint:$e, Cmd:$c, WorkingDir:"/"},
   rootfs:{type:"layers", diff_ids:[$d]},
-  history:[{created:"1970-01-01T00:00:00Z", created_by:"faultline tools/runtime/mkimage.sh"}]}' > "$W/config.json"
+  history:[{created:"1970-01-01T00:00:00Z", created_by:"faultline tools/runtime/mkimage.sh"}]}' \
+  | jq -c --arg user "${MKIMAGE_USER:-}" --arg wd "${MKIMAGE_WORKDIR:-/}" --argjson env "${MKIMAGE_ENV:-[]}" \
+      --argjson labels "${MKIMAGE_LABELS:-null}" '
+    .config.WorkingDir = $wd | .config.Env += $env
+    | if $user != "" then .config.User = $user else . end
+    | if $labels != null then .config.Labels = $labels else . end' > "$W/config.json"
 read -r CDIG CSIZE < <(blob "$W/config.json")
 jq -cn --arg cd "sha256:$CDIG" --argjson cs "$CSIZE" --arg ld "sha256:$LDIG" --argjson ls "$LSIZE" '{
   schemaVersion:2, mediaType:"application/vnd.oci.image.manifest.v1+json",
