@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { applyChaosCrds, deleteTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { applyChaosCrds, deleteTestNamespace, deployBusybox, localCluster, startAppProcess } from "@faultline/test-ground";
 
 const managerMain = fileURLToPath(new URL("../../apps/manager/dist/main.js", import.meta.url));
 const daemonMain = fileURLToPath(new URL("../../apps/daemon/dist/main.js", import.meta.url));
@@ -33,32 +33,8 @@ try {
   await deleteTestNamespace(cluster.kubeConfig, namespace); // a previous run's leftovers, if any
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   say("deploying busybox (2 replicas) and waiting for its pods to run");
-  await cluster.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
-    namespace,
-    body: {
-      metadata: { name: "busybox" },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: "busybox" } },
-        template: {
-          metadata: { labels: { app: "busybox" } },
-          spec: {
-            terminationGracePeriodSeconds: 0,
-            containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"] }],
-          },
-        },
-      },
-    },
-  });
-  for (let i = 0; ; i++) {
-    const pods = (await core.listNamespacedPod({ namespace })).items;
-    if (pods.filter((p) => p.status?.phase === "Running").length === 2) {
-      for (const p of pods) console.log(`  ${p.metadata.name} on ${p.spec.nodeName}: ${p.status.containerStatuses[0].containerID}`);
-      break;
-    }
-    if (i > 300) throw new Error("busybox pods did not start; see .cluster/logs/kubelet.log");
-    await sleep(200);
-  }
+  const pods = await deployBusybox(cluster.kubeConfig, namespace, { replicas: 2 });
+  for (const p of pods) console.log(`  ${p.metadata.name} on ${p.spec.nodeName}: ${p.status.containerStatuses[0].containerID}`);
 
   say("starting the daemon (on the node's containerd) and the manager");
   daemon = await startAppProcess(

@@ -1,6 +1,6 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import type { HelloWorldChaos } from "@faultline/api";
-import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
 import { daemonMain, freePort, startTestManager } from "./manager-processes.test-support.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,30 +25,7 @@ describe("manager end to end on real kubelet pods", () => {
     custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
     await applyChaosCrds(cluster.kubeConfig);
     ns = await createTestNamespace(cluster.kubeConfig, "busybox");
-    await cluster.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
-      namespace: ns.name,
-      body: {
-        metadata: { name: "busybox" },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: "busybox" } },
-          template: {
-            metadata: { labels: { app: "busybox" } },
-            spec: {
-              terminationGracePeriodSeconds: 0,
-              containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"] }],
-            },
-          },
-        },
-      },
-    });
-    for (let i = 0; ; i++) {
-      const pods = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: "app=busybox" })).items;
-      const running = pods.filter((p) => p.status?.phase === "Running" && p.status.containerStatuses?.[0]?.containerID);
-      if (running.length === 2) break;
-      if (i > 300) throw new Error(`busybox pods did not run: ${JSON.stringify(pods.map((p) => p.status?.phase))}`);
-      await sleep(200);
-    }
+    await deployBusybox(cluster.kubeConfig, ns.name, { replicas: 2 });
     const socketPath = join(mkdtempSync(join(tmpdir(), "faultline-kubelet-e2e-")), "daemon.sock");
     daemon = await startAppProcess(
       daemonMain,

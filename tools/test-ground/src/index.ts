@@ -8,3 +8,4 @@ export { createTestNamespace, deleteTestNamespace } from "./test-namespace.js";
 export { runAppExpectingFailure, startAppProcess } from "./app-process.js";
 export type { AppProcess, LogLine } from "./app-process.js";
 export { applyChaosCrds } from "./chaos-crds.js";
+export { deployBusybox } from "./busybox-deployment.js";
