@@ -1,0 +1,223 @@
+// End to end through the chart: installs charts/faultline into the local cluster with the locally
+// built images (docker.io/faultline/{manager,daemon}:<appVersion>, imported into the kubelet's
+// containerd), waits for the manager and the daemon to be Ready, runs the seed's HelloWorldChaos
+// against a busybox Deployment (its namespace substituted: see below), checks AllInjected and the
+// daemon pod's log (each container's own `ps aux`), deletes the experiment and uninstalls.
+// Run through tools/chart-test/e2e.sh. Prints one line per check and "N passed, N failed".
+//
+// Every namespace it uses carries a random suffix, so it can run beside other tests on the same
+// cluster. Note: any other manager running against the cluster at the same time (a test's local
+// process) also sees this experiment; the checks below only look at this release's daemon log.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const chart = `${repo}charts/faultline`;
+const suffix = randomBytes(3).toString("hex");
+const namespace = `faultline-e2e-${suffix}`; // the release
+const targets = `busybox-e2e-${suffix}`; // the seed's manifest targets "busybox"; here its own namespace
+const release = `faultline-${suffix}`; // cluster-scoped names (ClusterRole) stay unique
+const containerdSocket = process.env.FAULTLINE_CONTAINERD_SOCKET ?? `${repo}.cluster/runtime/containerd.sock`;
+const extraValues = process.argv.slice(2); // e.g. --set daemon.privileged=false
+
+let passed = 0;
+let failed = 0;
+let stopped = false;
+async function check(name, fn) {
+  if (stopped) {
+    failed++;
+    console.log(`FAIL ${name}\n     not run: an earlier step failed`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  } catch (err) {
+    failed++;
+    stopped = true;
+    console.log(`FAIL ${name}\n     ${String(err?.stderr || err?.message || err).trim().replaceAll("\n", "\n     ")}`);
+  }
+}
+const assert = (condition, message) => {
+  if (!condition) throw new Error(message);
+};
+const run = (cmd, args, input) =>
+  execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 });
+const kubectl = (...args) => run("kubectl", args);
+const kubectlIn = (input, ...args) => run("kubectl", args, input);
+const json = (...args) => JSON.parse(kubectl(...args, "-o", "json"));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(what, timeoutMs, probe) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.stderr || last.message}` : ""}`);
+    await sleep(1000);
+  }
+}
+const podsOf = (component) => json("-n", namespace, "get", "pods", "-l", `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${component}`).items;
+const isReady = (pod) => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+const logLines = (pod) =>
+  kubectl("-n", namespace, "logs", pod)
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l));
+const chaos = ["-n", targets, "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos"];
+
+const appVersion = /^appVersion:\s*"?([^"\s]+)"?/m.exec(run("cat", [`${chart}/Chart.yaml`]))[1];
+try {
+  await check(`the images docker.io/faultline/{manager,daemon}:${appVersion} are in the kubelet's containerd`, () => {
+    const images = run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "images", "ls", "-q"]);
+    for (const app of ["manager", "daemon"]) {
+      assert(images.includes(`docker.io/faultline/${app}:${appVersion}`),
+        `docker.io/faultline/${app}:${appVersion} missing: build and import it (tools/images)`);
+    }
+  });
+
+  await check("helm install (mTLS on, the local cluster's containerd socket) and both pods become Ready", async () => {
+    run("helm", ["install", release, chart, "-n", namespace, "--create-namespace",
+      "--set", `daemon.runtimeSockets.containerd=${containerdSocket}`, ...extraValues,
+      "--wait", "--timeout", "240s"]);
+    await until("the manager and the daemon pods Ready", 120_000, () => {
+      const manager = podsOf("manager");
+      const daemon = podsOf("daemon");
+      return manager.length === 1 && daemon.length >= 1 && [...manager, ...daemon].every(isReady);
+    });
+    const nodes = json("get", "nodes").items.filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"));
+    const daemonNodes = podsOf("daemon").map((p) => p.spec.nodeName);
+    for (const n of nodes) assert(daemonNodes.includes(n.metadata.name), `no daemon on Ready node ${n.metadata.name}`);
+  });
+
+  await check("the manager leads, and the chaos-daemon Service's EndpointSlice names each daemon's node", async () => {
+    const manager = podsOf("manager")[0].metadata.name;
+    await until("the manager's 'leading' log line", 60_000, () => logLines(manager).some((l) => l.message === "leading: watching chaos kinds"));
+    const slices = json("-n", namespace, "get", "endpointslices", "-l", "kubernetes.io/service-name=chaos-daemon").items;
+    const endpoints = slices.flatMap((s) => s.endpoints ?? []);
+    for (const d of podsOf("daemon")) {
+      assert(endpoints.some((e) => e.nodeName === d.spec.nodeName && e.addresses.includes(d.status.podIP)), `no endpoint for ${d.metadata.name}`);
+    }
+  });
+
+  let busybox = [];
+  await check("a busybox Deployment (2 replicas) runs in its own namespace", async () => {
+    kubectl("create", "namespace", targets);
+    kubectlIn(JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "busybox", namespace: targets },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "busybox" } },
+        template: {
+          metadata: { labels: { app: "busybox" } },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"] }],
+          },
+        },
+      },
+    }), "apply", "-f", "-");
+    busybox = await until("2 running busybox pods", 120_000, () => {
+      const pods = json("-n", targets, "get", "pods", "-l", "app=busybox").items;
+      return pods.length === 2 && pods.every((p) => p.status.phase === "Running" && p.status.containerStatuses?.[0]?.containerID) && pods;
+    });
+  });
+
+  await check("the seed's HelloWorldChaos (mode all, duration 1h) reaches AllInjected with every container Injected", async () => {
+    kubectlIn([
+      "apiVersion: chaos-mesh.org/v1alpha1",
+      "kind: HelloWorldChaos",
+      "metadata:",
+      "  name: busybox-helloworld-chaos",
+      `  namespace: ${targets}`,
+      "spec:",
+      "  selector:",
+      "    namespaces:",
+      `      - ${targets}`,
+      "  mode: all",
+      "  duration: 1h",
+      "",
+    ].join("\n"), "apply", "-f", "-");
+    const status = await until("AllInjected=True", 90_000, () => {
+      const s = json("get", ...chaos).status;
+      return s?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") && s;
+    });
+    const records = status.experiment.containerRecords;
+    assert(records.length === 2, `records: ${JSON.stringify(records)}`);
+    for (const pod of busybox) {
+      const record = records.find((r) => r.id === `${targets}/${pod.metadata.name}/busybox`);
+      assert(record?.phase === "Injected", `record of ${pod.metadata.name}: ${JSON.stringify(record)}`);
+    }
+  });
+
+  await check("the daemon pod's log shows each busybox container's own process list (sleep 3600 as PID 1), over mTLS", async () => {
+    const daemon = podsOf("daemon")[0].metadata.name;
+    await until("a 'cmd output' line for each container", 30_000, () => {
+      const lines = logLines(daemon);
+      for (const pod of busybox) {
+        const id = pod.status.containerStatuses[0].containerID;
+        const output = lines.find((l) => l.message === "cmd output" && l.containerId === id)?.output;
+        if (!/^\s*1 root\s+(\S+\s+)?sleep 3600$/m.test(String(output))) throw new Error(`no ps output for ${id} in ${daemon}'s log`);
+      }
+      return true;
+    });
+  });
+
+  await check("deleting the experiment: every record recovered and the object gone (finalizer removed)", async () => {
+    kubectl("delete", ...chaos, "--wait=false");
+    await until("the HelloWorldChaos to be gone", 60_000, () => {
+      try {
+        kubectl("get", ...chaos);
+        return false;
+      } catch (err) {
+        if (/NotFound|not found/.test(err.stderr)) return true;
+        throw err;
+      }
+    });
+  });
+
+  await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
+    run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
+    await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
+    const left = kubectl("get", "all,secret,serviceaccount,role,rolebinding,endpointslice", "-n", namespace,
+      "-l", `app.kubernetes.io/instance=${release}`, "-o", "name").trim();
+    assert(left === "", `left behind: ${left}`);
+    const clusterLeft = kubectl("get", "clusterrole,clusterrolebinding", "-l", `app.kubernetes.io/instance=${release}`, "-o", "name").trim();
+    assert(clusterLeft === "", `left behind: ${clusterLeft}`);
+  });
+} finally {
+  if (stopped) {
+    // what a reader needs to see why
+    for (const component of ["manager", "daemon"]) {
+      try {
+        for (const p of podsOf(component)) console.log(`--- ${p.metadata.name} (last 30 lines)\n${kubectl("-n", namespace, "logs", p.metadata.name, "--tail=30")}`);
+      } catch {}
+    }
+    try {
+      console.log(kubectl("-n", namespace, "get", "events", "--sort-by=.lastTimestamp").split("\n").slice(-15).join("\n"));
+    } catch {}
+  }
+  try {
+    run("helm", ["uninstall", release, "-n", namespace, "--ignore-not-found", "--wait", "--timeout", "60s"]);
+  } catch {}
+  try {
+    // no manager is left to remove the finalizer of an experiment a failed run left behind
+    kubectl("-n", targets, "patch", "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
+  } catch {}
+  for (const ns of [targets, namespace]) {
+    try {
+      kubectl("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
+    } catch {}
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;
