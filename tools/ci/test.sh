@@ -3,7 +3,8 @@
 #   1. starts the private containerd (tools/runtime/setup.sh) and the local Kubernetes cluster
 #      (tools/local-cluster: builds its binaries on first use, ~15 min cold on 2 cores, cached after)
 #   2. runs the "test" target of every nx project (jest)
-#   3. runs the local cluster's own acceptance tests (they end with `down`) and its handle's tests
+#   3. runs the runtime's teardown test, the local cluster's acceptance tests (they end with `down`)
+#      and its handle's tests
 # and ends with the line "N passed, N failed", summed over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +26,8 @@ record() { # project name, log file
   [ -n "$line" ] || { passed=0; failed=1; }
   printf '{"project":"%s","passed":%s,"failed":%s,"skipped":0}\n' "$1" "$passed" "$failed" > ".test-results/$file.json"
 }
+bash tools/runtime/test/teardown.test.sh 2>&1 | tee .test-results/runtime-teardown.log
+record tools/runtime/teardown .test-results/runtime-teardown.log
 bash tools/local-cluster/test/acceptance.sh 2>&1 | tee .test-results/acceptance.log
 record tools/local-cluster/acceptance .test-results/acceptance.log
 node --test --test-reporter=spec tools/local-cluster/test/handle.test.mjs 2>&1 | tee .test-results/handle.log
@@ -33,6 +36,6 @@ failed=$(grep -E '^ℹ fail [0-9]+' .test-results/handle.log | awk '{print $3}')
 printf '{"project":"tools/local-cluster/handle","passed":%s,"failed":%s,"skipped":0}\n' "${passed:-0}" "${failed:-1}" \
   > .test-results/tools_local-cluster_handle.json
 
-node tools/ci/summarize-tests.mjs "$((projects + 2))"
+node tools/ci/summarize-tests.mjs "$((projects + 3))"
 summary_status=$?
 [ "$nx_status" = 0 ] && [ "$summary_status" = 0 ]
