@@ -5,7 +5,8 @@
 #   manager: `--help` exits 0 with its usage; `faultline-manager --help` too; runs as uid 65532
 #   daemon:  nsenter, ps, tc, iptables and stress-ng run; privileged with hostPID, nsenter reaches the
 #            host's namespaces; main.js starts with the cluster's containerd socket mounted, becomes
-#            Ready on /healthz and serves /healthz and /metrics
+#            Ready on /healthz and serves /healthz and /metrics; a gRPC ContainerGetPid for its own
+#            container goes through the mounted containerd socket and answers the right node pid
 # Ends with "N passed, N failed"; exit status 0 when nothing failed. Everything it creates lives in
 # one namespace, deleted at the end. Needs root and a running local cluster
 # (tools/local-cluster/local-cluster up). FAULTLINE_IMAGES_TEST_SKIP_BUILD=1 uses the tarballs as built.
@@ -137,6 +138,12 @@ hostpid=$(cat "$CLUSTER_DIR/runtime/containerd.pid" 2>/dev/null)
 out=$(k -n "$NS" exec daemon -- sh -c "ps -p $hostpid -o comm= && nsenter -t $hostpid -n -- tc qdisc show dev lo && nsenter -t $hostpid -n -- iptables -w -S INPUT >/dev/null" 2>&1)
 [ $? = 0 ] && ok "daemon: sees node process $hostpid ($(head -1 <<< "$out")) and nsenter -n reaches the node's network namespace (tc, iptables)" \
   || not_ok "daemon: nsenter into the node (pid '$hostpid'): $out"
+# a real gRPC call: the daemon asks the mounted containerd for its own container's pid (a node pid)
+cid=$(k -n "$NS" get pod daemon -o jsonpath='{.status.containerStatuses[0].containerID}')
+pid=$("$REPO/node_modules/.bin/node" "$HERE/container-get-pid.mjs" "http://$ip:31767" "$cid" 2>&1)
+if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'node /app/apps/daemon/dist/main.js'; then
+  ok "daemon: gRPC ContainerGetPid(${cid:0:25}…) over containerd → node pid $pid, which is the daemon's own node process"
+else not_ok "daemon: ContainerGetPid($cid) → $pid"; fi
 k -n "$NS" logs daemon 2>/dev/null | grep -qi '"level":"error"' && not_ok "daemon: logged errors: $(k -n "$NS" logs daemon | grep -i '"level":"error"' | head -3)" \
   || ok "daemon: no error in its log"
 
