@@ -10,7 +10,10 @@
 // process) also sees this experiment; the checks below only look at this release's daemon log.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
+// `yaml` is in node_modules through nx; the root package.json should list it (devDependencies)
+import { parseAllDocuments } from "yaml";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const chart = `${repo}charts/faultline`;
@@ -105,6 +108,39 @@ try {
     for (const d of podsOf("daemon")) {
       assert(endpoints.some((e) => e.nodeName === d.spec.nodeName && e.addresses.includes(d.status.podIP)), `no endpoint for ${d.metadata.name}`);
     }
+  });
+
+  await check("the daemon's gRPC port refuses a client without a certificate and one from another CA, and accepts the manager's", async () => {
+    const daemon = podsOf("daemon")[0];
+    const secret = (name) => {
+      const data = json("-n", namespace, "get", "secret", name).data;
+      return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+    };
+    const manager = secret(`${release}-manager-tls`);
+    // a render outside the cluster generates a fresh CA: a well-formed client certificate the daemon never trusted
+    const otherRender = run("helm", ["template", "x", chart, "--show-only", "templates/tls-secrets.yaml"]);
+    const otherSecret = parseAllDocuments(otherRender).map((d) => d.toJS()).find((o) => o?.metadata.name === "x-faultline-manager-tls");
+    const other = { cert: Buffer.from(otherSecret.data["tls.crt"], "base64").toString(), key: Buffer.from(otherSecret.data["tls.key"], "base64").toString() };
+    // one gRPC-framed request; any answer with headers means the TLS session (client certificate included) was accepted
+    const call = (client) => new Promise((resolve) => {
+      const session = connect(`https://${daemon.status.podIP}:31767`, {
+        ca: manager["ca.crt"], servername: "chaos-daemon.chaos-mesh.org", ...client,
+      });
+      const done = (result) => { session.destroy(); resolve(result); };
+      session.on("error", (err) => done(`refused: ${err.code ?? err.message}`));
+      const timer = setTimeout(() => done("refused: no answer in 5 s"), 5000);
+      const req = session.request({ ":method": "POST", ":path": "/pb.ChaosDaemon/ExecHelloWorldChaos", "content-type": "application/grpc" });
+      req.on("response", (headers) => { clearTimeout(timer); done(`answered: grpc-status ${headers["grpc-status"] ?? "(in trailers)"}`); });
+      req.on("error", (err) => { clearTimeout(timer); done(`refused: ${err.code ?? err.message}`); });
+      req.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+    const none = await call({});
+    const foreign = await call(other);
+    const own = await call({ cert: manager["tls.crt"], key: manager["tls.key"] });
+    console.log(`     no certificate → ${none}; another CA → ${foreign}; the manager's → ${own}`);
+    assert(none.startsWith("refused"), `no client certificate: ${none}`);
+    assert(foreign.startsWith("refused"), `certificate from another CA: ${foreign}`);
+    assert(own.startsWith("answered"), `the manager's certificate: ${own}`);
   });
 
   let busybox = [];
