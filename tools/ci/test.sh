@@ -3,7 +3,10 @@
 #   1. starts the private containerd (tools/runtime/setup.sh) and the local Kubernetes cluster
 #      (tools/local-cluster: builds its binaries on first use, ~15 min cold on 2 cores, cached after)
 #   2. runs the "test" target of every nx project (jest)
-#   3. runs the runtime's teardown test, the local cluster's acceptance tests (they end with `down`)
+#   3. builds the container images (tools/images) and tests them on the cluster, then the Helm chart
+#      (tools/chart-test: lint, render, server dry-run, upgrade, and end to end through the
+#      chart-deployed manager and daemon)
+#   4. runs the runtime's teardown test, the local cluster's acceptance tests (they end with `down`)
 #      and its handle's tests
 # and ends with the line "N passed, N failed", summed over all of them.
 set -uo pipefail
@@ -26,6 +29,17 @@ record() { # project name, log file
   [ -n "$line" ] || { passed=0; failed=1; }
   printf '{"project":"%s","passed":%s,"failed":%s,"skipped":0}\n' "$1" "$passed" "$failed" > ".test-results/$file.json"
 }
+# the images, built without a container engine and imported into the kubelet's containerd, then
+# the chart: lint/render/dry-run/upgrade tests, and end to end through the chart-deployed apps
+bash tools/images/test/images.test.sh 2>&1 | tee .test-results/images.log
+record tools/images .test-results/images.log
+bash tools/chart-test/test.sh 2>&1 | tee .test-results/chart.log
+record tools/chart-test/chart .test-results/chart.log
+bash tools/chart-test/e2e.sh 2>&1 | tee .test-results/chart-e2e.log
+record tools/chart-test/e2e .test-results/chart-e2e.log
+bash tools/chart-test/e2e.sh --set daemon.privileged=false 2>&1 | tee .test-results/chart-e2e-caps.log
+record tools/chart-test/e2e-capabilities-only .test-results/chart-e2e-caps.log
+
 bash tools/runtime/test/teardown.test.sh 2>&1 | tee .test-results/runtime-teardown.log
 record tools/runtime/teardown .test-results/runtime-teardown.log
 bash tools/local-cluster/test/acceptance.sh 2>&1 | tee .test-results/acceptance.log
@@ -36,6 +50,6 @@ failed=$(grep -E '^ℹ fail [0-9]+' .test-results/handle.log | awk '{print $3}')
 printf '{"project":"tools/local-cluster/handle","passed":%s,"failed":%s,"skipped":0}\n' "${passed:-0}" "${failed:-1}" \
   > .test-results/tools_local-cluster_handle.json
 
-node tools/ci/summarize-tests.mjs "$((projects + 3))"
+node tools/ci/summarize-tests.mjs "$((projects + 7))"
 summary_status=$?
 [ "$nx_status" = 0 ] && [ "$summary_status" = 0 ]
