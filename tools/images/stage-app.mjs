@@ -7,7 +7,8 @@
 //   out/<ws>/package.json                       every workspace's manifest (npm ci checks them against the lock)
 //   out/<ws>/<files entries>                    the built files ("files" field: dist, crds, ...) of the app
 //                                               and of the workspaces it depends on, transitively;
-//                                               without *.d.ts, *.d.ts.map, *.tsbuildinfo
+//                                               without *.d.ts, *.d.ts.map, *.tsbuildinfo, nor stale
+//                                               dist files whose source is gone (see `stale`)
 //   out/node_modules                            `npm ci --omit=dev --workspace <app>`: production deps only,
 //                                               and relative symlinks to the staged workspaces
 // Needs the workspaces already built (dist present). Runs with Node >= 20 and the npm on PATH.
@@ -60,6 +61,18 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 cpSync(join(repo, 'package.json'), join(out, 'package.json'));
 cpSync(join(repo, 'package-lock.json'), join(out, 'package-lock.json'));
+// tsc -b never deletes the output of a deleted source: a dist/<p>.js whose src/<p>.ts is gone is
+// left over from an earlier build, and a clean build (the Dockerfiles') would not have it
+let staleCount = 0;
+const stale = (dir, path) => {
+  const rel = relative(join(repo, dir, 'dist'), path);
+  const m = /^(.*)\.([cm]?js)(\.map)?$/.exec(rel);
+  if (rel.startsWith('..') || !m || !existsSync(join(repo, dir, 'src'))) return false;
+  const sources = { js: ['ts', 'tsx', 'js'], mjs: ['mts', 'mjs'], cjs: ['cts', 'cjs'] }[m[2]];
+  if (sources.some((ext) => existsSync(join(repo, dir, 'src', `${m[1]}.${ext}`)))) return false;
+  staleCount++;
+  return true;
+};
 const dropped = (path) => /\.d\.[cm]?ts$|\.d\.[cm]?ts\.map$|\.tsbuildinfo$/.test(path);
 for (const dir of workspaces) {
   mkdirSync(join(out, dir), { recursive: true });
@@ -72,11 +85,14 @@ for (const dir of workspaces) {
     if (!existsSync(src)) continue;
     cpSync(src, join(out, dir, entry), {
       recursive: true,
-      filter: (path) => statSync(path).isDirectory() || !dropped(path),
+      filter: (path) => statSync(path).isDirectory() || (!dropped(path) && !stale(dir, path)),
     });
   }
 }
-console.error(`[stage-app] ${appDir}: ${needed.size} workspaces staged (${[...needed].join(', ')})`);
+console.error(
+  `[stage-app] ${appDir}: ${needed.size} workspaces staged (${[...needed].join(', ')})` +
+    (staleCount ? `; left out ${staleCount} stale dist files whose source no longer exists` : ''),
+);
 
 // production dependencies of the app only; no lifecycle scripts (none of them need one)
 const npmArgs = ['ci', '--omit=dev', `--workspace=${appDir}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];

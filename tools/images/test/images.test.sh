@@ -43,6 +43,34 @@ for t in manager daemon; do
     && ok "$t: .images/faultline-$t.oci.tar is an OCI image layout" || not_ok "$t: .images/faultline-$t.oci.tar is not an OCI layout"
 done
 
+# the Dockerfiles describe the same images as the tarballs: entrypoint, user, workdir, version, packages
+oci_config() { # tarball → the image config JSON
+  local t=$1 m c
+  m=$(tar -xOf "$t" index.json | jq -r '.manifests[0].digest | sub("sha256:"; "")')
+  c=$(tar -xOf "$t" "blobs/sha256/$m" | jq -r '.config.digest | sub("sha256:"; "")')
+  tar -xOf "$t" "blobs/sha256/$c"
+}
+df_value() { # Dockerfile instruction → its value (last one)
+  grep -E "^$2 " "$1" | tail -1 | sed -E "s/^$2 +//"
+}
+for t in manager daemon; do
+  cfg=$(oci_config "$REPO/.images/faultline-$t.oci.tar")
+  df=$REPO/apps/$t/Dockerfile
+  version=$(jq -r .version "$REPO/apps/$t/package.json")
+  problems=""
+  [ "$(df_value "$df" ENTRYPOINT | jq -c .)" = "$(jq -c .config.Entrypoint <<< "$cfg")" ] || problems+=" entrypoint"
+  [ "$(df_value "$df" WORKDIR)" = "$(jq -r .config.WorkingDir <<< "$cfg")" ] || problems+=" workdir"
+  [ "$(df_value "$df" USER)" = "$(jq -r '.config.User // ""' <<< "$cfg")" ] || problems+=" user"
+  grep -q "org.opencontainers.image.version=\"$version\"" "$df" || problems+=" version-label"
+  [ "$(jq -r '.config.Labels["org.opencontainers.image.version"]' <<< "$cfg")" = "$version" ] || problems+=" image-version"
+  [ -z "$problems" ] && ok "$t: apps/$t/Dockerfile and the tarball agree (entrypoint, workdir, user, version $version)" \
+    || not_ok "$t: apps/$t/Dockerfile and the tarball differ in:$problems"
+done
+df_pkgs=$(sed -n '/apt-get install/,/rm -rf/p' "$REPO/apps/daemon/Dockerfile" | grep -vE 'apt-get|rm -rf' | tr -s ' \\\n' ' ' | xargs -n1 | sort | xargs)
+sh_pkgs=$(grep -E '^DAEMON_PACKAGES=' "$REPO/tools/images/build.sh" | cut -d'"' -f2 | xargs -n1 | sort | xargs)
+[ -n "$df_pkgs" ] && [ "$df_pkgs" = "$sh_pkgs" ] && ok "daemon: the Dockerfile and build.sh install the same packages ($sh_pkgs)" \
+  || not_ok "daemon: packages differ: Dockerfile '$df_pkgs', build.sh '$sh_pkgs'"
+
 cleanup() { log "deleting namespace $NS"; k delete namespace "$NS" --wait=true --timeout=120s >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 k create namespace "$NS" >/dev/null || abort "could not create namespace $NS"
