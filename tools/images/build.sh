@@ -9,7 +9,8 @@
 # util-linux, procps, iproute2, iptables and stress-ng), slimmed and cached as a tarball under
 # $FAULTLINE_IMAGES_CACHE keyed by its recipe; Node's binary from node_modules/node; the app staged by
 # tools/images/stage-app.mjs (workspace manifests + built files + `npm ci --omit=dev`) under /app;
-# one deterministic layer written by tools/runtime/mkimage.sh. Same inputs → same image digest.
+# one deterministic layer written by tools/runtime/mkimage.sh. Same inputs → same image digest; a
+# tarball whose inputs did not change is kept as it is (<tarball>.inputs records them).
 #
 # Env: FAULTLINE_IMAGES_OUT (default <repo>/.images), FAULTLINE_IMAGES_CACHE (default
 # /var/cache/faultline/images), FAULTLINE_DEBIAN_MIRROR (default http://deb.debian.org/debian),
@@ -165,16 +166,28 @@ build_image() { # app
   log "$ref: root filesystem $(mib "$r") MiB (node $NODE_VERSION, app $(mib "$r/app") MiB); writing the layer"
 
   tarball=$OUT/faultline-$app.oci.tar
-  local labels user=""
+  local labels user="" entry="[\"node\",\"/app/apps/$app/dist/main.js\"]" env='["NODE_ENV=production"]'
   labels=$(jq -cn --arg t "faultline-$app" --arg v "$version" --arg d "$(jq -r .description "$REPO/apps/$app/package.json")" \
     '{"org.opencontainers.image.title":$t, "org.opencontainers.image.version":$v,
       "org.opencontainers.image.description":$d, "org.opencontainers.image.licenses":"Apache-2.0"}')
   [ "$app" = manager ] && user="$NONROOT_UID:$NONROOT_UID"
-  local digest
-  digest=$(MKIMAGE_USER=$user MKIMAGE_WORKDIR=/app MKIMAGE_ENV='["NODE_ENV=production"]' MKIMAGE_LABELS=$labels \
-    "$REPO/tools/runtime/mkimage.sh" "$ref" "$r" "[\"node\",\"/app/apps/$app/dist/main.js\"]" 'null' "$tarball.tmp") \
+  # the image is a function of the root filesystem's content and these settings: when neither changed
+  # since the tarball was written, keep it (compressing the layer is most of a warm build)
+  local inputs digest
+  inputs=$( { tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$r" -cf - . | sha256sum;
+    echo "$ref $entry $user $env $labels"; sha256sum < "$REPO/tools/runtime/mkimage.sh"; } | sha256sum | cut -d' ' -f1)
+  if [ -s "$tarball" ] && [ "$(cat "$tarball.inputs" 2>/dev/null)" = "$inputs" ]; then
+    digest=$(tar -xOf "$tarball" index.json | jq -r '.manifests[0].digest')
+    rm -rf "$r"
+    log "$ref: unchanged, kept $tarball (manifest $digest) in $(elapsed "$T")"
+    return 0
+  fi
+  rm -f "$tarball.inputs"
+  digest=$(MKIMAGE_USER=$user MKIMAGE_WORKDIR=/app MKIMAGE_ENV=$env MKIMAGE_LABELS=$labels \
+    "$REPO/tools/runtime/mkimage.sh" "$ref" "$r" "$entry" 'null' "$tarball.tmp") \
     || fail "$ref: tools/runtime/mkimage.sh failed"
   mv "$tarball.tmp" "$tarball"
+  echo "$inputs" > "$tarball.inputs"
   rm -rf "$r"
   log "$ref: $tarball ($(($(stat -c %s "$tarball") / 1048576)) MiB compressed, manifest $digest) in $(elapsed "$T")"
 }
