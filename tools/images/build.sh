@@ -61,7 +61,7 @@ fi
 command -v npm >/dev/null || fail "npm is not on PATH"
 mkdir -p "$OUT" "$CACHE/debs" "$CACHE/work"
 WORK=$(mktemp -d "$CACHE/work/build.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK" "$OUT"/*.tmp.$$' EXIT
 
 # ------------------------------------------------------------------ 1. the apps' JavaScript
 if [ "${FAULTLINE_IMAGES_SKIP_APP_BUILD:-0}" = 1 ]; then
@@ -106,9 +106,12 @@ make_base() { # dir packages... — debootstrap, check, slim
 # prints the cached tarball of the base with these packages, building it on first use
 base_tarball() { # name packages...
   local name=$1; shift
-  local key tarball r
+  local key tarball r lock_fd
   key=$( { echo "$SUITE minbase $*"; declare -f slim_rootfs make_base; } | sha256sum | cut -c1-16)
   tarball=$CACHE/base-$name-$key.tar
+  # one builder at a time per cache (npm test and the chart's e2e may build at the same time)
+  exec {lock_fd}>"$CACHE/base-$name.lock"
+  flock "$lock_fd"
   if [ -s "$tarball" ]; then
     log "base $name: cached ($tarball, $(($(stat -c %s "$tarball") / 1048576)) MiB)" >&2
   else
@@ -118,7 +121,9 @@ base_tarball() { # name packages...
     make_base "$r" "$@"
     tar --numeric-owner -C "$r" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
     log "base $name: built in $(elapsed "$T") ($(mib "$r") MiB)" >&2
+    rm -rf "$r"
   fi
+  exec {lock_fd}>&-
   echo "$tarball"
 }
 
@@ -163,7 +168,7 @@ build_image() { # app
   # the in-image smoke check: the app loads all of its modules under the image's own Node
   chroot "$r" /usr/local/bin/node "/app/apps/$app/dist/main.js" --help >"$WORK/$app-help.txt" 2>&1 \
     || { cat "$WORK/$app-help.txt" >&2; fail "$ref: 'node /app/apps/$app/dist/main.js --help' fails inside the root filesystem"; }
-  log "$ref: root filesystem $(mib "$r") MiB (node $NODE_VERSION, app $(mib "$r/app") MiB); writing the layer"
+  log "$ref: root filesystem $(mib "$r") MiB (node $NODE_VERSION, app $(mib "$r/app") MiB)"
 
   tarball=$OUT/faultline-$app.oci.tar
   local labels user="" entry="[\"node\",\"/app/apps/$app/dist/main.js\"]" env='["NODE_ENV=production"]'
@@ -183,10 +188,11 @@ build_image() { # app
     return 0
   fi
   rm -f "$tarball.inputs"
+  log "$ref: writing the layer (tools/runtime/mkimage.sh)"
   digest=$(MKIMAGE_USER=$user MKIMAGE_WORKDIR=/app MKIMAGE_ENV=$env MKIMAGE_LABELS=$labels \
-    "$REPO/tools/runtime/mkimage.sh" "$ref" "$r" "$entry" 'null' "$tarball.tmp") \
+    "$REPO/tools/runtime/mkimage.sh" "$ref" "$r" "$entry" 'null' "$tarball.tmp.$$") \
     || fail "$ref: tools/runtime/mkimage.sh failed"
-  mv "$tarball.tmp" "$tarball"
+  mv "$tarball.tmp.$$" "$tarball"
   echo "$inputs" > "$tarball.inputs"
   rm -rf "$r"
   log "$ref: $tarball ($(($(stat -c %s "$tarball") / 1048576)) MiB compressed, manifest $digest) in $(elapsed "$T")"
