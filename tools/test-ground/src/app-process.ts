@@ -19,7 +19,7 @@ export interface AppProcess {
 
 /**
  * Starts `node <main> --log-format json ...args` and resolves once a log line matches `ready`.
- * Rejects with its stderr if it exits first.
+ * Rejects with its stderr if it exits first; kills it if it is not ready in time.
  */
 export async function startAppProcess(main: string, args: string[], ready: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<AppProcess> {
   const child = spawn(process.execPath, [main, "--log-format", "json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -83,7 +83,12 @@ export async function startAppProcess(main: string, args: string[], ready: (line
     stop: () => signalAndWait("SIGTERM"),
     kill: () => signalAndWait("SIGKILL"),
   };
-  await waitFor(ready, timeoutMs);
+  try {
+    await waitFor(ready, timeoutMs);
+  } catch (error) {
+    await app.kill(); // never leave a process behind that nobody holds a handle to
+    throw error;
+  }
   return app;
 }
 
