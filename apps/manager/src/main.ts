@@ -129,6 +129,7 @@ async function main(): Promise<void> {
         ...resourceOf(kind),
         resyncPeriodMs: config.resyncSeconds * 1000,
         rateLimiter: bucket,
+        registry: metrics,
         logger,
         handler: (event) => queue.add({ ...event.key, kind: kind.kind }),
       }),

@@ -118,6 +118,7 @@ describe("manager end to end: HelloWorldChaos", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     expect(metrics).toMatch(/faultline_manager_experiments\{kind="HelloWorldChaos",phase="Injected"\} [1-9]/);
     expect(metrics).toMatch(/faultline_manager_record_operations_total\{kind="HelloWorldChaos",operation="apply",result="succeeded"\} [2-9]/);
+    expect(metrics).toMatch(/watch_events_total\{resource="helloworldchaos[^"]*",type="add"\} [1-9]/);
     expect(metrics).toMatch(/faultline_manager_record_operation_duration_seconds_count\{kind="HelloWorldChaos",operation="apply",result="succeeded"\} [2-9]/);
     // deleting the object recovers every record, removes the finalizer and the object
     await deleteAndWaitGone("busybox-helloworld-chaos");
