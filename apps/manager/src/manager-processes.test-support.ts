@@ -4,8 +4,16 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { defaultTestContainerdSocket } from "@faultline/cri-client/testing";
-import { startAppProcess, type AppProcess } from "@faultline/test-ground";
+import {
+  SimulatedKubelet,
+  applyChaosCrds,
+  createTestNamespace,
+  localCluster,
+  startAppProcess,
+  type AppProcess,
+} from "@faultline/test-ground";
 
 export const managerMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 export const daemonMain = fileURLToPath(new URL("../../daemon/dist/main.js", import.meta.url));
@@ -49,4 +57,44 @@ export function startTestManager(options: {
     ],
     (l) => l.message === "leading: watching chaos kinds",
   );
+}
+
+/**
+ * What the manager's end-to-end tests on the api-only cluster share: the generated CRDs applied, a
+ * fresh namespace, a SimulatedKubelet for pods with real containers, and a daemon. `daemon` may be
+ * replaced by a test that restarts it; `stop()` stops whichever runs and removes everything.
+ */
+export interface SimulatedGround {
+  kubeconfigPath: string;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  ns: { name: string; remove(): Promise<void> };
+  kubelet: SimulatedKubelet;
+  daemon: AppProcess;
+  daemonSocket: string;
+  stop(): Promise<void>;
+}
+
+export async function startSimulatedGround(namespacePrefix: string): Promise<SimulatedGround> {
+  const cluster = await localCluster("api-only");
+  await applyChaosCrds(cluster.kubeConfig);
+  const ns = await createTestNamespace(cluster.kubeConfig, namespacePrefix);
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const kubelet = new SimulatedKubelet(core);
+  const { daemon, socketPath } = await startTestDaemon();
+  const ground: SimulatedGround = {
+    kubeconfigPath: cluster.kubeconfigPath,
+    core,
+    custom: cluster.kubeConfig.makeApiClient(CustomObjectsApi),
+    ns,
+    kubelet,
+    daemon,
+    daemonSocket: socketPath,
+    async stop() {
+      await ground.daemon.stop();
+      await kubelet.cleanup();
+      await ns.remove();
+    },
+  };
+  return ground;
 }

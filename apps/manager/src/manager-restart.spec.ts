@@ -1,7 +1,6 @@
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import type { HelloWorldChaos } from "@faultline/api";
-import { SimulatedKubelet, applyChaosCrds, createTestNamespace, localCluster, type AppProcess } from "@faultline/test-ground";
-import { freePort, startTestDaemon, startTestManager } from "./manager-processes.test-support.js";
+import type { AppProcess } from "@faultline/test-ground";
+import { freePort, startSimulatedGround, startTestManager, type SimulatedGround } from "./manager-processes.test-support.js";
 
 // Restart safety on real parts: SIGKILL the manager while it applies a 20-container experiment,
 // start a new one, and check that the experiment completes and that deleting it still recovers
@@ -11,54 +10,39 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pods = 20;
 
 describe("manager restart safety", () => {
-  let core: CoreV1Api;
-  let custom: CustomObjectsApi;
-  let kubeconfigPath: string;
-  let ns: Awaited<ReturnType<typeof createTestNamespace>>;
-  let kubelet: SimulatedKubelet;
-  let daemon: AppProcess;
-  let daemonSocket: string;
+  let ground: SimulatedGround;
   let manager: AppProcess | undefined;
 
   beforeAll(async () => {
-    const cluster = await localCluster("api-only");
-    kubeconfigPath = cluster.kubeconfigPath;
-    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyChaosCrds(cluster.kubeConfig);
-    ns = await createTestNamespace(cluster.kubeConfig, "restart");
-    kubelet = new SimulatedKubelet(core);
-    ({ daemon, socketPath: daemonSocket } = await startTestDaemon());
-    for (let i = 0; i < pods; i++) await kubelet.runPod({ namespace: ns.name, name: `busybox-${i}`, labels: { app: "busybox" } });
+    ground = await startSimulatedGround("restart");
+    for (let i = 0; i < pods; i++) await ground.kubelet.runPod({ namespace: ground.ns.name, name: `busybox-${i}`, labels: { app: "busybox" } });
   }, 240_000);
 
   afterAll(async () => {
     await manager?.stop();
-    await daemon?.stop();
-    await kubelet?.cleanup();
-    await ns?.remove();
+    await ground?.stop();
   }, 120_000);
 
   it("completes after a SIGKILL mid-apply, and deletion still recovers every record", async () => {
     const start = async () =>
-      startTestManager({ kubeconfigPath, namespace: ns.name, daemonSocket, httpPort: await freePort(), extraArgs: ["--parallelism", "1"] });
+      startTestManager({ kubeconfigPath: ground.kubeconfigPath, namespace: ground.ns.name, daemonSocket: ground.daemonSocket, httpPort: await freePort(), extraArgs: ["--parallelism", "1"] });
     manager = await start();
-    await custom.createNamespacedCustomObject({
+    await ground.custom.createNamespacedCustomObject({
       ...group,
-      namespace: ns.name,
-      body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name: "twenty" }, spec: { selector: { namespaces: [ns.name] }, mode: "all" } },
+      namespace: ground.ns.name,
+      body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name: "twenty" }, spec: { selector: { namespaces: [ground.ns.name] }, mode: "all" } },
     });
     // kill it in the middle: after some records were applied, before all of them
     await manager.waitFor((l) => l.message === "Apply helloworld chaos" && manager!.lines.filter((x) => x.message === l.message).length >= 5, 60_000);
     await manager.kill();
-    const applied = (await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name: "twenty" })) as HelloWorldChaos;
+    const applied = (await ground.custom.getNamespacedCustomObject({ ...group, namespace: ground.ns.name, name: "twenty" })) as HelloWorldChaos;
     const injectedBefore = (applied.status?.experiment?.containerRecords ?? []).filter((r) => r.phase === "Injected").length;
     expect(injectedBefore).toBeLessThan(pods);
 
     manager = await start();
     let obj: HelloWorldChaos | undefined;
     for (let i = 0; i < 300; i++) {
-      obj = (await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name: "twenty" })) as HelloWorldChaos;
+      obj = (await ground.custom.getNamespacedCustomObject({ ...group, namespace: ground.ns.name, name: "twenty" })) as HelloWorldChaos;
       if (obj.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
       await sleep(200);
     }
@@ -70,9 +54,9 @@ describe("manager restart safety", () => {
     expect(records).toHaveLength(pods);
     expect(records.every((r) => r.phase === "Injected")).toBe(true);
 
-    await custom.deleteNamespacedCustomObject({ ...group, namespace: ns.name, name: "twenty" });
+    await ground.custom.deleteNamespacedCustomObject({ ...group, namespace: ground.ns.name, name: "twenty" });
     for (let i = 0; i < 300; i++) {
-      const gone = await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name: "twenty" }).then(
+      const gone = await ground.custom.getNamespacedCustomObject({ ...group, namespace: ground.ns.name, name: "twenty" }).then(
         () => false,
         () => true,
       );
@@ -81,6 +65,6 @@ describe("manager restart safety", () => {
     }
     const recovered = new Set(manager.lines.filter((l) => l.message === "Recover helloworld chaos").map((l) => l["id"]));
     expect(recovered.size).toBe(pods);
-    await expect(custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name: "twenty" })).rejects.toMatchObject({ code: 404 });
+    await expect(ground.custom.getNamespacedCustomObject({ ...group, namespace: ground.ns.name, name: "twenty" })).rejects.toMatchObject({ code: 404 });
   }, 240_000);
 });

@@ -1,7 +1,7 @@
-import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from "@kubernetes/client-node";
+import type { CoreV1Event } from "@kubernetes/client-node";
 import type { HelloWorldChaos } from "@faultline/api";
-import { SimulatedKubelet, applyChaosCrds, createTestNamespace, localCluster, type AppProcess } from "@faultline/test-ground";
-import { freePort, startTestDaemon, startTestManager } from "./manager-processes.test-support.js";
+import type { AppProcess } from "@faultline/test-ground";
+import { freePort, startSimulatedGround, startTestDaemon, startTestManager, type SimulatedGround } from "./manager-processes.test-support.js";
 
 // End to end on real parts: the local cluster's API server with the generated CRD, the built
 // manager and daemon as processes, real busybox containers in the private containerd.
@@ -29,29 +29,23 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 }
 
 describe("manager end to end: HelloWorldChaos", () => {
-  let core: CoreV1Api;
-  let custom: CustomObjectsApi;
-  let kubeconfigPath: string;
-  let ns: Awaited<ReturnType<typeof createTestNamespace>>;
-  let kubelet: SimulatedKubelet;
-  let daemon: AppProcess;
-  let daemonSocket: string;
+  let ground: SimulatedGround;
   let manager: AppProcess;
   let httpPort: number;
 
   const get = async (name: string) =>
-    (await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name })) as HelloWorldChaos;
+    (await ground.custom.getNamespacedCustomObject({ ...group, namespace: ground.ns.name, name })) as HelloWorldChaos;
   const create = (name: string, spec: HelloWorldChaos["spec"], annotations?: { [k: string]: string }) =>
-    custom.createNamespacedCustomObject({
+    ground.custom.createNamespacedCustomObject({
       ...group,
-      namespace: ns.name,
+      namespace: ground.ns.name,
       body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name, annotations }, spec },
     });
   const eventsOf = async (name: string): Promise<CoreV1Event[]> =>
-    (await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${name}` })).items;
+    (await ground.core.listNamespacedEvent({ namespace: ground.ns.name, fieldSelector: `involvedObject.name=${name}` })).items;
   const condition = (obj: HelloWorldChaos, type: string) => obj.status?.conditions?.find((c) => c.type === type)?.status;
   const deleteAndWaitGone = async (name: string) => {
-    await custom.deleteNamespacedCustomObject({ ...group, namespace: ns.name, name });
+    await ground.custom.deleteNamespacedCustomObject({ ...group, namespace: ground.ns.name, name });
     await eventually(`${name} to be deleted`, async () =>
       get(name).then(
         () => undefined,
@@ -61,31 +55,22 @@ describe("manager end to end: HelloWorldChaos", () => {
   };
 
   beforeAll(async () => {
-    const cluster = await localCluster("api-only");
-    kubeconfigPath = cluster.kubeconfigPath;
-    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyChaosCrds(cluster.kubeConfig);
-    ns = await createTestNamespace(cluster.kubeConfig, "busybox");
-    kubelet = new SimulatedKubelet(core);
-    ({ daemon, socketPath: daemonSocket } = await startTestDaemon());
+    ground = await startSimulatedGround("busybox");
     httpPort = await freePort();
-    manager = await startTestManager({ kubeconfigPath, namespace: ns.name, daemonSocket, httpPort });
+    manager = await startTestManager({ kubeconfigPath: ground.kubeconfigPath, namespace: ground.ns.name, daemonSocket: ground.daemonSocket, httpPort });
     for (const i of [0, 1]) {
-      await kubelet.runPod({ namespace: ns.name, name: `busybox-${i}`, labels: { app: "busybox" }, containers: [{ name: "busybox" }] });
+      await ground.kubelet.runPod({ namespace: ground.ns.name, name: `busybox-${i}`, labels: { app: "busybox" }, containers: [{ name: "busybox" }] });
     }
   }, 180_000);
 
   afterAll(async () => {
     await manager?.stop();
-    await daemon?.stop();
-    await kubelet?.cleanup();
-    await ns?.remove();
+    await ground?.stop();
   }, 120_000);
 
   it("the seed's manifest: one record per container, all Injected, each container's own ps in the daemon log", async () => {
     // the seed's manifest, unchanged but for its namespace
-    await create("busybox-helloworld-chaos", { selector: { namespaces: [ns.name] }, mode: "all", duration: "1h" });
+    await create("busybox-helloworld-chaos", { selector: { namespaces: [ground.ns.name] }, mode: "all", duration: "1h" });
     const done = await eventually("AllInjected", async () => {
       const obj = await get("busybox-helloworld-chaos");
       return condition(obj, "AllInjected") === "True" ? obj : undefined;
@@ -93,7 +78,7 @@ describe("manager end to end: HelloWorldChaos", () => {
     expect(condition(done, "Selected")).toBe("True");
     expect(done.metadata.finalizers).toContain("chaos-mesh/records");
     const records = done.status!.experiment!.containerRecords!;
-    expect(records.map((r) => r.id).sort()).toEqual([`${ns.name}/busybox-0/busybox`, `${ns.name}/busybox-1/busybox`]);
+    expect(records.map((r) => r.id).sort()).toEqual([`${ground.ns.name}/busybox-0/busybox`, `${ground.ns.name}/busybox-1/busybox`]);
     for (const r of records) {
       expect(r).toMatchObject({ phase: "Injected", injectedCount: 1, selectorKey: "." });
       expect(r.events).toContainEqual(expect.objectContaining({ type: "Succeeded", operation: "Apply" }));
@@ -105,11 +90,11 @@ describe("manager end to end: HelloWorldChaos", () => {
     for (const r of records) {
       await manager.waitFor((l) => l.message === "Apply helloworld chaos" && l["id"] === r.id);
     }
-    const pods = await core.listNamespacedPod({ namespace: ns.name });
+    const pods = await ground.core.listNamespacedPod({ namespace: ground.ns.name });
     for (const pod of pods.items) {
       const containerId = pod.status!.containerStatuses![0]!.containerID!;
-      const output = await daemon.waitFor((l) => l.message === "cmd output" && l["containerId"] === containerId);
-      expect(output["namespacedName"]).toBe(`${ns.name}/busybox-helloworld-chaos`);
+      const output = await ground.daemon.waitFor((l) => l.message === "cmd output" && l["containerId"] === containerId);
+      expect(output["namespacedName"]).toBe(`${ground.ns.name}/busybox-helloworld-chaos`);
       expect(String(output["output"])).toMatch(/^\s*1 root\s+(\S+\s+)?sleep 3600$/m);
     }
     // probes and metrics: experiments by kind and phase, apply totals and latency
@@ -125,7 +110,7 @@ describe("manager end to end: HelloWorldChaos", () => {
   }, 90_000);
 
   it("zero matching pods: a Failed event 'no pod is selected', no records, nothing injected", async () => {
-    await create("nothing-selected", { selector: { namespaces: [ns.name], labelSelectors: { app: "nobody" } }, mode: "all" });
+    await create("nothing-selected", { selector: { namespaces: [ground.ns.name], labelSelectors: { app: "nobody" } }, mode: "all" });
     await eventually("the no-pod event", async () =>
       (await eventsOf("nothing-selected")).find((e) => e.type === "Warning" && /no pod is selected/.test(e.message ?? "")),
     );
@@ -136,7 +121,7 @@ describe("manager end to end: HelloWorldChaos", () => {
   }, 60_000);
 
   it("a container name no selected pod has is reported clearly", async () => {
-    await create("no-such-container", { selector: { namespaces: [ns.name] }, mode: "all", containerNames: ["sidecar"] });
+    await create("no-such-container", { selector: { namespaces: [ground.ns.name] }, mode: "all", containerNames: ["sidecar"] });
     const event = await eventually("the missing-container event", async () =>
       (await eventsOf("no-such-container")).find((e) => e.type === "Warning" && /sidecar/.test(e.message ?? "")),
     );
@@ -145,15 +130,15 @@ describe("manager end to end: HelloWorldChaos", () => {
   }, 60_000);
 
   it("daemon unreachable: Failed events and retries, then done once the daemon is back", async () => {
-    await daemon.stop();
-    await create("daemon-down", { selector: { namespaces: [ns.name], labelSelectors: { app: "busybox" } }, mode: "one" });
+    await ground.daemon.stop();
+    await create("daemon-down", { selector: { namespaces: [ground.ns.name], labelSelectors: { app: "busybox" } }, mode: "one" });
     await eventually("a Failed Apply event", async () => {
       const obj = await get("daemon-down");
       const record = obj.status?.experiment?.containerRecords?.[0];
       return record?.events?.find((e) => e.type === "Failed" && e.operation === "Apply");
     });
     expect(condition(await get("daemon-down"), "AllInjected")).not.toBe("True");
-    ({ daemon } = await startTestDaemon(daemonSocket));
+    ground.daemon = (await startTestDaemon(ground.daemonSocket)).daemon;
     await eventually(
       "AllInjected after the daemon came back",
       async () => (condition(await get("daemon-down"), "AllInjected") === "True" ? true : undefined),
