@@ -23,7 +23,7 @@ let server: http2.Http2Server;
 
 beforeAll(async () => {
   api = await connectTestApiServer();
-  namespace = await createTestNamespace(api.core, "readme");
+  namespace = await createTestNamespace(api, "readme");
   const routes = (router: ConnectRouter) =>
     router.service(ChaosDaemon, {
       async execHelloWorldChaos(req, ctx) {

@@ -30,7 +30,7 @@ const seen: Array<{ containerId: string; namespacedName: string | null }> = [];
 
 beforeAll(async () => {
   api = await connectTestApiServer();
-  namespace = await createTestNamespace(api.core, "impl-registry");
+  namespace = await createTestNamespace(api, "impl-registry");
   const routes = (router: ConnectRouter) =>
     router.service(ChaosDaemon, {
       async execHelloWorldChaos(req, ctx) {

@@ -13,7 +13,7 @@ let namespace: string;
 
 beforeAll(async () => {
   api = await connectTestApiServer();
-  namespace = await createTestNamespace(api.core, "records-readme");
+  namespace = await createTestNamespace(api, "records-readme");
   await createTestPod(api.core, namespace, "busybox-0", { app: "busybox" });
   await createTestPod(api.core, namespace, "busybox-1", { app: "busybox" });
 }, slow);

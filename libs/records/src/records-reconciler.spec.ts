@@ -46,7 +46,7 @@ let namespace: string;
 
 beforeAll(async () => {
   api = await connectTestApiServer();
-  namespace = await createTestNamespace(api.core, "records");
+  namespace = await createTestNamespace(api, "records");
   for (let i = 0; i < 3; i++) await createTestPod(api.core, namespace, `web-${i}`, { app: "web" });
 }, slow);
 

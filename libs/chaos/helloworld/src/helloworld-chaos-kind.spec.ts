@@ -1,17 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { HelloWorldChaos, Record } from "@faultline/api";
-import { createContainerRuntimeClient } from "@faultline/cri-client";
-import {
-  DaemonHandlerRegistry,
-  NamespaceProcessRunner,
-  createDaemonLogger,
-  createDaemonServer,
-  type DaemonServer,
-} from "@faultline/daemon-server";
 import {
   createDaemonClientPool,
   createKubernetesPodReader,
@@ -21,45 +9,33 @@ import {
 } from "@faultline/impl-registry";
 import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { helloWorldChaosKind } from "./helloworld-chaos-kind.js";
-import { helloWorldDaemonHandlers } from "./helloworld-daemon-handlers.js";
+import { startHelloWorldTestDaemon, type HelloWorldTestDaemon } from "./helloworld-daemon.test-support.js";
 
 // The kind's manager impl through the real path: a pod on the real API server whose container
 // runs for real, the record decoder reading it, a pooled gRPC client reaching a real daemon server.
 describe("helloWorldChaosKind", () => {
-  const dir = mkdtempSync(join(tmpdir(), "faultline-hw-kind-"));
-  const socketPath = join(dir, "daemon.sock");
-  const logLines: { [key: string]: unknown }[] = [];
-  const stream = new PassThrough();
-  stream.on("data", (c: Buffer) => c.toString().split("\n").filter(Boolean).forEach((l) => logLines.push(JSON.parse(l))));
+  let daemon: HelloWorldTestDaemon;
+  let logLines: HelloWorldTestDaemon["lines"];
   let core: CoreV1Api;
   let kubelet: SimulatedKubelet;
   let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
-  let server: DaemonServer;
-  const pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${socketPath}`) });
+  let pool: ReturnType<typeof createDaemonClientPool>;
 
   beforeAll(async () => {
     const { kubeConfig } = await localCluster("api-only");
     core = kubeConfig.makeApiClient(CoreV1Api);
     namespace = await createTestNamespace(kubeConfig, "hw-kind");
     kubelet = new SimulatedKubelet(core);
-    const { defaultTestContainerdSocket } = await import("@faultline/cri-client/testing");
-    const daemonRuntime = createContainerRuntimeClient({ sockets: { containerd: defaultTestContainerdSocket() } });
-    server = createDaemonServer({
-      handlers: new DaemonHandlerRegistry().register(
-        "helloworld",
-        helloWorldDaemonHandlers({ runtime: daemonRuntime, runner: new NamespaceProcessRunner() }),
-      ),
-      logger: createDaemonLogger({ format: "json", stream }),
-    });
-    await server.listen({ socketPath });
+    daemon = await startHelloWorldTestDaemon();
+    logLines = daemon.lines;
+    pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${daemon.socketPath}`) });
   }, 120_000);
 
   afterAll(async () => {
-    pool.close();
-    await server?.close(1000);
+    pool?.close();
+    await daemon?.stop();
     await kubelet?.cleanup();
     await namespace?.remove();
-    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   const chaos = (): HelloWorldChaos & ChaosObject => ({

@@ -1,53 +1,29 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/cri-client/testing";
-import {
-  DaemonHandlerRegistry,
-  NamespaceProcessRunner,
-  createDaemonLogger,
-  createDaemonServer,
-  type DaemonServer,
-} from "@faultline/daemon-server";
-import { helloWorldDaemonHandlers } from "./helloworld-daemon-handlers.js";
+import { startHelloWorldTestDaemon, type HelloWorldTestDaemon } from "./helloworld-daemon.test-support.js";
 
 // Real containerd, real container, real nsenter, real gRPC.
 describe("helloWorldDaemonHandlers", () => {
-  const dir = mkdtempSync(join(tmpdir(), "faultline-helloworld-"));
-  const socketPath = join(dir, "daemon.sock");
-  const containerdSocket = defaultTestContainerdSocket();
-  const pods = new CriPodFixture(containerdSocket);
-  const runtime = createContainerRuntimeClient({ sockets: { containerd: containerdSocket } });
-  const lines: Record<string, unknown>[] = [];
-  const stream = new PassThrough();
-  stream.on("data", (c: Buffer) => c.toString().split("\n").filter(Boolean).forEach((l) => lines.push(JSON.parse(l))));
-  let server: DaemonServer;
+  const pods = new CriPodFixture(defaultTestContainerdSocket());
+  let daemon: HelloWorldTestDaemon;
+  let lines: HelloWorldTestDaemon["lines"];
   const client = createClient(
     ChaosDaemon,
-    createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(socketPath) } }),
+    createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(daemon.socketPath) } }),
   );
 
   beforeAll(async () => {
-    const handlers = new DaemonHandlerRegistry().register(
-      "helloworld",
-      helloWorldDaemonHandlers({ runtime, runner: new NamespaceProcessRunner() }),
-    );
-    server = createDaemonServer({ handlers, logger: createDaemonLogger({ format: "json", stream }) });
-    await server.listen({ socketPath });
+    daemon = await startHelloWorldTestDaemon();
+    lines = daemon.lines;
   });
 
   afterAll(async () => {
-    await server.close(1000);
-    runtime.close();
+    await daemon?.stop();
     await pods.removeAll();
     pods.close();
-    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it("logs the request and the container's process list", async () => {

@@ -1,8 +1,8 @@
 // The real API server of tools/local-cluster (api-only mode: pods and EndpointSlices are written
-// through the API as a kubelet and the EndpointSlice controller would write them).
-import { randomBytes } from "node:crypto";
-import { CoreV1Api, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
-import { ensureCluster } from "../../../../tools/local-cluster/handle.mjs";
+// through the API as a kubelet and the EndpointSlice controller would write them), through the
+// test ground.
+import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { createTestNamespace as createNamespace, localCluster } from "@faultline/test-ground";
 
 export interface TestApiServer {
   kubeConfig: KubeConfig;
@@ -11,14 +11,11 @@ export interface TestApiServer {
 }
 
 export async function connectTestApiServer(): Promise<TestApiServer> {
-  const { kubeconfigPath } = await ensureCluster({ mode: "api-only", progress: false });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kubeconfigPath);
+  const { kubeConfig } = await localCluster("api-only");
   return { kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), discovery: kubeConfig.makeApiClient(DiscoveryV1Api) };
 }
 
-export async function createTestNamespace(core: CoreV1Api, prefix: string): Promise<string> {
-  const name = `${prefix}-${randomBytes(3).toString("hex")}`;
-  await core.createNamespace({ body: { metadata: { name } } });
-  return name;
+/** A namespace with a unique name; the specs delete it with the test ground's deleteTestNamespace. */
+export async function createTestNamespace(api: TestApiServer, prefix: string): Promise<string> {
+  return (await createNamespace(api.kubeConfig, prefix)).name;
 }

@@ -1,8 +1,7 @@
 // The real API server of tools/local-cluster (api-only mode is enough: nothing here needs a kubelet),
 // with the HelloWorldChaos CRD applied from libs/api/crds.
-import { randomBytes } from "node:crypto";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
-import { applyChaosCrds, localCluster } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace as createNamespace, localCluster } from "@faultline/test-ground";
 
 export interface TestApiServer {
   kubeConfig: KubeConfig;
@@ -17,11 +16,9 @@ export async function connectTestApiServer(): Promise<TestApiServer> {
   return { kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), customObjects: kubeConfig.makeApiClient(CustomObjectsApi) };
 }
 
-/** Creates a namespace with a unique name; `deleteNamespace` removes it. */
-export async function createTestNamespace(core: CoreV1Api, prefix: string): Promise<string> {
-  const name = `${prefix}-${randomBytes(3).toString("hex")}`;
-  await core.createNamespace({ body: { metadata: { name } } });
-  return name;
+/** A namespace with a unique name; the specs delete it with the test ground's deleteTestNamespace. */
+export async function createTestNamespace(api: TestApiServer, prefix: string): Promise<string> {
+  return (await createNamespace(api.kubeConfig, prefix)).name;
 }
 
 /** A pod on `nodeName` with one container `app`, created through the API (no kubelet runs it). */
