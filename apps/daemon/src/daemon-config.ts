@@ -23,7 +23,7 @@ export const daemonUsage = `Usage: faultline-daemon [options]   (each option can
   --grpc-port N          gRPC port (default 31767)
   --grpc-host ADDR       gRPC bind address (default all interfaces)
   --grpc-socket PATH     serve gRPC on a unix socket instead of a port (local use)
-  --http-port N          /healthz and /metrics port (default 31766)
+  --http-port N          /healthz, /readyz and /metrics port (default 31766)
   --http-host ADDR       HTTP bind address (default all interfaces)
   --containerd-socket P  containerd's CRI socket (default ${defaultRuntimeSocketPaths.containerd})
   --crio-socket P        CRI-O's socket (default ${defaultRuntimeSocketPaths.crio})

@@ -25,12 +25,13 @@ function readTlsFile(flag: string, path: string): Buffer {
 }
 
 function checkRuntimeSockets(config: DaemonConfig): { present: string[]; missing: string[] } {
-  const entries = Object.entries(config.sockets).map(([runtime, path]) => `${runtime} (${path})`);
-  const present = entries.filter((_, i) => existsSync(Object.values(config.sockets)[i]!));
+  const sockets = Object.entries(config.sockets).map(([runtime, path]) => ({ name: `${runtime} (${path})`, exists: existsSync(path) }));
+  const present = sockets.filter((s) => s.exists).map((s) => s.name);
+  const missing = sockets.filter((s) => !s.exists).map((s) => s.name);
   if (present.length === 0) {
-    throw new DaemonConfigError(`no container runtime socket found; looked for ${entries.join(", ")}`);
+    throw new DaemonConfigError(`no container runtime socket found; looked for ${missing.join(", ")}`);
   }
-  return { present, missing: entries.filter((e) => !present.includes(e)) };
+  return { present, missing };
 }
 
 async function main(): Promise<void> {
