@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -104,6 +105,22 @@ describe("createDaemonServer", () => {
     expect(text).toMatch(/faultline_daemon_rpc_total\{method="ContainerGetPid",code="OK"\} 2/);
     expect(text).toMatch(/faultline_daemon_rpc_total\{method="ContainerGetPid",code="NotFound"\} 1/);
     expect(text).toMatch(/faultline_daemon_rpc_duration_seconds_count\{method="ContainerGetPid",code="OK"\} 2/);
+  });
+
+  it("refuses a unix socket another server answers on, and reuses a stale one", async () => {
+    const other = createDaemonServer({ handlers, logger });
+    await expect(other.listen({ socketPath })).rejects.toThrow(`cannot listen on unix socket ${socketPath}: it is in use`);
+    // still served by the first server
+    expect((await client.containerGetPid({ containerId: "containerd://" + "a".repeat(64) })).pid).toBe(4242);
+    // a server that died without removing its socket file (SIGKILL leaves the file behind)
+    const stalePath = join(dir, "stale.sock");
+    const dead = spawn(process.execPath, ["-e", `require("net").createServer().listen(${JSON.stringify(stalePath)}, () => console.log("up"))`]);
+    await new Promise((r) => dead.stdout!.once("data", r));
+    dead.kill("SIGKILL");
+    await new Promise((r) => dead.once("exit", r));
+    expect(existsSync(stalePath)).toBe(true);
+    await expect(other.listen({ socketPath: stalePath })).resolves.toBe(stalePath);
+    await other.close(100);
   });
 
   it("refuses to listen on a port that is in use, saying so", async () => {

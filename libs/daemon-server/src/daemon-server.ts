@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import { rmSync, existsSync, statSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import type { Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "winston";
@@ -86,10 +86,23 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
           resolve(typeof bound === "string" ? bound : `${(bound as AddressInfo).address}:${(bound as AddressInfo).port}`);
         };
         if ("socketPath" in address) {
-          // a stale socket file from a previous run would make listen fail; only ever remove sockets
-          if (existsSync(address.socketPath) && statSync(address.socketPath).isSocket()) rmSync(address.socketPath);
-          socketPath = address.socketPath;
-          server.listen(address.socketPath, onListening);
+          const path = address.socketPath;
+          const bind = () => {
+            socketPath = path;
+            server.listen(path, onListening);
+          };
+          if (!(existsSync(path) && statSync(path).isSocket())) return bind();
+          // a socket file is there: in use if something answers on it, else a stale one from a
+          // previous run, which would make listen fail (only ever remove sockets, never files)
+          const probe = net.connect(path);
+          probe.once("connect", () => {
+            probe.destroy();
+            onError(Object.assign(new Error("in use"), { code: "EADDRINUSE" }));
+          });
+          probe.once("error", () => {
+            rmSync(path, { force: true });
+            bind();
+          });
         } else {
           server.listen(address.port, address.host, onListening);
         }
