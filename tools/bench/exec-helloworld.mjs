@@ -38,6 +38,8 @@ function bareNsenter(pid) {
   });
 }
 
+// The daemon runs at --log-level warn so that logging does not weigh on the timed calls; it then
+// prints no ready line, so readiness is its socket answering.
 async function waitForSocket(path) {
   for (let i = 0; i < 150; i++) {
     const ok = await new Promise((resolve) => {
