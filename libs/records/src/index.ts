@@ -5,8 +5,8 @@ export type { Reconciler, ReconcileRequest, ReconcileResult, RecordsReconcilerOp
 export { createRecordsReconciler } from "./records-reconciler.js";
 export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from "./chaos-object-client.js";
 export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
-export type { ChaosEvent, EventRecorder, KubernetesEventRecorderOptions } from "./event-recorder.js";
-export { createKubernetesEventRecorder } from "./event-recorder.js";
+export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
+export { createKubernetesEventRecorder, eventFailureFields } from "./event-recorder.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";
 export { createTargetSelector } from "./target-selector.js";
 
@@ -22,7 +22,7 @@ export { backoffDelayMs, consecutiveFailures, defaultBackoffPolicy, nextAttemptA
 export type { StatusCompaction } from "./status-compaction.js";
 export { appendRecordEvent, defaultStatusCompaction, fitStatus, statusBytes, truncateMessage } from "./status-compaction.js";
 export type { StatusMutation, StatusWriterOptions } from "./status-writer.js";
-export { StatusWriter } from "./status-writer.js";
+export { StatusWriteError, StatusWriter } from "./status-writer.js";
 export { InvalidDurationError, parseGoDuration } from "./go-duration.js";
 export { runBounded } from "./bounded-parallel.js";
 

@@ -15,7 +15,7 @@ import { computeDesiredPhase, type DesiredPhaseCause } from "./desired-phase.js"
 import type { ChaosEvent, EventRecorder } from "./event-recorder.js";
 import { type BackoffPolicy, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
-import { StatusWriter } from "./status-writer.js";
+import { StatusWriteError, StatusWriter } from "./status-writer.js";
 import type { TargetSelector } from "./target-selector.js";
 
 /** Which object to reconcile: its kind (as registered) and namespaced name. */
@@ -82,8 +82,15 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
   const selectRetryMs = options.selectRetryMs ?? 10_000;
   const signal = options.signal ?? new AbortController().signal;
 
-  const emit = (obj: ChaosObject, type: ChaosEvent["type"], reason: string, message: string) =>
-    options.events.record(obj, { type, reason, message });
+  // Events are best effort: a recorder that throws (against its contract) must not end a reconcile
+  // half-way, nor leave a rejection without an owner.
+  const emit = async (obj: ChaosObject, type: ChaosEvent["type"], reason: string, message: string): Promise<void> => {
+    try {
+      await options.events.record(obj, { type, reason, message });
+    } catch {
+      // the recorder reports its own failures (EventRecorder's contract); nothing to add here
+    }
+  };
 
   const setFinalizer = (resource: ChaosResource, obj: ChaosObject, present: boolean) =>
     updateWithRetry(
@@ -182,25 +189,30 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       else due.push(index);
     });
 
+    // Every status write gets its owner the moment it is queued: a write that fails (API server
+    // gone, etcd down) is collected here, never left as an unhandled rejection, and fails the whole
+    // reconcile once every record has settled, so the queue retries the object (records whose
+    // result was not written are applied or recovered again: impls are idempotent).
     const writes: Promise<void>[] = [];
+    const writeFailures: unknown[] = [];
     const ctx = { signal, namespacedName: namespacedNameOf(obj) };
     const target = obj;
-    await runBounded(due, parallelism, async (index) => {
-      const record = records[index]!;
-      const operation = operationFor(record)!;
-      let phase: RecordPhase | undefined;
-      let failure: string | undefined;
-      try {
-        phase =
-          operation === "Apply"
-            ? await kind.impl.apply(ctx, index, structuredClone(records), target)
-            : await kind.impl.recover(ctx, index, structuredClone(records), target);
-      } catch (error) {
-        failure = errorMessage(error);
-      }
-      const timestamp = new Date(now()).toISOString();
-      writes.push(
-        writer.update((status) => {
+    try {
+      await runBounded(due, parallelism, async (index) => {
+        const record = records[index]!;
+        const operation = operationFor(record)!;
+        let phase: RecordPhase | undefined;
+        let failure: string | undefined;
+        try {
+          phase =
+            operation === "Apply"
+              ? await kind.impl.apply(ctx, index, structuredClone(records), target)
+              : await kind.impl.recover(ctx, index, structuredClone(records), target);
+        } catch (error) {
+          failure = errorMessage(error);
+        }
+        const timestamp = new Date(now()).toISOString();
+        const write = writer.update((status) => {
           const stored = status.experiment?.containerRecords?.find((r) => r.id === record.id);
           if (!stored) return;
           if (phase !== undefined) {
@@ -211,19 +223,22 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
           const event: RecordEvent = { type: failure === undefined ? "Succeeded" : "Failed", operation, timestamp };
           if (failure !== undefined) event.message = failure;
           appendRecordEvent(stored, event, compaction);
-        }),
-      );
-      if (failure !== undefined) {
-        await emit(target, "Warning", "Failed", `Failed to ${operation.toLowerCase()} chaos for ${record.id}: ${failure}`);
-      } else if (phase === "Injected" || phase === "Not Injected") {
-        await emit(target, "Normal", operation === "Apply" ? "Applied" : "Recovered", `Successfully ${operation === "Apply" ? "applied" : "recovered"} chaos for ${record.id}`);
-      } else if (phase?.includes("/")) {
-        await emit(target, "Normal", "Updated", `${record.id} is now ${phase}`);
-        requeues.push(0); // a kind with steps: take the next one now
-      }
-    });
-    await Promise.all(writes);
-    await writer.flush();
+        });
+        writes.push(write.catch((error: unknown) => void writeFailures.push(error)));
+        if (failure !== undefined) {
+          await emit(target, "Warning", "Failed", `Failed to ${operation.toLowerCase()} chaos for ${record.id}: ${failure}`);
+        } else if (phase === "Injected" || phase === "Not Injected") {
+          await emit(target, "Normal", operation === "Apply" ? "Applied" : "Recovered", `Successfully ${operation === "Apply" ? "applied" : "recovered"} chaos for ${record.id}`);
+        } else if (phase?.includes("/")) {
+          await emit(target, "Normal", "Updated", `${record.id} is now ${phase}`);
+          requeues.push(0); // a kind with steps: take the next one now
+        }
+      });
+    } finally {
+      await Promise.all(writes); // never rejects: each write has its catch
+      await writer.flush();
+    }
+    if (writeFailures.length > 0) throw new StatusWriteError(`${request.namespace}/${request.name}`, writeFailures);
     if (writer.gone) return {};
 
     // exact backoff for the records that failed just now, from what was written

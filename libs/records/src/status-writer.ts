@@ -5,6 +5,23 @@ import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./c
 import { isPaused } from "./desired-phase.js";
 import { defaultStatusCompaction, fitStatus, type StatusCompaction } from "./status-compaction.js";
 
+/**
+ * Thrown by a reconcile when status writes failed (API server unreachable, etcd down, a write
+ * refused): the object is retried as a whole. `failures` holds each write's error, `cause` the first.
+ */
+export class StatusWriteError extends Error {
+  override name = "StatusWriteError";
+  readonly object: string;
+  readonly failures: readonly unknown[];
+
+  constructor(object: string, failures: readonly unknown[]) {
+    const first = failures[0];
+    super(`${failures.length} status write(s) of ${object} failed: ${first instanceof Error ? first.message : String(first)}`, { cause: first });
+    this.object = object;
+    this.failures = failures;
+  }
+}
+
 /** A change to an object's status; it may be applied more than once, to fresh copies, on conflicts. */
 export type StatusMutation = (status: ChaosStatus, obj: ChaosObject) => void;
 
