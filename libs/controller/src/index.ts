@@ -14,7 +14,7 @@ export type { ExponentialBackoff } from "./exponential-backoff.js";
 export { abortableDelay } from "./abortable-delay.js";
 export { workQueueMetrics } from "./work-queue-metrics.js";
 export type { WorkQueueMetrics } from "./work-queue-metrics.js";
-export { silentLogger } from "./logger.js";
+export { errorFields, silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 
 // Client-side rate limiting (QPS/burst)
@@ -29,3 +29,7 @@ export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEvent
 // Leader election
 export { LeaderElector } from "./leader-elector.js";
 export type { LeaderElectorOptions, LeaderElectorStopOptions } from "./leader-elector.js";
+
+// The process's last resort: structured logs for unhandled rejections and uncaught exceptions
+export { installLastResortHandlers, lastResortHandlers } from "./last-resort-handlers.js";
+export type { LastResortHandlers, LastResortOptions } from "./last-resort-handlers.js";

@@ -1,6 +1,6 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import { abortableDelay } from "./abortable-delay.js";
-import { silentLogger, type Logger } from "./logger.js";
+import { errorFields, silentLogger, type Logger } from "./logger.js";
 import { makeRateLimitedApiClient } from "./rate-limited-api-client.js";
 import type { TokenBucket } from "./token-bucket.js";
 
@@ -29,6 +29,17 @@ export interface LeaderElectorOptions {
   onNewLeader?: (identity: string) => void;
   /** Give the lease up on `stop()` so another candidate takes over at once. Default true. */
   releaseOnStop?: boolean;
+  /**
+   * What the leader does when the renew deadline passes while the API server cannot answer at all
+   * (no response, or a 5xx: it or etcd is down). `"keep"` (default): lead on and keep renewing;
+   * the first answer decides — the lease still ours (nobody could write it meanwhile) and the
+   * leader renews, or someone else's and leadership is lost. `"give-up"`: client-go's behaviour,
+   * leadership ends at the deadline whatever the cause. Either way a 409 or another holder seen in
+   * the lease ends leadership. (Trade-off of `"keep"`: in a partition that cuts only this leader
+   * off, another candidate takes over after `leaseDurationMs` while this one still believes it
+   * leads; it cannot read or write any chaos object meanwhile, only finish calls already started.)
+   */
+  whenApiUnreachable?: "keep" | "give-up";
   /** Take a token from this bucket before every Lease request. */
   rateLimiter?: TokenBucket;
   logger?: Logger;
@@ -42,6 +53,12 @@ export interface LeaderElectorStopOptions {
 
 function isStatus(error: unknown, code: number): boolean {
   return (error as { code?: number } | undefined)?.code === code;
+}
+
+/** No HTTP answer at all, or one saying the API server (or etcd behind it) cannot serve anyone. */
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code !== "number" || code >= 500 || code === 429;
 }
 
 /**
@@ -73,6 +90,8 @@ export class LeaderElector {
   /** The lease as last read or written, and when this candidate saw it change. */
   private observed: { holder: string; renewTime: string; transitions: number; at: number } | undefined;
   private lastLeader: string | undefined;
+  /** How the last acquire-or-renew attempt ended. */
+  private lastAttempt: "ok" | "held" | "conflict" | "refused" | "unreachable" = "ok";
 
   constructor(options: LeaderElectorOptions) {
     this.options = options;
@@ -133,16 +152,30 @@ export class LeaderElector {
     this.logger.info("became leader", { lease: this.leaseRef(), identity: this.options.identity });
     const work = Promise.resolve()
       .then(() => this.options.onStartedLeading(leading.signal))
-      .catch((error: unknown) => this.logger.error("onStartedLeading failed", { error: String(error) }));
+      .catch((error: unknown) => this.logger.error("onStartedLeading failed", errorFields(error)));
 
     let lastRenewal = performance.now();
+    let outageLogged = false;
+    const keepThroughOutages = (this.options.whenApiUnreachable ?? "keep") === "keep";
     while (!stop.aborted) {
       await abortableDelay(this.retryPeriodMs, stop);
       if (stop.aborted) break;
       if (await this.tryAcquireOrRenew()) {
+        if (outageLogged) this.logger.info("lease renewed after the API server came back", { lease: this.leaseRef(), identity: this.options.identity, unrenewedForMs: Math.round(performance.now() - lastRenewal) });
         lastRenewal = performance.now();
-      } else if (performance.now() - lastRenewal > this.renewDeadlineMs || (this.observed && this.observed.holder !== this.options.identity && this.observed.holder !== "")) {
-        this.logger.warn("lost leadership", { lease: this.leaseRef(), identity: this.options.identity, holder: this.observed?.holder });
+        outageLogged = false;
+      } else if (this.observed && this.observed.holder !== this.options.identity && this.observed.holder !== "") {
+        this.logger.warn("lost leadership", { lease: this.leaseRef(), identity: this.options.identity, holder: this.observed.holder });
+        break;
+      } else if (performance.now() - lastRenewal > this.renewDeadlineMs) {
+        if (keepThroughOutages && this.lastAttempt === "unreachable") {
+          if (!outageLogged) {
+            outageLogged = true;
+            this.logger.warn("API server unreachable past the renew deadline: leading on until it answers", { lease: this.leaseRef(), identity: this.options.identity });
+          }
+          continue;
+        }
+        this.logger.warn("lost leadership", { lease: this.leaseRef(), identity: this.options.identity, holder: this.observed?.holder, lastAttempt: this.lastAttempt });
         break;
       }
     }
@@ -196,20 +229,26 @@ export class LeaderElector {
         if (!isStatus(error, 404)) throw error;
         const created = await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec(undefined) } });
         this.observe(created);
+        this.lastAttempt = "ok";
         return true;
       }
       this.observe(lease);
       const holder = lease.spec?.holderIdentity ?? "";
       const held = holder !== "" && holder !== identity;
       const durationMs = (lease.spec?.leaseDurationSeconds ?? Math.ceil(this.leaseDurationMs / 1000)) * 1000;
-      if (held && performance.now() < this.observed!.at + durationMs) return false;
+      if (held && performance.now() < this.observed!.at + durationMs) {
+        this.lastAttempt = "held";
+        return false;
+      }
       const updated = await this.api.replaceNamespacedLease({ name, namespace, body: { metadata: lease.metadata, spec: this.spec(lease) } });
       this.observe(updated);
       if (held) this.logger.info("took over an expired lease", { lease: this.leaseRef(), identity, previous: holder });
+      this.lastAttempt = "ok";
       return true;
     } catch (error) {
+      this.lastAttempt = isStatus(error, 409) ? "conflict" : isUnreachable(error) ? "unreachable" : "refused";
       // 409: another candidate wrote first; anything else: the API server is unreachable or refuses
-      if (!isStatus(error, 409)) this.logger.warn("lease request failed", { lease: this.leaseRef(), identity, error: String(error) });
+      if (!isStatus(error, 409)) this.logger.warn("lease request failed", { lease: this.leaseRef(), identity, ...errorFields(error) });
       return false;
     }
   }
@@ -231,7 +270,7 @@ export class LeaderElector {
       });
       this.logger.info("released the lease", { lease: this.leaseRef(), identity });
     } catch (error) {
-      this.logger.warn("could not release the lease; it will expire", { lease: this.leaseRef(), identity, error: String(error) });
+      this.logger.warn("could not release the lease; it will expire", { lease: this.leaseRef(), identity, ...errorFields(error) });
     }
   }
 }

@@ -2,7 +2,7 @@ import { CustomObjectsApi, Watch, type KubeConfig, type KubernetesObject } from 
 import { Counter, type Registry } from "prom-client";
 import { abortableDelay } from "./abortable-delay.js";
 import { exponentialBackoffDelay, type ExponentialBackoff } from "./exponential-backoff.js";
-import { silentLogger, type Logger } from "./logger.js";
+import { errorFields, silentLogger, type Logger } from "./logger.js";
 import { objectKeyOf, objectKeyString, type ObjectKey } from "./object-key.js";
 import type { TokenBucket } from "./token-bucket.js";
 
@@ -59,8 +59,18 @@ export interface ResilientWatchOptions<T> {
    * reconnects from its resourceVersion. Default: random between 5 and 10 minutes, as client-go.
    */
   watchTimeoutSeconds?: number;
-  /** Backoff between failed attempts. Default 800 ms doubling to 30 s with 10 % jitter. */
+  /**
+   * Backoff between failed attempts. Default 800 ms doubling to 5 s with 10 % jitter: a refused
+   * connection costs the API server nothing, and a watch that comes back within seconds of the API
+   * server is what makes the controller come back fast.
+   */
   backoff?: ExponentialBackoff;
+  /**
+   * Called once the API server answers again after failed attempts (a list or a watch connection
+   * succeeded), with how long the watch had been failing. Typically `() => queue.retryFailedNow()`,
+   * so objects whose reconciles failed during the outage are retried at once.
+   */
+  onRecovered?: (outage: { failedForMs: number; failures: number }) => void;
   /** Objects per list page. Default 500. */
   pageSize?: number;
   /** Take a token from this bucket before every list page and watch request. */
@@ -128,6 +138,8 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
   private resyncTimer: NodeJS.Timeout | undefined;
   private syncedResolvers: Array<() => void> = [];
   private hasSyncedOnce = false;
+  /** Since when, and how often, attempts have failed without a success in between. */
+  private outage: { since: number; failures: number } | undefined;
   private readonly counters: ResilientWatchStats = { lists: 0, watches: 0, gone: 0, closed: 0, stalls: 0, errors: 0 };
   private readonly metrics: { events: Counter; restarts: Counter } | undefined;
 
@@ -137,7 +149,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     this.objectsApi = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.watcher = new Watch(options.kubeConfig);
     this.logger = options.logger ?? silentLogger();
-    this.backoff = options.backoff ?? { baseMs: 800, maxMs: 30_000, jitter: 0.1 };
+    this.backoff = options.backoff ?? { baseMs: 800, maxMs: 5_000, jitter: 0.1 };
     this.stallTimeoutMs = options.stallTimeoutMs ?? 180_000;
     this.metrics = options.registry && {
       events: counter(options.registry, "watch_events_total", "Events a resilient watch emitted, by type", ["resource", "type"]),
@@ -211,7 +223,21 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     try {
       this.options.handler({ type, key: objectKeyOf(object), object });
     } catch (error) {
-      this.logger.error("watch handler failed", { resource: this.resource, type, key: objectKeyString(objectKeyOf(object)), error: String(error) });
+      this.logger.error("watch handler failed", { resource: this.resource, type, key: objectKeyString(objectKeyOf(object)), ...errorFields(error) });
+    }
+  }
+
+  /** The API server answered: end the outage, if there was one, and tell `onRecovered`. */
+  private recovered(): void {
+    const outage = this.outage;
+    if (!outage) return;
+    this.outage = undefined;
+    const failedForMs = Math.round(performance.now() - outage.since);
+    this.logger.info("watch recovered", { resource: this.resource, failedForMs, failures: outage.failures });
+    try {
+      this.options.onRecovered?.({ failedForMs, failures: outage.failures });
+    } catch (error) {
+      this.logger.error("watch onRecovered failed", { resource: this.resource, ...errorFields(error) });
     }
   }
 
@@ -254,8 +280,10 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
           continue;
         }
         this.counters.errors++;
+        this.outage ??= { since: performance.now(), failures: 0 };
+        this.outage.failures++;
         const delay = exponentialBackoffDelay(failures++, this.backoff);
-        this.logger.warn("watch failed, retrying", { resource: this.resource, code, error: String(error), retryInMs: Math.round(delay) });
+        this.logger.warn("watch failed, retrying", { resource: this.resource, ...errorFields(error), code, retryInMs: Math.round(delay) });
         await abortableDelay(delay, signal);
       }
     }
@@ -290,6 +318,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     for (const gone of previous.values()) this.emit("delete", gone);
     this.resourceVersion = resourceVersion;
     this.lastActivity = performance.now();
+    this.recovered();
     if (!this.hasSyncedOnce) {
       this.hasSyncedOnce = true;
       for (const resolve of this.syncedResolvers.splice(0)) resolve();
@@ -376,7 +405,10 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
         .then((controller) => {
           connection = controller;
           if (ended) controller.abort();
-          else this.lastActivity = performance.now();
+          else {
+            this.lastActivity = performance.now();
+            this.recovered();
+          }
         }, (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
     });
   }

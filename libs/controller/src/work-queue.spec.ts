@@ -130,6 +130,34 @@ describe("WorkQueue", () => {
     expect(q.failureCount("a")).toBe(0);
   });
 
+  test("retryFailedNow retries at once the keys waiting for a grown backoff, and only those", async () => {
+    let failing = true;
+    const runs: string[] = [];
+    const q = queue<string>(
+      (key) => {
+        runs.push(key);
+        if (key !== "later" && failing) throw new Error("API server unreachable");
+      },
+      { backoff: { baseMs: 5, maxMs: 60_000 } },
+    );
+    q.start();
+    q.add("a");
+    q.add("b");
+    // let both fail until their backoff has grown past anything the test would wait for
+    await until(() => q.failureCount("a") >= 8 && q.failureCount("b") >= 8, 10_000); // next backoff ≥ 1.28 s
+    q.addAfter("later", 60_000); // delayed on purpose, never failed: keeps its time
+    await until(() => q.delayedCount === 3);
+    failing = false;
+    const before = runs.length;
+    expect(q.retryFailedNow()).toBe(2);
+    await until(() => runs.length >= before + 2, 300);
+    await q.idle();
+    expect(runs.slice(before).sort()).toEqual(["a", "b"]);
+    expect(q.failureCount("a")).toBe(0);
+    expect(q.delayedCount).toBe(1); // "later" still waits
+    expect(q.retryFailedNow()).toBe(0);
+  });
+
   test("one failing key does not hold the others back", async () => {
     const seen: string[] = [];
     const q = queue<string>(

@@ -1,6 +1,6 @@
 import type { Registry } from "prom-client";
 import { exponentialBackoffDelay, type ExponentialBackoff } from "./exponential-backoff.js";
-import { silentLogger, type Logger } from "./logger.js";
+import { errorFields, silentLogger, type Logger } from "./logger.js";
 import { workQueueMetrics, type WorkQueueMetrics } from "./work-queue-metrics.js";
 
 /** What a reconcile asks of the queue once it succeeded (controller-runtime's `reconcile.Result`). */
@@ -91,7 +91,7 @@ export class WorkQueue<K> {
   /** Keys added while they were processing: processed again when the current run ends. */
   private readonly dirtyWhileProcessing = new Map<string, Entry<K>>();
   /** Keys waiting for a delay, with when they become ready. */
-  private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly delayed = new Map<string, { key: K; at: number; timer: NodeJS.Timeout }>();
   private readonly failures = new Map<string, number>();
   private readonly idleWorkers: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
@@ -153,7 +153,7 @@ export class WorkQueue<K> {
       this.delayed.delete(id);
       this.add(key);
     }, ms);
-    this.delayed.set(id, { at, timer });
+    this.delayed.set(id, { key, at, timer });
   }
 
   /** Queues `key` after its backoff, and counts one more failure for it. */
@@ -164,6 +164,28 @@ export class WorkQueue<K> {
     this.failures.set(id, attempt + 1);
     this.metrics?.retries.inc({ name: this.name });
     this.addAfter(key, exponentialBackoffDelay(attempt, this.backoff));
+  }
+
+  /**
+   * Retries at once every key that is waiting for its error backoff, and resets those backoffs.
+   * For when the cause of a run of failures is known to be over — typically the API server came
+   * back (see `ResilientWatchOptions.onRecovered`): a backoff that grew during an outage would
+   * otherwise hold a key for about as long as the outage lasted. Keys delayed by `addAfter`
+   * without failures keep their time. Answers how many keys were brought forward.
+   */
+  retryFailedNow(): number {
+    if (this.shuttingDown) return 0;
+    let moved = 0;
+    for (const [id, waiting] of [...this.delayed]) {
+      if ((this.failures.get(id) ?? 0) === 0) continue;
+      this.failures.delete(id);
+      this.add(waiting.key);
+      moved++;
+    }
+    // keys failing now, in flight: their next failure starts from the first backoff step
+    for (const id of this.processing) this.failures.delete(id);
+    if (moved > 0) this.logger.info("retrying failed keys now", { queue: this.name, keys: moved });
+    return moved;
   }
 
   /** Resets `key`'s backoff (done after each successful reconcile). */
@@ -264,7 +286,7 @@ export class WorkQueue<K> {
           if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
         }
       } catch (error) {
-        this.logger.error("reconcile failed", { queue: this.name, key: id, attempt: this.failureCount(key) + 1, error: String(error) });
+        this.logger.error("reconcile failed", { queue: this.name, key: id, attempt: this.failureCount(key) + 1, ...errorFields(error) });
         this.addRateLimited(key);
       } finally {
         this.metrics?.workDuration.observe({ name: this.name }, (performance.now() - started) / 1000);
