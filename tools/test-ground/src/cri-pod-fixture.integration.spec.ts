@@ -1,16 +1,16 @@
 // Integration test against the private containerd of tools/runtime/setup.sh.
 import { readFile } from "node:fs/promises";
 import { ContainerState } from "@faultline/api/cri";
-import { createCriRuntimeServiceClient } from "../cri-runtime-service-client.js";
-import { CriPodFixture } from "./cri-pod-fixture.js";
+import { CriPodFixture, connectCriRuntime } from "./cri-pod-fixture.js";
 import { defaultTestContainerdSocket } from "./default-test-containerd-socket.js";
 
 const pods = new CriPodFixture();
-const cri = createCriRuntimeServiceClient(defaultTestContainerdSocket());
+const { client: cri, close: closeCri } = connectCriRuntime(defaultTestContainerdSocket());
 
 afterAll(async () => {
   await pods.removeAll();
   pods.close();
+  closeCri();
 });
 
 function bareId(containerId: string): string {

@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
+import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Http2SessionManager, createGrpcTransport } from "@connectrpc/connect-node";
 import { NamespaceMode, RuntimeService } from "@faultline/api/cri";
-import { createCriTransport } from "../cri-transport.js";
-import { pidFromCriVerboseInfo } from "../cri-verbose-info.js";
 import { defaultTestContainerdSocket } from "./default-test-containerd-socket.js";
+import { requireRealParts } from "./test-tier.js";
 
 /** Options for `CriPodFixture.startContainer`. */
 export interface StartContainerOptions {
@@ -59,8 +60,8 @@ export class CriPodFixture {
   /** @param socketPath the runtime's CRI socket; default `defaultTestContainerdSocket()` */
   constructor(socketPath: string = defaultTestContainerdSocket()) {
     this.socketPath = socketPath;
-    const { transport, close } = createCriTransport(socketPath);
-    this.#cri = createClient(RuntimeService, transport);
+    const { client, close } = connectCriRuntime(socketPath);
+    this.#cri = client;
     this.#closeTransport = close;
   }
 
@@ -69,6 +70,7 @@ export class CriPodFixture {
    * Pod logs go to `podlogs/<pod name>/` beside the socket.
    */
   async startContainer(options: StartContainerOptions = {}): Promise<StartedContainer> {
+    requireRealParts(`the container runtime at ${this.socketPath}`);
     const name = `${options.name ?? "faultline-test"}-${randomBytes(4).toString("hex")}`;
     const logDirectory = join(dirname(this.socketPath), "podlogs", name);
     await mkdir(logDirectory, { recursive: true });
@@ -101,7 +103,7 @@ export class CriPodFixture {
     );
     await this.#cri.startContainer({ containerId }, { timeoutMs });
     const status = await this.#cri.containerStatus({ containerId, verbose: true }, { timeoutMs });
-    const pid = pidFromCriVerboseInfo(status.info);
+    const pid = pidFromVerboseInfo(status.info);
     if (pid === undefined) {
       throw new Error(`container ${containerId} in sandbox ${podSandboxId} started but reports no pid (has it exited already?)`);
     }
@@ -155,5 +157,26 @@ async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
     await call;
   } catch (error) {
     if (ConnectError.from(error).code !== Code.NotFound) throw error;
+  }
+}
+
+/**
+ * The CRI v1 RuntimeService client of a runtime's unix socket, and the means to close its HTTP/2
+ * connection. The fixture speaks CRI by itself, not through @faultline/cri-client, so the library
+ * it helps test is not also the tool that sets its tests up.
+ */
+export function connectCriRuntime(socketPath: string): { client: Client<typeof RuntimeService>; close(): void } {
+  const baseUrl = "http://localhost";
+  const sessionManager = new Http2SessionManager(baseUrl, {}, { createConnection: () => net.connect(socketPath) });
+  return { client: createClient(RuntimeService, createGrpcTransport({ baseUrl, sessionManager })), close: () => sessionManager.abort() };
+}
+
+/** The init pid in a verbose ContainerStatus's `info` JSON (containerd and CRI-O put it there). */
+function pidFromVerboseInfo(info: Readonly<Record<string, string>>): number | undefined {
+  try {
+    const pid = (JSON.parse(info["info"] ?? "null") as { pid?: unknown } | null)?.pid;
+    return typeof pid === "number" && Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }

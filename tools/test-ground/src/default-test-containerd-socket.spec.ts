@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultTestContainerdSocket } from "./default-test-containerd-socket.js";
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("defaultTestContainerdSocket", () => {
   const saved = process.env["FAULTLINE_RUNTIME_DIR"];

@@ -18,6 +18,6 @@ function findRepoRoot(): string {
     if (existsSync(join(dir, "nx.json"))) return dir;
     if (dirname(dir) === dir) break;
   }
-  // libs/cri-client/{src,dist}/testing → the repo root is four levels up
-  return join(start, "..", "..", "..", "..");
+  // tools/test-ground/{src,dist} → the repo root is three levels up
+  return join(start, "..", "..", "..");
 }

@@ -9,3 +9,12 @@ export { runAppExpectingFailure, startAppProcess } from "./app-process.js";
 export type { AppProcess, LogLine } from "./app-process.js";
 export { applyChaosCrds } from "./chaos-crds.js";
 export { deployBusybox } from "./busybox-deployment.js";
+
+// Real containers through the private containerd of tools/runtime/setup.sh (moved here from
+// @faultline/cri-client/testing, so no library ships them)
+export { CriPodFixture, connectCriRuntime } from "./cri-pod-fixture.js";
+export type { StartContainerOptions, StartedContainer } from "./cri-pod-fixture.js";
+export { defaultTestContainerdSocket } from "./default-test-containerd-socket.js";
+
+// The test tiers: the unit tier (FAULTLINE_TEST_TIER=unit) may not reach a real part
+export { requireRealParts } from "./test-tier.js";

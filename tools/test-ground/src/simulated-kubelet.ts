@@ -1,5 +1,5 @@
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
-import { CriPodFixture } from "@faultline/cri-client/testing";
+import { CriPodFixture } from "./cri-pod-fixture.js";
 
 /** A pod to run: its containers are started for real through CRI. */
 export interface SimulatedPodSpec {
