@@ -7,6 +7,15 @@ import { fileURLToPath } from "node:url";
 
 const summaryReporter = fileURLToPath(new URL("./tools/ci/jest-summary-reporter.cjs", import.meta.url));
 
+// Two tiers of tests. `*.integration.spec.ts` need real parts (the local cluster, the private
+// containerd, spawned apps, real namespaces); the other `*.spec.ts` need nothing started.
+// FAULTLINE_TEST_TIER=unit (`npm run test:unit`) runs only the latter; unset, every test runs.
+const tier = process.env["FAULTLINE_TEST_TIER"] ?? "all";
+if (tier !== "unit" && tier !== "all") {
+  throw new Error(`FAULTLINE_TEST_TIER must be "unit" or "all" (or unset), not ${JSON.stringify(tier)}`);
+}
+export const integrationSpecPattern = "\\.integration\\.spec\\.ts$";
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: "node",
@@ -26,6 +35,9 @@ export default {
     ],
   },
   testMatch: ["<rootDir>/src/**/*.spec.ts"],
+  testPathIgnorePatterns: ["/node_modules/", ...(tier === "unit" ? [integrationSpecPattern] : [])],
+  // a project whose every test needs real parts has nothing to run in the unit tier
+  passWithNoTests: tier === "unit",
   // one JSON summary per project, summed into "N passed, N failed" by tools/ci/summarize-tests.mjs
   reporters: ["default", summaryReporter],
 };

@@ -1,16 +1,15 @@
 // The local cluster's real API server for integration tests, and a throw-away CRD per test file
 // (cluster-scoped definition, namespaced objects) so tests never touch Faultline's own kinds.
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { ensureCluster } from "../../../tools/local-cluster/handle.mjs";
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { localCluster } from "@faultline/test-ground";
 import { abortableDelay } from "./abortable-delay.js";
 
 /** Starting the local cluster, when it is not up yet, takes minutes. */
 export const clusterTimeoutMs = 300_000;
 
+/** The local cluster's API server (api-only), through the test ground (which the unit tier refuses). */
 export async function localClusterKubeConfig(): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string }> {
-  const { kubeconfigPath } = await ensureCluster({ mode: "api-only", progress: false });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kubeconfigPath);
+  const { kubeConfig, kubeconfigPath } = await localCluster("api-only");
   return { kubeConfig, kubeconfigPath };
 }
 

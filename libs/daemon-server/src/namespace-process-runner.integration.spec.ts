@@ -4,28 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
 
-// These tests run real nsenter (util-linux) as root against real namespaces.
+// These tests run real nsenter (util-linux) as root against real namespaces; the argv it builds is
+// tested in namespace-process-runner.spec.ts.
 describe("NamespaceProcessRunner", () => {
   const runner = new NamespaceProcessRunner({ timeoutMs: 5_000 });
-
-  describe("buildCommand", () => {
-    it("builds nsenter's argv with one flag per namespace, the program after --", () => {
-      expect(runner.buildCommand({ pid: 42, namespaces: ["mnt", "pid", "net"], argv: ["ps", "aux"] })).toEqual([
-        "nsenter", "-t", "42", "-m", "-p", "-n", "--", "ps", "aux",
-      ]);
-    });
-
-    it.each([0, -1, 1.5, Number.NaN, "12" as unknown as number])("rejects pid %p", (pid) => {
-      expect(() => runner.buildCommand({ pid, namespaces: ["mnt"], argv: ["true"] })).toThrow(/pid must be a positive integer/);
-    });
-
-    it("rejects an empty argv, no namespaces, unknown namespaces and NUL bytes", () => {
-      expect(() => runner.buildCommand({ pid: 1, namespaces: ["mnt"], argv: [] })).toThrow(/argv must name a program/);
-      expect(() => runner.buildCommand({ pid: 1, namespaces: [], argv: ["true"] })).toThrow(/at least one namespace/);
-      expect(() => runner.buildCommand({ pid: 1, namespaces: ["user" as "mnt"], argv: ["true"] })).toThrow(/unknown namespace "user"/);
-      expect(() => runner.buildCommand({ pid: 1, namespaces: ["mnt"], argv: ["echo", "a\0b"] })).toThrow(/NUL/);
-    });
-  });
 
   describe("run", () => {
     let target: ChildProcess;

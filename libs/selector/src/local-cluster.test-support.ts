@@ -2,15 +2,14 @@
 // created directly (no kubelet: selection only reads objects), with pod status written through
 // the status subresource as a kubelet would. Every name carries a per-run suffix, and
 // `deleteAll` removes what was created.
-import { CoreV1Api, KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { ensureCluster } from "../../../tools/local-cluster/handle.mjs";
+import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { localCluster } from "@faultline/test-ground";
 import type { PodFixture } from "./pod-fixtures.test-support.js";
 import { pod as podObject } from "./pod-fixtures.test-support.js";
 
+/** The local cluster's API server (api-only), through the test ground (which the unit tier refuses). */
 export async function localClusterKubeConfig(): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string }> {
-  const { kubeconfigPath } = await ensureCluster({ mode: "api-only", progress: false });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kubeconfigPath);
+  const { kubeConfig, kubeconfigPath } = await localCluster("api-only");
   return { kubeConfig, kubeconfigPath };
 }
 

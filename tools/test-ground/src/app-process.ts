@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { requireRealParts } from "./test-tier.js";
 
 /** One line of an app's JSON log. */
 export type LogLine = { [key: string]: unknown; message?: string };
@@ -22,6 +23,7 @@ export interface AppProcess {
  * Rejects with its stderr if it exits first; kills it if it is not ready in time.
  */
 export async function startAppProcess(main: string, args: string[], ready: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<AppProcess> {
+  requireRealParts(`the app ${main}`);
   const child = spawn(process.execPath, [main, "--log-format", "json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: LogLine[] = [];
   let stderr = "";
@@ -94,6 +96,7 @@ export async function startAppProcess(main: string, args: string[], ready: (line
 
 /** Runs an app expecting it to fail at startup; resolves with its exit code and stderr. */
 export function runAppExpectingFailure(main: string, args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
+  requireRealParts(`the app ${main}`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [main, "--log-format", "json", ...args], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";

@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ensureCluster } from "../../local-cluster/handle.mjs";
+import { requireRealParts } from "./test-tier.js";
 
 /** The local cluster (tools/local-cluster), started if needed, with a loaded KubeConfig. */
 export interface LocalCluster {
@@ -16,6 +17,7 @@ export interface LocalCluster {
  * node) and returns a KubeConfig for its admin user.
  */
 export async function localCluster(mode: "api-only" | "full" = "api-only"): Promise<LocalCluster> {
+  requireRealParts("the local cluster");
   const { kubeconfigPath, server } = await ensureCluster({ mode, progress: false });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
