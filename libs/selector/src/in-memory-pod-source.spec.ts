@@ -15,8 +15,8 @@ describe("createInMemoryPodSource", () => {
   });
 
   it("gets pods and namespaces, undefined when missing", async () => {
-    expect((await source.getPod("b", "p"))?.metadata?.namespace).toBe("b");
-    expect(await source.getPod("c", "p")).toBeUndefined();
+    expect((await source.readPod("b", "p"))?.metadata?.namespace).toBe("b");
+    expect(await source.readPod("c", "p")).toBeUndefined();
     expect((await source.getNamespace("a"))?.metadata?.name).toBe("a");
     expect(await source.getNamespace("b")).toBeUndefined();
   });

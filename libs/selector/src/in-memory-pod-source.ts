@@ -26,7 +26,7 @@ export function createInMemoryPodSource(objects: InMemoryObjects): PodSource {
           (!query.fieldSelector || matchesPodFields(pod, query.fieldSelector)),
       );
     },
-    async getPod(namespace: string, name: string): Promise<V1Pod | undefined> {
+    async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
       return pods.find((pod) => pod.metadata?.namespace === namespace && pod.metadata?.name === name);
     },
     async listNodes(labels: Readonly<Record<string, string>>): Promise<V1Node[]> {

@@ -29,8 +29,8 @@ const containerId = (n: number): string => `containerd://${String(n).repeat(64)}
 beforeAll(async () => {
   const { kubeConfig } = await localClusterKubeConfig();
   objects = new ClusterObjects(kubeConfig.makeApiClient(CoreV1Api));
-  source = createKubernetesPodSource(kubeConfig);
-  pagedSource = createKubernetesPodSource(kubeConfig, { pageSize: 2 });
+  source = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api));
+  pagedSource = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api), { pageSize: 2 });
   [shop, blog, open] = await Promise.all([
     objects.namespace("shop"),
     objects.namespace("blog"),

@@ -1,4 +1,4 @@
-import { ApiException, CoreV1Api, type KubeConfig, type V1Namespace, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, KubeConfig, type V1Namespace, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { formatFieldSelector } from "./field-selector.js";
 import { formatLabelSelector, isEmptyLabelSelector } from "./label-selector.js";
 import type { PodQuery, PodSource } from "./pod-source.js";
@@ -37,19 +37,27 @@ async function readAll<T>(list: (continueToken: string | undefined) => Promise<{
 }
 
 /**
- * A PodSource that reads the API server through CoreV1Api. Label and field selectors go to the
- * server in the list calls; a selector the server rejects (HTTP 400) becomes a SelectorError
- * with reason InvalidSelector. Needs get/list on pods, list on nodes and get on namespaces.
+ * A PodSource that reads the API server through the CoreV1Api it is given, so the caller's client
+ * settings apply to selection too: its rate limits (`--qps`/`--burst`), User-Agent and credentials.
+ * Label and field selectors go to the server in the list calls; a selector the server rejects
+ * (HTTP 400) becomes a SelectorError with reason InvalidSelector. Needs get/list on pods, list on
+ * nodes and get on namespaces.
  *
  * ```ts
  * const kubeConfig = new KubeConfig();
  * kubeConfig.loadFromDefault();
- * const source = createKubernetesPodSource(kubeConfig);
+ * const source = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api));
  * ```
  */
-export function createKubernetesPodSource(kubeConfig: KubeConfig, options: KubernetesPodSourceOptions = {}): PodSource {
+export function createKubernetesPodSource(api: CoreV1Api, options?: KubernetesPodSourceOptions): PodSource;
+/**
+ * @deprecated Pass the CoreV1Api the rest of the app uses (for example the manager's rate-limited
+ * one): a client built here from the KubeConfig has none of its limits. Kept while callers move.
+ */
+export function createKubernetesPodSource(kubeConfig: KubeConfig, options?: KubernetesPodSourceOptions): PodSource;
+export function createKubernetesPodSource(client: CoreV1Api | KubeConfig, options: KubernetesPodSourceOptions = {}): PodSource {
   const pageSize = options.pageSize ?? 500;
-  const api = kubeConfig.makeApiClient(CoreV1Api);
+  const api = client instanceof KubeConfig ? client.makeApiClient(CoreV1Api) : client;
   const rejectedSelector = (error: unknown): never => {
     if (error instanceof ApiException && error.code === 400) {
       throw new SelectorError("InvalidSelector", `the API server rejected the selector: ${serverMessage(error)}`, {
@@ -74,7 +82,7 @@ export function createKubernetesPodSource(kubeConfig: KubeConfig, options: Kuber
         }),
       ).catch(rejectedSelector);
     },
-    async getPod(namespace: string, name: string): Promise<V1Pod | undefined> {
+    async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
       try {
         return await api.readNamespacedPod({ namespace, name });
       } catch (error) {

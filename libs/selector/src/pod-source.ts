@@ -11,13 +11,15 @@ export interface PodQuery {
 }
 
 /**
- * Where selection reads pods, nodes and namespaces from. `createKubernetesPodSource` reads the
- * API server; `createInMemoryPodSource` reads fixed objects (a snapshot, or a test's fixtures).
+ * The one way Faultline reads pods (and the nodes and namespaces selection needs): selection lists
+ * through it, and record decoders (`@faultline/impl-registry`) read a record's pod through its
+ * `readPod`. `createKubernetesPodSource` reads the API server through the client it is given;
+ * `createInMemoryPodSource` reads fixed objects (a snapshot, or a test's fixtures).
  */
 export interface PodSource {
   listPods(query: PodQuery): Promise<V1Pod[]>;
-  /** The pod, or undefined when it does not exist. */
-  getPod(namespace: string, name: string): Promise<V1Pod | undefined>;
+  /** The pod, or undefined when it does not exist. Reads the source now (never a stale copy). */
+  readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
   /** The nodes whose labels include every label given. */
   listNodes(labels: Readonly<Record<string, string>>): Promise<V1Node[]>;
   /** The namespace, or undefined when it does not exist. */

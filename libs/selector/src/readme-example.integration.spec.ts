@@ -1,9 +1,12 @@
 // Runs README.md's example (src/readme-example.ts) against the local cluster's API server;
 // readme-example.spec.ts checks the README holds it verbatim.
-import type { HelloWorldChaos } from "@faultline/api";
+import type { ChaosResource, ContainerSelector } from "@faultline/api";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { ClusterObjects, localClusterKubeConfig } from "./local-cluster.test-support.js";
 import { describeTargets } from "./readme-example.js";
+
+/** A chaos object whose spec inlines a ContainerSelector, as HelloWorldChaos does. */
+type HelloWorldChaos = ChaosResource<"HelloWorldChaos", ContainerSelector & { duration?: string }>;
 
 /** Starting the local cluster, when it is not up yet, takes minutes. */
 const clusterTimeoutMs = 300_000;
@@ -41,7 +44,7 @@ function seedChaos(namespace: string): HelloWorldChaos {
     apiVersion: "chaos-mesh.org/v1alpha1",
     kind: "HelloWorldChaos",
     metadata: { name: "busybox-helloworld-chaos", namespace },
-    spec: { selector: { namespaces: [namespace] }, mode: "all", duration: "1h" },
+    spec: { selector: { namespaces: [namespace] }, mode: "all" },
   };
 }
 

@@ -1,6 +1,9 @@
-import type { HelloWorldChaos } from "@faultline/api";
+import type { ChaosResource, ContainerSelector } from "@faultline/api";
 import { createKubernetesPodSource, selectContainerTargets, SelectorError } from "@faultline/selector";
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+
+/** A chaos object whose spec inlines a ContainerSelector, as HelloWorldChaos does. */
+type HelloWorldChaos = ChaosResource<"HelloWorldChaos", ContainerSelector & { duration?: string }>;
 
 /**
  * The containers a HelloWorldChaos targets, as "record id @ node: container id" lines; an empty
@@ -9,7 +12,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 export async function describeTargets(kubeconfigPath: string, chaos: HelloWorldChaos): Promise<string[]> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
-  const source = createKubernetesPodSource(kubeConfig);
+  const source = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api)); // or the app's rate-limited client
   try {
     const targets = await selectContainerTargets(source, chaos.spec, {
       defaultNamespace: chaos.metadata.namespace ?? "default", // where an empty `namespaces` looks

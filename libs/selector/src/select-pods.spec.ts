@@ -35,7 +35,7 @@ function recordingSource(): PodSource & { queries: PodQuery[]; calls: string[] }
     queries,
     calls,
     listPods: (query) => (queries.push(query), calls.push(`listPods ${query.namespace}`), inner.listPods(query)),
-    getPod: (ns, name) => (calls.push(`getPod ${ns}/${name}`), inner.getPod(ns, name)),
+    readPod: (ns, name) => (calls.push(`readPod ${ns}/${name}`), inner.readPod(ns, name)),
     listNodes: (labels) => (calls.push(`listNodes ${JSON.stringify(labels)}`), inner.listNodes(labels)),
     getNamespace: (name) => (calls.push(`getNamespace ${name}`), inner.getNamespace(name)),
   };
@@ -147,7 +147,7 @@ describe("selectPods", () => {
       { defaultNamespace: "shop" },
     );
     expect(names(selected)).toEqual(["blog/db-0", "other/web-0"]);
-    expect(source.calls).toEqual(["getPod blog/db-0", "getPod blog/missing", "getPod other/web-0"]);
+    expect(source.calls).toEqual(["readPod blog/db-0", "readPod blog/missing", "readPod other/web-0"]);
   });
 
   describe("with the namespace filter", () => {

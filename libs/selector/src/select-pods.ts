@@ -60,7 +60,7 @@ export async function selectPods(source: PodSource, selector: PodSelectorSpec, o
     const perNamespace = await Promise.all(
       Object.entries(selector.pods).map(async ([namespace, names]) => {
         if (!(await isAllowed(namespace))) return [];
-        const pods = await Promise.all(unique(names).map((name) => source.getPod(namespace, name)));
+        const pods = await Promise.all(unique(names).map((name) => source.readPod(namespace, name)));
         return pods.filter((pod): pod is V1Pod => pod !== undefined);
       }),
     );

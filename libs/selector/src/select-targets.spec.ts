@@ -39,7 +39,7 @@ describe("selectContainerTargets", () => {
   it("fails on a bad mode or value before reading anything", async () => {
     const untouchable: PodSource = {
       listPods: () => Promise.reject(new Error("read")),
-      getPod: () => Promise.reject(new Error("read")),
+      readPod: () => Promise.reject(new Error("read")),
       listNodes: () => Promise.reject(new Error("read")),
       getNamespace: () => Promise.reject(new Error("read")),
     };
