@@ -5,15 +5,13 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { ChaosDaemon } from "@faultline/api";
 import { type DaemonAddress, formatDaemonAddress } from "./daemon-address.js";
 import type { DaemonLocator } from "./daemon-locator.js";
+import { namespacedNameHeader } from "./namespaced-name-header.js";
 
 /** A ChaosDaemon client (Connect, gRPC protocol). */
 export type ChaosDaemonClient = Client<typeof ChaosDaemon>;
 
 /** The server name the manager verifies in the daemon's certificate, as in Chaos Mesh's chart. */
 export const daemonServerName = "chaos-daemon.chaos-mesh.org";
-
-/** The request header that carries the chaos object's `namespace/name` to the daemon. */
-export const namespacedNameHeader = "namespaced-name";
 
 /** Mutual TLS towards the daemons: the chart's CA, and the manager's client certificate. */
 export interface DaemonClientTls {
@@ -112,7 +110,7 @@ function openTransport(address: DaemonAddress, options: DaemonClientPoolOptions)
 }
 
 /** A transport that adds one request header to every call made through it. */
-function withHeader(transport: Transport, name: string, value: string): Transport {
+export function withHeader(transport: Transport, name: string, value: string): Transport {
   const headers = (init: ConstructorParameters<typeof Headers>[0]) => {
     const h = new Headers(init);
     h.set(name, value);

@@ -13,9 +13,13 @@ export {
 export type { ChaosObject } from "./chaos-object.js";
 export { namespacedNameOf } from "./chaos-object.js";
 
-// Records → targets → daemon clients
-export type { DecodedContainer, DecodedPod, PodReader, RecordDecodeFailure, RecordDecoder } from "./record-decoder.js";
-export { containerIdOf, createKubernetesPodReader, createRecordDecoder, RecordDecodeError } from "./record-decoder.js";
+// Records → targets → daemon clients (pods are read through @faultline/selector's PodSource)
+export type { DecodedContainer, DecodedPod, RecordDecodeFailure, RecordDecoder } from "./record-decoder.js";
+export { containerIdOf, createRecordDecoder, RecordDecodeError } from "./record-decoder.js";
+/** @deprecated while callers move to @faultline/selector's PodSource and createKubernetesPodSource */
+export type { PodReader } from "./record-decoder.js";
+/** @deprecated while callers move to @faultline/selector's PodSource and createKubernetesPodSource */
+export { createKubernetesPodReader } from "./record-decoder.js";
 
 // Daemon discovery and the client pool
 export type { DaemonAddress } from "./daemon-address.js";
@@ -30,7 +34,12 @@ export {
   serviceNameLabel,
 } from "./daemon-locator.js";
 export type { ChaosDaemonClient, DaemonClientPool, DaemonClientPoolOptions, DaemonClientTls } from "./daemon-client-pool.js";
-export { createDaemonClientPool, daemonServerName, namespacedNameHeader } from "./daemon-client-pool.js";
+export { createDaemonClientPool, daemonServerName } from "./daemon-client-pool.js";
+export { namespacedNameHeader } from "./namespaced-name-header.js";
+
+// For unit tests of a kind's manager impl: daemons in memory
+export { createInMemoryDaemonClientPool } from "./in-memory-daemon-client-pool.js";
+export type { InMemoryDaemonClientPool, InMemoryDaemonClientPoolOptions } from "./in-memory-daemon-client-pool.js";
 
 // Metrics of every kind's apply and recover calls
 export { createChaosKindMetrics } from "./chaos-kind-metrics.js";

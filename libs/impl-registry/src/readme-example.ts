@@ -2,11 +2,11 @@ import {
   type ChaosKind,
   ChaosKindRegistry,
   createDaemonClientPool,
-  createKubernetesPodReader,
   createRecordDecoder,
   createStaticDaemonLocator,
   inlineSelector,
 } from "@faultline/impl-registry";
+import { createKubernetesPodSource } from "@faultline/selector";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 
 /**
@@ -17,7 +17,7 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
  */
 export function helloWorldRegistry(kubeConfig: KubeConfig, daemonAddress: string) {
   const daemons = createDaemonClientPool({ locator: createStaticDaemonLocator(daemonAddress) });
-  const pods = createKubernetesPodReader(kubeConfig.makeApiClient(CoreV1Api));
+  const pods = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api)); // @faultline/selector's PodSource
   const decoder = createRecordDecoder({ pods, daemons });
 
   const helloWorld: ChaosKind = {

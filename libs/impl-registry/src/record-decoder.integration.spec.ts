@@ -11,7 +11,8 @@ import { ChaosDaemon } from "@faultline/api";
 import type { ChaosObject } from "./chaos-object.js";
 import { createDaemonClientPool } from "./daemon-client-pool.js";
 import { createEndpointSliceDaemonLocator, DaemonNotFoundError } from "./daemon-locator.js";
-import { createKubernetesPodReader, createRecordDecoder } from "./record-decoder.js";
+import { createKubernetesPodSource } from "@faultline/selector";
+import { createRecordDecoder } from "./record-decoder.js";
 import { connectTestApiServer, createTestNamespace, type TestApiServer } from "./testing/api-server.test-support.js";
 import { deleteTestNamespace } from "@faultline/test-ground";
 
@@ -105,7 +106,7 @@ describe("record decoding through the API server and the chaos-daemon EndpointSl
   const decoderWith = () => {
     const locator = createEndpointSliceDaemonLocator({ discovery: api.discovery, namespace, port });
     const daemons = createDaemonClientPool({ locator });
-    return { locator, daemons, decoder: createRecordDecoder({ pods: createKubernetesPodReader(api.core), daemons }) };
+    return { locator, daemons, decoder: createRecordDecoder({ pods: createKubernetesPodSource(api.core), daemons }) };
   };
 
   it("finds the node's daemon through the EndpointSlice and calls it with namespaced-name", async () => {

@@ -2,6 +2,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
 import type { DaemonClientPool } from "./daemon-client-pool.js";
 import { InvalidRecordIdError } from "@faultline/api";
+import { createInMemoryPodSource } from "@faultline/selector";
 import { containerIdOf, createRecordDecoder, RecordDecodeError } from "./record-decoder.js";
 
 const pod = (overrides: Partial<V1Pod> = {}): V1Pod => ({
@@ -36,7 +37,7 @@ describe("containerIdOf", () => {
   });
 });
 
-describe("createRecordDecoder (with a fake pod reader and daemon pool: decoding logic only)", () => {
+describe("createRecordDecoder (with an in-memory pod source and a fake daemon pool: decoding logic only)", () => {
   const obj: ChaosObject = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { namespace: "chaos", name: "hello" }, spec: {} };
   const calls: Array<[string, string]> = [];
   const daemons: DaemonClientPool = {
@@ -47,11 +48,10 @@ describe("createRecordDecoder (with a fake pod reader and daemon pool: decoding 
     size: () => 0,
     close() {},
   };
-  const pods = new Map<string, V1Pod>([
-    ["ns/web", pod()],
-    ["ns/pending", pod({ spec: { containers: [{ name: "app" }] } })],
-  ]);
-  const decoder = createRecordDecoder({ daemons, pods: { readPod: async (ns, name) => pods.get(`${ns}/${name}`) } });
+  const pods = createInMemoryPodSource({
+    pods: [pod(), pod({ metadata: { namespace: "ns", name: "pending" }, spec: { containers: [{ name: "app" }] } })],
+  });
+  const decoder = createRecordDecoder({ daemons, pods });
 
   it("decodes a container record into pod, container id, node and that node's daemon", async () => {
     const decoded = await decoder.decodeContainer("ns/web/app", obj);

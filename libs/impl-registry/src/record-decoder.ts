@@ -1,26 +1,19 @@
+import { parseContainerRecordId, parsePodRecordId } from "@faultline/api";
+import { createKubernetesPodSource, type PodSource } from "@faultline/selector";
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
 import { namespacedNameOf } from "./chaos-object.js";
 import type { ChaosDaemonClient, DaemonClientPool } from "./daemon-client-pool.js";
-import { parseContainerRecordId, parsePodRecordId } from "@faultline/api";
 
-/** Reads one pod; `undefined` when it does not exist. */
-export interface PodReader {
-  readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
-}
+/** @deprecated `PodSource` from @faultline/selector, the one way to read pods (decoders use its `readPod`). */
+export type PodReader = Pick<PodSource, "readPod">;
 
-/** A {@link PodReader} that reads through the API server (a 404 is `undefined`). */
-export function createKubernetesPodReader(core: CoreV1Api): PodReader {
-  return {
-    async readPod(namespace, name) {
-      try {
-        return await core.readNamespacedPod({ namespace, name });
-      } catch (error) {
-        if ((error as { code?: number }).code === 404) return undefined;
-        throw error;
-      }
-    },
-  };
+/**
+ * @deprecated `createKubernetesPodSource(core)` from @faultline/selector, the one Kubernetes pod
+ * source; kept while callers move.
+ */
+export function createKubernetesPodReader(core: CoreV1Api): PodSource {
+  return createKubernetesPodSource(core);
 }
 
 /** Why a record could not be decoded into a target. */
@@ -97,15 +90,17 @@ export function containerIdOf(pod: V1Pod, containerName: string, recordId: strin
 }
 
 /**
- * Creates the decoder chaos kinds use in their impls: it reads the pod through the API server (never
- * a cache, so a restarted container's new id is seen), and picks the daemon client for its node.
+ * Creates the decoder chaos kinds use in their impls: it reads the pod through `pods` (in an app,
+ * `createKubernetesPodSource(core)`, which reads the API server, never a cache, so a restarted
+ * container's new id is seen; in a unit test, `createInMemoryPodSource({ pods })`), and picks the
+ * daemon client for its node.
  *
  * @example
- * const decoder = createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool });
+ * const decoder = createRecordDecoder({ pods: createKubernetesPodSource(core), daemons: pool });
  * const { containerId, daemon } = await decoder.decodeContainer(records[index].id, obj);
  * await daemon.execHelloWorldChaos({ containerId });
  */
-export function createRecordDecoder(options: { pods: PodReader; daemons: DaemonClientPool }): RecordDecoder {
+export function createRecordDecoder(options: { pods: Pick<PodSource, "readPod">; daemons: DaemonClientPool }): RecordDecoder {
   const readPod = async (recordId: string, namespace: string, podName: string) => {
     const pod = await options.pods.readPod(namespace, podName);
     if (!pod) throw new RecordDecodeError("PodNotFound", recordId, `pod ${namespace}/${podName} not found`);

@@ -12,11 +12,12 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client
 
 /** The pipeline for every registered kind, reading and writing through the API server. */
 export function createPipeline(kubeConfig: KubeConfig, kinds: ChaosKindRegistry): Reconciler {
+  const core = kubeConfig.makeApiClient(CoreV1Api); // an app passes its rate-limited clients
   return createRecordsReconciler({
     kinds,
     objects: createKubernetesChaosObjectClient(kubeConfig.makeApiClient(CustomObjectsApi)),
-    selector: createTargetSelector(createKubernetesPodSource(kubeConfig), { namespaceFilter: false }),
-    events: createKubernetesEventRecorder(kubeConfig.makeApiClient(CoreV1Api), { component: "faultline-manager" }),
+    selector: createTargetSelector(createKubernetesPodSource(core), { namespaceFilter: false }),
+    events: createKubernetesEventRecorder(core, { component: "faultline-manager" }),
     parallelism: 8, // records applied at once, per object
   });
 }
