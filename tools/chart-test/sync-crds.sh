@@ -1,11 +1,11 @@
 #!/bin/bash
-# Copies the generated CRDs (libs/api/crds, made by `npm run generate:crds -w @faultline/api`) into
+# Copies the generated CRDs (libs/chaos/crds, made by `npm run generate:crds -w @faultline/chaos`) into
 # the chart's crds/ folder, so the chart never carries a hand-edited copy.
-#   sync-crds.sh          copy (and remove chart CRDs that libs/api no longer generates)
+#   sync-crds.sh          copy (and remove chart CRDs that libs/chaos no longer generates)
 #   sync-crds.sh --check  change nothing; exit 1 and name the files when the two folders differ
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source=libs/api/crds
+source=libs/chaos/crds
 target=charts/faultline/crds
 
 if [ "${1:-}" = "--check" ]; then

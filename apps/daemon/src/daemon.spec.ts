@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
 import { runDaemonExpectingFailure, startDaemon, type DaemonProcess, type LogLine } from "./daemon-process.test-support.js";
 
 // End to end through the real parts: the built daemon process, real gRPC over a unix socket,

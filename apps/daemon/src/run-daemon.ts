@@ -1,8 +1,8 @@
-#!/usr/bin/env node
-// The Faultline daemon: composition only. Configuration → container runtime client → the chaos
-// kinds' handlers → the gRPC server and the HTTP server for probes and metrics.
+// The Faultline daemon as a function: composition only. Configuration → container runtime client →
+// the given chaos kinds' handlers → the gRPC server and the HTTP server for probes and metrics.
+// `main.ts` runs it with the built-in kinds; a custom daemon runs it with its own list.
 import { existsSync, readFileSync } from "node:fs";
-import { helloWorldDaemonHandlers } from "@faultline/chaos-helloworld";
+import { registerDaemonHandlers, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import {
   DaemonHandlerRegistry,
@@ -34,8 +34,26 @@ function checkRuntimeSockets(config: DaemonConfig): { present: string[]; missing
   return { present, missing };
 }
 
-async function main(): Promise<void> {
-  const config = parseDaemonConfig(process.argv.slice(2), process.env);
+/** What a daemon serves, and where its configuration comes from. */
+export interface RunDaemonOptions {
+  /** The chaos kinds whose RPCs to serve (beside ContainerKill and ContainerGetPid, always served). */
+  kinds: readonly ChaosKindDefinition[];
+  /** Command-line arguments, without node and the script; default `process.argv.slice(2)`. */
+  argv?: string[];
+  /** Environment for the flags' `FAULTLINE_*` fallbacks; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs a Faultline daemon in this process until SIGTERM or SIGINT: the same daemon as the
+ * `faultline-daemon` binary, serving the given kinds' RPCs. Resolves once it serves (or printed
+ * --help); rejects with {@link DaemonConfigError} on bad flags or files.
+ *
+ * @example
+ * await runDaemon({ kinds: [...builtInChaosKinds, myChaos] });
+ */
+export async function runDaemon(options: RunDaemonOptions): Promise<void> {
+  const config = parseDaemonConfig(options.argv ?? process.argv.slice(2), options.env ?? process.env);
   if (config === "help") {
     console.log(daemonUsage);
     return;
@@ -56,10 +74,11 @@ async function main(): Promise<void> {
     logger: logger.child({ logger: "background-process-manager" }),
   });
 
-  // one line per chaos kind
-  const handlers = new DaemonHandlerRegistry()
-    .register("container", containerHandlers({ runtime }))
-    .register("helloworld", helloWorldDaemonHandlers({ runtime, runner }));
+  const handlers = registerDaemonHandlers(
+    options.kinds,
+    { runtime, runner },
+    new DaemonHandlerRegistry().register("container", containerHandlers({ runtime })),
+  );
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -102,7 +121,17 @@ async function main(): Promise<void> {
 
 }
 
-main().catch((err: Error) => {
-  console.error(`faultline-daemon: ${err instanceof DaemonConfigError ? "" : "startup failed: "}${err.message}`);
-  process.exit(err instanceof DaemonConfigError ? 2 : 1);
-});
+/**
+ * {@link runDaemon} as a process's entry point: a configuration error exits 2, any other startup
+ * failure exits 1, each with one line on stderr.
+ *
+ * @example
+ * // a custom daemon image's main.js
+ * runDaemonProcess({ kinds: [...builtInChaosKinds, myChaos] });
+ */
+export function runDaemonProcess(options: RunDaemonOptions): void {
+  runDaemon(options).catch((err: Error) => {
+    console.error(`faultline-daemon: ${err instanceof DaemonConfigError ? "" : "startup failed: "}${err.message}`);
+    process.exit(err instanceof DaemonConfigError ? 2 : 1);
+  });
+}

@@ -1,5 +1,5 @@
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import type { HelloWorldChaos } from "@faultline/api";
+import type { HelloWorldChaos } from "@faultline/chaos/helloworld";
 import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
 import { daemonMain, freePort, startTestManager } from "./manager-processes.test-support.js";
 import { mkdtempSync } from "node:fs";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import {
   SimulatedKubelet,
   applyChaosCrds,

@@ -1,4 +1,4 @@
-import type { HelloWorldChaos } from "@faultline/api";
+import type { HelloWorldChaos } from "@faultline/chaos/helloworld";
 import type { AppProcess } from "@faultline/test-ground";
 import { freePort, startSimulatedGround, startTestManager, type SimulatedGround } from "./manager-processes.test-support.js";
 

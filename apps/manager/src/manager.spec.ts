@@ -1,5 +1,5 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
-import type { HelloWorldChaos } from "@faultline/api";
+import type { HelloWorldChaos } from "@faultline/chaos/helloworld";
 import type { AppProcess } from "@faultline/test-ground";
 import { freePort, startSimulatedGround, startTestDaemon, startTestManager, type SimulatedGround } from "./manager-processes.test-support.js";
 

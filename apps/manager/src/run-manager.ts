@@ -1,10 +1,10 @@
-#!/usr/bin/env node
-// The Faultline manager: composition only. Configuration → Kubernetes clients → the registered chaos
-// kinds → the records pipeline → a work queue fed by one watch per kind, run while leading.
+// The Faultline manager as a function: composition only. Configuration → Kubernetes clients → the
+// given chaos kinds → the records pipeline → a work queue fed by one watch per kind, run while
+// leading. `main.ts` runs it with the built-in kinds; a custom manager runs it with its own list.
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { ChaosStatus } from "@faultline/api";
-import { helloWorldChaosKind } from "@faultline/chaos-helloworld";
+import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import {
   LeaderElector,
   ResilientWatch,
@@ -15,7 +15,6 @@ import {
   type ObjectKey,
 } from "@faultline/controller";
 import {
-  ChaosKindRegistry,
   createChaosKindMetrics,
   createDaemonClientPool,
   createEndpointSliceDaemonLocator,
@@ -74,8 +73,27 @@ function readTls(config: ManagerConfig) {
   return { cert: read("--tls-cert", config.tls.certFile), key: read("--tls-key", config.tls.keyFile), ca: read("--tls-ca", config.tls.caFile) };
 }
 
-async function main(): Promise<void> {
-  const config = parseManagerConfig(process.argv.slice(2), process.env);
+/** What a manager serves, and where its configuration comes from. */
+export interface RunManagerOptions {
+  /** The chaos kinds to serve: `builtInChaosKinds` from `@faultline/chaos`, plus a team's own. */
+  kinds: readonly ChaosKindDefinition[];
+  /** Command-line arguments, without node and the script; default `process.argv.slice(2)`. */
+  argv?: string[];
+  /** Environment for the flags' `FAULTLINE_*` fallbacks; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs a Faultline manager in this process until SIGTERM or SIGINT: the same manager as the
+ * `faultline-manager` binary, serving the given kinds. Resolves once it serves (or printed --help);
+ * rejects with {@link ManagerConfigError} on bad flags. For a process entry point, use
+ * {@link runManagerProcess}, which turns errors into exit codes.
+ *
+ * @example
+ * await runManager({ kinds: [...builtInChaosKinds, myChaos] });
+ */
+export async function runManager(options: RunManagerOptions): Promise<void> {
+  const config = parseManagerConfig(options.argv ?? process.argv.slice(2), options.env ?? process.env);
   if (config === "help") {
     console.log(managerUsage);
     return;
@@ -97,9 +115,7 @@ async function main(): Promise<void> {
   const decoder = createRecordDecoder({ pods: createKubernetesPodReader(core), daemons });
   const kindMetrics = createChaosKindMetrics(metrics);
   const log = (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields);
-
-  // one line per chaos kind
-  const kinds = new ChaosKindRegistry().register(kindMetrics.instrument(helloWorldChaosKind({ decoder, log })));
+  const kinds = createChaosKindRegistry(options.kinds, { decoder, core, log }, (kind) => kindMetrics.instrument(kind));
 
   const shutdown = new AbortController();
   const reconciler = createRecordsReconciler({
@@ -197,7 +213,17 @@ async function main(): Promise<void> {
   else void lead(shutdown.signal);
 }
 
-main().catch((err: Error) => {
-  console.error(`faultline-manager: ${err instanceof ManagerConfigError ? "" : "startup failed: "}${err.message}`);
-  process.exit(err instanceof ManagerConfigError ? 2 : 1);
-});
+/**
+ * {@link runManager} as a process's entry point: a configuration error exits 2, any other
+ * startup failure exits 1, each with one line on stderr.
+ *
+ * @example
+ * // a custom manager image's main.js
+ * runManagerProcess({ kinds: [...builtInChaosKinds, myChaos] });
+ */
+export function runManagerProcess(options: RunManagerOptions): void {
+  runManager(options).catch((err: Error) => {
+    console.error(`faultline-manager: ${err instanceof ManagerConfigError ? "" : "startup failed: "}${err.message}`);
+    process.exit(err instanceof ManagerConfigError ? 2 : 1);
+  });
+}

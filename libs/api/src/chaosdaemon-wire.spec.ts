@@ -10,13 +10,14 @@ import {
 // The bytes below are what Chaos Mesh 2.x's Go client puts on the wire for the same messages
 // (field numbers and types from its chaosdaemon.proto), so a change here breaks compatibility.
 describe("ChaosDaemon wire format", () => {
+  // Chaos Mesh's RPCs this protocol implements: a new kind adds its RPCs without editing this list,
+  // but none of these may be renamed or dropped.
   it("keeps Chaos Mesh's full method names", () => {
     expect(ChaosDaemon.typeName).toBe("pb.ChaosDaemon");
-    expect(Object.values(ChaosDaemon.method).map((m) => `/${ChaosDaemon.typeName}/${m.name}`).sort()).toEqual([
-      "/pb.ChaosDaemon/ContainerGetPid",
-      "/pb.ChaosDaemon/ContainerKill",
-      "/pb.ChaosDaemon/ExecHelloWorldChaos",
-    ]);
+    const methods = Object.values(ChaosDaemon.method).map((m) => `/${ChaosDaemon.typeName}/${m.name}`);
+    expect(methods).toEqual(
+      expect.arrayContaining(["/pb.ChaosDaemon/ContainerGetPid", "/pb.ChaosDaemon/ContainerKill", "/pb.ChaosDaemon/ExecHelloWorldChaos"]),
+    );
   });
 
   it("encodes ContainerRequest as action = 1 (message), container_id = 2 (string)", () => {

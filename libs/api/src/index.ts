@@ -1,26 +1,13 @@
 // @faultline/api — the types every part of Faultline shares.
 //
 // The ChaosDaemon protocol: package "pb", service ChaosDaemon, wire-compatible with Chaos Mesh 2.x
-// daemons for the RPCs it defines. Generated from proto/pb/chaosdaemon.proto by `npx buf generate`.
-export {
-  ChaosDaemon,
-  ContainerActionSchema,
-  ContainerAction_Action,
-  ContainerRequestSchema,
-  ContainerResponseSchema,
-  ExecHelloWorldRequestSchema,
-  file_pb_chaosdaemon,
-} from "./gen/pb/chaosdaemon_pb.js";
-export type {
-  ContainerAction,
-  ContainerRequest,
-  ContainerResponse,
-  ExecHelloWorldRequest,
-} from "./gen/pb/chaosdaemon_pb.js";
+// daemons for the RPCs it defines. Generated from proto/pb/chaosdaemon.proto by `npx buf generate`;
+// every message is exported, so an RPC added to the proto needs no edit here.
+export * from "./gen/pb/chaosdaemon_pb.js";
 
-// chaos-mesh.org/v1alpha1: the chaos kinds' types and the status they share
+// chaos-mesh.org/v1alpha1: the types every chaos kind shares
 export { chaosApiVersion, chaosGroup, chaosVersion } from "./v1alpha1/group-version.js";
-export { selectorModes } from "./v1alpha1/selector.js";
+export type { ChaosObjectMeta } from "./v1alpha1/chaos-object-meta.js";
 export type {
   ContainerSelector,
   LabelSelectorRequirement,
@@ -38,31 +25,41 @@ export type {
   RecordEvent,
   RecordPhase,
 } from "./v1alpha1/chaos-status.js";
-export type { ChaosObjectMeta, HelloWorldChaos, HelloWorldChaosSpec } from "./v1alpha1/helloworld-chaos.js";
 
-// chaos-mesh.org/v1alpha1 schemas: the one source of the CRDs in libs/api/crds
-export { chaosCrds, crdFileName } from "./v1alpha1/crds.js";
-export { helloWorldChaosCrd, helloWorldChaosSpecSchema } from "./v1alpha1/helloworld-chaos-schema.js";
+// A kind's CRD and type from one schema: defineChaosCrd({ kind, spec: Type.Object(...) })
 export { chaosPrinterColumns, defineChaosCrd } from "./v1alpha1/chaos-crd.js";
-export type { ChaosCrdOptions } from "./v1alpha1/chaos-crd.js";
+export type { ChaosCrd, ChaosCrdOptions, ChaosResource, ChaosResourceOf } from "./v1alpha1/chaos-crd.js";
 export {
-  containerSelectorProperties,
+  containerSelectorFields,
+  containerSelectorSchema,
+  labelSelectorOperators,
   labelSelectorRequirementSchema,
-  podSelectorProperties,
-  podSelectorRequired,
+  podSelectorFields,
+  podSelectorSchema,
   podSelectorSpecSchema,
+  selectorModes,
   selectorModeSchema,
   selectorValueSchema,
 } from "./v1alpha1/selector-schema.js";
-export { chaosStatusSchema, recordEventSchema, recordSchema } from "./v1alpha1/chaos-status-schema.js";
 export { durationSchema, goDurationPattern } from "./v1alpha1/duration-schema.js";
+export { mapOf, NotStructuralSchemaError, stringEnum, stringList, stringMap, toOpenApiSchema } from "./v1alpha1/structural-schema.js";
+export { chaosStatusSchema, recordEventSchema, recordSchema } from "./v1alpha1/chaos-status-schema.js";
 export type {
+  CelValidationRule,
   CustomResourceDefinition,
   CustomResourceDefinitionNames,
   CustomResourceDefinitionVersion,
   OpenApiSchema,
   PrinterColumn,
 } from "./v1alpha1/openapi-schema.js";
+export { validateAgainstSchema } from "./openapi-validation.js";
+
+// CRD files: what `generate:crds` writes
+export { crdFileName, crdFiles } from "./crd-files.js";
+export type { CrdFile } from "./crd-files.js";
+export { renderYaml } from "./render-yaml.js";
+
+// Record ids: the targets' names in status.experiment.containerRecords[].id
 export {
   containerRecordId,
   InvalidRecordIdError,

@@ -1,7 +1,7 @@
-// A small validator for the structural-schema subset Faultline's CRDs use, so unit tests can check
-// manifests against the schemas without an API server. Unknown fields are errors, as with
-// kubectl's default strict field validation. The API server remains the real judge: the
-// integration tests apply the generated CRDs and send the same manifests to it.
+// A validator for the structural-schema subset Faultline's CRDs use, so a kind's tests (and tools)
+// can check manifests against its schema without an API server. Unknown fields are errors, as with
+// kubectl's default strict field validation. CEL rules are not evaluated here: the API server
+// remains the real judge, and integration tests send the same manifests to it.
 import type { OpenApiSchema } from "./v1alpha1/openapi-schema.js";
 
 /** Every way `value` breaks `schema`, as "path: problem" strings; empty when it is valid. */

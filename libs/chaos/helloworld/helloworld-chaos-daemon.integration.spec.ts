@@ -2,11 +2,11 @@ import net from "node:net";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
 import { startHelloWorldTestDaemon, type HelloWorldTestDaemon } from "./helloworld-daemon.test-support.js";
 
 // Real containerd, real container, real nsenter, real gRPC.
-describe("helloWorldDaemonHandlers", () => {
+describe("helloWorldChaosDaemon", () => {
   const pods = new CriPodFixture(defaultTestContainerdSocket());
   let daemon: HelloWorldTestDaemon;
   let lines: HelloWorldTestDaemon["lines"];

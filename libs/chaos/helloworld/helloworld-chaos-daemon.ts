@@ -1,11 +1,5 @@
-import type { ContainerRuntimeClient } from "@faultline/cri-client";
-import { requestLogger, type DaemonHandlers, type NamespaceProcessRunner } from "@faultline/daemon-server";
-
-/** What the HelloWorldChaos daemon handler needs from the daemon. */
-export interface HelloWorldDaemonDeps {
-  runtime: ContainerRuntimeClient;
-  runner: NamespaceProcessRunner;
-}
+import type { DaemonKindDeps } from "@faultline/chaos-kind";
+import { requestLogger, type DaemonHandlers } from "@faultline/daemon-server";
 
 /** The command HelloWorldChaos runs inside the target container's mount namespace. */
 export const helloWorldCommand: readonly string[] = ["sh", "-c", "ps aux"];
@@ -14,22 +8,14 @@ export const helloWorldCommand: readonly string[] = ["sh", "-c", "ps aux"];
  * The daemon side of HelloWorldChaos: ExecHelloWorldChaos resolves the container's host pid, runs
  * `ps aux` inside the container's mount namespace (so /proc is the container's own) and logs the
  * process list.
- *
- * @example
- * registry.register("helloworld", helloWorldDaemonHandlers({ runtime, runner }));
  */
-export function helloWorldDaemonHandlers(deps: HelloWorldDaemonDeps): DaemonHandlers {
+export function helloWorldChaosDaemon(deps: DaemonKindDeps): DaemonHandlers {
   return {
     async execHelloWorldChaos(req, ctx) {
       const log = requestLogger(ctx);
       log.info("ExecHelloWorldChaos", { request: { containerId: req.containerId } });
       const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const { stdout } = await deps.runner.run({
-        pid,
-        namespaces: ["mnt"],
-        argv: helloWorldCommand,
-        signal: ctx.signal,
-      });
+      const { stdout } = await deps.runner.run({ pid, namespaces: ["mnt"], argv: helloWorldCommand, signal: ctx.signal });
       if (stdout.length > 0) log.info("cmd output", { output: stdout });
       return {};
     },

@@ -1,5 +1,6 @@
 import { CoreV1Api } from "@kubernetes/client-node";
-import type { HelloWorldChaos, Record } from "@faultline/api";
+import type { Record } from "@faultline/api";
+import { managerChaosKind } from "@faultline/chaos-kind";
 import {
   createDaemonClientPool,
   createKubernetesPodReader,
@@ -8,12 +9,13 @@ import {
   type ChaosObject,
 } from "@faultline/impl-registry";
 import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
-import { helloWorldChaosKind } from "./helloworld-chaos-kind.js";
+import { helloWorldChaos } from "./helloworld-chaos.js";
+import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
 import { startHelloWorldTestDaemon, type HelloWorldTestDaemon } from "./helloworld-daemon.test-support.js";
 
 // The kind's manager impl through the real path: a pod on the real API server whose container
 // runs for real, the record decoder reading it, a pooled gRPC client reaching a real daemon server.
-describe("helloWorldChaosKind", () => {
+describe("helloWorldChaos on the manager", () => {
   let daemon: HelloWorldTestDaemon;
   let logLines: HelloWorldTestDaemon["lines"];
   let core: CoreV1Api;
@@ -48,14 +50,14 @@ describe("helloWorldChaosKind", () => {
   const record = (id: string): Record => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 });
 
   it("is a one-shot container kind reading its inline selector", () => {
-    const kind = helloWorldChaosKind({ decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }) });
+    const kind = managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }), core, log: () => {} });
     expect(kind).toMatchObject({ kind: "HelloWorldChaos", plural: "helloworldchaos", oneShot: true, selectorKind: "container" });
     expect(kind.selectors(chaos())).toEqual([{ key: ".", selector: { selector: { namespaces: [namespace.name] }, mode: "all" } }]);
   });
 
   it("Apply runs ExecHelloWorldChaos in the record's container on its node's daemon", async () => {
     await kubelet.runPod({ namespace: namespace.name, name: "busybox-0", containers: [{ name: "busybox", command: ["sleep", "4242"] }] });
-    const kind = helloWorldChaosKind({ decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }) });
+    const kind = managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }), core, log: () => {} });
     const records = [record(`${namespace.name}/busybox-0/busybox`)];
     await expect(kind.impl.apply(ctx(), 0, records, chaos())).resolves.toBe("Injected");
     const output = logLines.find((l) => l["message"] === "cmd output");
@@ -65,7 +67,7 @@ describe("helloWorldChaosKind", () => {
   }, 60_000);
 
   it("Apply fails clearly for a container the pod does not have, calling no daemon", async () => {
-    const kind = helloWorldChaosKind({ decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }) });
+    const kind = managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }), core, log: () => {} });
     const before = logLines.length;
     await expect(kind.impl.apply(ctx(), 0, [record(`${namespace.name}/busybox-0/sidecar`)], chaos())).rejects.toThrow(/sidecar/);
     expect(logLines.length).toBe(before);

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
-import { defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import { DaemonHandlerRegistry, NamespaceProcessRunner, createDaemonLogger, createDaemonServer } from "@faultline/daemon-server";
-import { helloWorldDaemonHandlers } from "./helloworld-daemon-handlers.js";
+import { helloWorldChaosDaemon } from "./helloworld-chaos-daemon.js";
 
 export interface HelloWorldTestDaemon {
   socketPath: string;
@@ -24,7 +24,7 @@ export async function startHelloWorldTestDaemon(): Promise<HelloWorldTestDaemon>
   stream.on("data", (c: Buffer) => c.toString().split("\n").filter(Boolean).forEach((l) => lines.push(JSON.parse(l))));
   const runtime = createContainerRuntimeClient({ sockets: { containerd: defaultTestContainerdSocket() } });
   const server = createDaemonServer({
-    handlers: new DaemonHandlerRegistry().register("helloworld", helloWorldDaemonHandlers({ runtime, runner: new NamespaceProcessRunner() })),
+    handlers: new DaemonHandlerRegistry().register("HelloWorldChaos", helloWorldChaosDaemon({ runtime, runner: new NamespaceProcessRunner() })),
     logger: createDaemonLogger({ format: "json", stream }),
   });
   await server.listen({ socketPath });

@@ -1,17 +1,31 @@
 import { readFileSync } from "node:fs";
-import { registerHelloWorld } from "./readme-example.js";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/impl-registry";
+import { composeHelloWorld } from "./readme-example.js";
 
 describe("README example", () => {
-  it("is src/readme-example.ts, verbatim", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  it("is readme-example.ts, verbatim", () => {
+    const readme = readFileSync(new URL("./README.md", import.meta.url), "utf8");
     const example = readFileSync(new URL("./readme-example.ts", import.meta.url), "utf8");
     expect(readme).toContain("```ts\n" + example + "```");
   });
 
-  it("registers the daemon's RPC and the manager's kind", () => {
-    const { daemonHandlers, kinds, close } = registerHelloWorld({ readPod: async () => undefined });
-    expect(daemonHandlers.registered()).toEqual([{ method: "ExecHelloWorldChaos", owner: "helloworld" }]);
+  it("gives the daemon the kind's RPC and the manager the kind, from the catalog alone", () => {
+    const daemons = createDaemonClientPool({ locator: createStaticDaemonLocator("unix:/run/faultline/daemon.sock") });
+    const decoder = createRecordDecoder({ pods: { readPod: async () => undefined }, daemons });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: "none", server: "https://127.0.0.1:1" }],
+      users: [{ name: "none" }],
+      contexts: [{ name: "none", cluster: "none", user: "none" }],
+      currentContext: "none",
+    });
+    const core = kubeConfig.makeApiClient(CoreV1Api); // never called here
+    const { listed, daemonHandlers, kinds, close } = composeHelloWorld({ decoder, core, log: () => {} });
+    expect(listed).toBe(true);
+    expect(daemonHandlers.registered()).toEqual([{ method: "ExecHelloWorldChaos", owner: "HelloWorldChaos" }]);
     expect(kinds.get("HelloWorldChaos")).toMatchObject({ plural: "helloworldchaos", oneShot: true, selectorKind: "container" });
     close();
+    daemons.close();
   });
 });

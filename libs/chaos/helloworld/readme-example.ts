@@ -1,20 +1,20 @@
+import { builtInChaosKinds } from "@faultline/chaos";
+import { helloWorldChaos } from "@faultline/chaos/helloworld";
+import { createChaosKindRegistry, registerDaemonHandlers, type ManagerKindDeps } from "@faultline/chaos-kind";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
-import { DaemonHandlerRegistry, NamespaceProcessRunner } from "@faultline/daemon-server";
-import { ChaosKindRegistry, createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator, type PodReader } from "@faultline/impl-registry";
-import { helloWorldChaosKind, helloWorldDaemonHandlers } from "@faultline/chaos-helloworld";
+import { NamespaceProcessRunner } from "@faultline/daemon-server";
 
-/** What each app adds for HelloWorldChaos: one line in the daemon, one line in the manager. */
-export function registerHelloWorld(pods: PodReader) {
-  // in the daemon
+/** What the apps do with the catalog's definitions: no line of either app names a kind. */
+export function composeHelloWorld(managerDeps: ManagerKindDeps) {
+  // HelloWorldChaos is one line of the catalog
+  const listed = builtInChaosKinds.includes(helloWorldChaos);
+
+  // the daemon serves every listed kind's RPCs
   const runtime = createContainerRuntimeClient();
-  const daemonHandlers = new DaemonHandlerRegistry().register(
-    "helloworld",
-    helloWorldDaemonHandlers({ runtime, runner: new NamespaceProcessRunner() }),
-  );
+  const daemonHandlers = registerDaemonHandlers(builtInChaosKinds, { runtime, runner: new NamespaceProcessRunner() });
 
-  // in the manager
-  const daemons = createDaemonClientPool({ locator: createStaticDaemonLocator("unix:/run/faultline/daemon.sock") });
-  const kinds = new ChaosKindRegistry().register(helloWorldChaosKind({ decoder: createRecordDecoder({ pods, daemons }) }));
+  // the manager serves every listed kind
+  const kinds = createChaosKindRegistry(builtInChaosKinds, managerDeps);
 
-  return { daemonHandlers, kinds, close: () => (runtime.close(), daemons.close()) };
+  return { listed, daemonHandlers, kinds, close: () => runtime.close() };
 }

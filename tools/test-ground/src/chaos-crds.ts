@@ -1,10 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 
-const crdDir = new URL("../../../libs/api/crds/", import.meta.url);
+const crdDir = new URL("../../../libs/chaos/crds/", import.meta.url);
 
 /**
- * Applies every CRD generated into libs/api/crds (create, or replace when present) and waits until
+ * Applies every CRD generated into libs/chaos/crds (create, or replace when present) and waits until
  * the API server serves them.
  */
 export async function applyChaosCrds(kubeConfig: KubeConfig): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { CoreV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 
-const crdDir = new URL("../../../libs/api/crds/", import.meta.url);
+const crdDir = new URL("../../../libs/chaos/crds/", import.meta.url);
 
 /** The chaos kinds' resources (group, version, plural), read from the generated CRDs. */
 function chaosResources(): { group: string; version: string; plural: string }[] {

@@ -28,6 +28,20 @@ export interface OpenApiSchema {
   "x-kubernetes-map-type"?: "granular" | "atomic";
   "x-kubernetes-list-type"?: "atomic" | "set" | "map";
   "x-kubernetes-list-map-keys"?: string[];
+  /** CEL rules the API server checks at admission (no webhook needed). */
+  "x-kubernetes-validations"?: CelValidationRule[];
+}
+
+/** One CEL validation rule (apiextensions.k8s.io/v1 ValidationRule). */
+export interface CelValidationRule {
+  /** A CEL expression over `self` (and `oldSelf` for transition rules) that must be true. */
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  /** The field the error names, relative to this node, e.g. `.containerNames`. */
+  fieldPath?: string;
+  reason?: "FieldValueInvalid" | "FieldValueForbidden" | "FieldValueRequired" | "FieldValueDuplicate";
+  optionalOldSelf?: boolean;
 }
 
 /** A column `kubectl get` prints for a custom resource. */

@@ -1,7 +1,5 @@
-import { validateAgainstSchema } from "../openapi-validation.test-support.js";
-import type { HelloWorldChaos } from "./helloworld-chaos.js";
-import { helloWorldChaosCrd } from "./helloworld-chaos-schema.js";
-import type { OpenApiSchema } from "./openapi-schema.js";
+import { validateAgainstSchema, type OpenApiSchema } from "@faultline/api";
+import { helloWorldChaosCrd, type HelloWorldChaos } from "./helloworld-chaos-crd.js";
 
 const [version] = helloWorldChaosCrd.spec.versions;
 const schema = version!.schema.openAPIV3Schema;

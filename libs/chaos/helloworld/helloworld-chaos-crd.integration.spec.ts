@@ -1,7 +1,7 @@
 // The generated CRD judged by the real API server (the local cluster, api-only): the YAML file is
 // applied byte for byte, then manifests are created and rejected through it.
 import { readFile } from "node:fs/promises";
-import { localApiServer, type ApiServer } from "../local-cluster.test-support.js";
+import { localApiServer, type ApiServer } from "../api-server.test-support.js";
 
 const clusterTimeoutMs = 300_000;
 const crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/helloworldchaos.chaos-mesh.org";
@@ -29,7 +29,7 @@ async function eventually<T>(attempt: () => Promise<T | undefined>, what: string
 
 beforeAll(async () => {
   api = await localApiServer();
-  const yaml = await readFile(new URL("../../crds/chaos-mesh.org_helloworldchaos.yaml", import.meta.url), "utf8");
+  const yaml = await readFile(new URL("../crds/chaos-mesh.org_helloworldchaos.yaml", import.meta.url), "utf8");
   const applied = await api.request("PATCH", `${crdPath}?fieldManager=faultline-crd-test&force=true`, {
     body: yaml,
     contentType: "application/apply-patch+yaml",

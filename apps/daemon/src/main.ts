@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The faultline-daemon binary: the daemon with every built-in chaos kind's RPCs.
+import { builtInChaosKinds } from "@faultline/chaos";
+import { runDaemonProcess } from "./run-daemon.js";
+
+runDaemonProcess({ kinds: builtInChaosKinds });

@@ -1,0 +1,71 @@
+import type { ChaosCrd, ChaosResourceOf } from "@faultline/api";
+import type { ContainerRuntimeClient } from "@faultline/cri-client";
+import type { DaemonHandlers, NamespaceProcessRunner } from "@faultline/daemon-server";
+import type { ChaosImpl, ChaosObject, KeyedSelector, RecordDecoder } from "@faultline/impl-registry";
+import type { CoreV1Api } from "@kubernetes/client-node";
+
+/** Structured logging for a kind's manager side: a message and its fields, one JSON line each. */
+export type KindLog = (message: string, fields: { [key: string]: unknown }) => void;
+
+/** What the manager hands every kind's `manager` factory. */
+export interface ManagerKindDeps {
+  /** Record id → the pod as the API server has it, its container id, and its node's daemon client. */
+  decoder: RecordDecoder;
+  /** The manager's rate-limited core API client, for kinds that act on pods themselves (pod-kill). */
+  core: CoreV1Api;
+  log: KindLog;
+}
+
+/** What the daemon hands every kind's `daemon` factory. */
+export interface DaemonKindDeps {
+  /** Container id (`containerd://…`) → host pid, kill, through the node's container runtimes. */
+  runtime: ContainerRuntimeClient;
+  /** Runs argv arrays inside a process's namespaces (nsenter), with the daemon's timeout. */
+  runner: NamespaceProcessRunner;
+}
+
+/**
+ * One chaos kind, whole: its CRD (from which its names and object type derive), what the manager
+ * does per record, and the daemon RPCs it serves. The manager, the daemon and the CRD generator
+ * all read the same definitions, so a kind is listed once (the catalog of `@faultline/chaos`, or a
+ * custom manager's and daemon's `kinds` option).
+ */
+export interface ChaosKindDefinition<T extends ChaosObject = any> {
+  crd: ChaosCrd;
+  /** One-shot kinds (pod-kill, HelloWorldChaos) stay in Run until deleted; `duration` is ignored. */
+  oneShot: boolean;
+  /** Pod records are `ns/name`; container records are `ns/pod/container`. */
+  selectorKind: "pod" | "container";
+  /** The object's selectors; default: the selector inlined in the spec (`inlineSelector`). */
+  selectors?(obj: T): KeyedSelector[];
+  /** The Go duration after which the experiment stops; default `spec.duration`. */
+  duration?(obj: T): string | undefined;
+  /** The manager side: apply and recover one record. */
+  manager(deps: ManagerKindDeps): ChaosImpl<T>;
+  /** The daemon side, for kinds with RPCs of their own. */
+  daemon?(deps: DaemonKindDeps): DaemonHandlers;
+}
+
+/**
+ * Defines a chaos kind. The object type its impl receives is derived from the CRD, so a kind's
+ * name and fields are written once, in its schema.
+ *
+ * @example
+ * export const helloWorldChaos = defineChaosKind({
+ *   crd: helloWorldChaosCrd,
+ *   oneShot: true,
+ *   selectorKind: "container",
+ *   manager: ({ decoder }) => ({ apply: async (ctx, i, records, obj) => { ...; return "Injected"; }, recover: async () => "Not Injected" }),
+ *   daemon: ({ runtime, runner }) => ({ async execHelloWorldChaos(req, ctx) { ...; return {}; } }),
+ * });
+ */
+export function defineChaosKind<Crd extends ChaosCrd<string, unknown>>(
+  definition: ChaosKindDefinition<ChaosResourceOf<Crd>> & { crd: Crd },
+): ChaosKindDefinition<ChaosResourceOf<Crd>> {
+  return definition;
+}
+
+/** The kind name of a definition, from its CRD. */
+export function kindNameOf(definition: ChaosKindDefinition): string {
+  return definition.crd.spec.names.kind;
+}

@@ -1,0 +1,33 @@
+// Writes libs/chaos/crds/*.yaml from the catalog's kinds (their TypeScript schemas), and removes
+// CRD files no kind produces any more. Run through `npm run generate:crds -w @faultline/chaos`,
+// which builds dist first and then copies the files into the chart. The output depends on the
+// sources only, so CI can regenerate and diff.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { crdFiles } from "@faultline/api";
+import { crdsOf } from "@faultline/chaos-kind";
+import { builtInChaosKinds } from "../dist/index.js";
+import { crdHeader } from "../dist/crd-header.js";
+
+const crdDir = fileURLToPath(new URL("../crds/", import.meta.url));
+mkdirSync(crdDir, { recursive: true });
+
+const files = crdFiles(crdsOf(builtInChaosKinds), crdHeader);
+const wanted = new Set(files.map((file) => file.fileName));
+for (const name of readdirSync(crdDir)) {
+  if (name.endsWith(".yaml") && !wanted.has(name)) {
+    rmSync(crdDir + name);
+    console.log(`removed crds/${name}`);
+  }
+}
+for (const { fileName, content } of files) {
+  let current;
+  try {
+    current = readFileSync(crdDir + fileName, "utf8");
+  } catch {
+    current = undefined;
+  }
+  if (current === content) continue;
+  writeFileSync(crdDir + fileName, content);
+  console.log(`wrote crds/${fileName}`);
+}
