@@ -13,6 +13,11 @@ export type { RpcMetrics } from "./rpc-metrics.js";
 
 // What a chaos kind's daemon handlers use
 export { requestLogger } from "./request-context.js";
+
+// For unit tests of a kind's daemon handlers: calling them outside the server
+export { callDaemonHandler, createDaemonHandlerContext } from "./daemon-handler-context.js";
+export type { DaemonHandlerContextOptions, DaemonLogLine } from "./daemon-handler-context.js";
+
 export { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
 export type {
   NamespaceKind,

@@ -16,7 +16,7 @@ export const requestLoggerKey = createContextKey<Logger | undefined>(undefined, 
 export function requestLogger(context: HandlerContext): Logger {
   const logger = context.values.get(requestLoggerKey);
   if (logger === undefined) {
-    throw new Error("no request logger in this context: serve the handlers through createDaemonServer");
+    throw new Error("no request logger in this context: serve the handlers through createDaemonServer, or call them with createDaemonHandlerContext / callDaemonHandler");
   }
   return logger;
 }
