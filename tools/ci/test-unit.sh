@@ -17,6 +17,8 @@ projects=$(npx nx show projects --with-target test | wc -l)
 npx nx run-many -t test --outputStyle=stream "$@"
 nx_status=$?
 
+# the check reads build output: build every project first (cached builds are instant)
+npx nx run-many -t build --outputStyle=stream >/dev/null || echo "build failed: the test support check reads stale or missing dist" >&2
 node tools/ci/check-test-support.mjs --record
 check_status=$?
 

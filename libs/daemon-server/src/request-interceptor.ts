@@ -3,7 +3,12 @@ import type { Logger } from "winston";
 import { requestLoggerKey } from "./request-context.js";
 import { toConnectError } from "./rpc-error-codes.js";
 
-/** The request header in which the manager names the chaos object behind a call. */
+/**
+ * The request header in which the manager names the chaos object behind a call (Chaos Mesh's
+ * `namespaced-name` metadata key). @faultline/impl-registry's pool sends the same key and defines
+ * it too, since neither library may depend on the other; both move to @faultline/api's one
+ * definition once it has it.
+ */
 export const namespacedNameHeader = "namespaced-name";
 
 const maxLoggedHeaderLength = 253 + 1 + 63;
