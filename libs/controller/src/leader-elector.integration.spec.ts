@@ -3,6 +3,7 @@ import { CoordinationV1Api, CoreV1Api, V1MicroTime, type KubeConfig } from "@kub
 import { abortableDelay } from "./abortable-delay.js";
 import { LeaderElector, type LeaderElectorOptions } from "./leader-elector.js";
 import { clusterTimeoutMs, localClusterKubeConfig, run, until } from "./local-cluster.test-support.js";
+import { TcpProxy } from "./tcp-proxy.test-support.js";
 
 let kubeConfig: KubeConfig;
 let leases: CoordinationV1Api;
@@ -128,6 +129,70 @@ describe("LeaderElector (real API server)", () => {
     await until(() => a.log.includes("stopped"));
     await a.elector.run(); // the term is over
   });
+
+  /** A candidate whose API server connection runs through a proxy the test can cut. */
+  async function behindProxy(identity: string, lease: string, options: Partial<LeaderElectorOptions> = {}) {
+    const server = new URL(kubeConfig.getCurrentCluster()!.server);
+    const proxy = new TcpProxy(server.hostname, Number(server.port));
+    await proxy.listen();
+    const c = candidate(identity, lease, { kubeConfig: proxy.kubeConfig(kubeConfig), ...options });
+    return { ...c, proxy };
+  }
+  const outage = (proxy: TcpProxy, on: boolean) => {
+    proxy.refuse(on);
+    if (on) proxy.cutAll();
+  };
+
+  test("a leader that cannot reach the API server past the renew deadline leads on, and renews when it answers", async () => {
+    const lease = `lease-${++leaseCounter}`;
+    const a = await behindProxy("a", lease);
+    try {
+      await until(() => a.elector.isLeader);
+      outage(a.proxy, true);
+      await abortableDelay(3 * fast.renewDeadlineMs); // well past the deadline and the lease duration
+      expect(a.elector.isLeader).toBe(true);
+      expect(a.signal()!.aborted).toBe(false);
+      outage(a.proxy, false);
+      const before = (await leases.readNamespacedLease({ name: lease, namespace })).spec!.renewTime!;
+      const renewed = async () => new Date(String((await leases.readNamespacedLease({ name: lease, namespace })).spec!.renewTime)).getTime();
+      await until(async () => (await renewed()) > new Date(String(before)).getTime(), 5000, "a renewal");
+      expect(a.elector.isLeader).toBe(true);
+      expect(a.log).toEqual(["started"]);
+    } finally {
+      await a.proxy.close();
+    }
+  }, 20_000);
+
+  test("the first answer after an outage decides: a lease taken meanwhile ends leadership", async () => {
+    const lease = `lease-${++leaseCounter}`;
+    const a = await behindProxy("a", lease);
+    try {
+      await until(() => a.elector.isLeader);
+      outage(a.proxy, true); // a partition that cuts only a off
+      const b = candidate("b", lease);
+      await until(() => b.elector.isLeader, 10_000);
+      expect(a.signal()!.aborted).toBe(false); // a cannot know yet
+      outage(a.proxy, false);
+      await until(() => a.signal()!.aborted, 5000, "a's signal aborted");
+      await until(() => a.log.includes("stopped"));
+      expect(b.elector.isLeader).toBe(true);
+    } finally {
+      await a.proxy.close();
+    }
+  }, 20_000);
+
+  test('whenApiUnreachable "give-up" ends leadership at the renew deadline, as client-go does', async () => {
+    const lease = `lease-${++leaseCounter}`;
+    const a = await behindProxy("a", lease, { whenApiUnreachable: "give-up" });
+    try {
+      await until(() => a.elector.isLeader);
+      outage(a.proxy, true);
+      await until(() => a.signal()!.aborted, fast.renewDeadlineMs + 3 * fast.retryPeriodMs + 1000, "a's signal aborted");
+      await until(() => a.log.includes("stopped"));
+    } finally {
+      await a.proxy.close();
+    }
+  }, 20_000);
 
   test("rejects timings that cannot work", () => {
     const base = { kubeConfig, identity: "x", leaseName: "l", leaseNamespace: namespace, onStartedLeading: () => undefined };

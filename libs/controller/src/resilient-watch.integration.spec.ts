@@ -99,16 +99,23 @@ describe("ResilientWatch (real API server)", () => {
     const proxy = new TcpProxy("127.0.0.1", Number(new URL(kubeConfig.getCurrentCluster()!.server).port));
     await proxy.listen();
     try {
-      const { watch, events } = recordedWatch({ kubeConfig: proxy.kubeConfig(kubeConfig) });
+      const recoveries: Array<{ failedForMs: number; failures: number }> = [];
+      const { watch, events } = recordedWatch({ kubeConfig: proxy.kubeConfig(kubeConfig), onRecovered: (outage) => recoveries.push(outage) });
       await watch.start();
       proxy.refuse(true);
       proxy.cutAll();
+      const outageStarted = performance.now();
       const during = unique("during-outage");
       await resource.create(nsA, during);
       await until(() => watch.stats.errors >= 3, 10_000, "several failed attempts");
       expect(events).not.toContain(`add ${nsA}/${during}`);
+      expect(recoveries).toEqual([]);
       proxy.refuse(false);
       await until(() => events.includes(`add ${nsA}/${during}`), 10_000, "the object created during the outage");
+      // told once, when the API server answered again, with the outage it saw
+      expect(recoveries).toHaveLength(1);
+      expect(recoveries[0]!.failures).toBeGreaterThanOrEqual(3);
+      expect(recoveries[0]!.failedForMs).toBeLessThanOrEqual(performance.now() - outageStarted);
     } finally {
       await proxy.close();
     }
