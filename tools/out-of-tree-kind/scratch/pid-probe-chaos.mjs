@@ -1,0 +1,32 @@
+// A chaos kind written outside Faultline's repository, against its published libraries only:
+// PidProbeChaos asks each target container's daemon for the container's host pid (the
+// ContainerGetPid RPC every Faultline daemon serves) and logs it. One-shot, like HelloWorldChaos.
+import { Type } from "@sinclair/typebox";
+import { ContainerAction_Action, containerSelectorFields, defineChaosCrd } from "@faultline/api";
+import { defineChaosKind } from "@faultline/chaos-kind";
+
+export const pidProbeChaosCrd = defineChaosCrd({
+  kind: "PidProbeChaos",
+  description: "PidProbeChaos logs the host pid of each target container. One-shot.",
+  spec: Type.Object({ ...containerSelectorFields }),
+});
+
+export const pidProbeChaos = defineChaosKind({
+  crd: pidProbeChaosCrd,
+  oneShot: true,
+  selectorKind: "container",
+  manager: ({ decoder, log }) => ({
+    async apply(ctx, index, records, obj) {
+      const target = await decoder.decodeContainer(records[index].id, obj);
+      const { pid } = await target.daemon.containerGetPid(
+        { action: { action: ContainerAction_Action.GETPID }, containerId: target.containerId },
+        { signal: ctx.signal },
+      );
+      log("PidProbeChaos found the container's pid", { id: records[index].id, containerId: target.containerId, pid });
+      return "Injected";
+    },
+    async recover() {
+      return "Not Injected";
+    },
+  }),
+});
