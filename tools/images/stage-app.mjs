@@ -67,9 +67,11 @@ let staleCount = 0;
 const stale = (dir, path) => {
   const rel = relative(join(repo, dir, 'dist'), path);
   const m = /^(.*)\.([cm]?js)(\.map)?$/.exec(rel);
-  if (rel.startsWith('..') || !m || !existsSync(join(repo, dir, 'src'))) return false;
+  if (rel.startsWith('..') || !m) return false;
+  // sources under src/, or beside package.json for a package built from its root (libs/chaos)
+  const sourceRoot = existsSync(join(repo, dir, 'src')) ? join(repo, dir, 'src') : join(repo, dir);
   const sources = { js: ['ts', 'tsx', 'js'], mjs: ['mts', 'mjs'], cjs: ['cts', 'cjs'] }[m[2]];
-  if (sources.some((ext) => existsSync(join(repo, dir, 'src', `${m[1]}.${ext}`)))) return false;
+  if (sources.some((ext) => existsSync(join(sourceRoot, `${m[1]}.${ext}`)))) return false;
   staleCount++;
   return true;
 };
