@@ -10,6 +10,7 @@ import {
   ResilientWatch,
   TokenBucket,
   WorkQueue,
+  installLastResortHandlers,
   makeRateLimitedApiClient,
   objectKeyString,
   type ObjectKey,
@@ -99,6 +100,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     return;
   }
   const logger = createLogger(config);
+  installLastResortHandlers({ logger, component: "faultline-manager" });
   const kubeConfig = loadKubeConfig(config);
   const tls = readTls(config);
   const identity = `${hostname()}_${process.pid}`;
@@ -122,7 +124,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     kinds,
     objects: createKubernetesChaosObjectClient(api(CustomObjectsApi)),
     selector: createTargetSelector(createKubernetesPodSource(kubeConfig), { namespaceFilter: config.namespaceFilter }),
-    events: createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity }),
+    events: createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger }),
     parallelism: config.parallelism,
     signal: shutdown.signal,
   });
@@ -148,6 +150,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
         registry: metrics,
         logger,
         handler: (event) => queue.add({ ...event.key, kind: kind.kind }),
+        onRecovered: () => queue.retryFailedNow(),
       }),
   );
   registerExperimentGauge(metrics, function* () {
