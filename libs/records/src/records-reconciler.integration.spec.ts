@@ -8,6 +8,7 @@ import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
 import { createKubernetesEventRecorder } from "./event-recorder.js";
 import { createRecordsReconciler, type Reconciler, type ReconcileRequest } from "./records-reconciler.js";
+import { StatusWriteError } from "./status-writer.js";
 import { createTargetSelector } from "./target-selector.js";
 import { connectTestApiServer, createTestNamespace, createTestPod, sleep, type TestApiServer } from "./testing/api-server.test-support.js";
 import { deleteTestNamespace } from "@faultline/test-ground";
@@ -319,5 +320,42 @@ describe("records pipeline on the real API server", () => {
     expect(conditions(obj)).toMatchObject({ AllInjected: "True", Other: "True" });
     expect(records(obj).map((r) => r.injectedCount)).toEqual([1, 1, 1]);
     expect(impl.count("apply")).toBe(3);
+  }, slow);
+  test("status writes that fail mid-apply (the API server gone) fail the reconcile, owned, and the retry finishes the work", async () => {
+    const real = createKubernetesChaosObjectClient(api.customObjects);
+    let down = false;
+    const objects: ChaosObjectClient = {
+      get: real.get,
+      replace: real.replace,
+      async replaceStatus(res, obj) {
+        // the first record write goes through, then the API server disappears, as in issue 15
+        if (down) throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+        if (obj.status?.experiment?.containerRecords?.some((r) => r.phase === "Injected")) down = true;
+        return real.replaceStatus(res, obj);
+      },
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const { impl, reconciler } = setup({ objects, parallelism: 1 });
+      impl.delayMs = 20; // writes of later records are queued while earlier ones are in flight
+      const request = await createChaos(webSelector);
+      const failure = await reconciler.reconcile(request).then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(StatusWriteError);
+      expect((failure as StatusWriteError).failures.length).toBeGreaterThanOrEqual(1);
+      expect((failure as Error).message).toContain("fetch failed");
+      const half = records(await read(request));
+      expect(half.filter((r) => r.phase === "Injected").length).toBeLessThan(3);
+      // the API server is back: the queue's retry applies what was not written, once more each
+      down = false;
+      objects.replaceStatus = real.replaceStatus;
+      await reconciler.reconcile(request);
+      expect(records(await read(request)).map((r) => r.phase)).toEqual(["Injected", "Injected", "Injected"]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   }, slow);
 });
