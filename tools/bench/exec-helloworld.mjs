@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
 
 const runs = Number(process.argv[2] ?? 40);
 const warmup = 5;

@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { SimulatedKubelet, applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
-import { defaultTestContainerdSocket } from "@faultline/cri-client/testing";
+import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

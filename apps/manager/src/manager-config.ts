@@ -26,6 +26,8 @@ export interface ManagerConfig {
   resyncSeconds: number;
   logLevel: string;
   logFormat: "text" | "json";
+  /** Settings chaos kinds read (`--kind-setting PodChaos.pauseImage=...`), by name. */
+  kindSettings: { [name: string]: string };
 }
 
 /** A configuration problem, worded for the person starting the manager. */
@@ -50,7 +52,10 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --http-host ADDR         (default all interfaces)
   --resync-seconds N       periodic resync of every experiment (default 300)
   --log-level L            error|warn|info|debug (default info)
-  --log-format F           text|json (default text)`;
+  --log-format F           text|json (default text)
+  --kind-setting NAME=VALUE
+                           a setting a chaos kind reads, repeatable (env: comma-separated), e.g.
+                           PodChaos.pauseImage=registry.k8s.io/pause:3.6 (pod-failure's image)`;
 
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
@@ -65,8 +70,12 @@ type Name = (typeof names)[number];
  * for --help.
  */
 export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): ManagerConfig | "help" {
-  const options = Object.fromEntries([...names.map((n) => [n, { type: "string" }]), ["help", { type: "boolean" }]]);
-  let values: { [key: string]: string | boolean | undefined };
+  const options = Object.fromEntries([
+    ...names.map((n) => [n, { type: "string" }]),
+    ["kind-setting", { type: "string", multiple: true }],
+    ["help", { type: "boolean" }],
+  ]);
+  let values: { [key: string]: string | string[] | boolean | undefined };
   try {
     values = parseArgs({ args: argv, options: options as never, strict: true, allowPositionals: false }).values;
   } catch (err) {
@@ -103,6 +112,13 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
   if (!["error", "warn", "info", "debug"].includes(logLevel)) {
     throw new ManagerConfigError(`--log-level must be error, warn, info or debug, got ${JSON.stringify(logLevel)}`);
   }
+  const kindSettings: { [name: string]: string } = {};
+  const settingArgs = (values["kind-setting"] as string[] | undefined) ?? env["FAULTLINE_MANAGER_KIND_SETTINGS"]?.split(",").filter(Boolean) ?? [];
+  for (const setting of settingArgs) {
+    const match = /^([A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9-]*)=(.*)$/s.exec(setting);
+    if (!match) throw new ManagerConfigError(`--kind-setting must be Kind.name=value (e.g. PodChaos.pauseImage=registry.k8s.io/pause:3.6), got ${JSON.stringify(setting)}`);
+    kindSettings[match[1]!] = match[2]!;
+  }
   const kubeconfig = get("kubeconfig");
   const daemonAddress = get("daemon-address");
   const httpHost = get("http-host");
@@ -124,5 +140,6 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     resyncSeconds: int("resync-seconds", 300, 1),
     logLevel,
     logFormat,
+    kindSettings,
   };
 }

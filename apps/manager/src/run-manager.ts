@@ -19,7 +19,6 @@ import {
   createChaosKindMetrics,
   createDaemonClientPool,
   createEndpointSliceDaemonLocator,
-  createKubernetesPodReader,
   createRecordDecoder,
   createStaticDaemonLocator,
   resourceOf,
@@ -114,16 +113,19 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     ? createStaticDaemonLocator(config.daemonAddress)
     : createEndpointSliceDaemonLocator({ discovery: api(DiscoveryV1Api), namespace: config.namespace, serviceName: config.daemonService });
   const daemons = createDaemonClientPool({ locator, ...(tls && { tls }) });
-  const decoder = createRecordDecoder({ pods: createKubernetesPodReader(core), daemons });
+  const pods = createKubernetesPodSource(core);
+  const decoder = createRecordDecoder({ pods, daemons });
   const kindMetrics = createChaosKindMetrics(metrics);
   const log = (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields);
-  const kinds = createChaosKindRegistry(options.kinds, { decoder, core, log }, (kind) => kindMetrics.instrument(kind));
+  const kinds = createChaosKindRegistry(options.kinds, { decoder, pods, core, log, settings: config.kindSettings }, (kind) =>
+    kindMetrics.instrument(kind),
+  );
 
   const shutdown = new AbortController();
   const reconciler = createRecordsReconciler({
     kinds,
     objects: createKubernetesChaosObjectClient(api(CustomObjectsApi)),
-    selector: createTargetSelector(createKubernetesPodSource(kubeConfig), { namespaceFilter: config.namespaceFilter }),
+    selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter }),
     events: createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger }),
     parallelism: config.parallelism,
     signal: shutdown.signal,

@@ -5,6 +5,8 @@
 // every message is exported, so an RPC added to the proto needs no edit here.
 export * from "./gen/pb/chaosdaemon_pb.js";
 
+export { namespacedNameHeader } from "./namespaced-name-header.js";
+
 // chaos-mesh.org/v1alpha1: the types every chaos kind shares
 export { chaosApiVersion, chaosGroup, chaosVersion } from "./v1alpha1/group-version.js";
 export type { ChaosObjectMeta } from "./v1alpha1/chaos-object-meta.js";

@@ -13,7 +13,7 @@ const kind = (name: string, daemon?: ChaosKindDefinition["daemon"]) =>
     manager: () => impl,
     ...(daemon && { daemon }),
   });
-const deps = { decoder: {} as never, core: {} as never, log: () => {} };
+const deps = { decoder: {} as never, pods: {} as never, core: {} as never, log: () => {}, settings: {} };
 
 describe("composing kinds from their definitions", () => {
   it("names each kind from its CRD", () => {

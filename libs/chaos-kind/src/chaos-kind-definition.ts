@@ -2,6 +2,7 @@ import type { ChaosCrd, ChaosResourceOf } from "@faultline/api";
 import type { ContainerRuntimeClient } from "@faultline/cri-client";
 import type { DaemonHandlers, NamespaceProcessRunner } from "@faultline/daemon-server";
 import type { ChaosImpl, ChaosObject, KeyedSelector, RecordDecoder } from "@faultline/impl-registry";
+import type { PodSource } from "@faultline/selector";
 import type { CoreV1Api } from "@kubernetes/client-node";
 
 /** Structured logging for a kind's manager side: a message and its fields, one JSON line each. */
@@ -11,9 +12,13 @@ export type KindLog = (message: string, fields: { [key: string]: unknown }) => v
 export interface ManagerKindDeps {
   /** Record id → the pod as the API server has it, its container id, and its node's daemon client. */
   decoder: RecordDecoder;
+  /** Reads pods now (never a stale copy), through the manager's rate-limited client. */
+  pods: Pick<PodSource, "readPod">;
   /** The manager's rate-limited core API client, for kinds that act on pods themselves (pod-kill). */
   core: CoreV1Api;
   log: KindLog;
+  /** The manager's `--kind-setting Kind.name=value` settings, e.g. `PodChaos.pauseImage`. */
+  settings: { readonly [name: string]: string | undefined };
 }
 
 /** What the daemon hands every kind's `daemon` factory. */
@@ -32,10 +37,13 @@ export interface DaemonKindDeps {
  */
 export interface ChaosKindDefinition<T extends ChaosObject = any> {
   crd: ChaosCrd;
-  /** One-shot kinds (pod-kill, HelloWorldChaos) stay in Run until deleted; `duration` is ignored. */
-  oneShot: boolean;
-  /** Pod records are `ns/name`; container records are `ns/pod/container`. */
-  selectorKind: "pod" | "container";
+  /**
+   * One-shot kinds (HelloWorldChaos) stay in Run until deleted; `duration` is ignored. A function
+   * when it depends on the object (PodChaos: pod-kill is one-shot, pod-failure is not).
+   */
+  oneShot: boolean | ((obj: T) => boolean);
+  /** Pod records are `ns/name`; container records are `ns/pod/container`. A function when it depends on the object. */
+  selectorKind: "pod" | "container" | ((obj: T) => "pod" | "container");
   /** The object's selectors; default: the selector inlined in the spec (`inlineSelector`). */
   selectors?(obj: T): KeyedSelector[];
   /** The Go duration after which the experiment stops; default `spec.duration`. */

@@ -42,7 +42,7 @@ describe("README example", () => {
         },
       ],
     });
-    const kinds = createChaosKindRegistry([containerRestartChaos], { decoder: createRecordDecoder({ pods, daemons }), core: unreachableCore(), log: () => {} });
+    const kinds = createChaosKindRegistry([containerRestartChaos], { decoder: createRecordDecoder({ pods, daemons }), pods, core: unreachableCore(), log: () => {}, settings: {} });
     const kind = kinds.get("ContainerRestartChaos");
     expect(kind).toMatchObject({ plural: "containerrestartchaos", group: "chaos-mesh.org", version: "v1alpha1", oneShot: true, selectorKind: "container" });
     const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "ContainerRestartChaos", metadata: { namespace: "shop", name: "restart" }, spec: { selector: {}, mode: "one" } };

@@ -3,11 +3,11 @@ import type { Record } from "@faultline/api";
 import { managerChaosKind } from "@faultline/chaos-kind";
 import {
   createDaemonClientPool,
-  createKubernetesPodReader,
   createRecordDecoder,
   createStaticDaemonLocator,
   type ChaosObject,
 } from "@faultline/impl-registry";
+import { createKubernetesPodSource } from "@faultline/selector";
 import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { helloWorldChaos } from "./helloworld-chaos.js";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
@@ -46,18 +46,22 @@ describe("helloWorldChaos on the manager", () => {
     metadata: { name: "hello", namespace: namespace.name },
     spec: { selector: { namespaces: [namespace.name] }, mode: "all" },
   });
+  const kindUnderTest = () => {
+    const pods = createKubernetesPodSource(core);
+    return managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods, daemons: pool }), pods, core, log: () => {}, settings: {} });
+  };
   const ctx = () => ({ signal: new AbortController().signal, namespacedName: `${namespace.name}/hello` });
   const record = (id: string): Record => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 });
 
   it("is a one-shot container kind reading its inline selector", () => {
-    const kind = managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }), core, log: () => {} });
+    const kind = kindUnderTest();
     expect(kind).toMatchObject({ kind: "HelloWorldChaos", plural: "helloworldchaos", oneShot: true, selectorKind: "container" });
     expect(kind.selectors(chaos())).toEqual([{ key: ".", selector: { selector: { namespaces: [namespace.name] }, mode: "all" } }]);
   });
 
   it("Apply runs ExecHelloWorldChaos in the record's container on its node's daemon", async () => {
     await kubelet.runPod({ namespace: namespace.name, name: "busybox-0", containers: [{ name: "busybox", command: ["sleep", "4242"] }] });
-    const kind = managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }), core, log: () => {} });
+    const kind = kindUnderTest();
     const records = [record(`${namespace.name}/busybox-0/busybox`)];
     await expect(kind.impl.apply(ctx(), 0, records, chaos())).resolves.toBe("Injected");
     const output = logLines.find((l) => l["message"] === "cmd output");
@@ -67,7 +71,7 @@ describe("helloWorldChaos on the manager", () => {
   }, 60_000);
 
   it("Apply fails clearly for a container the pod does not have, calling no daemon", async () => {
-    const kind = managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods: createKubernetesPodReader(core), daemons: pool }), core, log: () => {} });
+    const kind = kindUnderTest();
     const before = logLines.length;
     await expect(kind.impl.apply(ctx(), 0, [record(`${namespace.name}/busybox-0/sidecar`)], chaos())).rejects.toThrow(/sidecar/);
     expect(logLines.length).toBe(before);

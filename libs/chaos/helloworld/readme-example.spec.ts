@@ -21,7 +21,7 @@ describe("README example", () => {
       currentContext: "none",
     });
     const core = kubeConfig.makeApiClient(CoreV1Api); // never called here
-    const { listed, daemonHandlers, kinds, close } = composeHelloWorld({ decoder, core, log: () => {} });
+    const { listed, daemonHandlers, kinds, close } = composeHelloWorld({ decoder, pods: { readPod: async () => undefined }, core, log: () => {}, settings: {} });
     expect(listed).toBe(true);
     expect(daemonHandlers.registered()).toEqual([{ method: "ExecHelloWorldChaos", owner: "HelloWorldChaos" }]);
     expect(kinds.get("HelloWorldChaos")).toMatchObject({ plural: "helloworldchaos", oneShot: true, selectorKind: "container" });

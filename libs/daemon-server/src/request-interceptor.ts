@@ -3,13 +3,9 @@ import type { Logger } from "winston";
 import { requestLoggerKey } from "./request-context.js";
 import { toConnectError } from "./rpc-error-codes.js";
 
-/**
- * The request header in which the manager names the chaos object behind a call (Chaos Mesh's
- * `namespaced-name` metadata key). @faultline/impl-registry's pool sends the same key and defines
- * it too, since neither library may depend on the other; both move to @faultline/api's one
- * definition once it has it.
- */
-export const namespacedNameHeader = "namespaced-name";
+// The `namespaced-name` header: one definition, in @faultline/api, which the manager's pool sends.
+export { namespacedNameHeader } from "@faultline/api";
+import { namespacedNameHeader } from "@faultline/api";
 
 const maxLoggedHeaderLength = 253 + 1 + 63;
 

@@ -64,8 +64,10 @@ function validateChaosKind(kind: ChaosKind<any>): void {
   const problems: string[] = [];
   if (!/^[A-Z][A-Za-z0-9]*$/.test(kind.kind ?? "")) problems.push("kind must be a CamelCase name");
   if (!/^[a-z][a-z0-9]*$/.test(kind.plural ?? "")) problems.push("plural must be a lowercase resource name");
-  if (typeof kind.oneShot !== "boolean") problems.push("oneShot must be true or false");
-  if (kind.selectorKind !== "pod" && kind.selectorKind !== "container") problems.push('selectorKind must be "pod" or "container"');
+  if (typeof kind.oneShot !== "boolean" && typeof kind.oneShot !== "function") problems.push("oneShot must be true, false or a function of the object");
+  if (kind.selectorKind !== "pod" && kind.selectorKind !== "container" && typeof kind.selectorKind !== "function") {
+    problems.push('selectorKind must be "pod", "container" or a function of the object');
+  }
   if (typeof kind.selectors !== "function") problems.push("selectors must be a function");
   if (typeof kind.impl?.apply !== "function" || typeof kind.impl?.recover !== "function") {
     problems.push("impl must have apply and recover");

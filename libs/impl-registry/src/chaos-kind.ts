@@ -23,15 +23,31 @@ export interface ChaosKind<T extends ChaosObject = ChaosObject> {
   group?: string;
   /** Defaults to `v1alpha1`. */
   version?: string;
-  /** One-shot kinds (pod-kill, HelloWorldChaos) stay in Run until deleted; `duration` is ignored. */
-  oneShot: boolean;
-  /** Pod records are `ns/name`; container records are `ns/pod/container`. */
-  selectorKind: "pod" | "container";
+  /**
+   * One-shot kinds (pod-kill, HelloWorldChaos) stay in Run until deleted; `duration` is ignored.
+   * A function when it depends on the object (PodChaos: pod-kill is one-shot, pod-failure is not).
+   */
+  oneShot: boolean | ((obj: T) => boolean);
+  /** Pod records are `ns/name`; container records are `ns/pod/container`. A function when it depends on the object. */
+  selectorKind: SelectorKind | ((obj: T) => SelectorKind);
   /** The object's selectors; most kinds use {@link inlineSelector}. */
   selectors(obj: T): KeyedSelector[];
   /** The Go duration after which the experiment stops; defaults to `spec.duration`. */
   duration?(obj: T): string | undefined;
   impl: ChaosImpl<T>;
+}
+
+/** What a kind's records target: pods (`ns/name`) or containers (`ns/pod/container`). */
+export type SelectorKind = "pod" | "container";
+
+/** Whether `obj` is one-shot: `kind.oneShot`, or what it answers for `obj`. */
+export function oneShotOf<T extends ChaosObject>(kind: ChaosKind<T>, obj: T): boolean {
+  return typeof kind.oneShot === "function" ? kind.oneShot(obj) : kind.oneShot;
+}
+
+/** What `obj`'s records target: `kind.selectorKind`, or what it answers for `obj`. */
+export function selectorKindOf<T extends ChaosObject>(kind: ChaosKind<T>, obj: T): SelectorKind {
+  return typeof kind.selectorKind === "function" ? kind.selectorKind(obj) : kind.selectorKind;
 }
 
 /** Reads the selector a kind inlines into its spec (`selector`, `mode`, `value`, `containerNames`) under key `"."`. */

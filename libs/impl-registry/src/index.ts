@@ -2,8 +2,8 @@
 
 // A chaos kind: its impl and its descriptor, and the registry the manager serves
 export type { ChaosImpl, ChaosImplContext } from "./chaos-impl.js";
-export type { ChaosKind, KeyedSelector } from "./chaos-kind.js";
-export { durationOf, inlineSelector, resourceOf } from "./chaos-kind.js";
+export type { ChaosKind, KeyedSelector, SelectorKind } from "./chaos-kind.js";
+export { durationOf, inlineSelector, oneShotOf, resourceOf, selectorKindOf } from "./chaos-kind.js";
 export {
   ChaosKindRegistry,
   DuplicateChaosKindError,
@@ -17,9 +17,7 @@ export { namespacedNameOf } from "./chaos-object.js";
 export type { DecodedContainer, DecodedPod, RecordDecodeFailure, RecordDecoder } from "./record-decoder.js";
 export { containerIdOf, createRecordDecoder, RecordDecodeError } from "./record-decoder.js";
 /** @deprecated while callers move to @faultline/selector's PodSource and createKubernetesPodSource */
-export type { PodReader } from "./record-decoder.js";
 /** @deprecated while callers move to @faultline/selector's PodSource and createKubernetesPodSource */
-export { createKubernetesPodReader } from "./record-decoder.js";
 
 // Daemon discovery and the client pool
 export type { DaemonAddress } from "./daemon-address.js";

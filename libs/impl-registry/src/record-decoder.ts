@@ -1,20 +1,9 @@
 import { parseContainerRecordId, parsePodRecordId } from "@faultline/api";
-import { createKubernetesPodSource, type PodSource } from "@faultline/selector";
-import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
+import type { PodSource } from "@faultline/selector";
+import type { V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
 import { namespacedNameOf } from "./chaos-object.js";
 import type { ChaosDaemonClient, DaemonClientPool } from "./daemon-client-pool.js";
-
-/** @deprecated `PodSource` from @faultline/selector, the one way to read pods (decoders use its `readPod`). */
-export type PodReader = Pick<PodSource, "readPod">;
-
-/**
- * @deprecated `createKubernetesPodSource(core)` from @faultline/selector, the one Kubernetes pod
- * source; kept while callers move.
- */
-export function createKubernetesPodReader(core: CoreV1Api): PodSource {
-  return createKubernetesPodSource(core);
-}
 
 /** Why a record could not be decoded into a target. */
 export type RecordDecodeFailure =

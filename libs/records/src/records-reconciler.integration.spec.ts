@@ -69,7 +69,7 @@ function setup(options: { oneShot?: boolean; parallelism?: number; objects?: Cha
   const reconciler = createRecordsReconciler({
     kinds,
     objects,
-    selector: createTargetSelector(createKubernetesPodSource(api.kubeConfig)),
+    selector: createTargetSelector(createKubernetesPodSource(api.core)),
     events: createKubernetesEventRecorder(api.core),
     parallelism: options.parallelism ?? 8,
     backoff: { baseMs: 300, maxMs: 1200 },

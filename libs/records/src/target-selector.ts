@@ -1,5 +1,5 @@
 import type { ContainerSelector } from "@faultline/api";
-import type { ChaosKind, ChaosObject } from "@faultline/impl-registry";
+import { selectorKindOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
 import { type PodSource, selectContainerTargets, selectPodTargets } from "@faultline/selector";
 
 /** One selected target: the record id it becomes and the selector that chose it. */
@@ -26,7 +26,7 @@ export interface TargetSelectorOptions {
 
 /**
  * The {@link TargetSelector} over @faultline/selector: each of the kind's selectors is evaluated with
- * Chaos Mesh's semantics, pods or containers according to `kind.selectorKind`. Record ids are unique
+ * Chaos Mesh's semantics, pods or containers according to the kind's `selectorKind` for the object. Record ids are unique
  * (the first selector to choose a target keeps it).
  */
 export function createTargetSelector(source: PodSource, options: TargetSelectorOptions = {}): TargetSelector {
@@ -41,7 +41,7 @@ export function createTargetSelector(source: PodSource, options: TargetSelectorO
       };
       for (const { key, selector } of kind.selectors(obj)) {
         const chosen =
-          kind.selectorKind === "container"
+          selectorKindOf(kind, obj) === "container"
             ? await selectContainerTargets(source, selector as ContainerSelector, selectOptions)
             : await selectPodTargets(source, selector, selectOptions);
         for (const { recordId } of chosen) {

@@ -1,4 +1,4 @@
-import { ApiException, CoreV1Api, KubeConfig, type V1Namespace, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import { ApiException, type CoreV1Api, type V1Namespace, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { formatFieldSelector } from "./field-selector.js";
 import { formatLabelSelector, isEmptyLabelSelector } from "./label-selector.js";
 import type { PodQuery, PodSource } from "./pod-source.js";
@@ -49,15 +49,8 @@ async function readAll<T>(list: (continueToken: string | undefined) => Promise<{
  * const source = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api));
  * ```
  */
-export function createKubernetesPodSource(api: CoreV1Api, options?: KubernetesPodSourceOptions): PodSource;
-/**
- * @deprecated Pass the CoreV1Api the rest of the app uses (for example the manager's rate-limited
- * one): a client built here from the KubeConfig has none of its limits. Kept while callers move.
- */
-export function createKubernetesPodSource(kubeConfig: KubeConfig, options?: KubernetesPodSourceOptions): PodSource;
-export function createKubernetesPodSource(client: CoreV1Api | KubeConfig, options: KubernetesPodSourceOptions = {}): PodSource {
+export function createKubernetesPodSource(api: CoreV1Api, options: KubernetesPodSourceOptions = {}): PodSource {
   const pageSize = options.pageSize ?? 500;
-  const api = client instanceof KubeConfig ? client.makeApiClient(CoreV1Api) : client;
   const rejectedSelector = (error: unknown): never => {
     if (error instanceof ApiException && error.code === 400) {
       throw new SelectorError("InvalidSelector", `the API server rejected the selector: ${serverMessage(error)}`, {
