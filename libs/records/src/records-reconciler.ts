@@ -4,6 +4,7 @@ import {
   type ChaosKindRegistry,
   type ChaosObject,
   durationOf,
+  oneShotOf,
   namespacedNameOf,
   resourceOf,
 } from "@faultline/impl-registry";
@@ -129,7 +130,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     }
 
     // 2. desired phase
-    const decision = computeDesiredPhase({ metadata: obj.metadata, oneShot: kind.oneShot, duration: durationOf(kind, obj), now: now() });
+    const decision = computeDesiredPhase({ metadata: obj.metadata, oneShot: oneShotOf(kind, obj), duration: durationOf(kind, obj), now: now() });
     const writer = new StatusWriter(options.objects, resource, obj, {
       compaction,
       onTooLarge: (tooLarge) =>
