@@ -32,12 +32,22 @@ function git(cwd: string, args: string[]): string {
 /**
  * Copies the workspace at `source`: the files git tracks, as the working tree has them (so edits
  * not yet committed are in), plus untracked, not ignored files in the folders git tracks files in;
- * a fresh git repository in the copy holds that state, so `changes()` is what came after.
+ * a fresh git repository in the copy holds that state, so `changes()` is what came after. With
+ * `from: "head"`, the last commit's files instead (`git archive HEAD`).
  * `node_modules` is a directory of symlinks to the original's entries, except `@faultline`, whose
  * entries are relative symlinks to the copy's own workspaces.
  */
-export function copyWorkspace(source: string): WorkspaceCopy {
+export function copyWorkspace(source: string, options: { from?: "worktree" | "head" } = {}): WorkspaceCopy {
   const root = mkdtempSync(join(tmpdir(), "faultline-nx-plugin-"));
+  if (options.from === "head") {
+    // the last commit only, for a working tree others are changing at the same time
+    const archive = spawnSync("sh", ["-c", 'git -C "$1" archive HEAD | tar -x -C "$2"', "sh", source, root]);
+    if (archive.status !== 0) throw new Error(`git archive HEAD failed: ${archive.stderr}`);
+  } else copyWorkingTree(source, root);
+  return finishCopy(source, root);
+}
+
+function copyWorkingTree(source: string, root: string): void {
   const tracked = git(source, ["ls-files", "-z", "--cached"]).split("\0").filter(Boolean);
   const topLevel = new Set(tracked.map((path) => path.split("/")[0]));
   const untracked = git(source, ["ls-files", "-z", "--others", "--exclude-standard"])
@@ -56,6 +66,9 @@ export function copyWorkspace(source: string): WorkspaceCopy {
     if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
     else if (stat.isFile()) copyFileSync(from, to);
   }
+}
+
+function finishCopy(source: string, root: string): WorkspaceCopy {
 
   const modules = join(root, "node_modules");
   mkdirSync(modules);
