@@ -137,7 +137,7 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals, verbs: ["get", "list", "watch", "update", "patch"] },
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals.map((p) => `${p}/status`), verbs: ["update", "patch"] },
     { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
-    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] },
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete", "patch"] },
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list"] },
   ], "ClusterRole rules");

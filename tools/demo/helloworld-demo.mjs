@@ -1,7 +1,8 @@
-// The whole HelloWorldChaos flow on a real local cluster: a busybox Deployment run by the cluster's
-// kubelet, the daemon on that node's containerd, the manager (both as local processes), and the
-// seed's HelloWorldChaos manifest. Prints the manager's and the daemon's log lines that show each
-// container's process list, then removes what it created (the cluster stays up for the next run).
+// The demo on a real local cluster: a busybox Deployment run by the cluster's kubelet, the daemon on
+// that node's containerd, the manager (both as local processes). First the seed's HelloWorldChaos
+// (the manager's and the daemon's log lines show each container's process list), then a PodChaos
+// pod-kill (a pod deleted and replaced by its ReplicaSet). Removes what it created (the cluster
+// stays up for the next run).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,6 +79,31 @@ try {
     await sleep(200);
   }
   console.log("  deleted");
+
+  const podGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "podchaos" };
+  const before = (await core.listNamespacedPod({ namespace, labelSelector: "app=busybox" })).items;
+  say(`applying a PodChaos (action: pod-kill, mode: one) to the Deployment's pods: ${before.map((p) => p.metadata.name).join(", ")}`);
+  await custom.createNamespacedCustomObject({
+    ...podGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "PodChaos", metadata: { name: "pod-kill-example" },
+      spec: { action: "pod-kill", mode: "one", selector: { labelSelectors: { app: "busybox" } } } },
+  });
+  const uids = new Set(before.map((p) => p.metadata.uid));
+  let replaced;
+  for (let i = 0; i < 300 && !replaced; i++) {
+    const now = (await core.listNamespacedPod({ namespace, labelSelector: "app=busybox" })).items;
+    const gone = before.filter((p) => !now.some((n) => n.metadata.uid === p.metadata.uid && !n.metadata.deletionTimestamp));
+    const fresh = now.filter((p) => !uids.has(p.metadata.uid) && p.status?.phase === "Running");
+    if (gone.length > 0 && fresh.length > 0) replaced = { gone: gone[0], fresh: fresh[0] };
+    else await sleep(200);
+  }
+  if (!replaced) throw new Error("no pod was replaced within 60 s");
+  for (const l of manager.lines.filter((l) => /pod chaos/.test(String(l.message)))) show("manager", l);
+  console.log(`  killed ${replaced.gone.metadata.name}; its ReplicaSet started ${replaced.fresh.metadata.name} (new uid ${replaced.fresh.metadata.uid})`);
+  const podStatus = (await custom.getNamespacedCustomObject({ ...podGroup, namespace, name: "pod-kill-example" })).status;
+  console.log(`  conditions: ${(podStatus?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(", ")}`);
+  await custom.deleteNamespacedCustomObject({ ...podGroup, namespace, name: "pod-kill-example" });
 } finally {
   say("cleaning up (the cluster stays up: tools/local-cluster/local-cluster down stops it)");
   await manager?.stop();

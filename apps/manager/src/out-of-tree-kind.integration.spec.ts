@@ -2,7 +2,7 @@
 // `npm pack` every library the scratch package needs, install the tarballs into a copy of it in a
 // temporary directory, and run its own manager and daemon through the real path.
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +56,7 @@ describe("a chaos kind outside the workspace, on the packed libraries", () => {
     // pack and install, as a team outside the repository would
     scratch = mkdtempSync(join(tmpdir(), "faultline-out-of-tree-"));
     const tarballs = join(scratch, "tarballs");
+    mkdirSync(tarballs);
     const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", tarballs, ...packed.flatMap((p) => ["-w", p])], {
       cwd: workspace,
       maxBuffer: 64 * 1024 * 1024,

@@ -3,7 +3,7 @@
 // Pods are created through the API only (no kubelet): the pipeline reads, never runs, them.
 import type { CoreV1Event } from "@kubernetes/client-node";
 import type { Record, RecordPhase } from "@faultline/api";
-import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
+import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector, RecordDecodeError } from "@faultline/impl-registry";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
 import { createKubernetesEventRecorder } from "./event-recorder.js";
@@ -20,6 +20,8 @@ const slow = 120_000;
 class TestImpl implements ChaosImpl {
   calls: Array<{ operation: "apply" | "recover"; id: string }> = [];
   failing = new Set<string>();
+  /** Targets whose pod is gone: recovering them fails as the real decoder does (PodNotFound). */
+  gone = new Set<string>();
   running = 0;
   peak = 0;
   delayMs = 0;
@@ -32,6 +34,7 @@ class TestImpl implements ChaosImpl {
     try {
       if (this.delayMs) await sleep(this.delayMs);
       if (this.failing.has(id)) throw new Error(`daemon unreachable for ${id}`);
+      if (this.gone.has(id)) throw new RecordDecodeError("PodNotFound", id, `pod of ${id} not found`);
       return phase;
     } finally {
       this.running--;
@@ -163,6 +166,19 @@ describe("records pipeline on the real API server", () => {
     const reasons = (await events(request)).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(["FinalizerInited", "Started", "Selected", "Applied", "Updated"]));
     expect(reasons.filter((r) => r === "Applied")).toHaveLength(3);
+  }, slow);
+
+  test("counts a record whose target is gone as recovered, with an Event, so deletion completes", async () => {
+    const { impl, reconciler } = setup();
+    const request = await createChaos(webSelector);
+    await drive(reconciler, request, (o) => conditions(o).AllInjected === "True");
+    impl.gone.add(`${namespace}/web-1/app`);
+    await api.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: request.name });
+    await drive(reconciler, request, (o) => o === undefined);
+    expect(impl.count("recover")).toBe(3); // each once: the gone one is not retried
+    const recovered = (await events(request)).filter((e) => e.reason === "Recovered").map((e) => e.message);
+    expect(recovered).toHaveLength(3);
+    expect(recovered).toContainEqual(expect.stringMatching(new RegExp(`^${namespace}/web-1/app no longer exists, so nothing is left to recover: counted as recovered`)));
   }, slow);
 
   test("applies records in parallel up to the bound", async () => {

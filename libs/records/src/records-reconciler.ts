@@ -17,6 +17,7 @@ import type { ChaosEvent, EventRecorder } from "./event-recorder.js";
 import { type BackoffPolicy, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
 import { StatusWriteError, StatusWriter } from "./status-writer.js";
+import { isTargetGone } from "./target-gone.js";
 import type { TargetSelector } from "./target-selector.js";
 
 /** Which object to reconcile: its kind (as registered) and namespaced name. */
@@ -204,13 +205,17 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         const operation = operationFor(record)!;
         let phase: RecordPhase | undefined;
         let failure: string | undefined;
+        let gone: string | undefined;
         try {
           phase =
             operation === "Apply"
               ? await kind.impl.apply(ctx, index, structuredClone(records), target)
               : await kind.impl.recover(ctx, index, structuredClone(records), target);
         } catch (error) {
-          failure = errorMessage(error);
+          if (operation === "Recover" && isTargetGone(error)) {
+            phase = "Not Injected"; // nothing of the experiment is left in a target that no longer exists
+            gone = errorMessage(error);
+          } else failure = errorMessage(error);
         }
         const timestamp = new Date(now()).toISOString();
         const write = writer.update((status) => {
@@ -223,11 +228,14 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
           }
           const event: RecordEvent = { type: failure === undefined ? "Succeeded" : "Failed", operation, timestamp };
           if (failure !== undefined) event.message = failure;
+          else if (gone !== undefined) event.message = `target is gone, counted as recovered: ${gone}`;
           appendRecordEvent(stored, event, compaction);
         });
         writes.push(write.catch((error: unknown) => void writeFailures.push(error)));
         if (failure !== undefined) {
           await emit(target, "Warning", "Failed", `Failed to ${operation.toLowerCase()} chaos for ${record.id}: ${failure}`);
+        } else if (gone !== undefined) {
+          await emit(target, "Normal", "Recovered", `${record.id} no longer exists, so nothing is left to recover: counted as recovered (${gone})`);
         } else if (phase === "Injected" || phase === "Not Injected") {
           await emit(target, "Normal", operation === "Apply" ? "Applied" : "Recovered", `Successfully ${operation === "Apply" ? "applied" : "recovered"} chaos for ${record.id}`);
         } else if (phase?.includes("/")) {

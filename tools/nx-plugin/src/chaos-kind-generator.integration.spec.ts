@@ -16,11 +16,8 @@ const names = chaosKindNames(kind);
 // others are editing at the same time). FAULTLINE_NX_PLUGIN_REAL_PARTS=0 leaves the generated integration specs out while real parts are busy
 const withRealParts = process.env["FAULTLINE_TEST_TIER"] !== "unit" && process.env["FAULTLINE_NX_PLUGIN_REAL_PARTS"] !== "0";
 const minutes = 60_000;
-// What the chaos package's jest config ignores in the unit tier, and one spec that fails for every
-// new daemon-backed kind: helloworld/readme-example.spec.ts pins the catalog's daemon RPCs to
-// HelloWorldChaos's alone (toEqual, not a containment check). Left out here until it checks only
-// that HelloWorldChaos's RPC is among them; every other spec of the package runs.
-const unitIgnore = ["/node_modules/", "<rootDir>/dist/", "\\.integration\\.spec\\.ts$", "helloworld/readme-example\\.spec\\.ts$"];
+// What the chaos package's jest config ignores in the unit tier: every other spec of the package runs.
+const unitIgnore = ["/node_modules/", "<rootDir>/dist/", "\\.integration\\.spec\\.ts$"];
 
 describe(`nx g @faultline/nx-plugin:chaos-kind ${kind} --daemon, in a copy of the workspace`, () => {
   let copy: WorkspaceCopy;

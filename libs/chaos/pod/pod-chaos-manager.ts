@@ -1,0 +1,78 @@
+import type { KindLog } from "@faultline/chaos-kind";
+import type { ChaosImpl, RecordDecoder } from "@faultline/impl-registry";
+import type { PodSource } from "@faultline/selector";
+import { ContainerAction_Action, parsePodRecordId } from "@faultline/api";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api } from "@kubernetes/client-node";
+import type { PodChaos } from "./pod-chaos-crd.js";
+import { podFailureApplyPatch, podFailureRecoverPatch, type JsonPatchOperation } from "./pod-failure-patch.js";
+
+/** The image pod-failure runs in every container unless the manager is told otherwise. */
+export const defaultPauseImage = "registry.k8s.io/pause:3.6";
+
+/** What the PodChaos manager impl needs. */
+export interface PodChaosManagerDeps {
+  decoder: RecordDecoder;
+  pods: Pick<PodSource, "readPod">;
+  core: CoreV1Api;
+  log: KindLog;
+  /** pod-failure's image; default {@link defaultPauseImage}. */
+  pauseImage?: string;
+}
+
+const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
+
+/**
+ * The manager side of PodChaos, per record:
+ * - pod-kill (one-shot): deletes the pod with `gracePeriod` seconds (0: at once);
+ * - container-kill (one-shot): `ContainerKill` on the daemon of the container's node;
+ * - pod-failure (lasts `duration`): every container and init container runs the pause image, the
+ *   original images kept in annotations on the pod; Recover puts them back. A pod that is gone, or
+ *   was recreated under the same name, has nothing of this experiment left: recovered.
+ */
+export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> {
+  const pauseImage = deps.pauseImage ?? defaultPauseImage;
+  const patchPod = (namespace: string, name: string, ops: JsonPatchOperation[]) =>
+    deps.core.patchNamespacedPod({ namespace, name, body: ops }, setHeaderOptions("Content-Type", PatchStrategy.JsonPatch));
+
+  return {
+    async apply(ctx, index, records, obj) {
+      const record = records[index]!;
+      const { action } = obj.spec;
+      deps.log(`Apply pod chaos: ${action}`, { id: record.id, chaos: ctx.namespacedName });
+      if (action === "container-kill") {
+        const target = await deps.decoder.decodeContainer(record.id, obj);
+        await target.daemon.containerKill({ action: { action: ContainerAction_Action.KILL }, containerId: target.containerId }, { signal: ctx.signal });
+        return "Injected";
+      }
+      const { namespace, podName } = parsePodRecordId(record.id);
+      if (action === "pod-kill") {
+        await deps.core.deleteNamespacedPod({ namespace, name: podName, gracePeriodSeconds: obj.spec.gracePeriod ?? 0 });
+        return "Injected";
+      }
+      const pod = await deps.pods.readPod(namespace, podName);
+      if (!pod) throw new Error(`pod ${namespace}/${podName} not found`);
+      const ops = podFailureApplyPatch(pod, obj.metadata.uid ?? "", pauseImage);
+      if (ops.length > 0) await patchPod(namespace, podName, ops);
+      return "Injected";
+    },
+
+    async recover(ctx, index, records, obj) {
+      const record = records[index]!;
+      const { action } = obj.spec;
+      deps.log(`Recover pod chaos: ${action}`, { id: record.id, chaos: ctx.namespacedName });
+      if (action !== "pod-failure") return "Not Injected"; // a killed pod or container is not brought back
+      const { namespace, podName } = parsePodRecordId(record.id);
+      const pod = await deps.pods.readPod(namespace, podName);
+      if (!pod) return "Not Injected"; // gone: nothing of it is left to restore
+      const ops = podFailureRecoverPatch(pod, obj.metadata.uid ?? "");
+      if (ops.length > 0) {
+        try {
+          await patchPod(namespace, podName, ops);
+        } catch (error) {
+          if (!isNotFound(error)) throw error; // deleted between the read and the patch: recovered
+        }
+      }
+      return "Not Injected";
+    },
+  };
+}
