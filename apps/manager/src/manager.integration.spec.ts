@@ -1,3 +1,4 @@
+import { eventually as eventuallyWithin } from "@faultline/test-ground";
 import type { CoreV1Event } from "@kubernetes/client-node";
 import type { HelloWorldChaos } from "@faultline/chaos/helloworld";
 import type { AppProcess } from "@faultline/test-ground";
@@ -11,22 +12,8 @@ import { freePort, startSimulatedGround, startTestDaemon, startTestManager, type
 // kubelet would. Everything else is the real path: selection reads the API server, the manager
 // calls the daemon over gRPC, the daemon enters the real container.
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => eventuallyWithin(what, probe, timeoutMs);
 
 describe("manager end to end: HelloWorldChaos", () => {
   let ground: SimulatedGround;

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { builtInChaosKinds } from "@faultline/chaos";
 import { ApiextensionsV1Api, loadYaml, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { defaultTestContainerdSocket, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
+import { defaultTestContainerdSocket, localCluster, startAppProcess, type AppProcess, eventually } from "@faultline/test-ground";
 import { freePort, startSimulatedGround, type SimulatedGround } from "./manager-processes.test-support.js";
 
 const run = promisify(execFile);
@@ -29,22 +30,8 @@ const packed = [
   "@faultline/selector",
 ];
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "pidprobechaos" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const builtInKindNames = builtInChaosKinds.map((k) => k.crd.spec.names.kind);
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 describe("a chaos kind outside the workspace, on the packed libraries", () => {
   let scratch: string;
@@ -122,7 +109,7 @@ describe("a chaos kind outside the workspace, on the packed libraries", () => {
 
   it("serves the team's kind beside the built-in ones, and its daemon the built-in RPCs", () => {
     const leading = manager!.lines.find((l) => l.message === "leading: watching chaos kinds");
-    expect(leading?.["kinds"]).toEqual(["HelloWorldChaos", "PidProbeChaos"]);
+    expect(leading?.["kinds"]).toEqual([...builtInKindNames, "PidProbeChaos"]);
     const serving = daemon!.lines.find((l) => l.message === "faultline daemon serving");
     expect(serving?.["rpcs"]).toEqual(expect.arrayContaining(["ContainerGetPid", "ContainerKill", "ExecHelloWorldChaos"]));
   });

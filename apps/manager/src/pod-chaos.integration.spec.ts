@@ -3,28 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from "@kubernetes/client-node";
 import type { PodChaos } from "@faultline/chaos/pod";
-import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess, type AppProcess, eventually as eventuallyWithin } from "@faultline/test-ground";
 import { daemonMain, freePort, startTestManager } from "./manager-processes.test-support.js";
 
 // PodChaos end to end on the local cluster's real kubelet: Chaos Mesh's example manifests
 // (namespaces and labels adapted to the test's), the built manager and daemon as processes.
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "podchaos" };
 const busybox = "docker.io/library/busybox:latest";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(300);
-  }
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => eventuallyWithin(what, probe, timeoutMs);
 
 describe("PodChaos end to end on real kubelet pods", () => {
   let cluster: Awaited<ReturnType<typeof localCluster>>;
@@ -92,7 +78,7 @@ describe("PodChaos end to end on real kubelet pods", () => {
     const containerId = pod!.status!.containerStatuses![0]!.containerID!;
     await create("container-kill-example", { action: "container-kill", mode: "one", containerNames: ["busybox"], selector: { labelSelectors: { app: "ck" } } });
     await until("container-kill-example", "AllInjected");
-    await daemon.waitFor((l) => l.message === "ContainerKill" && l["containerId"] === containerId, 30_000);
+    await daemon.waitFor((l) => l["method"] === "ContainerKill" && l["containerId"] === containerId && /killed/.test(String(l.message)), 30_000);
     await eventually("restartCount 1 and running", async () => {
       const status = (await pods("ck"))[0]?.status?.containerStatuses?.[0];
       return status?.restartCount === 1 && status.state?.running ? true : undefined;

@@ -8,22 +8,13 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { DaemonHandlerRegistry, containerHandlers, createDaemonLogger, createDaemonServer } from "@faultline/daemon-server";
 import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/impl-registry";
 import { createKubernetesPodSource } from "@faultline/selector";
-import { createTestNamespace, deployBusybox, localCluster } from "@faultline/test-ground";
+import { createTestNamespace, deployBusybox, localCluster, eventually as eventuallyWithin } from "@faultline/test-ground";
 import { defaultPauseImage, podChaosManager } from "./pod-chaos-manager.js";
 import type { PodChaos } from "./pod-chaos-crd.js";
 
 // The PodChaos manager side on the local cluster's real kubelet: Deployments of busybox whose
 // containers run for real, a daemon server with the container RPCs on the kubelet's containerd.
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000) => eventuallyWithin(what, probe, timeoutMs);
 
 describe("podChaosManager on real kubelet pods", () => {
   let kubeConfig: KubeConfig;

@@ -18,3 +18,4 @@ export { defaultTestContainerdSocket } from "./default-test-containerd-socket.js
 
 // The test tiers: the unit tier (FAULTLINE_TEST_TIER=unit) may not reach a real part
 export { requireRealParts } from "./test-tier.js";
+export { eventually } from "./eventually.js";
