@@ -104,9 +104,9 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const tls = readTls(config);
   const identity = `${hostname()}_${process.pid}`;
   const bucket = new TokenBucket({ qps: config.qps, burst: config.burst });
-  const api = <T>(apiClass: new (...args: never[]) => T) => makeRateLimitedApiClient(kubeConfig, apiClass as never, bucket) as T;
-  const core = api(CoreV1Api);
   const metrics = new Registry();
+  const api = <T>(apiClass: new (...args: never[]) => T) => makeRateLimitedApiClient(kubeConfig, apiClass as never, bucket, { registry: metrics }) as T;
+  const core = api(CoreV1Api);
   collectDefaultMetrics({ register: metrics });
 
   const locator = config.daemonAddress

@@ -20,7 +20,7 @@ export type { Logger } from "./logger.js";
 // Client-side rate limiting (QPS/burst)
 export { TokenBucket } from "./token-bucket.js";
 export type { TokenBucketOptions } from "./token-bucket.js";
-export { makeRateLimitedApiClient, rateLimitMiddleware } from "./rate-limited-api-client.js";
+export { makeRateLimitedApiClient, rateLimitMiddleware, requestCountMiddleware } from "./rate-limited-api-client.js";
 
 // Watching a resource
 export { ResilientWatch } from "./resilient-watch.js";

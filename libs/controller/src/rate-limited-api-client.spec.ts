@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { Registry } from "prom-client";
 import { kubernetesClientUserAgent, makeRateLimitedApiClient } from "./rate-limited-api-client.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -41,6 +42,18 @@ describe("makeRateLimitedApiClient (HTTP server)", () => {
     const core = makeRateLimitedApiClient(kubeConfig, CoreV1Api, new TokenBucket({ qps: 100, burst: 10 }), { userAgent: "faultline-manager/0.1.0" });
     await core.readNamespace({ name: "default" });
     expect(seen.map((s) => s.userAgent)).toEqual(["faultline-manager/0.1.0"]);
+  });
+
+  test("counts the requests it sends and the answers it gets, on the registry it is given", async () => {
+    const registry = new Registry();
+    const core = makeRateLimitedApiClient(kubeConfig, CoreV1Api, new TokenBucket({ qps: 100, burst: 10 }), { registry });
+    await core.readNamespace({ name: "default" });
+    await core.deleteNamespace({ name: "default" });
+    await core.readNamespace({ name: "default" });
+    const text = await registry.metrics();
+    expect(text).toContain('rest_client_requests_total{method="GET"} 2');
+    expect(text).toContain('rest_client_requests_total{method="DELETE"} 1');
+    expect(text).toContain('rest_client_responses_total{code="200"} 3');
   });
 
   test("holds requests after the burst to the bucket's rate", async () => {

@@ -9,6 +9,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from "@kubernetes/client-node";
+import { Counter, type Registry } from "prom-client";
 import type { TokenBucket } from "./token-bucket.js";
 
 const clientNodeVersion: string = createRequire(import.meta.url)("@kubernetes/client-node/package.json").version;
@@ -34,6 +35,28 @@ export function rateLimitMiddleware(bucket: TokenBucket): Middleware {
 }
 
 /**
+ * Counts the requests a client sends, by HTTP method (`rest_client_requests_total`, as client-go
+ * names it), and the answers it gets, by status code (`rest_client_responses_total`): so /metrics
+ * shows what the manager costs the API server, and benchmarks can count API calls per record.
+ */
+export function requestCountMiddleware(registry: Registry): Middleware {
+  const counter = <L extends string>(name: string, help: string, label: L) =>
+    (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames: [label], registers: [registry] });
+  const requests = counter("rest_client_requests_total", "Kubernetes API requests sent, by HTTP method", "method");
+  const responses = counter("rest_client_responses_total", "Kubernetes API answers received, by HTTP status code", "code");
+  return {
+    pre: async (context: RequestContext) => {
+      requests.inc({ method: context.getHttpMethod().toString() });
+      return context;
+    },
+    post: async (context: ResponseContext) => {
+      responses.inc({ code: String(context.httpStatusCode) });
+      return context;
+    },
+  };
+}
+
+/**
  * `kubeConfig.makeApiClient(apiClass)`, with every request waiting for a token from `bucket`.
  * The manager makes one bucket from its `--qps`/`--burst` settings and builds every API client it
  * hands to the libraries (selector, records, impl-registry, watches, leader election) through this,
@@ -49,7 +72,7 @@ export function makeRateLimitedApiClient<T>(
   kubeConfig: KubeConfig,
   apiClass: new (configuration: Configuration) => T,
   bucket: TokenBucket,
-  options: { userAgent?: string } = {},
+  options: { userAgent?: string; registry?: Registry } = {},
 ): T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error("makeRateLimitedApiClient: the kubeconfig has no current cluster");
@@ -57,7 +80,7 @@ export function makeRateLimitedApiClient<T>(
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: kubeConfig },
     middleware: [setHeaderMiddleware("User-Agent", options.userAgent ?? kubernetesClientUserAgent)],
-    promiseMiddleware: [rateLimitMiddleware(bucket)],
+    promiseMiddleware: [rateLimitMiddleware(bucket), ...(options.registry ? [requestCountMiddleware(options.registry)] : [])],
   });
   return new apiClass(configuration);
 }

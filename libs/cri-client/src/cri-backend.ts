@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { ContainerState, RuntimeService, type ContainerStatusResponse } from "@faultline/api/cri";
 import type { ContainerRef } from "./container-ref.js";
@@ -10,8 +11,12 @@ import { describeUnreachableCause } from "./runtime-unreachable-cause.js";
 
 /**
  * The backend for runtimes that serve Kubernetes CRI v1 over gRPC (containerd, CRI-O).
- * The pid comes from `ContainerStatus(verbose)`; a kill is `StopContainer` with timeout 0,
- * which the runtime carries out with SIGKILL at once and waits for the exit.
+ * The pid comes from `ContainerStatus(verbose)`. A kill sends SIGKILL to the container's init
+ * process and answers once the signal is delivered, as Chaos Mesh's daemon does through
+ * containerd's task API: the kernel then ends every process of the container's pid namespace, the
+ * runtime records the exit and the kubelet restarts the container. Where the init process is not
+ * visible in this process's /proc (no host pid namespace), a kill is `StopContainer` with timeout
+ * 0, which SIGKILLs too but waits for the runtime to see the exit.
  */
 export function createCriBackend(socketPath: string, timeoutMs: number): ContainerRuntimeBackend {
   const { transport, close } = createCriTransport(socketPath);
@@ -48,11 +53,30 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
       return pid;
     },
     async kill(ref, signal) {
-      await runningStatus(ref, false, signal);
+      const response = await runningStatus(ref, true, signal);
+      const pid = pidFromCriVerboseInfo(response.info);
+      if (pid !== undefined && signalIfVisible(pid, "SIGKILL")) return;
       await call(ref, signal, () => cri.stopContainer({ containerId: ref.id, timeout: 0n }, { signal, timeoutMs }));
     },
     close,
   };
+}
+
+/**
+ * Sends `sig` to `pid` when that process is visible here (the host's pid namespace); false when it
+ * is not, so the caller falls back to the runtime. A process that exited between the status and
+ * the signal (ESRCH) counts as killed: the container is stopping already.
+ */
+function signalIfVisible(pid: number, sig: NodeJS.Signals): boolean {
+  if (!existsSync(`/proc/${pid}`)) return false;
+  try {
+    process.kill(pid, sig);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return true;
+    if ((error as NodeJS.ErrnoException).code === "EPERM") return false;
+    throw error;
+  }
+  return true;
 }
 
 function describeState(response: ContainerStatusResponse): string {
