@@ -108,7 +108,7 @@ describe("PodChaos end to end on real kubelet pods", () => {
   }, 300_000);
 
   it("restart safety: a manager SIGKILLed while injecting pod-failure is restarted, and deletion restores every pod; a pod deleted meanwhile does not block it", async () => {
-    const replicas = 6;
+    const replicas = 20;
     await deployBusybox(cluster.kubeConfig, ns.name, { name: "many", replicas, timeoutMs: 180_000 });
     await create("many-failures", { action: "pod-failure", mode: "all", selector: { labelSelectors: { app: "many" } } });
     await manager.waitFor((l) => l.message === "Apply pod chaos: pod-failure", 60_000);

@@ -100,6 +100,10 @@ function finishCopy(source: string, root: string): WorkspaceCopy {
     NX_CACHE_DIRECTORY: join(root, ".nx", "cache"),
     NX_WORKSPACE_DATA_DIRECTORY: join(root, ".nx", "workspace-data"),
     NX_INTERACTIVE: "false",
+    // the real parts are the workspace's own (its cluster, its private containerd), never a second
+    // set started in the copy on the same ports
+    FAULTLINE_CLUSTER_DIR: process.env["FAULTLINE_CLUSTER_DIR"] || join(source, ".cluster"),
+    FAULTLINE_RUNTIME_DIR: process.env["FAULTLINE_RUNTIME_DIR"] || join(source, ".runtime"),
   };
   // the test runner's own jest settings are not the copy's
   delete env["JEST_WORKER_ID"];
