@@ -38,7 +38,9 @@ describe("createContainerRuntimeClient against containerd", () => {
     const pid = await runtime.getPid(containerId);
     const status = await cri.containerStatus({ containerId: bare(containerId), verbose: true });
     expect(pid).toBe(pidFromCriVerboseInfo(status.info));
-    expect(await cmdline(pid)).toBe("sleep 3600");
+    // the container's init process: "runc init" for the moment between StartContainer's answer
+    // and its exec of the command, then the command itself, under the same pid
+    await eventually("the pid to run the container's command", async () => ((await cmdline(pid)) === "sleep 3600" ? true : undefined), 5000, 20);
   });
 
   test("kill SIGKILLs the container's init process; the runtime then sees it exit with 137", async () => {
