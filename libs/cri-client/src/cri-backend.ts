@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { ContainerState, RuntimeService, type ContainerStatusResponse } from "@faultline/api/cri";
 import type { ContainerRef } from "./container-ref.js";
@@ -12,11 +12,12 @@ import { describeUnreachableCause } from "./runtime-unreachable-cause.js";
 /**
  * The backend for runtimes that serve Kubernetes CRI v1 over gRPC (containerd, CRI-O).
  * The pid comes from `ContainerStatus(verbose)`. A kill sends SIGKILL to the container's init
- * process and answers once the signal is delivered, as Chaos Mesh's daemon does through
- * containerd's task API: the kernel then ends every process of the container's pid namespace, the
- * runtime records the exit and the kubelet restarts the container. Where the init process is not
- * visible in this process's /proc (no host pid namespace), a kill is `StopContainer` with timeout
- * 0, which SIGKILLs too but waits for the runtime to see the exit.
+ * process, as Chaos Mesh's daemon does through containerd's task API, and answers once that process
+ * is dead (gone, or a zombie its shim is reaping): the kernel ends every process of the container's
+ * pid namespace with it, the runtime records the exit a moment later, and the kubelet restarts the
+ * container. Where the init process is not visible in this process's /proc (no host pid
+ * namespace), a kill is `StopContainer` with timeout 0, which SIGKILLs too and waits for the
+ * runtime to record the exit.
  */
 export function createCriBackend(socketPath: string, timeoutMs: number): ContainerRuntimeBackend {
   const { transport, close } = createCriTransport(socketPath);
@@ -41,6 +42,16 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
     return response;
   }
 
+  // Whether this process sees the runtime's pids (the host's pid namespace, as the daemon runs):
+  // once one of them was visible in /proc, an invisible one is a process that is gone.
+  let seesRuntimePids = false;
+  const processStateSeen = (pid: number) => {
+    const state = processState(pid);
+    if (state !== "invisible") seesRuntimePids = true;
+    return state;
+  };
+  const exited = (state: ReturnType<typeof processState>) => state === "dead" || (state === "invisible" && seesRuntimePids);
+
   return {
     async getPid(ref, signal) {
       const response = await runningStatus(ref, true, signal);
@@ -50,13 +61,26 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
           `CRI runtime at ${socketPath} reports container ${quoteInput(ref.raw)} running but gave no pid in its verbose status`,
         );
       }
+      if (exited(processStateSeen(pid))) throw exitedJustNow(ref, pid);
       return pid;
     },
     async kill(ref, signal) {
       const response = await runningStatus(ref, true, signal);
       const pid = pidFromCriVerboseInfo(response.info);
-      if (pid !== undefined && signalIfVisible(pid, "SIGKILL")) return;
-      await call(ref, signal, () => cri.stopContainer({ containerId: ref.id, timeout: 0n }, { signal, timeoutMs }));
+      const state = pid === undefined ? "invisible" : processStateSeen(pid);
+      if (exited(state)) throw exitedJustNow(ref, pid!);
+      if (state === "alive" && signalIfVisible(pid!, "SIGKILL")) {
+        await untilDead(pid!, signal);
+        return;
+      }
+      try {
+        await call(ref, signal, () => cri.stopContainer({ containerId: ref.id, timeout: 0n }, { signal, timeoutMs }));
+      } catch (error) {
+        // its init process died a moment ago and the runtime is winding the container down: the
+        // runtime's own answer, once it has one, says there is nothing left to kill
+        await runningStatus(ref, false, signal);
+        throw error;
+      }
     },
     close,
   };
@@ -77,6 +101,36 @@ function signalIfVisible(pid: number, sig: NodeJS.Signals): boolean {
     throw error;
   }
   return true;
+}
+
+/**
+ * What /proc says of a container's init process: alive, dead (a zombie its shim has not reaped
+ * yet: the container is stopping, whatever the runtime's status still says), or invisible (no such
+ * entry: another pid namespace, or gone).
+ */
+function processState(pid: number): "alive" | "dead" | "invisible" {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return "invisible";
+  }
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state === "Z" || state === "X" ? "dead" : "alive";
+}
+
+function exitedJustNow(ref: ContainerRef, pid: number): ContainerNotRunningError {
+  return new ContainerNotRunningError(ref.raw, `container ${quoteInput(ref.raw)} is not running: its init process ${pid} has exited`);
+}
+
+/** Resolves once `pid` is gone or a zombie (the kernel has killed it), polling /proc for up to 2 s. */
+async function untilDead(pid: number, signal: AbortSignal | undefined): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (processState(pid) === "alive") {
+    if (signal?.aborted) throw signal.reason;
+    if (Date.now() > deadline) throw new Error(`process ${pid} was sent SIGKILL but is still alive after 2 s`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 function describeState(response: ContainerStatusResponse): string {
