@@ -56,7 +56,7 @@ const containerIdOf = (pod) => pod.status.containerStatuses[0].containerID;
 try {
   daemon = await startAppProcess(
     daemonMain,
-    ["--grpc-socket", socket, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", containerdSocket, "--log-level", "warn"],
+    ["--grpc-socket", socket, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", containerdSocket],
     (l) => l.message === "faultline daemon serving",
   );
 
