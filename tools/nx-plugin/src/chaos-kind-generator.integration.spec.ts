@@ -16,6 +16,8 @@ const names = chaosKindNames(kind);
 // others are editing at the same time). FAULTLINE_NX_PLUGIN_REAL_PARTS=0 leaves the generated integration specs out while real parts are busy
 const withRealParts = process.env["FAULTLINE_TEST_TIER"] !== "unit" && process.env["FAULTLINE_NX_PLUGIN_REAL_PARTS"] !== "0";
 const minutes = 60_000;
+/** jest's output without its terminal colours (it colours its badges when it thinks it may). */
+const withoutColors = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 /** jest's line for a spec file that passed, however it pads its badges (CI pads them with spaces). */
 const passed = (spec: string) => new RegExp(`PASS\\s+chaos\\s+(\\./)?${spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
 // What the chaos package's jest config ignores in the unit tier: every other spec of the package runs.
@@ -97,7 +99,7 @@ describe(`nx g @faultline/nx-plugin:chaos-kind ${kind} --daemon, in a copy of th
   it("passes the chaos package's unit tests, the generated ones among them", () => {
     const result = copy.run("npm", ["test", "-w", "@faultline/chaos", "--", "--testPathIgnorePatterns", ...unitIgnore], { FAULTLINE_TEST_TIER: "unit" });
     timings["chaos unit tests"] = result.ms;
-    const output = result.stdout + result.stderr;
+    const output = withoutColors(result.stdout + result.stderr);
     for (const spec of ["crd", "manager", "daemon"]) expect(output).toMatch(passed(`${names.folder}/${names.fileBase}-${spec}.spec.ts`));
     expect(output).toMatch(passed("crd-files.spec.ts"));
   }, 10 * minutes);
@@ -105,7 +107,7 @@ describe(`nx g @faultline/nx-plugin:chaos-kind ${kind} --daemon, in a copy of th
   (withRealParts ? it : it.skip)("passes the generated integration specs against the real parts", () => {
     const result = copy.run("npm", ["test", "-w", "@faultline/chaos", "--", `${names.folder}/.*\\.integration\\.spec\\.ts$`], { FAULTLINE_TEST_TIER: "all" });
     timings["generated integration specs"] = result.ms;
-    const output = result.stdout + result.stderr;
+    const output = withoutColors(result.stdout + result.stderr);
     for (const spec of ["manager", "daemon"]) expect(output).toMatch(passed(`${names.folder}/${names.fileBase}-${spec}.integration.spec.ts`));
   }, 10 * minutes);
 });
