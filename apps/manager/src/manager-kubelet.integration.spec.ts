@@ -1,10 +1,7 @@
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import type { HelloWorldChaos } from "@faultline/chaos/helloworld";
-import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess, type AppProcess } from "@faultline/test-ground";
-import { daemonMain, freePort, startTestManager } from "./manager-processes.test-support.js";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { deployBusybox, type AppProcess } from "@faultline/test-ground";
+import { freePort, startKubeletGround, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
 
 // The seed's flow on a real node: a busybox Deployment run by the local cluster's kubelet, the
 // daemon on that node's containerd, the manager reaching it, the seed's HelloWorldChaos manifest.
@@ -12,33 +9,23 @@ const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworl
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("manager end to end on real kubelet pods", () => {
-  let cluster: Awaited<ReturnType<typeof localCluster>>;
+  let ground: KubeletGround;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
-  let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+  let ns: KubeletGround["ns"];
   let daemon: AppProcess;
   let manager: AppProcess;
 
   beforeAll(async () => {
-    cluster = await localCluster("full");
-    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyChaosCrds(cluster.kubeConfig);
-    ns = await createTestNamespace(cluster.kubeConfig, "busybox");
-    await deployBusybox(cluster.kubeConfig, ns.name, { replicas: 2 });
-    const socketPath = join(mkdtempSync(join(tmpdir(), "faultline-kubelet-e2e-")), "daemon.sock");
-    daemon = await startAppProcess(
-      daemonMain,
-      ["--grpc-socket", socketPath, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", cluster.containerdSocket],
-      (l) => l.message === "faultline daemon serving",
-    );
-    manager = await startTestManager({ kubeconfigPath: cluster.kubeconfigPath, namespace: ns.name, daemonSocket: socketPath, httpPort: await freePort() });
+    ground = await startKubeletGround("busybox");
+    ({ core, custom, ns, daemon } = ground);
+    await deployBusybox(ground.cluster.kubeConfig, ns.name, { replicas: 2 });
+    manager = await startTestManager({ kubeconfigPath: ground.cluster.kubeconfigPath, namespace: ns.name, daemonSocket: ground.daemonSocket, httpPort: await freePort() });
   }, 300_000);
 
   afterAll(async () => {
     await manager?.stop();
-    await daemon?.stop();
-    await ns?.remove();
+    await ground?.stop();
   }, 120_000);
 
   it("injects into every busybox container of the Deployment and recovers on deletion", async () => {

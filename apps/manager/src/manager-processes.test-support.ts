@@ -13,16 +13,20 @@ import {
   localCluster,
   startAppProcess,
   type AppProcess,
+  type LocalCluster,
 } from "@faultline/test-ground";
 
 export const managerMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 export const daemonMain = fileURLToPath(new URL("../../daemon/dist/main.js", import.meta.url));
 
-/** A daemon on a unix socket in a fresh directory, serving the private containerd. */
-export async function startTestDaemon(socketPath = join(mkdtempSync(join(tmpdir(), "faultline-e2e-")), "daemon.sock")): Promise<{ daemon: AppProcess; socketPath: string }> {
+/** A daemon on a unix socket in a fresh directory, serving the private containerd (or the one given). */
+export async function startTestDaemon(
+  socketPath = join(mkdtempSync(join(tmpdir(), "faultline-e2e-")), "daemon.sock"),
+  containerdSocket = defaultTestContainerdSocket(),
+): Promise<{ daemon: AppProcess; socketPath: string }> {
   const daemon = await startAppProcess(
     daemonMain,
-    ["--grpc-socket", socketPath, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", defaultTestContainerdSocket()],
+    ["--grpc-socket", socketPath, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", containerdSocket],
     (l) => l.message === "faultline daemon serving",
   );
   return { daemon, socketPath };
@@ -97,4 +101,37 @@ export async function startSimulatedGround(namespacePrefix: string): Promise<Sim
     },
   };
   return ground;
+}
+
+/**
+ * What the end-to-end tests on the local cluster's real kubelet share: the cluster in full mode with
+ * the generated CRDs, a fresh namespace, and a daemon on the kubelet's own containerd.
+ */
+export interface KubeletGround {
+  cluster: LocalCluster;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  ns: { name: string; remove(): Promise<void> };
+  daemon: AppProcess;
+  daemonSocket: string;
+  stop(): Promise<void>;
+}
+
+export async function startKubeletGround(namespacePrefix: string): Promise<KubeletGround> {
+  const cluster = await localCluster("full");
+  await applyChaosCrds(cluster.kubeConfig);
+  const ns = await createTestNamespace(cluster.kubeConfig, namespacePrefix);
+  const { daemon, socketPath } = await startTestDaemon(undefined, cluster.containerdSocket);
+  return {
+    cluster,
+    core: cluster.kubeConfig.makeApiClient(CoreV1Api),
+    custom: cluster.kubeConfig.makeApiClient(CustomObjectsApi),
+    ns,
+    daemon,
+    daemonSocket: socketPath,
+    async stop() {
+      await daemon.stop();
+      await ns.remove();
+    },
+  };
 }

@@ -1,10 +1,7 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import type { PodChaos } from "@faultline/chaos/pod";
-import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess, type AppProcess, eventually as eventuallyWithin } from "@faultline/test-ground";
-import { daemonMain, freePort, startTestManager } from "./manager-processes.test-support.js";
+import { deployBusybox, type AppProcess, eventually as eventuallyWithin } from "@faultline/test-ground";
+import { freePort, startKubeletGround, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
 
 // PodChaos end to end on the local cluster's real kubelet: Chaos Mesh's example manifests
 // (namespaces and labels adapted to the test's), the built manager and daemon as processes.
@@ -13,36 +10,26 @@ const busybox = "docker.io/library/busybox:latest";
 const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => eventuallyWithin(what, probe, timeoutMs);
 
 describe("PodChaos end to end on real kubelet pods", () => {
-  let cluster: Awaited<ReturnType<typeof localCluster>>;
+  let ground: KubeletGround;
+  let cluster: KubeletGround["cluster"];
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
-  let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+  let ns: KubeletGround["ns"];
   let daemon: AppProcess;
   let manager: AppProcess;
-  let socketPath: string;
   let httpPort: number;
-  const startManager = () => startTestManager({ kubeconfigPath: cluster.kubeconfigPath, namespace: ns.name, daemonSocket: socketPath, httpPort });
+  const startManager = () => startTestManager({ kubeconfigPath: cluster.kubeconfigPath, namespace: ns.name, daemonSocket: ground.daemonSocket, httpPort });
 
   beforeAll(async () => {
-    cluster = await localCluster("full");
-    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyChaosCrds(cluster.kubeConfig);
-    ns = await createTestNamespace(cluster.kubeConfig, "podchaos-e2e");
-    socketPath = join(mkdtempSync(join(tmpdir(), "faultline-podchaos-e2e-")), "daemon.sock");
-    daemon = await startAppProcess(
-      daemonMain,
-      ["--grpc-socket", socketPath, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", cluster.containerdSocket],
-      (l) => l.message === "faultline daemon serving",
-    );
+    ground = await startKubeletGround("podchaos-e2e");
+    ({ cluster, core, custom, ns, daemon } = ground);
     httpPort = await freePort();
     manager = await startManager();
   }, 300_000);
 
   afterAll(async () => {
     await manager?.stop();
-    await daemon?.stop();
-    await ns?.remove();
+    await ground?.stop();
   }, 180_000);
 
   const create = (name: string, spec: object) =>
