@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { ContainerState, RuntimeService, type ContainerStatusResponse } from "@faultline/api/cri";
 import type { ContainerRef } from "./container-ref.js";
@@ -69,7 +69,7 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
       const pid = pidFromCriVerboseInfo(response.info);
       const state = pid === undefined ? "invisible" : processStateSeen(pid);
       if (exited(state)) throw exitedJustNow(ref, pid!);
-      if (state === "alive" && signalIfVisible(pid!, "SIGKILL")) {
+      if (state === "alive" && sendSignal(pid!, "SIGKILL")) {
         await untilDead(pid!, signal);
         return;
       }
@@ -87,12 +87,11 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
 }
 
 /**
- * Sends `sig` to `pid` when that process is visible here (the host's pid namespace); false when it
- * is not, so the caller falls back to the runtime. A process that exited between the status and
- * the signal (ESRCH) counts as killed: the container is stopping already.
+ * Sends `sig` to `pid`, a process /proc shows alive; false when this process may not signal it
+ * (EPERM), so the caller falls back to the runtime. A process that exited in between (ESRCH)
+ * counts as signalled: the container is stopping already.
  */
-function signalIfVisible(pid: number, sig: NodeJS.Signals): boolean {
-  if (!existsSync(`/proc/${pid}`)) return false;
+function sendSignal(pid: number, sig: NodeJS.Signals): boolean {
   try {
     process.kill(pid, sig);
   } catch (error) {
