@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { offlineKubeConfig } from "@faultline/test-ground";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
 import { createInMemoryPodSource } from "@faultline/selector";
 import { createChaosKindRegistry, registerDaemonHandlers } from "./index.js";
@@ -7,16 +8,7 @@ import { containerRestartChaos, containerRestartChaosCrd } from "./readme-exampl
 
 const containerId = "containerd://" + "d".repeat(64);
 
-function unreachableCore(): CoreV1Api {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "none", server: "https://127.0.0.1:1" }],
-    users: [{ name: "none" }],
-    contexts: [{ name: "none", cluster: "none", user: "none" }],
-    currentContext: "none",
-  });
-  return kubeConfig.makeApiClient(CoreV1Api);
-}
+const unreachableCore = () => offlineKubeConfig().makeApiClient(CoreV1Api); // never called here
 
 describe("README example", () => {
   it("is src/readme-example.ts, verbatim", () => {

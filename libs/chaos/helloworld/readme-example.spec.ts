@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { offlineKubeConfig } from "@faultline/test-ground";
 import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/impl-registry";
 import { composeHelloWorld } from "./readme-example.js";
 
@@ -13,14 +14,7 @@ describe("README example", () => {
   it("gives the daemon the kind's RPC and the manager the kind, from the catalog alone", () => {
     const daemons = createDaemonClientPool({ locator: createStaticDaemonLocator("unix:/run/faultline/daemon.sock") });
     const decoder = createRecordDecoder({ pods: { readPod: async () => undefined }, daemons });
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: "none", server: "https://127.0.0.1:1" }],
-      users: [{ name: "none" }],
-      contexts: [{ name: "none", cluster: "none", user: "none" }],
-      currentContext: "none",
-    });
-    const core = kubeConfig.makeApiClient(CoreV1Api); // never called here
+    const core = offlineKubeConfig().makeApiClient(CoreV1Api); // never called here
     const { listed, daemonHandlers, kinds, close } = composeHelloWorld({ decoder, pods: { readPod: async () => undefined }, core, log: () => {}, settings: {} });
     expect(listed).toBe(true);
     // every listed kind's RPCs are registered; HelloWorldChaos owns its one

@@ -19,3 +19,4 @@ export { defaultTestContainerdSocket } from "./default-test-containerd-socket.js
 // The test tiers: the unit tier (FAULTLINE_TEST_TIER=unit) may not reach a real part
 export { requireRealParts } from "./test-tier.js";
 export { eventually } from "./eventually.js";
+export { offlineKubeConfig } from "./offline-kube-config.js";
