@@ -130,7 +130,7 @@ describe("a chaos kind outside the workspace, on the packed libraries", () => {
     const found = manager!.lines.find((l) => l.message === "PidProbeChaos found the container's pid");
     expect(found).toMatchObject({ id: `${ground.ns.name}/probed/app` });
     const containerId = String(found?.["containerId"]);
-    expect(containerId).toBe(pod.status?.containerStatuses?.[0]?.containerID ?? containerId);
+    expect(containerId).toBe(pod.status!.containerStatuses![0]!.containerID);
     expect(daemon!.lines).toContainEqual(expect.objectContaining({ method: "ContainerGetPid", containerId }));
     const pid = Number(found?.["pid"]);
     expect(pid).toBeGreaterThan(1);
