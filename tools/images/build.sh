@@ -6,7 +6,7 @@
 #   .images/faultline-daemon.oci.tar    docker.io/faultline/daemon:<apps/daemon version>
 #
 # How: a Debian bookworm root filesystem from debootstrap --variant=minbase (the daemon's with
-# util-linux, procps, iproute2, iptables and stress-ng), slimmed and cached as a tarball under
+# util-linux, procps, iproute2, iptables, ipset and stress-ng), slimmed and cached as a tarball under
 # $FAULTLINE_IMAGES_CACHE keyed by its recipe; Node's binary from node_modules/node; the app staged by
 # tools/images/stage-app.mjs (workspace manifests + built files + `npm ci --omit=dev`) under /app;
 # one deterministic layer written by tools/runtime/mkimage.sh. Same inputs → same image digest; a
@@ -26,9 +26,9 @@ MIRROR=${FAULTLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 NODE_BIN=$REPO/node_modules/node/bin/node
 REGISTRY=docker.io/faultline
-# the daemon shells out to these (nsenter: util-linux, ps: procps, tc: iproute2, iptables, stress-ng)
-DAEMON_PACKAGES="util-linux procps iproute2 iptables stress-ng"
-DAEMON_TOOLS="nsenter ps tc iptables stress-ng"
+# the daemon shells out to these (nsenter: util-linux, ps: procps, tc: iproute2, iptables, ipset, stress-ng)
+DAEMON_PACKAGES="util-linux procps iproute2 iptables ipset stress-ng"
+DAEMON_TOOLS="nsenter ps tc iptables ipset stress-ng"
 NONROOT_UID=65532
 
 T_START=$(date +%s.%N)

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pb/chaosdaemon.proto.
  */
 export const file_pb_chaosdaemon: GenFile = /*@__PURE__*/
-  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCTLcAQoLQ2hhb3NEYWVtb24SQAoPQ29udGFpbmVyR2V0UGlkEhQucGIuQ29udGFpbmVyUmVxdWVzdBoVLnBiLkNvbnRhaW5lclJlc3BvbnNlIgASPwoNQ29udGFpbmVyS2lsbBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJKChNFeGVjSGVsbG9Xb3JsZENoYW9zEhkucGIuRXhlY0hlbGxvV29ybGRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgBiBnByb3RvMw", [file_google_protobuf_empty]);
+  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEi1gEKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFIisKBVNjb3BlEhMKD1NDT1BFX0NPTlRBSU5FUhAAEg0KCVNDT1BFX1BPRBABIq0BChJFeGVjU3RyZXNzUmVzcG9uc2USFAoMY3B1X2luc3RhbmNlGAEgASgJEhYKDmNwdV9zdGFydF90aW1lGAIgASgDEhcKD21lbW9yeV9pbnN0YW5jZRgDIAEoCRIZChFtZW1vcnlfc3RhcnRfdGltZRgEIAEoAxIYChBjcHVfaW5zdGFuY2VfdWlkGAUgASgJEhsKE21lbW9yeV9pbnN0YW5jZV91aWQYBiABKAkirgEKE0NhbmNlbFN0cmVzc1JlcXVlc3QSFAoMY3B1X2luc3RhbmNlGAEgASgJEhYKDmNwdV9zdGFydF90aW1lGAIgASgDEhcKD21lbW9yeV9pbnN0YW5jZRgDIAEoCRIZChFtZW1vcnlfc3RhcnRfdGltZRgEIAEoAxIYChBjcHVfaW5zdGFuY2VfdWlkGAUgASgJEhsKE21lbW9yeV9pbnN0YW5jZV91aWQYBiABKAkixwEKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJMuUECgtDaGFvc0RhZW1vbhJACg9Db250YWluZXJHZXRQaWQSFC5wYi5Db250YWluZXJSZXF1ZXN0GhUucGIuQ29udGFpbmVyUmVzcG9uc2UiABI/Cg1Db250YWluZXJLaWxsEhQucGIuQ29udGFpbmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkoKE0V4ZWNIZWxsb1dvcmxkQ2hhb3MSGS5wYi5FeGVjSGVsbG9Xb3JsZFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABIyCgZTZXRUY3MSDi5wYi5UY3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASOgoLRmx1c2hJUFNldHMSES5wYi5JUFNldHNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSAoRU2V0SXB0YWJsZXNDaGFpbnMSGS5wYi5JcHRhYmxlc0NoYWluc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJACg1FeGVjU3RyZXNzb3JzEhUucGIuRXhlY1N0cmVzc1JlcXVlc3QaFi5wYi5FeGVjU3RyZXNzUmVzcG9uc2UiABJECg9DYW5jZWxTdHJlc3NvcnMSFy5wYi5DYW5jZWxTdHJlc3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRQoTR2V0Tm9kZUNhcGFiaWxpdGllcxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoULnBiLk5vZGVDYXBhYmlsaXRpZXMiAGIGcHJvdG8z", [file_google_protobuf_empty]);
 
 /**
  * ContainerAction says what a ContainerRequest asks for.
@@ -125,6 +125,710 @@ export const ExecHelloWorldRequestSchema: GenMessage<ExecHelloWorldRequest> = /*
   messageDesc(file_pb_chaosdaemon, 3);
 
 /**
+ * TcHandle is a tc handle "major:minor".
+ *
+ * @generated from message pb.TcHandle
+ */
+export type TcHandle = Message<"pb.TcHandle"> & {
+  /**
+   * @generated from field: uint32 major = 1;
+   */
+  major: number;
+
+  /**
+   * @generated from field: uint32 minor = 2;
+   */
+  minor: number;
+};
+
+/**
+ * Describes the message pb.TcHandle.
+ * Use `create(TcHandleSchema)` to create a new message.
+ */
+export const TcHandleSchema: GenMessage<TcHandle> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 4);
+
+/**
+ * TcsRequest carries the whole desired traffic-control state of one container's network
+ * namespace (Chaos Mesh field numbers; 3 is unused upstream).
+ *
+ * @generated from message pb.TcsRequest
+ */
+export type TcsRequest = Message<"pb.TcsRequest"> & {
+  /**
+   * @generated from field: repeated pb.Tc tcs = 1;
+   */
+  tcs: Tc[];
+
+  /**
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: bool enter_ns = 4;
+   */
+  enterNs: boolean;
+
+  /**
+   * @generated from field: string pod_uid = 5;
+   */
+  podUid: string;
+};
+
+/**
+ * Describes the message pb.TcsRequest.
+ * Use `create(TcsRequestSchema)` to create a new message.
+ */
+export const TcsRequestSchema: GenMessage<TcsRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 5);
+
+/**
+ * Tc is one netem or bandwidth (tbf) rule, optionally limited to the destinations in an ipset.
+ *
+ * @generated from message pb.Tc
+ */
+export type Tc = Message<"pb.Tc"> & {
+  /**
+   * @generated from field: pb.Tc.Type type = 1;
+   */
+  type: Tc_Type;
+
+  /**
+   * @generated from field: pb.Netem netem = 2;
+   */
+  netem?: Netem | undefined;
+
+  /**
+   * @generated from field: pb.Tbf tbf = 3;
+   */
+  tbf?: Tbf | undefined;
+
+  /**
+   * @generated from field: string ipset = 4;
+   */
+  ipset: string;
+
+  /**
+   * @generated from field: string protocol = 5;
+   */
+  protocol: string;
+
+  /**
+   * @generated from field: string device = 9;
+   */
+  device: string;
+};
+
+/**
+ * Describes the message pb.Tc.
+ * Use `create(TcSchema)` to create a new message.
+ */
+export const TcSchema: GenMessage<Tc> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 6);
+
+/**
+ * @generated from enum pb.Tc.Type
+ */
+export enum Tc_Type {
+  /**
+   * @generated from enum value: TYPE_NETEM = 0;
+   */
+  NETEM = 0,
+
+  /**
+   * @generated from enum value: TYPE_BANDWIDTH = 1;
+   */
+  BANDWIDTH = 1,
+}
+
+/**
+ * Describes the enum pb.Tc.Type.
+ */
+export const Tc_TypeSchema: GenEnum<Tc_Type> = /*@__PURE__*/
+  enumDesc(file_pb_chaosdaemon, 6, 0);
+
+/**
+ * Netem holds the netem qdisc's parameters. Probabilities are percentages; proto3 float (32-bit)
+ * as upstream.
+ *
+ * @generated from message pb.Netem
+ */
+export type Netem = Message<"pb.Netem"> & {
+  /**
+   * @generated from field: string time = 1;
+   */
+  time: string;
+
+  /**
+   * @generated from field: string jitter = 2;
+   */
+  jitter: string;
+
+  /**
+   * @generated from field: float delay_corr = 3;
+   */
+  delayCorr: number;
+
+  /**
+   * @generated from field: uint32 limit = 4;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: float loss = 5;
+   */
+  loss: number;
+
+  /**
+   * @generated from field: float loss_corr = 6;
+   */
+  lossCorr: number;
+
+  /**
+   * @generated from field: uint32 gap = 7;
+   */
+  gap: number;
+
+  /**
+   * @generated from field: float duplicate = 8;
+   */
+  duplicate: number;
+
+  /**
+   * @generated from field: float duplicate_corr = 9;
+   */
+  duplicateCorr: number;
+
+  /**
+   * @generated from field: float reorder = 10;
+   */
+  reorder: number;
+
+  /**
+   * @generated from field: float reorder_corr = 11;
+   */
+  reorderCorr: number;
+
+  /**
+   * @generated from field: float corrupt = 12;
+   */
+  corrupt: number;
+
+  /**
+   * @generated from field: float corrupt_corr = 13;
+   */
+  corruptCorr: number;
+
+  /**
+   * @generated from field: pb.TcHandle parent = 14;
+   */
+  parent?: TcHandle | undefined;
+
+  /**
+   * @generated from field: pb.TcHandle handle = 15;
+   */
+  handle?: TcHandle | undefined;
+
+  /**
+   * @generated from field: string rate = 16;
+   */
+  rate: string;
+};
+
+/**
+ * Describes the message pb.Netem.
+ * Use `create(NetemSchema)` to create a new message.
+ */
+export const NetemSchema: GenMessage<Netem> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 7);
+
+/**
+ * Tbf holds the token-bucket filter's parameters (rate as a tc rate string, sizes in bytes).
+ *
+ * @generated from message pb.Tbf
+ */
+export type Tbf = Message<"pb.Tbf"> & {
+  /**
+   * @generated from field: string rate = 1;
+   */
+  rate: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: uint32 buffer = 3;
+   */
+  buffer: number;
+
+  /**
+   * @generated from field: uint64 peak_rate = 4;
+   */
+  peakRate: bigint;
+
+  /**
+   * @generated from field: uint32 min_burst = 5;
+   */
+  minBurst: number;
+};
+
+/**
+ * Describes the message pb.Tbf.
+ * Use `create(TbfSchema)` to create a new message.
+ */
+export const TbfSchema: GenMessage<Tbf> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 8);
+
+/**
+ * IPSetsRequest names the ipsets a container's network namespace must hold.
+ *
+ * @generated from message pb.IPSetsRequest
+ */
+export type IPSetsRequest = Message<"pb.IPSetsRequest"> & {
+  /**
+   * @generated from field: repeated pb.IPSet ipsets = 1;
+   */
+  ipsets: IPSet[];
+
+  /**
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: bool enter_ns = 3;
+   */
+  enterNs: boolean;
+
+  /**
+   * @generated from field: string pod_uid = 4;
+   */
+  podUid: string;
+};
+
+/**
+ * Describes the message pb.IPSetsRequest.
+ * Use `create(IPSetsRequestSchema)` to create a new message.
+ */
+export const IPSetsRequestSchema: GenMessage<IPSetsRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 9);
+
+/**
+ * IPSet is a hash:net set (cidrs), a hash:net,port set (cidr_and_ports) or a list:set
+ * (set_names); type says which.
+ *
+ * @generated from message pb.IPSet
+ */
+export type IPSet = Message<"pb.IPSet"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: repeated string cidrs = 2;
+   */
+  cidrs: string[];
+
+  /**
+   * @generated from field: repeated pb.CidrAndPort cidr_and_ports = 3;
+   */
+  cidrAndPorts: CidrAndPort[];
+
+  /**
+   * @generated from field: repeated string set_names = 4;
+   */
+  setNames: string[];
+
+  /**
+   * @generated from field: string type = 5;
+   */
+  type: string;
+};
+
+/**
+ * Describes the message pb.IPSet.
+ * Use `create(IPSetSchema)` to create a new message.
+ */
+export const IPSetSchema: GenMessage<IPSet> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 10);
+
+/**
+ * CidrAndPort is one member of a hash:net,port set.
+ *
+ * @generated from message pb.CidrAndPort
+ */
+export type CidrAndPort = Message<"pb.CidrAndPort"> & {
+  /**
+   * @generated from field: string cidr = 1;
+   */
+  cidr: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+};
+
+/**
+ * Describes the message pb.CidrAndPort.
+ * Use `create(CidrAndPortSchema)` to create a new message.
+ */
+export const CidrAndPortSchema: GenMessage<CidrAndPort> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 11);
+
+/**
+ * IptablesChainsRequest carries the whole desired set of Faultline chains of one container's
+ * network namespace.
+ *
+ * @generated from message pb.IptablesChainsRequest
+ */
+export type IptablesChainsRequest = Message<"pb.IptablesChainsRequest"> & {
+  /**
+   * @generated from field: repeated pb.Chain chains = 1;
+   */
+  chains: Chain[];
+
+  /**
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: bool enter_ns = 3;
+   */
+  enterNs: boolean;
+
+  /**
+   * @generated from field: string pod_uid = 4;
+   */
+  podUid: string;
+};
+
+/**
+ * Describes the message pb.IptablesChainsRequest.
+ * Use `create(IptablesChainsRequestSchema)` to create a new message.
+ */
+export const IptablesChainsRequestSchema: GenMessage<IptablesChainsRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 12);
+
+/**
+ * Chain is one chain hooked into INPUT or OUTPUT, matching packets to or from the ipsets and
+ * sending them to target (for example DROP).
+ *
+ * @generated from message pb.Chain
+ */
+export type Chain = Message<"pb.Chain"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: pb.Chain.Direction direction = 2;
+   */
+  direction: Chain_Direction;
+
+  /**
+   * @generated from field: repeated string ipsets = 3;
+   */
+  ipsets: string[];
+
+  /**
+   * @generated from field: string target = 4;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string protocol = 5;
+   */
+  protocol: string;
+
+  /**
+   * @generated from field: string source_ports = 6;
+   */
+  sourcePorts: string;
+
+  /**
+   * @generated from field: string destination_ports = 7;
+   */
+  destinationPorts: string;
+
+  /**
+   * @generated from field: string tcp_flags = 8;
+   */
+  tcpFlags: string;
+
+  /**
+   * @generated from field: string device = 9;
+   */
+  device: string;
+};
+
+/**
+ * Describes the message pb.Chain.
+ * Use `create(ChainSchema)` to create a new message.
+ */
+export const ChainSchema: GenMessage<Chain> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 13);
+
+/**
+ * @generated from enum pb.Chain.Direction
+ */
+export enum Chain_Direction {
+  /**
+   * @generated from enum value: DIRECTION_INPUT = 0;
+   */
+  INPUT = 0,
+
+  /**
+   * @generated from enum value: DIRECTION_OUTPUT = 1;
+   */
+  OUTPUT = 1,
+}
+
+/**
+ * Describes the enum pb.Chain.Direction.
+ */
+export const Chain_DirectionSchema: GenEnum<Chain_Direction> = /*@__PURE__*/
+  enumDesc(file_pb_chaosdaemon, 13, 0);
+
+/**
+ * ExecStressRequest starts stressors in a container (Chaos Mesh field numbers; 6 is unused
+ * upstream). cpu_stressors is a stress-ng argument string; memory_stressors a memory stressor's.
+ *
+ * @generated from message pb.ExecStressRequest
+ */
+export type ExecStressRequest = Message<"pb.ExecStressRequest"> & {
+  /**
+   * @generated from field: pb.ExecStressRequest.Scope scope = 1;
+   */
+  scope: ExecStressRequest_Scope;
+
+  /**
+   * @generated from field: string target = 2;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string cpu_stressors = 3;
+   */
+  cpuStressors: string;
+
+  /**
+   * @generated from field: bool enter_ns = 4;
+   */
+  enterNs: boolean;
+
+  /**
+   * @generated from field: string memory_stressors = 5;
+   */
+  memoryStressors: string;
+
+  /**
+   * @generated from field: int32 oom_score_adj = 7;
+   */
+  oomScoreAdj: number;
+};
+
+/**
+ * Describes the message pb.ExecStressRequest.
+ * Use `create(ExecStressRequestSchema)` to create a new message.
+ */
+export const ExecStressRequestSchema: GenMessage<ExecStressRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 14);
+
+/**
+ * @generated from enum pb.ExecStressRequest.Scope
+ */
+export enum ExecStressRequest_Scope {
+  /**
+   * @generated from enum value: SCOPE_CONTAINER = 0;
+   */
+  CONTAINER = 0,
+
+  /**
+   * @generated from enum value: SCOPE_POD = 1;
+   */
+  POD = 1,
+}
+
+/**
+ * Describes the enum pb.ExecStressRequest.Scope.
+ */
+export const ExecStressRequest_ScopeSchema: GenEnum<ExecStressRequest_Scope> = /*@__PURE__*/
+  enumDesc(file_pb_chaosdaemon, 14, 0);
+
+/**
+ * ExecStressResponse names the stressor processes started: instance = pid as a string,
+ * start time = process start time in ms since the epoch, uid = the daemon's own id for it.
+ *
+ * @generated from message pb.ExecStressResponse
+ */
+export type ExecStressResponse = Message<"pb.ExecStressResponse"> & {
+  /**
+   * @generated from field: string cpu_instance = 1;
+   */
+  cpuInstance: string;
+
+  /**
+   * @generated from field: int64 cpu_start_time = 2;
+   */
+  cpuStartTime: bigint;
+
+  /**
+   * @generated from field: string memory_instance = 3;
+   */
+  memoryInstance: string;
+
+  /**
+   * @generated from field: int64 memory_start_time = 4;
+   */
+  memoryStartTime: bigint;
+
+  /**
+   * @generated from field: string cpu_instance_uid = 5;
+   */
+  cpuInstanceUid: string;
+
+  /**
+   * @generated from field: string memory_instance_uid = 6;
+   */
+  memoryInstanceUid: string;
+};
+
+/**
+ * Describes the message pb.ExecStressResponse.
+ * Use `create(ExecStressResponseSchema)` to create a new message.
+ */
+export const ExecStressResponseSchema: GenMessage<ExecStressResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 15);
+
+/**
+ * CancelStressRequest names stressor processes to stop, as ExecStressResponse returned them.
+ *
+ * @generated from message pb.CancelStressRequest
+ */
+export type CancelStressRequest = Message<"pb.CancelStressRequest"> & {
+  /**
+   * @generated from field: string cpu_instance = 1;
+   */
+  cpuInstance: string;
+
+  /**
+   * @generated from field: int64 cpu_start_time = 2;
+   */
+  cpuStartTime: bigint;
+
+  /**
+   * @generated from field: string memory_instance = 3;
+   */
+  memoryInstance: string;
+
+  /**
+   * @generated from field: int64 memory_start_time = 4;
+   */
+  memoryStartTime: bigint;
+
+  /**
+   * @generated from field: string cpu_instance_uid = 5;
+   */
+  cpuInstanceUid: string;
+
+  /**
+   * @generated from field: string memory_instance_uid = 6;
+   */
+  memoryInstanceUid: string;
+};
+
+/**
+ * Describes the message pb.CancelStressRequest.
+ * Use `create(CancelStressRequestSchema)` to create a new message.
+ */
+export const CancelStressRequestSchema: GenMessage<CancelStressRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 16);
+
+/**
+ * NodeCapabilities is what a daemon found its node can do (Faultline's own message).
+ *
+ * @generated from message pb.NodeCapabilities
+ */
+export type NodeCapabilities = Message<"pb.NodeCapabilities"> & {
+  /**
+   * The node's name, as the daemon knows it.
+   *
+   * @generated from field: string node_name = 1;
+   */
+  nodeName: string;
+
+  /**
+   * Queueing disciplines the kernel accepts, for example "htb", "tbf", "netem", "prio", "sfq".
+   *
+   * @generated from field: repeated string qdiscs = 2;
+   */
+  qdiscs: string[];
+
+  /**
+   * tc classifiers the kernel accepts, for example "u32", "bpf".
+   *
+   * @generated from field: repeated string classifiers = 3;
+   */
+  classifiers: string[];
+
+  /**
+   * Whether ipset sets can be created (kernel support and the ipset command).
+   *
+   * @generated from field: bool ipset = 4;
+   */
+  ipset: boolean;
+
+  /**
+   * The iptables backend the host uses: "nf_tables", "legacy", or "" when neither works.
+   *
+   * @generated from field: string iptables_backend = 5;
+   */
+  iptablesBackend: string;
+
+  /**
+   * iptables matches and targets that work, for example "statistic", "set", "CLASSIFY".
+   *
+   * @generated from field: repeated string iptables_extensions = 6;
+   */
+  iptablesExtensions: string[];
+
+  /**
+   * The cgroup layout: "v1", "v2" or "hybrid".
+   *
+   * @generated from field: string cgroup_mode = 7;
+   */
+  cgroupMode: string;
+
+  /**
+   * Whether stress-ng can be run.
+   *
+   * @generated from field: bool stress_ng = 8;
+   */
+  stressNg: boolean;
+
+  /**
+   * Anything the probe could not decide, one line each, for the operator.
+   *
+   * @generated from field: repeated string notes = 9;
+   */
+  notes: string[];
+};
+
+/**
+ * Describes the message pb.NodeCapabilities.
+ * Use `create(NodeCapabilitiesSchema)` to create a new message.
+ */
+export const NodeCapabilitiesSchema: GenMessage<NodeCapabilities> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 17);
+
+/**
  * @generated from service pb.ChaosDaemon
  */
 export const ChaosDaemon: GenService<{
@@ -158,6 +862,71 @@ export const ChaosDaemon: GenService<{
     methodKind: "unary";
     input: typeof ExecHelloWorldRequestSchema;
     output: typeof EmptySchema;
+  },
+  /**
+   * SetTcs replaces the whole traffic-control state of the container's network namespace with
+   * the tcs given; an empty list removes every qdisc and filter Faultline put there.
+   *
+   * @generated from rpc pb.ChaosDaemon.SetTcs
+   */
+  setTcs: {
+    methodKind: "unary";
+    input: typeof TcsRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * FlushIPSets creates or atomically replaces (swaps) the named ipsets in the container's
+   * network namespace.
+   *
+   * @generated from rpc pb.ChaosDaemon.FlushIPSets
+   */
+  flushIPSets: {
+    methodKind: "unary";
+    input: typeof IPSetsRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * SetIptablesChains replaces the whole set of Faultline's iptables chains in the container's
+   * network namespace with the chains given; an empty list removes them all.
+   *
+   * @generated from rpc pb.ChaosDaemon.SetIptablesChains
+   */
+  setIptablesChains: {
+    methodKind: "unary";
+    input: typeof IptablesChainsRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * ExecStressors starts stress-ng (cpu) and memory stressors inside the target container's
+   * cgroup and pid namespace.
+   *
+   * @generated from rpc pb.ChaosDaemon.ExecStressors
+   */
+  execStressors: {
+    methodKind: "unary";
+    input: typeof ExecStressRequestSchema;
+    output: typeof ExecStressResponseSchema;
+  },
+  /**
+   * CancelStressors stops the stressors ExecStressors started.
+   *
+   * @generated from rpc pb.ChaosDaemon.CancelStressors
+   */
+  cancelStressors: {
+    methodKind: "unary";
+    input: typeof CancelStressRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * GetNodeCapabilities (Faultline's own) says what this node's kernel and userland can do, so
+   * the manager can refuse an injection the node cannot perform instead of half-injecting it.
+   *
+   * @generated from rpc pb.ChaosDaemon.GetNodeCapabilities
+   */
+  getNodeCapabilities: {
+    methodKind: "unary";
+    input: typeof EmptySchema;
+    output: typeof NodeCapabilitiesSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pb_chaosdaemon, 0);
