@@ -5,6 +5,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "winston";
 import type { DaemonHandlerRegistry } from "./daemon-handler-registry.js";
+import { grpcUnimplementedFallback } from "./grpc-unimplemented-fallback.js";
 import { requestInterceptor } from "./request-interceptor.js";
 
 /** PEM material for mutual TLS: the daemon's own certificate and the CA its clients must chain to. */
@@ -51,6 +52,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     grpc: true,
     connect: false,
     grpcWeb: false,
+    fallback: grpcUnimplementedFallback,
     interceptors: [...(options.interceptors ?? []), requestInterceptor(options.logger)],
   });
   const server = options.tls
