@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { CoreV1Api, CoreV1Event } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
 import type { ChaosObject } from "@faultline/impl-registry";
+import { EventSeriesCache } from "./event-series-cache.js";
+import { truncateMessage } from "./status-compaction.js";
 
 /** A Kubernetes Event about a chaos object. */
 export interface ChaosEvent {
@@ -15,6 +17,9 @@ export interface EventRecorder {
   record(obj: ChaosObject, event: ChaosEvent): Promise<void>;
 }
 
+/** The longest Event message the recorder writes, in characters (the events.k8s.io API caps a note at 1 KiB). */
+export const maxEventMessageLength = 1024;
+
 /** Options of {@link createKubernetesEventRecorder}. */
 export interface KubernetesEventRecorderOptions {
   /** `source.component` and `reportingComponent`; default `faultline-manager`. */
@@ -28,6 +33,8 @@ export interface KubernetesEventRecorderOptions {
   logger?: EventRecorderLogger;
   /** Called when an Event cannot be written, instead of logging it through `logger`. */
   onError?: (error: unknown, event: ChaosEvent, obj: ChaosObject) => void;
+  /** How many distinct Events are remembered for aggregating their repeats; default 4096. */
+  seriesCacheSize?: number;
 }
 
 /** What {@link createKubernetesEventRecorder} logs through: a winston logger's `warn`, or the like. */
@@ -53,46 +60,101 @@ const stderrLogger: EventRecorderLogger = {
   warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "warn", message, timestamp: new Date().toISOString(), ...fields })}\n`),
 };
 
-/** An {@link EventRecorder} that writes core/v1 Events in the object's namespace. */
+const isNotFound = (error: unknown) => (error as { code?: unknown } | undefined)?.code === 404;
+
+/** RFC 3339 to the second, as the API server stores Event timestamps. */
+const rfc3339 = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/**
+ * An {@link EventRecorder} that writes core/v1 Events in the object's namespace, as client-go's
+ * recorder does: a repeat of an Event (same object, type, reason and message) raises the first
+ * Event's `count` and `lastTimestamp` instead of creating another Event object, and every message
+ * is cut to {@link maxEventMessageLength} characters.
+ */
 export function createKubernetesEventRecorder(core: CoreV1Api, options: KubernetesEventRecorderOptions = {}): EventRecorder {
   const component = options.component ?? "faultline-manager";
   const instance = options.instance ?? process.env.HOSTNAME ?? "faultline";
   const logger = options.logger ?? stderrLogger;
   const onError =
     options.onError ?? ((error: unknown, event: ChaosEvent, obj: ChaosObject) => logger.warn("event not recorded", eventFailureFields(error, event, obj)));
-  return {
-    async record(obj, event) {
-      const namespace = obj.metadata.namespace ?? "default";
-      const now = new Date();
-      const body: CoreV1Event = {
-        metadata: { name: `${obj.metadata.name}.${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`, namespace },
-        involvedObject: {
-          apiVersion: obj.apiVersion,
-          kind: obj.kind,
-          name: obj.metadata.name,
-          namespace,
-          uid: obj.metadata.uid,
-          resourceVersion: obj.metadata.resourceVersion,
-        },
-        type: event.type,
-        reason: event.reason,
-        message: event.message,
-        source: { component },
-        reportingComponent: component,
-        reportingInstance: instance,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      };
-      try {
-        await core.createNamespacedEvent({ namespace, body });
-      } catch (error) {
+  const report = (error: unknown, event: ChaosEvent, obj: ChaosObject) => {
+    try {
+      onError(error, event, obj);
+    } catch {
+      // a failing error handler must not turn a lost Event into a failed reconcile
+    }
+  };
+  const seen = new EventSeriesCache(options.seriesCacheSize ?? 4096);
+  // writes of one series go one after another, so two repeats at once cannot both create an Event
+  const writing = new Map<string, Promise<void>>();
+
+  async function create(obj: ChaosObject, event: ChaosEvent, key: string, now: Date): Promise<void> {
+    const namespace = obj.metadata.namespace ?? "default";
+    const name = `${obj.metadata.name}.${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`;
+    const body: CoreV1Event = {
+      metadata: { name, namespace },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
+      type: event.type,
+      reason: event.reason,
+      message: event.message,
+      source: { component },
+      reportingComponent: component,
+      reportingInstance: instance,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    await core.createNamespacedEvent({ namespace, body });
+    seen.set(key, { namespace, name, count: 1, firstTimestamp: now });
+  }
+
+  async function write(obj: ChaosObject, event: ChaosEvent, key: string): Promise<void> {
+    const now = new Date();
+    const series = seen.get(key);
+    try {
+      if (series) {
+        // counted before the write, so a repeat lost to a failed patch still shows in the next count
+        series.count += 1;
         try {
-          onError(error, event, obj);
-        } catch {
-          // a failing error handler must not turn a lost Event into a failed reconcile
+          await core.patchNamespacedEvent(
+            { namespace: series.namespace, name: series.name, body: { count: series.count, lastTimestamp: rfc3339(now) } },
+            setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+          );
+          return;
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+          // the Event expired (the API server's event TTL) or was deleted: start a new series
+          seen.delete(key);
         }
       }
+      await create(obj, event, key, now);
+    } catch (error) {
+      report(error, event, obj);
+    }
+  }
+
+  return {
+    record(obj, event) {
+      const bounded: ChaosEvent = { ...event, message: truncateMessage(event.message, maxEventMessageLength) };
+      const key = EventSeriesCache.key(
+        { uid: obj.metadata.uid, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name },
+        bounded.type,
+        bounded.reason,
+        bounded.message,
+      );
+      const next = (writing.get(key) ?? Promise.resolve()).then(() => write(obj, bounded, key));
+      writing.set(key, next);
+      void next.then(() => {
+        if (writing.get(key) === next) writing.delete(key);
+      });
+      return next;
     },
   };
 }

@@ -6,7 +6,7 @@ export { createRecordsReconciler } from "./records-reconciler.js";
 export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from "./chaos-object-client.js";
 export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
 export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
-export { createKubernetesEventRecorder, eventFailureFields } from "./event-recorder.js";
+export { createKubernetesEventRecorder, eventFailureFields, maxEventMessageLength } from "./event-recorder.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";
 export { createTargetSelector } from "./target-selector.js";
 

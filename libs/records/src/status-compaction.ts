@@ -21,11 +21,13 @@ export const defaultStatusCompaction: StatusCompaction = {
   maxStatusBytes: 1024 * 1024,
 };
 
-/** Shortens a message to `max` characters, saying how much was cut. */
+/** Shortens a message to at most `max` characters, saying how many characters were cut. */
 export function truncateMessage(message: string, max: number): string {
   if (message.length <= max) return message;
-  const note = `… (${message.length - max} more characters)`;
-  return message.slice(0, Math.max(0, max - note.length)) + note;
+  const note = (cut: number) => `… (${cut} more characters)`;
+  // the note's length depends on the number it carries: size the kept part for the largest one
+  const kept = Math.max(0, max - note(message.length).length);
+  return message.slice(0, kept) + note(message.length - kept);
 }
 
 /** Appends an event to a record, keeping only the latest `max` (message truncated). */
