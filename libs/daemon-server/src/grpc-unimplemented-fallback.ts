@@ -1,5 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { connectNodeAdapter } from "@connectrpc/connect-node";
+
+/** A Connect node adapter's fallback handler (its type is not exported by name). */
+type FallbackHandler = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
 
 /**
  * What the daemon answers for a path no handler serves: a gRPC "Trailers-Only" response (HTTP 200,
@@ -8,10 +10,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
  * grpc-go clients (Chaos Mesh's manager among them) report as "malformed header: missing HTTP
  * content-type" instead of Unimplemented.
  */
-export function grpcUnimplementedFallback(
-  req: IncomingMessage | Http2ServerRequest,
-  res: ServerResponse | Http2ServerResponse,
-): void {
+export const grpcUnimplementedFallback: FallbackHandler = (req, res) => {
   const path = (req.url ?? "").split("?", 1)[0] ?? "";
   const message = `method ${path || "(none)"} is not implemented by this daemon`;
   const headers = {
@@ -29,4 +28,4 @@ export function grpcUnimplementedFallback(
   const { [":status"]: status, ...rest } = headers;
   res.writeHead(status, rest);
   res.end();
-}
+};
