@@ -1,5 +1,5 @@
 import type { Record } from "@faultline/api";
-import { changedConditions, computeConditions, mergeConditions } from "./chaos-conditions.js";
+import { changedConditions, computeConditions, maxConditionMessageLength, mergeConditions, withSelectionFailure } from "./chaos-conditions.js";
 
 const record = (phase: Record["phase"]): Record => ({ id: "ns/p/c", selectorKey: ".", phase, injectedCount: 0, recoveredCount: 0 });
 const statuses = (records: Record[] | undefined, paused = false) =>
@@ -26,6 +26,38 @@ describe("computeConditions", () => {
 
   it("reports pause", () => {
     expect(statuses([record("Injected")], true)).toMatchObject({ Paused: "True" });
+  });
+});
+
+describe("condition reasons and messages", () => {
+  const byType = (conditions: ReturnType<typeof computeConditions>) => Object.fromEntries(conditions.map((c) => [c.type, c]));
+
+  it("say how far the records are, and how many are failing", () => {
+    const failed: Record = { ...record("Not Injected"), events: [{ type: "Failed", operation: "Apply", message: "daemon down", timestamp: "t" }] };
+    const c = byType(computeConditions([record("Injected"), record("Injected"), failed], false));
+    expect(c["Selected"]).toEqual({ type: "Selected", status: "True", reason: "Selected", message: "3 target(s) selected" });
+    expect(c["AllInjected"]).toEqual({
+      type: "AllInjected",
+      status: "False",
+      reason: "NotAllInjected",
+      message: "2 of 3 record(s) injected, 1 failing (see the records' events)",
+    });
+    expect(c["AllRecovered"]).toMatchObject({ reason: "NotAllRecovered", message: "1 of 3 record(s) recovered, 1 failing (see the records' events)" });
+    expect(c["Paused"]).toEqual({ type: "Paused", status: "False", reason: "NotPaused" });
+    expect(byType(computeConditions([record("Injected")], true))["Paused"]).toMatchObject({ status: "True", reason: "Paused" });
+  });
+
+  it("keep a selection failure until targets are selected, bounded", () => {
+    const failedOnce = withSelectionFailure(computeConditions(undefined, false), "InvalidValue", "x".repeat(5000));
+    const selected = failedOnce.find((c) => c.type === "Selected")!;
+    expect(selected).toMatchObject({ status: "False", reason: "InvalidValue" });
+    expect(selected.message!.length).toBeLessThanOrEqual(maxConditionMessageLength);
+    // recomputed by a later write before selection: still says why
+    expect(byType(computeConditions(undefined, false, failedOnce))["Selected"]).toEqual(selected);
+    // once selected, the failure is gone
+    expect(byType(computeConditions([record("Not Injected")], false, failedOnce))["Selected"]).toMatchObject({ status: "True", reason: "Selected" });
+    // nothing failed: not selected yet
+    expect(byType(computeConditions(undefined, false))["Selected"]).toMatchObject({ status: "False", reason: "NotSelected" });
   });
 });
 

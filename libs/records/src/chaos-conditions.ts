@@ -1,21 +1,80 @@
 import type { ChaosCondition, ChaosConditionType, Record } from "@faultline/api";
+import { pauseAnnotation } from "./chaos-annotations.js";
+import { truncateMessage } from "./status-compaction.js";
 
 const order: ChaosConditionType[] = ["Selected", "AllInjected", "AllRecovered", "Paused"];
+
+/** The longest message a condition carries, in characters. */
+export const maxConditionMessageLength = 512;
+
+const status = (value: boolean): "True" | "False" => (value ? "True" : "False");
+
+/** Records whose last attempt failed (their last event is Failed). */
+const failing = (records: readonly Record[]) => records.filter((r) => r.events?.at(-1)?.type === "Failed").length;
+
+function countsMessage(done: number, total: number, verb: "injected" | "recovered", failed: number): string {
+  return `${done} of ${total} record(s) ${verb}${failed > 0 ? `, ${failed} failing (see the records' events)` : ""}`;
+}
 
 /**
  * The four conditions, from the records and the pause state (Chaos Mesh's rules): Selected when
  * records exist; AllInjected when there are records and every one is exactly Injected;
  * AllRecovered when every one is exactly Not Injected (false before selection); Paused when paused.
+ * Each carries a reason and a short message, as Kubernetes conventions ask. Before selection, a
+ * Selected=False condition in `previous` (a selection failure: {@link withSelectionFailure}) is kept.
  */
-export function computeConditions(records: readonly Record[] | undefined, paused: boolean): ChaosCondition[] {
+export function computeConditions(records: readonly Record[] | undefined, paused: boolean, previous?: readonly ChaosCondition[]): ChaosCondition[] {
   const selected = records !== undefined && records.length > 0;
-  const status = (value: boolean): "True" | "False" => (value ? "True" : "False");
+  if (!selected) {
+    const failed = previous?.find((c) => c.type === "Selected" && c.status === "False" && c.reason !== undefined && c.reason !== "NotSelected");
+    const notSelected = { status: "False" as const, reason: "NotSelected", message: "no target is selected yet" };
+    return [
+      failed ? { ...failed } : { type: "Selected", ...notSelected },
+      { type: "AllInjected", ...notSelected },
+      { type: "AllRecovered", ...notSelected },
+      pausedCondition(paused),
+    ];
+  }
+  const all = records!;
+  const injected = all.filter((r) => r.phase === "Injected").length;
+  const recovered = all.filter((r) => r.phase === "Not Injected").length;
+  const failed = failing(all);
   return [
-    { type: "Selected", status: status(selected) },
-    { type: "AllInjected", status: status(selected && records!.every((r) => r.phase === "Injected")) },
-    { type: "AllRecovered", status: status(selected && records!.every((r) => r.phase === "Not Injected")) },
-    { type: "Paused", status: status(paused) },
+    { type: "Selected", status: "True", reason: "Selected", message: `${all.length} target(s) selected` },
+    {
+      type: "AllInjected",
+      status: status(injected === all.length),
+      reason: injected === all.length ? "AllInjected" : "NotAllInjected",
+      message: countsMessage(injected, all.length, "injected", injected === all.length ? 0 : failed),
+    },
+    {
+      type: "AllRecovered",
+      status: status(recovered === all.length),
+      reason: recovered === all.length ? "AllRecovered" : "NotAllRecovered",
+      message: countsMessage(recovered, all.length, "recovered", recovered === all.length ? 0 : failed),
+    },
+    pausedCondition(paused),
   ];
+}
+
+function pausedCondition(paused: boolean): ChaosCondition {
+  return paused
+    ? { type: "Paused", status: "True", reason: "Paused", message: `the ${pauseAnnotation} annotation is "true"` }
+    : { type: "Paused", status: "False", reason: "NotPaused" };
+}
+
+/**
+ * `conditions` with Selected=False saying why selection failed (`reason` CamelCase, for example
+ * `NoPodSelected` or `InvalidValue`), kept by {@link computeConditions} until targets are selected.
+ */
+export function withSelectionFailure(conditions: readonly ChaosCondition[] | undefined, reason: string, message: string): ChaosCondition[] {
+  const failure: ChaosCondition = {
+    type: "Selected",
+    status: "False",
+    reason,
+    message: truncateMessage(`Failed to select targets: ${message}`, maxConditionMessageLength),
+  };
+  return [failure, ...(conditions ?? []).filter((c) => c.type !== "Selected")];
 }
 
 /**

@@ -16,7 +16,8 @@ export { cleanFinalizerAnnotation, cleanFinalizerForced, pauseAnnotation, record
 // The steps, for tools and tests that need one alone
 export type { DesiredPhaseCause, DesiredPhaseDecision, DesiredPhaseInput } from "./desired-phase.js";
 export { computeDesiredPhase, isPaused } from "./desired-phase.js";
-export { changedConditions, computeConditions, mergeConditions } from "./chaos-conditions.js";
+export { changedConditions, computeConditions, maxConditionMessageLength, mergeConditions, withSelectionFailure } from "./chaos-conditions.js";
+export { selectionFailureReason, specErrorReasons } from "./selection-failure.js";
 export type { BackoffPolicy } from "./retry-backoff.js";
 export { backoffDelayMs, consecutiveFailures, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 export type { StatusCompaction } from "./status-compaction.js";

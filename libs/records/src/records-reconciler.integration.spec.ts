@@ -56,7 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (api) await deleteTestNamespace(api.kubeConfig, namespace);
-});
+}, slow);
 
 function setup(options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient } = {}) {
   const impl = new TestImpl();
@@ -235,6 +235,37 @@ describe("records pipeline on the real API server", () => {
     const failed = (await events(request)).filter((e) => e.reason === "Failed");
     expect(failed.map((e) => e.message)).toEqual(["Failed to select targets: no pod is selected"]);
     expect(failed[0]?.type).toBe("Warning");
+    // the condition says why, not only the Event
+    expect(obj?.status?.conditions?.find((c) => c.type === "Selected")).toEqual({
+      type: "Selected",
+      status: "False",
+      reason: "NoPodSelected",
+      message: "Failed to select targets: no pod is selected",
+    });
+    // a retry that fails the same way writes no status (nothing changed) and adds no Event object
+    await reconciler.reconcile(request);
+    expect((await read(request))?.metadata.resourceVersion).toBe(obj?.metadata.resourceVersion);
+    const again = (await events(request)).filter((e) => e.reason === "Failed");
+    expect(again.map((e) => [e.metadata.name, e.count])).toEqual([[failed[0]!.metadata.name, 2]]);
+  }, slow);
+
+  test("a spec error (mode fixed with value 0) waits for the object to change instead of a timed retry", async () => {
+    const { impl, reconciler } = setup();
+    const request = await createChaos({ ...webSelector, mode: "fixed", value: "0" });
+    const result = await reconciler.reconcile(request);
+    expect(result.requeueAfterMs).toBeUndefined();
+    const selected = (await read(request))?.status?.conditions?.find((c) => c.type === "Selected");
+    expect(selected).toMatchObject({ status: "False", reason: "InvalidValue" });
+    expect(selected?.message).toMatch(/^Failed to select targets: .*0/);
+    expect(impl.calls).toEqual([]);
+    // fixing the spec is a change the watch delivers: the next reconcile selects
+    await patchMetadata(request, (obj) => {
+      (obj.spec as { value?: string }).value = "2";
+    });
+    const fixed = await drive(reconciler, request, (obj) => conditions(obj)["AllInjected"] === "True");
+    expect(records(fixed)).toHaveLength(2);
+    expect(fixed?.status?.conditions?.find((c) => c.type === "Selected")).toMatchObject({ status: "True", reason: "Selected", message: "2 target(s) selected" });
+    expect(fixed?.status?.conditions?.find((c) => c.type === "AllInjected")).toMatchObject({ reason: "AllInjected", message: "2 of 2 record(s) injected" });
   }, slow);
 
   test("a selector naming a missing container is reported clearly", async () => {

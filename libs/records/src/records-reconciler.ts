@@ -10,13 +10,14 @@ import {
 } from "@faultline/impl-registry";
 import { runBounded } from "./bounded-parallel.js";
 import { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from "./chaos-annotations.js";
-import { changedConditions } from "./chaos-conditions.js";
+import { changedConditions, withSelectionFailure } from "./chaos-conditions.js";
 import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./chaos-object-client.js";
 import { computeDesiredPhase, type DesiredPhaseCause } from "./desired-phase.js";
 import type { ChaosEvent, EventRecorder } from "./event-recorder.js";
 import { type BackoffPolicy, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
 import { StatusWriteError, StatusWriter } from "./status-writer.js";
+import { selectionFailureReason, specErrorReasons } from "./selection-failure.js";
 import { isTargetGone } from "./target-gone.js";
 import type { TargetSelector } from "./target-selector.js";
 
@@ -152,6 +153,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     // 3. targets, once: records are created the first time only
     if (writer.current.status?.experiment?.containerRecords === undefined && decision.phase === "Run") {
       let failure: string | undefined;
+      let failureReason = "NoPodSelected";
       try {
         const targets = await options.selector.select(kind, obj);
         if (targets.length === 0) failure = "no pod is selected";
@@ -166,12 +168,24 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         }
       } catch (error) {
         failure = errorMessage(error);
+        failureReason = selectionFailureReason(error);
       }
       if (failure !== undefined) {
+        const reason = failureReason;
+        const message = failure;
+        // on the condition too (written only when it changes), not only in an Event
+        await writer.update((status) => {
+          status.conditions = withSelectionFailure(status.conditions, reason, message);
+        });
         await writer.flush();
         await emit(obj, "Warning", "Failed", `Failed to select targets: ${failure}`);
         await conditionsEvent(writer, conditionsBefore);
-        return { requeueAfterMs: Math.min(selectRetryMs, ...requeues.filter((ms) => ms >= 0)) };
+        // A spec error cannot heal until the object changes, and a change is a watch event that
+        // reconciles it again: no timed retry. Anything else (no pod yet, a container not there
+        // yet, the API server) is retried every selectRetryMs.
+        const later = requeues.filter((ms) => ms >= 0);
+        if (specErrorReasons.has(reason)) return later.length ? { requeueAfterMs: Math.min(...later) } : {};
+        return { requeueAfterMs: Math.min(selectRetryMs, ...later) };
       }
     }
 

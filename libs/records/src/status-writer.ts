@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { ChaosStatus } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
 import { computeConditions, mergeConditions } from "./chaos-conditions.js";
@@ -93,7 +94,10 @@ export class StatusWriter {
             this.#resource,
             this.#persisted,
             (copy) => {
-              Object.assign(copy, this.#applied(copy, this.#inFlight));
+              const applied = this.#applied(copy, this.#inFlight);
+              // a change that changes nothing is not written: no API call, no watch event to react to
+              if (isDeepStrictEqual(applied.status, copy.status)) return false;
+              Object.assign(copy, applied);
               return true;
             },
             (copy) => this.#client.replaceStatus(this.#resource, copy),
@@ -116,7 +120,7 @@ export class StatusWriter {
     if (mutations.length === 0) return copy;
     for (const mutate of mutations) mutate(copy.status, copy);
     const records = copy.status.experiment?.containerRecords;
-    copy.status.conditions = mergeConditions(copy.status.conditions, computeConditions(records, isPaused(copy.metadata)));
+    copy.status.conditions = mergeConditions(copy.status.conditions, computeConditions(records, isPaused(copy.metadata), copy.status.conditions));
     if (!fitStatus(copy.status, this.#options.compaction ?? defaultStatusCompaction).fits) this.#options.onTooLarge?.(copy);
     return copy;
   }

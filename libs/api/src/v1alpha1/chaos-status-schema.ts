@@ -44,7 +44,8 @@ export const chaosStatusSchema: OpenApiSchema = {
         properties: {
           type: { type: "string" },
           status: { type: "string", enum: ["True", "False", "Unknown"] },
-          reason: { type: "string" },
+          reason: { type: "string", description: "Why the condition has its status, CamelCase." },
+          message: { type: "string", description: "The same for people, short." },
         },
       },
     },

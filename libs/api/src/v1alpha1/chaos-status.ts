@@ -5,7 +5,10 @@ export type ChaosConditionType = "Selected" | "AllInjected" | "AllRecovered" | "
 export interface ChaosCondition {
   type: ChaosConditionType;
   status: "True" | "False" | "Unknown";
+  /** Why the condition has its status, CamelCase (for example `NoPodSelected`, `NotAllInjected`). */
   reason?: string;
+  /** The same for people, short (for example "18 of 20 records injected, 2 failing"). */
+  message?: string;
 }
 
 /** Whether the experiment should be running or stopped. */
