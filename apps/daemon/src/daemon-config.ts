@@ -12,6 +12,8 @@ export interface DaemonConfig {
   logFormat: DaemonLogFormat;
   nsenterPath: string;
   execTimeoutMs: number;
+  /** The node this daemon serves (the chart sets it from spec.nodeName), to pick its kubelet. */
+  nodeName?: string;
 }
 
 /** A configuration problem, worded for the person starting the daemon. */
@@ -28,6 +30,9 @@ export const daemonUsage = `Usage: faultline-daemon [options]   (each option can
   --containerd-socket P  containerd's CRI socket (default ${defaultRuntimeSocketPaths.containerd})
   --crio-socket P        CRI-O's socket (default ${defaultRuntimeSocketPaths.crio})
   --docker-socket P      Docker Engine's socket (default ${defaultRuntimeSocketPaths.docker})
+                         When none of these exists, the daemon asks the node's kubelet (through /proc, with
+                         hostPID) which runtime socket it uses, and reaches it through the kubelet's root.
+  --node-name NAME       this node's name, to pick its kubelet when several run on one host
   --tls-cert F --tls-key F --tls-ca F
                          mutual TLS: the daemon's certificate and key, and the CA client certificates must chain to
   --log-level L          error|warn|info|debug (default info)
@@ -44,6 +49,7 @@ const options = {
   "containerd-socket": { type: "string" },
   "crio-socket": { type: "string" },
   "docker-socket": { type: "string" },
+  "node-name": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "tls-ca": { type: "string" },
@@ -119,5 +125,6 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     logFormat: oneOf("log-format", ["text", "json"], "text"),
     nsenterPath: get("nsenter-path") ?? "nsenter",
     execTimeoutMs: Number(execTimeout),
+    ...(get("node-name") && { nodeName: get("node-name") }),
   };
 }

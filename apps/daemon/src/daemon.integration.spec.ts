@@ -200,14 +200,16 @@ describe("faultline daemon lifecycle", () => {
     expect(stderr).toMatch(/invalid TLS certificate or key/);
   }, 30_000);
 
-  it("refuses to start when no runtime socket exists, listing where it looked", async () => {
+  it("refuses to start when no runtime socket exists and no kubelet serves its node, listing where it looked", async () => {
     const { code, stderr } = await runDaemonExpectingFailure([
       "--grpc-socket", join(dir, "none.sock"), "--http-port", "0",
       "--containerd-socket", join(dir, "a.sock"), "--crio-socket", join(dir, "b.sock"), "--docker-socket", join(dir, "c.sock"),
+      "--node-name", "no-such-node",
     ]);
     expect(code).toBe(2);
     expect(stderr).toContain("no container runtime socket found");
     expect(stderr).toContain(join(dir, "a.sock"));
+    expect(stderr).toMatch(/no kubelet here serves node no-such-node|found no kubelet process to ask/);
   }, 30_000);
 
   it("rejects bad flags with usage", async () => {

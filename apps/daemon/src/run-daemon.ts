@@ -3,7 +3,7 @@
 // `main.ts` runs it with the built-in kinds; a custom daemon runs it with its own list.
 import { existsSync, readFileSync } from "node:fs";
 import { registerDaemonHandlers, type ChaosKindDefinition } from "@faultline/chaos-kind";
-import { createContainerRuntimeClient } from "@faultline/cri-client";
+import { createContainerRuntimeClient, findKubeletRuntimeSockets, type KubeletRuntimeSocket, type RuntimeSocketPaths } from "@faultline/cri-client";
 import {
   DaemonHandlerRegistry,
   NamespaceProcessRunner,
@@ -24,14 +24,29 @@ function readTlsFile(flag: string, path: string): Buffer {
   }
 }
 
-function checkRuntimeSockets(config: DaemonConfig): { present: string[]; missing: string[] } {
+function checkRuntimeSockets(config: DaemonConfig): { sockets: RuntimeSocketPaths; present: string[]; missing: string[]; fromKubelet?: KubeletRuntimeSocket } {
   const sockets = Object.entries(config.sockets).map(([runtime, path]) => ({ name: `${runtime} (${path})`, exists: existsSync(path) }));
   const present = sockets.filter((s) => s.exists).map((s) => s.name);
   const missing = sockets.filter((s) => !s.exists).map((s) => s.name);
-  if (present.length === 0) {
-    throw new DaemonConfigError(`no container runtime socket found; looked for ${missing.join(", ")}`);
+  if (present.length > 0) return { sockets: config.sockets, present, missing };
+  // none of the configured paths exists here: ask the node's kubelet which socket it uses
+  const kubelets = findKubeletRuntimeSockets().filter((k) => existsSync(k.socketPath));
+  const candidates = config.nodeName === undefined ? kubelets : kubelets.filter((k) => k.nodeName === config.nodeName || k.nodeName === undefined);
+  const describe = (k: KubeletRuntimeSocket) => `kubelet pid ${k.pid}${k.nodeName ? ` (node ${k.nodeName})` : ""}: ${k.endpoint}`;
+  if (candidates.length === 1) {
+    const kubelet = candidates[0]!;
+    return { sockets: { ...config.sockets, [kubelet.runtime]: kubelet.socketPath }, present: [`${kubelet.runtime} (${kubelet.socketPath})`], missing, fromKubelet: kubelet };
   }
-  return { present, missing };
+  if (candidates.length > 1) {
+    throw new DaemonConfigError(
+      `no configured container runtime socket exists (${missing.join(", ")}), and several kubelets run here; ` +
+        `say which node this daemon serves with --node-name: ${candidates.map(describe).join("; ")}`,
+    );
+  }
+  throw new DaemonConfigError(
+    `no container runtime socket found; looked for ${missing.join(", ")}, ` +
+      (kubelets.length ? `and no kubelet here serves node ${config.nodeName} (${kubelets.map(describe).join("; ")})` : "and found no kubelet process to ask which socket it uses"),
+  );
 }
 
 /** What a daemon serves, and where its configuration comes from. */
@@ -65,9 +80,17 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     ca: readTlsFile("--tls-ca", config.tls.caFile),
   };
   const sockets = checkRuntimeSockets(config);
-  for (const missing of sockets.missing) logger.warn("container runtime socket not found; its containers cannot be targeted", { runtime: missing });
+  if (sockets.fromKubelet) {
+    logger.info("no configured container runtime socket exists; using the one the node's kubelet uses", {
+      kubeletPid: sockets.fromKubelet.pid,
+      endpoint: sockets.fromKubelet.endpoint,
+      socket: sockets.fromKubelet.socketPath,
+    });
+  } else {
+    for (const missing of sockets.missing) logger.warn("container runtime socket not found; its containers cannot be targeted", { runtime: missing });
+  }
 
-  const runtime = createContainerRuntimeClient({ sockets: config.sockets });
+  const runtime = createContainerRuntimeClient({ sockets: sockets.sockets });
   const runner = new NamespaceProcessRunner({
     nsenterPath: config.nsenterPath,
     timeoutMs: config.execTimeoutMs,

@@ -24,3 +24,13 @@ export type { ContainerRuntimeErrorReason } from "./container-runtime-error.js";
 
 // What other libraries need: the raw CRI client.
 export { createCriRuntimeServiceClient } from "./cri-runtime-service-client.js";
+
+// Finding the runtime the node's kubelet uses, when the configured socket paths do not exist.
+export {
+  findKubeletRuntimeSockets,
+  kubeletDefaultRuntimeEndpoint,
+  kubeletNodeName,
+  kubeletRuntimeEndpoint,
+  runtimeEndpointOfKubeletConfig,
+} from "./kubelet-runtime-socket.js";
+export type { KubeletRuntimeSocket } from "./kubelet-runtime-socket.js";

@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The CRI endpoint the kubelet's own default is (Kubernetes ≥ 1.27), when neither flag nor config names one. */
+export const kubeletDefaultRuntimeEndpoint = "unix:///run/containerd/containerd.sock";
+
+/** A kubelet process found on the node, and the container runtime socket it talks to. */
+export interface KubeletRuntimeSocket {
+  /** The kubelet's host pid. */
+  pid: number;
+  /** Its `--hostname-override`, when it has one (the node's name). */
+  nodeName?: string;
+  /** Its CRI endpoint as configured, for example `unix:///run/containerd/containerd.sock`. */
+  endpoint: string;
+  /** Which runtime the socket's name says it is. */
+  runtime: "containerd" | "crio";
+  /** The socket as this process reaches it: through the kubelet's own root (`/proc/<pid>/root/...`). */
+  socketPath: string;
+}
+
+/** The value of `--name=value` or `--name value` in an argv, the last one winning as in Go's flag package. */
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${name}` || arg === `-${name}`) value = argv[++i];
+    else if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
+    else if (arg.startsWith(`-${name}=`)) value = arg.slice(name.length + 2);
+  }
+  return value;
+}
+
+/** `containerRuntimeEndpoint` of a KubeletConfiguration file (YAML or JSON), if it sets one. */
+export function runtimeEndpointOfKubeletConfig(text: string): string | undefined {
+  const match = /^\s*"?containerRuntimeEndpoint"?\s*:\s*("([^"]*)"|'([^']*)'|([^\s,#}]+))/m.exec(text);
+  return match ? (match[2] ?? match[3] ?? match[4]) : undefined;
+}
+
+/**
+ * The CRI endpoint a kubelet with this argv uses: `--container-runtime-endpoint`, else its
+ * `--config` file's `containerRuntimeEndpoint` (read through `readConfig`), else the kubelet's default.
+ */
+export function kubeletRuntimeEndpoint(argv: readonly string[], readConfig: (path: string) => string | undefined): string {
+  const flag = flagValue(argv, "container-runtime-endpoint");
+  if (flag) return flag;
+  const config = flagValue(argv, "config");
+  const fromConfig = config === undefined ? undefined : runtimeEndpointOfKubeletConfig(readConfig(config) ?? "");
+  return fromConfig ?? kubeletDefaultRuntimeEndpoint;
+}
+
+/** The node name a kubelet with this argv registers: its `--hostname-override`, if any. */
+export function kubeletNodeName(argv: readonly string[]): string | undefined {
+  return flagValue(argv, "hostname-override") || undefined;
+}
+
+const readText = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Asks the node's kubelet processes, through `/proc` (a daemon with `hostPID`), which container
+ * runtime socket they use, so a daemon whose configured socket paths do not exist on this node can
+ * still reach the runtime the node actually has. Sockets are reached through each kubelet's own
+ * root (`/proc/<pid>/root`), so no host directory has to be mounted for them. Only `unix://`
+ * endpoints are returned.
+ */
+export function findKubeletRuntimeSockets(options: { procRoot?: string } = {}): KubeletRuntimeSocket[] {
+  const proc = options.procRoot ?? "/proc";
+  let entries: string[];
+  try {
+    entries = readdirSync(proc);
+  } catch {
+    return [];
+  }
+  const found: KubeletRuntimeSocket[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (readText(join(proc, entry, "comm"))?.trim() !== "kubelet") continue;
+    const argv = (readText(join(proc, entry, "cmdline")) ?? "").split("\0").filter(Boolean);
+    const root = join(proc, entry, "root");
+    // a relative --config is relative to the kubelet's working directory
+    const cwd = join(proc, entry, "cwd");
+    const endpoint = kubeletRuntimeEndpoint(argv, (path) => readText(path.startsWith("/") ? join(root, path) : join(cwd, path)));
+    if (!endpoint.startsWith("unix://")) continue;
+    const path = endpoint.slice("unix://".length);
+    if (!path.startsWith("/")) continue;
+    const nodeName = kubeletNodeName(argv);
+    found.push({
+      pid: Number(entry),
+      ...(nodeName !== undefined && { nodeName }),
+      endpoint,
+      runtime: /crio/.test(path.split("/").pop() ?? "") ? "crio" : "containerd",
+      socketPath: join(root, path),
+    });
+  }
+  return found;
+}
