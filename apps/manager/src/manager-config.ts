@@ -19,6 +19,8 @@ export interface ManagerConfig {
   burst: number;
   leaderElect: boolean;
   leaseName: string;
+  /** The Deployment made the Lease's owner, in `namespace`. */
+  leaseOwnerDeployment?: string;
   /** Only namespaces annotated chaos-mesh.org/inject=enabled may be targeted. */
   namespaceFilter: boolean;
   httpPort: number;
@@ -47,6 +49,9 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --qps N --burst N        Kubernetes client rate limit (default 30 / 50)
   --leader-elect BOOL      Lease leader election, for more than one replica (default true)
   --lease-name NAME        (default faultline-manager)
+  --lease-owner-deployment NAME
+                           the manager's Deployment in --namespace, made the Lease's owner so that deleting
+                           the Deployment (helm uninstall) deletes the Lease too
   --namespace-filter BOOL  only namespaces annotated chaos-mesh.org/inject=enabled (default false)
   --http-port N            /healthz, /readyz, /metrics (default 10080)
   --http-host ADDR         (default all interfaces)
@@ -59,7 +64,7 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
 
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
-  "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "namespace-filter",
+  "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter",
   "http-port", "http-host", "resync-seconds", "log-level", "log-format",
 ] as const;
 type Name = (typeof names)[number];
@@ -134,6 +139,7 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     burst: int("burst", 50, 1),
     leaderElect: bool("leader-elect", true),
     leaseName: get("lease-name") ?? "faultline-manager",
+    ...(get("lease-owner-deployment") && { leaseOwnerDeployment: get("lease-owner-deployment") }),
     namespaceFilter: bool("namespace-filter", false),
     httpPort: int("http-port", 10080, 0, 65535),
     ...(httpHost !== undefined && { httpHost }),

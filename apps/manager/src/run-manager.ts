@@ -8,6 +8,7 @@ import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/ch
 import {
   LeaderElector,
   ResilientWatch,
+  deploymentOwnerReference,
   TokenBucket,
   WorkQueue,
   installLastResortHandlers,
@@ -32,7 +33,7 @@ import {
 } from "@faultline/records";
 import { createProbeServer } from "@faultline/probe-server";
 import { createKubernetesPodSource } from "@faultline/selector";
-import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import winston from "winston";
 import { ManagerConfigError, managerUsage, parseManagerConfig, type ManagerConfig } from "./manager-config.js";
@@ -180,6 +181,9 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
         kubeConfig,
         leaseNamespace: config.namespace,
         leaseName: config.leaseName,
+        ...(config.leaseOwnerDeployment !== undefined && {
+          leaseOwner: () => deploymentOwnerReference(api(AppsV1Api), config.namespace, config.leaseOwnerDeployment!),
+        }),
         identity,
         rateLimiter: bucket,
         logger,

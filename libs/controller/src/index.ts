@@ -28,6 +28,7 @@ export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEvent
 
 // Leader election
 export { LeaderElector } from "./leader-elector.js";
+export { deploymentOwnerReference } from "./deployment-owner-reference.js";
 export type { LeaderElectorOptions, LeaderElectorStopOptions } from "./leader-elector.js";
 
 // The process's last resort: structured logs for unhandled rejections and uncaught exceptions

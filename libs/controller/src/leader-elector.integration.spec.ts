@@ -1,5 +1,6 @@
 // Two (or three) electors against the local cluster's real API server, each with its own client.
-import { CoordinationV1Api, CoreV1Api, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
+import { deploymentOwnerReference } from "./deployment-owner-reference.js";
 import { abortableDelay } from "./abortable-delay.js";
 import { LeaderElector, type LeaderElectorOptions } from "./leader-elector.js";
 import { clusterTimeoutMs, localClusterKubeConfig, run, until } from "./local-cluster.test-support.js";
@@ -62,6 +63,32 @@ function candidate(identity: string, leaseName: string, options: Partial<LeaderE
 }
 
 describe("LeaderElector (real API server)", () => {
+  test("the lease carries the manager Deployment as its owner (the chart e2e checks that uninstall then leaves no lease)", async () => {
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    const deployment = await apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: "manager" },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: "manager" } },
+          template: { metadata: { labels: { app: "manager" } }, spec: { containers: [{ name: "m", image: "registry.k8s.io/pause:3.6" }] } },
+        },
+      },
+    });
+    const lease = `lease-${++leaseCounter}`;
+    const a = candidate("a", lease, { leaseOwner: () => deploymentOwnerReference(apps, namespace, "manager") });
+    await until(() => a.elector.isLeader);
+    const stored = await leases.readNamespacedLease({ name: lease, namespace });
+    expect(stored.metadata?.ownerReferences).toEqual([{ apiVersion: "apps/v1", kind: "Deployment", name: "manager", uid: deployment.metadata!.uid }]);
+
+    // an owner that cannot be found (no such Deployment yet): the lease is still taken, without one
+    const orphan = `lease-${++leaseCounter}`;
+    const b = candidate("b", orphan, { leaseOwner: () => deploymentOwnerReference(apps, namespace, "no-such-deployment") });
+    await until(() => b.elector.isLeader);
+    expect((await leases.readNamespacedLease({ name: orphan, namespace })).metadata?.ownerReferences).toBeUndefined();
+  });
+
   test("of two candidates exactly one leads, and the lease names it", async () => {
     const lease = `lease-${++leaseCounter}`;
     const a = candidate("a", lease);

@@ -1,4 +1,4 @@
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1ObjectMeta, type V1OwnerReference } from "@kubernetes/client-node";
 import { abortableDelay } from "./abortable-delay.js";
 import { errorFields, silentLogger, type Logger } from "./logger.js";
 import { makeRateLimitedApiClient } from "./rate-limited-api-client.js";
@@ -40,6 +40,13 @@ export interface LeaderElectorOptions {
    * leads; it cannot read or write any chaos object meanwhile, only finish calls already started.)
    */
   whenApiUnreachable?: "keep" | "give-up";
+  /**
+   * The Lease's owner (for example the manager's Deployment), set as its ownerReference on every
+   * write so that the garbage collector deletes the Lease with its owner: `helm uninstall` then
+   * leaves no Lease behind. Asked again on later writes until it answers; while it fails the Lease
+   * is written without an owner (logged once).
+   */
+  leaseOwner?: () => Promise<V1OwnerReference>;
   /** Take a token from this bucket before every Lease request. */
   rateLimiter?: TokenBucket;
   logger?: Logger;
@@ -92,6 +99,8 @@ export class LeaderElector {
   private lastLeader: string | undefined;
   /** How the last acquire-or-renew attempt ended. */
   private lastAttempt: "ok" | "held" | "conflict" | "refused" | "unreachable" = "ok";
+  private owner: V1OwnerReference | undefined;
+  private ownerFailureLogged = false;
 
   constructor(options: LeaderElectorOptions) {
     this.options = options;
@@ -205,6 +214,23 @@ export class LeaderElector {
     }
   }
 
+  /** The Lease's metadata with its owner set, once the owner is known. */
+  private async metadata(metadata: V1ObjectMeta): Promise<V1ObjectMeta> {
+    if (!this.owner && this.options.leaseOwner) {
+      try {
+        this.owner = await this.options.leaseOwner();
+      } catch (error) {
+        if (!this.ownerFailureLogged) {
+          this.ownerFailureLogged = true;
+          this.logger.warn("could not find the lease's owner; the lease is written without one for now", { lease: this.leaseRef(), ...errorFields(error) });
+        }
+      }
+    }
+    if (!this.owner) return metadata;
+    const others = (metadata.ownerReferences ?? []).filter((o) => o.uid !== this.owner!.uid);
+    return { ...metadata, ownerReferences: [...others, this.owner] };
+  }
+
   private spec(previous: V1Lease | undefined): V1Lease["spec"] {
     const now = new V1MicroTime();
     const old = previous?.spec;
@@ -227,7 +253,7 @@ export class LeaderElector {
         lease = await this.api.readNamespacedLease({ name, namespace });
       } catch (error) {
         if (!isStatus(error, 404)) throw error;
-        const created = await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec(undefined) } });
+        const created = await this.api.createNamespacedLease({ namespace, body: { metadata: await this.metadata({ name, namespace }), spec: this.spec(undefined) } });
         this.observe(created);
         this.lastAttempt = "ok";
         return true;
@@ -240,7 +266,7 @@ export class LeaderElector {
         this.lastAttempt = "held";
         return false;
       }
-      const updated = await this.api.replaceNamespacedLease({ name, namespace, body: { metadata: lease.metadata, spec: this.spec(lease) } });
+      const updated = await this.api.replaceNamespacedLease({ name, namespace, body: { metadata: await this.metadata(lease.metadata ?? { name, namespace }), spec: this.spec(lease) } });
       this.observe(updated);
       if (held) this.logger.info("took over an expired lease", { lease: this.leaseRef(), identity, previous: holder });
       this.lastAttempt = "ok";
