@@ -117,7 +117,8 @@ await check("default render: the daemon DaemonSet and the headless Service chaos
   equal(pod.automountServiceAccountToken, false, "no API token in the daemon");
   equal(c.ports.map((p) => [p.name, p.containerPort]), [["grpc", 31767], ["http", 31766]], "ports");
   assert(c.args.includes("--containerd-socket=/host-sockets/containerd/containerd.sock"), `args: ${c.args}`);
-  equal(pod.volumes.find((v) => v.hostPath).hostPath, { path: "/run/containerd", type: "Directory" }, "socket dir");
+  equal(pod.volumes.find((v) => v.hostPath).hostPath, { path: "/run/containerd", type: "DirectoryOrCreate" }, "socket dir");
+  equal(c.env.find((e) => e.name === "FAULTLINE_DAEMON_NODE_NAME")?.valueFrom, { fieldRef: { fieldPath: "spec.nodeName" } }, "node name for the kubelet lookup");
   equal(pod.volumes.find((v) => v.secret).secret.secretName, "fl-faultline-daemon-tls", "daemon TLS Secret");
   equal(c.imagePullPolicy, "IfNotPresent", "pull policy");
   const svc = find(objs, "Service");
@@ -146,7 +147,10 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
   equal(role.rules, [
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
+    { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["fl-faultline-manager"], verbs: ["get"] },
   ], "Role rules");
+  const managerArgs = container(find(objs, "Deployment", "-manager")).args;
+  assert(managerArgs.includes("--lease-owner-deployment=fl-faultline-manager"), `the Lease is owned by the manager's Deployment: ${managerArgs}`);
   const sa = find(objs, "Deployment", "-manager").spec.template.spec.serviceAccountName;
   for (const kind of ["ClusterRoleBinding", "RoleBinding"]) {
     equal(find(objs, kind).subjects, [{ kind: "ServiceAccount", name: sa, namespace: "faultline" }], `${kind} subjects`);

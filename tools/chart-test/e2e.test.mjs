@@ -5,8 +5,8 @@
 // daemon pod's log (each container's own `ps aux`), deletes the experiment and uninstalls.
 // Run through tools/chart-test/e2e.sh. Prints one line per check and "N passed, N failed".
 //
-// Every namespace it uses carries a random suffix, so it can run beside other tests on the same
-// cluster. Note: any other manager running against the cluster at the same time (a test's local
+// The release is installed with the README's own `helm install` command (release faultline in
+// chaos-mesh); the target namespace carries a random suffix. Note: any other manager running against the cluster at the same time (a test's local
 // process) also sees this experiment; the checks below only look at this release's daemon log.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,9 +18,7 @@ import { parseAllDocuments } from "yaml";
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const chart = `${repo}charts/faultline`;
 const suffix = randomBytes(3).toString("hex");
-const namespace = `faultline-e2e-${suffix}`; // the release
 const targets = `busybox-e2e-${suffix}`; // the seed's manifest targets "busybox"; here its own namespace
-const release = `faultline-${suffix}`; // cluster-scoped names (ClusterRole) stay unique
 const containerdSocket = process.env.FAULTLINE_CONTAINERD_SOCKET ?? `${repo}.cluster/runtime/containerd.sock`;
 const extraValues = process.argv.slice(2); // e.g. --set daemon.privileged=false
 
@@ -50,6 +48,16 @@ const assert = (condition, message) => {
 const run = (cmd, args, input) =>
   execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 });
 const kubectl = (...args) => run("kubectl", args);
+
+// The README's own install command, run as written (plus this run's extra values and --wait): on
+// the README's cluster it must work unchanged, with no value saying where containerd's socket is.
+const readme = run("cat", [`${repo}README.md`]);
+const installLine = /^helm install .*$/m.exec(readme.slice(readme.indexOf("## Deploy with Helm")))?.[0];
+if (!installLine) throw new Error("README.md: no `helm install` line under \"## Deploy with Helm\"");
+const installArgs = installLine.trim().split(/\s+/).slice(1); // install <release> <chart> --namespace <ns> ...
+const release = installArgs[1];
+const namespace = installArgs[installArgs.indexOf("--namespace") + 1];
+
 const kubectlIn = (input, ...args) => run("kubectl", args, input);
 const json = (...args) => JSON.parse(kubectl(...args, "-o", "json"));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -86,10 +94,10 @@ try {
     }
   });
 
-  await check("helm install (mTLS on, the local cluster's containerd socket) and both pods become Ready", async () => {
-    run("helm", ["install", release, chart, "-n", namespace, "--create-namespace",
-      "--set", `daemon.runtimeSockets.containerd=${containerdSocket}`, ...extraValues,
-      "--wait", "--timeout", "240s"]);
+  await check(`the README's \`${installLine.trim()}\` (mTLS on, no socket value) and both pods become Ready`, async () => {
+    // a release a failed earlier run left behind
+    run("helm", ["uninstall", release, "-n", namespace, "--ignore-not-found", "--wait", "--timeout", "120s"]);
+    run("helm", [...installArgs, ...extraValues, "--wait", "--timeout", "240s"]);
     await until("the manager and the daemon pods Ready", 120_000, () => {
       const manager = podsOf("manager");
       const daemon = podsOf("daemon");
@@ -98,6 +106,12 @@ try {
     const nodes = json("get", "nodes").items.filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"));
     const daemonNodes = podsOf("daemon").map((p) => p.spec.nodeName);
     for (const n of nodes) assert(daemonNodes.includes(n.metadata.name), `no daemon on Ready node ${n.metadata.name}`);
+  });
+
+  await check("the daemon found the cluster's containerd by asking the node's kubelet (its socket is not at the chart's default path)", async () => {
+    const found = logLines(podsOf("daemon")[0].metadata.name).find((l) => l.message === "no configured container runtime socket exists; using the one the node's kubelet uses");
+    assert(found, "no 'using the one the node's kubelet uses' line in the daemon's log");
+    assert(found.endpoint === `unix://${containerdSocket}`, `the daemon uses ${found.endpoint}, not the kubelet's unix://${containerdSocket}`);
   });
 
   await check("the manager leads, and the chaos-daemon Service's EndpointSlice names each daemon's node", async () => {
@@ -229,6 +243,8 @@ try {
     assert(left === "", `left behind: ${left}`);
     const clusterLeft = kubectl("get", "clusterrole,clusterrolebinding", "-l", `app.kubernetes.io/instance=${release}`, "-o", "name").trim();
     assert(clusterLeft === "", `left behind: ${clusterLeft}`);
+    // the leader-election Lease is the manager's, not Helm's: the garbage collector removes it with its owner
+    await until("the leader-election Lease gone", 60_000, () => kubectl("get", "lease", "-n", namespace, "-o", "name").trim() === "");
   });
 } finally {
   if (stopped) {
