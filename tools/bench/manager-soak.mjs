@@ -1,9 +1,10 @@
 // Soak benchmark (issue 15): N create → AllInjected → delete → gone cycles (default 100) of a
 // HelloWorldChaos over 20 targets, with the manager in a memory-limited cgroup (v1 memory
 // controller, `memory.limit_in_bytes` = the chart's manager limit, as the kubelet sets it for the
-// chart's pod). Every 10 cycles it prints the manager's RSS (/proc), the cgroup's usage and peak,
+// chart's pod) and the chart's NODE_OPTIONS and MALLOC_ARENA_MAX (all read from
+// charts/faultline/values.yaml). For the manager in the chart's own pod: manager-soak-chart.mjs. Every 10 cycles it prints the manager's RSS (/proc), the cgroup's usage and peak,
 // and its JS heap (used and total, from the manager's /metrics).
-//   node tools/bench/manager-soak.mjs [cycles=100] [limit=384Mi]
+//   node tools/bench/manager-soak.mjs [cycles=100] [limit=the chart's]
 // Real parts: a private api-only cluster and runtime of its own (dir .cluster-soak, API port 16543,
 // etcd 12579, runtime .runtime-soak, bridge flsoak0, 10.92.0.0/16; never the shared ones), 20 pods
 // with real busybox containers (SimulatedKubelet), the built daemon and manager as processes, the
@@ -15,18 +16,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { parse } from "yaml";
 import { SimulatedKubelet, applyChaosCrds, createTestNamespace, startAppProcess } from "@faultline/test-ground";
+import { metricValue, mib, runSoakCycles } from "./manager-soak-cycles.mjs";
 
 const cycles = Number(process.argv[2] ?? 100);
-const limit = process.argv[3] ?? "384Mi";
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const chartManager = parse(readFileSync(join(repo, "charts/faultline/values.yaml"), "utf8")).manager;
+const limit = process.argv[3] ?? chartManager.resources.limits.memory;
+const managerEnv = {
+  ...process.env,
+  ...(chartManager.nodeOptions && { NODE_OPTIONS: chartManager.nodeOptions }),
+  ...(chartManager.mallocArenaMax != null && { MALLOC_ARENA_MAX: String(chartManager.mallocArenaMax) }),
+};
 const limitBytes = Number(limit.replace(/Mi$/, "")) * 1024 * 1024;
 const targets = 20;
-const repo = fileURLToPath(new URL("../../", import.meta.url));
 const managerMain = join(repo, "apps/manager/dist/main.js");
 const daemonMain = join(repo, "apps/daemon/dist/main.js");
-const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 
 const clusterDir = join(repo, ".cluster-soak");
 const runtimeDir = join(repo, ".runtime-soak");
@@ -54,9 +61,7 @@ function run(command, args, env) {
 }
 
 async function metric(port, name) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line ? Number(line.split(" ").pop()) : NaN;
+  return metricValue(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name);
 }
 
 const vmRss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
@@ -99,7 +104,7 @@ try {
     ["-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup, process.execPath, managerMain,
       "--log-format", "json", "--log-level", "warn", "--kubeconfig", kubeconfigPath, "--namespace", ns.name,
       "--daemon-address", `unix:${socket}`, "--http-host", "127.0.0.1", "--http-port", String(httpPort)],
-    { stdio: ["ignore", "ignore", "inherit"] },
+    { stdio: ["ignore", "ignore", "inherit"], env: managerEnv },
   );
   let stopping = false;
   const exited = new Promise((resolve) => manager.on("exit", (code, signal) => resolve({ code, signal })));
@@ -127,37 +132,15 @@ try {
       `heap used ${mib(used).padStart(5)} / total ${mib(total).padStart(5)} MiB  external ${mib(external)} MiB`;
     console.log(line);
   };
-  console.log(`manager soak: ${cycles} cycles × ${targets} targets, manager cgroup limit ${limit} (${cgroup})`);
-  await sample("start");
-  const t0 = performance.now();
-  for (let cycle = 1; cycle <= cycles; cycle++) {
-    const name = `soak-${cycle}`;
-    await custom.createNamespacedCustomObject({
-      ...resource,
-      namespace: ns.name,
-      body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name }, spec: { selector: { namespaces: [ns.name], labelSelectors: { app: "soak" } }, mode: "all" } },
-    });
-    for (;;) {
-      const obj = await custom.getNamespacedCustomObject({ ...resource, namespace: ns.name, name });
-      const records = obj.status?.experiment?.containerRecords ?? [];
-      if (records.length === targets && records.every((r) => r.phase === "Injected")) break;
-      if (manager.exitCode !== null) throw new Error(`the manager exited in cycle ${cycle}`);
-      await sleep(50);
-    }
-    await custom.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name });
-    for (;;) {
-      try {
-        await custom.getNamespacedCustomObject({ ...resource, namespace: ns.name, name });
-      } catch (error) {
-        if (error.code === 404) break;
-        throw error;
-      }
-      if (manager.exitCode !== null) throw new Error(`the manager exited in cycle ${cycle}`);
-      await sleep(50);
-    }
-    if (cycle % 10 === 0) await sample(`cycle ${cycle}`);
-  }
-  console.log(`${cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(0)} s; memory.failcnt ${cgroupValue("memory.failcnt")}; manager pid ${manager.pid} still running: ${manager.exitCode === null}`);
+  console.log(
+    `manager soak: ${cycles} cycles × ${targets} targets, manager cgroup limit ${limit} (${cgroup}); ` +
+      `NODE_OPTIONS ${JSON.stringify(managerEnv.NODE_OPTIONS ?? "")}, MALLOC_ARENA_MAX ${managerEnv.MALLOC_ARENA_MAX ?? "-"}`,
+  );
+  const alive = async (cycle) => {
+    if (manager.exitCode !== null) throw new Error(`the manager exited in cycle ${cycle}`);
+  };
+  const seconds = await runSoakCycles({ custom, namespace: ns.name, labels: { app: "soak" }, targets, cycles, sample, alive });
+  console.log(`${cycles} cycles in ${seconds.toFixed(0)} s; memory.failcnt ${cgroupValue("memory.failcnt")}; manager pid ${manager.pid} still running: ${manager.exitCode === null}`);
   stopping = true;
   manager.kill("SIGTERM");
   await exited;

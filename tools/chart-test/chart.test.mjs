@@ -215,6 +215,15 @@ await check("namespace filter: the manager gets --namespace-filter=true", () => 
   assert(container(find(render(scenarios["namespace filter"]), "Deployment")).args.includes("--namespace-filter=true"), "flag");
 });
 
+await check("manager process settings: NODE_OPTIONS and MALLOC_ARENA_MAX from values, before extraEnv; unset, left out", () => {
+  const env = (sets, extra = []) => container(find(render(sets, { extra }), "Deployment")).env ?? [];
+  equal(env({}).map((e) => e.name), ["NODE_OPTIONS", "MALLOC_ARENA_MAX"], "default env");
+  assert(/--max-semi-space-size=\d+/.test(env({})[0].value) && /--max-old-space-size=\d+/.test(env({})[0].value), `NODE_OPTIONS ${env({})[0].value}`);
+  equal(env({})[1].value, "2", "MALLOC_ARENA_MAX");
+  equal(env({ "manager.nodeOptions": "", "manager.mallocArenaMax": "null" }), [], "both unset");
+  equal(env({ "manager.mallocArenaMax": "null" }, ["--set-json", 'manager.extraEnv=[{"name":"A","value":"b"}]']).map((e) => e.name), ["NODE_OPTIONS", "A"], "with extraEnv");
+});
+
 await check("mTLS off: no Secrets, no TLS flags, no TLS volumes, no checksum", () => {
   const objs = render(scenarios["mTLS off"]);
   assert(!objs.some((o) => o.kind === "Secret" || o.kind === "Certificate"), "TLS objects rendered");

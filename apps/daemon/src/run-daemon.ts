@@ -3,6 +3,7 @@
 // `main.ts` runs it with the built-in kinds; a custom daemon runs it with its own list.
 import { existsSync, readFileSync } from "node:fs";
 import { registerDaemonHandlers, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { installLastResortHandlers } from "@faultline/controller";
 import { createContainerRuntimeClient, findKubeletRuntimeSockets, type KubeletRuntimeSocket, type RuntimeSocketPaths } from "@faultline/cri-client";
 import {
   DaemonHandlerRegistry,
@@ -74,6 +75,10 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     return;
   }
   const logger = createDaemonLogger({ level: config.logLevel, format: config.logFormat });
+  // an unowned rejection is logged and the daemon serves on; an uncaught exception is logged as
+  // fatal and the daemon closes its server (socket removed, calls in flight cut after 1 s) and exits 1
+  let server: ReturnType<typeof createDaemonServer> | undefined;
+  installLastResortHandlers({ logger, component: "faultline-daemon", beforeExit: () => server?.close(1000) });
   const tls = config.tls && {
     cert: readTlsFile("--tls-cert", config.tls.certFile),
     key: readTlsFile("--tls-key", config.tls.keyFile),
@@ -106,7 +111,6 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   let serving = false;
-  let server;
   try {
     server = createDaemonServer({ handlers, logger, interceptors: [createRpcMetrics(metrics).interceptor], tls });
   } catch (err) {

@@ -8,6 +8,7 @@ import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/ch
 import {
   LeaderElector,
   ResilientWatch,
+  SharedConnectionKubeConfig,
   deploymentOwnerReference,
   TokenBucket,
   WorkQueue,
@@ -51,7 +52,8 @@ function createLogger(config: ManagerConfig): winston.Logger {
 }
 
 function loadKubeConfig(config: ManagerConfig): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  // one connection pool for every client and watch, not client-node's new TLS connection per request
+  const kubeConfig = new SharedConnectionKubeConfig();
   try {
     if (config.kubeconfig !== undefined) kubeConfig.loadFromFile(config.kubeconfig);
     else kubeConfig.loadFromDefault();

@@ -21,6 +21,7 @@ export type { Logger } from "./logger.js";
 export { TokenBucket } from "./token-bucket.js";
 export type { TokenBucketOptions } from "./token-bucket.js";
 export { makeRateLimitedApiClient, rateLimitMiddleware, requestCountMiddleware } from "./rate-limited-api-client.js";
+export { SharedConnectionKubeConfig } from "./shared-connection-kube-config.js";
 
 // Watching a resource
 export { ResilientWatch } from "./resilient-watch.js";

@@ -9,6 +9,8 @@ export class TcpProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private refusing = false;
   port = 0;
+  /** Connections accepted since it started listening. */
+  accepted = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -18,6 +20,7 @@ export class TcpProxy {
   async listen(): Promise<void> {
     this.server = createServer((client) => {
       if (this.refusing) return client.destroy();
+      this.accepted++;
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       const pair: [Socket, Socket] = [client, upstream];
       this.pairs.add(pair);

@@ -84,6 +84,11 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
         server.once("error", onError);
         const onListening = () => {
           server.off("error", onError);
+          // once listening, an error (a failed accept: EMFILE, ENFILE) ends one connection, not the
+          // server, which goes on listening; unheard, it would be an uncaught exception
+          server.on("error", (err: NodeJS.ErrnoException) =>
+            options.logger.error("gRPC server error; serving on", { error: err.message, ...(err.code !== undefined && { cause: err.code }) }),
+          );
           const bound = server.address();
           resolve(typeof bound === "string" ? bound : `${(bound as AddressInfo).address}:${(bound as AddressInfo).port}`);
         };
