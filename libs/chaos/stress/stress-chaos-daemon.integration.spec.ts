@@ -1,5 +1,5 @@
 import net from "node:net";
-import { readlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon, ExecStressRequest_Scope } from "@faultline/api";
@@ -95,6 +95,35 @@ describe("stressChaosDaemon", () => {
     expect(line?.["memoryLimitBytes"]).toBe(400 * MiB);
     expect((line?.["argv"] as { memory: string[] }).memory).toEqual(expect.arrayContaining(["--vm", "1", "--vm-bytes", `${100 * MiB}b`]));
     await client.cancelStressors({ recordKey });
+    expect(stressorsIn(pid)).toEqual([]);
+  }, 60_000);
+
+  it("memory: the stressor's processes get the oomScoreAdj asked (stress-ng's own adjustment off)", async () => {
+    const { containerId, pid } = await pods.startContainer({ name: "oom-adj" });
+    const recordKey = key("oom-adj");
+    await exec(containerId, { memoryStressors: "--workers 1 --size 8MB", oomScoreAdj: 500, recordKey });
+    const workers = await eventually("the vm worker and its child", async () => {
+      const found = stressorsIn(pid).filter((s) => s.comm === "stress-ng-vm");
+      return found.length >= 2 ? found : undefined;
+    }, 10_000);
+    for (const w of [...workers, ...stressorsIn(pid)]) expect(readFileSync(`/proc/${w.pid}/oom_score_adj`, "utf8").trim()).toBe("500");
+    await client.cancelStressors({ recordKey });
+    expect(stressorsIn(pid)).toEqual([]);
+  }, 60_000);
+
+  it("memory: a negative oomScoreAdj is applied, or refused clearly where the daemon lacks CAP_SYS_RESOURCE", async () => {
+    const { containerId, pid } = await pods.startContainer({ name: "oom-neg" });
+    const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`);
+    const recordKey = key("oom-neg");
+    const started = exec(containerId, { memoryStressors: "--workers 1 --size 8MB", oomScoreAdj: -1000, recordKey });
+    if (((capEff >> 24n) & 1n) === 1n) {
+      await started;
+      await eventually("the vm worker", async () => (stressorsIn(pid).some((s) => s.comm === "stress-ng-vm") ? true : undefined), 10_000);
+      for (const w of stressorsIn(pid)) expect(readFileSync(`/proc/${w.pid}/oom_score_adj`, "utf8").trim()).toBe("-1000");
+      await client.cancelStressors({ recordKey });
+    } else {
+      await expect(started).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringMatching(/lowering it needs CAP_SYS_RESOURCE/) });
+    }
     expect(stressorsIn(pid)).toEqual([]);
   }, 60_000);
 

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ExecStressRequest_Scope, type ExecStressRequest, type ExecStressResponse } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
@@ -25,6 +26,16 @@ export interface StressChaosDaemonOptions {
 }
 
 const invalid = (message: string) => new ConnectError(message, Code.InvalidArgument);
+
+const capSysResource = 24n;
+
+/** Whether this daemon may set `adj`: lowering an oom_score_adj below its own needs CAP_SYS_RESOURCE. */
+async function mayLowerOomScoreTo(adj: number): Promise<boolean> {
+  const own = Number((await readFile("/proc/self/oom_score_adj", "utf8")).trim());
+  if (adj >= own) return true;
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(await readFile("/proc/self/status", "utf8"))?.[1];
+  return capEff !== undefined && ((BigInt(`0x${capEff}`) >> capSysResource) & 1n) === 1n;
+}
 
 /** Runs `stress-ng --dry-run <args>`: stress-ng's own parser refuses unknown options and values out of range. */
 function dryRun(stressNg: string, args: string[], field: string): Promise<void> {
@@ -95,12 +106,16 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
         if (wanted.memory) {
           const whole = cgroup.memoryLimitBytes ?? (await nodeMemoryBytes(launcher.paths));
           try {
-            argv.memory = ["--timeout", "0", ...memoryStressorArgv(wanted.memory, whole)];
+            // --no-oom-adjust: stress-ng would otherwise set its workers' oom_score_adj to 1000 itself
+            argv.memory = ["--timeout", "0", "--no-oom-adjust", ...memoryStressorArgv(wanted.memory, whole)];
           } catch (err) {
             throw err instanceof StressArgumentsError ? invalid(err.message) : err;
           }
         }
         for (const [part, args] of Object.entries(argv)) await dryRun(launcher.stressNg, args, `${part}Stressors`);
+        if (argv.memory && !(await mayLowerOomScoreTo(req.oomScoreAdj))) {
+          throw new ConnectError(`cannot give the memory stressor oom_score_adj ${req.oomScoreAdj}: lowering it needs CAP_SYS_RESOURCE, which this daemon lacks`, Code.FailedPrecondition);
+        }
 
         const key = req.recordKey;
         const running = key === "" ? [] : await findStressors({ key }, launcher.paths);
