@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -35,13 +36,15 @@ const unlimitedV1 = 2 ** 60;
  * joined; `name=systemd` included) → mount point and root. A hybrid node's unified hierarchy (a
  * cgroup2 mount beside the v1 ones, holding no controller) is under the empty key.
  */
-export function parseCgroupV1Mounts(mountinfo: string): Map<string, { mountPoint: string; root: string }> {
+export function parseCgroupV1Mounts(mountinfo: string, under = "/"): Map<string, { mountPoint: string; root: string }> {
   const mounts = new Map<string, { mountPoint: string; root: string }>();
   for (const line of mountinfo.split("\n")) {
     const [left, right] = line.split(" - ");
     if (!left || !right) continue;
     const [fsType, , superOptions] = right.split(" ");
     const fields = left.split(" ");
+    // only under the cgroup root; a later mount over the same point hides the earlier (mountinfo order)
+    if (!(fields[4] === under || fields[4]!.startsWith(under.endsWith("/") ? under : `${under}/`))) continue;
     if (fsType === "cgroup2") mounts.set("", { root: fields[3]!, mountPoint: fields[4]! });
     if (fsType !== "cgroup") continue;
     const controllers = (superOptions ?? "")
@@ -78,8 +81,11 @@ export async function cgroupTargetOf(pid: number, paths: HostPaths = defaultHost
   } catch (err) {
     throw new CgroupTargetError(`cannot read the cgroups of process ${pid}: ${(err as Error).message}`);
   }
-  const lines = parseProcCgroup(text);
+  let lines = parseProcCgroup(text);
   if (existsSync(join(paths.cgroupRoot, "cgroup.controllers"))) {
+    // a daemon in a cgroup namespace of its own (v2's default for containers) sees paths relative
+    // to it ("/../../kubepods/…"): read them again from the host's cgroup namespace, as pid 1 sees them
+    if (lines.some((l) => l.path.startsWith("/.."))) lines = parseProcCgroup(await hostCgroupsOf(pid, paths).catch(() => text));
     const unified = lines.find((l) => l.controllers.length === 0);
     if (!unified || unified.path.startsWith("/..")) {
       throw new CgroupTargetError(`process ${pid} has no cgroup v2 path the daemon can see (${unified?.path ?? "none"}); run the daemon in the host's cgroup namespace`);
@@ -88,7 +94,7 @@ export async function cgroupTargetOf(pid: number, paths: HostPaths = defaultHost
     const max = await readFile(join(dir, "memory.max"), "utf8").catch(() => "max");
     return { mode: "v2", procsFiles: [join(dir, "cgroup.procs")], ...(max.trim() === "max" ? {} : { memoryLimitBytes: Number(max.trim()) }) };
   }
-  const mounts = parseCgroupV1Mounts(await readFile(join(paths.procRoot, "self", "mountinfo"), "utf8"));
+  const mounts = parseCgroupV1Mounts(await readFile(join(paths.procRoot, "self", "mountinfo"), "utf8"), paths.cgroupRoot);
   const procsFiles: string[] = [];
   let memoryLimitBytes: number | undefined;
   for (const line of lines) {
@@ -106,6 +112,15 @@ export async function cgroupTargetOf(pid: number, paths: HostPaths = defaultHost
   }
   if (procsFiles.length === 0) throw new CgroupTargetError(`no cgroup v1 hierarchy of process ${pid} is mounted where the daemon can see it`);
   return { mode: "v1", procsFiles, ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }) };
+}
+
+/** `/proc/<pid>/cgroup` as read in the cgroup namespace of the host's pid 1 (`nsenter --cgroup`, then `cat`). */
+function hostCgroupsOf(pid: number, paths: HostPaths): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("nsenter", [`--cgroup=${join(paths.procRoot, "1", "ns", "cgroup")}`, "--", "cat", join(paths.procRoot, String(pid), "cgroup")], { timeout: 5000 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
+  });
 }
 
 /** Moves process `pid` into the target's cgroups (every hierarchy; all or an error). */

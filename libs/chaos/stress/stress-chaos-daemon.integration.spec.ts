@@ -3,9 +3,17 @@ import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon, ExecStressRequest_Scope } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
 import { findStressors } from "./stressor-processes.js";
-import { cgroupsOf, cpuRate, memoryLimitFile, memoryUsageBytes, processesInPidNamespaceOf } from "./stress-cgroup.test-support.js";
+import {
+  CriPodFixture,
+  cgroupsOf,
+  cpuRate,
+  defaultTestContainerdSocket,
+  eventually,
+  memoryLimitFile,
+  memoryUsageBytes,
+  processesInPidNamespaceOf,
+} from "@faultline/test-ground";
 import { startStressChaosTestDaemon, type StressChaosTestDaemon } from "./stress-daemon.test-support.js";
 
 // Real containerd, real containers, real cgroups, real stress-ng, real gRPC. What is measured is

@@ -1,15 +1,20 @@
-// Test support: what a container's own cgroup accounting says (cgroup v1, as on these machines;
-// v2's cpu.stat and memory.current where the node is unified), and which host processes run in
-// its pid namespace.
+// What a container's own cgroup accounting says (cgroup v1, as on these machines; v2's cpu.stat
+// and memory.current where the node is unified), and which host processes run in its pid
+// namespace: for tests of faults that load a container (StressChaos), measured from the kernel.
 import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { parseProcCgroup } from "./cgroup-target.js";
 
 const root = "/sys/fs/cgroup";
 const unified = existsSync(join(root, "cgroup.controllers"));
 
 function cgroupDir(pid: number, controller: string): string {
-  const lines = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8"));
+  const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => {
+      const [, controllers, ...path] = l.split(":");
+      return { controllers: controllers ? controllers.split(",") : [], path: path.join(":") };
+    });
   if (unified) return join(root, lines.find((l) => l.controllers.length === 0)!.path);
   const line = lines.find((l) => l.controllers.includes(controller))!;
   return join(root, line.controllers.join(","), line.path);
@@ -36,7 +41,7 @@ export function memoryUsageBytes(pid: number): number {
   return Number(readFileSync(join(dir, unified ? "memory.current" : "memory.usage_in_bytes"), "utf8"));
 }
 
-/** Sets the container's memory limit, as a runtime does for `resources.limits.memory`. */
+/** The file holding the container's memory limit (written by a runtime for `resources.limits.memory`). */
 export function memoryLimitFile(pid: number): string {
   return join(cgroupDir(pid, "memory"), unified ? "memory.max" : "memory.limit_in_bytes");
 }
