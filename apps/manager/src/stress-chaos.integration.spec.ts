@@ -24,6 +24,7 @@ describe("StressChaos end to end on real kubelet pods", () => {
   let custom: CustomObjectsApi;
   let ns: KubeletGround["ns"];
   let manager: AppProcess;
+  let restartedDaemon: AppProcess | undefined;
   let runtime: ContainerRuntimeClient;
   let httpPort: number;
   const examples = chaosMeshStressExamples();
@@ -39,6 +40,7 @@ describe("StressChaos end to end on real kubelet pods", () => {
 
   afterAll(async () => {
     await manager?.stop();
+    await restartedDaemon?.stop(); // the ground stops the daemon it started, which the restart test killed
     await ground?.stop();
     runtime?.close();
   }, 180_000);
@@ -159,7 +161,7 @@ describe("StressChaos end to end on real kubelet pods", () => {
     // the daemon dies hard: its stressors run on, orphans the daemon no longer holds
     await ground.daemon.kill();
     for (const { pid } of targets) expect(stressorsIn(pid).some((p) => p.comm === "stress-ng-cpu")).toBe(true);
-    ({ daemon: ground.daemon } = await startTestDaemon(ground.daemonSocket, cluster.containerdSocket));
+    ({ daemon: restartedDaemon } = await startTestDaemon(ground.daemonSocket, cluster.containerdSocket));
     await manager.kill();
     manager = await startManager();
     await deleteAndWaitGone("restarts");
