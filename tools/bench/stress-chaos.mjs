@@ -148,6 +148,7 @@ try {
   console.log(`StressChaos CPU (1 worker at 1%) over ${containers} containers, through the built manager and daemon:`);
   console.log(`  create → AllInjected:               ${injected.toFixed(2)} s  (${((injected * 1000) / containers).toFixed(0)} ms per record; ${started - starts - 1} records started)`);
   console.log(`  delete → gone (every stressor off): ${deleted.toFixed(2)} s`);
+  console.log(`  ratio per record (create → AllInjected / ${containers}, against one stress-ng by hand): ${((injected * 1000) / containers / median(byHand.start)).toFixed(2)}`);
 } finally {
   await manager?.stop();
   await daemon?.stop();
