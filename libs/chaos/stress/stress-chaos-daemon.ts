@@ -5,6 +5,7 @@ import { ExecStressRequest_Scope, type ExecStressRequest, type ExecStressRespons
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { CgroupTargetError, cgroupTargetOf, nodeMemoryBytes } from "./cgroup-target.js";
+import { MemorySizeError, memorySizeBytes } from "./memory-size.js";
 import { StressArgumentsError, memoryStressorArgv, parseMemoryStressor, stressNgTokens } from "./stress-ng-arguments.js";
 import {
   StressorStartError,
@@ -71,10 +72,13 @@ function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: Return
   try {
     const cpu = req.cpuStressors.trim() === "" ? undefined : stressNgTokens(req.cpuStressors, "cpuStressors");
     const memory = req.memoryStressors.trim() === "" ? undefined : parseMemoryStressor(req.memoryStressors);
+    // the size's form now, before any lookup; its bytes once the container's limit is known
+    if (memory?.size !== undefined) memorySizeBytes(memory.size, 0);
     if (!cpu && !memory) throw invalid("missing stressors: cpuStressors and memoryStressors are both empty");
     return { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) };
   } catch (err) {
     if (err instanceof StressArgumentsError) throw invalid(err.message);
+    if (err instanceof MemorySizeError) throw invalid(`memoryStressors: ${err.message}`);
     throw err;
   }
 }
