@@ -2,3 +2,4 @@
 // the line). catalog.ts lists what this module exports.
 export { helloWorldChaos } from "./helloworld/index.js";
 export { podChaos } from "./pod/index.js";
+export { stressChaos } from "./stress/index.js";

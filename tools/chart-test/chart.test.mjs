@@ -117,8 +117,11 @@ await check("default render: the daemon DaemonSet and the headless Service chaos
   equal(pod.automountServiceAccountToken, false, "no API token in the daemon");
   equal(c.ports.map((p) => [p.name, p.containerPort]), [["grpc", 31767], ["http", 31766]], "ports");
   assert(c.args.includes("--containerd-socket=/host-sockets/containerd/containerd.sock"), `args: ${c.args}`);
-  equal(pod.volumes.find((v) => v.hostPath).hostPath, { path: "/run/containerd", type: "DirectoryOrCreate" }, "socket dir");
+  equal(pod.volumes.find((v) => v.name === "containerd-socket").hostPath, { path: "/run/containerd", type: "DirectoryOrCreate" }, "socket dir");
   equal(c.env.find((e) => e.name === "FAULTLINE_DAEMON_NODE_NAME")?.valueFrom, { fieldRef: { fieldPath: "spec.nodeName" } }, "node name for the kubelet lookup");
+  // StressChaos joins target containers' cgroups: the host's cgroup tree over the container's own
+  equal(pod.volumes.find((v) => v.name === "host-cgroup").hostPath, { path: "/sys/fs/cgroup", type: "Directory" }, "host cgroup tree");
+  equal(pod.containers[0].volumeMounts.find((m) => m.name === "host-cgroup").mountPath, "/sys/fs/cgroup", "host cgroup mount");
   equal(pod.volumes.find((v) => v.secret).secret.secretName, "fl-faultline-daemon-tls", "daemon TLS Secret");
   equal(c.imagePullPolicy, "IfNotPresent", "pull policy");
   const svc = find(objs, "Service");
@@ -237,7 +240,7 @@ await check("mTLS off: no Secrets, no TLS flags, no TLS volumes, no checksum", (
 await check("runtime sockets: each set path's directory is mounted and passed as the in-container path", () => {
   const objs = render(scenarios["two replicas, every runtime socket, local cluster's containerd"]);
   const ds = find(objs, "DaemonSet");
-  equal(ds.spec.template.spec.volumes.filter((v) => v.hostPath).map((v) => v.hostPath.path),
+  equal(ds.spec.template.spec.volumes.filter((v) => v.hostPath && v.name.endsWith("-socket")).map((v) => v.hostPath.path),
     ["/work/main/.cluster/runtime", "/var/run/crio", "/var/run"], "hostPaths");
   const args = container(ds).args;
   for (const a of ["--containerd-socket=/host-sockets/containerd/containerd.sock", "--crio-socket=/host-sockets/crio/crio.sock",

@@ -26,9 +26,10 @@ MIRROR=${FAULTLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 NODE_BIN=$REPO/node_modules/node/bin/node
 REGISTRY=docker.io/faultline
-# the daemon shells out to these (nsenter: util-linux, ps: procps, tc: iproute2, iptables, ipset, stress-ng)
+# the daemon shells out to these (nsenter, choom: util-linux, ps: procps, tc: iproute2, iptables, ipset,
+# stress-ng; xargs: findutils, in every Debian base)
 DAEMON_PACKAGES="util-linux procps iproute2 iptables ipset stress-ng"
-DAEMON_TOOLS="nsenter ps tc iptables ipset stress-ng"
+DAEMON_TOOLS="nsenter choom xargs ps tc iptables ipset stress-ng"
 NONROOT_UID=65532
 
 T_START=$(date +%s.%N)

@@ -15,6 +15,7 @@ export { deployBusybox } from "./busybox-deployment.js";
 export { CriPodFixture, connectCriRuntime } from "./cri-pod-fixture.js";
 export type { StartContainerOptions, StartedContainer } from "./cri-pod-fixture.js";
 export { defaultTestContainerdSocket } from "./default-test-containerd-socket.js";
+export { cgroupsOf, cpuRate, cpuUsageNs, memoryLimitFile, memoryUsageBytes, processesInPidNamespaceOf, stressNgProcesses } from "./cgroup-accounting.js";
 
 // The test tiers: the unit tier (FAULTLINE_TEST_TIER=unit) may not reach a real part
 export { requireRealParts } from "./test-tier.js";

@@ -1,0 +1,180 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ExecStressRequest_Scope, type ExecStressRequest, type ExecStressResponse } from "@faultline/api";
+import type { DaemonKindDeps } from "@faultline/chaos-kind";
+import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
+import { CgroupTargetError, cgroupTargetOf, nodeMemoryBytes } from "./cgroup-target.js";
+import { MemorySizeError, memorySizeBytes } from "./memory-size.js";
+import { StressArgumentsError, memoryStressorArgv, parseMemoryStressor, stressNgTokens } from "./stress-ng-arguments.js";
+import {
+  StressorStartError,
+  defaultStressorLauncher,
+  findStressors,
+  killStressors,
+  startStressor,
+  stressorUidOf,
+  type StressorInstance,
+  type StressorLauncher,
+  type StressorPart,
+} from "./stressor-processes.js";
+
+const recordKeyPattern = /^[A-Za-z0-9._:/-]{1,512}$/;
+
+/** Options of the StressChaos daemon side; the defaults are what the daemon image has. */
+export interface StressChaosDaemonOptions {
+  launcher?: StressorLauncher;
+}
+
+const invalid = (message: string) => new ConnectError(message, Code.InvalidArgument);
+
+const capSysResource = 24n;
+
+/** Whether this daemon may set `adj`: lowering an oom_score_adj below its own needs CAP_SYS_RESOURCE. */
+async function mayLowerOomScoreTo(adj: number): Promise<boolean> {
+  const own = Number((await readFile("/proc/self/oom_score_adj", "utf8")).trim());
+  if (adj >= own) return true;
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(await readFile("/proc/self/status", "utf8"))?.[1];
+  return capEff !== undefined && ((BigInt(`0x${capEff}`) >> capSysResource) & 1n) === 1n;
+}
+
+/** Runs `stress-ng --dry-run <args>`: stress-ng's own parser refuses unknown options and values out of range. */
+function dryRun(stressNg: string, args: string[], field: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(stressNg, ["--dry-run", ...args], { timeout: 10_000 }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      const why = stderr.split("\n").filter((l) => l && !l.includes("info:") && !l.startsWith("Try ")).join("; ") || error.message;
+      reject(invalid(`${field}: stress-ng refuses ${JSON.stringify(args.join(" "))}: ${why}`));
+    });
+  });
+}
+
+const response = (instances: StressorInstance[]): ExecStressResponse => {
+  const cpu = instances.find((i) => i.part === "cpu");
+  const memory = instances.find((i) => i.part === "memory");
+  return {
+    $typeName: "pb.ExecStressResponse",
+    cpuInstance: cpu ? String(cpu.pid) : "",
+    cpuStartTime: BigInt(cpu?.startTimeMs ?? 0),
+    cpuInstanceUid: cpu?.uid ?? "",
+    memoryInstance: memory ? String(memory.pid) : "",
+    memoryStartTime: BigInt(memory?.startTimeMs ?? 0),
+    memoryInstanceUid: memory?.uid ?? "",
+  };
+};
+
+/** Checks an ExecStressRequest before anything runs; returns stress-ng's argv per part. */
+function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: ReturnType<typeof parseMemoryStressor> } {
+  if (req.scope !== ExecStressRequest_Scope.CONTAINER) throw invalid("scope: only CONTAINER is supported (a pod's stress targets one of its containers)");
+  if (req.target === "") throw invalid("target: a container id is required");
+  if (req.oomScoreAdj < -1000 || req.oomScoreAdj > 1000) throw invalid(`oomScoreAdj must be -1000..1000, got ${req.oomScoreAdj}`);
+  if (req.recordKey !== "" && !recordKeyPattern.test(req.recordKey)) throw invalid(`recordKey ${JSON.stringify(req.recordKey)} holds characters other than letters, digits and . _ : / -`);
+  try {
+    const cpu = req.cpuStressors.trim() === "" ? undefined : stressNgTokens(req.cpuStressors, "cpuStressors");
+    const memory = req.memoryStressors.trim() === "" ? undefined : parseMemoryStressor(req.memoryStressors);
+    // the size's form now, before any lookup; its bytes once the container's limit is known
+    if (memory?.size !== undefined) memorySizeBytes(memory.size, 0);
+    if (!cpu && !memory) throw invalid("missing stressors: cpuStressors and memoryStressors are both empty");
+    return { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) };
+  } catch (err) {
+    if (err instanceof StressArgumentsError) throw invalid(err.message);
+    if (err instanceof MemorySizeError) throw invalid(`memoryStressors: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * The daemon side of StressChaos. ExecStressors checks the request (token by token, then with
+ * stress-ng's own `--dry-run`), finds the container's init pid and cgroups, and starts each
+ * stressor inside the container's cgroups and pid namespace before it does any work; the processes
+ * carry the record key and their uid in their environment. With a record key it is idempotent: the
+ * record's running stressors are returned instead of new ones. CancelStressors stops every process
+ * of the named stressors (by key, uid, or Chaos Mesh's pid and start time), workers included, and
+ * succeeds when they are already gone — also after a daemon restart, since the processes
+ * themselves say whose they are.
+ */
+export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaemonOptions = {}): DaemonHandlers {
+  const launcher = options.launcher ?? defaultStressorLauncher;
+  return {
+    async execStressors(req, ctx) {
+      const log = requestLogger(ctx);
+      log.info("ExecStressors", {
+        request: { target: req.target, cpuStressors: req.cpuStressors, memoryStressors: req.memoryStressors, oomScoreAdj: req.oomScoreAdj, recordKey: req.recordKey },
+      });
+      const wanted = checkRequest(req);
+      const pid = await deps.runtime.getPid(req.target, { signal: ctx.signal });
+      try {
+        const cgroup = await cgroupTargetOf(pid, launcher.paths);
+        const argv: { [part in StressorPart]?: string[] } = {};
+        if (wanted.cpu) argv.cpu = ["--timeout", "0", ...wanted.cpu];
+        if (wanted.memory) {
+          const whole = cgroup.memoryLimitBytes ?? (await nodeMemoryBytes(launcher.paths));
+          try {
+            // --no-oom-adjust: stress-ng would otherwise set its workers' oom_score_adj to 1000 itself
+            argv.memory = ["--timeout", "0", "--no-oom-adjust", ...memoryStressorArgv(wanted.memory, whole)];
+          } catch (err) {
+            throw err instanceof StressArgumentsError ? invalid(err.message) : err;
+          }
+        }
+        for (const [part, args] of Object.entries(argv)) await dryRun(launcher.stressNg, args, `${part}Stressors`);
+        if (argv.memory && !(await mayLowerOomScoreTo(req.oomScoreAdj))) {
+          throw new ConnectError(`cannot give the memory stressor oom_score_adj ${req.oomScoreAdj}: lowering it needs CAP_SYS_RESOURCE, which this daemon lacks`, Code.FailedPrecondition);
+        }
+
+        const key = req.recordKey;
+        const running = key === "" ? [] : await findStressors({ key }, launcher.paths);
+        const instances: StressorInstance[] = [];
+        for (const [part, args] of Object.entries(argv) as [StressorPart, string[]][]) {
+          const already = running.find((i) => i.part === part);
+          if (already) {
+            instances.push(already);
+            continue;
+          }
+          try {
+            instances.push(await startStressor({ part, key, args, targetPid: pid, cgroup, oomScoreAdj: part === "memory" ? req.oomScoreAdj : 0 }, launcher));
+          } catch (err) {
+            // nothing half-injected: what this call started goes too
+            for (const started of instances.filter((i) => !running.includes(i))) await killStressors({ uid: started.uid }, launcher.paths);
+            throw err;
+          }
+        }
+        log.info("stressors running", {
+          pid,
+          cgroup: cgroup.mode,
+          ...(cgroup.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: cgroup.memoryLimitBytes }),
+          instances: instances.map((i) => ({ part: i.part, pid: i.pid, uid: i.uid, reused: running.includes(i) })),
+          argv,
+        });
+        return response(instances);
+      } catch (err) {
+        if (err instanceof CgroupTargetError || err instanceof StressorStartError) throw new ConnectError(err.message, Code.FailedPrecondition);
+        throw toConnectError(err);
+      }
+    },
+
+    async cancelStressors(req, ctx) {
+      const log = requestLogger(ctx);
+      log.info("CancelStressors", {
+        request: { cpuInstance: req.cpuInstance, cpuInstanceUid: req.cpuInstanceUid, memoryInstance: req.memoryInstance, memoryInstanceUid: req.memoryInstanceUid, recordKey: req.recordKey },
+      });
+      if (req.recordKey !== "" && !recordKeyPattern.test(req.recordKey)) throw invalid(`recordKey ${JSON.stringify(req.recordKey)} holds characters other than letters, digits and . _ : / -`);
+      const uids = new Set<string>();
+      for (const [uid, instance, startTime] of [
+        [req.cpuInstanceUid, req.cpuInstance, req.cpuStartTime],
+        [req.memoryInstanceUid, req.memoryInstance, req.memoryStartTime],
+      ] as const) {
+        if (uid !== "") uids.add(uid);
+        else if (/^[0-9]+$/.test(instance)) {
+          // Chaos Mesh's controller names pid and start time only: the process says which stressor it is
+          const found = await stressorUidOf(Number(instance), Number(startTime), launcher.paths);
+          if (found) uids.add(found);
+        }
+      }
+      let killed = 0;
+      if (req.recordKey !== "") killed += await killStressors({ key: req.recordKey }, launcher.paths);
+      for (const uid of uids) killed += await killStressors({ uid }, launcher.paths);
+      log.info("stressors stopped", { processes: killed });
+      return {};
+    },
+  };
+}

@@ -1,0 +1,290 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { defaultHostPaths, joinCgroup, type CgroupTarget, type HostPaths } from "./cgroup-target.js";
+
+/**
+ * The environment variables that mark every process of a stressor (the gate, nsenter and the
+ * stress-ng parent keep them; stress-ng's workers overwrite theirs with their titles, and are
+ * found as the parent's descendants). They survive a daemon restart: the processes carry them.
+ */
+export const stressMarkers = { key: "FAULTLINE_STRESS_KEY", uid: "FAULTLINE_STRESS_UID", part: "FAULTLINE_STRESS_PART" } as const;
+
+/** Which of a record's two stressors a process belongs to. */
+export type StressorPart = "cpu" | "memory";
+
+/** A running stressor, as ExecStressors reports it. */
+export interface StressorInstance {
+  /** The host pid of the stressor's first process (the gate that became its parent). */
+  pid: number;
+  /** That process's start time, in ms since the epoch. */
+  startTimeMs: number;
+  /** The daemon's id for the stressor, carried by its processes. */
+  uid: string;
+  part: StressorPart;
+  key: string;
+}
+
+/** How a stressor starts: binaries (from PATH by default) and the host's paths. */
+export interface StressorLauncher {
+  xargs: string;
+  choom: string;
+  nsenter: string;
+  stressNg: string;
+  paths: HostPaths;
+}
+
+export const defaultStressorLauncher: StressorLauncher = { xargs: "xargs", choom: "choom", nsenter: "nsenter", stressNg: "stress-ng", paths: defaultHostPaths };
+
+/** A stressor that could not be started; nothing of it is left running. */
+export class StressorStartError extends Error {
+  override name = "StressorStartError";
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  state: string;
+  comm: string;
+  startTicks: number;
+}
+
+const clockTicksPerSecond = 100; // USER_HZ, 100 on every Linux architecture Kubernetes runs on
+
+// procfs is read synchronously: a scan of a few hundred processes takes milliseconds that way, and
+// ten to twenty times longer through the thread pool (measured on these machines)
+const readProc = (paths: HostPaths, ...parts: string[]): string | undefined => {
+  try {
+    return readFileSync(join(paths.procRoot, ...parts), "utf8");
+  } catch {
+    return undefined; // gone meanwhile
+  }
+};
+
+async function readStat(paths: HostPaths, pid: number): Promise<ProcStat | undefined> {
+  return readStatSync(paths, pid);
+}
+
+function readStatSync(paths: HostPaths, pid: number): ProcStat | undefined {
+  const text = readProc(paths, String(pid), "stat");
+  if (text === undefined) return undefined;
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  const rest = text.slice(close + 2).split(" ");
+  return { pid, comm: text.slice(open + 1, close), state: rest[0]!, ppid: Number(rest[1]), startTicks: Number(rest[19]) };
+}
+
+async function bootTimeMs(paths: HostPaths): Promise<number> {
+  return Number(/^btime (\d+)$/m.exec(readProc(paths, "stat") ?? "")?.[1]) * 1000;
+}
+
+/** A process's start time in ms since the epoch, as Chaos Mesh reports it; undefined when it is gone. */
+export async function processStartTimeMs(pid: number, paths: HostPaths = defaultHostPaths): Promise<number | undefined> {
+  const stat = await readStat(paths, pid);
+  if (!stat) return undefined;
+  return (await bootTimeMs(paths)) + Math.round((stat.startTicks * 1000) / clockTicksPerSecond);
+}
+
+async function allProcesses(paths: HostPaths): Promise<ProcStat[]> {
+  const stats: ProcStat[] = [];
+  for (const name of readdirSync(paths.procRoot)) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStatSync(paths, Number(name));
+    if (stat && stat.state !== "Z") stats.push(stat);
+  }
+  return stats;
+}
+
+// the programs a marked process can be: only their environments are read
+const markedPrograms = /^(xargs|choom|nsenter|stress-ng)/;
+
+async function markersOf(paths: HostPaths, pid: number, comm?: string): Promise<{ [name: string]: string } | undefined> {
+  if (comm !== undefined && !markedPrograms.test(comm)) return undefined;
+  const environ = readProc(paths, String(pid), "environ");
+  if (!environ || !environ.includes("FAULTLINE_STRESS_")) return undefined;
+  const markers: { [name: string]: string } = {};
+  for (const entry of environ.split("\0")) {
+    const eq = entry.indexOf("=");
+    if (entry.startsWith("FAULTLINE_STRESS_")) markers[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return markers;
+}
+
+/** What selects stressors: a record key, one stressor's uid, or both; a part narrows it. */
+export interface StressorSelector {
+  key?: string;
+  uid?: string;
+  part?: StressorPart;
+}
+
+const selects = (markers: { [name: string]: string }, selector: StressorSelector) =>
+  (selector.key === undefined || markers[stressMarkers.key] === selector.key) &&
+  (selector.uid === undefined || markers[stressMarkers.uid] === selector.uid) &&
+  (selector.part === undefined || markers[stressMarkers.part] === selector.part);
+
+/**
+ * The running stressors the selector matches, found from the processes themselves (their marker
+ * environment), so a restarted daemon finds what an earlier one started. One instance per uid: its
+ * oldest marked process, the gate.
+ */
+export async function findStressors(selector: StressorSelector, paths: HostPaths = defaultHostPaths): Promise<StressorInstance[]> {
+  if (selector.key === undefined && selector.uid === undefined) return [];
+  const byUid = new Map<string, StressorInstance>();
+  const boot = await bootTimeMs(paths);
+  for (const proc of await allProcesses(paths)) {
+    const markers = await markersOf(paths, proc.pid, proc.comm);
+    if (!markers || !selects(markers, selector)) continue;
+    const uid = markers[stressMarkers.uid]!;
+    const startTimeMs = boot + Math.round((proc.startTicks * 1000) / clockTicksPerSecond);
+    const known = byUid.get(uid);
+    if (known && known.startTimeMs <= startTimeMs && known.pid < proc.pid) continue;
+    byUid.set(uid, { pid: proc.pid, startTimeMs, uid, part: markers[stressMarkers.part] as StressorPart, key: markers[stressMarkers.key] ?? "" });
+  }
+  return [...byUid.values()];
+}
+
+/** The uid a process carries, when it is a stressor's and started at `startTimeMs` (Chaos Mesh's cancel names pid and start time). */
+export async function stressorUidOf(pid: number, startTimeMs: number, paths: HostPaths = defaultHostPaths): Promise<string | undefined> {
+  const started = await processStartTimeMs(pid, paths);
+  if (started === undefined || Math.abs(started - startTimeMs) > 10) return undefined;
+  return (await markersOf(paths, pid))?.[stressMarkers.uid];
+}
+
+async function markedTree(selector: StressorSelector, paths: HostPaths): Promise<number[]> {
+  const procs = await allProcesses(paths);
+  const members = new Set<number>();
+  for (const proc of procs) {
+    const markers = await markersOf(paths, proc.pid, proc.comm);
+    if (markers && selects(markers, selector)) members.add(proc.pid);
+  }
+  // descendants: stress-ng's workers (and theirs), whose own environment no longer shows the marker
+  for (let grew = members.size > 0; grew; ) {
+    grew = false;
+    for (const proc of procs) {
+      if (!members.has(proc.pid) && members.has(proc.ppid)) {
+        members.add(proc.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...members];
+}
+
+const signal = (pid: number, sig: NodeJS.Signals) => {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+};
+
+async function waitGone(paths: HostPaths, pids: number[], ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const alive = (await Promise.all(pids.map((pid) => readStat(paths, pid)))).filter((s) => s !== undefined && s.state !== "Z");
+    if (alive.length === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Stops every process of the selected stressors, workers included, and waits until they are gone.
+ * stress-ng is asked first (SIGTERM to each stress-ng parent: it stops and reaps its own workers,
+ * so none is left a zombie under the container's init, which may never reap). What still runs
+ * after `graceMs` is killed from the leaves up, each parent still alive to reap its children.
+ * Returns how many processes there were; 0 when nothing ran (a stressor already gone, or a target
+ * whose pid namespace died with it, is recovered).
+ */
+export async function killStressors(selector: StressorSelector, paths: HostPaths = defaultHostPaths, graceMs = 3000, timeoutMs = 10_000): Promise<number> {
+  if (selector.key === undefined && selector.uid === undefined) return 0;
+  const seen = new Set<number>();
+  const first = await markedTree(selector, paths);
+  if (first.length === 0) return 0;
+  first.forEach((pid) => seen.add(pid));
+  const stats = (await Promise.all(first.map((pid) => readStat(paths, pid)))).filter((s): s is ProcStat => s !== undefined);
+  const parents = stats.filter((s) => s.comm.startsWith("stress-ng") && !stats.some((p) => p.pid === s.ppid && p.comm.startsWith("stress-ng")));
+  for (const parent of parents) signal(parent.pid, "SIGTERM");
+  if (parents.length > 0 && (await waitGone(paths, first, graceMs))) return seen.size;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tree = await markedTree(selector, paths);
+    tree.forEach((pid) => seen.add(pid));
+    if (tree.length === 0) return seen.size;
+    const treeStats = (await Promise.all(tree.map((pid) => readStat(paths, pid)))).filter((s): s is ProcStat => s !== undefined);
+    const leaves = treeStats.filter((s) => !treeStats.some((c) => c.ppid === s.pid)).map((s) => s.pid);
+    for (const pid of leaves) signal(pid, "SIGKILL");
+    await waitGone(paths, leaves, 1000);
+    if (Date.now() > deadline) throw new Error(`stressor processes ${tree.join(", ")} still run ${timeoutMs} ms after SIGKILL`);
+  }
+}
+
+/** What one stressor runs, and where. */
+export interface StressorStart {
+  part: StressorPart;
+  key: string;
+  /** stress-ng's arguments, already checked. */
+  args: string[];
+  /** The target container's init process (its pid namespace is entered). */
+  targetPid: number;
+  cgroup: CgroupTarget;
+  oomScoreAdj: number;
+}
+
+/**
+ * Starts one stressor so that it does no work outside the target container: the first process is
+ * `xargs -0 -r -- [choom -n <adj> --] nsenter --target <pid> --pid -- stress-ng`, which waits on
+ * its stdin. The daemon moves that process into every cgroup of the target, and only then writes
+ * stress-ng's arguments to it (one write, smaller than a pipe's atomic size) and closes it; xargs
+ * then runs the command, whose processes inherit the cgroups, and nsenter forks stress-ng inside
+ * the target's pid namespace. Had the daemon died before the write, xargs reads nothing and runs
+ * nothing (`-r`). argv only: no shell anywhere.
+ */
+export async function startStressor(start: StressorStart, launcher: StressorLauncher = defaultStressorLauncher): Promise<StressorInstance> {
+  const uid = randomUUID();
+  const command = [
+    ...(start.oomScoreAdj !== 0 ? [launcher.choom, "-n", String(start.oomScoreAdj), "--"] : []),
+    launcher.nsenter,
+    `--target=${start.targetPid}`,
+    "--pid",
+    "--",
+    launcher.stressNg,
+  ];
+  const child = spawn(launcher.xargs, ["-0", "-r", "--", ...command], {
+    stdio: ["pipe", "ignore", "ignore"],
+    detached: true,
+    cwd: "/",
+    env: { PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin", [stressMarkers.key]: start.key, [stressMarkers.uid]: uid, [stressMarkers.part]: start.part },
+  });
+  let exited: string | undefined;
+  child.on("exit", (code, sig) => (exited = sig ? `signal ${sig}` : `exit code ${code}`));
+  const spawned = await new Promise<number>((resolve, reject) => {
+    child.once("spawn", () => resolve(child.pid!));
+    child.once("error", (err) => reject(new StressorStartError(`cannot start ${launcher.xargs}: ${err.message}`)));
+  });
+  child.unref();
+  const fail = async (message: string): Promise<never> => {
+    child.stdin!.destroy();
+    await killStressors({ uid }, launcher.paths);
+    throw new StressorStartError(message);
+  };
+  try {
+    await joinCgroup(start.cgroup, spawned);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  child.stdin!.end(start.args.map((a) => `${a}\0`).join(""));
+  // started once stress-ng runs in the target's pid namespace (its parent named itself stress-ng)
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const tree = await markedTree({ uid }, launcher.paths);
+    const stats = await Promise.all(tree.map((pid) => readStat(launcher.paths, pid)));
+    if (stats.some((s) => s?.comm.startsWith("stress-ng"))) break;
+    if (exited !== undefined) return fail(`stress-ng did not start in the target (the launcher ended with ${exited})`);
+    if (Date.now() > deadline) return fail("stress-ng did not start in the target within 5 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const startTimeMs = (await processStartTimeMs(spawned, launcher.paths)) ?? Date.now();
+  return { pid: spawned, startTimeMs, uid, part: start.part, key: start.key };
+}
