@@ -7,8 +7,15 @@
 # ReplicaSet replacing it. Cleans up what it deployed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || { echo "[demo] installing the npm dependencies (npm ci)"; npm ci --no-audit --no-fund; }
+echo "[demo] bringing the local cluster up (reused when it runs; the first time it builds Kubernetes: about 15 minutes on 2 cores, with progress)"
 tools/local-cluster/local-cluster up
-echo "[demo] building the manager, the daemon and their libraries"
-npx nx run-many -t build -p @faultline/manager @faultline/daemon @faultline/test-ground --outputStyle=static >/dev/null
+echo "[demo] building the manager, the daemon and their libraries (one line per package as it is built)"
+# Nx's own lines say what it builds as it builds it; the rest of its output only on failure
+build_log=$(mktemp)
+if ! npx nx run-many -t build -p @faultline/manager @faultline/daemon @faultline/test-ground --outputStyle=static 2>&1 \
+  | tee "$build_log" | sed -un 's/^> nx run \([^ :]*\):build.*/[demo]   built \1/p'; then
+  cat "$build_log"; rm -f "$build_log"; exit 1
+fi
+rm -f "$build_log"
 node tools/demo/helloworld-demo.mjs
