@@ -1,0 +1,118 @@
+import { Chain_Direction } from "@faultline/api";
+import { createContainerRuntimeClient } from "@faultline/cri-client";
+import { NamespaceProcessRunner, callDaemonHandler } from "@faultline/daemon-server";
+import { defaultTestContainerdSocket } from "@faultline/test-ground";
+import { networkDaemonHandlers } from "./network-daemon-handlers.js";
+import { NetworkPods, canConnect, inPod, listenInPod, type NetworkPod } from "./network-pods.test-support.js";
+
+// Partition for real: three pods with their own network namespaces on the private containerd's
+// bridge, ipsets and iptables chains put in the source pod's namespace by the handlers.
+describe("partition (FlushIPSets + SetIptablesChains) between real pods", () => {
+  const pods = new NetworkPods();
+  const runtime = createContainerRuntimeClient({ sockets: { containerd: defaultTestContainerdSocket() } });
+  const runner = new NamespaceProcessRunner();
+  let handlers = networkDaemonHandlers({ runtime, runner });
+  let source: NetworkPod;
+  let target: NetworkPod;
+  let other: NetworkPod;
+  const listeners: { stop(): void }[] = [];
+  const port = 8080;
+
+  const flush = (pod: NetworkPod, ipsets: { name: string; cidrs: string[] }[]) =>
+    callDaemonHandler(handlers, "flushIPSets", { containerId: pod.containerId, enterNs: true, ipsets: ipsets.map((s) => ({ ...s, type: "hash:net" })) });
+  const chains = (pod: NetworkPod, list: { name: string; direction: Chain_Direction; ipsets: string[] }[]) =>
+    callDaemonHandler(handlers, "setIptablesChains", { containerId: pod.containerId, enterNs: true, chains: list.map((c) => ({ ...c, target: "DROP", device: "eth0" })) });
+  const state = async (pod: NetworkPod) => ({
+    filter: (await inPod(pod, ["iptables-save", "-t", "filter"])).replace(/^#.*\n/gm, "").replace(/\[\d+:\d+\]/g, ""),
+    ipsets: await inPod(pod, ["ipset", "list", "-n"]),
+  });
+
+  beforeAll(async () => {
+    [source, target, other] = await Promise.all([pods.start("src"), pods.start("tgt"), pods.start("other")]);
+    for (const p of [source, target, other]) {
+      const l = listenInPod(p, port);
+      listeners.push(l);
+      await l.ready;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    listeners.forEach((l) => l.stop());
+    await pods.removeAll();
+    runtime.close();
+  }, 60_000);
+
+  it("reaches every pod before anything is injected", async () => {
+    expect(await canConnect(source, target.ip, port)).toBe(true);
+    expect(await canConnect(source, other.ip, port)).toBe(true);
+    expect(await canConnect(target, source.ip, port)).toBe(true);
+  }, 30_000);
+
+  it("OUTPUT to an ipset stops traffic to the target only, and SetIptablesChains([]) + FlushIPSets([]) restore it", async () => {
+    await flush(source, [{ name: "part_tgt", cidrs: [target.ip] }]);
+    await chains(source, [{ name: "OUTPUT/part", direction: Chain_Direction.OUTPUT, ipsets: ["part_tgt"] }]);
+    expect(await canConnect(source, target.ip, port)).toBe(false);
+    expect(await canConnect(source, other.ip, port)).toBe(true);
+    expect(await canConnect(other, source.ip, port)).toBe(true);
+
+    await chains(source, []);
+    await flush(source, []);
+    expect(await canConnect(source, target.ip, port)).toBe(true);
+    const after = await state(source);
+    expect(after.ipsets.trim()).toBe("");
+    expect(after.filter).not.toMatch(/CHAOS|part/);
+  }, 60_000);
+
+  it("INPUT from an ipset stops connections from the target only", async () => {
+    await flush(source, [{ name: "part_tgt", cidrs: [target.ip] }]);
+    await chains(source, [{ name: "INPUT/part", direction: Chain_Direction.INPUT, ipsets: ["part_tgt"] }]);
+    expect(await canConnect(target, source.ip, port)).toBe(false);
+    expect(await canConnect(other, source.ip, port)).toBe(true);
+    // recovery in Chaos Mesh's order (FlushIPSets first): the set still in use is emptied at once
+    // and destroyed by the SetIptablesChains that frees it
+    await flush(source, []);
+    expect(await canConnect(target, source.ip, port)).toBe(true);
+    expect((await state(source)).ipsets.trim()).toBe("part_tgt");
+    await chains(source, []);
+    expect((await state(source)).ipsets.trim()).toBe("");
+  }, 60_000);
+
+  it("composes two partitions in one request; removing one leaves the other", async () => {
+    await flush(source, [
+      { name: "a_tgt", cidrs: [target.ip] },
+      { name: "b_tgt", cidrs: [other.ip] },
+    ]);
+    await chains(source, [
+      { name: "OUTPUT/a", direction: Chain_Direction.OUTPUT, ipsets: ["a_tgt"] },
+      { name: "OUTPUT/b", direction: Chain_Direction.OUTPUT, ipsets: ["b_tgt"] },
+    ]);
+    expect(await canConnect(source, target.ip, port)).toBe(false);
+    expect(await canConnect(source, other.ip, port)).toBe(false);
+
+    await flush(source, [{ name: "a_tgt", cidrs: [target.ip] }]);
+    await chains(source, [{ name: "OUTPUT/a", direction: Chain_Direction.OUTPUT, ipsets: ["a_tgt"] }]);
+    expect(await canConnect(source, target.ip, port)).toBe(false);
+    expect(await canConnect(source, other.ip, port)).toBe(true);
+    const s = await state(source);
+    expect(s.filter).not.toMatch(/OUTPUT\/b/);
+    expect(s.ipsets.trim()).toBe("a_tgt");
+  }, 60_000);
+
+  it("a restarted daemon re-applying the same state changes nothing and keeps the partition", async () => {
+    const before = await state(source);
+    handlers = networkDaemonHandlers({ runtime, runner: new NamespaceProcessRunner() }); // fresh memory, as after a restart
+    await flush(source, [{ name: "a_tgt", cidrs: [target.ip] }]);
+    await chains(source, [{ name: "OUTPUT/a", direction: Chain_Direction.OUTPUT, ipsets: ["a_tgt"] }]);
+    expect(await state(source)).toEqual(before);
+    expect(await canConnect(source, target.ip, port)).toBe(false);
+    await chains(source, []);
+    await flush(source, []);
+    expect(await canConnect(source, target.ip, port)).toBe(true);
+  }, 60_000);
+
+  it("refuses a chain naming an ipset the namespace lacks, changing nothing", async () => {
+    const before = await state(source);
+    await expect(chains(source, [{ name: "OUTPUT/x", direction: Chain_Direction.OUTPUT, ipsets: ["no_such_set"] }])).rejects.toThrow(/ipset no_such_set does not exist/);
+    expect(await state(source)).toEqual(before);
+  }, 30_000);
+});
