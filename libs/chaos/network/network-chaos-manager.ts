@@ -205,7 +205,10 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       await converge(ctx, records, index, obj, false);
       return "Not Injected";
     },
-    /** Injected records whose pod lacks this object in its applied annotation (a recreated pod). */
+    /**
+     * Injected records whose pod lacks this object in its applied annotation (a recreated pod), and
+     * then the records at the other end (source ↔ target), whose ipsets hold the old pod's address.
+     */
     async lostInjections(_ctx, records, obj) {
       const stale: number[] = [];
       const byNamespace = new Map<string, Map<string, V1Pod>>();
@@ -223,6 +226,11 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
           // an annotation someone else wrote: treat as none
         }
         if (!uids.includes(obj.metadata.uid ?? "")) stale.push(index);
+      }
+      // a recreated pod has a new address: the pods at the other end match on the old one, so theirs go again too
+      const staleKeys = new Set(stale.map((i) => records[i]!.selectorKey));
+      for (const [index, record] of records.entries()) {
+        if (record.phase === "Injected" && !stale.includes(index) && [...staleKeys].some((key) => key !== record.selectorKey)) stale.push(index);
       }
       return stale;
     },
