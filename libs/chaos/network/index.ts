@@ -9,8 +9,11 @@ export { networkChaosAppliedAnnotation, networkChaosManager, NodeCannotInjectErr
 export type { NetworkChaosManagerDeps } from "./network-chaos-manager.js";
 export { deviceName, netemOf, podNetworkRules, rulesOf, targetIpsets, tbfOf, toCidr } from "./network-chaos-rules.js";
 export type { ChainRule, ExternalCidr, IpsetRule, NetemRule, NetworkChaosOnPod, PodNetworkRules, TbfRule, TcRule } from "./network-chaos-rules.js";
-export { checkCapabilities, isPlainLoss } from "./network-capability-check.js";
+export { checkCapabilities, rulesAsMessages } from "./network-capability-check.js";
 export type { CapabilityVerdict } from "./network-capability-check.js";
 export { compressName, ipsetNames, partitionChainName } from "./network-chaos-names.js";
 export { dnsResolver, resolveExternalTargets, splitExternalTarget } from "./external-targets.js";
 export type { HostResolver } from "./external-targets.js";
+
+// The daemon side: SetTcs, FlushIPSets, SetIptablesChains, and the capability judgement both sides share
+export * from "./daemon/index.js";

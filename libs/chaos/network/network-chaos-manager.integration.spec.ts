@@ -175,7 +175,7 @@ describe("NetworkChaos in the records pipeline", () => {
     );
   }, 120_000);
 
-  it("refuses delay on this kernel with a Failed event naming the node and sch_netem, sending nothing", async () => {
+  it("refuses delay on this kernel with a Failed event naming the node and netem, sending nothing", async () => {
     const before = stateOf(uid("c-0")).calls.length;
     await createChaos("slow", { action: "delay", mode: "all", selector: { pods: { [ns.name]: ["c-0"] } }, delay: { latency: "90ms", correlation: "25", jitter: "90ms" } });
     await drive(reconciler(), "slow", (obj) => (obj?.status?.experiment?.containerRecords?.[0]?.events ?? []).some((e) => e.type === "Failed"));
@@ -184,7 +184,7 @@ describe("NetworkChaos in the records pipeline", () => {
       expect.objectContaining({
         type: "Warning",
         reason: "Failed",
-        message: expect.stringContaining("node node-1 cannot perform this injection: missing sch_netem (tc qdisc netem); nothing was injected"),
+        message: expect.stringContaining("node node-1 cannot perform this injection: missing qdisc/netem (delay/loss/duplicate/corrupt on eth0 (tc netem)); nothing was injected"),
       }),
     );
     // it keeps wanting c-0, but another experiment on c-0 is not blocked by it

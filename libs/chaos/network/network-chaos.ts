@@ -2,6 +2,7 @@ import { chaosGroup, chaosVersion } from "@faultline/api";
 import { defineChaosKind, type ManagerKindDeps } from "@faultline/chaos-kind";
 import { inlineSelector, type KeyedSelector } from "@faultline/impl-registry";
 import { PatchStrategy, setHeaderOptions, type V1Pod } from "@kubernetes/client-node";
+import { networkDaemonHandlers } from "./daemon/index.js";
 import { networkChaosCrd, type NetworkChaos } from "./network-chaos-crd.js";
 import { networkChaosAppliedAnnotation, networkChaosManager } from "./network-chaos-manager.js";
 
@@ -48,4 +49,5 @@ export const networkChaos = defineChaosKind({
   selectorKind: "pod",
   selectors: networkChaosSelectors,
   manager: managerOf,
+  daemon: networkDaemonHandlers,
 });
