@@ -162,7 +162,8 @@ describe("NetworkChaos in the records pipeline", () => {
     expect(states.has(uid("c-0"))).toBe(false);
     const id = pods["a-0"]!.status!.containerStatuses![0]!.containerID!;
     expect(stateOf(uid("a-0")).calls.slice(0, 3)).toEqual([`FlushIPSets ${id} enterNS=true`, `SetIptablesChains ${id}`, `SetTcs ${id}`]);
-    expect(JSON.parse(pods["a-0"] && (await core.readNamespacedPod({ namespace: ns.name, name: "a-0" })).metadata!.annotations![networkChaosAppliedAnnotation]!)).toEqual([(await read("cut"))!.metadata.uid]);
+    const annotated = await core.readNamespacedPod({ namespace: ns.name, name: "a-0" });
+    expect(JSON.parse(annotated.metadata!.annotations![networkChaosAppliedAnnotation]!)).toEqual([(await read("cut"))!.metadata.uid]);
   }, 120_000);
 
   it("a second experiment on the same pod composes: uncorrelated loss, with the iptables fallback said in an event", async () => {
