@@ -89,3 +89,17 @@ describe("validation of network requests, before anything runs", () => {
     expect(() => durationMicros("ms", "f")).toThrow(/not a duration/);
   });
 });
+
+describe("NetworkRequestError", () => {
+  it("is an InvalidArgument ConnectError, as the server sends it", async () => {
+    const { ConnectError, Code } = await import("@connectrpc/connect");
+    let caught: unknown;
+    try {
+      validTcs([tc({ type: Tc_Type.NETEM, netem: { loss: 150 } })]);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught instanceof ConnectError).toBe(true);
+    expect(ConnectError.from(caught)).toMatchObject({ code: Code.InvalidArgument, rawMessage: "tcs[0].netem.loss: 150 is not a percentage in 0..100" });
+  });
+});

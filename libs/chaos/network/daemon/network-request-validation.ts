@@ -2,11 +2,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { Chain_Direction, Tc_Type, type Chain, type IPSet, type Netem, type Tbf, type Tc } from "@faultline/api";
 import ipaddr from "ipaddr.js";
 
-/** A request field the daemon refuses, named by its path in the request (`tcs[0].netem.loss`). */
+/**
+ * A request field the daemon refuses (InvalidArgument), named by its path in the request
+ * (`tcs[0].netem.loss`). Its name stays "ConnectError": Connect recognises its errors by name.
+ */
 export class NetworkRequestError extends ConnectError {
   constructor(field: string, problem: string) {
     super(`${field}: ${problem}`, Code.InvalidArgument);
-    this.name = "NetworkRequestError";
   }
 }
 
