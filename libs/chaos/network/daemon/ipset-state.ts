@@ -50,6 +50,16 @@ export function ipsetBuildScript(set: ValidIpset, tmp: string): string {
   return lines.join("\n") + "\n";
 }
 
+/** A set to destroy once nothing references it: given up, or a temporary set a crashed call left. */
+export function isDoomed(s: ListedIpset): boolean {
+  return s.owned && s.references === 0 && (s.stale || s.name.startsWith(temporaryIpsetPrefix));
+}
+
+/** Whether a listing holds sets a collection would destroy, or given-up sets still referenced. */
+export function hasLeftovers(sets: readonly ListedIpset[]): boolean {
+  return sets.some((s) => s.owned && (s.stale || s.name.startsWith(temporaryIpsetPrefix)));
+}
+
 /** Lists the namespace's sets. */
 export async function listIpsets(ns: TargetNetworkNamespace): Promise<ListedIpset[]> {
   return parseIpsetList((await ns.run(["ipset", "list", "-t"])).stdout);
@@ -71,10 +81,11 @@ async function destroyQuietly(ns: TargetNetworkNamespace, name: string): Promise
  * Destroys the sets Faultline gave up (and temporary sets a crashed call left) once nothing
  * references them, list:sets first so their members become free. Returns the names destroyed.
  */
-export async function collectIpsets(ns: TargetNetworkNamespace): Promise<string[]> {
+export async function collectIpsets(ns: TargetNetworkNamespace, listed?: readonly ListedIpset[]): Promise<string[]> {
   const destroyed: string[] = [];
   for (let round = 0; round < 4; round++) {
-    const doomed = (await listIpsets(ns)).filter((s) => s.owned && s.references === 0 && (s.stale || s.name.startsWith(temporaryIpsetPrefix)));
+    const sets = round === 0 && listed ? listed : await listIpsets(ns);
+    const doomed = sets.filter(isDoomed);
     if (doomed.length === 0) break;
     doomed.sort((a, b) => Number(b.type === "list:set") - Number(a.type === "list:set"));
     for (const s of doomed) {
@@ -105,8 +116,12 @@ export interface IpsetReplacement {
  * A failure while building changes nothing; a failure while swapping undoes the swaps made.
  */
 export async function replaceIpsets(ns: TargetNetworkNamespace, desired: readonly ValidIpset[]): Promise<IpsetReplacement> {
-  await collectIpsets(ns); // temporary sets of a call that died, given-up sets now free
-  const existing = new Map((await listIpsets(ns)).map((s) => [s.name, s]));
+  let listed = await listIpsets(ns);
+  if (listed.some(isDoomed)) {
+    await collectIpsets(ns, listed); // temporary sets of a call that died, given-up sets now free
+    listed = await listIpsets(ns);
+  }
+  const existing = new Map(listed.map((s) => [s.name, s]));
   const result: IpsetReplacement = { created: [], swapped: [], givenUp: [], destroyed: [] };
 
   // refuse before anything changes: a set whose type cannot be swapped and is in use
@@ -177,7 +192,7 @@ export async function replaceIpsets(ns: TargetNetworkNamespace, desired: readonl
   const wanted = new Set(desired.map((d) => d.name));
   const gone = [...existing.values()].filter((s) => s.owned && !s.stale && !wanted.has(s.name) && !s.name.startsWith(temporaryIpsetPrefix));
   gone.sort((a, b) => Number(b.type === "list:set") - Number(a.type === "list:set"));
-  const referenced = new Map((await listIpsets(ns)).map((s) => [s.name, s.references]));
+  const referenced = gone.length === 0 ? new Map<string, number>() : new Map((await listIpsets(ns)).map((s) => [s.name, s.references]));
   for (const s of gone) {
     if ((referenced.get(s.name) ?? 0) === 0) {
       try {
@@ -194,7 +209,7 @@ export async function replaceIpsets(ns: TargetNetworkNamespace, desired: readonl
     await destroyQuietly(ns, empty);
     result.givenUp.push(s.name);
   }
-  result.destroyed.push(...(await collectIpsets(ns)));
+  if (result.givenUp.length > 0 || result.destroyed.length > 0 || hasLeftovers(listed)) result.destroyed.push(...(await collectIpsets(ns)));
   return result;
 }
 

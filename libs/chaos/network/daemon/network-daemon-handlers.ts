@@ -3,7 +3,7 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { iptablesCommands, nodeCapabilityProbeFor, requestLogger, type DaemonHandlers } from "@faultline/daemon-server";
-import { collectIpsets, listIpsets, replaceIpsets } from "./ipset-state.js";
+import { collectIpsets, hasLeftovers, listIpsets, replaceIpsets, type ListedIpset } from "./ipset-state.js";
 import { refusalError } from "./kernel-refusal.js";
 import { NetworkNamespaceLock } from "./network-namespace-lock.js";
 import { NetworkRequestError, validChains, validIpsets, validTcs } from "./network-request-validation.js";
@@ -60,13 +60,14 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
     if (caps.iptablesBackend === "") throw new ConnectError(`node ${caps.nodeName} cannot do this: it lacks iptables (neither the nf_tables nor the legacy tools work)`, Code.FailedPrecondition);
   }
 
-  async function ipsetFamilies(ns: TargetNetworkNamespace, needed: readonly string[], field: string): Promise<IpsetFamilies> {
-    const listed = needed.length === 0 ? [] : await listIpsets(ns);
+  /** The namespace's ipsets (whose families the rules follow), refusing a request that names a set the namespace lacks. */
+  async function ipsetFamilies(ns: TargetNetworkNamespace, needed: readonly string[], field: string): Promise<{ families: IpsetFamilies; listed: ListedIpset[] }> {
+    const listed = await listIpsets(ns);
     const families = new Map(listed.map((s) => [s.name, s.family] as const));
     for (const name of needed) {
       if (!families.has(name)) throw new ConnectError(`${field}: ipset ${name} does not exist in the container's network namespace (FlushIPSets creates it)`, Code.FailedPrecondition);
     }
-    return families;
+    return { families, listed };
   }
 
   return {
@@ -91,7 +92,7 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
       const { caps, ns, key, cmds } = await target(req.containerId, ctx);
       if (chains.length > 0) requireIptables(caps);
       await lock.run(key, async () => {
-        const families = await ipsetFamilies(ns, [...new Set(chains.flatMap((c) => c.ipsets))], "chains");
+        const { families, listed } = await ipsetFamilies(ns, [...new Set(chains.flatMap((c) => c.ipsets))], "chains");
         const needV6 = chains.some((c) => c.ipsets.some((s) => families.get(s) === "inet6"));
         if (needV6 && !caps.ip6tables) throw new ConnectError(`node ${caps.nodeName} cannot do this: it lacks ip6tables (a chain matches IPv6 peers)`, Code.FailedPrecondition);
         const plan: FamilyChains[] = [{ family: "ipv4", desired: partitionChains(chains, "ipv4", families) }];
@@ -102,7 +103,7 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
         } catch (error) {
           throw refusalError(error, caps.nodeName, "nothing of this call was left applied");
         }
-        await collectIpsets(ns); // sets FlushIPSets gave up while these chains still used them
+        if (hasLeftovers(listed)) await collectIpsets(ns); // sets FlushIPSets gave up while these chains still used them
       });
       requestLogger(ctx).info("SetIptablesChains", { chains: chains.map((c) => `${c.name} (${c.direction} ${c.device} ${c.ipsets.join(",") || "all"} -j ${c.target})`), backend: cmds.backend });
       return {};
@@ -112,7 +113,7 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
       const tcs = validTcs(req.tcs);
       const { caps, ns, key, cmds } = await target(req.containerId, ctx);
       const plan = await lock.run(key, async () => {
-        const families = await ipsetFamilies(ns, [...new Set(tcs.map((t) => t.ipset).filter((s) => s !== ""))], "tcs");
+        const { families, listed } = await ipsetFamilies(ns, [...new Set(tcs.map((t) => t.ipset).filter((s) => s !== ""))], "tcs");
         const devices = await listDevices(ns);
         tcs.forEach((t, i) => {
           if (!devices.includes(t.device)) throw new NetworkRequestError(`tcs[${i}].device`, `${t.device} is not in the container's network namespace (it has ${devices.join(", ")})`);
@@ -126,9 +127,9 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
         const v6Rules = plan.mangle.ipv6.chains.size > 0 && tcs.some((t) => t.ipset !== "" && families.get(t.ipset) === "inet6");
         if (v6Rules && !caps.ip6tables) throw new ConnectError(`node ${caps.nodeName} cannot do this: it lacks ip6tables (a tc shapes traffic to IPv6 peers)`, Code.FailedPrecondition);
         if (plan.mangle.ipv4.chains.size > 0) requireIptables(caps);
-        await replaceTrafficControl(ns, cmds, plan, { iptables: caps.iptablesBackend !== "", ipv6: caps.ip6tables, previous: lastPlans.get(key) });
+        await replaceTrafficControl(ns, cmds, plan, { devices, iptables: caps.iptablesBackend !== "", ipv6: caps.ip6tables, previous: lastPlans.get(key) });
         lastPlans.set(key, plan);
-        await collectIpsets(ns);
+        if (hasLeftovers(listed)) await collectIpsets(ns);
         return plan;
       });
       if (plan.notes.length > 0) ctx.responseHeader.set(networkNotesHeader, plan.notes.join("; "));

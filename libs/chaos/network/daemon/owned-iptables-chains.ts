@@ -102,6 +102,7 @@ export async function replaceOwnedChains(
       const save = f.family === "ipv4" ? cmds.save : cmds.ip6save;
       const restore = f.family === "ipv4" ? cmds.restore : cmds.ip6restore;
       const before = await readOwnedChains(ns, save, table, hooks);
+      if (before.chains.size === 0 && before.hooks.length === 0 && f.desired.chains.size === 0) continue; // nothing there, nothing wanted
       const script = replaceScript(table, before, f.desired);
       await ns.run([restore, "-w", "5", "--noflush"], script);
       scripts.push(script);

@@ -11,14 +11,51 @@ export async function listDevices(ns: TargetNetworkNamespace): Promise<string[]>
   return (JSON.parse(stdout) as { ifname?: string }[]).map((l) => l.ifname).filter((n): n is string => typeof n === "string");
 }
 
-/** Deletes the root qdisc of every device, as Chaos Mesh's SetTcs does first; a device without one is fine. */
+const toleratedDeleteErrors = /Cannot delete qdisc with handle of zero|No such file or directory|Invalid handle|Cannot find device/;
+
+/** Splits `tc -batch` stderr into each failed line's number and what tc said before it. */
+function batchFailures(stderr: string): { line: number; said: string }[] {
+  const failures: { line: number; said: string }[] = [];
+  let said: string[] = [];
+  for (const l of stderr.split("\n")) {
+    const m = /^Command failed -:(\d+)$/.exec(l.trim());
+    if (m) {
+      failures.push({ line: Number(m[1]), said: said.join("\n") });
+      said = [];
+    } else if (l.trim() !== "") said.push(l);
+  }
+  return failures;
+}
+
+/**
+ * Runs tc commands (argv arrays starting with "tc") in one `tc -batch -` process, stopping at the
+ * first the kernel refuses; the error then names that command alone, as if it had run by itself.
+ */
+export async function runTcBatch(ns: TargetNetworkNamespace, commands: readonly (readonly string[])[]): Promise<void> {
+  if (commands.length === 0) return;
+  try {
+    await ns.run(["tc", "-batch", "-"], commands.map((c) => c.slice(1).join(" ")).join("\n") + "\n");
+  } catch (error) {
+    if (!(error instanceof NamespaceProcessError)) throw error;
+    const failed = batchFailures(error.stderr)[0];
+    const command = failed ? commands[failed.line - 1] : undefined;
+    if (!failed || !command) throw error;
+    throw new NamespaceProcessError(`${command.join(" ")} failed: ${failed.said}`, ["--", ...command], "exit-status", error.exitCode, failed.said + "\n");
+  }
+}
+
+/** Deletes the root qdisc of every device in one `tc -force -batch`, as Chaos Mesh's SetTcs does first; a device without one is fine. */
 export async function deleteRootQdiscs(ns: TargetNetworkNamespace, devices: readonly string[]): Promise<void> {
-  for (const d of devices) {
-    try {
-      await ns.run(["tc", "qdisc", "del", "dev", d, "root"]);
-    } catch (error) {
-      const said = error instanceof NamespaceProcessError ? error.stderr : "";
-      if (!/Cannot delete qdisc with handle of zero|No such file or directory|Invalid handle|Cannot find device/.test(said)) throw error;
+  if (devices.length === 0) return;
+  try {
+    await ns.run(["tc", "-force", "-batch", "-"], devices.map((d) => `qdisc del dev ${d} root`).join("\n") + "\n");
+  } catch (error) {
+    if (!(error instanceof NamespaceProcessError) || error.reason !== "exit-status") throw error;
+    const failures = batchFailures(error.stderr);
+    const real = failures.find((f) => !toleratedDeleteErrors.test(f.said));
+    if (failures.length === 0 || real) {
+      const device = real ? devices[real.line - 1] : undefined;
+      throw new NamespaceProcessError(error.message, ["--", "tc", "qdisc", "del", "dev", device ?? "?", "root"], "exit-status", error.exitCode, real?.said ?? error.stderr);
     }
   }
 }
@@ -34,9 +71,9 @@ export async function replaceTrafficControl(
   ns: TargetNetworkNamespace,
   cmds: IptablesCommands,
   plan: TrafficControlPlan,
-  options: { iptables: boolean; ipv6: boolean; previous: TrafficControlPlan | undefined },
+  options: { devices: readonly string[]; iptables: boolean; ipv6: boolean; previous: TrafficControlPlan | undefined },
 ): Promise<void> {
-  const devices = await listDevices(ns);
+  const devices = options.devices;
   await deleteRootQdiscs(ns, devices);
   const restorePrevious = async (): Promise<string> => {
     await deleteRootQdiscs(ns, devices).catch(() => undefined);
@@ -44,7 +81,7 @@ export async function replaceTrafficControl(
       return "nothing of this call was left applied (the namespace has no Faultline qdiscs now)";
     }
     try {
-      for (const c of options.previous.commands) await ns.run(c);
+      await runTcBatch(ns, options.previous.commands);
       return "nothing of this call was left applied (the previous traffic control was put back)";
     } catch {
       await deleteRootQdiscs(ns, devices).catch(() => undefined);
@@ -52,7 +89,7 @@ export async function replaceTrafficControl(
     }
   };
   try {
-    for (const c of plan.commands) await ns.run(c);
+    await runTcBatch(ns, plan.commands);
   } catch (error) {
     throw refusalError(error, ns.node, await restorePrevious());
   }
