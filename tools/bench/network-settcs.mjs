@@ -32,6 +32,7 @@ const containerdSocket = defaultTestContainerdSocket();
 const cri = connectCriRuntime(containerdSocket);
 let daemon;
 let sandbox;
+let podLogs;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,6 +45,7 @@ async function startPod() {
   const name = `bench-net-${randomBytes(4).toString("hex")}`;
   const logDirectory = join(dirname(containerdSocket), "podlogs", name);
   mkdirSync(logDirectory, { recursive: true });
+  podLogs = logDirectory;
   const namespaceOptions = { network: NamespaceMode.POD, pid: NamespaceMode.CONTAINER, ipc: NamespaceMode.POD };
   const sandboxConfig = { metadata: { name, uid: randomUUID(), namespace: "default", attempt: 0 }, hostname: name, logDirectory, labels: { "faultline.dev/test-fixture": "bench" }, linux: { securityContext: { namespaceOptions } } };
   const { podSandboxId } = await cri.client.runPodSandbox({ config: sandboxConfig });
@@ -162,4 +164,5 @@ try {
   }
   cri.close();
   rmSync(dir, { recursive: true, force: true });
+  if (podLogs) rmSync(podLogs, { recursive: true, force: true });
 }

@@ -11,11 +11,13 @@ import { connectCriRuntime, defaultTestContainerdSocket, requireRealParts } from
 
 const run = promisify(execFile);
 
-/** A pod of its own network namespace: its container id, init pid and eth0 address. */
+/** A pod of its own network namespace: its container id, init pid, eth0's IPv4 address and IPv6 link-local address (with `%eth0`). */
 export interface NetworkPod {
   containerId: string;
   pid: number;
   ip: string;
+  /** e.g. `fe80::c077:d0ff:feaf:2437` */
+  ip6: string | undefined;
 }
 
 /** Starts and removes pod-network busybox pods through the private containerd's CRI. */
@@ -59,7 +61,14 @@ export class NetworkPods {
     const pid = (JSON.parse(status.info["info"] ?? "{}") as { pid: number }).pid;
     const { stdout } = await run("nsenter", ["-t", String(pid), "-n", "--", "ip", "-j", "-4", "addr", "show", "eth0"]);
     const ip = (JSON.parse(stdout) as { addr_info: { local: string }[] }[])[0]!.addr_info[0]!.local;
-    return { containerId: `containerd://${containerId}`, pid, ip };
+    let ip6: string | undefined;
+    for (let i = 0; i < 50 && ip6 === undefined; i++) {
+      const v6 = await run("nsenter", ["-t", String(pid), "-n", "--", "ip", "-j", "-6", "addr", "show", "eth0"]);
+      const info = (JSON.parse(v6.stdout) as { addr_info?: { local: string; scope: string; tentative?: boolean }[] }[])[0]?.addr_info ?? [];
+      ip6 = info.find((a) => a.scope === "link" && !a.tentative)?.local;
+      if (ip6 === undefined) await new Promise((r) => setTimeout(r, 100)); // duplicate address detection
+    }
+    return { containerId: `containerd://${containerId}`, pid, ip, ip6 };
   }
 
   async removeAll(): Promise<void> {
@@ -101,14 +110,33 @@ export async function canConnect(from: { pid: number }, ip: string, port: number
   return out.trim() === "open";
 }
 
-/** A TCP listener inside a pod's namespace that accepts and holds connections; `stop()` ends it. */
+/** A TCP listener inside a pod's namespace (IPv4 and IPv6) that accepts and holds connections; `stop()` ends it. */
 export function listenInPod(pod: { pid: number }, port: number): { stop(): void; ready: Promise<void> } {
-  const script = `require("net").createServer(c=>c.on("error",()=>{})).listen(+process.argv[1],"0.0.0.0",()=>console.log("listening"))`;
+  const script = `require("net").createServer(c=>c.on("error",()=>{})).listen(+process.argv[1],"::",()=>console.log("listening"))`;
   const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (c: Buffer) => c.toString().includes("listening") && resolve());
     child.on("exit", (code) => reject(new Error(`listener exited ${code}`)));
   });
   return { stop: () => child.kill("SIGKILL"), ready };
+}
+
+
+/** Sends `count` UDP datagrams from `from` to `to`; how many arrived. */
+export async function udpDelivered(from: NetworkPod, to: NetworkPod, port: number, count: number): Promise<number> {
+  const receiver = nodeInPod(
+    to,
+    `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(+process.argv[1],()=>s.setRecvBufferSize(8<<20));setTimeout(()=>{console.log(n);process.exit(0)},+process.argv[2])`,
+    [String(port), "6000"],
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  await nodeInPod(
+    from,
+    `const s=require("dgram").createSocket("udp4");let i=0;const total=+process.argv[3];const m=Buffer.alloc(64);const tick=()=>{for(let k=0;k<50&&i<total;k++,i++)s.send(m,+process.argv[2],process.argv[1]);if(i<total)setTimeout(tick,2);else setTimeout(()=>process.exit(0),200)};tick()`,
+    [to.ip, String(port), String(count)],
+    30_000,
+  );
+  return Number((await receiver).trim());
 }
 

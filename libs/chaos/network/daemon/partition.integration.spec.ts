@@ -3,7 +3,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler } from "@faultline/daemon-server";
 import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import { networkDaemonHandlers } from "./network-daemon-handlers.js";
-import { NetworkPods, canConnect, inPod, listenInPod, type NetworkPod } from "./network-pods.test-support.js";
+import { NetworkPods, canConnect, inPod, listenInPod, udpDelivered, type NetworkPod } from "./network-pods.test-support.js";
 
 // Partition for real: three pods with their own network namespaces on the private containerd's
 // bridge, ipsets and iptables chains put in the source pod's namespace by the handlers.
@@ -77,6 +77,18 @@ describe("partition (FlushIPSets + SetIptablesChains) between real pods", () => 
     expect((await state(source)).ipsets.trim()).toBe("");
   }, 60_000);
 
+  it("drops only the chosen direction: OUTPUT stops datagrams to the target, not from it; INPUT the reverse", async () => {
+    await flush(source, [{ name: "dir_tgt", cidrs: [target.ip] }]);
+    await chains(source, [{ name: "OUTPUT/dir", direction: Chain_Direction.OUTPUT, ipsets: ["dir_tgt"] }]);
+    expect(await udpDelivered(source, target, 9301, 200)).toBe(0);
+    expect(await udpDelivered(target, source, 9302, 200)).toBeGreaterThan(195);
+    await chains(source, [{ name: "INPUT/dir", direction: Chain_Direction.INPUT, ipsets: ["dir_tgt"] }]);
+    expect(await udpDelivered(target, source, 9303, 200)).toBe(0);
+    expect(await udpDelivered(source, target, 9304, 200)).toBeGreaterThan(195);
+    await chains(source, []);
+    await flush(source, []);
+  }, 90_000);
+
   it("composes two partitions in one request; removing one leaves the other", async () => {
     await flush(source, [
       { name: "a_tgt", cidrs: [target.ip] },
@@ -108,6 +120,22 @@ describe("partition (FlushIPSets + SetIptablesChains) between real pods", () => 
     await chains(source, []);
     await flush(source, []);
     expect(await canConnect(source, target.ip, port)).toBe(true);
+  }, 60_000);
+
+  it("partitions IPv6 peers too: an inet6 ipset, its rule in ip6tables only", async () => {
+    if (!target.ip6) throw new Error("the target pod has no IPv6 link-local address");
+    const v6 = `${target.ip6}%eth0`;
+    expect(await canConnect(source, v6, port)).toBe(true);
+    await flush(source, [{ name: "v6_tgt", cidrs: [target.ip6] }]);
+    await chains(source, [{ name: "OUTPUT/v6", direction: Chain_Direction.OUTPUT, ipsets: ["v6_tgt"] }]);
+    expect(await canConnect(source, v6, port)).toBe(false);
+    expect(await canConnect(source, target.ip, port)).toBe(true); // IPv4 to the same pod is not in the set
+    expect(await inPod(source, ["ip6tables-save", "-t", "filter"])).toMatch(/-A OUTPUT\/v6 -o eth0 -m set --match-set v6_tgt dst,dst -j DROP/);
+    expect(await inPod(source, ["iptables-save", "-t", "filter"])).not.toMatch(/v6_tgt/);
+    await chains(source, []);
+    await flush(source, []);
+    expect(await canConnect(source, v6, port)).toBe(true);
+    expect(await inPod(source, ["ip6tables-save", "-t", "filter"])).not.toMatch(/CHAOS/);
   }, 60_000);
 
   it("refuses a chain naming an ipset the namespace lacks, changing nothing", async () => {

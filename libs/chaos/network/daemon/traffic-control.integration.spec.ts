@@ -5,7 +5,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityProbeFor } from "@faultline/daemon-server";
 import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import { networkDaemonHandlers } from "./network-daemon-handlers.js";
-import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "./network-pods.test-support.js";
+import { NetworkPods, inPod, nodeInPod, udpDelivered, type NetworkPod } from "./network-pods.test-support.js";
 
 // Traffic control for real, between pods with their own network namespaces: tbf bandwidth
 // measured, per-target htb+CLASSIFY shaping, netem-less loss by iptables statistic counted, and the
@@ -28,24 +28,6 @@ async function throughput(from: NetworkPod, to: NetworkPod, port: number, second
   );
   const { n, ms } = JSON.parse(await receiver) as { n: number; ms: number };
   return n / (ms / 1000);
-}
-
-/** Sends `count` UDP datagrams from `from` to `to`; how many arrived. */
-async function udpDelivered(from: NetworkPod, to: NetworkPod, port: number, count: number): Promise<number> {
-  const receiver = nodeInPod(
-    to,
-    `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(+process.argv[1],()=>s.setRecvBufferSize(8<<20));setTimeout(()=>{console.log(n);process.exit(0)},+process.argv[2])`,
-    [String(port), "6000"],
-    30_000,
-  );
-  await new Promise((r) => setTimeout(r, 300));
-  await nodeInPod(
-    from,
-    `const s=require("dgram").createSocket("udp4");let i=0;const total=+process.argv[3];const m=Buffer.alloc(64);const tick=()=>{for(let k=0;k<50&&i<total;k++,i++)s.send(m,+process.argv[2],process.argv[1]);if(i<total)setTimeout(tick,2);else setTimeout(()=>process.exit(0),200)};tick()`,
-    [to.ip, String(port), String(count)],
-    30_000,
-  );
-  return Number((await receiver).trim());
 }
 
 const qdiscs = async (pod: NetworkPod) =>
