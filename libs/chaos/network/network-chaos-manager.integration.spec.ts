@@ -197,6 +197,26 @@ describe("NetworkChaos in the records pipeline", () => {
     await drive(reconciler(), "slow", (obj) => obj === undefined);
   }, 120_000);
 
+  it("refuses a pod with hostNetwork (its namespace is the node's), sending nothing", async () => {
+    await core.createNamespacedPod({
+      namespace: ns.name,
+      body: { metadata: { name: "host-0", labels: { app: "host" } }, spec: { nodeName: "node-1", hostNetwork: true, containers: [{ name: "app", image: "busybox" }] } },
+    });
+    const host = await core.readNamespacedPod({ namespace: ns.name, name: "host-0" });
+    await core.replaceNamespacedPodStatus({
+      namespace: ns.name,
+      name: "host-0",
+      body: { ...host, status: { phase: "Running", podIP: "192.0.2.1", containerStatuses: [{ name: "app", containerID: `containerd://${"f".repeat(64)}`, image: "busybox", imageID: "", ready: true, restartCount: 0 }] } },
+    });
+    await createChaos("cut-host", { action: "partition", mode: "all", selector: { labelSelectors: { app: "host" } } });
+    await drive(reconciler(), "cut-host", (obj) => (obj?.status?.experiment?.containerRecords?.[0]?.events ?? []).some((e) => e.type === "Failed"));
+    expect(states.has(host.metadata!.uid!)).toBe(false);
+    expect(await events("cut-host")).toContainEqual(expect.objectContaining({ reason: "Failed", message: expect.stringContaining(`pod ${ns.name}/host-0 uses hostNetwork`) }));
+    await customObjects.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name: "cut-host" });
+    await drive(reconciler(), "cut-host", (obj) => obj === undefined);
+    expect(states.has(host.metadata!.uid!)).toBe(false);
+  }, 120_000);
+
   it("a recreated pod gets every experiment's rules again while they run", async () => {
     await core.deleteNamespacedPod({ namespace: ns.name, name: "a-0", gracePeriodSeconds: 0 });
     for (let i = 0; i < 50 && (await core.listNamespacedPod({ namespace: ns.name })).items.some((p) => p.metadata?.name === "a-0"); i++) await sleep(100);

@@ -62,6 +62,8 @@ const podIps = (pod: V1Pod | undefined): string[] => {
  * iptables' statistic match, said in an event. Another object's rules that the node cannot perform
  * are left out (that object's own Apply reports it) rather than blocking this one.
  *
+ * A pod with `hostNetwork` is refused (its namespace is the node's), as Chaos Mesh refuses it.
+ *
  * Each pod carries an annotation listing the objects in force on it, so `lostInjections` can tell a
  * recreated pod (which has none) and the pipeline applies the rules again.
  */
@@ -133,6 +135,11 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
   async function converge(ctx: { signal: AbortSignal; namespacedName: string }, records: readonly Record[], index: number, obj: NetworkChaos, include: boolean) {
     const record = records[index]!;
     const target = await deps.decoder.decodePod(record.id, obj);
+    if (target.pod.spec?.hostNetwork) {
+      // its network namespace is the node's: Faultline never touched it, and will not
+      if (!include) return;
+      throw new Error(`pod ${record.id} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused`);
+    }
     return exclusive(record.id, async () => {
       const listed = await deps.listNetworkChaos();
       const others = listed.filter((c) => c.metadata.uid !== obj.metadata.uid && wantsInjection(c));
