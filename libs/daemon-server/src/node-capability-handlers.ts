@@ -5,12 +5,14 @@ import { requestLogger } from "./request-context.js";
 
 /**
  * GetNodeCapabilities: what this node's kernel and userland can do for chaos, from the daemon's
- * one cached probe (the first call probes, in a throw-away network namespace).
+ * one cached probe (started here, in a throw-away network namespace).
  *
  * @example
  * registry.register("node", nodeCapabilityHandlers(nodeCapabilityProbeFor(runner)));
  */
 export function nodeCapabilityHandlers(probe: NodeCapabilityProbe): DaemonHandlers {
+  // probe while the daemon starts, so the first call and scrape need not wait (a failure is retried on the next get)
+  void probe.get().catch(() => undefined);
   return {
     async getNodeCapabilities(_req, ctx) {
       const caps = await probe.get();

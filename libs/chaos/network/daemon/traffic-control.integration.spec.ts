@@ -12,7 +12,7 @@ import { NetworkPods, inPod, nodeInPod, udpDelivered, type NetworkPod } from "./
 // kernel's refusals (this kernel has no netem, prio, sfq) turned into errors with nothing left over.
 
 /** Sends TCP as fast as it can from `from` to `to` for `seconds`; the receiver's bytes per second. */
-async function throughput(from: NetworkPod, to: NetworkPod, port: number, seconds = 4): Promise<number> {
+async function throughput(from: NetworkPod, to: NetworkPod, port: number, seconds = 4, host = to.ip): Promise<number> {
   const receiver = nodeInPod(
     to,
     `let n=0,t0=0,t1=0;const s=require("net").createServer(c=>{c.on("data",d=>{if(!t0)t0=Date.now();n+=d.length;t1=Date.now()});c.on("end",()=>{console.log(JSON.stringify({n,ms:t1-t0}));process.exit(0)})}).listen(+process.argv[1])`,
@@ -23,7 +23,7 @@ async function throughput(from: NetworkPod, to: NetworkPod, port: number, second
   await nodeInPod(
     from,
     `const chunk=Buffer.alloc(65536,120);const end=Date.now()+(+process.argv[3])*1000;const c=require("net").connect(+process.argv[2],process.argv[1],()=>{const pump=()=>{while(Date.now()<end){if(!c.write(chunk))return c.once("drain",pump)}c.end()};pump()});c.on("close",()=>process.exit(0))`,
-    [to.ip, String(port), String(seconds)],
+    [host, String(port), String(seconds)],
     60_000,
   );
   const { n, ms } = JSON.parse(await receiver) as { n: number; ms: number };
@@ -90,6 +90,23 @@ describe("SetTcs between real pods", () => {
     await setTcs(source, []);
     await callDaemonHandler(handlers, "flushIPSets", { containerId: source.containerId, ipsets: [] });
     await isClean(source);
+  }, 120_000);
+
+  it("bandwidth to an IPv6 peer only: an inet6 ipset, CLASSIFY in ip6tables' mangle table", async () => {
+    if (!caps.ip6tables || !caps.ipsetInet6 || !target.ip6) throw new Error("this node or pod cannot do IPv6 here");
+    await callDaemonHandler(handlers, "flushIPSets", { containerId: source.containerId, ipsets: [{ name: "bw6_tgt", type: "hash:net", cidrs: [target.ip6] }] });
+    await setTcs(source, [bandwidth("8mbit", "bw6_tgt")]);
+    expect(await inPod(source, ["ip6tables-save", "-t", "mangle"])).toMatch(/-A FAULTLINE-TC -o eth0 -m set --match-set bw6_tgt dst,dst -j CLASSIFY --set-class 0001:0002/);
+    expect(await mangle(source)).toEqual([]); // nothing for IPv4
+    const overV6 = await throughput(source, target, port++, 4, `${target.ip6}%eth0`);
+    const overV4 = await throughput(source, target, port++, 2);
+    expect(overV6 / 1_000_000).toBeGreaterThan(0.8);
+    expect(overV6 / 1_000_000).toBeLessThan(1.2);
+    expect(overV4).toBeGreaterThan(3 * overV6);
+    await setTcs(source, []);
+    await callDaemonHandler(handlers, "flushIPSets", { containerId: source.containerId, ipsets: [] });
+    await isClean(source);
+    expect(await inPod(source, ["ip6tables-save", "-t", "mangle"])).not.toMatch(/FAULTLINE/);
   }, 120_000);
 
   it("loss without netem drops about the asked share by iptables statistic, saying so", async () => {
