@@ -89,6 +89,26 @@ describe("partition (FlushIPSets + SetIptablesChains) between real pods", () => 
     await flush(source, []);
   }, 90_000);
 
+  it("takes Chaos Mesh's ipset trio (hash:net, hash:net,port, list:set of both) and recovers in Chaos Mesh's order", async () => {
+    const trio = [
+      { name: "part_net_tgt", type: "hash:net", cidrs: [target.ip] },
+      { name: "part_netport_tgt", type: "hash:net,port", cidrAndPorts: [{ cidr: other.ip, port }] },
+      { name: "part_set_tgt", type: "list:set", setNames: ["part_net_tgt", "part_netport_tgt"] },
+    ];
+    await callDaemonHandler(handlers, "flushIPSets", { containerId: source.containerId, ipsets: trio });
+    await chains(source, [{ name: "OUTPUT/trio", direction: Chain_Direction.OUTPUT, ipsets: ["part_set_tgt"] }]);
+    expect(await canConnect(source, target.ip, port)).toBe(false);
+    expect(await canConnect(source, other.ip, port)).toBe(false); // other only on that port
+    // Chaos Mesh's manager recovers with FlushIPSets([]), SetIptablesChains([]), SetTcs([])
+    await flush(source, []);
+    expect(await canConnect(source, target.ip, port)).toBe(true);
+    expect(await canConnect(source, other.ip, port)).toBe(true);
+    await chains(source, []);
+    const after = await state(source);
+    expect(after.ipsets.trim()).toBe("");
+    expect(after.filter).not.toMatch(/CHAOS|trio/);
+  }, 60_000);
+
   it("composes two partitions in one request; removing one leaves the other", async () => {
     await flush(source, [
       { name: "a_tgt", cidrs: [target.ip] },
