@@ -77,9 +77,16 @@ export async function replaceTrafficControl(
   await deleteRootQdiscs(ns, devices);
   const restorePrevious = async (): Promise<string> => {
     await deleteRootQdiscs(ns, devices).catch(() => undefined);
-    if (options.previous === undefined || options.previous.commands.length === 0) {
-      return "nothing of this call was left applied (the namespace has no Faultline qdiscs now)";
+    if (options.previous === undefined) {
+      // unknown (the daemon restarted since): leave no traffic control of Faultline's at all, rules included
+      if (options.iptables) {
+        const none = { chains: new Map<string, string[]>(), hooks: [] };
+        const families: FamilyChains[] = [{ family: "ipv4", desired: none }, ...(options.ipv6 ? [{ family: "ipv6" as const, desired: none }] : [])];
+        await replaceOwnedChains(ns, cmds, "mangle", trafficControlHooks, families).catch(() => undefined);
+      }
+      return "nothing of this call was left applied (the namespace has no Faultline traffic control now)";
     }
+    if (options.previous.commands.length === 0) return "nothing of this call was left applied (the previous traffic control was put back)";
     try {
       await runTcBatch(ns, options.previous.commands);
       return "nothing of this call was left applied (the previous traffic control was put back)";

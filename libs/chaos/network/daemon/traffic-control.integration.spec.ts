@@ -157,7 +157,8 @@ describe("SetTcs between real pods", () => {
     expect(error!.rawMessage).toMatch(/Specified qdisc kind is unknown|Specified qdisc not found/);
     expect(await qdiscs(source)).toEqual(previous);
     await setTcs(source, []);
-    // a daemon that knows no previous state (restarted) leaves the namespace clean
+    // a daemon that knows no previous state (restarted) leaves the namespace clean, rules included
+    await setTcs(source, [bandwidth("8mbit"), loss(10)]);
     const fresh = networkDaemonHandlers({ runtime, runner: new NamespaceProcessRunner() });
     await expect(setTcs(source, [bandwidth("4mbit"), delay("100ms")], fresh)).rejects.toMatchObject({ code: Code.FailedPrecondition });
     await isClean(source);
