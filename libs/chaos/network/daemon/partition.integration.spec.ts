@@ -1,3 +1,4 @@
+import { Code } from "@connectrpc/connect";
 import { Chain_Direction } from "@faultline/api";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler } from "@faultline/daemon-server";
@@ -156,6 +157,25 @@ describe("partition (FlushIPSets + SetIptablesChains) between real pods", () => 
     await flush(source, []);
     expect(await canConnect(source, v6, port)).toBe(true);
     expect(await inPod(source, ["ip6tables-save", "-t", "filter"])).not.toMatch(/CHAOS/);
+  }, 60_000);
+
+  it("refuses to retype a set a rule still uses, or a list:set naming a set that exists nowhere, changing nothing", async () => {
+    await flush(source, [{ name: "typed", cidrs: [target.ip] }]);
+    await chains(source, [{ name: "OUTPUT/typed", direction: Chain_Direction.OUTPUT, ipsets: ["typed"] }]);
+    const before = await state(source);
+    const members = await inPod(source, ["ipset", "list", "typed"]);
+    await expect(
+      callDaemonHandler(handlers, "flushIPSets", { containerId: source.containerId, ipsets: [{ name: "typed", type: "hash:net,port", cidrAndPorts: [{ cidr: other.ip, port: 80 }] }] }),
+    ).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("ipset typed exists as hash:net inet and is in use") });
+    await expect(
+      callDaemonHandler(handlers, "flushIPSets", { containerId: source.containerId, ipsets: [{ name: "typed", cidrs: [other.ip] }, { name: "l", type: "list:set", setNames: ["nowhere"] }] }),
+    ).rejects.toMatchObject({ code: Code.InvalidArgument });
+    expect(await state(source)).toEqual(before);
+    expect(await inPod(source, ["ipset", "list", "typed"])).toBe(members);
+    expect(await canConnect(source, target.ip, port)).toBe(false);
+    await chains(source, []);
+    await flush(source, []);
+    expect((await state(source)).ipsets.trim()).toBe("");
   }, 60_000);
 
   it("refuses a chain naming an ipset the namespace lacks, changing nothing", async () => {
