@@ -131,6 +131,18 @@ describe("NetworkChaos end to end between real kubelet pods", () => {
     await expectReach([["client", "web", true]]);
   }, 240_000);
 
+  it("loss without correlation is injected with iptables' statistic match on this netem-less kernel, said in an event, and recovered", async () => {
+    const iptables = async () => (await run("nsenter", ["-t", await pidOf("client"), "-n", "--", "iptables-save"])).stdout;
+    await create("lossy", { action: "loss", mode: "all", selector: { labelSelectors: { app: "client" } }, loss: { loss: "50" } });
+    await until("lossy", "AllInjected");
+    expect(await events("lossy")).toContainEqual(
+      expect.objectContaining({ reason: "Fallback", message: expect.stringContaining("the node has no sch_netem: loss 50% is done with iptables' statistic match") }),
+    );
+    expect(await iptables()).toMatch(/statistic --mode random --probability 0\.5/);
+    await remove("lossy");
+    expect(await iptables()).not.toMatch(/statistic/);
+  }, 240_000);
+
   it("Chaos Mesh's delay example gets the kernel check's Failed event on this kernel, and nothing is injected", async () => {
     await create("network-delay-example", {
       action: "delay",
