@@ -3,7 +3,7 @@
 // from inside a pod's namespace (the test's own node binary run through nsenter -n).
 import { execFile, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { NamespaceMode } from "@faultline/api/cri";
@@ -25,6 +25,7 @@ export class NetworkPods {
   readonly #socket: string;
   readonly #cri: ReturnType<typeof connectCriRuntime>;
   readonly #sandboxes: string[] = [];
+  readonly #logDirectories: string[] = [];
 
   constructor(socket = defaultTestContainerdSocket()) {
     this.#socket = socket;
@@ -36,6 +37,7 @@ export class NetworkPods {
     const full = `${name}-${randomBytes(4).toString("hex")}`;
     const logDirectory = join(dirname(this.#socket), "podlogs", full);
     await mkdir(logDirectory, { recursive: true });
+    this.#logDirectories.push(logDirectory);
     const namespaceOptions = { network: NamespaceMode.POD, pid: NamespaceMode.CONTAINER, ipc: NamespaceMode.POD };
     const labels = { "faultline.dev/test-fixture": "network-pods" };
     const sandboxConfig = {
@@ -77,6 +79,7 @@ export class NetworkPods {
       await this.#cri.client.removePodSandbox({ podSandboxId }, { timeoutMs: 60_000 }).catch(() => undefined);
     }
     this.#cri.close();
+    for (const dir of this.#logDirectories.splice(0)) await rm(dir, { recursive: true, force: true });
   }
 }
 
