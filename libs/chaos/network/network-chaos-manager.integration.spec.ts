@@ -138,6 +138,11 @@ beforeAll(async () => {
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   ns = await createTestNamespace(kubeConfig, "netchaos-mgr");
+  // the pods are bound to node-1, which no kubelet runs: a Node object keeps the controller
+  // manager's pod GC (full mode) from deleting them as orphans mid-test
+  await core.createNode({ body: { metadata: { name: "node-1", labels: { "faultline.dev/test-node": "true" } } } }).catch((e: { code?: number }) => {
+    if (e.code !== 409) throw e;
+  });
   for (const [name, app] of [["a-0", "a"], ["a-1", "a"], ["b-0", "b"], ["c-0", "c"]] as const) pods[name] = await runPod(name, app);
 }, 300_000);
 

@@ -114,6 +114,11 @@ describe("what each of Chaos Mesh's examples asks of a pod", () => {
     ]);
   });
 
+  it("a spec naming targets whose pods are all gone affects nothing, never all traffic", () => {
+    expect(rulesOf(on("network-partition", { source: true, targetIps: [] }))).toEqual({ ipsets: [], chains: [], tcs: [] });
+    expect(rulesOf(on("network-delay-reorder", { source: true, targetIps: [] }))).toEqual({ ipsets: [], chains: [], tcs: [] });
+  });
+
   it("delay with reorder toward targets: the netem goes to the targets' ipset only", () => {
     const rules = rulesOf(on("network-delay-reorder", { source: true, targetIps: ["10.0.0.5", "10.0.0.6"] }));
     expect(rules.ipsets).toEqual(trio("delay", "netgt", ["10.0.0.5/32", "10.0.0.6/32"]));

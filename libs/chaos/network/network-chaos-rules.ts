@@ -215,10 +215,10 @@ const tcActions = new Set(["netem", "delay", "loss", "duplicate", "corrupt", "ra
  * What one NetworkChaos needs in one pod's network namespace, with Chaos Mesh's semantics:
  *
  * - tc actions shape egress only. A source pod (`to`/`both`) shapes its traffic toward the targets
- *   and external targets (all of its egress when there are none); a target pod (`from`/`both`)
+ *   and external targets (all of its egress when the spec names neither); a target pod (`from`/`both`)
  *   shapes its traffic toward the source pods — that is how `from` works.
  * - partition: a source pod drops output to (`to`/`both`) and input from (`from`/`both`) the targets
- *   and external targets (all traffic when there are none); a target pod drops output to
+ *   and external targets (all traffic when the spec names neither); a target pod drops output to
  *   (`from`/`both`) and input from (`to`/`both`) the source pods.
  */
 export function rulesOf(chaos: NetworkChaosOnPod): PodNetworkRules {
@@ -229,6 +229,9 @@ export function rulesOf(chaos: NetworkChaosOnPod): PodNetworkRules {
   const targetDevice = deviceName(spec.targetDevice);
   const toTargets = direction === "to" || direction === "both";
   const fromTargets = direction === "from" || direction === "both";
+  // Without target and externalTargets the fault covers all traffic; with them, only traffic to
+  // their addresses — and none when none is known (target pods gone), never all of it.
+  const peersAsked = spec.target !== undefined || (spec.externalTargets?.length ?? 0) > 0;
 
   if (tcActions.has(spec.action)) {
     const type = spec.action === "bandwidth" ? Tc_Type.BANDWIDTH : Tc_Type.NETEM;
@@ -242,7 +245,7 @@ export function rulesOf(chaos: NetworkChaosOnPod): PodNetworkRules {
     });
     const shape = (postfix: string, ips: string[], external: ExternalCidr[], device: string) => {
       if (ips.length === 0 && external.length === 0) {
-        rules.tcs.push(tc("", device));
+        if (!peersAsked) rules.tcs.push(tc("", device));
         return;
       }
       const { ipsets, setName } = targetIpsets(name, postfix, ips, external);
@@ -258,6 +261,7 @@ export function rulesOf(chaos: NetworkChaosOnPod): PodNetworkRules {
   const drop = (postfix: string, ips: string[], external: ExternalCidr[], directions: Chain_Direction[], device: string) => {
     if (directions.length === 0) return;
     let matched: string[] = [];
+    if (ips.length === 0 && external.length === 0 && peersAsked) return;
     if (ips.length > 0 || external.length > 0) {
       const { ipsets, setName } = targetIpsets(name, postfix, ips, external);
       rules.ipsets.push(...ipsets);

@@ -32,7 +32,7 @@ export function partitionOnSourcePod() {
 /** Whether a node like this one (no sch_netem) can take a delay: the missing piece, named. */
 export function delayOnThisKernel(): string[] {
   const caps = create(NodeCapabilitiesSchema, { nodeName: "node-1", qdiscs: ["htb", "tbf"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set", "statistic"] });
-  const delay = { ...partitionExample.spec, action: "delay" as const, delay: { latency: "90ms" } };
+  const delay = { mode: "all" as const, selector: {}, action: "delay" as const, delay: { latency: "90ms" } };
   const rules = podNetworkRules([{ name: "d", spec: delay, source: true, target: false, sourceIps: [], targetIps: [], external: [] }]);
   return checkCapabilities(rules, caps).missing;
 }
