@@ -37,6 +37,7 @@ interface PodState {
 let core: CoreV1Api;
 let customObjects: CustomObjectsApi;
 let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+let nodeCreated = false;
 const states = new Map<string, PodState>(); // pod uid → what its namespace holds
 const stateOf = (uid: string) => {
   let s = states.get(uid);
@@ -140,14 +141,19 @@ beforeAll(async () => {
   ns = await createTestNamespace(kubeConfig, "netchaos-mgr");
   // the pods are bound to node-1, which no kubelet runs: a Node object keeps the controller
   // manager's pod GC (full mode) from deleting them as orphans mid-test
-  await core.createNode({ body: { metadata: { name: "node-1", labels: { "faultline.dev/test-node": "true" } } } }).catch((e: { code?: number }) => {
-    if (e.code !== 409) throw e;
-  });
+  nodeCreated = await core.createNode({ body: { metadata: { name: "node-1", labels: { "faultline.dev/test-node": "true" } } } }).then(
+    () => true,
+    (e: { code?: number }) => {
+      if (e.code !== 409) throw e;
+      return false;
+    },
+  );
   for (const [name, app] of [["a-0", "a"], ["a-1", "a"], ["b-0", "b"], ["c-0", "c"]] as const) pods[name] = await runPod(name, app);
 }, 300_000);
 
 afterAll(async () => {
   await ns?.remove();
+  if (nodeCreated) await core.deleteNode({ name: "node-1" }).catch(() => undefined);
 }, 60_000);
 
 describe("NetworkChaos in the records pipeline", () => {
