@@ -1,12 +1,15 @@
 // The demo on a real local cluster: a busybox Deployment run by the cluster's kubelet, the daemon on
 // that node's containerd, the manager (both as local processes). First the seed's HelloWorldChaos
 // (the manager's and the daemon's log lines show each container's process list), then a PodChaos
-// pod-kill (a pod deleted and replaced by its ReplicaSet). Removes what it created (the cluster
-// stays up for the next run).
+// pod-kill (a pod deleted and replaced by its ReplicaSet), then a NetworkChaos partition (a request
+// from one pod to another works, stops under the partition, works again after its deletion).
+// Removes what it created (the cluster stays up for the next run).
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { applyChaosCrds, deleteTestNamespace, deployBusybox, localCluster, startAppProcess } from "@faultline/test-ground";
 
@@ -14,6 +17,7 @@ const managerMain = fileURLToPath(new URL("../../apps/manager/dist/main.js", imp
 const daemonMain = fileURLToPath(new URL("../../apps/daemon/dist/main.js", import.meta.url));
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
 const namespace = "busybox";
+const run = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (text) => console.log(`\n[demo] ${text}`);
 const show = (who, l) => {
@@ -104,6 +108,67 @@ try {
   const podStatus = (await custom.getNamespacedCustomObject({ ...podGroup, namespace, name: "pod-kill-example" })).status;
   console.log(`  conditions: ${(podStatus?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(", ")}`);
   await custom.deleteNamespacedCustomObject({ ...podGroup, namespace, name: "pod-kill-example" });
+
+  // NetworkChaos partition: a request from one pod to another works, stops, works again
+  const netGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
+  say("starting two more pods, each with its own network: web (busybox httpd on :8080) and client");
+  const serve = ["sh", "-c", 'mkdir -p /www && echo "hello from $HOSTNAME" > /www/index.html && exec httpd -f -p 8080 -h /www'];
+  const netPods = {};
+  for (const name of ["web", "client"]) {
+    await core.createNamespacedPod({ namespace, body: { metadata: { name, labels: { app: name } }, spec: { terminationGracePeriodSeconds: 0,
+      containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: serve }] } } });
+  }
+  for (let i = 0; i < 300 && Object.keys(netPods).length < 2; i++) {
+    for (const name of ["web", "client"]) {
+      const p = await core.readNamespacedPod({ namespace, name });
+      if (p.status?.phase === "Running" && p.status.podIP && p.status.containerStatuses?.[0]?.state?.running) netPods[name] = p;
+    }
+    if (Object.keys(netPods).length < 2) await sleep(200);
+  }
+  if (Object.keys(netPods).length < 2) throw new Error("web and client did not start within 60 s");
+  const clientPid = async () => {
+    const id = netPods.client.status.containerStatuses[0].containerID.replace("containerd://", "");
+    const { stdout } = await run("ctr", ["--address", cluster.containerdSocket, "-n", "k8s.io", "task", "ls"]);
+    return stdout.split("\n").find((l) => l.startsWith(id)).split(/\s+/)[1];
+  };
+  const url = `http://${netPods.web.status.podIP}:8080/`;
+  const request = async () => {
+    process.stdout.write(`  client$ wget -q -O - ${url}\n`);
+    try {
+      const { stdout } = await run("nsenter", ["-t", await clientPid(), "-n", "--", "busybox", "wget", "-q", "-O", "-", url], { timeout: 4000, killSignal: "SIGKILL" });
+      console.log(`  ${stdout.trim()}`);
+    } catch {
+      console.log("  (no answer within 4 s)");
+    }
+  };
+  say("the client asks web for its page:");
+  await request();
+  say("applying a NetworkChaos partition: client → web (action: partition, direction: to, target: app=web)");
+  await custom.createNamespacedCustomObject({
+    ...netGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "NetworkChaos", metadata: { name: "partition-client-web" },
+      spec: { action: "partition", mode: "all", selector: { labelSelectors: { app: "client" } }, direction: "to",
+        target: { mode: "all", selector: { labelSelectors: { app: "web" } } } } },
+  });
+  let netStatus;
+  for (let i = 0; i < 300; i++) {
+    netStatus = (await custom.getNamespacedCustomObject({ ...netGroup, namespace, name: "partition-client-web" })).status;
+    if (netStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+    await sleep(200);
+  }
+  for (const l of manager.lines.filter((l) => l.message === "Apply NetworkChaos")) show("manager", l);
+  for (const r of netStatus?.experiment?.containerRecords ?? []) console.log(`  record ${r.id} (${r.selectorKey === "." ? "selected" : "target"}): ${r.phase}`);
+  say("the same request now:");
+  await request();
+  say("deleting the partition: the manager recovers both pods");
+  await custom.deleteNamespacedCustomObject({ ...netGroup, namespace, name: "partition-client-web" });
+  for (let i = 0; i < 150; i++) {
+    if (await custom.getNamespacedCustomObject({ ...netGroup, namespace, name: "partition-client-web" }).then(() => false, () => true)) break;
+    await sleep(200);
+  }
+  say("and the request again:");
+  await request();
 } finally {
   say("cleaning up (the cluster stays up: tools/local-cluster/local-cluster down stops it)");
   await manager?.stop();

@@ -1,10 +1,11 @@
 #!/bin/bash
-# `npm run demo` — HelloWorldChaos, then a PodChaos pod-kill, end to end on a real local Kubernetes cluster:
+# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, then a NetworkChaos partition, end to end on a real local Kubernetes cluster:
 # brings up the private runtime and the local cluster (tools/local-cluster; the first run builds
 # Kubernetes from its Go modules, ~15 minutes on 2 cores, cached afterwards), builds the manager and
 # the daemon, deploys busybox, applies the seed's HelloWorldChaos and shows the manager's and the
 # daemon's logs (each container's own process list), then kills a pod with PodChaos and shows its
-# ReplicaSet replacing it. Cleans up what it deployed.
+# ReplicaSet replacing it, then partitions one pod from another with NetworkChaos (a wget that
+# answers, stops answering, answers again after the partition is deleted). Cleans up what it deployed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules ] || { echo "[demo] installing the npm dependencies (npm ci)"; npm ci --no-audit --no-fund; }

@@ -12,6 +12,9 @@ import {
   createDaemonLogger,
   createDaemonServer,
   createRpcMetrics,
+  nodeCapabilityHandlers,
+  nodeCapabilityProbeFor,
+  registerNodeCapabilityMetrics,
 } from "@faultline/daemon-server";
 import { createProbeServer } from "@faultline/probe-server";
 import { Registry, collectDefaultMetrics } from "prom-client";
@@ -105,11 +108,14 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const handlers = registerDaemonHandlers(
     options.kinds,
     { runtime, runner },
-    new DaemonHandlerRegistry().register("container", containerHandlers({ runtime })),
+    new DaemonHandlerRegistry()
+      .register("container", containerHandlers({ runtime }))
+      .register("node", nodeCapabilityHandlers(nodeCapabilityProbeFor(runner))),
   );
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  registerNodeCapabilityMetrics(metrics, nodeCapabilityProbeFor(runner));
   let serving = false;
   try {
     server = createDaemonServer({ handlers, logger, interceptors: [createRpcMetrics(metrics).interceptor], tls });

@@ -24,6 +24,7 @@ import {
   createRecordDecoder,
   createStaticDaemonLocator,
   resourceOf,
+  type ChaosObject,
 } from "@faultline/impl-registry";
 import {
   createKubernetesChaosObjectClient,
@@ -120,16 +121,19 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const decoder = createRecordDecoder({ pods, daemons });
   const kindMetrics = createChaosKindMetrics(metrics);
   const log = (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields);
-  const kinds = createChaosKindRegistry(options.kinds, { decoder, pods, core, log, settings: config.kindSettings }, (kind) =>
+  const customObjects = api(CustomObjectsApi);
+  const events = createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger });
+  const event = (obj: ChaosObject, type: "Normal" | "Warning", reason: string, message: string) => events.record(obj, { type, reason, message });
+  const kinds = createChaosKindRegistry(options.kinds, { decoder, pods, core, log, settings: config.kindSettings, customObjects, event }, (kind) =>
     kindMetrics.instrument(kind),
   );
 
   const shutdown = new AbortController();
   const reconciler = createRecordsReconciler({
     kinds,
-    objects: createKubernetesChaosObjectClient(api(CustomObjectsApi)),
+    objects: createKubernetesChaosObjectClient(customObjects),
     selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter }),
-    events: createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger }),
+    events,
     parallelism: config.parallelism,
     signal: shutdown.signal,
   });

@@ -3,10 +3,13 @@ import type { ContainerRuntimeClient } from "@faultline/cri-client";
 import type { DaemonHandlers, NamespaceProcessRunner } from "@faultline/daemon-server";
 import type { ChaosImpl, ChaosObject, KeyedSelector, RecordDecoder } from "@faultline/impl-registry";
 import type { PodSource } from "@faultline/selector";
-import type { CoreV1Api } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 
 /** Structured logging for a kind's manager side: a message and its fields, one JSON line each. */
 export type KindLog = (message: string, fields: { [key: string]: unknown }) => void;
+
+/** A Kubernetes Event on a chaos object, recorded by the manager's event recorder (best effort). */
+export type KindEvent = (obj: ChaosObject, type: "Normal" | "Warning", reason: string, message: string) => Promise<void>;
 
 /** What the manager hands every kind's `manager` factory. */
 export interface ManagerKindDeps {
@@ -19,6 +22,10 @@ export interface ManagerKindDeps {
   log: KindLog;
   /** The manager's `--kind-setting Kind.name=value` settings, e.g. `PodChaos.pauseImage`. */
   settings: { readonly [name: string]: string | undefined };
+  /** The manager's rate-limited custom objects client, for kinds that read other chaos objects (NetworkChaos composes them per pod). */
+  customObjects?: CustomObjectsApi;
+  /** Records an Event on a chaos object, for what a kind must tell beyond the pipeline's own events. */
+  event?: KindEvent;
 }
 
 /** What the daemon hands every kind's `daemon` factory. */

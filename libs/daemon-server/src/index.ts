@@ -10,6 +10,9 @@ export { createDaemonLogger } from "./daemon-logger.js";
 export type { DaemonLoggerOptions, DaemonLogFormat } from "./daemon-logger.js";
 export { createRpcMetrics } from "./rpc-metrics.js";
 export type { RpcMetrics } from "./rpc-metrics.js";
+export { NodeCapabilityProbe, nodeCapabilityFlags, nodeCapabilityProbeFor } from "./node-capability-probe.js";
+export type { NodeCapabilityProbeOptions } from "./node-capability-probe.js";
+export { nodeCapabilityHandlers, registerNodeCapabilityMetrics } from "./node-capability-handlers.js";
 
 // What a chaos kind's daemon handlers use
 export { requestLogger } from "./request-context.js";
@@ -26,4 +29,8 @@ export type {
   NamespaceProcessRunnerOptions,
 } from "./namespace-process-runner.js";
 export { toConnectError } from "./rpc-error-codes.js";
+export { iptablesCommands } from "./iptables-commands.js";
+export type { IptablesBackend, IptablesCommands } from "./iptables-commands.js";
+export { openThrowawayNetworkNamespace } from "./throwaway-network-namespace.js";
+export type { ThrowawayNetworkNamespace } from "./throwaway-network-namespace.js";
 export { namespacedNameHeader } from "./request-interceptor.js";

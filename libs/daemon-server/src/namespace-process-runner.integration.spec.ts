@@ -53,6 +53,11 @@ describe("NamespaceProcessRunner", () => {
       expect(existsSync("/tmp/faultline-pwned")).toBe(false);
     });
 
+    it("feeds input to the program's stdin and closes it (ipset restore, iptables-restore)", async () => {
+      const { stdout } = await runner.run({ pid: target.pid!, namespaces: ["mnt"], argv: ["cat"], input: "line one\nline two\n" });
+      expect(stdout).toBe("line one\nline two\n");
+    });
+
     it("rejects with the exit status and stderr when the program fails", async () => {
       const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", "echo broken >&2; exit 3"] });
       await expect(failure).rejects.toThrow(NamespaceProcessError);

@@ -24,6 +24,8 @@ export interface NamespaceProcessRequest {
   timeoutMs?: number;
   /** Cancels the process (for example when the RPC that asked for it is cancelled). */
   signal?: AbortSignal;
+  /** Written to the process's stdin, which is then closed (for `ipset restore`, `iptables-restore`); default: no stdin. */
+  input?: string;
 }
 
 /** The outcome of a process that ran to its end. */
@@ -113,7 +115,11 @@ export class NamespaceProcessRunner {
     return new Promise((resolve, reject) => {
       const [file, ...args] = command as [string, ...string[]];
       // detached: its own process group, so a timeout kills nsenter and what it forked
-      const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, shell: false });
+      const child = spawn(file, args, { stdio: [request.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true, shell: false });
+      if (request.input !== undefined && child.stdin) {
+        child.stdin.on("error", () => undefined); // a process that exits without reading: its status tells
+        child.stdin.end(request.input);
+      }
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let outputBytes = 0;
@@ -131,8 +137,8 @@ export class NamespaceProcessRunner {
         if (outputBytes > this.maxOutputBytes) killGroup("output-too-large");
         else into.push(chunk);
       };
-      child.stdout.on("data", collect(stdout));
-      child.stderr.on("data", collect(stderr));
+      child.stdout!.on("data", collect(stdout));
+      child.stderr!.on("data", collect(stderr));
       const timer = setTimeout(() => killGroup("timeout"), timeoutMs);
       const onAbort = () => killGroup("cancelled");
       request.signal?.addEventListener("abort", onAbort, { once: true });

@@ -26,4 +26,11 @@ export interface ChaosImplContext {
 export interface ChaosImpl<T extends ChaosObject = ChaosObject> {
   apply(ctx: ChaosImplContext, index: number, records: readonly Record[], obj: T): Promise<RecordPhase>;
   recover(ctx: ChaosImplContext, index: number, records: readonly Record[], obj: T): Promise<RecordPhase>;
+  /**
+   * Optional, for kinds whose injection lives in the target and is lost when the target is
+   * recreated under the same name (a new pod, so a new network namespace): the indexes of Injected
+   * records whose injection is gone. While the experiment runs, the pipeline asks every few seconds
+   * and applies those records again.
+   */
+  lostInjections?(ctx: ChaosImplContext, records: readonly Record[], obj: T): Promise<number[]>;
 }

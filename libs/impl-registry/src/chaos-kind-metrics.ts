@@ -48,6 +48,7 @@ export function createChaosKindMetrics(registry: Registry): {
         impl: {
           apply: timed("apply", kind.impl.apply.bind(kind.impl)),
           recover: timed("recover", kind.impl.recover.bind(kind.impl)),
+          ...(kind.impl.lostInjections && { lostInjections: kind.impl.lostInjections.bind(kind.impl) }),
         },
       };
     },

@@ -58,15 +58,17 @@ afterAll(async () => {
   if (api) await deleteTestNamespace(api.kubeConfig, namespace);
 }, slow);
 
-function setup(options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient } = {}) {
+function setup(options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient; lost?: (records: readonly Record[]) => number[] } = {}) {
   const impl = new TestImpl();
+  const lost = options.lost;
+  const withLost: ChaosImpl = lost ? { apply: impl.apply, recover: impl.recover, lostInjections: async (_ctx, records) => lost(records) } : impl;
   const kinds = new ChaosKindRegistry().register({
     kind: "HelloWorldChaos",
     plural: "helloworldchaos",
     oneShot: options.oneShot ?? false,
     selectorKind: "container",
     selectors: inlineSelector,
-    impl,
+    impl: withLost,
   });
   const objects = options.objects ?? createKubernetesChaosObjectClient(api.customObjects);
   const reconciler = createRecordsReconciler({
@@ -77,6 +79,7 @@ function setup(options: { oneShot?: boolean; parallelism?: number; objects?: Cha
     parallelism: options.parallelism ?? 8,
     backoff: { baseMs: 300, maxMs: 1200 },
     selectRetryMs: 5000,
+    lostInjectionCheckMs: 300,
   });
   return { impl, reconciler };
 }
@@ -404,5 +407,36 @@ describe("records pipeline on the real API server", () => {
     } finally {
       process.off("unhandledRejection", onUnhandled);
     }
+  }, slow);
+
+  it("applies again, while it runs, a record whose kind says its injection is gone (a recreated pod), and asks again later", async () => {
+    let lost: string[] = [];
+    const asked: number[] = [];
+    const { impl, reconciler } = setup({
+      lost: (records) => {
+        asked.push(Date.now());
+        return records.flatMap((r, i) => (lost.includes(r.id) ? [i] : []));
+      },
+    });
+    const request = await createChaos(webSelector);
+    const injected = await drive(reconciler, request, (obj) => records(obj).length === 3 && records(obj).every((r) => r.phase === "Injected"));
+    const id = records(injected)[1]!.id;
+    expect(impl.count("apply")).toBe(3);
+    lost = [id];
+    await sleep(350);
+    const result = await reconciler.reconcile(request);
+    expect(impl.calls.filter((c) => c.operation === "apply").map((c) => c.id).filter((i) => i === id)).toHaveLength(2);
+    expect(records(await read(request)).find((r) => r.id === id)).toMatchObject({ phase: "Injected", injectedCount: 2 });
+    expect(result.requeueAfterMs).toBeLessThanOrEqual(300);
+    await expect(events(request)).resolves.toContainEqual(expect.objectContaining({ reason: "Applied", message: expect.stringContaining(`Re-applied chaos for ${id}`) }));
+    // within the interval nobody is asked; a paused experiment is never asked
+    lost = [];
+    const before = asked.length;
+    await reconciler.reconcile(request);
+    expect(asked.length).toBe(before);
+    await patchMetadata(request, (obj) => (obj.metadata.annotations = { "experiment.chaos-mesh.org/pause": "true" }));
+    await sleep(350);
+    await drive(reconciler, request, (obj) => records(obj).every((r) => r.phase === "Not Injected"));
+    expect(asked.length).toBe(before);
   }, slow);
 });

@@ -53,6 +53,11 @@ export interface RecordsReconcilerOptions {
   compaction?: Partial<StatusCompaction>;
   /** When to look again after target selection failed or chose nothing; default 10 s. */
   selectRetryMs?: number;
+  /**
+   * How often a running experiment of a kind with `lostInjections` is asked which Injected records
+   * lost their injection (a recreated pod), to apply them again; default 10 s.
+   */
+  lostInjectionCheckMs?: number;
   /** Aborted on shutdown; handed to every apply and recover. */
   signal?: AbortSignal;
   now?: () => number;
@@ -83,6 +88,8 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
   const compaction = { ...defaultStatusCompaction, ...options.compaction };
   const parallelism = options.parallelism ?? 8;
   const selectRetryMs = options.selectRetryMs ?? 10_000;
+  const lostInjectionCheckMs = options.lostInjectionCheckMs ?? 10_000;
+  const lostInjectionCheckedAt = new Map<string, number>(); // object uid → last check
   const signal = options.signal ?? new AbortController().signal;
 
   // Events are best effort: a recorder that throws (against its contract) must not end a reconcile
@@ -205,18 +212,39 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       else due.push(index);
     });
 
+    // 4a. a running experiment whose kind can lose an injection (its target recreated): apply those again
+    const reapply = new Set<number>();
+    const ctx = { signal, namespacedName: namespacedNameOf(obj) };
+    if (decision.phase === "Run" && !deleting && kind.impl.lostInjections && records.some((r) => r.phase === "Injected")) {
+      const uid = obj.metadata.uid ?? namespacedNameOf(obj);
+      const last = lostInjectionCheckedAt.get(uid) ?? -Infinity;
+      if (now() - last >= lostInjectionCheckMs) {
+        lostInjectionCheckedAt.set(uid, now());
+        try {
+          for (const index of await kind.impl.lostInjections(ctx, structuredClone(records), obj)) {
+            if (records[index]?.phase === "Injected" && !due.includes(index)) {
+              reapply.add(index);
+              due.push(index);
+            }
+          }
+        } catch (error) {
+          await emit(obj, "Warning", "Failed", `Failed to check which records lost their injection: ${errorMessage(error)}`);
+        }
+        requeues.push(lostInjectionCheckMs);
+      } else requeues.push(last + lostInjectionCheckMs - now());
+    } else if (decision.phase !== "Run" || deleting) lostInjectionCheckedAt.delete(obj.metadata.uid ?? namespacedNameOf(obj));
+
     // Every status write gets its owner the moment it is queued: a write that fails (API server
     // gone, etcd down) is collected here, never left as an unhandled rejection, and fails the whole
     // reconcile once every record has settled, so the queue retries the object (records whose
     // result was not written are applied or recovered again: impls are idempotent).
     const writes: Promise<void>[] = [];
     const writeFailures: unknown[] = [];
-    const ctx = { signal, namespacedName: namespacedNameOf(obj) };
     const target = obj;
     try {
       await runBounded(due, parallelism, async (index) => {
         const record = records[index]!;
-        const operation = operationFor(record)!;
+        const operation = reapply.has(index) ? "Apply" : operationFor(record)!;
         let phase: RecordPhase | undefined;
         let failure: string | undefined;
         let gone: string | undefined;
@@ -250,6 +278,8 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
           await emit(target, "Warning", "Failed", `Failed to ${operation.toLowerCase()} chaos for ${record.id}: ${failure}`);
         } else if (gone !== undefined) {
           await emit(target, "Normal", "Recovered", `${record.id} no longer exists, so nothing is left to recover: counted as recovered (${gone})`);
+        } else if (reapply.has(index) && phase === "Injected") {
+          await emit(target, "Normal", "Applied", `Re-applied chaos for ${record.id}: its injection was gone (the target was recreated)`);
         } else if (phase === "Injected" || phase === "Not Injected") {
           await emit(target, "Normal", operation === "Apply" ? "Applied" : "Recovered", `Successfully ${operation === "Apply" ? "applied" : "recovered"} chaos for ${record.id}`);
         } else if (phase?.includes("/")) {

@@ -1,0 +1,145 @@
+// Test support: real pods with their OWN network namespace (CNI bridge of the private containerd,
+// tools/runtime/setup.sh), unlike CriPodFixture's host-network pods, plus tools to send traffic
+// from inside a pod's namespace (the test's own node binary run through nsenter -n).
+import { execFile, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { NamespaceMode } from "@faultline/api/cri";
+import { connectCriRuntime, defaultTestContainerdSocket, requireRealParts } from "@faultline/test-ground";
+
+const run = promisify(execFile);
+
+/** A pod of its own network namespace: its container id, init pid, eth0's IPv4 address and IPv6 link-local address (with `%eth0`). */
+export interface NetworkPod {
+  containerId: string;
+  pid: number;
+  ip: string;
+  /** e.g. `fe80::c077:d0ff:feaf:2437` */
+  ip6: string | undefined;
+}
+
+/** Starts and removes pod-network busybox pods through the private containerd's CRI. */
+export class NetworkPods {
+  readonly #socket: string;
+  readonly #cri: ReturnType<typeof connectCriRuntime>;
+  readonly #sandboxes: string[] = [];
+  readonly #logDirectories: string[] = [];
+
+  constructor(socket = defaultTestContainerdSocket()) {
+    this.#socket = socket;
+    this.#cri = connectCriRuntime(socket);
+  }
+
+  async start(name: string, command: string[] = ["sleep", "3600"]): Promise<NetworkPod> {
+    requireRealParts(`the container runtime at ${this.#socket}`);
+    const full = `${name}-${randomBytes(4).toString("hex")}`;
+    const logDirectory = join(dirname(this.#socket), "podlogs", full);
+    await mkdir(logDirectory, { recursive: true });
+    this.#logDirectories.push(logDirectory);
+    const namespaceOptions = { network: NamespaceMode.POD, pid: NamespaceMode.CONTAINER, ipc: NamespaceMode.POD };
+    const labels = { "faultline.dev/test-fixture": "network-pods" };
+    const sandboxConfig = {
+      metadata: { name: full, uid: randomUUID(), namespace: "default", attempt: 0 },
+      hostname: full,
+      logDirectory,
+      labels,
+      linux: { securityContext: { namespaceOptions } },
+    };
+    const cri = this.#cri.client;
+    const { podSandboxId } = await cri.runPodSandbox({ config: sandboxConfig }, { timeoutMs: 60_000 });
+    this.#sandboxes.push(podSandboxId);
+    const { containerId } = await cri.createContainer(
+      {
+        podSandboxId,
+        sandboxConfig,
+        config: { metadata: { name: full, attempt: 0 }, image: { image: "docker.io/library/busybox:latest" }, command, logPath: "c.log", labels, linux: { securityContext: { namespaceOptions } } },
+      },
+      { timeoutMs: 60_000 },
+    );
+    await cri.startContainer({ containerId }, { timeoutMs: 60_000 });
+    const status = await cri.containerStatus({ containerId, verbose: true }, { timeoutMs: 60_000 });
+    const pid = (JSON.parse(status.info["info"] ?? "{}") as { pid: number }).pid;
+    const { stdout } = await run("nsenter", ["-t", String(pid), "-n", "--", "ip", "-j", "-4", "addr", "show", "eth0"]);
+    const ip = (JSON.parse(stdout) as { addr_info: { local: string }[] }[])[0]!.addr_info[0]!.local;
+    let ip6: string | undefined;
+    for (let i = 0; i < 50 && ip6 === undefined; i++) {
+      const v6 = await run("nsenter", ["-t", String(pid), "-n", "--", "ip", "-j", "-6", "addr", "show", "eth0"]);
+      const info = (JSON.parse(v6.stdout) as { addr_info?: { local: string; scope: string; tentative?: boolean }[] }[])[0]?.addr_info ?? [];
+      ip6 = info.find((a) => a.scope === "link" && !a.tentative)?.local;
+      if (ip6 === undefined) await new Promise((r) => setTimeout(r, 100)); // duplicate address detection
+    }
+    return { containerId: `containerd://${containerId}`, pid, ip, ip6 };
+  }
+
+  async removeAll(): Promise<void> {
+    for (const podSandboxId of this.#sandboxes.splice(0)) {
+      await this.#cri.client.stopPodSandbox({ podSandboxId }, { timeoutMs: 60_000 }).catch(() => undefined);
+      await this.#cri.client.removePodSandbox({ podSandboxId }, { timeoutMs: 60_000 }).catch(() => undefined);
+    }
+    this.#cri.close();
+    for (const dir of this.#logDirectories.splice(0)) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a command in a pod's network namespace (host binaries), returning stdout. */
+export async function inPod(pod: { pid: number }, argv: string[], timeoutMs = 20_000): Promise<string> {
+  const { stdout } = await run("nsenter", ["-t", String(pod.pid), "-n", "--", ...argv], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/** Runs a small Node script in a pod's network namespace (the test's own node, through nsenter -n); resolves with its stdout. */
+export function nodeInPod(pod: { pid: number }, script: string, args: string[] = [], timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`node in pod ${pod.pid} exited ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+/** Whether a TCP connection from `from`'s namespace to ip:port opens within the timeout. */
+export async function canConnect(from: { pid: number }, ip: string, port: number, timeoutMs = 1500): Promise<boolean> {
+  const script = `const s=require("net").connect(+process.argv[2],process.argv[1]);const t=setTimeout(()=>{console.log("timeout");process.exit(0)},+process.argv[3]);s.on("connect",()=>{console.log("open");process.exit(0)});s.on("error",e=>{console.log(e.code);process.exit(0)})`;
+  const out = await nodeInPod(from, script, [ip, String(port), String(timeoutMs)]);
+  return out.trim() === "open";
+}
+
+/** A TCP listener inside a pod's namespace (IPv4 and IPv6) that accepts and holds connections; `stop()` ends it. */
+export function listenInPod(pod: { pid: number }, port: number): { stop(): void; ready: Promise<void> } {
+  const script = `require("net").createServer(c=>c.on("error",()=>{})).listen(+process.argv[1],"::",()=>console.log("listening"))`;
+  const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (c: Buffer) => c.toString().includes("listening") && resolve());
+    child.on("exit", (code) => reject(new Error(`listener exited ${code}`)));
+  });
+  return { stop: () => child.kill("SIGKILL"), ready };
+}
+
+
+/** Sends `count` UDP datagrams from `from` to `to`; how many arrived. */
+export async function udpDelivered(from: NetworkPod, to: NetworkPod, port: number, count: number): Promise<number> {
+  const receiver = nodeInPod(
+    to,
+    `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(+process.argv[1],()=>s.setRecvBufferSize(8<<20));setTimeout(()=>{console.log(n);process.exit(0)},+process.argv[2])`,
+    [String(port), "6000"],
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  await nodeInPod(
+    from,
+    `const s=require("dgram").createSocket("udp4");let i=0;const total=+process.argv[3];const m=Buffer.alloc(64);const tick=()=>{for(let k=0;k<50&&i<total;k++,i++)s.send(m,+process.argv[2],process.argv[1]);if(i<total)setTimeout(tick,2);else setTimeout(()=>process.exit(0),200)};tick()`,
+    [to.ip, String(port), String(count)],
+    30_000,
+  );
+  return Number((await receiver).trim());
+}
+

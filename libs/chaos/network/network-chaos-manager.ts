@@ -1,0 +1,246 @@
+import type { NodeCapabilities, Record } from "@faultline/api";
+import type { KindLog } from "@faultline/chaos-kind";
+import type { ChaosImpl, DecodedPod, RecordDecoder } from "@faultline/impl-registry";
+import type { V1Pod } from "@kubernetes/client-node";
+import { checkCapabilities } from "./network-capability-check.js";
+import type { NetworkChaos } from "./network-chaos-crd.js";
+import { podNetworkRules, type NetworkChaosOnPod, type PodNetworkRules } from "./network-chaos-rules.js";
+import { dnsResolver, resolveExternalTargets, type HostResolver } from "./external-targets.js";
+
+/** The pod annotation listing the NetworkChaos (by uid) whose rules the pod's network namespace holds. */
+export const networkChaosAppliedAnnotation = "network.faultline.chaos-mesh.org/applied";
+
+/** What the NetworkChaos manager impl needs. */
+export interface NetworkChaosManagerDeps {
+  decoder: RecordDecoder;
+  /** Every NetworkChaos in the cluster, read now (not a cache), with status. */
+  listNetworkChaos(): Promise<NetworkChaos[]>;
+  /** The pods of a namespace, read now. */
+  listPods(namespace: string): Promise<V1Pod[]>;
+  /** Writes the applied annotation on the pod whose uid is given (fails if the pod is not that one any more). */
+  annotatePod(pod: V1Pod, value: string): Promise<void>;
+  /** Host names of externalTargets → addresses; default node:dns. */
+  resolve?: HostResolver;
+  /** A Normal or Warning event on the chaos object (the loss fallback says so there). */
+  event?(obj: NetworkChaos, type: "Normal" | "Warning", reason: string, message: string): Promise<void>;
+  log: KindLog;
+}
+
+/** Thrown when the target's node cannot perform the injection; nothing was sent. */
+export class NodeCannotInjectError extends Error {
+  override name = "NodeCannotInjectError";
+  constructor(readonly nodeName: string, readonly missing: string[]) {
+    super(`node ${nodeName} cannot perform this injection: missing ${missing.join(", ")}; nothing was injected`);
+  }
+}
+
+const keyOf = (c: { metadata: { namespace?: string; name?: string } }) => `${c.metadata.namespace ?? ""}/${c.metadata.name ?? ""}`;
+
+/** Whether a NetworkChaos wants its rules in force now: running, not being deleted. */
+function wantsInjection(chaos: NetworkChaos): boolean {
+  return !chaos.metadata.deletionTimestamp && chaos.status?.experiment?.desiredPhase === "Run";
+}
+
+const podIps = (pod: V1Pod | undefined): string[] => {
+  if (!pod || pod.metadata?.deletionTimestamp) return [];
+  const ips = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip): ip is string => Boolean(ip));
+  return ips.length > 0 ? ips : pod.status?.podIP ? [pod.status.podIP] : [];
+};
+
+/**
+ * The manager side of NetworkChaos, level-based per pod: for the record's pod it derives the pod's
+ * WHOLE desired network state from every NetworkChaos that now wants to be injected on it (listed
+ * from the API server with their records and phases — nothing kept in memory), checks it against
+ * what the node's daemon says it can do (GetNodeCapabilities), and sends it in Chaos Mesh's three
+ * RPCs, FlushIPSets, SetIptablesChains, SetTcs, each replacing the pod's state of its kind. So
+ * several NetworkChaos on one pod compose, recovering one leaves the others, and a restart of the
+ * manager or the daemon loses nothing: the state is derived again. Apply includes the object; Recover
+ * derives the state without it.
+ *
+ * A node that lacks what the object's own rules need (sch_netem for delay…) is refused with an error
+ * naming the node and the missing piece, before anything is sent; uncorrelated loss falls back to
+ * iptables' statistic match, said in an event. Another object's rules that the node cannot perform
+ * are left out (that object's own Apply reports it) rather than blocking this one.
+ *
+ * A pod with `hostNetwork` is refused (its namespace is the node's), as Chaos Mesh refuses it.
+ *
+ * Each pod carries an annotation listing the objects in force on it, so `lostInjections` can tell a
+ * recreated pod (which has none) and the pipeline applies the rules again.
+ */
+export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<ChaosImpl<NetworkChaos>> {
+  const resolve = deps.resolve ?? dnsResolver;
+  const locks = new Map<string, Promise<unknown>>();
+  const capabilities = new Map<string, { at: number; caps: NodeCapabilities }>();
+
+  /** Runs `fn` alone for this pod: two objects deriving one pod's state at once would race. */
+  const exclusive = async <T>(podKey: string, fn: () => Promise<T>): Promise<T> => {
+    const before = locks.get(podKey) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(fn);
+    const settled = run.catch(() => undefined);
+    locks.set(podKey, settled);
+    try {
+      return await run;
+    } finally {
+      if (locks.get(podKey) === settled) locks.delete(podKey);
+    }
+  };
+
+  const nodeCapabilities = async (target: DecodedPod, signal: AbortSignal) => {
+    const cached = capabilities.get(target.nodeName);
+    if (cached && Date.now() - cached.at < 30_000) return cached.caps;
+    const caps = await target.daemon.getNodeCapabilities({}, { signal });
+    capabilities.set(target.nodeName, { at: Date.now(), caps });
+    return caps;
+  };
+
+  /** Each wanted object's view from this pod: its roles and the addresses of the other ends. */
+  async function viewsOn(recordId: string, wanted: NetworkChaos[]): Promise<Map<NetworkChaos, NetworkChaosOnPod>> {
+    const podsByNamespace = new Map<string, Promise<Map<string, V1Pod>>>();
+    const podsOf = (namespace: string) => {
+      let pods = podsByNamespace.get(namespace);
+      if (!pods) {
+        pods = deps.listPods(namespace).then((list) => new Map(list.map((p) => [p.metadata?.name ?? "", p])));
+        podsByNamespace.set(namespace, pods);
+      }
+      return pods;
+    };
+    const ipsOf = async (records: Record[]) => {
+      const ips: string[] = [];
+      for (const r of records) {
+        const [namespace, name] = r.id.split("/") as [string, string];
+        ips.push(...podIps((await podsOf(namespace)).get(name)));
+      }
+      return ips;
+    };
+    const views = new Map<NetworkChaos, NetworkChaosOnPod>();
+    for (const chaos of wanted) {
+      const records = chaos.status?.experiment?.containerRecords ?? [];
+      const mine = records.filter((r) => r.id === recordId);
+      const sources = records.filter((r) => r.selectorKey === ".");
+      const targets = records.filter((r) => r.selectorKey === ".Target");
+      views.set(chaos, {
+        name: chaos.metadata.name ?? "",
+        spec: chaos.spec,
+        source: mine.some((r) => r.selectorKey === "."),
+        target: mine.some((r) => r.selectorKey === ".Target"),
+        sourceIps: await ipsOf(sources),
+        targetIps: await ipsOf(targets),
+        external: await resolveExternalTargets(chaos.spec.externalTargets ?? [], resolve),
+      });
+    }
+    return views;
+  }
+
+  /** Derives the record's pod's state with (`include`) or without `obj`, checks it, sends it. */
+  async function converge(ctx: { signal: AbortSignal; namespacedName: string }, records: readonly Record[], index: number, obj: NetworkChaos, include: boolean) {
+    const record = records[index]!;
+    const target = await deps.decoder.decodePod(record.id, obj);
+    if (target.pod.spec?.hostNetwork) {
+      // its network namespace is the node's: Faultline never touched it, and will not
+      if (!include) return;
+      throw new Error(`pod ${record.id} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused`);
+    }
+    return exclusive(record.id, async () => {
+      const listed = await deps.listNetworkChaos();
+      const others = listed.filter((c) => c.metadata.uid !== obj.metadata.uid && wantsInjection(c));
+      const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: [...records] } } };
+      const wanted = [...others, ...(include ? [self] : [])]
+        .filter((c) => (c.status?.experiment?.containerRecords ?? []).some((r) => r.id === record.id))
+        .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+      const views = await viewsOn(record.id, wanted);
+      const caps = await nodeCapabilities(target, ctx.signal);
+
+      // this object's own rules must all be possible; another's that are not are left out
+      const inForce: NetworkChaos[] = [];
+      const fallbacks: string[] = [];
+      for (const chaos of wanted) {
+        const verdict = checkCapabilities(podNetworkRules([views.get(chaos)!]), caps);
+        if (verdict.missing.length === 0) {
+          inForce.push(chaos);
+          if (chaos === self) fallbacks.push(...verdict.fallbacks);
+        } else if (chaos === self) {
+          throw new NodeCannotInjectError(target.nodeName, verdict.missing);
+        } else {
+          deps.log("NetworkChaos left out: its node cannot perform it", { id: record.id, chaos: keyOf(chaos), missing: verdict.missing });
+        }
+      }
+      const rules = podNetworkRules(inForce.map((c) => views.get(c)!));
+      await send(target, rules, ctx.signal);
+      const applied = JSON.stringify(inForce.map((c) => c.metadata.uid ?? "").sort());
+      await deps.annotatePod(target.pod, applied);
+      deps.log(include ? "Apply NetworkChaos" : "Recover NetworkChaos", {
+        id: record.id,
+        chaos: ctx.namespacedName,
+        inForce: inForce.map(keyOf),
+        ipsets: rules.ipsets.length,
+        chains: rules.chains.length,
+        tcs: rules.tcs.length,
+      });
+      for (const fallback of fallbacks) await deps.event?.(obj, "Normal", "Fallback", `${record.id} on node ${target.nodeName}: ${fallback}`);
+    });
+  }
+
+  /** The three RPCs, in Chaos Mesh's order, through the first container that answers. */
+  async function send(target: DecodedPod, rules: PodNetworkRules, signal: AbortSignal) {
+    const podUid = target.pod.metadata?.uid ?? "";
+    const containerIds = (target.pod.status?.containerStatuses ?? []).map((s) => s.containerID).filter((id): id is string => Boolean(id));
+    if (containerIds.length === 0) throw new Error(`pod ${target.namespace}/${target.podName} has no started container yet`);
+    const each = async (call: (containerId: string) => Promise<unknown>) => {
+      let last: unknown;
+      for (const containerId of containerIds) {
+        try {
+          await call(containerId);
+          return;
+        } catch (error) {
+          last = error;
+        }
+      }
+      throw last;
+    };
+    const common = (containerId: string) => ({ containerId, enterNs: true, podUid });
+    await each((id) => target.daemon.flushIPSets({ ...common(id), ipsets: rules.ipsets }, { signal }));
+    await each((id) => target.daemon.setIptablesChains({ ...common(id), chains: rules.chains }, { signal }));
+    await each((id) => target.daemon.setTcs({ ...common(id), tcs: rules.tcs }, { signal }));
+  }
+
+  return {
+    async apply(ctx, index, records, obj) {
+      await converge(ctx, records, index, obj, true);
+      return "Injected";
+    },
+    async recover(ctx, index, records, obj) {
+      await converge(ctx, records, index, obj, false);
+      return "Not Injected";
+    },
+    /**
+     * Injected records whose pod lacks this object in its applied annotation (a recreated pod), and
+     * then the records at the other end (source ↔ target), whose ipsets hold the old pod's address.
+     */
+    async lostInjections(_ctx, records, obj) {
+      const stale: number[] = [];
+      const byNamespace = new Map<string, Map<string, V1Pod>>();
+      for (const [index, record] of records.entries()) {
+        if (record.phase !== "Injected") continue;
+        const [namespace, name] = record.id.split("/") as [string, string];
+        if (!byNamespace.has(namespace)) byNamespace.set(namespace, new Map((await deps.listPods(namespace)).map((p) => [p.metadata?.name ?? "", p])));
+        const pod = byNamespace.get(namespace)!.get(name);
+        if (!pod || pod.metadata?.deletionTimestamp || !pod.status?.containerStatuses?.some((s) => s.containerID)) continue;
+        const applied = pod.metadata?.annotations?.[networkChaosAppliedAnnotation];
+        let uids: string[] = [];
+        try {
+          uids = applied ? (JSON.parse(applied) as string[]) : [];
+        } catch {
+          // an annotation someone else wrote: treat as none
+        }
+        if (!uids.includes(obj.metadata.uid ?? "")) stale.push(index);
+      }
+      // a recreated pod has a new address: the pods at the other end match on the old one, so theirs go again too
+      const staleKeys = new Set(stale.map((i) => records[i]!.selectorKey));
+      for (const [index, record] of records.entries()) {
+        if (record.phase === "Injected" && !stale.includes(index) && [...staleKeys].some((key) => key !== record.selectorKey)) stale.push(index);
+      }
+      return stale;
+    },
+  };
+}
+

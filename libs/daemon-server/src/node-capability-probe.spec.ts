@@ -1,0 +1,36 @@
+import { create } from "@bufbuild/protobuf";
+import { NodeCapabilitiesSchema } from "@faultline/api";
+import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { iptablesCommands } from "./iptables-commands.js";
+import { nodeCapabilityFlags } from "./node-capability-probe.js";
+
+describe("nodeCapabilityFlags", () => {
+  it("names every capability, present or not, as /metrics and the manager's refusals do", () => {
+    const caps = create(NodeCapabilitiesSchema, { qdiscs: ["htb", "tbf"], classifiers: ["u32"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set"], cgroupMode: "hybrid", stressNg: true });
+    const flags = nodeCapabilityFlags(caps);
+    expect(flags.get("qdisc/htb")).toBe(true);
+    expect(flags.get("qdisc/netem")).toBe(false);
+    expect(flags.get("classifier/bpf")).toBe(false);
+    expect(flags.get("iptables")).toBe(true);
+    expect(flags.get("iptables-backend/nf_tables")).toBe(true);
+    expect(flags.get("iptables-backend/legacy")).toBe(false);
+    expect(flags.get("iptables/set")).toBe(true);
+    expect(flags.get("cgroup/hybrid")).toBe(true);
+    expect(flags.get("ip6tables")).toBe(false);
+    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 4 + 2 + 3 + 1);
+  });
+});
+
+describe("iptablesCommands", () => {
+  it("prefers the backend's suffixed programs, else the plain ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-path-"));
+    for (const p of ["iptables-nft", "iptables-nft-restore", "iptables-nft-save"]) {
+      writeFileSync(join(dir, p), "#!/bin/sh\n");
+      chmodSync(join(dir, p), 0o755);
+    }
+    expect(iptablesCommands("nf_tables", dir)).toEqual({ backend: "nf_tables", iptables: "iptables-nft", save: "iptables-nft-save", restore: "iptables-nft-restore", ip6tables: "ip6tables", ip6save: "ip6tables-save", ip6restore: "ip6tables-restore" });
+    expect(iptablesCommands("legacy", dir).restore).toBe("iptables-restore");
+  });
+});

@@ -1,0 +1,250 @@
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { create } from "@bufbuild/protobuf";
+import { NodeCapabilitiesSchema, type NodeCapabilities } from "@faultline/api";
+import { iptablesCommands, type IptablesBackend } from "./iptables-commands.js";
+import { NamespaceProcessError, type NamespaceProcessRunner } from "./namespace-process-runner.js";
+import { openThrowawayNetworkNamespace } from "./throwaway-network-namespace.js";
+
+/** The queueing disciplines the probe tries. */
+export const probedQdiscs = ["netem", "prio", "sfq", "htb", "tbf", "ingress", "clsact"] as const;
+/** The tc classifiers the probe tries. */
+export const probedClassifiers = ["u32", "bpf"] as const;
+/** The iptables matches and targets the probe tries. */
+export const probedIptablesExtensions = ["statistic", "set", "CLASSIFY", "multiport"] as const;
+
+/**
+ * Every capability of a NodeCapabilities answer as one flat name → present map, the names used on
+ * `/metrics` (`faultline_daemon_node_capability{capability}`) and by the manager's refusals:
+ * `qdisc/netem`, `classifier/u32`, `ipset`, `ipset/inet6`, `iptables`, `ip6tables`,
+ * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`.
+ *
+ * @example
+ * nodeCapabilityFlags(caps).get("qdisc/netem") // false on a kernel without sch_netem
+ */
+export function nodeCapabilityFlags(caps: NodeCapabilities): Map<string, boolean> {
+  const flags = new Map<string, boolean>();
+  for (const q of probedQdiscs) flags.set(`qdisc/${q}`, caps.qdiscs.includes(q));
+  for (const c of probedClassifiers) flags.set(`classifier/${c}`, caps.classifiers.includes(c));
+  flags.set("ipset", caps.ipset);
+  flags.set("ipset/inet6", caps.ipsetInet6);
+  flags.set("iptables", caps.iptablesBackend !== "");
+  flags.set("ip6tables", caps.ip6tables);
+  for (const e of probedIptablesExtensions) flags.set(`iptables/${e}`, caps.iptablesExtensions.includes(e));
+  for (const b of ["nf_tables", "legacy"]) flags.set(`iptables-backend/${b}`, caps.iptablesBackend === b);
+  for (const m of ["v1", "v2", "hybrid"]) flags.set(`cgroup/${m}`, caps.cgroupMode === m);
+  flags.set("stress-ng", caps.stressNg);
+  return flags;
+}
+
+/** Options of a {@link NodeCapabilityProbe}. */
+export interface NodeCapabilityProbeOptions {
+  /** Runs the probe's commands inside the throw-away namespace and the host's. */
+  runner: NamespaceProcessRunner;
+  /** The node's name in the answer; default `$NODE_NAME`, else the host name. */
+  nodeName?: string;
+  /** A pid in the host's network and mount namespaces (the daemon runs with hostPID); default 1. */
+  hostPid?: number;
+  /** Where unshare is; default "unshare" from PATH. */
+  unsharePath?: string;
+}
+
+type Try = (argv: string[], input?: string) => Promise<{ ok: boolean; stderr: string; stdout: string }>;
+
+/**
+ * Finds out, for real, what this node's kernel and userland can do for chaos: each qdisc and
+ * classifier added in a throw-away network namespace (`unshare -n`), ipsets created there, the
+ * iptables backend the host's own rules are in (never a forced one) and its extensions, the cgroup
+ * layout, stress-ng. Probes once, on first use, and caches the answer; `refresh()` probes again.
+ *
+ * @example
+ * const probe = new NodeCapabilityProbe({ runner });
+ * const caps = await probe.get(); // caps.qdiscs → ["htb", "tbf", "ingress", "clsact"] on these machines
+ */
+export class NodeCapabilityProbe {
+  readonly nodeName: string;
+  readonly #runner: NamespaceProcessRunner;
+  readonly #hostPid: number;
+  readonly #unsharePath: string | undefined;
+  #cached: Promise<NodeCapabilities> | undefined;
+
+  constructor(options: NodeCapabilityProbeOptions) {
+    this.#runner = options.runner;
+    this.nodeName = options.nodeName ?? process.env["NODE_NAME"] ?? hostname();
+    this.#hostPid = options.hostPid ?? 1;
+    this.#unsharePath = options.unsharePath;
+  }
+
+  /** The node's capabilities, probed on the first call and cached. */
+  get(): Promise<NodeCapabilities> {
+    this.#cached ??= this.#probe().catch((error: unknown) => {
+      this.#cached = undefined;
+      throw error;
+    });
+    return this.#cached;
+  }
+
+  /** Probes again (after a module was loaded, for example) and caches the new answer. */
+  refresh(): Promise<NodeCapabilities> {
+    this.#cached = undefined;
+    return this.get();
+  }
+
+  async #probe(): Promise<NodeCapabilities> {
+    const caps = create(NodeCapabilitiesSchema, { nodeName: this.nodeName });
+    const ns = await openThrowawayNetworkNamespace({ unsharePath: this.#unsharePath });
+    try {
+      const inNs: Try = (argv, input) => this.#try(ns.pid, argv, input);
+      await this.#probeTc(inNs, caps);
+      await this.#probeIpset(inNs, caps);
+      await this.#probeIptables(inNs, caps);
+      caps.stressNg = (await inNs(["stress-ng", "--version"])).ok;
+    } finally {
+      ns.close();
+    }
+    caps.cgroupMode = await this.#cgroupMode(caps);
+    return caps;
+  }
+
+  async #try(pid: number, argv: string[], input?: string) {
+    try {
+      const r = await this.#runner.run({ pid, namespaces: ["net"], argv, input, timeoutMs: 10_000 });
+      return { ok: true, stderr: r.stderr, stdout: r.stdout };
+    } catch (error) {
+      if (error instanceof NamespaceProcessError) return { ok: false, stderr: error.stderr || error.message, stdout: "" };
+      throw error;
+    }
+  }
+
+  async #probeTc(inNs: Try, caps: NodeCapabilities): Promise<void> {
+    const args: Record<(typeof probedQdiscs)[number], string[]> = {
+      netem: ["root", "handle", "1:", "netem", "delay", "1ms"],
+      prio: ["root", "handle", "1:", "prio"],
+      sfq: ["root", "handle", "1:", "sfq"],
+      htb: ["root", "handle", "1:", "htb", "default", "1"],
+      tbf: ["root", "handle", "1:", "tbf", "rate", "1mbit", "burst", "32kb", "limit", "100000"],
+      ingress: ["ingress"],
+      clsact: ["clsact"],
+    };
+    for (const q of probedQdiscs) {
+      const r = await inNs(["tc", "qdisc", "add", "dev", "lo", ...args[q]]);
+      if (r.ok) caps.qdiscs.push(q);
+      else if (!/unknown|not found|No such file/i.test(r.stderr)) caps.notes.push(`qdisc ${q}: ${r.stderr.trim().split("\n")[0]}`);
+      await inNs(["tc", "qdisc", "del", "dev", "lo", ...(q === "ingress" || q === "clsact" ? [q] : ["root"])]);
+    }
+    // classifiers: on a clsact hook where it exists, else under an htb root
+    const hook = caps.qdiscs.includes("clsact")
+      ? { setup: ["clsact"], parent: ["egress"], teardown: ["clsact"] }
+      : caps.qdiscs.includes("htb")
+        ? { setup: ["root", "handle", "1:", "htb"], parent: ["parent", "1:"], teardown: ["root"] }
+        : undefined;
+    if (hook === undefined) {
+      caps.notes.push("classifiers not probed: neither clsact nor htb is available");
+      return;
+    }
+    const classifierArgs: Record<(typeof probedClassifiers)[number], string[]> = {
+      u32: ["u32", "match", "u32", "0", "0"],
+      bpf: ["bpf", "bytecode", "1,6 0 0 4294967295,"], // classic BPF: "accept"
+    };
+    await inNs(["tc", "qdisc", "add", "dev", "lo", ...hook.setup]);
+    let prio = 1;
+    for (const c of probedClassifiers) {
+      const r = await inNs(["tc", "filter", "add", "dev", "lo", ...hook.parent, "protocol", "all", "prio", String(prio++), ...classifierArgs[c]]);
+      if (r.ok) caps.classifiers.push(c);
+    }
+    await inNs(["tc", "qdisc", "del", "dev", "lo", ...hook.teardown]);
+  }
+
+  async #probeIpset(inNs: Try, caps: NodeCapabilities): Promise<void> {
+    const v4 = await inNs(["ipset", "restore"], "create fl-probe-net hash:net\ncreate fl-probe-port hash:net,port\ncreate fl-probe-list list:set\nadd fl-probe-list fl-probe-net\n");
+    caps.ipset = v4.ok;
+    if (!v4.ok) caps.notes.push(`ipset: ${v4.stderr.trim().split("\n")[0]}`);
+    caps.ipsetInet6 = v4.ok && (await inNs(["ipset", "create", "fl-probe-net6", "hash:net", "family", "inet6"])).ok;
+  }
+
+  /** The backend whose tables hold the host's rules; with none anywhere, the one plain `iptables` is. */
+  async #chooseBackend(inNs: Try, caps: NodeCapabilities): Promise<IptablesBackend | ""> {
+    const working: IptablesBackend[] = [];
+    const hostRules = new Map<IptablesBackend, number>();
+    for (const backend of ["nf_tables", "legacy"] as const) {
+      const cmds = iptablesCommands(backend);
+      if (!(await inNs([cmds.iptables, "-w", "5", "-S"])).ok) continue;
+      const version = await inNs([cmds.iptables, "-V"]);
+      if (!version.stdout.includes(backend === "nf_tables" ? "nf_tables" : "legacy")) continue; // a plain name of the other backend
+      working.push(backend);
+      const saved = await this.#try(this.#hostPid, [cmds.save]);
+      hostRules.set(backend, saved.ok ? saved.stdout.split("\n").filter((l) => l.startsWith("-A ")).length : 0);
+    }
+    if (working.length === 0) {
+      caps.notes.push("iptables: neither the nf_tables nor the legacy tools work");
+      return "";
+    }
+    const withRules = working.filter((b) => (hostRules.get(b) ?? 0) > 0).sort((a, b) => hostRules.get(b)! - hostRules.get(a)!);
+    if (withRules.length > 1) caps.notes.push(`iptables: the host has rules in both backends (${withRules.map((b) => `${b}: ${hostRules.get(b)}`).join(", ")}); using ${withRules[0]}`);
+    if (withRules.length > 0) return withRules[0]!;
+    const plain = await inNs(["iptables", "-V"]);
+    const distroDefault = plain.stdout.includes("nf_tables") ? "nf_tables" : plain.stdout.includes("legacy") ? "legacy" : undefined;
+    const chosen = distroDefault !== undefined && working.includes(distroDefault) ? distroDefault : working[0]!;
+    caps.notes.push(`iptables: the host has no rules in either backend; using ${chosen}`);
+    return chosen;
+  }
+
+  async #probeIptables(inNs: Try, caps: NodeCapabilities): Promise<void> {
+    const backend = await this.#chooseBackend(inNs, caps);
+    caps.iptablesBackend = backend;
+    if (backend === "") return;
+    const cmds = iptablesCommands(backend);
+    const rules: Record<(typeof probedIptablesExtensions)[number], string[]> = {
+      statistic: ["-A", "OUTPUT", "-m", "statistic", "--mode", "random", "--probability", "0.5", "-j", "ACCEPT"],
+      set: ["-A", "OUTPUT", "-m", "set", "--match-set", "fl-probe-net", "dst", "-j", "ACCEPT"],
+      CLASSIFY: ["-t", "mangle", "-A", "POSTROUTING", "-j", "CLASSIFY", "--set-class", "1:2"],
+      multiport: ["-A", "OUTPUT", "-p", "tcp", "-m", "multiport", "--dports", "1,2", "-j", "ACCEPT"],
+    };
+    for (const e of probedIptablesExtensions) {
+      if (e === "set" && !caps.ipset) continue;
+      if ((await inNs([cmds.iptables, "-w", "5", ...rules[e]])).ok) caps.iptablesExtensions.push(e);
+    }
+    caps.ip6tables = (await inNs([cmds.ip6tables, "-w", "5", "-A", "OUTPUT", "-j", "ACCEPT"])).ok;
+  }
+
+  async #cgroupMode(caps: NodeCapabilities): Promise<string> {
+    let mountinfo: string;
+    try {
+      mountinfo = await readFile(`/proc/${this.#hostPid}/mountinfo`, "utf8");
+    } catch {
+      mountinfo = await readFile("/proc/self/mountinfo", "utf8");
+    }
+    const fsAt = (point: string) => {
+      for (const line of mountinfo.split("\n")) {
+        const [left, right] = line.split(" - ");
+        if (left?.split(" ")[4] === point) return right?.split(" ")[0];
+      }
+      return undefined;
+    };
+    const root = fsAt("/sys/fs/cgroup");
+    if (root === "cgroup2") return "v2";
+    if (root === undefined) {
+      caps.notes.push("cgroup: nothing mounted at /sys/fs/cgroup");
+      return "";
+    }
+    return fsAt("/sys/fs/cgroup/unified") === "cgroup2" ? "hybrid" : "v1";
+  }
+}
+
+const probes = new WeakMap<NamespaceProcessRunner, NodeCapabilityProbe>();
+
+/**
+ * The one probe of a daemon, shared by everything that uses the same runner (the GetNodeCapabilities
+ * handler, the metrics, the network kind's handlers), so the node is probed once per process.
+ *
+ * @example
+ * const caps = await nodeCapabilityProbeFor(runner).get();
+ */
+export function nodeCapabilityProbeFor(runner: NamespaceProcessRunner, options: Omit<NodeCapabilityProbeOptions, "runner"> = {}): NodeCapabilityProbe {
+  let probe = probes.get(runner);
+  if (probe === undefined) {
+    probe = new NodeCapabilityProbe({ ...options, runner });
+    probes.set(runner, probe);
+  }
+  return probe;
+}
