@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), "faultline-demo-"));
 const daemonSocket = join(dir, "daemon.sock");
 let daemon;
 let manager;
-say("bringing the local cluster up (reused when already up)");
+say("connecting to the local cluster (run.sh brought it up)");
 const cluster = await localCluster("full");
 const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
 const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
