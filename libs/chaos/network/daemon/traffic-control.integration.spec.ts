@@ -5,6 +5,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityProbeFor } from "@faultline/daemon-server";
 import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import { networkDaemonHandlers } from "./network-daemon-handlers.js";
+import { onKernelWithout } from "./kernel-qdiscs.test-support.js";
 import { NetworkPods, inPod, nodeInPod, udpDelivered, type NetworkPod } from "./network-pods.test-support.js";
 
 // Traffic control for real, between pods with their own network namespaces: tbf bandwidth
@@ -109,8 +110,7 @@ describe("SetTcs between real pods", () => {
     expect(await inPod(source, ["ip6tables-save", "-t", "mangle"])).not.toMatch(/FAULTLINE/);
   }, 120_000);
 
-  it("loss without netem drops about the asked share by iptables statistic, saying so", async () => {
-    if (caps.qdiscs.includes("netem")) return; // this node would use netem: the fallback is not what runs here
+  onKernelWithout("netem")("loss without netem drops about the asked share by iptables statistic, saying so", async () => {
     const logLines: { [k: string]: unknown }[] = [];
     await callDaemonHandler(handlers, "setTcs", { containerId: source.containerId, tcs: [loss(25)] as never }, { logLines: logLines as never });
     expect(JSON.stringify(logLines)).toMatch(/by iptables statistic: this node has no sch_netem/);
@@ -123,8 +123,7 @@ describe("SetTcs between real pods", () => {
     await isClean(source);
   }, 120_000);
 
-  it("composes bandwidth and loss in one request; a request without the loss keeps the bandwidth", async () => {
-    if (caps.qdiscs.includes("netem")) return;
+  onKernelWithout("netem")("composes bandwidth and loss in one request; a request without the loss keeps the bandwidth", async () => {
     await setTcs(source, [bandwidth("8mbit"), loss(25)]);
     const got = await udpDelivered(source, target, port++, 2000);
     expect(1 - got / 2000).toBeGreaterThan(0.2);
@@ -146,8 +145,7 @@ describe("SetTcs between real pods", () => {
     await isClean(source);
   }, 60_000);
 
-  it("the kernel's refusal of netem becomes FailedPrecondition naming the node and qdisc/netem, the previous state put back", async () => {
-    if (caps.qdiscs.includes("netem")) return;
+  onKernelWithout("netem")("the kernel's refusal of netem becomes FailedPrecondition naming the node and qdisc/netem, the previous state put back", async () => {
     await setTcs(source, [bandwidth("8mbit")]);
     const previous = await qdiscs(source);
     const error = await setTcs(source, [bandwidth("4mbit"), delay("100ms")]).then(() => undefined, (e: unknown) => e as ConnectError);
@@ -164,8 +162,7 @@ describe("SetTcs between real pods", () => {
     await isClean(source);
   }, 60_000);
 
-  it("Chaos Mesh's prio+sfq layout, tried on a node that only claims prio and sfq, is refused whole: nothing left", async () => {
-    if (caps.qdiscs.includes("prio")) return;
+  onKernelWithout("prio")("Chaos Mesh's prio+sfq layout, tried on a node that only claims prio and sfq, is refused whole: nothing left", async () => {
     const claimed = create(NodeCapabilitiesSchema, { ...caps, qdiscs: [...caps.qdiscs, "prio", "sfq"] });
     const lying = networkDaemonHandlers({ runtime, runner }, { capabilities: async () => claimed });
     await callDaemonHandler(lying, "flushIPSets", { containerId: source.containerId, ipsets: [{ name: "bw_tgt", type: "hash:net", cidrs: [target.ip] }] });
