@@ -92,7 +92,10 @@ export async function inPod(pod: { pid: number }, argv: string[], timeoutMs = 20
 /** Runs a small Node script in a pod's network namespace (the test's own node, through nsenter -n); resolves with its stdout. */
 export function nodeInPod(pod: { pid: number }, script: string, args: string[] = [], timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    // without FORCE_COLOR (Nx sets it for its tasks): console.log of a number would print it in colour codes
+    const env = { ...process.env };
+    delete env["FORCE_COLOR"];
+    const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
