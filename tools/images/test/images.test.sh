@@ -129,7 +129,7 @@ out=$(one_shot manager-write "$MANAGER" '["sh", "-c", "touch /app/x 2>/dev/null 
 [ "$out" = read-only ] && ok "manager: cannot write its own code (/app is root's)" || not_ok "manager: /app writable by the app user: $out"
 
 log "daemon image ($DAEMON)"
-out=$(one_shot daemon-tools "$DAEMON" '["sh", "-ec", "for t in nsenter ps tc iptables ipset stress-ng node; do command -v $t; done; nsenter --version; ps --version; tc -V; iptables --version; ipset --version; stress-ng --version; node --version; id -u"]')
+out=$(one_shot daemon-tools "$DAEMON" '["sh", "-ec", "for t in nsenter ps tc iptables ipset stress-ng node; do command -v $t; done; nsenter --version; ps --version; tc -V; iptables --version; ipset --help | head -n 1; stress-ng --version; node --version; id -u"]')
 if [ $? = 0 ]; then
   ok "daemon: nsenter, ps, tc, iptables, ipset, stress-ng and node run: $(grep -E 'nsenter|procps|iproute|iptables v|ipset v|stress-ng,|^v24' <<< "$out" | tr '\n' ';' | sed 's/;$//')"
 else not_ok "daemon: tools: $out"; fi
