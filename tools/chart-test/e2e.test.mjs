@@ -95,8 +95,12 @@ try {
   });
 
   await check(`the README's \`${installLine.trim()}\` (mTLS on, no socket value) and both pods become Ready`, async () => {
-    // a release a failed earlier run left behind
+    // a release a failed earlier run left behind, and the namespace an earlier run is still deleting
     run("helm", ["uninstall", release, "-n", namespace, "--ignore-not-found", "--wait", "--timeout", "120s"]);
+    await until(`namespace ${namespace} gone or active (not terminating)`, 180_000, () => {
+      const phase = kubectl("get", "namespace", namespace, "--ignore-not-found", "-o", "jsonpath={.status.phase}").trim();
+      return phase !== "Terminating";
+    });
     run("helm", [...installArgs, ...extraValues, "--wait", "--timeout", "240s"]);
     await until("the manager and the daemon pods Ready", 120_000, () => {
       const manager = podsOf("manager");
