@@ -1,6 +1,9 @@
-import { Chain_Direction, Tc_Type } from "@faultline/api";
+import { Chain_Direction, Tc_Type, type Chain, type Netem, type Tbf } from "@faultline/api";
 import type { NetworkChaosSpec } from "./network-chaos-crd.js";
 import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
+
+/** A generated message's fields, without protobuf-es's bookkeeping. */
+type Plain<M> = Omit<M, "$typeName" | "$unknown">;
 
 /** An ipset as SetIptablesChains and SetTcs refer to it (the IPSet message, plain). */
 export interface IpsetRule {
@@ -12,44 +15,13 @@ export interface IpsetRule {
 }
 
 /** An iptables chain (the Chain message, plain): drop what matches `ipsets` (all traffic when empty). */
-export interface ChainRule {
-  name: string;
-  direction: Chain_Direction;
-  ipsets: string[];
-  target: string;
-  device: string;
-  protocol: string;
-  sourcePorts: string;
-  destinationPorts: string;
-  tcpFlags: string;
-}
+export type ChainRule = Plain<Chain>;
 
-/** The Netem message, plain; probabilities and correlations in percent. */
-export interface NetemRule {
-  time: string;
-  jitter: string;
-  delayCorr: number;
-  limit: number;
-  loss: number;
-  lossCorr: number;
-  gap: number;
-  duplicate: number;
-  duplicateCorr: number;
-  reorder: number;
-  reorderCorr: number;
-  corrupt: number;
-  corruptCorr: number;
-  rate: string;
-}
+/** The Netem message, plain (no parent or handle: the daemon lays qdiscs out); probabilities and correlations in percent. */
+export type NetemRule = Omit<Plain<Netem>, "parent" | "handle">;
 
 /** The Tbf message, plain. */
-export interface TbfRule {
-  rate: string;
-  limit: number;
-  buffer: number;
-  peakRate: bigint;
-  minBurst: number;
-}
+export type TbfRule = Plain<Tbf>;
 
 /** A tc rule (the Tc message, plain): netem or tbf, on all egress or toward `ipset` only. */
 export interface TcRule {
