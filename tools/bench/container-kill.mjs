@@ -20,6 +20,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon, ContainerAction_Action } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { SimulatedKubelet, applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster, startAppProcess } from "@faultline/test-ground";
+import { containerIdOf, startPods as startSimulatedPods } from "./simulated-pods.mjs";
 
 const containers = Number(process.argv[2] ?? 100);
 const kills = Number(process.argv[3] ?? 30);
@@ -41,17 +42,7 @@ const socket = join(mkdtempSync(join(tmpdir(), "faultline-bench-kill-")), "daemo
 let daemon;
 let manager;
 
-async function startPods(prefix, count) {
-  process.stderr.write(`starting ${count} pods (${prefix}) `);
-  const pods = [];
-  for (let i = 0; i < count; i++) {
-    pods.push(await kubelet.runPod({ namespace: ns.name, name: `${prefix}-${i}`, labels: { batch: prefix } }));
-    if (i % 10 === 9) process.stderr.write(".");
-  }
-  process.stderr.write("\n");
-  return pods;
-}
-const containerIdOf = (pod) => pod.status.containerStatuses[0].containerID;
+const startPods = (prefix, count) => startSimulatedPods(kubelet, ns.name, prefix, count);
 
 try {
   daemon = await startAppProcess(

@@ -21,6 +21,7 @@ import { ChaosDaemon, ExecStressRequest_Scope } from "@faultline/api";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { SimulatedKubelet, applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster, startAppProcess } from "@faultline/test-ground";
+import { containerIdOf, startPods as startSimulatedPods } from "./simulated-pods.mjs";
 
 const containers = Number(process.argv[2] ?? 50);
 const starts = Number(process.argv[3] ?? 20);
@@ -42,17 +43,7 @@ const socket = join(mkdtempSync(join(tmpdir(), "faultline-bench-stress-")), "dae
 let daemon;
 let manager;
 
-async function startPods(prefix, count) {
-  process.stderr.write(`starting ${count} pods (${prefix}) `);
-  const pods = [];
-  for (let i = 0; i < count; i++) {
-    pods.push(await kubelet.runPod({ namespace: ns.name, name: `${prefix}-${i}`, labels: { batch: prefix } }));
-    if (i % 10 === 9) process.stderr.write(".");
-  }
-  process.stderr.write("\n");
-  return pods;
-}
-const containerIdOf = (pod) => pod.status.containerStatuses[0].containerID;
+const startPods = (prefix, count) => startSimulatedPods(kubelet, ns.name, prefix, count);
 
 /** Host pids in the pid namespace of `pid` whose name starts with stress-ng. */
 function stressNgIn(pid) {
