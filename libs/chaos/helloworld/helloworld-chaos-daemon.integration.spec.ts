@@ -3,20 +3,21 @@ import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
 import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
-import { startHelloWorldTestDaemon, type HelloWorldTestDaemon } from "./helloworld-daemon.test-support.js";
+import { helloWorldChaosDaemon } from "./helloworld-chaos-daemon.js";
+import { startKindTestDaemon, type KindTestDaemon } from "../kind-daemon.test-support.js";
 
 // Real containerd, real container, real nsenter, real gRPC.
 describe("helloWorldChaosDaemon", () => {
   const pods = new CriPodFixture(defaultTestContainerdSocket());
-  let daemon: HelloWorldTestDaemon;
-  let lines: HelloWorldTestDaemon["lines"];
+  let daemon: KindTestDaemon;
+  let lines: KindTestDaemon["lines"];
   const client = createClient(
     ChaosDaemon,
     createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(daemon.socketPath) } }),
   );
 
   beforeAll(async () => {
-    daemon = await startHelloWorldTestDaemon();
+    daemon = await startKindTestDaemon("HelloWorldChaos", helloWorldChaosDaemon);
     lines = daemon.lines;
   });
 

@@ -11,13 +11,14 @@ import { createKubernetesPodSource } from "@faultline/selector";
 import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { helloWorldChaos } from "./helloworld-chaos.js";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
-import { startHelloWorldTestDaemon, type HelloWorldTestDaemon } from "./helloworld-daemon.test-support.js";
+import { helloWorldChaosDaemon } from "./helloworld-chaos-daemon.js";
+import { startKindTestDaemon, type KindTestDaemon } from "../kind-daemon.test-support.js";
 
 // The kind's manager impl through the real path: a pod on the real API server whose container
 // runs for real, the record decoder reading it, a pooled gRPC client reaching a real daemon server.
 describe("helloWorldChaos on the manager", () => {
-  let daemon: HelloWorldTestDaemon;
-  let logLines: HelloWorldTestDaemon["lines"];
+  let daemon: KindTestDaemon;
+  let logLines: KindTestDaemon["lines"];
   let core: CoreV1Api;
   let kubelet: SimulatedKubelet;
   let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
@@ -28,7 +29,7 @@ describe("helloWorldChaos on the manager", () => {
     core = kubeConfig.makeApiClient(CoreV1Api);
     namespace = await createTestNamespace(kubeConfig, "hw-kind");
     kubelet = new SimulatedKubelet(core);
-    daemon = await startHelloWorldTestDaemon();
+    daemon = await startKindTestDaemon("HelloWorldChaos", helloWorldChaosDaemon);
     logLines = daemon.lines;
     pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${daemon.socketPath}`) });
   }, 120_000);

@@ -15,7 +15,8 @@ import {
   memoryUsageBytes,
   processesInPidNamespaceOf,
 } from "@faultline/test-ground";
-import { startStressChaosTestDaemon, type StressChaosTestDaemon } from "./stress-daemon.test-support.js";
+import { stressChaosDaemon } from "./stress-chaos-daemon.js";
+import { startKindTestDaemon, type KindTestDaemon } from "../kind-daemon.test-support.js";
 
 // Real containerd, real containers, real cgroups, real stress-ng, real gRPC. What is measured is
 // the target cgroup's own accounting (cpuacct, memory), before, during and after.
@@ -28,7 +29,7 @@ const cpuTicksOf = (pid: number) => {
 
 describe("stressChaosDaemon", () => {
   const pods = new CriPodFixture(defaultTestContainerdSocket());
-  let daemon: StressChaosTestDaemon;
+  let daemon: KindTestDaemon;
   const client = createClient(
     ChaosDaemon,
     createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(daemon.socketPath) } }),
@@ -39,7 +40,7 @@ describe("stressChaosDaemon", () => {
   const key = (name: string) => `test-${Math.random().toString(36).slice(2, 8)}/${name}`;
 
   beforeAll(async () => {
-    daemon = await startStressChaosTestDaemon();
+    daemon = await startKindTestDaemon("StressChaos", stressChaosDaemon);
   });
 
   afterAll(async () => {
