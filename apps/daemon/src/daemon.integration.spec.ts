@@ -5,20 +5,12 @@ import { join } from "node:path";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
+import { CriPodFixture, defaultTestContainerdSocket, freePort } from "@faultline/test-ground";
 import { runDaemonExpectingFailure, startDaemon, type DaemonProcess, type LogLine } from "./daemon-process.test-support.js";
 
 // End to end through the real parts: the built daemon process, real gRPC over a unix socket,
 // the private containerd started by tools/runtime/setup.sh, real busybox containers, real nsenter.
 const containerdSocket = defaultTestContainerdSocket();
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe("faultline daemon", () => {
   const dir = mkdtempSync(join(tmpdir(), "faultline-daemon-"));

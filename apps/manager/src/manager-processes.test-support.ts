@@ -1,6 +1,5 @@
 // Test support: the built manager and daemon as real processes, on the local cluster's API server.
 import { mkdtempSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,13 +31,7 @@ export async function startTestDaemon(
   return { daemon, socketPath };
 }
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from "@faultline/test-ground";
 
 /** The manager, leading, reaching every node's daemon at `daemonSocket`. */
 export function startTestManager(options: {

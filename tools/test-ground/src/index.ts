@@ -21,3 +21,4 @@ export { cgroupsOf, cpuRate, cpuUsageNs, memoryLimitFile, memoryUsageBytes, proc
 export { requireRealParts } from "./test-tier.js";
 export { eventually } from "./eventually.js";
 export { offlineKubeConfig } from "./offline-kube-config.js";
+export { freePort } from "./free-port.js";

@@ -7,7 +7,7 @@ import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { create } from "@bufbuild/protobuf";
 import { ChainSchema, ChaosDaemon, Chain_Direction, IPSetSchema, Tc_Type } from "@faultline/api";
-import { defaultTestContainerdSocket, startAppProcess, type AppProcess } from "@faultline/test-ground";
+import { defaultTestContainerdSocket, freePort, startAppProcess, type AppProcess } from "@faultline/test-ground";
 import { NetworkPods, canConnect, inPod, listenInPod, type NetworkPod } from "./network-pods.test-support.js";
 import { requiredCapabilities } from "./required-capabilities.js";
 import { onKernelWithout } from "./kernel-qdiscs.test-support.js";
@@ -16,14 +16,6 @@ import { onKernelWithout } from "./kernel-qdiscs.test-support.js";
 // GetNodeCapabilities and /metrics, then a partition and its recovery through the three RPCs, on
 // real pods of the private containerd.
 const daemonMain = fileURLToPath(new URL("../../../../apps/daemon/dist/main.js", import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe("the built daemon serving NetworkChaos over gRPC", () => {
   const dir = mkdtempSync(join(tmpdir(), "faultline-net-daemon-"));
