@@ -21,6 +21,7 @@ import { ChaosDaemon, ContainerAction_Action } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { SimulatedKubelet, applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster, startAppProcess } from "@faultline/test-ground";
 import { containerIdOf, startPods as startSimulatedPods } from "./simulated-pods.mjs";
+import { managerApiRequests } from "./manager-api-requests.mjs";
 
 const containers = Number(process.argv[2] ?? 100);
 const kills = Number(process.argv[3] ?? 30);
@@ -72,10 +73,7 @@ try {
   }
 
   // 2. create → AllInjected over `containers` container-kills, serial and parallel
-  const metricsTotal = async (port) => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return [...text.matchAll(/^rest_client_requests_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
+  const metricsTotal = managerApiRequests;
   const timeToAllInjected = async (label, parallelism) => {
     await startPods(label, containers);
     const args = ["--kubeconfig", cluster.kubeconfigPath, "--namespace", ns.name, "--daemon-address", `unix:${socket}`,

@@ -12,6 +12,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
 import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
+import { waitForSocket } from "./daemon-socket.mjs";
 
 const runs = Number(process.argv[2] ?? 40);
 const warmup = 5;
@@ -40,18 +41,6 @@ function bareNsenter(pid) {
 
 // The daemon runs at --log-level warn so that logging does not weigh on the timed calls; it then
 // prints no ready line, so readiness is its socket answering.
-async function waitForSocket(path) {
-  for (let i = 0; i < 150; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(path, () => (s.end(), resolve(true)));
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("daemon did not start");
-}
-
 try {
   const { containerId, pid } = await pods.startContainer({ name: "bench" });
   daemon = spawn(

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { applyChaosCrds, createTestNamespace, deployBusybox, localCluster, startAppProcess } from "@faultline/test-ground";
+import { managerApiRequests } from "./manager-api-requests.mjs";
 
 const count = Number(process.argv[2] ?? 50);
 const run = promisify(execFile);
@@ -53,10 +54,7 @@ try {
     ["--grpc-socket", socket, "--http-host", "127.0.0.1", "--http-port", "0", "--containerd-socket", cluster.containerdSocket],
     (l) => l.message === "faultline daemon serving",
   );
-  const metricsTotal = async (port) => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return [...text.matchAll(/^rest_client_requests_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
+  const metricsTotal = managerApiRequests;
   const condition = async (name, type) =>
     (await custom.getNamespacedCustomObject({ ...group, namespace: ns.name, name })).status?.conditions?.some((c) => c.type === type && c.status === "True");
   const measure = async (label, parallelism) => {

@@ -21,6 +21,7 @@ import { networkDaemonHandlers } from "@faultline/chaos/network/daemon";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityProbeFor } from "@faultline/daemon-server";
 import { connectCriRuntime, defaultTestContainerdSocket } from "@faultline/test-ground";
+import { waitForSocket } from "./daemon-socket.mjs";
 
 const runs = Number(process.argv[2] ?? 15);
 const warmup = 3;
@@ -58,18 +59,6 @@ async function startPod() {
   await cri.client.startContainer({ containerId });
   const status = await cri.client.containerStatus({ containerId, verbose: true });
   return { containerId: `containerd://${containerId}`, pid: JSON.parse(status.info.info).pid };
-}
-
-async function waitForSocket(path) {
-  for (let i = 0; i < 150; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(path, () => (s.end(), resolve(true)));
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("daemon did not start");
 }
 
 /** A runner that records every command (and its stdin) the handlers run. */
