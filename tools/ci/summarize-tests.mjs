@@ -9,12 +9,19 @@ const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
 for (const f of files) {
   const s = JSON.parse(readFileSync(join(dir, f), "utf8"));
   console.log(`  ${s.project}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   passed += s.passed;
   failed += s.failed;
   skipped += s.skipped;
+  for (const f of s.failures ?? []) failures.push(`${s.project}/${f}`);
+}
+if (failures.length > 0) {
+  console.log("  failed:");
+  for (const f of failures.slice(0, 30)) console.log(`    ${f}`);
+  if (failures.length > 30) console.log(`    … and ${failures.length - 30} more`);
 }
 const expected = Number(process.argv[2] ?? "0");
 if (expected > files.length) {

@@ -6,3 +6,7 @@ export type { ChaosKindDefinition, DaemonKindDeps, KindEvent, KindLog, ManagerKi
 
 // For the apps and the CRD generator: one list of definitions, read by all three
 export { createChaosKindRegistry, crdsOf, managerChaosKind, registerDaemonHandlers } from "./chaos-kind-composition.js";
+
+// For what embeds chaos specs (Schedule, Workflow): each kind's field and spec schema
+export { embeddedChaos, embeddedChaosField } from "./embedded-chaos.js";
+export type { EmbeddedChaos } from "./embedded-chaos.js";

@@ -35,3 +35,8 @@ export type { LeaderElectorOptions, LeaderElectorStopOptions } from "./leader-el
 // The process's last resort: structured logs for unhandled rejections and uncaught exceptions
 export { installLastResortHandlers, lastResortHandlers } from "./last-resort-handlers.js";
 export type { LastResortHandlers, LastResortOptions } from "./last-resort-handlers.js";
+
+// Level-based controllers of custom resources, run together (one queue each, shared watches)
+export { ControllerRunner } from "./controller-runner.js";
+export type { ControllerRunnerOptions } from "./controller-runner.js";
+export type { ManagedController, WatchedResource } from "./managed-controller.js";
