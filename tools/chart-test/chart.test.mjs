@@ -138,7 +138,7 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
   const crdPlurals = objs.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.spec.names.plural).sort();
   assert(crdPlurals.length > 0, "no CRDs rendered");
   equal(find(objs, "ClusterRole").rules, [
-    { apiGroups: ["chaos-mesh.org"], resources: crdPlurals, verbs: ["get", "list", "watch", "update", "patch"] },
+    { apiGroups: ["chaos-mesh.org"], resources: crdPlurals, verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals.map((p) => `${p}/status`), verbs: ["update", "patch"] },
     { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete", "patch"] },

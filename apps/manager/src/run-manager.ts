@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { ChaosStatus } from "@faultline/api";
 import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import {
+  ControllerRunner,
   LeaderElector,
   ResilientWatch,
   SharedConnectionKubeConfig,
@@ -15,6 +16,7 @@ import {
   installLastResortHandlers,
   makeRateLimitedApiClient,
   objectKeyString,
+  type ManagedController,
   type ObjectKey,
 } from "@faultline/controller";
 import {
@@ -38,6 +40,7 @@ import { createKubernetesPodSource } from "@faultline/selector";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import winston from "winston";
+import { builtInControllers, type ManagerControllerDeps } from "./built-in-controllers.js";
 import { ManagerConfigError, managerUsage, parseManagerConfig, type ManagerConfig } from "./manager-config.js";
 
 function createLogger(config: ManagerConfig): winston.Logger {
@@ -85,6 +88,11 @@ export interface RunManagerOptions {
   argv?: string[];
   /** Environment for the flags' `FAULTLINE_*` fallbacks; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The controllers run besides the chaos kinds' records pipeline, over the same `kinds`; default
+   * `builtInControllers` (Schedule, Workflow and WorkflowNode, StatusCheck).
+   */
+  controllers?: (deps: ManagerControllerDeps) => readonly ManagedController[];
 }
 
 /**
@@ -162,6 +170,17 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
         onRecovered: () => queue.retryFailedNow(),
       }),
   );
+  // Schedule, Workflow, StatusCheck: their own queues and watches (and a watch of each kind, for
+  // the children they own), started and stopped with the records pipeline's
+  const controllers = new ControllerRunner({
+    kubeConfig,
+    controllers: (options.controllers ?? builtInControllers)({ customObjects, events, logger, kinds: options.kinds }),
+    workers: config.workers,
+    rateLimiter: bucket,
+    resyncPeriodMs: config.resyncSeconds * 1000,
+    registry: metrics,
+    logger,
+  });
   registerExperimentGauge(metrics, function* () {
     for (const [i, watch] of watches.entries()) {
       for (const obj of watch.list()) yield { kind: kinds.list()[i]!.kind, status: (obj as { status?: ChaosStatus }).status };
@@ -173,12 +192,12 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     metrics,
     healthy: () => true,
     // ready once started; a leader only once its watches have listed everything
-    ready: () => !leading || watches.every((w) => w.hasSynced),
+    ready: () => !leading || (watches.every((w) => w.hasSynced) && controllers.hasSynced),
   });
   const lead = async (signal: AbortSignal) => {
     leading = true;
     queue.start();
-    await Promise.all(watches.map((w) => w.start()));
+    await Promise.all([...watches.map((w) => w.start()), controllers.start()]);
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
@@ -211,7 +230,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     logger.info("shutting down", { signal });
     shutdown.abort();
     await Promise.all(watches.map((w) => w.stop()));
-    await queue.shutdown({ graceMs: 10_000 });
+    await Promise.all([queue.shutdown({ graceMs: 10_000 }), controllers.stop({ graceMs: 10_000 })]);
     await elector?.stop();
     daemons.close();
     await probes.close();

@@ -1,0 +1,23 @@
+// The controllers the manager runs besides the chaos kinds' records pipeline: Schedule, Workflow
+// (with its WorkflowNodes) and StatusCheck, each over the manager's kinds, so a kind added to
+// `kinds` can be scheduled and put in a workflow with no edit here.
+import type { ChaosKindDefinition } from "@faultline/chaos-kind";
+import type { Logger, ManagedController } from "@faultline/controller";
+import type { EventRecorder } from "@faultline/records";
+import { createScheduleController } from "@faultline/schedule";
+import { createStatusCheckController } from "@faultline/status-check";
+import { createWorkflowControllers } from "@faultline/workflow";
+import type { CustomObjectsApi } from "@kubernetes/client-node";
+
+/** What the manager hands the controllers it runs besides the chaos kinds'. */
+export interface ManagerControllerDeps {
+  customObjects: CustomObjectsApi;
+  events: EventRecorder;
+  logger: Logger;
+  kinds: readonly ChaosKindDefinition[];
+}
+
+/** Schedule, Workflow + WorkflowNode, StatusCheck. */
+export function builtInControllers(deps: ManagerControllerDeps): ManagedController[] {
+  return [createScheduleController(deps), ...createWorkflowControllers(deps), createStatusCheckController(deps)];
+}
