@@ -31,7 +31,7 @@ describe("the Workflow CRD", () => {
     const templates = schema.properties!["spec"]!.properties!["templates"]!;
     expect(templates).toMatchObject({ maxItems: workflowLimits.templates, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] });
     expect(template.properties!["children"]!.maxItems).toBe(workflowLimits.children);
-    expect(template.properties!["name"]!.maxLength).toBe(253);
+    expect(template.properties!["name"]!.maxLength).toBe(63);
   });
 
   it("carries the rules the API server enforces", () => {
