@@ -1,0 +1,72 @@
+// The real API server (the local cluster, api-only) with the CRDs the Workflow tests need: the
+// test kinds, workflows and workflownodes, and stand-in schedules and statuschecks (their real
+// CRDs come from other libraries; these keep any fields and have a status subresource).
+import { ApiextensionsV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
+import type { CustomResourceDefinition } from "@faultline/api";
+import { crdsOf } from "@faultline/chaos-kind";
+import { workflowCrd, workflowNodeCrd } from "./workflow-crd.js";
+import { standInSchemas, testKinds } from "./workflow-kinds.test-support.js";
+
+/** Starting the local cluster, when it is not up yet, takes minutes. */
+export const clusterTimeoutMs = 300_000;
+
+const standInCrd = (kind: string, plural: string): CustomResourceDefinition => ({
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: `${plural}.chaos-mesh.org` },
+  spec: {
+    group: "chaos-mesh.org",
+    names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
+    scope: "Namespaced",
+    versions: [
+      {
+        name: "v1alpha1",
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        subresources: { status: {} },
+      },
+    ],
+  },
+});
+
+/** Creates (or replaces) CRDs and waits until each is Established. */
+export async function installCrds(kubeConfig: KubeConfig, crds: readonly CustomResourceDefinition[]): Promise<void> {
+  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  for (const crd of crds) {
+    // through the client's deserializer, as a YAML file would go (JSON is YAML): its typed model
+    // knows `x-kubernetes-*` keys only by its own names, and would drop them from a plain object
+    const body = loadYaml<V1CustomResourceDefinition>(JSON.stringify(crd));
+    try {
+      await extensions.createCustomResourceDefinition({ body });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409) throw error;
+      const existing = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
+      await extensions.replaceCustomResourceDefinition({ name: crd.metadata.name, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata!.resourceVersion } } });
+    }
+  }
+  for (const crd of crds) {
+    await eventually(`CRD ${crd.metadata.name} established`, async () => {
+      const current = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
+      return current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+    }, 30_000, 100);
+  }
+}
+
+/** The CRDs of the Workflow tests. */
+export const workflowTestCrds = (): CustomResourceDefinition[] => [
+  ...crdsOf(testKinds),
+  workflowCrd(testKinds, standInSchemas),
+  workflowNodeCrd(testKinds, standInSchemas),
+  standInCrd("Schedule", "schedules"),
+  standInCrd("StatusCheck", "statuschecks"),
+];
+
+/** The local cluster with the Workflow tests' CRDs installed, and a fresh namespace. */
+export async function workflowTestCluster(prefix: string): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string; server: string; custom: CustomObjectsApi; namespace: string; remove(): Promise<void> }> {
+  const cluster = await localCluster("api-only");
+  await installCrds(cluster.kubeConfig, workflowTestCrds());
+  const ns = await createTestNamespace(cluster.kubeConfig, prefix);
+  return { ...cluster, custom: cluster.kubeConfig.makeApiClient(CustomObjectsApi), namespace: ns.name, remove: ns.remove };
+}

@@ -1,0 +1,17 @@
+import type { ChaosKindDefinition } from "@faultline/chaos-kind";
+import type { Logger } from "@faultline/controller";
+import type { EventRecorder } from "@faultline/records";
+import type { CustomObjectsApi } from "@kubernetes/client-node";
+
+/** What {@link createWorkflowControllers} needs from the manager. */
+export interface WorkflowControllerDeps {
+  /** The manager's rate-limited custom objects client. */
+  customObjects: CustomObjectsApi;
+  /** Events on Workflows and WorkflowNodes, with Chaos Mesh's reasons. */
+  events: EventRecorder;
+  logger: Logger;
+  /** The chaos kinds a template may name (its `templateType`), e.g. the catalog of `@faultline/chaos`. */
+  kinds: readonly ChaosKindDefinition[];
+  /** The clock; default `() => new Date()`. */
+  now?: () => Date;
+}

@@ -1,0 +1,264 @@
+import { embeddedChaos, embeddedChaosField } from "@faultline/chaos-kind";
+import type { ManagedController, ObjectKey, ReconcileResult, WatchedResource } from "@faultline/controller";
+import type { ChaosObject } from "@faultline/impl-registry";
+import { CustomObjectStore, type StoredObject } from "./custom-object-store.js";
+import { childNodeName, labelValueOf } from "./node-names.js";
+import { nodeDeadlineMs, nodeSpecOf } from "./node-spec.js";
+import { childrenStep, hasCondition, isNodeFinished, withCondition, type ChildState } from "./node-step.js";
+import { findTemplate } from "./template-graph.js";
+import type { WorkflowControllerDeps } from "./workflow-controller-deps.js";
+import {
+  controlledByLabel,
+  scheduleResource,
+  statusCheckResource,
+  workflowAbortAnnotation,
+  workflowLabel,
+  workflowNodeResource,
+  workflowReasons as reasons,
+  workflowResource,
+} from "./workflow-names.js";
+import type { OwnerReference, Workflow, WorkflowNode, WorkflowNodeCondition, WorkflowNodeStatus } from "./workflow-types.js";
+
+/** The object a chaos, Schedule or StatusCheck node creates: where, of which kind, with which spec. */
+interface NodeResource extends WatchedResource {
+  spec: unknown;
+}
+
+/** The ownerReference that makes `owner` the controller of what it creates. */
+export function controllerReference(owner: { apiVersion: string; kind: string; metadata: { name?: string; uid?: string } }): OwnerReference {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+}
+
+const ownedBy = (object: StoredObject, uid: string | undefined) => object.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === uid) ?? false;
+
+/** A StatusCheck's condition of `type` is True. */
+const statusCheckCondition = (object: StoredObject | undefined, type: string) =>
+  ((object?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === type && c.status === "True");
+
+/**
+ * The WorkflowNode controller: runs one node by its type, level-based, from what the API server
+ * holds (its spec, its children, the object it created, its Workflow) and the clock:
+ * - Serial and Parallel create their child nodes (deterministic names, owned by the node) and are
+ *   Accomplished when every child is; at their deadline nothing new starts (the children's deadlines
+ *   are clamped to it, so they stop with it);
+ * - a chaos, Schedule or StatusCheck node creates its object (named after the node, owned by it)
+ *   and deletes it at its deadline (DeadlineExceed, then Accomplished) or on abort (Aborted);
+ *   a StatusCheck node is Accomplished when its check completes, and with `abortWithStatusCheck`
+ *   a check past its failure threshold aborts the Workflow;
+ * - Suspend is Accomplished at its deadline.
+ */
+export function createWorkflowNodeController(deps: WorkflowControllerDeps): ManagedController {
+  const store = new CustomObjectStore(deps.customObjects);
+  const now = deps.now ?? (() => new Date());
+  const kinds = new Map(embeddedChaos(deps.kinds).map((e) => [e.kind, e]));
+  const logger = deps.logger;
+
+  const record = (node: WorkflowNode, type: "Normal" | "Warning", reason: string, message: string) =>
+    deps.events.record(node as unknown as ChaosObject, { type, reason, message });
+
+  function resourceOf(node: WorkflowNode): NodeResource | undefined {
+    const { type } = node.spec;
+    if (type === "Schedule") return { ...scheduleResource, spec: node.spec.schedule ?? {} };
+    if (type === "StatusCheck") return { ...statusCheckResource, spec: node.spec.statusCheck ?? {} };
+    const kind = kinds.get(type);
+    if (!kind) return undefined;
+    const crd = kind.definition.crd;
+    return { group: crd.spec.group, version: crd.spec.versions[0]!.name, plural: kind.plural, kind: type, spec: node.spec[embeddedChaosField(type)] ?? {} };
+  }
+
+  async function writeStatus(node: WorkflowNode, status: WorkflowNodeStatus): Promise<WorkflowNode> {
+    if (JSON.stringify(status) === JSON.stringify(node.status ?? {})) return node;
+    return store.replaceStatus(workflowNodeResource, { ...node, status });
+  }
+
+  /** Sets conditions, recording an Event for each one that turns True now. */
+  function conditionsWith(node: WorkflowNode, conditions: WorkflowNodeCondition[] | undefined, changes: WorkflowNodeCondition[]): WorkflowNodeCondition[] {
+    let next = conditions ?? [];
+    for (const change of changes) {
+      const before = next.find((c) => c.type === change.type);
+      if (before?.status === change.status && before.reason === change.reason) continue;
+      if (change.status === "True" && before?.status !== "True") {
+        if (change.type === "Accomplished") void record(node, "Normal", reasons.nodeAccomplished, "node accomplished");
+        if (change.type === "DeadlineExceed") void record(node, "Normal", change.reason, "deadline exceed");
+        if (change.type === "Aborted") void record(node, "Normal", change.reason, `node aborted (${change.reason})`);
+      }
+      next = withCondition(next, change);
+    }
+    return next;
+  }
+
+  async function reconcileResourceNode(node: WorkflowNode, resource: NodeResource, stop: { aborted: string | undefined; deadlineExceeded: boolean }, deadlineMs: number | undefined, nowMs: number): Promise<ReconcileResult> {
+    const namespace = node.metadata.namespace ?? "";
+    const name = node.metadata.name ?? "";
+    const isStatusCheck = node.spec.type === "StatusCheck";
+    let aborted = stop.aborted;
+    let completed = false;
+
+    if (!aborted && !stop.deadlineExceeded && isStatusCheck) {
+      const check = await store.get(resource, namespace, name);
+      if (check && ownedBy(check, node.metadata.uid)) {
+        if (node.spec.abortWithStatusCheck === true && statusCheckCondition(check, "FailureThresholdExceed")) {
+          // the check failed: abort the whole Workflow (every node reads the annotation through its condition)
+          await store.annotate(workflowResource, namespace, node.spec.workflowName, { [workflowAbortAnnotation]: "true" });
+          logger.info("status check failed, aborting the workflow", { component: "workflow", node: `${namespace}/${name}`, workflow: node.spec.workflowName });
+          aborted = reasons.statusCheckFailed;
+        } else if (statusCheckCondition(check, "Completed")) {
+          completed = true;
+        }
+      }
+    }
+
+    if (aborted || stop.deadlineExceeded) {
+      // stop: the object goes first (a chaos is recovered through its finalizer), then the conditions say so
+      if (await store.deleteIfPresent(resource, namespace, name)) {
+        void record(node, "Normal", isStatusCheck ? reasons.statusCheckDeleted : reasons.chaosCrDeleted, `${isStatusCheck ? "status check" : "chaos CR"} ${name} deleted`);
+        logger.info("node's object deleted", { component: "workflow", node: `${namespace}/${name}`, kind: resource.kind, why: aborted ?? "deadline" });
+      }
+      const changes: WorkflowNodeCondition[] = [{ type: "ChaosInjected", status: "False", reason: isStatusCheck ? reasons.statusCheckDeleted : reasons.chaosCrDeleted }];
+      if (aborted) changes.push({ type: "Aborted", status: "True", reason: aborted });
+      else changes.push({ type: "DeadlineExceed", status: "True", reason: reasons.nodeDeadlineExceed }, { type: "Accomplished", status: "True", reason: reasons.nodeAccomplished });
+      await writeStatus(node, { ...node.status, conditions: conditionsWith(node, node.status?.conditions, changes) });
+      return {};
+    }
+
+    if (completed) {
+      await writeStatus(node, {
+        ...node.status,
+        conditions: conditionsWith(node, node.status?.conditions, [{ type: "Accomplished", status: "True", reason: reasons.statusCheckCompleted }]),
+      });
+      return {};
+    }
+
+    // running: the object exists, owned by this node
+    const body: StoredObject & { spec: unknown } = {
+      apiVersion: `${resource.group}/${resource.version}`,
+      kind: resource.kind,
+      metadata: {
+        name,
+        namespace,
+        labels: { [workflowLabel]: labelValueOf(node.spec.workflowName), [controlledByLabel]: name },
+        ownerReferences: [controllerReference(node)],
+      },
+      spec: structuredClone(resource.spec),
+    };
+    const { object, created } = await store.createOrGet(resource, namespace, body);
+    if (!created && !ownedBy(object, node.metadata.uid)) {
+      void record(node, "Warning", reasons.nameTaken, `a ${resource.kind} named ${name} exists and is not this node's`);
+      return { requeueAfterMs: 30_000 };
+    }
+    if (created) {
+      void record(node, "Normal", isStatusCheck ? reasons.statusCheckCreated : reasons.chaosCrCreated, `${isStatusCheck ? "status check" : "chaos CR"} ${name} created`);
+      logger.info("node's object created", { component: "workflow", node: `${namespace}/${name}`, kind: resource.kind });
+    }
+    await writeStatus(node, {
+      ...node.status,
+      chaosResource: { apiGroup: resource.group, kind: resource.kind, name },
+      conditions: conditionsWith(node, node.status?.conditions, [
+        { type: "ChaosInjected", status: "True", reason: isStatusCheck ? reasons.statusCheckCreated : reasons.chaosCrCreated },
+      ]),
+    });
+    return deadlineMs === undefined ? {} : { requeueAfterMs: Math.max(0, deadlineMs - nowMs) };
+  }
+
+  async function reconcileChildren(node: WorkflowNode, workflow: Workflow | undefined, stopped: boolean, deadlineMs: number | undefined, nowMs: number): Promise<WorkflowNodeCondition[]> {
+    const namespace = node.metadata.namespace ?? "";
+    const name = node.metadata.name ?? "";
+    const type = node.spec.type as "Serial" | "Parallel";
+    const templates = node.spec.children ?? [];
+    const names = templates.map((template, i) => childNodeName(node.spec.workflowName, name, i, template));
+    const existing = new Map(
+      (await store.list<WorkflowNode>(workflowNodeResource, namespace, `${controlledByLabel}=${name}`))
+        .filter((child) => ownedBy(child, node.metadata.uid))
+        .map((child) => [child.metadata.name ?? "", child]),
+    );
+    const states: ChildState[] = names.map((n) => {
+      const child = existing.get(n);
+      return child === undefined ? "missing" : isNodeFinished(child.status) ? "finished" : "running";
+    });
+    const step = childrenStep(type, states, stopped || workflow === undefined);
+    const spawned: string[] = [];
+    for (const index of step.spawn) {
+      const template = findTemplate(workflow!.spec, templates[index]!);
+      if (!template) {
+        void record(node, "Warning", reasons.templateNotFound, `template ${templates[index]} is not in workflow ${node.spec.workflowName}`);
+        continue;
+      }
+      const child: WorkflowNode = {
+        apiVersion: node.apiVersion,
+        kind: "WorkflowNode",
+        metadata: {
+          name: names[index]!,
+          namespace,
+          labels: { [workflowLabel]: labelValueOf(node.spec.workflowName), [controlledByLabel]: name },
+          ownerReferences: [controllerReference(node)],
+        },
+        spec: nodeSpecOf(template, node.spec.workflowName, nowMs, deadlineMs),
+      };
+      const { object, created } = await store.createOrGet(workflowNodeResource, namespace, child);
+      existing.set(names[index]!, object);
+      states[index] = "running";
+      if (created) spawned.push(names[index]!);
+    }
+    if (spawned.length > 0) {
+      void record(node, "Normal", reasons.nodesCreated, `child nodes created, ${spawned.join(",")}`);
+      logger.info("child nodes created", { component: "workflow", node: `${namespace}/${name}`, children: spawned });
+    }
+    const activeChildren = names.filter((_, i) => states[i] === "running").map((n) => ({ name: n }));
+    const finishedChildren = names.filter((_, i) => states[i] === "finished").map((n) => ({ name: n }));
+    const status: WorkflowNodeStatus = { ...node.status, activeChildren, finishedChildren };
+    if (activeChildren.length === 0) delete status.activeChildren;
+    if (finishedChildren.length === 0) delete status.finishedChildren;
+    node.status = status;
+    return step.accomplished && spawned.length === 0 ? [{ type: "Accomplished", status: "True", reason: reasons.nodeAccomplished }] : [];
+  }
+
+  async function reconcile(key: ObjectKey): Promise<ReconcileResult> {
+    const node = await store.get<WorkflowNode>(workflowNodeResource, key.namespace, key.name);
+    if (!node || node.metadata.deletionTimestamp) return {};
+    const status = node.status ?? {};
+    const resource = resourceOf(node);
+    // over: Accomplished is written last, after the node cleaned up; an Aborted written by the
+    // Workflow controller still needs this node to delete its object (ChaosInjected False says it did)
+    if (hasCondition(status, "Accomplished")) return {};
+    if (hasCondition(status, "Aborted") && (resource === undefined || status.conditions?.some((c) => c.type === "ChaosInjected" && c.status === "False"))) return {};
+
+    const workflow = await store.get<Workflow>(workflowResource, key.namespace, node.spec.workflowName);
+    const nowMs = now().getTime();
+    const deadlineMs = nodeDeadlineMs(node.spec);
+    const deadlineExceeded = deadlineMs !== undefined && nowMs >= deadlineMs;
+    const abortedBy = status.conditions?.find((c) => c.type === "Aborted" && c.status === "True")?.reason;
+    const aborted =
+      abortedBy ?? (workflow === undefined || workflow.metadata.annotations?.[workflowAbortAnnotation] === "true" ? reasons.workflowAborted : undefined);
+    const untilDeadline = deadlineMs === undefined || deadlineExceeded ? {} : { requeueAfterMs: Math.max(0, deadlineMs - nowMs) };
+
+    if (resource) return reconcileResourceNode(node, resource, { aborted, deadlineExceeded }, deadlineMs, nowMs);
+
+    const changes: WorkflowNodeCondition[] = [];
+    if (aborted) changes.push({ type: "Aborted", status: "True", reason: aborted });
+    else if (deadlineExceeded) changes.push({ type: "DeadlineExceed", status: "True", reason: reasons.nodeDeadlineExceed });
+
+    switch (node.spec.type) {
+      case "Suspend":
+        if (!aborted && deadlineExceeded) changes.push({ type: "Accomplished", status: "True", reason: reasons.nodeAccomplished });
+        break;
+      case "Serial":
+      case "Parallel":
+        changes.push(...(await reconcileChildren(node, workflow, aborted !== undefined || deadlineExceeded, deadlineMs, nowMs)));
+        break;
+      default:
+        logger.warn("workflow node of an unknown type", { component: "workflow", node: `${key.namespace}/${key.name}`, type: node.spec.type });
+        return {};
+    }
+    // a Serial or Parallel past its deadline is DeadlineExceed (finished, for its parent) while its
+    // children stop with it, and Accomplished once they have
+    await writeStatus(node, { ...node.status, conditions: conditionsWith(node, node.status?.conditions, changes) });
+    return aborted ? {} : untilDeadline;
+  }
+
+  return {
+    name: "workflownodes",
+    resource: workflowNodeResource,
+    owns: [workflowNodeResource, scheduleResource, statusCheckResource, ...embeddedChaos(deps.kinds).map(({ kind, plural, definition }) => ({ group: definition.crd.spec.group, version: definition.crd.spec.versions[0]!.name, plural, kind }))],
+    reconcile,
+  };
+}
