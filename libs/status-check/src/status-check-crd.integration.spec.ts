@@ -62,6 +62,7 @@ describe("the StatusCheck CRD on a real API server", () => {
     [{ http, successThreshold: 0 }, /spec\.successThreshold: Invalid value: 0: spec\.successThreshold in body should be greater than or equal to 1/],
     [{ http, intervalSeconds: 0 }, /spec\.intervalSeconds: Invalid value: 0: spec\.intervalSeconds in body should be greater than or equal to 1/],
     [{ http, timeoutSeconds: 0 }, /spec\.timeoutSeconds: Invalid value: 0: spec\.timeoutSeconds in body should be greater than or equal to 1/],
+    [{ http, timeoutSeconds: 61 }, /spec\.timeoutSeconds: Invalid value: 61: spec\.timeoutSeconds in body should be less than or equal to 60/],
     [{ http, recordsHistoryLimit: 1001 }, /spec\.recordsHistoryLimit: Invalid value: 1001: spec\.recordsHistoryLimit in body should be less than or equal to 1000/],
     [{ http, recordsHistoryLimit: 2 }, /spec\.recordsHistoryLimit: Invalid value: "object": recordsHistoryLimit must be at least failureThreshold and successThreshold/],
     [{ http, duration: "5 minutes" }, /spec\.duration: Invalid value: "5 minutes"/],

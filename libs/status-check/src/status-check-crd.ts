@@ -29,8 +29,8 @@ const high = "int(self.split('-')[self.split('-').size() - 1])";
 const enumWithDefault = <const V extends readonly string[]>(values: V, fallback: V[number], description: string) =>
   Type.Unsafe<V[number]>({ type: "string", description, enum: [...values], default: fallback });
 
-const seconds = (description: string, defaultValue: number) =>
-  Type.Integer({ description, minimum: 1, maximum: 86_400, default: defaultValue, format: "int32" });
+const seconds = (description: string, defaultValue: number, maximum: number) =>
+  Type.Integer({ description, minimum: 1, maximum, default: defaultValue, format: "int32" });
 
 // a field of the spec in CEL, or its default when absent (the API server applies defaults first, so
 // absence is rare; the guard keeps the rule from failing on a missing key)
@@ -100,8 +100,8 @@ export const statusCheckSpecTypeBox = Type.Object(
         maxLength: 64,
       }),
     ),
-    timeoutSeconds: Type.Optional(seconds("Seconds one probe may take before it counts as a failure (default 1).", 1)),
-    intervalSeconds: Type.Optional(seconds("Seconds between the starts of two probes (default 10).", 10)),
+    timeoutSeconds: Type.Optional(seconds("Seconds one probe may take before it counts as a failure (default 1, at most 60).", 1, 60)),
+    intervalSeconds: Type.Optional(seconds("Seconds between the starts of two probes (default 10, at most a day).", 10, 86_400)),
     failureThreshold: Type.Optional(
       Type.Integer({ description: "Consecutive failures that make the check fail (default 3).", minimum: 1, maximum: 1000, default: 3, format: "int32" }),
     ),
