@@ -6,6 +6,7 @@ import { containerSelectorFields, defineChaosCrd, durationSchema, type CustomRes
 import { defineChaosKind, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { eventually } from "@faultline/test-ground";
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { request as httpsRequest, type RequestOptions } from "node:https";
 import { scheduleCrd } from "./schedule-crd.js";
 
 const testKind = (kind: string, oneShot: boolean): ChaosKindDefinition =>
@@ -77,4 +78,36 @@ export async function installScheduleCrds(kubeConfig: KubeConfig): Promise<void>
 export async function eventsOf(kubeConfig: KubeConfig, namespace: string, name: string): Promise<{ reason: string; message: string; type: string }[]> {
   const list = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
   return list.items.map((e) => ({ reason: e.reason ?? "", message: e.message ?? "", type: e.type ?? "" }));
+}
+
+/** A raw request to the API server, for what the typed client cannot ask (a Table, a body sent as it is). */
+export async function apiRequest(kubeConfig: KubeConfig, method: string, path: string, options: { body?: object; accept?: string } = {}): Promise<{ status: number; body: any }> {
+  const url = new URL(path, kubeConfig.getCurrentCluster()!.server);
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const requestOptions: RequestOptions = {
+    method,
+    hostname: url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    headers: { accept: options.accept ?? "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
+  };
+  await kubeConfig.applyToHTTPSOptions(requestOptions);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(requestOptions, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
