@@ -77,8 +77,9 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
   templates.set(workflowScheduleType, { type: workflowScheduleType, field: "workflow", resource: workflowResource, finished: isWorkflowFinished });
   const log = (level: "info" | "warn" | "debug" | "error", message: string, schedule: Schedule, fields: { [key: string]: unknown } = {}) =>
     deps.logger[level](message, { component: "schedule-controller", schedule: `${schedule.metadata.namespace}/${schedule.metadata.name}`, ...fields });
+  // the recorder reads the object's identity only (its status type is a chaos kind's, not a Schedule's)
   const event = (schedule: Schedule, type: "Normal" | "Warning", reason: string, message: string) =>
-    deps.events.record(schedule as never, { type, reason, message });
+    deps.events.record({ apiVersion: schedule.apiVersion, kind: schedule.kind, metadata: schedule.metadata, spec: schedule.spec }, { type, reason, message });
 
   async function listChildren(schedule: Schedule): Promise<Child[]> {
     const namespace = schedule.metadata.namespace!;
@@ -326,7 +327,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
   return {
     name: "schedules",
     resource: scheduleResource,
-    owns: [...[...templates.values()].map((t) => t.resource)],
+    owns: [...templates.values()].map((t) => t.resource),
     reconcile,
   };
 }
