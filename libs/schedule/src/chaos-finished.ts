@@ -1,0 +1,34 @@
+import type { ChaosKindDefinition } from "@faultline/chaos-kind";
+
+/** What finished-ness reads of a spawned object: its status (any kind's, or a Workflow's). */
+export interface SpawnedObject {
+  metadata?: { name?: string; creationTimestamp?: string | Date };
+  status?: {
+    conditions?: readonly { type?: string; status?: string }[];
+    experiment?: { desiredPhase?: string; containerRecords?: readonly { phase?: string }[] };
+  };
+  [key: string]: unknown;
+}
+
+const conditionIsTrue = (obj: SpawnedObject, type: string) => (obj.status?.conditions ?? []).some((c) => c.type === type && c.status === "True");
+
+/**
+ * Whether a chaos object spawned by a Schedule is over (Chaos Mesh's IsChaosFinished): its desired
+ * phase is Stop and every record is "Not Injected" (recovered, or never injected) — or, for a
+ * one-shot kind (`definition.oneShot`, e.g. pod-kill), once AllInjected is True, since such a kind
+ * stays in Run until it is deleted. An object without status yet is not finished.
+ *
+ * @example
+ * isChaosFinished(child, podChaosDefinition) // under Forbid, no run starts while this is false
+ */
+export function isChaosFinished(obj: SpawnedObject, definition: Pick<ChaosKindDefinition, "oneShot">): boolean {
+  const experiment = obj.status?.experiment;
+  if (experiment?.desiredPhase === "Stop" && (experiment.containerRecords ?? []).every((r) => r.phase === "Not Injected")) return true;
+  const oneShot = typeof definition.oneShot === "function" ? definition.oneShot(obj) : definition.oneShot;
+  return oneShot && conditionIsTrue(obj, "AllInjected");
+}
+
+/** Whether a Workflow spawned by a Schedule is over: its condition Accomplished is True. */
+export function isWorkflowFinished(obj: SpawnedObject): boolean {
+  return conditionIsTrue(obj, "Accomplished");
+}
