@@ -1,18 +1,18 @@
-// Writes libs/chaos/crds/*.yaml from the catalog's kinds (their TypeScript schemas), and removes
+// Writes libs/chaos/crds/*.yaml from the catalog's kinds (their TypeScript schemas) and the
+// Schedule, Workflow, WorkflowNode and StatusCheck CRDs built over them, and removes
 // CRD files no kind produces any more. Run through `npm run generate:crds -w @faultline/chaos`,
 // which builds dist first and then copies the files into the chart. The output depends on the
 // sources only, so CI can regenerate and diff.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crdFiles } from "@faultline/api";
-import { crdsOf } from "@faultline/chaos-kind";
-import { builtInChaosKinds } from "../dist/index.js";
+import { builtInChaosKinds, managerCrds } from "../dist/index.js";
 import { crdHeader } from "../dist/crd-header.js";
 
 const crdDir = fileURLToPath(new URL("../crds/", import.meta.url));
 mkdirSync(crdDir, { recursive: true });
 
-const files = crdFiles(crdsOf(builtInChaosKinds), crdHeader);
+const files = crdFiles(managerCrds(builtInChaosKinds), crdHeader);
 const wanted = new Set(files.map((file) => file.fileName));
 for (const name of readdirSync(crdDir)) {
   if (name.endsWith(".yaml") && !wanted.has(name)) {

@@ -2,7 +2,7 @@
 // test kinds, workflows and workflownodes, and stand-in schedules and statuschecks (their real
 // CRDs come from other libraries; these keep any fields and have a status subresource).
 import { ApiextensionsV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
 import type { CustomResourceDefinition } from "@faultline/api";
 import { crdsOf } from "@faultline/chaos-kind";
 import { workflowCrd, workflowNodeCrd } from "./workflow-crd.js";
@@ -63,10 +63,19 @@ export const workflowTestCrds = (): CustomResourceDefinition[] => [
   standInCrd("StatusCheck", "statuschecks"),
 ];
 
-/** The local cluster with the Workflow tests' CRDs installed, and a fresh namespace. */
+/**
+ * The local cluster with the Workflow tests' CRDs installed, and a fresh namespace. `remove()`
+ * deletes the namespace and puts the generated CRDs (libs/chaos/crds) back in place of the test
+ * ones, so what runs after these tests on the same API server (the manager's end-to-end tests,
+ * the chart) finds the real schedules, workflows, workflownodes and statuschecks.
+ */
 export async function workflowTestCluster(prefix: string): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string; server: string; custom: CustomObjectsApi; namespace: string; remove(): Promise<void> }> {
   const cluster = await localCluster("api-only");
   await installCrds(cluster.kubeConfig, workflowTestCrds());
   const ns = await createTestNamespace(cluster.kubeConfig, prefix);
-  return { ...cluster, custom: cluster.kubeConfig.makeApiClient(CustomObjectsApi), namespace: ns.name, remove: ns.remove };
+  const remove = async () => {
+    await ns.remove();
+    await applyChaosCrds(cluster.kubeConfig);
+  };
+  return { ...cluster, custom: cluster.kubeConfig.makeApiClient(CustomObjectsApi), namespace: ns.name, remove };
 }

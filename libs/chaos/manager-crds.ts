@@ -1,0 +1,19 @@
+import type { CustomResourceDefinition } from "@faultline/api";
+import { crdsOf, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { chaosOnlyScheduleSpecSchema, scheduleCrd } from "@faultline/schedule";
+import { statusCheckCrd, statusCheckSpecSchema } from "@faultline/status-check";
+import { workflowCrds, workflowSpecSchema } from "@faultline/workflow";
+
+/**
+ * Every CRD a manager serving `kinds` needs: each kind's, and Schedule, Workflow, WorkflowNode and
+ * StatusCheck built over the same kinds (a Schedule or a Workflow template embeds any of their
+ * specs, a Schedule a Workflow's). `npm run generate:crds -w @faultline/chaos` writes them for the
+ * built-in kinds; a custom manager with kinds of its own generates its CRDs with the same call.
+ *
+ * @example
+ * const crds = managerCrds([...builtInChaosKinds, myChaos]);
+ */
+export function managerCrds(kinds: readonly ChaosKindDefinition[]): CustomResourceDefinition[] {
+  const embedded = { scheduleSpec: chaosOnlyScheduleSpecSchema(kinds), statusCheckSpec: statusCheckSpecSchema };
+  return [...crdsOf(kinds), scheduleCrd(kinds, { workflowSpec: workflowSpecSchema(kinds, embedded) }), ...workflowCrds(kinds, embedded), statusCheckCrd()];
+}
