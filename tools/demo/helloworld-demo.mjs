@@ -2,7 +2,9 @@
 // that node's containerd, the manager (both as local processes). First the seed's HelloWorldChaos
 // (the manager's and the daemon's log lines show each container's process list), then a PodChaos
 // pod-kill (a pod deleted and replaced by its ReplicaSet), then a NetworkChaos partition (a request
-// from one pod to another works, stops under the partition, works again after its deletion).
+// from one pod to another works, stops under the partition, works again after its deletion), then a
+// Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
+// (a HelloWorldChaos every 5 seconds).
 // Removes what it created (the cluster stays up for the next run).
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -169,6 +171,78 @@ try {
   }
   say("and the request again:");
   await request();
+
+  // Workflow: stress, a pause, then the partition again, each ended (so recovered) at its deadline
+  const wfGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "workflows" };
+  const nodeGroup = { ...wfGroup, plural: "workflownodes" };
+  const stressorsOfClient = async () => {
+    const { stdout } = await run("ps", ["-e", "-o", "pidns=,comm="]);
+    const ns = (await run("readlink", [`/proc/${await clientPid()}/ns/pid`])).stdout.trim().replace(/^pid:\[(\d+)\]$/, "$1");
+    return stdout.split("\n").filter((l) => l.trim().startsWith(ns) && /stress-ng/.test(l)).length;
+  };
+  say("applying a Workflow: Serial [StressChaos on client (deadline 10s) → Suspend (3s) → NetworkChaos partition client → web (8s)]");
+  await custom.createNamespacedCustomObject({
+    ...wfGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "Workflow", metadata: { name: "stress-then-partition" },
+      spec: { entry: "entry", templates: [
+        { name: "entry", templateType: "Serial", children: ["stress", "pause", "partition"] },
+        { name: "stress", templateType: "StressChaos", deadline: "10s",
+          stressChaos: { mode: "one", selector: { labelSelectors: { app: "client" } }, stressors: { cpu: { workers: 1, load: 50 } } } },
+        { name: "pause", templateType: "Suspend", deadline: "3s" },
+        { name: "partition", templateType: "NetworkChaos", deadline: "8s",
+          networkChaos: { action: "partition", mode: "all", selector: { labelSelectors: { app: "client" } }, direction: "to",
+            target: { mode: "all", selector: { labelSelectors: { app: "web" } } } } },
+      ] } },
+  });
+  const seen = new Set();
+  const started = Date.now();
+  for (let i = 0; i < 240; i++) {
+    const nodes = (await custom.listNamespacedCustomObject({ ...nodeGroup, namespace })).items
+      .filter((n) => n.metadata.labels?.["chaos-mesh.org/workflow"] === "stress-then-partition");
+    for (const n of nodes) {
+      const state = (n.status?.conditions ?? []).filter((c) => c.status === "True").map((c) => c.type).join(",") || "Running";
+      const key = `${n.spec.templateName} ${state}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let extra = "";
+      if (n.spec.templateName === "stress" && /ChaosInjected/.test(state) && !/Accomplished/.test(state)) {
+        await sleep(2000);
+        extra = ` — stress-ng processes in client's pid namespace: ${await stressorsOfClient()}`;
+      }
+      console.log(`  +${((Date.now() - started) / 1000).toFixed(1)}s node ${n.spec.templateName} (${n.spec.type}): ${state}${extra}`);
+      if (n.spec.templateName === "partition" && /ChaosInjected/.test(state) && !/Accomplished/.test(state)) {
+        await sleep(2000);
+        await request();
+      }
+    }
+    const wf = await custom.getNamespacedCustomObject({ ...wfGroup, namespace, name: "stress-then-partition" });
+    if (wf.status?.conditions?.some((c) => c.type === "Accomplished" && c.status === "True")) {
+      console.log(`  +${((Date.now() - started) / 1000).toFixed(1)}s workflow Accomplished; stress-ng processes left: ${await stressorsOfClient()}`);
+      break;
+    }
+    await sleep(500);
+  }
+  say("after the workflow, the request once more:");
+  await request();
+  await custom.deleteNamespacedCustomObject({ ...wfGroup, namespace, name: "stress-then-partition" });
+
+  // Schedule: a HelloWorldChaos every 5 seconds, each run its own object owned by the Schedule
+  const schedGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "schedules" };
+  say("applying a Schedule: HelloWorldChaos on busybox every 5 seconds (schedule: \"@every 5s\"), for 12 seconds");
+  await custom.createNamespacedCustomObject({
+    ...schedGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "Schedule", metadata: { name: "hello-every-5s" },
+      spec: { schedule: "@every 5s", type: "HelloWorldChaos", historyLimit: 2, concurrencyPolicy: "Forbid",
+        helloWorldChaos: { mode: "all", selector: { labelSelectors: { app: "busybox" } } } } },
+  });
+  await sleep(12_000);
+  const sched = await custom.getNamespacedCustomObject({ ...schedGroup, namespace, name: "hello-every-5s" });
+  const runs = (await custom.listNamespacedCustomObject({ ...group, namespace, labelSelector: "managed-by=hello-every-5s" })).items;
+  console.log(`  last run ${sched.status?.time}, next run ${sched.status?.nextTime}; children kept (historyLimit 2): ${runs.map((r) => r.metadata.name).join(", ")}`);
+  for (const l of manager.lines.filter((l) => /schedule/i.test(String(l.message))).slice(-3)) show("manager", l);
+  await custom.deleteNamespacedCustomObject({ ...schedGroup, namespace, name: "hello-every-5s" });
 } finally {
   say("cleaning up (the cluster stays up: tools/local-cluster/local-cluster down stops it)");
   await manager?.stop();

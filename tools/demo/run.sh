@@ -1,5 +1,6 @@
 #!/bin/bash
-# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, then a NetworkChaos partition, end to end on a real local Kubernetes cluster:
+# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, a NetworkChaos partition, a Workflow (StressChaos → Suspend →
+# NetworkChaos) and a Schedule, end to end on a real local Kubernetes cluster:
 # brings up the private runtime and the local cluster (tools/local-cluster; the first run builds
 # Kubernetes from its Go modules, ~15 minutes on 2 cores, cached afterwards), builds the manager and
 # the daemon, deploys busybox, applies the seed's HelloWorldChaos and shows the manager's and the

@@ -91,8 +91,8 @@ describe("the Schedule controller", () => {
       const s = await readSchedule("status");
       return s.status?.time && s.status.active?.length ? s.status : undefined;
     }, 15_000);
+    const [child] = await children("oneshottestchaos", "status"); // before the garbage collector takes it with the Schedule
     await deleteSchedule("status");
-    const [child] = await children("oneshottestchaos", "status");
     expect(status.active).toEqual([{ apiVersion: `${group}/${version}`, kind: "OneShotTestChaos", name: child!.metadata.name, namespace: ns.name, uid: child!.metadata.uid }]);
     expect(status.time).toBe(child!.metadata.annotations![scheduleSlotAnnotation]);
     expect(Date.parse(status.nextTime!) - Date.parse(status.time!)).toBe(2000);
@@ -129,8 +129,9 @@ describe("the Schedule controller", () => {
       const names = (await children("lastingtestchaos", "history")).map((c) => c.metadata.name);
       return !names.includes(c1.metadata.name) && !names.includes(c3.metadata.name) ? names : undefined;
     }, 10_000);
-    await deleteSchedule("history");
+    // read before the Schedule goes: on a cluster with a garbage collector its children go with it
     const names = (await children("lastingtestchaos", "history")).map((c) => c.metadata.name);
+    await deleteSchedule("history");
     expect(names).toContain(c2.metadata.name);
   }, 40_000);
 
@@ -239,8 +240,8 @@ describe("a restart between the spawn and the status write", () => {
     expect(status.time).toBe(slot);
     await patchStatus("lastingtestchaos", orphan[0]!.metadata.name, finished);
     await eventually("the next run", async () => ((await children("lastingtestchaos", "restart")).length >= 2 ? true : undefined), 10_000);
+    const all = await children("lastingtestchaos", "restart"); // before the garbage collector takes them with the Schedule
     await deleteSchedule("restart");
-    const all = await children("lastingtestchaos", "restart");
     const slots = all.map((c) => c.metadata.annotations![scheduleSlotAnnotation]);
     expect(new Set(slots).size).toBe(slots.length);
     expect(all[0]!.metadata.name).toBe(orphan[0]!.metadata.name);
