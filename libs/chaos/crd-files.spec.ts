@@ -1,25 +1,37 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crdFiles } from "@faultline/api";
-import { crdsOf } from "@faultline/chaos-kind";
 import { builtInChaosKinds } from "./catalog.js";
 import { crdHeader } from "./crd-header.js";
+import { managerCrds } from "./manager-crds.js";
 
 const crdDir = fileURLToPath(new URL("./crds/", import.meta.url));
 const chartCrdDir = fileURLToPath(new URL("../../charts/faultline/crds/", import.meta.url));
 
 describe("libs/chaos/crds", () => {
-  const files = crdFiles(crdsOf(builtInChaosKinds), crdHeader);
+  const files = crdFiles(managerCrds(builtInChaosKinds), crdHeader);
 
   it(`holds exactly what the catalog's schemas generate (run \`${crdHeader.command}\` when this fails)`, () => {
     expect(readdirSync(crdDir).filter((name) => name.endsWith(".yaml")).sort()).toEqual(files.map((file) => file.fileName));
     for (const { fileName, content } of files) expect(readFileSync(crdDir + fileName, "utf8")).toBe(content);
   });
 
-  it("has one CRD per catalog kind, named after it", () => {
+  it("has one CRD per catalog kind, named after it, and Schedule, Workflow, WorkflowNode, StatusCheck", () => {
     expect(files.map((f) => f.fileName).sort()).toEqual(
-      builtInChaosKinds.map((kind) => `chaos-mesh.org_${kind.crd.spec.names.kind.toLowerCase()}.yaml`).sort(),
+      [...builtInChaosKinds.map((kind) => kind.crd.spec.names.kind.toLowerCase()), "schedules", "statuschecks", "workflownodes", "workflows"]
+        .map((plural) => `chaos-mesh.org_${plural}.yaml`)
+        .sort(),
     );
+  });
+
+  it("lets a Schedule and a Workflow template embed every catalog kind", () => {
+    const schedule = files.find((f) => f.fileName === "chaos-mesh.org_schedules.yaml")!.content;
+    const workflow = files.find((f) => f.fileName === "chaos-mesh.org_workflows.yaml")!.content;
+    for (const kind of builtInChaosKinds) {
+      const field = kind.crd.spec.names.kind.charAt(0).toLowerCase() + kind.crd.spec.names.kind.slice(1);
+      expect(schedule).toContain(`${field}:`);
+      expect(workflow).toContain(`${field}:`);
+    }
   });
 
   it("is what the chart carries", () => {

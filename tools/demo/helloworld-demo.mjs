@@ -241,7 +241,6 @@ try {
   const sched = await custom.getNamespacedCustomObject({ ...schedGroup, namespace, name: "hello-every-5s" });
   const runs = (await custom.listNamespacedCustomObject({ ...group, namespace, labelSelector: "managed-by=hello-every-5s" })).items;
   console.log(`  last run ${sched.status?.time}, next run ${sched.status?.nextTime}; children kept (historyLimit 2): ${runs.map((r) => r.metadata.name).join(", ")}`);
-  for (const l of manager.lines.filter((l) => /schedule/i.test(String(l.message))).slice(-3)) show("manager", l);
   await custom.deleteNamespacedCustomObject({ ...schedGroup, namespace, name: "hello-every-5s" });
 } finally {
   say("cleaning up (the cluster stays up: tools/local-cluster/local-cluster down stops it)");
