@@ -239,6 +239,32 @@ try {
     });
   });
 
+  await check("a Workflow (Serial [HelloWorldChaos 5s → Suspend 2s]) runs to Accomplished through the chart's manager: its RBAC lets it create and delete the nodes and the chaos", async () => {
+    kubectlIn(JSON.stringify({
+      apiVersion: "chaos-mesh.org/v1alpha1",
+      kind: "Workflow",
+      metadata: { name: "chart-workflow", namespace: targets },
+      spec: {
+        entry: "entry",
+        templates: [
+          { name: "entry", templateType: "Serial", children: ["hello", "pause"] },
+          { name: "hello", templateType: "HelloWorldChaos", deadline: "5s", helloWorldChaos: { mode: "all", selector: { namespaces: [targets] } } },
+          { name: "pause", templateType: "Suspend", deadline: "2s" },
+        ],
+      },
+    }), "apply", "-f", "-");
+    const chaosName = await until("the workflow's HelloWorldChaos injected", 60_000, () => {
+      const items = json("-n", targets, "get", "helloworldchaos").items.filter((o) => o.metadata.labels?.["chaos-mesh.org/workflow"] === "chart-workflow");
+      return items.find((o) => o.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"))?.metadata.name;
+    });
+    await until("the workflow Accomplished", 90_000, () =>
+      json("-n", targets, "get", "workflow", "chart-workflow").status?.conditions?.some((c) => c.type === "Accomplished" && c.status === "True"),
+    );
+    const left = json("-n", targets, "get", "helloworldchaos").items.map((o) => o.metadata.name);
+    assert(!left.includes(chaosName), `the node's HelloWorldChaos ${chaosName} is still there at the end: ${left}`);
+    kubectl("-n", targets, "delete", "workflow", "chart-workflow", "--wait=true", "--timeout=60s");
+  });
+
   await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
     run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
     await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);

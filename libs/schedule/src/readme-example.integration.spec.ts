@@ -1,5 +1,5 @@
 // Runs README.md's example controller against the local cluster's API server.
-import { createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { runSchedules } from "./readme-example.js";
 import { installScheduleCrds, testKinds } from "./schedule.test-support.js";
@@ -16,6 +16,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ns?.remove();
+  if (kubeConfig) await applyChaosCrds(kubeConfig); // the generated CRDs back in place of the test ones
 }, 60_000);
 
 test("the example's controller spawns a Schedule's run", async () => {

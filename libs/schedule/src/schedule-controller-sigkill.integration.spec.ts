@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestNamespace, eventually, localCluster, startAppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, eventually, localCluster, startAppProcess } from "@faultline/test-ground";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { scheduleSlotAnnotation } from "./child-naming.js";
 import type { Schedule } from "./schedule-types.js";
@@ -29,6 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ns?.remove();
+  if (kubeConfig) await applyChaosCrds(kubeConfig); // the generated CRDs back in place of the test ones
 }, 60_000);
 
 test("SIGKILL and restart, five times: every slot spawned at most once, and the last one recorded", async () => {

@@ -3,7 +3,7 @@
 // chaos controller by writing the children's status.
 import { ControllerRunner, silentLogger, type ManagedController } from "@faultline/controller";
 import { pauseAnnotation, createKubernetesEventRecorder } from "@faultline/records";
-import { createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { managedByLabel, scheduleSlotAnnotation } from "./child-naming.js";
 import { createScheduleController } from "./schedule-controller.js";
@@ -59,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runner?.stop({ graceMs: 1000 });
   await ns?.remove();
+  if (kubeConfig) await applyChaosCrds(kubeConfig); // the generated CRDs back in place of the test ones
 }, 60_000);
 
 describe("the Schedule controller", () => {

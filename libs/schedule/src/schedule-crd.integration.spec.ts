@@ -1,7 +1,7 @@
 // The Schedule CRD judged by the real API server (the local cluster): valid Schedules of every
 // type are accepted with Faultline's defaults, invalid ones refused at admission (schema and CEL,
 // no webhook) with a message that names the field, and `kubectl get` shows the printer columns.
-import { createTestNamespace, localCluster } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { apiRequest, installScheduleCrds } from "./schedule.test-support.js";
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ns?.remove();
+  if (kubeConfig) await applyChaosCrds(kubeConfig); // the generated CRDs back in place of the test ones
 }, 60_000);
 
 describe("the Schedule CRD on a real API server", () => {

@@ -4,9 +4,8 @@
 import { Type } from "@sinclair/typebox";
 import { containerSelectorFields, defineChaosCrd, durationSchema, type CustomResourceDefinition } from "@faultline/api";
 import { defineChaosKind, type ChaosKindDefinition } from "@faultline/chaos-kind";
-import { eventually } from "@faultline/test-ground";
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import { applyCrds as applyTestGroundCrds, apiRequest } from "@faultline/test-ground";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { scheduleCrd } from "./schedule-crd.js";
 
 const testKind = (kind: string, oneShot: boolean): ChaosKindDefinition =>
@@ -44,32 +43,14 @@ export const testWorkflowCrd: CustomResourceDefinition = {
 /** The Workflow spec schema the test Schedule CRD embeds. */
 export const testWorkflowSpec = { type: "object" as const, "x-kubernetes-preserve-unknown-fields": true };
 
-/** Creates or replaces CRDs and waits until each is established and served. */
-export async function applyCrds(kubeConfig: KubeConfig, crds: readonly CustomResourceDefinition[]): Promise<void> {
-  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
-  for (const crd of crds) {
-    // through the client's deserializer, which maps "x-kubernetes-*" keys to its field names (sent as they are, they would be dropped)
-    const body = loadYaml<V1CustomResourceDefinition>(JSON.stringify(crd));
-    try {
-      await extensions.createCustomResourceDefinition({ body });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409) throw error;
-      const existing = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
-      await extensions.replaceCustomResourceDefinition({ name: crd.metadata.name, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata!.resourceVersion } } });
-    }
-  }
-  for (const crd of crds) {
-    await eventually(`CRD ${crd.metadata.name} established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
-      return current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
-    }, 30_000, 100);
-    await eventually(`${crd.spec.names.plural} served`, () =>
-      objects.listClusterCustomObject({ group: crd.spec.group, version: crd.spec.versions[0]!.name, plural: crd.spec.names.plural }).then(() => true, () => undefined), 30_000, 100);
-  }
-}
+/** Creates or replaces CRDs and waits until each is served (the test ground's, shared with the other libraries' tests). */
+export const applyCrds = applyTestGroundCrds;
 
-/** Installs the test kinds, the test Workflow CRD and the Schedule CRD built from them. */
+/**
+ * Installs the test kinds, the test Workflow CRD and the Schedule CRD built from them, in place of
+ * the generated ones: every spec that calls it puts those back when it ends (`applyChaosCrds`), for
+ * what runs after it on the same API server.
+ */
 export async function installScheduleCrds(kubeConfig: KubeConfig): Promise<void> {
   await applyCrds(kubeConfig, [...testKinds.map((k) => k.crd), testWorkflowCrd, scheduleCrd(testKinds, { workflowSpec: testWorkflowSpec })]);
 }
@@ -81,33 +62,4 @@ export async function eventsOf(kubeConfig: KubeConfig, namespace: string, name: 
 }
 
 /** A raw request to the API server, for what the typed client cannot ask (a Table, a body sent as it is). */
-export async function apiRequest(kubeConfig: KubeConfig, method: string, path: string, options: { body?: object; accept?: string } = {}): Promise<{ status: number; body: any }> {
-  const url = new URL(path, kubeConfig.getCurrentCluster()!.server);
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const requestOptions: RequestOptions = {
-    method,
-    hostname: url.hostname,
-    port: url.port,
-    path: url.pathname + url.search,
-    headers: { accept: options.accept ?? "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
-  };
-  await kubeConfig.applyToHTTPSOptions(requestOptions);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(requestOptions, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+export { apiRequest };

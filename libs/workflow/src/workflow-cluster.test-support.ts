@@ -1,8 +1,8 @@
 // The real API server (the local cluster, api-only) with the CRDs the Workflow tests need: the
 // test kinds, workflows and workflownodes, and stand-in schedules and statuschecks (their real
 // CRDs come from other libraries; these keep any fields and have a status subresource).
-import { ApiextensionsV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { applyChaosCrds, createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { applyChaosCrds, applyCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
 import type { CustomResourceDefinition } from "@faultline/api";
 import { crdsOf } from "@faultline/chaos-kind";
 import { workflowCrd, workflowNodeCrd } from "./workflow-crd.js";
@@ -31,28 +31,6 @@ const standInCrd = (kind: string, plural: string): CustomResourceDefinition => (
   },
 });
 
-/** Creates (or replaces) CRDs and waits until each is Established. */
-export async function installCrds(kubeConfig: KubeConfig, crds: readonly CustomResourceDefinition[]): Promise<void> {
-  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const crd of crds) {
-    // through the client's deserializer, as a YAML file would go (JSON is YAML): its typed model
-    // knows `x-kubernetes-*` keys only by its own names, and would drop them from a plain object
-    const body = loadYaml<V1CustomResourceDefinition>(JSON.stringify(crd));
-    try {
-      await extensions.createCustomResourceDefinition({ body });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409) throw error;
-      const existing = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
-      await extensions.replaceCustomResourceDefinition({ name: crd.metadata.name, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata!.resourceVersion } } });
-    }
-  }
-  for (const crd of crds) {
-    await eventually(`CRD ${crd.metadata.name} established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
-      return current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
-    }, 30_000, 100);
-  }
-}
 
 /** The CRDs of the Workflow tests. */
 export const workflowTestCrds = (): CustomResourceDefinition[] => [
@@ -71,7 +49,7 @@ export const workflowTestCrds = (): CustomResourceDefinition[] => [
  */
 export async function workflowTestCluster(prefix: string): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string; server: string; custom: CustomObjectsApi; namespace: string; remove(): Promise<void> }> {
   const cluster = await localCluster("api-only");
-  await installCrds(cluster.kubeConfig, workflowTestCrds());
+  await applyCrds(cluster.kubeConfig, workflowTestCrds());
   const ns = await createTestNamespace(cluster.kubeConfig, prefix);
   const remove = async () => {
     await ns.remove();

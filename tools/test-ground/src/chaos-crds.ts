@@ -1,37 +1,51 @@
 import { readdir, readFile } from "node:fs/promises";
-import { ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { ApiextensionsV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { eventually } from "./eventually.js";
 
 const crdDir = new URL("../../../libs/chaos/crds/", import.meta.url);
 
+/** A CRD as plain JSON, as a file or `@faultline/api`'s builders have it (not the client's model, whose keys differ). */
+type CrdLike = { metadata: { name: string }; spec: { group: string; names: { plural: string }; versions: { name: string }[] } };
+
 /**
- * Applies every CRD generated into libs/chaos/crds (create, or replace when present) and waits until
- * the API server serves them.
+ * Creates each CRD, or replaces it when present, and waits until the API server serves it. A plain
+ * object goes through the client's deserializer first, as a YAML file does: the client's model
+ * spells `x-kubernetes-*`, `enum` and `default` otherwise and would silently drop them.
  */
-export async function applyChaosCrds(kubeConfig: KubeConfig): Promise<string[]> {
+export async function applyCrds(kubeConfig: KubeConfig, crds: readonly CrdLike[]): Promise<string[]> {
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  const names: string[] = [];
-  for (const file of (await readdir(crdDir)).filter((f) => f.endsWith(".yaml")).sort()) {
-    const crd = loadYaml<V1CustomResourceDefinition>(await readFile(new URL(file, crdDir), "utf8"));
-    const name = crd.metadata!.name!;
-    names.push(name);
+  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  for (const crd of crds) {
+    const body = loadYaml<V1CustomResourceDefinition>(JSON.stringify(crd));
     try {
-      await extensions.createCustomResourceDefinition({ body: crd });
+      await extensions.createCustomResourceDefinition({ body });
     } catch (error) {
       if ((error as { code?: number }).code !== 409) throw error;
-      const existing = await extensions.readCustomResourceDefinition({ name });
-      await extensions.replaceCustomResourceDefinition({
-        name,
-        body: { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata!.resourceVersion } },
-      });
+      const existing = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
+      await extensions.replaceCustomResourceDefinition({ name: crd.metadata.name, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata!.resourceVersion } } });
     }
   }
-  for (const name of names) {
-    for (let i = 0; ; i++) {
-      const current = await extensions.readCustomResourceDefinition({ name });
-      if (current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
-      if (i > 100) throw new Error(`CRD ${name} was not established within 10 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  for (const crd of crds) {
+    await eventually(`CRD ${crd.metadata.name} established`, async () => {
+      const current = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
+      return current.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+    }, 30_000, 100);
+    await eventually(`${crd.spec.names.plural} served`, () =>
+      objects.listClusterCustomObject({ group: crd.spec.group, version: crd.spec.versions[0]!.name, plural: crd.spec.names.plural }).then(() => true, () => undefined), 30_000, 100);
   }
-  return names;
+  return crds.map((crd) => crd.metadata.name);
+}
+
+/**
+ * Applies every CRD generated into libs/chaos/crds (the chaos kinds, Schedule, Workflow,
+ * WorkflowNode, StatusCheck) and waits until the API server serves them. Tests that install test
+ * versions of these CRDs call it when they end, so the shared API server holds the real ones again.
+ */
+export async function applyChaosCrds(kubeConfig: KubeConfig): Promise<string[]> {
+  const crds: CrdLike[] = [];
+  for (const file of (await readdir(crdDir)).filter((f) => f.endsWith(".yaml")).sort()) {
+    crds.push(parse(await readFile(new URL(file, crdDir), "utf8")) as CrdLike);
+  }
+  return applyCrds(kubeConfig, crds);
 }

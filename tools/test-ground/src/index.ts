@@ -7,7 +7,9 @@ export type { SimulatedPodSpec } from "./simulated-kubelet.js";
 export { createTestNamespace, deleteTestNamespace } from "./test-namespace.js";
 export { runAppExpectingFailure, startAppProcess } from "./app-process.js";
 export type { AppProcess, LogLine } from "./app-process.js";
-export { applyChaosCrds } from "./chaos-crds.js";
+export { applyChaosCrds, applyCrds } from "./chaos-crds.js";
+export { apiRequest } from "./api-request.js";
+export type { ApiResponse } from "./api-request.js";
 export { deployBusybox } from "./busybox-deployment.js";
 
 // Real containers through the private containerd of tools/runtime/setup.sh (moved here from
