@@ -30,6 +30,8 @@ export type {
 
 // A kind's CRD and type from one schema: defineChaosCrd({ kind, spec: Type.Object(...) })
 export { chaosPrinterColumns, defineChaosCrd } from "./v1alpha1/chaos-crd.js";
+export { defineResourceCrd } from "./v1alpha1/resource-crd.js";
+export type { ResourceCrdOptions } from "./v1alpha1/resource-crd.js";
 export type { ChaosCrd, ChaosCrdOptions, ChaosResource, ChaosResourceOf } from "./v1alpha1/chaos-crd.js";
 export {
   containerSelectorFields,

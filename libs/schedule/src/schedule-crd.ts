@@ -1,4 +1,4 @@
-import { chaosGroup, chaosVersion, goDurationPattern, toOpenApiSchema, type CelValidationRule, type CustomResourceDefinition, type OpenApiSchema } from "@faultline/api";
+import { defineResourceCrd, goDurationPattern, toOpenApiSchema, type CelValidationRule, type CustomResourceDefinition, type OpenApiSchema } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
 
 /**
@@ -160,43 +160,17 @@ export interface ScheduleCrdOptions {
  * const crd = scheduleCrd(builtInChaosKinds, { workflowSpec: workflowSpecSchema(...) });
  */
 export function scheduleCrd(kinds: readonly ChaosKindDefinition[], options: ScheduleCrdOptions = {}): CustomResourceDefinition {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `schedules.${chaosGroup}` },
-    spec: {
-      group: chaosGroup,
-      names: { kind: "Schedule", listKind: "ScheduleList", plural: "schedules", singular: "schedule", categories: ["chaos-mesh"] },
-      scope: "Namespaced",
-      versions: [
-        {
-          name: chaosVersion,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: [
-            { name: "schedule", type: "string", jsonPath: ".spec.schedule" },
-            { name: "type", type: "string", jsonPath: ".spec.type" },
-            { name: "last run", type: "date", jsonPath: ".status.time" },
-            { name: "next run", type: "date", jsonPath: ".status.nextTime" },
-            { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              description: "Schedule creates a chaos experiment (or a Workflow) from its template each time its cron is due.",
-              required: ["spec"],
-              properties: {
-                apiVersion: { type: "string" },
-                kind: { type: "string" },
-                metadata: { type: "object" },
-                spec: scheduleSpecSchema(kinds, options.workflowSpec, "The cron, its policies, and what each run creates."),
-                status: statusSchema,
-              },
-            },
-          },
-          subresources: { status: {} },
-        },
-      ],
-    },
-  };
+  return defineResourceCrd({
+    kind: "Schedule",
+    description: "Schedule creates a chaos experiment (or a Workflow) from its template each time its cron is due.",
+    spec: scheduleSpecSchema(kinds, options.workflowSpec, "The cron, its policies, and what each run creates."),
+    status: statusSchema,
+    printerColumns: [
+      { name: "schedule", type: "string", jsonPath: ".spec.schedule" },
+      { name: "type", type: "string", jsonPath: ".spec.type" },
+      { name: "last run", type: "date", jsonPath: ".status.time" },
+      { name: "next run", type: "date", jsonPath: ".status.nextTime" },
+      { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+    ],
+  });
 }

@@ -1,7 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import {
-  chaosGroup,
-  chaosVersion,
+  defineResourceCrd,
   goDurationPattern,
   mapOf,
   toOpenApiSchema,
@@ -206,38 +205,12 @@ export const statusCheckPrinterColumns: readonly PrinterColumn[] = [
  * writeFileSync("statuschecks.yaml", renderYaml(statusCheckCrd()));
  */
 export function statusCheckCrd(): CustomResourceDefinition {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `statuschecks.${chaosGroup}` },
-    spec: {
-      group: chaosGroup,
-      names: { kind: "StatusCheck", listKind: "StatusCheckList", plural: "statuschecks", singular: "statuscheck", categories: ["chaos-mesh"] },
-      scope: "Namespaced",
-      versions: [
-        {
-          name: chaosVersion,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: [...statusCheckPrinterColumns],
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              description:
-                "StatusCheck probes a URL at an interval and judges the system's steady state by the status codes, with failure and success thresholds; a Workflow can abort on its failure.",
-              required: ["spec"],
-              properties: {
-                apiVersion: { type: "string" },
-                kind: { type: "string" },
-                metadata: { type: "object" },
-                spec: statusCheckSpecSchema,
-                status: statusCheckStatusSchema,
-              },
-            },
-          },
-          subresources: { status: {} },
-        },
-      ],
-    },
-  };
+  return defineResourceCrd({
+    kind: "StatusCheck",
+    description:
+      "StatusCheck probes a URL at an interval and judges the system's steady state by the status codes, with failure and success thresholds; a Workflow can abort on its failure.",
+    spec: statusCheckSpecSchema,
+    status: statusCheckStatusSchema,
+    printerColumns: [...statusCheckPrinterColumns],
+  });
 }

@@ -1,4 +1,4 @@
-import { chaosGroup, chaosVersion, goDurationPattern, stringEnum, toOpenApiSchema, type CelValidationRule, type CustomResourceDefinition, type OpenApiSchema } from "@faultline/api";
+import { defineResourceCrd, goDurationPattern, stringEnum, toOpenApiSchema, type CelValidationRule, type CustomResourceDefinition, type OpenApiSchema } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { controlTemplateTypes } from "./workflow-names.js";
 
@@ -218,14 +218,6 @@ const nodeStatusSchema: OpenApiSchema = {
   },
 };
 
-const names = (kind: string, shortName: string) => ({
-  kind,
-  listKind: `${kind}List`,
-  plural: `${kind.toLowerCase()}s`,
-  singular: kind.toLowerCase(),
-  shortNames: [shortName],
-  categories: ["chaos-mesh"],
-});
 
 /**
  * The Workflow CRD (`workflows.chaos-mesh.org`): a spec from {@link workflowSpecSchema}, Chaos
@@ -233,44 +225,19 @@ const names = (kind: string, shortName: string) => ({
  * accomplished, age.
  */
 export function workflowCrd(kinds: readonly ChaosKindDefinition[], schemas: WorkflowEmbeddedSchemas): CustomResourceDefinition {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `workflows.${chaosGroup}` },
-    spec: {
-      group: chaosGroup,
-      names: names("Workflow", "wf"),
-      scope: "Namespaced",
-      versions: [
-        {
-          name: chaosVersion,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: [
-            { name: "entry", type: "string", jsonPath: ".spec.entry" },
-            { name: "active", type: "string", jsonPath: ".status.activeNodes", description: "The nodes running now" },
-            { name: "accomplished", type: "string", jsonPath: '.status.conditions[?(@.type=="Accomplished")].status' },
-            { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              description: "Workflow runs chaos experiments in sequence or in parallel, with pauses, schedules and status checks between them.",
-              required: ["spec"],
-              properties: {
-                apiVersion: { type: "string" },
-                kind: { type: "string" },
-                metadata: { type: "object" },
-                spec: workflowSpecSchema(kinds, schemas),
-                status: workflowStatusSchema,
-              },
-            },
-          },
-          subresources: { status: {} },
-        },
-      ],
-    },
-  };
+  return defineResourceCrd({
+    kind: "Workflow",
+    shortNames: ["wf"],
+    description: "Workflow runs chaos experiments in sequence or in parallel, with pauses, schedules and status checks between them.",
+    spec: workflowSpecSchema(kinds, schemas),
+    status: workflowStatusSchema,
+    printerColumns: [
+      { name: "entry", type: "string", jsonPath: ".spec.entry" },
+      { name: "active", type: "string", jsonPath: ".status.activeNodes", description: "The nodes running now" },
+      { name: "accomplished", type: "string", jsonPath: '.status.conditions[?(@.type=="Accomplished")].status' },
+      { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+    ],
+  });
 }
 
 /**
@@ -299,46 +266,21 @@ export function workflowNodeSpecSchema(kinds: readonly ChaosKindDefinition[], sc
 
 /** The WorkflowNode CRD (`workflownodes.chaos-mesh.org`): one executed template of a Workflow, written by the controllers. */
 export function workflowNodeCrd(kinds: readonly ChaosKindDefinition[], schemas: WorkflowEmbeddedSchemas): CustomResourceDefinition {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `workflownodes.${chaosGroup}` },
-    spec: {
-      group: chaosGroup,
-      names: names("WorkflowNode", "wfn"),
-      scope: "Namespaced",
-      versions: [
-        {
-          name: chaosVersion,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: [
-            { name: "workflow", type: "string", jsonPath: ".spec.workflowName" },
-            { name: "template", type: "string", jsonPath: ".spec.templateName" },
-            { name: "type", type: "string", jsonPath: ".spec.type" },
-            { name: "deadline", type: "date", jsonPath: ".spec.deadline" },
-            { name: "accomplished", type: "string", jsonPath: '.status.conditions[?(@.type=="Accomplished")].status' },
-            { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              description: "WorkflowNode is one executed template of a Workflow, created and driven by the Workflow controllers.",
-              required: ["spec"],
-              properties: {
-                apiVersion: { type: "string" },
-                kind: { type: "string" },
-                metadata: { type: "object" },
-                spec: workflowNodeSpecSchema(kinds, schemas),
-                status: nodeStatusSchema,
-              },
-            },
-          },
-          subresources: { status: {} },
-        },
-      ],
-    },
-  };
+  return defineResourceCrd({
+    kind: "WorkflowNode",
+    shortNames: ["wfn"],
+    description: "WorkflowNode is one executed template of a Workflow, created and driven by the Workflow controllers.",
+    spec: workflowNodeSpecSchema(kinds, schemas),
+    status: nodeStatusSchema,
+    printerColumns: [
+      { name: "workflow", type: "string", jsonPath: ".spec.workflowName" },
+      { name: "template", type: "string", jsonPath: ".spec.templateName" },
+      { name: "type", type: "string", jsonPath: ".spec.type" },
+      { name: "deadline", type: "date", jsonPath: ".spec.deadline" },
+      { name: "accomplished", type: "string", jsonPath: '.status.conditions[?(@.type=="Accomplished")].status' },
+      { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+    ],
+  });
 }
 
 /** Both CRDs, for the CRD generator. */

@@ -2,7 +2,8 @@ import type { Static, TObject } from "@sinclair/typebox";
 import { chaosStatusSchema } from "./chaos-status-schema.js";
 import type { ChaosStatus } from "./chaos-status.js";
 import type { ChaosObjectMeta } from "./chaos-object-meta.js";
-import { chaosApiVersion, chaosGroup, chaosVersion } from "./group-version.js";
+import { chaosApiVersion } from "./group-version.js";
+import { defineResourceCrd } from "./resource-crd.js";
 import type { CustomResourceDefinition, PrinterColumn } from "./openapi-schema.js";
 import { toOpenApiSchema } from "./structural-schema.js";
 
@@ -62,44 +63,15 @@ export function defineChaosCrd<Kind extends string, Spec extends TObject>(
   options: ChaosCrdOptions<Kind, Spec>,
 ): ChaosCrd<Kind, Static<Spec>> {
   const plural = options.kind.toLowerCase();
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `${plural}.${chaosGroup}` },
-    spec: {
-      group: chaosGroup,
-      names: {
-        kind: options.kind,
-        listKind: `${options.kind}List`,
-        plural,
-        singular: plural,
-        ...(options.shortNames ? { shortNames: options.shortNames } : {}),
-        categories: ["all", "chaos-mesh"],
-      },
-      scope: "Namespaced",
-      versions: [
-        {
-          name: chaosVersion,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: [...(options.printerColumns ?? []), ...chaosPrinterColumns],
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              description: options.description,
-              required: ["spec"],
-              properties: {
-                apiVersion: { type: "string" },
-                kind: { type: "string" },
-                metadata: { type: "object" },
-                spec: toOpenApiSchema(options.spec, "spec"),
-                status: chaosStatusSchema,
-              },
-            },
-          },
-          subresources: { status: {} },
-        },
-      ],
-    },
-  };
+  return defineResourceCrd({
+    kind: options.kind,
+    plural,
+    singular: plural,
+    ...(options.shortNames ? { shortNames: options.shortNames } : {}),
+    categories: ["all", "chaos-mesh"],
+    description: options.description,
+    spec: toOpenApiSchema(options.spec, "spec"),
+    status: chaosStatusSchema,
+    printerColumns: [...(options.printerColumns ?? []), ...chaosPrinterColumns],
+  });
 }
