@@ -228,6 +228,12 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal });
+    // a shutdown that hangs (a request that never ends) must not keep the process: Kubernetes would
+    // only SIGKILL it after the grace period, and a local run would never end
+    setTimeout(() => {
+      logger.error("shutdown did not finish within 30 s: exiting", { signal });
+      process.exit(1);
+    }, 30_000).unref();
     shutdown.abort();
     await Promise.all(watches.map((w) => w.stop()));
     await Promise.all([queue.shutdown({ graceMs: 10_000 }), controllers.stop({ graceMs: 10_000 })]);

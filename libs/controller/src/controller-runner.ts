@@ -53,7 +53,7 @@ export class ControllerRunner {
         keyString: objectKeyString,
         ...(options.registry && { registry: options.registry }),
         ...(options.logger && { logger: options.logger }),
-        reconcile: (key) => controller.reconcile(key),
+        reconcile: (key, signal) => controller.reconcile(key, signal),
       });
       this.queues.set(controller, queue);
       resources.set(resourceKey(controller.resource), controller.resource);

@@ -20,7 +20,14 @@ export type { Logger } from "./logger.js";
 // Client-side rate limiting (QPS/burst)
 export { TokenBucket } from "./token-bucket.js";
 export type { TokenBucketOptions } from "./token-bucket.js";
-export { makeRateLimitedApiClient, rateLimitMiddleware, requestCountMiddleware } from "./rate-limited-api-client.js";
+export {
+  boundedApiClient,
+  defaultRequestTimeoutMs,
+  makeRateLimitedApiClient,
+  rateLimitMiddleware,
+  requestCountMiddleware,
+  requestTimeoutMiddleware,
+} from "./rate-limited-api-client.js";
 export { SharedConnectionKubeConfig } from "./shared-connection-kube-config.js";
 
 // Watching a resource

@@ -23,5 +23,6 @@ export interface ManagedController {
   resource: WatchedResource;
   /** Resources whose objects this controller's objects own; their changes queue the owner. */
   owns?: readonly WatchedResource[];
-  reconcile(key: ObjectKey): Promise<ReconcileResult>;
+  /** `signal` aborts when the manager shuts down and the grace period is over. */
+  reconcile(key: ObjectKey, signal?: AbortSignal): Promise<ReconcileResult>;
 }

@@ -39,6 +39,24 @@ export function rateLimitMiddleware(bucket: TokenBucket): Middleware {
  * names it), and the answers it gets, by status code (`rest_client_responses_total`): so /metrics
  * shows what the manager costs the API server, and benchmarks can count API calls per record.
  */
+/**
+ * Bounds every request that has no signal of its own: it is aborted after `timeoutMs`. Without it a
+ * request sent as the API server goes away can wait for undici's 300 s header timeout, holding a
+ * reconcile (and a shutdown that waits for it) that long.
+ */
+export function requestTimeoutMiddleware(timeoutMs: number): Middleware {
+  return {
+    pre: async (context: RequestContext) => {
+      if (context.getSignal() === undefined) context.setSignal(AbortSignal.timeout(timeoutMs));
+      return context;
+    },
+    post: async (context: ResponseContext) => context,
+  };
+}
+
+/** How long one API request may take before it is aborted (client-go's default is none; 30 s is generous for one object or one page). */
+export const defaultRequestTimeoutMs = 30_000;
+
 export function requestCountMiddleware(registry: Registry): Middleware {
   const counter = <L extends string>(name: string, help: string, label: L) =>
     (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames: [label], registers: [registry] });
@@ -57,6 +75,36 @@ export function requestCountMiddleware(registry: Registry): Middleware {
 }
 
 /**
+ * An API client of `apiClass` whose requests are each bounded by `timeoutMs` (default
+ * {@link defaultRequestTimeoutMs}), for clients that take their rate-limit tokens themselves (the
+ * resilient watch's lists).
+ */
+export function boundedApiClient<T>(kubeConfig: KubeConfig, apiClass: new (configuration: Configuration) => T, timeoutMs = defaultRequestTimeoutMs): T {
+  return apiClientWith(kubeConfig, apiClass, { requestTimeoutMs: timeoutMs });
+}
+
+function apiClientWith<T>(
+  kubeConfig: KubeConfig,
+  apiClass: new (configuration: Configuration) => T,
+  options: { userAgent?: string; registry?: Registry; requestTimeoutMs?: number; bucket?: TokenBucket },
+): T {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error("an API client needs a kubeconfig with a current cluster");
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+    middleware: [setHeaderMiddleware("User-Agent", options.userAgent ?? kubernetesClientUserAgent)],
+    promiseMiddleware: [
+      ...(options.bucket ? [rateLimitMiddleware(options.bucket)] : []),
+      // after the token: the time waiting for one is not the request's
+      requestTimeoutMiddleware(options.requestTimeoutMs ?? defaultRequestTimeoutMs),
+      ...(options.registry ? [requestCountMiddleware(options.registry)] : []),
+    ],
+  });
+  return new apiClass(configuration);
+}
+
+/**
  * `kubeConfig.makeApiClient(apiClass)`, with every request waiting for a token from `bucket`.
  * The manager makes one bucket from its `--qps`/`--burst` settings and builds every API client it
  * hands to the libraries (selector, records, impl-registry, watches, leader election) through this,
@@ -72,15 +120,8 @@ export function makeRateLimitedApiClient<T>(
   kubeConfig: KubeConfig,
   apiClass: new (configuration: Configuration) => T,
   bucket: TokenBucket,
-  options: { userAgent?: string; registry?: Registry } = {},
+  options: { userAgent?: string; registry?: Registry; requestTimeoutMs?: number } = {},
 ): T {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error("makeRateLimitedApiClient: the kubeconfig has no current cluster");
-  const configuration = createConfiguration({
-    baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kubeConfig },
-    middleware: [setHeaderMiddleware("User-Agent", options.userAgent ?? kubernetesClientUserAgent)],
-    promiseMiddleware: [rateLimitMiddleware(bucket), ...(options.registry ? [requestCountMiddleware(options.registry)] : [])],
-  });
-  return new apiClass(configuration);
+  if (!kubeConfig.getCurrentCluster()) throw new Error("makeRateLimitedApiClient: the kubeconfig has no current cluster");
+  return apiClientWith(kubeConfig, apiClass, { ...options, bucket });
 }

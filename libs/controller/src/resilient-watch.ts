@@ -4,6 +4,7 @@ import { abortableDelay } from "./abortable-delay.js";
 import { exponentialBackoffDelay, type ExponentialBackoff } from "./exponential-backoff.js";
 import { errorFields, silentLogger, type Logger } from "./logger.js";
 import { objectKeyOf, objectKeyString, type ObjectKey } from "./object-key.js";
+import { boundedApiClient } from "./rate-limited-api-client.js";
 import type { TokenBucket } from "./token-bucket.js";
 
 /**
@@ -146,7 +147,8 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
   constructor(options: ResilientWatchOptions<T>) {
     if (!options.group) throw new Error("ResilientWatch watches custom resources: group must not be empty");
     this.options = options;
-    this.objectsApi = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    // its lists bounded in time: one sent as the API server goes away must not hold the loop (and stop())
+    this.objectsApi = boundedApiClient(options.kubeConfig, CustomObjectsApi);
     this.watcher = new Watch(options.kubeConfig);
     this.logger = options.logger ?? silentLogger();
     this.backoff = options.backoff ?? { baseMs: 800, maxMs: 5_000, jitter: 0.1 };
