@@ -16,6 +16,7 @@ type CrdLike = { metadata: { name: string }; spec: { group: string; names: { plu
 export async function applyCrds(kubeConfig: KubeConfig, crds: readonly CrdLike[]): Promise<string[]> {
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
   const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  let changed = false;
   for (const crd of crds) {
     const body = loadYaml<V1CustomResourceDefinition>(JSON.stringify(crd));
     try {
@@ -23,7 +24,9 @@ export async function applyCrds(kubeConfig: KubeConfig, crds: readonly CrdLike[]
     } catch (error) {
       if ((error as { code?: number }).code !== 409) throw error;
       const existing = await extensions.readCustomResourceDefinition({ name: crd.metadata.name });
-      await extensions.replaceCustomResourceDefinition({ name: crd.metadata.name, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata!.resourceVersion } } });
+      const replaced = await extensions.replaceCustomResourceDefinition({ name: crd.metadata.name, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata!.resourceVersion } } });
+      // the generation moves only when the spec changed
+      if ((replaced.metadata?.generation ?? 0) !== (existing.metadata?.generation ?? 0)) changed = true;
     }
   }
   for (const crd of crds) {
@@ -34,8 +37,15 @@ export async function applyCrds(kubeConfig: KubeConfig, crds: readonly CrdLike[]
     await eventually(`${crd.spec.names.plural} served`, () =>
       objects.listClusterCustomObject({ group: crd.spec.group, version: crd.spec.versions[0]!.name, plural: crd.spec.names.plural }).then(() => true, () => undefined), 30_000, 100);
   }
+  // A changed CRD stays Established and served while the API server rebuilds its handler, which it
+  // does asynchronously: an object written at once may still meet the old schema (its new fields
+  // pruned). Nothing reports when the rebuild is done, so a changed CRD gets a moment to settle.
+  if (changed) await new Promise((resolve) => setTimeout(resolve, crdSettleMs));
   return crds.map((crd) => crd.metadata.name);
 }
+
+/** How long a changed CRD is given before objects are written against it. */
+const crdSettleMs = 3000;
 
 /**
  * Applies every CRD generated into libs/chaos/crds (the chaos kinds, Schedule, Workflow,
