@@ -27,7 +27,10 @@ const packed = [
   "@faultline/manager",
   "@faultline/probe-server",
   "@faultline/records",
+  "@faultline/schedule",
   "@faultline/selector",
+  "@faultline/status-check",
+  "@faultline/workflow",
 ];
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "pidprobechaos" };
 const builtInKindNames = builtInChaosKinds.map((k) => k.crd.spec.names.kind);

@@ -48,8 +48,14 @@ describe(`nx g @faultline/nx-plugin:chaos-kind ${kind} --daemon, in a copy of th
       /^proto\/pb\/chaosdaemon\.proto$/,
       /^libs\/api\/src\/gen\//,
       new RegExp(`^(libs/chaos|charts/faultline)/crds/chaos-mesh\\.org_${names.plural}\\.yaml$`),
+      // Schedule, Workflow and WorkflowNode embed every kind's spec: the new kind is in them too
+      /^(libs\/chaos|charts\/faultline)\/crds\/chaos-mesh\.org_(schedules|workflows|workflownodes)\.yaml$/,
     ];
     expect(changes.filter((c) => !allowed.some((pattern) => pattern.test(c.path)))).toEqual([]);
+    for (const plural of ["schedules", "workflows", "workflownodes"]) {
+      const field = names.kind.charAt(0).toLowerCase() + names.kind.slice(1);
+      expect([plural, readFileSync(join(copy.root, `libs/chaos/crds/chaos-mesh.org_${plural}.yaml`), "utf8").includes(`${field}:`)]).toEqual([plural, true]);
+    }
     expect(changes.find((c) => c.path === "libs/chaos/kinds.ts")).toEqual({ path: "libs/chaos/kinds.ts", added: 1, removed: 0 });
     expect(readFileSync(join(copy.root, "libs/chaos/kinds.ts"), "utf8")).toContain(
       `export { ${names.constName} } from "./${names.folder}/index.js";`,
