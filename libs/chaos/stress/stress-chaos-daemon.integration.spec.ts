@@ -59,7 +59,11 @@ describe("stressChaosDaemon", () => {
     expect(started.memoryInstance).toBe("");
 
     // every stress-ng process: in the target's pid namespace and in every one of its cgroups
-    const stressors = await eventually("stress-ng's workers", async () => (stressorsIn(pid).length >= 3 ? stressorsIn(pid) : undefined), 10_000);
+    // both workers named: a worker just forked still carries its parent's name ("stress-ng") until it renames itself
+    const stressors = await eventually("stress-ng's two CPU workers", async () => {
+      const now = stressorsIn(pid);
+      return now.filter((s) => s.comm === "stress-ng-cpu").length === 2 ? now : undefined;
+    }, 10_000);
     for (const s of stressors) {
       expect(readlinkSync(`/proc/${s.pid}/ns/pid`)).toBe(readlinkSync(`/proc/${pid}/ns/pid`));
       expect(cgroupsOf(s.pid)).toBe(cgroupsOf(pid));
