@@ -64,6 +64,9 @@ function isStatus(error: unknown, code: number): boolean {
 
 /** No HTTP answer at all, or one saying the API server (or etcd behind it) cannot serve anyone. */
 function isUnreachable(error: unknown): boolean {
+  // a request aborted by its timeout: a DOMException, whose legacy numeric `code` (23) is no HTTP status
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (name === "TimeoutError" || name === "AbortError") return true;
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code !== "number" || code >= 500 || code === 429;
 }
