@@ -80,6 +80,14 @@ function readTls(config: ManagerConfig) {
   return { cert: read("--tls-cert", config.tls.certFile), key: read("--tls-key", config.tls.keyFile), ca: read("--tls-ca", config.tls.caFile) };
 }
 
+/**
+ * The retry backoff of a failed reconcile: 5 ms doubling to at most 30 s (client-go's goes to
+ * 1000 s). A reconcile that fails as the API server comes back (its request was sent to the one
+ * going away) is retried within 30 s, not minutes later; a spec error is not retried on a timer
+ * at all (it waits for the object's next generation).
+ */
+const reconcileBackoff = { baseMs: 5, maxMs: 30_000 };
+
 /** What a manager serves, and where its configuration comes from. */
 export interface RunManagerOptions {
   /** The chaos kinds to serve: `builtInChaosKinds` from `@faultline/chaos`, plus a team's own. */
@@ -149,6 +157,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const queue = new WorkQueue<Key>({
     name: "experiments",
     workers: config.workers,
+    backoff: reconcileBackoff,
     keyString: (k) => `${k.kind}/${objectKeyString(k)}`,
     registry: metrics,
     logger,
@@ -176,6 +185,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     kubeConfig,
     controllers: (options.controllers ?? builtInControllers)({ customObjects, events, logger, kinds: options.kinds }),
     workers: config.workers,
+    backoff: reconcileBackoff,
     rateLimiter: bucket,
     resyncPeriodMs: config.resyncSeconds * 1000,
     registry: metrics,

@@ -1,5 +1,6 @@
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
+import type { ExponentialBackoff } from "./exponential-backoff.js";
 import type { Logger } from "./logger.js";
 import type { ManagedController, WatchedResource } from "./managed-controller.js";
 import { objectKeyString, type ObjectKey } from "./object-key.js";
@@ -13,6 +14,8 @@ export interface ControllerRunnerOptions {
   controllers: readonly ManagedController[];
   /** Workers per controller's queue; default 4. */
   workers?: number;
+  /** Each queue's retry backoff after a failed reconcile; default the work queue's. */
+  backoff?: ExponentialBackoff;
   /** The client's rate limiter, shared with the rest of the process. */
   rateLimiter?: TokenBucket;
   /** Re-list period of each watch; default 10 minutes. */
@@ -51,6 +54,7 @@ export class ControllerRunner {
         name: controller.name,
         workers: options.workers ?? 4,
         keyString: objectKeyString,
+        ...(options.backoff && { backoff: options.backoff }),
         ...(options.registry && { registry: options.registry }),
         ...(options.logger && { logger: options.logger }),
         reconcile: (key, signal) => controller.reconcile(key, signal),
