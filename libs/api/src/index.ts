@@ -10,6 +10,8 @@ export { namespacedNameHeader } from "./namespaced-name-header.js";
 // chaos-mesh.org/v1alpha1: the types every chaos kind shares
 export { chaosApiVersion, chaosGroup, chaosVersion } from "./v1alpha1/group-version.js";
 export type { ChaosObjectMeta } from "./v1alpha1/chaos-object-meta.js";
+export { controllerReference, isControlledBy } from "./v1alpha1/owner-reference.js";
+export type { OwnerReference } from "./v1alpha1/owner-reference.js";
 export type {
   ContainerSelector,
   LabelSelectorRequirement,

@@ -1,4 +1,4 @@
-import { chaosApiVersion, chaosGroup, chaosVersion } from "@faultline/api";
+import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { errorFields, type Logger, type ManagedController, type ObjectKey, type ReconcileResult, type WatchedResource } from "@faultline/controller";
 import { pauseAnnotation, type EventRecorder } from "@faultline/records";
@@ -8,7 +8,7 @@ import { childName, managedByLabel, managedByValue, scheduleSlotAnnotation } fro
 import { parseSchedule, ScheduleParseError, type CronSchedule } from "./cron-schedule.js";
 import { mostRecentMissedRun, tooManyMissedRunsMessage } from "./missed-runs.js";
 import { defaultHistoryLimit, workflowScheduleType } from "./schedule-crd.js";
-import type { OwnerReference, Schedule, ScheduleCondition, ScheduleObjectMeta, ScheduleObjectReference, ScheduleStatus } from "./schedule-types.js";
+import type { Schedule, ScheduleCondition, ScheduleObjectMeta, ScheduleObjectReference, ScheduleStatus } from "./schedule-types.js";
 
 /** The Schedule resource (`schedules.chaos-mesh.org`). */
 export const scheduleResource: WatchedResource = { group: chaosGroup, version: chaosVersion, plural: "schedules", kind: "Schedule" };
@@ -99,7 +99,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
         throw error;
       }
       for (const obj of (list.items ?? []) as Child["obj"][]) {
-        if (!(obj.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === schedule.metadata.uid)) continue;
+        if (!isControlledBy(obj, schedule.metadata.uid)) continue;
         children.push({ obj, template, finished: template.finished(obj) });
       }
     }
@@ -197,7 +197,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
   async function spawn(schedule: Schedule, template: Template, slot: Date): Promise<{ obj: Child["obj"]; created: boolean }> {
     const name = childName(schedule.metadata.name!, slot);
     const namespace = schedule.metadata.namespace!;
-    const owner: OwnerReference = { apiVersion: chaosApiVersion, kind: "Schedule", name: schedule.metadata.name!, uid: schedule.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    const owner = controllerReference(schedule);
     const body = {
       apiVersion: chaosApiVersion,
       kind: template.type,
@@ -219,7 +219,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     }
     // created before (a restart between the create and the status write): the same run, not a second one
     const existing = (await deps.customObjects.getNamespacedCustomObject({ group: resource.group, version: resource.version, namespace, plural: resource.plural, name })) as Child["obj"];
-    if (!(existing.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === schedule.metadata.uid)) {
+    if (!isControlledBy(existing, schedule.metadata.uid)) {
       throw new Error(`${template.type} ${namespace}/${name} exists and is not this Schedule's: the run due at ${iso(slot)} cannot start`);
     }
     return { obj: existing, created: false };

@@ -1,4 +1,4 @@
-import type { ChaosObjectMeta } from "@faultline/api";
+import type { OwnerReference, ChaosObjectMeta } from "@faultline/api";
 
 /** What a Schedule does when a run is due while an earlier one is unfinished. */
 export type ConcurrencyPolicy = "Forbid" | "Allow";
@@ -55,15 +55,8 @@ export interface ScheduleStatus {
   conditions?: ScheduleCondition[];
 }
 
-/** An owner reference, as metadata.ownerReferences holds it. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+/** An owner reference, as metadata.ownerReferences holds it (`@faultline/api`'s). */
+export type { OwnerReference };
 
 /** Object metadata with the owner references a Schedule's children carry. */
 export interface ScheduleObjectMeta extends ChaosObjectMeta {

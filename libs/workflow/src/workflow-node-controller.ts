@@ -1,3 +1,4 @@
+import { controllerReference, isControlledBy } from "@faultline/api";
 import { embeddedChaos, embeddedChaosField } from "@faultline/chaos-kind";
 import type { ManagedController, ObjectKey, ReconcileResult, WatchedResource } from "@faultline/controller";
 import type { ChaosObject } from "@faultline/impl-registry";
@@ -17,19 +18,14 @@ import {
   workflowReasons as reasons,
   workflowResource,
 } from "./workflow-names.js";
-import type { OwnerReference, Workflow, WorkflowNode, WorkflowNodeCondition, WorkflowNodeStatus } from "./workflow-types.js";
+import type { Workflow, WorkflowNode, WorkflowNodeCondition, WorkflowNodeStatus } from "./workflow-types.js";
 
 /** The object a chaos, Schedule or StatusCheck node creates: where, of which kind, with which spec. */
 interface NodeResource extends WatchedResource {
   spec: unknown;
 }
 
-/** The ownerReference that makes `owner` the controller of what it creates. */
-export function controllerReference(owner: { apiVersion: string; kind: string; metadata: { name?: string; uid?: string } }): OwnerReference {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
-}
 
-const ownedBy = (object: StoredObject, uid: string | undefined) => object.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === uid) ?? false;
 
 /** A StatusCheck's condition of `type` is True. */
 const statusCheckCondition = (object: StoredObject | undefined, type: string) =>
@@ -96,7 +92,7 @@ export function createWorkflowNodeController(deps: WorkflowControllerDeps): Mana
 
     if (!aborted && !stop.deadlineExceeded && isStatusCheck) {
       const check = await store.get(resource, namespace, name);
-      if (check && ownedBy(check, node.metadata.uid)) {
+      if (check && isControlledBy(check, node.metadata.uid)) {
         if (node.spec.abortWithStatusCheck === true && statusCheckCondition(check, "FailureThresholdExceed")) {
           // the check failed: abort the whole Workflow (every node reads the annotation through its condition)
           await store.annotate(workflowResource, namespace, node.spec.workflowName, { [workflowAbortAnnotation]: "true" });
@@ -142,7 +138,7 @@ export function createWorkflowNodeController(deps: WorkflowControllerDeps): Mana
       spec: structuredClone(resource.spec),
     };
     const { object, created } = await store.createOrGet(resource, namespace, body);
-    if (!created && !ownedBy(object, node.metadata.uid)) {
+    if (!created && !isControlledBy(object, node.metadata.uid)) {
       void record(node, "Warning", reasons.nameTaken, `a ${resource.kind} named ${name} exists and is not this node's`);
       return { requeueAfterMs: 30_000 };
     }
@@ -168,7 +164,7 @@ export function createWorkflowNodeController(deps: WorkflowControllerDeps): Mana
     const names = templates.map((template, i) => childNodeName(node.spec.workflowName, name, i, template));
     const existing = new Map(
       (await store.list<WorkflowNode>(workflowNodeResource, namespace, `${controlledByLabel}=${name}`))
-        .filter((child) => ownedBy(child, node.metadata.uid))
+        .filter((child) => isControlledBy(child, node.metadata.uid))
         .map((child) => [child.metadata.name ?? "", child]),
     );
     const states: ChildState[] = names.map((n) => {

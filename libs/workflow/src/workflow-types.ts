@@ -1,4 +1,4 @@
-import type { ChaosObjectMeta } from "@faultline/api";
+import type { ChaosObjectMeta, OwnerReference } from "@faultline/api";
 import type { WorkflowConditionType, WorkflowNodeConditionType } from "./workflow-names.js";
 
 /**
@@ -55,15 +55,8 @@ export interface Workflow {
   status?: WorkflowStatus;
 }
 
-/** A reference from an owned object to its owner. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+/** A reference from an owned object to its owner (`@faultline/api`'s). */
+export type { OwnerReference };
 
 /**
  * The spec of a WorkflowNode (Chaos Mesh's names): which template of which Workflow it runs, when
