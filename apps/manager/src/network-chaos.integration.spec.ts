@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { CoreV1Api, CoreV1Event, CustomObjectsApi, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Api, CoreV1Event, CustomObjectsApi } from "@kubernetes/client-node";
 import type { NetworkChaos } from "@faultline/chaos/network";
 import { eventually as eventuallyWithin, type AppProcess } from "@faultline/test-ground";
 import { freePort, startKubeletGround, startTestDaemon, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
+import { WebPods } from "./web-pods.test-support.js";
 
 // NetworkChaos end to end on the local cluster's real kubelet: pods with their own network
 // namespaces on the cluster's bridge, the built manager and daemon as processes, and traffic
@@ -11,7 +12,6 @@ import { freePort, startKubeletGround, startTestDaemon, startTestManager, type K
 const run = promisify(execFile);
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
 const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => eventuallyWithin(what, probe, timeoutMs, 500);
-const server = ["sh", "-c", 'mkdir -p /www && echo "hello from $HOSTNAME" > /www/index.html && exec httpd -f -p 8080 -h /www'];
 
 describe("NetworkChaos end to end between real kubelet pods", () => {
   let ground: KubeletGround;
@@ -20,39 +20,10 @@ describe("NetworkChaos end to end between real kubelet pods", () => {
   let ns: string;
   let daemon: AppProcess;
   let manager: AppProcess;
-  const pods: { [name: string]: V1Pod } = {};
-
-  const startPod = async (name: string, app: string) => {
-    await core.createNamespacedPod({
-      namespace: ns,
-      body: {
-        metadata: { name, labels: { app } },
-        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: server }] },
-      },
-    });
-    pods[name] = await eventually(`${name} running`, async () => {
-      const pod = await core.readNamespacedPod({ namespace: ns, name });
-      return pod.status?.phase === "Running" && pod.status.podIP && pod.status.containerStatuses?.[0]?.state?.running ? pod : undefined;
-    });
-  };
-  const pidOf = async (name: string) => {
-    const id = pods[name]!.status!.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, "");
-    const { stdout } = await run("ctr", ["--address", ground.cluster.containerdSocket, "-n", "k8s.io", "task", "ls"]);
-    const line = stdout.split("\n").find((l) => l.startsWith(id));
-    if (!line) throw new Error(`no task for ${name} (${id})`);
-    return line.split(/\s+/)[1]!;
-  };
-  /** busybox wget (its -T crashes busybox-static here; the exec timeout bounds it) from `from`'s network namespace to `to`'s web server: its answer, or undefined. */
-  const wget = async (from: string, to: string): Promise<string | undefined> => {
-    const ip = pods[to]!.status!.podIP!;
-    try {
-      const { stdout } = await run("nsenter", ["-t", await pidOf(from), "-n", "--", "busybox", "wget", "-q", "-O", "-", `http://${ip}:8080/`], { timeout: 4000, killSignal: "SIGKILL" });
-      return stdout.trim();
-    } catch {
-      return undefined;
-    }
-  };
-  const reaches = async (from: string, to: string) => (await wget(from, to)) === `hello from ${to}`;
+  let web: WebPods;
+  const startPod = (name: string, app: string) => web.start(name, app);
+  const pidOf = async (name: string) => String(await web.pidOf(name));
+  const reaches = (from: string, to: string) => web.reaches(from, to);
   const expectReach = async (pairs: [string, string, boolean][]) => {
     for (const [from, to, ok] of pairs) expect([from, to, await reaches(from, to)]).toEqual([from, to, ok]);
   };
@@ -74,6 +45,7 @@ describe("NetworkChaos end to end between real kubelet pods", () => {
     ({ core, custom, daemon } = ground);
     ns = ground.ns.name;
     manager = await startTestManager({ kubeconfigPath: ground.cluster.kubeconfigPath, namespace: ns, daemonSocket: ground.daemonSocket, httpPort: await freePort() });
+    web = new WebPods(core, ns, ground.cluster.containerdSocket);
     for (const [name, app] of [["client", "client"], ["web", "web"], ["other", "other"]]) await startPod(name!, app!);
   }, 300_000);
 
@@ -119,11 +91,11 @@ describe("NetworkChaos end to end between real kubelet pods", () => {
   }, 240_000);
 
   it("a client pod recreated under the same name gets the partition again while it runs", async () => {
-    const before = pods["client"]!.metadata!.uid;
+    const before = web.pods["client"]!.metadata!.uid;
     await core.deleteNamespacedPod({ namespace: ns, name: "client", gracePeriodSeconds: 0 });
     await eventually("the old client gone", async () => ((await core.listNamespacedPod({ namespace: ns })).items.some((p) => p.metadata?.name === "client") ? undefined : true));
     await startPod("client", "client");
-    expect(pods["client"]!.metadata!.uid).not.toBe(before);
+    expect(web.pods["client"]!.metadata!.uid).not.toBe(before);
     await eventually("the partition on the new client", async () => ((await reaches("client", "web")) ? undefined : true), 60_000);
     await expectReach([["client", "web", false], ["client", "other", true]]);
     expect(await events("cut-web")).toContainEqual(expect.objectContaining({ message: expect.stringContaining(`Re-applied chaos for ${ns}/client`) }));
@@ -154,7 +126,7 @@ describe("NetworkChaos end to end between real kubelet pods", () => {
     const failed = await eventually("the kernel check's Failed event", async () =>
       (await events("network-delay-example")).find((e) => e.reason === "Failed" && /cannot perform this injection/.test(e.message ?? "")),
     );
-    expect(failed.message).toMatch(new RegExp(`node ${pods["client"]!.spec!.nodeName} cannot perform this injection: missing qdisc/netem`));
+    expect(failed.message).toMatch(new RegExp(`node ${web.pods["client"]!.spec!.nodeName} cannot perform this injection: missing qdisc/netem`));
     await expectReach([["client", "web", true]]);
     const { stdout } = await run("nsenter", ["-t", await pidOf("client"), "-n", "--", "tc", "qdisc", "show", "dev", "eth0"]);
     expect(stdout).not.toMatch(/netem|tbf|prio/);

@@ -1,20 +1,17 @@
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { promisify } from "node:util";
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type KubernetesObject } from "@kubernetes/client-node";
 import { deployBusybox, eventually as eventuallyWithin, processesInPidNamespaceOf, type AppProcess } from "@faultline/test-ground";
 import { freePort, startKubeletGround, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
+import { WebPods } from "./web-pods.test-support.js";
 
 // Workflow end to end on the local cluster's real kubelet, through the built manager and daemon:
 // Serial [PodChaos → Suspend → Parallel [StressChaos, NetworkChaos]] runs to Accomplished, each
 // chaos created when its node starts and recovered (deleted, its effect gone) at its deadline; the
 // abort annotation recovers everything; a StatusCheck against an HTTP server that turns unhealthy
 // aborts a workflow that asked for it.
-const run = promisify(execFile);
 const v1 = { group: "chaos-mesh.org", version: "v1alpha1" };
 const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => eventuallyWithin(what, probe, timeoutMs, 250);
-const server = ["sh", "-c", 'mkdir -p /www && echo "hello from $HOSTNAME" > /www/index.html && exec httpd -f -p 8080 -h /www'];
 
 interface Condition {
   type: string;
@@ -29,41 +26,9 @@ describe("Workflow end to end on real kubelet pods", () => {
   let custom: CustomObjectsApi;
   let ns: string;
   let manager: AppProcess;
-  const pods: { [name: string]: V1Pod } = {};
-
-  const startPod = async (name: string) => {
-    await core.createNamespacedPod({
-      namespace: ns,
-      body: {
-        metadata: { name, labels: { app: name } },
-        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: server }] },
-      },
-    });
-    pods[name] = await eventually(`${name} running`, async () => {
-      const pod = await core.readNamespacedPod({ namespace: ns, name });
-      return pod.status?.phase === "Running" && pod.status.podIP && pod.status.containerStatuses?.[0]?.state?.running ? pod : undefined;
-    });
-  };
-  const pidOf = async (name: string) => {
-    const id = pods[name]!.status!.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, "");
-    const { stdout } = await run("ctr", ["--address", ground.cluster.containerdSocket, "-n", "k8s.io", "task", "ls"]);
-    const line = stdout.split("\n").find((l) => l.startsWith(id));
-    if (!line) throw new Error(`no task for ${name} (${id})`);
-    return Number(line.split(/\s+/)[1]);
-  };
-  /** Whether `from` gets `to`'s page (busybox wget in `from`'s network namespace, bounded by the exec timeout). */
-  const reaches = async (from: string, to: string): Promise<boolean> => {
-    try {
-      const { stdout } = await run("nsenter", ["-t", String(await pidOf(from)), "-n", "--", "busybox", "wget", "-q", "-O", "-", `http://${pods[to]!.status!.podIP!}:8080/`], {
-        timeout: 4000,
-        killSignal: "SIGKILL",
-      });
-      return stdout.trim() === `hello from ${to}`;
-    } catch {
-      return false;
-    }
-  };
-  const stressorsIn = async (name: string) => processesInPidNamespaceOf(await pidOf(name)).filter((p) => p.comm.startsWith("stress-ng"));
+  let web: WebPods;
+  const reaches = (from: string, to: string) => web.reaches(from, to);
+  const stressorsIn = async (name: string) => processesInPidNamespaceOf(await web.pidOf(name)).filter((p) => p.comm.startsWith("stress-ng"));
 
   const list = async (plural: string) => ((await custom.listNamespacedCustomObject({ ...v1, plural, namespace: ns })) as { items: Obj[] }).items;
   const get = (plural: string, name: string) => custom.getNamespacedCustomObject({ ...v1, plural, namespace: ns, name }) as Promise<Obj>;
@@ -92,8 +57,9 @@ describe("Workflow end to end on real kubelet pods", () => {
     ({ core, custom } = ground);
     ns = ground.ns.name;
     manager = await startTestManager({ kubeconfigPath: ground.cluster.kubeconfigPath, namespace: ns, daemonSocket: ground.daemonSocket, httpPort: await freePort() });
-    await startPod("client");
-    await startPod("web");
+    web = new WebPods(core, ns, ground.cluster.containerdSocket);
+    await web.start("client");
+    await web.start("web");
   }, 300_000);
 
   afterAll(async () => {
