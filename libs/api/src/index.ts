@@ -11,6 +11,7 @@ export { namespacedNameHeader } from "./namespaced-name-header.js";
 export { chaosApiVersion, chaosGroup, chaosVersion } from "./v1alpha1/group-version.js";
 export type { ChaosObjectMeta } from "./v1alpha1/chaos-object-meta.js";
 export { controllerReference, isControlledBy } from "./v1alpha1/owner-reference.js";
+export { isObjectNotFound } from "./v1alpha1/object-not-found.js";
 export type { OwnerReference } from "./v1alpha1/owner-reference.js";
 export type {
   ContainerSelector,

@@ -1,7 +1,7 @@
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl, RecordDecoder } from "@faultline/impl-registry";
 import type { PodSource } from "@faultline/selector";
-import { ContainerAction_Action, parsePodRecordId } from "@faultline/api";
+import { ContainerAction_Action, isObjectNotFound, parsePodRecordId } from "@faultline/api";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api } from "@kubernetes/client-node";
 import type { PodChaos } from "./pod-chaos-crd.js";
 import { podFailureApplyPatch, podFailureRecoverPatch, type JsonPatchOperation } from "./pod-failure-patch.js";
@@ -19,7 +19,6 @@ export interface PodChaosManagerDeps {
   pauseImage?: string;
 }
 
-const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
 
 /**
  * The manager side of PodChaos, per record:
@@ -69,7 +68,7 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
         try {
           await patchPod(namespace, podName, ops);
         } catch (error) {
-          if (!isNotFound(error)) throw error; // deleted between the read and the patch: recovered
+          if (!isObjectNotFound(error, podName)) throw error; // deleted between the read and the patch: recovered
         }
       }
       return "Not Injected";

@@ -1,3 +1,4 @@
+import { isObjectNotFound } from "@faultline/api";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import type { ChaosObject } from "@faultline/impl-registry";
 
@@ -13,7 +14,10 @@ export class ConflictError extends Error {
   override name = "ConflictError";
 }
 
-/** Thrown by writes to an object that no longer exists (HTTP 404). */
+/**
+ * Thrown by writes to an object that no longer exists (HTTP 404 naming it). A 404 that names no
+ * object (an API server not serving the resource yet) is rethrown as it is: an error to retry.
+ */
 export class ObjectGoneError extends Error {
   override name = "ObjectGoneError";
 }
@@ -31,10 +35,10 @@ export interface ChaosObjectClient {
   replaceStatus(resource: ChaosResource, obj: ChaosObject): Promise<ChaosObject>;
 }
 
-function translate(error: unknown, what: string): never {
+function translate(error: unknown, what: string, name: string): never {
   const code = (error as { code?: number }).code;
   if (code === 409) throw new ConflictError(`conflict writing ${what}`, { cause: error });
-  if (code === 404) throw new ObjectGoneError(`${what} not found`, { cause: error });
+  if (isObjectNotFound(error, name)) throw new ObjectGoneError(`${what} not found`, { cause: error });
   throw error;
 }
 
@@ -47,7 +51,7 @@ export function createKubernetesChaosObjectClient(api: CustomObjectsApi): ChaosO
       try {
         return (await api.getNamespacedCustomObject(params(resource, namespace, name))) as ChaosObject;
       } catch (error) {
-        if ((error as { code?: number }).code === 404) return undefined;
+        if (isObjectNotFound(error, name)) return undefined;
         throw error;
       }
     },
@@ -56,7 +60,7 @@ export function createKubernetesChaosObjectClient(api: CustomObjectsApi): ChaosO
         const { namespace = "", name = "" } = obj.metadata;
         return (await api.replaceNamespacedCustomObject({ ...params(resource, namespace, name), body: obj })) as ChaosObject;
       } catch (error) {
-        return translate(error, at(obj));
+        return translate(error, at(obj), obj.metadata.name ?? "");
       }
     },
     async replaceStatus(resource, obj) {
@@ -64,7 +68,7 @@ export function createKubernetesChaosObjectClient(api: CustomObjectsApi): ChaosO
         const { namespace = "", name = "" } = obj.metadata;
         return (await api.replaceNamespacedCustomObjectStatus({ ...params(resource, namespace, name), body: obj })) as ChaosObject;
       } catch (error) {
-        return translate(error, `${at(obj)} status`);
+        return translate(error, `${at(obj)} status`, obj.metadata.name ?? "");
       }
     },
   };

@@ -1,3 +1,4 @@
+import { isObjectNotFound } from "@faultline/api";
 import { randomBytes } from "node:crypto";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
 import type { ChaosObject } from "@faultline/impl-registry";
@@ -60,7 +61,6 @@ const stderrLogger: EventRecorderLogger = {
   warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "warn", message, timestamp: new Date().toISOString(), ...fields })}\n`),
 };
 
-const isNotFound = (error: unknown) => (error as { code?: unknown } | undefined)?.code === 404;
 
 /** RFC 3339 to the second, as the API server stores Event timestamps. */
 const rfc3339 = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -129,7 +129,7 @@ export function createKubernetesEventRecorder(core: CoreV1Api, options: Kubernet
           );
           return;
         } catch (error) {
-          if (!isNotFound(error)) throw error;
+          if (!isObjectNotFound(error, series.name)) throw error;
           // the Event expired (the API server's event TTL) or was deleted: start a new series
           seen.delete(key);
         }

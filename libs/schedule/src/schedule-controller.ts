@@ -1,4 +1,4 @@
-import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy } from "@faultline/api";
+import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy, isObjectNotFound } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { errorFields, type Logger, type ManagedController, type ObjectKey, type ReconcileResult, type WatchedResource } from "@faultline/controller";
 import { pauseAnnotation, type EventRecorder } from "@faultline/records";
@@ -85,19 +85,17 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     const namespace = schedule.metadata.namespace!;
     const children: Child[] = [];
     for (const template of templates.values()) {
-      let list: { items?: SpawnedObject[] };
-      try {
-        list = await deps.customObjects.listNamespacedCustomObject({
-          group: template.resource.group,
-          version: template.resource.version,
-          namespace,
-          plural: template.resource.plural,
-          labelSelector: `${managedByLabel}=${managedByValue(schedule.metadata.name!)}`,
-        });
-      } catch (error) {
-        if (codeOf(error) === 404) continue; // that kind's CRD is not installed: it has no children
-        throw error;
-      }
+      // Any error, 404 too, fails the reconcile (retried): an API server that has just started can
+      // answer 404 for a resource it serves (kubernetes/kubernetes#115241), and a Schedule that took
+      // it for "no children" could start a run that Forbid forbids. Every kind the manager serves
+      // has its CRD installed.
+      const list = (await deps.customObjects.listNamespacedCustomObject({
+        group: template.resource.group,
+        version: template.resource.version,
+        namespace,
+        plural: template.resource.plural,
+        labelSelector: `${managedByLabel}=${managedByValue(schedule.metadata.name!)}`,
+      })) as { items?: SpawnedObject[] };
       for (const obj of (list.items ?? []) as Child["obj"][]) {
         if (!isControlledBy(obj, schedule.metadata.uid)) continue;
         children.push({ obj, template, finished: template.finished(obj) });
@@ -126,7 +124,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
         await patchChild(child, { metadata: { annotations: { [pauseAnnotation]: paused ? "true" : null } } });
         log("info", paused ? "paused child" : "resumed child", schedule, { child: child.obj.metadata.name, kind: child.template.type });
       } catch (error) {
-        if (codeOf(error) !== 404) throw error;
+        if (!isObjectNotFound(error, child.obj.metadata.name)) throw error;
       }
     }
   }
@@ -151,7 +149,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
         });
         log("info", "deleted finished child beyond the history limit", schedule, { child: child.obj.metadata.name, kind: child.template.type, historyLimit: limit });
       } catch (error) {
-        if (codeOf(error) !== 404) throw error;
+        if (!isObjectNotFound(error, child.obj.metadata.name)) throw error;
       }
       deleted.add(child);
       excess--;
@@ -230,7 +228,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     try {
       schedule = (await deps.customObjects.getNamespacedCustomObject({ group: chaosGroup, version: chaosVersion, namespace: key.namespace, plural: scheduleResource.plural, name: key.name })) as Schedule;
     } catch (error) {
-      if (codeOf(error) === 404) return {};
+      if (isObjectNotFound(error, key.name)) return {};
       throw error;
     }
     if (schedule.metadata.deletionTimestamp) return {};

@@ -14,7 +14,11 @@ describe("createKubernetesPodSource (HTTP server)", () => {
     const url = new URL(req.url ?? "", "http://x");
     if (url.pathname === "/api/v1/namespaces/blog/pods/missing") {
       res.statusCode = 404;
-      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 }));
+      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: 'pods "missing" not found', reason: "NotFound", details: { name: "missing", kind: "pods" }, code: 404 }));
+    } else if (url.pathname === "/api/v1/namespaces/starting/pods/db-0") {
+      // what an API server not serving the resource (yet) answers: a 404 that names no object
+      res.statusCode = 404;
+      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", details: {}, code: 404 }));
     } else if (url.pathname === "/api/v1/namespaces/blog/pods/db-0") {
       res.end(JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { namespace: "blog", name: "db-0" } }));
     } else if (url.pathname === "/api/v1/namespaces/blog/pods" && url.searchParams.has("labelSelector")) {
@@ -56,6 +60,11 @@ describe("createKubernetesPodSource (HTTP server)", () => {
     expect((await source.readPod("blog", "db-0"))?.metadata?.name).toBe("db-0");
     expect(await source.readPod("blog", "missing")).toBeUndefined();
     expect(seen.map((s) => s.via)).toEqual(["the given client", "the given client", "the given client"]);
+  });
+
+  it("answers a pod is gone only when the 404 names it: one naming nothing (a starting API server) is an error", async () => {
+    const source = createKubernetesPodSource(api);
+    await expect(source.readPod("starting", "db-0")).rejects.toMatchObject({ code: 404 });
   });
 
   it("turns a selector the server rejects into SelectorError InvalidSelector", async () => {

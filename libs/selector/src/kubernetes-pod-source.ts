@@ -1,3 +1,4 @@
+import { isObjectNotFound } from "@faultline/api";
 import { ApiException, type CoreV1Api, type V1Namespace, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { formatFieldSelector } from "./field-selector.js";
 import { formatLabelSelector, isEmptyLabelSelector } from "./label-selector.js";
@@ -8,10 +9,6 @@ import { SelectorError } from "./selector-error.js";
 export interface KubernetesPodSourceOptions {
   /** How many objects one list call asks for; longer lists are read page by page. Default 500. */
   pageSize?: number;
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 404;
 }
 
 /** The API server's own words for a failed call, from its Status body. */
@@ -79,7 +76,7 @@ export function createKubernetesPodSource(api: CoreV1Api, options: KubernetesPod
       try {
         return await api.readNamespacedPod({ namespace, name });
       } catch (error) {
-        if (isNotFound(error)) return undefined;
+        if (isObjectNotFound(error, name)) return undefined;
         throw error;
       }
     },
@@ -93,7 +90,7 @@ export function createKubernetesPodSource(api: CoreV1Api, options: KubernetesPod
       try {
         return await api.readNamespace({ name });
       } catch (error) {
-        if (isNotFound(error)) return undefined;
+        if (isObjectNotFound(error, name)) return undefined;
         throw error;
       }
     },

@@ -9,18 +9,22 @@ import type { StatusCheck } from "./status-check.js";
 const t0 = Date.parse("2026-01-01T00:00:00.000Z");
 const at = (s: number) => new Date(t0 + s * 1000);
 
+/** The API server's 404 for a missing object: its Status names it. */
+const notFound = (name: string) =>
+  Object.assign(new Error("not found"), { code: 404, body: { kind: "Status", reason: "NotFound", details: { name, group: "chaos-mesh.org", kind: "statuschecks" }, code: 404 } });
+
 /** One stored StatusCheck; `conflicts` status writes fail with 409 first (and bump the object, as another writer would). */
 function fakeApi(stored: StatusCheck | undefined, conflicts = 0) {
   const writes: StatusCheck[] = [];
   let object = stored && structuredClone(stored);
   let left = conflicts;
   const api = {
-    getNamespacedCustomObject: async () => {
-      if (!object) throw Object.assign(new Error("not found"), { code: 404 });
+    getNamespacedCustomObject: async ({ name }: { name: string }) => {
+      if (!object) throw notFound(name);
       return structuredClone(object);
     },
     replaceNamespacedCustomObjectStatus: async ({ body }: { body: StatusCheck }) => {
-      if (!object) throw Object.assign(new Error("not found"), { code: 404 });
+      if (!object) throw notFound(body.metadata.name ?? "");
       if (body.metadata.resourceVersion !== object.metadata.resourceVersion) throw Object.assign(new Error("conflict"), { code: 409 });
       if (left-- > 0) {
         object = { ...object, metadata: { ...object.metadata, resourceVersion: String(Number(object.metadata.resourceVersion) + 1) } };

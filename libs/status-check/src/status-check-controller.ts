@@ -1,3 +1,4 @@
+import { isObjectNotFound } from "@faultline/api";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { errorFields, type Logger, type ManagedController, type ObjectKey } from "@faultline/controller";
 import type { ChaosEvent, EventRecorder } from "@faultline/records";
@@ -73,7 +74,7 @@ export function createStatusCheckController(deps: StatusCheckControllerDeps): Ma
     try {
       return (await deps.customObjects.getNamespacedCustomObject({ group, version, plural, namespace: key.namespace, name: key.name })) as StatusCheck;
     } catch (error) {
-      if (statusCode(error) === 404) return undefined;
+      if (isObjectNotFound(error, key.name)) return undefined;
       throw error;
     }
   };
@@ -102,7 +103,7 @@ export function createStatusCheckController(deps: StatusCheckControllerDeps): Ma
         })) as StatusCheck;
         return { obj: written, evaluation: changed.evaluation };
       } catch (error) {
-        if (statusCode(error) === 404) return undefined;
+        if (isObjectNotFound(error, obj.metadata.name)) return undefined;
         if (statusCode(error) !== 409 || attempt >= conflictRetries) throw error;
         obj = await read({ namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" });
         if (!obj) return undefined;

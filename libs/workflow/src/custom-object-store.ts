@@ -1,3 +1,4 @@
+import { isObjectNotFound } from "@faultline/api";
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
 
 /** A custom resource's coordinates. */
@@ -27,7 +28,6 @@ export interface StoredObject {
 }
 
 const codeOf = (error: unknown) => (error as { code?: unknown } | undefined)?.code;
-export const isNotFound = (error: unknown): boolean => codeOf(error) === 404;
 export const isAlreadyExists = (error: unknown): boolean => codeOf(error) === 409;
 
 /**
@@ -42,7 +42,7 @@ export class CustomObjectStore {
     try {
       return (await this.api.getNamespacedCustomObject({ ...resource, namespace, name })) as T;
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isObjectNotFound(error, name)) return undefined;
       throw error;
     }
   }
@@ -65,7 +65,7 @@ export class CustomObjectStore {
       await this.api.deleteNamespacedCustomObject({ ...resource, namespace, name, propagationPolicy: "Background" });
       return true;
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isObjectNotFound(error, name)) return false;
       throw error;
     }
   }
