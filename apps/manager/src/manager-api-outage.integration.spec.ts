@@ -98,7 +98,23 @@ async function getObject(name: string) {
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+/** What a failure message shows: the object's record phases and the manager's lines about it. */
+async function whereItStands(name: string | undefined): Promise<string> {
+  if (name === undefined) return `manager's last lines: ${JSON.stringify(manager?.lines.slice(-8))}`;
+  let phases = "unreadable";
+  try {
+    const records = (await getObject(name))?.status?.experiment?.containerRecords;
+    const counts = new Map<string, number>();
+    for (const r of records ?? []) counts.set(r.phase, (counts.get(r.phase) ?? 0) + 1);
+    phases = records === undefined ? "no records" : JSON.stringify(Object.fromEntries(counts));
+  } catch (error) {
+    phases = `unreadable (${(error as Error).message.split("\n")[0]})`;
+  }
+  const about = manager?.lines.filter((l) => JSON.stringify(l).includes(name)).slice(-6);
+  return `records: ${phases}; manager's lines about ${name}: ${JSON.stringify(about)}; its last lines: ${JSON.stringify(manager?.lines.slice(-4))}`;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000, about?: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     let ok = false;
@@ -108,7 +124,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90
       // the API server may still be settling after its return
     }
     if (ok) return;
-    if (performance.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; manager's last lines: ${JSON.stringify(manager?.lines.slice(-8))}`);
+    if (performance.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; ${await whereItStands(about)}`);
     await sleep(50);
   }
 }
@@ -130,7 +146,7 @@ async function oneRun(fault: Fault, run: number): Promise<void> {
   await sleep(random(0, 400));
   let holdMs = random(300, 2500);
   let back = await outage(fault, run, holdMs);
-  await until(`${name}: all ${targets} records Injected`, () => allInjected(name));
+  await until(`${name}: all ${targets} records Injected`, () => allInjected(name), 90_000, name);
   measured.push({ fault, phase: "apply", holdMs, toDoneMs: Math.round(performance.now() - back) });
 
   await until("API server serving", async () => (await getObject(name)) !== undefined, 60_000);
@@ -138,7 +154,7 @@ async function oneRun(fault: Fault, run: number): Promise<void> {
   await sleep(random(0, 300));
   holdMs = random(300, 2500);
   back = await outage(fault, run, holdMs);
-  await until(`${name}: deleted (every record recovered, finalizer removed)`, async () => (await getObject(name)) === undefined);
+  await until(`${name}: deleted (every record recovered, finalizer removed)`, async () => (await getObject(name)) === undefined, 90_000, name);
   measured.push({ fault, phase: "delete", holdMs, toDoneMs: Math.round(performance.now() - back) });
 
   expect(manager!.process.exitCode).toBeNull();
