@@ -19,7 +19,7 @@ function countsMessage(done: number, total: number, verb: "injected" | "recovere
 /**
  * The four conditions, from the records and the pause state (Chaos Mesh's rules): Selected when
  * records exist; AllInjected when there are records and every one is exactly Injected;
- * AllRecovered when every one is exactly Not Injected (false before selection); Paused when paused.
+ * AllRecovered when every one is exactly Not Injected and not marked `applying` (false before selection); Paused when paused.
  * Each carries a reason and a short message, as Kubernetes conventions ask. Before selection, a
  * Selected=False condition in `previous` (a selection failure: {@link withSelectionFailure}) is kept.
  */
@@ -37,7 +37,8 @@ export function computeConditions(records: readonly Record[] | undefined, paused
   }
   const all = records!;
   const injected = all.filter((r) => r.phase === "Injected").length;
-  const recovered = all.filter((r) => r.phase === "Not Injected").length;
+  // a record marked `applying` may hold an injection whatever its phase: not recovered yet
+  const recovered = all.filter((r) => r.phase === "Not Injected" && !r.applying).length;
   const failed = failing(all);
   return [
     { type: "Selected", status: "True", reason: "Selected", message: `${all.length} target(s) selected` },

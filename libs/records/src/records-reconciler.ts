@@ -1,4 +1,4 @@
-import type { ChaosCondition, Record, RecordEvent, RecordPhase } from "@faultline/api";
+import type { ChaosCondition, Record, RecordEvent } from "@faultline/api";
 import {
   type ChaosKind,
   type ChaosKindRegistry,
@@ -15,11 +15,12 @@ import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./c
 import { computeDesiredPhase, type DesiredPhaseCause } from "./desired-phase.js";
 import type { ChaosEvent, EventRecorder } from "./event-recorder.js";
 import { type BackoffPolicy, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
-import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
-import { StatusWriteError, StatusWriter } from "./status-writer.js";
+import { defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
+import { StatusWriteError, StatusWriter, type StatusMutation } from "./status-writer.js";
 import { selectionFailureReason, specErrorReasons } from "./selection-failure.js";
 import { isTargetGone } from "./target-gone.js";
 import type { TargetSelector } from "./target-selector.js";
+import { applyOutcome, waveEvents, type WaveOutcome } from "./wave-outcome.js";
 
 /** Which object to reconcile: its kind (as registered) and namespaced name. */
 export interface ReconcileRequest {
@@ -75,10 +76,15 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 
 /**
  * The experiment pipeline, one object at a time: finalizer → desired phase → targets (selected once)
- * → apply or recover each record (bounded in parallel, each failure retried with backoff, never
- * blocking the others) → conditions → finalizer removal on deletion. Every step that changes
- * something records a Kubernetes Event. Timers are computed from persisted timestamps and returned
- * as `requeueAfterMs`, so nothing is lost when the manager restarts.
+ * → apply or recover each record that is due, as one wave (bounded in parallel, each failure
+ * retried with backoff, never blocking the others) → conditions → finalizer removal on deletion.
+ *
+ * A wave costs two status writes whatever its size: one before it (the desired phase, new records,
+ * and an `applying` mark on each record about to be applied, so that a stop recovers it even if
+ * this process dies before its outcome is written) and one after it with every outcome. Events
+ * summarise a wave (one per kind of success, one per failed record up to a bound); each record's
+ * own history is in its status. Timers are computed from persisted timestamps and returned as
+ * `requeueAfterMs`, so nothing is lost when the manager restarts.
  *
  * The caller must not reconcile one object twice at the same time (a keyed work queue ensures it).
  */
@@ -149,8 +155,19 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     const requeues: number[] = [];
     if (decision.stopsAtMs !== undefined && !deleting) requeues.push(decision.stopsAtMs - now());
 
+    // Status changes are staged and written together: the desired phase, the records and the marks
+    // of the records about to be applied go out in one write before any daemon is called, and a
+    // wave's outcomes in one write after it. Each staged change has its owner at once; `commit`
+    // fails the reconcile when its write failed (the queue retries the object).
+    const writeFailures: unknown[] = [];
+    const stage = (mutate: StatusMutation) => void writer.stage(mutate).catch((error: unknown) => void writeFailures.push(error));
+    const commit = async () => {
+      await writer.flush();
+      if (writeFailures.length > 0) throw new StatusWriteError(`${request.namespace}/${request.name}`, writeFailures.splice(0));
+    };
+
     if (obj.status?.experiment?.desiredPhase !== decision.phase) {
-      await writer.update((status) => {
+      stage((status) => {
         status.experiment = { ...status.experiment, desiredPhase: decision.phase };
       });
       const { reason, message } = phaseEvents[decision.cause];
@@ -165,7 +182,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         const targets = await options.selector.select(kind, obj);
         if (targets.length === 0) failure = "no pod is selected";
         else {
-          await writer.update((status) => {
+          stage((status) => {
             status.experiment ??= {};
             status.experiment.containerRecords ??= targets.map(
               ({ recordId, selectorKey }): Record => ({ id: recordId, selectorKey, phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }),
@@ -181,10 +198,10 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         const reason = failureReason;
         const message = failure;
         // on the condition too (written only when it changes), not only in an Event
-        await writer.update((status) => {
+        stage((status) => {
           status.conditions = withSelectionFailure(status.conditions, reason, message);
         });
-        await writer.flush();
+        await commit();
         await emit(obj, "Warning", "Failed", `Failed to select targets: ${failure}`);
         await conditionsEvent(writer, conditionsBefore);
         // A spec error cannot heal until the object changes, and a change is a watch event that
@@ -200,7 +217,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     const records = writer.current.status?.experiment?.containerRecords ?? [];
     const operationFor = (record: Record): RecordEvent["operation"] | undefined => {
       if (decision.phase === "Run" && record.phase !== "Injected") return "Apply";
-      if (decision.phase === "Stop" && record.phase !== "Not Injected") return "Recover";
+      if (decision.phase === "Stop" && (record.phase !== "Not Injected" || record.applying)) return "Recover";
       return undefined;
     };
     const due: number[] = [];
@@ -234,65 +251,54 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       } else requeues.push(last + lostInjectionCheckMs - now());
     } else if (decision.phase !== "Run" || deleting) lostInjectionCheckedAt.delete(obj.metadata.uid ?? namespacedNameOf(obj));
 
-    // Every status write gets its owner the moment it is queued: a write that fails (API server
-    // gone, etcd down) is collected here, never left as an unhandled rejection, and fails the whole
-    // reconcile once every record has settled, so the queue retries the object (records whose
-    // result was not written are applied or recovered again: impls are idempotent).
-    const writes: Promise<void>[] = [];
-    const writeFailures: unknown[] = [];
+    // One write before the wave: what was staged so far, and the mark of every record about to be
+    // applied. From then on a stop recovers them whatever happens to this process or the write of
+    // their outcome; no daemon is called before that write has succeeded.
+    const toMark = new Set(due.filter((index) => !reapply.has(index) && operationFor(records[index]!) === "Apply" && !records[index]!.applying).map((index) => records[index]!.id));
+    if (toMark.size > 0) {
+      stage((status) => {
+        for (const stored of status.experiment?.containerRecords ?? []) if (toMark.has(stored.id)) stored.applying = true;
+      });
+    }
+    await commit();
+    if (writer.gone) return {};
+
+    // The wave: every due record applied or recovered, bounded in parallel, each failure its own
+    // (it never blocks the others); then one write with every outcome.
+    const outcomes: WaveOutcome[] = [];
     const target = obj;
-    try {
-      await runBounded(due, parallelism, async (index) => {
-        const record = records[index]!;
-        const operation = reapply.has(index) ? "Apply" : operationFor(record)!;
-        let phase: RecordPhase | undefined;
-        let failure: string | undefined;
-        let gone: string | undefined;
-        try {
-          phase =
-            operation === "Apply"
-              ? await kind.impl.apply(ctx, index, structuredClone(records), target)
-              : await kind.impl.recover(ctx, index, structuredClone(records), target);
-        } catch (error) {
-          if (operation === "Recover" && isTargetGone(error)) {
-            phase = "Not Injected"; // nothing of the experiment is left in a target that no longer exists
-            gone = errorMessage(error);
-          } else failure = errorMessage(error);
-        }
-        const timestamp = new Date(now()).toISOString();
-        const write = writer.update((status) => {
-          const stored = status.experiment?.containerRecords?.find((r) => r.id === record.id);
-          if (!stored) return;
-          if (phase !== undefined) {
-            stored.phase = phase;
-            if (operation === "Apply" && phase === "Injected") stored.injectedCount++;
-            if (operation === "Recover" && phase === "Not Injected") stored.recoveredCount++;
-          }
-          const event: RecordEvent = { type: failure === undefined ? "Succeeded" : "Failed", operation, timestamp };
-          if (failure !== undefined) event.message = failure;
-          else if (gone !== undefined) event.message = `target is gone, counted as recovered: ${gone}`;
-          appendRecordEvent(stored, event, compaction);
-        });
-        writes.push(write.catch((error: unknown) => void writeFailures.push(error)));
-        if (failure !== undefined) {
-          await emit(target, "Warning", "Failed", `Failed to ${operation.toLowerCase()} chaos for ${record.id}: ${failure}`);
-        } else if (gone !== undefined) {
-          await emit(target, "Normal", "Recovered", `${record.id} no longer exists, so nothing is left to recover: counted as recovered (${gone})`);
-        } else if (reapply.has(index) && phase === "Injected") {
-          await emit(target, "Normal", "Applied", `Re-applied chaos for ${record.id}: its injection was gone (the target was recreated)`);
-        } else if (phase === "Injected" || phase === "Not Injected") {
-          await emit(target, "Normal", operation === "Apply" ? "Applied" : "Recovered", `Successfully ${operation === "Apply" ? "applied" : "recovered"} chaos for ${record.id}`);
-        } else if (phase?.includes("/")) {
-          await emit(target, "Normal", "Updated", `${record.id} is now ${phase}`);
-          requeues.push(0); // a kind with steps: take the next one now
+    await runBounded(due, parallelism, async (index) => {
+      const record = records[index]!;
+      const reapplied = reapply.has(index);
+      const operation = reapplied ? "Apply" : operationFor(record)!;
+      const outcome: WaveOutcome = { id: record.id, operation, reapplied, timestamp: "" };
+      try {
+        outcome.phase =
+          operation === "Apply"
+            ? await kind.impl.apply(ctx, index, structuredClone(records), target)
+            : await kind.impl.recover(ctx, index, structuredClone(records), target);
+      } catch (error) {
+        if (operation === "Recover" && isTargetGone(error)) {
+          outcome.phase = "Not Injected"; // nothing of the experiment is left in a target that no longer exists
+          outcome.gone = errorMessage(error);
+        } else outcome.failure = errorMessage(error);
+      }
+      outcome.timestamp = new Date(now()).toISOString();
+      outcomes.push(outcome);
+    });
+    if (outcomes.length > 0) {
+      stage((status) => {
+        const byId = new Map((status.experiment?.containerRecords ?? []).map((r) => [r.id, r]));
+        for (const outcome of outcomes) {
+          const stored = byId.get(outcome.id);
+          if (stored) applyOutcome(stored, outcome, compaction);
         }
       });
-    } finally {
-      await Promise.all(writes); // never rejects: each write has its catch
-      await writer.flush();
+      await commit();
+      if (writer.gone) return {};
+      for (const event of waveEvents(outcomes)) await emit(target, event.type, event.reason, event.message);
+      if (outcomes.some((o) => o.phase?.includes("/"))) requeues.push(0); // a kind with steps: take the next one now
     }
-    if (writeFailures.length > 0) throw new StatusWriteError(`${request.namespace}/${request.name}`, writeFailures);
-    if (writer.gone) return {};
 
     // exact backoff for the records that failed just now, from what was written
     for (const record of writer.persisted.status?.experiment?.containerRecords ?? []) {
@@ -307,7 +313,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     // 5. on deletion, let the object go once every record is recovered
     if (deleting) {
       const all = writer.persisted.status?.experiment?.containerRecords ?? [];
-      if (all.every((r) => r.phase === "Not Injected")) {
+      if (all.every((r) => r.phase === "Not Injected" && !r.applying)) {
         if (await setFinalizer(resource, writer.persisted, false)) {
           await emit(writer.persisted, "Normal", "FinalizerRemoved", `Every record is recovered; finalizer ${recordsFinalizer} removed`);
         }

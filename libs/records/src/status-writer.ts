@@ -71,16 +71,29 @@ export class StatusWriter {
     return this.#persisted;
   }
 
-  /** Queues a change; resolves once it is written. */
+  /** Queues a change and starts writing; resolves once it is written. */
   update(mutate: StatusMutation): Promise<void> {
-    const promise = new Promise<void>((resolve, reject) => this.#pending.push({ mutate, done: { resolve, reject } }));
-    this.#loop ??= this.#drain().finally(() => (this.#loop = undefined));
+    const promise = this.stage(mutate);
+    this.#startWriting();
     return promise;
   }
 
-  /** Resolves when nothing is left to write. */
+  /**
+   * Queues a change without writing it yet: staged changes go out together, in one write, at the
+   * next {@link flush} (or with the next {@link update}). Resolves once it is written.
+   */
+  stage(mutate: StatusMutation): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.#pending.push({ mutate, done: { resolve, reject } }));
+  }
+
+  /** Writes what is staged, and resolves when nothing is left to write. */
   async flush(): Promise<void> {
+    if (this.#pending.length) this.#startWriting();
     while (this.#loop) await this.#loop;
+  }
+
+  #startWriting(): void {
+    this.#loop ??= this.#drain().finally(() => (this.#loop = undefined));
   }
 
   async #drain(): Promise<void> {

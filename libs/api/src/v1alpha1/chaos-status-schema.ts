@@ -26,6 +26,10 @@ export const recordSchema: OpenApiSchema = {
     },
     injectedCount: { type: "integer", minimum: 0 },
     recoveredCount: { type: "integer", minimum: 0 },
+    applying: {
+      type: "boolean",
+      description: "An apply was started and its success is not written yet: the record is recovered on stop whatever its phase.",
+    },
     events: { type: "array", items: recordEventSchema },
   },
 };

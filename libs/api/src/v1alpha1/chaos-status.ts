@@ -37,6 +37,13 @@ export interface Record {
   phase: RecordPhase;
   injectedCount: number;
   recoveredCount: number;
+  /**
+   * Written (true) before an apply starts, in the same write for the whole wave of records, and
+   * removed with the apply's success: a record that has it may hold an injection whatever its
+   * phase (the manager stopped between the apply and the write of its outcome, or the apply failed
+   * half-way), so stopping the experiment recovers it too. Faultline's; Chaos Mesh has no such field.
+   */
+  applying?: boolean;
   events?: RecordEvent[];
 }
 
