@@ -6,7 +6,7 @@ import type { Record, RecordPhase } from "@faultline/api";
 import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector, RecordDecodeError } from "@faultline/impl-registry";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
-import { createKubernetesEventRecorder } from "./event-recorder.js";
+import { createKubernetesEventRecorder, type EventRecorder } from "./event-recorder.js";
 import { createRecordsReconciler, type Reconciler, type ReconcileRequest } from "./records-reconciler.js";
 import { StatusWriteError } from "./status-writer.js";
 import { createTargetSelector } from "./target-selector.js";
@@ -58,7 +58,9 @@ afterAll(async () => {
   if (api) await deleteTestNamespace(api.kubeConfig, namespace);
 }, slow);
 
-function setup(options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient; lost?: (records: readonly Record[]) => number[] } = {}) {
+function setup(
+  options: { oneShot?: boolean; parallelism?: number; objects?: ChaosObjectClient; events?: EventRecorder; eventWaitMs?: number; lost?: (records: readonly Record[]) => number[] } = {},
+) {
   const impl = new TestImpl();
   const lost = options.lost;
   const withLost: ChaosImpl = lost ? { apply: impl.apply, recover: impl.recover, lostInjections: async (_ctx, records) => lost(records) } : impl;
@@ -75,7 +77,8 @@ function setup(options: { oneShot?: boolean; parallelism?: number; objects?: Cha
     kinds,
     objects,
     selector: createTargetSelector(createKubernetesPodSource(api.core)),
-    events: createKubernetesEventRecorder(api.core),
+    events: options.events ?? createKubernetesEventRecorder(api.core),
+    ...(options.eventWaitMs !== undefined && { eventWaitMs: options.eventWaitMs }),
     parallelism: options.parallelism ?? 8,
     backoff: { baseMs: 300, maxMs: 1200 },
     selectRetryMs: 5000,
@@ -199,6 +202,19 @@ describe("records pipeline on the real API server", () => {
     // nothing left to do: no further write
     await reconciler.reconcile(request);
     expect(written).toHaveLength(2);
+  }, slow);
+
+  test("Events never hold the work: with every Event request hanging (a frozen API server's), the records are applied and the reconcile ends", async () => {
+    const hanging: string[] = [];
+    const events: EventRecorder = { record: (_obj, event) => (hanging.push(event.reason), new Promise<void>(() => undefined)) };
+    const { impl, reconciler } = setup({ events, eventWaitMs: 200 });
+    const request = await createChaos(webSelector);
+    const started = performance.now();
+    await reconciler.reconcile(request);
+    expect(performance.now() - started).toBeLessThan(10_000); // awaited in turn, the 5 Events would never end
+    expect(impl.count("apply")).toBe(3);
+    expect(conditions(await read(request)).AllInjected).toBe("True");
+    expect(hanging).toEqual(expect.arrayContaining(["FinalizerInited", "Started", "Selected", "Applied"]));
   }, slow);
 
   test("counts a record whose target is gone as recovered, with an Event, so deletion completes", async () => {

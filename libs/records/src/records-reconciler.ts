@@ -61,6 +61,11 @@ export interface RecordsReconcilerOptions {
   lostInjectionCheckMs?: number;
   /** Aborted on shutdown; handed to every apply and recover. */
   signal?: AbortSignal;
+  /**
+   * How long a reconcile waits, when it ends, for the Events it sent (they never hold its work);
+   * default 5 s. An Event still in flight after that is left to finish on its own.
+   */
+  eventWaitMs?: number;
   now?: () => number;
 }
 
@@ -71,6 +76,21 @@ const phaseEvents: { [cause in DesiredPhaseCause]: { reason: string; message: st
   Paused: { reason: "Paused", message: "Experiment is paused; recovering every record" },
   Deleted: { reason: "Deleted", message: "Experiment is being deleted; recovering every record" },
 };
+
+/** Sends one Event without waiting for it. */
+type Send = (obj: ChaosObject, type: ChaosEvent["type"], reason: string, message: string) => void;
+
+/** Resolves once every promise settled, or after `ms`, whichever comes first. */
+async function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([Promise.allSettled(promises), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -97,6 +117,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
   const lostInjectionCheckMs = options.lostInjectionCheckMs ?? 10_000;
   const lostInjectionCheckedAt = new Map<string, number>(); // object uid → last check
   const signal = options.signal ?? new AbortController().signal;
+  const eventWaitMs = options.eventWaitMs ?? 5_000;
 
   // Events are best effort: a recorder that throws (against its contract) must not end a reconcile
   // half-way, nor leave a rejection without an owner.
@@ -122,7 +143,20 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       (copy) => options.objects.replace(resource, copy),
     );
 
+  // Events never hold the pipeline: each is sent at once and the reconcile goes on; when it ends, it
+  // waits for them at most eventWaitMs. Awaiting each in turn made a reconcile last minutes while the
+  // API server hung requests (an outage, a frozen server): every Event waited for its request timeout.
   async function reconcile(request: ReconcileRequest): Promise<ReconcileResult> {
+    const sent: Promise<void>[] = [];
+    const send: Send = (obj, type, reason, message) => void sent.push(emit(obj, type, reason, message));
+    try {
+      return await reconcileObject(request, send);
+    } finally {
+      await settledWithin(sent, eventWaitMs);
+    }
+  }
+
+  async function reconcileObject(request: ReconcileRequest, send: Send): Promise<ReconcileResult> {
     const kind: ChaosKind<any> = options.kinds.get(request.kind);
     const resource = resourceOf(kind);
     let obj = await options.objects.get(resource, request.namespace, request.name);
@@ -135,11 +169,11 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     if (!deleting && !hasFinalizer) {
       obj = await setFinalizer(resource, obj, true);
       if (!obj) return {};
-      await emit(obj, "Normal", "FinalizerInited", `Finalizer ${recordsFinalizer} added`);
+      send(obj, "Normal", "FinalizerInited", `Finalizer ${recordsFinalizer} added`);
     }
     if (deleting && obj.metadata.annotations?.[cleanFinalizerAnnotation] === cleanFinalizerForced) {
       if (await setFinalizer(resource, obj, false)) {
-        await emit(obj, "Normal", "FinalizerRemoved", `Finalizer removed without recovering (${cleanFinalizerAnnotation}: forced)`);
+        send(obj, "Normal", "FinalizerRemoved", `Finalizer removed without recovering (${cleanFinalizerAnnotation}: forced)`);
       }
       return {};
     }
@@ -149,7 +183,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     const writer = new StatusWriter(options.objects, resource, obj, {
       compaction,
       onTooLarge: (tooLarge) =>
-        void emit(tooLarge, "Warning", "StatusTooLarge", "Status does not fit the object size limit even without record events"),
+        send(tooLarge, "Warning", "StatusTooLarge", "Status does not fit the object size limit even without record events"),
     });
     const conditionsBefore = obj.status?.conditions;
     const requeues: number[] = [];
@@ -171,7 +205,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         status.experiment = { ...status.experiment, desiredPhase: decision.phase };
       });
       const { reason, message } = phaseEvents[decision.cause];
-      await emit(obj, "Normal", reason, `${message} (desired phase ${decision.phase})`);
+      send(obj, "Normal", reason, `${message} (desired phase ${decision.phase})`);
     }
 
     // 3. targets, once: records are created the first time only
@@ -188,7 +222,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
               ({ recordId, selectorKey }): Record => ({ id: recordId, selectorKey, phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }),
             );
           });
-          await emit(obj, "Normal", "Selected", `Selected ${targets.length} target(s): ${targets.map((t) => t.recordId).slice(0, 20).join(", ")}${targets.length > 20 ? ", …" : ""}`);
+          send(obj, "Normal", "Selected", `Selected ${targets.length} target(s): ${targets.map((t) => t.recordId).slice(0, 20).join(", ")}${targets.length > 20 ? ", …" : ""}`);
         }
       } catch (error) {
         failure = errorMessage(error);
@@ -202,8 +236,8 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
           status.conditions = withSelectionFailure(status.conditions, reason, message);
         });
         await commit();
-        await emit(obj, "Warning", "Failed", `Failed to select targets: ${failure}`);
-        await conditionsEvent(writer, conditionsBefore);
+        send(obj, "Warning", "Failed", `Failed to select targets: ${failure}`);
+        conditionsEvent(send, writer, conditionsBefore);
         // A spec error cannot heal until the object changes, and a change is a watch event that
         // reconciles it again: no timed retry. Anything else (no pod yet, a container not there
         // yet, the API server) is retried every selectRetryMs.
@@ -245,7 +279,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
             }
           }
         } catch (error) {
-          await emit(obj, "Warning", "Failed", `Failed to check which records lost their injection: ${errorMessage(error)}`);
+          send(obj, "Warning", "Failed", `Failed to check which records lost their injection: ${errorMessage(error)}`);
         }
         requeues.push(lostInjectionCheckMs);
       } else requeues.push(last + lostInjectionCheckMs - now());
@@ -296,7 +330,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       });
       await commit();
       if (writer.gone) return {};
-      for (const event of waveEvents(outcomes)) await emit(target, event.type, event.reason, event.message);
+      for (const event of waveEvents(outcomes)) send(target, event.type, event.reason, event.message);
       if (outcomes.some((o) => o.phase?.includes("/"))) requeues.push(0); // a kind with steps: take the next one now
     }
 
@@ -308,14 +342,14 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         if (at > 0) requeues.push(at - now());
       }
     }
-    await conditionsEvent(writer, conditionsBefore);
+    conditionsEvent(send, writer, conditionsBefore);
 
     // 5. on deletion, let the object go once every record is recovered
     if (deleting) {
       const all = writer.persisted.status?.experiment?.containerRecords ?? [];
       if (all.every((r) => r.phase === "Not Injected" && !r.applying)) {
         if (await setFinalizer(resource, writer.persisted, false)) {
-          await emit(writer.persisted, "Normal", "FinalizerRemoved", `Every record is recovered; finalizer ${recordsFinalizer} removed`);
+          send(writer.persisted, "Normal", "FinalizerRemoved", `Every record is recovered; finalizer ${recordsFinalizer} removed`);
         }
         return {};
       }
@@ -325,10 +359,10 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     return positive.length ? { requeueAfterMs: Math.min(...positive) } : {};
   }
 
-  async function conditionsEvent(writer: StatusWriter, before: ChaosCondition[] | undefined) {
+  function conditionsEvent(send: Send, writer: StatusWriter, before: ChaosCondition[] | undefined) {
     const changed = changedConditions(before, writer.persisted.status?.conditions ?? []);
     if (changed.length) {
-      await emit(writer.persisted, "Normal", "Updated", `Conditions: ${changed.join(", ")}`);
+      send(writer.persisted, "Normal", "Updated", `Conditions: ${changed.join(", ")}`);
     }
   }
 
