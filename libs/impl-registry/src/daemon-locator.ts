@@ -54,37 +54,51 @@ export interface EndpointSliceDaemonLocatorOptions {
 
 /**
  * Finds daemons through the EndpointSlices of the headless `chaos-daemon` Service: the daemon for a
- * node is the endpoint whose `nodeName` is that node. Answers are cached for `cacheTtlMs`.
+ * node is the endpoint whose `nodeName` is that node. One list of the slices answers every node for
+ * `cacheTtlMs`, and callers that ask while a list is in flight share it: a wave of records on many
+ * nodes costs one API call, not one per record. A node missing from a list older than a second is
+ * looked up again in a new list (a daemon just started), so a node without a daemon costs at most
+ * one list a second.
  */
 export function createEndpointSliceDaemonLocator(options: EndpointSliceDaemonLocatorOptions): DaemonLocator & {
-  /** Forgets cached addresses (all, or one node's), e.g. after a connection failure. */
+  /** Forgets the cached slices (`nodeName` is accepted for compatibility: all are forgotten), e.g. after a connection failure. */
   invalidate(nodeName?: string): void;
 } {
   const serviceName = options.serviceName ?? defaultDaemonServiceName;
   const ttl = options.cacheTtlMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { address: DaemonAddress; at: number }>();
+  const missRelistMs = 1_000;
+  let cached: { slices: readonly V1EndpointSlice[]; at: number } | undefined;
+  let inFlight: Promise<readonly V1EndpointSlice[]> | undefined;
+  const slices = async (): Promise<readonly V1EndpointSlice[]> => {
+    if (cached && now() - cached.at < ttl) return cached.slices;
+    inFlight ??= options.discovery
+      .listNamespacedEndpointSlice({ namespace: options.namespace, labelSelector: `${serviceNameLabel}=${serviceName}` })
+      .then((list) => {
+        cached = { slices: list.items, at: now() };
+        return list.items;
+      })
+      .finally(() => (inFlight = undefined));
+    return inFlight;
+  };
   return {
     async locate(nodeName) {
-      const cached = cache.get(nodeName);
-      if (cached && now() - cached.at < ttl) return cached.address;
-      const list = await options.discovery.listNamespacedEndpointSlice({
-        namespace: options.namespace,
-        labelSelector: `${serviceNameLabel}=${serviceName}`,
-      });
-      const address = pickDaemonEndpoint(list.items, nodeName, options.port ?? defaultDaemonPort);
+      let address = pickDaemonEndpoint(await slices(), nodeName, options.port ?? defaultDaemonPort);
+      if (!address && cached && now() - cached.at >= missRelistMs) {
+        // maybe a daemon that started after the cached list: look again, at most once a second
+        cached = undefined;
+        address = pickDaemonEndpoint(await slices(), nodeName, options.port ?? defaultDaemonPort);
+      }
       if (!address) {
         throw new DaemonNotFoundError(
           nodeName,
           `no endpoint on that node in the EndpointSlices of Service ${options.namespace}/${serviceName}`,
         );
       }
-      cache.set(nodeName, { address, at: now() });
       return address;
     },
-    invalidate(nodeName) {
-      if (nodeName === undefined) cache.clear();
-      else cache.delete(nodeName);
+    invalidate() {
+      cached = undefined;
     },
   };
 }
