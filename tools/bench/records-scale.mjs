@@ -111,14 +111,17 @@ async function run(namespace, targets, parallelism) {
     }
     const injectedS = (performance.now() - t0) / 1000;
     const apiPerRecord = ((await managerApiRequests(port)) - before) / targets;
-    const records = (await custom.getNamespacedCustomObject({ ...group, namespace, name })).status.experiment.containerRecords;
-    if (records.length !== targets) throw new Error(`expected ${targets} records, got ${records.length}`);
+    // records in the status, or (past 1,000) in RecordShards with counts per phase in the status
+    const experiment = (await custom.getNamespacedCustomObject({ ...group, namespace, name })).status.experiment;
+    const count = experiment.containerRecords?.length ?? Object.values(experiment.recordCounts ?? {}).reduce((a, b) => a + b, 0);
+    if (count !== targets) throw new Error(`expected ${targets} records, got ${count}`);
+    const shards = experiment.recordShards ?? 0;
     if (calls - callsBefore !== targets) throw new Error(`expected ${targets} daemon calls, got ${calls - callsBefore}`);
     const t1 = performance.now();
     await custom.deleteNamespacedCustomObject({ ...group, namespace, name });
     while (await custom.getNamespacedCustomObject({ ...group, namespace, name }).then(() => true, () => false)) await sleep(50);
     const goneS = (performance.now() - t1) / 1000;
-    return { injectedS, goneS, apiPerRecord, largest };
+    return { injectedS, goneS, apiPerRecord, largest, shards };
   } finally {
     await manager.stop();
   }
@@ -133,7 +136,7 @@ try {
       const serial = await run(ns.name, targets, 1);
       const parallel = await run(ns.name, targets, undefined);
       const row = (label, r) =>
-        `  ${label.padEnd(24)} create → AllInjected ${r.injectedS.toFixed(2).padStart(7)} s   delete → gone ${r.goneS.toFixed(2).padStart(7)} s   ${r.apiPerRecord.toFixed(3)} API calls/record   largest status ${(r.largest / 1024).toFixed(1)} KiB`;
+        `  ${label.padEnd(24)} create → AllInjected ${r.injectedS.toFixed(2).padStart(7)} s   delete → gone ${r.goneS.toFixed(2).padStart(7)} s   ${r.apiPerRecord.toFixed(3)} API calls/record   largest status ${(r.largest / 1024).toFixed(1)} KiB${r.shards ? ` (records in ${r.shards} RecordShards)` : ""}`;
       lines.push(`HelloWorldChaos over ${targets} simulated pods (default client limits, qps 30 / burst 50):`);
       lines.push(row("--parallelism 1:", serial), row("--parallelism (default):", parallel));
       lines.push(`  ratio create → AllInjected (1 / default): ${(serial.injectedS / parallel.injectedS).toFixed(2)}`);
