@@ -16,9 +16,9 @@ describe("libs/chaos/crds", () => {
     for (const { fileName, content } of files) expect(readFileSync(crdDir + fileName, "utf8")).toBe(content);
   });
 
-  it("has one CRD per catalog kind, named after it, and Schedule, Workflow, WorkflowNode, StatusCheck", () => {
+  it("has one CRD per catalog kind, named after it, and RecordShard, Schedule, Workflow, WorkflowNode, StatusCheck", () => {
     expect(files.map((f) => f.fileName).sort()).toEqual(
-      [...builtInChaosKinds.map((kind) => kind.crd.spec.names.kind.toLowerCase()), "schedules", "statuschecks", "workflownodes", "workflows"]
+      [...builtInChaosKinds.map((kind) => kind.crd.spec.names.kind.toLowerCase()), "recordshards", "schedules", "statuschecks", "workflownodes", "workflows"]
         .map((plural) => `chaos-mesh.org_${plural}.yaml`)
         .sort(),
     );

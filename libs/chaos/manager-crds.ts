@@ -1,12 +1,13 @@
 import type { CustomResourceDefinition } from "@faultline/api";
 import { crdsOf, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { recordShardCrd } from "@faultline/records";
 import { chaosOnlyScheduleSpecSchema, scheduleCrd } from "@faultline/schedule";
 import { statusCheckCrd, statusCheckSpecSchema } from "@faultline/status-check";
 import { workflowCrds, workflowSpecSchema } from "@faultline/workflow";
 
 /**
- * Every CRD a manager serving `kinds` needs: each kind's, and Schedule, Workflow, WorkflowNode and
- * StatusCheck built over the same kinds (a Schedule or a Workflow template embeds any of their
+ * Every CRD a manager serving `kinds` needs: each kind's, RecordShard (the records of an experiment
+ * too large for its status), and Schedule, Workflow, WorkflowNode and StatusCheck built over the same kinds (a Schedule or a Workflow template embeds any of their
  * specs, a Schedule a Workflow's). `npm run generate:crds -w @faultline/chaos` writes them for the
  * built-in kinds; a custom manager with kinds of its own generates its CRDs with the same call.
  *
@@ -15,5 +16,5 @@ import { workflowCrds, workflowSpecSchema } from "@faultline/workflow";
  */
 export function managerCrds(kinds: readonly ChaosKindDefinition[]): CustomResourceDefinition[] {
   const embedded = { scheduleSpec: chaosOnlyScheduleSpecSchema(kinds), statusCheckSpec: statusCheckSpecSchema };
-  return [...crdsOf(kinds), scheduleCrd(kinds, { workflowSpec: workflowSpecSchema(kinds, embedded) }), ...workflowCrds(kinds, embedded), statusCheckCrd()];
+  return [...crdsOf(kinds), recordShardCrd(), scheduleCrd(kinds, { workflowSpec: workflowSpecSchema(kinds, embedded) }), ...workflowCrds(kinds, embedded), statusCheckCrd()];
 }

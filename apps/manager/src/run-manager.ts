@@ -30,6 +30,8 @@ import {
 } from "@faultline/impl-registry";
 import {
   createKubernetesChaosObjectClient,
+  createKubernetesRecordShardClient,
+  createShardedChaosObjectClient,
   createKubernetesEventRecorder,
   createRecordsReconciler,
   createTargetSelector,
@@ -147,7 +149,8 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const shutdown = new AbortController();
   const reconciler = createRecordsReconciler({
     kinds,
-    objects: createKubernetesChaosObjectClient(customObjects),
+    // experiments with more records than a status holds keep them in RecordShard objects
+    objects: createShardedChaosObjectClient(createKubernetesChaosObjectClient(customObjects), createKubernetesRecordShardClient(customObjects)),
     selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter }),
     events,
     parallelism: config.parallelism,

@@ -22,7 +22,7 @@ describe("README example", () => {
   test("builds a PodChaos CRD with the shared names, columns and status", () => {
     expect(podChaosCrd.metadata.name).toBe("podchaos.chaos-mesh.org");
     expect(podChaosCrd.spec.names).toMatchObject({ kind: "PodChaos", plural: "podchaos", listKind: "PodChaosList" });
-    expect(podChaosCrd.spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name)).toEqual(["action", "duration", "age"]);
+    expect(podChaosCrd.spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name)).toEqual(["action", "injected", "duration", "age"]);
     expect(schema.properties?.status?.properties?.experiment).toBeDefined();
     expect(schema.properties?.spec?.required).toEqual(["selector", "mode", "action"]);
   });

@@ -80,7 +80,7 @@ describe("the HelloWorldChaos CRD on a real API server", () => {
     );
   });
 
-  it("accepts the seed manifest and prints duration and age", async () => {
+  it("accepts the seed manifest and prints progress (none before the manager reports), duration and age", async () => {
     const created = await api.request("POST", chaosPath, { body: seedManifest() });
     expect(created.status).toBe(201);
     expect(created.body.spec).toEqual({ selector: { namespaces: ["busybox"] }, mode: "all", duration: "1h" });
@@ -88,8 +88,8 @@ describe("the HelloWorldChaos CRD on a real API server", () => {
     const table = await api.request("GET", `${chaosPath}/busybox-helloworld-chaos`, {
       accept: "application/json;as=Table;v=v1;g=meta.k8s.io",
     });
-    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "duration", "age"]);
-    expect(table.body.rows[0].cells.slice(0, 2)).toEqual(["busybox-helloworld-chaos", "1h"]);
+    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "injected", "duration", "age"]);
+    expect(table.body.rows[0].cells.slice(0, 3)).toEqual(["busybox-helloworld-chaos", null, "1h"]);
   });
 
   it.each([

@@ -33,8 +33,9 @@ describe("the HelloWorldChaos CRD", () => {
     expect(version).toMatchObject({ name: "v1alpha1", served: true, storage: true, subresources: { status: {} } });
   });
 
-  it("prints duration and age", () => {
+  it("prints progress (the AllInjected condition's message), duration and age", () => {
     expect(version!.additionalPrinterColumns).toEqual([
+      { name: "injected", type: "string", jsonPath: '.status.conditions[?(@.type=="AllInjected")].message' },
       { name: "duration", type: "string", jsonPath: ".spec.duration" },
       { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
     ]);

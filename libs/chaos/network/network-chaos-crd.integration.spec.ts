@@ -80,6 +80,6 @@ describe("the NetworkChaos CRD on a real API server", () => {
 
   it("prints the action and direction", async () => {
     const table = await api.request("GET", path, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
-    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "action", "direction", "duration", "age"]);
+    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "action", "direction", "injected", "duration", "age"]);
   });
 });

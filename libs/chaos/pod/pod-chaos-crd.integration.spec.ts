@@ -50,6 +50,6 @@ describe("the PodChaos CRD on a real API server", () => {
 
   it("prints the action", async () => {
     const table = await api.request("GET", path, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
-    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "action", "duration", "age"]);
+    expect(table.body.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "action", "injected", "duration", "age"]);
   });
 });

@@ -17,7 +17,7 @@ describe("the PodChaos CRD", () => {
   it("names the kind as Chaos Mesh does and prints the action", () => {
     expect(podChaosCrd.metadata.name).toBe("podchaos.chaos-mesh.org");
     expect(podChaosCrd.spec.names).toMatchObject({ kind: "PodChaos", plural: "podchaos", singular: "podchaos", listKind: "PodChaosList" });
-    expect(version!.additionalPrinterColumns?.map((c) => c.name)).toEqual(["action", "duration", "age"]);
+    expect(version!.additionalPrinterColumns?.map((c) => c.name)).toEqual(["action", "injected", "duration", "age"]);
   });
 
   it("accepts Chaos Mesh's example manifests", () => {

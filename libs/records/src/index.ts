@@ -5,6 +5,11 @@ export type { Reconciler, ReconcileRequest, ReconcileResult, RecordsReconcilerOp
 export { createRecordsReconciler } from "./records-reconciler.js";
 export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from "./chaos-object-client.js";
 export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
+// more records than one object holds: kept in RecordShard objects, the status keeps counts
+export type { RecordShardClient, ShardedChaosObjectClientOptions } from "./sharded-chaos-object-client.js";
+export { createKubernetesRecordShardClient, createShardedChaosObjectClient, defaultRecordsPerShard, recordCounts } from "./sharded-chaos-object-client.js";
+export type { RecordShard } from "./record-shard-crd.js";
+export { recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
 export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
 export { createKubernetesEventRecorder, eventFailureFields, maxEventMessageLength } from "./event-recorder.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";

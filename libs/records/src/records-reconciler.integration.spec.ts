@@ -6,6 +6,7 @@ import type { Record, RecordPhase } from "@faultline/api";
 import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector, RecordDecodeError } from "@faultline/impl-registry";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
+import { createKubernetesRecordShardClient, createShardedChaosObjectClient } from "./sharded-chaos-object-client.js";
 import { createKubernetesEventRecorder, type EventRecorder } from "./event-recorder.js";
 import { createRecordsReconciler, type Reconciler, type ReconcileRequest } from "./records-reconciler.js";
 import { StatusWriteError } from "./status-writer.js";
@@ -481,6 +482,46 @@ describe("records pipeline on the real API server", () => {
     // every applied record recovered, though its phase said Not Injected
     expect(impl.count("recover")).toBe(3);
     expect(new Set(impl.calls.filter((c) => c.operation === "recover").map((c) => c.id)).size).toBe(3);
+  }, slow);
+
+  test("more records than a status holds: they live in RecordShards owned by the experiment, the status keeps counts per phase, deletion recovers all and removes the shards", async () => {
+    const shardClient = createKubernetesRecordShardClient(api.customObjects);
+    const objects = createShardedChaosObjectClient(createKubernetesChaosObjectClient(api.customObjects), shardClient, { recordsPerShard: 2 });
+    const { impl, reconciler } = setup({ objects });
+    const request = await createChaos(webSelector);
+    const stored = await drive(reconciler, request, (o) => conditions(o).AllInjected === "True");
+    // what the API server holds: no records in the status, the shard count and the counts per phase
+    expect(stored?.status?.experiment?.containerRecords).toBeUndefined();
+    expect(stored?.status?.experiment).toMatchObject({ desiredPhase: "Run", recordShards: 2, recordCounts: { Injected: 3 } });
+    expect(stored?.status?.conditions?.find((c) => c.type === "AllInjected")).toMatchObject({ status: "True", message: "3 of 3 record(s) injected" });
+    // the shards: records in their order, owned by the experiment
+    const shards = (await shardClient.list(namespace, stored!.metadata.uid!)).sort((a, b) => a.spec.index - b.spec.index);
+    expect(shards.map((s) => [s.metadata.name, s.spec.index, s.spec.records.map((r) => [r.id, r.phase, r.applying])])).toEqual([
+      [`${request.name}-records-0`, 0, [[`${namespace}/web-0/app`, "Injected", undefined], [`${namespace}/web-1/app`, "Injected", undefined]]],
+      [`${request.name}-records-1`, 1, [[`${namespace}/web-2/app`, "Injected", undefined]]],
+    ]);
+    expect(shards[0]!.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "HelloWorldChaos", name: request.name, uid: stored!.metadata.uid, controller: true }),
+    ]);
+    // the pipeline's view: every record, as for a small experiment
+    expect(records(await objects.get(resource, namespace, request.name)).map((r) => r.phase)).toEqual(["Injected", "Injected", "Injected"]);
+    expect(impl.count("apply")).toBe(3);
+
+    await api.customObjects.deleteNamespacedCustomObject({ ...resource, namespace, name: request.name });
+    await drive(reconciler, request, (o) => o === undefined);
+    expect(impl.count("recover")).toBe(3);
+    expect(await shardClient.list(namespace, stored!.metadata.uid!)).toEqual([]);
+  }, slow);
+
+  test("a shard missing from the API server fails the read (retried), never a silent loss of its records", async () => {
+    const shardClient = createKubernetesRecordShardClient(api.customObjects);
+    const objects = createShardedChaosObjectClient(createKubernetesChaosObjectClient(api.customObjects), shardClient, { recordsPerShard: 2 });
+    const { reconciler } = setup({ objects });
+    const request = await createChaos(webSelector);
+    await drive(reconciler, request, (o) => conditions(o).AllInjected === "True");
+    await shardClient.delete(namespace, `${request.name}-records-1`);
+    await expect(reconciler.reconcile(request)).rejects.toThrow(/its status names 2 record shards, shard\(s\) 1 not found/);
+    await patchMetadata(request, (obj) => void (obj.metadata.finalizers = []));
   }, slow);
 
   it("applies again, while it runs, a record whose kind says its injection is gone (a recreated pod), and asks again later", async () => {

@@ -18,7 +18,7 @@ const record = (id: string, events: number): Record => ({
 describe("appendRecordEvent", () => {
   it("keeps the latest N events", () => {
     const r = record("a/b", 0);
-    const compaction = { maxEventsPerRecord: 3, maxMessageLength: 100, maxStatusBytes: 1e6 };
+    const compaction = { maxEventsPerRecord: 3, maxMessageLength: 100, maxStatusBytes: 1e6, recordsPerShard: 1000 };
     for (let i = 0; i < 5; i++) appendRecordEvent(r, { type: "Failed", operation: "Apply", message: `m${i}`, timestamp: "t" }, compaction);
     expect(r.events!.map((e) => e.message)).toEqual(["m2", "m3", "m4"]);
   });
@@ -29,6 +29,7 @@ describe("appendRecordEvent", () => {
       maxEventsPerRecord: 1,
       maxMessageLength: 60,
       maxStatusBytes: 1e6,
+      recordsPerShard: 1000,
     });
     const message = r.events![0]!.message!;
     expect(message.length).toBeLessThanOrEqual(60);
@@ -53,7 +54,7 @@ describe("fitStatus", () => {
   it("halves every record's events until the status fits, keeping the newest", () => {
     const s = status(200, 10);
     const limit = statusBytes(status(200, 3));
-    expect(fitStatus(s, { maxEventsPerRecord: 10, maxMessageLength: 512, maxStatusBytes: limit })).toEqual({ fits: true, eventsKept: 2 });
+    expect(fitStatus(s, { maxEventsPerRecord: 10, maxMessageLength: 512, maxStatusBytes: limit, recordsPerShard: 1000 })).toEqual({ fits: true, eventsKept: 2 });
     expect(s.experiment!.containerRecords![7]!.events!.map((e) => e.message)).toEqual(["attempt 8", "attempt 9"]);
     expect(statusBytes(s)).toBeLessThanOrEqual(limit);
   });
@@ -61,7 +62,7 @@ describe("fitStatus", () => {
   it("drops all events before giving up, and never drops a record", () => {
     const s = status(50, 4);
     const limit = 1000; // far below 50 records without events
-    expect(fitStatus(s, { maxEventsPerRecord: 4, maxMessageLength: 512, maxStatusBytes: limit })).toEqual({ fits: false, eventsKept: 0 });
+    expect(fitStatus(s, { maxEventsPerRecord: 4, maxMessageLength: 512, maxStatusBytes: limit, recordsPerShard: 1000 })).toEqual({ fits: false, eventsKept: 0 });
     expect(s.experiment!.containerRecords).toHaveLength(50);
     expect(s.experiment!.containerRecords![0]!.events).toBeUndefined();
   });

@@ -11,14 +11,23 @@ export interface StatusCompaction {
   maxEventsPerRecord: number;
   /** Longest kept event message, in characters; default 512. */
   maxMessageLength: number;
-  /** The largest status, in bytes of JSON, the pipeline writes; default 1 MiB. */
+  /**
+   * The largest status, in bytes of JSON, the pipeline writes; default 1 MiB. For an experiment
+   * whose records live in RecordShards, per object: `maxStatusBytes` for each `recordsPerShard`
+   * records.
+   */
   maxStatusBytes: number;
+  /** Records one object holds (the status, or one RecordShard); default 1000, as the sharded client's. */
+  recordsPerShard: number;
 }
+
+const defaultRecordsPerObject = 1000;
 
 export const defaultStatusCompaction: StatusCompaction = {
   maxEventsPerRecord: 10,
   maxMessageLength: 512,
   maxStatusBytes: 1024 * 1024,
+  recordsPerShard: 1000,
 };
 
 /** Shortens a message to at most `max` characters, saying how many characters were cut. */
@@ -51,7 +60,10 @@ export function fitStatus(status: ChaosStatus, compaction: StatusCompaction = de
   const records = status.experiment?.containerRecords ?? [];
   let keep = compaction.maxEventsPerRecord;
   for (const record of records) if (record.events && record.events.length > keep) record.events = record.events.slice(-keep);
-  while (statusBytes(status) > compaction.maxStatusBytes) {
+  // records beyond one object's share are stored in shards of recordsPerShard, each with its own budget
+  const objects = Math.max(1, Math.ceil(records.length / (compaction.recordsPerShard ?? defaultRecordsPerObject)));
+  const budget = compaction.maxStatusBytes * objects;
+  while (statusBytes(status) > budget) {
     if (keep === 0) return { fits: false, eventsKept: 0 };
     keep = Math.floor(keep / 2);
     for (const record of records) {

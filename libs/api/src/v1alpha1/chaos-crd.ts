@@ -44,6 +44,8 @@ export interface ChaosResource<Kind extends string = string, Spec = unknown> {
 
 /** The printer columns every chaos kind ends with. */
 export const chaosPrinterColumns: readonly PrinterColumn[] = [
+  // progress at any size ("9998 of 10000 record(s) injected"), from the condition's message
+  { name: "injected", type: "string", jsonPath: '.status.conditions[?(@.type=="AllInjected")].message' },
   { name: "duration", type: "string", jsonPath: ".spec.duration" },
   { name: "age", type: "date", jsonPath: ".metadata.creationTimestamp" },
 ];

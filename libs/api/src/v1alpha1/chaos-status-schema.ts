@@ -62,6 +62,16 @@ export const chaosStatusSchema: OpenApiSchema = {
           description: "One record per target (the key is containerRecords whatever the targets are).",
           items: recordSchema,
         },
+        recordShards: {
+          type: "integer",
+          minimum: 1,
+          description: "How many RecordShard objects (<name>-records-<i>) hold the records instead of containerRecords.",
+        },
+        recordCounts: {
+          type: "object",
+          description: "How many records are in each phase.",
+          additionalProperties: { type: "integer", minimum: 0 },
+        },
       },
     },
   },

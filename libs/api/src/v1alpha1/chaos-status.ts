@@ -50,8 +50,19 @@ export interface Record {
 /** The experiment part of a chaos object's status. */
 export interface ExperimentStatus {
   desiredPhase?: DesiredPhase;
-  /** The JSON key is `containerRecords`, as in Chaos Mesh, whatever the targets are. */
+  /**
+   * The JSON key is `containerRecords`, as in Chaos Mesh, whatever the targets are. Absent when
+   * the records moved to RecordShard objects (`recordShards`): an experiment with more targets
+   * than one object can hold.
+   */
   containerRecords?: Record[];
+  /**
+   * Faultline's: the number of RecordShard objects (`<name>-records-<i>`, owned by the experiment)
+   * that hold the records instead of `containerRecords`. Set once, at selection.
+   */
+  recordShards?: number;
+  /** Faultline's: how many records are in each phase (for example `{"Injected": 9998, "Not Injected": 2}`). */
+  recordCounts?: { [phase: string]: number };
 }
 
 /** The status every chaos object has. */
