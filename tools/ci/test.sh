@@ -6,8 +6,8 @@
 #   3. builds the container images (tools/images) and tests them on the cluster, then the Helm chart
 #      (tools/chart-test: lint, render, server dry-run, upgrade, and end to end through the
 #      chart-deployed manager and daemon)
-#   4. runs the runtime's teardown test, the local cluster's acceptance tests (they end with `down`)
-#      and its handle's tests
+#   4. runs the runtime's teardown test, the local cluster's acceptance tests (they end with `down`),
+#      the chart end to end on 3 nodes, the 3-node cluster's test (ends with `down`) and its handle's tests
 # and ends with the line "N passed, N failed", summed over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,12 +46,19 @@ bash tools/runtime/test/teardown.test.sh 2>&1 | tee .test-results/runtime-teardo
 record tools/runtime/teardown .test-results/runtime-teardown.log
 bash tools/local-cluster/test/acceptance.sh 2>&1 | tee .test-results/acceptance.log
 record tools/local-cluster/acceptance .test-results/acceptance.log
+# the 3-node cluster (the one-node cluster is down after acceptance.sh): the chart end to end on it
+# (up --nodes 3, the images imported into every node, ~2 min), then the cluster's own test, which
+# reuses it and ends with `down` (~40 s)
+bash tools/chart-test/e2e-multinode.sh --nodes 3 2>&1 | tee .test-results/chart-e2e-multinode.log
+record tools/chart-test/e2e-multinode .test-results/chart-e2e-multinode.log
+bash tools/local-cluster/test/multinode.sh --nodes 3 2>&1 | tee .test-results/multinode.log
+record tools/local-cluster/multinode .test-results/multinode.log
 node --test --test-reporter=spec tools/local-cluster/test/handle.test.mjs 2>&1 | tee .test-results/handle.log
 passed=$(grep -E '^ℹ pass [0-9]+' .test-results/handle.log | awk '{print $3}')
 failed=$(grep -E '^ℹ fail [0-9]+' .test-results/handle.log | awk '{print $3}')
 printf '{"project":"tools/local-cluster/handle","passed":%s,"failed":%s,"skipped":0}\n' "${passed:-0}" "${failed:-1}" \
   > .test-results/tools_local-cluster_handle.json
 
-node tools/ci/summarize-tests.mjs "$((projects + 8))"
+node tools/ci/summarize-tests.mjs "$((projects + 10))"
 summary_status=$?
 [ "$nx_status" = 0 ] && [ "$summary_status" = 0 ]

@@ -93,7 +93,8 @@ EOF
   check "container ids are containerd:// ($(echo $IDS | cut -c1-40)…)" \
     bash -c "[ \$(grep -cE '^containerd://[0-9a-f]{64}$' <<< '$IDS') = 2 ]"
   IPS=$(K -n "$NS" get pods -l app=busybox -o jsonpath='{.items[*].status.podIP}')
-  check "pod IPs from the faultline CNI network ($IPS)" bash -c "for ip in $IPS; do case \$ip in 10.89.*) ;; *) exit 1 ;; esac; done; [ -n '$IPS' ]"
+  POD16=$(cut -d. -f1-2 <<< "${FAULTLINE_CLUSTER_CNI_SUBNET:-10.89.0.0/16}")
+  check "pod IPs from the faultline CNI network ($IPS)" bash -c "for ip in $IPS; do case \$ip in $POD16.*) ;; *) exit 1 ;; esac; done; [ -n '$IPS' ]"
 
   P=${PODS[0]:-none}
   check "kubectl logs" bash -c "for i in \$(seq 20); do kubectl -n $NS logs $P 2>/dev/null | grep -qx 'hello-from-$P' && exit 0; sleep 0.5; done; exit 1"
@@ -148,6 +149,7 @@ if [ "$MODE" = full ]; then
   RT=${FAULTLINE_CLUSTER_RUNTIME_DIR:-${FAULTLINE_CLUSTER_DIR:-$REPO/.cluster}/runtime}
   check "the cluster's own containerd is stopped and its state removed" \
     bash -c "! pgrep -f '[c]ontainerd --config $RT/config.toml' >/dev/null && [ ! -e '$RT/containerd.sock' ] && [ ! -d '$RT/root' ]"
-  check "the cluster's bridge flcluster0 is gone" bash -c "! ip link show flcluster0 >/dev/null 2>&1"
+  BR=${FAULTLINE_CLUSTER_CNI_BRIDGE:-flcluster0}
+  check "the cluster's bridge $BR is gone" bash -c "! ip link show $BR >/dev/null 2>&1"
 fi
 finish
