@@ -321,6 +321,9 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       outcomes.push(outcome);
     });
     if (outcomes.length > 0) {
+      // in the records' order, whatever order the calls ended in: Events name them as the status lists them
+      const position = new Map(records.map((r, i) => [r.id, i]));
+      outcomes.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
       stage((status) => {
         const byId = new Map((status.experiment?.containerRecords ?? []).map((r) => [r.id, r]));
         for (const outcome of outcomes) {
