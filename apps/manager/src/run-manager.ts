@@ -141,6 +141,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     version: "v1",
     plural: "pods",
     transform: slimPod,
+    pageSize: 100, // a page of whole pods is garbage once trimmed: small pages keep the first list's peak low
     resyncPeriodMs: 0, // nothing is queued per pod: a resync would have nobody to tell
     rateLimiter: bucket,
     registry: metrics,

@@ -82,3 +82,16 @@ describe("slimPod", () => {
     expect(slimPod({ metadata: { name: "p", namespace: "n" } })).toEqual({ metadata: { name: "p", namespace: "n" } });
   });
 });
+
+describe("slimPod's result", () => {
+  test("is deep-frozen", () => {
+    const slim = slimPod(structuredClone(full));
+    expect(Object.isFrozen(slim)).toBe(true);
+    expect(Object.isFrozen(slim.metadata!.labels)).toBe(true);
+    expect(Object.isFrozen(slim.spec!.containers[0])).toBe(true);
+    expect(Object.isFrozen(slim.status!.containerStatuses![0])).toBe(true);
+    expect(() => {
+      slim.metadata!.labels!.app = "db";
+    }).toThrow(TypeError);
+  });
+});
