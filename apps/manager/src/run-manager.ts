@@ -38,8 +38,8 @@ import {
   registerExperimentGauge,
 } from "@faultline/records";
 import { createProbeServer } from "@faultline/probe-server";
-import { createKubernetesPodSource } from "@faultline/selector";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from "@kubernetes/client-node";
+import { createCachedPodSource, createKubernetesPodSource, slimPod } from "@faultline/selector";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import winston from "winston";
 import { builtInControllers, type ManagerControllerDeps } from "./built-in-controllers.js";
@@ -135,14 +135,33 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     ? createStaticDaemonLocator(config.daemonAddress)
     : createEndpointSliceDaemonLocator({ discovery: api(DiscoveryV1Api), namespace: config.namespace, serviceName: config.daemonService });
   const daemons = createDaemonClientPool({ locator, ...(tls && { tls }) });
-  const pods = createKubernetesPodSource(core);
+  // one watch of every pod, trimmed to what selection and decoders read: selecting and decoding a
+  // record cost no API call (a pod the watch has not seen yet is read from the API server)
+  const podWatch = new ResilientWatch<V1Pod>({
+    kubeConfig,
+    group: "",
+    version: "v1",
+    plural: "pods",
+    transform: slimPod,
+    pageSize: 100, // a page of whole pods is garbage once trimmed: small pages keep the first list's peak low
+    resyncPeriodMs: 0, // nothing is queued per pod: a resync would have nobody to tell
+    rateLimiter: bucket,
+    registry: metrics,
+    logger,
+    handler: () => undefined,
+    onRecovered: () => queue.retryFailedNow(),
+  });
+  const podsNow = createKubernetesPodSource(core);
+  const pods = createCachedPodSource(podWatch, podsNow);
   const decoder = createRecordDecoder({ pods, daemons });
   const kindMetrics = createChaosKindMetrics(metrics);
   const log = (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields);
   const customObjects = api(CustomObjectsApi);
   const events = createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger });
   const event = (obj: ChaosObject, type: "Normal" | "Warning", reason: string, message: string) => events.record(obj, { type, reason, message });
-  const kinds = createChaosKindRegistry(options.kinds, { decoder, pods, core, log, settings: config.kindSettings, customObjects, event }, (kind) =>
+  // kinds read a pod to patch it (pod-failure): the pod as it is now, never the watch's copy, which
+  // may not have seen the kind's own last patch yet
+  const kinds = createChaosKindRegistry(options.kinds, { decoder, pods: podsNow, core, log, settings: config.kindSettings, customObjects, event }, (kind) =>
     kindMetrics.instrument(kind),
   );
 
@@ -205,12 +224,12 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     metrics,
     healthy: () => true,
     // ready once started; a leader only once its watches have listed everything
-    ready: () => !leading || (watches.every((w) => w.hasSynced) && controllers.hasSynced),
+    ready: () => !leading || (watches.every((w) => w.hasSynced) && podWatch.hasSynced && controllers.hasSynced),
   });
   const lead = async (signal: AbortSignal) => {
     leading = true;
     queue.start();
-    await Promise.all([...watches.map((w) => w.start()), controllers.start()]);
+    await Promise.all([...watches.map((w) => w.start()), podWatch.start(), controllers.start()]);
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
@@ -248,7 +267,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
       process.exit(1);
     }, 30_000).unref();
     shutdown.abort();
-    await Promise.all(watches.map((w) => w.stop()));
+    await Promise.all([...watches.map((w) => w.stop()), podWatch.stop()]);
     await Promise.all([queue.shutdown({ graceMs: 10_000 }), controllers.stop({ graceMs: 10_000 })]);
     await elector?.stop();
     daemons.close();

@@ -1,7 +1,7 @@
 // ResilientWatch against the local cluster's real kube-apiserver and etcd. Disconnects and stalls
 // are made by a TCP proxy between the watch and the API server; 410 Gone is the API server's own
 // answer to a resourceVersion older than its watch cache (after the CRD is recreated).
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import { abortableDelay } from "./abortable-delay.js";
 import { clusterTimeoutMs, localClusterKubeConfig, TestResource, until } from "./local-cluster.test-support.js";
@@ -198,7 +198,57 @@ describe("ResilientWatch (real API server)", () => {
     expect(seen).toHaveLength(count);
   });
 
-  test("refuses a core (empty) group", () => {
-    expect(() => new ResilientWatch({ kubeConfig, group: "", version: "v1", plural: "pods", handler: () => undefined })).toThrow(/group/);
+  test("watches a core resource (group \"\": /api/v1/pods), paged, storing what the transform keeps", async () => {
+    // pods as objects in this file's namespace; on a full cluster the scheduler and kubelet may
+    // update them too, so only their keys, labels and what the transform drops are checked
+    const pod = (name: string, labels: Record<string, string> = {}) => ({
+      metadata: { name, namespace: nsA, labels },
+      spec: { containers: [{ name: "c", image: "faultline.test/none:0" }], terminationGracePeriodSeconds: 0 },
+    });
+    const before = [unique("pod"), unique("pod"), unique("pod")];
+    for (const name of before) await resource.core.createNamespacedPod({ namespace: nsA, body: pod(name) });
+    const events: string[] = [];
+    const watch = new ResilientWatch<V1Pod>({
+      kubeConfig,
+      group: "",
+      version: "v1",
+      plural: "pods",
+      pageSize: 2,
+      resyncPeriodMs: 0,
+      backoff: { baseMs: 50, maxMs: 400 },
+      transform: (sent) => ({ metadata: { ...sent.metadata, managedFields: undefined }, spec: sent.spec }),
+      handler: (event) => {
+        if (event.key.namespace === nsA) events.push(`${event.type} ${event.key.name}`);
+      },
+    });
+    watches.push(watch);
+    expect(watch.resource).toBe("pods");
+    await watch.start();
+    expect(events.slice(0, 3).sort()).toEqual(before.map((name) => `add ${name}`).sort());
+    expect(watch.stats.lists).toBe(1);
+    const listed = watch.get({ namespace: nsA, name: before[0]! });
+    expect(listed?.metadata?.name).toBe(before[0]);
+    expect(listed?.metadata?.resourceVersion).toBeTruthy();
+    expect(listed?.metadata?.managedFields).toBeUndefined();
+    expect(listed).not.toHaveProperty("status");
+
+    const later = unique("pod");
+    await resource.core.createNamespacedPod({ namespace: nsA, body: pod(later, { tier: "web" }) });
+    await until(() => events.includes(`add ${later}`));
+    const watched = watch.get({ namespace: nsA, name: later });
+    expect(watched?.metadata?.labels).toEqual({ tier: "web" });
+    expect(watched?.metadata?.managedFields).toBeUndefined();
+    expect(watched).not.toHaveProperty("status");
+    await resource.core.patchNamespacedPod(
+      { namespace: nsA, name: later, body: [{ op: "replace", path: "/metadata/labels/tier", value: "db" }] },
+      setHeaderOptions("Content-Type", PatchStrategy.JsonPatch),
+    );
+    await until(() => watch.get({ namespace: nsA, name: later })?.metadata?.labels?.tier === "db");
+    expect(events).toContain(`update ${later}`);
+    await resource.core.deleteNamespacedPod({ namespace: nsA, name: later, gracePeriodSeconds: 0 });
+    await until(() => events.includes(`delete ${later}`), 30_000);
+    expect(watch.get({ namespace: nsA, name: later })).toBeUndefined();
+    expect(watch.stats).toMatchObject({ lists: 1, errors: 0 });
+    for (const name of before) await resource.core.deleteNamespacedPod({ namespace: nsA, name, gracePeriodSeconds: 0 });
   });
 });

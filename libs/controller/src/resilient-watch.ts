@@ -1,4 +1,4 @@
-import { CustomObjectsApi, Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { CustomObjectsApi, Observable, Watch, type ConfigurationOptions, type KubeConfig, type KubernetesObject, type RequestContext, type ResponseContext } from "@kubernetes/client-node";
 import { Counter, type Registry } from "prom-client";
 import { abortableDelay } from "./abortable-delay.js";
 import { exponentialBackoffDelay, type ExponentialBackoff } from "./exponential-backoff.js";
@@ -41,10 +41,20 @@ export interface ResilientWatchStats {
 /** Options of a {@link ResilientWatch}. */
 export interface ResilientWatchOptions<T> {
   kubeConfig: KubeConfig;
-  /** The custom resource: API group (not empty), version, plural. Watched in all namespaces. */
+  /**
+   * The resource: API group, version, plural, watched in all namespaces. A custom resource's group
+   * (`/apis/<group>/<version>/<plural>`), or `""` for a core resource (`/api/v1/pods`).
+   */
   group: string;
   version: string;
   plural: string;
+  /**
+   * Applied to every object the API server sends (listed or watched) before it is stored and
+   * handed to the handler, typically to drop what nobody reads (`metadata.managedFields`) so a
+   * watch of many objects holds less memory. It must keep `metadata.name`, `metadata.namespace`
+   * and `metadata.resourceVersion`. Default: objects are stored as sent.
+   */
+  transform?: (object: T) => T;
   /** Called for every change; an exception is logged and does not stop the watch. Typically `queue.add(event.key)`. */
   handler: (event: WatchEvent<T>) => void;
   /** Re-emit every known object as `resync` this often. Default 10 minutes; 0 turns it off. */
@@ -84,6 +94,24 @@ export interface ResilientWatchOptions<T> {
   logger?: Logger;
 }
 
+/**
+ * CustomObjectsApi builds `/apis/<group>/<version>/<plural>`; a core resource is served at
+ * `/api/<version>/<plural>`. Its list calls (group "") go through this rewrite, so core and custom
+ * resources share one client with the same timeouts and untyped (as sent) objects.
+ */
+const coreResourcePath: ConfigurationOptions = {
+  middleware: [
+    {
+      pre: (context: RequestContext) => {
+        context.setUrl(context.getUrl().replace("/apis//", "/api/"));
+        return new Observable(Promise.resolve(context));
+      },
+      post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
+    },
+  ],
+  middlewareMergeStrategy: "append",
+};
+
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
   return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
@@ -107,7 +135,7 @@ function statusCode(error: unknown): number | undefined {
 }
 
 /**
- * An informer for one custom resource in all namespaces: it lists, then watches from the list's
+ * An informer for one resource (custom, or core such as pods) in all namespaces: it lists, then watches from the list's
  * resourceVersion, keeps the objects it knows, and turns what it sees into {@link WatchEvent}s.
  * It does not give up:
  * - 410 Gone (the resourceVersion is too old), as a status or an error event → relist, and emit
@@ -145,7 +173,6 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
   private readonly metrics: { events: Counter; restarts: Counter } | undefined;
 
   constructor(options: ResilientWatchOptions<T>) {
-    if (!options.group) throw new Error("ResilientWatch watches custom resources: group must not be empty");
     this.options = options;
     // its lists bounded in time: one sent as the API server goes away must not hold the loop (and stop())
     this.objectsApi = boundedApiClient(options.kubeConfig, CustomObjectsApi);
@@ -162,9 +189,15 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     (this.watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.stallTimeoutMs * 2;
   }
 
-  /** `<plural>.<group>`, as logs name the resource. */
+  /** `<plural>.<group>` (a core resource: `<plural>`), as logs name the resource. */
   get resource(): string {
-    return `${this.options.plural}.${this.options.group}`;
+    return this.options.group ? `${this.options.plural}.${this.options.group}` : this.options.plural;
+  }
+
+  /** The resource's collection path on the API server. */
+  private get path(): string {
+    const { group, version, plural } = this.options;
+    return group ? `/apis/${group}/${version}/${plural}` : `/api/${version}/${plural}`;
   }
 
   /**
@@ -298,11 +331,17 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     let resourceVersion: string | undefined;
     do {
       await this.options.rateLimiter?.take(this.stopping.signal);
-      const page = (await this.objectsApi.listClusterCustomObject({ group, version, plural, limit: this.options.pageSize ?? 500, _continue: continueToken })) as {
+      const page = (await this.objectsApi.listClusterCustomObject(
+        { group, version, plural, limit: this.options.pageSize ?? 500, _continue: continueToken },
+        group ? undefined : coreResourcePath,
+      )) as {
         items?: T[];
         metadata?: { resourceVersion?: string; continue?: string };
       };
-      for (const item of page.items ?? []) fresh.set(objectKeyString(objectKeyOf(item)), item);
+      for (const sent of page.items ?? []) {
+        const item = this.transform(sent);
+        fresh.set(objectKeyString(objectKeyOf(item)), item);
+      }
       continueToken = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion;
     } while (continueToken && !this.stopping.signal.aborted);
@@ -334,12 +373,13 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
       if (status.code === 410) return finish("gone");
       return finish(new StatusError(`watch error event: ${status.reason ?? ""} ${status.message ?? ""}`.trim(), status.code));
     }
-    const item = object as T;
-    const rv = item.metadata?.resourceVersion;
     if (type === "BOOKMARK") {
+      const rv = (object as T).metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
       return;
     }
+    const item = this.transform(object as T);
+    const rv = item.metadata?.resourceVersion;
     const id = objectKeyString(objectKeyOf(item));
     if (type === "ADDED" || type === "MODIFIED") {
       const before = this.store.get(id);
@@ -353,9 +393,12 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
     if (rv) this.resourceVersion = rv;
   }
 
+  private transform(object: T): T {
+    return this.options.transform ? this.options.transform(object) : object;
+  }
+
   /** One watch connection, from the last resourceVersion until it ends; throws on errors. */
   private async watchOnce(): Promise<WatchEnd> {
-    const { group, version, plural } = this.options;
     const signal = this.stopping.signal;
     await this.options.rateLimiter?.take(signal);
     if (signal.aborted) return "stopped";
@@ -388,7 +431,7 @@ export class ResilientWatch<T extends KubernetesObject = KubernetesObject> {
       );
       this.watcher
         .watch(
-          `/apis/${group}/${version}/${plural}`,
+          this.path,
           { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
           (type, object) => {
             if (!ended) this.onEvent(type, object as T, finish);

@@ -79,13 +79,14 @@ export function containerIdOf(pod: V1Pod, containerName: string, recordId: strin
 }
 
 /**
- * Creates the decoder chaos kinds use in their impls: it reads the pod through `pods` (in an app,
- * `createKubernetesPodSource(core)`, which reads the API server, never a cache, so a restarted
- * container's new id is seen; in a unit test, `createInMemoryPodSource({ pods })`), and picks the
- * daemon client for its node.
+ * Creates the decoder chaos kinds use in their impls: it reads the pod through `pods` (in the
+ * manager, `createCachedPodSource` over its watch of every pod, so decoding costs no API call; a
+ * container id the watch has not yet seen replaced fails at the daemon and the record is retried;
+ * `createKubernetesPodSource(core)` reads the API server each time; in a unit test,
+ * `createInMemoryPodSource({ pods })`), and picks the daemon client for its node.
  *
  * @example
- * const decoder = createRecordDecoder({ pods: createKubernetesPodSource(core), daemons: pool });
+ * const decoder = createRecordDecoder({ pods: createCachedPodSource(podWatch, createKubernetesPodSource(core)), daemons: pool });
  * const { containerId, daemon } = await decoder.decodeContainer(records[index].id, obj);
  * await daemon.execHelloWorldChaos({ containerId });
  */

@@ -7,6 +7,9 @@ export type { PodTarget, SelectTargetsOptions } from "./select-targets.js";
 export type { ContainerTarget } from "./select-containers.js";
 export { createKubernetesPodSource } from "./kubernetes-pod-source.js";
 export type { KubernetesPodSourceOptions } from "./kubernetes-pod-source.js";
+export { createCachedPodSource } from "./cached-pod-source.js";
+export type { PodStore } from "./cached-pod-source.js";
+export { slimPod } from "./slim-pod.js";
 export { SelectorError } from "./selector-error.js";
 export type { MissingContainer, SelectorErrorReason } from "./selector-error.js";
 

@@ -14,11 +14,16 @@ export interface PodQuery {
  * The one way Faultline reads pods (and the nodes and namespaces selection needs): selection lists
  * through it, and record decoders (`@faultline/impl-registry`) read a record's pod through its
  * `readPod`. `createKubernetesPodSource` reads the API server through the client it is given;
- * `createInMemoryPodSource` reads fixed objects (a snapshot, or a test's fixtures).
+ * `createCachedPodSource` reads a watch's store of every pod (and the API server for what the store
+ * cannot answer); `createInMemoryPodSource` reads fixed objects (a snapshot, or a test's fixtures).
  */
 export interface PodSource {
   listPods(query: PodQuery): Promise<V1Pod[]>;
-  /** The pod, or undefined when it does not exist. Reads the source now (never a stale copy). */
+  /**
+   * The pod, or undefined when it does not exist. The Kubernetes source reads the API server now;
+   * the cached source answers from its watch (as fresh as the watch) and reads the API server for a
+   * pod the watch has not seen.
+   */
   readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
   /** The nodes whose labels include every label given. */
   listNodes(labels: Readonly<Record<string, string>>): Promise<V1Node[]>;
