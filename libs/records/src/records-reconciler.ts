@@ -300,6 +300,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     // The wave: every due record applied or recovered, bounded in parallel, each failure its own
     // (it never blocks the others); then one write with every outcome.
     const outcomes: WaveOutcome[] = [];
+    let conditionsReported = false;
     const target = obj;
     await runBounded(due, parallelism, async (index) => {
       const record = records[index]!;
@@ -333,7 +334,11 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       });
       await commit();
       if (writer.gone) return {};
-      for (const event of waveEvents(outcomes)) send(target, event.type, event.reason, event.message);
+      // the conditions that changed ride on the wave's first Event instead of an Event of their own
+      const changed = changedConditions(conditionsBefore, writer.persisted.status?.conditions ?? []);
+      const summary = waveEvents(outcomes, changed.length ? `conditions ${changed.join(", ")}` : undefined);
+      if (changed.length && summary.length) conditionsReported = true;
+      for (const event of summary) send(target, event.type, event.reason, event.message);
       if (outcomes.some((o) => o.phase?.includes("/"))) requeues.push(0); // a kind with steps: take the next one now
     }
 
@@ -345,7 +350,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
         if (at > 0) requeues.push(at - now());
       }
     }
-    conditionsEvent(send, writer, conditionsBefore);
+    if (!conditionsReported) conditionsEvent(send, writer, conditionsBefore);
 
     // 5. on deletion, let the object go once every record is recovered
     if (deleting) {

@@ -47,6 +47,11 @@ describe("waveEvents", () => {
     ]);
   });
 
+  it("a note (the conditions the wave changed) goes on the first Event, before the records", () => {
+    const events = waveEvents([outcome({ id: "a", phase: "Injected" }), outcome({ id: "b", failure: "refused" })], "conditions AllInjected=False");
+    expect(events.map((e) => e.message)).toEqual(["Applied chaos to 1 record (conditions AllInjected=False): a", "Failed to apply chaos for b: refused"]);
+  });
+
   it("recovered and gone records apart; steps counted", () => {
     const events = waveEvents([
       outcome({ id: "a", operation: "Recover", phase: "Not Injected" }),

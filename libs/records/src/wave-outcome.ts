@@ -55,9 +55,21 @@ const count = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
  * The Kubernetes Events that summarise a wave: one per kind of success (applied, re-applied,
  * recovered, gone, moved to a next step), naming the records, and one Warning per failed record (at
  * most {@link maxFailureEventsPerWave}, then one counting the others). Each record's own history
- * is in its status events, not here.
+ * is in its status events, not here. `note` (the conditions the wave changed) goes on the first
+ * Event, so that they cost no Event of their own.
  */
-export function waveEvents(outcomes: readonly WaveOutcome[]): ChaosEvent[] {
+export function waveEvents(outcomes: readonly WaveOutcome[], note?: string): ChaosEvent[] {
+  const events = waveEventsOf(outcomes);
+  // a note (the conditions that changed) goes on the first Event, before the list of records that could be cut
+  if (note !== undefined && events[0]) {
+    const first = events[0];
+    const colon = first.message.indexOf(": ");
+    first.message = colon < 0 ? `${first.message} (${note})` : `${first.message.slice(0, colon)} (${note})${first.message.slice(colon)}`;
+  }
+  return events;
+}
+
+function waveEventsOf(outcomes: readonly WaveOutcome[]): ChaosEvent[] {
   const events: ChaosEvent[] = [];
   const ids = (match: (o: WaveOutcome) => boolean) => outcomes.filter(match).map((o) => o.id);
   const ok = (o: WaveOutcome) => o.failure === undefined;
