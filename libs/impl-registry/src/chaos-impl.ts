@@ -13,6 +13,8 @@ export interface ChaosImplContext {
  * A chaos kind's manager side: inject into (apply) or undo on (recover) one record, the target at
  * `records[index]`, and answer the record's new phase. Chaos Mesh's shape, so kinds port directly.
  *
+ * `records` is a frozen snapshot, one for every call of a wave: read it, never change it.
+ *
  * Return `"Injected"` / `"Not Injected"` when done; kinds whose injection has steps may return a
  * sub-phase (`"Injected/Step"`) and are called again. Throwing leaves the phase unchanged: the
  * pipeline records a Failed event and retries that record with backoff.
