@@ -11,66 +11,20 @@
 //     injects the others.
 // Run through tools/chart-test/e2e-multinode.sh (which brings the cluster up and imports the images
 // into every node's containerd). Prints one line per check and "N passed, N failed".
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { assert, chartAppVersion, createChecks, json, kubectl, kubectlIn, readmeHelmInstall, releasePods, run, sleep, until } from "./e2e-support.mjs";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const chart = `${repo}charts/faultline`;
 const targets = `busybox-mn-${randomBytes(3).toString("hex")}`;
 const nodeLabel = "e2e.faultline.dev/picked";
 
-let passed = 0;
-let failed = 0;
-let stopped = false;
-async function check(name, fn) {
-  if (stopped) {
-    failed++;
-    console.log(`FAIL ${name}\n     not run: an earlier step failed`);
-    return;
-  }
-  const started = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-  } catch (err) {
-    failed++;
-    stopped = true;
-    console.log(`FAIL ${name}\n     ${String(err?.stderr || err?.message || err).trim().replaceAll("\n", "\n     ")}`);
-  }
-}
-const assert = (condition, message) => {
-  if (!condition) throw new Error(message);
-};
-const run = (cmd, args, input) =>
-  execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 });
-const kubectl = (...args) => run("kubectl", args);
-const kubectlIn = (input, ...args) => run("kubectl", args, input);
-const json = (...args) => JSON.parse(kubectl(...args, "-o", "json"));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.stderr || last.message}` : ""}`);
-    await sleep(1000);
-  }
-}
+const checks = createChecks();
+const { check, summary } = checks;
 
-const readme = run("cat", [`${repo}README.md`]);
-const installLine = /^helm install .*$/m.exec(readme.slice(readme.indexOf("## Deploy with Helm")))?.[0];
-if (!installLine) throw new Error("README.md: no `helm install` line under \"## Deploy with Helm\"");
-const installArgs = installLine.trim().split(/\s+/).slice(1);
-const release = installArgs[1];
-const namespace = installArgs[installArgs.indexOf("--namespace") + 1];
-const appVersion = /^appVersion:\s*"?([^"\s]+)"?/m.exec(run("cat", [`${chart}/Chart.yaml`]))[1];
+const { release, namespace } = readmeHelmInstall(repo);
+const appVersion = chartAppVersion(chart);
 
 // node name → its containerd socket, from `local-cluster status` ("node <name>: Ready (…, containerd <socket>)")
 let status = "";
@@ -84,13 +38,7 @@ const socketOf = new Map(
 );
 const nodes = [...socketOf.keys()];
 
-const podsOf = (component) => json("-n", namespace, "get", "pods", "-l", `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${component}`).items;
-const isReady = (pod) => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-const logLines = (pod) =>
-  kubectl("-n", namespace, "logs", pod)
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l));
+const { podsOf, isReady, logLines } = releasePods(namespace, release);
 const daemonOn = (node) => podsOf("daemon").find((p) => p.spec.nodeName === node);
 const containerId = (pod) => pod.status.containerStatuses[0].containerID;
 const recordId = (pod) => `${targets}/${pod.metadata.name}/busybox`;
@@ -294,7 +242,7 @@ try {
     await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
   });
 } finally {
-  if (stopped) {
+  if (checks.stopped) {
     for (const component of ["manager", "daemon"]) {
       try {
         for (const p of podsOf(component)) console.log(`--- ${p.metadata.name} on ${p.spec.nodeName} (last 20 lines)\n${kubectl("-n", namespace, "logs", p.metadata.name, "--tail=20")}`);
@@ -320,5 +268,4 @@ try {
     } catch {}
   }
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed === 0 ? 0 : 1;
+summary();

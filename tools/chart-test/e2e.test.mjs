@@ -8,10 +8,10 @@
 // The release is installed with the README's own `helm install` command (release faultline in
 // chaos-mesh); the target namespace carries a random suffix. Note: any other manager running against the cluster at the same time (a test's local
 // process) also sees this experiment; the checks below only look at this release's daemon log.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
+import { assert, chartAppVersion, createChecks, json, kubectl, kubectlIn, readmeHelmInstall, releasePods, run, sleep, until } from "./e2e-support.mjs";
 // `yaml` is in node_modules through nx; the root package.json should list it (devDependencies)
 import { parseAllDocuments } from "yaml";
 
@@ -22,69 +22,16 @@ const targets = `busybox-e2e-${suffix}`; // the seed's manifest targets "busybox
 const containerdSocket = process.env.FAULTLINE_CONTAINERD_SOCKET ?? `${repo}.cluster/runtime/containerd.sock`;
 const extraValues = process.argv.slice(2); // e.g. --set daemon.privileged=false
 
-let passed = 0;
-let failed = 0;
-let stopped = false;
-async function check(name, fn) {
-  if (stopped) {
-    failed++;
-    console.log(`FAIL ${name}\n     not run: an earlier step failed`);
-    return;
-  }
-  const started = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-  } catch (err) {
-    failed++;
-    stopped = true;
-    console.log(`FAIL ${name}\n     ${String(err?.stderr || err?.message || err).trim().replaceAll("\n", "\n     ")}`);
-  }
-}
-const assert = (condition, message) => {
-  if (!condition) throw new Error(message);
-};
-const run = (cmd, args, input) =>
-  execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 64 << 20 });
-const kubectl = (...args) => run("kubectl", args);
+const checks = createChecks();
+const { check, summary } = checks;
 
 // The README's own install command, run as written (plus this run's extra values and --wait): on
 // the README's cluster it must work unchanged, with no value saying where containerd's socket is.
-const readme = run("cat", [`${repo}README.md`]);
-const installLine = /^helm install .*$/m.exec(readme.slice(readme.indexOf("## Deploy with Helm")))?.[0];
-if (!installLine) throw new Error("README.md: no `helm install` line under \"## Deploy with Helm\"");
-const installArgs = installLine.trim().split(/\s+/).slice(1); // install <release> <chart> --namespace <ns> ...
-const release = installArgs[1];
-const namespace = installArgs[installArgs.indexOf("--namespace") + 1];
-
-const kubectlIn = (input, ...args) => run("kubectl", args, input);
-const json = (...args) => JSON.parse(kubectl(...args, "-o", "json"));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.stderr || last.message}` : ""}`);
-    await sleep(1000);
-  }
-}
-const podsOf = (component) => json("-n", namespace, "get", "pods", "-l", `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${component}`).items;
-const isReady = (pod) => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-const logLines = (pod) =>
-  kubectl("-n", namespace, "logs", pod)
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l));
+const { installArgs, release, namespace } = readmeHelmInstall(repo);
+const { podsOf, isReady, logLines } = releasePods(namespace, release);
 const chaos = ["-n", targets, "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos"];
 
-const appVersion = /^appVersion:\s*"?([^"\s]+)"?/m.exec(run("cat", [`${chart}/Chart.yaml`]))[1];
+const appVersion = chartAppVersion(chart);
 try {
   await check(`the images docker.io/faultline/{manager,daemon}:${appVersion} are in the kubelet's containerd`, () => {
     const images = run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "images", "ls", "-q"]);
@@ -277,7 +224,7 @@ try {
     await until("the leader-election Lease gone", 60_000, () => kubectl("get", "lease", "-n", namespace, "-o", "name").trim() === "");
   });
 } finally {
-  if (stopped) {
+  if (checks.stopped) {
     // what a reader needs to see why
     for (const component of ["manager", "daemon"]) {
       try {
@@ -301,5 +248,4 @@ try {
     } catch {}
   }
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed === 0 ? 0 : 1;
+summary();
