@@ -59,45 +59,34 @@ const count = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
  * Event, so that they cost no Event of their own.
  */
 export function waveEvents(outcomes: readonly WaveOutcome[], note?: string): ChaosEvent[] {
-  const events = waveEventsOf(outcomes);
-  // a note (the conditions that changed) goes on the first Event, before the list of records that could be cut
-  if (note !== undefined && events[0]) {
-    const first = events[0];
-    const colon = first.message.indexOf(": ");
-    first.message = colon < 0 ? `${first.message} (${note})` : `${first.message.slice(0, colon)} (${note})${first.message.slice(colon)}`;
-  }
-  return events;
-}
-
-function waveEventsOf(outcomes: readonly WaveOutcome[]): ChaosEvent[] {
-  const events: ChaosEvent[] = [];
+  // each message is "<head>: <tail>"; the note goes on the first head, before the list of records
+  // the recorder may cut
+  const events: Array<{ type: ChaosEvent["type"]; reason: string; head: string; tail: string }> = [];
+  const push = (type: ChaosEvent["type"], reason: string, head: string, tail: string) => events.push({ type, reason, head, tail });
   const ids = (match: (o: WaveOutcome) => boolean) => outcomes.filter(match).map((o) => o.id);
   const ok = (o: WaveOutcome) => o.failure === undefined;
 
   const applied = ids((o) => ok(o) && o.operation === "Apply" && !o.reapplied && o.phase === "Injected");
-  if (applied.length) events.push({ type: "Normal", reason: "Applied", message: `Applied chaos to ${count(applied.length)}: ${idList(applied)}` });
+  if (applied.length) push("Normal", "Applied", `Applied chaos to ${count(applied.length)}`, idList(applied));
   const reapplied = ids((o) => ok(o) && o.reapplied && o.phase === "Injected");
-  if (reapplied.length) {
-    events.push({ type: "Normal", reason: "Applied", message: `Re-applied chaos for ${idList(reapplied)}: the injection was gone (the target was recreated)` });
-  }
+  if (reapplied.length) push("Normal", "Applied", `Re-applied chaos for ${idList(reapplied)}`, "the injection was gone (the target was recreated)");
   const recovered = ids((o) => ok(o) && o.operation === "Recover" && o.gone === undefined && o.phase === "Not Injected");
-  if (recovered.length) events.push({ type: "Normal", reason: "Recovered", message: `Recovered chaos for ${count(recovered.length)}: ${idList(recovered)}` });
+  if (recovered.length) push("Normal", "Recovered", `Recovered chaos for ${count(recovered.length)}`, idList(recovered));
   const gone = outcomes.filter((o) => o.gone !== undefined);
   if (gone.length) {
     const verb = gone.length === 1 ? "no longer exists" : "no longer exist";
     const why = gone.length === 1 ? ` (${gone[0]!.gone})` : "";
-    events.push({ type: "Normal", reason: "Recovered", message: `${idList(gone.map((o) => o.id))} ${verb}, so nothing is left to recover: counted as recovered${why}` });
+    push("Normal", "Recovered", `${idList(gone.map((o) => o.id))} ${verb}, so nothing is left to recover`, `counted as recovered${why}`);
   }
   const stepped = ids((o) => ok(o) && o.phase !== undefined && o.phase.includes("/"));
-  if (stepped.length) events.push({ type: "Normal", reason: "Updated", message: `${count(stepped.length)} moved to a next step: ${idList(stepped)}` });
+  if (stepped.length) push("Normal", "Updated", `${count(stepped.length)} moved to a next step`, idList(stepped));
 
   const failed = outcomes.filter((o) => !ok(o));
-  for (const o of failed.slice(0, maxFailureEventsPerWave)) {
-    events.push({ type: "Warning", reason: "Failed", message: `Failed to ${o.operation.toLowerCase()} chaos for ${o.id}: ${o.failure}` });
-  }
+  for (const o of failed.slice(0, maxFailureEventsPerWave)) push("Warning", "Failed", `Failed to ${o.operation.toLowerCase()} chaos for ${o.id}`, o.failure!);
   if (failed.length > maxFailureEventsPerWave) {
     const rest = failed.slice(maxFailureEventsPerWave);
-    events.push({ type: "Warning", reason: "Failed", message: `Failed for ${rest.length} more record${rest.length === 1 ? "" : "s"} (see their records' events): ${idList(rest.map((o) => o.id))}` });
+    push("Warning", "Failed", `Failed for ${rest.length} more record${rest.length === 1 ? "" : "s"} (see their records' events)`, idList(rest.map((o) => o.id)));
   }
-  return events;
+  if (note !== undefined && events[0]) events[0].head += ` (${note})`;
+  return events.map(({ type, reason, head, tail }) => ({ type, reason, message: `${head}: ${tail}` }));
 }
