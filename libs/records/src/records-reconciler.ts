@@ -8,6 +8,7 @@ import {
   namespacedNameOf,
   resourceOf,
 } from "@faultline/impl-registry";
+import { deepFreeze } from "@faultline/selector";
 import { runBounded } from "./bounded-parallel.js";
 import { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from "./chaos-annotations.js";
 import { changedConditions, withSelectionFailure } from "./chaos-conditions.js";
@@ -76,15 +77,6 @@ const phaseEvents: { [cause in DesiredPhaseCause]: { reason: string; message: st
   Paused: { reason: "Paused", message: "Experiment is paused; recovering every record" },
   Deleted: { reason: "Deleted", message: "Experiment is being deleted; recovering every record" },
 };
-
-/** `value`, frozen all the way down: the kinds read the records, they never change them. */
-function deepFrozen<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFrozen(child);
-  }
-  return value;
-}
 
 /** Sends one Event without waiting for it. */
 type Send = (obj: ChaosObject, type: ChaosEvent["type"], reason: string, message: string) => void;
@@ -312,7 +304,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     let conditionsReported = false;
     // one frozen copy for every call of the wave: a copy per call made a wave of N records cost N²
     // record copies (seconds at 1,000 records, minutes at 10,000)
-    const view = deepFrozen(structuredClone(records));
+    const view = deepFreeze(structuredClone(records));
     const target = obj;
     await runBounded(due, parallelism, async (index) => {
       const record = records[index]!;
