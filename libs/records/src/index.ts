@@ -7,9 +7,9 @@ export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from ".
 export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
 // more records than one object holds: kept in RecordShard objects, the status keeps counts
 export type { RecordShardClient, ShardedChaosObjectClientOptions } from "./sharded-chaos-object-client.js";
-export { createKubernetesRecordShardClient, createShardedChaosObjectClient, defaultRecordsPerShard, recordCounts } from "./sharded-chaos-object-client.js";
+export { createKubernetesRecordShardClient, createShardedChaosObjectClient, recordCounts } from "./sharded-chaos-object-client.js";
 export type { RecordShard } from "./record-shard-crd.js";
-export { recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
+export { defaultRecordsPerShard, recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
 export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
 export { createKubernetesEventRecorder, eventFailureFields, maxEventMessageLength } from "./event-recorder.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";

@@ -4,6 +4,8 @@ import { defineResourceCrd, recordSchema, type CustomResourceDefinition, type Re
 export const recordShardKind = "RecordShard";
 /** Its resource: `recordshards.chaos-mesh.org`. */
 export const recordShardResource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "recordshards" } as const;
+/** How many records one object holds: the status itself, or one RecordShard. */
+export const defaultRecordsPerShard = 1000;
 /** The label naming the uid of the experiment a shard belongs to. */
 export const recordShardExperimentLabel = "faultline.chaos-mesh.org/experiment-uid";
 

@@ -4,10 +4,8 @@ import type { CustomObjectsApi } from "@kubernetes/client-node";
 import type { ChaosObject } from "@faultline/impl-registry";
 import { ConflictError, type ChaosObjectClient, type ChaosResource } from "./chaos-object-client.js";
 import { recordsFinalizer } from "./chaos-annotations.js";
-import { recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource, type RecordShard } from "./record-shard-crd.js";
+import { defaultRecordsPerShard, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource, type RecordShard } from "./record-shard-crd.js";
 
-/** How many records one object holds: the status itself, or one RecordShard. */
-export const defaultRecordsPerShard = 1000;
 
 /** The RecordShard calls the sharded client makes. */
 export interface RecordShardClient {

@@ -1,4 +1,5 @@
 import type { ChaosStatus, Record, RecordEvent } from "@faultline/api";
+import { defaultRecordsPerShard } from "./record-shard-crd.js";
 
 /**
  * How the pipeline keeps status below the API server's object size limit (etcd's default request
@@ -21,13 +22,11 @@ export interface StatusCompaction {
   recordsPerShard: number;
 }
 
-const defaultRecordsPerObject = 1000;
-
 export const defaultStatusCompaction: StatusCompaction = {
   maxEventsPerRecord: 10,
   maxMessageLength: 512,
   maxStatusBytes: 1024 * 1024,
-  recordsPerShard: 1000,
+  recordsPerShard: defaultRecordsPerShard,
 };
 
 /** Shortens a message to at most `max` characters, saying how many characters were cut. */
@@ -61,7 +60,7 @@ export function fitStatus(status: ChaosStatus, compaction: StatusCompaction = de
   let keep = compaction.maxEventsPerRecord;
   for (const record of records) if (record.events && record.events.length > keep) record.events = record.events.slice(-keep);
   // records beyond one object's share are stored in shards of recordsPerShard, each with its own budget
-  const objects = Math.max(1, Math.ceil(records.length / (compaction.recordsPerShard ?? defaultRecordsPerObject)));
+  const objects = Math.max(1, Math.ceil(records.length / compaction.recordsPerShard));
   const budget = compaction.maxStatusBytes * objects;
   while (statusBytes(status) > budget) {
     if (keep === 0) return { fits: false, eventsKept: 0 };
