@@ -66,13 +66,13 @@ export async function until(what, timeoutMs, probe) {
   }
 }
 
-/** The README's own `helm install` line (under "## Deploy with Helm"): its arguments, release and namespace. */
+/** The README's own `helm install` line (under "## Deploy with Helm"): the line, its arguments, release and namespace. */
 export function readmeHelmInstall(repo) {
   const readme = run("cat", [`${repo}README.md`]);
   const installLine = /^helm install .*$/m.exec(readme.slice(readme.indexOf("## Deploy with Helm")))?.[0];
   if (!installLine) throw new Error("README.md: no `helm install` line under \"## Deploy with Helm\"");
   const installArgs = installLine.trim().split(/\s+/).slice(1); // install <release> <chart> --namespace <ns> ...
-  return { installArgs, release: installArgs[1], namespace: installArgs[installArgs.indexOf("--namespace") + 1] };
+  return { installLine, installArgs, release: installArgs[1], namespace: installArgs[installArgs.indexOf("--namespace") + 1] };
 }
 
 /** The chart's appVersion, the tag of the images it runs. */

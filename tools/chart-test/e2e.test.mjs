@@ -27,7 +27,7 @@ const { check, summary } = checks;
 
 // The README's own install command, run as written (plus this run's extra values and --wait): on
 // the README's cluster it must work unchanged, with no value saying where containerd's socket is.
-const { installArgs, release, namespace } = readmeHelmInstall(repo);
+const { installLine, installArgs, release, namespace } = readmeHelmInstall(repo);
 const { podsOf, isReady, logLines } = releasePods(namespace, release);
 const chaos = ["-n", targets, "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos"];
 
