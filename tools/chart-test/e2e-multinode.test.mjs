@@ -23,7 +23,7 @@ const nodeLabel = "e2e.faultline.dev/picked";
 const checks = createChecks();
 const { check, summary } = checks;
 
-const { release, namespace } = readmeHelmInstall(repo);
+const { installLine, installArgs, release, namespace } = readmeHelmInstall(repo);
 const appVersion = chartAppVersion(chart);
 
 // node name → its containerd socket, from `local-cluster status` ("node <name>: Ready (…, containerd <socket>)")
