@@ -65,10 +65,10 @@ describe("parseSchedule: descriptors and @every", () => {
     expect(runs("@every 1h30m", "2026-03-01T00:00:07Z", 2)).toEqual(["2026-03-01T01:30:07Z", "2026-03-01T03:00:07Z"]);
   });
 
-  test("@every rounds down to whole seconds, at least one", () => {
+  test("@every rounds down to whole seconds", () => {
     expect(runs("@every 2.9s", "2026-03-01T00:00:00Z", 1)).toEqual(["2026-03-01T00:00:02Z"]);
-    expect(runs("@every 500ms", "2026-03-01T00:00:00Z", 2)).toEqual(["2026-03-01T00:00:01Z", "2026-03-01T00:00:02Z"]);
-    expect(runs("@every 0", "2026-03-01T00:00:00Z", 1)).toEqual(["2026-03-01T00:00:01Z"]);
+    expect(runs("@every 1s", "2026-03-01T00:00:00Z", 2)).toEqual(["2026-03-01T00:00:01Z", "2026-03-01T00:00:02Z"]);
+    expect(runs("@every 1999ms", "2026-03-01T00:00:00Z", 1)).toEqual(["2026-03-01T00:00:01Z"]);
     expect(runs("@every 0.1h", "2026-03-01T00:00:00Z", 1)).toEqual(["2026-03-01T00:06:00Z"]);
   });
 });
@@ -117,6 +117,11 @@ describe("parseSchedule: errors say what robfig/cron says", () => {
     ["* * * * mon#2", "failed to parse int from mon#2"],
     ["@fortnightly", "unrecognized descriptor: @fortnightly"],
     ["@every 5", "failed to parse duration @every 5"],
+    ["@every 0s", "@every needs a delay of at least 1s, not 0s: @every 0s"],
+    ["@every 0", "@every needs a delay of at least 1s, not 0: @every 0"],
+    ["@every 999ms", "@every needs a delay of at least 1s, not 999ms: @every 999ms"],
+    ["@every -5s", "@every needs a delay of at least 1s, not -5s: @every -5s"],
+    ["CRON_TZ=UTC @every 500ms", "@every needs a delay of at least 1s, not 500ms: @every 500ms"],
     ["@every five", "failed to parse duration @every five"],
     ["CRON_TZ=UTC", "a time zone prefix needs a schedule after it"],
   ])("%j", (schedule, message) => {

@@ -15,6 +15,9 @@ export interface CronSchedule {
   next(after: Date): Date | undefined;
 }
 
+/** The shortest delay `@every` takes, in milliseconds; admission refuses a shorter one too. */
+export const minEveryMs = 1000;
+
 /** Thrown by {@link parseSchedule}; its message starts "parse schedule field error:", as Chaos Mesh's webhook says it. */
 export class ScheduleParseError extends Error {
   override name = "ScheduleParseError";
@@ -153,7 +156,8 @@ class ConstantDelaySchedule implements CronSchedule {
  * Parses a Schedule's `spec.schedule` as Chaos Mesh does (robfig/cron v3 with optional seconds
  * and descriptors): five fields (minute hour day-of-month month day-of-week) or six (seconds
  * first); `@yearly` (`@annually`), `@monthly`, `@weekly`, `@daily` (`@midnight`), `@hourly`;
- * `@every <Go duration>` (rounded down to whole seconds, at least one second); each optionally
+ * `@every <Go duration>` (at least one second, rounded down to whole seconds; robfig raises a
+ * shorter delay to one second, Faultline refuses it); each optionally
  * after `CRON_TZ=<IANA zone> ` or `TZ=<zone> ` (default UTC). When both day-of-month and
  * day-of-week are restricted a day matching either runs (Vixie cron's OR).
  *
@@ -196,8 +200,11 @@ function parse(text: string): CronSchedule {
         if (error instanceof InvalidDurationError) throw new Error(`failed to parse duration ${spec}: time: invalid duration ${JSON.stringify(duration)}`);
         throw error;
       }
-      // whole seconds, rounded down (1 ns of slack for the float sum), at least one
-      const seconds = Math.max(1, Math.floor((ms + 1e-6) / 1000));
+      // robfig raises a shorter delay to one second: a run every second that nobody asked for.
+      // Faultline refuses it, as admission does (scheduleCrd's rule).
+      if (ms < minEveryMs) throw new Error(`@every needs a delay of at least 1s, not ${duration}: ${spec}`);
+      // whole seconds, rounded down (1 ns of slack for the float sum)
+      const seconds = Math.floor((ms + 1e-6) / 1000);
       return new ConstantDelaySchedule(text, seconds * 1000);
     }
     const expanded = descriptors[spec];

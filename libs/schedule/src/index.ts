@@ -7,7 +7,7 @@ export { isChaosFinished, isWorkflowFinished } from "./chaos-finished.js";
 export type { SpawnedObject } from "./chaos-finished.js";
 
 // For the CRD generator and the Workflow CRD (which embeds ChaosOnlyScheduleSpec)
-export { chaosOnlyScheduleSpecSchema, defaultHistoryLimit, maxScheduleLength, scheduleCrd, schedulePattern, scheduleSyntaxMessage, workflowScheduleType } from "./schedule-crd.js";
+export { chaosOnlyScheduleSpecSchema, defaultHistoryLimit, everyTooShortMessage, maxScheduleLength, scheduleCrd, schedulePattern, scheduleSyntaxMessage, workflowScheduleType } from "./schedule-crd.js";
 export type { ScheduleCrdOptions } from "./schedule-crd.js";
 export type {
   ChaosOnlyScheduleSpec,
@@ -22,7 +22,7 @@ export type {
 } from "./schedule-types.js";
 
 // Cron evaluation (robfig/cron's dialect, as Chaos Mesh reads `spec.schedule`)
-export { parseSchedule, ScheduleParseError } from "./cron-schedule.js";
+export { minEveryMs, parseSchedule, ScheduleParseError } from "./cron-schedule.js";
 export type { CronSchedule } from "./cron-schedule.js";
 export { maxMissedRuns, mostRecentMissedRun, tooManyMissedRunsMessage } from "./missed-runs.js";
 export type { MissedRuns, MissedRunsInput } from "./missed-runs.js";

@@ -108,8 +108,12 @@ describe("the Schedule controller", () => {
     }, 15_000);
     await sleep(5000);
     expect(await children("lastingtestchaos", "forbid")).toHaveLength(1);
-    const events = await eventsOf(kubeConfig, ns.name, "forbid");
-    expect(events.find((e) => e.reason === "ScheduleForbid")?.message).toContain(`LastingTestChaos ${first!.metadata.name} is not finished (concurrencyPolicy Forbid)`);
+    // every waiting slot (one each 2 s) repeats one Event, counted, instead of writing an Event a slot
+    const forbidden = await eventually("the waiting runs counted on one Event", async () => {
+      const list = (await eventsOf(kubeConfig, ns.name, "forbid")).filter((e) => e.reason === "ScheduleForbid");
+      return list.length === 1 && list[0]!.count >= 2 ? list : undefined;
+    }, 10_000);
+    expect(forbidden[0]!.message).toBe(`runs wait: LastingTestChaos ${first!.metadata.name} is not finished (concurrencyPolicy Forbid)`);
     await patchStatus("lastingtestchaos", first!.metadata.name, finished);
     await eventually("a second child once the first finished", async () => ((await children("lastingtestchaos", "forbid")).length === 2 ? true : undefined), 10_000);
     await deleteSchedule("forbid");

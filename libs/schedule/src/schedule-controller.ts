@@ -298,7 +298,10 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     if (!already && (schedule.spec.concurrencyPolicy ?? "Forbid") !== "Allow") {
       const running = live.find((c) => !c.finished);
       if (running) {
-        await event(schedule, "Normal", "ScheduleForbid", `the run due at ${iso(slot)} waits: ${running.template.type} ${running.obj.metadata.name} is not finished (concurrencyPolicy Forbid)`);
+        // one message for every slot that waits on this child, so the recorder counts its repeats
+        // on one Event instead of writing an Event a slot (a Schedule every second, a long child)
+        await event(schedule, "Normal", "ScheduleForbid", `runs wait: ${running.template.type} ${running.obj.metadata.name} is not finished (concurrencyPolicy Forbid)`);
+        log("debug", "run waits (Forbid)", schedule, { slot: iso(slot), running: running.obj.metadata.name });
         await writeStatus(schedule, status);
         return requeue();
       }

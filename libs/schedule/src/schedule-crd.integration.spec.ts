@@ -42,6 +42,8 @@ describe("the Schedule CRD on a real API server", () => {
     ["six fields", "*/10 * * * * *"],
     ["a descriptor", "@hourly"],
     ["@every", "@every 1h30m"],
+    ["@every its shortest", "@every 1s"],
+    ["a zone before @every", "TZ=UTC @every 1500ms"],
     ["a zone", "CRON_TZ=Europe/Berlin 0 2 * * mon-fri"],
     ["names and lists", "0 12 1,15 JAN-Jun ?"],
   ])("accepts %s", async (_what, schedule) => {
@@ -64,6 +66,10 @@ describe("the Schedule CRD on a real API server", () => {
     [{ type: "LastingTestChaos", lastingTestChaos: selector, schedule: "* * * *" }, /spec\.schedule: Invalid value: "string": parse schedule field error/],
     [{ type: "LastingTestChaos", lastingTestChaos: selector, schedule: "0 0 L * *" }, /spec\.schedule: Invalid value: "string": parse schedule field error/],
     [{ type: "LastingTestChaos", lastingTestChaos: selector, schedule: "@every soon" }, /spec\.schedule: Invalid value: "string": parse schedule field error/],
+    ...["@every 0s", "@every 0", "@every 999ms", "@every -5s", "CRON_TZ=Europe/Berlin @every 500ms"].map((schedule) => [
+      { type: "LastingTestChaos", lastingTestChaos: selector, schedule },
+      /spec\.schedule: Invalid value: "string": parse schedule field error: @every needs a delay of at least 1s/,
+    ] as const),
     [{ type: "LastingTestChaos", lastingTestChaos: selector, schedule: `${"1,".repeat(130)}1 * * * *` }, /spec\.schedule: Too long: may not be (longer|more) than 256/],
     [{ type: "LastingTestChaos", lastingTestChaos: selector, startingDeadlineSeconds: 0 }, /spec\.startingDeadlineSeconds: Invalid value: 0: spec\.startingDeadlineSeconds in body should be greater than or equal to 1/],
     [{ type: "LastingTestChaos", lastingTestChaos: selector, historyLimit: 0 }, /spec\.historyLimit: Invalid value: 0: spec\.historyLimit in body should be greater than or equal to 1/],

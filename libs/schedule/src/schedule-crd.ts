@@ -30,6 +30,16 @@ export const schedulePattern = `^${timeZonePrefix}(${descriptor}|${every}|${cron
 
 const celString = (text: string) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 
+// "@every <d>" with d under a second: CEL's duration() reads Go durations, and runs only on a
+// schedule whose syntax the rule above accepts (so it never sees a malformed duration)
+const everyPrefix = `^${timeZonePrefix}@every `;
+const everyAtLeastOneSecondRule =
+  `!self.matches(${celString(everyPrefix)}) || !self.matches(${celString(schedulePattern)}) || ` +
+  `duration(self.substring(self.indexOf('@every ') + 7)) >= duration('1s')`;
+
+/** The message of an `@every` under one second, refused at admission (robfig would run it every second). */
+export const everyTooShortMessage = "parse schedule field error: @every needs a delay of at least 1s";
+
 /** The message of a `schedule` refused at admission. */
 export const scheduleSyntaxMessage =
   "parse schedule field error: expected 5 or 6 cron fields (seconds first when 6), a descriptor (@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly) or @every <Go duration>, optionally after CRON_TZ=<zone>";
@@ -41,7 +51,10 @@ function scheduleFields(types: readonly string[]): { [name: string]: OpenApiSche
       description:
         'When runs are due: a cron with 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), a descriptor (@hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually) or "@every <Go duration>", optionally after "CRON_TZ=<IANA zone> " (default UTC).',
       maxLength: maxScheduleLength,
-      "x-kubernetes-validations": [{ rule: `self.matches(${celString(schedulePattern)})`, message: scheduleSyntaxMessage }],
+      "x-kubernetes-validations": [
+        { rule: `self.matches(${celString(schedulePattern)})`, message: scheduleSyntaxMessage },
+        { rule: everyAtLeastOneSecondRule, message: everyTooShortMessage },
+      ],
     },
     startingDeadlineSeconds: {
       type: "integer",

@@ -55,10 +55,10 @@ export async function installScheduleCrds(kubeConfig: KubeConfig): Promise<void>
   await applyCrds(kubeConfig, [...testKinds.map((k) => k.crd), testWorkflowCrd, scheduleCrd(testKinds, { workflowSpec: testWorkflowSpec })]);
 }
 
-/** The reasons and messages of the Events about one object, oldest first. */
-export async function eventsOf(kubeConfig: KubeConfig, namespace: string, name: string): Promise<{ reason: string; message: string; type: string }[]> {
+/** The reasons, messages and repeat counts of the Events about one object, oldest first. */
+export async function eventsOf(kubeConfig: KubeConfig, namespace: string, name: string): Promise<{ reason: string; message: string; type: string; count: number }[]> {
   const list = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
-  return list.items.map((e) => ({ reason: e.reason ?? "", message: e.message ?? "", type: e.type ?? "" }));
+  return list.items.map((e) => ({ reason: e.reason ?? "", message: e.message ?? "", type: e.type ?? "", count: e.count ?? 1 }));
 }
 
 /** A raw request to the API server, for what the typed client cannot ask (a Table, a body sent as it is). */
