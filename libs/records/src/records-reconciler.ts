@@ -94,6 +94,8 @@ async function settledWithin(promises: readonly Promise<unknown>[], ms: number):
 }
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** What names a record: its target and its selector (a target two selectors chose has a record for each). */
+const recordKey = (r: { id: string; selectorKey: string }) => `${r.selectorKey}\n${r.id}`;
 
 /**
  * The experiment pipeline, one object at a time: finalizer → desired phase → targets (selected once)
@@ -289,10 +291,10 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     // One write before the wave: what was staged so far, and the mark of every record about to be
     // applied. From then on a stop recovers them whatever happens to this process or the write of
     // their outcome; no daemon is called before that write has succeeded.
-    const toMark = new Set(due.filter((index) => !reapply.has(index) && operationFor(records[index]!) === "Apply" && !records[index]!.applying).map((index) => records[index]!.id));
+    const toMark = new Set(due.filter((index) => !reapply.has(index) && operationFor(records[index]!) === "Apply" && !records[index]!.applying).map((index) => recordKey(records[index]!)));
     if (toMark.size > 0) {
       stage((status) => {
-        for (const stored of status.experiment?.containerRecords ?? []) if (toMark.has(stored.id)) stored.applying = true;
+        for (const stored of status.experiment?.containerRecords ?? []) if (toMark.has(recordKey(stored))) stored.applying = true;
       });
     }
     await commit();
@@ -310,7 +312,7 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
       const record = records[index]!;
       const reapplied = reapply.has(index);
       const operation = reapplied ? "Apply" : operationFor(record)!;
-      const outcome: WaveOutcome = { id: record.id, operation, reapplied, timestamp: "" };
+      const outcome: WaveOutcome = { id: record.id, selectorKey: record.selectorKey, operation, reapplied, timestamp: "" };
       try {
         outcome.phase =
           operation === "Apply"
@@ -327,12 +329,12 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     });
     if (outcomes.length > 0) {
       // in the records' order, whatever order the calls ended in: Events name them as the status lists them
-      const position = new Map(records.map((r, i) => [r.id, i]));
-      outcomes.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+      const position = new Map(records.map((r, i) => [recordKey(r), i]));
+      outcomes.sort((a, b) => position.get(recordKey(a))! - position.get(recordKey(b))!);
       stage((status) => {
-        const byId = new Map((status.experiment?.containerRecords ?? []).map((r) => [r.id, r]));
+        const byKey = new Map((status.experiment?.containerRecords ?? []).map((r) => [recordKey(r), r]));
         for (const outcome of outcomes) {
-          const stored = byId.get(outcome.id);
+          const stored = byKey.get(recordKey(outcome));
           if (stored) applyOutcome(stored, outcome, compaction);
         }
       });

@@ -26,14 +26,14 @@ export interface TargetSelectorOptions {
 
 /**
  * The {@link TargetSelector} over @faultline/selector: each of the kind's selectors is evaluated with
- * Chaos Mesh's semantics, pods or containers according to the kind's `selectorKind` for the object. Record ids are unique
- * (the first selector to choose a target keeps it).
+ * Chaos Mesh's semantics, pods or containers according to the kind's `selectorKind` for the object. A target
+ * gets one record per selector that chose it, as in Chaos Mesh: a pod that NetworkChaos's `selector`
+ * and `target` both pick plays both roles, and each record says one of them (`selectorKey`).
  */
 export function createTargetSelector(source: PodSource, options: TargetSelectorOptions = {}): TargetSelector {
   return {
     async select(kind, obj) {
       const targets: SelectedTarget[] = [];
-      const seen = new Set<string>();
       const selectOptions = {
         defaultNamespace: obj.metadata.namespace ?? "default",
         ...(options.namespaceFilter !== undefined && { namespaceFilter: options.namespaceFilter }),
@@ -44,6 +44,7 @@ export function createTargetSelector(source: PodSource, options: TargetSelectorO
           selectorKindOf(kind, obj) === "container"
             ? await selectContainerTargets(source, selector as ContainerSelector, selectOptions)
             : await selectPodTargets(source, selector, selectOptions);
+        const seen = new Set<string>();
         for (const { recordId } of chosen) {
           if (seen.has(recordId)) continue;
           seen.add(recordId);

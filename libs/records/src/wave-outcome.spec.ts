@@ -3,7 +3,7 @@ import { applyOutcome, maxFailureEventsPerWave, waveEvents, type WaveOutcome } f
 
 const at = "2026-12-02T10:00:00.000Z";
 const record = (over: Partial<Record> = {}): Record => ({ id: "ns/p/c", selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0, ...over });
-const outcome = (over: Partial<WaveOutcome>): WaveOutcome => ({ id: "ns/p/c", operation: "Apply", reapplied: false, timestamp: at, ...over });
+const outcome = (over: Partial<WaveOutcome>): WaveOutcome => ({ id: "ns/p/c", selectorKey: ".", operation: "Apply", reapplied: false, timestamp: at, ...over });
 
 describe("applyOutcome", () => {
   it("an apply that succeeded: Injected, counted, the applying mark removed, a Succeeded event", () => {

@@ -5,6 +5,8 @@ import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } fro
 /** What one apply or recover of a wave did to one record, before it is written. */
 export interface WaveOutcome {
   id: string;
+  /** The record's selector: with its id, what names the record (a target chosen by two selectors has two). */
+  selectorKey: string;
   operation: RecordEvent["operation"];
   /** The record was Injected and applied again because its injection was gone (a recreated target). */
   reapplied: boolean;

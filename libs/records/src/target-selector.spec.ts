@@ -1,0 +1,45 @@
+import type { ChaosKind } from "@faultline/impl-registry";
+import { createInMemoryPodSource } from "@faultline/selector";
+import type { V1Pod } from "@kubernetes/client-node";
+import { createTargetSelector } from "./target-selector.js";
+
+const pod = (name: string, app: string): V1Pod => ({ metadata: { namespace: "ns", name, labels: { app } }, status: { phase: "Running" } });
+const source = createInMemoryPodSource({ pods: [pod("a-0", "a"), pod("a-1", "a"), pod("b-0", "b")] });
+const byApp = (app: string) => ({ selector: { namespaces: ["ns"], labelSelectors: { app } }, mode: "all" as const });
+
+/** A kind with two selectors, as NetworkChaos's `selector` (".") and `target` (".Target"). */
+function kindOf(first: string, second: string): ChaosKind {
+  return {
+    kind: "TwoSidedChaos",
+    plural: "twosidedchaos",
+    oneShot: false,
+    selectorKind: "pod",
+    selectors: () => [
+      { key: ".", selector: byApp(first) },
+      { key: ".Target", selector: byApp(second) },
+    ],
+    impl: { apply: async () => "Injected", recover: async () => "Not Injected" },
+  };
+}
+const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TwoSidedChaos", metadata: { namespace: "ns", name: "x" }, spec: {} };
+
+describe("createTargetSelector", () => {
+  it("records each selector's targets under its key", async () => {
+    const targets = await createTargetSelector(source).select(kindOf("a", "b"), obj);
+    expect(targets).toEqual([
+      { recordId: "ns/a-0", selectorKey: "." },
+      { recordId: "ns/a-1", selectorKey: "." },
+      { recordId: "ns/b-0", selectorKey: ".Target" },
+    ]);
+  });
+
+  it("gives a pod both selectors chose a record for each role, as Chaos Mesh does", async () => {
+    const targets = await createTargetSelector(source).select(kindOf("a", "a"), obj);
+    expect(targets).toEqual([
+      { recordId: "ns/a-0", selectorKey: "." },
+      { recordId: "ns/a-1", selectorKey: "." },
+      { recordId: "ns/a-0", selectorKey: ".Target" },
+      { recordId: "ns/a-1", selectorKey: ".Target" },
+    ]);
+  });
+});
