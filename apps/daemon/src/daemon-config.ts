@@ -14,6 +14,8 @@ export interface DaemonConfig {
   execTimeoutMs: number;
   /** The node this daemon serves (the chart sets it from spec.nodeName), to pick its kubelet. */
   nodeName?: string;
+  /** The kubelet's executable path on the node; given, only a process running it is asked for the runtime socket. */
+  kubeletPath?: string;
 }
 
 /** A configuration problem, worded for the person starting the daemon. */
@@ -33,6 +35,8 @@ export const daemonUsage = `Usage: faultline-daemon [options]   (each option can
                          When none of these exists, the daemon asks the node's kubelet (through /proc, with
                          hostPID) which runtime socket it uses, and reaches it through the kubelet's root.
   --node-name NAME       this node's name, to pick its kubelet when several run on one host
+  --kubelet-path P       the kubelet's executable on the node (e.g. /usr/bin/kubelet): only that process is
+                         asked (default: an executable named kubelet in the node init's mount namespace)
   --tls-cert F --tls-key F --tls-ca F
                          mutual TLS: the daemon's certificate and key, and the CA client certificates must chain to
   --log-level L          error|warn|info|debug (default info)
@@ -50,6 +54,7 @@ const options = {
   "crio-socket": { type: "string" },
   "docker-socket": { type: "string" },
   "node-name": { type: "string" },
+  "kubelet-path": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "tls-ca": { type: "string" },
@@ -61,6 +66,13 @@ const options = {
 } as const;
 
 type OptionName = Exclude<keyof typeof options, "help">;
+
+function kubeletPath(path: string): string {
+  if (!path.startsWith("/") || path.split("/").includes("..")) {
+    throw new DaemonConfigError(`--kubelet-path must be an absolute path without '..', got ${JSON.stringify(path)}`);
+  }
+  return path;
+}
 
 /**
  * Reads the daemon's configuration from command-line flags, falling back to FAULTLINE_DAEMON_*
@@ -126,5 +138,6 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     nsenterPath: get("nsenter-path") ?? "nsenter",
     execTimeoutMs: Number(execTimeout),
     ...(get("node-name") && { nodeName: get("node-name") }),
+    ...(get("kubelet-path") && { kubeletPath: kubeletPath(get("kubelet-path")!) }),
   };
 }

@@ -34,7 +34,7 @@ function checkRuntimeSockets(config: DaemonConfig): { sockets: RuntimeSocketPath
   const missing = sockets.filter((s) => !s.exists).map((s) => s.name);
   if (present.length > 0) return { sockets: config.sockets, present, missing };
   // none of the configured paths exists here: ask the node's kubelet which socket it uses
-  const kubelets = findKubeletRuntimeSockets().filter((k) => existsSync(k.socketPath));
+  const kubelets = findKubeletRuntimeSockets(config.kubeletPath === undefined ? {} : { kubeletPath: config.kubeletPath }).filter((k) => existsSync(k.socketPath));
   const candidates = config.nodeName === undefined ? kubelets : kubelets.filter((k) => k.nodeName === config.nodeName || k.nodeName === undefined);
   const describe = (k: KubeletRuntimeSocket) => `kubelet pid ${k.pid}${k.nodeName ? ` (node ${k.nodeName})` : ""}: ${k.endpoint}`;
   if (candidates.length === 1) {

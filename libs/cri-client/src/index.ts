@@ -33,4 +33,4 @@ export {
   kubeletRuntimeEndpoint,
   runtimeEndpointOfKubeletConfig,
 } from "./kubelet-runtime-socket.js";
-export type { KubeletRuntimeSocket } from "./kubelet-runtime-socket.js";
+export type { FindKubeletRuntimeSocketsOptions, KubeletRuntimeSocket } from "./kubelet-runtime-socket.js";

@@ -6,6 +6,7 @@ import {
   kubeletDefaultRuntimeEndpoint,
   kubeletNodeName,
   kubeletRuntimeEndpoint,
+  pathUnderRoot,
   runtimeEndpointOfKubeletConfig,
 } from "./kubelet-runtime-socket.js";
 
@@ -45,34 +46,71 @@ describe("kubeletRuntimeEndpoint", () => {
   });
 });
 
+describe("pathUnderRoot", () => {
+  it("joins a path under the root, and refuses one that climbs out of it", () => {
+    expect(pathUnderRoot("/proc/7/root", "/run/containerd/containerd.sock")).toBe("/proc/7/root/run/containerd/containerd.sock");
+    expect(pathUnderRoot("/proc/7/cwd", "config.yaml")).toBe("/proc/7/cwd/config.yaml");
+    expect(pathUnderRoot("/proc/7/root", "/../../etc/shadow")).toBeUndefined();
+    expect(pathUnderRoot("/proc/7/root", "/run/../../../var/run/docker.sock")).toBeUndefined();
+    expect(pathUnderRoot("/proc/7/cwd", "../config.yaml")).toBeUndefined();
+  });
+});
+
 describe("findKubeletRuntimeSockets over a /proc tree", () => {
-  // The layout of /proc/<pid>/{comm,cmdline,root,cwd}; the real /proc is used by the daemon's test.
+  // The layout of /proc/<pid>/{comm,cmdline,exe,ns/mnt,root,cwd}; the real /proc is used by the daemon's test.
   const proc = mkdtempSync(join(tmpdir(), "faultline-proc-"));
   const hostRoot = mkdtempSync(join(tmpdir(), "faultline-host-"));
   afterAll(() => {
     rmSync(proc, { recursive: true, force: true });
     rmSync(hostRoot, { recursive: true, force: true });
   });
-  const processEntry = (pid: number, comm: string, argv: string[]) => {
-    mkdirSync(join(proc, String(pid)));
+  const hostMnt = "mnt:[4026531841]";
+  const processEntry = (pid: number, comm: string, argv: string[], { exe = "/usr/bin/kubelet", mnt = hostMnt } = {}) => {
+    mkdirSync(join(proc, String(pid), "ns"), { recursive: true });
     writeFileSync(join(proc, String(pid), "comm"), `${comm}\n`);
     writeFileSync(join(proc, String(pid), "cmdline"), `${argv.join("\0")}\0`);
+    symlinkSync(exe, join(proc, String(pid), "exe"));
+    symlinkSync(mnt, join(proc, String(pid), "ns", "mnt"));
     symlinkSync(hostRoot, join(proc, String(pid), "root"));
     symlinkSync(join(hostRoot, "var/lib/kubelet"), join(proc, String(pid), "cwd"));
   };
   mkdirSync(join(hostRoot, "var/lib/kubelet"), { recursive: true });
   writeFileSync(join(hostRoot, "var/lib/kubelet/config.yaml"), "containerRuntimeEndpoint: unix:///var/run/crio/crio.sock\n");
-  processEntry(10, "containerd", ["containerd"]);
+  processEntry(1, "init", ["/sbin/init"], { exe: "/sbin/init" });
+  processEntry(10, "containerd", ["containerd"], { exe: "/usr/bin/containerd" });
   processEntry(20, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=unix:///srv/cluster/containerd.sock", "--hostname-override=node-a"]);
   processEntry(30, "kubelet", ["/usr/bin/kubelet", "--config", "config.yaml"]);
   processEntry(40, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=tcp://10.0.0.1:1234"]);
+  // what a process in a pod can pretend: the name, the argv, even an executable named kubelet
+  processEntry(50, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { exe: "/usr/bin/python3" });
+  processEntry(60, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { mnt: "mnt:[4026532999]" });
+  processEntry(70, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=unix:///../../../run/docker.sock"]);
+  processEntry(80, "kubelet", ["/usr/bin/kubelet", "--config", "/../../../etc/faultline/kubelet.yaml"]);
   mkdirSync(join(proc, "self"));
 
+  const found = (options = {}) => findKubeletRuntimeSockets({ procRoot: proc, ...options }).sort((a, b) => a.pid - b.pid);
+
   it("finds each kubelet's socket, reached through its own root, and skips what is not a unix socket", () => {
-    expect(findKubeletRuntimeSockets({ procRoot: proc }).sort((a, b) => a.pid - b.pid)).toEqual([
+    expect(found().filter((k) => k.pid < 50)).toEqual([
       { pid: 20, nodeName: "node-a", endpoint: "unix:///srv/cluster/containerd.sock", runtime: "containerd", socketPath: join(proc, "20/root/srv/cluster/containerd.sock") },
       { pid: 30, endpoint: "unix:///var/run/crio/crio.sock", runtime: "crio", socketPath: join(proc, "30/root/var/run/crio/crio.sock") },
     ]);
+  });
+
+  it("asks only the node's kubelet: its executable is kubelet and it runs in the node init's mount namespace", () => {
+    expect(found().map((k) => k.pid)).not.toContain(50);
+    expect(found().map((k) => k.pid)).not.toContain(60);
+  });
+
+  it("never follows a path with a '..' segment out of the kubelet's root", () => {
+    expect(found().map((k) => k.pid)).not.toContain(70);
+    // the config is not read through '..': the kubelet's default endpoint stands, under its own root
+    expect(found().find((k) => k.pid === 80)?.socketPath).toBe(join(proc, "80/root/run/containerd/containerd.sock"));
+  });
+
+  it("with kubeletPath, asks only the process that runs that file", () => {
+    expect(found({ kubeletPath: "/usr/local/bin/kubelet" })).toEqual([]);
+    expect(found({ kubeletPath: "/usr/bin/kubelet" }).map((k) => k.pid)).toEqual([20, 30, 80]);
   });
 
   it("finds nothing where there is no /proc", () => {

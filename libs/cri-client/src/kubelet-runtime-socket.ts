@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 
 /** The CRI endpoint the kubelet's own default is (Kubernetes ≥ 1.27), when neither flag nor config names one. */
@@ -61,14 +61,50 @@ const readText = (path: string): string | undefined => {
   }
 };
 
+const readLink = (path: string): string | undefined => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * `path` under `root`, or `undefined` when it has a `..` segment: a path a process wrote in its
+ * argv or config must not climb out of its root into the daemon's own filesystem (`join` would
+ * resolve `/proc/<pid>/root/../../etc` to `/proc/etc`, and further up with more of them).
+ */
+export function pathUnderRoot(root: string, path: string): string | undefined {
+  if (path.split("/").includes("..")) return undefined;
+  return join(root, path);
+}
+
+/** Options of {@link findKubeletRuntimeSockets}. */
+export interface FindKubeletRuntimeSocketsOptions {
+  /** Where `/proc` is; default `/proc`. */
+  procRoot?: string;
+  /**
+   * The kubelet's executable path as the node sees it (`/proc/<pid>/exe`), for example
+   * `/usr/bin/kubelet`. Given, only a process running that file counts; default: any executable
+   * named `kubelet`.
+   */
+  kubeletPath?: string;
+}
+
 /**
  * Asks the node's kubelet processes, through `/proc` (a daemon with `hostPID`), which container
  * runtime socket they use, so a daemon whose configured socket paths do not exist on this node can
  * still reach the runtime the node actually has. Sockets are reached through each kubelet's own
  * root (`/proc/<pid>/root`), so no host directory has to be mounted for them. Only `unix://`
  * endpoints are returned.
+ *
+ * Only the node's kubelet is asked: a process whose executable is named `kubelet` (or is
+ * `kubeletPath`) and that runs in the mount namespace of the node's init (`/proc/1`). A process in
+ * a pod can name itself `kubelet` and write any argv, but it cannot leave its pod's mount
+ * namespace; and an endpoint or config path with a `..` segment is refused, so nothing it writes
+ * points the daemon outside the kubelet's root.
  */
-export function findKubeletRuntimeSockets(options: { procRoot?: string } = {}): KubeletRuntimeSocket[] {
+export function findKubeletRuntimeSockets(options: FindKubeletRuntimeSocketsOptions = {}): KubeletRuntimeSocket[] {
   const proc = options.procRoot ?? "/proc";
   let entries: string[];
   try {
@@ -76,25 +112,34 @@ export function findKubeletRuntimeSockets(options: { procRoot?: string } = {}): 
   } catch {
     return [];
   }
+  const hostMountNamespace = readLink(join(proc, "1", "ns", "mnt"));
+  if (hostMountNamespace === undefined) return [];
   const found: KubeletRuntimeSocket[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     if (readText(join(proc, entry, "comm"))?.trim() !== "kubelet") continue;
+    const exe = readLink(join(proc, entry, "exe"));
+    if (exe === undefined || (options.kubeletPath !== undefined ? exe !== options.kubeletPath : exe.split("/").pop() !== "kubelet")) continue;
+    if (readLink(join(proc, entry, "ns", "mnt")) !== hostMountNamespace) continue;
     const argv = (readText(join(proc, entry, "cmdline")) ?? "").split("\0").filter(Boolean);
     const root = join(proc, entry, "root");
     // a relative --config is relative to the kubelet's working directory
     const cwd = join(proc, entry, "cwd");
-    const endpoint = kubeletRuntimeEndpoint(argv, (path) => readText(path.startsWith("/") ? join(root, path) : join(cwd, path)));
+    const endpoint = kubeletRuntimeEndpoint(argv, (path) => {
+      const file = pathUnderRoot(path.startsWith("/") ? root : cwd, path);
+      return file === undefined ? undefined : readText(file);
+    });
     if (!endpoint.startsWith("unix://")) continue;
     const path = endpoint.slice("unix://".length);
-    if (!path.startsWith("/")) continue;
+    const socketPath = path.startsWith("/") ? pathUnderRoot(root, path) : undefined;
+    if (socketPath === undefined) continue;
     const nodeName = kubeletNodeName(argv);
     found.push({
       pid: Number(entry),
       ...(nodeName !== undefined && { nodeName }),
       endpoint,
       runtime: /crio/.test(path.split("/").pop() ?? "") ? "crio" : "containerd",
-      socketPath: join(root, path),
+      socketPath,
     });
   }
   return found;
