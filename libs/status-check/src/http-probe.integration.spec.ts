@@ -1,5 +1,6 @@
 // probeHttp against a real HTTP server on 127.0.0.1 (an integration test: inside the throw-away
 // network namespaces some runs use, loopback may be down, so the unit tier does not run it).
+import { createDestinationPolicy } from "./destination-policy.js";
 import { probeHttp } from "./http-probe.js";
 import { closedPort, HttpTarget } from "./http-target.test-support.js";
 
@@ -101,5 +102,39 @@ describe("probeHttp", () => {
     const result = await probeHttp(check(target.url(), "200", { headers: { "bad header": ["x"] } }), { timeoutMs: 1000 });
     expect(result.outcome).toBe("Failure");
     expect(result.message).toMatch(/invalid header/);
+  });
+
+  describe("refused destinations (the manager's policy; loopback stands in for a metadata address)", () => {
+    it("an address in the URL is a Failure naming the range, and nothing reaches it", async () => {
+      const before = target.requests.length;
+      const destinations = createDestinationPolicy(["127.0.0.1/32"]);
+      const result = await probeHttp(check(target.url()), { timeoutMs: 1000, destinations });
+      expect(result).toMatchObject({ outcome: "Failure", message: `GET ${target.url()}: destination 127.0.0.1 is refused by the manager's StatusCheck policy (127.0.0.1/32); nothing was sent` });
+      expect(target.requests.length).toBe(before);
+    });
+
+    it("a name is judged by what it resolves to, at connect time", async () => {
+      const before = target.requests.length;
+      const url = `http://localhost:${target.port}/healthz`;
+      const result = await probeHttp(check(url), { timeoutMs: 1000, destinations: createDestinationPolicy(["127.0.0.0/8", "::1/128"]) });
+      expect(result.outcome).toBe("Failure");
+      expect(result.message).toMatch(/^GET http:\/\/localhost:\d+\/healthz: destination (127\.0\.0\.1|::1) is refused by the manager's StatusCheck policy/);
+      expect(target.requests.length).toBe(before);
+    });
+
+    it("a redirect to a refused address is not followed", async () => {
+      // the target listens on 127.0.0.1 only; 127.0.0.2 is refused before any connection is tried
+      target.routes.set("/to-metadata", (_req, res) => {
+        res.writeHead(302, { location: `http://127.0.0.2:${target.port}/latest/meta-data/` });
+        res.end();
+      });
+      const result = await probeHttp(check(target.url("/to-metadata")), { timeoutMs: 1000, destinations: createDestinationPolicy(["127.0.0.2/32"]) });
+      expect(result).toMatchObject({ outcome: "Failure", message: `GET ${target.url("/to-metadata")}: destination 127.0.0.2 is refused by the manager's StatusCheck policy (127.0.0.2/32); nothing was sent` });
+    });
+
+    it("an allowed destination is probed as before", async () => {
+      const result = await probeHttp(check(target.url()), { timeoutMs: 1000, destinations: createDestinationPolicy(["169.254.0.0/16"]) });
+      expect(result).toMatchObject({ outcome: "Success", statusCode: 200 });
+    });
   });
 });

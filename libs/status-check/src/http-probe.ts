@@ -1,3 +1,5 @@
+import { Agent, fetch, Headers, type Response } from "undici";
+import { createDestinationPolicy, RefusedDestinationError, type DestinationPolicy } from "./destination-policy.js";
 import type { HttpStatusCheck } from "./status-check-crd.js";
 import type { StatusCheckOutcome } from "./status-check.js";
 import { parseStatusCodeCriteria, statusCodeMeets } from "./status-code-criteria.js";
@@ -20,6 +22,24 @@ export interface HttpProbeOptions {
   signal?: AbortSignal;
   /** Redirects followed at most (Go's http.Client: 10). */
   maxRedirects?: number;
+  /**
+   * Destinations never reached (checked for the URL and every redirect, and for each address a
+   * name resolves to, at connect time); default none. The manager passes its configured policy,
+   * which refuses cloud metadata addresses by default.
+   */
+  destinations?: DestinationPolicy;
+}
+
+const allowEverything = createDestinationPolicy([]);
+// one connection pool per policy, dialling through the policy's lookup
+const dispatchers = new WeakMap<DestinationPolicy, Agent>();
+function dispatcherFor(policy: DestinationPolicy): Agent {
+  let agent = dispatchers.get(policy);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: policy.lookup } });
+    dispatchers.set(policy, agent);
+  }
+  return agent;
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -32,7 +52,9 @@ const sensitiveHeaders = ["authorization", "www-authenticate", "cookie", "cookie
  * to another scheme or a response outside the criteria is a Failure whose message says which.
  * Redirects are followed (at most 10, like Go's client) only within the same scheme, so an https
  * check never silently turns into plain http; a redirect elsewhere is a Failure naming the target.
- * The body is never read (only the status code matters): it is cancelled at once.
+ * The body is never read (only the status code matters): it is cancelled at once. A destination
+ * that `options.destinations` refuses (in the URL, a redirect, or what a name resolves to) is a
+ * Failure before anything is sent to it.
  *
  * @example
  * const result = await probeHttp({ url: "http://web.shop:8080/healthz", criteria: { statusCode: "200-399" } }, { timeoutMs: 1000 });
@@ -74,10 +96,16 @@ export async function probeHttp(check: HttpStatusCheck, options: HttpProbeOption
     return result("Failure", `invalid header: ${(error as Error).message}`);
   }
   const maxRedirects = options.maxRedirects ?? 10;
+  const destinations = options.destinations ?? allowEverything;
+  const dispatcher = dispatcherFor(destinations);
   for (let hop = 0; ; hop++) {
+    // an address in the URL is never looked up, so the policy judges it here; names at connect time
+    const literal = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const range = destinations.refusing(literal);
+    if (range !== undefined) return result("Failure", new RefusedDestinationError(literal, range).message);
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, ...(body !== undefined && { body }), redirect: "manual", signal });
+      response = await fetch(url, { method, headers, ...(body !== undefined && { body }), redirect: "manual", signal, dispatcher });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (timeout.aborted) return result("Failure", `no response within ${formatMs(options.timeoutMs)}`);
@@ -113,6 +141,10 @@ export async function probeHttp(check: HttpStatusCheck, options: HttpProbeOption
 
 /** A fetch failure as a short reason: the system error under undici's "fetch failed". */
 function fetchFailure(error: unknown): string {
+  for (let cause: unknown = error, depth = 0; depth < 5 && cause !== undefined; depth++) {
+    if (cause instanceof RefusedDestinationError) return cause.message;
+    cause = (cause as { cause?: unknown }).cause;
+  }
   let cause: unknown = error;
   for (let depth = 0; depth < 5 && cause !== undefined; depth++) {
     const code = (cause as { code?: unknown }).code;

@@ -47,6 +47,8 @@ export type { StatusCheckEvaluation, StatusCheckStep } from "./status-check-eval
 
 // One HTTP probe, and the status-code criteria
 export { probeHttp } from "./http-probe.js";
+export { createDestinationPolicy, defaultRefusedDestinations, RefusedDestinationError } from "./destination-policy.js";
+export type { DestinationPolicy } from "./destination-policy.js";
 export type { HttpProbeOptions, HttpProbeResult } from "./http-probe.js";
 export { InvalidStatusCodeCriteriaError, parseStatusCodeCriteria, statusCodeMeets } from "./status-code-criteria.js";
 export type { StatusCodeRange } from "./status-code-criteria.js";

@@ -81,6 +81,16 @@ describe("createStatusCheckController", () => {
     expect(writes[0]!.metadata.resourceVersion).toBe("3");
   });
 
+  it("probes through its refused destinations: a refused one is a failed probe that sent nothing", async () => {
+    const { api, writes } = fakeApi(check({ mode: "Continuous" }, { startTime: at(0).toISOString(), count: 0 }));
+    const events = recorder();
+    const controller = createStatusCheckController({ customObjects: api, events, logger: silentLogger(), now: () => at(10), refusedDestinations: ["127.0.0.0/8"] });
+    await controller.reconcile(key);
+    const refused = "GET http://127.0.0.1:9/: destination 127.0.0.1 is refused by the manager's StatusCheck policy (127.0.0.0/8); nothing was sent";
+    expect(writes.at(-1)!.status?.records?.at(-1)).toMatchObject({ outcome: "Failure" });
+    expect(events.events).toContainEqual({ type: "Warning", reason: "StatusCheckExecutionFailed", message: `HTTP execution of status check failed: ${refused}` });
+  });
+
   it("waits, writing nothing, until the next probe is due", async () => {
     const { api, writes } = fakeApi(check({ mode: "Continuous" }, { startTime: at(0).toISOString(), records: [{ startTime: at(10).toISOString(), outcome: "Success" }], count: 1 }));
     const controller = createStatusCheckController({ customObjects: api, events: recorder(), logger: silentLogger(), now: () => at(13) });

@@ -2,6 +2,7 @@ import { isObjectNotFound } from "@faultline/api";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { errorFields, type Logger, type ManagedController, type ObjectKey } from "@faultline/controller";
 import type { ChaosEvent, EventRecorder } from "@faultline/records";
+import { createDestinationPolicy, defaultRefusedDestinations } from "./destination-policy.js";
 import { probeHttp, type HttpProbeResult } from "./http-probe.js";
 import {
   nextStatusCheckStep,
@@ -26,6 +27,11 @@ export interface StatusCheckControllerDeps {
   logger: Logger;
   /** The clock; default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * Destinations no probe reaches (CIDR ranges); default {@link defaultRefusedDestinations}, the
+   * cloud metadata addresses. A probe of one is a Failure naming the range, and sends nothing.
+   */
+  refusedDestinations?: readonly string[];
 }
 
 const { group, version, plural } = statusCheckResource;
@@ -69,6 +75,7 @@ function crossingEvent(type: StatusCheckConditionType, evaluation: StatusCheckEv
 export function createStatusCheckController(deps: StatusCheckControllerDeps): ManagedController {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger;
+  const destinations = createDestinationPolicy(deps.refusedDestinations ?? defaultRefusedDestinations);
 
   const read = async (key: ObjectKey): Promise<StatusCheck | undefined> => {
     try {
@@ -159,7 +166,7 @@ export function createStatusCheckController(deps: StatusCheckControllerDeps): Ma
           return {};
         }
         const startTime = now();
-        const probe = await probeHttp(obj.spec.http, { timeoutMs: spec.timeoutMs });
+        const probe = await probeHttp(obj.spec.http, { timeoutMs: spec.timeoutMs, destinations });
         const previousOutcome = obj.status?.records?.at(-1)?.outcome;
         logger.debug("status check probed", { ...log(obj), outcome: probe.outcome, message: probe.message, latencyMs: probe.latencyMs });
         const record = { startTime: startTime.toISOString(), outcome: probe.outcome };
