@@ -1,4 +1,6 @@
 import { validateAgainstSchema } from "@faultline/api";
+import { deviceFieldPattern, networkDeviceNameGrammar, networkDeviceNamePattern } from "./daemon/network-device-name.js";
+import { validDevice } from "./daemon/network-request-validation.js";
 import { externalTargetPattern, networkChaosCrd, ratePattern, type NetworkChaos } from "./network-chaos-crd.js";
 import { networkChaosExamples } from "./network-fixtures.test-support.js";
 
@@ -43,5 +45,40 @@ describe("the NetworkChaos CRD", () => {
       expect(ok).toMatch(target);
     }
     for (const bad of ["", "1.2.3.4/33", "host:0", "host:65536", "a b", "http://x", "-bad.example"]) expect(bad).not.toMatch(target);
+  });
+
+  it("reads a CIDR with a port (10.0.0.0/8:22, [2001:db8::/32]:80), refusing a bad prefix or port", () => {
+    const target = new RegExp(externalTargetPattern);
+    for (const ok of ["10.0.0.0/8:22", "192.168.1.0/24:65535", "8.8.0.0/16:53", "[2001:db8::/32]:80", "[fd00::/64]:443"]) expect(ok).toMatch(target);
+    for (const bad of ["10.0.0.0/8:0", "10.0.0.0/8:65536", "10.0.0.0/33:22", "10.0.0.0/8:", "10.0.0.0/8:22:1", "10.0.0.0/:22", "2001:db8::/32:80", "[2001:db8::/129]:80"]) {
+      expect(bad).not.toMatch(target);
+    }
+  });
+
+  it("takes device and targetDevice in the daemon's own grammar: one pattern, built from the daemon's", () => {
+    const spec = (schema as { properties: { spec: { properties: { [field: string]: { pattern?: string } } } } }).properties.spec.properties;
+    expect(spec["device"]!.pattern).toBe(deviceFieldPattern);
+    expect(spec["targetDevice"]!.pattern).toBe(deviceFieldPattern);
+    expect(deviceFieldPattern).toBe(`^(${networkDeviceNameGrammar}(@${networkDeviceNameGrammar})?)?$`);
+    expect(networkDeviceNamePattern.source).toBe(`^${networkDeviceNameGrammar}$`);
+    // the same verdict as the daemon's validation, name by name
+    const field = new RegExp(deviceFieldPattern);
+    const daemonTakes = (name: string) => {
+      try {
+        validDevice(name, "device");
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const names = ["eth0", "ens3", "veth_1.2-x", "_x", "a".repeat(15), "a".repeat(16), "eth0; rm -rf /", "eth 0", "-eth0", ".", "eth0/1", "eth0\n", "ét0", "eth0$(id)", "'eth0'"];
+    for (const name of names) {
+      expect([name, field.test(name)]).toEqual([name, daemonTakes(name)]);
+      expect([name, field.test(`${name}@if12`)]).toEqual([name, daemonTakes(name)]);
+    }
+    expect(field.test("")).toBe(true); // the default, eth0
+    expect(field.test("eth0@if12; rm -rf /")).toBe(false);
+    expect(validateAgainstSchema(withSpec({ device: "eth0; rm -rf /" }), schema)).toEqual([expect.stringMatching(/^\.spec\.device: /)]);
+    expect(validateAgainstSchema(withSpec({ device: "eth0@if12", targetDevice: "eth1" }), schema)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { defineChaosCrd, durationSchema, podSelectorFields, podSelectorSchema, stringEnum, type ChaosResourceOf } from "@faultline/api";
+import { deviceFieldPattern } from "./daemon/network-device-name.js";
 
 /** NetworkChaos's actions, with Chaos Mesh's names. `netem` combines delay, loss, duplicate and corrupt. */
 export const networkChaosActions = ["netem", "delay", "loss", "duplicate", "corrupt", "rate", "partition", "bandwidth"] as const;
@@ -33,13 +34,16 @@ const ipv6 = "[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}";
 const port = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
 const label = "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?";
 const hostname = `${label}(\\.${label})*\\.?`;
+const ipv4Cidr = `${ipv4}(/([0-9]|[12][0-9]|3[0-2]))?`;
+const ipv6Cidr = `${ipv6}(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?`;
 /**
  * An external target: an IPv4 or IPv6 address or CIDR, or a host name (resolved by the manager), each
- * optionally with a port (`host:80`, `[2001:db8::1]:80`).
+ * optionally with a port (`host:80`, `10.0.0.0/8:22`, `[2001:db8::1]:80`, `[2001:db8::/32]:80`); with
+ * a port, only traffic to that port of those addresses is affected.
  */
 export const externalTargetPattern =
-  `^((${ipv4}(/([0-9]|[12][0-9]|3[0-2]))?)|(${ipv6}(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?)|(${hostname})` +
-  `|((${ipv4}|${hostname}):${port})|(\\[${ipv6}\\]:${port}))$`;
+  `^((${ipv4Cidr})|(${ipv6Cidr})|(${hostname})` +
+  `|((${ipv4Cidr}|${hostname}):${port})|(\\[${ipv6Cidr}\\]:${port}))$`;
 
 const correlation = (what: string) => percentString(`How much each ${what} decision depends on the previous one, in percent; default "0".`, "0");
 
@@ -86,7 +90,9 @@ const tcActions = "['netem','delay','loss','duplicate','corrupt','rate','bandwid
  * What Chaos Mesh's webhook checked — and what it let through — the API server checks here at
  * admission: the action's own sub-spec is present, percentages and correlations are floats in
  * [0, 100], latencies, rates and durations are well formed, `from`/`both` of a tc action need a
- * `target` and no `externalTargets`, external targets are addresses, CIDRs or host names.
+ * `target` and no `externalTargets`, external targets are addresses, CIDRs or host names (each
+ * optionally with a port), and `device`/`targetDevice` are interface names in the daemon's own
+ * grammar (`deviceFieldPattern`).
  */
 export const networkChaosCrd = defineChaosCrd({
   kind: "NetworkChaos",
@@ -96,7 +102,13 @@ export const networkChaosCrd = defineChaosCrd({
     {
       ...podSelectorFields,
       action: stringEnum(networkChaosActions, "netem, delay, loss, duplicate, corrupt, rate and bandwidth shape egress traffic; partition drops it."),
-      device: Type.Optional(Type.String({ description: 'The network interface in the selected pods; default "eth0" (anything from "@" on is ignored).' })),
+      device: Type.Optional(
+        Type.String({
+          description: 'The network interface in the selected pods; default "eth0" (anything from "@" on is ignored: "eth0@if12").',
+          pattern: deviceFieldPattern,
+          maxLength: 31,
+        }),
+      ),
       duration: Type.Optional(durationSchema),
       delay: Type.Optional(delaySpec),
       loss: Type.Optional(probabilitySpec("loss", "dropped")),
@@ -117,10 +129,12 @@ export const networkChaosCrd = defineChaosCrd({
       target: Type.Optional(
         Type.Object(podSelectorFields, { description: `${podSelectorSchema.description} The other end: only traffic between the selected pods and these is affected.` }),
       ),
-      targetDevice: Type.Optional(Type.String({ description: "The network interface in the target pods for from and both; default eth0." })),
+      targetDevice: Type.Optional(
+        Type.String({ description: "The network interface in the target pods for from and both; default eth0.", pattern: deviceFieldPattern, maxLength: 31 }),
+      ),
       externalTargets: Type.Optional(
         Type.Array(Type.String({ pattern: externalTargetPattern, maxLength: 261 }), {
-          description: "Addresses outside the cluster: IPs, CIDRs or host names, each optionally host:port.",
+          description: "Addresses outside the cluster: IPs, CIDRs or host names, each optionally with a port that restricts it (1.1.1.1:80, 10.0.0.0/8:22, [2001:db8::/32]:443).",
         }),
       ),
       remoteCluster: Type.Optional(Type.String({ description: "Chaos Mesh's multi-cluster field; Faultline serves its own cluster only, so it must be empty." })),

@@ -9,4 +9,6 @@ export type { MissingCapability, NetworkState } from "./required-capabilities.js
 export { planTrafficControl, netemArgs, tbfArgs, tcTime, isPlainLoss } from "./traffic-control-plan.js";
 export type { TrafficControlPlan, FilteredLayout } from "./traffic-control-plan.js";
 export { partitionChains, chainRules } from "./partition-chains.js";
-export { validChains, validIpsets, validTcs, NetworkRequestError } from "./network-request-validation.js";
+export { validChains, validDevice, validIpsets, validTcs, NetworkRequestError } from "./network-request-validation.js";
+// The device-name grammar the daemon checks and the CRD's device fields carry: one source for both
+export { deviceFieldPattern, networkDeviceNameGrammar, networkDeviceNamePattern } from "./network-device-name.js";

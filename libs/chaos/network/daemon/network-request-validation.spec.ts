@@ -58,6 +58,9 @@ describe("validation of network requests, before anything runs", () => {
     expect(() => validChains([chain({ protocol: "tcp", tcpFlags: "SYN" })])).toThrow(/not "<mask> <comp>"/);
     expect(() => validChains([chain({ device: "eth0@if12" })])).toThrow(/not a network device name/);
     expect(() => validChains([chain({ device: "averyveryverylongname" })])).toThrow(/not a network device name/);
+    // what the CRD now refuses at admission, the daemon still refuses on its own, naming the field
+    expect(() => validChains([chain({ device: "eth0; rm -rf /" })])).toThrow('chains[0].device: "eth0; rm -rf /" is not a network device name');
+    expect(() => validTcs([tc({ type: Tc_Type.NETEM, netem: { loss: 1 }, device: "eth0; rm -rf /" })])).toThrow('tcs[0].device: "eth0; rm -rf /" is not a network device name');
     expect(() => validChains([chain({}), chain({})])).toThrow(/listed twice/);
   });
 

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Chain_Direction, Tc_Type, type Chain, type IPSet, type Netem, type Tbf, type Tc } from "@faultline/api";
 import ipaddr from "ipaddr.js";
+import { networkDeviceNamePattern } from "./network-device-name.js";
 
 /**
  * A request field the daemon refuses (InvalidArgument), named by its path in the request
@@ -83,7 +84,6 @@ export const temporaryIpsetPrefix = "fltmp-";
 const builtinChains = new Set(["INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING"]);
 const ipsetNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,30}$/;
 const chainNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,27}$/;
-const devicePattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 const ratePattern = /^[0-9]+(\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps|tbps)$/i;
 const goDurationPart = /([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)/gy;
 const unitUs: Record<string, number> = { ns: 1e-3, us: 1, µs: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
@@ -91,10 +91,10 @@ const maxDelayUs = 3600e6;
 const tcpFlagNames = new Set(["SYN", "ACK", "FIN", "RST", "URG", "PSH", "ALL", "NONE"]);
 const protocols = new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "all"]);
 
-/** A device name, or Chaos Mesh's default "eth0" when empty. */
+/** A device name ({@link networkDeviceNamePattern}, the grammar the CRD shares), or Chaos Mesh's default "eth0" when empty. */
 export function validDevice(device: string, field: string): string {
   if (device === "") return defaultDevice;
-  if (!devicePattern.test(device)) throw new NetworkRequestError(field, `${JSON.stringify(device)} is not a network device name (letters, digits, _ . -, at most 15)`);
+  if (!networkDeviceNamePattern.test(device)) throw new NetworkRequestError(field, `${JSON.stringify(device)} is not a network device name (letters, digits, _ . -, at most 15)`);
   return device;
 }
 
