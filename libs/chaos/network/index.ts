@@ -5,10 +5,10 @@
 export { networkChaos, networkChaosSelectors } from "./network-chaos.js";
 export { externalTargetPattern, networkChaosActions, networkChaosCrd, networkChaosDirections, ratePattern } from "./network-chaos-crd.js";
 export type { NetworkChaos, NetworkChaosAction, NetworkChaosDirection, NetworkChaosSpec } from "./network-chaos-crd.js";
-export { networkChaosAppliedAnnotation, networkChaosManager, NodeCannotInjectError } from "./network-chaos-manager.js";
+export { networkChaosAppliedAnnotation, networkChaosManager, NodeCannotInjectError, NothingToInjectError } from "./network-chaos-manager.js";
 export type { NetworkChaosManagerDeps } from "./network-chaos-manager.js";
-export { deviceName, netemOf, podNetworkRules, rulesOf, targetIpsets, tbfOf, toCidr } from "./network-chaos-rules.js";
-export type { ChainRule, ExternalCidr, IpsetRule, NetemRule, NetworkChaosOnPod, PodNetworkRules, TbfRule, TcRule } from "./network-chaos-rules.js";
+export { deviceName, netemOf, podNetworkRules, rolesWithoutPeers, rulesOf, targetIpsets, tbfOf, toCidr } from "./network-chaos-rules.js";
+export type { ChainRule, ExternalCidr, IpsetRule, NetemRule, NetworkChaosOnPod, NetworkChaosRole, PodNetworkRules, TbfRule, TcRule } from "./network-chaos-rules.js";
 export { checkCapabilities, rulesAsMessages } from "./network-capability-check.js";
 export type { CapabilityVerdict } from "./network-capability-check.js";
 export { compressName, ipsetNames, partitionChainName } from "./network-chaos-names.js";

@@ -4,7 +4,7 @@ import type { ChaosImpl, DecodedPod, RecordDecoder } from "@faultline/impl-regis
 import type { V1Pod } from "@kubernetes/client-node";
 import { checkCapabilities } from "./network-capability-check.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
-import { podNetworkRules, type NetworkChaosOnPod, type PodNetworkRules } from "./network-chaos-rules.js";
+import { podNetworkRules, rolesWithoutPeers, type NetworkChaosOnPod, type NetworkChaosRole, type PodNetworkRules } from "./network-chaos-rules.js";
 import { dnsResolver, resolveExternalTargets, type HostResolver } from "./external-targets.js";
 
 /** The pod annotation listing the NetworkChaos (by uid) whose rules the pod's network namespace holds. */
@@ -31,6 +31,24 @@ export class NodeCannotInjectError extends Error {
   override name = "NodeCannotInjectError";
   constructor(readonly nodeName: string, readonly missing: string[]) {
     super(`node ${nodeName} cannot perform this injection: missing ${missing.join(", ")}; nothing was injected`);
+  }
+}
+
+/**
+ * Thrown when the object would change nothing on the record's pod although a role it plays there
+ * asks for rules: no address of the other end is known (see `rolesWithoutPeers`). Nothing was sent,
+ * and the record is not reported Injected; the pipeline retries it.
+ */
+export class NothingToInjectError extends Error {
+  override name = "NothingToInjectError";
+  constructor(readonly podId: string, readonly roles: NetworkChaosRole[], action: string, counts: { selected: number; targets: number }) {
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const why = roles.map((role) =>
+      role === "selected"
+        ? `${action} toward its targets: none of its ${plural(counts.targets, "target pod")} has an IP address, and it has no external target`
+        : `${action} on a target toward the selected pods: none of the ${plural(counts.selected, "selected pod")} has an IP address`,
+    );
+    super(`nothing would change on pod ${podId}: ${why.join("; ")}; not injected until an address is known`);
   }
 }
 
@@ -62,7 +80,9 @@ const podIps = (pod: V1Pod | undefined): string[] => {
  * iptables' statistic match, said in an event. Another object's rules that the node cannot perform
  * are left out (that object's own Apply reports it) rather than blocking this one.
  *
- * A pod with `hostNetwork` is refused (its namespace is the node's), as Chaos Mesh refuses it.
+ * A pod with `hostNetwork` is refused (its namespace is the node's), as Chaos Mesh refuses it. An
+ * Apply that would change nothing on its pod (a partition whose other end has no known address) fails
+ * with {@link NothingToInjectError} instead of answering Injected.
  *
  * Each pod carries an annotation listing the objects in force on it, so `lostInjections` can tell a
  * recreated pod (which has none) and the pipeline applies the rules again.
@@ -148,6 +168,12 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
         .filter((c) => (c.status?.experiment?.containerRecords ?? []).some((r) => r.id === record.id))
         .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
       const views = await viewsOn(record.id, wanted);
+      if (include) {
+        // an injection that changes nothing is never reported as Injected
+        const empty = rolesWithoutPeers(views.get(self)!);
+        const count = (key: string) => records.filter((r) => r.selectorKey === key).length;
+        if (empty.length > 0) throw new NothingToInjectError(record.id, empty, obj.spec.action, { selected: count("."), targets: count(".Target") });
+      }
       const caps = await nodeCapabilities(target, ctx.signal);
 
       // this object's own rules must all be possible; another's that are not are left out

@@ -1,6 +1,6 @@
 import { Chain_Direction, Tc_Type } from "@faultline/api";
 import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
-import { netemOf, podNetworkRules, rulesOf, type NetemRule, type NetworkChaosOnPod } from "./network-chaos-rules.js";
+import { netemOf, podNetworkRules, rolesWithoutPeers, rulesOf, type NetemRule, type NetworkChaosOnPod } from "./network-chaos-rules.js";
 import { networkChaosExamples } from "./network-fixtures.test-support.js";
 
 const examples = networkChaosExamples();
@@ -114,9 +114,48 @@ describe("what each of Chaos Mesh's examples asks of a pod", () => {
     ]);
   });
 
-  it("a spec naming targets whose pods are all gone affects nothing, never all traffic", () => {
+  it("a spec naming targets whose pods are all gone affects nothing, never all traffic, and says which role got nothing", () => {
     expect(rulesOf(on("network-partition", { source: true, targetIps: [] }))).toEqual({ ipsets: [], chains: [], tcs: [] });
     expect(rulesOf(on("network-delay-reorder", { source: true, targetIps: [] }))).toEqual({ ipsets: [], chains: [], tcs: [] });
+    expect(rolesWithoutPeers(on("network-partition", { source: true, targetIps: [] }))).toEqual(["selected"]);
+    expect(rolesWithoutPeers(on("network-delay-reorder", { source: true, targetIps: [] }))).toEqual(["selected"]);
+    expect(rolesWithoutPeers(on("network-partition", { target: true, sourceIps: [] }))).toEqual(["target"]);
+    expect(rolesWithoutPeers(on("network-partition", { source: true, target: true }))).toEqual(["selected", "target"]);
+  });
+
+  it("a role with its rules, or one that asks for none, is not listed as empty", () => {
+    expect(rolesWithoutPeers(on("network-partition", { source: true, targetIps: ["10.0.0.2"] }))).toEqual([]);
+    expect(rolesWithoutPeers(on("network-partition", { target: true, sourceIps: ["10.0.0.1"] }))).toEqual([]);
+    expect(rolesWithoutPeers(on("network-partition-external", { source: true, external: [{ cidr: "10.0.0.0/8", port: 22 }] }))).toEqual([]);
+    expect(rolesWithoutPeers(on("network-partition-external", { source: true, spec: { ...examples["network-partition-external"]!.spec, externalTargets: [] } }))).toEqual([]);
+    expect(rolesWithoutPeers(on("network-delay", { source: true }))).toEqual([]); // all egress
+    expect(rolesWithoutPeers(on("network-delay-reorder", { target: true, sourceIps: [] }))).toEqual([]); // tc `to`: nothing asked of a target
+  });
+
+  it("Chaos Mesh's network-partition-example (selector and target pick the same pods): each pod plays both roles and drops traffic to and from every pod of the set", () => {
+    const name = "network-partition-example";
+    const ips = ["10.0.0.1", "10.0.0.2"];
+    const both = on("network-partition-example", { source: true, target: true, sourceIps: ips, targetIps: ips });
+    expect(rolesWithoutPeers(both)).toEqual([]);
+    expect(rulesOf(both)).toEqual({
+      ipsets: [...trio(name, "tgt", ["10.0.0.1/32", "10.0.0.2/32"]), ...trio(name, "src", ["10.0.0.1/32", "10.0.0.2/32"])],
+      chains: [
+        chainOf(partitionChainName(name, "OUTPUT"), Chain_Direction.OUTPUT, [ipsetNames(name, "tgt").set]),
+        chainOf(partitionChainName(name, "INPUT"), Chain_Direction.INPUT, [ipsetNames(name, "src").set]),
+      ],
+      tcs: [],
+    });
+  });
+
+  it("Chaos Mesh's external-targets examples: a CIDR with a port goes to the net,port set, the rest to the net set", () => {
+    const name = "network-partition-example";
+    const external = [{ cidr: "8.8.8.8/32" }, { cidr: "8.8.0.0/16" }, { cidr: "1.1.1.1/32", port: 80 }, { cidr: "10.0.0.0/8", port: 22 }];
+    expect(rulesOf(on("network-partition-with-external-targets-example", { source: true, external })).ipsets).toEqual(
+      trio(name, "tgt", ["8.8.8.8/32", "8.8.0.0/16"], [{ cidr: "1.1.1.1/32", port: 80 }, { cidr: "10.0.0.0/8", port: 22 }]),
+    );
+    const delay = rulesOf(on("network-delay-with-external-target-example", { source: true, external }));
+    expect(delay.ipsets).toEqual(trio("network-delay-example", "netgt", ["8.8.8.8/32", "8.8.0.0/16"], [{ cidr: "1.1.1.1/32", port: 80 }, { cidr: "10.0.0.0/8", port: 22 }]));
+    expect(delay.tcs.map((t) => t.ipset)).toEqual([ipsetNames("network-delay-example", "netgt").set]);
   });
 
   it("delay with reorder toward targets: the netem goes to the targets' ipset only", () => {

@@ -254,6 +254,29 @@ export function rulesOf(chaos: NetworkChaosOnPod): PodNetworkRules {
   return rules;
 }
 
+/** A role a NetworkChaos gives a pod: chosen by its `selector` or by its `target`. */
+export type NetworkChaosRole = "selected" | "target";
+
+/**
+ * The roles `chaos` gives its pod that ask for rules but would get none because no address of the
+ * other end is known (the target pods, or the selected pods, have no IP yet or are gone, and there
+ * is no external target): a partition in either role, a tc action on a selected pod with `to`/`both`
+ * or on a target pod with `from`/`both`. An injection there would change nothing, so the manager
+ * does not report it as Injected. A role that asks for nothing (a tc target with `to`) is not listed.
+ */
+export function rolesWithoutPeers(chaos: NetworkChaosOnPod): NetworkChaosRole[] {
+  const { spec } = chaos;
+  const direction = spec.direction ?? "to";
+  const partition = !tcActions.has(spec.action);
+  const peersAsked = spec.target !== undefined || (spec.externalTargets?.length ?? 0) > 0;
+  const roles: NetworkChaosRole[] = [];
+  const sourceActs = partition || direction === "to" || direction === "both";
+  const targetActs = partition || direction === "from" || direction === "both";
+  if (chaos.source && sourceActs && peersAsked && chaos.targetIps.length === 0 && chaos.external.length === 0) roles.push("selected");
+  if (chaos.target && targetActs && chaos.sourceIps.length === 0) roles.push("target");
+  return roles;
+}
+
 /**
  * One pod's whole desired state: every NetworkChaos that wants to be injected on it, in the order
  * given (callers sort by namespace/name so the answer does not depend on listing order). An empty
