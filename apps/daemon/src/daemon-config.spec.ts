@@ -12,3 +12,16 @@ describe("parseDaemonConfig: --kubelet-path", () => {
     expect(() => parseDaemonConfig(["--kubelet-path", path], {})).toThrow(/--kubelet-path must be an absolute path without '\.\.'/);
   });
 });
+
+describe("parseDaemonConfig: --tls-client-name", () => {
+  const tls = ["--tls-cert", "/c", "--tls-key", "/k", "--tls-ca", "/ca"];
+  it("serves only faultline-manager by default, or the names given (flag or environment)", () => {
+    expect(parseDaemonConfig(tls, {})).toMatchObject({ tls: { clientNames: ["faultline-manager"] } });
+    expect(parseDaemonConfig([...tls, "--tls-client-name", "mgr-a, mgr-b"], {})).toMatchObject({ tls: { clientNames: ["mgr-a", "mgr-b"] } });
+    expect(parseDaemonConfig(tls, { FAULTLINE_DAEMON_TLS_CLIENT_NAME: "corp-manager" })).toMatchObject({ tls: { clientNames: ["corp-manager"] } });
+  });
+  it("refuses an empty name, and a name without mutual TLS", () => {
+    expect(() => parseDaemonConfig([...tls, "--tls-client-name", "a,,b"], {})).toThrow(/--tls-client-name must be one name or a comma-separated list/);
+    expect(() => parseDaemonConfig(["--tls-client-name", "a"], {})).toThrow("--tls-client-name needs mutual TLS");
+  });
+});

@@ -7,7 +7,7 @@ export interface DaemonConfig {
   grpc: DaemonListenAddress;
   http: { port: number; host?: string };
   sockets: RuntimeSocketPaths;
-  tls?: { certFile: string; keyFile: string; caFile: string };
+  tls?: { certFile: string; keyFile: string; caFile: string; clientNames: string[] };
   logLevel: string;
   logFormat: DaemonLogFormat;
   nsenterPath: string;
@@ -39,6 +39,9 @@ export const daemonUsage = `Usage: faultline-daemon [options]   (each option can
                          asked (default: an executable named kubelet in the node init's mount namespace)
   --tls-cert F --tls-key F --tls-ca F
                          mutual TLS: the daemon's certificate and key, and the CA client certificates must chain to
+  --tls-client-name N[,N]
+                         with mutual TLS, the only client identities served: a client certificate must carry one as
+                         its subject CN or a DNS/URI subjectAltName; others get PermissionDenied (default faultline-manager)
   --log-level L          error|warn|info|debug (default info)
   --log-format F         text|json (default text)
   --nsenter-path P       nsenter binary (default nsenter from PATH)
@@ -58,6 +61,7 @@ const options = {
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "tls-ca": { type: "string" },
+  "tls-client-name": { type: "string" },
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   "nsenter-path": { type: "string" },
@@ -119,6 +123,15 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     throw new DaemonConfigError("mutual TLS needs all of --tls-cert, --tls-key and --tls-ca (or none of them)");
   }
 
+  const clientNamesRaw = get("tls-client-name") ?? "faultline-manager";
+  const clientNames = clientNamesRaw.split(",").map((n) => n.trim());
+  if (clientNames.some((n) => n === "")) {
+    throw new DaemonConfigError(`--tls-client-name must be one name or a comma-separated list of names, got ${JSON.stringify(clientNamesRaw)}`);
+  }
+  if (given === 0 && get("tls-client-name") !== undefined) {
+    throw new DaemonConfigError("--tls-client-name needs mutual TLS (--tls-cert, --tls-key and --tls-ca)");
+  }
+
   const execTimeout = get("exec-timeout-ms") ?? "10000";
   if (!/^\d+$/.test(execTimeout) || Number(execTimeout) < 1) {
     throw new DaemonConfigError(`--exec-timeout-ms must be a positive integer, got ${JSON.stringify(execTimeout)}`);
@@ -132,7 +145,7 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
       crio: get("crio-socket") ?? defaultRuntimeSocketPaths.crio,
       docker: get("docker-socket") ?? defaultRuntimeSocketPaths.docker,
     },
-    ...(given === 3 && { tls: tlsFiles as { certFile: string; keyFile: string; caFile: string } }),
+    ...(given === 3 && { tls: { ...(tlsFiles as { certFile: string; keyFile: string; caFile: string }), clientNames } }),
     logLevel: oneOf("log-level", ["error", "warn", "info", "debug"], "info"),
     logFormat: oneOf("log-format", ["text", "json"], "text"),
     nsenterPath: get("nsenter-path") ?? "nsenter",

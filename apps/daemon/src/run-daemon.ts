@@ -86,6 +86,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     cert: readTlsFile("--tls-cert", config.tls.certFile),
     key: readTlsFile("--tls-key", config.tls.keyFile),
     ca: readTlsFile("--tls-ca", config.tls.caFile),
+    clientNames: config.tls.clientNames,
   };
   const sockets = checkRuntimeSockets(config);
   if (sockets.fromKubelet) {
@@ -148,6 +149,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     grpc: grpcAddress,
     http: httpPort,
     mutualTls: tls !== undefined,
+    ...(tls !== undefined && { tlsClientNames: tls.clientNames }),
     runtimes: sockets.present,
     rpcs: handlers.registered().map((r) => r.method),
   });

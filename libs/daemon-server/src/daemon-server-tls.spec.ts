@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { ConnectError, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
 import { createDaemonLogger } from "./daemon-logger.js";
@@ -27,9 +27,14 @@ function makePki(dir: string) {
   };
   ca("ca");
   ca("other-ca");
-  leaf("daemon", "ca", `subjectAltName=DNS:${serverName}\nextendedKeyUsage=serverAuth\n`);
-  leaf("manager", "ca", "extendedKeyUsage=clientAuth\n");
-  leaf("intruder", "other-ca", "extendedKeyUsage=clientAuth\n");
+  // as the chart's generated path makes it: Helm's genSignedCert sets both serverAuth and clientAuth
+  leaf(serverName, "ca", `subjectAltName=DNS:${serverName}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+  leaf("faultline-manager", "ca", "extendedKeyUsage=serverAuth,clientAuth\n");
+  // the manager's name as a DNS subjectAltName under another CN
+  leaf("renamed", "ca", "subjectAltName=DNS:faultline-manager\nextendedKeyUsage=clientAuth\n");
+  // the manager's name on a server-only certificate (what cert-manager issues the daemon)
+  leaf("server-only", "ca", "subjectAltName=DNS:faultline-manager\nextendedKeyUsage=serverAuth\n");
+  leaf("intruder", "other-ca", "subjectAltName=DNS:faultline-manager\nextendedKeyUsage=clientAuth\n");
   const pem = (file: string) => readFileSync(join(dir, file));
   return { pem };
 }
@@ -40,7 +45,12 @@ describe("createDaemonServer with mutual TLS", () => {
   let server: DaemonServer;
   let port: number;
   const handlers = new DaemonHandlerRegistry().register("test", { async containerGetPid() { return { pid: 7 }; } });
-  const logger = createDaemonLogger({ stream: new PassThrough() });
+  const logStream = new PassThrough();
+  const logLines: Record<string, unknown>[] = [];
+  logStream.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) logLines.push(JSON.parse(line));
+  });
+  const logger = createDaemonLogger({ format: "json", stream: logStream });
 
   const clientWith = (options: { cert?: Buffer; key?: Buffer; servername?: string }) =>
     createClient(
@@ -55,7 +65,7 @@ describe("createDaemonServer with mutual TLS", () => {
     server = createDaemonServer({
       handlers,
       logger,
-      tls: { cert: pem("daemon.crt"), key: pem("daemon.key"), ca: pem("ca.crt") },
+      tls: { cert: pem(`${serverName}.crt`), key: pem(`${serverName}.key`), ca: pem("ca.crt"), clientNames: ["faultline-manager"] },
     });
     const address = await server.listen({ port: 0, host: "127.0.0.1" });
     port = Number(address.split(":").pop());
@@ -67,8 +77,39 @@ describe("createDaemonServer with mutual TLS", () => {
   });
 
   it("accepts the manager's certificate, signed by the chart's CA", async () => {
-    const res = await clientWith({ cert: pem("manager.crt"), key: pem("manager.key") }).containerGetPid({ containerId: "x" });
+    const res = await clientWith({ cert: pem("faultline-manager.crt"), key: pem("faultline-manager.key") }).containerGetPid({ containerId: "x" });
     expect(res.pid).toBe(7);
+  });
+
+  it("accepts a certificate that carries the manager's name as a DNS subjectAltName", async () => {
+    const res = await clientWith({ cert: pem("renamed.crt"), key: pem("renamed.key") }).containerGetPid({ containerId: "x" });
+    expect(res.pid).toBe(7);
+  });
+
+  it("refuses the daemon's own certificate (same CA, clientAuth set) with PermissionDenied, and logs one line per connection", async () => {
+    logLines.length = 0;
+    const intruder = clientWith({ cert: pem(`${serverName}.crt`), key: pem(`${serverName}.key`) });
+    const call = intruder.containerGetPid({ containerId: "x" });
+    await expect(call).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+      rawMessage: `client certificate (CN "${serverName}", subjectAltNames "${serverName}") is not the manager's: this daemon accepts only "faultline-manager"`,
+    });
+    await expect(intruder.containerKill({ containerId: "x" })).rejects.toMatchObject({ code: Code.PermissionDenied });
+    expect(logLines.filter((l) => l["message"] === "refused a client: its certificate is not the manager's")).toEqual([
+      expect.objectContaining({ level: "warn", cn: [serverName], subjectAltNames: [serverName], accepted: ["faultline-manager"] }),
+    ]);
+  });
+
+  it("refuses a certificate without clientAuth even when it carries the manager's name (what cert-manager issues the daemon)", async () => {
+    await expect(
+      clientWith({ cert: pem("server-only.crt"), key: pem("server-only.key") }).containerGetPid({ containerId: "x" }),
+    ).rejects.toBeInstanceOf(ConnectError);
+  });
+
+  it("refuses to start mutual TLS without a client name", () => {
+    expect(() =>
+      createDaemonServer({ handlers, logger, tls: { cert: pem(`${serverName}.crt`), key: pem(`${serverName}.key`), ca: pem("ca.crt"), clientNames: [] } }),
+    ).toThrow("mutual TLS needs the client identities to accept (clientNames): none given");
   });
 
   it("refuses a client without a certificate", async () => {
@@ -83,7 +124,7 @@ describe("createDaemonServer with mutual TLS", () => {
 
   it("lets the manager verify the daemon's server name", async () => {
     await expect(
-      clientWith({ cert: pem("manager.crt"), key: pem("manager.key"), servername: "someone-else.example" }).containerGetPid({
+      clientWith({ cert: pem("faultline-manager.crt"), key: pem("faultline-manager.key"), servername: "someone-else.example" }).containerGetPid({
         containerId: "x",
       }),
     ).rejects.toThrow(/altnames|Hostname|does not match/i);

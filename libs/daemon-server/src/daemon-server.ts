@@ -1,11 +1,13 @@
 import http2 from "node:http2";
 import { rmSync, existsSync, statSync } from "node:fs";
 import net, { type AddressInfo } from "node:net";
-import type { Interceptor } from "@connectrpc/connect";
+import type { TLSSocket } from "node:tls";
+import { Code, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "winston";
 import type { DaemonHandlerRegistry } from "./daemon-handler-registry.js";
 import { grpcUnimplementedFallback } from "./grpc-unimplemented-fallback.js";
+import { boundedGzip, maxRequestBytes } from "./request-bounds.js";
 import { requestInterceptor } from "./request-interceptor.js";
 
 /** PEM material for mutual TLS: the daemon's own certificate and the CA its clients must chain to. */
@@ -14,6 +16,13 @@ export interface DaemonTlsOptions {
   key: string | Buffer;
   /** Client certificates must be signed by this CA; clients without one are refused. */
   ca: string | Buffer;
+  /**
+   * The identities a client certificate must carry, one of them as its subject CN or as a DNS or
+   * URI subjectAltName (the chart's manager certificate: CN `faultline-manager`). Any other
+   * certificate from the same CA (the daemon's own, mounted on every node) gets PermissionDenied
+   * on every call, and one log line.
+   */
+  clientNames: readonly string[];
 }
 
 /** Where the daemon listens: a TCP port, or a unix socket for local use. */
@@ -54,13 +63,39 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     grpcWeb: false,
     fallback: grpcUnimplementedFallback,
     interceptors: [...(options.interceptors ?? []), requestInterceptor(options.logger)],
+    // a message over this (after decompression, so a small compressed bomb too) is refused with
+    // ResourceExhausted before it is decoded; Connect's default is 4 GiB
+    readMaxBytes: maxRequestBytes,
+    // gzip only (gRPC's own; what Go clients send), decompressed at most up to readMaxBytes
+    acceptCompression: [boundedGzip],
   });
-  const server = options.tls
-    ? http2.createSecureServer(
-        { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true },
-        handler,
-      )
-    : http2.createServer(handler);
+  let server: http2.Http2Server | http2.Http2SecureServer;
+  if (options.tls) {
+    const tls = options.tls;
+    if (tls.clientNames.length === 0 || tls.clientNames.some((n) => n.trim() === "")) {
+      throw new Error("mutual TLS needs the client identities to accept (clientNames): none given");
+    }
+    const identity = clientIdentityCheck(tls.clientNames, options.logger);
+    server = http2.createSecureServer(
+      { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const refusal = identity(req.stream.session);
+        if (refusal === undefined) return void handler(req, res);
+        // a trailers-only gRPC answer: the client sees PermissionDenied and why
+        req.stream.respond(
+          {
+            ":status": 200,
+            "content-type": "application/grpc+proto",
+            "grpc-status": String(Code.PermissionDenied),
+            "grpc-message": encodeURIComponent(refusal),
+          },
+          { endStream: true },
+        );
+      },
+    );
+  } else {
+    server = http2.createServer(handler);
+  }
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -130,5 +165,63 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
         for (const s of sessions) s.close();
       });
     },
+  };
+}
+
+/** Subject CN and DNS/URI subjectAltNames of a peer certificate. */
+function certificateNames(socket: TLSSocket): { cn: string[]; san: string[] } {
+  const cert = socket.getPeerCertificate();
+  const cnField = (cert?.subject as unknown as Record<string, string | string[]> | undefined)?.["CN"];
+  const cn = cnField === undefined ? [] : Array.isArray(cnField) ? cnField : [cnField];
+  const san = (cert?.subjectaltname ?? "")
+    .split(", ")
+    .filter((entry) => entry.startsWith("DNS:") || entry.startsWith("URI:"))
+    .map((entry) => entry.slice(entry.indexOf(":") + 1));
+  return { cn, san };
+}
+
+/** Minimum time between two refusal log lines; the ones in between are counted in the next. */
+const refusalLogIntervalMs = 1_000;
+
+/**
+ * The check of who the client is, once per HTTP/2 session (one TLS connection): undefined when its
+ * certificate carries one of `clientNames`, else the reason, logged once per connection (at most
+ * one line per second; the lines skipped are counted in the next).
+ */
+function clientIdentityCheck(clientNames: readonly string[], logger: Logger): (session: http2.Http2Session | undefined) => string | undefined {
+  const accepted = new Set(clientNames);
+  const verdicts = new WeakMap<http2.Http2Session, string | null>();
+  let lastLog = -Infinity;
+  let unlogged = 0;
+  return (session) => {
+    if (session === undefined) return "no TLS session";
+    const known = verdicts.get(session);
+    if (known !== undefined) return known ?? undefined;
+    const socket = session.socket as TLSSocket;
+    const { cn, san } = certificateNames(socket);
+    if ([...cn, ...san].some((name) => accepted.has(name))) {
+      verdicts.set(session, null);
+      return undefined;
+    }
+    const shown = (names: string[]) => names.map((n) => JSON.stringify(n.slice(0, 64))).join(", ") || "none";
+    const refusal =
+      `client certificate (CN ${shown(cn)}, subjectAltNames ${shown(san)}) is not the manager's: ` +
+      `this daemon accepts only ${[...accepted].map((n) => JSON.stringify(n)).join(", ")}`;
+    verdicts.set(session, refusal);
+    const now = performance.now();
+    if (now - lastLog >= refusalLogIntervalMs) {
+      logger.warn("refused a client: its certificate is not the manager's", {
+        remoteAddress: socket.remoteAddress,
+        cn: cn.map((n) => n.slice(0, 64)),
+        subjectAltNames: san.slice(0, 8).map((n) => n.slice(0, 64)),
+        accepted: [...accepted],
+        ...(unlogged > 0 && { refusedSinceLastLine: unlogged }),
+      });
+      lastLog = now;
+      unlogged = 0;
+    } else {
+      unlogged++;
+    }
+    return refusal;
   };
 }

@@ -6,10 +6,10 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { createDaemonClientPool, daemonServerName } from "./daemon-client-pool.js";
+import { createDaemonClientPool, daemonResponseMaxBytes, daemonServerName } from "./daemon-client-pool.js";
 import { createStaticDaemonLocator, DaemonNotFoundError } from "./daemon-locator.js";
 
 const dir = mkdtempSync(join(tmpdir(), "faultline-pool-"));
@@ -28,6 +28,10 @@ function standInDaemon(seen: Seen[]) {
       async execHelloWorldChaos(req, ctx) {
         seen.push({ containerId: req.containerId, namespacedName: ctx.requestHeader.get("namespaced-name"), session: undefined });
         return {};
+      },
+      // an answer no daemon gives: one note over the manager's read limit
+      async getNodeCapabilities() {
+        return { notes: ["x".repeat(daemonResponseMaxBytes + 1)] };
       },
     });
   return connectNodeAdapter({ routes });
@@ -79,6 +83,18 @@ describe("createDaemonClientPool over cleartext", () => {
       pool.close();
     }
     expect(pool.size()).toBe(0);
+  });
+
+  it("refuses an answer over daemonResponseMaxBytes with ResourceExhausted", async () => {
+    const pool = createDaemonClientPool({ locator: createStaticDaemonLocator({ a: tcp }) });
+    try {
+      const error = await (await pool.clientFor("a", "chaos/big")).getNodeCapabilities({}).catch((e: unknown) => ConnectError.from(e));
+      expect(error instanceof ConnectError ? `${Code[error.code]}: ${error.rawMessage}` : error).toMatch(
+        new RegExp(`^ResourceExhausted: message size \\d+ is larger than configured readMaxBytes ${daemonResponseMaxBytes}$`),
+      );
+    } finally {
+      pool.close();
+    }
   });
 
   it("rejects a node without a daemon before any call", async () => {

@@ -80,6 +80,9 @@ export function createDaemonClientPool(options: DaemonClientPoolOptions): Daemon
   };
 }
 
+/** The largest answer the manager reads from a daemon (Connect's default is 4 GiB); over it, ResourceExhausted. */
+export const daemonResponseMaxBytes = 4 * 1024 * 1024;
+
 function openTransport(address: DaemonAddress, options: DaemonClientPoolOptions) {
   const secure = options.tls !== undefined;
   const tlsOptions = options.tls && {
@@ -105,6 +108,10 @@ function openTransport(address: DaemonAddress, options: DaemonClientPoolOptions)
     baseUrl,
     sessionManager: sessions,
     defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+    // a daemon's answers are small; a node whose daemon is compromised cannot exhaust the manager,
+    // neither with a large answer nor with a compressed one (none is accepted)
+    readMaxBytes: daemonResponseMaxBytes,
+    acceptCompression: [],
   });
   return { transport, sessions };
 }
