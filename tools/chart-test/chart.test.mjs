@@ -184,6 +184,44 @@ await check("default render: generated CA, daemon server cert (SAN chaos-daemon.
 });
 
 await check("cert-manager: Issuers and Certificates into the same Secret names, no chart-made Secrets, no checksum", () => {
+await check("default render: the daemons serve only the manager's certificate name (--tls-client-name), which the daemon's own certificate does not carry", () => {
+  const objs = render();
+  const args = container(find(objs, "DaemonSet", "-daemon")).args;
+  equal(args.filter((a) => a.startsWith("--tls-client-name=")), ["--tls-client-name=faultline-manager"], "daemon --tls-client-name");
+  const cert = (suffix) => new X509Certificate(b64(find(objs, "Secret", suffix).data["tls.crt"]));
+  equal(cert("-manager-tls").subject, "CN=faultline-manager", "manager certificate subject");
+  // Helm's genSignedCert gives the daemon's certificate clientAuth too: the name check is what refuses it
+  equal(cert("-daemon-tls").subject, "CN=chaos-daemon.chaos-mesh.org", "daemon certificate subject");
+  assert(!`${cert("-daemon-tls").subjectAltName}`.includes("faultline-manager"), `daemon SANs: ${cert("-daemon-tls").subjectAltName}`);
+});
+
+await check("cert-manager: the daemon's certificate is server auth only, the manager's client auth only, named as the daemons' --tls-client-name", () => {
+  const objs = render(scenarios["cert-manager"]);
+  const cert = (suffix) => find(objs, "Certificate", suffix).spec;
+  equal(cert("-daemon").usages.filter((u) => u.endsWith(" auth")), ["server auth"], "daemon usages");
+  equal(cert("-manager").usages.filter((u) => u.endsWith(" auth")), ["client auth"], "manager usages");
+  assert(container(find(objs, "DaemonSet")).args.includes(`--tls-client-name=${cert("-manager").commonName}`), "daemon flag = manager commonName");
+});
+
+await check("NetworkPolicy (on by default): only the manager's pods reach the daemons' gRPC port 31767; 31766 open; off with daemon.networkPolicy.enabled=false", () => {
+  const objs = render();
+  const np = find(objs, "NetworkPolicy", "-daemon");
+  assert(np, "no NetworkPolicy rendered");
+  const ds = find(objs, "DaemonSet", "-daemon");
+  const manager = find(objs, "Deployment", "-manager");
+  equal(np.spec.podSelector.matchLabels, ds.spec.selector.matchLabels, "selects the daemons");
+  equal(np.spec.policyTypes, ["Ingress"], "policyTypes");
+  const [grpc, http] = np.spec.ingress;
+  equal(grpc.ports, [{ port: 31767, protocol: "TCP" }], "gRPC rule port");
+  equal(grpc.from, [{ podSelector: { matchLabels: manager.spec.selector.matchLabels } }], "gRPC rule peers: the manager's pods");
+  const podLabels = manager.spec.template.metadata.labels;
+  assert(Object.entries(grpc.from[0].podSelector.matchLabels).every(([k, v]) => podLabels[k] === v), "manager pods carry the peer labels");
+  assert(!Object.entries(grpc.from[0].podSelector.matchLabels).every(([k, v]) => ds.spec.template.metadata.labels[k] === v), "daemon pods match the peer");
+  equal(http, { ports: [{ port: 31766, protocol: "TCP" }] }, "HTTP rule");
+  equal(np.spec.ingress.length, 2, "rules");
+  assert(!render({ "daemon.networkPolicy.enabled": false }).some((o) => o.kind === "NetworkPolicy"), "rendered when disabled");
+});
+
   const objs = render(scenarios["cert-manager"]);
   assert(!objs.some((o) => o.kind === "Secret"), "Secrets rendered");
   const certs = objs.filter((o) => o.kind === "Certificate");
@@ -231,7 +269,7 @@ await check("mTLS off: no Secrets, no TLS flags, no TLS volumes, no checksum", (
   const objs = render(scenarios["mTLS off"]);
   assert(!objs.some((o) => o.kind === "Secret" || o.kind === "Certificate"), "TLS objects rendered");
   for (const w of [find(objs, "Deployment"), find(objs, "DaemonSet")]) {
-    assert(!container(w).args.some((a) => a.startsWith("--tls-")), `${w.kind} has TLS flags`);
+    assert(!container(w).args.some((a) => a.startsWith("--tls-")), `${w.kind} has TLS flags (--tls-client-name included)`);
     assert(!(w.spec.template.spec.volumes ?? []).some((v) => v.secret), `${w.kind} mounts a Secret`);
     assert(!w.spec.template.metadata.annotations?.["checksum/tls"], `${w.kind} has a checksum`);
   }

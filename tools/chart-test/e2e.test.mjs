@@ -65,6 +65,16 @@ try {
     assert(found.endpoint === `unix://${containerdSocket}`, `the daemon uses ${found.endpoint}, not the kubelet's unix://${containerdSocket}`);
   });
 
+  await check("the release's NetworkPolicy (daemon.networkPolicy.enabled, on by default) admits only the manager's pods to 31767", () => {
+    const policies = json("-n", namespace, "get", "networkpolicy", "-l", `app.kubernetes.io/instance=${release}`).items;
+    assert(policies.length === 1, `NetworkPolicies of the release: ${policies.map((p) => p.metadata.name)}`);
+    const [grpc] = policies[0].spec.ingress;
+    const managerLabels = podsOf("manager")[0].metadata.labels;
+    assert(grpc.ports[0].port === 31767, `first rule's port: ${JSON.stringify(grpc.ports)}`);
+    assert(Object.entries(grpc.from[0].podSelector.matchLabels).every(([k, v]) => managerLabels[k] === v), "the manager's pod is not a peer");
+    assert(podsOf("daemon").every((p) => Object.entries(policies[0].spec.podSelector.matchLabels).every(([k, v]) => p.metadata.labels[k] === v)), "not every daemon selected");
+  });
+
   await check("the manager leads, and the chaos-daemon Service's EndpointSlice names each daemon's node", async () => {
     const manager = podsOf("manager")[0].metadata.name;
     await until("the manager's 'leading' log line", 60_000, () => logLines(manager).some((l) => l.message === "leading: watching chaos kinds"));
@@ -75,13 +85,14 @@ try {
     }
   });
 
-  await check("the daemon's gRPC port refuses a client without a certificate and one from another CA, and accepts the manager's", async () => {
+  await check("the daemon's gRPC port refuses a client without a certificate, one from another CA and the daemons' own (PermissionDenied), and accepts the manager's", async () => {
     const daemon = podsOf("daemon")[0];
     const secret = (name) => {
       const data = json("-n", namespace, "get", "secret", name).data;
       return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
     };
     const manager = secret(`${release}-manager-tls`);
+    const daemonOwn = secret(`${release}-daemon-tls`);
     // a render outside the cluster generates a fresh CA: a well-formed client certificate the daemon never trusted
     const otherRender = run("helm", ["template", "x", chart, "--show-only", "templates/tls-secrets.yaml"]);
     const otherSecret = parseAllDocuments(otherRender).map((d) => d.toJS()).find((o) => o?.metadata.name === "x-faultline-manager-tls");
@@ -102,7 +113,11 @@ try {
     const none = await call({});
     const foreign = await call(other);
     const own = await call({ cert: manager["tls.crt"], key: manager["tls.key"] });
-    console.log(`     no certificate → ${none}; another CA → ${foreign}; the manager's → ${own}`);
+    // the key pair mounted on every node: same CA, clientAuth set by Helm, but not the manager's name
+    const nodeKey = await call({ cert: daemonOwn["tls.crt"], key: daemonOwn["tls.key"] });
+    console.log(`     no certificate → ${none}; another CA → ${foreign}; the daemons' own → ${nodeKey}; the manager's → ${own}`);
+    assert(nodeKey === "answered: grpc-status 7", `the daemons' own certificate (expected PermissionDenied): ${nodeKey}`);
+    assert(own !== "answered: grpc-status 7", `the manager's certificate refused: ${own}`);
     assert(none.startsWith("refused"), `no client certificate: ${none}`);
     assert(foreign.startsWith("refused"), `certificate from another CA: ${foreign}`);
     assert(own.startsWith("answered"), `the manager's certificate: ${own}`);

@@ -59,6 +59,13 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{/* The server name the manager verifies; the daemon's certificate carries it. */}}
 {{- define "faultline.daemon.serverName" -}}chaos-daemon.chaos-mesh.org{{- end }}
 
+{{/*
+The manager's identity: its certificate's CN on both TLS paths, and the only client name the
+daemon serves (--tls-client-name). The daemon's own certificate (CN and SAN the server name above)
+is refused as a client even though Helm's genSignedCert gives it clientAuth too.
+*/}}
+{{- define "faultline.manager.clientName" -}}faultline-manager{{- end }}
+
 {{- define "faultline.image" -}}
 {{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag) }}
 {{- end }}
@@ -99,7 +106,7 @@ Outside a cluster (helm template, --dry-run=client) lookup finds nothing and all
 {{- $serverName := include "faultline.daemon.serverName" $ }}
 {{- $_ := set $leaves $who (genSignedCert $serverName nil (list $serverName) $days $ca) }}
 {{- else }}
-{{- $_ := set $leaves $who (genSignedCert "faultline-manager" nil nil $days $ca) }}
+{{- $_ := set $leaves $who (genSignedCert (include "faultline.manager.clientName" $) nil nil $days $ca) }}
 {{- end }}
 {{- end }}
 {{- $_ := set .Values "faultlineGeneratedTls" (dict "ca" $ca "daemon" $leaves.daemon "manager" $leaves.manager) }}
