@@ -183,7 +183,6 @@ await check("default render: generated CA, daemon server cert (SAN chaos-daemon.
   equal(sums[1], sums[0], "daemon and manager checksum/tls");
 });
 
-await check("cert-manager: Issuers and Certificates into the same Secret names, no chart-made Secrets, no checksum", () => {
 await check("default render: the daemons serve only the manager's certificate name (--tls-client-name), which the daemon's own certificate does not carry", () => {
   const objs = render();
   const args = container(find(objs, "DaemonSet", "-daemon")).args;
@@ -222,6 +221,7 @@ await check("NetworkPolicy (on by default): only the manager's pods reach the da
   assert(!render({ "daemon.networkPolicy.enabled": false }).some((o) => o.kind === "NetworkPolicy"), "rendered when disabled");
 });
 
+await check("cert-manager: Issuers and Certificates into the same Secret names, no chart-made Secrets, no checksum", () => {
   const objs = render(scenarios["cert-manager"]);
   assert(!objs.some((o) => o.kind === "Secret"), "Secrets rendered");
   const certs = objs.filter((o) => o.kind === "Certificate");
