@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { generateFiles, joinPathFragments, type GeneratorCallback, type Tree } from "@nx/devkit";
+import { parseKindFields, type KindField } from "./fields.js";
 import { insertKindExport } from "./kinds-file.js";
 import { chaosKindNames, lowerCamel, type ChaosKindNames } from "./names.js";
 import { insertDaemonRpc } from "./proto-file.js";
@@ -15,6 +16,17 @@ export interface ChaosKindGeneratorOptions {
   selector?: "pod" | "container";
   /** One-shot kinds stay in Run until deleted; default false: the kind lasts `spec.duration`. */
   oneShot?: boolean;
+  /**
+   * With `daemon`: a `Recover<Name>` RPC too, which removes what `Exec<Name>` left in the
+   * container, and a manager whose Recover calls it.
+   */
+  recover?: boolean;
+  /**
+   * The kind's own spec fields, `name[?][:type]` each (`size:string`, `fillPath`, `force?:bool`;
+   * types string, string[], bool, int32, uint32): in the CRD's schema and, with `daemon`, in the
+   * RPCs' requests, which the manager fills from the spec (`--field` on the command line, repeated).
+   */
+  fields?: string[];
 }
 
 /** Where the generator writes, relative to the workspace root. */
@@ -25,18 +37,36 @@ export const daemonProto = "proto/pb/chaosdaemon.proto";
 const templates = fileURLToPath(new URL("./files", import.meta.url));
 
 /** Every value the templates use, from the options. */
-export function templateValues(names: ChaosKindNames, options: Required<Omit<ChaosKindGeneratorOptions, "name">>) {
-  const { daemon, selector, oneShot } = options;
+export function templateValues(
+  names: ChaosKindNames,
+  options: Required<Omit<ChaosKindGeneratorOptions, "name" | "fields">> & { fields: readonly KindField[] },
+) {
+  const { daemon, selector, oneShot, recover, fields } = options;
   const base = lowerCamel(names.base);
   return {
     ...names,
     daemon,
     selector,
     oneShot,
+    recover,
+    fields,
+    hasFields: fields.length > 0,
+    /** The command line that wrote the kind, for its README. */
+    command: [
+      `npx nx g @faultline/nx-plugin:chaos-kind ${names.kind}`,
+      ...(daemon ? ["--daemon"] : []),
+      ...(recover ? ["--recover"] : []),
+      ...(selector === "pod" ? ["--selector pod"] : []),
+      ...(oneShot ? ["--one-shot"] : []),
+      ...fields.map((f) => `--field ${f.name}${f.optional ? "?" : ""}:${f.type}`),
+    ].join(" "),
+    /** A field's value in the default command's argv, as a template literal's expression. */
+    argOf: (f: KindField) => (f.type === "string[]" ? `request.${f.name}.join(",")` : `request.${f.name}`),
     selectorFields: selector === "pod" ? "podSelectorFields" : "containerSelectorFields",
     target: selector,
     targets: `${selector}s`,
     commandName: `${base}Command`,
+    recoverCommandName: `${base}RecoverCommand`,
     namespacesName: `${base}Namespaces`,
     // a pod kind acts on the pod's network namespace; a container kind in the container's filesystem
     namespaces: selector === "pod" ? ["net"] : ["mnt"],
@@ -58,6 +88,11 @@ export async function chaosKindGenerator(tree: Tree, options: ChaosKindGenerator
   }
   const daemon = options.daemon ?? false;
   const oneShot = options.oneShot ?? false;
+  const recover = options.recover ?? false;
+  if (recover && !daemon) {
+    throw new Error(`--recover needs --daemon: ${names.recoverRpc} is an RPC of the kind's daemon, which only a daemon-backed kind has`);
+  }
+  const fields = parseKindFields(options.fields ?? [], names.kind, daemon ? [names.rpc, ...(recover ? [names.recoverRpc] : [])] : []);
   const folder = joinPathFragments(chaosLibrary, names.folder);
   if (tree.exists(folder)) throw new Error(`${names.kind} is already a kind: ${folder} exists`);
   if (!tree.exists(kindsFile)) throw new Error(`${kindsFile} not found: run the generator at the root of the Faultline workspace`);
@@ -65,10 +100,10 @@ export async function chaosKindGenerator(tree: Tree, options: ChaosKindGenerator
   tree.write(kindsFile, insertKindExport(tree.read(kindsFile, "utf-8")!, names));
   if (daemon) {
     if (!tree.exists(daemonProto)) throw new Error(`${daemonProto} not found`);
-    tree.write(daemonProto, insertDaemonRpc(tree.read(daemonProto, "utf-8")!, names));
+    tree.write(daemonProto, insertDaemonRpc(tree.read(daemonProto, "utf-8")!, names, { recover, fields }));
   }
 
-  generateFiles(tree, templates, chaosLibrary, templateValues(names, { daemon, selector, oneShot }));
+  generateFiles(tree, templates, chaosLibrary, templateValues(names, { daemon, selector, oneShot, recover, fields }));
   if (!daemon) {
     for (const file of tree.children(folder)) if (file.includes("-daemon.")) tree.delete(joinPathFragments(folder, file));
   }

@@ -12,6 +12,9 @@ describe("chaosKindNames", () => {
       rpc: "ExecDiskFillChaos",
       method: "execDiskFillChaos",
       request: "ExecDiskFillChaosRequest",
+      recoverRpc: "RecoverDiskFillChaos",
+      recoverMethod: "recoverDiskFillChaos",
+      recoverRequest: "RecoverDiskFillChaosRequest",
     });
   });
 

@@ -18,6 +18,12 @@ export interface ChaosKindNames {
   method: string;
   /** That RPC's request message: `ExecDiskFillChaosRequest` (schema `ExecDiskFillChaosRequestSchema`). */
   request: string;
+  /** The RPC that removes what the fault left, with `--recover`: `RecoverDiskFillChaos`. */
+  recoverRpc: string;
+  /** Its method on a Connect client or handler map: `recoverDiskFillChaos`. */
+  recoverMethod: string;
+  /** Its request message: `RecoverDiskFillChaosRequest`. */
+  recoverRequest: string;
 }
 
 /** Thrown for a kind name the generator refuses, saying why. */
@@ -65,5 +71,8 @@ export function chaosKindNames(kind: string): ChaosKindNames {
     rpc: `Exec${kind}`,
     method: `exec${kind}`,
     request: `Exec${kind}Request`,
+    recoverRpc: `Recover${kind}`,
+    recoverMethod: `recover${kind}`,
+    recoverRequest: `Recover${kind}Request`,
   };
 }
