@@ -141,7 +141,8 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals, verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals.map((p) => `${p}/status`), verbs: ["update", "patch"] },
     { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
-    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete", "patch"] },
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "create", "delete", "patch"] },
+    { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list"] },
   ], "ClusterRole rules");

@@ -7,11 +7,13 @@ import type { EventRecorder } from "@faultline/records";
 import { createScheduleController } from "@faultline/schedule";
 import { createStatusCheckController } from "@faultline/status-check";
 import { createWorkflowControllers } from "@faultline/workflow";
-import type { CustomObjectsApi } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 
 /** What the manager hands the controllers it runs besides the chaos kinds'. */
 export interface ManagerControllerDeps {
   customObjects: CustomObjectsApi;
+  /** Pods and their logs (a Workflow's Task templates run pods). */
+  core: CoreV1Api;
   events: EventRecorder;
   logger: Logger;
   kinds: readonly ChaosKindDefinition[];

@@ -8,7 +8,7 @@ import { createWorkflowNodeController } from "./workflow-node-controller.js";
  * `workflows` (entry node, status, abort) and `workflownodes` (each node by its type).
  *
  * @example
- * const runner = new ControllerRunner({ kubeConfig, controllers: createWorkflowControllers({ customObjects, events, logger, kinds }) });
+ * const runner = new ControllerRunner({ kubeConfig, controllers: createWorkflowControllers({ customObjects, core, events, logger, kinds }) });
  * await runner.start();
  */
 export function createWorkflowControllers(deps: WorkflowControllerDeps): ManagedController[] {

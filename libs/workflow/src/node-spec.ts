@@ -4,7 +4,7 @@ import { childDeadlineMs } from "./node-step.js";
 import { controlTemplateTypes } from "./workflow-names.js";
 import type { WorkflowNodeSpec, WorkflowTemplate } from "./workflow-types.js";
 
-/** Whether a template type is a chaos kind's (not Serial, Parallel, Suspend, Schedule or StatusCheck). */
+/** Whether a template type is a chaos kind's (not Serial, Parallel, Suspend, Schedule, StatusCheck or Task). */
 export function isChaosTemplateType(type: string): boolean {
   return !(controlTemplateTypes as readonly string[]).includes(type);
 }
@@ -32,6 +32,9 @@ export function nodeSpecOf(template: WorkflowTemplate, workflowName: string, sta
   else if (type === "StatusCheck") {
     spec.statusCheck = structuredClone(template.statusCheck ?? {});
     if (template.abortWithStatusCheck !== undefined) spec.abortWithStatusCheck = template.abortWithStatusCheck;
+  } else if (type === "Task") {
+    if (template.task) spec.task = structuredClone(template.task);
+    spec.conditionalBranches = structuredClone(template.conditionalBranches ?? []);
   } else if (isChaosTemplateType(type)) {
     const field = embeddedChaosField(type);
     spec[field] = structuredClone(template[field] ?? {});

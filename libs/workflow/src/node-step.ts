@@ -14,6 +14,14 @@ export function isNodeFinished(status: WorkflowNodeStatus | undefined): boolean 
   return hasCondition(status, "Accomplished") || hasCondition(status, "DeadlineExceed") || hasCondition(status, "Aborted");
 }
 
+/**
+ * Whether a Task node has read its pod's result: its branches are evaluated (or the pod could not
+ * run), and `conditionalBranchesStatus.context` holds the result. Set once, never undone.
+ */
+export function taskResultRead(status: WorkflowNodeStatus | undefined): boolean {
+  return (status?.conditionalBranchesStatus?.context?.length ?? 0) > 0;
+}
+
 /** The conditions with `condition` set (replacing one of the same type), in a stable order. */
 export function withCondition(conditions: readonly WorkflowNodeCondition[] | undefined, condition: WorkflowNodeCondition): WorkflowNodeCondition[] {
   const others = (conditions ?? []).filter((c) => c.type !== condition.type);

@@ -9,9 +9,10 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client
  * answers its final status. `kinds` are the chaos kinds its templates may name.
  */
 export async function runWorkflow(kubeConfig: KubeConfig, kinds: readonly ChaosKindDefinition[], workflow: Workflow): Promise<Workflow["status"]> {
-  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi); // the manager passes its rate-limited client
-  const events = createKubernetesEventRecorder(kubeConfig.makeApiClient(CoreV1Api));
-  const runner = new ControllerRunner({ kubeConfig, controllers: createWorkflowControllers({ customObjects, events, logger: silentLogger(), kinds }) });
+  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi); // the manager passes its rate-limited clients
+  const core = kubeConfig.makeApiClient(CoreV1Api); // Task templates' pods
+  const events = createKubernetesEventRecorder(core);
+  const runner = new ControllerRunner({ kubeConfig, controllers: createWorkflowControllers({ customObjects, core, events, logger: silentLogger(), kinds }) });
   await runner.start();
   const { group, version, plural } = workflowResource;
   const namespace = workflow.metadata.namespace ?? "default";

@@ -1,10 +1,16 @@
 import type { WorkflowSpec, WorkflowTemplate } from "./workflow-types.js";
 
+/** The templates a template may start: a Serial's or Parallel's children, a Task's branch targets. */
+export function nextTemplates(template: WorkflowTemplate): string[] {
+  return [...(template.children ?? []), ...(template.conditionalBranches ?? []).map((b) => b.target)];
+}
+
 /**
- * What is wrong with a Workflow's templates as a graph, or an empty list: the entry and every
- * child must name a template, names must be unique, and no template may contain itself (through
- * its children, at any depth, from the entry) — the one check the API server's CEL rules cannot
- * make, so the Workflow controller makes it before it creates the entry node.
+ * What is wrong with a Workflow's templates as a graph, or an empty list: the entry, every child
+ * and every branch target must name a template, names must be unique, and no template may contain
+ * itself (through its children or a Task's branches, at any depth, from the entry) — the one check
+ * the API server's CEL rules cannot make, so the Workflow controller makes it before it creates
+ * the entry node.
  *
  * @example
  * templateGraphErrors({ entry: "loop", templates: [{ name: "loop", templateType: "Serial", children: ["loop"] }] });
@@ -21,6 +27,9 @@ export function templateGraphErrors(spec: WorkflowSpec): string[] {
   for (const template of spec.templates ?? []) {
     for (const child of template.children ?? []) {
       if (!byName.has(child)) errors.push(`template ${template.name}: child ${child} names no template`);
+    }
+    for (const { target } of template.conditionalBranches ?? []) {
+      if (!byName.has(target)) errors.push(`template ${template.name}: branch target ${target} names no template`);
     }
   }
   // depth-first from the entry: a template met again on the current path is a cycle
@@ -40,7 +49,7 @@ export function templateGraphErrors(spec: WorkflowSpec): string[] {
     const template = byName.get(name);
     if (!template) return;
     path.push(name);
-    for (const child of template.children ?? []) visit(child);
+    for (const next of nextTemplates(template)) visit(next);
     path.pop();
     done.add(name);
   };

@@ -42,13 +42,17 @@ export const workflowTestCrds = (): CustomResourceDefinition[] => [
 ];
 
 /**
- * The local cluster with the Workflow tests' CRDs installed, and a fresh namespace. `remove()`
+ * The local cluster with the Workflow tests' CRDs installed, and a fresh namespace (`full`: with
+ * the kubelet, for Task pods that really run, and the garbage collector). `remove()`
  * deletes the namespace and puts the generated CRDs (libs/chaos/crds) back in place of the test
  * ones, so what runs after these tests on the same API server (the manager's end-to-end tests,
  * the chart) finds the real schedules, workflows, workflownodes and statuschecks.
  */
-export async function workflowTestCluster(prefix: string): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string; server: string; custom: CustomObjectsApi; namespace: string; remove(): Promise<void> }> {
-  const cluster = await localCluster("api-only");
+export async function workflowTestCluster(
+  prefix: string,
+  mode: "api-only" | "full" = "api-only",
+): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string; server: string; custom: CustomObjectsApi; namespace: string; remove(): Promise<void> }> {
+  const cluster = await localCluster(mode);
   await applyCrds(cluster.kubeConfig, workflowTestCrds());
   const ns = await createTestNamespace(cluster.kubeConfig, prefix);
   const remove = async () => {

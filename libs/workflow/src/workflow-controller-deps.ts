@@ -1,12 +1,14 @@
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
 import type { Logger } from "@faultline/controller";
 import type { EventRecorder } from "@faultline/records";
-import type { CustomObjectsApi } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 
 /** What {@link createWorkflowControllers} needs from the manager. */
 export interface WorkflowControllerDeps {
   /** The manager's rate-limited custom objects client. */
   customObjects: CustomObjectsApi;
+  /** The manager's (rate-limited) core client: Task nodes create, read and delete their pods and read their logs. */
+  core: CoreV1Api;
   /** Events on Workflows and WorkflowNodes, with Chaos Mesh's reasons. */
   events: EventRecorder;
   logger: Logger;

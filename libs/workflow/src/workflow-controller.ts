@@ -4,7 +4,7 @@ import type { ChaosObject } from "@faultline/impl-registry";
 import { CustomObjectStore } from "./custom-object-store.js";
 import { entryNodeName, labelValueOf } from "./node-names.js";
 import { nodeSpecOf } from "./node-spec.js";
-import { hasCondition, isNodeFinished, withCondition } from "./node-step.js";
+import { hasCondition, isNodeFinished, taskResultRead, withCondition } from "./node-step.js";
 import { findTemplate, templateGraphErrors } from "./template-graph.js";
 import type { WorkflowControllerDeps } from "./workflow-controller-deps.js";
 import { controlledByLabel, workflowAbortAnnotation, workflowLabel, workflowNodeResource, workflowReasons as reasons, workflowResource } from "./workflow-names.js";
@@ -15,12 +15,15 @@ export const activeNodesRefreshMs = 5_000;
 
 /**
  * A node is settled when nothing of it runs any more: Accomplished (written last, after its
- * object is deleted or its check completed), or over with no object left (ChaosInjected not True).
+ * object is deleted, its check completed or its Task pod stopped), or over with no object left
+ * (ChaosInjected not True; a Task's pod is only known stopped once it is Accomplished).
  */
 const settled = (node: WorkflowNode) =>
-  hasCondition(node.status, "Accomplished") || (isNodeFinished(node.status) && !hasCondition(node.status, "ChaosInjected"));
+  hasCondition(node.status, "Accomplished") || (node.spec.type !== "Task" && isNodeFinished(node.status) && !hasCondition(node.status, "ChaosInjected"));
 
-const leafTypes = (type: string) => type !== "Serial" && type !== "Parallel";
+/** A node that does the work itself (not through children): a leaf, or a Task whose pod has not ended. */
+const running = (node: WorkflowNode) =>
+  !isNodeFinished(node.status) && (node.spec.type === "Task" ? !taskResultRead(node.status) : node.spec.type !== "Serial" && node.spec.type !== "Parallel");
 
 /** The Workflow's conditions with `type` set, keeping `startTime` while the status stays the same. */
 function setCondition(conditions: WorkflowCondition[], type: WorkflowCondition["type"], status: "True" | "False", reason: string, at: string): WorkflowCondition[] {
@@ -112,7 +115,7 @@ export function createWorkflowController(deps: WorkflowControllerDeps): ManagedC
       conditions = setCondition(conditions, "Scheduled", "True", "", nowIso);
     }
     const active = nodes
-      .filter((n) => leafTypes(n.spec.type) && !isNodeFinished(n.status))
+      .filter(running)
       .sort((a, b) => a.spec.startTime.localeCompare(b.spec.startTime) || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))
       .map((n) => n.metadata.name ?? "");
     if (active.length > 0) status.activeNodes = active;

@@ -5,7 +5,7 @@ import { ControllerRunner, silentLogger } from "@faultline/controller";
 import { eventually } from "@faultline/test-ground";
 import type { EventRecorder } from "@faultline/records";
 import type { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { createWorkflowControllers } from "./create-workflow-controllers.js";
 import { clusterTimeoutMs, workflowTestCluster } from "./workflow-cluster.test-support.js";
 import { testKinds } from "./workflow-kinds.test-support.js";
@@ -23,7 +23,7 @@ const version = "v1alpha1";
 const startRunner = async () => {
   const runner = new ControllerRunner({
     kubeConfig,
-    controllers: createWorkflowControllers({ customObjects: custom, events: recorder, logger: silentLogger(), kinds: testKinds }),
+    controllers: createWorkflowControllers({ customObjects: custom, core: kubeConfig.makeApiClient(CoreV1Api), events: recorder, logger: silentLogger(), kinds: testKinds }),
   });
   await runner.start();
   return runner;

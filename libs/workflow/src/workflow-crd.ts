@@ -1,5 +1,6 @@
 import { defineResourceCrd, goDurationPattern, stringEnum, toOpenApiSchema, type CelValidationRule, type CustomResourceDefinition, type OpenApiSchema } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { conditionalBranchesSchema, taskSchema } from "./task-schema.js";
 import { controlTemplateTypes } from "./workflow-names.js";
 
 /**
@@ -92,7 +93,7 @@ function templateSchema(kinds: readonly ChaosKindDefinition[], schemas: Workflow
       name: templateName("The template's name, unique in the Workflow (a DNS-1123 subdomain)."),
       templateType: {
         type: "string",
-        description: `What the template does: ${types.join(", ")}. (Chaos Mesh's Task template is not supported yet.)`,
+        description: `What the template does: ${types.join(", ")}.`,
         maxLength: 64,
       },
       deadline: {
@@ -112,15 +113,12 @@ function templateSchema(kinds: readonly ChaosKindDefinition[], schemas: Workflow
       schedule: { ...structuredClone(schemas.scheduleSpec), description: "Schedule: the Schedule to create while the node runs; it is deleted at the template's deadline." },
       statusCheck: { ...structuredClone(schemas.statusCheckSpec), description: "StatusCheck: the StatusCheck to run; the node is accomplished when it completes." },
       abortWithStatusCheck: { type: "boolean", description: "StatusCheck: abort the whole Workflow when the check exceeds its failure threshold." },
+      task: taskSchema,
+      conditionalBranches: conditionalBranchesSchema(templateName("The template to run when the expression is true.")),
     },
     "x-kubernetes-validations": [
       {
-        rule: "self.templateType != 'Task'",
-        message: "Task templates are not supported yet: use Serial, Parallel, Suspend, Schedule, StatusCheck or a chaos kind",
-        fieldPath: ".templateType",
-      },
-      {
-        rule: `self.templateType == 'Task' || self.templateType in [${types.map(celString).join(", ")}]`,
+        rule: `self.templateType in [${types.map(celString).join(", ")}]`,
         message: `templateType must be one of ${types.join(", ")}`,
         fieldPath: ".templateType",
       },
@@ -131,6 +129,13 @@ function templateSchema(kinds: readonly ChaosKindDefinition[], schemas: Workflow
         fieldPath: ".children",
         reason: "FieldValueForbidden",
       },
+      {
+        rule: "!has(self.conditionalBranches) || self.templateType == 'Task'",
+        message: "conditionalBranches are only for Task templates",
+        fieldPath: ".conditionalBranches",
+        reason: "FieldValueForbidden",
+      },
+      subSpecRule("task", "Task", "task spec"),
       subSpecRule("schedule", "Schedule", "schedule spec"),
       subSpecRule("statusCheck", "StatusCheck", "status check spec"),
       ...embedded.map(({ kind, field }) => subSpecRule(field, kind, "chaos spec")),
@@ -157,7 +162,7 @@ export function workflowSpecSchema(kinds: readonly ChaosKindDefinition[], schema
       entry: templateName("The template the Workflow starts with."),
       templates: {
         type: "array",
-        description: "The templates, each a step of the Workflow (Task templates come later).",
+        description: "The templates, each a step of the Workflow.",
         items: templateSchema(kinds, schemas),
         minItems: 1,
         maxItems: workflowLimits.templates,
@@ -170,6 +175,12 @@ export function workflowSpecSchema(kinds: readonly ChaosKindDefinition[], schema
       {
         rule: "self.templates.all(t, !has(t.children) || t.children.all(c, self.templates.exists(u, u.name == c)))",
         message: "children must name existing templates",
+        fieldPath: ".templates",
+        reason: "FieldValueInvalid",
+      },
+      {
+        rule: "self.templates.all(t, !has(t.conditionalBranches) || t.conditionalBranches.all(b, self.templates.exists(u, u.name == b.target)))",
+        message: "conditionalBranches targets must name existing templates",
         fieldPath: ".templates",
         reason: "FieldValueInvalid",
       },
@@ -214,6 +225,17 @@ const nodeStatusSchema: OpenApiSchema = {
     },
     activeChildren: { type: "array", items: { type: "object", properties: { name: { type: "string" } } } },
     finishedChildren: { type: "array", items: { type: "object", properties: { name: { type: "string" } } } },
+    conditionalBranchesStatus: {
+      type: "object",
+      description: "Task: each branch's evaluation (Unknown while the pod runs), and the context: the pod's result as JSON, then why any branch is Unknown.",
+      properties: {
+        branches: {
+          type: "array",
+          items: { type: "object", required: ["target", "evaluationResult"], properties: { target: { type: "string" }, evaluationResult: toOpenApiSchema(stringEnum(["True", "False", "Unknown"] as const)) } },
+        },
+        context: { type: "array", items: { type: "string" } },
+      },
+    },
     conditions: conditionsSchema(["Accomplished", "DeadlineExceed", "ChaosInjected", "Aborted"]),
   },
 };
@@ -260,6 +282,8 @@ export function workflowNodeSpecSchema(kinds: readonly ChaosKindDefinition[], sc
       schedule: withoutValidations(schemas.scheduleSpec),
       statusCheck: withoutValidations(schemas.statusCheckSpec),
       abortWithStatusCheck: { type: "boolean" },
+      task: withoutValidations(taskSchema),
+      conditionalBranches: conditionalBranchesSchema({ type: "string" }),
     },
   });
 }

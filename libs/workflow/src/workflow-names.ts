@@ -22,8 +22,8 @@ export const scheduleResource: WatchedResource = { group: chaosGroup, version: c
 /** The StatusCheck resource a StatusCheck node creates (its CRD comes from the StatusCheck library). */
 export const statusCheckResource: WatchedResource = { group: chaosGroup, version: chaosVersion, plural: "statuschecks", kind: "StatusCheck" };
 
-/** Template types that are not chaos kinds. `Task` (a user container with conditional branches) is not implemented yet. */
-export const controlTemplateTypes = ["Serial", "Parallel", "Suspend", "Schedule", "StatusCheck"] as const;
+/** Template types that are not chaos kinds; `Task` runs a user's container and picks the branches to run next from its result. */
+export const controlTemplateTypes = ["Serial", "Parallel", "Suspend", "Schedule", "StatusCheck", "Task"] as const;
 
 /** The condition types of a WorkflowNode (Chaos Mesh's names). */
 export type WorkflowNodeConditionType = "Accomplished" | "DeadlineExceed" | "ChaosInjected" | "Aborted";
@@ -53,4 +53,9 @@ export const workflowReasons = {
   parentNodeAborted: "ParentNodeAborted",
   templateNotFound: "TemplateNotFound",
   nameTaken: "NameTaken",
+  taskPodSpawned: "TaskPodSpawned",
+  taskPodSpawnFailed: "TaskPodSpawnFailed",
+  taskPodCompleted: "TaskPodCompleted",
+  taskPodDeleted: "TaskPodDeleted",
+  conditionalBranchesSelected: "ConditionalBranchesSelected",
 } as const;

@@ -1,4 +1,6 @@
 import type { ChaosObjectMeta, OwnerReference } from "@faultline/api";
+import type { V1Container, V1Volume } from "@kubernetes/client-node";
+import type { ConditionalBranch, ConditionalBranchStatus } from "./branch-expression.js";
 import type { WorkflowConditionType, WorkflowNodeConditionType } from "./workflow-names.js";
 
 /**
@@ -8,7 +10,7 @@ import type { WorkflowConditionType, WorkflowNodeConditionType } from "./workflo
  */
 export interface WorkflowTemplate {
   name: string;
-  /** Serial | Parallel | Suspend | Schedule | StatusCheck | a chaos kind, e.g. "PodChaos". */
+  /** Serial | Parallel | Suspend | Schedule | StatusCheck | Task | a chaos kind, e.g. "PodChaos". */
   templateType: string;
   /** A Go duration: how long the node may run (for a chaos node: how long its chaos runs). */
   deadline?: string;
@@ -20,7 +22,17 @@ export interface WorkflowTemplate {
   statusCheck?: { [key: string]: unknown };
   /** StatusCheck: abort the whole Workflow when the check exceeds its failure threshold. */
   abortWithStatusCheck?: boolean;
+  /** Task: the container to run in a pod (and the volumes it mounts). */
+  task?: TaskSpec;
+  /** Task: the templates to run next, each when its expression over the container's exit code and output is true. */
+  conditionalBranches?: ConditionalBranch[];
   [embeddedChaosField: string]: unknown;
+}
+
+/** A Task template's pod (Chaos Mesh's `Task`): one container, and the volumes it may mount. */
+export interface TaskSpec {
+  container: V1Container;
+  volumes?: V1Volume[];
 }
 
 /** The spec of a Workflow: the entry template's name and the templates. */
@@ -73,6 +85,8 @@ export interface WorkflowNodeSpec {
   schedule?: { [key: string]: unknown };
   statusCheck?: { [key: string]: unknown };
   abortWithStatusCheck?: boolean;
+  task?: TaskSpec;
+  conditionalBranches?: ConditionalBranch[];
   [embeddedChaosField: string]: unknown;
 }
 
@@ -89,6 +103,12 @@ export interface WorkflowNodeStatus {
   chaosResource?: { apiGroup: string; kind: string; name: string };
   activeChildren?: { name: string }[];
   finishedChildren?: { name: string }[];
+  /**
+   * A Task node's branches (Chaos Mesh's `ConditionalBranchesStatus`): each Unknown while the pod
+   * runs, then True, False or Unknown (the expression could not be evaluated); `context` is set
+   * once the pod's result is read: the result as JSON, then why any branch is Unknown.
+   */
+  conditionalBranchesStatus?: { branches?: ConditionalBranchStatus[]; context?: string[] };
   conditions?: WorkflowNodeCondition[];
 }
 
