@@ -17,9 +17,16 @@ export interface ManagerControllerDeps {
   events: EventRecorder;
   logger: Logger;
   kinds: readonly ChaosKindDefinition[];
+  /** Addresses no StatusCheck probes (`--status-check-refused-destinations`). */
+  statusCheckRefusedDestinations?: readonly string[];
 }
 
 /** Schedule, Workflow + WorkflowNode, StatusCheck. */
 export function builtInControllers(deps: ManagerControllerDeps): ManagedController[] {
-  return [createScheduleController(deps), ...createWorkflowControllers(deps), createStatusCheckController(deps)];
+  const { statusCheckRefusedDestinations: refusedDestinations, ...common } = deps;
+  return [
+    createScheduleController(common),
+    ...createWorkflowControllers(common),
+    createStatusCheckController({ ...common, ...(refusedDestinations && { refusedDestinations }) }),
+  ];
 }

@@ -1,3 +1,4 @@
+import { createDestinationPolicy, defaultRefusedDestinations } from "@faultline/status-check";
 import { parseArgs } from "node:util";
 
 /** Everything the manager is configured with, after validation. */
@@ -30,6 +31,8 @@ export interface ManagerConfig {
   logFormat: "text" | "json";
   /** Settings chaos kinds read (`--kind-setting PodChaos.pauseImage=...`), by name. */
   kindSettings: { [name: string]: string };
+  /** Addresses no StatusCheck probes (CIDR ranges); default the cloud metadata ranges. */
+  statusCheckRefusedDestinations: readonly string[];
 }
 
 /** A configuration problem, worded for the person starting the manager. */
@@ -60,12 +63,15 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --log-format F           text|json (default text)
   --kind-setting NAME=VALUE
                            a setting a chaos kind reads, repeatable (env: comma-separated), e.g.
-                           PodChaos.pauseImage=registry.k8s.io/pause:3.6 (pod-failure's image)`;
+                           PodChaos.pauseImage=registry.k8s.io/pause:3.6 (pod-failure's image)
+  --status-check-refused-destinations CIDR,...
+                           addresses no StatusCheck may probe (default ${defaultRefusedDestinations.join(",")}:
+                           the cloud metadata addresses); "" refuses none`;
 
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
   "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter",
-  "http-port", "http-host", "resync-seconds", "log-level", "log-format",
+  "http-port", "http-host", "resync-seconds", "log-level", "log-format", "status-check-refused-destinations",
 ] as const;
 type Name = (typeof names)[number];
 
@@ -124,6 +130,13 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     if (!match) throw new ManagerConfigError(`--kind-setting must be Kind.name=value (e.g. PodChaos.pauseImage=registry.k8s.io/pause:3.6), got ${JSON.stringify(setting)}`);
     kindSettings[match[1]!] = match[2]!;
   }
+  const refused = get("status-check-refused-destinations");
+  const statusCheckRefusedDestinations = refused === undefined ? defaultRefusedDestinations : refused.split(",").map((r) => r.trim()).filter(Boolean);
+  try {
+    createDestinationPolicy(statusCheckRefusedDestinations);
+  } catch (error) {
+    throw new ManagerConfigError(`--status-check-refused-destinations: ${(error as Error).message}`);
+  }
   const kubeconfig = get("kubeconfig");
   const daemonAddress = get("daemon-address");
   const httpHost = get("http-host");
@@ -147,5 +160,6 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     logLevel,
     logFormat,
     kindSettings,
+    statusCheckRefusedDestinations,
   };
 }

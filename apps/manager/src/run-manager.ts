@@ -205,7 +205,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   // the children they own), started and stopped with the records pipeline's
   const controllers = new ControllerRunner({
     kubeConfig,
-    controllers: (options.controllers ?? builtInControllers)({ customObjects, core, events, logger, kinds: options.kinds }),
+    controllers: (options.controllers ?? builtInControllers)({ customObjects, core, events, logger, kinds: options.kinds, statusCheckRefusedDestinations: config.statusCheckRefusedDestinations }),
     workers: config.workers,
     backoff: reconcileBackoff,
     rateLimiter: bucket,
