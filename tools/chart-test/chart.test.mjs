@@ -144,12 +144,12 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "create", "delete", "patch"] },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
-    { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list"] },
-  ], "ClusterRole rules");
+  ], "ClusterRole rules (no namespaces without the namespace filter)");
+  equal(find(render({ "manager.namespaceFilter": "true" }), "ClusterRole").rules.at(-1), { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }, "namespaces get with the filter");
   const role = find(objs, "Role");
   equal(role.metadata.namespace, "faultline", "Role namespace");
   equal(role.rules, [
-    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list"] },
     { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
     { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["fl-faultline-manager"], verbs: ["get"] },
   ], "Role rules");
@@ -255,6 +255,13 @@ await check("capabilities-only daemon: not privileged, only the listed capabilit
 
 await check("namespace filter: the manager gets --namespace-filter=true", () => {
   assert(container(find(render(scenarios["namespace filter"]), "Deployment")).args.includes("--namespace-filter=true"), "flag");
+});
+
+await check("StatusCheck destinations: the cloud metadata ranges refused by default, the list from values, an empty list refusing none", () => {
+  const flag = (extra = []) => container(find(render({}, { extra }), "Deployment")).args.filter((a) => a.startsWith("--status-check-refused-destinations="));
+  equal(flag(), ["--status-check-refused-destinations=169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32"], "default");
+  equal(flag(["--set-json", 'manager.statusCheck.refusedDestinations=["10.0.0.0/8"]']), ["--status-check-refused-destinations=10.0.0.0/8"], "from values");
+  equal(flag(["--set-json", "manager.statusCheck.refusedDestinations=[]"]), ["--status-check-refused-destinations="], "empty");
 });
 
 await check("manager process settings: NODE_OPTIONS and MALLOC_ARENA_MAX from values, before extraEnv; unset, left out", () => {
