@@ -5,7 +5,9 @@
 // from one pod to another works, stops under the partition, works again after its deletion), then a
 // Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
 // (a HelloWorldChaos every 5 seconds).
-// Removes what it created (the cluster stays up for the next run).
+// Removes what it created (the cluster stays up for the next run): the chaos objects while the
+// manager runs, so it recovers every fault, then the namespace, waiting until the cluster's
+// namespace controller has deleted everything in it (a second run finds nothing of the first).
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { applyChaosCrds, deleteTestNamespace, deployBusybox, localCluster, startAppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, deleteChaosObjects, deleteTestNamespace, deployBusybox, localCluster, objectsInNamespace, startAppProcess } from "@faultline/test-ground";
 
 const managerMain = fileURLToPath(new URL("../../apps/manager/dist/main.js", import.meta.url));
 const daemonMain = fileURLToPath(new URL("../../apps/daemon/dist/main.js", import.meta.url));
@@ -27,6 +29,7 @@ const show = (who, l) => {
   console.log(`  [${who}] ${timestamp} ${String(level).toUpperCase()} ${logger ? `${logger} ` : ""}${message} ${JSON.stringify(fields)}`);
 };
 
+const startedAt = Date.now();
 const dir = mkdtempSync(join(tmpdir(), "faultline-demo-"));
 const daemonSocket = join(dir, "daemon.sock");
 let daemon;
@@ -37,7 +40,7 @@ const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
 const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
 try {
   await applyChaosCrds(cluster.kubeConfig);
-  await deleteTestNamespace(cluster.kubeConfig, namespace); // a previous run's leftovers, if any
+  await deleteTestNamespace(cluster.kubeConfig, namespace); // an interrupted run's leftovers, if any
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   say("deploying busybox (2 replicas) and waiting for its pods to run");
   const pods = await deployBusybox(cluster.kubeConfig, namespace, { replicas: 2 });
@@ -244,8 +247,23 @@ try {
   await custom.deleteNamespacedCustomObject({ ...schedGroup, namespace, name: "hello-every-5s" });
 } finally {
   say("cleaning up (the cluster stays up: tools/local-cluster/local-cluster down stops it)");
+  // the chaos objects first, while the manager runs: it recovers each one's faults, then lets it go
+  if (manager) {
+    await deleteChaosObjects(cluster.kubeConfig, namespace).then(
+      () => console.log("  chaos objects deleted and recovered by the manager"),
+      (error) => {
+        console.error(`  ${error.message}`);
+        process.exitCode = 1;
+      },
+    );
+  }
   await manager?.stop();
   await daemon?.stop();
+  // then the namespace, until the namespace controller has emptied and removed it
   await deleteTestNamespace(cluster.kubeConfig, namespace);
+  const left = await objectsInNamespace(cluster.kubeConfig, namespace);
+  if (left.length > 0) throw new Error(`objects of namespace ${namespace} left after its deletion: ${left.map((o) => `${o.resource} ${o.name}`).join(", ")}`);
+  console.log(`  namespace ${namespace} deleted with everything in it`);
   rmSync(dir, { recursive: true, force: true });
+  say(`cleaned up, ${Math.round((Date.now() - startedAt) / 1000)} s after the demo started`);
 }

@@ -6,7 +6,9 @@
 # the daemon, deploys busybox, applies the seed's HelloWorldChaos and shows the manager's and the
 # daemon's logs (each container's own process list), then kills a pod with PodChaos and shows its
 # ReplicaSet replacing it, then partitions one pod from another with NetworkChaos (a wget that
-# answers, stops answering, answers again after the partition is deleted). Cleans up what it deployed.
+# answers, stops answering, answers again after the partition is deleted). Cleans up what it deployed
+# (the chaos objects while the manager runs, then the namespace and everything in it), so the next run
+# starts from nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules ] || { echo "[demo] installing the npm dependencies (npm ci)"; npm ci --no-audit --no-fund; }
