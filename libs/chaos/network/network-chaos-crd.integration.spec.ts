@@ -25,8 +25,9 @@ afterAll(async () => {
 }, 60_000);
 
 describe("the NetworkChaos CRD on a real API server", () => {
-  it.each(Object.entries(networkChaosExamples()))("accepts Chaos Mesh's %s unchanged", async (_file, example) => {
-    const body = { ...example, metadata: { name: example.metadata.name } };
+  it.each(Object.entries(networkChaosExamples()))("accepts Chaos Mesh's %s unchanged", async (file, example) => {
+    // named after the file: several of Chaos Mesh's examples share a name
+    const body = { ...example, metadata: { name: file } };
     const created = await api.request("POST", path, { body });
     expect(created.body.message).toBeUndefined();
     expect(created.status).toBe(201);
@@ -63,6 +64,13 @@ describe("the NetworkChaos CRD on a real API server", () => {
     [{ action: "partition", externalTargets: ["not a host!"] }, /spec\.externalTargets\[0\]: Invalid value: "not a host!"/],
     [{ action: "partition", externalTargets: ["10.0.0.0/33"] }, /spec\.externalTargets\[0\]: Invalid value: "10\.0\.0\.0\/33"/],
     [{ action: "partition", externalTargets: ["example.com:99999"] }, /spec\.externalTargets\[0\]: Invalid value: "example\.com:99999"/],
+    [{ action: "partition", externalTargets: ["1.1.1.1:80", "10.0.0.0/8:99999"] }, /spec\.externalTargets\[1\]: Invalid value: "10\.0\.0\.0\/8:99999"/],
+    [{ action: "partition", externalTargets: ["10.0.0.0/33:22"] }, /spec\.externalTargets\[0\]: Invalid value: "10\.0\.0\.0\/33:22"/],
+    [{ action: "partition", externalTargets: ["10.0.0.0/8:22; rm -rf /"] }, /spec\.externalTargets\[0\]: Invalid value: "10\.0\.0\.0\/8:22; rm -rf \/"/],
+    [{ action: "partition", device: "eth0; rm -rf /" }, /spec\.device: Invalid value: "eth0; rm -rf \/": spec\.device in body should match/],
+    [{ action: "partition", device: "eth0@if12; rm -rf /" }, /spec\.device: Invalid value: "eth0@if12; rm -rf \/"/],
+    [{ action: "partition", device: "averyveryverylongname" }, /spec\.device: Invalid value: "averyveryverylongname"/],
+    [{ action: "partition", direction: "both", target: base, targetDevice: "eth1 && reboot" }, /spec\.targetDevice: Invalid value: "eth1 && reboot"/],
     [{ action: "partition", remoteCluster: "other" }, /spec\.remoteCluster: Forbidden: remote clusters are not supported/],
   ])("refuses %j, naming the field", async (spec, message) => {
     const rejected = await api.request("POST", path, { body: manifest(`bad-${Math.random().toString(36).slice(2, 8)}`, { ...base, ...spec }) });
@@ -72,8 +80,16 @@ describe("the NetworkChaos CRD on a real API server", () => {
 
   it.each([
     [["1.2.3.4", "10.0.0.0/8", "www.example.com", "example.com:443", "1.2.3.4:80", "2001:db8::1", "2001:db8::/32", "[2001:db8::1]:8080"]],
+    [["8.8.8.8", "www.google.com", "8.8.0.0/16", "1.1.1.1:80", "example.com:443", "10.0.0.0/8:22", "[2001:db8::/32]:443"]],
   ])("accepts external targets as addresses, CIDRs and host names, with ports: %j", async (externalTargets) => {
-    const created = await api.request("POST", path, { body: manifest("external", { ...base, action: "partition", direction: "both", externalTargets }) });
+    const created = await api.request("POST", path, { body: manifest(`external-${Math.random().toString(36).slice(2, 8)}`, { ...base, action: "partition", direction: "both", externalTargets }) });
+    expect(created.body.message).toBeUndefined();
+    expect(created.status).toBe(201);
+  });
+
+  it("accepts devices in the daemon's grammar, with the @peer ip link prints", async () => {
+    const spec = { ...base, action: "partition", direction: "both", target: base, device: "eth0@if12", targetDevice: "net1" };
+    const created = await api.request("POST", path, { body: manifest("devices", spec) });
     expect(created.body.message).toBeUndefined();
     expect(created.status).toBe(201);
   });

@@ -14,7 +14,7 @@ import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from "@kube
 import { networkChaos } from "./network-chaos.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 import { networkChaosAppliedAnnotation } from "./network-chaos-manager.js";
-import { partitionChainName } from "./network-chaos-names.js";
+import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
 
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,13 +69,13 @@ const daemons = createInMemoryDaemonClientPool({
 });
 
 let ip = 10;
-async function runPod(name: string, app: string): Promise<V1Pod> {
+async function runPod(name: string, app: string, options: { withIp?: boolean } = {}): Promise<V1Pod> {
   const pod = await core.createNamespacedPod({ namespace: ns.name, body: { metadata: { name, labels: { app } }, spec: { nodeName: "node-1", containers: [{ name: "app", image: "busybox" }] } } });
-  const podIP = `10.200.0.${ip++}`;
+  const n = ip++;
+  const podIP = `10.200.${n >> 8}.${n & 255}`;
   pod.status = {
     phase: "Running",
-    podIP,
-    podIPs: [{ ip: podIP }],
+    ...(options.withIp !== false && { podIP, podIPs: [{ ip: podIP }] }),
     containerStatuses: [{ name: "app", containerID: `containerd://${pod.metadata!.uid!.replace(/-/g, "").padEnd(64, "0")}`, image: "busybox", imageID: "", ready: true, restartCount: 0 }],
   };
   return core.replaceNamespacedPodStatus({ namespace: ns.name, name, body: pod });
@@ -257,5 +257,65 @@ describe("NetworkChaos in the records pipeline", () => {
     await customObjects.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name: "lossy" });
     await drive(reconciler(), "lossy", (obj) => obj === undefined);
     expect(stateOf(uid("a-0"))).toMatchObject({ ipsets: [], chains: [], tcs: [] });
+  }, 120_000);
+});
+
+describe("every role a pod plays counts", () => {
+  const reconciler = () => manager();
+
+  it("Chaos Mesh's network-partition-example shape over 100 pods (selector and target pick the same pods, mode all): 200 records, and every pod drops output to and input from all 100", async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `m-${i}`);
+    for (const name of names) pods[name] = await runPod(name, "many");
+    await createChaos("many", { action: "partition", mode: "all", selector: { labelSelectors: { app: "many" } }, direction: "to", target: { mode: "all", selector: { labelSelectors: { app: "many" } } } });
+    const obj = await drive(reconciler(), "many", allInjected);
+    const records = obj!.status!.experiment!.containerRecords!;
+    expect(records).toHaveLength(200);
+    expect(records.filter((r) => r.selectorKey === ".").map((r) => r.id).sort()).toEqual(records.filter((r) => r.selectorKey === ".Target").map((r) => r.id).sort());
+    expect(records.every((r) => r.phase === "Injected")).toBe(true);
+    const all = names.map(ipOf).sort();
+    for (const name of names) {
+      const state = stateOf(uid(name));
+      expect([name, state.chains.map((c) => [c.name, c.ipsets])]).toEqual([
+        name,
+        [
+          [partitionChainName("many", "OUTPUT"), [ipsetNames("many", "tgt").set]],
+          [partitionChainName("many", "INPUT"), [ipsetNames("many", "src").set]],
+        ],
+      ]);
+      expect([name, chainSets(name)]).toEqual([name, [[ipsetNames("many", "tgt").net, all], [ipsetNames("many", "src").net, all]]]);
+    }
+    await customObjects.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name: "many" });
+    await drive(reconciler(), "many", (o) => o === undefined);
+    for (const name of names) expect(stateOf(uid(name))).toMatchObject({ ipsets: [], chains: [] });
+    // no kubelet confirms their end: gone at once, so the namespace's removal has only a few pods left to wait for
+    await core.deleteCollectionNamespacedPod({ namespace: ns.name, labelSelector: "app=many", gracePeriodSeconds: 0 });
+  }, 300_000);
+
+  it("an apply that would change nothing (no target has an address) fails, sends nothing, and succeeds once an address is known", async () => {
+    pods["d-0"] = await runPod("d-0", "d");
+    pods["noip-0"] = await runPod("noip-0", "noip", { withIp: false });
+    await createChaos("blind", { action: "partition", mode: "all", selector: { labelSelectors: { app: "d" } }, direction: "to", target: { mode: "all", selector: { labelSelectors: { app: "noip" } } } });
+    await drive(reconciler(), "blind", (obj) => (obj?.status?.experiment?.containerRecords ?? []).some((r) => r.selectorKey === "." && (r.events ?? []).some((e) => e.type === "Failed")));
+    const obj = (await read("blind"))!;
+    expect(allInjected(obj)).toBe(false);
+    expect(obj.status!.experiment!.containerRecords!.find((r) => r.selectorKey === ".")!.phase).not.toBe("Injected");
+    expect(states.has(uid("d-0"))).toBe(false); // nothing was sent to the source pod's daemon
+    expect(await events("blind")).toContainEqual(
+      expect.objectContaining({
+        type: "Warning",
+        reason: "Failed",
+        message: expect.stringContaining(
+          `nothing would change on pod ${ns.name}/d-0: partition toward its targets: none of its 1 target pod has an IP address, and it has no external target; not injected until an address is known`,
+        ),
+      }),
+    );
+    // the kubelet reports the target's address: the retry installs the partition
+    const noip = await core.readNamespacedPod({ namespace: ns.name, name: "noip-0" });
+    await core.replaceNamespacedPodStatus({ namespace: ns.name, name: "noip-0", body: { ...noip, status: { ...noip.status, podIP: "10.201.0.1", podIPs: [{ ip: "10.201.0.1" }] } } });
+    await drive(reconciler(), "blind", allInjected);
+    expect(chainNames("d-0")).toEqual([partitionChainName("blind", "OUTPUT")]);
+    expect(chainSets("d-0")).toEqual([[ipsetNames("blind", "tgt").net, ["10.201.0.1/32"]]]);
+    await customObjects.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name: "blind" });
+    await drive(reconciler(), "blind", (o) => o === undefined);
   }, 120_000);
 });

@@ -42,11 +42,11 @@ export class NodeCannotInjectError extends Error {
 export class NothingToInjectError extends Error {
   override name = "NothingToInjectError";
   constructor(readonly podId: string, readonly roles: NetworkChaosRole[], action: string, counts: { selected: number; targets: number }) {
-    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const none = (n: number, what: string) => (n === 0 ? `it has no ${what}` : `none of its ${n} ${what}${n === 1 ? "" : "s"} has an IP address`);
     const why = roles.map((role) =>
       role === "selected"
-        ? `${action} toward its targets: none of its ${plural(counts.targets, "target pod")} has an IP address, and it has no external target`
-        : `${action} on a target toward the selected pods: none of the ${plural(counts.selected, "selected pod")} has an IP address`,
+        ? `${action} toward its targets: ${none(counts.targets, "target pod")}, and it has no external target`
+        : `${action} on a target toward the selected pods: ${none(counts.selected, "selected pod")}`,
     );
     super(`nothing would change on pod ${podId}: ${why.join("; ")}; not injected until an address is known`);
   }
