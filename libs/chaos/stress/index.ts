@@ -13,7 +13,17 @@ export type { StressRequestFields } from "./stress-request.js";
 export { MemorySizeError, memorySizeBytes } from "./memory-size.js";
 export { StressArgumentsError, memoryStressorArgv, parseMemoryStressor, stressNgTokens } from "./stress-ng-arguments.js";
 export type { MemoryStressor } from "./stress-ng-arguments.js";
-export { memorySizePattern, stressNgArgumentsPattern, stressNgForbiddenOptions } from "./stress-ng-grammar.js";
+export { memorySizePattern, stressNgArgumentsPattern } from "./stress-ng-grammar.js";
+export {
+  StressNgOptionError,
+  checkStressNgArgv,
+  resolveStressNgOption,
+  stressNgAllOptions,
+  stressNgAllowedArgumentsPattern,
+  stressNgAllowedOptions,
+  stressNgValueGrammars,
+} from "./stress-ng-allowlist.js";
+export type { StressNgAllowedOption, StressNgResolution, StressNgValueGrammar, StressNgValueKind } from "./stress-ng-allowlist.js";
 export { CgroupTargetError, cgroupTargetOf, defaultHostPaths, joinCgroup, nodeMemoryBytes } from "./cgroup-target.js";
 export type { CgroupTarget, HostPaths } from "./cgroup-target.js";
 export { defaultStressorLauncher, findStressors, killStressors, startStressor, stressMarkers } from "./stressor-processes.js";

@@ -1,5 +1,5 @@
 import { validateAgainstSchema, type OpenApiSchema } from "@faultline/api";
-import { stressChaosCrd } from "./stress-chaos-crd.js";
+import { stressChaosCrd, stressNgAllowlistMessage } from "./stress-chaos-crd.js";
 
 const [version] = stressChaosCrd.spec.versions;
 const schema = version!.schema.openAPIV3Schema;
@@ -70,13 +70,20 @@ describe("the StressChaos CRD", () => {
     },
   );
 
+  it("bounds options (16 items of 64 characters), which keeps the allowlist rule within the API server's cost budget (enforced: the integration spec)", () => {
+    expect(validateAgainstSchema(manifest({ stressors: { cpu: { workers: 1, options: Array(16).fill("--cpu-method sqrt") } } }), schema)).toEqual([]);
+    for (const part of ["cpu", "memory"]) expect(stressors.properties![part]!.properties!["options"]).toMatchObject({ maxItems: 16, items: { maxLength: 64 } });
+  });
+
   it("carries the CEL rules the API server enforces", () => {
     expect(spec["x-kubernetes-validations"]!.map((r) => r.message)).toEqual([
       "missing stressors: give stressors.cpu, stressors.memory, or stressngStressors",
-      "must not use --job, -j, --log-file, --yaml, -Y, --temp-path, --ftrace, --ignite-cpu: they name files on the node or change its settings",
+      stressNgAllowlistMessage,
       "remote clusters are not supported: Faultline acts on the cluster it runs in",
     ]);
     expect(stressors["x-kubernetes-validations"]!.map((r) => r.rule)).toEqual(["has(self.memory) || has(self.cpu)"]);
     expect(stressors.properties!["memory"]!["x-kubernetes-validations"]!.map((r) => r.fieldPath)).toEqual([".size", ".options"]);
+    expect(stressors.properties!["cpu"]!["x-kubernetes-validations"]!.map((r) => r.fieldPath)).toEqual([".options"]);
+    expect(stressNgAllowlistMessage).toMatch(/^may hold only these stress-ng options .*: --timeout, .*--cpu, .*--vm-bytes, /);
   });
 });

@@ -1,28 +1,35 @@
 import { Type } from "@sinclair/typebox";
 import { containerSelectorFields, defineChaosCrd, durationSchema, stringList, type ChaosResourceOf } from "@faultline/api";
-import { memorySizePattern, stressNgArgumentsPattern, stressNgForbiddenOptionPattern, stressNgForbiddenOptions } from "./stress-ng-grammar.js";
+import { stressNgAllowedArgumentsPattern, stressNgAllowedOptions } from "./stress-ng-allowlist.js";
+import { memorySizePattern, stressNgArgumentsPattern } from "./stress-ng-grammar.js";
 
 const workers = (what: string) =>
   Type.Integer({ description: `Number of ${what} workers stress-ng starts (1–8192).`, minimum: 1, maximum: 8192, format: "int32" });
 
 const options = Type.Unsafe<string[]>({
-  ...stringList("Extra stress-ng arguments, appended as they are (each item may hold an option and its value, e.g. \"--cpu-method sqrt\"). Only stress-ng options and plain values: no shell metacharacters or paths, and none of the options that name files on the node."),
-  items: { type: "string", maxLength: 256, pattern: stressNgArgumentsPattern },
-  maxItems: 32,
+  ...stringList("Extra stress-ng arguments, appended as they are (each item may hold an option and its value, e.g. \"--cpu-method sqrt\"). Only the allowed stress-ng options (CPU and memory stressors, general control; see the StressChaos README) with their values: no shell metacharacters, no paths."),
+  // bounded so that the allowlist rule's cost, which grows with maxItems × maxLength, stays within
+  // the API server's budget also where the spec is embedded 64 times (Workflow templates, Schedule)
+  items: { type: "string", maxLength: 64, pattern: stressNgArgumentsPattern },
+  maxItems: 16,
 });
 
-// CEL: an argument string without the options that name files on the node or change its settings
-// (the pattern's backslashes doubled, as a CEL string literal needs).
-const withoutForbiddenOptions = (expr: string) => `!${expr}.matches('${stressNgForbiddenOptionPattern.replaceAll("\\", "\\\\")}')`;
-const forbiddenOptionsMessage = `must not use ${stressNgForbiddenOptions.join(", ")}: they name files on the node or change its settings`;
-const optionsRule = { rule: `!has(self.options) || self.options.all(o, ${withoutForbiddenOptions("o")})`, message: forbiddenOptionsMessage, fieldPath: ".options" };
+// CEL: an argument string of allowed stress-ng options only, by their full names, each with a
+// value of its grammar (the allowlist's one pattern, its backslashes doubled as a CEL string
+// literal needs).
+const allowedOptions = (expr: string) => `${expr}.matches('${stressNgAllowedArgumentsPattern.replaceAll("\\", "\\\\")}')`;
+/** The CEL rules' message when an argument string holds anything the allowlist does not. */
+export const stressNgAllowlistMessage = `may hold only these stress-ng options (by their full names), each with a valid value: ${Object.keys(stressNgAllowedOptions)
+  .map((n) => `--${n}`)
+  .join(", ")}`;
+const optionsRule = { rule: `!has(self.options) || self.options.all(o, ${allowedOptions("o")})`, message: `each item ${stressNgAllowlistMessage}`, fieldPath: ".options" };
 
 /**
  * The StressChaos CRD (`stresschaos.chaos-mesh.org`), Chaos Mesh's fields unchanged: `stressors`
  * (`cpu`, `memory`), `stressngStressors`, `containerNames`, `duration`. What Chaos Mesh's webhook
  * checked, and more, the API server checks here (schema and CEL, no webhook): at least one
  * stressor, workers 1–8192, load 0–100, a size of "N%" (0–100) or bytes with units, oomScoreAdj
- * −1000..1000, and stress-ng strings made of stress-ng options and plain values only.
+ * −1000..1000, and stress-ng strings of allowed options with valid values only.
  */
 export const stressChaosCrd = defineChaosCrd({
   kind: "StressChaos",
@@ -98,7 +105,7 @@ export const stressChaosCrd = defineChaosCrd({
       stressngStressors: Type.Optional(
         Type.String({
           description:
-            "A raw stress-ng argument string (e.g. \"--cpu 2 --cpu-load 50 --vm 1 --vm-bytes 64M\"); when set it wins over `stressors`. Only stress-ng options and plain values: it is split on spaces, never given to a shell.",
+            "A raw stress-ng argument string (e.g. \"--cpu 2 --cpu-load 50 --vm 1 --vm-bytes 64M\"); when set it wins over `stressors`. Only the allowed stress-ng options (CPU and memory stressors, general control) with their values: it is split on spaces, never given to a shell.",
           maxLength: 1024,
           pattern: stressNgArgumentsPattern,
         }),
@@ -116,8 +123,8 @@ export const stressChaosCrd = defineChaosCrd({
           reason: "FieldValueRequired",
         },
         {
-          rule: `!has(self.stressngStressors) || ${withoutForbiddenOptions("self.stressngStressors")}`,
-          message: forbiddenOptionsMessage,
+          rule: `!has(self.stressngStressors) || ${allowedOptions("self.stressngStressors")}`,
+          message: stressNgAllowlistMessage,
           fieldPath: ".stressngStressors",
         },
         {

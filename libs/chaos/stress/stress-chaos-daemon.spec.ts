@@ -18,7 +18,7 @@ describe("stressChaosDaemon's request checks", () => {
     },
     runner: {},
   } as unknown as DaemonKindDeps;
-  const handlers = stressChaosDaemon(deps);
+  const handlers = stressChaosDaemon(deps, { markerSecretFile: "/nonexistent/never-read" });
   const target = "containerd://" + "c".repeat(64);
   const exec = (fields: object) =>
     callDaemonHandler(handlers, "execStressors", { scope: ExecStressRequest_Scope.CONTAINER, target, cpuStressors: "--cpu 1", ...fields });
@@ -32,6 +32,11 @@ describe("stressChaosDaemon's request checks", () => {
     [{ recordKey: "uid/ns/pod/c; rm" }, /recordKey .* holds characters other than/],
     [{ cpuStressors: "", memoryStressors: "" }, /missing stressors/],
     [{ cpuStressors: "--cpu 1 | sh" }, /cpuStressors holds a character other than/],
+    [{ cpuStressors: "--cpu 1 --hdd 1" }, /cpuStressors: --hdd is not allowed: only CPU and memory stressors/],
+    [{ cpuStressors: "--cpu 1 --hdd-w 4096" }, /cpuStressors: --hdd-write-size \(--hdd-w is --hdd-write-size\) is not allowed/],
+    [{ cpuStressors: "--cpu 1 --temp-pa tmp" }, /cpuStressors: --temp-path \(--temp-pa is --temp-path\) is not allowed/],
+    [{ cpuStressors: "--cpu-lo 50 --cpu 1" }, /cpuStressors: --cpu-lo is ambiguous/],
+    [{ cpuStressors: "", memoryStressors: "--workers 1 --size 1MB --vm-locked" }, /memoryStressors: --vm-locked is not allowed/],
     [{ cpuStressors: "", memoryStressors: "--workers 1 --size 2TiBs" }, /--size|size/],
   ])("refuses %j with InvalidArgument, looking up no container", async (fields, message) => {
     await expect(exec(fields)).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringMatching(message) });

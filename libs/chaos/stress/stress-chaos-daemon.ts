@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ExecStressRequest_Scope, type ExecStressRequest, type ExecStressResponse } from "@faultline/api";
@@ -12,8 +13,12 @@ import {
   defaultStressorLauncher,
   findStressors,
   killStressors,
+  loadMarkerSecret,
+  removeStressorTmpfs,
   startStressor,
+  stressorSetprivArgs,
   stressorUidOf,
+  sweepStressorTmpfs,
   type StressorInstance,
   type StressorLauncher,
   type StressorPart,
@@ -24,6 +29,27 @@ const recordKeyPattern = /^[A-Za-z0-9._:/-]{1,512}$/;
 /** Options of the StressChaos daemon side; the defaults are what the daemon image has. */
 export interface StressChaosDaemonOptions {
   launcher?: StressorLauncher;
+  /** The file holding the secret the stressors' markers are bound to (made on first use); default {@link defaultMarkerSecretFile}. */
+  markerSecretFile?: string;
+}
+
+/**
+ * Where the marker secret is kept unless told: `$FAULTLINE_STRESS_MARKER_SECRET_FILE`; else the
+ * node's `/run/faultline/stress-marker.key`, reached through the host's pid 1 (`<procRoot>/1/root`,
+ * the daemon runs with hostPID), which outlives the daemon's container, so a restarted daemon
+ * still recognises its stressors, and goes with a reboot of the node, as the stressors do; else
+ * (pid 1's root not reachable, as for a daemon run as a plain process) the daemon's own `/run`.
+ */
+export function defaultMarkerSecretFile(procRoot: string): string {
+  const fromEnv = process.env["FAULTLINE_STRESS_MARKER_SECRET_FILE"];
+  if (fromEnv) return fromEnv;
+  const hostRun = `${procRoot}/1/root/run`;
+  try {
+    accessSync(hostRun, constants.W_OK);
+    return `${hostRun}/faultline/stress-marker.key`;
+  } catch {
+    return "/run/faultline/stress-marker.key";
+  }
 }
 
 const invalid = (message: string) => new ConnectError(message, Code.InvalidArgument);
@@ -38,10 +64,11 @@ async function mayLowerOomScoreTo(adj: number): Promise<boolean> {
   return capEff !== undefined && ((BigInt(`0x${capEff}`) >> capSysResource) & 1n) === 1n;
 }
 
-/** Runs `stress-ng --dry-run <args>`: stress-ng's own parser refuses unknown options and values out of range. */
-function dryRun(stressNg: string, args: string[], field: string): Promise<void> {
+/** Runs `stress-ng --dry-run <args>` (as the stressor would run: no capability, not root): stress-ng's own parser refuses values out of range. */
+function dryRun(launcher: StressorLauncher, args: string[], field: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(stressNg, ["--dry-run", ...args], { timeout: 10_000 }, (error, _stdout, stderr) => {
+    // --temp-path: stress-ng checks it can write there even when it only parses; /tmp, never written
+    execFile(launcher.setpriv, [...stressorSetprivArgs, "--", launcher.stressNg, "--dry-run", "--temp-path", "/tmp", ...args], { timeout: 10_000, cwd: "/" }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       const why = stderr.split("\n").filter((l) => l && !l.includes("info:") && !l.startsWith("Try ")).join("; ") || error.message;
       reject(invalid(`${field}: stress-ng refuses ${JSON.stringify(args.join(" "))}: ${why}`));
@@ -84,8 +111,8 @@ function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: Return
 }
 
 /**
- * The daemon side of StressChaos. ExecStressors checks the request (token by token, then with
- * stress-ng's own `--dry-run`), finds the container's init pid and cgroups, and starts each
+ * The daemon side of StressChaos. ExecStressors checks the request (against the allowlist, token by
+ * token, then with stress-ng's own `--dry-run`), finds the container's init pid and cgroups, and starts each
  * stressor inside the container's cgroups and pid namespace before it does any work; the processes
  * carry the record key and their uid in their environment. With a record key it is idempotent: the
  * record's running stressors are returned instead of new ones. CancelStressors stops every process
@@ -95,6 +122,25 @@ function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: Return
  */
 export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaemonOptions = {}): DaemonHandlers {
   const launcher = options.launcher ?? defaultStressorLauncher;
+  // read (or made) at the first request that needs it; then the tmpfs an earlier daemon left behind
+  // for stressors that no longer run is swept
+  let secretOnce: Promise<Buffer> | undefined;
+  let secretFile = options.markerSecretFile;
+  const markerSecret = () =>
+    (secretOnce ??= (async () => {
+      secretFile ??= defaultMarkerSecretFile(launcher.paths.procRoot);
+      let secret: Buffer;
+      try {
+        secret = loadMarkerSecret(secretFile);
+      } catch (err) {
+        throw new ConnectError(`cannot read or make the stress marker secret ${secretFile}: ${(err as Error).message}`, Code.FailedPrecondition);
+      }
+      await sweepStressorTmpfs(secret, launcher);
+      return secret;
+    })().catch((err: unknown) => {
+      secretOnce = undefined; // tried again at the next request
+      throw err;
+    }));
   return {
     async execStressors(req, ctx) {
       const log = requestLogger(ctx);
@@ -116,13 +162,14 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
             throw err instanceof StressArgumentsError ? invalid(err.message) : err;
           }
         }
-        for (const [part, args] of Object.entries(argv)) await dryRun(launcher.stressNg, args, `${part}Stressors`);
+        for (const [part, args] of Object.entries(argv)) await dryRun(launcher, args, `${part}Stressors`);
         if (argv.memory && !(await mayLowerOomScoreTo(req.oomScoreAdj))) {
           throw new ConnectError(`cannot give the memory stressor oom_score_adj ${req.oomScoreAdj}: lowering it needs CAP_SYS_RESOURCE, which this daemon lacks`, Code.FailedPrecondition);
         }
 
+        const secret = await markerSecret();
         const key = req.recordKey;
-        const running = key === "" ? [] : await findStressors({ key }, launcher.paths);
+        const running = key === "" ? [] : await findStressors({ key }, secret, launcher.paths);
         const instances: StressorInstance[] = [];
         for (const [part, args] of Object.entries(argv) as [StressorPart, string[]][]) {
           const already = running.find((i) => i.part === part);
@@ -131,10 +178,13 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
             continue;
           }
           try {
-            instances.push(await startStressor({ part, key, args, targetPid: pid, cgroup, oomScoreAdj: part === "memory" ? req.oomScoreAdj : 0 }, launcher));
+            instances.push(await startStressor({ part, key, args, targetPid: pid, cgroup, oomScoreAdj: part === "memory" ? req.oomScoreAdj : 0 }, secret, launcher));
           } catch (err) {
             // nothing half-injected: what this call started goes too
-            for (const started of instances.filter((i) => !running.includes(i))) await killStressors({ uid: started.uid }, launcher.paths);
+            for (const started of instances.filter((i) => !running.includes(i))) {
+              await killStressors({ uid: started.uid }, secret, launcher.paths);
+              await removeStressorTmpfs(launcher, started.uid);
+            }
             throw err;
           }
         }
@@ -158,6 +208,12 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
         request: { cpuInstance: req.cpuInstance, cpuInstanceUid: req.cpuInstanceUid, memoryInstance: req.memoryInstance, memoryInstanceUid: req.memoryInstanceUid, recordKey: req.recordKey },
       });
       if (req.recordKey !== "" && !recordKeyPattern.test(req.recordKey)) throw invalid(`recordKey ${JSON.stringify(req.recordKey)} holds characters other than letters, digits and . _ : / -`);
+      const named = req.recordKey !== "" || [req.cpuInstanceUid, req.memoryInstanceUid].some((u) => u !== "") || [req.cpuInstance, req.memoryInstance].some((i) => /^[0-9]+$/.test(i));
+      if (!named) {
+        log.info("stressors stopped", { processes: 0 });
+        return {};
+      }
+      const secret = await markerSecret();
       const uids = new Set<string>();
       for (const [uid, instance, startTime] of [
         [req.cpuInstanceUid, req.cpuInstance, req.cpuStartTime],
@@ -166,14 +222,16 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
         if (uid !== "") uids.add(uid);
         else if (/^[0-9]+$/.test(instance)) {
           // Chaos Mesh's controller names pid and start time only: the process says which stressor it is
-          const found = await stressorUidOf(Number(instance), Number(startTime), launcher.paths);
+          const found = await stressorUidOf(Number(instance), Number(startTime), secret, launcher.paths);
           if (found) uids.add(found);
         }
       }
       let killed = 0;
-      if (req.recordKey !== "") killed += await killStressors({ key: req.recordKey }, launcher.paths);
-      for (const uid of uids) killed += await killStressors({ uid }, launcher.paths);
-      log.info("stressors stopped", { processes: killed });
+      if (req.recordKey !== "") killed += await killStressors({ key: req.recordKey }, secret, launcher.paths);
+      for (const uid of uids) killed += await killStressors({ uid }, secret, launcher.paths);
+      // their tmpfs, and any other whose stressor is gone (a target that died took its stressors)
+      const tmpfsRemoved = await sweepStressorTmpfs(secret, launcher);
+      log.info("stressors stopped", { processes: killed, tmpfsRemoved: tmpfsRemoved.length });
       return {};
     },
   };

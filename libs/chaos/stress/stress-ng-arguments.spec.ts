@@ -5,7 +5,8 @@ describe("stressNgTokens", () => {
     expect(stressNgTokens(" --cpu-load-slice 10 --cpu-method sqrt  --cpu 2 --cpu-load 50", "cpuStressors")).toEqual([
       "--cpu-load-slice", "10", "--cpu-method", "sqrt", "--cpu", "2", "--cpu-load", "50",
     ]);
-    expect(stressNgTokens("--vm 1 --vm-bytes=64M -t 60s --cpu-load-slice -30", "x")).toEqual(["--vm", "1", "--vm-bytes=64M", "-t", "60s", "--cpu-load-slice", "-30"]);
+    // canonical for stress-ng: full names, each value its own argument
+    expect(stressNgTokens("--vm 1 --vm-bytes=64M -t 60s --cpu-load-slice -30 --vm-keep", "x")).toEqual(["--vm", "1", "--vm-bytes", "64M", "--timeout", "60s", "--cpu-load-slice", "-30", "--vm-keep"]);
   });
 
   it.each([
@@ -17,8 +18,13 @@ describe("stressNgTokens", () => {
     ["--cpu 1 --job jobs", /--job is not allowed/],
     ["--cpu 1 -Y out", /-Y is not allowed/],
     ["--cpu 1 --ignite-cpu", /--ignite-cpu is not allowed/],
-    ["--Cpu 1", /"--Cpu" is neither a stress-ng option nor a plain value/],
-    ["--cpu =1", /"=1" is neither/],
+    ["--cpu 1 --ign", /--ignite-cpu \(--ign is --ignite-cpu\) is not allowed/],
+    ["--cpu 1 --hdd 1", /--hdd is not allowed/],
+    ["--cpu 1 --hd 1", /--hd is ambiguous/],
+    ["--cpu 1 --vm-ke", /--vm-ke stands for --vm-keep: write the option's full name/],
+    ["--Cpu 1", /--Cpu is not a stress-ng option/],
+    ["--cpu =1", /--cpu "=1" is not a number of workers/],
+    ["--cpu 1 2", /"2" is neither an allowed stress-ng option nor the value of one/],
     ["--cpu " + "1 ".repeat(64), /more than 64 arguments/],
     ["x".repeat(1025), /longer than 1024/],
   ])("refuses %j", (args, message) => {
@@ -39,6 +45,8 @@ describe("memory stressors", () => {
     ["--workers 0", /workers must be 1–8192/],
     ["--workers 9000", /workers must be 1–8192/],
     ["--workers", /--workers needs a value/],
+    ["--workers 1 --vm-locked", /memoryStressors: --vm-locked is not allowed/],
+    ["--workers 1 --vm-method", /memoryStressors: --vm-method needs a value/],
   ])("refuses %j", (args, message) => {
     expect(() => parseMemoryStressor(args)).toThrow(message);
   });

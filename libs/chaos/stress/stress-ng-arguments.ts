@@ -1,5 +1,6 @@
 import { memorySizeBytes } from "./memory-size.js";
-import { stressNgArgumentsPattern, stressNgForbiddenOptions } from "./stress-ng-grammar.js";
+import { StressNgOptionError, checkStressNgArgv } from "./stress-ng-allowlist.js";
+import { stressNgArgumentsPattern } from "./stress-ng-grammar.js";
 
 /** An ExecStressors argument string the daemon refuses; nothing has been started. */
 export class StressArgumentsError extends Error {
@@ -7,31 +8,41 @@ export class StressArgumentsError extends Error {
 }
 
 const maxTokens = 64;
-const optionToken = /^(--[a-z0-9][a-z0-9-]*(=[A-Za-z0-9._%:,+-]+)?|-[A-Za-z]|-[0-9][0-9.]*)$/; // --long[=value], -x, or a negative number
-const valueToken = /^[A-Za-z0-9._%:,+][A-Za-z0-9._%:,+-]*$/; // a value never starts with "-": that is an option
 
-/**
- * Splits one ExecStressors argument string into argv, checking every token: an option (`-x`,
- * `--name`, `--name=value`) or a plain value, from letters, digits and `. _ % : , + -` only; none of
- * the forbidden options (files on the node, node settings); at most 64 tokens. Never a shell.
- *
- * @example
- * stressNgTokens("--cpu 2 --cpu-load 50", "cpuStressors"); // ["--cpu", "2", "--cpu-load", "50"]
- */
-export function stressNgTokens(args: string, field: string): string[] {
+// the string's characters and length, then its tokens split on spaces (never a shell)
+function splitArguments(args: string, field: string): string[] {
   if (args.length > 1024) throw new StressArgumentsError(`${field} is longer than 1024 characters`);
   if (!new RegExp(stressNgArgumentsPattern).test(args)) {
     throw new StressArgumentsError(`${field} holds a character other than letters, digits, ". _ % : , + = -" and spaces: ${JSON.stringify(args)}`);
   }
   const tokens = args.split(" ").filter((t) => t !== "");
   if (tokens.length > maxTokens) throw new StressArgumentsError(`${field} has more than ${maxTokens} arguments`);
-  for (const token of tokens) {
-    if (stressNgForbiddenOptions.includes(token.split("=")[0]!)) {
-      throw new StressArgumentsError(`${field}: ${token.split("=")[0]} is not allowed: it names files on the node or changes its settings`);
-    }
-    if (!optionToken.test(token) && !valueToken.test(token)) throw new StressArgumentsError(`${field}: ${JSON.stringify(token)} is neither a stress-ng option nor a plain value`);
-  }
   return tokens;
+}
+
+// the allowlist's check (stress-ng-allowlist.ts), its refusal as this module's error
+function allowedArgv(tokens: string[], field: string): string[] {
+  try {
+    return checkStressNgArgv(tokens, field);
+  } catch (err) {
+    throw err instanceof StressNgOptionError ? new StressArgumentsError(err.message) : err;
+  }
+}
+
+/**
+ * Splits one ExecStressors argument string into stress-ng's argv, checked against the allowlist
+ * (`stress-ng-allowlist.ts`: allowed options only, by their full names, each value of its
+ * grammar; a prefix is refused, named as stress-ng would resolve it), from letters, digits and
+ * `. _ % : , + = -` only, at most 64 tokens, and returned canonical: full option names, each value
+ * its own argument. Never a shell.
+ *
+ * @example
+ * stressNgTokens("--cpu 2 --cpu-l 50", "cpuStressors"); // throws: --cpu-l is ambiguous
+ * stressNgTokens("--cpu 2 --hdd-w 4096", "cpuStressors"); // throws: --hdd-write-size (--hdd-w is --hdd-write-size) is not allowed
+ * stressNgTokens("--cpu 2 --cpu-load=50 -t 60s", "cpuStressors"); // ["--cpu", "2", "--cpu-load", "50", "--timeout", "60s"]
+ */
+export function stressNgTokens(args: string, field: string): string[] {
+  return allowedArgv(splitArguments(args, field), field);
 }
 
 /** A memory stressor, read from Chaos Mesh's `--workers N [--size S] [stress-ng options…]`. */
@@ -43,9 +54,9 @@ export interface MemoryStressor {
   options: string[];
 }
 
-/** Reads a memory stressor string (Chaos Mesh's memStress form) after {@link stressNgTokens}. */
+/** Reads a memory stressor string (Chaos Mesh's memStress form); the options after `--workers` and `--size` are checked as stress-ng's. */
 export function parseMemoryStressor(args: string): MemoryStressor {
-  const tokens = stressNgTokens(args, "memoryStressors");
+  const tokens = splitArguments(args, "memoryStressors");
   let workers: number | undefined;
   let size: string | undefined;
   const options: string[] = [];
@@ -61,7 +72,7 @@ export function parseMemoryStressor(args: string): MemoryStressor {
     } else options.push(tokens[i]!);
   }
   if (workers === undefined) throw new StressArgumentsError("memoryStressors: --workers is missing");
-  return { workers, ...(size === undefined ? {} : { size }), options };
+  return { workers, ...(size === undefined ? {} : { size }), options: allowedArgv(options, "memoryStressors") };
 }
 
 /**
