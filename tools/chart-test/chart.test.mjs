@@ -257,6 +257,14 @@ await check("namespace filter: the manager gets --namespace-filter=true", () => 
   assert(container(find(render(scenarios["namespace filter"]), "Deployment")).args.includes("--namespace-filter=true"), "flag");
 });
 
+await check("daemon state on the node: the stressor marker secret in a hostPath /run/faultline, so a restarted daemon container keeps it", () => {
+  const daemonSet = find(render(), "DaemonSet");
+  const env = container(daemonSet).env.find((e) => e.name === "FAULTLINE_STRESS_MARKER_SECRET_FILE");
+  equal(env?.value, "/run/faultline/stress-marker.key", "secret file");
+  equal(container(daemonSet).volumeMounts.find((m) => m.name === "node-state")?.mountPath, "/run/faultline", "mount");
+  equal(daemonSet.spec.template.spec.volumes.find((v) => v.name === "node-state")?.hostPath, { path: "/run/faultline", type: "DirectoryOrCreate" }, "hostPath");
+});
+
 await check("StatusCheck destinations: the cloud metadata ranges refused by default, the list from values, an empty list refusing none", () => {
   const flag = (extra = []) => container(find(render({}, { extra }), "Deployment")).args.filter((a) => a.startsWith("--status-check-refused-destinations="));
   equal(flag(), ["--status-check-refused-destinations=169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32"], "default");

@@ -34,7 +34,7 @@ REGISTRY=docker.io/faultline
 # the daemon shells out to these (nsenter, choom: util-linux, ps: procps, tc: iproute2, iptables, ipset,
 # stress-ng; xargs: findutils, in every Debian base)
 DAEMON_PACKAGES="util-linux procps iproute2 iptables ipset stress-ng"
-DAEMON_TOOLS="nsenter choom xargs ps tc iptables ipset stress-ng"
+DAEMON_TOOLS="nsenter choom setpriv mount umount xargs ps tc iptables ipset stress-ng"
 NONROOT_UID=65532
 
 T_START=$(date +%s.%N)
