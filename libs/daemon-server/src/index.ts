@@ -34,3 +34,5 @@ export type { IptablesBackend, IptablesCommands } from "./iptables-commands.js";
 export { openThrowawayNetworkNamespace } from "./throwaway-network-namespace.js";
 export type { ThrowawayNetworkNamespace } from "./throwaway-network-namespace.js";
 export { namespacedNameHeader } from "./request-interceptor.js";
+export { HostNamespaces, namespaceIdentity } from "./host-namespaces.js";
+export type { HostNamespacesOptions, NamespaceIdentity } from "./host-namespaces.js";
