@@ -91,7 +91,7 @@ await check("default render: the manager Deployment", () => {
   equal(c.image, "docker.io/faultline/manager:0.1.0", "image");
   equal(c.imagePullPolicy, "IfNotPresent", "pull policy");
   for (const arg of ["--namespace=faultline", "--daemon-service=chaos-daemon", "--leader-elect=true", "--lease-name=faultline-manager",
-    "--namespace-filter=false", "--qps=30", "--burst=50", "--http-port=10080",
+    "--namespace-filter=false", "--qps=30", "--burst=50", "--http-port=10080", "--sweep-interval-seconds=60",
     "--tls-cert=/etc/faultline/tls/tls.crt", "--tls-key=/etc/faultline/tls/tls.key", "--tls-ca=/etc/faultline/tls/ca.crt"]) {
     assert(c.args.includes(arg), `manager args lack ${arg}: ${c.args.join(" ")}`);
   }

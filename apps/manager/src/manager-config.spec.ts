@@ -1,5 +1,5 @@
 import { defaultRefusedDestinations } from "@faultline/status-check";
-import { ManagerConfigError, parseManagerConfig } from "./manager-config.js";
+import { ManagerConfigError, parseManagerConfig, type ManagerConfig } from "./manager-config.js";
 
 describe("parseManagerConfig: --status-check-refused-destinations", () => {
   it("refuses the cloud metadata addresses by default", () => {
@@ -22,5 +22,18 @@ describe("parseManagerConfig: --status-check-refused-destinations", () => {
     expect(() => parseManagerConfig(["--status-check-refused-destinations", "169.254.0.0/16,metadata.google.internal"], {})).toThrow(
       '--status-check-refused-destinations: not an IP address or CIDR range: "metadata.google.internal"',
     );
+  });
+});
+
+describe("--sweep-interval-seconds", () => {
+  it("defaults to 60 s and takes the flag or FAULTLINE_MANAGER_SWEEP_INTERVAL_SECONDS", () => {
+    expect((parseManagerConfig([], {}) as ManagerConfig).sweepIntervalSeconds).toBe(60);
+    expect((parseManagerConfig(["--sweep-interval-seconds", "5"], {}) as ManagerConfig).sweepIntervalSeconds).toBe(5);
+    expect((parseManagerConfig([], { FAULTLINE_MANAGER_SWEEP_INTERVAL_SECONDS: "7" }) as ManagerConfig).sweepIntervalSeconds).toBe(7);
+  });
+
+  it("refuses 0 and non-integers, naming the flag", () => {
+    expect(() => parseManagerConfig(["--sweep-interval-seconds", "0"], {})).toThrow(/--sweep-interval-seconds must be an integer from 1/);
+    expect(() => parseManagerConfig(["--sweep-interval-seconds", "1.5"], {})).toThrow(/--sweep-interval-seconds/);
   });
 });

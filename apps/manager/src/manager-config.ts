@@ -27,6 +27,8 @@ export interface ManagerConfig {
   httpPort: number;
   httpHost?: string;
   resyncSeconds: number;
+  /** How often (and on start) the leader sweeps injections whose experiment no longer holds them. */
+  sweepIntervalSeconds: number;
   logLevel: string;
   logFormat: "text" | "json";
   /** Settings chaos kinds read (`--kind-setting PodChaos.pauseImage=...`), by name. */
@@ -59,6 +61,8 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --http-port N            /healthz, /readyz, /metrics (default 10080)
   --http-host ADDR         (default all interfaces)
   --resync-seconds N       periodic resync of every experiment (default 300)
+  --sweep-interval-seconds N
+                           how often (and on start) injections whose experiment is gone are removed (default 60)
   --log-level L            error|warn|info|debug (default info)
   --log-format F           text|json (default text)
   --kind-setting NAME=VALUE
@@ -71,7 +75,7 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
   "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter",
-  "http-port", "http-host", "resync-seconds", "log-level", "log-format", "status-check-refused-destinations",
+  "http-port", "http-host", "resync-seconds", "sweep-interval-seconds", "log-level", "log-format", "status-check-refused-destinations",
 ] as const;
 type Name = (typeof names)[number];
 
@@ -157,6 +161,7 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     httpPort: int("http-port", 10080, 0, 65535),
     ...(httpHost !== undefined && { httpHost }),
     resyncSeconds: int("resync-seconds", 300, 1),
+    sweepIntervalSeconds: int("sweep-interval-seconds", 60, 1, 86_400),
     logLevel,
     logFormat,
     kindSettings,

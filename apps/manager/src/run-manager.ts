@@ -33,6 +33,7 @@ import {
   createKubernetesRecordShardClient,
   createShardedChaosObjectClient,
   createKubernetesEventRecorder,
+  createInjectionSweeper,
   createRecordsReconciler,
   createTargetSelector,
   registerExperimentGauge,
@@ -166,10 +167,11 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   );
 
   const shutdown = new AbortController();
+  // experiments with more records than a status holds keep them in RecordShard objects
+  const objects = createShardedChaosObjectClient(createKubernetesChaosObjectClient(customObjects), createKubernetesRecordShardClient(customObjects));
   const reconciler = createRecordsReconciler({
     kinds,
-    // experiments with more records than a status holds keep them in RecordShard objects
-    objects: createShardedChaosObjectClient(createKubernetesChaosObjectClient(customObjects), createKubernetesRecordShardClient(customObjects)),
+    objects,
     selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter }),
     events,
     parallelism: config.parallelism,
@@ -219,6 +221,21 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     }
   });
 
+  // injections whose experiment went without recovering them (a finalizer removed by hand): found
+  // from their markers and recovered, on start and every --sweep-interval-seconds, by the leader
+  const sweeper = createInjectionSweeper({
+    kinds,
+    objects,
+    async listObjects(resource) {
+      return ((await customObjects.listClusterCustomObject(resource)) as { items: ChaosObject[] }).items;
+    },
+    listPods: async () => (podWatch.hasSynced ? podWatch.list() : (await core.listPodForAllNamespaces()).items),
+    daemons,
+    events,
+    registry: metrics,
+    log: (level, message, fields) => logger.log(level, message, fields),
+  });
+
   let leading = false;
   const probes = createProbeServer({
     metrics,
@@ -231,6 +248,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     queue.start();
     await Promise.all([...watches.map((w) => w.start()), podWatch.start(), controllers.start()]);
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
+    void sweeper.run(AbortSignal.any([signal, shutdown.signal]), config.sweepIntervalSeconds * 1000);
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
   const elector = config.leaderElect

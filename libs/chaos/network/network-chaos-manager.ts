@@ -1,6 +1,6 @@
 import type { NodeCapabilities, Record } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, DecodedPod, RecordDecoder } from "@faultline/impl-registry";
+import type { ChaosImpl, DecodedPod, RecordDecoder, SweptInjection } from "@faultline/impl-registry";
 import type { V1Pod } from "@kubernetes/client-node";
 import { checkCapabilities } from "./network-capability-check.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
@@ -85,7 +85,9 @@ const podIps = (pod: V1Pod | undefined): string[] => {
  * with {@link NothingToInjectError} instead of answering Injected.
  *
  * Each pod carries an annotation listing the objects in force on it, so `lostInjections` can tell a
- * recreated pod (which has none) and the pipeline applies the rules again.
+ * recreated pod (which has none) and the pipeline applies the rules again, and `sweep` can tell an
+ * object that is gone (its finalizer removed without a recovery) or no longer holds the pod's
+ * record: the pod's state is derived again without it, as a Recover would.
  */
 export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<ChaosImpl<NetworkChaos>> {
   const resolve = deps.resolve ?? dnsResolver;
@@ -267,6 +269,56 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       }
       return stale;
     },
+
+    async sweep(ctx) {
+      const swept: SweptInjection[] = [];
+      for (const pod of await ctx.listPods()) {
+        const { namespace = "", name = "", uid: podUid } = pod.metadata ?? {};
+        // a pod going away takes its network namespace, and its rules, with it
+        if (pod.metadata?.deletionTimestamp || pod.spec?.hostNetwork) continue;
+        // the annotation first, the question after: an object writes its records before it injects
+        const owners = appliedUids(pod);
+        const gone: string[] = [];
+        for (const uid of owners) {
+          if (ctx.signal.aborted) return swept;
+          if (!(await ctx.holds({ uid }, `${namespace}/${name}`))) gone.push(uid);
+        }
+        if (gone.length === 0) continue;
+        // the pod's state derived again from every object that wants it now: the gone ones are not
+        // listed any more, and one that no longer holds this pod's record is left out by its records
+        const released: NetworkChaos = {
+          apiVersion: "chaos-mesh.org/v1alpha1",
+          kind: "NetworkChaos",
+          metadata: { uid: gone[0]!, namespace, name: "swept" },
+          spec: {} as NetworkChaos["spec"],
+        };
+        const record: Record = { id: `${namespace}/${name}`, selectorKey: ".", phase: "Injected" } as Record;
+        try {
+          await converge({ signal: ctx.signal, namespacedName: `${namespace}/swept` }, [record], 0, released, false);
+        } catch (error) {
+          // one pod that cannot be reached now must not keep the others: the next pass tries again
+          ctx.log("NetworkChaos sweep of a pod failed: tried again at the next pass", { pod: `${namespace}/${name}`, chaosUids: gone, error: (error as Error).message });
+          continue;
+        }
+        for (const uid of gone) {
+          ctx.log("NetworkChaos swept", { pod: `${namespace}/${name}`, chaosUid: uid });
+          swept.push({ pod: { namespace, name, ...(podUid !== undefined && { uid: podUid }) }, owner: { uid }, what: "NetworkChaos rules (ipsets, iptables chains, tc)" });
+        }
+      }
+      return swept;
+    },
   };
+}
+
+/** The NetworkChaos uids a pod's applied annotation lists; none when it is absent or not ours. */
+function appliedUids(pod: V1Pod): string[] {
+  const applied = pod.metadata?.annotations?.[networkChaosAppliedAnnotation];
+  if (!applied) return [];
+  try {
+    const uids: unknown = JSON.parse(applied);
+    return Array.isArray(uids) ? uids.filter((u): u is string => typeof u === "string" && u !== "") : [];
+  } catch {
+    return [];
+  }
 }
 

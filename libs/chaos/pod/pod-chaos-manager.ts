@@ -1,9 +1,10 @@
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, RecordDecoder } from "@faultline/impl-registry";
+import type { ChaosImpl, RecordDecoder, SweptInjection } from "@faultline/impl-registry";
 import type { PodSource } from "@faultline/selector";
 import { ContainerAction_Action, isObjectNotFound, parsePodRecordId } from "@faultline/api";
-import { PatchStrategy, setHeaderOptions, type CoreV1Api } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import type { PodChaos } from "./pod-chaos-crd.js";
+import { podContainers, podFailureAnnotationKey, readPodFailureMark } from "./pod-failure-annotations.js";
 import { podFailureApplyPatch, podFailureRecoverPatch, type JsonPatchOperation } from "./pod-failure-patch.js";
 
 /** The image pod-failure runs in every container unless the manager is told otherwise. */
@@ -27,6 +28,10 @@ export interface PodChaosManagerDeps {
  * - pod-failure (lasts `duration`): every container and init container runs the pause image, the
  *   original images kept in annotations on the pod; Recover puts them back. A pod that is gone, or
  *   was recreated under the same name, has nothing of this experiment left: recovered.
+ *
+ * `sweep` releases the pods whose pod-failure marks name a PodChaos (by uid) that is gone or no
+ * longer holds the pod's record, exactly as Recover would: that uid leaves the marks, and a
+ * container no other PodChaos holds gets its original image back.
  */
 export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> {
   const pauseImage = deps.pauseImage ?? defaultPauseImage;
@@ -73,5 +78,48 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
       }
       return "Not Injected";
     },
+
+    async sweep(ctx) {
+      const swept: SweptInjection[] = [];
+      for (const listed of await ctx.listPods()) {
+        const { namespace = "", name = "" } = listed.metadata ?? {};
+        // the marks first, the question after: a PodChaos writes its records before it marks a pod
+        const owners = new Set(marksOn(listed).flatMap((m) => m.by));
+        for (const uid of owners) {
+          if (ctx.signal.aborted) return swept;
+          if (await ctx.holds({ uid }, `${namespace}/${name}`)) continue;
+          const pod = await deps.pods.readPod(namespace, name);
+          if (!pod) continue; // gone: nothing of it is left
+          const containers = marksOn(pod).filter((m) => m.by.includes(uid)).map((m) => m.container);
+          const ops = podFailureRecoverPatch(pod, uid);
+          if (ops.length === 0) continue;
+          try {
+            await patchPod(namespace, name, ops);
+          } catch (error) {
+            if (isObjectNotFound(error, name)) continue;
+            // a pod changed since it was read (a failed test op): the next pass reads it again
+            ctx.log("pod-failure sweep of a pod failed: tried again at the next pass", { pod: `${namespace}/${name}`, chaosUid: uid, error: (error as Error).message });
+            continue;
+          }
+          ctx.log("pod-failure swept", { pod: `${namespace}/${name}`, chaosUid: uid, containers });
+          swept.push({ pod: { namespace, name, ...(pod.metadata?.uid !== undefined && { uid: pod.metadata.uid }) }, owner: { uid }, what: `pod-failure of container(s) ${containers.join(", ")}` });
+        }
+      }
+      return swept;
+    },
   };
+}
+
+/** The pod-failure marks on a pod, per container; a value that is not a mark is skipped (the apply path reports it). */
+function marksOn(pod: V1Pod): { container: string; by: string[] }[] {
+  const marks: { container: string; by: string[] }[] = [];
+  for (const { list, container } of podContainers(pod)) {
+    try {
+      const mark = readPodFailureMark(pod, podFailureAnnotationKey(list, container.name));
+      if (mark) marks.push({ container: container.name, by: mark.by });
+    } catch {
+      // not ours to guess at
+    }
+  }
+  return marks;
 }

@@ -1,5 +1,7 @@
 import type { Record, RecordPhase } from "@faultline/api";
+import type { V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
+import type { DaemonClientPool } from "./daemon-client-pool.js";
 
 /** What the pipeline hands to every apply and recover call besides the record. */
 export interface ChaosImplContext {
@@ -35,4 +37,49 @@ export interface ChaosImpl<T extends ChaosObject = ChaosObject> {
    * and applies those records again.
    */
   lostInjections?(ctx: ChaosImplContext, records: readonly Record[], obj: T): Promise<number[]>;
+  /**
+   * Optional, for kinds whose injection outlives its experiment when the experiment goes without
+   * recovering it (a finalizer removed by hand, the forced-finalizer annotation): finds this kind's
+   * injections (from their markers: pod annotations, stressor markers) whose experiment no longer
+   * holds them — `ctx.holds` answers false — and recovers them. The manager's sweeper calls it on
+   * start and every `--sweep-interval-seconds` while leading. Answers what it swept; an error is
+   * logged and the next sweep tries again.
+   */
+  sweep?(ctx: SweepContext): Promise<SweptInjection[]>;
+}
+
+/** The experiment an injection's marker names: its uid, and its namespace and name when the marker has them. */
+export interface InjectionOwner {
+  uid: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** One injection a kind's sweep recovered. */
+export interface SweptInjection {
+  /** The pod it was in (the sweeper records an Event there). */
+  pod: { namespace: string; name: string; uid?: string };
+  /** The experiment that no longer holds it. */
+  owner: InjectionOwner;
+  /** What was removed, for the Event and the log: "pod-failure of containers main, sidecar". */
+  what: string;
+}
+
+/** What the manager's sweeper hands a kind's `sweep`. */
+export interface SweepContext {
+  /** Aborted when the manager shuts down or stops leading. */
+  signal: AbortSignal;
+  /**
+   * Whether the experiment of this kind with `owner.uid` exists now and holds the record `recordId`
+   * (records kept in RecordShards included), read from the API server at the time of the call.
+   * Read the marker first and ask after: an experiment writes its records before it injects, so an
+   * injection seen before the question is held by an experiment that answers true. Any read that
+   * fails throws: nothing is swept on a guess.
+   */
+  holds(owner: InjectionOwner, recordId: string): Promise<boolean>;
+  /** Every pod in the cluster, whole metadata (annotations included), as the manager's pod watch has them. */
+  listPods(): Promise<V1Pod[]>;
+  /** The manager's daemon clients, for kinds whose markers only a node's daemon can list. */
+  daemons: DaemonClientPool;
+  log(message: string, fields: { [key: string]: unknown }): void;
 }

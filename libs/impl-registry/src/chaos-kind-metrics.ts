@@ -49,6 +49,7 @@ export function createChaosKindMetrics(registry: Registry): {
           apply: timed("apply", kind.impl.apply.bind(kind.impl)),
           recover: timed("recover", kind.impl.recover.bind(kind.impl)),
           ...(kind.impl.lostInjections && { lostInjections: kind.impl.lostInjections.bind(kind.impl) }),
+          ...(kind.impl.sweep && { sweep: kind.impl.sweep.bind(kind.impl) }),
         },
       };
     },

@@ -1,7 +1,7 @@
 // @faultline/impl-registry — what a chaos kind gives the manager, and how it reaches the daemons.
 
 // A chaos kind: its impl and its descriptor, and the registry the manager serves
-export type { ChaosImpl, ChaosImplContext } from "./chaos-impl.js";
+export type { ChaosImpl, ChaosImplContext, InjectionOwner, SweepContext, SweptInjection } from "./chaos-impl.js";
 export type { ChaosKind, KeyedSelector, SelectorKind } from "./chaos-kind.js";
 export { durationOf, inlineSelector, oneShotOf, resourceOf, selectorKindOf } from "./chaos-kind.js";
 export {

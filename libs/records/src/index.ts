@@ -35,3 +35,7 @@ export { runBounded } from "./bounded-parallel.js";
 // Metrics
 export type { ExperimentPhase } from "./experiment-phase.js";
 export { experimentPhaseOf, registerExperimentGauge } from "./experiment-phase.js";
+
+// Injections whose experiment is gone: the manager's periodic sweep (each kind's `sweep`)
+export type { InjectionSweeper, InjectionSweeperOptions } from "./injection-sweeper.js";
+export { createHoldsCheck, createInjectionSweeper, injectionSweptReason } from "./injection-sweeper.js";

@@ -1,0 +1,141 @@
+// Nothing the daemon injects outlives its record: the manager's periodic sweep of injections whose
+// experiment is gone (a finalizer removed by hand, the forced-finalizer annotation) or no longer
+// holds them. The finding and undoing is each kind's (`ChaosImpl.sweep`); this module asks every
+// kind, answers their "does the experiment still hold this record?" from the API server, records an
+// Event on each swept pod and counts what was swept.
+import { resourceOf, type ChaosKind, type ChaosObject, type DaemonClientPool, type InjectionOwner, type SweepContext, type SweptInjection } from "@faultline/impl-registry";
+import type { V1Pod } from "@kubernetes/client-node";
+import { Counter, type Registry } from "prom-client";
+import type { ChaosObjectClient, ChaosResource } from "./chaos-object-client.js";
+import type { EventRecorder } from "./event-recorder.js";
+
+/** What {@link createInjectionSweeper} needs. */
+export interface InjectionSweeperOptions {
+  /** The kinds served; those whose impl has `sweep` are swept. */
+  kinds: { list(): ChaosKind<any>[] };
+  /** Reads one experiment now, records in RecordShards included (the pipeline's sharded client). */
+  objects: ChaosObjectClient;
+  /** Every object of a resource in the cluster, read now: finds an experiment a marker names by uid only. */
+  listObjects(resource: ChaosResource): Promise<ChaosObject[]>;
+  /** Every pod in the cluster (the manager's pod watch). */
+  listPods(): Promise<V1Pod[]>;
+  daemons: DaemonClientPool;
+  /** Where the Event on each swept pod goes. */
+  events: EventRecorder;
+  /** Counts `faultline_manager_swept_injections_total{kind}` here when given. */
+  registry?: Registry;
+  log(level: "info" | "warn", message: string, fields: { [key: string]: unknown }): void;
+}
+
+/** The sweeper: one pass, or passes on a timer. */
+export interface InjectionSweeper {
+  /** One pass over every kind with a `sweep`; what each swept. A kind that fails is logged and skipped. */
+  sweepOnce(signal: AbortSignal): Promise<Map<string, SweptInjection[]>>;
+  /** A pass now and then every `intervalMs` until `signal` aborts; resolves then. */
+  run(signal: AbortSignal, intervalMs: number): Promise<void>;
+}
+
+/** The Event reason on a pod whose injection was swept. */
+export const injectionSweptReason = "InjectionSwept";
+
+/**
+ * `holds` for one kind and one pass: the experiment is found by namespace/name when the marker names
+ * them, else by uid in a list of the kind made now (listed once a pass, and again before an unknown
+ * uid is called gone, so an experiment created since the list is not mistaken for a gone one); then
+ * it is read now through `objects` (its RecordShards included), and holds the record when its uid is
+ * the marker's and one of its records has that id, whatever the record's phase: a record the
+ * pipeline still has is the pipeline's to recover.
+ */
+export function createHoldsCheck(kind: ChaosKind<any>, objects: ChaosObjectClient, listObjects: (resource: ChaosResource) => Promise<ChaosObject[]>): SweepContext["holds"] {
+  const resource = resourceOf(kind);
+  let byUid: Map<string, ChaosObject> | undefined;
+  const list = async () => (byUid = new Map((await listObjects(resource)).map((o) => [o.metadata.uid ?? "", o])));
+  const locate = async (owner: InjectionOwner): Promise<{ namespace: string; name: string } | undefined> => {
+    if (owner.namespace !== undefined && owner.name !== undefined) return { namespace: owner.namespace, name: owner.name };
+    let found = (byUid ?? (await list())).get(owner.uid);
+    if (!found) found = (await list()).get(owner.uid);
+    return found && { namespace: found.metadata.namespace ?? "", name: found.metadata.name ?? "" };
+  };
+  return async (owner, recordId) => {
+    if (!owner.uid) throw new Error(`${kind.kind}: an injection marker names no experiment uid (record ${recordId}): not swept`);
+    const where = await locate(owner);
+    if (!where) return false;
+    const obj = await objects.get(resource, where.namespace, where.name);
+    if (!obj || obj.metadata.uid !== owner.uid) return false;
+    return (obj.status?.experiment?.containerRecords ?? []).some((r) => r.id === recordId);
+  };
+}
+
+/**
+ * The manager's sweeper. Each pass calls every kind's `sweep` with a fresh {@link SweepContext}, one
+ * kind after another; each injection swept gets a `Normal` `InjectionSwept` Event on its pod, a log
+ * line and a count in `faultline_manager_swept_injections_total{kind}`.
+ *
+ * @example
+ * const sweeper = createInjectionSweeper({ kinds, objects, listObjects, listPods, daemons, events, registry, log });
+ * void sweeper.run(leaderSignal, 60_000);
+ */
+export function createInjectionSweeper(options: InjectionSweeperOptions): InjectionSweeper {
+  const swept = new Counter({
+    name: "faultline_manager_swept_injections_total",
+    help: "Injections the manager's sweeper recovered because their experiment was gone or no longer held them",
+    labelNames: ["kind"],
+    registers: options.registry ? [options.registry] : [],
+  });
+  let running: Promise<Map<string, SweptInjection[]>> | undefined;
+
+  async function pass(signal: AbortSignal): Promise<Map<string, SweptInjection[]>> {
+    const result = new Map<string, SweptInjection[]>();
+    for (const kind of options.kinds.list()) {
+      if (!kind.impl.sweep || signal.aborted) continue;
+      const ctx: SweepContext = {
+        signal,
+        holds: createHoldsCheck(kind, options.objects, options.listObjects),
+        listPods: options.listPods,
+        daemons: options.daemons,
+        log: (message, fields) => options.log("info", message, { kind: kind.kind, ...fields }),
+      };
+      let done: SweptInjection[];
+      try {
+        done = await kind.impl.sweep(ctx);
+      } catch (error) {
+        options.log("warn", "sweep failed: retried at the next pass", { kind: kind.kind, error: (error as Error).message });
+        continue;
+      }
+      result.set(kind.kind, done);
+      for (const injection of done) {
+        swept.inc({ kind: kind.kind });
+        const owner = injection.owner.name !== undefined ? `${injection.owner.namespace}/${injection.owner.name} (uid ${injection.owner.uid})` : `uid ${injection.owner.uid}`;
+        const message = `${kind.kind} ${owner} no longer holds this pod: removed its ${injection.what}`;
+        options.log("info", "injection swept", { kind: kind.kind, pod: `${injection.pod.namespace}/${injection.pod.name}`, owner: injection.owner, what: injection.what });
+        const pod: ChaosObject = {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { namespace: injection.pod.namespace, name: injection.pod.name, ...(injection.pod.uid !== undefined && { uid: injection.pod.uid }) },
+          spec: {},
+        } as ChaosObject;
+        await options.events.record(pod, { type: "Normal", reason: injectionSweptReason, message });
+      }
+    }
+    return result;
+  }
+
+  const sweepOnce = (signal: AbortSignal) => {
+    // one pass at a time: a timer firing during a slow pass joins it
+    running ??= pass(signal).finally(() => (running = undefined));
+    return running;
+  };
+
+  return {
+    sweepOnce,
+    async run(signal, intervalMs) {
+      while (!signal.aborted) {
+        await sweepOnce(signal);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, intervalMs);
+          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
+    },
+  };
+}
