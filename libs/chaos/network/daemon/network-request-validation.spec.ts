@@ -105,4 +105,25 @@ describe("NetworkRequestError", () => {
     expect(caught instanceof ConnectError).toBe(true);
     expect(ConnectError.from(caught)).toMatchObject({ code: Code.InvalidArgument, rawMessage: "tcs[0].netem.loss: 150 is not a percentage in 0..100" });
   });
+
+  it("quotes a raw field in its refusal cut to 64 characters with its length, never the whole megabyte", () => {
+    const huge = `eth0;${"x".repeat(1_000_000)}`;
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("not refused");
+    };
+    for (const message of [
+      refusal(() => validChains([chain({ device: huge })])),
+      refusal(() => validTcs([tc({ type: Tc_Type.NETEM, netem: { time: "1h".repeat(500_000) } })])),
+      refusal(() => validIpsets([set({ name: "s", type: "hash:net", cidrs: [huge] })])),
+    ]) {
+      expect(message.length).toBeLessThan(300);
+      expect(message).toMatch(/…\(\d+ chars\)/);
+    }
+    expect(refusal(() => validChains([chain({ device: huge })]))).toMatch(/^\[invalid_argument\] chains\[0\]\.device: "eth0;x{59}"…\(1000005 chars\) is not a network device name/);
+  });
 });

@@ -3,6 +3,15 @@ import { Chain_Direction, Tc_Type, type Chain, type IPSet, type Netem, type Tbf,
 import ipaddr from "ipaddr.js";
 import { networkDeviceNamePattern } from "./network-device-name.js";
 
+/** Longest part of a request value a refusal quotes: errors are logged, and a field may hold megabytes. */
+export const maxQuotedLength = 64;
+
+/** A raw request value as a refusal quotes it: JSON, cut to {@link maxQuotedLength} characters with its length said. */
+export function quoted(value: unknown): string {
+  const text = typeof value === "string" ? value : String(value);
+  return text.length <= maxQuotedLength ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, maxQuotedLength))}…(${text.length} chars)`;
+}
+
 /**
  * A request field the daemon refuses (InvalidArgument), named by its path in the request
  * (`tcs[0].netem.loss`). Its name stays "ConnectError": Connect recognises its errors by name.
@@ -94,14 +103,14 @@ const protocols = new Set(["tcp", "udp", "icmp", "icmpv6", "sctp", "all"]);
 /** A device name ({@link networkDeviceNamePattern}, the grammar the CRD shares), or Chaos Mesh's default "eth0" when empty. */
 export function validDevice(device: string, field: string): string {
   if (device === "") return defaultDevice;
-  if (!networkDeviceNamePattern.test(device)) throw new NetworkRequestError(field, `${JSON.stringify(device)} is not a network device name (letters, digits, _ . -, at most 15)`);
+  if (!networkDeviceNamePattern.test(device)) throw new NetworkRequestError(field, `${quoted(device)} is not a network device name (letters, digits, _ . -, at most 15)`);
   return device;
 }
 
 /** An ipset name: at most 31 characters of letters, digits and `_ . : -`, not the daemon's temporary prefix. */
 export function validIpsetName(name: string, field: string): string {
-  if (!ipsetNamePattern.test(name)) throw new NetworkRequestError(field, `${JSON.stringify(name)} is not an ipset name (letters, digits, _ . : -, at most 31)`);
-  if (name.startsWith(temporaryIpsetPrefix) || name.startsWith("fl-probe")) throw new NetworkRequestError(field, `${JSON.stringify(name)} uses a prefix the daemon keeps for itself`);
+  if (!ipsetNamePattern.test(name)) throw new NetworkRequestError(field, `${quoted(name)} is not an ipset name (letters, digits, _ . : -, at most 31)`);
+  if (name.startsWith(temporaryIpsetPrefix) || name.startsWith("fl-probe")) throw new NetworkRequestError(field, `${quoted(name)} uses a prefix the daemon keeps for itself`);
   return name;
 }
 
@@ -117,14 +126,14 @@ export function validCidr(value: string, field: string): { cidr: string; family:
       prefix = addr.kind() === "ipv4" ? 32 : 128;
     }
   } catch {
-    throw new NetworkRequestError(field, `${JSON.stringify(value)} is not an IP address or CIDR`);
+    throw new NetworkRequestError(field, `${quoted(value)} is not an IP address or CIDR`);
   }
   // ipaddr.js also accepts forms like "10.1" or "0x0a.0.0.1": only the canonical forms are taken
   const text = value.includes("/") ? value.slice(0, value.indexOf("/")) : value;
   if (addr.kind() === "ipv4" && !ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    throw new NetworkRequestError(field, `${JSON.stringify(value)} is not a dotted-quad IPv4 address or CIDR`);
+    throw new NetworkRequestError(field, `${quoted(value)} is not a dotted-quad IPv4 address or CIDR`);
   }
-  if (prefix === 0) throw new NetworkRequestError(field, `${JSON.stringify(value)}: a /0 cannot be an ipset member; send no ipset to match every address`);
+  if (prefix === 0) throw new NetworkRequestError(field, `${quoted(value)}: a /0 cannot be an ipset member; send no ipset to match every address`);
   return { cidr: `${addr.toString()}/${prefix}`, family: addr.kind() === "ipv4" ? "inet" : "inet6" };
 }
 
@@ -137,7 +146,7 @@ function validPort(port: number, field: string): number {
 export function validIpset(set: IPSet, field: string): ValidIpset {
   const name = validIpsetName(set.name, `${field}.name`);
   const type = (set.type === "" ? (set.cidrAndPorts.length > 0 ? "hash:net,port" : set.setNames.length > 0 ? "list:set" : "hash:net") : set.type) as IpsetType;
-  if (!["hash:net", "hash:net,port", "list:set"].includes(type)) throw new NetworkRequestError(`${field}.type`, `${JSON.stringify(set.type)} is not one of hash:net, hash:net,port, list:set`);
+  if (!["hash:net", "hash:net,port", "list:set"].includes(type)) throw new NetworkRequestError(`${field}.type`, `${quoted(set.type)} is not one of hash:net, hash:net,port, list:set`);
   const wrong = (what: string, list: unknown[]) => {
     if (list.length > 0) throw new NetworkRequestError(`${field}.${what}`, `a ${type} set takes no ${what}`);
   };
@@ -199,25 +208,25 @@ function validPorts(ports: string, field: string): string {
     const m = /^([0-9]{1,5})(?::([0-9]{1,5}))?$/.exec(p);
     const lo = Number(m?.[1]);
     const hi = m?.[2] === undefined ? lo : Number(m[2]);
-    if (!m || lo > 65535 || hi > 65535 || hi < lo) throw new NetworkRequestError(field, `${JSON.stringify(p)} is not a port or a port range a:b in 0..65535`);
+    if (!m || lo > 65535 || hi > 65535 || hi < lo) throw new NetworkRequestError(field, `${quoted(p)} is not a port or a port range a:b in 0..65535`);
   }
   return ports;
 }
 
 function validProtocol(protocol: string, field: string): string {
-  if (protocol !== "" && !protocols.has(protocol)) throw new NetworkRequestError(field, `${JSON.stringify(protocol)} is not one of ${[...protocols].join(", ")}`);
+  if (protocol !== "" && !protocols.has(protocol)) throw new NetworkRequestError(field, `${quoted(protocol)} is not one of ${[...protocols].join(", ")}`);
   return protocol;
 }
 
 /** A chain of SetIptablesChains: a name iptables accepts and the daemon does not keep, a known target, ports with a protocol. */
 export function validChain(chain: Chain, field: string): ValidChain {
   const name = chain.name;
-  if (!chainNamePattern.test(name)) throw new NetworkRequestError(`${field}.name`, `${JSON.stringify(name)} is not an iptables chain name (letters, digits, _ . : / -, at most 28)`);
+  if (!chainNamePattern.test(name)) throw new NetworkRequestError(`${field}.name`, `${quoted(name)} is not an iptables chain name (letters, digits, _ . : / -, at most 28)`);
   if (builtinChains.has(name) || reservedChainNames.includes(name)) throw new NetworkRequestError(`${field}.name`, `${name} is a chain the daemon does not let a request replace`);
   const direction = chain.direction === Chain_Direction.INPUT ? "INPUT" : chain.direction === Chain_Direction.OUTPUT ? "OUTPUT" : undefined;
   if (direction === undefined) throw new NetworkRequestError(`${field}.direction`, `${chain.direction} is neither INPUT nor OUTPUT`);
   const target = chain.target as ValidChain["target"];
-  if (!["DROP", "REJECT", "ACCEPT", "RETURN"].includes(target)) throw new NetworkRequestError(`${field}.target`, `${JSON.stringify(chain.target)} is not one of DROP, REJECT, ACCEPT, RETURN`);
+  if (!["DROP", "REJECT", "ACCEPT", "RETURN"].includes(target)) throw new NetworkRequestError(`${field}.target`, `${quoted(chain.target)} is not one of DROP, REJECT, ACCEPT, RETURN`);
   const protocol = validProtocol(chain.protocol, `${field}.protocol`);
   const sourcePorts = validPorts(chain.sourcePorts, `${field}.sourcePorts`);
   const destinationPorts = validPorts(chain.destinationPorts, `${field}.destinationPorts`);
@@ -226,7 +235,7 @@ export function validChain(chain: Chain, field: string): ValidChain {
   if (chain.tcpFlags !== "") {
     const parts = chain.tcpFlags.trim().split(/\s+/);
     const ok = parts.length === 2 && parts.every((p) => p.split(",").every((f) => tcpFlagNames.has(f)));
-    if (!ok) throw new NetworkRequestError(`${field}.tcpFlags`, `${JSON.stringify(chain.tcpFlags)} is not "<mask> <comp>" of SYN,ACK,FIN,RST,URG,PSH,ALL,NONE`);
+    if (!ok) throw new NetworkRequestError(`${field}.tcpFlags`, `${quoted(chain.tcpFlags)} is not "<mask> <comp>" of SYN,ACK,FIN,RST,URG,PSH,ALL,NONE`);
     if (protocol !== "tcp") throw new NetworkRequestError(`${field}.tcpFlags`, "tcp flags need protocol tcp");
     tcpFlags = [parts[0]!, parts[1]!];
   }
@@ -260,9 +269,9 @@ export function durationMicros(value: string, field: string): number {
     consumed = goDurationPart.lastIndex;
   }
   if (consumed !== value.length || consumed === 0 || !Number.isFinite(total)) {
-    throw new NetworkRequestError(field, `${JSON.stringify(value)} is not a duration such as 10ms, 1.5s or 1m30s`);
+    throw new NetworkRequestError(field, `${quoted(value)} is not a duration such as 10ms, 1.5s or 1m30s`);
   }
-  if (total > maxDelayUs) throw new NetworkRequestError(field, `${value} is longer than an hour`);
+  if (total > maxDelayUs) throw new NetworkRequestError(field, `${quoted(value)} is longer than an hour`);
   return Math.round(total);
 }
 
@@ -273,7 +282,7 @@ function validPercent(value: number, field: string): number {
 
 function validRate(rate: string, field: string, required: boolean): string {
   if (rate === "" && !required) return "";
-  if (!ratePattern.test(rate)) throw new NetworkRequestError(field, `${JSON.stringify(rate)} is not a rate such as 1mbit, 100kbps or 1gbit`);
+  if (!ratePattern.test(rate)) throw new NetworkRequestError(field, `${quoted(rate)} is not a rate such as 1mbit, 100kbps or 1gbit`);
   if (/^0+(\.0+)?[a-z]/i.test(rate)) throw new NetworkRequestError(field, "a rate of 0 stops all traffic; use a partition for that");
   return rate.toLowerCase();
 }
