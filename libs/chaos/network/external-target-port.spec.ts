@@ -45,9 +45,9 @@ describe("an external target <cidr>:<port>, from the spec to the daemon's comman
     const plan = await daemonPlan("network-partition-with-external-targets-example", ["10.0.0.0/8:22", "8.8.0.0/16"]);
     const scripts = plan.ipsets.map((s) => ipsetBuildScript(s, "fltmp-x"));
     expect(scripts).toEqual([
-      `create fltmp-x hash:net family inet maxelem 65536 comment\nadd fltmp-x 8.8.0.0/16\n`,
-      `create fltmp-x hash:net,port family inet maxelem 65536 comment\nadd fltmp-x 10.0.0.0/8,22\n`,
-      `create fltmp-x list:set size 8 comment\nadd fltmp-x ${names.net}\nadd fltmp-x ${names.netPort}\n`,
+      `create fltmp-x hash:net family inet maxelem 65536 comment skbinfo\nadd fltmp-x 8.8.0.0/16\n`,
+      `create fltmp-x hash:net,port family inet maxelem 65536 comment skbinfo\nadd fltmp-x 10.0.0.0/8,22\n`,
+      `create fltmp-x list:set size 8 comment skbinfo\nadd fltmp-x ${names.net}\nadd fltmp-x ${names.netPort}\n`,
     ]);
     expect(plan.ipsets.map((s) => s.name)).toEqual([names.net, names.netPort, names.set]);
     expect(plan.chains.map((c) => chainRules(c, "ipv4", plan.families))).toEqual([[`-o eth0 -m set --match-set ${names.set} dst,dst -j DROP`]]);
@@ -56,7 +56,7 @@ describe("an external target <cidr>:<port>, from the spec to the daemon's comman
   it("an IPv6 CIDR with a port goes to Faultline's inet6 net,port set", async () => {
     const plan = await daemonPlan("network-partition-with-external-targets-example", ["[fd00::/64]:443"]);
     const v6 = plan.ipsets.find((s) => s.name === names.netPort6)!;
-    expect(ipsetBuildScript(v6, "fltmp-x")).toBe("create fltmp-x hash:net,port family inet6 maxelem 65536 comment\nadd fltmp-x fd00::/64,443\n");
+    expect(ipsetBuildScript(v6, "fltmp-x")).toBe("create fltmp-x hash:net,port family inet6 maxelem 65536 comment skbinfo\nadd fltmp-x fd00::/64,443\n");
   });
 
   it("delay: the netem is classified by the same set, so only that port of the CIDR is delayed", async () => {

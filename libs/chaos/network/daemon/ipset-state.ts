@@ -4,10 +4,12 @@ import type { IpsetFamily, IpsetType, ValidIpset } from "./network-request-valid
 import { temporaryIpsetPrefix } from "./network-request-validation.js";
 import type { TargetNetworkNamespace } from "./target-network-namespace.js";
 
-// Which sets are Faultline's: the daemon creates every set with the `comment` extension (which
-// Chaos Mesh's daemon and kube networking never use inside a pod), and marks a set it had to give
-// up while something still referenced it by swapping in an empty set created with `comment
-// counters`. Both marks live in the namespace itself, so they survive daemon restarts.
+// Which sets are Faultline's: the daemon creates every set with the `comment` and `skbinfo`
+// extensions together (its owner mark: Chaos Mesh's daemon, kube networking and CNI agents use
+// neither), and marks a set it had to give up while something still referenced it by swapping in
+// an empty set created with `comment skbinfo counters`. Both marks live in the namespace itself, so
+// they survive daemon restarts. A set of a requested name without the mark is someone else's: the
+// daemon refuses to swap, rename or destroy it.
 
 /** One set of `ipset list -t`. */
 export interface ListedIpset {
@@ -15,9 +17,9 @@ export interface ListedIpset {
   type: string;
   family: IpsetFamily | undefined;
   references: number;
-  /** created by Faultline (comment extension) */
+  /** created by Faultline (the comment and skbinfo extensions together) */
   owned: boolean;
-  /** given up, to be destroyed once nothing references it (comment + counters) */
+  /** given up, to be destroyed once nothing references it (comment + skbinfo + counters) */
   stale: boolean;
 }
 
@@ -30,15 +32,18 @@ export function parseIpsetList(text: string): ListedIpset[] {
     if (!name) continue;
     const header = field("Header") ?? "";
     const family = /\bfamily (inet6?)\b/.exec(header)?.[1] as IpsetFamily | undefined;
-    const owned = /\bcomment\b/.test(header);
+    const owned = /\bcomment\b/.test(header) && /\bskbinfo\b/.test(header);
     sets.push({ name, type: field("Type") ?? "", family, references: Number(field("References") ?? 0), owned, stale: owned && /\bcounters\b/.test(header) });
   }
   return sets;
 }
 
+/** The extensions every set Faultline creates carries together: its owner mark. */
+export const ipsetOwnerMark = "comment skbinfo";
+
 /** The `create` line of a set as the daemon makes it (stale = the give-up mark). */
 export function ipsetCreateLine(name: string, type: IpsetType, family: IpsetFamily | undefined, size: number, stale = false): string {
-  const tail = stale ? "comment counters" : "comment";
+  const tail = stale ? `${ipsetOwnerMark} counters` : ipsetOwnerMark;
   if (type === "list:set") return `create ${name} list:set size ${Math.max(8, size)} ${tail}`;
   return `create ${name} ${type} family ${family ?? "inet"} maxelem ${Math.max(65536, size)} ${tail}`;
 }
@@ -124,9 +129,15 @@ export async function replaceIpsets(ns: TargetNetworkNamespace, desired: readonl
   const existing = new Map(listed.map((s) => [s.name, s]));
   const result: IpsetReplacement = { created: [], swapped: [], givenUp: [], destroyed: [] };
 
-  // refuse before anything changes: a set whose type cannot be swapped and is in use
-  for (const d of desired) {
+  // refuse before anything changes: a set of someone else's, or one whose type cannot be swapped and is in use
+  for (const [i, d] of desired.entries()) {
     const e = existing.get(d.name);
+    if (e && !e.owned) {
+      throw new ConnectError(
+        `ipsets[${i}].name: ipset ${d.name} exists in the container's network namespace and is not Faultline's (created without its ${ipsetOwnerMark} mark); the daemon never swaps, renames or destroys it`,
+        Code.FailedPrecondition,
+      );
+    }
     if (e && !compatible(e, d) && e.references > 0) {
       throw new ConnectError(
         `node ${ns.node}: ipset ${d.name} exists as ${e.type}${e.family ? ` ${e.family}` : ""} and is in use (${e.references} references); it cannot become ${d.type}${d.family ? ` ${d.family}` : ""} until the rules using it are removed`,

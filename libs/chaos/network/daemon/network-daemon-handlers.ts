@@ -1,8 +1,7 @@
-import { stat } from "node:fs/promises";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { iptablesCommands, nodeCapabilityProbeFor, requestLogger, type DaemonHandlers } from "@faultline/daemon-server";
+import { HostNamespaces, iptablesCommands, namespaceIdentity, nodeCapabilityProbeFor, requestLogger, type DaemonHandlers } from "@faultline/daemon-server";
 import { collectIpsets, hasLeftovers, listIpsets, replaceIpsets, type ListedIpset } from "./ipset-state.js";
 import { refusalError } from "./kernel-refusal.js";
 import { NetworkNamespaceLock } from "./network-namespace-lock.js";
@@ -12,11 +11,16 @@ import { partitionChains, partitionHooks, type IpsetFamilies } from "./partition
 import type { TargetNetworkNamespace } from "./target-network-namespace.js";
 import { planTrafficControl, type TrafficControlPlan } from "./traffic-control-plan.js";
 import { listDevices, replaceTrafficControl } from "./traffic-control-state.js";
+import { TrafficControlMemory, processStartTime } from "./traffic-control-memory.js";
 
 /** Options of {@link networkDaemonHandlers}, for tests and custom daemons. */
 export interface NetworkDaemonOptions {
   /** The node's capabilities; default the daemon's one cached probe (`nodeCapabilityProbeFor(runner)`). */
   capabilities?: () => Promise<NodeCapabilities>;
+  /** Which namespaces are the node's (pid 1's) or the daemon's own; default `new HostNamespaces()`. */
+  hostNamespaces?: HostNamespaces;
+  /** A process's start time (undefined when gone), for the plans SetTcs remembers; default from /proc. */
+  processStartTime?: (pid: number) => Promise<string | undefined>;
 }
 
 /** Response header carrying what the daemon did differently from Chaos Mesh's layout (e.g. loss by iptables statistic). */
@@ -27,7 +31,9 @@ export const networkNotesHeader = "faultline-notes";
  * Each validates the whole request before anything runs, resolves the container's host pid, and
  * replaces its network namespace's state of that kind (an empty list removes everything Faultline
  * put there), serialised per namespace, with every command an argv array through nsenter. The
- * request's `enterNS` is always taken as true: the daemon never acts on its own namespace.
+ * request's `enterNS` is always taken as true: the daemon never acts on its own namespace, and a
+ * target in the node's network namespace (a hostNetwork pod) or the daemon's is refused with
+ * FailedPrecondition before anything runs.
  *
  * @example
  * export const networkChaos = defineChaosKind({ crd, ..., daemon: networkDaemonHandlers });
@@ -36,24 +42,35 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
   const probe = nodeCapabilityProbeFor(deps.runner);
   const capabilities = options.capabilities ?? (() => probe.get());
   const lock = new NetworkNamespaceLock();
-  /** namespace → the traffic-control plan this daemon last put there (to put back when a call fails) */
-  const lastPlans = new Map<string, TrafficControlPlan>();
+  const host = options.hostNamespaces ?? new HostNamespaces();
+  const startTime = options.processStartTime ?? ((pid: number) => processStartTime(pid));
+  /** container + namespace → the traffic-control plan this daemon last put there (to put back when a call fails) */
+  const lastPlans = new TrafficControlMemory(startTime);
 
   async function target(containerId: string, ctx: HandlerContext) {
     if (containerId === "") throw new NetworkRequestError("containerId", "is required");
     const caps = await capabilities();
     const pid = await deps.runtime.getPid(containerId, { signal: ctx.signal });
     let key: string;
+    let shared: string | undefined;
     try {
-      key = `net:${(await stat(`/proc/${pid}/ns/net`)).ino}`;
+      const id = await namespaceIdentity(`/proc/${pid}/ns/net`);
+      key = `net:${id.dev}:${id.ino}`;
+      shared = await host.sharedWith(pid, "net");
     } catch (error) {
       throw new ConnectError(`container ${containerId} (pid ${pid}) has no network namespace any more: ${(error as Error).message}`, Code.NotFound);
+    }
+    if (shared !== undefined) {
+      throw new ConnectError(
+        `container ${containerId} (pid ${pid}) is in ${shared} (a hostNetwork pod, or the daemon itself): NetworkChaos there would change the node's own qdiscs, iptables chains and ipsets; refused`,
+        Code.FailedPrecondition,
+      );
     }
     const ns: TargetNetworkNamespace = {
       node: caps.nodeName,
       run: (argv, input) => deps.runner.run({ pid, namespaces: ["net"], argv, input, signal: ctx.signal }),
     };
-    return { caps, ns, key, pid, cmds: iptablesCommands(caps.iptablesBackend === "legacy" ? "legacy" : "nf_tables") };
+    return { caps, ns, key, pid, containerId, cmds: iptablesCommands(caps.iptablesBackend === "legacy" ? "legacy" : "nf_tables") };
   }
 
   function requireIptables(caps: NodeCapabilities): void {
@@ -111,7 +128,12 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
 
     async setTcs(req, ctx) {
       const tcs = validTcs(req.tcs);
-      const { caps, ns, key, cmds } = await target(req.containerId, ctx);
+      const { caps, ns, key, pid, cmds } = await target(req.containerId, ctx);
+      await lastPlans.evictGone();
+      const started = await startTime(pid);
+      if (started === undefined) throw new ConnectError(`container ${req.containerId} (pid ${pid}) is gone`, Code.NotFound);
+      const holder = { pid, startTime: started };
+      const memoryKey = TrafficControlMemory.key(req.containerId, key);
       const plan = await lock.run(key, async () => {
         const { families, listed } = await ipsetFamilies(ns, [...new Set(tcs.map((t) => t.ipset).filter((s) => s !== ""))], "tcs");
         const devices = await listDevices(ns);
@@ -127,8 +149,8 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
         const v6Rules = plan.mangle.ipv6.chains.size > 0 && tcs.some((t) => t.ipset !== "" && families.get(t.ipset) === "inet6");
         if (v6Rules && !caps.ip6tables) throw new ConnectError(`node ${caps.nodeName} cannot do this: it lacks ip6tables (a tc shapes traffic to IPv6 peers)`, Code.FailedPrecondition);
         if (plan.mangle.ipv4.chains.size > 0) requireIptables(caps);
-        await replaceTrafficControl(ns, cmds, plan, { devices, iptables: caps.iptablesBackend !== "", ipv6: caps.ip6tables, previous: lastPlans.get(key) });
-        lastPlans.set(key, plan);
+        await replaceTrafficControl(ns, cmds, plan, { iptables: caps.iptablesBackend !== "", ipv6: caps.ip6tables, previous: lastPlans.previous(memoryKey, holder) });
+        lastPlans.remember(memoryKey, holder, plan);
         if (hasLeftovers(listed)) await collectIpsets(ns);
         return plan;
       });

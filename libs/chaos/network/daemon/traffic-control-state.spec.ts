@@ -1,5 +1,5 @@
 import { NamespaceProcessError } from "@faultline/daemon-server";
-import { deleteRootQdiscs, runTcBatch } from "./traffic-control-state.js";
+import { deleteRootQdiscs, planDevices, qdiscsToReplace, runTcBatch } from "./traffic-control-state.js";
 import type { TargetNetworkNamespace } from "./target-network-namespace.js";
 
 // How tc -batch failures are read (the real kernel's are in traffic-control.integration.spec.ts).
@@ -33,5 +33,28 @@ describe("tc batches", () => {
     await expect(deleteRootQdiscs(failingWith("Error: Cannot delete qdisc with handle of zero.\nCommand failed -:1\nRTNETLINK answers: Operation not permitted\nCommand failed -:2\n"), ["lo", "eth0"])).rejects.toMatchObject({
       command: ["--", "tc", "qdisc", "del", "dev", "eth0", "root"],
     });
+  });
+});
+
+describe("which root qdiscs SetTcs may replace", () => {
+  const roots = [
+    { device: "lo", kind: "noqueue", handle: "0:" },
+    { device: "eth0", kind: "htb", handle: "1:" },
+    { device: "eth1", kind: "fq_codel", handle: "8001:" },
+    { device: "eth2", kind: "tbf", handle: "2:" },
+  ];
+
+  it("deletes only Faultline's (handle 1: of netem, tbf, prio, htb), leaving the kernel's defaults and others' alone", () => {
+    expect(qdiscsToReplace(roots, ["eth0", "lo"])).toEqual(["eth0"]);
+    expect(qdiscsToReplace(roots, [])).toEqual(["eth0"]); // SetTcs([]) removes Faultline's only
+  });
+
+  it("refuses a plan for a device whose root qdisc someone else installed, naming it", () => {
+    expect(() => qdiscsToReplace(roots, ["eth1"])).toThrow(/root qdiscs Faultline did not install: fq_codel handle 8001: on eth1/);
+    expect(() => qdiscsToReplace(roots, ["eth0", "eth2"])).toThrow(/tbf handle 2: on eth2/);
+  });
+
+  it("reads the devices a plan puts qdiscs on", () => {
+    expect(planDevices([["tc", "qdisc", "add", "dev", "eth0", "root", "handle", "1:", "tbf"], ["tc", "class", "add", "dev", "eth1", "parent", "1:"]])).toEqual(["eth0", "eth1"]);
   });
 });
