@@ -1,5 +1,6 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CoreV1Event, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
-import { deployBusybox, eventually as eventuallyWithin, type AppProcess } from "@faultline/test-ground";
+import { createContainerRuntimeClient } from "@faultline/cri-client";
+import { deployBusybox, eventually as eventuallyWithin, processesInPidNamespaceOf, type AppProcess } from "@faultline/test-ground";
 import { freePort, startKubeletGround, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
 import { WebPods } from "./web-pods.test-support.js";
 
@@ -18,7 +19,7 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   let ns: string;
-  let manager: AppProcess;
+  let manager: AppProcess & { httpPort: number };
   let web: WebPods;
 
   const create = (kind: string, plural: string, name: string, spec: object) =>
@@ -92,6 +93,40 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
     expect(await sweptEvents(held!.metadata!.name!)).toEqual([]);
     await remove("podchaos", "running");
     await eventually("held's image back", async () => (image((await podsOf("held"))[0]!) === busybox ? true : undefined), 30_000);
+  }, 300_000);
+
+  it("stress: a StressChaos deleted with its finalizer forced leaves stress-ng running; the sweep stops it (ListStressors), and leaves a running StressChaos's stressor", async () => {
+    const runtime = createContainerRuntimeClient({ sockets: { containerd: ground.cluster.containerdSocket } });
+    try {
+      const [orphan] = await deployBusybox(ground.cluster.kubeConfig, ns, { name: "stress-orphan", replicas: 1 });
+      const [held] = await deployBusybox(ground.cluster.kubeConfig, ns, { name: "stress-held", replicas: 1 });
+      const pidOf = (p: V1Pod) => runtime.getPid(p.status!.containerStatuses![0]!.containerID!);
+      const [orphanPid, heldPid] = [await pidOf(orphan!), await pidOf(held!)];
+      const stressors = (pid: number) => processesInPidNamespaceOf(pid).filter((p) => p.comm.startsWith("stress-ng"));
+      const cpu = (app: string) => ({ mode: "all", selector: { labelSelectors: { app } }, stressors: { cpu: { workers: 1, load: 5 } } });
+      await create("StressChaos", "stresschaos", "forced-burn", cpu("stress-orphan"));
+      await create("StressChaos", "stresschaos", "running-burn", cpu("stress-held"));
+      await until("stresschaos", "forced-burn", "AllInjected");
+      await until("stresschaos", "running-burn", "AllInjected");
+      expect(stressors(orphanPid).length).toBeGreaterThan(0);
+
+      const goneAt = await forceDelete("stresschaos", "forced-burn");
+      expect(stressors(orphanPid).length).toBeGreaterThan(0); // forced: nothing recovered it
+      await eventually("the orphan's stressors gone", async () => (stressors(orphanPid).length === 0 ? true : undefined), 30_000);
+      const tookMs = Date.now() - goneAt;
+      console.log(`stressors swept ${tookMs} ms after their StressChaos was gone (interval ${sweepSeconds} s)`);
+      expect(tookMs).toBeLessThan(sweepSeconds * 1000 + 5_000);
+      expect((await sweptEvents(orphan!.metadata!.name!))[0]?.message).toMatch(/no longer holds this pod: removed its cpu stressor\(s\) in container busybox/);
+      expect(await sweptCount("StressChaos")).toBeGreaterThanOrEqual(1);
+
+      await sleep(sweepSeconds * 1000 + 500);
+      expect(stressors(heldPid).length).toBeGreaterThan(0);
+      expect(await sweptEvents(held!.metadata!.name!)).toEqual([]);
+      await remove("stresschaos", "running-burn");
+      expect(stressors(heldPid)).toEqual([]);
+    } finally {
+      runtime.close();
+    }
   }, 300_000);
 
   it("network partition: a NetworkChaos deleted with its finalizer forced leaves the client cut off; the sweep restores the traffic, and leaves a running partition in force", async () => {

@@ -204,9 +204,13 @@ describe("stressChaosDaemon", () => {
     expect(second.cpuInstanceUid).toBe(first.cpuInstanceUid);
     expect(second.cpuInstance).toBe(first.cpuInstance);
     expect(stressorsIn(pid).filter((s) => s.comm === "stress-ng")).toHaveLength(1);
+    // ListStressors (the manager's sweep) names it once, by its key
+    const listed = (await client.listStressors({})).stressors.filter((s) => s.recordKey === recordKey);
+    expect(listed.map((s) => ({ part: s.part, uid: s.uid }))).toEqual([{ part: "cpu", uid: first.cpuInstanceUid }]);
     await client.cancelStressors({ recordKey });
     await client.cancelStressors({ recordKey }); // and cancel twice is fine
     expect(stressorsIn(pid)).toEqual([]);
+    expect((await client.listStressors({})).stressors.filter((s) => s.recordKey === recordKey)).toEqual([]);
   }, 60_000);
 
   it("cancels by Chaos Mesh's pid and start time alone", async () => {
@@ -321,6 +325,8 @@ describe("stressChaosDaemon", () => {
     expect(started.cpuInstanceUid).not.toBe(uid);
     expect(started.cpuInstance).not.toBe(String(forger.pid));
     await eventually("the real worker in the target", async () => (stressorsIn(pid).some((s) => s.comm === "stress-ng-cpu") ? true : undefined), 10_000);
+    // the forger is nobody's stressor: ListStressors does not name it
+    expect((await client.listStressors({})).stressors.filter((s) => s.recordKey === recordKey).map((s) => s.uid)).toEqual([started.cpuInstanceUid]);
     await client.cancelStressors({ recordKey });
     expect(stressorsIn(pid)).toEqual([]);
     expect(forger.exitCode).toBeNull();

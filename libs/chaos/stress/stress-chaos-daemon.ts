@@ -13,6 +13,7 @@ import {
   defaultStressorLauncher,
   findStressors,
   killStressors,
+  listStressors,
   loadMarkerSecret,
   removeStressorTmpfs,
   startStressor,
@@ -200,6 +201,13 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
         if (err instanceof CgroupTargetError || err instanceof StressorStartError) throw new ConnectError(err.message, Code.FailedPrecondition);
         throw toConnectError(err);
       }
+    },
+
+    async listStressors(_req, ctx) {
+      const secret = await markerSecret();
+      const found = await listStressors(secret, launcher.paths);
+      requestLogger(ctx).info("ListStressors", { stressors: found.length });
+      return { stressors: found.map((i) => ({ recordKey: i.key, part: i.part, uid: i.uid, pid: BigInt(i.pid) })) };
     },
 
     async cancelStressors(req, ctx) {

@@ -1,6 +1,7 @@
-import { ExecStressRequest_Scope } from "@faultline/api";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ExecStressRequest_Scope, parseContainerRecordId } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import { RecordDecodeError, type ChaosImpl, type RecordDecoder } from "@faultline/impl-registry";
+import { DaemonNotFoundError, RecordDecodeError, type ChaosImpl, type RecordDecoder, type SweptInjection } from "@faultline/impl-registry";
 import type { StressChaos } from "./stress-chaos-crd.js";
 import { stressRecordKey, stressRequestOf } from "./stress-request.js";
 
@@ -13,6 +14,10 @@ import { stressRecordKey, stressRequestOf } from "./stress-request.js";
  * earlier one injected, an Apply retried after a lost status write starts nothing twice, and no
  * `status.instances` map grows with the records. A container that is gone or not running has no
  * stressors left (they lived in its pid namespace): recovered.
+ *
+ * `sweep` asks the daemon of every node that runs pods (ListStressors) which record keys have
+ * stressors running, and stops (CancelStressors by key) those whose StressChaos is gone or no
+ * longer holds the record.
  */
 export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<StressChaos> {
   const keyOf = (obj: StressChaos, recordId: string, namespacedName: string) => stressRecordKey(obj.metadata.uid ?? namespacedName, recordId);
@@ -45,5 +50,59 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
       await target.daemon.cancelStressors({ recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
       return "Not Injected";
     },
+    async sweep(ctx) {
+      const swept: SweptInjection[] = [];
+      const nodes = new Set((await ctx.listPods()).map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)));
+      const seen = new Set<string>(); // daemons reached under several node names list the same stressors
+      for (const node of [...nodes].sort()) {
+        if (ctx.signal.aborted) break;
+        let listed;
+        let daemon;
+        try {
+          daemon = await ctx.daemons.clientFor(node, "faultline/sweep");
+          // the markers first, the question after: a StressChaos writes its records before it starts stressors
+          listed = await daemon.listStressors({}, { signal: ctx.signal });
+        } catch (err) {
+          if (err instanceof DaemonNotFoundError) continue;
+          const why = err instanceof ConnectError && err.code === Code.Unimplemented ? "its daemon does not serve ListStressors (an older daemon)" : (err as Error).message;
+          ctx.log("StressChaos sweep skipped a node: tried again at the next pass", { node, error: why });
+          continue;
+        }
+        const byKey = new Map<string, string[]>();
+        for (const s of listed.stressors) byKey.set(s.recordKey, [...(byKey.get(s.recordKey) ?? []), s.part]);
+        for (const [key, parts] of byKey) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const owner = parseStressRecordKey(key);
+          if (!owner) continue; // not a key this manager makes: not ours to judge
+          if (await ctx.holds({ uid: owner.uid }, owner.recordId)) continue;
+          try {
+            await daemon.cancelStressors({ recordKey: key }, { signal: ctx.signal });
+          } catch (err) {
+            ctx.log("StressChaos sweep could not stop a stressor: tried again at the next pass", { node, recordKey: key, error: (err as Error).message });
+            continue;
+          }
+          const { namespace, podName, containerName } = parseContainerRecordId(owner.recordId);
+          ctx.log("StressChaos swept", { node, recordKey: key, parts });
+          swept.push({ pod: { namespace, name: podName }, owner: { uid: owner.uid }, what: `${parts.sort().join(" and ")} stressor(s) in container ${containerName}` });
+        }
+      }
+      return swept;
+    },
   };
+}
+
+/** The StressChaos uid and container record id of a record key (`stressRecordKey`), or undefined for any other shape. */
+export function parseStressRecordKey(key: string): { uid: string; recordId: string } | undefined {
+  const slash = key.indexOf("/");
+  if (slash <= 0) return undefined;
+  const uid = key.slice(0, slash);
+  const recordId = key.slice(slash + 1);
+  if (!/^[0-9a-f-]{36}$/.test(uid)) return undefined; // a Kubernetes uid; the "ns/name" fallback of an object without one is not swept
+  try {
+    parseContainerRecordId(recordId);
+  } catch {
+    return undefined;
+  }
+  return { uid, recordId };
 }

@@ -202,11 +202,20 @@ const selects = (markers: { [name: string]: string }, selector: StressorSelector
  */
 export async function findStressors(selector: StressorSelector, secret: Buffer, paths: HostPaths = defaultHostPaths): Promise<StressorInstance[]> {
   if (selector.key === undefined && selector.uid === undefined) return [];
+  return collectStressors((markers) => selects(markers, selector), secret, paths);
+}
+
+/** Every stressor running on the node (markers with this daemon's MAC), one instance each. */
+export async function listStressors(secret: Buffer, paths: HostPaths = defaultHostPaths): Promise<StressorInstance[]> {
+  return collectStressors(() => true, secret, paths);
+}
+
+async function collectStressors(wanted: (markers: { [name: string]: string }) => boolean, secret: Buffer, paths: HostPaths): Promise<StressorInstance[]> {
   const byUid = new Map<string, StressorInstance>();
   const boot = await bootTimeMs(paths);
   for (const proc of await allProcesses(paths)) {
     const markers = await markersOf(paths, secret, proc.pid, proc.comm);
-    if (!markers || !selects(markers, selector)) continue;
+    if (!markers || !wanted(markers)) continue;
     const uid = markers[stressMarkers.uid]!;
     const startTimeMs = boot + Math.round((proc.startTicks * 1000) / clockTicksPerSecond);
     const known = byUid.get(uid);
