@@ -133,7 +133,7 @@ export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaem
       const started = await startTime(pid);
       if (started === undefined) throw new ConnectError(`container ${req.containerId} (pid ${pid}) is gone`, Code.NotFound);
       const holder = { pid, startTime: started };
-      const memoryKey = TrafficControlMemory.key(req.containerId, key);
+      const memoryKey = TrafficControlMemory.key(req.containerId, key, req.podUid);
       const plan = await lock.run(key, async () => {
         const { families, listed } = await ipsetFamilies(ns, [...new Set(tcs.map((t) => t.ipset).filter((s) => s !== ""))], "tcs");
         const devices = await listDevices(ns);

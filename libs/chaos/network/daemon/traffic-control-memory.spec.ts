@@ -37,6 +37,12 @@ describe("the traffic-control plans SetTcs remembers", () => {
     expect(memory.size).toBe(0);
   });
 
+  it("keys by pod uid too: the same container id and inode under another pod uid is another target", () => {
+    memory.remember(TrafficControlMemory.key("containerd://a", "net:4:1", "uid-1"), { pid: 100, startTime: "5000" }, plan("100ms"));
+    expect(memory.previous(TrafficControlMemory.key("containerd://a", "net:4:1", "uid-2"), { pid: 100, startTime: "5000" })).toBeUndefined();
+    expect(memory.previous(TrafficControlMemory.key("containerd://a", "net:4:1", "uid-1"), { pid: 100, startTime: "5000" })).toBeDefined();
+  });
+
   it("forgets a plan whose pid was reused by another process (same container id and inode, other start time)", async () => {
     const key = TrafficControlMemory.key("containerd://a", "net:4:4026532000");
     memory.remember(key, { pid: 100, startTime: "5000" }, plan("100ms"));

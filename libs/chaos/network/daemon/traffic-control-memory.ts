@@ -26,7 +26,7 @@ interface Remembered {
 
 /**
  * The traffic-control plan this daemon last put in each target's network namespace, to put back
- * when a later SetTcs fails. Keyed by container id and namespace inode, and valid only while the
+ * when a later SetTcs fails. Keyed by pod uid, container id and namespace inode, and valid only while the
  * container's process is the same one (pid and start time): the kernel reuses namespace inodes and
  * pids, so a plan is never handed to a new pod that got a dead one's inode. Entries whose process is
  * gone are evicted on every call.
@@ -40,8 +40,9 @@ export class TrafficControlMemory {
     this.#startTime = startTime;
   }
 
-  static key(containerId: string, namespace: string): string {
-    return `${containerId}@${namespace}`;
+  /** The key of a target: its pod's uid when the request carries one (Chaos Mesh's managers do; at most 64 characters kept), container id, namespace. */
+  static key(containerId: string, namespace: string, podUid = ""): string {
+    return `${podUid.slice(0, 64)}/${containerId}@${namespace}`;
   }
 
   /** How many plans are remembered. */
