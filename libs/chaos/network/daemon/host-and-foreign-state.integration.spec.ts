@@ -142,4 +142,19 @@ describe("the network daemon's guards on real namespaces", () => {
     await callDaemonHandler(handlers, "flushIPSets", { containerId: id, ipsets: [] });
     expect(await state()).toEqual(before);
   }, 60_000);
+
+  it("refuses per-target shaping while a foreign FAULTLINE-TC mangle chain exists, adding no qdisc", async () => {
+    const handlers = networkDaemonHandlers(deps);
+    const ns = await open("containerd://foreign-mangle");
+    const id = "containerd://foreign-mangle";
+    await inNs(ns.pid, ["iptables", "-t", "mangle", "-N", "FAULTLINE-TC"]);
+    await inNs(ns.pid, ["iptables", "-t", "mangle", "-A", "FAULTLINE-TC", "-j", "RETURN"]);
+    await callDaemonHandler(handlers, "flushIPSets", { containerId: id, ipsets: [{ name: "bw_tgt", type: "hash:net", cidrs: ["10.9.0.0/16"] }] });
+    const before = { mangle: await inNs(ns.pid, ["iptables", "-t", "mangle", "-S"]), qdiscs: await inNs(ns.pid, ["tc", "qdisc", "show"]) };
+    await expect(
+      callDaemonHandler(handlers, "setTcs", { containerId: id, tcs: [{ type: Tc_Type.BANDWIDTH, tbf: { rate: "8mbit", limit: 20_000, buffer: 10_000 }, ipset: "bw_tgt", device: "lo" }] } as never),
+    ).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("iptables chain FAULTLINE-TC (table mangle, ipv4) exists in the container's network namespace and is not Faultline's") });
+    expect({ mangle: await inNs(ns.pid, ["iptables", "-t", "mangle", "-S"]), qdiscs: await inNs(ns.pid, ["tc", "qdisc", "show"]) }).toEqual(before);
+    expect(before.mangle).toContain("-A FAULTLINE-TC -j RETURN");
+  }, 60_000);
 });
