@@ -7,6 +7,7 @@ import { ensureCluster } from "../../tools/local-cluster/handle.mjs";
 export type { ApiResponse };
 
 export interface ApiServer {
+  readonly kubeConfig: KubeConfig;
   request(method: string, path: string, options?: { body?: string | object; contentType?: string; accept?: string }): Promise<ApiResponse>;
 }
 
@@ -15,5 +16,5 @@ export async function localApiServer(): Promise<ApiServer> {
   const { kubeconfigPath } = await ensureCluster({ mode: "api-only", progress: false });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
-  return { request: (method, path, options) => apiRequest(kubeConfig, method, path, options) };
+  return { kubeConfig, request: (method, path, options) => apiRequest(kubeConfig, method, path, options) };
 }

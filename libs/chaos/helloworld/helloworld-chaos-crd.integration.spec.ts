@@ -1,6 +1,7 @@
 // The generated CRD judged by the real API server (the local cluster, api-only): the YAML file is
 // applied byte for byte, then manifests are created and rejected through it.
 import { readFile } from "node:fs/promises";
+import { deleteTestNamespace } from "@faultline/test-ground";
 import { localApiServer, type ApiServer } from "../api-server.test-support.js";
 
 const clusterTimeoutMs = 300_000;
@@ -45,22 +46,12 @@ beforeAll(async () => {
   await eventually(async () => ((await api.request("GET", chaosPath)).status === 200 ? true : undefined), "the resource to be served");
 }, clusterTimeoutMs);
 
-// Deletes the test's objects and namespace; an api-only cluster runs no namespace controller, so
-// a namespace still there once emptied is finalized by hand.
+// Deletes the test's objects and namespace (waiting for the namespace controller; a namespace's
+// finalizer is never forced).
 afterAll(async () => {
   if (!api) return;
   await api.request("DELETE", chaosPath);
-  await api.request("DELETE", `/api/v1/namespaces/${namespace}`);
-  const gone = await eventually(
-    async () => ((await api.request("GET", `/api/v1/namespaces/${namespace}`)).status === 404 ? true : undefined),
-    "the namespace to go",
-    30,
-  ).catch(() => false);
-  if (!gone) {
-    await api.request("PUT", `/api/v1/namespaces/${namespace}/finalize`, {
-      body: { metadata: { name: namespace }, spec: { finalizers: [] } },
-    });
-  }
+  await deleteTestNamespace(api.kubeConfig, namespace);
 }, 60_000);
 
 describe("the HelloWorldChaos CRD on a real API server", () => {

@@ -3,6 +3,7 @@ import { AppsV1Api, CoordinationV1Api, CoreV1Api, V1MicroTime, type KubeConfig }
 import { deploymentOwnerReference } from "./deployment-owner-reference.js";
 import { abortableDelay } from "./abortable-delay.js";
 import { LeaderElector, type LeaderElectorOptions } from "./leader-elector.js";
+import { deleteTestNamespace } from "@faultline/test-ground";
 import { clusterTimeoutMs, localClusterKubeConfig, run, until } from "./local-cluster.test-support.js";
 import { TcpProxy } from "./tcp-proxy.test-support.js";
 
@@ -22,11 +23,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   await leases.deleteCollectionNamespacedLease({ namespace }).catch(() => undefined);
-  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
-  await abortableDelay(200);
-  await core.replaceNamespaceFinalize({ name: namespace, body: { metadata: { name: namespace }, spec: { finalizers: [] } } }).catch(() => undefined);
+  // waits for the namespace controller; never forces the namespace's finalizer
+  await deleteTestNamespace(kubeConfig, namespace);
 }, 60_000);
 
 interface Candidate {

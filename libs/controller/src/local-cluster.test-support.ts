@@ -1,7 +1,7 @@
 // The local cluster's real API server for integration tests, and a throw-away CRD per test file
 // (cluster-scoped definition, namespaced objects) so tests never touch Faultline's own kinds.
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { localCluster } from "@faultline/test-ground";
+import { deleteTestNamespace, localCluster } from "@faultline/test-ground";
 import { abortableDelay } from "./abortable-delay.js";
 
 /** Starting the local cluster, when it is not up yet, takes minutes. */
@@ -35,7 +35,7 @@ export class TestResource {
   readonly namespaces: string[] = [];
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly kubeConfig: KubeConfig,
     readonly plural: string,
   ) {
     this.group = `ctl-${run}.faultline.test`;
@@ -101,17 +101,12 @@ export class TestResource {
     return this.objects.deleteNamespacedCustomObject({ group: this.group, version: this.version, namespace, plural: this.plural, name });
   }
 
-  /** Removes the CRD and the namespaces (finalizing them by hand on an api-only cluster). */
+  /**
+   * Removes the CRD and the namespaces, through the test ground's deleteTestNamespace: it waits for
+   * the namespace controller and never forces a namespace's finalizer.
+   */
   async cleanUp(): Promise<void> {
     await this.uninstall();
-    await Promise.allSettled(
-      this.namespaces.map(async (namespace) => {
-        await this.core.deleteNamespace({ name: namespace });
-        await abortableDelay(200);
-        await this.core
-          .replaceNamespaceFinalize({ name: namespace, body: { metadata: { name: namespace }, spec: { finalizers: [] } } })
-          .catch(() => undefined);
-      }),
-    );
+    await Promise.allSettled(this.namespaces.map((namespace) => deleteTestNamespace(this.kubeConfig, namespace)));
   }
 }

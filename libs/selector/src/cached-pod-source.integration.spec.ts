@@ -24,7 +24,7 @@ const names = (pods: readonly V1Pod[]) => pods.map((p) => `${p.metadata!.namespa
 beforeAll(async () => {
   const { kubeConfig } = await localClusterKubeConfig();
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  objects = new ClusterObjects(core);
+  objects = new ClusterObjects(kubeConfig);
   nsA = await objects.namespace("cache-a");
   nsB = await objects.namespace("cache-b");
   nodes = [(await objects.node("cache-1", { zone: "z1" })).metadata!.name!, (await objects.node("cache-2", { zone: "z2" })).metadata!.name!];

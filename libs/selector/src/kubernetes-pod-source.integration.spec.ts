@@ -28,7 +28,7 @@ const containerId = (n: number): string => `containerd://${String(n).repeat(64)}
 
 beforeAll(async () => {
   const { kubeConfig } = await localClusterKubeConfig();
-  objects = new ClusterObjects(kubeConfig.makeApiClient(CoreV1Api));
+  objects = new ClusterObjects(kubeConfig);
   source = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api));
   pagedSource = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api), { pageSize: 2 });
   [shop, blog, open] = await Promise.all([

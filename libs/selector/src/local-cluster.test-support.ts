@@ -3,7 +3,7 @@
 // the status subresource as a kubelet would. Every name carries a per-run suffix, and
 // `deleteAll` removes what was created.
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { localCluster } from "@faultline/test-ground";
+import { deleteTestNamespace, localCluster } from "@faultline/test-ground";
 import type { PodFixture } from "./pod-fixtures.test-support.js";
 import { pod as podObject } from "./pod-fixtures.test-support.js";
 
@@ -22,7 +22,10 @@ export class ClusterObjects {
   private readonly namespaces: string[] = [];
   private readonly nodes: string[] = [];
 
-  constructor(readonly api: CoreV1Api) {}
+  readonly api: CoreV1Api;
+  constructor(private readonly kubeConfig: KubeConfig) {
+    this.api = kubeConfig.makeApiClient(CoreV1Api);
+  }
 
   /** A namespace named `sel-<run>-<name>`, with its default ServiceAccount (for clusters that admit pods by it). */
   async namespace(name: string, annotations: Record<string, string> = {}): Promise<string> {
@@ -55,28 +58,16 @@ export class ClusterObjects {
   }
 
   /**
-   * Deletes what this run created. Pods go first with no grace period (no kubelet will confirm
-   * their end); a namespace the API server cannot finish deleting because no namespace controller
-   * runs (an api-only cluster) is finalized once it is empty.
+   * Deletes what this run created: pods first with no grace period (no kubelet will confirm their
+   * end), then each namespace through the test ground's deleteTestNamespace, which waits for the
+   * namespace controller and never forces a namespace's finalizer (on an api-only cluster an
+   * emptied namespace is left Terminating).
    */
   async deleteAll(): Promise<void> {
     await Promise.allSettled([
       ...this.namespaces.map(async (namespace) => {
         await this.api.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
-        await this.api.deleteCollectionNamespacedServiceAccount({ namespace });
-        await this.api.deleteNamespace({ name: namespace });
-        for (let i = 0; i < 30; i++) {
-          const gone = await this.api.readNamespace({ name: namespace }).then(
-            () => false,
-            () => true,
-          );
-          if (gone) return;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        await this.api.replaceNamespaceFinalize({
-          name: namespace,
-          body: { metadata: { name: namespace }, spec: { finalizers: [] } },
-        });
+        await deleteTestNamespace(this.kubeConfig, namespace);
       }),
       ...this.nodes.map((name) => this.api.deleteNode({ name })),
     ]);

@@ -1,6 +1,5 @@
 // Runs README.md's second example (src/readme-cached-example.ts) against the local cluster's API
 // server; readme-example.spec.ts checks the README holds it verbatim.
-import { CoreV1Api } from "@kubernetes/client-node";
 import { ClusterObjects, localClusterKubeConfig } from "./local-cluster.test-support.js";
 import { runningPodsOnNode } from "./readme-cached-example.js";
 
@@ -12,7 +11,7 @@ let nodeName: string;
 beforeAll(async () => {
   const cluster = await localClusterKubeConfig();
   kubeconfigPath = cluster.kubeconfigPath;
-  objects = new ClusterObjects(cluster.kubeConfig.makeApiClient(CoreV1Api));
+  objects = new ClusterObjects(cluster.kubeConfig);
   shop = await objects.namespace("cached-readme");
   nodeName = (await objects.node("cached-readme")).metadata!.name!;
   const other = (await objects.node("cached-readme-other")).metadata!.name!;

@@ -1,7 +1,6 @@
 // Runs README.md's example (src/readme-example.ts) against the local cluster's API server;
 // readme-example.spec.ts checks the README holds it verbatim.
 import type { ChaosResource, ContainerSelector } from "@faultline/api";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { ClusterObjects, localClusterKubeConfig } from "./local-cluster.test-support.js";
 import { describeTargets } from "./readme-example.js";
 
@@ -18,7 +17,7 @@ let busybox: string;
 beforeAll(async () => {
   const cluster = await localClusterKubeConfig();
   kubeconfigPath = cluster.kubeconfigPath;
-  objects = new ClusterObjects(cluster.kubeConfig.makeApiClient(CoreV1Api));
+  objects = new ClusterObjects(cluster.kubeConfig);
   busybox = await objects.namespace("busybox");
   const node = await objects.node("readme");
   await Promise.all(
