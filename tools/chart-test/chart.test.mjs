@@ -188,6 +188,7 @@ await check("default render: the daemons serve only the manager's certificate na
   const objs = render();
   const args = container(find(objs, "DaemonSet", "-daemon")).args;
   equal(args.filter((a) => a.startsWith("--tls-client-name=")), ["--tls-client-name=faultline-manager"], "daemon --tls-client-name");
+  equal(args.filter((a) => a.startsWith("--injection-lease-seconds=")), ["--injection-lease-seconds=300"], "daemon --injection-lease-seconds");
   const cert = (suffix) => new X509Certificate(b64(find(objs, "Secret", suffix).data["tls.crt"]));
   equal(cert("-manager-tls").subject, "CN=faultline-manager", "manager certificate subject");
   // Helm's genSignedCert gives the daemon's certificate clientAuth too: the name check is what refuses it

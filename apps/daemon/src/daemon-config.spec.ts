@@ -25,3 +25,16 @@ describe("parseDaemonConfig: --tls-client-name", () => {
     expect(() => parseDaemonConfig(["--tls-client-name", "a"], {})).toThrow("--tls-client-name needs mutual TLS");
   });
 });
+
+describe("parseDaemonConfig: --injection-lease-seconds", () => {
+  it("defaults to 300 and takes the flag or FAULTLINE_DAEMON_INJECTION_LEASE_SECONDS", () => {
+    expect(parseDaemonConfig([], {})).toMatchObject({ injectionLeaseSeconds: 300 });
+    expect(parseDaemonConfig(["--injection-lease-seconds", "90"], {})).toMatchObject({ injectionLeaseSeconds: 90 });
+    expect(parseDaemonConfig([], { FAULTLINE_DAEMON_INJECTION_LEASE_SECONDS: "120" })).toMatchObject({ injectionLeaseSeconds: 120 });
+  });
+
+  it.each(["0", "-5", "1.5", "x"])("refuses %j, naming the flag", (value) => {
+    expect(() => parseDaemonConfig(["--injection-lease-seconds", value], {})).toThrow(DaemonConfigError);
+    expect(() => parseDaemonConfig(["--injection-lease-seconds", value], {})).toThrow(/--injection-lease-seconds/);
+  });
+});

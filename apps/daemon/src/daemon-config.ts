@@ -12,6 +12,8 @@ export interface DaemonConfig {
   logFormat: DaemonLogFormat;
   nsenterPath: string;
   execTimeoutMs: number;
+  /** How long an injection (a stressor) runs unless the manager renews it, in seconds. */
+  injectionLeaseSeconds: number;
   /** The node this daemon serves (the chart sets it from spec.nodeName), to pick its kubelet. */
   nodeName?: string;
   /** The kubelet's executable path on the node; given, only a process running it is asked for the runtime socket. */
@@ -45,7 +47,9 @@ export const daemonUsage = `Usage: faultline-daemon [options]   (each option can
   --log-level L          error|warn|info|debug (default info)
   --log-format F         text|json (default text)
   --nsenter-path P       nsenter binary (default nsenter from PATH)
-  --exec-timeout-ms N    timeout of each process run in a container's namespaces (default 10000)`;
+  --exec-timeout-ms N    timeout of each process run in a container's namespaces (default 10000)
+  --injection-lease-seconds N
+                         a stressor the manager has not renewed for this long is stopped (default 300)`;
 
 const options = {
   "grpc-port": { type: "string" },
@@ -66,6 +70,7 @@ const options = {
   "log-format": { type: "string" },
   "nsenter-path": { type: "string" },
   "exec-timeout-ms": { type: "string" },
+  "injection-lease-seconds": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -137,6 +142,11 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     throw new DaemonConfigError(`--exec-timeout-ms must be a positive integer, got ${JSON.stringify(execTimeout)}`);
   }
 
+  const lease = get("injection-lease-seconds") ?? "300";
+  if (!/^\d+$/.test(lease) || Number(lease) < 1 || Number(lease) > 604_800) {
+    throw new DaemonConfigError(`--injection-lease-seconds must be an integer from 1 to 604800, got ${JSON.stringify(lease)}`);
+  }
+
   return {
     grpc,
     http: { port: port("http-port", 31766), ...(httpHost !== undefined && { host: httpHost }) },
@@ -150,6 +160,7 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     logFormat: oneOf("log-format", ["text", "json"], "text"),
     nsenterPath: get("nsenter-path") ?? "nsenter",
     execTimeoutMs: Number(execTimeout),
+    injectionLeaseSeconds: Number(lease),
     ...(get("node-name") && { nodeName: get("node-name") }),
     ...(get("kubelet-path") && { kubeletPath: kubeletPath(get("kubelet-path")!) }),
   };

@@ -108,7 +108,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
 
   const handlers = registerDaemonHandlers(
     options.kinds,
-    { runtime, runner },
+    { runtime, runner, injectionLeaseSeconds: config.injectionLeaseSeconds },
     new DaemonHandlerRegistry()
       .register("container", containerHandlers({ runtime }))
       .register("node", nodeCapabilityHandlers(nodeCapabilityProbeFor(runner))),

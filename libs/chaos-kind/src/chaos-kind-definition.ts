@@ -34,6 +34,8 @@ export interface DaemonKindDeps {
   runtime: ContainerRuntimeClient;
   /** Runs argv arrays inside a process's namespaces (nsenter), with the daemon's timeout. */
   runner: NamespaceProcessRunner;
+  /** The daemon's `--injection-lease-seconds`: how long an injection runs unless the manager renews it. */
+  injectionLeaseSeconds?: number;
 }
 
 /**

@@ -353,6 +353,48 @@ describe("stressChaosDaemon", () => {
     }
   }, 60_000);
 
+  it("the lease cap: a stressor nobody renews is stopped when its lease passes, a renewed one runs on, also across a daemon restart", async () => {
+    const orphan = await pods.startContainer({ name: "lease-orphan" });
+    const kept = await pods.startContainer({ name: "lease-kept" });
+    const [orphanKey, keptKey] = [key("lease-orphan"), key("lease-kept")];
+    const leased = () => startKindTestDaemon("StressChaos", (deps) => stressChaosDaemon(deps, { markerSecretFile, leaseCheckMs: 200 }));
+    const clientOf = (d: KindTestDaemon) => createClient(ChaosDaemon, createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(d.socketPath) } }));
+    let first: KindTestDaemon | undefined = await leased();
+    let second: KindTestDaemon | undefined;
+    try {
+      const c1 = clientOf(first);
+      const start = (target: string, recordKey: string) => c1.execStressors({ scope: ExecStressRequest_Scope.CONTAINER, target, enterNs: true, cpuStressors: "--cpu 1 --cpu-load 5", recordKey, leaseSeconds: 3 });
+      await start(orphan.containerId, orphanKey);
+      await start(kept.containerId, keptKey);
+      const startedAt = Date.now();
+      await eventually("both workers", async () => (stressorsIn(orphan.pid).length > 0 && stressorsIn(kept.pid).length > 0 ? true : undefined), 10_000);
+      expect((await c1.renewStressorLeases({ recordKeys: [keptKey], leaseSeconds: 3 })).renewed).toBe(1);
+      // the daemon restarts (the same state directory); the new one renews the kept stressor
+      await first.stop();
+      first = undefined;
+      second = await leased();
+      const c2 = clientOf(second);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await c2.renewStressorLeases({ recordKeys: [keptKey], leaseSeconds: 3 })).renewed).toBe(1);
+      await eventually("the orphan stopped", async () => (stressorsIn(orphan.pid).length === 0 ? true : undefined), 10_000, 100);
+      const stoppedAfterMs = Date.now() - startedAt;
+      console.log(`an unrenewed stressor (lease 3 s) stopped ${stoppedAfterMs} ms after it started`);
+      expect(stoppedAfterMs).toBeGreaterThanOrEqual(2_900);
+      expect(stoppedAfterMs).toBeLessThan(5_000);
+      expect((await c2.renewStressorLeases({ recordKeys: [keptKey], leaseSeconds: 3 })).renewed).toBe(1); // the manager renews every sweep
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await c2.renewStressorLeases({ recordKeys: [keptKey], leaseSeconds: 3 })).toMatchObject({ renewed: 1 });
+      expect(Date.now() - startedAt).toBeGreaterThan(4_000); // past its first lease: renewed, so running
+      expect(stressorsIn(kept.pid).length).toBeGreaterThan(0);
+      await expect(c2.renewStressorLeases({ recordKeys: [keptKey], leaseSeconds: -1 })).rejects.toMatchObject({ code: Code.InvalidArgument });
+      await c2.cancelStressors({ recordKey: keptKey });
+      expect(stressorsIn(kept.pid)).toEqual([]);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+    }
+  }, 60_000);
+
   it("answers NotFound for a container the runtime does not know", async () => {
     await expect(exec("containerd://" + "e".repeat(64), { cpuStressors: "--cpu 1" })).rejects.toMatchObject({ code: Code.NotFound });
   });

@@ -24,6 +24,7 @@ import {
   type StressorLauncher,
   type StressorPart,
 } from "./stressor-processes.js";
+import { expiredStressorLeases, leaseDirBeside, readStressorLeases, removeStressorLease, writeStressorLease } from "./stressor-leases.js";
 
 const recordKeyPattern = /^[A-Za-z0-9._:/-]{1,512}$/;
 
@@ -32,7 +33,20 @@ export interface StressChaosDaemonOptions {
   launcher?: StressorLauncher;
   /** The file holding the secret the stressors' markers are bound to (made on first use); default {@link defaultMarkerSecretFile}. */
   markerSecretFile?: string;
+  /**
+   * How long a stressor runs unless the manager renews it, when a request names no lease; default
+   * the daemon's `--injection-lease-seconds` (`DaemonKindDeps.injectionLeaseSeconds`), else
+   * {@link defaultInjectionLeaseSeconds}.
+   */
+  leaseSeconds?: number;
+  /** How often leases are checked; default a quarter of the lease, at most 10 s. */
+  leaseCheckMs?: number;
+  /** Where a stopped stressor past its lease is told; default one JSON line on stdout. */
+  onLeaseExpired?: (stopped: { uid: string; processes: number }[]) => void;
 }
+
+/** The lease of a stressor the manager does not renew, in seconds: 5 minutes. */
+export const defaultInjectionLeaseSeconds = 300;
 
 /**
  * Where the marker secret is kept unless told: `$FAULTLINE_STRESS_MARKER_SECRET_FILE`; else the
@@ -96,6 +110,7 @@ function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: Return
   if (req.scope !== ExecStressRequest_Scope.CONTAINER) throw invalid("scope: only CONTAINER is supported (a pod's stress targets one of its containers)");
   if (req.target === "") throw invalid("target: a container id is required");
   if (req.oomScoreAdj < -1000 || req.oomScoreAdj > 1000) throw invalid(`oomScoreAdj must be -1000..1000, got ${req.oomScoreAdj}`);
+  if (req.leaseSeconds < 0) throw invalid(`leaseSeconds must be 0 (the daemon's default) or more, got ${req.leaseSeconds}`);
   if (req.recordKey !== "" && !recordKeyPattern.test(req.recordKey)) throw invalid(`recordKey ${JSON.stringify(req.recordKey)} holds characters other than letters, digits and . _ : / -`);
   try {
     const cpu = req.cpuStressors.trim() === "" ? undefined : stressNgTokens(req.cpuStressors, "cpuStressors");
@@ -123,6 +138,8 @@ function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: Return
  */
 export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaemonOptions = {}): DaemonHandlers {
   const launcher = options.launcher ?? defaultStressorLauncher;
+  const leaseMs = (options.leaseSeconds ?? deps.injectionLeaseSeconds ?? defaultInjectionLeaseSeconds) * 1000;
+  const leaseOf = (seconds: number) => Date.now() + (seconds > 0 ? seconds * 1000 : leaseMs);
   // read (or made) at the first request that needs it; then the tmpfs an earlier daemon left behind
   // for stressors that no longer run is swept
   let secretOnce: Promise<Buffer> | undefined;
@@ -142,6 +159,39 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
       secretOnce = undefined; // tried again at the next request
       throw err;
     }));
+  const leaseDir = () => leaseDirBeside((secretFile ??= defaultMarkerSecretFile(launcher.paths.procRoot)));
+
+  // the lease cap: a stressor no manager renewed within its lease is stopped, also one an earlier
+  // daemon started (its lease file outlives the daemon); nothing is read until a lease exists
+  const onExpired =
+    options.onLeaseExpired ??
+    ((stopped) => console.log(JSON.stringify({ level: "info", message: "stressors past their lease stopped", time: new Date().toISOString(), stopped })));
+  let reaping = false;
+  const reap = async () => {
+    if (reaping) return;
+    reaping = true;
+    try {
+      const expired = expiredStressorLeases(readStressorLeases(leaseDir()), Date.now());
+      if (expired.length === 0) return;
+      const secret = await markerSecret();
+      const stopped: { uid: string; processes: number }[] = [];
+      for (const uid of expired) {
+        // renewed since it was read: not ours to stop
+        if ((readStressorLeases(leaseDir()).find((l) => l.uid === uid)?.expiresAtMs ?? 0) > Date.now()) continue;
+        const processes = await killStressors({ uid }, secret, launcher.paths);
+        await removeStressorTmpfs(launcher, uid);
+        removeStressorLease(leaseDir(), uid);
+        if (processes > 0) stopped.push({ uid, processes });
+      }
+      if (stopped.length > 0) onExpired(stopped);
+    } catch (err) {
+      console.error(JSON.stringify({ level: "warn", message: "stressor lease check failed: tried again", error: (err as Error).message }));
+    } finally {
+      reaping = false;
+    }
+  };
+  setInterval(() => void reap(), options.leaseCheckMs ?? Math.min(10_000, Math.max(250, leaseMs / 4))).unref();
+
   return {
     async execStressors(req, ctx) {
       const log = requestLogger(ctx);
@@ -189,6 +239,7 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
             throw err;
           }
         }
+        for (const instance of instances) writeStressorLease(leaseDir(), instance.uid, leaseOf(req.leaseSeconds));
         log.info("stressors running", {
           pid,
           cgroup: cgroup.mode,
@@ -201,6 +252,23 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
         if (err instanceof CgroupTargetError || err instanceof StressorStartError) throw new ConnectError(err.message, Code.FailedPrecondition);
         throw toConnectError(err);
       }
+    },
+
+    async renewStressorLeases(req, ctx) {
+      if (req.leaseSeconds < 0) throw invalid(`leaseSeconds must be 0 (the daemon's default) or more, got ${req.leaseSeconds}`);
+      for (const key of req.recordKeys) {
+        if (!recordKeyPattern.test(key)) throw invalid(`recordKeys: ${JSON.stringify(key)} holds characters other than letters, digits and . _ : / -`);
+      }
+      const secret = await markerSecret();
+      let renewed = 0;
+      for (const key of new Set(req.recordKeys)) {
+        for (const instance of await findStressors({ key }, secret, launcher.paths)) {
+          writeStressorLease(leaseDir(), instance.uid, leaseOf(req.leaseSeconds));
+          renewed++;
+        }
+      }
+      requestLogger(ctx).info("RenewStressorLeases", { keys: req.recordKeys.length, renewed });
+      return { renewed };
     },
 
     async listStressors(_req, ctx) {

@@ -16,8 +16,9 @@ import { stressRecordKey, stressRequestOf } from "./stress-request.js";
  * stressors left (they lived in its pid namespace): recovered.
  *
  * `sweep` asks the daemon of every node that runs pods (ListStressors) which record keys have
- * stressors running, and stops (CancelStressors by key) those whose StressChaos is gone or no
- * longer holds the record.
+ * stressors running, stops (CancelStressors by key) those whose StressChaos is gone or no longer
+ * holds the record, and renews the lease of the others (RenewStressorLeases): a stressor no
+ * manager confirms within the daemon's `--injection-lease-seconds` is stopped by the daemon.
  */
 export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<StressChaos> {
   const keyOf = (obj: StressChaos, recordId: string, namespacedName: string) => stressRecordKey(obj.metadata.uid ?? namespacedName, recordId);
@@ -68,6 +69,7 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
           ctx.log("StressChaos sweep skipped a node: tried again at the next pass", { node, error: why });
           continue;
         }
+        const confirmed: string[] = [];
         const byKey = new Map<string, string[]>();
         for (const s of listed.stressors) byKey.set(s.recordKey, [...(byKey.get(s.recordKey) ?? []), s.part]);
         for (const [key, parts] of byKey) {
@@ -75,7 +77,10 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
           seen.add(key);
           const owner = parseStressRecordKey(key);
           if (!owner) continue; // not a key this manager makes: not ours to judge
-          if (await ctx.holds({ uid: owner.uid }, owner.recordId)) continue;
+          if (await ctx.holds({ uid: owner.uid }, owner.recordId)) {
+            confirmed.push(key);
+            continue;
+          }
           try {
             await daemon.cancelStressors({ recordKey: key }, { signal: ctx.signal });
           } catch (err) {
@@ -85,6 +90,13 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
           const { namespace, podName, containerName } = parseContainerRecordId(owner.recordId);
           ctx.log("StressChaos swept", { node, recordKey: key, parts });
           swept.push({ pod: { namespace, name: podName }, owner: { uid: owner.uid }, what: `${parts.sort().join(" and ")} stressor(s) in container ${containerName}` });
+        }
+        if (confirmed.length > 0) {
+          try {
+            await daemon.renewStressorLeases({ recordKeys: confirmed }, { signal: ctx.signal });
+          } catch (err) {
+            ctx.log("StressChaos sweep could not renew stressor leases: tried again at the next pass", { node, keys: confirmed.length, error: (err as Error).message });
+          }
         }
       }
       return swept;

@@ -10,10 +10,15 @@ const pod = (name: string, nodeName: string): V1Pod => ({ metadata: { namespace:
 /** Daemons in memory on node-1 (and node-2) holding the stressors given, and the manager's sweep over them. */
 function setup(running: { [node: string]: { recordKey: string; part: string }[] }, held: string[], options: { unimplementedOn?: string } = {}) {
   const cancelled: string[] = [];
+  const renewed: string[] = [];
   const daemonOf = (node: string) => ({
     async listStressors() {
       if (node === options.unimplementedOn) throw new ConnectError("no", Code.Unimplemented);
       return { stressors: (running[node] ?? []).map((s, i) => ({ ...s, uid: `s${i}`, pid: BigInt(100 + i) })) };
+    },
+    async renewStressorLeases(req: { recordKeys: string[] }) {
+      renewed.push(...req.recordKeys.map((k) => `${node} ${k}`));
+      return { renewed: req.recordKeys.length };
     },
     async cancelStressors(req: { recordKey: string }) {
       cancelled.push(`${node} ${req.recordKey}`);
@@ -33,12 +38,12 @@ function setup(running: { [node: string]: { recordKey: string; part: string }[] 
     daemons,
     log: (message) => void logs.push(message),
   };
-  return { impl, ctx, cancelled, asked, logs };
+  return { impl, ctx, cancelled, renewed, asked, logs };
 }
 
 describe("StressChaos sweep", () => {
   it("stops the stressors of a gone StressChaos on every node, and leaves those a running one holds", async () => {
-    const { impl, ctx, cancelled } = setup(
+    const { impl, ctx, cancelled, renewed } = setup(
       {
         "node-1": [
           { recordKey: `${gone}/app/web-0/web`, part: "cpu" },
@@ -51,6 +56,7 @@ describe("StressChaos sweep", () => {
     );
     const swept = await impl.sweep!(ctx);
     expect(cancelled).toEqual([`node-1 ${gone}/app/web-0/web`, `node-2 ${gone}/app/web-1/web`]);
+    expect(renewed).toEqual([`node-1 ${live}/app/web-2/web`]); // the held one's lease is renewed, the others' not
     expect(swept).toEqual([
       { pod: { namespace: "app", name: "web-0" }, owner: { uid: gone }, what: "cpu and memory stressor(s) in container web" },
       { pod: { namespace: "app", name: "web-1" }, owner: { uid: gone }, what: "cpu stressor(s) in container web" },
