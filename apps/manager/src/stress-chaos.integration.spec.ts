@@ -149,6 +149,21 @@ describe("StressChaos end to end on real kubelet pods", () => {
     expect(stressorsIn(pid)).toEqual([]);
   }, 240_000);
 
+  it("stressors gone while Injected (a lease ran out, a crash) are started again, and still stopped on deletion", async () => {
+    const { pid } = await deployTarget("lost");
+    await create("lost-stressors", { selector: { namespaces: [ns.name], labelSelectors: { app: "lost" } }, mode: "one", stressngStressors: "--cpu 1 --cpu-load 20" });
+    await until("lost-stressors", "AllInjected");
+    await eventually("a cpu worker", async () => (stressorsIn(pid).some((p) => p.comm === "stress-ng-cpu") ? true : undefined), 30_000);
+    // what a daemon's lease does to a stressor no manager renewed: every stress-ng process gone
+    for (const p of stressorsIn(pid)) process.kill(p.pid, "SIGKILL");
+    await eventually("none left", async () => (stressorsIn(pid).length === 0 ? true : undefined), 10_000);
+    // the pipeline's lost-injection check (every 10 s) sees the record Injected with nothing running
+    await eventually("the cpu worker started again", async () => (stressorsIn(pid).some((p) => p.comm === "stress-ng-cpu") ? true : undefined), 40_000);
+    expect(condition(await get("lost-stressors"), "AllInjected")).toBe("True");
+    await deleteAndWaitGone("lost-stressors");
+    expect(stressorsIn(pid)).toEqual([]);
+  }, 240_000);
+
   it("restarts: the daemon SIGKILLed while stressors run, then the manager too; deleting the experiment stops every stressor", async () => {
     const targets = await Promise.all(["r1", "r2", "r3"].map((app) => deployTarget(app)));
     await create("restarts", {

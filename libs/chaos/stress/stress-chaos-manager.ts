@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ExecStressRequest_Scope, parseContainerRecordId } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import { DaemonNotFoundError, RecordDecodeError, type ChaosImpl, type RecordDecoder, type SweptInjection } from "@faultline/impl-registry";
+import { DaemonNotFoundError, RecordDecodeError, type ChaosImpl, type DecodedContainer, type RecordDecoder, type SweptInjection } from "@faultline/impl-registry";
 import type { StressChaos } from "./stress-chaos-crd.js";
 import { stressRecordKey, stressRequestOf } from "./stress-request.js";
 
@@ -19,6 +19,12 @@ import { stressRecordKey, stressRequestOf } from "./stress-request.js";
  * stressors running, stops (CancelStressors by key) those whose StressChaos is gone or no longer
  * holds the record, and renews the lease of the others (RenewStressorLeases): a stressor no
  * manager confirms within the daemon's `--injection-lease-seconds` is stopped by the daemon.
+ *
+ * `lostInjections` asks the daemons of a running StressChaos's Injected records (ListStressors)
+ * whether each record's stressors still run, so the pipeline starts again those a lease stopped (a
+ * manager away longer than the lease) or a restarted container took with it; a record is never
+ * left Injected with nothing running. stress-ng told to end by itself (`--timeout`, `-t`,
+ * `--<stressor>-ops`) is done when it ends, not lost.
  */
 export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<StressChaos> {
   const keyOf = (obj: StressChaos, recordId: string, namespacedName: string) => stressRecordKey(obj.metadata.uid ?? namespacedName, recordId);
@@ -50,6 +56,44 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
       }
       await target.daemon.cancelStressors({ recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
       return "Not Injected";
+    },
+    async lostInjections(ctx, records, obj) {
+      const fields = stressRequestOf(obj.spec);
+      // stress-ng told to end by itself (--timeout, --<stressor>-ops) is done, not lost
+      if (endsOnItsOwn(fields)) return [];
+      const parts = [...(fields.cpuStressors ? ["cpu"] : []), ...(fields.memoryStressors ? ["memory"] : [])];
+      const byNode = new Map<string, { daemon: DecodedContainer["daemon"]; indexes: number[] }>();
+      for (const [index, record] of records.entries()) {
+        if (record.phase !== "Injected") continue;
+        let target;
+        try {
+          target = await deps.decoder.decodeContainer(record.id, obj);
+        } catch (err) {
+          if (err instanceof RecordDecodeError) continue; // gone or not running: nothing to start again now
+          throw err;
+        }
+        const node = target.pod.spec?.nodeName ?? "";
+        const entry = byNode.get(node) ?? { daemon: target.daemon, indexes: [] };
+        entry.indexes.push(index);
+        byNode.set(node, entry);
+      }
+      const lost: number[] = [];
+      for (const [node, { daemon, indexes }] of byNode) {
+        let listed;
+        try {
+          listed = await daemon.listStressors({}, { signal: ctx.signal });
+        } catch (err) {
+          if (err instanceof ConnectError && err.code === Code.Unimplemented) continue; // an older daemon: cannot tell
+          throw err;
+        }
+        const running = new Set(listed.stressors.map((s) => `${s.recordKey} ${s.part}`));
+        for (const index of indexes) {
+          const key = keyOf(obj, records[index]!.id, ctx.namespacedName);
+          if (parts.some((part) => !running.has(`${key} ${part}`))) lost.push(index);
+        }
+        if (lost.length > 0) deps.log("StressChaos stressors gone while Injected: starting them again", { chaos: ctx.namespacedName, node, records: lost.length });
+      }
+      return lost;
     },
     async sweep(ctx) {
       const swept: SweptInjection[] = [];
@@ -117,4 +161,9 @@ export function parseStressRecordKey(key: string): { uid: string; recordId: stri
     return undefined;
   }
   return { uid, recordId };
+}
+
+/** Whether stress-ng was told to end by itself: `--timeout`/`-t`, or a bogo-operation count (`--cpu-ops`, …). */
+export function endsOnItsOwn(fields: { cpuStressors: string; memoryStressors: string }): boolean {
+  return /(^|\s)(--timeout|-t|--[a-z0-9-]+-ops)(?=[\s=]|$)/.test(`${fields.cpuStressors} ${fields.memoryStressors}`);
 }
