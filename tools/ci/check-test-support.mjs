@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { workspacePackages } from "./check-publish.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -46,17 +47,9 @@ export function testSupportShippedBy(packageDir) {
 
 /** Every workspace package but the test ground itself, whose whole purpose is test support. */
 export function workspacePackageDirs(root = repoRoot) {
-  const { workspaces } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  return workspaces
-    .flatMap((pattern) =>
-      pattern.endsWith("/*")
-        ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
-            .filter((e) => e.isDirectory())
-            .map((e) => join(root, pattern.slice(0, -2), e.name))
-        : [join(root, pattern)],
-    )
-    .filter((dir) => existsSync(join(dir, "package.json")))
-    .filter((dir) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name !== "@faultline/test-ground");
+  return workspacePackages(root)
+    .filter((pkg) => pkg.manifest.name !== "@faultline/test-ground")
+    .map((pkg) => pkg.dir);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

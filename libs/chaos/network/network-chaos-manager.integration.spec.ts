@@ -5,13 +5,10 @@
 // others, the kernel check, a recreated pod and a restarted manager.
 import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema, type Chain, type IPSet, type Tc } from "@faultline/api";
-import { managerChaosKind } from "@faultline/chaos-kind";
-import { ChaosKindRegistry, createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
-import { createKubernetesChaosObjectClient, createKubernetesEventRecorder, createRecordsReconciler, createTargetSelector } from "@faultline/records";
-import { createKubernetesPodSource } from "@faultline/selector";
+import { createInMemoryDaemonClientPool } from "@faultline/impl-registry";
 import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
-import { networkChaos } from "./network-chaos.js";
+import { networkRecordsReconciler } from "./network-records-pipeline.test-support.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 import { networkChaosAppliedAnnotation } from "./network-chaos-manager.js";
 import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
@@ -84,27 +81,7 @@ const pods: { [name: string]: V1Pod } = {};
 const uid = (name: string) => pods[name]!.metadata!.uid!;
 const ipOf = (name: string) => `${pods[name]!.status!.podIP!}/32`;
 
-function manager() {
-  const podSource = createKubernetesPodSource(core);
-  const events = createKubernetesEventRecorder(core);
-  const kind = managerChaosKind(networkChaos, {
-    decoder: createRecordDecoder({ pods: podSource, daemons }),
-    pods: podSource,
-    core,
-    customObjects,
-    log: () => {},
-    settings: {},
-    event: (obj, type, reason, message) => events.record(obj, { type, reason, message }),
-  });
-  return createRecordsReconciler({
-    kinds: new ChaosKindRegistry().register(kind),
-    objects: createKubernetesChaosObjectClient(customObjects),
-    selector: createTargetSelector(podSource),
-    events,
-    backoff: { baseMs: 200, maxMs: 1000 },
-    lostInjectionCheckMs: 200,
-  });
-}
+const manager = () => networkRecordsReconciler({ core, customObjects, daemons, lostInjectionCheckMs: 200 });
 
 async function createChaos(name: string, spec: object) {
   await customObjects.createNamespacedCustomObject({ ...resource, namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "NetworkChaos", metadata: { name }, spec } });

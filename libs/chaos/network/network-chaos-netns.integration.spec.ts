@@ -3,17 +3,14 @@
 // namespaces of pods of the private containerd (each its own namespace on the CNI bridge). The Pod
 // objects carry those pods' IPs and container ids, written as a kubelet would. What is asserted is
 // traffic: TCP connections that open or not.
-import { managerChaosKind } from "@faultline/chaos-kind";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityHandlers, nodeCapabilityProbeFor } from "@faultline/daemon-server";
-import { ChaosKindRegistry, createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
-import { createKubernetesChaosObjectClient, createKubernetesEventRecorder, createRecordsReconciler, createTargetSelector } from "@faultline/records";
-import { createKubernetesPodSource } from "@faultline/selector";
+import { createInMemoryDaemonClientPool } from "@faultline/impl-registry";
 import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { networkDaemonHandlers } from "./daemon/network-daemon-handlers.js";
 import { NetworkPods, canConnect, inPod, listenInPod, type NetworkPod } from "./daemon/network-pods.test-support.js";
-import { networkChaos } from "./network-chaos.js";
+import { networkRecordsReconciler } from "./network-records-pipeline.test-support.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
 
@@ -55,26 +52,7 @@ async function podObject(name: string, app: string, pod: NetworkPod) {
   await core.replaceNamespacedPodStatus({ namespace: ns.name, name, body: created });
 }
 
-function manager() {
-  const podSource = createKubernetesPodSource(core);
-  const events = createKubernetesEventRecorder(core);
-  const kind = managerChaosKind(networkChaos, {
-    decoder: createRecordDecoder({ pods: podSource, daemons }),
-    pods: podSource,
-    core,
-    customObjects,
-    log: () => {},
-    settings: {},
-    event: (obj, type, reason, message) => events.record(obj, { type, reason, message }),
-  });
-  return createRecordsReconciler({
-    kinds: new ChaosKindRegistry().register(kind),
-    objects: createKubernetesChaosObjectClient(customObjects),
-    selector: createTargetSelector(podSource),
-    events,
-    backoff: { baseMs: 200, maxMs: 1000 },
-  });
-}
+const manager = () => networkRecordsReconciler({ core, customObjects, daemons });
 
 async function read(name: string): Promise<NetworkChaos | undefined> {
   try {
