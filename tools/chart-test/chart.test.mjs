@@ -254,6 +254,13 @@ await check("capabilities-only daemon: not privileged, only the listed capabilit
   equal([sc.seccompProfile.type, sc.appArmorProfile.type], ["Unconfined", "Unconfined"], "profiles");
 });
 
+await check("protected namespaces: kube-system and the release's namespace by default, the list from values plus the release's namespace", () => {
+  const flag = (extra = []) => container(find(render({}, { extra }), "Deployment")).args.filter((a) => a.startsWith("--protected-namespaces="));
+  equal(flag(), ["--protected-namespaces=kube-system,faultline"], "default");
+  equal(flag(["--set-json", 'manager.protectedNamespaces=["kube-system","payments"]']), ["--protected-namespaces=kube-system,payments,faultline"], "from values");
+  equal(flag(["--set-json", "manager.protectedNamespaces=[]"]), ["--protected-namespaces=faultline"], "the release's namespace always");
+});
+
 await check("namespace filter: the manager gets --namespace-filter=true", () => {
   assert(container(find(render(scenarios["namespace filter"]), "Deployment")).args.includes("--namespace-filter=true"), "flag");
 });

@@ -37,3 +37,15 @@ describe("--sweep-interval-seconds", () => {
     expect(() => parseManagerConfig(["--sweep-interval-seconds", "1.5"], {})).toThrow(/--sweep-interval-seconds/);
   });
 });
+
+describe("parseManagerConfig: --protected-namespaces", () => {
+  it("is none by default, and a comma-separated list of namespace names otherwise, each once", () => {
+    expect(parseManagerConfig([], {})).toMatchObject({ protectedNamespaces: [] });
+    expect(parseManagerConfig(["--protected-namespaces", "kube-system, chaos-mesh,kube-system"], {})).toMatchObject({ protectedNamespaces: ["kube-system", "chaos-mesh"] });
+    expect(parseManagerConfig([], { FAULTLINE_MANAGER_PROTECTED_NAMESPACES: "kube-system" })).toMatchObject({ protectedNamespaces: ["kube-system"] });
+  });
+
+  it("refuses what is not a namespace name, naming it", () => {
+    expect(() => parseManagerConfig(["--protected-namespaces", "kube-system,Kube_Public"], {})).toThrow('--protected-namespaces: "Kube_Public" is not a namespace name');
+  });
+});

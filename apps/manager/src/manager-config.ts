@@ -24,6 +24,8 @@ export interface ManagerConfig {
   leaseOwnerDeployment?: string;
   /** Only namespaces annotated chaos-mesh.org/inject=enabled may be targeted. */
   namespaceFilter: boolean;
+  /** Namespaces no experiment may target, whatever its selector says. */
+  protectedNamespaces: readonly string[];
   httpPort: number;
   httpHost?: string;
   resyncSeconds: number;
@@ -58,6 +60,9 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
                            the manager's Deployment in --namespace, made the Lease's owner so that deleting
                            the Deployment (helm uninstall) deletes the Lease too
   --namespace-filter BOOL  only namespaces annotated chaos-mesh.org/inject=enabled (default false)
+  --protected-namespaces NS,...
+                           namespaces no experiment may target, whatever its selector says (default none;
+                           the chart protects kube-system and its own namespace)
   --http-port N            /healthz, /readyz, /metrics (default 10080)
   --http-host ADDR         (default all interfaces)
   --resync-seconds N       periodic resync of every experiment (default 300)
@@ -74,7 +79,7 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
 
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
-  "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter",
+  "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter", "protected-namespaces",
   "http-port", "http-host", "resync-seconds", "sweep-interval-seconds", "log-level", "log-format", "status-check-refused-destinations",
 ] as const;
 type Name = (typeof names)[number];
@@ -141,6 +146,12 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
   } catch (error) {
     throw new ManagerConfigError(`--status-check-refused-destinations: ${(error as Error).message}`);
   }
+  const protectedNamespaces = [...new Set((get("protected-namespaces") ?? "").split(",").map((n) => n.trim()).filter(Boolean))];
+  for (const namespace of protectedNamespaces) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+      throw new ManagerConfigError(`--protected-namespaces: ${JSON.stringify(namespace)} is not a namespace name (lowercase letters, digits and '-', at most 63)`);
+    }
+  }
   const kubeconfig = get("kubeconfig");
   const daemonAddress = get("daemon-address");
   const httpHost = get("http-host");
@@ -158,6 +169,7 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     leaseName: get("lease-name") ?? "faultline-manager",
     ...(get("lease-owner-deployment") && { leaseOwnerDeployment: get("lease-owner-deployment") }),
     namespaceFilter: bool("namespace-filter", false),
+    protectedNamespaces,
     httpPort: int("http-port", 10080, 0, 65535),
     ...(httpHost !== undefined && { httpHost }),
     resyncSeconds: int("resync-seconds", 300, 1),

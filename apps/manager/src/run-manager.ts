@@ -172,7 +172,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const reconciler = createRecordsReconciler({
     kinds,
     objects,
-    selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter }),
+    selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter, protectedNamespaces: config.protectedNamespaces }),
     events,
     parallelism: config.parallelism,
     signal: shutdown.signal,

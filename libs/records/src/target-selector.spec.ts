@@ -42,4 +42,11 @@ describe("createTargetSelector", () => {
       { recordId: "ns/a-1", selectorKey: ".Target" },
     ]);
   });
+
+  it("never chooses a pod of a protected namespace, and says why nothing was chosen", async () => {
+    await expect(createTargetSelector(source, { protectedNamespaces: ["ns"] }).select(kindOf("a", "b"), obj)).rejects.toThrow(
+      "no pod is selected: namespace ns is protected (the manager's --protected-namespaces)",
+    );
+    expect(await createTargetSelector(source, { protectedNamespaces: ["kube-system"] }).select(kindOf("a", "b"), obj)).toHaveLength(3);
+  });
 });

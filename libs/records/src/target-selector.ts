@@ -20,6 +20,8 @@ export interface TargetSelector {
 export interface TargetSelectorOptions {
   /** Only namespaces annotated `chaos-mesh.org/inject=enabled` may be targeted. */
   namespaceFilter?: boolean;
+  /** Namespaces no experiment may target, whatever its selector says. */
+  protectedNamespaces?: readonly string[];
   /** A number in [0, 1), for the random modes; Math.random by default. */
   random?: () => number;
 }
@@ -37,6 +39,7 @@ export function createTargetSelector(source: PodSource, options: TargetSelectorO
       const selectOptions = {
         defaultNamespace: obj.metadata.namespace ?? "default",
         ...(options.namespaceFilter !== undefined && { namespaceFilter: options.namespaceFilter }),
+        ...(options.protectedNamespaces && { protectedNamespaces: options.protectedNamespaces }),
         ...(options.random && { random: options.random }),
       };
       for (const { key, selector } of kind.selectors(obj)) {

@@ -2,7 +2,7 @@ import type { PodSelectorSpec } from "@faultline/api";
 import { createInMemoryPodSource } from "./in-memory-pod-source.js";
 import { names, namespace, node, pod } from "./pod-fixtures.test-support.js";
 import type { PodQuery, PodSource } from "./pod-source.js";
-import { selectPods } from "./select-pods.js";
+import { protectedNamespacesAskedFor, selectPods } from "./select-pods.js";
 import { SelectorError } from "./selector-error.js";
 
 const pods = [
@@ -175,6 +175,31 @@ describe("selectPods", () => {
       const source = recordingSource();
       await selectPods(source, { namespaces: ["shop", "shop"] }, { defaultNamespace: "x", namespaceFilter: true });
       expect(source.calls.filter((call) => call.startsWith("getNamespace"))).toEqual(["getNamespace shop"]);
+    });
+  });
+
+  describe("protectedNamespaces", () => {
+    const selectProtected = async (selector: PodSelectorSpec, defaultNamespace = "shop") => {
+      const source = recordingSource();
+      const selected = names(await selectPods(source, selector, { defaultNamespace, protectedNamespaces: ["blog", "kube-system"] }));
+      return { selected, calls: source.calls };
+    };
+
+    it("never selects a pod of a protected namespace, listed, named or the default, and never lists it", async () => {
+      expect((await selectProtected({ namespaces: ["blog", "shop"] })).selected).toEqual(await select({ namespaces: ["shop"] }));
+      const listed = await selectProtected({ namespaces: ["blog", "other"] });
+      expect(listed.selected).toEqual(["other/web-0"]);
+      expect(listed.calls.some((call) => call.includes("blog"))).toBe(false);
+      expect((await selectProtected({ pods: { blog: ["db-0"], shop: ["db-0"] } })).selected).toEqual(["shop/db-0"]);
+      expect((await selectProtected({}, "blog")).selected).toEqual([]);
+    });
+
+    it("names the protected namespaces a selector asks for", () => {
+      const options = { defaultNamespace: "blog", protectedNamespaces: ["blog", "kube-system"] };
+      expect(protectedNamespacesAskedFor({}, options)).toEqual(["blog"]);
+      expect(protectedNamespacesAskedFor({ namespaces: ["kube-system", "shop", "kube-system"] }, options)).toEqual(["kube-system"]);
+      expect(protectedNamespacesAskedFor({ pods: { shop: ["a"] } }, options)).toEqual([]);
+      expect(protectedNamespacesAskedFor({ namespaces: ["kube-system"] }, { defaultNamespace: "x" })).toEqual([]);
     });
   });
 

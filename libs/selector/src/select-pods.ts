@@ -11,6 +11,21 @@ export interface SelectPodsOptions {
   defaultNamespace: string;
   /** Only namespaces annotated `chaos-mesh.org/inject: enabled` may be targeted. */
   namespaceFilter?: boolean;
+  /** Namespaces no experiment may target, whatever its selector says (the manager's `--protected-namespaces`). */
+  protectedNamespaces?: readonly string[];
+}
+
+/** The namespaces a selector asks for (its `pods` keys, else `namespaces`, else the default) that `protectedNamespaces` refuses. */
+export function protectedNamespacesAskedFor(selector: PodSelectorSpec, options: SelectPodsOptions): string[] {
+  const refused = new Set(options.protectedNamespaces ?? []);
+  if (refused.size === 0) return [];
+  const asked =
+    selector.pods && Object.keys(selector.pods).length > 0
+      ? Object.keys(selector.pods)
+      : selector.namespaces?.length
+        ? selector.namespaces
+        : [options.defaultNamespace];
+  return unique(asked).filter((namespace) => refused.has(namespace));
 }
 
 function unique<T>(items: readonly T[]): T[] {
@@ -34,7 +49,8 @@ function matchesAnnotations(pod: V1Pod, annotations: Readonly<Record<string, str
  *   and `expressionSelectors` and `fieldSelectors` (sent to the API server), `annotationSelectors`,
  *   `podPhaseSelectors` ("Phase" entries ORed, "!Phase" entries each exclude), and the nodes
  *   (`nodes` ∪ the nodes matching `nodeSelectors`; node filters that match no node select no pod);
- * - with `namespaceFilter`, namespaces without `chaos-mesh.org/inject: enabled` are skipped.
+ * - with `namespaceFilter`, namespaces without `chaos-mesh.org/inject: enabled` are skipped;
+ * - `protectedNamespaces` are skipped always.
  *
  * Pods come back in namespace order, then as the source lists them, each once. An empty
  * result is not an error here; `selectPodTargets` and `selectContainerTargets` report it.
@@ -46,7 +62,9 @@ function matchesAnnotations(pod: V1Pod, annotations: Readonly<Record<string, str
  */
 export async function selectPods(source: PodSource, selector: PodSelectorSpec, options: SelectPodsOptions): Promise<V1Pod[]> {
   const allowed = new Map<string, Promise<boolean>>();
+  const protectedNamespaces = new Set(options.protectedNamespaces ?? []);
   const isAllowed = (namespace: string): Promise<boolean> => {
+    if (protectedNamespaces.has(namespace)) return Promise.resolve(false);
     if (!options.namespaceFilter) return Promise.resolve(true);
     let answer = allowed.get(namespace);
     if (!answer) {

@@ -31,6 +31,14 @@ describe("selectContainerTargets", () => {
     });
   });
 
+  it("says so when a protected namespace is why nothing is selected", async () => {
+    const selector: ContainerSelector = { selector: { namespaces: ["busybox"] }, mode: "all" };
+    await expect(selectContainerTargets(source, selector, { ...options, protectedNamespaces: ["busybox"] })).rejects.toMatchObject({
+      reason: "NoPodSelected",
+      message: "no pod is selected: namespace busybox is protected (the manager's --protected-namespaces)",
+    });
+  });
+
   it("returns no targets when random-max-percent draws 0%", async () => {
     const selector: ContainerSelector = { selector: {}, mode: "random-max-percent", value: "50" };
     expect(await selectContainerTargets(source, selector, { ...options, random: sequence(0) })).toEqual([]);

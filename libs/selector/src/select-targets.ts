@@ -3,7 +3,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { PodSource } from "./pod-source.js";
 import { podRecordId } from "@faultline/api";
 import { selectContainers, type ContainerTarget } from "./select-containers.js";
-import { selectPods, type SelectPodsOptions } from "./select-pods.js";
+import { protectedNamespacesAskedFor, selectPods, type SelectPodsOptions } from "./select-pods.js";
 import { SelectorError } from "./selector-error.js";
 import { applySelectorMode, selectionCount } from "./selector-mode.js";
 
@@ -27,7 +27,13 @@ export interface PodTarget {
 async function selectModePods(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<V1Pod[]> {
   selectionCount(selector.mode, selector.value, 0); // a bad mode or value fails before any API call
   const pods = await selectPods(source, selector.selector, options);
-  if (pods.length === 0) throw new SelectorError("NoPodSelected", "no pod is selected");
+  if (pods.length === 0) {
+    const refused = protectedNamespacesAskedFor(selector.selector, options);
+    throw new SelectorError(
+      "NoPodSelected",
+      refused.length > 0 ? `no pod is selected: namespace ${refused.join(", ")} ${refused.length > 1 ? "are" : "is"} protected (the manager's --protected-namespaces)` : "no pod is selected",
+    );
+  }
   return applySelectorMode(pods, selector.mode, selector.value, options.random);
 }
 
