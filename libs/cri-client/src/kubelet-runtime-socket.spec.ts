@@ -86,7 +86,9 @@ describe("findKubeletRuntimeSockets over a /proc tree", () => {
   processEntry(60, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { mnt: "mnt:[4026532999]" });
   processEntry(70, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=unix:///../../../run/docker.sock"]);
   processEntry(80, "kubelet", ["/usr/bin/kubelet", "--config", "/../../../etc/faultline/kubelet.yaml"]);
-  mkdirSync(join(proc, "self"));
+  // the daemon's own entry: a container of its own (another mount namespace than the node's)
+  mkdirSync(join(proc, "self", "ns"), { recursive: true });
+  symlinkSync("mnt:[4026532500]", join(proc, "self", "ns", "mnt"));
 
   const found = (options = {}) => findKubeletRuntimeSockets({ procRoot: proc, ...options }).sort((a, b) => a.pid - b.pid);
 
@@ -111,6 +113,28 @@ describe("findKubeletRuntimeSockets over a /proc tree", () => {
   it("with kubeletPath, asks only the process that runs that file", () => {
     expect(found({ kubeletPath: "/usr/local/bin/kubelet" })).toEqual([]);
     expect(found({ kubeletPath: "/usr/bin/kubelet" }).map((k) => k.pid)).toEqual([20, 30, 80]);
+  });
+
+  it("where pid 1's namespace cannot be read, takes the daemon's own as the node's (a daemon run on the node)", () => {
+    const bare = mkdtempSync(join(tmpdir(), "faultline-proc-bare-"));
+    try {
+      const entry = (pid: string, mnt: string, comm = "kubelet") => {
+        mkdirSync(join(bare, pid, "ns"), { recursive: true });
+        writeFileSync(join(bare, pid, "comm"), `${comm}\n`);
+        writeFileSync(join(bare, pid, "cmdline"), "/usr/bin/kubelet\0--container-runtime-endpoint=unix:///run/k.sock\0");
+        symlinkSync("/usr/bin/kubelet", join(bare, pid, "exe"));
+        symlinkSync(mnt, join(bare, pid, "ns", "mnt"));
+        symlinkSync(hostRoot, join(bare, pid, "root"));
+      };
+      mkdirSync(join(bare, "1")); // no ns/ entry: unreadable
+      mkdirSync(join(bare, "self", "ns"), { recursive: true });
+      symlinkSync(hostMnt, join(bare, "self", "ns", "mnt"));
+      entry("20", hostMnt);
+      entry("30", "mnt:[4026532999]");
+      expect(findKubeletRuntimeSockets({ procRoot: bare }).map((k) => k.pid)).toEqual([20]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it("finds nothing where there is no /proc", () => {

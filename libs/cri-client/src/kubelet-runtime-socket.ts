@@ -99,9 +99,9 @@ export interface FindKubeletRuntimeSocketsOptions {
  * endpoints are returned.
  *
  * Only the node's kubelet is asked: a process whose executable is named `kubelet` (or is
- * `kubeletPath`) and that runs in the mount namespace of the node's init (`/proc/1`). A process in
- * a pod can name itself `kubelet` and write any argv, but it cannot leave its pod's mount
- * namespace; and an endpoint or config path with a `..` segment is refused, so nothing it writes
+ * `kubeletPath`) and that runs in the mount namespace of the node's init (`/proc/1`), or in the
+ * daemon's own where pid 1's cannot be read (a daemon run on the node itself). A process in a pod
+ * can name itself `kubelet` and write any argv, but it cannot leave its pod's mount namespace; and an endpoint or config path with a `..` segment is refused, so nothing it writes
  * points the daemon outside the kubelet's root.
  */
 export function findKubeletRuntimeSockets(options: FindKubeletRuntimeSocketsOptions = {}): KubeletRuntimeSocket[] {
@@ -112,15 +112,18 @@ export function findKubeletRuntimeSockets(options: FindKubeletRuntimeSocketsOpti
   } catch {
     return [];
   }
-  const hostMountNamespace = readLink(join(proc, "1", "ns", "mnt"));
-  if (hostMountNamespace === undefined) return [];
+  // the node's mount namespace: pid 1's (readable by a hostPID daemon with CAP_SYS_PTRACE), and the
+  // daemon's own, which is the node's when the daemon runs on the node itself (where pid 1's may be
+  // unreadable, even for root); a pod's process has neither
+  const nodeMountNamespaces = new Set([readLink(join(proc, "1", "ns", "mnt")), readLink(join(proc, "self", "ns", "mnt"))].filter((ns): ns is string => ns !== undefined));
+  if (nodeMountNamespaces.size === 0) return [];
   const found: KubeletRuntimeSocket[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     if (readText(join(proc, entry, "comm"))?.trim() !== "kubelet") continue;
     const exe = readLink(join(proc, entry, "exe"));
     if (exe === undefined || (options.kubeletPath !== undefined ? exe !== options.kubeletPath : exe.split("/").pop() !== "kubelet")) continue;
-    if (readLink(join(proc, entry, "ns", "mnt")) !== hostMountNamespace) continue;
+    if (!nodeMountNamespaces.has(readLink(join(proc, entry, "ns", "mnt")) ?? "")) continue;
     const argv = (readText(join(proc, entry, "cmdline")) ?? "").split("\0").filter(Boolean);
     const root = join(proc, entry, "root");
     // a relative --config is relative to the kubelet's working directory
