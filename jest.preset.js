@@ -36,6 +36,10 @@ export default {
   },
   testMatch: ["<rootDir>/src/**/*.spec.ts"],
   testPathIgnorePatterns: ["/node_modules/", ...(tier === "unit" ? [integrationSpecPattern] : [])],
+  // the default for tests and hooks that name none: an afterAll that deletes a test namespace waits
+  // for the namespace controller, which lets a deleted namespace be for 5 s before it empties it
+  // (Jest's own default, 5 s, failed those hooks while the namespace was still going)
+  testTimeout: 30_000,
   // a project whose every test needs real parts has nothing to run in the unit tier
   passWithNoTests: tier === "unit",
   // one JSON summary per project, summed into "N passed, N failed" by tools/ci/summarize-tests.mjs
