@@ -65,9 +65,10 @@ describe("findKubeletRuntimeSockets over a /proc tree", () => {
     rmSync(hostRoot, { recursive: true, force: true });
   });
   const hostMnt = "mnt:[4026531841]";
-  const processEntry = (pid: number, comm: string, argv: string[], { exe = "/usr/bin/kubelet", mnt = hostMnt } = {}) => {
+  const processEntry = (pid: number, comm: string, argv: string[], { exe = "/usr/bin/kubelet", mnt = hostMnt, ppid = 1 } = {}) => {
     mkdirSync(join(proc, String(pid), "ns"), { recursive: true });
     writeFileSync(join(proc, String(pid), "comm"), `${comm}\n`);
+    writeFileSync(join(proc, String(pid), "stat"), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1\n`);
     writeFileSync(join(proc, String(pid), "cmdline"), `${argv.join("\0")}\0`);
     symlinkSync(exe, join(proc, String(pid), "exe"));
     symlinkSync(mnt, join(proc, String(pid), "ns", "mnt"));
@@ -76,14 +77,17 @@ describe("findKubeletRuntimeSockets over a /proc tree", () => {
   };
   mkdirSync(join(hostRoot, "var/lib/kubelet"), { recursive: true });
   writeFileSync(join(hostRoot, "var/lib/kubelet/config.yaml"), "containerRuntimeEndpoint: unix:///var/run/crio/crio.sock\n");
-  processEntry(1, "init", ["/sbin/init"], { exe: "/sbin/init" });
+  processEntry(1, "init", ["/sbin/init"], { exe: "/sbin/init", ppid: 0 });
   processEntry(10, "containerd", ["containerd"], { exe: "/usr/bin/containerd" });
   processEntry(20, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=unix:///srv/cluster/containerd.sock", "--hostname-override=node-a"]);
   processEntry(30, "kubelet", ["/usr/bin/kubelet", "--config", "config.yaml"]);
   processEntry(40, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=tcp://10.0.0.1:1234"]);
   // what a process in a pod can pretend: the name, the argv, even an executable named kubelet
   processEntry(50, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { exe: "/usr/bin/python3" });
-  processEntry(60, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { mnt: "mnt:[4026532999]" });
+  // a pod: the runtime's shim (the node's mount namespace), the container's init and its child in their own
+  processEntry(55, "containerd-shim", ["containerd-shim-runc-v2"], { exe: "/usr/bin/containerd-shim-runc-v2" });
+  processEntry(60, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { mnt: "mnt:[4026532999]", ppid: 55 });
+  processEntry(61, "kubelet", ["kubelet", "--container-runtime-endpoint=unix:///evil.sock"], { mnt: "mnt:[4026532999]", ppid: 60 });
   processEntry(70, "kubelet", ["/usr/bin/kubelet", "--container-runtime-endpoint=unix:///../../../run/docker.sock"]);
   processEntry(80, "kubelet", ["/usr/bin/kubelet", "--config", "/../../../etc/faultline/kubelet.yaml"]);
   // the daemon's own entry: a container of its own (another mount namespace than the node's)
@@ -99,9 +103,10 @@ describe("findKubeletRuntimeSockets over a /proc tree", () => {
     ]);
   });
 
-  it("asks only the node's kubelet: its executable is kubelet and it runs in the node init's mount namespace", () => {
+  it("asks only the node's kubelet: its executable is kubelet and it shares the mount namespace of its ancestors up to init", () => {
     expect(found().map((k) => k.pid)).not.toContain(50);
-    expect(found().map((k) => k.pid)).not.toContain(60);
+    expect(found().map((k) => k.pid)).not.toContain(60); // a container's init: its shim is in the node's namespace
+    expect(found().map((k) => k.pid)).not.toContain(61); // a process under it
   });
 
   it("never follows a path with a '..' segment out of the kubelet's root", () => {
@@ -115,22 +120,26 @@ describe("findKubeletRuntimeSockets over a /proc tree", () => {
     expect(found({ kubeletPath: "/usr/bin/kubelet" }).map((k) => k.pid)).toEqual([20, 30, 80]);
   });
 
-  it("where pid 1's namespace cannot be read, takes the daemon's own as the node's (a daemon run on the node)", () => {
+  it("where pid 1's namespace cannot be read (even root cannot, on some machines), judges by the ancestors below it", () => {
     const bare = mkdtempSync(join(tmpdir(), "faultline-proc-bare-"));
     try {
-      const entry = (pid: string, mnt: string, comm = "kubelet") => {
-        mkdirSync(join(bare, pid, "ns"), { recursive: true });
+      const entry = (pid: string, mnt: string | undefined, ppid: string, comm = "kubelet") => {
+        mkdirSync(join(bare, pid), { recursive: true });
         writeFileSync(join(bare, pid, "comm"), `${comm}\n`);
+        writeFileSync(join(bare, pid, "stat"), `${pid} (${comm}) S ${ppid} 1 1 0 -1\n`);
         writeFileSync(join(bare, pid, "cmdline"), "/usr/bin/kubelet\0--container-runtime-endpoint=unix:///run/k.sock\0");
         symlinkSync("/usr/bin/kubelet", join(bare, pid, "exe"));
-        symlinkSync(mnt, join(bare, pid, "ns", "mnt"));
+        if (mnt !== undefined) {
+          mkdirSync(join(bare, pid, "ns"));
+          symlinkSync(mnt, join(bare, pid, "ns", "mnt"));
+        }
         symlinkSync(hostRoot, join(bare, pid, "root"));
       };
-      mkdirSync(join(bare, "1")); // no ns/ entry: unreadable
-      mkdirSync(join(bare, "self", "ns"), { recursive: true });
-      symlinkSync(hostMnt, join(bare, "self", "ns", "mnt"));
-      entry("20", hostMnt);
-      entry("30", "mnt:[4026532999]");
+      entry("1", undefined, "0", "init");
+      entry("10", hostMnt, "1", "bash"); // the script that started the kubelet
+      entry("20", hostMnt, "10");
+      entry("25", hostMnt, "1", "containerd-shim");
+      entry("30", "mnt:[4026532999]", "25");
       expect(findKubeletRuntimeSockets({ procRoot: bare }).map((k) => k.pid)).toEqual([20]);
     } finally {
       rmSync(bare, { recursive: true, force: true });

@@ -79,6 +79,36 @@ export function pathUnderRoot(root: string, path: string): string | undefined {
   return join(root, path);
 }
 
+/** The parent pid in `/proc/<pid>/stat` (the field after the state, past the command's closing parenthesis). */
+function parentPid(proc: string, pid: string): string | undefined {
+  const stat = readText(join(proc, pid, "stat"));
+  if (stat === undefined) return undefined;
+  const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+  return ppid !== undefined && /^\d+$/.test(ppid) ? ppid : undefined;
+}
+
+/**
+ * Whether `pid` runs in the node's mount namespace: it shares its mount namespace with every
+ * ancestor up to pid 1, and with pid 1 itself where that can be read (on some machines not even
+ * root may read pid 1's namespaces). A containerized process has its runtime's shim, in another
+ * mount namespace, among its ancestors.
+ */
+export function inNodeMountNamespace(proc: string, pid: string): boolean {
+  const own = readLink(join(proc, pid, "ns", "mnt"));
+  if (own === undefined) return false;
+  let current = pid;
+  for (let depth = 0; depth < 64; depth++) {
+    const parent = parentPid(proc, current);
+    if (parent === undefined) return false;
+    if (parent === "0") return current === "1";
+    const ns = readLink(join(proc, parent, "ns", "mnt"));
+    if (parent === "1") return ns === undefined || ns === own;
+    if (ns !== own) return false;
+    current = parent;
+  }
+  return false;
+}
+
 /** Options of {@link findKubeletRuntimeSockets}. */
 export interface FindKubeletRuntimeSocketsOptions {
   /** Where `/proc` is; default `/proc`. */
@@ -99,10 +129,11 @@ export interface FindKubeletRuntimeSocketsOptions {
  * endpoints are returned.
  *
  * Only the node's kubelet is asked: a process whose executable is named `kubelet` (or is
- * `kubeletPath`) and that runs in the mount namespace of the node's init (`/proc/1`), or in the
- * daemon's own where pid 1's cannot be read (a daemon run on the node itself). A process in a pod
- * can name itself `kubelet` and write any argv, but it cannot leave its pod's mount namespace; and an endpoint or config path with a `..` segment is refused, so nothing it writes
- * points the daemon outside the kubelet's root.
+ * `kubeletPath`) that shares its mount namespace with every ancestor up to the node's init (pid 1,
+ * compared too where it can be read). A process in a pod can name itself `kubelet` and write any
+ * argv, but somewhere above it stands the container runtime's shim, in the node's mount namespace
+ * while the pod is in its own, so it is never asked. An endpoint or config path with a `..`
+ * segment is refused too, so nothing a process writes points the daemon outside the kubelet's root.
  */
 export function findKubeletRuntimeSockets(options: FindKubeletRuntimeSocketsOptions = {}): KubeletRuntimeSocket[] {
   const proc = options.procRoot ?? "/proc";
@@ -112,18 +143,13 @@ export function findKubeletRuntimeSockets(options: FindKubeletRuntimeSocketsOpti
   } catch {
     return [];
   }
-  // the node's mount namespace: pid 1's (readable by a hostPID daemon with CAP_SYS_PTRACE), and the
-  // daemon's own, which is the node's when the daemon runs on the node itself (where pid 1's may be
-  // unreadable, even for root); a pod's process has neither
-  const nodeMountNamespaces = new Set([readLink(join(proc, "1", "ns", "mnt")), readLink(join(proc, "self", "ns", "mnt"))].filter((ns): ns is string => ns !== undefined));
-  if (nodeMountNamespaces.size === 0) return [];
   const found: KubeletRuntimeSocket[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     if (readText(join(proc, entry, "comm"))?.trim() !== "kubelet") continue;
     const exe = readLink(join(proc, entry, "exe"));
     if (exe === undefined || (options.kubeletPath !== undefined ? exe !== options.kubeletPath : exe.split("/").pop() !== "kubelet")) continue;
-    if (!nodeMountNamespaces.has(readLink(join(proc, entry, "ns", "mnt")) ?? "")) continue;
+    if (!inNodeMountNamespace(proc, entry)) continue;
     const argv = (readText(join(proc, entry, "cmdline")) ?? "").split("\0").filter(Boolean);
     const root = join(proc, entry, "root");
     // a relative --config is relative to the kubelet's working directory
