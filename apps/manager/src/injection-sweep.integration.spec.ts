@@ -46,6 +46,12 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
   const image = (pod: V1Pod) => pod.spec!.containers[0]!.image;
   const sweptEvents = async (pod: string): Promise<CoreV1Event[]> =>
     (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${pod},involvedObject.kind=Pod,reason=InjectionSwept` })).items;
+  // the sweep removes an injection first and records its Event after: a test that saw the effect
+  // gone waits for the Event too
+  const sweptEventsOf = (pod: string) => eventually(`the InjectionSwept Event on ${pod}`, async () => {
+    const events = await sweptEvents(pod);
+    return events.length > 0 ? events : undefined;
+  }, 15_000);
   const sweptCount = async (kind: string) => {
     const text = await (await fetch(`http://127.0.0.1:${manager.httpPort}/metrics`)).text();
     return Number(new RegExp(`^faultline_manager_swept_injections_total\\{kind="${kind}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
@@ -84,7 +90,7 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
     expect(tookMs).toBeLessThan(sweepSeconds * 1000 + 5_000);
     const restored = (await podsOf("orphan"))[0]!;
     expect(Object.keys(restored.metadata!.annotations ?? {}).filter((k) => k.startsWith("pod-failure"))).toEqual([]);
-    expect((await sweptEvents(orphan!.metadata!.name!))[0]?.message).toMatch(/no longer holds this pod: removed its pod-failure of container\(s\) busybox/);
+    expect((await sweptEventsOf(orphan!.metadata!.name!))[0]?.message).toMatch(/no longer holds this pod: removed its pod-failure of container\(s\) busybox/);
     expect(await sweptCount("PodChaos")).toBeGreaterThanOrEqual(1);
 
     // two more sweeps: the running experiment's pod keeps the pause image
@@ -116,7 +122,7 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
       const tookMs = Date.now() - goneAt;
       console.log(`stressors swept ${tookMs} ms after their StressChaos was gone (interval ${sweepSeconds} s)`);
       expect(tookMs).toBeLessThan(sweepSeconds * 1000 + 5_000);
-      expect((await sweptEvents(orphan!.metadata!.name!))[0]?.message).toMatch(/no longer holds this pod: removed its cpu stressor\(s\) in container busybox/);
+      expect((await sweptEventsOf(orphan!.metadata!.name!))[0]?.message).toMatch(/no longer holds this pod: removed its cpu stressor\(s\) in container busybox/);
       expect(await sweptCount("StressChaos")).toBeGreaterThanOrEqual(1);
 
       await sleep(sweepSeconds * 1000 + 500);
@@ -144,8 +150,8 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
     console.log(`network partition swept ${tookMs} ms after its NetworkChaos was gone (interval ${sweepSeconds} s)`);
     expect(tookMs).toBeLessThan(sweepSeconds * 1000 + 8_000);
     // the swept object's rules were removed on both ends; the running one's stay
-    expect((await sweptEvents("client")).map((e) => e.message).join("\n")).toMatch(/NetworkChaos .* no longer holds this pod/);
-    expect((await sweptEvents("web")).length).toBeGreaterThanOrEqual(1);
+    expect((await sweptEventsOf("client")).map((e) => e.message).join("\n")).toMatch(/NetworkChaos .* no longer holds this pod/);
+    expect((await sweptEventsOf("web")).length).toBeGreaterThanOrEqual(1);
     expect(await sweptCount("NetworkChaos")).toBeGreaterThanOrEqual(2);
     await sleep(sweepSeconds * 1000 + 500);
     expect(await web.reaches("client", "other")).toBe(false);
