@@ -15,22 +15,24 @@ const exportsOf = (entry) => ({
   ".": { "@faultline/source": `./src/${entry}.ts`, types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` },
 });
 
+/** The library's manifest in the workspace below. */
+const coreManifest = {
+  name: "@faultline/core",
+  version: "0.1.0",
+  license: "Apache-2.0",
+  publishConfig: { access: "public" },
+  type: "module",
+  exports: exportsOf("index"),
+  files: ["dist", "README.md"],
+  dependencies: { "@sinclair/typebox": "0.34.52" },
+};
+
 /** A workspace like Faultline's: @faultline/core (a library), @faultline/app (a CLI over it), and an example that imports the app. */
 function workspace(name, change = {}) {
   const root = join(scratch, name);
   const files = {
     "package.json": { name: "root", private: true, workspaces: ["libs/*", "apps/*"] },
-    "libs/core/package.json": {
-      name: "@faultline/core",
-      version: "0.1.0",
-      license: "Apache-2.0",
-      publishConfig: { access: "public" },
-      type: "module",
-      exports: exportsOf("index"),
-      files: ["dist", "README.md"],
-      dependencies: { "@sinclair/typebox": "0.34.52" },
-      devDependencies: { "left-pad": "1.3.0" },
-    },
+    "libs/core/package.json": { ...coreManifest, devDependencies: { "left-pad": "1.3.0" } },
     "libs/core/README.md": "# core\n",
     "libs/core/dist/index.js": 'import { Type } from "@sinclair/typebox";\nexport const core = Type.String();\n',
     "libs/core/dist/index.d.ts": 'export declare const core: import("@sinclair/typebox").TString;\n',
@@ -62,19 +64,7 @@ function workspace(name, change = {}) {
 }
 
 /** The workspace's core manifest with some fields replaced. */
-const coreWith = (fields) => ({
-  "libs/core/package.json": {
-    name: "@faultline/core",
-    version: "0.1.0",
-    license: "Apache-2.0",
-    publishConfig: { access: "public" },
-    type: "module",
-    exports: exportsOf("index"),
-    files: ["dist", "README.md"],
-    dependencies: { "@sinclair/typebox": "0.34.52" },
-    ...fields,
-  },
-});
+const coreWith = (fields) => ({ "libs/core/package.json": { ...coreManifest, ...fields } });
 
 describe("tools/ci/check-publish.mjs", () => {
   it("passes a workspace whose packages an outside project can install", () => {
