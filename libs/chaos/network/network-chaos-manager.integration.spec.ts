@@ -8,7 +8,7 @@ import { NodeCapabilitiesSchema, type Chain, type IPSet, type Tc } from "@faultl
 import { createInMemoryDaemonClientPool } from "@faultline/impl-registry";
 import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
-import { networkRecordsReconciler } from "./network-records-pipeline.test-support.js";
+import { allInjected, driveNetworkChaos, networkRecordsReconciler, readNetworkChaos } from "./network-records-pipeline.test-support.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 import { networkChaosAppliedAnnotation } from "./network-chaos-manager.js";
 import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
@@ -86,25 +86,10 @@ const manager = () => networkRecordsReconciler({ core, customObjects, daemons, l
 async function createChaos(name: string, spec: object) {
   await customObjects.createNamespacedCustomObject({ ...resource, namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "NetworkChaos", metadata: { name }, spec } });
 }
-async function read(name: string): Promise<NetworkChaos | undefined> {
-  try {
-    return (await customObjects.getNamespacedCustomObject({ ...resource, namespace: ns.name, name })) as NetworkChaos;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
-    throw error;
-  }
-}
+const read = (name: string) => readNetworkChaos(customObjects, ns.name, name);
 /** Reconciles `name` as the manager's queue would until `done` holds. */
-async function drive(reconciler: ReturnType<typeof manager>, name: string, done: (obj: NetworkChaos | undefined) => boolean, rounds = 40) {
-  for (let i = 0; i < rounds; i++) {
-    const result = await reconciler.reconcile({ kind: "NetworkChaos", namespace: ns.name, name });
-    const obj = await read(name);
-    if (done(obj)) return obj;
-    await sleep(Math.min(result.requeueAfterMs ?? 100, 500));
-  }
-  throw new Error(`${name} did not converge: ${JSON.stringify((await read(name))?.status)}`);
-}
-const allInjected = (obj: NetworkChaos | undefined) => obj?.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") ?? false;
+const drive = (reconciler: ReturnType<typeof manager>, name: string, done: (obj: NetworkChaos | undefined) => boolean, rounds = 40) =>
+  driveNetworkChaos(reconciler, customObjects, ns.name, name, done, rounds);
 const events = async (name: string): Promise<CoreV1Event[]> =>
   (await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${name}` })).items;
 const chainNames = (name: string) => stateOf(uid(name)).chains.map((c) => c.name);

@@ -10,12 +10,11 @@ import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, local
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { networkDaemonHandlers } from "./daemon/network-daemon-handlers.js";
 import { NetworkPods, canConnect, inPod, listenInPod, type NetworkPod } from "./daemon/network-pods.test-support.js";
-import { networkRecordsReconciler } from "./network-records-pipeline.test-support.js";
+import { allInjected, driveNetworkChaos, networkRecordsReconciler, readNetworkChaos } from "./network-records-pipeline.test-support.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 import { ipsetNames, partitionChainName } from "./network-chaos-names.js";
 
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nodeName = `faultline-netns-${Math.random().toString(36).slice(2, 8)}`;
 const open = 8080;
 const other = 8081;
@@ -54,25 +53,8 @@ async function podObject(name: string, app: string, pod: NetworkPod) {
 
 const manager = () => networkRecordsReconciler({ core, customObjects, daemons });
 
-async function read(name: string): Promise<NetworkChaos | undefined> {
-  try {
-    return (await customObjects.getNamespacedCustomObject({ ...resource, namespace: ns.name, name })) as NetworkChaos;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
-    throw error;
-  }
-}
-async function drive(name: string, done: (obj: NetworkChaos | undefined) => boolean) {
-  const reconciler = manager();
-  for (let i = 0; i < 40; i++) {
-    const result = await reconciler.reconcile({ kind: "NetworkChaos", namespace: ns.name, name });
-    const obj = await read(name);
-    if (done(obj)) return obj;
-    await sleep(Math.min(result.requeueAfterMs ?? 100, 500));
-  }
-  throw new Error(`${name} did not converge: ${JSON.stringify((await read(name))?.status)}`);
-}
-const allInjected = (obj: NetworkChaos | undefined) => obj?.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") ?? false;
+const read = (name: string) => readNetworkChaos(customObjects, ns.name, name);
+const drive = (name: string, done: (obj: NetworkChaos | undefined) => boolean) => driveNetworkChaos(manager(), customObjects, ns.name, name, done);
 async function run(name: string, spec: object) {
   await customObjects.createNamespacedCustomObject({ ...resource, namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "NetworkChaos", metadata: { name }, spec } });
   return drive(name, allInjected);
