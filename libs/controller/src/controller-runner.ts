@@ -3,8 +3,9 @@ import type { Registry } from "prom-client";
 import type { ExponentialBackoff } from "./exponential-backoff.js";
 import type { Logger } from "./logger.js";
 import type { ManagedController, WatchedResource } from "./managed-controller.js";
+import type { Informer } from "./informer.js";
+import { InformerSet } from "./informer-set.js";
 import { objectKeyString, type ObjectKey } from "./object-key.js";
-import { ResilientWatch } from "./resilient-watch.js";
 import type { TokenBucket } from "./token-bucket.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -18,19 +19,23 @@ export interface ControllerRunnerOptions {
   backoff?: ExponentialBackoff;
   /** The client's rate limiter, shared with the rest of the process. */
   rateLimiter?: TokenBucket;
-  /** Re-list period of each watch; default 10 minutes. */
+  /** Re-list period of each watch; default 10 minutes (with `informers`, the set's). */
   resyncPeriodMs?: number;
+  /**
+   * The process's shared caches: the runner registers its queues' handlers on their informers
+   * instead of watching on its own, and whoever made the set starts and stops it (`start()` and
+   * `stop()` here start it too, and leave it running). Default: a set of the runner's own.
+   */
+  informers?: InformerSet;
   registry?: Registry;
   logger?: Logger;
 }
 
 type OwnedObject = KubernetesObject;
 
-const resourceKey = (r: WatchedResource) => `${r.group}/${r.version}/${r.plural}`;
-
 /**
- * Runs {@link ManagedController}s: one work queue per controller, one watch per resource (shared
- * when several controllers watch or own the same one), and owner queuing: a change of an owned
+ * Runs {@link ManagedController}s: one work queue per controller, one informer per resource (from
+ * an {@link InformerSet}, shared with every other reader of that resource), and owner queuing: a change of an owned
  * object queues its controlling owner. Started while leading, stopped on shutdown.
  *
  * @example
@@ -39,16 +44,31 @@ const resourceKey = (r: WatchedResource) => `${r.group}/${r.version}/${r.plural}
  */
 export class ControllerRunner {
   private readonly queues = new Map<ManagedController, WorkQueue<ObjectKey>>();
-  private readonly watches = new Map<string, ResilientWatch<OwnedObject>>();
+  private readonly informers: InformerSet;
+  private readonly ownsInformers: boolean;
+  private readonly watched = new Set<Informer<OwnedObject>>();
 
   constructor(options: ControllerRunnerOptions) {
-    const handlers = new Map<string, ((object: OwnedObject, key: ObjectKey) => void)[]>();
+    this.ownsInformers = !options.informers;
+    this.informers =
+      options.informers ??
+      new InformerSet({
+        kubeConfig: options.kubeConfig,
+        ...(options.resyncPeriodMs !== undefined && { resyncPeriodMs: options.resyncPeriodMs }),
+        ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
+        ...(options.registry && { registry: options.registry }),
+        ...(options.logger && { logger: options.logger }),
+      });
     const on = (resource: WatchedResource, handler: (object: OwnedObject, key: ObjectKey) => void) => {
-      const list = handlers.get(resourceKey(resource)) ?? [];
-      list.push(handler);
-      handlers.set(resourceKey(resource), list);
+      const informer = this.informers.informer<OwnedObject>(resource);
+      if (!this.watched.has(informer)) {
+        this.watched.add(informer);
+        informer.addRecoveredHandler(() => {
+          for (const queue of this.queues.values()) queue.retryFailedNow();
+        });
+      }
+      informer.addHandler((event) => handler(event.object, event.key));
     };
-    const resources = new Map<string, WatchedResource>();
     for (const controller of options.controllers) {
       const queue = new WorkQueue<ObjectKey>({
         name: controller.name,
@@ -60,10 +80,8 @@ export class ControllerRunner {
         reconcile: (key, signal) => controller.reconcile(key, signal),
       });
       this.queues.set(controller, queue);
-      resources.set(resourceKey(controller.resource), controller.resource);
       on(controller.resource, (_object, key) => queue.add(key));
       for (const owned of controller.owns ?? []) {
-        resources.set(resourceKey(owned), owned);
         on(owned, (object) => {
           for (const ref of object.metadata?.ownerReferences ?? []) {
             if (ref.controller === true && ref.kind === controller.resource.kind && ref.name !== undefined) {
@@ -73,39 +91,17 @@ export class ControllerRunner {
         });
       }
     }
-    for (const [key, resource] of resources) {
-      const list = handlers.get(key) ?? [];
-      this.watches.set(
-        key,
-        new ResilientWatch<OwnedObject>({
-          kubeConfig: options.kubeConfig,
-          group: resource.group,
-          version: resource.version,
-          plural: resource.plural,
-          ...(options.resyncPeriodMs !== undefined && { resyncPeriodMs: options.resyncPeriodMs }),
-          ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
-          ...(options.registry && { registry: options.registry }),
-          ...(options.logger && { logger: options.logger }),
-          handler: (event) => {
-            for (const handler of list) handler(event.object, event.key);
-          },
-          onRecovered: () => {
-            for (const queue of this.queues.values()) queue.retryFailedNow();
-          },
-        }),
-      );
-    }
   }
 
   /** Starts the queues and the watches; resolves once every watch has listed. */
   async start(): Promise<void> {
     for (const queue of this.queues.values()) queue.start();
-    await Promise.all([...this.watches.values()].map((w) => w.start()));
+    await this.informers.start();
   }
 
   /** Whether every watch has listed once (for readiness). */
   get hasSynced(): boolean {
-    return [...this.watches.values()].every((w) => w.hasSynced);
+    return [...this.watched].every((w) => w.hasSynced);
   }
 
   /** Queues a controller's object, as a watch event would (for tests and for time-based triggers). */
@@ -113,9 +109,9 @@ export class ControllerRunner {
     this.queues.get(controller)?.add(key);
   }
 
-  /** Stops the watches, then lets in-flight reconciles finish within `graceMs`. */
+  /** Stops the watches (when the set is the runner's own), then lets in-flight reconciles finish within `graceMs`. */
   async stop(options: { graceMs?: number } = {}): Promise<void> {
-    await Promise.all([...this.watches.values()].map((w) => w.stop()));
+    if (this.ownsInformers) await this.informers.stop();
     await Promise.all([...this.queues.values()].map((q) => q.shutdown({ graceMs: options.graceMs ?? 10_000 })));
   }
 }

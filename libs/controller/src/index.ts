@@ -34,6 +34,10 @@ export { SharedConnectionKubeConfig } from "./shared-connection-kube-config.js";
 export { ResilientWatch } from "./resilient-watch.js";
 export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEventType } from "./resilient-watch.js";
 
+// Kubernetes Events about the objects a controller reconciles (repeats aggregated, as client-go's recorder does)
+export { createKubernetesEventRecorder, eventFailureFields, maxEventMessageLength } from "./event-recorder.js";
+export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
+
 // Leader election
 export { LeaderElector } from "./leader-elector.js";
 export { deploymentOwnerReference } from "./deployment-owner-reference.js";
@@ -47,3 +51,9 @@ export type { LastResortHandlers, LastResortOptions } from "./last-resort-handle
 export { ControllerRunner } from "./controller-runner.js";
 export type { ControllerRunnerOptions } from "./controller-runner.js";
 export type { ManagedController, WatchedResource } from "./managed-controller.js";
+
+// Shared caches: one informer (store, indexes, handlers) per resource, for every reader
+export { Informer, resourceVersionAtLeast } from "./informer.js";
+export type { IndexFunction, InformerSource, InformerSourceFactory } from "./informer.js";
+export { InformerSet } from "./informer-set.js";
+export type { InformerOptions, InformerResource, InformerSetOptions } from "./informer-set.js";
