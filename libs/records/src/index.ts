@@ -39,3 +39,7 @@ export { experimentPhaseOf, registerExperimentGauge } from "./experiment-phase.j
 // Injections whose experiment is gone: the manager's periodic sweep (each kind's `sweep`)
 export type { InjectionSweeper, InjectionSweeperOptions } from "./injection-sweeper.js";
 export { createHoldsCheck, createInjectionSweeper, injectionSweptReason } from "./injection-sweeper.js";
+
+// "Every experiment of kind K holding a record on this pod", from the manager's informers (shards included)
+export type { ExperimentIndex, ExperimentIndexOptions, IndexedStore } from "./experiment-index.js";
+export { createExperimentIndex, recordPodId } from "./experiment-index.js";

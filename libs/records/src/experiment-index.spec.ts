@@ -1,0 +1,112 @@
+// The experiment index on in-memory stores fed by hand, as the manager's informers are by their watches.
+import type { Record } from "@faultline/api";
+import type { ChaosObject } from "@faultline/impl-registry";
+import { createExperimentIndex, recordPodId, type IndexedStore } from "./experiment-index.js";
+import { recordShardExperimentLabel, recordShardName, type RecordShard } from "./record-shard-crd.js";
+
+/** An informer's store, indexes and handlers, without a watch. */
+class MemoryStore<T extends { metadata: { namespace?: string; name?: string } }> implements IndexedStore<T> {
+  private readonly objects = new Map<string, T>();
+  private readonly indexes = new Map<string, (object: T) => readonly string[]>();
+  private readonly handlers: Array<(event: { type: string; object: T }) => void> = [];
+  addIndex(name: string, fn: (object: T) => readonly string[]): void {
+    this.indexes.set(name, fn);
+  }
+  byIndex(name: string, value: string): T[] {
+    const fn = this.indexes.get(name)!;
+    return [...this.objects.values()].filter((o) => fn(o).includes(value));
+  }
+  addHandler(handler: (event: { type: string; object: T }) => void): void {
+    this.handlers.push(handler);
+  }
+  put(object: T): void {
+    this.objects.set(`${object.metadata.namespace}/${object.metadata.name}`, object);
+    for (const h of this.handlers) h({ type: "update", object });
+  }
+  remove(object: T): void {
+    this.objects.delete(`${object.metadata.namespace}/${object.metadata.name}`);
+    for (const h of this.handlers) h({ type: "delete", object });
+  }
+}
+
+const record = (id: string, selectorKey = "."): Record => ({ id, selectorKey, phase: "Injected" }) as Record;
+
+const experiment = (kind: string, name: string, uid: string, status: ChaosObject["status"]): ChaosObject =>
+  ({ apiVersion: "chaos-mesh.org/v1alpha1", kind, metadata: { namespace: "ns", name, uid, resourceVersion: "1" }, spec: {}, status }) as ChaosObject;
+
+const shard = (kind: string, name: string, uid: string, index: number, records: Record[]): RecordShard => ({
+  apiVersion: "chaos-mesh.org/v1alpha1",
+  kind: "RecordShard",
+  metadata: { namespace: "ns", name: recordShardName(name, index), labels: { [recordShardExperimentLabel]: uid } },
+  spec: { experiment: { kind, name }, index, records },
+});
+
+const ids = (obj: ChaosObject | undefined) => (obj?.status?.experiment?.containerRecords ?? []).map((r) => r.id);
+
+describe("createExperimentIndex", () => {
+  let network: MemoryStore<ChaosObject>;
+  let pods: MemoryStore<ChaosObject>;
+  let shards: MemoryStore<RecordShard>;
+  let index: ReturnType<typeof createExperimentIndex>;
+  beforeEach(() => {
+    network = new MemoryStore();
+    pods = new MemoryStore();
+    shards = new MemoryStore();
+    index = createExperimentIndex({ kinds: new Map([["NetworkChaos", network], ["PodChaos", pods]]), shards });
+  });
+
+  it("finds experiments of the kind asked holding a record on the pod, from their status", () => {
+    network.put(experiment("NetworkChaos", "a", "ua", { experiment: { containerRecords: [record("ns/p0"), record("ns/p1", ".Target")] } }));
+    network.put(experiment("NetworkChaos", "b", "ub", { experiment: { containerRecords: [record("ns/p2")] } }));
+    pods.put(experiment("PodChaos", "c", "uc", { experiment: { containerRecords: [record("ns/p1/app")] } }));
+    expect(index.onPod("NetworkChaos", "ns/p1").map((o) => o.metadata.name)).toEqual(["a"]);
+    expect(index.onPod("NetworkChaos", "ns/p9")).toEqual([]);
+    // a container record counts for its pod
+    expect(index.onPod("PodChaos", "ns/p1").map((o) => o.metadata.name)).toEqual(["c"]);
+    expect(() => index.onPod("StressChaos", "ns/p1")).toThrow("the experiment index has no informer of kind StressChaos");
+  });
+
+  it("finds a sharded experiment through its shards and hands it back with every record, in shard order", () => {
+    const sharded = experiment("NetworkChaos", "big", "ubig", { experiment: { recordShards: 2, recordCounts: { Injected: 4 } } });
+    network.put(sharded);
+    shards.put(shard("NetworkChaos", "big", "ubig", 1, [record("ns/p2"), record("ns/p3", ".Target")]));
+    shards.put(shard("NetworkChaos", "big", "ubig", 0, [record("ns/p0"), record("ns/p1")]));
+    // a shard past the status's count: left from a larger selection, not a record any more
+    shards.put(shard("NetworkChaos", "big", "ubig", 2, [record("ns/p9")]));
+    // another kind's shard on the same pod
+    pods.put(experiment("PodChaos", "other", "uother", { experiment: { recordShards: 1 } }));
+    shards.put(shard("PodChaos", "other", "uother", 0, [record("ns/p3/app")]));
+
+    const [found, ...more] = index.onPod("NetworkChaos", "ns/p3");
+    expect(more).toEqual([]);
+    expect(found?.metadata.uid).toBe("ubig");
+    expect(ids(found)).toEqual(["ns/p0", "ns/p1", "ns/p2", "ns/p3"]);
+    expect(found?.status?.experiment?.containerRecords?.[3]?.selectorKey).toBe(".Target");
+    expect(index.onPod("NetworkChaos", "ns/p9")).toEqual([]);
+    // assembled once, until the experiment or a shard changes
+    expect(index.onPod("NetworkChaos", "ns/p0")[0]).toBe(found);
+    shards.put(shard("NetworkChaos", "big", "ubig", 1, [record("ns/p2"), record("ns/p4")]));
+    expect(index.onPod("NetworkChaos", "ns/p3")).toEqual([]);
+    expect(ids(index.onPod("NetworkChaos", "ns/p4")[0])).toEqual(["ns/p0", "ns/p1", "ns/p2", "ns/p4"]);
+  });
+
+  it("lets a deleted experiment and its shards go", () => {
+    const small = experiment("NetworkChaos", "a", "ua", { experiment: { containerRecords: [record("ns/p0")] } });
+    const sharded = experiment("NetworkChaos", "big", "ubig", { experiment: { recordShards: 1 } });
+    network.put(small);
+    network.put(sharded);
+    const only = shard("NetworkChaos", "big", "ubig", 0, [record("ns/p0")]);
+    shards.put(only);
+    expect(index.onPod("NetworkChaos", "ns/p0").map((o) => o.metadata.name).sort()).toEqual(["a", "big"]);
+    network.remove(sharded);
+    network.remove(small);
+    expect(index.onPod("NetworkChaos", "ns/p0")).toEqual([]);
+    shards.remove(only);
+    expect(index.onPod("NetworkChaos", "ns/p0")).toEqual([]);
+  });
+
+  it("names a record's pod", () => {
+    expect(recordPodId("ns/p")).toBe("ns/p");
+    expect(recordPodId("ns/p/c")).toBe("ns/p");
+  });
+});
