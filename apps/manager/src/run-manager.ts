@@ -19,15 +19,13 @@ import {
   type ManagedController,
   type ObjectKey,
 } from "@faultline/controller";
+import { createChaosKindMetrics, resourceOf, type ChaosObject } from "@faultline/impl-registry";
 import {
-  createChaosKindMetrics,
   createDaemonClientPool,
   createEndpointSliceDaemonLocator,
   createRecordDecoder,
   createStaticDaemonLocator,
-  resourceOf,
-  type ChaosObject,
-} from "@faultline/impl-registry";
+} from "@faultline/daemon-client";
 import {
   createKubernetesChaosObjectClient,
   createKubernetesRecordShardClient,

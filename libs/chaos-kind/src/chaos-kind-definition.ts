@@ -1,7 +1,8 @@
 import type { ChaosCrd, ChaosResourceOf } from "@faultline/api";
 import type { ContainerRuntimeClient } from "@faultline/cri-client";
 import type { DaemonHandlers, NamespaceProcessRunner } from "@faultline/daemon-server";
-import type { ChaosImpl, ChaosObject, KeyedSelector, RecordDecoder } from "@faultline/impl-registry";
+import type { ChaosImpl, ChaosObject, KeyedSelector } from "@faultline/impl-registry";
+import type { RecordDecoder } from "@faultline/daemon-client";
 import type { PodSource } from "@faultline/selector";
 import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { offlineKubeConfig } from "@faultline/test-ground";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import { createChaosKindRegistry, registerDaemonHandlers } from "./index.js";
 import { containerRestartChaos, containerRestartChaosCrd } from "./readme-example.js";

@@ -1,12 +1,8 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { Record } from "@faultline/api";
 import { managerChaosKind } from "@faultline/chaos-kind";
-import {
-  createDaemonClientPool,
-  createRecordDecoder,
-  createStaticDaemonLocator,
-  type ChaosObject,
-} from "@faultline/impl-registry";
+import type { ChaosObject } from "@faultline/impl-registry";
+import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { helloWorldChaos } from "./helloworld-chaos.js";

@@ -1,5 +1,5 @@
 import type { Record } from "@faultline/api";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import { helloWorldChaosManager } from "./helloworld-chaos-manager.js";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";

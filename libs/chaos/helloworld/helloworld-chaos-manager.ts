@@ -1,5 +1,6 @@
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, RecordDecoder } from "@faultline/impl-registry";
+import type { ChaosImpl } from "@faultline/impl-registry";
+import type { RecordDecoder } from "@faultline/daemon-client";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
 
 /**

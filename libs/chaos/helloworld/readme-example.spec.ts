@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { offlineKubeConfig } from "@faultline/test-ground";
-import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/impl-registry";
+import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { composeHelloWorld } from "./readme-example.js";
 
 describe("README example", () => {

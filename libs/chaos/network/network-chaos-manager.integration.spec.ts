@@ -5,7 +5,7 @@
 // others, the kernel check, a recreated pod and a restarted manager.
 import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema, type Chain, type IPSet, type Tc } from "@faultline/api";
-import { createInMemoryDaemonClientPool } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool } from "@faultline/daemon-client";
 import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
 import { allInjected, driveNetworkChaos, networkRecordsReconciler, readNetworkChaos } from "./network-records-pipeline.test-support.js";

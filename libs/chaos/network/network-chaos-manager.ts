@@ -1,6 +1,7 @@
 import type { NodeCapabilities, Record } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, DecodedPod, RecordDecoder, SweptInjection } from "@faultline/impl-registry";
+import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
+import type { DecodedPod, RecordDecoder } from "@faultline/daemon-client";
 import type { V1Pod } from "@kubernetes/client-node";
 import { checkCapabilities } from "./network-capability-check.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";

@@ -5,7 +5,7 @@
 // traffic: TCP connections that open or not.
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityHandlers, nodeCapabilityProbeFor } from "@faultline/daemon-server";
-import { createInMemoryDaemonClientPool } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool } from "@faultline/daemon-client";
 import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { networkDaemonHandlers } from "./daemon/network-daemon-handlers.js";

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema, type Chain } from "@faultline/api";
-import { createInMemoryDaemonClientPool, createRecordDecoder, type SweepContext } from "@faultline/impl-registry";
+import type { SweepContext } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { NetworkChaos } from "./network-chaos-crd.js";

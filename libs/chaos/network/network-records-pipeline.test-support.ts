@@ -2,7 +2,8 @@
 // going to whatever pool a test gives (in-memory daemons, or the real handlers called in process):
 // what the network integration specs run instead of a whole manager.
 import { managerChaosKind } from "@faultline/chaos-kind";
-import { ChaosKindRegistry, createRecordDecoder, type DaemonClientPool } from "@faultline/impl-registry";
+import { ChaosKindRegistry } from "@faultline/impl-registry";
+import { createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
 import { createKubernetesChaosObjectClient, createKubernetesEventRecorder, createRecordsReconciler, createTargetSelector } from "@faultline/records";
 import { createKubernetesPodSource } from "@faultline/selector";
 import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";

@@ -6,7 +6,7 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/c
 import type { Record } from "@faultline/api";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { DaemonHandlerRegistry, containerHandlers, createDaemonLogger, createDaemonServer } from "@faultline/daemon-server";
-import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/impl-registry";
+import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { createTestNamespace, deployBusybox, localCluster, eventually as eventuallyWithin } from "@faultline/test-ground";
 import { defaultPauseImage, podChaosManager } from "./pod-chaos-manager.js";

@@ -1,5 +1,6 @@
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, RecordDecoder, SweptInjection } from "@faultline/impl-registry";
+import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
+import type { RecordDecoder } from "@faultline/daemon-client";
 import type { PodSource } from "@faultline/selector";
 import { ContainerAction_Action, isObjectNotFound, parsePodRecordId } from "@faultline/api";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from "@kubernetes/client-node";

@@ -1,4 +1,5 @@
-import type { DaemonClientPool, RecordDecoder, SweepContext } from "@faultline/impl-registry";
+import type { SweepContext } from "@faultline/impl-registry";
+import type { DaemonClientPool, RecordDecoder } from "@faultline/daemon-client";
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import { podChaosManager } from "./pod-chaos-manager.js";
 import { podFailureApplyPatch, type JsonPatchOperation } from "./pod-failure-patch.js";

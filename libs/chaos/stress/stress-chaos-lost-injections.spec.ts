@@ -1,6 +1,6 @@
 import type { Record } from "@faultline/api";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import { endsOnItsOwn, stressChaosManager } from "./stress-chaos-manager.js";
 import type { StressChaos } from "./stress-chaos-crd.js";

@@ -1,5 +1,5 @@
 import type { Record } from "@faultline/api";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import { stressChaosManager } from "./stress-chaos-manager.js";
 import type { StressChaos } from "./stress-chaos-crd.js";

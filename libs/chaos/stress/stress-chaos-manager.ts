@@ -1,7 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ExecStressRequest_Scope, parseContainerRecordId } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import { DaemonNotFoundError, RecordDecodeError, type ChaosImpl, type DecodedContainer, type RecordDecoder, type SweptInjection } from "@faultline/impl-registry";
+import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
+import { DaemonNotFoundError, RecordDecodeError, type DecodedContainer, type RecordDecoder } from "@faultline/daemon-client";
 import type { StressChaos } from "./stress-chaos-crd.js";
 import { stressRecordKey, stressRequestOf } from "./stress-request.js";
 

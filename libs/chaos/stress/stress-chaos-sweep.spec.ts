@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createInMemoryDaemonClientPool, type RecordDecoder, type SweepContext } from "@faultline/impl-registry";
+import type { SweepContext } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, type RecordDecoder } from "@faultline/daemon-client";
 import type { V1Pod } from "@kubernetes/client-node";
 import { parseStressRecordKey, stressChaosManager } from "./stress-chaos-manager.js";
 

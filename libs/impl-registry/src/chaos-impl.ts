@@ -1,7 +1,7 @@
 import type { Record, RecordPhase } from "@faultline/api";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
-import type { DaemonClientPool } from "./daemon-client-pool.js";
+import type { DaemonClientPool } from "@faultline/daemon-client";
 
 /** What the pipeline hands to every apply and recover call besides the record. */
 export interface ChaosImplContext {

@@ -12,7 +12,3 @@ export interface ChaosObject<Spec = unknown> {
   status?: ChaosStatus;
 }
 
-/** `namespace/name` of a chaos object, the value the daemon receives as `namespaced-name`. */
-export function namespacedNameOf(obj: { metadata: ChaosObjectMeta }): string {
-  return `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;
-}

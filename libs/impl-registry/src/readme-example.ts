@@ -1,11 +1,5 @@
-import {
-  type ChaosKind,
-  ChaosKindRegistry,
-  createDaemonClientPool,
-  createRecordDecoder,
-  createStaticDaemonLocator,
-  inlineSelector,
-} from "@faultline/impl-registry";
+import { type ChaosKind, ChaosKindRegistry, inlineSelector } from "@faultline/impl-registry";
+import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 

@@ -1,4 +1,5 @@
-import type { ChaosKind, ChaosObject, DaemonClientPool, InjectionOwner, SweptInjection } from "@faultline/impl-registry";
+import type { ChaosKind, ChaosObject, InjectionOwner, SweptInjection } from "@faultline/impl-registry";
+import type { DaemonClientPool } from "@faultline/daemon-client";
 import { Registry } from "prom-client";
 import type { ChaosObjectClient } from "./chaos-object-client.js";
 import type { ChaosEvent } from "./event-recorder.js";

@@ -3,7 +3,8 @@
 // holds them. The finding and undoing is each kind's (`ChaosImpl.sweep`); this module asks every
 // kind, answers their "does the experiment still hold this record?" from the API server, records an
 // Event on each swept pod and counts what was swept.
-import { resourceOf, type ChaosKind, type ChaosObject, type DaemonClientPool, type InjectionOwner, type SweepContext, type SweptInjection } from "@faultline/impl-registry";
+import { resourceOf, type ChaosKind, type ChaosObject, type InjectionOwner, type SweepContext, type SweptInjection } from "@faultline/impl-registry";
+import type { DaemonClientPool } from "@faultline/daemon-client";
 import type { V1Pod } from "@kubernetes/client-node";
 import { Counter, type Registry } from "prom-client";
 import type { ChaosObjectClient, ChaosResource } from "./chaos-object-client.js";

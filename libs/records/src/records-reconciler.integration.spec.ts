@@ -3,7 +3,8 @@
 // Pods are created through the API only (no kubelet): the pipeline reads, never runs, them.
 import type { CoreV1Event } from "@kubernetes/client-node";
 import type { Record, RecordPhase } from "@faultline/api";
-import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector, RecordDecodeError } from "@faultline/impl-registry";
+import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
+import { RecordDecodeError } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
 import { createKubernetesRecordShardClient, createShardedChaosObjectClient } from "./sharded-chaos-object-client.js";

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { RecordDecodeError } from "@faultline/impl-registry";
+import { RecordDecodeError } from "@faultline/daemon-client";
 import { isTargetGone } from "./target-gone.js";
 
 describe("isTargetGone", () => {

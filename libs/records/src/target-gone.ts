@@ -1,4 +1,4 @@
-import { RecordDecodeError } from "@faultline/impl-registry";
+import { RecordDecodeError } from "@faultline/daemon-client";
 
 /** gRPC's NOT_FOUND, as a daemon answers for a container its runtime no longer has. */
 const grpcNotFound = 5;

@@ -8,7 +8,7 @@ import { networkInterfaces } from "node:os";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import type { ChaosObject } from "./chaos-object.js";
+import type { NamespacedObject } from "./namespaced-name.js";
 import { createDaemonClientPool } from "./daemon-client-pool.js";
 import { createEndpointSliceDaemonLocator, DaemonNotFoundError } from "./daemon-locator.js";
 import { createKubernetesPodSource } from "@faultline/selector";
@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 describe("record decoding through the API server and the chaos-daemon EndpointSlices", () => {
-  const obj: ChaosObject = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { namespace: "chaos", name: "hello" }, spec: {} };
+  const obj: NamespacedObject = { metadata: { namespace: "chaos", name: "hello" } }; // the chaos object a record belongs to
 
   const decoderWith = () => {
     const locator = createEndpointSliceDaemonLocator({ discovery: api.discovery, namespace, port });

@@ -1,5 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ChaosObject } from "./chaos-object.js";
+import type { NamespacedObject } from "./namespaced-name.js";
 import type { DaemonClientPool } from "./daemon-client-pool.js";
 import { InvalidRecordIdError } from "@faultline/api";
 import { createInMemoryPodSource } from "@faultline/selector";
@@ -38,7 +38,7 @@ describe("containerIdOf", () => {
 });
 
 describe("createRecordDecoder (with an in-memory pod source and a fake daemon pool: decoding logic only)", () => {
-  const obj: ChaosObject = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { namespace: "chaos", name: "hello" }, spec: {} };
+  const obj: NamespacedObject = { metadata: { namespace: "chaos", name: "hello" } }; // the chaos object a record belongs to
   const calls: Array<[string, string]> = [];
   const daemons: DaemonClientPool = {
     async clientFor(nodeName, namespacedName) {

@@ -1,8 +1,7 @@
 import { parseContainerRecordId, parsePodRecordId } from "@faultline/api";
 import type { PodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { ChaosObject } from "./chaos-object.js";
-import { namespacedNameOf } from "./chaos-object.js";
+import { namespacedNameOf, type NamespacedObject } from "./namespaced-name.js";
 import type { ChaosDaemonClient, DaemonClientPool } from "./daemon-client-pool.js";
 
 /** Why a record could not be decoded into a target. */
@@ -38,9 +37,9 @@ export interface DecodedContainer extends DecodedPod {
 /** Turns record ids into targets and daemon clients. */
 export interface RecordDecoder {
   /** Decodes a pod record id `ns/name`. */
-  decodePod(recordId: string, obj: ChaosObject): Promise<DecodedPod>;
+  decodePod(recordId: string, obj: NamespacedObject): Promise<DecodedPod>;
   /** Decodes a container record id `ns/pod/container`. */
-  decodeContainer(recordId: string, obj: ChaosObject): Promise<DecodedContainer>;
+  decodeContainer(recordId: string, obj: NamespacedObject): Promise<DecodedContainer>;
 }
 
 /**
@@ -96,7 +95,7 @@ export function createRecordDecoder(options: { pods: Pick<PodSource, "readPod">;
     if (!pod) throw new RecordDecodeError("PodNotFound", recordId, `pod ${namespace}/${podName} not found`);
     return pod;
   };
-  const withDaemon = async (recordId: string, pod: V1Pod, obj: ChaosObject) => {
+  const withDaemon = async (recordId: string, pod: V1Pod, obj: NamespacedObject) => {
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) {
       const { namespace, name } = pod.metadata ?? {};

@@ -1,8 +1,7 @@
 import { createClient, createRouterTransport, type ServiceImpl } from "@connectrpc/connect";
-import { ChaosDaemon } from "@faultline/api";
+import { ChaosDaemon, namespacedNameHeader } from "@faultline/api";
 import { withHeader, type DaemonClientPool } from "./daemon-client-pool.js";
 import { DaemonNotFoundError } from "./daemon-locator.js";
-import { namespacedNameHeader } from "./namespaced-name-header.js";
 
 /** Options of {@link createInMemoryDaemonClientPool}. */
 export interface InMemoryDaemonClientPoolOptions {

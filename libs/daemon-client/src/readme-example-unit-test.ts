@@ -1,4 +1,4 @@
-import { type ChaosObject, createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/impl-registry";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 
 /**
@@ -30,14 +30,9 @@ export async function applyWithoutACluster(): Promise<string[]> {
     ],
   });
   const decoder = createRecordDecoder({ pods, daemons });
-  const obj: ChaosObject = {
-    apiVersion: "chaos-mesh.org/v1alpha1",
-    kind: "HelloWorldChaos",
-    metadata: { namespace: "busybox", name: "busybox-helloworld-chaos" },
-    spec: {},
-  };
+  const chaos = { metadata: { namespace: "busybox", name: "busybox-helloworld-chaos" } }; // the chaos object
 
-  const { containerId, daemon } = await decoder.decodeContainer("busybox/busybox-0/busybox", obj);
+  const { containerId, daemon } = await decoder.decodeContainer("busybox/busybox-0/busybox", chaos);
   await daemon.execHelloWorldChaos({ containerId });
   return asked;
 }

@@ -2,10 +2,9 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import { ChaosDaemon } from "@faultline/api";
+import { ChaosDaemon, namespacedNameHeader } from "@faultline/api";
 import { type DaemonAddress, formatDaemonAddress } from "./daemon-address.js";
 import type { DaemonLocator } from "./daemon-locator.js";
-import { namespacedNameHeader } from "./namespaced-name-header.js";
 
 /** A ChaosDaemon client (Connect, gRPC protocol). */
 export type ChaosDaemonClient = Client<typeof ChaosDaemon>;

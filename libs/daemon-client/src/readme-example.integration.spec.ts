@@ -7,13 +7,13 @@ import { join } from "node:path";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { helloWorldRegistry } from "./readme-example.js";
+import { applyHelloWorld } from "./readme-example.js";
 import { RecordDecodeError } from "./record-decoder.js";
 import { connectTestApiServer, createTestNamespace, type TestApiServer } from "./testing/api-server.test-support.js";
 import { deleteTestNamespace } from "@faultline/test-ground";
 
 const slow = 120_000;
-const dir = mkdtempSync(join(tmpdir(), "impl-registry-readme-"));
+const dir = mkdtempSync(join(tmpdir(), "daemon-client-readme-"));
 const containerId = "containerd://" + "e".repeat(64);
 const seen: Array<[string, string | null]> = [];
 let api: TestApiServer;
@@ -50,21 +50,12 @@ afterAll(async () => {
 });
 
 describe("README example", () => {
-  test("applies a record by calling the daemon with the container's id and the object's name", async () => {
-    const { kinds, close } = helloWorldRegistry(api.kubeConfig, `unix:${join(dir, "daemon.sock")}`);
-    try {
-      const kind = kinds.get("HelloWorldChaos");
-      const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { namespace, name: "hello" }, spec: {} };
-      const records = [{ id: `${namespace}/busybox-0/busybox`, selectorKey: ".", phase: "Not Injected" as const, injectedCount: 0, recoveredCount: 0 }];
-      const ctx = { signal: new AbortController().signal, namespacedName: `${namespace}/hello` };
-      await expect(kind.impl.apply(ctx, 0, records, obj)).resolves.toBe("Injected");
-      expect(seen).toEqual([[containerId, `${namespace}/hello`]]);
-      await expect(kind.impl.recover(ctx, 0, records, obj)).resolves.toBe("Not Injected");
+  test("applies a record by calling its node's daemon with the container's id and the object's name", async () => {
+    const address = `unix:${join(dir, "daemon.sock")}`;
+    await expect(applyHelloWorld(api.kubeConfig, address, { namespace, name: "hello" }, `${namespace}/busybox-0/busybox`)).resolves.toBe("node-1");
+    expect(seen).toEqual([[containerId, `${namespace}/hello`]]);
 
-      const missing = [{ ...records[0]!, id: `${namespace}/busybox-0/nope` }];
-      await expect(kind.impl.apply(ctx, 0, missing, obj)).rejects.toBeInstanceOf(RecordDecodeError);
-    } finally {
-      close();
-    }
+    await expect(applyHelloWorld(api.kubeConfig, address, { namespace, name: "hello" }, `${namespace}/busybox-0/nope`)).rejects.toBeInstanceOf(RecordDecodeError);
+    expect(seen).toHaveLength(1);
   }, slow);
 });
