@@ -2,8 +2,7 @@
 // (with its WorkflowNodes) and StatusCheck, each over the manager's kinds, so a kind added to
 // `kinds` can be scheduled and put in a workflow with no edit here.
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
-import type { Logger, ManagedController } from "@faultline/controller";
-import type { EventRecorder } from "@faultline/records";
+import type { EventRecorder, Logger, ManagedController } from "@faultline/controller";
 import { createScheduleController } from "@faultline/schedule";
 import { createStatusCheckController } from "@faultline/status-check";
 import { createWorkflowControllers } from "@faultline/workflow";

@@ -7,6 +7,7 @@ import type { ChaosStatus } from "@faultline/api";
 import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import {
   ControllerRunner,
+  createKubernetesEventRecorder,
   LeaderElector,
   ResilientWatch,
   SharedConnectionKubeConfig,
@@ -30,7 +31,6 @@ import {
   createKubernetesChaosObjectClient,
   createKubernetesRecordShardClient,
   createShardedChaosObjectClient,
-  createKubernetesEventRecorder,
   createInjectionSweeper,
   createRecordsReconciler,
   createTargetSelector,

@@ -13,6 +13,14 @@ export type { ChaosObjectMeta } from "./v1alpha1/chaos-object-meta.js";
 export { controllerReference, isControlledBy } from "./v1alpha1/owner-reference.js";
 export { isObjectNotFound } from "./v1alpha1/object-not-found.js";
 export type { OwnerReference } from "./v1alpha1/owner-reference.js";
+// the annotations users set on objects (Chaos Mesh's names)
+export { pauseAnnotation } from "./v1alpha1/pause-annotation.js";
+export { workflowAbortAnnotation } from "./v1alpha1/workflow-abort-annotation.js";
+// Go durations, as spec.duration and the orchestration fields write them
+export { InvalidDurationError, parseGoDuration } from "./v1alpha1/go-duration.js";
+// small helpers the libraries above share
+export { deepFreeze } from "./deep-freeze.js";
+export { truncateMessage } from "./truncate-message.js";
 export type {
   ContainerSelector,
   LabelSelectorRequirement,

@@ -4,7 +4,8 @@
 import { managerChaosKind } from "@faultline/chaos-kind";
 import { ChaosKindRegistry } from "@faultline/impl-registry";
 import { createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
-import { createKubernetesChaosObjectClient, createKubernetesEventRecorder, createRecordsReconciler, createTargetSelector } from "@faultline/records";
+import { createKubernetesEventRecorder } from "@faultline/controller";
+import { createKubernetesChaosObjectClient, createRecordsReconciler, createTargetSelector } from "@faultline/records";
 import { createKubernetesPodSource } from "@faultline/selector";
 import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { networkChaos } from "./network-chaos.js";

@@ -36,7 +36,7 @@ export type { ResilientWatchOptions, ResilientWatchStats, WatchEvent, WatchEvent
 
 // Kubernetes Events about the objects a controller reconciles (repeats aggregated, as client-go's recorder does)
 export { createKubernetesEventRecorder, eventFailureFields, maxEventMessageLength } from "./event-recorder.js";
-export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
+export type { ChaosEvent, EventRecorder, EventRecorderLogger, InvolvedObject, KubernetesEventRecorderOptions } from "./event-recorder.js";
 
 // Leader election
 export { LeaderElector } from "./leader-elector.js";

@@ -1,9 +1,6 @@
 /** The finalizer the pipeline keeps on every chaos object until its records are recovered. */
 export const recordsFinalizer = "chaos-mesh/records";
 
-/** `"true"` pauses an experiment (desired phase Stop); removing it resumes. */
-export const pauseAnnotation = "experiment.chaos-mesh.org/pause";
-
 /** `"forced"` lets a deleted object go without waiting for its records to be recovered. */
 export const cleanFinalizerAnnotation = "chaos-mesh.chaos-mesh.org/cleanFinalizer";
 

@@ -1,6 +1,4 @@
-import type { ChaosCondition, ChaosConditionType, Record } from "@faultline/api";
-import { pauseAnnotation } from "./chaos-annotations.js";
-import { truncateMessage } from "./status-compaction.js";
+import { pauseAnnotation, truncateMessage, type ChaosCondition, type ChaosConditionType, type Record } from "@faultline/api";
 
 const order: ChaosConditionType[] = ["Selected", "AllInjected", "AllRecovered", "Paused"];
 

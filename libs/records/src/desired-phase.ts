@@ -1,6 +1,4 @@
-import type { ChaosObjectMeta, DesiredPhase } from "@faultline/api";
-import { pauseAnnotation } from "./chaos-annotations.js";
-import { parseGoDuration } from "./go-duration.js";
+import { pauseAnnotation, parseGoDuration, type ChaosObjectMeta, type DesiredPhase } from "@faultline/api";
 
 /** Which rule decided the desired phase. */
 export type DesiredPhaseCause = "Deleted" | "OneShot" | "TimeUp" | "Paused" | "Running";

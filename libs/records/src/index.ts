@@ -10,13 +10,11 @@ export type { RecordShardClient, ShardedChaosObjectClientOptions } from "./shard
 export { createKubernetesRecordShardClient, createShardedChaosObjectClient, recordCounts } from "./sharded-chaos-object-client.js";
 export type { RecordShard } from "./record-shard-crd.js";
 export { defaultRecordsPerShard, recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
-export type { ChaosEvent, EventRecorder, EventRecorderLogger, KubernetesEventRecorderOptions } from "./event-recorder.js";
-export { createKubernetesEventRecorder, eventFailureFields, maxEventMessageLength } from "./event-recorder.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";
 export { createTargetSelector } from "./target-selector.js";
 
 // The annotations and finalizer users see
-export { cleanFinalizerAnnotation, cleanFinalizerForced, pauseAnnotation, recordsFinalizer } from "./chaos-annotations.js";
+export { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from "./chaos-annotations.js";
 
 // The steps, for tools and tests that need one alone
 export type { DesiredPhaseCause, DesiredPhaseDecision, DesiredPhaseInput } from "./desired-phase.js";
@@ -26,10 +24,9 @@ export { selectionFailureReason, specErrorReasons } from "./selection-failure.js
 export type { BackoffPolicy } from "./retry-backoff.js";
 export { backoffDelayMs, consecutiveFailures, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 export type { StatusCompaction } from "./status-compaction.js";
-export { appendRecordEvent, defaultStatusCompaction, fitStatus, statusBytes, truncateMessage } from "./status-compaction.js";
+export { appendRecordEvent, defaultStatusCompaction, fitStatus, statusBytes } from "./status-compaction.js";
 export type { StatusMutation, StatusWriterOptions } from "./status-writer.js";
 export { StatusWriteError, StatusWriter } from "./status-writer.js";
-export { InvalidDurationError, parseGoDuration } from "./go-duration.js";
 export { runBounded } from "./bounded-parallel.js";
 
 // Metrics

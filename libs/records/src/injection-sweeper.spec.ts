@@ -2,7 +2,7 @@ import type { ChaosKind, ChaosObject, InjectionOwner, SweptInjection } from "@fa
 import type { DaemonClientPool } from "@faultline/daemon-client";
 import { Registry } from "prom-client";
 import type { ChaosObjectClient } from "./chaos-object-client.js";
-import type { ChaosEvent } from "./event-recorder.js";
+import type { ChaosEvent, InvolvedObject } from "@faultline/controller";
 import { createHoldsCheck, createInjectionSweeper, injectionSweptReason } from "./injection-sweeper.js";
 
 const experiment = (name: string, uid: string, recordIds: string[]): ChaosObject => ({
@@ -104,7 +104,7 @@ describe("createHoldsCheck", () => {
 describe("createInjectionSweeper", () => {
   const setup = (markers: { owner: InjectionOwner; recordId: string }[], objects: ChaosObject[], fail = false) => {
     const s = store(objects);
-    const events: { obj: ChaosObject; event: ChaosEvent }[] = [];
+    const events: { obj: InvolvedObject; event: ChaosEvent }[] = [];
     const logs: string[] = [];
     const registry = new Registry();
     const sweeper = createInjectionSweeper({

@@ -8,7 +8,7 @@ import type { DaemonClientPool } from "@faultline/daemon-client";
 import type { V1Pod } from "@kubernetes/client-node";
 import { Counter, type Registry } from "prom-client";
 import type { ChaosObjectClient, ChaosResource } from "./chaos-object-client.js";
-import type { EventRecorder } from "./event-recorder.js";
+import type { EventRecorder } from "@faultline/controller";
 
 /** What {@link createInjectionSweeper} needs. */
 export interface InjectionSweeperOptions {

@@ -1,7 +1,7 @@
 import type { ChaosKindRegistry } from "@faultline/impl-registry";
+import { createKubernetesEventRecorder } from "@faultline/controller";
 import {
   createKubernetesChaosObjectClient,
-  createKubernetesEventRecorder,
   createRecordsReconciler,
   createTargetSelector,
   type ReconcileRequest,

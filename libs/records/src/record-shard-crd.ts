@@ -1,4 +1,4 @@
-import { defineResourceCrd, recordSchema, type CustomResourceDefinition, type Record } from "@faultline/api";
+import { defineResourceCrd, recordSchema, type CustomResourceDefinition, type OwnerReference, type Record } from "@faultline/api";
 
 /** The kind of the objects that hold an experiment's records when its status cannot. */
 export const recordShardKind = "RecordShard";
@@ -19,7 +19,7 @@ export interface RecordShard {
     uid?: string;
     resourceVersion?: string;
     labels?: { [key: string]: string };
-    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
+    ownerReferences?: OwnerReference[];
   };
   spec: { experiment: { kind: string; name: string }; index: number; records: Record[] };
 }

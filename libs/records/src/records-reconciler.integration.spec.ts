@@ -8,7 +8,7 @@ import { RecordDecodeError } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
 import { createKubernetesRecordShardClient, createShardedChaosObjectClient } from "./sharded-chaos-object-client.js";
-import { createKubernetesEventRecorder, type EventRecorder } from "./event-recorder.js";
+import { createKubernetesEventRecorder, type EventRecorder } from "@faultline/controller";
 import { createRecordsReconciler, type Reconciler, type ReconcileRequest } from "./records-reconciler.js";
 import { StatusWriteError } from "./status-writer.js";
 import { createTargetSelector } from "./target-selector.js";

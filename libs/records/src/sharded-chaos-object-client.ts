@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isObjectNotFound, type Record } from "@faultline/api";
+import { chaosApiVersion, controllerReference, isObjectNotFound, type Record } from "@faultline/api";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import type { ChaosObject } from "@faultline/impl-registry";
 import { ConflictError, type ChaosObjectClient, type ChaosResource } from "./chaos-object-client.js";
@@ -126,13 +126,13 @@ export function createShardedChaosObjectClient(inner: ChaosObjectClient, shards:
       const last = seen.get(index);
       if (last?.hash === hash) return;
       const shard: RecordShard = {
-        apiVersion: "chaos-mesh.org/v1alpha1",
+        apiVersion: chaosApiVersion,
         kind: recordShardKind,
         metadata: {
           name: recordShardName(obj.metadata.name ?? "", index),
           namespace,
           labels: { [recordShardExperimentLabel]: uid },
-          ownerReferences: [{ apiVersion: obj.apiVersion ?? "chaos-mesh.org/v1alpha1", kind: obj.kind ?? "", name: obj.metadata.name ?? "", uid, controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [controllerReference({ apiVersion: obj.apiVersion ?? chaosApiVersion, kind: obj.kind ?? "", metadata: { name: obj.metadata.name, uid } })],
         },
         spec: { experiment: { kind: obj.kind ?? "", name: obj.metadata.name ?? "" }, index, records: [...slice] },
       };

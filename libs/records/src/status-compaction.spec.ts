@@ -1,5 +1,5 @@
 import type { ChaosStatus, Record, RecordEvent } from "@faultline/api";
-import { appendRecordEvent, fitStatus, statusBytes, truncateMessage } from "./status-compaction.js";
+import { appendRecordEvent, fitStatus, statusBytes } from "./status-compaction.js";
 
 const record = (id: string, events: number): Record => ({
   id,
@@ -36,7 +36,6 @@ describe("appendRecordEvent", () => {
     // the number said is the number cut
     const [, kept, cut] = /^(x*)… \((\d+) more characters\)$/.exec(message)!;
     expect(kept!.length + Number(cut)).toBe(1000);
-    expect(truncateMessage("short", 60)).toBe("short");
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ChaosStatus, Record, RecordEvent } from "@faultline/api";
+import { truncateMessage, type ChaosStatus, type Record, type RecordEvent } from "@faultline/api";
 import { defaultRecordsPerShard } from "./record-shard-crd.js";
 
 /**
@@ -28,15 +28,6 @@ export const defaultStatusCompaction: StatusCompaction = {
   maxStatusBytes: 1024 * 1024,
   recordsPerShard: defaultRecordsPerShard,
 };
-
-/** Shortens a message to at most `max` characters, saying how many characters were cut. */
-export function truncateMessage(message: string, max: number): string {
-  if (message.length <= max) return message;
-  const note = (cut: number) => `… (${cut} more characters)`;
-  // the note's length depends on the number it carries: size the kept part for the largest one
-  const kept = Math.max(0, max - note(message.length).length);
-  return message.slice(0, kept) + note(message.length - kept);
-}
 
 /** Appends an event to a record, keeping only the latest `max` (message truncated). */
 export function appendRecordEvent(record: Record, event: RecordEvent, compaction: StatusCompaction = defaultStatusCompaction): void {

@@ -1,5 +1,5 @@
 import type { Record, RecordEvent, RecordPhase } from "@faultline/api";
-import type { ChaosEvent } from "./event-recorder.js";
+import type { ChaosEvent } from "@faultline/controller";
 import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
 
 /** What one apply or recover of a wave did to one record, before it is written. */

@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { InvalidDurationError, parseGoDuration } from "@faultline/records";
+import { InvalidDurationError, parseGoDuration } from "@faultline/api";
 
 /**
  * A parsed `spec.schedule`: when the next run after a given instant is. Runs fall on whole

@@ -1,6 +1,5 @@
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
-import { ControllerRunner, silentLogger, type Logger } from "@faultline/controller";
-import { createKubernetesEventRecorder } from "@faultline/records";
+import { ControllerRunner, createKubernetesEventRecorder, silentLogger, type Logger } from "@faultline/controller";
 import { createScheduleController, parseSchedule } from "@faultline/schedule";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 

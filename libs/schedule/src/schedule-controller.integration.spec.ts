@@ -1,8 +1,8 @@
 // The Schedule controller on the local cluster's real API server, run by the ControllerRunner the
 // manager uses, on the real clock with seconds-field and @every 2s schedules. The tests play the
 // chaos controller by writing the children's status.
-import { ControllerRunner, silentLogger, type ManagedController } from "@faultline/controller";
-import { pauseAnnotation, createKubernetesEventRecorder } from "@faultline/records";
+import { pauseAnnotation } from "@faultline/api";
+import { ControllerRunner, createKubernetesEventRecorder, silentLogger, type ManagedController } from "@faultline/controller";
 import { applyChaosCrds, createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { managedByLabel, scheduleSlotAnnotation } from "./child-naming.js";

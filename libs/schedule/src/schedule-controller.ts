@@ -1,7 +1,6 @@
-import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy, isObjectNotFound } from "@faultline/api";
+import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy, isObjectNotFound, pauseAnnotation } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
-import { errorFields, type Logger, type ManagedController, type ObjectKey, type ReconcileResult, type WatchedResource } from "@faultline/controller";
-import { pauseAnnotation, type EventRecorder } from "@faultline/records";
+import { errorFields, type EventRecorder, type Logger, type ManagedController, type ObjectKey, type ReconcileResult, type WatchedResource } from "@faultline/controller";
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
 import { isChaosFinished, isWorkflowFinished, type SpawnedObject } from "./chaos-finished.js";
 import { childName, managedByLabel, managedByValue, scheduleSlotAnnotation } from "./child-naming.js";
@@ -77,9 +76,7 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
   templates.set(workflowScheduleType, { type: workflowScheduleType, field: "workflow", resource: workflowResource, finished: isWorkflowFinished });
   const log = (level: "info" | "warn" | "debug" | "error", message: string, schedule: Schedule, fields: { [key: string]: unknown } = {}) =>
     deps.logger[level](message, { component: "schedule-controller", schedule: `${schedule.metadata.namespace}/${schedule.metadata.name}`, ...fields });
-  // the recorder reads the object's identity only (its status type is a chaos kind's, not a Schedule's)
-  const event = (schedule: Schedule, type: "Normal" | "Warning", reason: string, message: string) =>
-    deps.events.record({ apiVersion: schedule.apiVersion, kind: schedule.kind, metadata: schedule.metadata, spec: schedule.spec }, { type, reason, message });
+  const event = (schedule: Schedule, type: "Normal" | "Warning", reason: string, message: string) => deps.events.record(schedule, { type, reason, message });
 
   async function listChildren(schedule: Schedule): Promise<Child[]> {
     const namespace = schedule.metadata.namespace!;

@@ -1,5 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { deepFreeze } from "./deep-freeze.js";
+import { deepFreeze } from "@faultline/api";
 import { matchesPodFields, selectablePodFields } from "./field-selector.js";
 import { checkLabelSelector, matchesLabelSelector } from "./label-selector.js";
 import type { PodQuery, PodSource } from "./pod-source.js";

@@ -10,8 +10,6 @@ export type { KubernetesPodSourceOptions } from "./kubernetes-pod-source.js";
 export { createCachedPodSource } from "./cached-pod-source.js";
 export type { PodStore } from "./cached-pod-source.js";
 export { slimPod } from "./slim-pod.js";
-// what the pod cache hands out is frozen all the way down; the records pipeline freezes its records the same way
-export { deepFreeze } from "./deep-freeze.js";
 export { SelectorError } from "./selector-error.js";
 export type { MissingContainer, SelectorErrorReason } from "./selector-error.js";
 

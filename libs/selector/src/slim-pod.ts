@@ -1,4 +1,4 @@
-import { deepFreeze } from "./deep-freeze.js";
+import { deepFreeze } from "@faultline/api";
 import type { V1Container, V1ContainerStatus, V1EphemeralContainer, V1Pod } from "@kubernetes/client-node";
 
 /**

@@ -1,5 +1,4 @@
-import { ControllerRunner, type Logger } from "@faultline/controller";
-import { createKubernetesEventRecorder } from "@faultline/records";
+import { ControllerRunner, createKubernetesEventRecorder, type Logger } from "@faultline/controller";
 import { createStatusCheckController, type StatusCheck } from "@faultline/status-check";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 

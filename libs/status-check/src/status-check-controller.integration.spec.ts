@@ -1,8 +1,7 @@
 // The StatusCheck controller on the local cluster's real API server, run by ControllerRunner (as the
 // manager runs it), probing real HTTP servers on 127.0.0.1 whose health the tests switch.
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { ControllerRunner, silentLogger, type ManagedController } from "@faultline/controller";
-import { createKubernetesEventRecorder } from "@faultline/records";
+import { ControllerRunner, createKubernetesEventRecorder, silentLogger, type ManagedController } from "@faultline/controller";
 import { eventually } from "@faultline/test-ground";
 import { HttpTarget } from "./http-target.test-support.js";
 import { statusCheckCluster, tableRows, type StatusCheckCluster } from "./local-cluster.test-support.js";

@@ -1,8 +1,7 @@
 // The controller's steps that make no request to a target, against a fake API (the probes and the
 // real API server are in status-check-controller.integration.spec.ts).
 import type { CustomObjectsApi } from "@kubernetes/client-node";
-import { silentLogger } from "@faultline/controller";
-import type { ChaosEvent, EventRecorder } from "@faultline/records";
+import { silentLogger, type ChaosEvent, type EventRecorder } from "@faultline/controller";
 import { createStatusCheckController } from "./status-check-controller.js";
 import type { StatusCheck } from "./status-check.js";
 

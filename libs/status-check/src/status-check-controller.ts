@@ -1,7 +1,6 @@
 import { isObjectNotFound } from "@faultline/api";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
-import { errorFields, type Logger, type ManagedController, type ObjectKey } from "@faultline/controller";
-import type { ChaosEvent, EventRecorder } from "@faultline/records";
+import { errorFields, type ChaosEvent, type EventRecorder, type Logger, type ManagedController, type ObjectKey } from "@faultline/controller";
 import { createDestinationPolicy, defaultRefusedDestinations } from "./destination-policy.js";
 import { probeHttp, type HttpProbeResult } from "./http-probe.js";
 import {

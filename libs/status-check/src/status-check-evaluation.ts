@@ -1,4 +1,4 @@
-import { parseGoDuration } from "@faultline/records";
+import { parseGoDuration } from "@faultline/api";
 import type { StatusCheckSpec } from "./status-check-crd.js";
 import {
   statusCheckConditionTypes,

@@ -1,5 +1,5 @@
 import { embeddedChaosField } from "@faultline/chaos-kind";
-import { parseGoDuration } from "@faultline/records";
+import { parseGoDuration } from "@faultline/api";
 import { childDeadlineMs } from "./node-step.js";
 import { controlTemplateTypes } from "./workflow-names.js";
 import type { WorkflowNodeSpec, WorkflowTemplate } from "./workflow-types.js";

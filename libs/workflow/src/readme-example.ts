@@ -1,6 +1,5 @@
-import { ControllerRunner, silentLogger } from "@faultline/controller";
+import { ControllerRunner, createKubernetesEventRecorder, silentLogger } from "@faultline/controller";
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
-import { createKubernetesEventRecorder } from "@faultline/records";
 import { createWorkflowControllers, workflowResource, type Workflow } from "@faultline/workflow";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 

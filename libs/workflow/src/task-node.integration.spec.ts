@@ -2,9 +2,8 @@
 // built busybox), its exit code and output choose the branches, and the garbage collector removes
 // the pod with the Workflow. The shape is Chaos Mesh's custom-task example: a Task whose echo
 // picks one of three branches.
-import { ControllerRunner, silentLogger } from "@faultline/controller";
+import { ControllerRunner, silentLogger, type EventRecorder } from "@faultline/controller";
 import { eventually } from "@faultline/test-ground";
-import type { EventRecorder } from "@faultline/records";
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type CustomObjectsApi, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { createWorkflowControllers } from "./create-workflow-controllers.js";
 import { clusterTimeoutMs, workflowTestCluster } from "./workflow-cluster.test-support.js";

@@ -1,6 +1,5 @@
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
-import type { Logger } from "@faultline/controller";
-import type { EventRecorder } from "@faultline/records";
+import type { EventRecorder, Logger } from "@faultline/controller";
 import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 
 /** What {@link createWorkflowControllers} needs from the manager. */

@@ -1,9 +1,8 @@
 // The Workflow controllers on the real API server, run by the ControllerRunner the manager uses,
 // with two test kinds (no chaos controller runs, so the chaos objects a Workflow creates simply
 // exist until the Workflow deletes them).
-import { ControllerRunner, silentLogger } from "@faultline/controller";
+import { ControllerRunner, silentLogger, type EventRecorder } from "@faultline/controller";
 import { eventually } from "@faultline/test-ground";
-import type { EventRecorder } from "@faultline/records";
 import type { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { createWorkflowControllers } from "./create-workflow-controllers.js";

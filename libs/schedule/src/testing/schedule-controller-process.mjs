@@ -2,8 +2,7 @@
 //   node schedule-controller-process.mjs [--log-format json] <kubeconfig> <kinds.json>
 // kinds.json holds [{ crd, oneShot }], what the controller reads of each kind.
 import { readFileSync } from "node:fs";
-import { ControllerRunner, silentLogger } from "@faultline/controller";
-import { createKubernetesEventRecorder } from "@faultline/records";
+import { ControllerRunner, createKubernetesEventRecorder, silentLogger } from "@faultline/controller";
 import { createScheduleController } from "@faultline/schedule";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 

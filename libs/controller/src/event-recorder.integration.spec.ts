@@ -1,44 +1,40 @@
 // The event recorder against the local API server: repeats aggregate into one Event, as
 // client-go's recorder does, and no message is longer than the recorder's bound.
 import { CoreV1Api, KubeConfig, type CoreV1Event } from "@kubernetes/client-node";
-import { deleteTestNamespace, offlineKubeConfig } from "@faultline/test-ground";
-import type { ChaosObject } from "@faultline/impl-registry";
-import { createKubernetesEventRecorder, maxEventMessageLength } from "./event-recorder.js";
-import { connectTestApiServer, createTestNamespace, type TestApiServer } from "./testing/api-server.test-support.js";
+import { createTestNamespace, deleteTestNamespace, offlineKubeConfig } from "@faultline/test-ground";
+import { createKubernetesEventRecorder, maxEventMessageLength, type InvolvedObject } from "./event-recorder.js";
+import { clusterTimeoutMs, localClusterKubeConfig } from "./local-cluster.test-support.js";
 
 const slow = 120_000;
-let api: TestApiServer;
+let kubeConfig: KubeConfig | undefined;
+let core: CoreV1Api;
 let namespace: string;
 
 beforeAll(async () => {
-  api = await connectTestApiServer();
-  namespace = await createTestNamespace(api, "records-events");
-}, slow);
+  ({ kubeConfig } = await localClusterKubeConfig());
+  core = kubeConfig.makeApiClient(CoreV1Api);
+  namespace = (await createTestNamespace(kubeConfig, "controller-events")).name;
+}, clusterTimeoutMs);
 
 afterAll(async () => {
-  if (api) await deleteTestNamespace(api.kubeConfig, namespace);
+  if (kubeConfig) await deleteTestNamespace(kubeConfig, namespace);
 });
 
-// Events need no real involved object: the API server does not check that it exists.
-function chaos(name: string): ChaosObject {
-  return {
-    apiVersion: "chaos-mesh.org/v1alpha1",
-    kind: "HelloWorldChaos",
-    metadata: { name, namespace, uid: `uid-${name}` },
-    spec: {},
-  } as ChaosObject;
+// Events need no real involved object: the API server does not check that it exists, nor its kind.
+function widget(name: string): InvolvedObject {
+  return { apiVersion: "example.faultline.test/v1", kind: "Widget", metadata: { name, namespace, uid: `uid-${name}` } };
 }
 
 async function eventsAbout(name: string): Promise<CoreV1Event[]> {
-  const list = await api.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
   return list.items;
 }
 
 describe("createKubernetesEventRecorder", () => {
   test("a repeated Event is one Event object whose count and lastTimestamp follow the repeats", async () => {
     const errors: unknown[] = [];
-    const recorder = createKubernetesEventRecorder(api.core, { onError: (e) => errors.push(e) });
-    const obj = chaos("repeats");
+    const recorder = createKubernetesEventRecorder(core, { onError: (e) => errors.push(e) });
+    const obj = widget("repeats");
     const event = { type: "Warning" as const, reason: "Failed", message: "selector matched no pod" };
     await recorder.record(obj, event);
     const [first] = await eventsAbout("repeats");
@@ -53,19 +49,19 @@ describe("createKubernetesEventRecorder", () => {
   }, slow);
 
   test("repeats recorded at the same moment still make one Event with the full count", async () => {
-    const recorder = createKubernetesEventRecorder(api.core);
-    const obj = chaos("at-once");
+    const recorder = createKubernetesEventRecorder(core);
+    const obj = widget("at-once");
     await Promise.all(Array.from({ length: 10 }, () => recorder.record(obj, { type: "Normal", reason: "Applied", message: "same" })));
     const events = await eventsAbout("at-once");
     expect(events.map((e) => e.count)).toEqual([10]);
   }, slow);
 
   test("a different message, reason or object is a different Event", async () => {
-    const recorder = createKubernetesEventRecorder(api.core);
-    await recorder.record(chaos("distinct"), { type: "Normal", reason: "Applied", message: "one" });
-    await recorder.record(chaos("distinct"), { type: "Normal", reason: "Applied", message: "two" });
-    await recorder.record(chaos("distinct"), { type: "Normal", reason: "Recovered", message: "one" });
-    await recorder.record(chaos("distinct-other"), { type: "Normal", reason: "Applied", message: "one" });
+    const recorder = createKubernetesEventRecorder(core);
+    await recorder.record(widget("distinct"), { type: "Normal", reason: "Applied", message: "one" });
+    await recorder.record(widget("distinct"), { type: "Normal", reason: "Applied", message: "two" });
+    await recorder.record(widget("distinct"), { type: "Normal", reason: "Recovered", message: "one" });
+    await recorder.record(widget("distinct-other"), { type: "Normal", reason: "Applied", message: "one" });
     expect((await eventsAbout("distinct")).map((e) => [e.reason, e.message, e.count]).sort()).toEqual([
       ["Applied", "one", 1],
       ["Applied", "two", 1],
@@ -75,12 +71,12 @@ describe("createKubernetesEventRecorder", () => {
   }, slow);
 
   test("an Event deleted meanwhile (expired) starts a new series instead of losing the repeat", async () => {
-    const recorder = createKubernetesEventRecorder(api.core);
-    const obj = chaos("expired");
+    const recorder = createKubernetesEventRecorder(core);
+    const obj = widget("expired");
     const event = { type: "Normal" as const, reason: "Applied", message: "again" };
     await recorder.record(obj, event);
     const [first] = await eventsAbout("expired");
-    await api.core.deleteNamespacedEvent({ namespace, name: first!.metadata.name! });
+    await core.deleteNamespacedEvent({ namespace, name: first!.metadata.name! });
     await recorder.record(obj, event);
     const events = await eventsAbout("expired");
     expect(events).toHaveLength(1);
@@ -89,9 +85,9 @@ describe("createKubernetesEventRecorder", () => {
   }, slow);
 
   test("a 70 KB message is cut to the bound, saying how much was cut", async () => {
-    const recorder = createKubernetesEventRecorder(api.core);
+    const recorder = createKubernetesEventRecorder(core);
     const huge = `selector value ${"x".repeat(70_000)} is invalid`;
-    await recorder.record(chaos("huge"), { type: "Warning", reason: "Failed", message: huge });
+    await recorder.record(widget("huge"), { type: "Warning", reason: "Failed", message: huge });
     const [event] = await eventsAbout("huge");
     expect(event!.message!.length).toBeLessThanOrEqual(maxEventMessageLength);
     const cut = Number(/… \((\d+) more characters\)$/.exec(event!.message!)?.[1]);
@@ -103,8 +99,8 @@ describe("createKubernetesEventRecorder", () => {
     const errors: unknown[] = [];
     const offline: KubeConfig = offlineKubeConfig();
     const recorder = createKubernetesEventRecorder(offline.makeApiClient(CoreV1Api), { onError: (e) => errors.push(e) });
-    await expect(recorder.record(chaos("offline"), { type: "Normal", reason: "Applied", message: "lost" })).resolves.toBeUndefined();
-    await expect(recorder.record(chaos("offline"), { type: "Normal", reason: "Applied", message: "lost" })).resolves.toBeUndefined();
+    await expect(recorder.record(widget("offline"), { type: "Normal", reason: "Applied", message: "lost" })).resolves.toBeUndefined();
+    await expect(recorder.record(widget("offline"), { type: "Normal", reason: "Applied", message: "lost" })).resolves.toBeUndefined();
     expect(errors).toHaveLength(2);
   }, slow);
 });

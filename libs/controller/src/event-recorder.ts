@@ -1,11 +1,9 @@
-import { isObjectNotFound } from "@faultline/api";
+import { isObjectNotFound, truncateMessage } from "@faultline/api";
 import { randomBytes } from "node:crypto";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
-import type { ChaosObject } from "@faultline/impl-registry";
 import { EventSeriesCache } from "./event-series-cache.js";
-import { truncateMessage } from "./status-compaction.js";
 
-/** A Kubernetes Event about a chaos object. */
+/** A Kubernetes Event about an object a controller reconciles (a chaos object, a Schedule, a Workflow, …). */
 export interface ChaosEvent {
   type: "Normal" | "Warning";
   /** CamelCase, e.g. `Applied`, `Failed`, `FinalizerInited`. */
@@ -13,9 +11,19 @@ export interface ChaosEvent {
   message: string;
 }
 
-/** Records Events about chaos objects. Failures to record are the recorder's to report, never thrown. */
+/**
+ * What an Event is about: any Kubernetes object (a chaos object, a Schedule, a pod), read for its
+ * identity only (`involvedObject` and the key that aggregates repeats).
+ */
+export interface InvolvedObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+}
+
+/** Records Events about the objects a controller reconciles. Failures to record are the recorder's to report, never thrown. */
 export interface EventRecorder {
-  record(obj: ChaosObject, event: ChaosEvent): Promise<void>;
+  record(obj: InvolvedObject, event: ChaosEvent): Promise<void>;
 }
 
 /** The longest Event message the recorder writes, in characters (the events.k8s.io API caps a note at 1 KiB). */
@@ -33,7 +41,7 @@ export interface KubernetesEventRecorderOptions {
    */
   logger?: EventRecorderLogger;
   /** Called when an Event cannot be written, instead of logging it through `logger`. */
-  onError?: (error: unknown, event: ChaosEvent, obj: ChaosObject) => void;
+  onError?: (error: unknown, event: ChaosEvent, obj: InvolvedObject) => void;
   /** How many distinct Events are remembered for aggregating their repeats; default 4096. */
   seriesCacheSize?: number;
 }
@@ -44,7 +52,7 @@ export interface EventRecorderLogger {
 }
 
 /** The fields of an Event that could not be written: what, about which object, and why. */
-export function eventFailureFields(error: unknown, event: ChaosEvent, obj: ChaosObject): { [key: string]: unknown } {
+export function eventFailureFields(error: unknown, event: ChaosEvent, obj: InvolvedObject): { [key: string]: unknown } {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   return {
     component: "event-recorder",
@@ -76,8 +84,8 @@ export function createKubernetesEventRecorder(core: CoreV1Api, options: Kubernet
   const instance = options.instance ?? process.env.HOSTNAME ?? "faultline";
   const logger = options.logger ?? stderrLogger;
   const onError =
-    options.onError ?? ((error: unknown, event: ChaosEvent, obj: ChaosObject) => logger.warn("event not recorded", eventFailureFields(error, event, obj)));
-  const report = (error: unknown, event: ChaosEvent, obj: ChaosObject) => {
+    options.onError ?? ((error: unknown, event: ChaosEvent, obj: InvolvedObject) => logger.warn("event not recorded", eventFailureFields(error, event, obj)));
+  const report = (error: unknown, event: ChaosEvent, obj: InvolvedObject) => {
     try {
       onError(error, event, obj);
     } catch {
@@ -88,7 +96,7 @@ export function createKubernetesEventRecorder(core: CoreV1Api, options: Kubernet
   // writes of one series go one after another, so two repeats at once cannot both create an Event
   const writing = new Map<string, Promise<void>>();
 
-  async function create(obj: ChaosObject, event: ChaosEvent, key: string, now: Date): Promise<void> {
+  async function create(obj: InvolvedObject, event: ChaosEvent, key: string, now: Date): Promise<void> {
     const namespace = obj.metadata.namespace ?? "default";
     const name = `${obj.metadata.name}.${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`;
     const body: CoreV1Event = {
@@ -115,7 +123,7 @@ export function createKubernetesEventRecorder(core: CoreV1Api, options: Kubernet
     seen.set(key, { namespace, name, count: 1, firstTimestamp: now });
   }
 
-  async function write(obj: ChaosObject, event: ChaosEvent, key: string): Promise<void> {
+  async function write(obj: InvolvedObject, event: ChaosEvent, key: string): Promise<void> {
     const now = new Date();
     const series = seen.get(key);
     try {
