@@ -1,8 +1,11 @@
 // @faultline/records — the experiment pipeline every chaos kind shares (Chaos Mesh's records model).
 
 // The reconciler an app drives from its watches and queue
-export type { Reconciler, ReconcileRequest, ReconcileResult, RecordsReconcilerOptions } from "./records-reconciler.js";
+export type { Reconciler, ReconcileRequest, RecordsReconcilerOptions } from "./records-reconciler.js";
 export { createRecordsReconciler } from "./records-reconciler.js";
+// the pipeline as one ManagedController per kind, for @faultline/controller's ControllerRunner
+export type { RecordsControllersOptions } from "./records-controllers.js";
+export { createRecordsControllers } from "./records-controllers.js";
 export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from "./chaos-object-client.js";
 export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
 // more records than one object holds: kept in RecordShard objects, the status keeps counts
