@@ -28,7 +28,6 @@ export {
   controlTemplateTypes,
   scheduleResource,
   statusCheckResource,
-  workflowAbortAnnotation,
   workflowLabel,
   workflowNodeResource,
   workflowReasons,

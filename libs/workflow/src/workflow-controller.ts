@@ -1,4 +1,4 @@
-import { controllerReference } from "@faultline/api";
+import { controllerReference, workflowAbortAnnotation } from "@faultline/api";
 import type { ManagedController, ObjectKey, ReconcileResult } from "@faultline/controller";
 import type { ChaosObject } from "@faultline/impl-registry";
 import { CustomObjectStore } from "./custom-object-store.js";
@@ -7,7 +7,7 @@ import { nodeSpecOf } from "./node-spec.js";
 import { hasCondition, isNodeFinished, taskResultRead, withCondition } from "./node-step.js";
 import { findTemplate, templateGraphErrors } from "./template-graph.js";
 import type { WorkflowControllerDeps } from "./workflow-controller-deps.js";
-import { controlledByLabel, workflowAbortAnnotation, workflowLabel, workflowNodeResource, workflowReasons as reasons, workflowResource } from "./workflow-names.js";
+import { controlledByLabel, workflowLabel, workflowNodeResource, workflowReasons as reasons, workflowResource } from "./workflow-names.js";
 import type { Workflow, WorkflowCondition, WorkflowNode, WorkflowStatus } from "./workflow-types.js";
 
 /** How often a running Workflow refreshes `status.activeNodes` (its nested nodes do not queue it). */

@@ -1,9 +1,6 @@
 import { chaosGroup, chaosVersion } from "@faultline/api";
 import type { WatchedResource } from "@faultline/controller";
 
-/** The annotation that aborts a Workflow (Chaos Mesh's `WorkflowAnnotationAbort`): value `"true"`. */
-export const workflowAbortAnnotation = "workflow.chaos-mesh.org/abort";
-
 /** The label naming the Workflow a node (or a node's chaos, Schedule or StatusCheck) belongs to. */
 export const workflowLabel = "chaos-mesh.org/workflow";
 

@@ -1,4 +1,4 @@
-import { controllerReference, isControlledBy, isObjectNotFound } from "@faultline/api";
+import { controllerReference, isControlledBy, isObjectNotFound, workflowAbortAnnotation } from "@faultline/api";
 import { embeddedChaos, embeddedChaosField } from "@faultline/chaos-kind";
 import type { ManagedController, ObjectKey, ReconcileResult, WatchedResource } from "@faultline/controller";
 import type { ChaosObject } from "@faultline/impl-registry";
@@ -15,7 +15,6 @@ import {
   controlledByLabel,
   scheduleResource,
   statusCheckResource,
-  workflowAbortAnnotation,
   workflowLabel,
   workflowNodeResource,
   workflowReasons as reasons,
