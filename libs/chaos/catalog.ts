@@ -4,6 +4,6 @@ import * as kinds from "./kinds.js";
 /**
  * Every chaos kind Faultline ships, listed once (one export line each in `kinds.ts`, in name
  * order): the manager serves these kinds, the daemon serves their RPCs, and
- * `npm run generate:crds -w @faultline/chaos` writes their CRDs (and so the chart's).
+ * `npm run generate:crds -w @faultline/manager` writes their CRDs (and so the chart's).
  */
 export const builtInChaosKinds: readonly ChaosKindDefinition[] = Object.values(kinds);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Copies the generated CRDs (libs/chaos/crds, made by `npm run generate:crds -w @faultline/chaos`) into
+# Copies the generated CRDs (libs/chaos/crds, made by `npm run generate:crds -w @faultline/manager`) into
 # the chart's crds/ folder, so the chart never carries a hand-edited copy.
 #   sync-crds.sh          copy (and remove chart CRDs that libs/chaos no longer generates)
 #   sync-crds.sh --check  change nothing; exit 1 and name the files when the two folders differ

@@ -17,7 +17,7 @@ export function crdFileName(crd: CustomResourceDefinition): string {
  * was generated from and the command that regenerates it. The same CRDs always give the same bytes.
  *
  * @example
- * crdFiles(catalog.map((kind) => kind.crd), { source: "libs/chaos", command: "npm run generate:crds -w @faultline/chaos" });
+ * crdFiles(catalog.map((kind) => kind.crd), { source: "libs/chaos", command: "npm run generate:crds -w @faultline/manager" });
  */
 export function crdFiles(crds: readonly CustomResourceDefinition[], header: { source: string; command: string }): CrdFile[] {
   return crds

@@ -78,7 +78,7 @@ export function templateValues(
  * daemon handlers with --daemon, definition, index, README, tests), adds the kind's one line to
  * libs/chaos/kinds.ts and, with --daemon, its RPC to the daemon protocol. The returned task then
  * regenerates the protocol's TypeScript (`npx buf generate`, with --daemon) and the CRDs
- * (`npm run generate:crds -w @faultline/chaos`, which updates the chart's copy too).
+ * (`npm run generate:crds -w @faultline/manager`, which updates the chart's copy too).
  */
 export async function chaosKindGenerator(tree: Tree, options: ChaosKindGeneratorOptions): Promise<GeneratorCallback> {
   const names = chaosKindNames(options.name);
@@ -110,7 +110,7 @@ export async function chaosKindGenerator(tree: Tree, options: ChaosKindGenerator
 
   return () => {
     if (daemon) run(tree.root, "npx", ["buf", "generate"]);
-    run(tree.root, "npm", ["run", "generate:crds", "-w", "@faultline/chaos"]);
+    run(tree.root, "npm", ["run", "generate:crds", "-w", "@faultline/manager"]);
   };
 }
 

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crdFiles } from "@faultline/api";
-import { builtInChaosKinds } from "./catalog.js";
-import { crdHeader } from "./crd-header.js";
-import { managerCrds } from "./manager-crds.js";
+import { builtInChaosKinds } from "@faultline/chaos";
+import { crdHeader, managerCrds } from "./manager-crds.js";
 
-const crdDir = fileURLToPath(new URL("./crds/", import.meta.url));
-const chartCrdDir = fileURLToPath(new URL("../../charts/faultline/crds/", import.meta.url));
+// the generated files live beside the kinds (the catalog's CRD folder, published with @faultline/chaos)
+const crdDir = fileURLToPath(new URL("../../../libs/chaos/crds/", import.meta.url));
+const chartCrdDir = fileURLToPath(new URL("../../../charts/faultline/crds/", import.meta.url));
 
 describe("libs/chaos/crds", () => {
   const files = crdFiles(managerCrds(builtInChaosKinds), crdHeader);

@@ -1,15 +1,16 @@
 // Writes libs/chaos/crds/*.yaml from the catalog's kinds (their TypeScript schemas) and the
-// Schedule, Workflow, WorkflowNode and StatusCheck CRDs built over them, and removes
-// CRD files no kind produces any more. Run through `npm run generate:crds -w @faultline/chaos`,
-// which builds dist first and then copies the files into the chart. The output depends on the
-// sources only, so CI can regenerate and diff.
+// RecordShard, Schedule, Workflow, WorkflowNode and StatusCheck CRDs the manager builds over them,
+// and removes CRD files no kind produces any more. The manager generates them (it runs those
+// controllers over its kinds), so libs/chaos needs none of the orchestration libraries. Run through
+// `npm run generate:crds -w @faultline/manager`, which builds dist first and then copies the files
+// into the chart. The output depends on the sources only, so CI can regenerate and diff.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crdFiles } from "@faultline/api";
-import { builtInChaosKinds, managerCrds } from "../dist/index.js";
-import { crdHeader } from "../dist/crd-header.js";
+import { builtInChaosKinds } from "@faultline/chaos";
+import { crdHeader, managerCrds } from "../dist/manager-crds.js";
 
-const crdDir = fileURLToPath(new URL("../crds/", import.meta.url));
+const crdDir = fileURLToPath(new URL("../../../libs/chaos/crds/", import.meta.url));
 mkdirSync(crdDir, { recursive: true });
 
 const files = crdFiles(managerCrds(builtInChaosKinds), crdHeader);
