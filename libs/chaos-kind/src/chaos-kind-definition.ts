@@ -4,7 +4,7 @@ import type { DaemonHandlers, NamespaceProcessRunner } from "@faultline/daemon-s
 import type { ChaosImpl, ChaosObject, KeyedSelector } from "@faultline/impl-registry";
 import type { RecordDecoder } from "@faultline/daemon-client";
 import type { PodSource } from "@faultline/selector";
-import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi, V1Pod } from "@kubernetes/client-node";
 
 /** Structured logging for a kind's manager side: a message and its fields, one JSON line each. */
 export type KindLog = (message: string, fields: { [key: string]: unknown }) => void;
@@ -27,6 +27,32 @@ export interface ManagerKindDeps {
   customObjects?: CustomObjectsApi;
   /** Records an Event on a chaos object, for what a kind must tell beyond the pipeline's own events. */
   event?: KindEvent;
+  /**
+   * The manager's cache of experiments (its watches of every kind and of RecordShards), for kinds
+   * that compose with the other experiments on a pod (NetworkChaos). Absent where no watch runs.
+   */
+  experiments?: KindExperimentCache;
+  /** The manager's cache of pods (its watch of every pod), for kinds that read many pods per record. Absent where no watch runs. */
+  podCache?: KindPodCache;
+}
+
+/** Experiments as the manager's watches last saw them (typically well under a second behind the API server). */
+export interface KindExperimentCache {
+  /** Every experiment of `kind` with a record on pod `ns/name`, each with ALL its records (those kept in RecordShards too). Shared objects: do not change them. */
+  onPod(kind: string, podId: string): ChaosObject[];
+  /** The experiment of `kind` with this uid (a sharded one without its records), or undefined. */
+  byUid(kind: string, uid: string): ChaosObject | undefined;
+}
+
+/** Pods as the manager's watch last saw them (slim: see `slimPod`), and a way to see one's own write. */
+export interface KindPodCache {
+  /** The pod as last seen, or undefined when the watch holds none by that name. */
+  get(namespace: string, name: string): V1Pod | undefined;
+  /**
+   * The pod once the watch has seen `resourceVersion` or later (a write of the caller's own, whose
+   * result it must not read stale), waiting a bounded time, then read from the API server.
+   */
+  getAtLeast(namespace: string, name: string, resourceVersion: string): Promise<V1Pod | undefined>;
 }
 
 /** What the daemon hands every kind's `daemon` factory. */

@@ -2,7 +2,7 @@
 
 // For kind authors
 export { defineChaosKind, kindNameOf } from "./chaos-kind-definition.js";
-export type { ChaosKindDefinition, DaemonKindDeps, KindEvent, KindLog, ManagerKindDeps } from "./chaos-kind-definition.js";
+export type { ChaosKindDefinition, DaemonKindDeps, KindEvent, KindExperimentCache, KindLog, KindPodCache, ManagerKindDeps } from "./chaos-kind-definition.js";
 
 // For the apps and the CRD generator: one list of definitions, read by all three
 export { createChaosKindRegistry, crdsOf, managerChaosKind, registerDaemonHandlers } from "./chaos-kind-composition.js";

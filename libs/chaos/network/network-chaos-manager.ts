@@ -14,12 +14,30 @@ export const networkChaosAppliedAnnotation = "network.faultline.chaos-mesh.org/a
 /** What the NetworkChaos manager impl needs. */
 export interface NetworkChaosManagerDeps {
   decoder: RecordDecoder;
-  /** Every NetworkChaos in the cluster, read now (not a cache), with status. */
-  listNetworkChaos(): Promise<NetworkChaos[]>;
-  /** The pods of a namespace, read now. */
-  listPods(namespace: string): Promise<V1Pod[]>;
-  /** Writes the applied annotation on the pod whose uid is given (fails if the pod is not that one any more). */
-  annotatePod(pod: V1Pod, value: string): Promise<void>;
+  /**
+   * Every NetworkChaos with a record on pod `podId` (`ns/name`), whatever its phase, each with ALL
+   * its records (those kept in RecordShards too): the manager's experiment cache, or a list from
+   * the API server.
+   */
+  onPod(podId: string): Promise<NetworkChaos[]>;
+  /**
+   * The NetworkChaos with this uid as the source of `onPod` last saw it, or undefined when it knows
+   * none (gone). Lets an object this manager handed its records to more recently than the cache saw
+   * count with those records (see `networkChaosManager`). Absent: `onPod` is read as it is.
+   */
+  seenVersion?(uid: string): string | undefined;
+  /** Pods by id (`ns/name`), as fresh as the source (the pod cache, or the API server); a missing one is absent. */
+  readPods(ids: readonly string[]): Promise<Map<string, V1Pod>>;
+  /**
+   * The pod once the source has seen `resourceVersion` (this manager's own annotation write) or
+   * later, else read from the API server. Absent: `readPods` is fresh.
+   */
+  readPodAfterWrite?(namespace: string, name: string, resourceVersion: string): Promise<V1Pod | undefined>;
+  /**
+   * Writes the applied annotation on the pod whose uid is given (fails if the pod is not that one
+   * any more); resolves to the pod's resourceVersion after the write.
+   */
+  annotatePod(pod: V1Pod, value: string): Promise<string | undefined>;
   /** Host names of externalTargets → addresses; default node:dns. */
   resolve?: HostResolver;
   /** A Normal or Warning event on the chaos object (the loss fallback says so there). */
@@ -68,13 +86,16 @@ const podIps = (pod: V1Pod | undefined): string[] => {
 
 /**
  * The manager side of NetworkChaos, level-based per pod: for the record's pod it derives the pod's
- * WHOLE desired network state from every NetworkChaos that now wants to be injected on it (listed
- * from the API server with their records and phases — nothing kept in memory), checks it against
+ * WHOLE desired network state from every NetworkChaos that now wants to be injected on it (`onPod`:
+ * the manager's experiment cache, with their records, RecordShards' included; the pods at the other
+ * ends from its pod cache — no API call per record), checks it against
  * what the node's daemon says it can do (GetNodeCapabilities), and sends it in Chaos Mesh's three
  * RPCs, FlushIPSets, SetIptablesChains, SetTcs, each replacing the pod's state of its kind. So
  * several NetworkChaos on one pod compose, recovering one leaves the others, and a restart of the
  * manager or the daemon loses nothing: the state is derived again. Apply includes the object; Recover
- * derives the state without it.
+ * derives the state without it. The cache lags the API server a little: an object whose records
+ * this manager was handed at a version the cache has not passed yet counts with those records, so a
+ * write the cache has not seen does not strip its rules from a pod.
  *
  * A node that lacks what the object's own rules need (sch_netem for delay…) is refused with an error
  * naming the node and the missing piece, before anything is sent; uncorrelated loss falls back to
@@ -94,6 +115,10 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
   const resolve = deps.resolve ?? dnsResolver;
   const locks = new Map<string, Promise<unknown>>();
   const capabilities = new Map<string, { at: number; caps: NodeCapabilities }>();
+  // per object uid: the object with the records this manager was last handed for it
+  const latest = new Map<string, NetworkChaos>();
+  // per pod id: the resourceVersion of this manager's last applied-annotation write
+  const writes = new Map<string, { podUid: string | undefined; resourceVersion: string }>();
 
   /** Runs `fn` alone for this pod: two objects deriving one pod's state at once would race. */
   const exclusive = async <T>(podKey: string, fn: () => Promise<T>): Promise<T> => {
@@ -118,44 +143,56 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
 
   /** Each wanted object's view from this pod: its roles and the addresses of the other ends. */
   async function viewsOn(recordId: string, wanted: NetworkChaos[]): Promise<Map<NetworkChaos, NetworkChaosOnPod>> {
-    const podsByNamespace = new Map<string, Promise<Map<string, V1Pod>>>();
-    const podsOf = (namespace: string) => {
-      let pods = podsByNamespace.get(namespace);
-      if (!pods) {
-        pods = deps.listPods(namespace).then((list) => new Map(list.map((p) => [p.metadata?.name ?? "", p])));
-        podsByNamespace.set(namespace, pods);
-      }
-      return pods;
-    };
-    const ipsOf = async (records: Record[]) => {
-      const ips: string[] = [];
-      for (const r of records) {
-        const [namespace, name] = r.id.split("/") as [string, string];
-        ips.push(...podIps((await podsOf(namespace)).get(name)));
-      }
-      return ips;
-    };
+    const peers = new Set<string>();
+    for (const chaos of wanted) for (const r of chaos.status?.experiment?.containerRecords ?? []) peers.add(r.id);
+    const pods = await deps.readPods([...peers]);
+    const ipsOf = (records: Record[]) => records.flatMap((r) => podIps(pods.get(r.id)));
     const views = new Map<NetworkChaos, NetworkChaosOnPod>();
     for (const chaos of wanted) {
       const records = chaos.status?.experiment?.containerRecords ?? [];
       const mine = records.filter((r) => r.id === recordId);
-      const sources = records.filter((r) => r.selectorKey === ".");
-      const targets = records.filter((r) => r.selectorKey === ".Target");
       views.set(chaos, {
         name: chaos.metadata.name ?? "",
         spec: chaos.spec,
         source: mine.some((r) => r.selectorKey === "."),
         target: mine.some((r) => r.selectorKey === ".Target"),
-        sourceIps: await ipsOf(sources),
-        targetIps: await ipsOf(targets),
+        sourceIps: ipsOf(records.filter((r) => r.selectorKey === ".")),
+        targetIps: ipsOf(records.filter((r) => r.selectorKey === ".Target")),
         external: await resolveExternalTargets(chaos.spec.externalTargets ?? [], resolve),
       });
     }
     return views;
   }
 
-  /** Derives the record's pod's state with (`include`) or without `obj`, checks it, sends it. */
-  async function converge(ctx: { signal: AbortSignal; namespacedName: string }, records: readonly Record[], index: number, obj: NetworkChaos, include: boolean) {
+  /**
+   * The objects holding a record on this pod, as this manager knows them best: what `onPod` says,
+   * except for an object whose records this manager was handed (apply/recover) at the same stored
+   * version or later than the cache holds, whose records are those (the cache may not have seen its
+   * last write yet, and leaving it out would strip its rules). An object `seenVersion` knows no
+   * more is gone and forgotten.
+   */
+  async function holdersOf(podId: string): Promise<NetworkChaos[]> {
+    const holders = new Map<string, NetworkChaos>();
+    for (const chaos of await deps.onPod(podId)) holders.set(chaos.metadata.uid ?? keyOf(chaos), chaos);
+    if (!deps.seenVersion) return [...holders.values()];
+    for (const [uid, handed] of latest) {
+      const seen = deps.seenVersion(uid);
+      if (seen === undefined) {
+        latest.delete(uid);
+        continue;
+      }
+      if (!atLeast(handed.metadata.resourceVersion, seen)) continue;
+      if ((handed.status?.experiment?.containerRecords ?? []).some((r) => r.id === podId)) holders.set(uid, handed);
+      else holders.delete(uid);
+    }
+    return [...holders.values()];
+  }
+
+  /**
+   * Derives the record's pod's state with (`include`) or without `obj`, checks it, sends it.
+   * `handed`: `obj` and `records` come from the pipeline (not a sweep's stand-in), the freshest view of it.
+   */
+  async function converge(ctx: { signal: AbortSignal; namespacedName: string }, records: readonly Record[], index: number, obj: NetworkChaos, include: boolean, handed = true) {
     const record = records[index]!;
     const target = await deps.decoder.decodePod(record.id, obj);
     if (target.pod.spec?.hostNetwork) {
@@ -163,10 +200,10 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       if (!include) return;
       throw new Error(`pod ${record.id} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused`);
     }
+    const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: records as Record[] } } };
+    if (handed && obj.metadata.uid) latest.set(obj.metadata.uid, self);
     return exclusive(record.id, async () => {
-      const listed = await deps.listNetworkChaos();
-      const others = listed.filter((c) => c.metadata.uid !== obj.metadata.uid && wantsInjection(c));
-      const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: [...records] } } };
+      const others = (await holdersOf(record.id)).filter((c) => c.metadata.uid !== obj.metadata.uid && wantsInjection(c));
       const wanted = [...others, ...(include ? [self] : [])]
         .filter((c) => (c.status?.experiment?.containerRecords ?? []).some((r) => r.id === record.id))
         .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
@@ -196,7 +233,8 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       const rules = podNetworkRules(inForce.map((c) => views.get(c)!));
       await send(target, rules, ctx.signal);
       const applied = JSON.stringify(inForce.map((c) => c.metadata.uid ?? "").sort());
-      await deps.annotatePod(target.pod, applied);
+      const written = await deps.annotatePod(target.pod, applied);
+      if (written !== undefined) writes.set(record.id, { podUid: target.pod.metadata?.uid, resourceVersion: written });
       deps.log(include ? "Apply NetworkChaos" : "Recover NetworkChaos", {
         id: record.id,
         chaos: ctx.namespacedName,
@@ -247,21 +285,23 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
      */
     async lostInjections(_ctx, records, obj) {
       const stale: number[] = [];
-      const byNamespace = new Map<string, Map<string, V1Pod>>();
-      for (const [index, record] of records.entries()) {
-        if (record.phase !== "Injected") continue;
-        const [namespace, name] = record.id.split("/") as [string, string];
-        if (!byNamespace.has(namespace)) byNamespace.set(namespace, new Map((await deps.listPods(namespace)).map((p) => [p.metadata?.name ?? "", p])));
-        const pod = byNamespace.get(namespace)!.get(name);
+      const injected = [...records.entries()].filter(([, r]) => r.phase === "Injected");
+      const pods = await deps.readPods(injected.map(([, r]) => r.id));
+      for (const [index, record] of injected) {
+        let pod = pods.get(record.id);
         if (!pod || pod.metadata?.deletionTimestamp || !pod.status?.containerStatuses?.some((s) => s.containerID)) continue;
-        const applied = pod.metadata?.annotations?.[networkChaosAppliedAnnotation];
-        let uids: string[] = [];
-        try {
-          uids = applied ? (JSON.parse(applied) as string[]) : [];
-        } catch {
-          // an annotation someone else wrote: treat as none
+        if (!appliedUids(pod).includes(obj.metadata.uid ?? "")) {
+          // the cache may not have seen this manager's own last annotation of the pod yet: wait for it
+          const write = writes.get(record.id);
+          if (write && deps.readPodAfterWrite && write.podUid === pod.metadata?.uid && !atLeast(pod.metadata?.resourceVersion, write.resourceVersion)) {
+            const [namespace, name] = record.id.split("/") as [string, string];
+            pod = await deps.readPodAfterWrite(namespace, name, write.resourceVersion);
+            if (!pod || pod.metadata?.deletionTimestamp) continue;
+          }
+          if (!appliedUids(pod).includes(obj.metadata.uid ?? "")) stale.push(index);
+        } else if (writes.get(record.id)?.podUid === pod.metadata?.uid && atLeast(pod.metadata?.resourceVersion, writes.get(record.id)!.resourceVersion)) {
+          writes.delete(record.id); // the cache has seen it: nothing to wait for any more
         }
-        if (!uids.includes(obj.metadata.uid ?? "")) stale.push(index);
       }
       // a recreated pod has a new address: the pods at the other end match on the old one, so theirs go again too
       const staleKeys = new Set(stale.map((i) => records[i]!.selectorKey));
@@ -295,7 +335,7 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
         };
         const record: Record = { id: `${namespace}/${name}`, selectorKey: ".", phase: "Injected" } as Record;
         try {
-          await converge({ signal: ctx.signal, namespacedName: `${namespace}/swept` }, [record], 0, released, false);
+          await converge({ signal: ctx.signal, namespacedName: `${namespace}/swept` }, [record], 0, released, false, false);
         } catch (error) {
           // one pod that cannot be reached now must not keep the others: the next pass tries again
           ctx.log("NetworkChaos sweep of a pod failed: tried again at the next pass", { pod: `${namespace}/${name}`, chaosUids: gone, error: (error as Error).message });
@@ -309,6 +349,13 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       return swept;
     },
   };
+}
+
+/** `a` is at least `b`: resourceVersions compared as integers (what the API server sends), else only equal ones. */
+function atLeast(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) >= BigInt(b);
+  return a === b;
 }
 
 /** The NetworkChaos uids a pod's applied annotation lists; none when it is absent or not ours. */

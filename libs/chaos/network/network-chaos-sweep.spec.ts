@@ -44,8 +44,8 @@ function setup(pods: V1Pod[], objects: NetworkChaos[]) {
   const source = createInMemoryPodSource({ pods });
   const impl = networkChaosManager({
     decoder: createRecordDecoder({ pods: source, daemons }),
-    listNetworkChaos: async () => objects,
-    listPods: async (namespace) => pods.filter((p) => p.metadata?.namespace === namespace),
+    onPod: async (podId) => objects.filter((o) => (o.status?.experiment?.containerRecords ?? []).some((r) => r.id === podId)),
+    readPods: async (ids) => new Map(pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p] as const).filter(([id]) => ids.includes(id))),
     annotatePod: async (p, value) => void annotations.set(p.metadata!.name!, JSON.parse(value) as string[]),
     log: () => undefined,
   });

@@ -14,25 +14,51 @@ export function networkChaosSelectors(obj: NetworkChaos): KeyedSelector[] {
   return selectors;
 }
 
-/** The manager impl wired to the manager's clients. */
+const holds = (chaos: NetworkChaos, podId: string) => (chaos.status?.experiment?.containerRecords ?? []).some((r) => r.id === podId);
+
+/**
+ * The manager impl wired to the manager's caches (`experiments`, `podCache`): no API call per
+ * record but the applied annotation's patch. Without them (a composition that runs no watch) it
+ * reads the API server: every NetworkChaos, and the pods of each namespace involved.
+ */
 function managerOf(deps: ManagerKindDeps) {
-  const { customObjects, core } = deps;
+  const { customObjects, core, experiments, podCache } = deps;
+  const kind = "NetworkChaos";
+  const listAll = async () => {
+    if (!customObjects) throw new Error("NetworkChaos needs the manager's experiment cache (ManagerKindDeps.experiments) or its custom objects client (ManagerKindDeps.customObjects)");
+    return ((await customObjects.listClusterCustomObject({ group: chaosGroup, version: chaosVersion, plural: "networkchaos" })) as { items: NetworkChaos[] }).items;
+  };
   return networkChaosManager({
     decoder: deps.decoder,
     log: deps.log,
-    async listNetworkChaos() {
-      if (!customObjects) throw new Error("NetworkChaos needs the manager's custom objects client (ManagerKindDeps.customObjects)");
-      const list = (await customObjects.listClusterCustomObject({ group: chaosGroup, version: chaosVersion, plural: "networkchaos" })) as { items: NetworkChaos[] };
-      return list.items;
+    onPod: experiments ? async (podId) => experiments.onPod(kind, podId) as NetworkChaos[] : async (podId) => (await listAll()).filter((c) => holds(c, podId)),
+    ...(experiments && { seenVersion: (uid: string) => experiments.byUid(kind, uid)?.metadata.resourceVersion }),
+    async readPods(ids) {
+      const pods = new Map<string, V1Pod>();
+      if (podCache) {
+        for (const id of ids) {
+          const [namespace = "", name = ""] = id.split("/");
+          const pod = podCache.get(namespace, name);
+          if (pod) pods.set(id, pod);
+        }
+        return pods;
+      }
+      const wanted = new Set(ids);
+      for (const namespace of new Set(ids.map((id) => id.split("/")[0] ?? ""))) {
+        for (const pod of (await core.listNamespacedPod({ namespace })).items) {
+          const id = `${namespace}/${pod.metadata?.name ?? ""}`;
+          if (wanted.has(id)) pods.set(id, pod);
+        }
+      }
+      return pods;
     },
-    async listPods(namespace) {
-      return (await core.listNamespacedPod({ namespace })).items;
-    },
+    ...(podCache && { readPodAfterWrite: (namespace: string, name: string, resourceVersion: string) => podCache.getAtLeast(namespace, name, resourceVersion) }),
     async annotatePod(pod: V1Pod, value) {
       const { namespace = "", name = "", uid } = pod.metadata ?? {};
       // the uid makes the patch fail on a pod recreated under the same name since it was read
       const body = { metadata: { uid, annotations: { [networkChaosAppliedAnnotation]: value } } };
-      await core.patchNamespacedPod({ namespace, name, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      const written = await core.patchNamespacedPod({ namespace, name, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      return written.metadata?.resourceVersion;
     },
     ...(deps.event && { event: deps.event }),
   });

@@ -64,6 +64,8 @@ describe("createExperimentIndex", () => {
     // a container record counts for its pod
     expect(index.onPod("PodChaos", "ns/p1").map((o) => o.metadata.name)).toEqual(["c"]);
     expect(() => index.onPod("StressChaos", "ns/p1")).toThrow("the experiment index has no informer of kind StressChaos");
+    expect(index.byUid("NetworkChaos", "ub")?.metadata.name).toBe("b");
+    expect(index.byUid("NetworkChaos", "uc")).toBeUndefined();
   });
 
   it("finds a sharded experiment through its shards and hands it back with every record, in shard order", () => {

@@ -29,6 +29,8 @@ export interface ExperimentIndex {
    * watches; the objects are shared: do not change them.
    */
   onPod(kind: string, podId: string): ChaosObject[];
+  /** The experiment of `kind` with this uid as the watch last saw it (a sharded one without its records), or undefined. */
+  byUid(kind: string, uid: string): ChaosObject | undefined;
 }
 
 const byPod = "faultline.records.pod";
@@ -90,10 +92,16 @@ export function createExperimentIndex(options: ExperimentIndexOptions): Experime
     return view;
   }
 
+  const informerOf = (kind: string) => {
+    const informer = options.kinds.get(kind);
+    if (!informer) throw new Error(`the experiment index has no informer of kind ${kind}`);
+    return informer;
+  };
+
   return {
+    byUid: (kind, uid) => informerOf(kind).byIndex(byUid, uid)[0],
     onPod(kind, podId) {
-      const informer = options.kinds.get(kind);
-      if (!informer) throw new Error(`the experiment index has no informer of kind ${kind}`);
+      const informer = informerOf(kind);
       const found: ChaosObject[] = informer.byIndex(byPod, podId).filter((obj) => obj.status?.experiment?.recordShards === undefined);
       const seen = new Set<string>();
       for (const shard of shards.byIndex(byPod, podId)) {
