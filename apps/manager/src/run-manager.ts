@@ -1,85 +1,37 @@
-// The Faultline manager as a function: composition only. Configuration → Kubernetes clients → the
-// given chaos kinds → the records pipeline → a work queue fed by one watch per kind, run while
-// leading. `main.ts` runs it with the built-in kinds; a custom manager runs it with its own list.
-import { readFileSync } from "node:fs";
+// The Faultline manager as a function: wiring only. Configuration → Kubernetes clients → the given
+// chaos kinds → one ControllerRunner running the records pipeline (a controller per kind) beside
+// Schedule, Workflow and StatusCheck over shared caches, while leading. `main.ts` runs it with the
+// built-in kinds; a custom manager runs it with its own list.
 import { hostname } from "node:os";
 import type { ChaosStatus } from "@faultline/api";
-import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { createChaosKindRegistry, kindNameOf, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { ControllerRunner, createKubernetesEventRecorder, InformerSet, installLastResortHandlers, type ManagedController } from "@faultline/controller";
+import { createRecordDecoder } from "@faultline/daemon-client";
+import { createChaosKindMetrics, type ChaosObject } from "@faultline/impl-registry";
+import { createProbeServer } from "@faultline/probe-server";
 import {
-  ControllerRunner,
-  createKubernetesEventRecorder,
-  LeaderElector,
-  ResilientWatch,
-  SharedConnectionKubeConfig,
-  deploymentOwnerReference,
-  TokenBucket,
-  WorkQueue,
-  installLastResortHandlers,
-  makeRateLimitedApiClient,
-  objectKeyString,
-  type ManagedController,
-  type ObjectKey,
-} from "@faultline/controller";
-import { createChaosKindMetrics, resourceOf, type ChaosObject } from "@faultline/impl-registry";
-import {
-  createDaemonClientPool,
-  createEndpointSliceDaemonLocator,
-  createRecordDecoder,
-  createStaticDaemonLocator,
-} from "@faultline/daemon-client";
-import {
+  createExperimentIndex,
+  createInjectionSweeper,
   createKubernetesChaosObjectClient,
   createKubernetesRecordShardClient,
+  createRecordsControllers,
   createShardedChaosObjectClient,
-  createInjectionSweeper,
-  createRecordsReconciler,
   createTargetSelector,
+  recordShardResource,
   registerExperimentGauge,
+  type RecordShard,
 } from "@faultline/records";
-import { createProbeServer } from "@faultline/probe-server";
 import { createCachedPodSource, createKubernetesPodSource, slimPod } from "@faultline/selector";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
-import winston from "winston";
 import { builtInControllers, type ManagerControllerDeps } from "./built-in-controllers.js";
-import { ManagerConfigError, managerUsage, parseManagerConfig, type ManagerConfig } from "./manager-config.js";
-
-function createLogger(config: ManagerConfig): winston.Logger {
-  const text = winston.format.printf(({ level, message, timestamp, ...fields }) => {
-    const rest = Object.keys(fields).length > 0 ? `\t${JSON.stringify(fields)}` : "";
-    return `${String(timestamp)}\t${level.toUpperCase()}\t${String(message)}${rest}`;
-  });
-  return winston.createLogger({
-    level: config.logLevel,
-    format: winston.format.combine(winston.format.timestamp(), config.logFormat === "json" ? winston.format.json() : text),
-    transports: [new winston.transports.Console()],
-  });
-}
-
-function loadKubeConfig(config: ManagerConfig): KubeConfig {
-  // one connection pool for every client and watch, not client-node's new TLS connection per request
-  const kubeConfig = new SharedConnectionKubeConfig();
-  try {
-    if (config.kubeconfig !== undefined) kubeConfig.loadFromFile(config.kubeconfig);
-    else kubeConfig.loadFromDefault();
-  } catch (err) {
-    throw new ManagerConfigError(`cannot load kubeconfig ${config.kubeconfig ?? "(default)"}: ${(err as Error).message}`);
-  }
-  if (!kubeConfig.getCurrentCluster()) throw new ManagerConfigError("no Kubernetes cluster configured: pass --kubeconfig or run in a pod");
-  return kubeConfig;
-}
-
-function readTls(config: ManagerConfig) {
-  if (!config.tls) return undefined;
-  const read = (flag: string, path: string) => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new ManagerConfigError(`cannot read ${flag} ${path}: ${(err as Error).message}`);
-    }
-  };
-  return { cert: read("--tls-cert", config.tls.certFile), key: read("--tls-key", config.tls.keyFile), ca: read("--tls-ca", config.tls.caFile) };
-}
+import { createManagerClients } from "./manager-clients.js";
+import { ManagerConfigError, managerUsage, parseManagerConfig } from "./manager-config.js";
+import { createManagerDaemons } from "./manager-daemons.js";
+import { loadManagerKubeConfig } from "./manager-kube-config.js";
+import { createManagerLeadership } from "./manager-leadership.js";
+import { createManagerLogger } from "./manager-logger.js";
+import { exitOnSignals } from "./manager-shutdown.js";
 
 /**
  * The retry backoff of a failed reconcile: 5 ms doubling to at most 30 s (client-go's goes to
@@ -88,6 +40,8 @@ function readTls(config: ManagerConfig) {
  * at all (it waits for the object's next generation).
  */
 const reconcileBackoff = { baseMs: 5, maxMs: 30_000 };
+
+const podsResource = { group: "", version: "v1", plural: "pods" };
 
 /** What a manager serves, and where its configuration comes from. */
 export interface RunManagerOptions {
@@ -119,103 +73,68 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     console.log(managerUsage);
     return;
   }
-  const logger = createLogger(config);
+  const logger = createManagerLogger(config);
   installLastResortHandlers({ logger, component: "faultline-manager" });
-  const kubeConfig = loadKubeConfig(config);
-  const tls = readTls(config);
+  const kubeConfig = loadManagerKubeConfig(config);
   const identity = `${hostname()}_${process.pid}`;
-  const bucket = new TokenBucket({ qps: config.qps, burst: config.burst });
   const metrics = new Registry();
-  const api = <T>(apiClass: new (...args: never[]) => T) => makeRateLimitedApiClient(kubeConfig, apiClass as never, bucket, { registry: metrics }) as T;
-  const core = api(CoreV1Api);
   collectDefaultMetrics({ register: metrics });
-
-  const locator = config.daemonAddress
-    ? createStaticDaemonLocator(config.daemonAddress)
-    : createEndpointSliceDaemonLocator({ discovery: api(DiscoveryV1Api), namespace: config.namespace, serviceName: config.daemonService });
-  const daemons = createDaemonClientPool({ locator, ...(tls && { tls }) });
-  // one watch of every pod, trimmed to what selection and decoders read: selecting and decoding a
-  // record cost no API call (a pod the watch has not seen yet is read from the API server)
-  const podWatch = new ResilientWatch<V1Pod>({
-    kubeConfig,
-    group: "",
-    version: "v1",
-    plural: "pods",
-    transform: slimPod,
-    pageSize: 100, // a page of whole pods is garbage once trimmed: small pages keep the first list's peak low
-    resyncPeriodMs: 0, // nothing is queued per pod: a resync would have nobody to tell
-    rateLimiter: bucket,
-    registry: metrics,
-    logger,
-    handler: () => undefined,
-    onRecovered: () => queue.retryFailedNow(),
-  });
-  const podsNow = createKubernetesPodSource(core);
-  const pods = createCachedPodSource(podWatch, podsNow);
-  const decoder = createRecordDecoder({ pods, daemons });
-  const kindMetrics = createChaosKindMetrics(metrics);
-  const log = (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields);
-  const customObjects = api(CustomObjectsApi);
-  const events = createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger });
-  const event = (obj: ChaosObject, type: "Normal" | "Warning", reason: string, message: string) => events.record(obj, { type, reason, message });
-  // kinds read a pod to patch it (pod-failure): the pod as it is now, never the watch's copy, which
-  // may not have seen the kind's own last patch yet
-  const kinds = createChaosKindRegistry(options.kinds, { decoder, pods: podsNow, core, log, settings: config.kindSettings, customObjects, event }, (kind) =>
-    kindMetrics.instrument(kind),
-  );
-
+  const clients = createManagerClients(kubeConfig, config, metrics);
+  const { bucket, core, customObjects } = clients;
+  const daemons = createManagerDaemons(config, clients);
   const shutdown = new AbortController();
+
+  // the process's caches, one watch per resource: every kind (the records pipeline's and the
+  // controllers' children) and every pod, trimmed to what selection and decoders read (a small page
+  // keeps the first list's peak low; nothing is queued per pod, so no resync)
+  const informers = new InformerSet({ kubeConfig, resyncPeriodMs: config.resyncSeconds * 1000, rateLimiter: bucket, registry: metrics, logger });
+  const podCache = informers.informer<V1Pod>(podsResource, { transform: slimPod, pageSize: 100, resyncPeriodMs: 0 });
+  const podsNow = createKubernetesPodSource(core);
+  const pods = createCachedPodSource(podCache, podsNow);
+  const events = createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger });
+  const kindMetrics = createChaosKindMetrics(metrics);
+  // kinds read a pod to patch it (pod-failure): the pod as it is now, never the cache's copy, which
+  // may not have seen the kind's own last patch yet
+  // kinds that compose with other experiments (NetworkChaos) read them from the same caches: the
+  // informer of each kind and of RecordShards, indexed by the pods their records name
+  const experiments = createExperimentIndex({
+    kinds: new Map(options.kinds.map((k) => [kindNameOf(k), informers.informer<ChaosObject>({ group: k.crd.spec.group, version: k.crd.spec.versions[0]!.name, plural: k.crd.spec.names.plural })])),
+    shards: informers.informer<RecordShard>(recordShardResource),
+  });
+  const kindDeps = {
+    decoder: createRecordDecoder({ pods, daemons }),
+    experiments,
+    podCache: {
+      get: (namespace: string, name: string) => podCache.get({ namespace, name }),
+      getAtLeast: (namespace: string, name: string, resourceVersion: string) => podCache.getAtLeast({ namespace, name }, resourceVersion, () => podsNow.readPod(namespace, name)),
+    },
+    pods: podsNow,
+    core,
+    customObjects,
+    settings: config.kindSettings,
+    log: (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields),
+    event: (obj: ChaosObject, type: "Normal" | "Warning", reason: string, message: string) => events.record(obj, { type, reason, message }),
+  };
+  const kinds = createChaosKindRegistry(options.kinds, kindDeps, (kind) => kindMetrics.instrument(kind));
   // experiments with more records than a status holds keep them in RecordShard objects
   const objects = createShardedChaosObjectClient(createKubernetesChaosObjectClient(customObjects), createKubernetesRecordShardClient(customObjects));
-  const reconciler = createRecordsReconciler({
-    kinds,
-    objects,
-    selector: createTargetSelector(pods, { namespaceFilter: config.namespaceFilter, protectedNamespaces: config.protectedNamespaces }),
-    events,
-    parallelism: config.parallelism,
-    signal: shutdown.signal,
-  });
-  type Key = ObjectKey & { kind: string };
-  const queue = new WorkQueue<Key>({
-    name: "experiments",
-    workers: config.workers,
-    backoff: reconcileBackoff,
-    keyString: (k) => `${k.kind}/${objectKeyString(k)}`,
-    registry: metrics,
-    logger,
-    reconcile: async (key) => {
-      const result = await reconciler.reconcile({ kind: key.kind, namespace: key.namespace ?? "", name: key.name });
-      return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
-    },
-  });
-  const watches = kinds.list().map(
-    (kind) =>
-      new ResilientWatch({
-        kubeConfig,
-        ...resourceOf(kind),
-        resyncPeriodMs: config.resyncSeconds * 1000,
-        rateLimiter: bucket,
-        registry: metrics,
-        logger,
-        handler: (event) => queue.add({ ...event.key, kind: kind.kind }),
-        onRecovered: () => queue.retryFailedNow(),
-      }),
-  );
-  // Schedule, Workflow, StatusCheck: their own queues and watches (and a watch of each kind, for
-  // the children they own), started and stopped with the records pipeline's
-  const controllers = new ControllerRunner({
+  const selector = createTargetSelector(pods, { namespaceFilter: config.namespaceFilter, protectedNamespaces: config.protectedNamespaces });
+  const recordsControllers = createRecordsControllers({ kinds, objects, selector, events, parallelism: config.parallelism, signal: shutdown.signal });
+  const controllerDeps = { customObjects, core, events, logger, kinds: options.kinds, statusCheckRefusedDestinations: config.statusCheckRefusedDestinations };
+  // one runner, one queue type and one reconcile contract for every controller; started while leading
+  const runner = new ControllerRunner({
     kubeConfig,
-    controllers: (options.controllers ?? builtInControllers)({ customObjects, core, events, logger, kinds: options.kinds, statusCheckRefusedDestinations: config.statusCheckRefusedDestinations }),
+    informers,
+    controllers: [...recordsControllers, ...(options.controllers ?? builtInControllers)(controllerDeps)],
     workers: config.workers,
     backoff: reconcileBackoff,
-    rateLimiter: bucket,
-    resyncPeriodMs: config.resyncSeconds * 1000,
     registry: metrics,
     logger,
   });
+  podCache.addRecoveredHandler(() => runner.retryFailedNow());
   registerExperimentGauge(metrics, function* () {
-    for (const [i, watch] of watches.entries()) {
-      for (const obj of watch.list()) yield { kind: kinds.list()[i]!.kind, status: (obj as { status?: ChaosStatus }).status };
+    for (const { resource } of recordsControllers) {
+      for (const obj of informers.informer(resource).list()) yield { kind: resource.kind, status: (obj as { status?: ChaosStatus }).status };
     }
   });
 
@@ -224,10 +143,8 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const sweeper = createInjectionSweeper({
     kinds,
     objects,
-    async listObjects(resource) {
-      return ((await customObjects.listClusterCustomObject(resource)) as { items: ChaosObject[] }).items;
-    },
-    listPods: async () => (podWatch.hasSynced ? podWatch.list() : (await core.listPodForAllNamespaces()).items),
+    listObjects: async (resource) => ((await customObjects.listClusterCustomObject(resource)) as { items: ChaosObject[] }).items,
+    listPods: async () => (podCache.hasSynced ? podCache.list() : (await core.listPodForAllNamespaces()).items),
     daemons,
     events,
     registry: metrics,
@@ -235,65 +152,24 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   });
 
   let leading = false;
-  const probes = createProbeServer({
-    metrics,
-    healthy: () => true,
-    // ready once started; a leader only once its watches have listed everything
-    ready: () => !leading || (watches.every((w) => w.hasSynced) && podWatch.hasSynced && controllers.hasSynced),
-  });
+  // ready once started; a leader only once every watch has listed everything
+  const probes = createProbeServer({ metrics, healthy: () => true, ready: () => !leading || informers.hasSynced });
   const lead = async (signal: AbortSignal) => {
     leading = true;
-    queue.start();
-    await Promise.all([...watches.map((w) => w.start()), podWatch.start(), controllers.start()]);
+    await runner.start();
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
     void sweeper.run(AbortSignal.any([signal, shutdown.signal]), config.sweepIntervalSeconds * 1000);
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
-  const elector = config.leaderElect
-    ? new LeaderElector({
-        kubeConfig,
-        leaseNamespace: config.namespace,
-        leaseName: config.leaseName,
-        ...(config.leaseOwnerDeployment !== undefined && {
-          leaseOwner: () => deploymentOwnerReference(api(AppsV1Api), config.namespace, config.leaseOwnerDeployment!),
-        }),
-        identity,
-        rateLimiter: bucket,
-        logger,
-        onStartedLeading: (signal) => void lead(signal),
-        onStoppedLeading: () => {
-          // another replica leads from now on; this one must not act on stale state
-          if (!shutdown.signal.aborted) {
-            logger.error("lost leadership: exiting so that a fresh start re-elects");
-            process.exit(1);
-          }
-        },
-      })
-    : undefined;
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("shutting down", { signal });
-    // a shutdown that hangs (a request that never ends) must not keep the process: Kubernetes would
-    // only SIGKILL it after the grace period, and a local run would never end
-    setTimeout(() => {
-      logger.error("shutdown did not finish within 30 s: exiting", { signal });
-      process.exit(1);
-    }, 30_000).unref();
+  const elector = createManagerLeadership({ config, kubeConfig, clients, bucket, identity, logger, lead, shuttingDown: shutdown.signal });
+  exitOnSignals(logger, async () => {
     shutdown.abort();
-    await Promise.all([...watches.map((w) => w.stop()), podWatch.stop()]);
-    await Promise.all([queue.shutdown({ graceMs: 10_000 }), controllers.stop({ graceMs: 10_000 })]);
+    await informers.stop();
+    await runner.stop({ graceMs: 10_000 });
     await elector?.stop();
     daemons.close();
     await probes.close();
-    logger.info("stopped");
-    logger.on("finish", () => process.exit(0));
-    logger.end();
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  });
 
   const port = await probes.listen(config.httpPort, config.httpHost);
   logger.info("faultline manager started", { http: port, identity, leaderElection: config.leaderElect, namespace: config.namespace });

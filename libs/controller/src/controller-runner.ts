@@ -104,6 +104,14 @@ export class ControllerRunner {
     return [...this.watched].every((w) => w.hasSynced);
   }
 
+  /**
+   * Retries every queue's failed keys now instead of after their backoff: for a watch outside the
+   * runner (the manager's pod cache) whose recovery means the API server answers again.
+   */
+  retryFailedNow(): void {
+    for (const queue of this.queues.values()) queue.retryFailedNow();
+  }
+
   /** Queues a controller's object, as a watch event would (for tests and for time-based triggers). */
   enqueue(controller: ManagedController, key: ObjectKey): void {
     this.queues.get(controller)?.add(key);
