@@ -54,6 +54,6 @@ export type { ManagedController, WatchedResource } from "./managed-controller.js
 
 // Shared caches: one informer (store, indexes, handlers) per resource, for every reader
 export { Informer, resourceVersionAtLeast } from "./informer.js";
-export type { IndexFunction, InformerSource, InformerSourceFactory } from "./informer.js";
+export type { IndexFunction, InformerObject, InformerSource, InformerSourceFactory } from "./informer.js";
 export { InformerSet } from "./informer-set.js";
 export type { InformerOptions, InformerResource, InformerSetOptions } from "./informer-set.js";

@@ -1,6 +1,6 @@
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
-import { Informer, type InformerSourceFactory } from "./informer.js";
+import { Informer, type InformerObject, type InformerSourceFactory } from "./informer.js";
 import type { Logger } from "./logger.js";
 import { ResilientWatch } from "./resilient-watch.js";
 import type { TokenBucket } from "./token-bucket.js";
@@ -34,7 +34,7 @@ export interface InformerSetOptions {
    * Makes each informer's source; default a `ResilientWatch` of the resource in all namespaces.
    * A spec passes its own and hands the informer events directly.
    */
-  source?: <T extends KubernetesObject>(resource: InformerResource, options: InformerOptions<T>) => InformerSourceFactory<T>;
+  source?: <T extends InformerObject>(resource: InformerResource, options: InformerOptions<T>) => InformerSourceFactory<T>;
 }
 
 const resourceKey = (r: InformerResource) => `${r.group}/${r.version}/${r.plural}`;
@@ -52,19 +52,19 @@ const resourceKey = (r: InformerResource) => `${r.group}/${r.version}/${r.plural
  * await informers.start();
  */
 export class InformerSet {
-  private readonly informers = new Map<string, Informer<KubernetesObject>>();
+  private readonly informers = new Map<string, Informer<InformerObject>>();
   private running = false;
 
   constructor(private readonly options: InformerSetOptions) {}
 
   /** The informer of `resource`, made (with `options`) on the first request; later options are ignored. */
-  informer<T extends KubernetesObject = KubernetesObject>(resource: InformerResource, options: InformerOptions<T> = {}): Informer<T> {
+  informer<T extends InformerObject = KubernetesObject>(resource: InformerResource, options: InformerOptions<T> = {}): Informer<T> {
     const key = resourceKey(resource);
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
       const factory = this.options.source ? this.options.source<T>(resource, options) : this.watchSource<T>(resource, options);
       informer = new Informer<T>(factory);
-      this.informers.set(key, informer as unknown as Informer<KubernetesObject>);
+      this.informers.set(key, informer as unknown as Informer<InformerObject>);
       // made after start: it starts now (its list runs in the background)
       if (this.running) void informer.start();
     }
@@ -87,11 +87,12 @@ export class InformerSet {
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
 
-  private watchSource<T extends KubernetesObject>(resource: InformerResource, options: InformerOptions<T>): InformerSourceFactory<T> {
+  private watchSource<T extends InformerObject>(resource: InformerResource, options: InformerOptions<T>): InformerSourceFactory<T> {
     const o = this.options;
     const resyncPeriodMs = options.resyncPeriodMs ?? o.resyncPeriodMs;
+    // the watch reads what InformerObject names (and sends objects as the API server does)
     return ({ handler, onRecovered }) =>
-      new ResilientWatch<T>({
+      new ResilientWatch<T & KubernetesObject>({
         kubeConfig: o.kubeConfig,
         ...resource,
         ...(options.transform && { transform: options.transform }),

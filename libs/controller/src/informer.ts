@@ -1,4 +1,3 @@
-import type { KubernetesObject } from "@kubernetes/client-node";
 import { objectKeyOf, objectKeyString, type ObjectKey } from "./object-key.js";
 import type { WatchEvent } from "./resilient-watch.js";
 
@@ -15,6 +14,11 @@ export interface InformerSource {
 
 /** Wires a source: events go to `handler`, a recovered outage to `onRecovered`. */
 export type InformerSourceFactory<T> = (sink: { handler: (event: WatchEvent<T>) => void; onRecovered: () => void }) => InformerSource;
+
+/** What an informer needs of an object: its name, namespace and resourceVersion (any Kubernetes object). */
+export interface InformerObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
 
 /** Values of an object under which a named index files it (an empty list: not indexed). */
 export type IndexFunction<T> = (object: T) => readonly string[];
@@ -48,7 +52,7 @@ interface Waiter<T> {
  * await informers.start();
  * pods.byIndex("node", "worker-1");
  */
-export class Informer<T extends KubernetesObject = KubernetesObject> {
+export class Informer<T extends InformerObject = InformerObject> {
   private readonly store = new Map<string, T>();
   private readonly handlers: Array<(event: WatchEvent<T>) => void> = [];
   private readonly recoveredHandlers: Array<() => void> = [];
