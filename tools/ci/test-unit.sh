@@ -5,7 +5,8 @@
 # namespaces; `npm test` runs them) and the test ground refuses to reach a real part. The cluster's
 # kubeconfig and the runtime's socket are pointed at nothing, so a unit test that needs them fails
 # instead of finding them up. Then checks that no library ships test support
-# (tools/ci/check-test-support.mjs), and ends with the line "N passed, N failed".
+# (tools/ci/check-test-support.mjs), runs the architecture test (tools/ci/check-architecture.test.mjs:
+# the README's layers hold), and ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf .test-results && mkdir -p .test-results
@@ -22,6 +23,9 @@ npx nx run-many -t build --outputStyle=stream >/dev/null || echo "build failed: 
 node tools/ci/check-test-support.mjs --record
 check_status=$?
 
-node tools/ci/summarize-tests.mjs "$((projects + 1))"
+bash tools/ci/test-architecture.sh
+architecture_status=$?
+
+node tools/ci/summarize-tests.mjs "$((projects + 2))"
 summary_status=$?
-[ "$nx_status" = 0 ] && [ "$check_status" = 0 ] && [ "$summary_status" = 0 ]
+[ "$nx_status" = 0 ] && [ "$check_status" = 0 ] && [ "$architecture_status" = 0 ] && [ "$summary_status" = 0 ]

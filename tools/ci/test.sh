@@ -22,6 +22,8 @@ npx nx run-many -t test --outputStyle=stream
 nx_status=$?
 # no package ships test support (the test targets built every library's dist)
 node tools/ci/check-test-support.mjs --record
+# the README's layers: no upward import or dependency, no chaos logic in an app
+bash tools/ci/test-architecture.sh
 
 # a plain "N passed, N failed" line → a summary file like the jest reporter's
 record() { # project name, log file
@@ -59,6 +61,6 @@ failed=$(grep -E '^ℹ fail [0-9]+' .test-results/handle.log | awk '{print $3}')
 printf '{"project":"tools/local-cluster/handle","passed":%s,"failed":%s,"skipped":0}\n' "${passed:-0}" "${failed:-1}" \
   > .test-results/tools_local-cluster_handle.json
 
-node tools/ci/summarize-tests.mjs "$((projects + 10))"
+node tools/ci/summarize-tests.mjs "$((projects + 11))"
 summary_status=$?
 [ "$nx_status" = 0 ] && [ "$summary_status" = 0 ]
