@@ -4,22 +4,17 @@
 // built-in kinds; a custom manager runs it with its own list.
 import { hostname } from "node:os";
 import type { ChaosStatus } from "@faultline/api";
-import { createChaosKindRegistry, kindNameOf, type ChaosKindDefinition } from "@faultline/chaos-kind";
+import { createChaosKindRegistry, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { ControllerRunner, createKubernetesEventRecorder, InformerSet, installLastResortHandlers, type ManagedController } from "@faultline/controller";
-import { createRecordDecoder } from "@faultline/daemon-client";
-import { createChaosKindMetrics, type ChaosObject } from "@faultline/impl-registry";
+import { createChaosKindMetrics } from "@faultline/impl-registry";
 import { createProbeServer } from "@faultline/probe-server";
 import {
-  createExperimentIndex,
-  createInjectionSweeper,
   createKubernetesChaosObjectClient,
   createKubernetesRecordShardClient,
   createRecordsControllers,
   createShardedChaosObjectClient,
   createTargetSelector,
-  recordShardResource,
   registerExperimentGauge,
-  type RecordShard,
 } from "@faultline/records";
 import { createCachedPodSource, createKubernetesPodSource, slimPod } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
@@ -28,10 +23,12 @@ import { builtInControllers, type ManagerControllerDeps } from "./built-in-contr
 import { createManagerClients } from "./manager-clients.js";
 import { ManagerConfigError, managerUsage, parseManagerConfig } from "./manager-config.js";
 import { createManagerDaemons } from "./manager-daemons.js";
+import { createManagerKindDeps } from "./manager-kind-deps.js";
 import { loadManagerKubeConfig } from "./manager-kube-config.js";
 import { createManagerLeadership } from "./manager-leadership.js";
 import { createManagerLogger } from "./manager-logger.js";
 import { exitOnSignals } from "./manager-shutdown.js";
+import { createManagerSweeper } from "./manager-sweeper.js";
 
 /**
  * The retry backoff of a failed reconcile: 5 ms doubling to at most 30 s (client-go's goes to
@@ -93,28 +90,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const pods = createCachedPodSource(podCache, podsNow);
   const events = createKubernetesEventRecorder(core, { component: "faultline-manager", instance: identity, logger });
   const kindMetrics = createChaosKindMetrics(metrics);
-  // kinds read a pod to patch it (pod-failure): the pod as it is now, never the cache's copy, which
-  // may not have seen the kind's own last patch yet
-  // kinds that compose with other experiments (NetworkChaos) read them from the same caches: the
-  // informer of each kind and of RecordShards, indexed by the pods their records name
-  const experiments = createExperimentIndex({
-    kinds: new Map(options.kinds.map((k) => [kindNameOf(k), informers.informer<ChaosObject>({ group: k.crd.spec.group, version: k.crd.spec.versions[0]!.name, plural: k.crd.spec.names.plural })])),
-    shards: informers.informer<RecordShard>(recordShardResource),
-  });
-  const kindDeps = {
-    decoder: createRecordDecoder({ pods, daemons }),
-    experiments,
-    podCache: {
-      get: (namespace: string, name: string) => podCache.get({ namespace, name }),
-      getAtLeast: (namespace: string, name: string, resourceVersion: string) => podCache.getAtLeast({ namespace, name }, resourceVersion, () => podsNow.readPod(namespace, name)),
-    },
-    pods: podsNow,
-    core,
-    customObjects,
-    settings: config.kindSettings,
-    log: (message: string, fields: { [key: string]: unknown }) => logger.info(message, fields),
-    event: (obj: ChaosObject, type: "Normal" | "Warning", reason: string, message: string) => events.record(obj, { type, reason, message }),
-  };
+  const kindDeps = createManagerKindDeps({ kinds: options.kinds, informers, podCache, pods, podsNow, daemons, core, customObjects, settings: config.kindSettings, logger, events });
   const kinds = createChaosKindRegistry(options.kinds, kindDeps, (kind) => kindMetrics.instrument(kind));
   // experiments with more records than a status holds keep them in RecordShard objects
   const objects = createShardedChaosObjectClient(createKubernetesChaosObjectClient(customObjects), createKubernetesRecordShardClient(customObjects));
@@ -138,18 +114,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     }
   });
 
-  // injections whose experiment went without recovering them (a finalizer removed by hand): found
-  // from their markers and recovered, on start and every --sweep-interval-seconds, by the leader
-  const sweeper = createInjectionSweeper({
-    kinds,
-    objects,
-    listObjects: async (resource) => ((await customObjects.listClusterCustomObject(resource)) as { items: ChaosObject[] }).items,
-    listPods: async () => (podCache.hasSynced ? podCache.list() : (await core.listPodForAllNamespaces()).items),
-    daemons,
-    events,
-    registry: metrics,
-    log: (level, message, fields) => logger.log(level, message, fields),
-  });
+  const sweeper = createManagerSweeper({ kinds, objects, customObjects, core, podCache, daemons, events, registry: metrics, logger });
 
   let leading = false;
   // ready once started; a leader only once every watch has listed everything
