@@ -1,7 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import { defineChaosCrd, podSelectorFields } from "@faultline/api";
+import { durationOf, kindOf, selectorsOf, type ChaosKind } from "@faultline/impl-registry";
 import type { ChaosKindDefinition } from "./chaos-kind-definition.js";
-import { createChaosKindRegistry, crdsOf, managerChaosKind, registerDaemonHandlers } from "./chaos-kind-composition.js";
+import { createChaosKindRegistry, crdsOf, registerDaemonHandlers } from "./chaos-kind-composition.js";
 import { defineChaosKind, kindNameOf } from "./chaos-kind-definition.js";
 
 const impl = { apply: async () => "Injected" as const, recover: async () => "Not Injected" as const };
@@ -16,17 +17,17 @@ const kind = (name: string, daemon?: ChaosKindDefinition["daemon"]) =>
 const deps = { decoder: {} as never, pods: {} as never, core: {} as never, log: () => {}, settings: {} };
 
 describe("composing kinds from their definitions", () => {
-  it("names each kind from its CRD", () => {
+  it("names each kind from its CRD, for the daemon and for the manager's registry", () => {
     const definition = kind("DiskFillChaos");
     expect(kindNameOf(definition)).toBe("DiskFillChaos");
-    expect(managerChaosKind(definition, deps)).toMatchObject({ kind: "DiskFillChaos", plural: "diskfillchaos", oneShot: false, selectorKind: "pod" });
+    expect(kindOf(definition, deps)).toMatchObject({ kind: "DiskFillChaos", plural: "diskfillchaos", group: "chaos-mesh.org", version: "v1alpha1", definition });
   });
 
-  it("uses a kind's own duration and selectors when it has them", () => {
-    const definition = { ...kind("TimedChaos"), duration: () => "5m", selectors: () => [] };
-    const managed = managerChaosKind(definition, deps);
-    expect(managed.duration?.({} as never)).toBe("5m");
-    expect(managed.selectors({} as never)).toEqual([]);
+  it("serves a kind's own duration and selectors when it has them", () => {
+    const managed: ChaosKind = kindOf({ ...kind("TimedChaos"), duration: () => "5m", selectors: () => [] }, deps);
+    const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TimedChaos", metadata: {}, spec: { duration: "1m" } };
+    expect(durationOf(managed, obj)).toBe("5m");
+    expect(selectorsOf(managed, obj)).toEqual([]);
   });
 
   it("registers every kind once, through the wrapper, and refuses two kinds of one name", () => {

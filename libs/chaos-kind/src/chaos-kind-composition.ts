@@ -1,43 +1,32 @@
 import { DaemonHandlerRegistry } from "@faultline/daemon-server";
-import { ChaosKindRegistry, inlineSelector, type ChaosKind } from "@faultline/impl-registry";
-import { kindNameOf, type ChaosKindDefinition, type DaemonKindDeps, type ManagerKindDeps } from "./chaos-kind-definition.js";
-
-/** The manager's view of one definition: names from its CRD, the impl from its factory. */
-export function managerChaosKind(definition: ChaosKindDefinition, deps: ManagerKindDeps): ChaosKind {
-  const { names, group, versions } = definition.crd.spec;
-  return {
-    kind: names.kind,
-    plural: names.plural,
-    group,
-    version: versions[0]!.name,
-    oneShot: definition.oneShot,
-    selectorKind: definition.selectorKind,
-    selectors: definition.selectors ?? inlineSelector,
-    ...(definition.duration ? { duration: definition.duration } : {}),
-    impl: definition.manager(deps),
-  };
-}
+import { ChaosKindRegistry, type ChaosKind, type ManagerKindDeps } from "@faultline/impl-registry";
+import { kindNameOf, type ChaosKindDefinition, type DaemonKindDeps } from "./chaos-kind-definition.js";
 
 /**
- * The registry a manager serves, one kind per definition. `wrap` sees each kind before it is
- * registered (the manager instruments apply and recover with metrics there).
+ * The registry a manager serves, one kind per definition (`ChaosKindRegistry.register(definition,
+ * deps, wrap)`). `wrap` sees each kind before it is registered (the manager instruments apply and
+ * recover with metrics there).
  *
  * @example
+ * const metrics = createChaosKindMetrics(promRegistry);
  * const kinds = createChaosKindRegistry(builtInChaosKinds, deps, (kind) => metrics.instrument(kind));
  */
 export function createChaosKindRegistry(
   definitions: readonly ChaosKindDefinition[],
   deps: ManagerKindDeps,
-  wrap: (kind: ChaosKind) => ChaosKind = (kind) => kind,
+  wrap?: (kind: ChaosKind) => ChaosKind,
 ): ChaosKindRegistry {
   const registry = new ChaosKindRegistry();
-  for (const definition of definitions) registry.register(wrap(managerChaosKind(definition, deps)));
+  for (const definition of definitions) registry.register(definition, deps, wrap);
   return registry;
 }
 
 /**
  * Registers the daemon RPCs of every definition that has some, each owned by its kind's name, into
  * `registry` (a new one by default; the daemon passes one that already holds the container RPCs).
+ *
+ * @example
+ * const handlers = registerDaemonHandlers(builtInChaosKinds, { runtime, runner });
  */
 export function registerDaemonHandlers(
   definitions: readonly ChaosKindDefinition[],

@@ -1,7 +1,6 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { Record } from "@faultline/api";
-import { managerChaosKind } from "@faultline/chaos-kind";
-import type { ChaosObject } from "@faultline/impl-registry";
+import { kindOf, oneShotOf, selectorKindOf, selectorsOf, type ChaosObject } from "@faultline/impl-registry";
 import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
@@ -45,15 +44,16 @@ describe("helloWorldChaos on the manager", () => {
   });
   const kindUnderTest = () => {
     const pods = createKubernetesPodSource(core);
-    return managerChaosKind(helloWorldChaos, { decoder: createRecordDecoder({ pods, daemons: pool }), pods, core, log: () => {}, settings: {} });
+    return kindOf(helloWorldChaos, { decoder: createRecordDecoder({ pods, daemons: pool }), pods, core, log: () => {}, settings: {} });
   };
   const ctx = () => ({ signal: new AbortController().signal, namespacedName: `${namespace.name}/hello` });
   const record = (id: string): Record => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 });
 
   it("is a one-shot container kind reading its inline selector", () => {
     const kind = kindUnderTest();
-    expect(kind).toMatchObject({ kind: "HelloWorldChaos", plural: "helloworldchaos", oneShot: true, selectorKind: "container" });
-    expect(kind.selectors(chaos())).toEqual([{ key: ".", selector: { selector: { namespaces: [namespace.name] }, mode: "all" } }]);
+    expect(kind).toMatchObject({ kind: "HelloWorldChaos", plural: "helloworldchaos" });
+    expect([oneShotOf(kind, chaos()), selectorKindOf(kind, chaos())]).toEqual([true, "container"]);
+    expect(selectorsOf(kind, chaos())).toEqual([{ key: ".", selector: { selector: { namespaces: [namespace.name] }, mode: "all" } }]);
   });
 
   it("Apply runs ExecHelloWorldChaos in the record's container on its node's daemon", async () => {

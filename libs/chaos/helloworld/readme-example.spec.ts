@@ -19,7 +19,7 @@ describe("README example", () => {
     expect(listed).toBe(true);
     // every listed kind's RPCs are registered; HelloWorldChaos owns its one
     expect(daemonHandlers.registered().filter((r) => r.owner === "HelloWorldChaos")).toEqual([{ method: "ExecHelloWorldChaos", owner: "HelloWorldChaos" }]);
-    expect(kinds.get("HelloWorldChaos")).toMatchObject({ plural: "helloworldchaos", oneShot: true, selectorKind: "container" });
+    expect(kinds.get("HelloWorldChaos")).toMatchObject({ plural: "helloworldchaos", definition: { oneShot: true, selectorKind: "container" } });
     close();
     daemons.close();
   });

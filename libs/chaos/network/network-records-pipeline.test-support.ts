@@ -1,7 +1,6 @@
 // The records pipeline serving NetworkChaos alone, on the real API server, with the daemon calls
 // going to whatever pool a test gives (in-memory daemons, or the real handlers called in process):
 // what the network integration specs run instead of a whole manager.
-import { managerChaosKind } from "@faultline/chaos-kind";
 import { ChaosKindRegistry } from "@faultline/impl-registry";
 import { createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
 import { createKubernetesEventRecorder } from "@faultline/controller";
@@ -16,7 +15,7 @@ export function networkRecordsReconciler(deps: { core: CoreV1Api; customObjects:
   const { core, customObjects, daemons } = deps;
   const podSource = createKubernetesPodSource(core);
   const events = createKubernetesEventRecorder(core);
-  const kind = managerChaosKind(networkChaos, {
+  const kinds = new ChaosKindRegistry().register(networkChaos, {
     decoder: createRecordDecoder({ pods: podSource, daemons }),
     pods: podSource,
     core,
@@ -26,7 +25,7 @@ export function networkRecordsReconciler(deps: { core: CoreV1Api; customObjects:
     event: (obj, type, reason, message) => events.record(obj, { type, reason, message }),
   });
   return createRecordsReconciler({
-    kinds: new ChaosKindRegistry().register(kind),
+    kinds,
     objects: createKubernetesChaosObjectClient(customObjects),
     selector: createTargetSelector(podSource),
     events,

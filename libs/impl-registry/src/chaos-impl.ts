@@ -23,8 +23,14 @@ export interface ChaosImplContext {
  *
  * @example
  * const impl: ChaosImpl = {
- *   async apply(ctx, index, records) { await daemonFor(records[index]!.id).execHelloWorldChaos(...); return "Injected"; },
- *   async recover() { return "Not Injected"; },
+ *   async apply(ctx, index, records, obj) {
+ *     const { containerId, daemon } = await decoder.decodeContainer(records[index]!.id, obj); // @faultline/daemon-client
+ *     await daemon.execHelloWorldChaos({ containerId }, { signal: ctx.signal });
+ *     return "Injected";
+ *   },
+ *   async recover() {
+ *     return "Not Injected";
+ *   },
  * };
  */
 export interface ChaosImpl<T extends ChaosObject = ChaosObject> {

@@ -1,28 +1,29 @@
 import { Registry } from "prom-client";
-import type { ChaosKind } from "./chaos-kind.js";
-import { inlineSelector } from "./chaos-kind.js";
+import { kindOf } from "./chaos-kind.js";
 import { createChaosKindMetrics } from "./chaos-kind-metrics.js";
+import { testCrd, testDeps } from "./testing/kind.test-support.js";
 
 describe("createChaosKindMetrics", () => {
   it("counts and times each apply and recover by kind, operation and result", async () => {
     const registry = new Registry();
     let fail = false;
-    const kind: ChaosKind = {
-      kind: "TestChaos",
-      plural: "testchaos",
-      oneShot: false,
-      selectorKind: "pod",
-      selectors: inlineSelector,
-      impl: {
-        async apply() {
-          if (fail) throw new Error("daemon unreachable");
-          return "Injected";
-        },
-        async recover() {
-          return "Not Injected";
-        },
+    const kind = kindOf(
+      {
+        crd: testCrd("TestChaos"),
+        oneShot: false,
+        selectorKind: "pod",
+        manager: () => ({
+          async apply() {
+            if (fail) throw new Error("daemon unreachable");
+            return "Injected";
+          },
+          async recover() {
+            return "Not Injected";
+          },
+        }),
       },
-    };
+      testDeps(),
+    );
     const instrumented = createChaosKindMetrics(registry).instrument(kind);
     const ctx = { signal: new AbortController().signal, namespacedName: "ns/t" };
     const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TestChaos", metadata: { name: "t", namespace: "ns" }, spec: {} };

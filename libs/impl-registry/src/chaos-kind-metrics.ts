@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from "prom-client";
+import type { ChaosImpl } from "./chaos-impl.js";
 import type { ChaosKind } from "./chaos-kind.js";
 import type { ChaosObject } from "./chaos-object.js";
 
@@ -9,7 +10,8 @@ import type { ChaosObject } from "./chaos-object.js";
  * "succeeded" or "failed"). Returns a new kind; the original is unchanged.
  *
  * @example
- * kinds.register(metrics.instrument(helloWorldChaosKind({ decoder })));
+ * const metrics = createChaosKindMetrics(promRegistry);
+ * const kinds = new ChaosKindRegistry().register(helloWorldChaos, deps, (kind) => metrics.instrument(kind));
  */
 export function createChaosKindMetrics(registry: Registry): {
   instrument<T extends ChaosObject>(kind: ChaosKind<T>): ChaosKind<T>;
@@ -28,10 +30,10 @@ export function createChaosKindMetrics(registry: Registry): {
     registers: [registry],
   });
   return {
-    instrument(kind) {
+    instrument<T extends ChaosObject>(kind: ChaosKind<T>): ChaosKind<T> {
       const timed =
-        (operation: "apply" | "recover", call: ChaosKind<typeof kind extends ChaosKind<infer T> ? T : never>["impl"]["apply"]) =>
-        async (...args: Parameters<typeof call>) => {
+        (operation: "apply" | "recover", call: ChaosImpl<T>["apply"]): ChaosImpl<T>["apply"] =>
+        async (...args) => {
           const end = duration.startTimer({ kind: kind.kind, operation });
           let result = "failed";
           try {

@@ -1,4 +1,4 @@
-import type { ChaosKind } from "./chaos-kind.js";
+import { kindOf, type ChaosKind, type ManagerKindDefinition, type ManagerKindDeps } from "./chaos-kind.js";
 import type { ChaosObject } from "./chaos-object.js";
 
 /** Thrown when a kind is registered twice (two apps lines, or two kinds with one name). */
@@ -17,25 +17,30 @@ export class UnknownChaosKindError extends Error {
   }
 }
 
-/** Thrown when a kind descriptor is missing something the manager needs. */
-export class InvalidChaosKindError extends Error {
-  override name = "InvalidChaosKindError";
-}
-
 /**
- * The chaos kinds a manager serves. Apps register each kind with one line; the manager lists them
- * to start one watch per kind, and the pipeline looks a kind up per reconcile.
+ * The chaos kinds a manager serves. Each is registered from its definition, once: the registry
+ * makes the entry ({@link kindOf}: names from the CRD, the impl from `definition.manager(deps)`);
+ * the manager lists them to watch each kind, and the pipeline looks a kind up per reconcile.
  *
  * @example
- * const kinds = new ChaosKindRegistry().register(helloWorldChaosKind);
- * for (const kind of kinds.list()) startWatch(kind.plural);
+ * const kinds = new ChaosKindRegistry().register(helloWorldChaos, deps);
+ * for (const kind of kinds.list()) watch(resourceOf(kind));
  */
 export class ChaosKindRegistry {
-  readonly #kinds = new Map<string, ChaosKind<any>>();
+  readonly #kinds = new Map<string, ChaosKind>();
 
-  /** Adds a kind; throws {@link DuplicateChaosKindError} if its kind name or plural is taken. */
-  register<T extends ChaosObject>(kind: ChaosKind<T>): this {
-    validateChaosKind(kind);
+  /**
+   * Adds the kind `definition` describes, its impl built with `deps`; `wrap` sees the entry before
+   * it is kept (the manager instruments apply and recover with metrics there). Throws
+   * {@link DuplicateChaosKindError} if its kind name or plural is taken, `InvalidChaosKindError` if
+   * the definition is incomplete.
+   */
+  register<T extends ChaosObject>(
+    definition: ManagerKindDefinition<T>,
+    deps: ManagerKindDeps,
+    wrap: (kind: ChaosKind) => ChaosKind = (kind) => kind,
+  ): this {
+    const kind = wrap(kindOf(definition, deps));
     for (const known of this.#kinds.values()) {
       if (known.kind === kind.kind || known.plural === kind.plural) throw new DuplicateChaosKindError(kind.kind);
     }
@@ -44,7 +49,7 @@ export class ChaosKindRegistry {
   }
 
   /** The kind named `kind`; throws {@link UnknownChaosKindError} when it is not registered. */
-  get(kind: string): ChaosKind<any> {
+  get(kind: string): ChaosKind {
     const found = this.#kinds.get(kind);
     if (!found) throw new UnknownChaosKindError(kind, [...this.#kinds.keys()]);
     return found;
@@ -55,22 +60,7 @@ export class ChaosKindRegistry {
   }
 
   /** Every registered kind, in registration order. */
-  list(): ChaosKind<any>[] {
+  list(): ChaosKind[] {
     return [...this.#kinds.values()];
   }
-}
-
-function validateChaosKind(kind: ChaosKind<any>): void {
-  const problems: string[] = [];
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(kind.kind ?? "")) problems.push("kind must be a CamelCase name");
-  if (!/^[a-z][a-z0-9]*$/.test(kind.plural ?? "")) problems.push("plural must be a lowercase resource name");
-  if (typeof kind.oneShot !== "boolean" && typeof kind.oneShot !== "function") problems.push("oneShot must be true, false or a function of the object");
-  if (kind.selectorKind !== "pod" && kind.selectorKind !== "container" && typeof kind.selectorKind !== "function") {
-    problems.push('selectorKind must be "pod", "container" or a function of the object');
-  }
-  if (typeof kind.selectors !== "function") problems.push("selectors must be a function");
-  if (typeof kind.impl?.apply !== "function" || typeof kind.impl?.recover !== "function") {
-    problems.push("impl must have apply and recover");
-  }
-  if (problems.length) throw new InvalidChaosKindError(`chaos kind ${kind.kind || "(unnamed)"}: ${problems.join("; ")}`);
 }

@@ -1,36 +1,35 @@
-import { type ChaosKind, ChaosKindRegistry, inlineSelector } from "@faultline/impl-registry";
-import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
-import { createKubernetesPodSource } from "@faultline/selector";
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { Type } from "@sinclair/typebox";
+import { containerSelectorFields, defineChaosCrd, type ChaosResourceOf } from "@faultline/api";
+import { ChaosKindRegistry, type ManagerKindDefinition, type ManagerKindDeps } from "@faultline/impl-registry";
+
+/** The CRD, from the schema: the kind's name is written here once; plural, group, version and type derive from it. */
+export const helloWorldChaosCrd = defineChaosCrd({
+  kind: "HelloWorldChaos",
+  description: "HelloWorldChaos runs a harmless command in each target container.",
+  spec: Type.Object(containerSelectorFields),
+});
 
 /**
- * HelloWorldChaos's manager side as one kind descriptor: Apply runs `ps aux` in the record's
- * container through the daemon on the container's node; Recover has nothing to undo.
- * `daemonAddress` is a local-run override ("host:port" or "unix:/path"); in a cluster, use
- * createEndpointSliceDaemonLocator({ discovery, namespace }) instead.
+ * HelloWorldChaos's manager side, described once: Apply asks the daemon on the record's node to run
+ * ExecHelloWorldChaos in the record's container; Recover has nothing to undo.
  */
-export function helloWorldRegistry(kubeConfig: KubeConfig, daemonAddress: string) {
-  const daemons = createDaemonClientPool({ locator: createStaticDaemonLocator(daemonAddress) });
-  const pods = createKubernetesPodSource(kubeConfig.makeApiClient(CoreV1Api)); // @faultline/selector's PodSource
-  const decoder = createRecordDecoder({ pods, daemons });
-
-  const helloWorld: ChaosKind = {
-    kind: "HelloWorldChaos",
-    plural: "helloworldchaos",
-    oneShot: true,
-    selectorKind: "container", // records are "ns/pod/container"
-    selectors: inlineSelector, // spec.selector, spec.mode, spec.value, spec.containerNames
-    impl: {
-      async apply(ctx, index, records, obj) {
-        const { containerId, daemon } = await decoder.decodeContainer(records[index]!.id, obj);
-        await daemon.execHelloWorldChaos({ containerId }, { signal: ctx.signal }); // sends namespaced-name
-        return "Injected";
-      },
-      async recover() {
-        return "Not Injected";
-      },
+export const helloWorld: ManagerKindDefinition<ChaosResourceOf<typeof helloWorldChaosCrd>> = {
+  crd: helloWorldChaosCrd,
+  oneShot: true,
+  selectorKind: "container", // records are "ns/pod/container", chosen by the spec's inlined selector
+  manager: ({ decoder }) => ({
+    async apply(ctx, index, records, obj) {
+      const { containerId, daemon } = await decoder.decodeContainer(records[index]!.id, obj);
+      await daemon.execHelloWorldChaos({ containerId }, { signal: ctx.signal }); // sends namespaced-name
+      return "Injected";
     },
-  };
+    async recover() {
+      return "Not Injected";
+    },
+  }),
+};
 
-  return { kinds: new ChaosKindRegistry().register(helloWorld), close: () => daemons.close() };
+/** The kinds a manager serves: one line per kind, each entry made from its definition and the manager's deps. */
+export function helloWorldRegistry(deps: ManagerKindDeps): ChaosKindRegistry {
+  return new ChaosKindRegistry().register(helloWorld, deps);
 }

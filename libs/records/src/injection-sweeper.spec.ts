@@ -1,9 +1,10 @@
-import type { ChaosKind, ChaosObject, InjectionOwner, SweptInjection } from "@faultline/impl-registry";
+import { kindOf, type ChaosKind, type ChaosObject, type InjectionOwner, type SweptInjection } from "@faultline/impl-registry";
 import type { DaemonClientPool } from "@faultline/daemon-client";
 import { Registry } from "prom-client";
 import type { ChaosObjectClient } from "./chaos-object-client.js";
 import type { ChaosEvent, InvolvedObject } from "@faultline/controller";
 import { createHoldsCheck, createInjectionSweeper, injectionSweptReason } from "./injection-sweeper.js";
+import { testCrd, testDeps } from "./testing/in-memory-seams.test-support.js";
 
 const experiment = (name: string, uid: string, recordIds: string[]): ChaosObject => ({
   apiVersion: "chaos-mesh.org/v1alpha1",
@@ -35,29 +36,30 @@ function store(initial: ChaosObject[]) {
 }
 
 /** A kind whose markers are `owner → record` pairs in memory; its sweep removes those not held. */
-function markedKind(markers: { owner: InjectionOwner; recordId: string }[], fail = false): ChaosKind<any> {
-  return {
-    kind: "PodChaos",
-    plural: "podchaos",
-    oneShot: false,
-    selectorKind: "pod",
-    selectors: () => [],
-    impl: {
-      apply: async () => "Injected",
-      recover: async () => "Not Injected",
-      async sweep(ctx) {
-        if (fail) throw new Error("API server unreachable");
-        const swept: SweptInjection[] = [];
-        for (const marker of [...markers]) {
-          if (await ctx.holds(marker.owner, marker.recordId)) continue;
-          markers.splice(markers.indexOf(marker), 1);
-          const [namespace, name] = marker.recordId.split("/") as [string, string];
-          swept.push({ pod: { namespace, name }, owner: marker.owner, what: "pod-failure" });
-        }
-        return swept;
-      },
+function markedKind(markers: { owner: InjectionOwner; recordId: string }[], fail = false): ChaosKind {
+  return kindOf(
+    {
+      crd: testCrd("PodChaos"),
+      oneShot: false,
+      selectorKind: "pod",
+      manager: () => ({
+        apply: async () => "Injected",
+        recover: async () => "Not Injected",
+        async sweep(ctx) {
+          if (fail) throw new Error("API server unreachable");
+          const swept: SweptInjection[] = [];
+          for (const marker of [...markers]) {
+            if (await ctx.holds(marker.owner, marker.recordId)) continue;
+            markers.splice(markers.indexOf(marker), 1);
+            const [namespace, name] = marker.recordId.split("/") as [string, string];
+            swept.push({ pod: { namespace, name }, owner: marker.owner, what: "pod-failure" });
+          }
+          return swept;
+        },
+      }),
     },
-  };
+    testDeps(),
+  );
 }
 
 const daemons = {} as DaemonClientPool;

@@ -13,7 +13,7 @@ import type { EventRecorder } from "@faultline/controller";
 /** What {@link createInjectionSweeper} needs. */
 export interface InjectionSweeperOptions {
   /** The kinds served; those whose impl has `sweep` are swept. */
-  kinds: { list(): ChaosKind<any>[] };
+  kinds: { list(): ChaosKind[] };
   /** Reads one experiment now, records in RecordShards included (the pipeline's sharded client). */
   objects: ChaosObjectClient;
   /** Every object of a resource in the cluster, read now: finds an experiment a marker names by uid only. */
@@ -47,7 +47,7 @@ export const injectionSweptReason = "InjectionSwept";
  * the marker's and one of its records has that id, whatever the record's phase: a record the
  * pipeline still has is the pipeline's to recover.
  */
-export function createHoldsCheck(kind: ChaosKind<any>, objects: ChaosObjectClient, listObjects: (resource: ChaosResource) => Promise<ChaosObject[]>): SweepContext["holds"] {
+export function createHoldsCheck(kind: ChaosKind, objects: ChaosObjectClient, listObjects: (resource: ChaosResource) => Promise<ChaosObject[]>): SweepContext["holds"] {
   const resource = resourceOf(kind);
   let byUid: Map<string, ChaosObject> | undefined;
   const list = async () => (byUid = new Map((await listObjects(resource)).map((o) => [o.metadata.uid ?? "", o])));

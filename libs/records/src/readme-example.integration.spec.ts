@@ -1,9 +1,10 @@
 // Runs README.md's example (src/readme-example.ts) against the local API server with the generated
 // HelloWorldChaos CRD and a test impl; readme-example.spec.ts checks the README holds it verbatim.
-import { ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
+import { ChaosKindRegistry, type ChaosObject } from "@faultline/impl-registry";
 import { createPipeline, reconcileUntil } from "./readme-example.js";
 import { connectTestApiServer, createTestNamespace, createTestPod, type TestApiServer } from "./testing/api-server.test-support.js";
 import { deleteTestNamespace } from "@faultline/test-ground";
+import { testCrd, testDeps } from "./testing/in-memory-seams.test-support.js";
 
 const slow = 120_000;
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
@@ -24,22 +25,23 @@ afterAll(async () => {
 describe("README example", () => {
   test("drives a HelloWorldChaos to AllInjected, then deletion to the object being gone", async () => {
     const applied: string[] = [];
-    const kinds = new ChaosKindRegistry().register({
-      kind: "HelloWorldChaos",
-      plural: "helloworldchaos",
-      oneShot: true,
-      selectorKind: "container",
-      selectors: inlineSelector,
-      impl: {
-        async apply(_ctx, index, records) {
-          applied.push(records[index]!.id);
-          return "Injected";
-        },
-        async recover() {
-          return "Not Injected";
-        },
+    const kinds = new ChaosKindRegistry().register(
+      {
+        crd: testCrd("HelloWorldChaos"),
+        oneShot: true,
+        selectorKind: "container", // the selector inlined in the spec
+        manager: () => ({
+          async apply(_ctx, index, records) {
+            applied.push(records[index]!.id);
+            return "Injected";
+          },
+          async recover() {
+            return "Not Injected";
+          },
+        }),
       },
-    });
+      testDeps(),
+    );
     const reconciler = createPipeline(api.kubeConfig, kinds);
     await api.customObjects.createNamespacedCustomObject({
       ...resource,

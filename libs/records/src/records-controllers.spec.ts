@@ -1,15 +1,15 @@
 import { ChaosKindRegistry } from "@faultline/impl-registry";
 import { recordsFinalizer } from "./chaos-annotations.js";
 import { createRecordsControllers } from "./records-controllers.js";
-import { fixedSelector, InMemoryChaosObjects, InMemoryEventRecorder, testKind, testObject, testResource } from "./testing/in-memory-seams.test-support.js";
+import { fixedSelector, InMemoryChaosObjects, InMemoryEventRecorder, testCrd, testDeps, testKind, testObject, testResource } from "./testing/in-memory-seams.test-support.js";
 
 describe("createRecordsControllers", () => {
-  const other = { ...testKind(), kind: "OtherChaos", plural: "otherchaos", group: "example.com", version: "v1" };
+  const other = testKind({ crd: testCrd("OtherChaos", { group: "example.com", version: "v1" }) });
   const setup = () => {
     const objects = new InMemoryChaosObjects();
     const test = testKind();
     const controllers = createRecordsControllers({
-      kinds: new ChaosKindRegistry().register(test).register(other),
+      kinds: new ChaosKindRegistry().register(test.definition, testDeps()).register(other.definition, testDeps()),
       objects,
       selector: fixedSelector([{ recordId: "ns/pod-0", selectorKey: "." }]),
       events: new InMemoryEventRecorder(),

@@ -3,7 +3,7 @@
 // Pods are created through the API only (no kubelet): the pipeline reads, never runs, them.
 import type { CoreV1Event } from "@kubernetes/client-node";
 import type { Record, RecordPhase } from "@faultline/api";
-import { type ChaosImpl, ChaosKindRegistry, type ChaosObject, inlineSelector } from "@faultline/impl-registry";
+import { type ChaosImpl, ChaosKindRegistry, type ChaosObject } from "@faultline/impl-registry";
 import { RecordDecodeError } from "@faultline/daemon-client";
 import { createKubernetesPodSource } from "@faultline/selector";
 import { type ChaosObjectClient, ConflictError, createKubernetesChaosObjectClient } from "./chaos-object-client.js";
@@ -14,6 +14,7 @@ import { StatusWriteError } from "./status-writer.js";
 import { createTargetSelector } from "./target-selector.js";
 import { connectTestApiServer, createTestNamespace, createTestPod, sleep, type TestApiServer } from "./testing/api-server.test-support.js";
 import { deleteTestNamespace } from "@faultline/test-ground";
+import { testCrd, testDeps } from "./testing/in-memory-seams.test-support.js";
 
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" };
 const slow = 120_000;
@@ -66,14 +67,10 @@ function setup(
   const impl = new TestImpl();
   const lost = options.lost;
   const withLost: ChaosImpl = lost ? { apply: impl.apply, recover: impl.recover, lostInjections: async (_ctx, records) => lost(records) } : impl;
-  const kinds = new ChaosKindRegistry().register({
-    kind: "HelloWorldChaos",
-    plural: "helloworldchaos",
-    oneShot: options.oneShot ?? false,
-    selectorKind: "container",
-    selectors: inlineSelector,
-    impl: withLost,
-  });
+  const kinds = new ChaosKindRegistry().register(
+    { crd: testCrd("HelloWorldChaos"), oneShot: options.oneShot ?? false, selectorKind: "container", manager: () => withLost },
+    testDeps(),
+  );
   const objects = options.objects ?? createKubernetesChaosObjectClient(api.customObjects);
   const reconciler = createRecordsReconciler({
     kinds,

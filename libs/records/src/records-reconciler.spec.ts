@@ -3,7 +3,7 @@
 import { ChaosKindRegistry } from "@faultline/impl-registry";
 import { recordsFinalizer } from "./chaos-annotations.js";
 import { createRecordsReconciler } from "./records-reconciler.js";
-import { fixedSelector, InMemoryChaosObjects, InMemoryEventRecorder, testKind, testObject, testResource } from "./testing/in-memory-seams.test-support.js";
+import { fixedSelector, InMemoryChaosObjects, InMemoryEventRecorder, testDeps, testKind, testObject, testResource } from "./testing/in-memory-seams.test-support.js";
 
 const targets = (n: number) => Array.from({ length: n }, (_, i) => ({ recordId: `ns/pod-${i}`, selectorKey: "." }));
 const request = { kind: "TestChaos", namespace: "ns", name: "a" };
@@ -11,7 +11,7 @@ const request = { kind: "TestChaos", namespace: "ns", name: "a" };
 function pipeline(kind = testKind(), selected = targets(3)) {
   const objects = new InMemoryChaosObjects();
   const events = new InMemoryEventRecorder();
-  const reconciler = createRecordsReconciler({ kinds: new ChaosKindRegistry().register(kind), objects, selector: fixedSelector(selected), events, backoff: { baseMs: 1000, maxMs: 60_000 } });
+  const reconciler = createRecordsReconciler({ kinds: new ChaosKindRegistry().register(kind.definition, testDeps()), objects, selector: fixedSelector(selected), events, backoff: { baseMs: 1000, maxMs: 60_000 } });
   return { objects, events, reconciler, stored: () => objects.stored(testResource, "ns", "a") };
 }
 

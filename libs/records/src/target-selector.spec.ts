@@ -1,31 +1,34 @@
-import type { ChaosKind } from "@faultline/impl-registry";
+import { kindOf, type ChaosKind } from "@faultline/impl-registry";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import { createTargetSelector } from "./target-selector.js";
+import { testCrd, testDeps } from "./testing/in-memory-seams.test-support.js";
 
 const pod = (name: string, app: string): V1Pod => ({ metadata: { namespace: "ns", name, labels: { app } }, status: { phase: "Running" } });
 const source = createInMemoryPodSource({ pods: [pod("a-0", "a"), pod("a-1", "a"), pod("b-0", "b")] });
 const byApp = (app: string) => ({ selector: { namespaces: ["ns"], labelSelectors: { app } }, mode: "all" as const });
 
 /** A kind with two selectors, as NetworkChaos's `selector` (".") and `target` (".Target"). */
-function kindOf(first: string, second: string): ChaosKind {
-  return {
-    kind: "TwoSidedChaos",
-    plural: "twosidedchaos",
-    oneShot: false,
-    selectorKind: "pod",
-    selectors: () => [
-      { key: ".", selector: byApp(first) },
-      { key: ".Target", selector: byApp(second) },
-    ],
-    impl: { apply: async () => "Injected", recover: async () => "Not Injected" },
-  };
+function twoSided(first: string, second: string): ChaosKind {
+  return kindOf(
+    {
+      crd: testCrd("TwoSidedChaos"),
+      oneShot: false,
+      selectorKind: "pod",
+      selectors: () => [
+        { key: ".", selector: byApp(first) },
+        { key: ".Target", selector: byApp(second) },
+      ],
+      manager: () => ({ apply: async () => "Injected", recover: async () => "Not Injected" }),
+    },
+    testDeps(),
+  );
 }
 const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TwoSidedChaos", metadata: { namespace: "ns", name: "x" }, spec: {} };
 
 describe("createTargetSelector", () => {
   it("records each selector's targets under its key", async () => {
-    const targets = await createTargetSelector(source).select(kindOf("a", "b"), obj);
+    const targets = await createTargetSelector(source).select(twoSided("a", "b"), obj);
     expect(targets).toEqual([
       { recordId: "ns/a-0", selectorKey: "." },
       { recordId: "ns/a-1", selectorKey: "." },
@@ -34,7 +37,7 @@ describe("createTargetSelector", () => {
   });
 
   it("gives a pod both selectors chose a record for each role, as Chaos Mesh does", async () => {
-    const targets = await createTargetSelector(source).select(kindOf("a", "a"), obj);
+    const targets = await createTargetSelector(source).select(twoSided("a", "a"), obj);
     expect(targets).toEqual([
       { recordId: "ns/a-0", selectorKey: "." },
       { recordId: "ns/a-1", selectorKey: "." },
@@ -44,9 +47,9 @@ describe("createTargetSelector", () => {
   });
 
   it("never chooses a pod of a protected namespace, and says why nothing was chosen", async () => {
-    await expect(createTargetSelector(source, { protectedNamespaces: ["ns"] }).select(kindOf("a", "b"), obj)).rejects.toThrow(
+    await expect(createTargetSelector(source, { protectedNamespaces: ["ns"] }).select(twoSided("a", "b"), obj)).rejects.toThrow(
       "no pod is selected: namespace ns is protected (the manager's --protected-namespaces)",
     );
-    expect(await createTargetSelector(source, { protectedNamespaces: ["kube-system"] }).select(kindOf("a", "b"), obj)).toHaveLength(3);
+    expect(await createTargetSelector(source, { protectedNamespaces: ["kube-system"] }).select(twoSided("a", "b"), obj)).toHaveLength(3);
   });
 });

@@ -1,5 +1,5 @@
 import type { ContainerSelector } from "@faultline/api";
-import { selectorKindOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
+import { selectorKindOf, selectorsOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
 import { type PodSource, selectContainerTargets, selectPodTargets } from "@faultline/selector";
 
 /** One selected target: the record id it becomes and the selector that chose it. */
@@ -13,7 +13,7 @@ export interface SelectedTarget {
  * Failed event and retried on the next reconcile.
  */
 export interface TargetSelector {
-  select(kind: ChaosKind<any>, obj: ChaosObject): Promise<SelectedTarget[]>;
+  select(kind: ChaosKind, obj: ChaosObject): Promise<SelectedTarget[]>;
 }
 
 /** Options of {@link createTargetSelector}. */
@@ -42,7 +42,7 @@ export function createTargetSelector(source: PodSource, options: TargetSelectorO
         ...(options.protectedNamespaces && { protectedNamespaces: options.protectedNamespaces }),
         ...(options.random && { random: options.random }),
       };
-      for (const { key, selector } of kind.selectors(obj)) {
+      for (const { key, selector } of selectorsOf(kind, obj)) {
         const chosen =
           selectorKindOf(kind, obj) === "container"
             ? await selectContainerTargets(source, selector as ContainerSelector, selectOptions)

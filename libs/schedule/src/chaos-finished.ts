@@ -1,4 +1,4 @@
-import type { ChaosKindDefinition } from "@faultline/chaos-kind";
+import type { ChaosKindDefinition, ChaosObject } from "@faultline/chaos-kind";
 
 /** What finished-ness reads of a spawned object: its status (any kind's, or a Workflow's). */
 export interface SpawnedObject {
@@ -24,7 +24,8 @@ const conditionIsTrue = (obj: SpawnedObject, type: string) => (obj.status?.condi
 export function isChaosFinished(obj: SpawnedObject, definition: Pick<ChaosKindDefinition, "oneShot">): boolean {
   const experiment = obj.status?.experiment;
   if (experiment?.desiredPhase === "Stop" && (experiment.containerRecords ?? []).every((r) => r.phase === "Not Injected")) return true;
-  const oneShot = typeof definition.oneShot === "function" ? definition.oneShot(obj) : definition.oneShot;
+  // a spawned object is an object of the definition's kind, read untyped from the API server
+  const oneShot = typeof definition.oneShot === "function" ? definition.oneShot(obj as unknown as ChaosObject) : definition.oneShot;
   return oneShot && conditionIsTrue(obj, "AllInjected");
 }
 

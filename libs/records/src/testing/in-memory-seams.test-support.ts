@@ -2,8 +2,13 @@
 // the API server's write rules (resourceVersion conflicts, the status subresource, finalizers
 // holding a deleted object), an event recorder that keeps what it was told, a fixed target
 // selector, and a kind whose impl answers from callbacks and logs its calls.
-import type { Record, RecordPhase } from "@faultline/api";
-import type { ChaosImpl, ChaosImplContext, ChaosKind, ChaosObject } from "@faultline/impl-registry";
+import { Type } from "@sinclair/typebox";
+import { containerSelectorFields, defineChaosCrd, type ChaosCrd, type Record, type RecordPhase } from "@faultline/api";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
+import { kindOf, type ChaosImpl, type ChaosImplContext, type ChaosKind, type ChaosObject, type ManagerKindDefinition, type ManagerKindDeps } from "@faultline/impl-registry";
+import { createInMemoryPodSource } from "@faultline/selector";
+import { offlineKubeConfig } from "@faultline/test-ground";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { ConflictError, ObjectGoneError, type ChaosObjectClient, type ChaosResource } from "../chaos-object-client.js";
 import type { ChaosEvent, EventRecorder } from "@faultline/controller";
 import type { SelectedTarget, TargetSelector } from "../target-selector.js";
@@ -134,35 +139,53 @@ export interface ImplCall {
   id: string;
 }
 
-/** A kind named TestChaos whose impl answers from `impl` (default: Injected / Not Injected) and logs calls. */
+/**
+ * The CRD of a test kind named `kind` (a container-selector spec), in `chaos-mesh.org/v1alpha1`
+ * unless `group` / `version` say otherwise.
+ */
+export function testCrd(kind: string, coordinates: { group?: string; version?: string } = {}): ChaosCrd {
+  const crd = defineChaosCrd({ kind, description: `${kind} does nothing.`, spec: Type.Object(containerSelectorFields) });
+  const { group = crd.spec.group, version = crd.spec.versions[0]!.name } = coordinates;
+  return { ...crd, spec: { ...crd.spec, group, versions: crd.spec.versions.map((v) => ({ ...v, name: version })) } };
+}
+
+/** What a manager hands a kind's factory, in memory: no pods, no daemons (the test kinds reach neither). */
+export function testDeps(): ManagerKindDeps {
+  const pods = createInMemoryPodSource({ pods: [] });
+  const core = offlineKubeConfig().makeApiClient(CoreV1Api); // never called
+  return { decoder: createRecordDecoder({ pods, daemons: createInMemoryDaemonClientPool({}) }), pods, core, log: () => {}, settings: {} };
+}
+
+/** A kind named TestChaos (or `crd`'s) whose impl answers from `impl` (default: Injected / Not Injected) and logs calls. */
 export function testKind(
   impl: {
     apply?: (record: Record, ctx: ChaosImplContext) => Promise<RecordPhase>;
     recover?: (record: Record, ctx: ChaosImplContext) => Promise<RecordPhase>;
     lostInjections?: ChaosImpl["lostInjections"];
     oneShot?: boolean;
+    crd?: ChaosCrd;
   } = {},
 ): ChaosKind & { calls: ImplCall[] } {
   const calls: ImplCall[] = [];
-  return {
-    kind: "TestChaos",
-    plural: testResource.plural,
+  const built: ChaosImpl = {
+    async apply(ctx, index, records) {
+      calls.push({ operation: "apply", id: records[index]!.id });
+      return impl.apply ? impl.apply(records[index]!, ctx) : "Injected";
+    },
+    async recover(ctx, index, records) {
+      calls.push({ operation: "recover", id: records[index]!.id });
+      return impl.recover ? impl.recover(records[index]!, ctx) : "Not Injected";
+    },
+    ...(impl.lostInjections && { lostInjections: impl.lostInjections }),
+  };
+  const definition: ManagerKindDefinition = {
+    crd: impl.crd ?? testCrd("TestChaos"),
     oneShot: impl.oneShot ?? false,
     selectorKind: "pod",
     selectors: () => [],
-    calls,
-    impl: {
-      async apply(ctx, index, records) {
-        calls.push({ operation: "apply", id: records[index]!.id });
-        return impl.apply ? impl.apply(records[index]!, ctx) : "Injected";
-      },
-      async recover(ctx, index, records) {
-        calls.push({ operation: "recover", id: records[index]!.id });
-        return impl.recover ? impl.recover(records[index]!, ctx) : "Not Injected";
-      },
-      ...(impl.lostInjections && { lostInjections: impl.lostInjections }),
-    },
+    manager: () => built,
   };
+  return { ...kindOf(definition, testDeps()), calls };
 }
 
 /** A sender that keeps what it is told (the steps' `send`), for specs of one step. */
