@@ -107,7 +107,7 @@ function apiClientWith<T>(
 /**
  * `kubeConfig.makeApiClient(apiClass)`, with every request waiting for a token from `bucket`.
  * The manager makes one bucket from its `--qps`/`--burst` settings and builds every API client it
- * hands to the libraries (selector, records, impl-registry, watches, leader election) through this,
+ * hands to the libraries (selector, records, daemon-client, watches, leader election) through this,
  * so the whole process stays within the budget, as client-go's rest.Config QPS/Burst do. Requests
  * carry the User-Agent `makeApiClient` would send ({@link kubernetesClientUserAgent}), or
  * `options.userAgent`.

@@ -12,7 +12,7 @@ export interface PodQuery {
 
 /**
  * The one way Faultline reads pods (and the nodes and namespaces selection needs): selection lists
- * through it, and record decoders (`@faultline/impl-registry`) read a record's pod through its
+ * through it, and record decoders (`@faultline/daemon-client`) read a record's pod through its
  * `readPod`. `createKubernetesPodSource` reads the API server through the client it is given;
  * `createCachedPodSource` reads a watch's store of every pod (and the API server for what the store
  * cannot answer); `createInMemoryPodSource` reads fixed objects (a snapshot, or a test's fixtures).
