@@ -85,8 +85,8 @@ export function containerIdOf(pod: V1Pod, containerName: string, recordId: strin
  * `createInMemoryPodSource({ pods })`), and picks the daemon client for its node.
  *
  * @example
- * const decoder = createRecordDecoder({ pods: createCachedPodSource(podWatch, createKubernetesPodSource(core)), daemons: pool });
- * const { containerId, daemon } = await decoder.decodeContainer(records[index].id, obj);
+ * const decoder = createRecordDecoder({ pods: createCachedPodSource(podStore, createKubernetesPodSource(core)), daemons: pool });
+ * const { containerId, daemon } = await decoder.decodeContainer(records[index]!.id, obj);
  * await daemon.execHelloWorldChaos({ containerId });
  */
 export function createRecordDecoder(options: { pods: Pick<PodSource, "readPod">; daemons: DaemonClientPool }): RecordDecoder {

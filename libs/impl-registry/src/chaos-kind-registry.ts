@@ -24,7 +24,8 @@ export class UnknownChaosKindError extends Error {
  *
  * @example
  * const kinds = new ChaosKindRegistry().register(helloWorldChaos, deps);
- * for (const kind of kinds.list()) watch(resourceOf(kind));
+ * kinds.list().map(resourceOf); // [{ group: "chaos-mesh.org", version: "v1alpha1", plural: "helloworldchaos" }]
+ * kinds.get("HelloWorldChaos").impl; // what helloWorldChaos.manager(deps) built
  */
 export class ChaosKindRegistry {
   readonly #kinds = new Map<string, ChaosKind>();

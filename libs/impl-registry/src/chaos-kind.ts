@@ -123,8 +123,9 @@ export class InvalidChaosKindError extends Error {
  * without `apply` and `recover`).
  *
  * @example
- * const kind = kindOf(helloWorldChaos, { decoder, pods, core, log, settings: {} });
- * await kind.impl.apply({ signal, namespacedName: "shop/hello" }, 0, records, obj);
+ * const kind = kindOf(helloWorldChaos, { decoder, pods, core, log: () => {}, settings: {} });
+ * kind.plural; // "helloworldchaos", from the CRD
+ * await kind.impl.apply({ signal: AbortSignal.timeout(10_000), namespacedName: "shop/hello" }, 0, records, obj);
  */
 export function kindOf<T extends ChaosObject>(definition: ManagerKindDefinition<T>, deps: ManagerKindDeps): ChaosKind<T> {
   const names = definition.crd?.spec?.names;
