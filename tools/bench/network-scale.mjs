@@ -5,7 +5,7 @@
 // (mode all, direction to) over all of them: a → b, then b → a, so every pod holds a record of both
 // experiments (above 1,000 records each, their records live in RecordShards). Measured per
 // experiment: create → AllInjected and the Kubernetes API calls the manager made per record (its
-// rest_client_requests_total); then the manager's peak RSS (VmHWM). Checked, before numbers count:
+// rest_client_requests_total); then the manager's peak RSS (VmHWM), with the chart's NODE_OPTIONS. Checked, before numbers count:
 // every pod's last SetIptablesChains holds both experiments' chains once both are injected, and
 // still the first one's after the second is deleted (composition never strips the other's rules).
 // Real parts: the local cluster's API server, the built manager as a process (default client
@@ -28,6 +28,10 @@ const managerMain = fileURLToPath(new URL("../../apps/manager/dist/main.js", imp
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
 const node = "faultline-bench-node";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// the manager runs with the chart's heap settings (charts/faultline/values.yaml manager.nodeOptions),
+// so its peak RSS is what the chart's 256 MiB limit would see
+const chartNodeOptions = "--max-semi-space-size=2 --max-old-space-size=160";
 
 const cluster = await localCluster("api-only");
 const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
@@ -122,7 +126,12 @@ const peakRssMiB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/
 
 async function run(namespace, uids) {
   const args = ["--kubeconfig", cluster.kubeconfigPath, "--namespace", namespace, "--daemon-address", `unix:${socket}`, "--http-host", "127.0.0.1", "--http-port", "0", "--leader-elect", "false"];
-  const manager = await startAppProcess(managerMain, args, (l) => l.message === "leading: watching chaos kinds", 120_000);
+  const inherited = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = chartNodeOptions;
+  const manager = await startAppProcess(managerMain, args, (l) => l.message === "leading: watching chaos kinds", 120_000).finally(() => {
+    if (inherited === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = inherited;
+  });
   try {
     const port = Number(manager.lines.find((l) => l.message === "faultline manager started")?.http);
     await sleep(500);
@@ -171,7 +180,7 @@ try {
       for (const r of results) {
         lines.push(`  ${r.name === "left" ? "left a → b (first)  " : "right b → a (second)"} create → AllInjected ${r.injectedS.toFixed(2).padStart(7)} s   ${r.perRecord.toFixed(3)} API calls/record${r.shards ? ` (records in ${r.shards} RecordShards)` : ""}`);
       }
-      lines.push(`  second deleted → gone ${goneS.toFixed(2)} s (first one's rules kept on all ${count} pods)   manager peak RSS ${rss.toFixed(0)} MiB`);
+      lines.push(`  second deleted → gone ${goneS.toFixed(2)} s (first one's rules kept on all ${count} pods)   manager peak RSS ${rss.toFixed(0)} MiB (NODE_OPTIONS ${chartNodeOptions})`);
       process.stdout.write(lines.slice(-4).join("\n") + "\n");
     } finally {
       await ns.remove();
