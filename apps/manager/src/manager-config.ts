@@ -52,7 +52,7 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --tls-cert F --tls-key F --tls-ca F
                            mutual TLS towards the daemons (server name chaos-daemon.chaos-mesh.org)
   --parallelism N          records applied or recovered at once per experiment (default 8)
-  --workers N              experiments reconciled at once (default 4)
+  --workers N              objects of each kind (and of each controller) reconciled at once (default 4)
   --qps N --burst N        Kubernetes client rate limit (default 30 / 50)
   --leader-elect BOOL      Lease leader election, for more than one replica (default true)
   --lease-name NAME        (default faultline-manager)
