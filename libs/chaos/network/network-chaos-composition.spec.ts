@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema, type Chain, type Record } from "@faultline/api";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import type { ChaosObject } from "@faultline/impl-registry";
-import { createExperimentIndex, createShardedChaosObjectClient, recordShardExperimentLabel, type ChaosObjectClient, type IndexedStore, type RecordShard, type RecordShardClient } from "@faultline/records";
+import { createExperimentIndex, createShardedChaosObjectClient, MemoryIndexedStore, recordShardExperimentLabel, type ChaosObjectClient, type RecordShard, type RecordShardClient } from "@faultline/records";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { NetworkChaos } from "./network-chaos-crd.js";
@@ -15,27 +15,6 @@ import { networkChaosAppliedAnnotation, networkChaosManager } from "./network-ch
 
 const caps = create(NodeCapabilitiesSchema, { nodeName: "node-1", qdiscs: ["htb", "tbf"], classifiers: ["u32"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set"] });
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
-
-/** An informer's store, named indexes and handlers, fed by `put`/`remove` (the spec plays the watch). */
-class MemoryStore<T extends { metadata: { namespace?: string; name?: string } }> implements IndexedStore<T> {
-  readonly objects = new Map<string, T>();
-  private readonly indexes = new Map<string, (object: T) => readonly string[]>();
-  private readonly handlers: Array<(event: { type: string; object: T }) => void> = [];
-  addIndex(name: string, fn: (object: T) => readonly string[]): void {
-    this.indexes.set(name, fn);
-  }
-  byIndex(name: string, value: string): T[] {
-    const fn = this.indexes.get(name)!;
-    return [...this.objects.values()].filter((o) => fn(o).includes(value));
-  }
-  addHandler(handler: (event: { type: string; object: T }) => void): void {
-    this.handlers.push(handler);
-  }
-  put(object: T): void {
-    this.objects.set(`${object.metadata.namespace}/${object.metadata.name}`, object);
-    for (const h of this.handlers) h({ type: "update", object });
-  }
-}
 
 const pods: V1Pod[] = ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"].map((name, i) => ({
   metadata: { namespace: "ns", name, uid: `pod-${name}`, resourceVersion: "1" },
@@ -59,8 +38,8 @@ function setup() {
   let rv = 1;
   const server = new Map<string, ChaosObject>(); // what the API server stores
   const serverShards = new Map<string, RecordShard>();
-  const experiments = new MemoryStore<ChaosObject>();
-  const shardStore = new MemoryStore<RecordShard>();
+  const experiments = new MemoryIndexedStore<ChaosObject>();
+  const shardStore = new MemoryIndexedStore<RecordShard>();
   const index = createExperimentIndex({ kinds: new Map([["NetworkChaos", experiments]]), shards: shardStore });
   /** The watch delivers what the server holds now. */
   const deliver = () => {

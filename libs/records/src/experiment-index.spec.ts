@@ -1,33 +1,10 @@
 // The experiment index on in-memory stores fed by hand, as the manager's informers are by their watches.
 import type { Record } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
-import { createExperimentIndex, recordPodId, type IndexedStore } from "./experiment-index.js";
+import { createExperimentIndex, recordPodId } from "./experiment-index.js";
+import { MemoryIndexedStore } from "./memory-indexed-store.js";
 import { recordShardExperimentLabel, recordShardName, type RecordShard } from "./record-shard-crd.js";
 
-/** An informer's store, indexes and handlers, without a watch. */
-class MemoryStore<T extends { metadata: { namespace?: string; name?: string } }> implements IndexedStore<T> {
-  private readonly objects = new Map<string, T>();
-  private readonly indexes = new Map<string, (object: T) => readonly string[]>();
-  private readonly handlers: Array<(event: { type: string; object: T }) => void> = [];
-  addIndex(name: string, fn: (object: T) => readonly string[]): void {
-    this.indexes.set(name, fn);
-  }
-  byIndex(name: string, value: string): T[] {
-    const fn = this.indexes.get(name)!;
-    return [...this.objects.values()].filter((o) => fn(o).includes(value));
-  }
-  addHandler(handler: (event: { type: string; object: T }) => void): void {
-    this.handlers.push(handler);
-  }
-  put(object: T): void {
-    this.objects.set(`${object.metadata.namespace}/${object.metadata.name}`, object);
-    for (const h of this.handlers) h({ type: "update", object });
-  }
-  remove(object: T): void {
-    this.objects.delete(`${object.metadata.namespace}/${object.metadata.name}`);
-    for (const h of this.handlers) h({ type: "delete", object });
-  }
-}
 
 const record = (id: string, selectorKey = "."): Record => ({ id, selectorKey, phase: "Injected" }) as Record;
 
@@ -44,14 +21,14 @@ const shard = (kind: string, name: string, uid: string, index: number, records: 
 const ids = (obj: ChaosObject | undefined) => (obj?.status?.experiment?.containerRecords ?? []).map((r) => r.id);
 
 describe("createExperimentIndex", () => {
-  let network: MemoryStore<ChaosObject>;
-  let pods: MemoryStore<ChaosObject>;
-  let shards: MemoryStore<RecordShard>;
+  let network: MemoryIndexedStore<ChaosObject>;
+  let pods: MemoryIndexedStore<ChaosObject>;
+  let shards: MemoryIndexedStore<RecordShard>;
   let index: ReturnType<typeof createExperimentIndex>;
   beforeEach(() => {
-    network = new MemoryStore();
-    pods = new MemoryStore();
-    shards = new MemoryStore();
+    network = new MemoryIndexedStore();
+    pods = new MemoryIndexedStore();
+    shards = new MemoryIndexedStore();
     index = createExperimentIndex({ kinds: new Map([["NetworkChaos", network], ["PodChaos", pods]]), shards });
   });
 
