@@ -21,6 +21,7 @@ import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { createDaemonLogger, createDaemonServer, DaemonHandlerRegistry } from "@faultline/daemon-server";
 import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
 import { managerApiRequests } from "./manager-api-requests.mjs";
+import { createSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1000, 5000);
@@ -50,53 +51,7 @@ const registry = new DaemonHandlerRegistry().register("bench", {
 const daemon = createDaemonServer({ handlers: registry, logger: createDaemonLogger({ level: "error" }) });
 const socket = join(mkdtempSync(join(tmpdir(), "faultline-bench-network-")), "daemon.sock");
 await daemon.listen({ socketPath: socket });
-
-async function inParallel(items, width, fn) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
-
-// as records-scale.mjs: a Node object, and pods that tolerate its taints
-const tolerations = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({ key, operator: "Exists", effect: "NoExecute" }));
-await core.createNode({ body: { metadata: { name: node, labels: { "faultline.chaos-mesh.org/bench": "network-scale" } } } }).catch((error) => {
-  if (error.code !== 409) throw error;
-});
-
-/** `count` Running pods, side a then side b, each with an address; resolves to their uids. */
-async function simulatedPods(namespace, count) {
-  process.stderr.write(`creating ${count} simulated pods in ${namespace} `);
-  const uids = [];
-  let done = 0;
-  await inParallel([...Array(count).keys()], 32, async (i) => {
-    const name = `sim-${i}`;
-    const side = i < count / 2 ? "a" : "b";
-    const pod = await core.createNamespacedPod({
-      namespace,
-      body: { metadata: { name, labels: { app: "sim", side } }, spec: { nodeName: node, tolerations, containers: [{ name: "app", image: "busybox" }] } },
-    });
-    const ip = `10.200.${i >> 8}.${i & 255}`;
-    await core.replaceNamespacedPodStatus({
-      namespace,
-      name,
-      body: {
-        ...pod,
-        status: {
-          phase: "Running",
-          podIP: ip,
-          podIPs: [{ ip }],
-          conditions: [{ type: "Ready", status: "True" }],
-          containerStatuses: [{ name: "app", image: "busybox", imageID: "", ready: true, restartCount: 0, containerID: `containerd://${"0".repeat(56)}${String(i).padStart(8, "0")}`, state: { running: { startedAt: new Date().toISOString() } } }],
-        },
-      },
-    });
-    uids.push(pod.metadata.uid);
-    if (++done % 500 === 0) process.stderr.write(".");
-  });
-  process.stderr.write("\n");
-  return uids;
-}
+await ensureSimulatedNode(core, node, "network-scale");
 
 const partition = (name, from, to) => ({
   apiVersion: "chaos-mesh.org/v1alpha1",
@@ -173,7 +128,7 @@ try {
   for (const count of sizes) {
     const ns = await createTestNamespace(cluster.kubeConfig, `bench-net-${count}`);
     try {
-      const uids = await simulatedPods(ns.name, count);
+      const uids = await createSimulatedPods(core, ns.name, node, count, { labels: (i) => ({ side: i < count / 2 ? "a" : "b" }), ip: (i) => `10.200.${i >> 8}.${i & 255}` });
       chains.clear();
       const { results, goneS, rss } = await run(ns.name, uids);
       lines.push(`NetworkChaos partition, mode all, over ${count} simulated pods (two overlapping experiments, default client limits qps 30 / burst 50):`);

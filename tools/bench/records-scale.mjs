@@ -16,6 +16,7 @@ import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { createDaemonLogger, createDaemonServer, DaemonHandlerRegistry } from "@faultline/daemon-server";
 import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
 import { managerApiRequests } from "./manager-api-requests.mjs";
+import { createSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(100, 1000);
@@ -39,50 +40,7 @@ const registry = new DaemonHandlerRegistry().register("bench", {
 const daemon = createDaemonServer({ handlers: registry, logger: createDaemonLogger({ level: "error" }) });
 const socket = join(mkdtempSync(join(tmpdir(), "faultline-bench-scale-")), "daemon.sock");
 await daemon.listen({ socketPath: socket });
-
-/** Runs `fn` over `items`, `width` at a time. */
-async function inParallel(items, width, fn) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
-
-// On a full cluster the pod garbage collector deletes pods bound to a node that does not exist, and
-// the node lifecycle controller taints one that never reports: a Node object, and pods that
-// tolerate its taints.
-const tolerations = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({ key, operator: "Exists", effect: "NoExecute" }));
-await core.createNode({ body: { metadata: { name: node, labels: { "faultline.chaos-mesh.org/bench": "records-scale" } } } }).catch((error) => {
-  if (error.code !== 409) throw error;
-});
-
-/** `count` Running pods with one container each, made as objects (status through its subresource). */
-async function simulatedPods(namespace, count) {
-  process.stderr.write(`creating ${count} simulated pods in ${namespace} `);
-  let done = 0;
-  await inParallel([...Array(count).keys()], 32, async (i) => {
-    const name = `sim-${i}`;
-    const pod = await core.createNamespacedPod({
-      namespace,
-      body: { metadata: { name, labels: { app: "sim" } }, spec: { nodeName: node, tolerations, containers: [{ name: "app", image: "busybox" }] } },
-    });
-    const started = new Date().toISOString();
-    await core.replaceNamespacedPodStatus({
-      namespace,
-      name,
-      body: {
-        ...pod,
-        status: {
-          phase: "Running",
-          conditions: [{ type: "Ready", status: "True" }],
-          containerStatuses: [{ name: "app", image: "busybox", imageID: "", ready: true, restartCount: 0, containerID: `containerd://${"0".repeat(56)}${String(i).padStart(8, "0")}`, state: { running: { startedAt: started } } }],
-        },
-      },
-    });
-    if (++done % 500 === 0) process.stderr.write(".");
-  });
-  process.stderr.write("\n");
-}
+await ensureSimulatedNode(core, node, "records-scale");
 
 async function run(namespace, targets, parallelism) {
   const args = ["--kubeconfig", cluster.kubeconfigPath, "--namespace", namespace, "--daemon-address", `unix:${socket}`,
@@ -132,7 +90,7 @@ try {
   for (const targets of sizes) {
     const ns = await createTestNamespace(cluster.kubeConfig, `bench-scale-${targets}`);
     try {
-      await simulatedPods(ns.name, targets);
+      await createSimulatedPods(core, ns.name, node, targets);
       const serial = await run(ns.name, targets, 1);
       const parallel = await run(ns.name, targets, undefined);
       const row = (label, r) =>

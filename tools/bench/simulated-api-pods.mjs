@@ -1,0 +1,58 @@
+// Benchmark support: pods that exist only as API objects (Running through their status subresource,
+// no container behind them), on a Node object that never reports, for benchmarks of the manager alone.
+
+/** Runs `fn` over `items`, `width` at a time. */
+export async function inParallel(items, width, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+// On a full cluster the pod garbage collector deletes pods bound to a node that does not exist, and
+// the node lifecycle controller taints one that never reports: a Node object, and pods that
+// tolerate its taints.
+const tolerations = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({ key, operator: "Exists", effect: "NoExecute" }));
+
+/** Creates the Node object `node` (labelled with the benchmark's name) unless it exists. */
+export async function ensureSimulatedNode(core, node, bench) {
+  await core.createNode({ body: { metadata: { name: node, labels: { "faultline.chaos-mesh.org/bench": bench } } } }).catch((error) => {
+    if (error.code !== 409) throw error;
+  });
+}
+
+/**
+ * `count` Running pods `sim-<i>` on `node`, one container each with a distinct container id, 32
+ * created at a time, a dot on stderr every 500; `labels(i)` and `ip(i)` (optional) per pod.
+ * Resolves to their uids, in creation order.
+ */
+export async function createSimulatedPods(core, namespace, node, count, { labels = () => ({}), ip } = {}) {
+  process.stderr.write(`creating ${count} simulated pods in ${namespace} `);
+  const uids = [];
+  let done = 0;
+  await inParallel([...Array(count).keys()], 32, async (i) => {
+    const name = `sim-${i}`;
+    const pod = await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name, labels: { app: "sim", ...labels(i) } }, spec: { nodeName: node, tolerations, containers: [{ name: "app", image: "busybox" }] } },
+    });
+    const address = ip?.(i);
+    await core.replaceNamespacedPodStatus({
+      namespace,
+      name,
+      body: {
+        ...pod,
+        status: {
+          phase: "Running",
+          ...(address && { podIP: address, podIPs: [{ ip: address }] }),
+          conditions: [{ type: "Ready", status: "True" }],
+          containerStatuses: [{ name: "app", image: "busybox", imageID: "", ready: true, restartCount: 0, containerID: `containerd://${"0".repeat(56)}${String(i).padStart(8, "0")}`, state: { running: { startedAt: new Date().toISOString() } } }],
+        },
+      },
+    });
+    uids.push(pod.metadata.uid);
+    if (++done % 500 === 0) process.stderr.write(".");
+  });
+  process.stderr.write("\n");
+  return uids;
+}
