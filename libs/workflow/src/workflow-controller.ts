@@ -1,6 +1,5 @@
 import { controllerReference, workflowAbortAnnotation } from "@faultline/api";
 import type { ManagedController, ObjectKey, ReconcileResult } from "@faultline/controller";
-import type { ChaosObject } from "@faultline/impl-registry";
 import { CustomObjectStore } from "./custom-object-store.js";
 import { entryNodeName, labelValueOf } from "./node-names.js";
 import { nodeSpecOf } from "./node-spec.js";
@@ -46,7 +45,7 @@ export function createWorkflowController(deps: WorkflowControllerDeps): ManagedC
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger;
   const record = (workflow: Workflow, type: "Normal" | "Warning", reason: string, message: string) =>
-    deps.events.record(workflow as unknown as ChaosObject, { type, reason, message });
+    deps.events.record(workflow, { type, reason, message });
 
   async function writeStatus(workflow: Workflow, status: WorkflowStatus): Promise<void> {
     if (JSON.stringify(status) === JSON.stringify(workflow.status ?? {})) return;

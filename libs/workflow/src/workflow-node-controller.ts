@@ -1,7 +1,6 @@
 import { controllerReference, isControlledBy, isObjectNotFound, workflowAbortAnnotation } from "@faultline/api";
 import { embeddedChaos, embeddedChaosField } from "@faultline/chaos-kind";
 import type { ManagedController, ObjectKey, ReconcileResult, WatchedResource } from "@faultline/controller";
-import type { ChaosObject } from "@faultline/impl-registry";
 import type { V1Pod } from "@kubernetes/client-node";
 import { evaluateBranches, type ConditionalBranchStatus } from "./branch-expression.js";
 import { CustomObjectStore, isAlreadyExists, type StoredObject } from "./custom-object-store.js";
@@ -63,7 +62,7 @@ export function createWorkflowNodeController(deps: WorkflowControllerDeps): Mana
   const logger = deps.logger;
 
   const record = (node: WorkflowNode, type: "Normal" | "Warning", reason: string, message: string) =>
-    deps.events.record(node as unknown as ChaosObject, { type, reason, message });
+    deps.events.record(node, { type, reason, message });
 
   function resourceOf(node: WorkflowNode): NodeResource | undefined {
     const { type } = node.spec;
