@@ -21,7 +21,7 @@ import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { createDaemonLogger, createDaemonServer, DaemonHandlerRegistry } from "@faultline/daemon-server";
 import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
 import { managerApiRequests } from "./manager-api-requests.mjs";
-import { createSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
+import { createSimulatedPods, deleteSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1000, 5000);
@@ -138,6 +138,7 @@ try {
       lines.push(`  second deleted → gone ${goneS.toFixed(2)} s (first one's rules kept on all ${count} pods)   manager peak RSS ${rss.toFixed(0)} MiB (NODE_OPTIONS ${chartNodeOptions})`);
       process.stdout.write(lines.slice(-4).join("\n") + "\n");
     } finally {
+      await deleteSimulatedPods(core, ns.name, count);
       await ns.remove();
     }
   }

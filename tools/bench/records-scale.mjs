@@ -16,7 +16,7 @@ import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { createDaemonLogger, createDaemonServer, DaemonHandlerRegistry } from "@faultline/daemon-server";
 import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
 import { managerApiRequests } from "./manager-api-requests.mjs";
-import { createSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
+import { createSimulatedPods, deleteSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(100, 1000);
@@ -100,6 +100,7 @@ try {
       lines.push(`  ratio create → AllInjected (1 / default): ${(serial.injectedS / parallel.injectedS).toFixed(2)}`);
       process.stdout.write(lines.slice(-4).join("\n") + "\n");
     } finally {
+      await deleteSimulatedPods(core, ns.name, targets);
       await ns.remove();
     }
   }

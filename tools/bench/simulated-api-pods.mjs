@@ -14,6 +14,18 @@ export async function inParallel(items, width, fn) {
 // tolerate its taints.
 const tolerations = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({ key, operator: "Exists", effect: "NoExecute" }));
 
+// pods are labelled by chunk of 1,000, so that they can be deleted a chunk per request: one
+// deletecollection of 10,000 pods outlasts the API server's 60 s request timeout
+const chunkLabel = "faultline.chaos-mesh.org/bench-chunk";
+const chunkSize = 1000;
+
+/** Deletes the `count` simulated pods of `namespace`, a chunk of 1,000 per request, without grace. */
+export async function deleteSimulatedPods(core, namespace, count) {
+  for (let chunk = 0; chunk * chunkSize < count; chunk++) {
+    await core.deleteCollectionNamespacedPod({ namespace, labelSelector: `${chunkLabel}=${chunk}`, gracePeriodSeconds: 0 });
+  }
+}
+
 /** Creates the Node object `node` (labelled with the benchmark's name) unless it exists. */
 export async function ensureSimulatedNode(core, node, bench) {
   await core.createNode({ body: { metadata: { name: node, labels: { "faultline.chaos-mesh.org/bench": bench } } } }).catch((error) => {
@@ -34,7 +46,7 @@ export async function createSimulatedPods(core, namespace, node, count, { labels
     const name = `sim-${i}`;
     const pod = await core.createNamespacedPod({
       namespace,
-      body: { metadata: { name, labels: { app: "sim", ...labels(i) } }, spec: { nodeName: node, tolerations, containers: [{ name: "app", image: "busybox" }] } },
+      body: { metadata: { name, labels: { app: "sim", [chunkLabel]: String(Math.floor(i / chunkSize)), ...labels(i) } }, spec: { nodeName: node, tolerations, containers: [{ name: "app", image: "busybox" }] } },
     });
     const address = ip?.(i);
     await core.replaceNamespacedPodStatus({
