@@ -19,9 +19,9 @@ import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { createDaemonLogger, createDaemonServer, DaemonHandlerRegistry } from "@faultline/daemon-server";
-import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, localCluster, startAppProcess } from "@faultline/test-ground";
 import { managerApiRequests } from "./manager-api-requests.mjs";
-import { createSimulatedPods, deleteSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
+import { ensureSimulatedNode, recordCountOf, untilDeleted, withSimulatedPods } from "./simulated-api-pods.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1000, 5000);
@@ -41,12 +41,11 @@ await applyChaosCrds(cluster.kubeConfig);
 
 const caps = create(NodeCapabilitiesSchema, { nodeName: node, qdiscs: ["htb", "tbf"], classifiers: ["u32"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set"] });
 const chains = new Map(); // pod uid → chain names its last SetIptablesChains held
-let rpcs = 0;
 const registry = new DaemonHandlerRegistry().register("bench", {
   getNodeCapabilities: async () => caps,
-  flushIPSets: async () => (rpcs++, {}),
-  setIptablesChains: async (req) => (rpcs++, chains.set(req.podUid, req.chains.map((c) => c.name)), {}),
-  setTcs: async () => (rpcs++, {}),
+  flushIPSets: async () => ({}),
+  setIptablesChains: async (req) => (chains.set(req.podUid, req.chains.map((c) => c.name)), {}),
+  setTcs: async () => ({}),
 });
 const daemon = createDaemonServer({ handlers: registry, logger: createDaemonLogger({ level: "error" }) });
 const socket = join(mkdtempSync(join(tmpdir(), "faultline-bench-network-")), "daemon.sock");
@@ -99,7 +98,7 @@ async function run(namespace, uids) {
       const injectedS = (performance.now() - t0) / 1000;
       const calls = (await managerApiRequests(port)) - before;
       const experiment = obj.status.experiment;
-      const records = experiment.containerRecords?.length ?? Object.values(experiment.recordCounts ?? {}).reduce((a, b) => a + b, 0);
+      const records = recordCountOf(experiment);
       if (records !== uids.length) throw new Error(`${name}: expected ${uids.length} records, got ${records}`);
       results.push({ name, injectedS, perRecord: calls / records, shards: experiment.recordShards ?? 0 });
     }
@@ -110,13 +109,13 @@ async function run(namespace, uids) {
     // the second one deleted: the first one's rules stay on every pod
     const t1 = performance.now();
     await custom.deleteNamespacedCustomObject({ ...group, namespace, name: "right" });
-    while (await custom.getNamespacedCustomObject({ ...group, namespace, name: "right" }).then(() => true, () => false)) await sleep(100);
+    await untilDeleted(custom, { ...group, namespace, name: "right" }, 100);
     const goneS = (performance.now() - t1) / 1000;
     const stripped = wrongPods(uids, ["left"], ["right"]);
     if (stripped.length > 0) throw new Error(`${stripped.length} pods lost left's chains or kept right's after right was deleted`);
     const rss = peakRssMiB(manager.process.pid);
     await custom.deleteNamespacedCustomObject({ ...group, namespace, name: "left" });
-    while (await custom.getNamespacedCustomObject({ ...group, namespace, name: "left" }).then(() => true, () => false)) await sleep(100);
+    await untilDeleted(custom, { ...group, namespace, name: "left" }, 100);
     return { results, goneS, rss };
   } finally {
     await manager.stop();
@@ -126,21 +125,17 @@ async function run(namespace, uids) {
 const lines = [];
 try {
   for (const count of sizes) {
-    const ns = await createTestNamespace(cluster.kubeConfig, `bench-net-${count}`);
-    try {
-      const uids = await createSimulatedPods(core, ns.name, node, count, { labels: (i) => ({ side: i < count / 2 ? "a" : "b" }), ip: (i) => `10.200.${i >> 8}.${i & 255}` });
+    const pods = { labels: (i) => ({ side: i < count / 2 ? "a" : "b" }), ip: (i) => `10.200.${i >> 8}.${i & 255}` };
+    await withSimulatedPods(cluster.kubeConfig, core, node, `bench-net-${count}`, count, pods, async (namespace, uids) => {
       chains.clear();
-      const { results, goneS, rss } = await run(ns.name, uids);
+      const { results, goneS, rss } = await run(namespace, uids);
       lines.push(`NetworkChaos partition, mode all, over ${count} simulated pods (two overlapping experiments, default client limits qps 30 / burst 50):`);
       for (const r of results) {
         lines.push(`  ${r.name === "left" ? "left a → b (first)  " : "right b → a (second)"} create → AllInjected ${r.injectedS.toFixed(2).padStart(7)} s   ${r.perRecord.toFixed(3)} API calls/record${r.shards ? ` (records in ${r.shards} RecordShards)` : ""}`);
       }
       lines.push(`  second deleted → gone ${goneS.toFixed(2)} s (first one's rules kept on all ${count} pods)   manager peak RSS ${rss.toFixed(0)} MiB (NODE_OPTIONS ${chartNodeOptions})`);
       process.stdout.write(lines.slice(-4).join("\n") + "\n");
-    } finally {
-      await deleteSimulatedPods(core, ns.name, count);
-      await ns.remove();
-    }
+    });
   }
 } finally {
   await daemon.close();

@@ -14,9 +14,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { createDaemonLogger, createDaemonServer, DaemonHandlerRegistry } from "@faultline/daemon-server";
-import { applyChaosCrds, createTestNamespace, localCluster, startAppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, localCluster, startAppProcess } from "@faultline/test-ground";
 import { managerApiRequests } from "./manager-api-requests.mjs";
-import { createSimulatedPods, deleteSimulatedPods, ensureSimulatedNode } from "./simulated-api-pods.mjs";
+import { ensureSimulatedNode, recordCountOf, untilDeleted, withSimulatedPods } from "./simulated-api-pods.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(100, 1000);
@@ -71,13 +71,13 @@ async function run(namespace, targets, parallelism) {
     const apiPerRecord = ((await managerApiRequests(port)) - before) / targets;
     // records in the status, or (past 1,000) in RecordShards with counts per phase in the status
     const experiment = (await custom.getNamespacedCustomObject({ ...group, namespace, name })).status.experiment;
-    const count = experiment.containerRecords?.length ?? Object.values(experiment.recordCounts ?? {}).reduce((a, b) => a + b, 0);
+    const count = recordCountOf(experiment);
     if (count !== targets) throw new Error(`expected ${targets} records, got ${count}`);
     const shards = experiment.recordShards ?? 0;
     if (calls - callsBefore !== targets) throw new Error(`expected ${targets} daemon calls, got ${calls - callsBefore}`);
     const t1 = performance.now();
     await custom.deleteNamespacedCustomObject({ ...group, namespace, name });
-    while (await custom.getNamespacedCustomObject({ ...group, namespace, name }).then(() => true, () => false)) await sleep(50);
+    await untilDeleted(custom, { ...group, namespace, name }, 50);
     const goneS = (performance.now() - t1) / 1000;
     return { injectedS, goneS, apiPerRecord, largest, shards };
   } finally {
@@ -88,21 +88,16 @@ async function run(namespace, targets, parallelism) {
 const lines = [];
 try {
   for (const targets of sizes) {
-    const ns = await createTestNamespace(cluster.kubeConfig, `bench-scale-${targets}`);
-    try {
-      await createSimulatedPods(core, ns.name, node, targets);
-      const serial = await run(ns.name, targets, 1);
-      const parallel = await run(ns.name, targets, undefined);
+    await withSimulatedPods(cluster.kubeConfig, core, node, `bench-scale-${targets}`, targets, {}, async (namespace) => {
+      const serial = await run(namespace, targets, 1);
+      const parallel = await run(namespace, targets, undefined);
       const row = (label, r) =>
         `  ${label.padEnd(24)} create → AllInjected ${r.injectedS.toFixed(2).padStart(7)} s   delete → gone ${r.goneS.toFixed(2).padStart(7)} s   ${r.apiPerRecord.toFixed(3)} API calls/record   largest status ${(r.largest / 1024).toFixed(1)} KiB${r.shards ? ` (records in ${r.shards} RecordShards)` : ""}`;
       lines.push(`HelloWorldChaos over ${targets} simulated pods (default client limits, qps 30 / burst 50):`);
       lines.push(row("--parallelism 1:", serial), row("--parallelism (default):", parallel));
       lines.push(`  ratio create → AllInjected (1 / default): ${(serial.injectedS / parallel.injectedS).toFixed(2)}`);
       process.stdout.write(lines.slice(-4).join("\n") + "\n");
-    } finally {
-      await deleteSimulatedPods(core, ns.name, targets);
-      await ns.remove();
-    }
+    });
   }
 } finally {
   await daemon.close();

@@ -1,6 +1,8 @@
 // Benchmark support: pods that exist only as API objects (Running through their status subresource,
 // no container behind them), on a Node object that never reports, for benchmarks of the manager alone.
 
+import { createTestNamespace } from "@faultline/test-ground";
+
 /** Runs `fn` over `items`, `width` at a time. */
 export async function inParallel(items, width, fn) {
   let next = 0;
@@ -67,4 +69,26 @@ export async function createSimulatedPods(core, namespace, node, count, { labels
   });
   process.stderr.write("\n");
   return uids;
+}
+
+/**
+ * Runs `fn(namespace, uids)` in a fresh test namespace holding `count` simulated pods on `node`
+ * (`podOptions` as {@link createSimulatedPods}), then deletes the pods a chunk at a time and the namespace.
+ */
+export async function withSimulatedPods(kubeConfig, core, node, prefix, count, podOptions, fn) {
+  const ns = await createTestNamespace(kubeConfig, prefix);
+  try {
+    return await fn(ns.name, await createSimulatedPods(core, ns.name, node, count, podOptions));
+  } finally {
+    await deleteSimulatedPods(core, ns.name, count);
+    await ns.remove();
+  }
+}
+
+/** How many records an experiment's status counts: its records, or (past 1,000, in RecordShards) its counts per phase. */
+export const recordCountOf = (experiment) => experiment.containerRecords?.length ?? Object.values(experiment.recordCounts ?? {}).reduce((a, b) => a + b, 0);
+
+/** Resolves once the custom object `ref` ({ group, version, plural, namespace, name }) is gone, polling every `pollMs`. */
+export async function untilDeleted(custom, ref, pollMs) {
+  while (await custom.getNamespacedCustomObject(ref).then(() => true, () => false)) await new Promise((r) => setTimeout(r, pollMs));
 }
