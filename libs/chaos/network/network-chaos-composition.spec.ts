@@ -5,9 +5,10 @@
 // must never strip each other's rules, whether the cache has seen the other's last write or not.
 import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema, type Chain, type Record } from "@faultline/api";
+import { Informer, objectKeyOf, type InformerObject, type InformerSourceFactory } from "@faultline/controller";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import type { ChaosObject } from "@faultline/impl-registry";
-import { createExperimentIndex, createShardedChaosObjectClient, MemoryIndexedStore, recordShardExperimentLabel, type ChaosObjectClient, type RecordShard, type RecordShardClient } from "@faultline/records";
+import { createExperimentIndex, createShardedChaosObjectClient, recordShardExperimentLabel, type ChaosObjectClient, type RecordShard, type RecordShardClient } from "@faultline/records";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { NetworkChaos } from "./network-chaos-crd.js";
@@ -15,6 +16,13 @@ import { networkChaosAppliedAnnotation, networkChaosManager } from "./network-ch
 
 const caps = create(NodeCapabilitiesSchema, { nodeName: "node-1", qdiscs: ["htb", "tbf"], classifiers: ["u32"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set"] });
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "networkchaos" };
+
+/** The controller's real Informer, fed by hand as a watch would feed it. */
+function fedInformer<T extends InformerObject>() {
+  let sink!: Parameters<InformerSourceFactory<T>>[0];
+  const informer = new Informer<T>((s) => ((sink = s), { start: async () => undefined, stop: async () => undefined, hasSynced: true }));
+  return { informer, put: (object: T) => sink.handler({ type: "update", key: objectKeyOf(object), object }) };
+}
 
 const pods: V1Pod[] = ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"].map((name, i) => ({
   metadata: { namespace: "ns", name, uid: `pod-${name}`, resourceVersion: "1" },
@@ -38,9 +46,9 @@ function setup() {
   let rv = 1;
   const server = new Map<string, ChaosObject>(); // what the API server stores
   const serverShards = new Map<string, RecordShard>();
-  const experiments = new MemoryIndexedStore<ChaosObject>();
-  const shardStore = new MemoryIndexedStore<RecordShard>();
-  const index = createExperimentIndex({ kinds: new Map([["NetworkChaos", experiments]]), shards: shardStore });
+  const experiments = fedInformer<ChaosObject>();
+  const shardStore = fedInformer<RecordShard>();
+  const index = createExperimentIndex({ kinds: new Map([["NetworkChaos", experiments.informer]]), shards: shardStore.informer });
   /** The watch delivers what the server holds now. */
   const deliver = () => {
     for (const shard of serverShards.values()) shardStore.put(shard);

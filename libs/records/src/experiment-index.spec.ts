@@ -2,7 +2,7 @@
 import type { Record } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
 import { createExperimentIndex, recordPodId } from "./experiment-index.js";
-import { MemoryIndexedStore } from "./memory-indexed-store.js";
+import { fedInformer } from "./testing/fed-informer.test-support.js";
 import { recordShardExperimentLabel, recordShardName, type RecordShard } from "./record-shard-crd.js";
 
 
@@ -21,15 +21,15 @@ const shard = (kind: string, name: string, uid: string, index: number, records: 
 const ids = (obj: ChaosObject | undefined) => (obj?.status?.experiment?.containerRecords ?? []).map((r) => r.id);
 
 describe("createExperimentIndex", () => {
-  let network: MemoryIndexedStore<ChaosObject>;
-  let pods: MemoryIndexedStore<ChaosObject>;
-  let shards: MemoryIndexedStore<RecordShard>;
+  let network: ReturnType<typeof fedInformer<ChaosObject>>;
+  let pods: ReturnType<typeof fedInformer<ChaosObject>>;
+  let shards: ReturnType<typeof fedInformer<RecordShard>>;
   let index: ReturnType<typeof createExperimentIndex>;
   beforeEach(() => {
-    network = new MemoryIndexedStore();
-    pods = new MemoryIndexedStore();
-    shards = new MemoryIndexedStore();
-    index = createExperimentIndex({ kinds: new Map([["NetworkChaos", network], ["PodChaos", pods]]), shards });
+    network = fedInformer();
+    pods = fedInformer();
+    shards = fedInformer();
+    index = createExperimentIndex({ kinds: new Map([["NetworkChaos", network.informer], ["PodChaos", pods.informer]]), shards: shards.informer });
   });
 
   it("finds experiments of the kind asked holding a record on the pod, from their status", () => {

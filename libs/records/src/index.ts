@@ -43,4 +43,3 @@ export { createHoldsCheck, createInjectionSweeper, injectionSweptReason } from "
 // "Every experiment of kind K holding a record on this pod", from the manager's informers (shards included)
 export type { ExperimentIndex, ExperimentIndexOptions, IndexedStore } from "./experiment-index.js";
 export { createExperimentIndex, recordPodId } from "./experiment-index.js";
-export { MemoryIndexedStore } from "./memory-indexed-store.js";
