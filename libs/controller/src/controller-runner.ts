@@ -23,8 +23,8 @@ export interface ControllerRunnerOptions {
   resyncPeriodMs?: number;
   /**
    * The process's shared caches: the runner registers its queues' handlers on their informers
-   * instead of watching on its own, and whoever made the set starts and stops it (`start()` and
-   * `stop()` here start it too, and leave it running). Default: a set of the runner's own.
+   * instead of watching on its own, and whoever made the set stops it (`start()` here starts it
+   * too; `stop()` leaves a set passed in running). Default: a set of the runner's own.
    */
   informers?: InformerSet;
   registry?: Registry;
@@ -63,9 +63,7 @@ export class ControllerRunner {
       const informer = this.informers.informer<OwnedObject>(resource);
       if (!this.watched.has(informer)) {
         this.watched.add(informer);
-        informer.addRecoveredHandler(() => {
-          for (const queue of this.queues.values()) queue.retryFailedNow();
-        });
+        informer.addRecoveredHandler(() => this.retryFailedNow());
       }
       informer.addHandler((event) => handler(event.object, event.key));
     };
