@@ -2,7 +2,7 @@
 import type winston from "winston";
 
 /** How long a shutdown may take before the process exits anyway (status 1). */
-export const shutdownGuardMs = 30_000;
+const shutdownGuardMs = 30_000;
 
 /**
  * On the first SIGTERM or SIGINT: logs "shutting down", runs `stop` (the manager's parts in order),
@@ -17,7 +17,7 @@ export function exitOnSignals(logger: winston.Logger, stop: () => Promise<void>)
     stopping = true;
     logger.info("shutting down", { signal });
     setTimeout(() => {
-      logger.error("shutdown did not finish within 30 s: exiting", { signal });
+      logger.error(`shutdown did not finish within ${shutdownGuardMs / 1000} s: exiting`, { signal });
       process.exit(1);
     }, shutdownGuardMs).unref();
     await stop();
