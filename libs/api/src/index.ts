@@ -21,6 +21,7 @@ export { InvalidDurationError, parseGoDuration } from "./v1alpha1/go-duration.js
 // small helpers the libraries above share
 export { deepFreeze } from "./deep-freeze.js";
 export { truncateMessage } from "./truncate-message.js";
+export { resourceVersionAtLeast } from "./resource-version.js";
 export type {
   ContainerSelector,
   LabelSelectorRequirement,

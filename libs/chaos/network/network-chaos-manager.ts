@@ -1,4 +1,4 @@
-import type { NodeCapabilities, Record } from "@faultline/api";
+import { resourceVersionAtLeast, type NodeCapabilities, type Record } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
 import type { DecodedPod, RecordDecoder } from "@faultline/daemon-client";
@@ -181,7 +181,7 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
         latest.delete(uid);
         continue;
       }
-      if (!atLeast(handed.metadata.resourceVersion, seen)) continue;
+      if (!resourceVersionAtLeast(handed.metadata.resourceVersion, seen)) continue;
       if ((handed.status?.experiment?.containerRecords ?? []).some((r) => r.id === podId)) holders.set(uid, handed);
       else holders.delete(uid);
     }
@@ -293,13 +293,13 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
         if (!appliedUids(pod).includes(obj.metadata.uid ?? "")) {
           // the cache may not have seen this manager's own last annotation of the pod yet: wait for it
           const write = writes.get(record.id);
-          if (write && deps.readPodAfterWrite && write.podUid === pod.metadata?.uid && !atLeast(pod.metadata?.resourceVersion, write.resourceVersion)) {
+          if (write && deps.readPodAfterWrite && write.podUid === pod.metadata?.uid && !resourceVersionAtLeast(pod.metadata?.resourceVersion, write.resourceVersion)) {
             const [namespace, name] = record.id.split("/") as [string, string];
             pod = await deps.readPodAfterWrite(namespace, name, write.resourceVersion);
             if (!pod || pod.metadata?.deletionTimestamp) continue;
           }
           if (!appliedUids(pod).includes(obj.metadata.uid ?? "")) stale.push(index);
-        } else if (writes.get(record.id)?.podUid === pod.metadata?.uid && atLeast(pod.metadata?.resourceVersion, writes.get(record.id)!.resourceVersion)) {
+        } else if (writes.get(record.id)?.podUid === pod.metadata?.uid && resourceVersionAtLeast(pod.metadata?.resourceVersion, writes.get(record.id)!.resourceVersion)) {
           writes.delete(record.id); // the cache has seen it: nothing to wait for any more
         }
       }
@@ -349,13 +349,6 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       return swept;
     },
   };
-}
-
-/** `a` is at least `b`: resourceVersions compared as integers (what the API server sends), else only equal ones. */
-function atLeast(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false;
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) >= BigInt(b);
-  return a === b;
 }
 
 /** The NetworkChaos uids a pod's applied annotation lists; none when it is absent or not ours. */

@@ -53,7 +53,7 @@ export type { ControllerRunnerOptions } from "./controller-runner.js";
 export type { ManagedController, WatchedResource } from "./managed-controller.js";
 
 // Shared caches: one informer (store, indexes, handlers) per resource, for every reader
-export { Informer, resourceVersionAtLeast } from "./informer.js";
+export { Informer } from "./informer.js";
 export type { IndexFunction, InformerObject, InformerSource, InformerSourceFactory } from "./informer.js";
 export { InformerSet } from "./informer-set.js";
 export type { InformerOptions, InformerResource, InformerSetOptions } from "./informer-set.js";

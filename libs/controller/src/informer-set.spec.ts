@@ -2,7 +2,7 @@
 // whose handler the spec calls, as a ResilientWatch would.
 import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { ControllerRunner } from "./controller-runner.js";
-import { Informer, resourceVersionAtLeast, type InformerSourceFactory } from "./informer.js";
+import { Informer, type InformerSourceFactory } from "./informer.js";
 import { InformerSet, type InformerResource } from "./informer-set.js";
 import type { ManagedController } from "./managed-controller.js";
 import { objectKeyString, type ObjectKey } from "./object-key.js";
@@ -123,14 +123,6 @@ describe("Informer", () => {
     expect(reads).toEqual(["read"]);
     await informer.getAtLeast({ namespace: "ns", name: "a" }, undefined, read);
     expect(reads).toEqual(["read", "read"]);
-  });
-
-  it("compares resourceVersions as integers, and opaque ones only for equality", () => {
-    expect(resourceVersionAtLeast("100", "99")).toBe(true);
-    expect(resourceVersionAtLeast("99", "100")).toBe(false);
-    expect(resourceVersionAtLeast("abc", "abc")).toBe(true);
-    expect(resourceVersionAtLeast("abd", "abc")).toBe(false);
-    expect(resourceVersionAtLeast(undefined, "1")).toBe(false);
   });
 
   it("resolves a waiter with undefined when stopped", async () => {

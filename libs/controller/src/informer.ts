@@ -1,3 +1,4 @@
+import { resourceVersionAtLeast } from "@faultline/api";
 import { objectKeyOf, objectKeyString, type ObjectKey } from "./object-key.js";
 import type { WatchEvent } from "./resilient-watch.js";
 
@@ -23,12 +24,6 @@ export interface InformerObject {
 /** Values of an object under which a named index files it (an empty list: not indexed). */
 export type IndexFunction<T> = (object: T) => readonly string[];
 
-/** `a` is at least `b`: resourceVersions compared as integers (what the API server sends), else only equal ones. */
-export function resourceVersionAtLeast(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false;
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) >= BigInt(b);
-  return a === b;
-}
 
 interface Waiter<T> {
   key: string;
