@@ -4,8 +4,9 @@
 //     layer or below: never one above it;
 //   - every package under libs/ and apps/ has its place in that list;
 //   - an app's sources compose kinds but hold no chaos logic: no kind is defined in an app (no
-//     defineChaosKind / defineChaosCrd / defineResourceCrd call, no ChaosImpl, ManagerKindDeps,
-//     DaemonKindDeps or DaemonHandlers), so a kind written in an app fails here; it belongs in
+//     defineChaosKind / defineChaosCrd / defineResourceCrd call, no ChaosImpl, DaemonKindDeps or
+//     DaemonHandlers; building the ManagerKindDeps every kind gets is wiring), so a kind written
+//     in an app fails here; it belongs in
 //     libs/chaos/<kind>/ or a package of its own.
 // Every source file of a package is read (TypeScript and JavaScript, tests and scripts included;
 // dist and node_modules left out), with comments stripped.
@@ -22,7 +23,7 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const layeredFolders = ["libs", "apps"];
 
 /** What defines a kind or its parts: an app that names one of these holds chaos logic. */
-export const chaosLogicNames = ["defineChaosKind", "defineChaosCrd", "defineResourceCrd", "ChaosImpl", "ChaosImplContext", "ManagerKindDeps", "DaemonKindDeps", "DaemonHandlers"];
+export const chaosLogicNames = ["defineChaosKind", "defineChaosCrd", "defineResourceCrd", "ChaosImpl", "ChaosImplContext", "DaemonKindDeps", "DaemonHandlers"];
 
 const sourceFile = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const skippedDirs = new Set(["node_modules", "dist", "coverage", ".nx"]);

@@ -2,7 +2,7 @@
 import { kindNameOf, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import type { EventRecorder, Informer, InformerSet, Logger } from "@faultline/controller";
 import { createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
-import type { ChaosObject } from "@faultline/impl-registry";
+import type { ChaosObject, ManagerKindDeps } from "@faultline/impl-registry";
 import { createExperimentIndex, recordShardResource, type RecordShard } from "@faultline/records";
 import type { PodSource } from "@faultline/selector";
 import type { CoreV1Api, CustomObjectsApi, V1Pod } from "@kubernetes/client-node";
@@ -27,7 +27,7 @@ export function createManagerKindDeps(deps: {
   settings: { readonly [name: string]: string | undefined };
   logger: Logger;
   events: EventRecorder;
-}) {
+}): ManagerKindDeps {
   const { informers, podCache, podsNow, events, logger } = deps;
   const experiments = createExperimentIndex({
     kinds: new Map(deps.kinds.map((k) => [kindNameOf(k), informers.informer<ChaosObject>({ group: k.crd.spec.group, version: k.crd.spec.versions[0]!.name, plural: k.crd.spec.names.plural })])),
