@@ -289,7 +289,9 @@ describe("stressChaosDaemon", () => {
     // stress-ng's hdd stressor straight through startStressor, as the daemon starts every stressor
     const { pid } = await pods.startContainer({ name: "hdd" });
     const cgroup = await cgroupTargetOf(pid);
-    const listing = () => ({ root: readdirSync("/"), cwd: readdirSync(process.cwd()), tmp: readdirSync(tmpdir()) });
+    // only stress-ng's own entries: the machine is shared, and other tests write into tmpdir() while this one runs
+    const stressNgIn = (dir: string) => readdirSync(dir).filter((entry) => entry.includes("stress-ng"));
+    const listing = () => ({ root: stressNgIn("/"), cwd: stressNgIn(process.cwd()), tmp: stressNgIn(tmpdir()) });
     const before = listing();
     const recordKey = key("hdd");
     const instance = await startStressor({ part: "cpu", key: recordKey, args: ["--timeout", "0", "--hdd", "1", "--hdd-bytes", "1M"], targetPid: pid, cgroup, oomScoreAdj: 0 }, secret());
