@@ -1,5 +1,6 @@
 // Every chaos kind Faultline ships, one line each (`npx nx g @faultline/nx-plugin:chaos-kind` adds
 // the line). catalog.ts lists what this module exports.
+export { dnsChaos } from "./dns/index.js";
 export { helloWorldChaos } from "./helloworld/index.js";
 export { networkChaos } from "./network/index.js";
 export { podChaos } from "./pod/index.js";

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pb/chaosdaemon.proto.
  */
 export const file_pb_chaosdaemon: GenFile = /*@__PURE__*/
-  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAki7wEKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFMoUGCgtDaGFvc0RhZW1vbhJACg9Db250YWluZXJHZXRQaWQSFC5wYi5Db250YWluZXJSZXF1ZXN0GhUucGIuQ29udGFpbmVyUmVzcG9uc2UiABI/Cg1Db250YWluZXJLaWxsEhQucGIuQ29udGFpbmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkoKE0V4ZWNIZWxsb1dvcmxkQ2hhb3MSGS5wYi5FeGVjSGVsbG9Xb3JsZFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABIyCgZTZXRUY3MSDi5wYi5UY3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASOgoLRmx1c2hJUFNldHMSES5wYi5JUFNldHNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSAoRU2V0SXB0YWJsZXNDaGFpbnMSGS5wYi5JcHRhYmxlc0NoYWluc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJACg1FeGVjU3RyZXNzb3JzEhUucGIuRXhlY1N0cmVzc1JlcXVlc3QaFi5wYi5FeGVjU3RyZXNzUmVzcG9uc2UiABJECg9DYW5jZWxTdHJlc3NvcnMSFy5wYi5DYW5jZWxTdHJlc3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRQoTR2V0Tm9kZUNhcGFiaWxpdGllcxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoULnBiLk5vZGVDYXBhYmlsaXRpZXMiABJECg1MaXN0U3RyZXNzb3JzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhkucGIuTGlzdFN0cmVzc29yc1Jlc3BvbnNlIgASWAoTUmVuZXdTdHJlc3NvckxlYXNlcxIeLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXF1ZXN0Gh8ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1Jlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty]);
+  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAki7wEKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJMpkICgtDaGFvc0RhZW1vbhJACg9Db250YWluZXJHZXRQaWQSFC5wYi5Db250YWluZXJSZXF1ZXN0GhUucGIuQ29udGFpbmVyUmVzcG9uc2UiABI/Cg1Db250YWluZXJLaWxsEhQucGIuQ29udGFpbmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkoKE0V4ZWNIZWxsb1dvcmxkQ2hhb3MSGS5wYi5FeGVjSGVsbG9Xb3JsZFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABIyCgZTZXRUY3MSDi5wYi5UY3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASOgoLRmx1c2hJUFNldHMSES5wYi5JUFNldHNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSAoRU2V0SXB0YWJsZXNDaGFpbnMSGS5wYi5JcHRhYmxlc0NoYWluc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJACg1FeGVjU3RyZXNzb3JzEhUucGIuRXhlY1N0cmVzc1JlcXVlc3QaFi5wYi5FeGVjU3RyZXNzUmVzcG9uc2UiABJECg9DYW5jZWxTdHJlc3NvcnMSFy5wYi5DYW5jZWxTdHJlc3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRQoTR2V0Tm9kZUNhcGFiaWxpdGllcxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoULnBiLk5vZGVDYXBhYmlsaXRpZXMiABJECg1MaXN0U3RyZXNzb3JzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhkucGIuTGlzdFN0cmVzc29yc1Jlc3BvbnNlIgASWAoTUmVuZXdTdHJlc3NvckxlYXNlcxIeLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXF1ZXN0Gh8ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1Jlc3BvbnNlIgASQQoMU2V0RE5TU2VydmVyEhcucGIuU2V0RE5TU2VydmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkEKDEV4ZWNETlNDaGFvcxIXLnBiLkV4ZWNETlNDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJHCg9SZWNvdmVyRE5TQ2hhb3MSGi5wYi5SZWNvdmVyRE5TQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQwoMTGlzdEROU0NoYW9zEhcucGIuTGlzdEROU0NoYW9zUmVxdWVzdBoYLnBiLkxpc3RETlNDaGFvc1Jlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty]);
 
 /**
  * ContainerAction says what a ContainerRequest asks for.
@@ -978,6 +978,189 @@ export const RenewStressorLeasesResponseSchema: GenMessage<RenewStressorLeasesRe
   messageDesc(file_pb_chaosdaemon, 21);
 
 /**
+ * SetDNSServerRequest is Chaos Mesh's message, field for field.
+ *
+ * @generated from message pb.SetDNSServerRequest
+ */
+export type SetDNSServerRequest = Message<"pb.SetDNSServerRequest"> & {
+  /**
+   * The target container's runtime-prefixed id, for example "containerd://<64 hex>".
+   *
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+
+  /**
+   * The nameserver address written into the container's resolv.conf (enable only).
+   *
+   * @generated from field: string dns_server = 2;
+   */
+  dnsServer: string;
+
+  /**
+   * true: point resolv.conf at dns_server; false: restore the original.
+   *
+   * @generated from field: bool enable = 3;
+   */
+  enable: boolean;
+
+  /**
+   * Chaos Mesh sends true (work in the container's mount namespace); Faultline always does.
+   *
+   * @generated from field: bool enter_ns = 4;
+   */
+  enterNs: boolean;
+};
+
+/**
+ * Describes the message pb.SetDNSServerRequest.
+ * Use `create(SetDNSServerRequestSchema)` to create a new message.
+ */
+export const SetDNSServerRequestSchema: GenMessage<SetDNSServerRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 22);
+
+/**
+ * ExecDNSChaosRequest is what ExecDNSChaos needs: the target container, DNSChaos's spec fields and
+ * the record's key.
+ *
+ * @generated from message pb.ExecDNSChaosRequest
+ */
+export type ExecDNSChaosRequest = Message<"pb.ExecDNSChaosRequest"> & {
+  /**
+   * The target container's runtime-prefixed id, for example "containerd://<64 hex>".
+   *
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+
+  /**
+   * DNSChaos's spec.action: "error" (SERVFAIL) or "random" (a random address of the queried type).
+   *
+   * @generated from field: string action = 2;
+   */
+  action: string;
+
+  /**
+   * DNSChaos's spec.patterns; empty means every name.
+   *
+   * @generated from field: repeated string patterns = 3;
+   */
+  patterns: string[];
+
+  /**
+   * The record's key (the experiment's uid and the record's id): what RecoverDNSChaos names.
+   *
+   * @generated from field: string record_key = 4;
+   */
+  recordKey: string;
+};
+
+/**
+ * Describes the message pb.ExecDNSChaosRequest.
+ * Use `create(ExecDNSChaosRequestSchema)` to create a new message.
+ */
+export const ExecDNSChaosRequestSchema: GenMessage<ExecDNSChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 23);
+
+/**
+ * RecoverDNSChaosRequest names the record whose patterns go.
+ *
+ * @generated from message pb.RecoverDNSChaosRequest
+ */
+export type RecoverDNSChaosRequest = Message<"pb.RecoverDNSChaosRequest"> & {
+  /**
+   * The target container's runtime-prefixed id (the container may be gone: the record is then recovered).
+   *
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+
+  /**
+   * The record's key, as ExecDNSChaos was given it.
+   *
+   * @generated from field: string record_key = 2;
+   */
+  recordKey: string;
+};
+
+/**
+ * Describes the message pb.RecoverDNSChaosRequest.
+ * Use `create(RecoverDNSChaosRequestSchema)` to create a new message.
+ */
+export const RecoverDNSChaosRequestSchema: GenMessage<RecoverDNSChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 24);
+
+/**
+ * ListDNSChaosRequest asks for every record key the daemon's interceptions hold.
+ *
+ * @generated from message pb.ListDNSChaosRequest
+ */
+export type ListDNSChaosRequest = Message<"pb.ListDNSChaosRequest"> & {
+};
+
+/**
+ * Describes the message pb.ListDNSChaosRequest.
+ * Use `create(ListDNSChaosRequestSchema)` to create a new message.
+ */
+export const ListDNSChaosRequestSchema: GenMessage<ListDNSChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 25);
+
+/**
+ * ListDNSChaosResponse lists them.
+ *
+ * @generated from message pb.ListDNSChaosResponse
+ */
+export type ListDNSChaosResponse = Message<"pb.ListDNSChaosResponse"> & {
+  /**
+   * @generated from field: repeated pb.DNSChaosInjection injections = 1;
+   */
+  injections: DNSChaosInjection[];
+};
+
+/**
+ * Describes the message pb.ListDNSChaosResponse.
+ * Use `create(ListDNSChaosResponseSchema)` to create a new message.
+ */
+export const ListDNSChaosResponseSchema: GenMessage<ListDNSChaosResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 26);
+
+/**
+ * DNSChaosInjection is one record key in force on a pod.
+ *
+ * @generated from message pb.DNSChaosInjection
+ */
+export type DNSChaosInjection = Message<"pb.DNSChaosInjection"> & {
+  /**
+   * @generated from field: string record_key = 1;
+   */
+  recordKey: string;
+
+  /**
+   * The container id ExecDNSChaos was given.
+   *
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: string action = 3;
+   */
+  action: string;
+
+  /**
+   * @generated from field: repeated string patterns = 4;
+   */
+  patterns: string[];
+};
+
+/**
+ * Describes the message pb.DNSChaosInjection.
+ * Use `create(DNSChaosInjectionSchema)` to create a new message.
+ */
+export const DNSChaosInjectionSchema: GenMessage<DNSChaosInjection> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 27);
+
+/**
  * @generated from service pb.ChaosDaemon
  */
 export const ChaosDaemon: GenService<{
@@ -1098,6 +1281,54 @@ export const ChaosDaemon: GenService<{
     methodKind: "unary";
     input: typeof RenewStressorLeasesRequestSchema;
     output: typeof RenewStressorLeasesResponseSchema;
+  },
+  /**
+   * SetDNSServer (Chaos Mesh's RPC and message) points the target container's /etc/resolv.conf
+   * at dns_server (enable) or restores the original (disable). Faultline writes the file through
+   * the container's root, keeping the original beside the daemon's state; no shell, nothing run in
+   * the container. Faultline's own manager does not call it: it uses ExecDNSChaos.
+   *
+   * @generated from rpc pb.ChaosDaemon.SetDNSServer
+   */
+  setDNSServer: {
+    methodKind: "unary";
+    input: typeof SetDNSServerRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * ExecDNSChaos (Faultline's own) intercepts the DNS traffic of the target's pod inside the pod's
+   * network namespace (UDP and TCP port 53 redirected to a resolver the daemon runs for that pod)
+   * and answers names matching the patterns with the action; everything else is forwarded to the
+   * pod's own nameservers. Idempotent per record_key; several record keys on one pod compose.
+   *
+   * @generated from rpc pb.ChaosDaemon.ExecDNSChaos
+   */
+  execDNSChaos: {
+    methodKind: "unary";
+    input: typeof ExecDNSChaosRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * RecoverDNSChaos (Faultline's own) removes one record key's patterns; the interception goes
+   * when the last record key of the pod goes. A record key the daemon does not hold is recovered.
+   *
+   * @generated from rpc pb.ChaosDaemon.RecoverDNSChaos
+   */
+  recoverDNSChaos: {
+    methodKind: "unary";
+    input: typeof RecoverDNSChaosRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * ListDNSChaos (Faultline's own) lists the record keys the daemon's interceptions hold, so the
+   * manager can find lost injections and sweep those no experiment holds.
+   *
+   * @generated from rpc pb.ChaosDaemon.ListDNSChaos
+   */
+  listDNSChaos: {
+    methodKind: "unary";
+    input: typeof ListDNSChaosRequestSchema;
+    output: typeof ListDNSChaosResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pb_chaosdaemon, 0);
