@@ -26,3 +26,6 @@ export { requireRealParts } from "./test-tier.js";
 export { eventually } from "./eventually.js";
 export { offlineKubeConfig } from "./offline-kube-config.js";
 export { freePort } from "./free-port.js";
+// A test's own upstream DNS server (DNSChaos): an authoritative zone on UDP and TCP
+export { startDnsZoneServer } from "./dns-zone-server.js";
+export type { DnsZone, DnsZoneQuery, DnsZoneServer } from "./dns-zone-server.js";
