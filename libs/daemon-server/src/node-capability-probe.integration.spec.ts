@@ -53,7 +53,7 @@ describe("NodeCapabilityProbe on this node", () => {
     const legacy = hostRules("iptables-legacy-save");
     if (nft !== legacy) expect(caps.iptablesBackend).toBe(nft > legacy ? "nf_tables" : "legacy");
     else expect(["nf_tables", "legacy"]).toContain(caps.iptablesBackend);
-    for (const [ext, option] of Object.entries({ statistic: "CONFIG_NETFILTER_XT_MATCH_STATISTIC", set: "CONFIG_NETFILTER_XT_SET", CLASSIFY: "CONFIG_NETFILTER_XT_TARGET_CLASSIFY", multiport: "CONFIG_NETFILTER_XT_MATCH_MULTIPORT" })) {
+    for (const [ext, option] of Object.entries({ statistic: "CONFIG_NETFILTER_XT_MATCH_STATISTIC", set: "CONFIG_NETFILTER_XT_SET", CLASSIFY: "CONFIG_NETFILTER_XT_TARGET_CLASSIFY", multiport: "CONFIG_NETFILTER_XT_MATCH_MULTIPORT", REDIRECT: "CONFIG_NETFILTER_XT_TARGET_REDIRECT", owner: "CONFIG_NETFILTER_XT_MATCH_OWNER" })) {
       const built = kernelHas(option);
       if (built !== undefined) expect({ ext, present: caps.iptablesExtensions.includes(ext) }).toEqual({ ext, present: built });
     }

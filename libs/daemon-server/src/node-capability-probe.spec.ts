@@ -19,7 +19,16 @@ describe("nodeCapabilityFlags", () => {
     expect(flags.get("iptables/set")).toBe(true);
     expect(flags.get("cgroup/hybrid")).toBe(true);
     expect(flags.get("ip6tables")).toBe(false);
-    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 4 + 2 + 3 + 1);
+    expect(flags.get("dns/interception")).toBe(false);
+    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1);
+  });
+
+  it("dns/interception needs iptables with REDIRECT and the owner match, all three", () => {
+    const flag = (fields: { iptablesBackend: string; iptablesExtensions: string[] }) => nodeCapabilityFlags(create(NodeCapabilitiesSchema, fields)).get("dns/interception");
+    expect(flag({ iptablesBackend: "legacy", iptablesExtensions: ["REDIRECT", "owner"] })).toBe(true);
+    expect(flag({ iptablesBackend: "legacy", iptablesExtensions: ["REDIRECT"] })).toBe(false);
+    expect(flag({ iptablesBackend: "legacy", iptablesExtensions: ["owner"] })).toBe(false);
+    expect(flag({ iptablesBackend: "", iptablesExtensions: ["REDIRECT", "owner"] })).toBe(false);
   });
 });
 

@@ -11,13 +11,22 @@ export const probedQdiscs = ["netem", "prio", "sfq", "htb", "tbf", "ingress", "c
 /** The tc classifiers the probe tries. */
 export const probedClassifiers = ["u32", "bpf"] as const;
 /** The iptables matches and targets the probe tries. */
-export const probedIptablesExtensions = ["statistic", "set", "CLASSIFY", "multiport"] as const;
+export const probedIptablesExtensions = ["statistic", "set", "CLASSIFY", "multiport", "REDIRECT", "owner"] as const;
+
+/**
+ * Whether the node can intercept a pod's DNS (DNSChaos): iptables with the nat table's REDIRECT
+ * target and the owner match (the resolver's own queries are let through by its uid). Its flag is
+ * `dns/interception`.
+ */
+export function dnsInterceptionCapable(caps: NodeCapabilities): boolean {
+  return caps.iptablesBackend !== "" && caps.iptablesExtensions.includes("REDIRECT") && caps.iptablesExtensions.includes("owner");
+}
 
 /**
  * Every capability of a NodeCapabilities answer as one flat name → present map, the names used on
  * `/metrics` (`faultline_daemon_node_capability{capability}`) and by the manager's refusals:
  * `qdisc/netem`, `classifier/u32`, `ipset`, `ipset/inet6`, `iptables`, `ip6tables`,
- * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`.
+ * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`.
  *
  * @example
  * nodeCapabilityFlags(caps).get("qdisc/netem") // false on a kernel without sch_netem
@@ -34,6 +43,7 @@ export function nodeCapabilityFlags(caps: NodeCapabilities): Map<string, boolean
   for (const b of ["nf_tables", "legacy"]) flags.set(`iptables-backend/${b}`, caps.iptablesBackend === b);
   for (const m of ["v1", "v2", "hybrid"]) flags.set(`cgroup/${m}`, caps.cgroupMode === m);
   flags.set("stress-ng", caps.stressNg);
+  flags.set("dns/interception", dnsInterceptionCapable(caps));
   return flags;
 }
 
@@ -199,6 +209,9 @@ export class NodeCapabilityProbe {
       set: ["-A", "OUTPUT", "-m", "set", "--match-set", "fl-probe-net", "dst", "-j", "ACCEPT"],
       CLASSIFY: ["-t", "mangle", "-A", "POSTROUTING", "-j", "CLASSIFY", "--set-class", "1:2"],
       multiport: ["-A", "OUTPUT", "-p", "tcp", "-m", "multiport", "--dports", "1,2", "-j", "ACCEPT"],
+      // the nat table's REDIRECT and the owner match, what DNSChaos's interception is made of
+      REDIRECT: ["-t", "nat", "-A", "OUTPUT", "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", "15353"],
+      owner: ["-t", "nat", "-A", "OUTPUT", "-m", "owner", "--uid-owner", "2000053", "-j", "RETURN"],
     };
     for (const e of probedIptablesExtensions) {
       if (e === "set" && !caps.ipset) continue;
