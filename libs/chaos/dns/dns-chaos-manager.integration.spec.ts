@@ -40,7 +40,7 @@ describe("dnsChaos on the manager", () => {
     apiVersion: "chaos-mesh.org/v1alpha1",
     kind: "DNSChaos",
     metadata: { name: "example", namespace: namespace.name },
-    spec: { selector: { namespaces: [namespace.name] }, mode: "all", action: "action-value", patterns: ["patterns-value"] },
+    spec: { selector: { namespaces: [namespace.name] }, mode: "all", action: "error", patterns: ["api.example.test"] },
   });
   const ctx = () => ({ signal: new AbortController().signal, namespacedName: `${namespace.name}/example` });
   const record = (id: string): Record => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 });
@@ -62,13 +62,13 @@ describe("dnsChaos on the manager", () => {
     const records = [record(`${namespace.name}/busybox-0/busybox`)];
     await expect(kind().impl.apply(ctx(), 0, records, chaos())).resolves.toBe("Injected");
     const injected = daemon.lines.find((l) => l["message"] === "DNSChaos injected");
-    expect(injected).toMatchObject({ namespacedName: `${namespace.name}/example`, argv: dnsCommand(create(ExecDNSChaosRequestSchema, { containerId: String(injected?.["containerId"]), action: "action-value", patterns: ["patterns-value"] })), pid: expect.any(Number) });
+    expect(injected).toMatchObject({ namespacedName: `${namespace.name}/example`, argv: dnsCommand(create(ExecDNSChaosRequestSchema, { containerId: String(injected?.["containerId"]), action: "error", patterns: ["api.example.test"] })), pid: expect.any(Number) });
     // the spec's fields reached the daemon over gRPC
-    expect(daemon.lines.find((l) => l["message"] === "ExecDNSChaos")?.["request"]).toMatchObject({ action: "action-value", patterns: ["patterns-value"] });
+    expect(daemon.lines.find((l) => l["message"] === "ExecDNSChaos")?.["request"]).toMatchObject({ action: "error", patterns: ["api.example.test"] });
     await expect(kind().impl.recover(ctx(), 0, records, chaos())).resolves.toBe("Not Injected");
     const recovered = daemon.lines.find((l) => l["message"] === "DNSChaos recovered");
     expect(recovered).toMatchObject({ namespacedName: `${namespace.name}/example`, containerId: injected?.["containerId"], pid: injected?.["pid"] });
-    expect(daemon.lines.find((l) => l["message"] === "RecoverDNSChaos")?.["request"]).toMatchObject({ action: "action-value", patterns: ["patterns-value"] });
+    expect(daemon.lines.find((l) => l["message"] === "RecoverDNSChaos")?.["request"]).toMatchObject({ action: "error", patterns: ["api.example.test"] });
   }, 60_000);
 
   it("Apply fails clearly for a pod that is not there", async () => {

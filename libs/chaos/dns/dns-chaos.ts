@@ -3,7 +3,12 @@ import { dnsChaosCrd } from "./dns-chaos-crd.js";
 import { dnsChaosDaemon } from "./dns-chaos-daemon.js";
 import { dnsChaosManager } from "./dns-chaos-manager.js";
 
-/** DNSChaos: a lasting container kind whose Apply runs ExecDNSChaos on each target's daemon and whose Recover runs RecoverDNSChaos. */
+/**
+ * DNSChaos: a lasting container kind. Apply has the node's daemon intercept the target pod's DNS
+ * inside its network namespace (ExecDNSChaos, after checking the node can), answering names that
+ * match the patterns with SERVFAIL (`error`) or a random address (`random`); Recover removes the
+ * record's patterns (RecoverDNSChaos). The experiment lasts `spec.duration`, or until it is deleted.
+ */
 export const dnsChaos = defineChaosKind({
   crd: dnsChaosCrd,
   oneShot: false,

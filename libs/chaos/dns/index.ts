@@ -1,8 +1,11 @@
-// @faultline/chaos/dns — DNSChaos.
-// Manager side: Apply calls ExecDNSChaos on each target's daemon, Recover RecoverDNSChaos (lasts spec.duration).
-// Daemon side: ExecDNSChaos and RecoverDNSChaos run the kind's commands in the target container's namespaces.
+// @faultline/chaos/dns — DNSChaos: failing or wrong name lookups for chosen pods, without touching
+// the cluster's DNS or the container's files.
+// Manager side: Apply checks the node can intercept DNS, then sends ExecDNSChaos with the record's
+// key; Recover sends RecoverDNSChaos; lost injections and the sweep read ListDNSChaos.
+// Daemon side: the pod's port 53 redirected, inside its network namespace, to a resolver the daemon
+// runs for it, which answers matching names with the action and forwards the rest.
 export { dnsChaos } from "./dns-chaos.js";
-export { dnsChaosCrd } from "./dns-chaos-crd.js";
-export type { DNSChaos, DNSChaosSpec } from "./dns-chaos-crd.js";
-export { dnsChaosManager } from "./dns-chaos-manager.js";
+export { dnsChaosActions, dnsChaosCrd, dnsPatternGrammarMessage, dnsPatternsMaxItems, dnsPatternsRule } from "./dns-chaos-crd.js";
+export type { DNSChaos, DNSChaosAction, DNSChaosSpec } from "./dns-chaos-crd.js";
+export { NodeCannotInterceptDNSError, dnsChaosManager, dnsInterceptionCapability, dnsRecordKey, dnsRequestOf, missingDNSCapabilities, parseDNSRecordKey } from "./dns-chaos-manager.js";
 export { dnsChaosDaemon, dnsCommand, dnsNamespaces, dnsRecoverCommand } from "./dns-chaos-daemon.js";
