@@ -55,8 +55,10 @@ export interface DnsInterceptorOptions {
 export interface DnsInterceptor {
   /** The port both sockets listen on. */
   readonly port: number;
-  /** Replaces the rules; the next query already sees the new ones. */
+  /** Replaces the rules; the next query already sees the new ones. Throws on a bad rule, keeping the old ones. */
   setRules(rules: readonly DnsInterceptorRule[]): void;
+  /** Replaces the upstreams (same forms as the option); queries in flight finish with the old ones. */
+  setUpstreams(upstreams: readonly string[]): void;
   /** Stops listening, ends open connections and in-flight upstream queries. */
   close(): Promise<void>;
 }
@@ -115,8 +117,11 @@ const tcpIdleTimeoutMs = 30_000;
 
 /** Starts the interceptor; resolves once both the UDP and the TCP socket listen. */
 export async function startDnsInterceptor(options: DnsInterceptorOptions): Promise<DnsInterceptor> {
-  if (options.upstreams.length === 0) throw new Error("upstreams is empty: the interceptor needs a nameserver to forward to");
-  const upstreams = options.upstreams.map(parseDnsUpstream);
+  const parseUpstreams = (list: readonly string[]) => {
+    if (list.length === 0) throw new Error("upstreams is empty: the interceptor needs a nameserver to forward to");
+    return list.map(parseDnsUpstream);
+  };
+  let upstreams = parseUpstreams(options.upstreams);
   const check = (rules: readonly DnsInterceptorRule[]) => {
     for (const [i, rule] of rules.entries()) {
       const problem = dnsInterceptorRuleProblem(rule, `rules[${i}]`);
@@ -205,7 +210,7 @@ export async function startDnsInterceptor(options: DnsInterceptorOptions): Promi
     }
     const own = ownAnswer(query);
     if (own !== undefined) return own;
-    for (const upstream of upstreams) {
+    for (const upstream of [...upstreams]) {
       if (closed) return undefined;
       const reply = await (transport === "udp" ? udpExchange : tcpExchange)(upstream, message);
       if (reply !== undefined) return reply;
@@ -253,6 +258,9 @@ export async function startDnsInterceptor(options: DnsInterceptorOptions): Promi
     setRules(next) {
       check(next);
       rules = [...next];
+    },
+    setUpstreams(next) {
+      upstreams = parseUpstreams(next);
     },
     async close() {
       if (closed) return;

@@ -1,0 +1,94 @@
+// How the interceptor knows its pod is gone: no other process on the host shares its network
+// namespace any more (the interceptor itself keeps the namespace alive, so "the namespace still
+// exists" says nothing).
+//
+// A process P shares our namespace when `readlink /proc/P/ns/net` equals `readlink
+// /proc/self/ns/net`. The daemon runs the interceptor as an unprivileged uid, and reading another
+// user's /proc/P/ns/* needs ptrace access (EACCES without it). For such a process the check falls
+// back to a table anyone may read: /proc/P/net/udp lists the UDP sockets of P's network namespace,
+// so P shares ours exactly when the inode of our own listening UDP socket is in it.
+// The last process found sharing is remembered and looked at first, so a check is one readlink in
+// the usual case; all of /proc is scanned only when that process has gone.
+
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+
+export interface NetnsPeerCheckOptions {
+  /** Where proc is mounted (tests give a directory of their own). */
+  readonly procRoot?: string;
+  /** Our own pid (excluded from the peers). */
+  readonly selfPid?: number;
+  /** The inode of a UDP socket of ours, listening in the namespace (for the fallback; see socketInodeOfUdpPort). */
+  readonly socketInode: () => string | undefined;
+}
+
+/** Returns a function that says whether another process shares our network namespace (see the file's comment). */
+export function createNetnsPeerCheck(options: NetnsPeerCheckOptions): () => boolean {
+  const proc = options.procRoot ?? "/proc";
+  const self = options.selfPid ?? process.pid;
+  const ours = readlinkSync(join(proc, String(self), "ns", "net"));
+  let lastPeer: string | undefined;
+
+  const shares = (pid: string): boolean => {
+    try {
+      return readlinkSync(join(proc, pid, "ns", "net")) === ours;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return false; // gone (or a zombie)
+    }
+    // not ours to read (another user's process): look for our socket in its namespace's UDP table
+    const inode = options.socketInode();
+    if (inode === undefined) return false;
+    try {
+      return udpInodes(readFileSync(join(proc, pid, "net", "udp"), "utf8")).has(inode);
+    } catch {
+      return false;
+    }
+  };
+
+  return () => {
+    if (lastPeer !== undefined && shares(lastPeer)) return true;
+    lastPeer = undefined;
+    let entries: string[];
+    try {
+      entries = readdirSync(proc);
+    } catch {
+      return true; // proc unreadable: never conclude the pod is gone from that
+    }
+    for (const name of entries) {
+      if (!/^\d+$/.test(name) || name === String(self)) continue;
+      if (shares(name)) {
+        lastPeer = name;
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+/** The socket inodes listed in a /proc/<pid>/net/udp (or udp6) table. */
+export function udpInodes(table: string): Set<string> {
+  const inodes = new Set<string>();
+  for (const line of table.split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length > 9) inodes.add(fields[9]!);
+  }
+  return inodes;
+}
+
+/** The inode of the UDP socket bound to `port` in our namespace, from our own /proc/<pid>/net/udp. */
+export function socketInodeOfUdpPort(port: number, procRoot = "/proc", pid = process.pid): string | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const table of ["udp", "udp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(join(procRoot, String(pid), "net", table), "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[9] !== "0") return fields[9];
+    }
+  }
+  return undefined;
+}
