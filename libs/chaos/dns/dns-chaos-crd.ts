@@ -11,8 +11,8 @@ export type DNSChaosAction = (typeof dnsChaosActions)[number];
 export const dnsPatternsMaxItems = 64;
 
 const celString = (text: string) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-/** The pattern grammar as CEL's `matches` needs it: anchored (CEL finds a match anywhere otherwise), whatever the source does. */
-const patternRegex = celString(`^(?:${dnsPatternRegexSource})$`);
+/** The pattern grammar as a CEL string; it is anchored (`^…$`), as CEL's `matches` needs: it finds a match anywhere otherwise. */
+const patternRegex = celString(dnsPatternRegexSource);
 /** What the CEL rule says after naming the offending pattern. */
 export const dnsPatternGrammarMessage =
   "is not a domain pattern: labels of letters, digits, '-' and '_' (at most 63 characters) between single dots, '?' for one character, '*' only as the last character";

@@ -110,7 +110,7 @@ describe("dnsChaos on the manager", () => {
     const { impl, calls } = setup({ capable: { "node-2": false } });
     const records = [record("app/web-0/main"), record("app/web-1/main")];
     await expect(impl.apply(ctx(), 1, records, chaos())).rejects.toThrow(
-      "node node-2 cannot perform DNSChaos: its daemon lacks dns/interception (redirecting the pod's port 53 needs iptables' nat table in the pod's network namespace); nothing was injected",
+      "node node-2 cannot perform DNSChaos: its daemon lacks dns/interception (redirecting the pod's port 53 needs iptables with the nat table's REDIRECT target and the owner match); nothing was injected",
     );
     await expect(impl.apply(ctx(), 0, records, chaos())).resolves.toBe("Injected");
     expect(calls.filter((c) => c.includes("ExecDNSChaos"))).toEqual([expect.stringMatching(/^node-1 ExecDNSChaos/)]);
@@ -157,15 +157,23 @@ describe("dnsChaos on the manager", () => {
 });
 
 describe("DNSChaos lost injections", () => {
-  it("finds Injected records whose key the daemon no longer holds, or holds for another container (a restarted one)", async () => {
+  it("finds Injected records whose key the daemon no longer holds (a recreated pod, an interception the daemon removed)", async () => {
     const pods = [podOf("web-0", "node-1", cid("a")), podOf("web-1", "node-2", cid("b")), podOf("web-2", "node-1", cid("c"))];
     const { impl, held } = setup({ pods });
     const records = [record("app/web-0/main", "Injected"), record("app/web-1/main", "Injected"), record("app/web-2/main", "Injected"), record("app/web-9/main", "Injected")];
     for (const i of [0, 1, 2]) await impl.apply(ctx(), i, records, chaos());
     expect(await impl.lostInjections(ctx(), records, chaos())).toEqual([]);
     held["node-2"] = []; // the daemon lost web-1's
-    held["node-1"] = held["node-1"]!.map((h) => (h.recordKey.endsWith("web-2/main") ? { ...h, containerId: cid("f") } : h)); // web-2's is for an old container
+    held["node-1"] = held["node-1"]!.filter((h) => !h.recordKey.endsWith("web-2/main")); // and web-2's
     expect(await impl.lostInjections(ctx(), records, chaos())).toEqual([1, 2]);
+  });
+
+  it("does not count a restarted container's record lost: the interception is its pod's, and stays", async () => {
+    const { impl, held } = setup();
+    const records = [record("app/web-0/main", "Injected")];
+    await impl.apply(ctx(), 0, records, chaos());
+    held["node-1"] = held["node-1"]!.map((h) => ({ ...h, containerId: cid("f") })); // listed under the container id it was injected with
+    expect(await impl.lostInjections(ctx(), records, chaos())).toEqual([]);
   });
 
   it("asks only about Injected records, and cannot tell on a daemon without ListDNSChaos", async () => {

@@ -7,8 +7,9 @@ import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
 import type { DNSChaos, DNSChaosSpec } from "./dns-chaos-crd.js";
 
 /**
- * The node capability the interception needs (iptables' nat table in the pod's network namespace,
- * to redirect port 53), as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`).
+ * The node capability the interception needs (iptables with the nat table's REDIRECT target and
+ * the owner match, to redirect the pod's port 53 but not the resolver's own queries), as
+ * GetNodeCapabilities' flags name it (`nodeCapabilityFlags`, `dnsInterceptionCapable`).
  */
 export const dnsInterceptionCapability = "dns/interception";
 
@@ -48,7 +49,7 @@ export function dnsRequestOf(spec: DNSChaosSpec): { action: string; patterns: st
 export class NodeCannotInterceptDNSError extends Error {
   override name = "NodeCannotInterceptDNSError";
   constructor(readonly nodeName: string, readonly missing: string[]) {
-    super(`node ${nodeName} cannot perform DNSChaos: its daemon lacks ${missing.join(", ")} (redirecting the pod's port 53 needs iptables' nat table in the pod's network namespace); nothing was injected`);
+    super(`node ${nodeName} cannot perform DNSChaos: its daemon lacks ${missing.join(", ")} (redirecting the pod's port 53 needs iptables with the nat table's REDIRECT target and the owner match); nothing was injected`);
   }
 }
 
@@ -73,8 +74,10 @@ export function missingDNSCapabilities(caps: NodeCapabilities): string[] {
  * would change the node's own lookups.
  *
  * `lostInjections` asks the daemons of a running DNSChaos's Injected records (ListDNSChaos) whether
- * each record's key is still held for its current container, so the pipeline injects again where a
- * recreated pod or a restarted container lost it. A daemon without ListDNSChaos cannot tell: none lost.
+ * each record's key is still held, so the pipeline injects again where a recreated pod (a new
+ * network namespace: the daemon drops the gone one's interception) lost it, or where the daemon
+ * removed an interception it could not keep running. A restarted container keeps its pod's network
+ * namespace, and so the interception. A daemon without ListDNSChaos cannot tell: none lost.
  *
  * `sweep` asks the daemon of every node that runs pods (ListDNSChaos) which record keys it holds and
  * recovers (RecoverDNSChaos) those whose DNSChaos is gone or no longer holds the record.
@@ -125,7 +128,7 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
     },
 
     async lostInjections(ctx, records, obj) {
-      const byNode = new Map<string, { daemon: DecodedContainer["daemon"]; targets: { index: number; containerId: string }[] }>();
+      const byNode = new Map<string, { daemon: DecodedContainer["daemon"]; indexes: number[] }>();
       for (const [index, record] of records.entries()) {
         if (record.phase !== "Injected") continue;
         let target;
@@ -135,12 +138,12 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
           if (err instanceof RecordDecodeError) continue; // gone or not running: nothing to inject again now
           throw err;
         }
-        const entry = byNode.get(target.nodeName) ?? { daemon: target.daemon, targets: [] };
-        entry.targets.push({ index, containerId: target.containerId });
+        const entry = byNode.get(target.nodeName) ?? { daemon: target.daemon, indexes: [] };
+        entry.indexes.push(index);
         byNode.set(target.nodeName, entry);
       }
       const lost: number[] = [];
-      for (const [node, { daemon, targets }] of byNode) {
+      for (const [node, { daemon, indexes }] of byNode) {
         let listed;
         try {
           listed = await daemon.listDNSChaos({}, { signal: ctx.signal });
@@ -148,8 +151,10 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
           if (err instanceof ConnectError && err.code === Code.Unimplemented) continue; // an older daemon: cannot tell
           throw err;
         }
-        const held = new Set(listed.injections.map((i) => `${i.recordKey} ${i.containerId}`));
-        const lostHere = targets.filter((t) => !held.has(`${keyOf(obj, records[t.index]!.id, ctx.namespacedName)} ${t.containerId}`)).map((t) => t.index);
+        // by key only: the interception is the pod's (its network namespace), so a restarted
+        // container keeps it; a recreated pod's is gone from the list (the daemon drops a gone pod's)
+        const held = new Set(listed.injections.map((i) => i.recordKey));
+        const lostHere = indexes.filter((index) => !held.has(keyOf(obj, records[index]!.id, ctx.namespacedName)));
         if (lostHere.length > 0) deps.log("DNSChaos interception gone while Injected: injecting again", { chaos: ctx.namespacedName, node, records: lostHere.length });
         lost.push(...lostHere);
       }
