@@ -1,77 +1,221 @@
+// The DNSChaos manager impl in the real records pipeline, against the real API server (objects,
+// records, Events and pods are real; pods are written through the API with the status a kubelet
+// would give them) and in-memory daemons on two nodes that hold injections by record key, as the
+// real daemon's ListDNSChaos lists them; node-2's daemon lacks dns/interception. Chaos Mesh's
+// example, composition of two DNSChaos on one pod, recovery of one leaving the other, the
+// capability refusal as a Failed event, a recreated pod and a restarted manager.
+import { readFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
-import { CoreV1Api } from "@kubernetes/client-node";
-import { ExecDNSChaosRequestSchema, type Record } from "@faultline/api";
-import { createDaemonClientPool, createRecordDecoder, createStaticDaemonLocator } from "@faultline/daemon-client";
-import { kindOf, oneShotOf, selectorKindOf, selectorsOf } from "@faultline/impl-registry";
+import { NodeCapabilitiesSchema } from "@faultline/api";
+import { createKubernetesEventRecorder } from "@faultline/controller";
+import { createInMemoryDaemonClientPool, createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
+import { ChaosKindRegistry } from "@faultline/impl-registry";
+import { createKubernetesChaosObjectClient, createRecordsReconciler, createTargetSelector } from "@faultline/records";
 import { createKubernetesPodSource } from "@faultline/selector";
-import { SimulatedKubelet, createTestNamespace, localCluster } from "@faultline/test-ground";
+import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
+import { parse } from "yaml";
 import { dnsChaos } from "./dns-chaos.js";
 import type { DNSChaos } from "./dns-chaos-crd.js";
-import { dnsCommand } from "./dns-chaos-daemon.js";
-import { startDNSChaosTestDaemon, type DNSChaosTestDaemon } from "./dns-daemon.test-support.js";
 
-// The kind's manager impl through the real path: a pod on the real API server whose container
-// runs for real, the record decoder reading it, a pooled gRPC client reaching a real daemon server.
-describe("dnsChaos on the manager", () => {
-  let daemon: DNSChaosTestDaemon;
-  let core: CoreV1Api;
-  let kubelet: SimulatedKubelet;
-  let namespace: Awaited<ReturnType<typeof createTestNamespace>>;
-  let pool: ReturnType<typeof createDaemonClientPool>;
-  const logged: { message: string; fields: { [key: string]: unknown } }[] = [];
+const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "dnschaos" };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const suffix = Math.random().toString(36).slice(2, 7);
+const capableNode = `dns-node-1-${suffix}`;
+const incapableNode = `dns-node-2-${suffix}`;
 
-  beforeAll(async () => {
-    const { kubeConfig } = await localCluster("api-only");
-    core = kubeConfig.makeApiClient(CoreV1Api);
-    namespace = await createTestNamespace(kubeConfig, "dns-kind");
-    kubelet = new SimulatedKubelet(core);
-    daemon = await startDNSChaosTestDaemon();
-    pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${daemon.socketPath}`) });
+interface Held {
+  recordKey: string;
+  containerId: string;
+  action: string;
+  patterns: string[];
+}
+
+let core: CoreV1Api;
+let customObjects: CustomObjectsApi;
+let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+const nodesCreated: string[] = [];
+const held = new Map<string, Held[]>(); // node → what its daemon holds
+const calls: string[] = [];
+const heldOn = (node: string) => held.get(node) ?? [];
+
+/** An in-memory daemon for `node`: capable of DNS interception or not. */
+function daemonOn(node: string, capable: boolean) {
+  return createInMemoryDaemonClientPool({
+    async getNodeCapabilities() {
+      return create(NodeCapabilitiesSchema, { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: capable ? ["statistic", "REDIRECT", "owner"] : ["statistic"] });
+    },
+    async execDNSChaos(req) {
+      calls.push(`${node} ExecDNSChaos ${req.recordKey}`);
+      held.set(node, [...heldOn(node).filter((h) => h.recordKey !== req.recordKey), { recordKey: req.recordKey, containerId: req.containerId, action: req.action, patterns: req.patterns }]);
+      return {};
+    },
+    async recoverDNSChaos(req) {
+      calls.push(`${node} RecoverDNSChaos ${req.recordKey}`);
+      held.set(node, heldOn(node).filter((h) => h.recordKey !== req.recordKey));
+      return {};
+    },
+    async listDNSChaos() {
+      return { injections: heldOn(node) };
+    },
+  });
+}
+const pools: { [node: string]: DaemonClientPool } = { [capableNode]: daemonOn(capableNode, true), [incapableNode]: daemonOn(incapableNode, false) };
+const daemons: DaemonClientPool = { clientFor: (node, nn) => pools[node]!.clientFor(node, nn), size: () => 2, close: () => undefined };
+
+/** A records reconciler serving DNSChaos alone, as the manager's would (backoff 200 ms–1 s, lost injections checked every 200 ms). */
+function manager() {
+  const podSource = createKubernetesPodSource(core);
+  const events = createKubernetesEventRecorder(core);
+  const kinds = new ChaosKindRegistry().register(dnsChaos, {
+    decoder: createRecordDecoder({ pods: podSource, daemons }),
+    pods: podSource,
+    core,
+    customObjects,
+    log: () => {},
+    settings: {},
+    event: (obj, type, reason, message) => events.record(obj, { type, reason, message }),
+  });
+  return createRecordsReconciler({
+    kinds,
+    objects: createKubernetesChaosObjectClient(customObjects),
+    selector: createTargetSelector(podSource),
+    events,
+    backoff: { baseMs: 200, maxMs: 1000 },
+    lostInjectionCheckMs: 200,
+  });
+}
+
+async function read(name: string): Promise<DNSChaos | undefined> {
+  try {
+    return (await customObjects.getNamespacedCustomObject({ ...resource, namespace: ns.name, name })) as DNSChaos;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Reconciles `name` as the manager's queue would until `done` holds for the object read after a round. */
+async function drive(reconciler: ReturnType<typeof manager>, name: string, done: (obj: DNSChaos | undefined) => boolean, rounds = 40): Promise<DNSChaos | undefined> {
+  for (let i = 0; i < rounds; i++) {
+    const result = await reconciler.reconcile({ kind: "DNSChaos", namespace: ns.name, name });
+    const obj = await read(name);
+    if (done(obj)) return obj;
+    await sleep(Math.min(result.requeueAfterMs ?? 100, 500));
+  }
+  throw new Error(`${name} did not converge: ${JSON.stringify((await read(name))?.status)}`);
+}
+const allInjected = (obj: DNSChaos | undefined) => obj?.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") ?? false;
+const failed = (obj: DNSChaos | undefined) => (obj?.status?.experiment?.containerRecords ?? []).some((r) => (r.events ?? []).some((e) => e.type === "Failed"));
+const events = async (name: string): Promise<CoreV1Event[]> => (await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${name}` })).items;
+
+async function createChaos(name: string, spec: object) {
+  await customObjects.createNamespacedCustomObject({ ...resource, namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "DNSChaos", metadata: { name }, spec } });
+}
+async function deleteChaos(name: string) {
+  await customObjects.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name });
+  await drive(manager(), name, (obj) => obj === undefined);
+}
+
+const pods: { [name: string]: V1Pod } = {};
+async function runPod(name: string, app: string, nodeName: string): Promise<V1Pod> {
+  const pod = await core.createNamespacedPod({ namespace: ns.name, body: { metadata: { name, labels: { app } }, spec: { nodeName, containers: [{ name: "main", image: "busybox" }] } } });
+  pod.status = {
+    phase: "Running",
+    containerStatuses: [{ name: "main", containerID: `containerd://${pod.metadata!.uid!.replace(/-/g, "").padEnd(64, "0")}`, image: "busybox", imageID: "", ready: true, restartCount: 0 }],
+  };
+  return (pods[name] = await core.replaceNamespacedPodStatus({ namespace: ns.name, name, body: pod }));
+}
+const keyOf = (chaos: DNSChaos, pod: string) => `${chaos.metadata.uid}/${ns.name}/${pod}/main`;
+
+beforeAll(async () => {
+  const { kubeConfig } = await localCluster("api-only");
+  await applyChaosCrds(kubeConfig);
+  core = kubeConfig.makeApiClient(CoreV1Api);
+  customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+  ns = await createTestNamespace(kubeConfig, "dnschaos-mgr");
+  // no kubelet runs these nodes: Node objects keep the controller manager's pod GC (full mode) from deleting their pods as orphans
+  for (const node of [capableNode, incapableNode]) {
+    await core.createNode({ body: { metadata: { name: node, labels: { "faultline.dev/test-node": "true" } } } });
+    nodesCreated.push(node);
+  }
+  await runPod("busybox-0", "busybox", capableNode);
+  await runPod("busybox-1", "busybox", capableNode);
+  await runPod("web-0", "web", capableNode);
+  await runPod("far-0", "far", incapableNode);
+}, 300_000);
+
+afterAll(async () => {
+  await ns?.remove();
+  for (const node of nodesCreated) await core.deleteNode({ name: node }).catch(() => undefined);
+}, 60_000);
+
+describe("DNSChaos in the records pipeline", () => {
+  it("Chaos Mesh's dns-chaos-example (its namespaces adapted): every selected pod gets its patterns under its own record key", async () => {
+    const example: DNSChaos = parse(readFileSync(new URL("./examples/dns-chaos-example.yaml", import.meta.url), "utf8"));
+    await createChaos("dns-chaos-example", { ...example.spec, selector: { namespaces: [ns.name], labelSelectors: { app: "busybox" } } });
+    const obj = (await drive(manager(), "dns-chaos-example", allInjected))!;
+    expect(obj.status!.experiment!.containerRecords!.map((r) => [r.id, r.phase]).sort()).toEqual([
+      [`${ns.name}/busybox-0/main`, "Injected"],
+      [`${ns.name}/busybox-1/main`, "Injected"],
+    ]);
+    expect(heldOn(capableNode).sort((a, b) => a.recordKey.localeCompare(b.recordKey))).toEqual(
+      ["busybox-0", "busybox-1"].map((pod) => ({
+        recordKey: keyOf(obj, pod),
+        containerId: pods[pod]!.status!.containerStatuses![0]!.containerID,
+        action: "random",
+        patterns: ["google.com", "chaos-mesh.*", "github.?om"],
+      })),
+    );
   }, 120_000);
 
-  afterAll(async () => {
-    pool?.close();
-    await daemon?.stop();
-    await kubelet?.cleanup();
-    await namespace?.remove();
-  }, 60_000);
+  it("a second DNSChaos on the same pod composes; deleting it recovers its key only", async () => {
+    await createChaos("fail-api", { action: "error", mode: "all", selector: { pods: { [ns.name]: ["busybox-0"] } }, patterns: ["api.example.test"] });
+    const second = (await drive(manager(), "fail-api", allInjected))!;
+    const example = (await read("dns-chaos-example"))!;
+    expect(heldOn(capableNode).map((h) => h.recordKey).sort()).toEqual([keyOf(example, "busybox-0"), keyOf(example, "busybox-1"), keyOf(second, "busybox-0")].sort());
+    await deleteChaos("fail-api");
+    expect(calls).toContain(`${capableNode} RecoverDNSChaos ${keyOf(second, "busybox-0")}`);
+    expect(heldOn(capableNode).map((h) => h.recordKey).sort()).toEqual([keyOf(example, "busybox-0"), keyOf(example, "busybox-1")].sort());
+  }, 120_000);
 
-  const chaos = (): DNSChaos => ({
-    apiVersion: "chaos-mesh.org/v1alpha1",
-    kind: "DNSChaos",
-    metadata: { name: "example", namespace: namespace.name },
-    spec: { selector: { namespaces: [namespace.name] }, mode: "all", action: "error", patterns: ["api.example.test"] },
-  });
-  const ctx = () => ({ signal: new AbortController().signal, namespacedName: `${namespace.name}/example` });
-  const record = (id: string): Record => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 });
-  const kind = () => {
-    const pods = createKubernetesPodSource(core);
-    const log = (message: string, fields: { [key: string]: unknown }) => logged.push({ message, fields });
-    const deps = { decoder: createRecordDecoder({ pods, daemons: pool }), pods, core, log, settings: {} };
-    return kindOf(dnsChaos, deps);
-  };
+  it("a pod on a node whose daemon lacks dns/interception: a Failed event naming the node and the capability, nothing sent", async () => {
+    await createChaos("spread", { action: "error", mode: "all", selector: { labelSelectors: { app: "far" } } });
+    await drive(manager(), "spread", failed);
+    expect(calls.filter((c) => c.startsWith(incapableNode))).toEqual([]);
+    expect(await events("spread")).toContainEqual(
+      expect.objectContaining({
+        type: "Warning",
+        reason: "Failed",
+        message: expect.stringContaining(`node ${incapableNode} cannot perform DNSChaos: its daemon lacks dns/interception`),
+      }),
+    );
+    const obj = (await read("spread"))!;
+    expect(allInjected(obj)).toBe(false);
+    await deleteChaos("spread");
+    // deleting it recovers the record by its key, which that daemon does not hold: recovered, nothing stuck
+    expect(calls.filter((c) => c.startsWith(incapableNode))).toEqual([`${incapableNode} RecoverDNSChaos ${keyOf(obj, "far-0")}`]);
+  }, 120_000);
 
-  it("is a lasting container kind reading its inline selector", () => {
-    expect(kind()).toMatchObject({ kind: "DNSChaos", plural: "dnschaos" });
-    expect([oneShotOf(kind(), chaos()), selectorKindOf(kind(), chaos())]).toEqual([false, "container"]);
-    expect(selectorsOf(kind(), chaos())).toEqual([{ key: ".", selector: { selector: { namespaces: [namespace.name] }, mode: "all" } }]);
-  });
+  it("a recreated pod is injected again while the experiment runs, by a fresh manager too", async () => {
+    const example = (await read("dns-chaos-example"))!;
+    const old = pods["busybox-1"]!.metadata!.uid;
+    await core.deleteNamespacedPod({ namespace: ns.name, name: "busybox-1", gracePeriodSeconds: 0 });
+    for (let i = 0; i < 50 && (await core.listNamespacedPod({ namespace: ns.name })).items.some((p) => p.metadata?.name === "busybox-1"); i++) await sleep(100);
+    // the daemon dropped the gone pod's interception (its network namespace went with it)
+    held.set(capableNode, heldOn(capableNode).filter((h) => h.recordKey !== keyOf(example, "busybox-1")));
+    await runPod("busybox-1", "busybox", capableNode);
+    expect(pods["busybox-1"]!.metadata!.uid).not.toBe(old);
+    const fresh = manager();
+    await sleep(250);
+    await drive(fresh, "dns-chaos-example", () => heldOn(capableNode).some((h) => h.recordKey === keyOf(example, "busybox-1")));
+    expect(heldOn(capableNode).find((h) => h.recordKey === keyOf(example, "busybox-1"))).toMatchObject({ containerId: pods["busybox-1"]!.status!.containerStatuses![0]!.containerID });
+    expect(await events("dns-chaos-example")).toContainEqual(expect.objectContaining({ message: expect.stringMatching(new RegExp(`^Re-applied chaos for .*${ns.name}/busybox-1\\b`)) }));
+  }, 120_000);
 
-  it("Apply runs ExecDNSChaos on the record's node's daemon, and Recover runs RecoverDNSChaos there", async () => {
-    await kubelet.runPod({ namespace: namespace.name, name: "busybox-0", containers: [{ name: "busybox", command: ["sleep", "4242"] }] });
-    const records = [record(`${namespace.name}/busybox-0/busybox`)];
-    await expect(kind().impl.apply(ctx(), 0, records, chaos())).resolves.toBe("Injected");
-    const injected = daemon.lines.find((l) => l["message"] === "DNSChaos injected");
-    expect(injected).toMatchObject({ namespacedName: `${namespace.name}/example`, argv: dnsCommand(create(ExecDNSChaosRequestSchema, { containerId: String(injected?.["containerId"]), action: "error", patterns: ["api.example.test"] })), pid: expect.any(Number) });
-    // the spec's fields reached the daemon over gRPC
-    expect(daemon.lines.find((l) => l["message"] === "ExecDNSChaos")?.["request"]).toMatchObject({ action: "error", patterns: ["api.example.test"] });
-    await expect(kind().impl.recover(ctx(), 0, records, chaos())).resolves.toBe("Not Injected");
-    const recovered = daemon.lines.find((l) => l["message"] === "DNSChaos recovered");
-    expect(recovered).toMatchObject({ namespacedName: `${namespace.name}/example`, containerId: injected?.["containerId"], pid: injected?.["pid"] });
-    expect(daemon.lines.find((l) => l["message"] === "RecoverDNSChaos")?.["request"]).toMatchObject({ action: "error", patterns: ["api.example.test"] });
-  }, 60_000);
-
-  it("Apply fails clearly for a pod that is not there", async () => {
-    await expect(kind().impl.apply(ctx(), 0, [record(`${namespace.name}/busybox-9/busybox`)], chaos())).rejects.toThrow(/busybox-9/);
-  }, 60_000);
+  it("deleting the experiment recovers every record's key and leaves the daemons holding nothing", async () => {
+    await deleteChaos("dns-chaos-example");
+    expect(heldOn(capableNode)).toEqual([]);
+    expect(heldOn(incapableNode)).toEqual([]);
+  }, 120_000);
 });

@@ -147,6 +147,14 @@ describe("dnsChaos on the manager", () => {
     expect(logged).toContain("DNSChaos target gone: its interception went with it");
   });
 
+  it("Recover on a daemon without RecoverDNSChaos (an older one, which could not have injected) is done, so deletion never sticks", async () => {
+    const pods = [podOf("web-0", "node-1", cid("a"))];
+    const old = createInMemoryDaemonClientPool({}, { nodes: ["node-1"] }); // every RPC answers Unimplemented
+    const impl = dnsChaosManager({ decoder: createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons: old }), log: () => undefined });
+    await expect(impl.recover(ctx(), 0, [record("app/web-0/main")], chaos())).resolves.toBe("Not Injected");
+    await expect(impl.apply(ctx(), 0, [record("app/web-0/main")], chaos())).rejects.toMatchObject({ code: Code.Unimplemented });
+  });
+
   it("a record key is the object's uid and the record id, and parses back; other shapes are not this manager's", () => {
     expect(dnsRecordKey(uid, "app/web-0/main")).toBe(`${uid}/app/web-0/main`);
     expect(parseDNSRecordKey(`${uid}/app/web-0/main`)).toEqual({ uid, recordId: "app/web-0/main" });

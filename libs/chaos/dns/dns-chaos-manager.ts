@@ -68,7 +68,8 @@ export function missingDNSCapabilities(caps: NodeCapabilities): string[] {
  * so a restarted manager recovers what an earlier one injected, an Apply retried after a lost status
  * write injects nothing twice, and several DNSChaos on one pod compose in the daemon (recovering one
  * leaves the others). A target that is gone (its pod deleted, or its container) took the
- * interception with it: recovered.
+ * interception with it: recovered; so is a record on a node whose daemon does not serve
+ * RecoverDNSChaos (an older daemon, which could not have injected it).
  *
  * A pod with `hostNetwork` is refused: its network namespace is the node's, and intercepting there
  * would change the node's own lookups.
@@ -123,7 +124,13 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
         }
         throw err;
       }
-      await target.daemon.recoverDNSChaos({ containerId: target.containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+      try {
+        await target.daemon.recoverDNSChaos({ containerId: target.containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+      } catch (err) {
+        // a daemon without DNSChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
+        if (!(err instanceof ConnectError && err.code === Code.Unimplemented)) throw err;
+        deps.log("DNSChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
+      }
       return "Not Injected";
     },
 
