@@ -42,7 +42,7 @@ export const dnsChaosCrd = defineChaosCrd({
       ...containerSelectorFields,
       action: stringEnum(
         dnsChaosActions,
-        "error: a lookup of a matching name is answered SERVFAIL (the resolver reports a server failure). random: an A or AAAA lookup of a matching name is answered with a random address of that type, not the real one. When two DNSChaos on one pod match the same name, error wins.",
+        "error: a lookup of a matching name is answered SERVFAIL (the resolver reports a server failure). random: an A or AAAA lookup of a matching name is answered with one random global unicast address of that type (TTL 5 s), not the real one; its other query types are forwarded. Names that match no pattern are forwarded to the pod's own nameservers and answered as before. When two DNSChaos on one pod match the same name, error wins.",
       ),
       patterns: Type.Optional(
         Type.Unsafe<string[]>({
