@@ -60,8 +60,18 @@ function reply(query: DecodedPacket, transport: "udp" | "tcp"): Buffer {
   return whole;
 }
 
-/** Starts the test upstream on 127.0.0.1 (one port for UDP and TCP). */
+/** Starts the test upstream on 127.0.0.1 (one port for UDP and TCP; another port when the UDP port's TCP twin is taken). */
 export async function startTestUpstream(): Promise<TestUpstream> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await tryStartTestUpstream();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 20) throw err;
+    }
+  }
+}
+
+async function tryStartTestUpstream(): Promise<TestUpstream> {
   const received: TestUpstream["received"] = [];
   const lastReply: TestUpstream["lastReply"] = {};
   const udp = dgram.createSocket("udp4");
@@ -92,10 +102,15 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     });
   });
   await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
-  await new Promise<void>((resolve, reject) => {
-    tcp.once("error", reject); // the UDP port's TCP twin taken: rare, and the test says so
-    tcp.listen(udp.address().port, "127.0.0.1", resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once("error", reject);
+      tcp.listen(udp.address().port, "127.0.0.1", resolve);
+    });
+  } catch (err) {
+    udp.close();
+    throw err;
+  }
   const port = udp.address().port;
   return {
     port,
