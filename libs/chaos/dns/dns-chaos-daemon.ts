@@ -1,51 +1,444 @@
-import type { ExecDNSChaosRequest, RecoverDNSChaosRequest } from "@faultline/api";
+import { constants, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { isIP } from "node:net";
+import { dirname, join } from "node:path";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { requestLogger, type DaemonHandlers, type NamespaceKind } from "@faultline/daemon-server";
+import {
+  HostNamespaces,
+  dnsInterceptionCapable,
+  iptablesCommands,
+  namespaceIdentity,
+  nodeCapabilityProbeFor,
+  requestLogger,
+  toConnectError,
+  type DaemonHandlers,
+  type IptablesCommands,
+} from "@faultline/daemon-server";
+import { refusalError } from "../network/daemon/kernel-refusal.js";
+import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import type { TargetNetworkNamespace } from "../network/daemon/target-network-namespace.js";
+import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { installDnsRedirect, removeDnsRedirect } from "./daemon/dns-redirect.js";
+import { checkContainerId, checkExecDnsRequest, checkRecordKey, type DnsRule } from "./daemon/dns-request-validation.js";
+import { DnsStateDir, atomicWrite, defaultDnsStateDir, type InterceptorProcess, type PodDnsState } from "./daemon/dns-state.js";
+import {
+  InterceptorStartError,
+  ProcessInterceptorLauncher,
+  defaultInterceptorPort,
+  defaultInterceptorUid,
+  type InterceptorLauncher,
+} from "./daemon/interceptor-process.js";
+import { processInNetns } from "./daemon/netns-members.js";
+import { resolvConfNameservers, withNameserver } from "./daemon/resolv-conf.js";
+import { dnsInterceptorMainPath } from "./resolver/dns-interceptor-path.js";
 
-/**
- * The command DNSChaos runs inside the target container's namespaces, as an argv array (never a
- * shell string), built from the request's fields. `echo` changes nothing: this is the place to put
- * the fault's command.
- */
-export function dnsCommand(request: ExecDNSChaosRequest): string[] {
-  return ["echo", "DNSChaos", `action=${request.action}`, `patterns=${request.patterns.join(",")}`];
+/** Options of DNSChaos's daemon side; the defaults are what the daemon image has. */
+export interface DnsChaosDaemonOptions {
+  /** Where the interceptions' state is kept; default {@link defaultDnsStateDir} (`$FAULTLINE_DNS_STATE_DIR`, else the node's /run/faultline/dns). */
+  stateDir?: string;
+  /** The host's procfs and cgroup root; default `/proc` and `/sys/fs/cgroup`. */
+  paths?: HostPaths;
+  /** The uid (and gid) the interceptors run as; default 2000053. */
+  interceptorUid?: number;
+  /** The port the interceptors listen on in their pod's network namespace; default 15353. */
+  interceptorPort?: number;
+  /** Starts and stops interceptors; default a {@link ProcessInterceptorLauncher} of the resolver's main script. */
+  launcher?: InterceptorLauncher;
+  /** The node's capabilities; default the daemon's one cached probe. */
+  capabilities?: () => Promise<NodeCapabilities>;
+  /** Which namespaces are the node's or the daemon's own; default `new HostNamespaces({ procRoot })`. */
+  hostNamespaces?: HostNamespaces;
+  /** How often every pod's interception is checked (see {@link dnsChaosDaemon}); default 3000 ms; 0: never (tests call `reconcile` themselves). */
+  reconcileIntervalMs?: number;
+  /** Stops the reconcile loop. */
+  signal?: AbortSignal;
+  /** Where the reconcile loop tells what it did; default one JSON line on stdout. */
+  onReconcile?: (event: { [field: string]: unknown; message: string }) => void;
 }
 
-/**
- * The command RecoverDNSChaos runs in the same namespaces to remove what `dnsCommand`
- * left behind, built from the request's fields. `echo` changes nothing: this is the place to put it.
- */
-export function dnsRecoverCommand(request: RecoverDNSChaosRequest): string[] {
-  return ["echo", "DNSChaos recovered", `recordKey=${request.recordKey}`];
+/** DNSChaos's daemon side: its handlers, and the reconcile pass its loop runs (tests call it themselves). */
+export interface DnsChaosDaemon {
+  handlers: DaemonHandlers;
+  reconcile(): Promise<void>;
 }
 
-/** The namespaces the commands enter: the container's mount namespace, so it sees the container's own filesystem. */
-export const dnsNamespaces: readonly NamespaceKind[] = ["mnt"];
+const invalid = (field: string, message: string) => new ConnectError(`${field}: ${message}`, Code.InvalidArgument);
+const precondition = (message: string) => new ConnectError(message, Code.FailedPrecondition);
 
 /**
- * The daemon side of DNSChaos: ExecDNSChaos resolves the container's host pid through the
- * container runtime, runs `dnsCommand` in its namespaces and logs what ran;
- * RecoverDNSChaos does the same with `dnsRecoverCommand`.
+ * The daemon side of DNSChaos.
+ *
+ * ExecDNSChaos intercepts the target pod's DNS inside the pod's own network namespace: a resolver
+ * process of the daemon's (the interceptor, `resolver/`), started detached in its own session,
+ * entered into the pod's network namespace only, run as an unprivileged uid with no capability and
+ * moved into the POD's cgroup, answers names matching a rule's patterns with its action and
+ * forwards everything else to the pod's own nameservers (read from the target's resolv.conf at the
+ * first injection). Only once it said it is ready is UDP and TCP port 53 redirected to it (iptables
+ * nat, chain FAULTLINE-DNS, the interceptor's own uid let through); a failure before that leaves
+ * nothing behind. Per pod (key: its network namespace's inode), serialised, the state lives in a
+ * directory that outlives the daemon's container: the interceptor's config, pid, start time and
+ * port, and the rules by record key. Record keys compose: a new one rewrites the config and
+ * SIGHUPs the interceptor; the same again changes nothing.
+ *
+ * RecoverDNSChaos drops one record key; with none left the redirect goes FIRST, then the
+ * interceptor (SIGTERM), then the state, so the pod is never left redirected to nothing. A key the
+ * daemon does not hold, or a pod that is gone, is recovered.
+ *
+ * The pod is never left without DNS: while the daemon is down (restarting, crashed) the
+ * interceptor keeps answering, as a process of its own in the pod's cgroup; it exits by itself
+ * when the pod goes (no other process left in its network namespace). On start and every few
+ * seconds the daemon reconciles every state: a gone pod's state is removed; an interceptor that
+ * died while the redirect is in place is started again (and if it cannot be, the redirect is
+ * removed, so the pod's DNS goes straight to its nameservers, and the state with it: ListDNSChaos
+ * then shows the injection lost); an interceptor without its redirect (a daemon that died in the
+ * middle of an injection) is stopped.
+ *
+ * SetDNSServer (Chaos Mesh's) points the target's resolv.conf at a server by writing the file
+ * through the container's root, the original kept in the state directory to restore; no shell,
+ * nothing run in the container.
  */
-export function dnsChaosDaemon(deps: DaemonKindDeps): DaemonHandlers {
-  return {
+export function dnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaemonOptions = {}): DaemonHandlers {
+  return createDnsChaosDaemon(deps, options).handlers;
+}
+
+/** {@link dnsChaosDaemon}'s handlers with its reconcile pass. */
+export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaemonOptions = {}): DnsChaosDaemon {
+  const paths = options.paths ?? defaultHostPaths;
+  const uid = options.interceptorUid ?? defaultInterceptorUid;
+  const port = options.interceptorPort ?? defaultInterceptorPort;
+  const probe = nodeCapabilityProbeFor(deps.runner);
+  const capabilities = options.capabilities ?? (() => probe.get());
+  const host = options.hostNamespaces ?? new HostNamespaces({ procRoot: paths.procRoot });
+  const lock = new NetworkNamespaceLock();
+  let stateDir: DnsStateDir | undefined;
+  const state = () => (stateDir ??= new DnsStateDir(options.stateDir ?? defaultDnsStateDir(paths.procRoot)));
+  let launcher = options.launcher;
+  const interceptors = () => (launcher ??= new ProcessInterceptorLauncher({ main: dnsInterceptorMainPath(), paths, uid, gid: uid }));
+  const tell = options.onReconcile ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
+
+  /** The pod's network namespace, entered through one of its processes. */
+  const nsOf = (caps: NodeCapabilities, pid: number, signal?: AbortSignal): TargetNetworkNamespace => ({
+    node: caps.nodeName,
+    run: (argv, input) => deps.runner.run({ pid, namespaces: ["net"], argv, input, signal }),
+  });
+  const cmdsOf = (caps: NodeCapabilities): IptablesCommands => iptablesCommands(caps.iptablesBackend === "legacy" ? "legacy" : "nf_tables");
+  const alive = (p: InterceptorProcess | undefined): p is InterceptorProcess => p !== undefined && interceptors().alive(p);
+
+  async function requireInterception(): Promise<NodeCapabilities> {
+    const caps = await capabilities();
+    if (!dnsInterceptionCapable(caps)) {
+      throw precondition(`node ${caps.nodeName} cannot do this: it lacks dns/interception (iptables with the nat table's REDIRECT target and the owner match, in the pod's network namespace)`);
+    }
+    return caps;
+  }
+
+  async function podNetns(containerId: string, pid: number): Promise<{ dev: number; ino: number }> {
+    let netns: { dev: number; ino: number };
+    let shared: string | undefined;
+    try {
+      netns = await namespaceIdentity(join(paths.procRoot, String(pid), "ns", "net"));
+      shared = await host.sharedWith(pid, "net");
+    } catch (error) {
+      throw new ConnectError(`container ${containerId} (pid ${pid}) has no network namespace any more: ${(error as Error).message}`, Code.NotFound);
+    }
+    if (shared !== undefined) {
+      throw precondition(
+        `container ${containerId} (pid ${pid}) is in ${shared} (a hostNetwork pod, or the daemon itself): intercepting DNS there would redirect the node's own lookups; refused`,
+      );
+    }
+    return { dev: netns.dev, ino: netns.ino };
+  }
+
+  async function upstreamsOf(containerId: string, pid: number): Promise<string[]> {
+    const file = join(paths.procRoot, String(pid), "root", "etc", "resolv.conf");
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw precondition(`container ${containerId}: cannot read its /etc/resolv.conf (${(error as Error).message}): the interceptor would not know where to send the names it does not answer`);
+    }
+    const servers = resolvConfNameservers(text);
+    if (servers.length === 0) throw precondition(`container ${containerId}: its /etc/resolv.conf names no nameserver: the interceptor would not know where to send the names it does not answer`);
+    return servers;
+  }
+
+  /** Starts a pod's interceptor; on failure nothing of it runs and the error is FailedPrecondition. */
+  async function startInterceptor(key: string, memberPid: number): Promise<InterceptorProcess> {
+    try {
+      return await interceptors().start({ memberPid, dir: state().podDir(key), port });
+    } catch (error) {
+      throw error instanceof InterceptorStartError ? precondition(error.message) : error;
+    }
+  }
+
+  async function inject(key: string, netns: { dev: number; ino: number }, pid: number, rule: DnsRule, caps: NodeCapabilities, signal: AbortSignal): Promise<{ [field: string]: unknown }> {
+    const ns = nsOf(caps, pid, signal);
+    const cmds = cmdsOf(caps);
+    const before = state().read(key);
+    if (before === undefined) {
+      const fresh: PodDnsState = { netns, upstreams: await upstreamsOf(rule.containerId, pid), rules: [rule], containerIds: [rule.containerId], redirect: false };
+      state().write(key, fresh);
+      let proc: InterceptorProcess;
+      try {
+        proc = await startInterceptor(key, pid);
+      } catch (error) {
+        state().remove(key);
+        throw error;
+      }
+      fresh.interceptor = proc;
+      state().write(key, fresh);
+      try {
+        await installDnsRedirect(ns, cmds, { uid, port });
+      } catch (error) {
+        await removeDnsRedirect(ns, cmds).catch(() => undefined);
+        await interceptors().stop(proc);
+        state().remove(key);
+        throw refusalError(error, caps.nodeName, "nothing of this call was left applied");
+      }
+      fresh.redirect = true;
+      state().write(key, fresh);
+      return { interceptor: proc.pid, started: true, upstreams: fresh.upstreams, rules: 1 };
+    }
+
+    const held = before.rules.find((r) => r.recordKey === rule.recordKey);
+    const same = held !== undefined && held.action === rule.action && held.patterns.length === rule.patterns.length && held.patterns.every((p, i) => p === rule.patterns[i]);
+    const next: PodDnsState = {
+      ...before,
+      rules: same ? before.rules : [...before.rules.filter((r) => r.recordKey !== rule.recordKey), rule],
+      containerIds: before.containerIds.includes(rule.containerId) ? before.containerIds : [...before.containerIds, rule.containerId],
+    };
+    const running = alive(before.interceptor);
+    if (same && running && before.redirect) {
+      if (next.containerIds !== before.containerIds) state().write(key, next);
+      return { interceptor: before.interceptor!.pid, unchanged: true, rules: next.rules.length };
+    }
+    state().write(key, next);
+    if (running) {
+      if (!same) interceptors().reload(before.interceptor!);
+    } else {
+      try {
+        next.interceptor = await startInterceptor(key, pid);
+      } catch (error) {
+        // the old one is dead too: no redirect may stay pointing at nothing
+        if (before.redirect) await removeDnsRedirect(ns, cmds).catch(() => undefined);
+        state().remove(key);
+        throw error;
+      }
+      state().write(key, next);
+    }
+    if (!next.redirect) {
+      try {
+        await installDnsRedirect(ns, cmds, { uid, port });
+      } catch (error) {
+        await removeDnsRedirect(ns, cmds).catch(() => undefined);
+        await interceptors().stop(next.interceptor!);
+        state().remove(key);
+        throw refusalError(error, caps.nodeName, "the pod's interception was removed");
+      }
+      next.redirect = true;
+      state().write(key, next);
+    }
+    return { interceptor: next.interceptor!.pid, started: !running, reloaded: running && !same, rules: next.rules.length };
+  }
+
+  /** Removes a pod's interception whole: the redirect first (if the pod is still there), then the interceptor, then the state. */
+  async function removeInterception(key: string, st: PodDnsState, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
+    const running = alive(st.interceptor);
+    const member = running ? st.interceptor!.pid : processInNetns(paths.procRoot, st.netns.ino, st.interceptor ? [st.interceptor.pid] : []);
+    let redirect = "absent";
+    if (member !== undefined && st.redirect) {
+      const caps = await capabilities();
+      try {
+        redirect = await removeDnsRedirect(nsOf(caps, member, signal), cmdsOf(caps));
+      } catch (error) {
+        throw refusalError(error, caps.nodeName, "the interception is still in place");
+      }
+    }
+    if (running) await interceptors().stop(st.interceptor!);
+    state().remove(key);
+    return { redirect, interceptorStopped: running, podGone: member === undefined };
+  }
+
+  async function reconcileOne(key: string): Promise<void> {
+    await lock.run(key, async () => {
+      const st = state().read(key);
+      if (st === undefined) {
+        state().remove(key); // a directory without its state: a write that never happened
+        return;
+      }
+      const running = alive(st.interceptor);
+      if (running && st.redirect) return;
+      if (running || !st.redirect) {
+        // an earlier daemon died between starting the interceptor and redirecting to it
+        await removeInterception(key, st);
+        tell({ message: "DNS interception left half-made by an earlier daemon removed", netns: key, records: st.rules.map((r) => r.recordKey) });
+        return;
+      }
+      const member = processInNetns(paths.procRoot, st.netns.ino, st.interceptor ? [st.interceptor.pid] : []);
+      if (member === undefined) {
+        state().remove(key);
+        tell({ message: "DNS interception's pod is gone: its state removed", netns: key, records: st.rules.map((r) => r.recordKey) });
+        return;
+      }
+      // the redirect is in place and nothing answers behind it: the pod has no DNS until this is done
+      try {
+        const restarted = await startInterceptor(key, member);
+        st.interceptor = restarted;
+        state().write(key, st);
+        tell({ level: "warn", message: "DNS interceptor had exited while its redirect was in place: started again", netns: key, interceptor: restarted.pid, records: st.rules.map((r) => r.recordKey) });
+      } catch (error) {
+        await removeInterception(key, st).catch(() => undefined);
+        tell({ level: "error", message: "DNS interceptor could not be started again: its redirect and state removed (the pod's DNS goes to its nameservers)", netns: key, error: (error as Error).message });
+      }
+    });
+  }
+
+  // one pass at a time: a pass asked for while one runs is that one
+  let reconciling: Promise<void> | undefined;
+  const pass = async () => {
+    await Promise.resolve(); // so `reconciling` is set before a pass with nothing to do ends
+    try {
+      for (const key of state().podKeys()) {
+        await reconcileOne(key).catch((error: unknown) => tell({ level: "warn", message: "DNS interception check failed: tried again", netns: key, error: (error as Error).message }));
+      }
+    } finally {
+      reconciling = undefined;
+    }
+  };
+  const reconcile = () => (reconciling ??= pass());
+
+  const every = options.reconcileIntervalMs ?? 3000;
+  if (every > 0 && !options.signal?.aborted) {
+    const first = setTimeout(() => void reconcile(), 0);
+    const timer = setInterval(() => void reconcile(), every);
+    first.unref();
+    timer.unref();
+    options.signal?.addEventListener("abort", () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    });
+  }
+
+  const handlers: DaemonHandlers = {
     async execDNSChaos(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("ExecDNSChaos", { request: { containerId: req.containerId, action: req.action, patterns: req.patterns } });
+      log.info("ExecDNSChaos", { request: { containerId: req.containerId, action: req.action, patterns: req.patterns.length > 20 ? `${req.patterns.length} patterns` : req.patterns, recordKey: req.recordKey } });
+      const rule = checkExecDnsRequest(req);
+      const caps = await requireInterception();
       const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = dnsCommand(req);
-      const { stdout } = await deps.runner.run({ pid, namespaces: dnsNamespaces, argv, signal: ctx.signal });
-      log.info("DNSChaos injected", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
-      return {};
+      const netns = await podNetns(req.containerId, pid);
+      const key = DnsStateDir.podKey(netns);
+      try {
+        const outcome = await lock.run(key, () => inject(key, netns, pid, rule, caps, ctx.signal));
+        log.info("DNSChaos injected", { pid, netns: key, recordKey: rule.recordKey, ...outcome });
+        return {};
+      } catch (error) {
+        throw toConnectError(error);
+      }
     },
+
     async recoverDNSChaos(req, ctx) {
       const log = requestLogger(ctx);
       log.info("RecoverDNSChaos", { request: { containerId: req.containerId, recordKey: req.recordKey } });
+      checkContainerId(req.containerId);
+      checkRecordKey(req.recordKey);
+      const key = state()
+        .podKeys()
+        .find((k) => state().read(k)?.rules.some((r) => r.recordKey === req.recordKey));
+      if (key === undefined) {
+        log.info("DNSChaos recovered", { recordKey: req.recordKey, held: false });
+        return {};
+      }
+      const outcome = await lock.run(key, async () => {
+        const st = state().read(key);
+        if (st === undefined || !st.rules.some((r) => r.recordKey === req.recordKey)) return { held: false };
+        const rules = st.rules.filter((r) => r.recordKey !== req.recordKey);
+        if (rules.length === 0) return { netns: key, ...(await removeInterception(key, st, ctx.signal)) };
+        const next = { ...st, rules };
+        state().write(key, next);
+        if (alive(st.interceptor)) interceptors().reload(st.interceptor);
+        return { netns: key, rules: rules.length, reloaded: alive(st.interceptor) };
+      });
+      // an interceptor found dead on the way is the reconcile pass's to start again (or the pod's state to clean)
+      if ("rules" in outcome) void reconcileOne(key).catch(() => undefined);
+      log.info("DNSChaos recovered", { recordKey: req.recordKey, ...outcome });
+      return {};
+    },
+
+    async listDNSChaos(_req, ctx) {
+      const injections = state()
+        .podKeys()
+        .flatMap((key) => state().read(key)?.rules ?? [])
+        .map((r) => ({ recordKey: r.recordKey, containerId: r.containerId, action: r.action, patterns: r.patterns }));
+      requestLogger(ctx).info("ListDNSChaos", { injections: injections.length });
+      return { injections };
+    },
+
+    async setDNSServer(req, ctx) {
+      const log = requestLogger(ctx);
+      log.info("SetDNSServer", { request: { containerId: req.containerId, dnsServer: req.dnsServer, enable: req.enable } });
+      checkContainerId(req.containerId);
+      if (req.enable && isIP(req.dnsServer) === 0) throw invalid("dnsServer", `${JSON.stringify(req.dnsServer.slice(0, 100))} is not an IPv4 or IPv6 address`);
       const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = dnsRecoverCommand(req);
-      const { stdout } = await deps.runner.run({ pid, namespaces: dnsNamespaces, argv, signal: ctx.signal });
-      log.info("DNSChaos recovered", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
+      const kept = state().keptResolvConf(req.containerId);
+      const outcome = await lock.run(`resolv:${req.containerId}`, async () => {
+        const file = await containerResolvConf(paths, req.containerId, pid);
+        if (!req.enable) {
+          if (!existsSync(kept)) return { restored: false };
+          await writeResolvConf(file, readFileSync(kept, "utf8"), req.containerId);
+          rmSync(kept, { force: true });
+          return { restored: true };
+        }
+        if (!existsSync(kept)) {
+          mkdirSync(dirname(kept), { recursive: true, mode: 0o700 });
+          atomicWrite(kept, await readFile(file, "utf8"), 0o600);
+        }
+        await writeResolvConf(file, withNameserver(readFileSync(kept, "utf8"), req.dnsServer), req.containerId);
+        return { nameserver: req.dnsServer };
+      });
+      log.info(req.enable ? "DNS server set" : "DNS server restored", { pid, ...outcome });
       return {};
     },
   };
+  return { handlers, reconcile };
+}
+
+/**
+ * The target's `/etc/resolv.conf` as the daemon reaches it, through the container's root
+ * (`<procRoot>/<pid>/root`). `/etc` and the file must be what they say (a directory, a regular
+ * file): a symbolic link there would be followed from the daemon's root, not the container's, so
+ * it is refused.
+ */
+async function containerResolvConf(paths: HostPaths, containerId: string, pid: number): Promise<string> {
+  const etc = join(paths.procRoot, String(pid), "root", "etc");
+  const file = join(etc, "resolv.conf");
+  try {
+    if (!lstatSync(etc).isDirectory()) throw new Error("/etc is not a directory");
+    if (!lstatSync(file).isFile()) throw new Error("/etc/resolv.conf is not a regular file (a symbolic link is not followed)");
+  } catch (error) {
+    throw precondition(`container ${containerId}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it has no /etc/resolv.conf" : (error as Error).message}`);
+  }
+  return file;
+}
+
+/** Rewrites the container's resolv.conf in place (it is a bind mount: it cannot be renamed over), never following a link. */
+async function writeResolvConf(file: string, text: string, containerId: string): Promise<void> {
+  try {
+    const handle = await open(file, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EROFS" || code === "EACCES" || code === "EPERM") {
+      throw precondition(
+        `container ${containerId}: its /etc/resolv.conf is read-only (${code}): SetDNSServer cannot rewrite it; DNSChaos's own interception (ExecDNSChaos) needs nothing written into the container`,
+      );
+    }
+    throw error;
+  }
 }
