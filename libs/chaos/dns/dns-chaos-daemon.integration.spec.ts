@@ -10,8 +10,8 @@ import dnsPacket, { type Answer, type DecodedPacket } from "dns-packet";
 import { ChaosDaemon } from "@faultline/api";
 import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
 import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
-import { startDNSChaosTestDaemon, type DNSChaosTestDaemon } from "./dns-daemon.test-support.js";
-import type { PodDnsState } from "./daemon/dns-state.js";
+import { startDNSChaosTestDaemon, startReadOnlyResolvConfPod, type DNSChaosTestDaemon } from "./dns-daemon.test-support.js";
+import { DnsStateDir, type PodDnsState } from "./daemon/dns-state.js";
 import { parseProcCgroup } from "../stress/cgroup-target.js";
 
 // Real containerd pods with their own network namespaces, the real interceptor (the built
@@ -272,6 +272,27 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
     expect(await inContainer()).toBe("search default.svc.cluster.local example.test\nnameserver 10.88.0.53\noptions ndots:5\n");
     await client.setDNSServer({ containerId: pod.containerId, enable: false, enterNs: true });
     expect(await inContainer()).toBe(original);
+  }, 60_000);
+
+  it("a read-only /etc/resolv.conf: ExecDNSChaos needs nothing written into the container and works; SetDNSServer is refused with FailedPrecondition, the file unchanged", async () => {
+    const resolvConf = `search example.test\nnameserver ${gateway}\noptions ndots:2\n`;
+    const ro = await startReadOnlyResolvConfPod("dns-ro", resolvConf);
+    try {
+      const pod = { pid: ro.pid, containerId: ro.containerId, ip: "", ip6: undefined };
+      await expect(client.setDNSServer({ containerId: ro.containerId, dnsServer: "10.88.0.53", enable: true, enterNs: true })).rejects.toMatchObject({
+        code: Code.FailedPrecondition,
+        rawMessage: expect.stringContaining("read-only"),
+      });
+      expect(readFileSync(`/proc/${ro.pid}/root/etc/resolv.conf`, "utf8")).toBe(resolvConf);
+      expect(existsSync(new DnsStateDir(daemon.stateDir).keptResolvConf(ro.containerId))).toBe(false); // no original kept for a change that never happened
+      await client.execDNSChaos({ containerId: ro.containerId, action: "error", patterns: ["web.example.test"], recordKey: "uid-ro/r1" });
+      expect(await lookup(pod, "web.example.test", "A", "tcp")).toMatchObject({ rcode: "SERVFAIL" });
+      expect(await lookup(pod, "api.example.test")).toMatchObject({ rcode: "NOERROR", answers: [{ data: "192.0.2.10" }] });
+      await client.recoverDNSChaos({ containerId: ro.containerId, recordKey: "uid-ro/r1" });
+      expect(await lookup(pod, "web.example.test")).toMatchObject({ rcode: "NOERROR" });
+    } finally {
+      await ro.remove();
+    }
   }, 60_000);
 
   it("refuses a hostNetwork target with FailedPrecondition, and an unknown container with NotFound", async () => {

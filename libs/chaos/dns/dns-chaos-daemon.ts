@@ -26,6 +26,7 @@ import { DnsStateDir, atomicWrite, defaultDnsStateDir, type InterceptorProcess, 
 import {
   InterceptorStartError,
   ProcessInterceptorLauncher,
+  capInterceptorLog,
   defaultInterceptorPort,
   defaultInterceptorUid,
   type InterceptorLauncher,
@@ -269,7 +270,10 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
         return;
       }
       const running = alive(st.interceptor);
-      if (running && st.redirect) return;
+      if (running && st.redirect) {
+        capInterceptorLog(state().podDir(key));
+        return;
+      }
       if (running || !st.redirect) {
         // an earlier daemon died between starting the interceptor and redirecting to it
         await removeInterception(key, st);
@@ -391,11 +395,17 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
           rmSync(kept, { force: true });
           return { restored: true };
         }
-        if (!existsSync(kept)) {
+        const madeKept = !existsSync(kept);
+        if (madeKept) {
           mkdirSync(dirname(kept), { recursive: true, mode: 0o700 });
           atomicWrite(kept, await readFile(file, "utf8"), 0o600);
         }
-        await writeResolvConf(file, withNameserver(readFileSync(kept, "utf8"), req.dnsServer), req.containerId);
+        try {
+          await writeResolvConf(file, withNameserver(readFileSync(kept, "utf8"), req.dnsServer), req.containerId);
+        } catch (error) {
+          if (madeKept) rmSync(kept, { force: true }); // nothing changed: nothing to restore
+          throw error;
+        }
         return { nameserver: req.dnsServer };
       });
       log.info(req.enable ? "DNS server set" : "DNS server restored", { pid, ...outcome });

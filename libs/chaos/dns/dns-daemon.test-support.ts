@@ -1,12 +1,14 @@
 // Test support: a daemon server with only the DNSChaos handlers, on a unix socket, over the
 // private containerd, its JSON log collected line by line; its interception state in a directory
 // of its own unless told (a second daemon given the same directory is the first one restarted).
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { NamespaceMode } from "@faultline/api/cri";
 import { PassThrough } from "node:stream";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
-import { defaultTestContainerdSocket } from "@faultline/test-ground";
+import { connectCriRuntime, defaultTestContainerdSocket, requireRealParts } from "@faultline/test-ground";
 import { DaemonHandlerRegistry, NamespaceProcessRunner, createDaemonLogger, createDaemonServer } from "@faultline/daemon-server";
 import { createDnsChaosDaemon, type DnsChaosDaemon, type DnsChaosDaemonOptions } from "./dns-chaos-daemon.js";
 
@@ -48,4 +50,58 @@ export async function startDNSChaosTestDaemon(options: DnsChaosDaemonOptions = {
       rmSync(socketPath, { force: true });
     },
   };
+}
+
+/**
+ * A busybox pod of its own network namespace (the private containerd's CNI bridge) whose
+ * /etc/resolv.conf is `resolvConf`, mounted READ-ONLY from a file of the test's (as a runtime does
+ * for a container with a read-only root filesystem): the container cannot change it, nor can anyone
+ * through its root. `remove()` stops and removes the pod.
+ */
+export async function startReadOnlyResolvConfPod(name: string, resolvConf: string): Promise<{ containerId: string; pid: number; remove(): Promise<void> }> {
+  requireRealParts("the private containerd");
+  const socket = defaultTestContainerdSocket();
+  const cri = connectCriRuntime(socket);
+  const full = `${name}-${randomBytes(4).toString("hex")}`;
+  const dir = mkdtempSync(join(tmpdir(), "faultline-dns-ro-"));
+  const resolvFile = join(dir, "resolv.conf");
+  writeFileSync(resolvFile, resolvConf);
+  const logDirectory = join(dirname(socket), "podlogs", full);
+  mkdirSync(logDirectory, { recursive: true });
+  const namespaceOptions = { network: NamespaceMode.POD, pid: NamespaceMode.CONTAINER, ipc: NamespaceMode.POD };
+  const labels = { "faultline.dev/test-fixture": "dns-read-only" };
+  const sandboxConfig = { metadata: { name: full, uid: randomUUID(), namespace: "default", attempt: 0 }, hostname: full, logDirectory, labels, linux: { securityContext: { namespaceOptions } } };
+  const { podSandboxId } = await cri.client.runPodSandbox({ config: sandboxConfig }, { timeoutMs: 60_000 });
+  const remove = async () => {
+    await cri.client.stopPodSandbox({ podSandboxId }, { timeoutMs: 60_000 }).catch(() => undefined);
+    await cri.client.removePodSandbox({ podSandboxId }, { timeoutMs: 60_000 }).catch(() => undefined);
+    cri.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(logDirectory, { recursive: true, force: true });
+  };
+  try {
+    const { containerId } = await cri.client.createContainer(
+      {
+        podSandboxId,
+        sandboxConfig,
+        config: {
+          metadata: { name: full, attempt: 0 },
+          image: { image: "docker.io/library/busybox:latest" },
+          command: ["sleep", "3600"],
+          logPath: "c.log",
+          labels,
+          mounts: [{ containerPath: "/etc/resolv.conf", hostPath: resolvFile, readonly: true }],
+          linux: { securityContext: { namespaceOptions } },
+        },
+      },
+      { timeoutMs: 60_000 },
+    );
+    await cri.client.startContainer({ containerId }, { timeoutMs: 60_000 });
+    const status = await cri.client.containerStatus({ containerId, verbose: true }, { timeoutMs: 60_000 });
+    const pid = (JSON.parse(status.info["info"] ?? "{}") as { pid: number }).pid;
+    return { containerId: `containerd://${containerId}`, pid, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }

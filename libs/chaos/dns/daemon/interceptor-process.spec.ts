@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultInterceptorPort, defaultInterceptorUid, interceptorArgv, podCgroupOf, readyPort } from "./interceptor-process.js";
+import { capInterceptorLog, defaultInterceptorPort, defaultInterceptorUid, interceptorArgv, podCgroupOf, readyPort } from "./interceptor-process.js";
 
 describe("interceptorArgv", () => {
   it("enters only the pod's network namespace, drops root, every capability and new privileges, and runs the resolver on its port", () => {
@@ -58,5 +58,21 @@ describe("podCgroupOf", () => {
     const target = await podCgroupOf(77, { procRoot: proc, cgroupRoot: cgroup });
     expect(target).toEqual({ mode: "v1", procsFiles: [join(cgroup, "memory/kubepods/besteffort/podabc/cgroup.procs"), join(cgroup, "cpu,cpuacct/kubepods/besteffort/podabc/cgroup.procs")] });
     rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe("capInterceptorLog", () => {
+  it("empties a log past the cap, and an appending writer goes on at its new end", () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-dns-log-"));
+    const log = join(dir, "interceptor.log");
+    expect(capInterceptorLog(dir, 10)).toBe(false); // none yet
+    const fd = openSync(log, "a");
+    appendFileSync(fd, "x".repeat(11));
+    expect(capInterceptorLog(dir, 20)).toBe(false);
+    expect(capInterceptorLog(dir, 10)).toBe(true);
+    appendFileSync(fd, "next\n");
+    closeSync(fd);
+    expect(statSync(log).size).toBe(5);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { cgroupTargetOf, joinCgroup, type CgroupTarget, type HostPaths } from "../../stress/cgroup-target.js";
 import type { InterceptorProcess } from "./dns-state.js";
@@ -146,6 +146,7 @@ export class ProcessInterceptorLauncher implements InterceptorLauncher {
 
   async start(start: InterceptorStart): Promise<InterceptorProcess> {
     const log = join(start.dir, "interceptor.log");
+    capInterceptorLog(start.dir);
     const fd = openSync(log, "a", 0o600);
     const offset = statSync(log).size;
     const argv = interceptorArgv(this.command, join(this.#paths.procRoot, String(start.memberPid), "ns", "net"), start.port);
@@ -202,6 +203,24 @@ export class ProcessInterceptorLauncher implements InterceptorLauncher {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+}
+
+/** The most an interceptor's log keeps (it lives in the node's /run, memory): past it, the log starts again empty. */
+export const interceptorLogMaxBytes = 1024 * 1024;
+
+/**
+ * Empties a pod's interceptor log once it is over {@link interceptorLogMaxBytes} (the interceptor
+ * appends, O_APPEND, so it goes on writing at the new end); called at each start and reconcile pass.
+ */
+export function capInterceptorLog(dir: string, max = interceptorLogMaxBytes): boolean {
+  const log = join(dir, "interceptor.log");
+  try {
+    if (statSync(log).size <= max) return false;
+    truncateSync(log, 0);
+    return true;
+  } catch {
+    return false; // none yet
   }
 }
 
