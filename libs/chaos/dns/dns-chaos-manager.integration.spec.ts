@@ -7,18 +7,13 @@
 import { readFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema } from "@faultline/api";
-import { createKubernetesEventRecorder } from "@faultline/controller";
-import { createInMemoryDaemonClientPool, createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
-import { ChaosKindRegistry } from "@faultline/impl-registry";
-import { createKubernetesChaosObjectClient, createRecordsReconciler, createTargetSelector } from "@faultline/records";
-import { createKubernetesPodSource } from "@faultline/selector";
+import { createInMemoryDaemonClientPool, type DaemonClientPool } from "@faultline/daemon-client";
 import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/test-ground";
-import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { dnsChaos } from "./dns-chaos.js";
 import type { DNSChaos } from "./dns-chaos-crd.js";
+import { allInjected, anyFailed, dnsChaosDriver, dnsRecordsReconciler } from "./dns-records-pipeline.test-support.js";
 
-const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "dnschaos" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const suffix = Math.random().toString(36).slice(2, 7);
 const capableNode = `dns-node-1-${suffix}`;
@@ -63,59 +58,13 @@ function daemonOn(node: string, capable: boolean) {
 const pools: { [node: string]: DaemonClientPool } = { [capableNode]: daemonOn(capableNode, true), [incapableNode]: daemonOn(incapableNode, false) };
 const daemons: DaemonClientPool = { clientFor: (node, nn) => pools[node]!.clientFor(node, nn), size: () => 2, close: () => undefined };
 
-/** A records reconciler serving DNSChaos alone, as the manager's would (backoff 200 ms–1 s, lost injections checked every 200 ms). */
-function manager() {
-  const podSource = createKubernetesPodSource(core);
-  const events = createKubernetesEventRecorder(core);
-  const kinds = new ChaosKindRegistry().register(dnsChaos, {
-    decoder: createRecordDecoder({ pods: podSource, daemons }),
-    pods: podSource,
-    core,
-    customObjects,
-    log: () => {},
-    settings: {},
-    event: (obj, type, reason, message) => events.record(obj, { type, reason, message }),
-  });
-  return createRecordsReconciler({
-    kinds,
-    objects: createKubernetesChaosObjectClient(customObjects),
-    selector: createTargetSelector(podSource),
-    events,
-    backoff: { baseMs: 200, maxMs: 1000 },
-    lostInjectionCheckMs: 200,
-  });
-}
-
-async function read(name: string): Promise<DNSChaos | undefined> {
-  try {
-    return (await customObjects.getNamespacedCustomObject({ ...resource, namespace: ns.name, name })) as DNSChaos;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
-    throw error;
-  }
-}
-
-/** Reconciles `name` as the manager's queue would until `done` holds for the object read after a round. */
-async function drive(reconciler: ReturnType<typeof manager>, name: string, done: (obj: DNSChaos | undefined) => boolean, rounds = 40): Promise<DNSChaos | undefined> {
-  for (let i = 0; i < rounds; i++) {
-    const result = await reconciler.reconcile({ kind: "DNSChaos", namespace: ns.name, name });
-    const obj = await read(name);
-    if (done(obj)) return obj;
-    await sleep(Math.min(result.requeueAfterMs ?? 100, 500));
-  }
-  throw new Error(`${name} did not converge: ${JSON.stringify((await read(name))?.status)}`);
-}
-const allInjected = (obj: DNSChaos | undefined) => obj?.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") ?? false;
-const failed = (obj: DNSChaos | undefined) => (obj?.status?.experiment?.containerRecords ?? []).some((r) => (r.events ?? []).some((e) => e.type === "Failed"));
-const events = async (name: string): Promise<CoreV1Event[]> => (await core.listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${name}` })).items;
-
-async function createChaos(name: string, spec: object) {
-  await customObjects.createNamespacedCustomObject({ ...resource, namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "DNSChaos", metadata: { name }, spec } });
-}
-async function deleteChaos(name: string) {
-  await customObjects.deleteNamespacedCustomObject({ ...resource, namespace: ns.name, name });
-  await drive(manager(), name, (obj) => obj === undefined);
-}
+const manager = () => dnsRecordsReconciler({ core, customObjects, daemons });
+let driver: ReturnType<typeof dnsChaosDriver>;
+const read = (name: string) => driver.read(name);
+const drive = (reconciler: ReturnType<typeof manager>, name: string, done: (obj: DNSChaos | undefined) => boolean) => driver.drive(reconciler, name, done);
+const createChaos = (name: string, spec: object) => driver.create(name, spec);
+const deleteChaos = (name: string) => driver.remove(manager(), name);
+const events = (name: string) => driver.events(name);
 
 const pods: { [name: string]: V1Pod } = {};
 async function runPod(name: string, app: string, nodeName: string): Promise<V1Pod> {
@@ -134,6 +83,7 @@ beforeAll(async () => {
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   ns = await createTestNamespace(kubeConfig, "dnschaos-mgr");
+  driver = dnsChaosDriver({ core, customObjects, namespace: ns.name });
   // no kubelet runs these nodes: Node objects keep the controller manager's pod GC (full mode) from deleting their pods as orphans
   for (const node of [capableNode, incapableNode]) {
     await core.createNode({ body: { metadata: { name: node, labels: { "faultline.dev/test-node": "true" } } } });
@@ -181,7 +131,7 @@ describe("DNSChaos in the records pipeline", () => {
 
   it("a pod on a node whose daemon lacks dns/interception: a Failed event naming the node and the capability, nothing sent", async () => {
     await createChaos("spread", { action: "error", mode: "all", selector: { labelSelectors: { app: "far" } } });
-    await drive(manager(), "spread", failed);
+    await drive(manager(), "spread", anyFailed);
     expect(calls.filter((c) => c.startsWith(incapableNode))).toEqual([]);
     expect(await events("spread")).toContainEqual(
       expect.objectContaining({
