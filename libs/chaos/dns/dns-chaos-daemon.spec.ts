@@ -253,12 +253,14 @@ describe("dnsChaosDaemon: ExecDNSChaos", () => {
     w.cleanup();
   });
 
-  it("refuses a hostNetwork target, a resolv.conf without nameservers, a node without dns/interception (FailedPrecondition), an unknown container (NotFound); nothing runs", async () => {
+  it("refuses a hostNetwork target, a resolv.conf without nameservers or with an IPv6 one, a node without dns/interception (FailedPrecondition), an unknown container (NotFound); nothing runs", async () => {
     const w = world();
     await expect(exec(w, { containerId: hostNetworkId })).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("hostNetwork") });
     await expect(exec(w, { containerId: unknownId })).rejects.toMatchObject({ code: Code.NotFound });
     writeFileSync(join(w.proc, "4242", "root", "etc", "resolv.conf"), "search x\noptions ndots:5\n");
     await expect(exec(w)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("names no nameserver") });
+    writeFileSync(join(w.proc, "4242", "root", "etc", "resolv.conf"), "nameserver 10.0.0.10\nnameserver fd00::10\n");
+    await expect(exec(w)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("IPv6 nameserver(s) fd00::10") });
     expect(w.events).toEqual([]);
     const bare = world({ capabilities: create(NodeCapabilitiesSchema, { nodeName: "n1", iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT"] }) });
     await expect(exec(bare)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("node n1 cannot do this: it lacks dns/interception") });

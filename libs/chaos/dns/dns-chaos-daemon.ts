@@ -162,6 +162,10 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
     }
     const servers = resolvConfNameservers(text);
     if (servers.length === 0) throw precondition(`container ${containerId}: its /etc/resolv.conf names no nameserver: the interceptor would not know where to send the names it does not answer`);
+    const v6 = servers.filter((s) => isIP(s.replace(/%.*$/, "")) === 6);
+    if (v6.length > 0) {
+      throw precondition(`container ${containerId}: its /etc/resolv.conf names IPv6 nameserver(s) ${v6.join(", ")}: DNSChaos intercepts DNS over IPv4 only, lookups sent there would not be intercepted`);
+    }
     return servers;
   }
 
