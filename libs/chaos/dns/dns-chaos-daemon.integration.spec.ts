@@ -94,7 +94,8 @@ const until = (assertion: () => unknown, timeoutMs = 5000) =>
 
 type Lookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
 
-// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53
+// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53,
+// on a connected UDP socket as stub resolvers (glibc, musl, busybox) use: a reply from any other address is dropped
 const lookupScript = `
 const dp=require("dns-packet");const [server,name,type,transport]=process.argv.slice(1);
 const q=dp.encode({type:"query",id:Math.floor(Math.random()*65535),flags:dp.RECURSION_DESIRED,questions:[{type,name}]});
@@ -102,7 +103,7 @@ const done=(buf)=>{const r=dp.decode(buf);console.log(JSON.stringify({rcode:r.rc
 setTimeout(()=>{console.log(JSON.stringify({timeout:true}));process.exit(0)},3000);
 if(transport==="tcp"){const s=require("net").connect(53,server,()=>{const p=Buffer.alloc(2);p.writeUInt16BE(q.length);s.write(Buffer.concat([p,q]))});let b=Buffer.alloc(0);
 s.on("data",c=>{b=Buffer.concat([b,c]);if(b.length>=2&&b.length>=2+b.readUInt16BE(0))done(b.subarray(2,2+b.readUInt16BE(0)))});s.on("error",e=>{console.log(JSON.stringify({error:e.code}));process.exit(0)})}
-else{const s=require("dgram").createSocket("udp4");s.on("message",done);s.send(q,53,server)}`;
+else{const s=require("dgram").createSocket("udp4");s.on("message",done);s.connect(53,server,()=>s.send(q))}`;
 
 describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
   const pods = new NetworkPods(defaultTestContainerdSocket());

@@ -21,14 +21,15 @@ import { allInjected, dnsChaosDriver, dnsRecordsReconciler } from "./dns-records
 
 type Lookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
 
-// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53
+// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53,
+// on a connected UDP socket as stub resolvers (glibc, musl, busybox) use: a reply from any other address is dropped
 const lookupScript = `
 const dp=require("dns-packet");const [server,name,type]=process.argv.slice(1);
 const q=dp.encode({type:"query",id:Math.floor(Math.random()*65535),flags:dp.RECURSION_DESIRED,questions:[{type,name}]});
 setTimeout(()=>{console.log(JSON.stringify({timeout:true}));process.exit(0)},3000);
 const s=require("dgram").createSocket("udp4");
 s.on("message",(buf)=>{const r=dp.decode(buf);console.log(JSON.stringify({rcode:r.rcode,answers:(r.answers||[]).map(a=>({type:a.type,data:a.data,ttl:a.ttl}))}));process.exit(0)});
-s.send(q,53,server)`;
+s.connect(53,server,()=>s.send(q))`;
 
 const nodeName = `dns-e2e-node-${Math.random().toString(36).slice(2, 7)}`;
 const pods = new NetworkPods(defaultTestContainerdSocket());

@@ -8,7 +8,7 @@ export interface InterceptorProcess {
   pid: number;
   /** Its start time in clock ticks since boot (`/proc/<pid>/stat` field 22): a reused pid is not it. */
   startTicks: string;
-  /** The port it listens on (UDP and TCP, 0.0.0.0) in the pod's network namespace. */
+  /** The port it listens on (UDP and TCP, 127.0.0.1) in the pod's network namespace. */
   port: number;
 }
 

@@ -23,6 +23,8 @@ describe("interceptorArgv", () => {
       "/app/dns-interceptor-main.js",
       "--config",
       "config.json",
+      "--host",
+      "127.0.0.1",
       "--port",
       "15353",
     ]);

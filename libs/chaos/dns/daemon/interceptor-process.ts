@@ -25,11 +25,15 @@ export interface InterceptorCommand {
 
 /**
  * The interceptor's argv: `nsenter --net=<ns> -- setpriv --reuid U --regid G --clear-groups
- * --inh-caps=-all --bounding-set=-all --no-new-privs <node> <main> --config config.json --port P`.
+ * --inh-caps=-all --bounding-set=-all --no-new-privs <node> <main> --config config.json --host 127.0.0.1 --port P`.
  * nsenter enters only the pod's network namespace and execs (no fork), setpriv drops root, every
  * capability and new privileges and execs node: one process, the pid the daemon spawned. The
  * config path is relative to its working directory, the pod's state directory, which the daemon
  * opens for it (the interceptor itself could not traverse the host's `/proc/1/root`).
+ * It listens on 127.0.0.1, where REDIRECT in OUTPUT sends the pod's own queries: a UDP reply must
+ * leave from that address to match the connection's NAT and reach the client as if from its
+ * nameserver. Bound to 0.0.0.0 the reply would leave from the pod's own address, and every stub
+ * resolver (glibc, musl, busybox: connected sockets) would drop it and time out.
  */
 export function interceptorArgv(command: InterceptorCommand, netnsPath: string, port: number): string[] {
   return [
@@ -49,6 +53,8 @@ export function interceptorArgv(command: InterceptorCommand, netnsPath: string, 
     command.main,
     "--config",
     "config.json",
+    "--host",
+    "127.0.0.1",
     "--port",
     String(port),
   ];

@@ -1,7 +1,11 @@
 // The interceptor as a process: what the daemon runs inside a target pod's network namespace.
 //
-//   node dns-interceptor-main.js --config <file.json> --port <n> [--host 0.0.0.0]
+//   node dns-interceptor-main.js --config <file.json> --port <n> [--host 127.0.0.1]
 //        [--orphan-check-ms 2000] [--upstream-timeout-ms 2000]
+//
+// --host is 127.0.0.1 unless told: iptables' REDIRECT in OUTPUT sends the pod's own queries there,
+// and a UDP reply must leave from that address to be un-NATed back into one from the nameserver the
+// client asked (a stub resolver's connected socket drops a reply from any other address).
 //
 // Protocol with the daemon:
 //   - config file (JSON): { "upstreams": ["10.0.0.10", …], "rules": [{ "recordKey": "…",
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
       options: {
         config: { type: "string" },
         port: { type: "string" },
-        host: { type: "string", default: "0.0.0.0" },
+        host: { type: "string", default: "127.0.0.1" },
         "orphan-check-ms": { type: "string" },
         "upstream-timeout-ms": { type: "string" },
       },

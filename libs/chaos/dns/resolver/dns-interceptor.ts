@@ -39,7 +39,7 @@ export interface DnsInterceptorRule {
 }
 
 export interface DnsInterceptorOptions {
-  /** The address to listen on (the daemon uses 0.0.0.0 in the pod's namespace; tests 127.0.0.1). */
+  /** The address to listen on (127.0.0.1 in the pod's namespace, where REDIRECT sends the pod's queries; see dns-interceptor-main.ts). */
   readonly host: string;
   /** The port for both UDP and TCP; 0 picks one that is free for both. */
   readonly port: number;
