@@ -3,7 +3,8 @@
 // (the manager's and the daemon's log lines show each container's process list), then a PodChaos
 // pod-kill (a pod deleted and replaced by its ReplicaSet), then a NetworkChaos partition (a request
 // from one pod to another works, stops under the partition, works again after its deletion), then a
-// Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
+// DNSChaos (a lookup through the demo's own DNS server fails with SERVFAIL while another name still
+// resolves, and works again once the DNSChaos is deleted), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
 // (a HelloWorldChaos every 5 seconds).
 // Removes what it created (the cluster stays up for the next run): the chaos objects while the
 // manager runs, so it recovers every fault, then the namespace, waiting until the cluster's
@@ -15,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { applyChaosCrds, deleteChaosObjects, deleteTestNamespace, deployBusybox, localCluster, objectsInNamespace, startAppProcess } from "@faultline/test-ground";
+import { applyChaosCrds, deleteChaosObjects, deleteTestNamespace, deployBusybox, localCluster, objectsInNamespace, startAppProcess, startDnsZoneServer } from "@faultline/test-ground";
 
 const managerMain = fileURLToPath(new URL("../../apps/manager/dist/main.js", import.meta.url));
 const daemonMain = fileURLToPath(new URL("../../apps/daemon/dist/main.js", import.meta.url));
@@ -34,6 +35,7 @@ const dir = mkdtempSync(join(tmpdir(), "faultline-demo-"));
 const daemonSocket = join(dir, "daemon.sock");
 let daemon;
 let manager;
+let dnsZone;
 say("connecting to the local cluster (run.sh brought it up)");
 const cluster = await localCluster("full");
 const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
@@ -175,6 +177,68 @@ try {
   say("and the request again:");
   await request();
 
+  // DNSChaos: a lookup that fails under the experiment (other names still resolve), then works again
+  const dnsGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "dnschaos" };
+  const gateway = JSON.parse((await run("nsenter", ["-t", await clientPid(), "-n", "--", "ip", "-j", "route", "show", "default"])).stdout)[0].gateway;
+  say(`starting a DNS server for example.test on the pod network's gateway ${gateway}:53 (the demo's own; the cluster has no DNS) and a pod "lookup" whose resolv.conf names it`);
+  dnsZone = await startDnsZoneServer({ host: gateway, port: 53, zone: { "api.example.test": { A: ["10.89.255.10"] }, "www.example.test": { A: ["10.89.255.11"] } }, ttl: 30 });
+  await core.createNamespacedPod({ namespace, body: { metadata: { name: "lookup", labels: { app: "lookup" } }, spec: { terminationGracePeriodSeconds: 0,
+    dnsPolicy: "None", dnsConfig: { nameservers: [gateway], searches: ["example.test"], options: [{ name: "ndots", value: "1" }] },
+    containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"] }] } } });
+  let lookupPod;
+  for (let i = 0; i < 300 && !lookupPod; i++) {
+    const p = await core.readNamespacedPod({ namespace, name: "lookup" });
+    if (p.status?.containerStatuses?.[0]?.state?.running) lookupPod = p;
+    else await sleep(200);
+  }
+  if (!lookupPod) throw new Error("the lookup pod did not start within 60 s");
+  const lookupPid = async () => {
+    const id = lookupPod.status.containerStatuses[0].containerID.replace("containerd://", "");
+    const { stdout } = await run("ctr", ["--address", cluster.containerdSocket, "-n", "k8s.io", "task", "ls"]);
+    return stdout.split("\n").find((l) => l.startsWith(id)).split(/\s+/)[1];
+  };
+  // nslookup of the pod's own busybox, in its own mount namespace, so it reads the pod's resolv.conf
+  const lookup = async (name) => {
+    process.stdout.write(`  lookup$ nslookup ${name}\n`);
+    try {
+      const { stdout } = await run("nsenter", ["-t", await lookupPid(), "-n", "-m", "--", "nslookup", name], { timeout: 8000, killSignal: "SIGKILL" });
+      const address = stdout.split("\n").filter((l) => /^Address: /.test(l)).map((l) => l.replace("Address: ", "").trim()).pop();
+      console.log(`  ${name} → ${address}`);
+      return address;
+    } catch (error) {
+      const why = /SERVFAIL|NXDOMAIN|timed out/.exec(`${error.stdout ?? ""}${error.stderr ?? ""}`)?.[0] ?? "failed";
+      console.log(`  ${name}: ${why}`);
+      return why;
+    }
+  };
+  if ((await lookup("api.example.test")) !== "10.89.255.10") throw new Error("api.example.test did not resolve before the DNSChaos");
+  say("applying a DNSChaos (action: error, patterns: [api.example.test]) to the lookup pod");
+  await custom.createNamespacedCustomObject({
+    ...dnsGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "DNSChaos", metadata: { name: "dns-error-api" },
+      spec: { action: "error", mode: "all", patterns: ["api.example.test"], selector: { labelSelectors: { app: "lookup" } } } },
+  });
+  let dnsStatus;
+  for (let i = 0; i < 300; i++) {
+    dnsStatus = (await custom.getNamespacedCustomObject({ ...dnsGroup, namespace, name: "dns-error-api" })).status;
+    if (dnsStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+    await sleep(200);
+  }
+  for (const r of dnsStatus?.experiment?.containerRecords ?? []) console.log(`  record ${r.id}: ${r.phase}`);
+  const failed = await lookup("api.example.test");
+  const other = await lookup("www.example.test");
+  if (failed !== "SERVFAIL" || other !== "10.89.255.11") throw new Error(`under DNSChaos api.example.test gave ${failed} (want SERVFAIL) and www.example.test ${other} (want 10.89.255.11)`);
+  console.log("  DNSChaos: api.example.test fails with SERVFAIL, www.example.test still resolves");
+  say("deleting the DNSChaos: the manager recovers the pod's DNS");
+  await custom.deleteNamespacedCustomObject({ ...dnsGroup, namespace, name: "dns-error-api" });
+  for (let i = 0; i < 150; i++) {
+    if (await custom.getNamespacedCustomObject({ ...dnsGroup, namespace, name: "dns-error-api" }).then(() => false, () => true)) break;
+    await sleep(200);
+  }
+  if ((await lookup("api.example.test")) !== "10.89.255.10") throw new Error("api.example.test did not resolve again after the DNSChaos was deleted");
+  console.log("  DNSChaos recovered: api.example.test resolves again");
+
   // Workflow: stress, a pause, then the partition again, each ended (so recovered) at its deadline
   const wfGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "workflows" };
   const nodeGroup = { ...wfGroup, plural: "workflownodes" };
@@ -259,6 +323,7 @@ try {
   }
   await manager?.stop();
   await daemon?.stop();
+  await dnsZone?.close();
   // then the namespace, until the namespace controller has emptied and removed it
   await deleteTestNamespace(cluster.kubeConfig, namespace);
   const left = await objectsInNamespace(cluster.kubeConfig, namespace);

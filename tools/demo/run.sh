@@ -1,12 +1,13 @@
 #!/bin/bash
-# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, a NetworkChaos partition, a Workflow (StressChaos → Suspend →
+# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, a NetworkChaos partition, a DNSChaos, a Workflow (StressChaos → Suspend →
 # NetworkChaos) and a Schedule, end to end on a real local Kubernetes cluster:
 # brings up the private runtime and the local cluster (tools/local-cluster; the first run builds
 # Kubernetes from its Go modules, ~15 minutes on 2 cores, cached afterwards), builds the manager and
 # the daemon, deploys busybox, applies the seed's HelloWorldChaos and shows the manager's and the
 # daemon's logs (each container's own process list), then kills a pod with PodChaos and shows its
 # ReplicaSet replacing it, then partitions one pod from another with NetworkChaos (a wget that
-# answers, stops answering, answers again after the partition is deleted). Cleans up what it deployed
+# answers, stops answering, answers again after the partition is deleted), then makes one name fail
+# with DNSChaos (SERVFAIL while another name resolves, resolving again once deleted). Cleans up what it deployed
 # (the chaos objects while the manager runs, then the namespace and everything in it), so the next run
 # starts from nothing.
 set -euo pipefail

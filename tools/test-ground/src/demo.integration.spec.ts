@@ -42,6 +42,8 @@ test("the demo passes twice in a row and leaves no object of a deleted namespace
   expect({ code: second.code, tail: tail(second.output) }).toEqual({ code: 0, tail: expect.any(String) });
   console.log(`demo run 1: ${first.seconds} s, run 2: ${second.seconds} s`);
   for (const run of [first, second]) {
+    expect(run.output).toContain("DNSChaos: api.example.test fails with SERVFAIL, www.example.test still resolves");
+    expect(run.output).toContain("DNSChaos recovered: api.example.test resolves again");
     expect(run.output).toContain("chaos objects deleted and recovered by the manager");
     expect(run.output).toContain(`namespace ${demoNamespace} deleted with everything in it`);
   }
