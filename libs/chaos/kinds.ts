@@ -2,6 +2,7 @@
 // the line). catalog.ts lists what this module exports.
 export { dnsChaos } from "./dns/index.js";
 export { helloWorldChaos } from "./helloworld/index.js";
+export { httpChaos } from "./http/index.js";
 export { networkChaos } from "./network/index.js";
 export { podChaos } from "./pod/index.js";
 export { stressChaos } from "./stress/index.js";

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pb/chaosdaemon.proto.
  */
 export const file_pb_chaosdaemon: GenFile = /*@__PURE__*/
-  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAki7wEKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJMpkICgtDaGFvc0RhZW1vbhJACg9Db250YWluZXJHZXRQaWQSFC5wYi5Db250YWluZXJSZXF1ZXN0GhUucGIuQ29udGFpbmVyUmVzcG9uc2UiABI/Cg1Db250YWluZXJLaWxsEhQucGIuQ29udGFpbmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkoKE0V4ZWNIZWxsb1dvcmxkQ2hhb3MSGS5wYi5FeGVjSGVsbG9Xb3JsZFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABIyCgZTZXRUY3MSDi5wYi5UY3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASOgoLRmx1c2hJUFNldHMSES5wYi5JUFNldHNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSAoRU2V0SXB0YWJsZXNDaGFpbnMSGS5wYi5JcHRhYmxlc0NoYWluc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJACg1FeGVjU3RyZXNzb3JzEhUucGIuRXhlY1N0cmVzc1JlcXVlc3QaFi5wYi5FeGVjU3RyZXNzUmVzcG9uc2UiABJECg9DYW5jZWxTdHJlc3NvcnMSFy5wYi5DYW5jZWxTdHJlc3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRQoTR2V0Tm9kZUNhcGFiaWxpdGllcxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoULnBiLk5vZGVDYXBhYmlsaXRpZXMiABJECg1MaXN0U3RyZXNzb3JzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhkucGIuTGlzdFN0cmVzc29yc1Jlc3BvbnNlIgASWAoTUmVuZXdTdHJlc3NvckxlYXNlcxIeLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXF1ZXN0Gh8ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1Jlc3BvbnNlIgASQQoMU2V0RE5TU2VydmVyEhcucGIuU2V0RE5TU2VydmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkEKDEV4ZWNETlNDaGFvcxIXLnBiLkV4ZWNETlNDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJHCg9SZWNvdmVyRE5TQ2hhb3MSGi5wYi5SZWNvdmVyRE5TQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQwoMTGlzdEROU0NoYW9zEhcucGIuTGlzdEROU0NoYW9zUmVxdWVzdBoYLnBiLkxpc3RETlNDaGFvc1Jlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty]);
+  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAki7wEKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJIqwBChVBcHBseUh0dHBDaGFvc1JlcXVlc3QSDQoFcnVsZXMYASABKAkSEwoLcHJveHlfcG9ydHMYAiADKA0SFAoMY29udGFpbmVyX2lkGAMgASgJEhAKCGluc3RhbmNlGAQgASgDEhIKCnN0YXJ0X3RpbWUYBSABKAMSEAoIZW50ZXJfbnMYBiABKAgSFAoMaW5zdGFuY2VfdWlkGAcgASgJEgsKA3RscxgIIAEoCSJ4ChZBcHBseUh0dHBDaGFvc1Jlc3BvbnNlEhAKCGluc3RhbmNlGAEgASgDEhIKCnN0YXJ0X3RpbWUYAiABKAMSEwoLc3RhdHVzX2NvZGUYAyABKAUSDQoFZXJyb3IYBCABKAkSFAoMaW5zdGFuY2VfdWlkGAUgASgJIlwKFEV4ZWNIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJEg0KBXJ1bGVzGAMgASgJEgsKA3RscxgEIAEoCSJDChdSZWNvdmVySFRUUENoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIWChRMaXN0SFRUUENoYW9zUmVxdWVzdCJDChVMaXN0SFRUUENoYW9zUmVzcG9uc2USKgoKaW5qZWN0aW9ucxgBIAMoCzIWLnBiLkhUVFBDaGFvc0luamVjdGlvbiJNChJIVFRQQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDQoFcnVsZXMYAyABKAkyvAoKC0NoYW9zRGFlbW9uEkAKD0NvbnRhaW5lckdldFBpZBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFS5wYi5Db250YWluZXJSZXNwb25zZSIAEj8KDUNvbnRhaW5lcktpbGwSFC5wYi5Db250YWluZXJSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSgoTRXhlY0hlbGxvV29ybGRDaGFvcxIZLnBiLkV4ZWNIZWxsb1dvcmxkUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjIKBlNldFRjcxIOLnBiLlRjc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI6CgtGbHVzaElQU2V0cxIRLnBiLklQU2V0c1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJIChFTZXRJcHRhYmxlc0NoYWlucxIZLnBiLklwdGFibGVzQ2hhaW5zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkAKDUV4ZWNTdHJlc3NvcnMSFS5wYi5FeGVjU3RyZXNzUmVxdWVzdBoWLnBiLkV4ZWNTdHJlc3NSZXNwb25zZSIAEkQKD0NhbmNlbFN0cmVzc29ycxIXLnBiLkNhbmNlbFN0cmVzc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJFChNHZXROb2RlQ2FwYWJpbGl0aWVzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhQucGIuTm9kZUNhcGFiaWxpdGllcyIAEkQKDUxpc3RTdHJlc3NvcnMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaGS5wYi5MaXN0U3RyZXNzb3JzUmVzcG9uc2UiABJYChNSZW5ld1N0cmVzc29yTGVhc2VzEh4ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1JlcXVlc3QaHy5wYi5SZW5ld1N0cmVzc29yTGVhc2VzUmVzcG9uc2UiABJBCgxTZXRETlNTZXJ2ZXISFy5wYi5TZXRETlNTZXJ2ZXJSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQQoMRXhlY0ROU0NoYW9zEhcucGIuRXhlY0ROU0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkcKD1JlY292ZXJETlNDaGFvcxIaLnBiLlJlY292ZXJETlNDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJDCgxMaXN0RE5TQ2hhb3MSFy5wYi5MaXN0RE5TQ2hhb3NSZXF1ZXN0GhgucGIuTGlzdEROU0NoYW9zUmVzcG9uc2UiABJJCg5BcHBseUh0dHBDaGFvcxIZLnBiLkFwcGx5SHR0cENoYW9zUmVxdWVzdBoaLnBiLkFwcGx5SHR0cENoYW9zUmVzcG9uc2UiABJDCg1FeGVjSFRUUENoYW9zEhgucGIuRXhlY0hUVFBDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJJChBSZWNvdmVySFRUUENoYW9zEhsucGIuUmVjb3ZlckhUVFBDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJGCg1MaXN0SFRUUENoYW9zEhgucGIuTGlzdEhUVFBDaGFvc1JlcXVlc3QaGS5wYi5MaXN0SFRUUENoYW9zUmVzcG9uc2UiAGIGcHJvdG8z", [file_google_protobuf_empty]);
 
 /**
  * ContainerAction says what a ContainerRequest asks for.
@@ -1161,6 +1161,258 @@ export const DNSChaosInjectionSchema: GenMessage<DNSChaosInjection> = /*@__PURE_
   messageDesc(file_pb_chaosdaemon, 27);
 
 /**
+ * ApplyHttpChaosRequest is Chaos Mesh's message, field for field.
+ *
+ * @generated from message pb.ApplyHttpChaosRequest
+ */
+export type ApplyHttpChaosRequest = Message<"pb.ApplyHttpChaosRequest"> & {
+  /**
+   * The JSON list of rules, Chaos Mesh's PodHttpChaos rule shape: [{"target": "Request"|"Response",
+   * "selector": {"port", "path", "method", "code", "request_headers", "response_headers"},
+   * "actions": {"abort", "delay", "replace", "patch"}, "source", "port"}].
+   *
+   * @generated from field: string rules = 1;
+   */
+  rules: string;
+
+  /**
+   * The ports whose incoming traffic the proxy takes.
+   *
+   * @generated from field: repeated uint32 proxy_ports = 2;
+   */
+  proxyPorts: number[];
+
+  /**
+   * The target container's runtime-prefixed id (any container of the pod: they share its netns).
+   *
+   * @generated from field: string container_id = 3;
+   */
+  containerId: string;
+
+  /**
+   * The proxy process Chaos Mesh's manager last saw (pid and start time), 0 when none.
+   *
+   * @generated from field: int64 instance = 4;
+   */
+  instance: bigint;
+
+  /**
+   * @generated from field: int64 start_time = 5;
+   */
+  startTime: bigint;
+
+  /**
+   * Chaos Mesh sends true (enter the target's namespaces); Faultline always does.
+   *
+   * @generated from field: bool enter_ns = 6;
+   */
+  enterNs: boolean;
+
+  /**
+   * Chaos Mesh's id of the proxy process.
+   *
+   * @generated from field: string instance_uid = 7;
+   */
+  instanceUid: string;
+
+  /**
+   * JSON {"cert_name", "key_name", "ca_name", "cert", "key", "ca"} with PEM contents, or empty.
+   *
+   * @generated from field: string tls = 8;
+   */
+  tls: string;
+};
+
+/**
+ * Describes the message pb.ApplyHttpChaosRequest.
+ * Use `create(ApplyHttpChaosRequestSchema)` to create a new message.
+ */
+export const ApplyHttpChaosRequestSchema: GenMessage<ApplyHttpChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 28);
+
+/**
+ * ApplyHttpChaosResponse is Chaos Mesh's message, field for field.
+ *
+ * @generated from message pb.ApplyHttpChaosResponse
+ */
+export type ApplyHttpChaosResponse = Message<"pb.ApplyHttpChaosResponse"> & {
+  /**
+   * The proxy now serving the pod (pid and start time in ms since the epoch), 0 when none.
+   *
+   * @generated from field: int64 instance = 1;
+   */
+  instance: bigint;
+
+  /**
+   * @generated from field: int64 start_time = 2;
+   */
+  startTime: bigint;
+
+  /**
+   * 200 when the rules are in force; the error otherwise.
+   *
+   * @generated from field: int32 status_code = 3;
+   */
+  statusCode: number;
+
+  /**
+   * @generated from field: string error = 4;
+   */
+  error: string;
+
+  /**
+   * @generated from field: string instance_uid = 5;
+   */
+  instanceUid: string;
+};
+
+/**
+ * Describes the message pb.ApplyHttpChaosResponse.
+ * Use `create(ApplyHttpChaosResponseSchema)` to create a new message.
+ */
+export const ApplyHttpChaosResponseSchema: GenMessage<ApplyHttpChaosResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 29);
+
+/**
+ * ExecHTTPChaosRequest is what ExecHTTPChaos needs: the target pod (through one of its containers),
+ * the record's key and its rules.
+ *
+ * @generated from message pb.ExecHTTPChaosRequest
+ */
+export type ExecHTTPChaosRequest = Message<"pb.ExecHTTPChaosRequest"> & {
+  /**
+   * The runtime-prefixed id of a container of the target pod, for example "containerd://<64 hex>".
+   *
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+
+  /**
+   * The record's key (the experiment's uid and the record's id): what RecoverHTTPChaos names.
+   *
+   * @generated from field: string record_key = 2;
+   */
+  recordKey: string;
+
+  /**
+   * The record's rules as JSON, in Chaos Mesh's PodHttpChaos rule shape (see ApplyHttpChaosRequest).
+   *
+   * @generated from field: string rules = 3;
+   */
+  rules: string;
+
+  /**
+   * The TLS material for the rules' port, JSON as in ApplyHttpChaosRequest, or empty: without it
+   * TLS connections are passed through untouched.
+   *
+   * @generated from field: string tls = 4;
+   */
+  tls: string;
+};
+
+/**
+ * Describes the message pb.ExecHTTPChaosRequest.
+ * Use `create(ExecHTTPChaosRequestSchema)` to create a new message.
+ */
+export const ExecHTTPChaosRequestSchema: GenMessage<ExecHTTPChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 30);
+
+/**
+ * RecoverHTTPChaosRequest names the record whose rules go.
+ *
+ * @generated from message pb.RecoverHTTPChaosRequest
+ */
+export type RecoverHTTPChaosRequest = Message<"pb.RecoverHTTPChaosRequest"> & {
+  /**
+   * The container id ExecHTTPChaos was given (the pod may be gone: the record is then recovered).
+   *
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+
+  /**
+   * The record's key, as ExecHTTPChaos was given it.
+   *
+   * @generated from field: string record_key = 2;
+   */
+  recordKey: string;
+};
+
+/**
+ * Describes the message pb.RecoverHTTPChaosRequest.
+ * Use `create(RecoverHTTPChaosRequestSchema)` to create a new message.
+ */
+export const RecoverHTTPChaosRequestSchema: GenMessage<RecoverHTTPChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 31);
+
+/**
+ * ListHTTPChaosRequest asks for every record key the daemon's proxies hold.
+ *
+ * @generated from message pb.ListHTTPChaosRequest
+ */
+export type ListHTTPChaosRequest = Message<"pb.ListHTTPChaosRequest"> & {
+};
+
+/**
+ * Describes the message pb.ListHTTPChaosRequest.
+ * Use `create(ListHTTPChaosRequestSchema)` to create a new message.
+ */
+export const ListHTTPChaosRequestSchema: GenMessage<ListHTTPChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 32);
+
+/**
+ * ListHTTPChaosResponse lists them.
+ *
+ * @generated from message pb.ListHTTPChaosResponse
+ */
+export type ListHTTPChaosResponse = Message<"pb.ListHTTPChaosResponse"> & {
+  /**
+   * @generated from field: repeated pb.HTTPChaosInjection injections = 1;
+   */
+  injections: HTTPChaosInjection[];
+};
+
+/**
+ * Describes the message pb.ListHTTPChaosResponse.
+ * Use `create(ListHTTPChaosResponseSchema)` to create a new message.
+ */
+export const ListHTTPChaosResponseSchema: GenMessage<ListHTTPChaosResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 33);
+
+/**
+ * HTTPChaosInjection is one record key in force on a pod.
+ *
+ * @generated from message pb.HTTPChaosInjection
+ */
+export type HTTPChaosInjection = Message<"pb.HTTPChaosInjection"> & {
+  /**
+   * @generated from field: string record_key = 1;
+   */
+  recordKey: string;
+
+  /**
+   * The container id ExecHTTPChaos was given.
+   *
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * The record's rules, as ExecHTTPChaos was given them.
+   *
+   * @generated from field: string rules = 3;
+   */
+  rules: string;
+};
+
+/**
+ * Describes the message pb.HTTPChaosInjection.
+ * Use `create(HTTPChaosInjectionSchema)` to create a new message.
+ */
+export const HTTPChaosInjectionSchema: GenMessage<HTTPChaosInjection> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 34);
+
+/**
  * @generated from service pb.ChaosDaemon
  */
 export const ChaosDaemon: GenService<{
@@ -1329,6 +1581,53 @@ export const ChaosDaemon: GenService<{
     methodKind: "unary";
     input: typeof ListDNSChaosRequestSchema;
     output: typeof ListDNSChaosResponseSchema;
+  },
+  /**
+   * ApplyHttpChaos (Chaos Mesh's RPC and messages) sets the whole rule set of the target pod's HTTP
+   * proxy: rules is the JSON list of Chaos Mesh's PodHttpChaos rules, proxy_ports the ports whose
+   * incoming traffic goes through the proxy; an empty rule list removes the redirect and the proxy.
+   * Faultline's own manager does not call it: it uses ExecHTTPChaos, keyed per record.
+   *
+   * @generated from rpc pb.ChaosDaemon.ApplyHttpChaos
+   */
+  applyHttpChaos: {
+    methodKind: "unary";
+    input: typeof ApplyHttpChaosRequestSchema;
+    output: typeof ApplyHttpChaosResponseSchema;
+  },
+  /**
+   * ExecHTTPChaos (Faultline's own) adds one record's rules to the target pod's HTTP proxy, which the
+   * daemon runs inside the pod's network namespace, with the incoming traffic of the rules' ports
+   * redirected to it (iptables nat). Idempotent per record_key; several record keys compose.
+   *
+   * @generated from rpc pb.ChaosDaemon.ExecHTTPChaos
+   */
+  execHTTPChaos: {
+    methodKind: "unary";
+    input: typeof ExecHTTPChaosRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * RecoverHTTPChaos (Faultline's own) removes one record key's rules; the redirect and the proxy go
+   * with the pod's last record key. A record key the daemon does not hold is recovered.
+   *
+   * @generated from rpc pb.ChaosDaemon.RecoverHTTPChaos
+   */
+  recoverHTTPChaos: {
+    methodKind: "unary";
+    input: typeof RecoverHTTPChaosRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * ListHTTPChaos (Faultline's own) lists the record keys the daemon's proxies hold, so the manager
+   * can find lost injections and sweep those no experiment holds.
+   *
+   * @generated from rpc pb.ChaosDaemon.ListHTTPChaos
+   */
+  listHTTPChaos: {
+    methodKind: "unary";
+    input: typeof ListHTTPChaosRequestSchema;
+    output: typeof ListHTTPChaosResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pb_chaosdaemon, 0);
