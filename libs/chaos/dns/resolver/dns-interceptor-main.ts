@@ -18,7 +18,7 @@
 //     in force and logs why;
 //   - SIGTERM / SIGINT: close both sockets, exit 0;
 //   - every --orphan-check-ms (0: never) it checks that another process on the host still shares
-//     its network namespace (dns-netns-peers.ts); when none does, the pod is gone: it logs
+//     its network namespace (../../pod-netns-process/netns-peers.ts); when none does, the pod is gone: it logs
 //     "orphaned" and exits 0 by itself.
 // What it answers: see dns-interceptor.ts (matching names get `error` / `random`, `error` winning
 // when both match; everything else is relayed byte for byte from the upstreams).
@@ -27,7 +27,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseDnsInterceptorConfig, type DnsInterceptorConfig } from "./dns-interceptor-config.js";
 import { startDnsInterceptor, type DnsInterceptor } from "./dns-interceptor.js";
-import { createNetnsPeerCheck, socketInodeOfUdpPort } from "./dns-netns-peers.js";
+import { createNetnsPeerCheck, socketInodeOfUdpPort } from "../../pod-netns-process/netns-peers.js";
 
 function log(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);

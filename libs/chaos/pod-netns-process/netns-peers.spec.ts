@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNetnsPeerCheck, socketInodeOfUdpPort, udpInodes } from "./dns-netns-peers.js";
+import { createNetnsPeerCheck, socketInodeOfUdpPort, udpInodes } from "./netns-peers.js";
 
 const header = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n";
 const udpLine = (port: number, inode: number) =>
