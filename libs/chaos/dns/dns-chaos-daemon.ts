@@ -9,7 +9,6 @@ import {
   HostNamespaces,
   dnsInterceptionCapable,
   iptablesCommands,
-  namespaceIdentity,
   nodeCapabilityProbeFor,
   requestLogger,
   toConnectError,
@@ -31,7 +30,9 @@ import {
   defaultInterceptorUid,
   type InterceptorLauncher,
 } from "./daemon/interceptor-process.js";
-import { processInNetns } from "./daemon/netns-members.js";
+import { processInNetns } from "../pod-netns-process/netns-members.js";
+import { podNetworkNamespace } from "../pod-netns-process/pod-network-namespace.js";
+import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
 import { resolvConfNameservers, withNameserver } from "./daemon/resolv-conf.js";
 import { dnsInterceptorMainPath } from "./resolver/dns-interceptor-path.js";
 
@@ -135,22 +136,8 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
     return caps;
   }
 
-  async function podNetns(containerId: string, pid: number): Promise<{ dev: number; ino: number }> {
-    let netns: { dev: number; ino: number };
-    let shared: string | undefined;
-    try {
-      netns = await namespaceIdentity(join(paths.procRoot, String(pid), "ns", "net"));
-      shared = await host.sharedWith(pid, "net");
-    } catch (error) {
-      throw new ConnectError(`container ${containerId} (pid ${pid}) has no network namespace any more: ${(error as Error).message}`, Code.NotFound);
-    }
-    if (shared !== undefined) {
-      throw precondition(
-        `container ${containerId} (pid ${pid}) is in ${shared} (a hostNetwork pod, or the daemon itself): intercepting DNS there would redirect the node's own lookups; refused`,
-      );
-    }
-    return { dev: netns.dev, ino: netns.ino };
-  }
+  const podNetns = (containerId: string, pid: number) =>
+    podNetworkNamespace(paths.procRoot, host, containerId, pid, "intercepting DNS there would redirect the node's own lookups");
 
   async function upstreamsOf(containerId: string, pid: number): Promise<string[]> {
     const file = join(paths.procRoot, String(pid), "root", "etc", "resolv.conf");
@@ -303,31 +290,13 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
     });
   }
 
-  // one pass at a time: a pass asked for while one runs is that one
-  let reconciling: Promise<void> | undefined;
-  const pass = async () => {
-    await Promise.resolve(); // so `reconciling` is set before a pass with nothing to do ends
-    try {
-      for (const key of state().podKeys()) {
-        await reconcileOne(key).catch((error: unknown) => tell({ level: "warn", message: "DNS interception check failed: tried again", netns: key, error: (error as Error).message }));
-      }
-    } finally {
-      reconciling = undefined;
-    }
-  };
-  const reconcile = () => (reconciling ??= pass());
-
-  const every = options.reconcileIntervalMs ?? 3000;
-  if (every > 0 && !options.signal?.aborted) {
-    const first = setTimeout(() => void reconcile(), 0);
-    const timer = setInterval(() => void reconcile(), every);
-    first.unref();
-    timer.unref();
-    options.signal?.addEventListener("abort", () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    });
-  }
+  const reconcile = reconcileLoop(
+    () => state().podKeys(),
+    reconcileOne,
+    (key, error) => tell({ level: "warn", message: "DNS interception check failed: tried again", netns: key, error: error.message }),
+    options.reconcileIntervalMs ?? 3000,
+    options.signal,
+  );
 
   const handlers: DaemonHandlers = {
     async execDNSChaos(req, ctx) {

@@ -1,0 +1,84 @@
+import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Where a kind's per-pod state is kept unless told: `$<envVar>`; else the node's
+ * `/run/faultline/<kind>`, reached through the host's pid 1 (`<procRoot>/1/root`, the daemon runs
+ * with hostPID), which outlives the daemon's container (a restarted daemon finds the processes an
+ * earlier one started) and goes with a reboot, as the pods' processes do; else (pid 1's root not
+ * reachable, a daemon run as a plain process) the daemon's own `/run/faultline/<kind>`.
+ */
+export function defaultPodStateDir(procRoot: string, kind: string, envVar: string): string {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) return fromEnv;
+  const hostRun = `${procRoot}/1/root/run`;
+  try {
+    accessSync(hostRun, constants.W_OK);
+    return `${hostRun}/faultline/${kind}`;
+  } catch {
+    return `/run/faultline/${kind}`;
+  }
+}
+
+/** One file of a pod's state directory, written atomically. */
+export interface PodStateFile {
+  name: string;
+  text: string;
+  mode: number;
+}
+
+/**
+ * A state directory's per-pod layout: `pods/netns-<inode>/state.json` (0600) and whatever other
+ * files the kind writes beside it (its process's config, its log). Files are renamed into place,
+ * so a reader sees the old file or the new, never part of one; `state.json` is written last.
+ */
+export class PodStateDir<S> {
+  constructor(readonly root: string) {}
+
+  /** The key of a pod's state: its network namespace's inode. */
+  static podKey(netns: { ino: number }): string {
+    return `netns-${netns.ino}`;
+  }
+
+  podDir(key: string): string {
+    return join(this.root, "pods", key);
+  }
+
+  /** Every pod key with a state directory. */
+  podKeys(): string[] {
+    try {
+      return readdirSync(join(this.root, "pods")).filter((n) => /^netns-\d+$/.test(n));
+    } catch {
+      return [];
+    }
+  }
+
+  /** A pod's state; undefined when there is none (or it is unreadable). */
+  read(key: string): S | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.podDir(key), "state.json"), "utf8")) as S;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes `files` then the state (0600), each renamed into place. */
+  writeWith(key: string, state: S, files: readonly PodStateFile[]): void {
+    const dir = this.podDir(key);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    for (const f of files) atomicWrite(join(dir, f.name), f.text, f.mode);
+    atomicWrite(join(dir, "state.json"), `${JSON.stringify(state)}\n`, 0o600);
+  }
+
+  /** Removes a pod's state directory (state, config, log). */
+  remove(key: string): void {
+    rmSync(this.podDir(key), { recursive: true, force: true });
+  }
+}
+
+/** Writes `file` through a temporary file in the same directory renamed over it. */
+export function atomicWrite(file: string, text: string, mode: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  renameSync(tmp, file);
+}
