@@ -20,7 +20,8 @@ describe("nodeCapabilityFlags", () => {
     expect(flags.get("cgroup/hybrid")).toBe(true);
     expect(flags.get("ip6tables")).toBe(false);
     expect(flags.get("dns/interception")).toBe(false);
-    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1);
+    expect(flags.get("http/interception")).toBe(false);
+    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1 + 1);
   });
 
   it("dns/interception needs iptables with REDIRECT and the owner match, all three", () => {
@@ -29,6 +30,13 @@ describe("nodeCapabilityFlags", () => {
     expect(flag({ iptablesBackend: "legacy", iptablesExtensions: ["REDIRECT"] })).toBe(false);
     expect(flag({ iptablesBackend: "legacy", iptablesExtensions: ["owner"] })).toBe(false);
     expect(flag({ iptablesBackend: "", iptablesExtensions: ["REDIRECT", "owner"] })).toBe(false);
+  });
+
+  it("http/interception needs iptables with REDIRECT (no owner match: the proxy's connections are local, PREROUTING never sees them)", () => {
+    const flag = (fields: { iptablesBackend: string; iptablesExtensions: string[] }) => nodeCapabilityFlags(create(NodeCapabilitiesSchema, fields)).get("http/interception");
+    expect(flag({ iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT"] })).toBe(true);
+    expect(flag({ iptablesBackend: "nf_tables", iptablesExtensions: ["owner"] })).toBe(false);
+    expect(flag({ iptablesBackend: "", iptablesExtensions: ["REDIRECT"] })).toBe(false);
   });
 });
 

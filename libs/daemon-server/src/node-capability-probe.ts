@@ -23,10 +23,20 @@ export function dnsInterceptionCapable(caps: NodeCapabilities): boolean {
 }
 
 /**
+ * Whether the node can take a pod's incoming HTTP into a proxy (HTTPChaos): iptables with the nat
+ * table's REDIRECT target (PREROUTING, in the pod's network namespace; the proxy's own connections
+ * to the server are local, never seen there, so no owner match is needed). Its flag is
+ * `http/interception`.
+ */
+export function httpInterceptionCapable(caps: NodeCapabilities): boolean {
+  return caps.iptablesBackend !== "" && caps.iptablesExtensions.includes("REDIRECT");
+}
+
+/**
  * Every capability of a NodeCapabilities answer as one flat name → present map, the names used on
  * `/metrics` (`faultline_daemon_node_capability{capability}`) and by the manager's refusals:
  * `qdisc/netem`, `classifier/u32`, `ipset`, `ipset/inet6`, `iptables`, `ip6tables`,
- * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`.
+ * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`, `http/interception`.
  *
  * @example
  * nodeCapabilityFlags(caps).get("qdisc/netem") // false on a kernel without sch_netem
@@ -44,6 +54,7 @@ export function nodeCapabilityFlags(caps: NodeCapabilities): Map<string, boolean
   for (const m of ["v1", "v2", "hybrid"]) flags.set(`cgroup/${m}`, caps.cgroupMode === m);
   flags.set("stress-ng", caps.stressNg);
   flags.set("dns/interception", dnsInterceptionCapable(caps));
+  flags.set("http/interception", httpInterceptionCapable(caps));
   return flags;
 }
 
@@ -209,7 +220,7 @@ export class NodeCapabilityProbe {
       set: ["-A", "OUTPUT", "-m", "set", "--match-set", "fl-probe-net", "dst", "-j", "ACCEPT"],
       CLASSIFY: ["-t", "mangle", "-A", "POSTROUTING", "-j", "CLASSIFY", "--set-class", "1:2"],
       multiport: ["-A", "OUTPUT", "-p", "tcp", "-m", "multiport", "--dports", "1,2", "-j", "ACCEPT"],
-      // the nat table's REDIRECT and the owner match, what DNSChaos's interception is made of
+      // the nat table's REDIRECT and the owner match, what DNSChaos's interception is made of (HTTPChaos's: REDIRECT)
       REDIRECT: ["-t", "nat", "-A", "OUTPUT", "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", "15353"],
       owner: ["-t", "nat", "-A", "OUTPUT", "-m", "owner", "--uid-owner", "2000053", "-j", "RETURN"],
     };
