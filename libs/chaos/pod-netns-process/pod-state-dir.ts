@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chownSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -25,6 +25,8 @@ export interface PodStateFile {
   name: string;
   text: string;
   mode: number;
+  /** Who owns it (the pod process's uid and gid, when it must read a file no one else may); default the daemon. */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -66,7 +68,7 @@ export class PodStateDir<S> {
   writeWith(key: string, state: S, files: readonly PodStateFile[]): void {
     const dir = this.podDir(key);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
-    for (const f of files) atomicWrite(join(dir, f.name), f.text, f.mode);
+    for (const f of files) atomicWrite(join(dir, f.name), f.text, f.mode, f.owner);
     atomicWrite(join(dir, "state.json"), `${JSON.stringify(state)}\n`, 0o600);
   }
 
@@ -77,8 +79,9 @@ export class PodStateDir<S> {
 }
 
 /** Writes `file` through a temporary file in the same directory renamed over it. */
-export function atomicWrite(file: string, text: string, mode: number): void {
+export function atomicWrite(file: string, text: string, mode: number, owner?: { uid: number; gid: number }): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text, { mode });
+  if (owner !== undefined && process.getuid?.() === 0) chownSync(tmp, owner.uid, owner.gid);
   renameSync(tmp, file);
 }
