@@ -8,13 +8,18 @@
 // The release is installed with the README's own `helm install` command (release faultline in
 // chaos-mesh); the target namespace carries a random suffix. Note: any other manager running against the cluster at the same time (a test's local
 // process) also sees this experiment; the checks below only look at this release's daemon log.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { assert, chartAppVersion, createChecks, json, kubectl, kubectlIn, readmeHelmInstall, releasePods, run, sleep, until } from "./e2e-support.mjs";
+// the test's own DNS server (DNSChaos): test-ground's dist, which the test targets build before this runs
+import { startDnsZoneServer } from "@faultline/test-ground";
 // `yaml` is in node_modules through nx; the root package.json should list it (devDependencies)
 import { parseAllDocuments } from "yaml";
 
+const execFileAsync = promisify(execFile);
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const chart = `${repo}charts/faultline`;
 const suffix = randomBytes(3).toString("hex");
@@ -227,6 +232,59 @@ try {
     kubectl("-n", targets, "delete", "workflow", "chart-workflow", "--wait=true", "--timeout=60s");
   });
 
+  await check("a DNSChaos (action error) on a pod whose only container is the pause image (no shell, read-only root filesystem, not root): the pattern's lookups fail with SERVFAIL inside the pod's network namespace, other names resolve; deleting it restores them and leaves no interceptor", async () => {
+    // the test's own DNS server on the pod network's gateway (the cluster has no DNS); lookups run
+    // from the host in the target's network namespace (the image has no nslookup, nor a shell)
+    const taskPid = (containerId) => {
+      const id = containerId.replace("containerd://", "");
+      return run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "task", "ls"]).split("\n").find((l) => l.startsWith(id))?.split(/\s+/)[1];
+    };
+    const gateway = JSON.parse(run("nsenter", ["-t", taskPid(busybox[0].status.containerStatuses[0].containerID), "-n", "--", "ip", "-j", "route", "show", "default"]))[0].gateway;
+    const zone = await startDnsZoneServer({ host: gateway, port: 53, zone: { "api.example.test": { A: ["10.89.255.10"] }, "www.example.test": { A: ["10.89.255.11"] } } });
+    const dnsChaos = ["-n", targets, "dnschaos.chaos-mesh.org", "dns-error-api"];
+    try {
+      kubectlIn(JSON.stringify({
+        apiVersion: "v1", kind: "Pod", metadata: { name: "dns-target", namespace: targets, labels: { app: "dns-target" } },
+        spec: { terminationGracePeriodSeconds: 0, dnsPolicy: "None", dnsConfig: { nameservers: [gateway] },
+          containers: [{ name: "app", image: "registry.k8s.io/pause:3.6", imagePullPolicy: "Never",
+            securityContext: { readOnlyRootFilesystem: true, runAsUser: 65535, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] },
+      }), "apply", "-f", "-");
+      const target = await until("the dns-target pod running", 60_000, () => {
+        const p = json("-n", targets, "get", "pod", "dns-target");
+        return p.status?.containerStatuses?.[0]?.state?.running && p;
+      });
+      const pid = taskPid(target.status.containerStatuses[0].containerID);
+      // asynchronous: the zone server answers from this process's event loop, which execFileSync would block
+      const lookup = async (name) => {
+        try {
+          const { stdout } = await execFileAsync("nsenter", ["-t", pid, "-n", "--", "busybox", "nslookup", "-type=a", name, gateway], { timeout: 10_000 });
+          return stdout.split("\n").filter((l) => /^Address: /.test(l)).map((l) => l.slice("Address: ".length).trim()).pop();
+        } catch (err) {
+          return /SERVFAIL|NXDOMAIN|timed out/.exec(`${err.stdout ?? ""}${err.stderr ?? ""}`)?.[0] ?? `failed: ${err.message}`;
+        }
+      };
+      const before = await lookup("api.example.test");
+      assert(before === "10.89.255.10", `api.example.test gives ${before} before the DNSChaos (want 10.89.255.10)`);
+      kubectlIn(JSON.stringify({
+        apiVersion: "chaos-mesh.org/v1alpha1", kind: "DNSChaos", metadata: { name: "dns-error-api", namespace: targets },
+        spec: { action: "error", mode: "all", patterns: ["api.example.test"], selector: { namespaces: [targets], labelSelectors: { app: "dns-target" } } },
+      }), "apply", "-f", "-");
+      await until("the DNSChaos AllInjected", 60_000, () => json("get", ...dnsChaos).status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"));
+      const under = { api: await lookup("api.example.test"), www: await lookup("www.example.test") };
+      assert(under.api === "SERVFAIL" && under.www === "10.89.255.11", `under the DNSChaos: ${JSON.stringify(under)} (want api SERVFAIL, www 10.89.255.11)`);
+      kubectl("delete", ...dnsChaos, "--wait=true", "--timeout=60s");
+      await until("api.example.test resolving again", 10_000, async () => (await lookup("api.example.test")) === "10.89.255.10");
+      const nat = run("nsenter", ["-t", pid, "-n", "--", "iptables", "-t", "nat", "-S"]);
+      assert(!/FAULTLINE-DNS/.test(nat), `the pod's nat table still has the redirect:\n${nat}`);
+      await until("no interceptor process left", 10_000, () => !run("ps", ["-e", "-o", "args="]).includes("dns-interceptor-main"));
+    } finally {
+      await zone.close();
+      try {
+        kubectl("-n", targets, "delete", "pod", "dns-target", "--ignore-not-found", "--wait=false");
+      } catch {}
+    }
+  });
+
   await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
     run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
     await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
@@ -256,6 +314,9 @@ try {
   try {
     // no manager is left to remove the finalizer of an experiment a failed run left behind
     kubectl("-n", targets, "patch", "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
+  } catch {}
+  try {
+    kubectl("-n", targets, "patch", "dnschaos.chaos-mesh.org", "dns-error-api", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
   } catch {}
   for (const ns of [targets, namespace]) {
     try {
