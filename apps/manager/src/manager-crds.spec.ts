@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crdFiles } from "@faultline/api";
 import { builtInChaosKinds } from "@faultline/chaos";
+import { embeddedChaosField } from "@faultline/chaos-kind";
 import { crdHeader, managerCrds } from "./manager-crds.js";
 
 // the generated files live beside the kinds (the catalog's CRD folder, published with @faultline/chaos)
@@ -28,9 +29,15 @@ describe("libs/chaos/crds", () => {
     const schedule = files.find((f) => f.fileName === "chaos-mesh.org_schedules.yaml")!.content;
     const workflow = files.find((f) => f.fileName === "chaos-mesh.org_workflows.yaml")!.content;
     for (const kind of builtInChaosKinds) {
-      const field = kind.crd.spec.names.kind.charAt(0).toLowerCase() + kind.crd.spec.names.kind.slice(1);
+      const field = embeddedChaosField(kind.crd.spec.names.kind);
       expect(schedule).toContain(`${field}:`);
       expect(workflow).toContain(`${field}:`);
+    }
+    // Chaos Mesh's EmbedChaos JSON tags: an acronym's capitals all lowered
+    for (const text of [schedule, workflow]) {
+      expect(text).toMatch(/^ +dnsChaos:$/m);
+      expect(text).toMatch(/^ +httpChaos:$/m);
+      expect(text).not.toMatch(/dNSChaos|hTTPChaos/);
     }
   });
 

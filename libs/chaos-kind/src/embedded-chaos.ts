@@ -14,9 +14,16 @@ export interface EmbeddedChaos {
   definition: ChaosKindDefinition;
 }
 
-/** The field that embeds a kind's spec: Chaos Mesh's `EmbedChaos` names, e.g. "NetworkChaos" → "networkChaos". */
+/**
+ * The field that embeds a kind's spec: Chaos Mesh's `EmbedChaos` names, its leading capitals
+ * lowered as Go's JSON tags write them, e.g. "NetworkChaos" → "networkChaos", "HTTPChaos" →
+ * "httpChaos", "DNSChaos" → "dnsChaos", "IOChaos" → "ioChaos".
+ */
 export function embeddedChaosField(kind: string): string {
-  return kind.charAt(0).toLowerCase() + kind.slice(1);
+  const capitals = /^[A-Z]+/.exec(kind)?.[0].length ?? 0;
+  // an acronym's capitals all go lower but the last, which starts the next word ("HTTPChaos": "HTTP" + "Chaos")
+  const lowered = capitals > 1 && capitals < kind.length ? capitals - 1 : capitals;
+  return kind.slice(0, lowered).toLowerCase() + kind.slice(lowered);
 }
 
 /**
