@@ -144,6 +144,7 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "create", "delete", "patch"] },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
+    { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
   ], "ClusterRole rules (no namespaces without the namespace filter)");
   equal(find(render({ "manager.namespaceFilter": "true" }), "ClusterRole").rules.at(-1), { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }, "namespaces get with the filter");
   const role = find(objs, "Role");

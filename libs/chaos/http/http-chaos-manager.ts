@@ -1,38 +1,339 @@
-import type { KindLog } from "@faultline/chaos-kind";
-import { containerIdOf, type RecordDecoder } from "@faultline/daemon-client";
-import type { ChaosImpl } from "@faultline/impl-registry";
-import type { HTTPChaos } from "./http-chaos-crd.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { parsePodRecordId, type NodeCapabilities } from "@faultline/api";
+import type { KindEvent, KindLog } from "@faultline/chaos-kind";
+import { containerIdOf, DaemonNotFoundError, RecordDecodeError, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
+import { nodeCapabilityFlags } from "@faultline/daemon-server";
+import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
+import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
+import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
 
 /**
- * The manager side of HTTPChaos: Apply asks the daemon on the record's node to run ExecHTTPChaos
- * in the record's pod (through its first container, whose network namespace the pod's containers share).
- * Recover asks the same daemon to run RecoverHTTPChaos, which removes what ExecHTTPChaos left
- * (`httpRecoverCommand` in http-chaos-daemon.ts). A target that is gone — its pod deleted, or a
- * container its daemon answers NotFound for — counts as recovered: the records pipeline treats
- * both errors that way, since nothing of the fault survives in it.
- * The experiment lasts `spec.duration` (until it is deleted when unset), then every record is recovered.
+ * The node capability the interception needs (iptables with the nat table's REDIRECT target, in
+ * the pod's PREROUTING: the proxy's own connections to the server are local and never pass there),
+ * as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`, `httpInterceptionCapable`).
  */
-export function httpChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<HTTPChaos> {
-  // the record's pod's first container, and the daemon client for its node
-  const targetOf = async (recordId: string, obj: HTTPChaos) => {
-    const target = await deps.decoder.decodePod(recordId, obj);
-    const first = target.pod.spec?.containers[0]?.name ?? "";
-    return { daemon: target.daemon, containerId: containerIdOf(target.pod, first, recordId) };
+export const httpInterceptionCapability = "http/interception";
+
+/** How long a node's GetNodeCapabilities answer is used before it is asked again. */
+const capabilitiesTtlMs = 30_000;
+
+/** Chaos Mesh's Secret keys when `tls.certName` / `tls.keyName` are absent: a `kubernetes.io/tls` Secret's. */
+export const defaultTlsCertName = "tls.crt";
+export const defaultTlsKeyName = "tls.key";
+
+/**
+ * One rule as the daemon takes it: Chaos Mesh's PodHttpChaos rule shape (JSON names as Chaos Mesh's,
+ * absent fields left out).
+ */
+export interface HTTPChaosRule {
+  target: HTTPChaosTarget;
+  selector: {
+    port: number;
+    path?: string;
+    method?: string;
+    code?: number;
+    request_headers?: { [name: string]: string };
+    response_headers?: { [name: string]: string };
   };
+  actions: {
+    abort?: boolean;
+    delay?: string;
+    replace?: NonNullable<HTTPChaosSpec["replace"]>;
+    patch?: NonNullable<HTTPChaosSpec["patch"]>;
+  };
+  /** `<namespace>/<name>` of the HTTPChaos, as Chaos Mesh's manager sets it. */
+  source: string;
+  port: number;
+}
+
+/** The TLS material ExecHTTPChaos carries: the PEMs read from the Secret (JSON `{cert, key, ca?}`). */
+export interface HTTPChaosTls {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+/**
+ * The key the daemon holds a record's rules under: the HTTPChaos's uid and the record id
+ * (`ns/pod`), the shape of DNSChaos's and StressChaos's keys, so the same record of the same object
+ * always finds its injection again (after a manager or daemon restart), and another object's never.
+ */
+export function httpRecordKey(chaosUid: string, recordId: string): string {
+  return `${chaosUid}/${recordId}`;
+}
+
+/** The HTTPChaos uid and pod record id of a record key (`httpRecordKey`), or undefined for any other shape. */
+export function parseHTTPRecordKey(key: string): { uid: string; recordId: string } | undefined {
+  const slash = key.indexOf("/");
+  if (slash <= 0) return undefined;
+  const uid = key.slice(0, slash);
+  const recordId = key.slice(slash + 1);
+  if (!/^[0-9a-f-]{36}$/.test(uid)) return undefined; // a Kubernetes uid; the "ns/name" fallback of an object without one is not swept
+  try {
+    parsePodRecordId(recordId);
+  } catch {
+    return undefined;
+  }
+  return { uid, recordId };
+}
+
+const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+
+/**
+ * The rules ExecHTTPChaos carries for an HTTPChaos: one rule, Chaos Mesh's shape, from the spec
+ * (its selector fields under `selector`, its actions under `actions`, `source` the object's
+ * `<namespace>/<name>`). `abort: false` is no action and is left out.
+ */
+export function httpRulesOf(spec: HTTPChaosSpec, source: string): HTTPChaosRule[] {
+  const selector = defined({
+    port: spec.port,
+    path: spec.path,
+    method: spec.method,
+    code: spec.code,
+    request_headers: spec.request_headers,
+    response_headers: spec.response_headers,
+  });
+  const actions = defined({ abort: spec.abort === true ? true : undefined, delay: spec.delay, replace: spec.replace, patch: spec.patch });
+  return [{ target: spec.target, selector, actions, source, port: spec.port }];
+}
+
+/** Thrown when `tls` names a Secret, or a key in it, that is not there; nothing was sent. */
+export class HTTPChaosTlsError extends Error {
+  override name = "HTTPChaosTlsError";
+}
+
+/**
+ * The PEMs `tls` names, read from its Secret (namespace: `tls.secretNamespace`, else the
+ * HTTPChaos's; keys `certName` / `keyName` default `tls.crt` / `tls.key`, `caName` optional).
+ * Throws {@link HTTPChaosTlsError} naming the field when the Secret or a key is missing.
+ */
+export async function readHTTPChaosTls(
+  core: Pick<CoreV1Api, "readNamespacedSecret">,
+  tls: NonNullable<HTTPChaosSpec["tls"]>,
+  chaosNamespace: string,
+  signal?: AbortSignal,
+): Promise<HTTPChaosTls> {
+  const namespace = tls.secretNamespace || chaosNamespace;
+  let secret: V1Secret;
+  try {
+    secret = await core.readNamespacedSecret({ namespace, name: tls.secretName });
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 404) throw new HTTPChaosTlsError(`spec.tls.secretName: Secret ${namespace}/${tls.secretName} not found`);
+    if (code === 403) throw new HTTPChaosTlsError(`spec.tls.secretName: the manager may not read Secret ${namespace}/${tls.secretName} (forbidden: its RBAC needs get on secrets)`);
+    throw err;
+  }
+  signal?.throwIfAborted();
+  const read = (field: "certName" | "keyName" | "caName", key: string): string => {
+    const data = secret.data?.[key];
+    if (data === undefined) {
+      const keys = Object.keys(secret.data ?? {}).sort().join(", ") || "none";
+      throw new HTTPChaosTlsError(`spec.tls.${field}: Secret ${namespace}/${tls.secretName} has no key "${key}" (its keys: ${keys})`);
+    }
+    return Buffer.from(data, "base64").toString("utf8");
+  };
+  const cert = read("certName", tls.certName || defaultTlsCertName);
+  const key = read("keyName", tls.keyName || defaultTlsKeyName);
+  return tls.caName ? { cert, key, ca: read("caName", tls.caName) } : { cert, key };
+}
+
+/** Thrown when the target's node cannot intercept HTTP; nothing was sent. */
+export class NodeCannotInterceptHTTPError extends Error {
+  override name = "NodeCannotInterceptHTTPError";
+  constructor(readonly nodeName: string, readonly missing: string[]) {
+    super(`node ${nodeName} cannot perform HTTPChaos: its daemon lacks ${missing.join(", ")} (redirecting the pod's port to the proxy needs iptables with the nat table's REDIRECT target); nothing was injected`);
+  }
+}
+
+/** Thrown when the daemon refuses the rules (InvalidArgument): the spec passed admission but not the daemon's strict parser. */
+export class HTTPChaosRulesRefusedError extends Error {
+  override name = "HTTPChaosRulesRefusedError";
+  constructor(readonly nodeName: string, readonly detail: string) {
+    super(`the daemon on node ${nodeName} refused the rules (InvalidArgument): ${detail}; nothing was injected: fix the spec`);
+  }
+}
+
+/** What of the interception's needs a node's GetNodeCapabilities answer lacks; empty: it can intercept. */
+export function missingHTTPCapabilities(caps: NodeCapabilities): string[] {
+  return nodeCapabilityFlags(caps).get(httpInterceptionCapability) === true ? [] : [httpInterceptionCapability];
+}
+
+/** The Event an HTTPChaos without `tls` gets at each Apply: TLS on its port is not touched. */
+export const tlsPassThroughReason = "TLSPassedThrough";
+export const tlsPassThroughMessage = (port: number) =>
+  `no tls is set: TLS connections on port ${port} pass through the proxy untouched (only plain HTTP is acted on); set tls to a Secret with the server's certificate and key to act on HTTPS`;
+
+/** A few words on an injection's rules as ListHTTPChaos lists them, for the sweep's report. */
+function describeRules(rules: string): string {
+  try {
+    const parsed = JSON.parse(rules) as HTTPChaosRule[];
+    return parsed
+      .map((r) => `${r.target} ${Object.keys(r.actions ?? {}).join("+") || "nothing"} on port ${r.port}${r.selector?.path ? ` path ${r.selector.path}` : ""}`)
+      .join("; ");
+  } catch {
+    return "rules the manager cannot read";
+  }
+}
+
+/**
+ * The manager side of HTTPChaos (pod records). Apply refuses a hostNetwork pod, checks that the
+ * record's node can intercept HTTP (GetNodeCapabilities, cached 30 s per node; a node without
+ * `http/interception` fails the record, naming the node and the capability, before anything is
+ * sent), reads `tls`'s Secret when set (through the manager's own client), and sends ExecHTTPChaos
+ * for the record's pod with the rules (`httpRulesOf`), the PEMs, and the record key
+ * (`httpRecordKey`). Without `tls` it records a Normal Event that TLS on the port passes through.
+ * A daemon refusing the rules (InvalidArgument: what CEL could not check, such as a patch value that
+ * only looks like JSON) fails the record with an error naming what it refused. Recover sends
+ * RecoverHTTPChaos with the key. The key is all the state there is, and it is derived, never
+ * stored: a restarted manager recovers what an earlier one injected, a retried Apply injects nothing
+ * twice, and several HTTPChaos on one pod compose in the daemon (recovering one leaves the others).
+ * A pod that is gone took its proxy and redirect with it: recovered; so is a record on a node whose
+ * daemon does not serve RecoverHTTPChaos (an older daemon, which could not have injected it).
+ *
+ * `lostInjections` asks the daemons of a running HTTPChaos's Injected records (ListHTTPChaos)
+ * whether each record's key is still held, so the pipeline injects again where a recreated pod lost
+ * it. `sweep` recovers the keys the daemons hold that no HTTPChaos holds any more.
+ */
+export function httpChaosManager(deps: {
+  decoder: RecordDecoder;
+  core: Pick<CoreV1Api, "readNamespacedSecret">;
+  log: KindLog;
+  event?: KindEvent;
+}): Required<ChaosImpl<HTTPChaos>> {
+  const keyOf = (obj: HTTPChaos, recordId: string, namespacedName: string) => httpRecordKey(obj.metadata.uid ?? namespacedName, recordId);
+  const capabilities = new Map<string, { at: number; caps: NodeCapabilities }>();
+
+  const nodeCapabilities = async (target: DecodedPod, signal: AbortSignal) => {
+    const cached = capabilities.get(target.nodeName);
+    if (cached && Date.now() - cached.at < capabilitiesTtlMs) return cached.caps;
+    const caps = await target.daemon.getNodeCapabilities({}, { signal });
+    capabilities.set(target.nodeName, { at: Date.now(), caps });
+    return caps;
+  };
+  // the record's pod through its first container (the pod's containers share its network namespace)
+  const containerOf = (target: DecodedPod, recordId: string) => containerIdOf(target.pod, target.pod.spec?.containers[0]?.name ?? "", recordId);
+
   return {
     async apply(ctx, index, records, obj) {
       const record = records[index]!;
-      deps.log("Apply HTTPChaos", { id: record.id, chaos: ctx.namespacedName });
-      const { daemon, containerId } = await targetOf(record.id, obj);
-      await daemon.execHTTPChaos({ containerId }, { signal: ctx.signal });
+      const namespace = obj.metadata.namespace ?? ctx.namespacedName.split("/")[0]!;
+      const rules = httpRulesOf(obj.spec, `${namespace}/${obj.metadata.name}`);
+      deps.log("Apply HTTPChaos", { id: record.id, chaos: ctx.namespacedName, target: obj.spec.target, port: obj.spec.port });
+      const target = await deps.decoder.decodePod(record.id, obj);
+      if (target.pod.spec?.hostNetwork) {
+        throw new Error(`pod ${target.namespace}/${target.podName} uses hostNetwork: redirecting its port ${obj.spec.port} would take over that port on node ${target.nodeName} itself; refused`);
+      }
+      const containerId = containerOf(target, record.id);
+      const missing = missingHTTPCapabilities(await nodeCapabilities(target, ctx.signal));
+      if (missing.length > 0) throw new NodeCannotInterceptHTTPError(target.nodeName, missing);
+      const tls = obj.spec.tls ? JSON.stringify(await readHTTPChaosTls(deps.core, obj.spec.tls, namespace, ctx.signal)) : "";
+      try {
+        await target.daemon.execHTTPChaos({ containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName), rules: JSON.stringify(rules), tls }, { signal: ctx.signal });
+      } catch (err) {
+        if (err instanceof ConnectError && err.code === Code.InvalidArgument) throw new HTTPChaosRulesRefusedError(target.nodeName, err.rawMessage);
+        throw err;
+      }
+      if (!obj.spec.tls) await deps.event?.(obj, "Normal", tlsPassThroughReason, tlsPassThroughMessage(obj.spec.port));
+      deps.log("HTTPChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
     },
+
     async recover(ctx, index, records, obj) {
       const record = records[index]!;
       deps.log("Recover HTTPChaos", { id: record.id, chaos: ctx.namespacedName });
-      const { daemon, containerId } = await targetOf(record.id, obj);
-      await daemon.recoverHTTPChaos({ containerId }, { signal: ctx.signal });
+      let target;
+      let containerId;
+      try {
+        target = await deps.decoder.decodePod(record.id, obj);
+        containerId = containerOf(target, record.id);
+      } catch (err) {
+        if (err instanceof RecordDecodeError) {
+          deps.log("HTTPChaos target gone: its proxy and redirect went with it", { id: record.id, chaos: ctx.namespacedName, reason: err.reason });
+          return "Not Injected";
+        }
+        throw err;
+      }
+      try {
+        await target.daemon.recoverHTTPChaos({ containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+      } catch (err) {
+        // a daemon without HTTPChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
+        if (!(err instanceof ConnectError && err.code === Code.Unimplemented)) throw err;
+        deps.log("HTTPChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
+      }
       return "Not Injected";
+    },
+
+    async lostInjections(ctx, records, obj) {
+      const byNode = new Map<string, { daemon: DecodedPod["daemon"]; indexes: number[] }>();
+      for (const [index, record] of records.entries()) {
+        if (record.phase !== "Injected") continue;
+        let target;
+        try {
+          target = await deps.decoder.decodePod(record.id, obj);
+        } catch (err) {
+          if (err instanceof RecordDecodeError) continue; // gone or not running: nothing to inject again now
+          throw err;
+        }
+        const entry = byNode.get(target.nodeName) ?? { daemon: target.daemon, indexes: [] };
+        entry.indexes.push(index);
+        byNode.set(target.nodeName, entry);
+      }
+      const lost: number[] = [];
+      for (const [node, { daemon, indexes }] of byNode) {
+        let listed;
+        try {
+          listed = await daemon.listHTTPChaos({}, { signal: ctx.signal });
+        } catch (err) {
+          if (err instanceof ConnectError && err.code === Code.Unimplemented) continue; // an older daemon: cannot tell
+          throw err;
+        }
+        // by key only: the proxy and redirect are the pod's (its network namespace), so a restarted
+        // container keeps them; a recreated pod's are gone from the list
+        const held = new Set(listed.injections.map((i) => i.recordKey));
+        const lostHere = indexes.filter((index) => !held.has(keyOf(obj, records[index]!.id, ctx.namespacedName)));
+        if (lostHere.length > 0) deps.log("HTTPChaos injection gone while Injected: injecting again", { chaos: ctx.namespacedName, node, records: lostHere.length });
+        lost.push(...lostHere);
+      }
+      return lost.sort((a, b) => a - b);
+    },
+
+    async sweep(ctx) {
+      const swept: SweptInjection[] = [];
+      const nodes = new Set((await ctx.listPods()).map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)));
+      const seen = new Set<string>(); // daemons reached under several node names list the same keys
+      for (const node of [...nodes].sort()) {
+        if (ctx.signal.aborted) break;
+        let daemon;
+        let listed;
+        try {
+          daemon = await ctx.daemons.clientFor(node, "faultline/sweep");
+          // the keys first, the question after: an HTTPChaos writes its records before it injects
+          listed = await daemon.listHTTPChaos({}, { signal: ctx.signal });
+        } catch (err) {
+          if (err instanceof DaemonNotFoundError) continue;
+          const why = err instanceof ConnectError && err.code === Code.Unimplemented ? "its daemon does not serve ListHTTPChaos (an older daemon)" : (err as Error).message;
+          ctx.log("HTTPChaos sweep skipped a node: tried again at the next pass", { node, error: why });
+          continue;
+        }
+        for (const injection of listed.injections) {
+          const key = injection.recordKey;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const owner = parseHTTPRecordKey(key);
+          if (!owner) continue; // not a key this manager makes: not ours to judge
+          if (await ctx.holds({ uid: owner.uid }, owner.recordId)) continue;
+          try {
+            await daemon.recoverHTTPChaos({ containerId: injection.containerId, recordKey: key }, { signal: ctx.signal });
+          } catch (err) {
+            ctx.log("HTTPChaos sweep could not recover an injection: tried again at the next pass", { node, recordKey: key, error: (err as Error).message });
+            continue;
+          }
+          const { namespace, podName } = parsePodRecordId(owner.recordId);
+          ctx.log("HTTPChaos swept", { node, recordKey: key });
+          swept.push({ pod: { namespace, name: podName }, owner: { uid: owner.uid }, what: `HTTP ${describeRules(injection.rules)}` });
+        }
+      }
+      return swept;
     },
   };
 }

@@ -1,8 +1,38 @@
-// @faultline/chaos/http — HTTPChaos.
-// Manager side: Apply calls ExecHTTPChaos on each target's daemon, Recover RecoverHTTPChaos (lasts spec.duration).
+// @faultline/chaos/http — HTTPChaos: abort, delay, replace or patch the HTTP requests a pod's server
+// receives on one port, or its responses, without touching its code.
+// Manager side: Apply checks the node can intercept HTTP, reads tls's Secret, then sends ExecHTTPChaos
+// with the record's key and Chaos Mesh's rule shape; Recover sends RecoverHTTPChaos; lost injections
+// and the sweep read ListHTTPChaos.
 // Daemon side: ExecHTTPChaos and RecoverHTTPChaos run the kind's commands in the target pod's namespaces.
 export { httpChaos } from "./http-chaos.js";
-export { httpChaosCrd } from "./http-chaos-crd.js";
-export type { HTTPChaos, HTTPChaosSpec } from "./http-chaos-crd.js";
-export { httpChaosManager } from "./http-chaos-manager.js";
-export { httpChaosDaemon, httpCommand, httpNamespaces, httpRecoverCommand } from "./http-chaos-daemon.js";
+export {
+  base64Pattern,
+  httpChaosCrd,
+  httpChaosSpecRules,
+  httpChaosTargets,
+  httpMethods,
+  httpPatchBodyJsonRule,
+  httpPatchBodyTypes,
+  httpPatchBodyValueMaxLength,
+  jsonOutlineRegexSource,
+} from "./http-chaos-crd.js";
+export type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
+export {
+  HTTPChaosRulesRefusedError,
+  HTTPChaosTlsError,
+  NodeCannotInterceptHTTPError,
+  defaultTlsCertName,
+  defaultTlsKeyName,
+  httpChaosManager,
+  httpInterceptionCapability,
+  httpRecordKey,
+  httpRulesOf,
+  missingHTTPCapabilities,
+  parseHTTPRecordKey,
+  readHTTPChaosTls,
+  tlsPassThroughMessage,
+  tlsPassThroughReason,
+} from "./http-chaos-manager.js";
+export type { HTTPChaosRule, HTTPChaosTls } from "./http-chaos-manager.js";
+export { createHttpChaosDaemon, httpChaosDaemon } from "./http-chaos-daemon.js";
+export type { HttpChaosDaemon, HttpChaosDaemonOptions } from "./http-chaos-daemon.js";
