@@ -232,7 +232,7 @@ try {
     kubectl("-n", targets, "delete", "workflow", "chart-workflow", "--wait=true", "--timeout=60s");
   });
 
-  await check("a DNSChaos (action error) on a pod whose only container is the pause image (no shell, read-only root filesystem, not root): the pattern's lookups fail with SERVFAIL inside the pod's network namespace, other names resolve; deleting it restores them and leaves no interceptor", async () => {
+  await check("a DNSChaos (action error) on a pod whose only container is the pause image (no shell, read-only root filesystem, not root): the pattern's lookups fail with SERVFAIL inside the pod's network namespace, other names resolve, also while its node's daemon is SIGKILLed and after the next one starts; deleting it restores them and leaves no interceptor", async () => {
     // the test's own DNS server on the pod network's gateway (the cluster has no DNS); lookups run
     // from the host in the target's network namespace (the image has no nslookup, nor a shell)
     const taskPid = (containerId) => {
@@ -272,6 +272,16 @@ try {
       await until("the DNSChaos AllInjected", 60_000, () => json("get", ...dnsChaos).status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"));
       const under = { api: await lookup("api.example.test"), www: await lookup("www.example.test") };
       assert(under.api === "SERVFAIL" && under.www === "10.89.255.11", `under the DNSChaos: ${JSON.stringify(under)} (want api SERVFAIL, www 10.89.255.11)`);
+      // the daemon killed (SIGKILL: no grace) mid-experiment: the interceptor lives in the target
+      // pod's cgroup, not the daemon's, so it keeps answering; the DaemonSet's next daemon adopts it
+      const killed = podsOf("daemon").find((p) => p.spec.nodeName === target.spec.nodeName).metadata.name;
+      kubectl("-n", namespace, "delete", "pod", killed, "--grace-period=0", "--force");
+      const whileDown = { api: await lookup("api.example.test"), www: await lookup("www.example.test") };
+      assert(whileDown.api === "SERVFAIL" && whileDown.www === "10.89.255.11", `with the daemon killed: ${JSON.stringify(whileDown)} (want api SERVFAIL, www 10.89.255.11)`);
+      await until("the node's next daemon Ready", 120_000, () =>
+        podsOf("daemon").some((p) => p.metadata.name !== killed && p.spec.nodeName === target.spec.nodeName && isReady(p)));
+      const after = await lookup("api.example.test");
+      assert(after === "SERVFAIL", `after the daemon's restart api.example.test gives ${after} (want SERVFAIL)`);
       kubectl("delete", ...dnsChaos, "--wait=true", "--timeout=60s");
       await until("api.example.test resolving again", 10_000, async () => (await lookup("api.example.test")) === "10.89.255.10");
       const nat = run("nsenter", ["-t", pid, "-n", "--", "iptables", "-t", "nat", "-S"]);
