@@ -156,7 +156,7 @@ describe("HTTPChaos in the records pipeline", () => {
     await createChaos("bad-json", { mode: "all", selector: { pods: { [ns.name]: ["nginx-0"] } }, target: "Response", port: 80, patch: { body: { type: "JSON", value: '{"a": }' } } });
     const obj = (await drive(manager(), "bad-json", anyFailed))!;
     expect(await events("bad-json")).toContainEqual(
-      expect.objectContaining({ type: "Warning", reason: "Failed", message: expect.stringMatching(new RegExp(`the daemon on node ${capableNode} refused the rules \\(InvalidArgument\\): rules\\[0\\]\\.actions\\.patch\\.body\\.value: `)) }),
+      expect.objectContaining({ type: "Warning", reason: "Failed", message: expect.stringMatching(new RegExp(`the daemon on node ${capableNode} refused the request \\(InvalidArgument\\): rules\\[0\\]\\.actions\\.patch\\.body\\.value: `)) }),
     );
     expect(heldOn(capableNode).map((h) => h.recordKey)).not.toContain(keyOf(obj, "nginx-0"));
     await deleteChaos("bad-json");

@@ -192,7 +192,7 @@ describe("httpChaos on the manager", () => {
     const { impl } = setup({ refuse: 'rules[0].actions.patch.body.value: "{\\"a\\": }" is not JSON' });
     await expect(impl.apply(ctx(), 0, [record("app/web-0")], chaos({ target: "Response", patch: { body: { type: "JSON", value: '{"a": }' } } }))).rejects.toMatchObject({
       name: "HTTPChaosRulesRefusedError",
-      message: 'the daemon on node node-1 refused the rules (InvalidArgument): rules[0].actions.patch.body.value: "{\\"a\\": }" is not JSON; nothing was injected: fix the spec',
+      message: 'the daemon on node node-1 refused the request (InvalidArgument): rules[0].actions.patch.body.value: "{\\"a\\": }" is not JSON; nothing was injected: fix the spec',
     });
   });
 

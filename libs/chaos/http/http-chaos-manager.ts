@@ -149,7 +149,7 @@ export class NodeCannotInterceptHTTPError extends Error {
 export class HTTPChaosRulesRefusedError extends Error {
   override name = "HTTPChaosRulesRefusedError";
   constructor(readonly nodeName: string, readonly detail: string) {
-    super(`the daemon on node ${nodeName} refused the rules (InvalidArgument): ${detail}; nothing was injected: fix the spec`);
+    super(`the daemon on node ${nodeName} refused the request (InvalidArgument): ${detail}; nothing was injected: fix the spec`);
   }
 }
 

@@ -34,5 +34,8 @@ export {
   tlsPassThroughReason,
 } from "./http-chaos-manager.js";
 export type { HTTPChaosRule, HTTPChaosTls } from "./http-chaos-manager.js";
+export { HttpRuleError, compileHttpRule, parseHttpRules, pathGlobRegExp, requestMatches, responseMatches } from "./proxy/http-rules.js";
+export type { CompiledHttpRule, HttpRule } from "./proxy/http-rules.js";
+export { editRequest, editResponse } from "./proxy/http-edits.js";
 export { createHttpChaosDaemon, httpChaosDaemon } from "./http-chaos-daemon.js";
 export type { HttpChaosDaemon, HttpChaosDaemonOptions } from "./http-chaos-daemon.js";
