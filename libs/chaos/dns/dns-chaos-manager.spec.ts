@@ -6,7 +6,7 @@ import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import { dnsChaos } from "./dns-chaos.js";
 import type { DNSChaos } from "./dns-chaos-crd.js";
-import { dnsChaosManager, dnsRecordKey, parseDNSRecordKey } from "./dns-chaos-manager.js";
+import { dnsChaosManager } from "./dns-chaos-manager.js";
 
 // The manager impl against in-memory seams: a pod source, and daemons in memory (real Connect
 // serialization, real Connect errors, no network) that hold injections by record key as the real
@@ -155,13 +155,6 @@ describe("dnsChaos on the manager", () => {
     await expect(impl.apply(ctx(), 0, [record("app/web-0/main")], chaos())).rejects.toMatchObject({ code: Code.Unimplemented });
   });
 
-  it("a record key is the object's uid and the record id, and parses back; other shapes are not this manager's", () => {
-    expect(dnsRecordKey(uid, "app/web-0/main")).toBe(`${uid}/app/web-0/main`);
-    expect(parseDNSRecordKey(`${uid}/app/web-0/main`)).toEqual({ uid, recordId: "app/web-0/main" });
-    expect(parseDNSRecordKey("app/example/app/web-0/main")).toBeUndefined(); // the fallback of an object without a uid
-    expect(parseDNSRecordKey(`${uid}/web-0`)).toBeUndefined();
-    expect(parseDNSRecordKey("")).toBeUndefined();
-  });
 });
 
 describe("DNSChaos lost injections", () => {

@@ -1,4 +1,5 @@
-import { dnsPatternProblem, dnsPatternsMatch, dnsRecordKey, dnsRequestOf, type DNSChaosSpec } from "@faultline/chaos/dns";
+import { dnsPatternProblem, dnsPatternsMatch, dnsRequestOf, type DNSChaosSpec } from "@faultline/chaos/dns";
+import { heldRecordKey } from "@faultline/chaos/held-injections";
 
 /**
  * Chaos Mesh's dns-chaos-example, followed through: what the manager sends for one record, which
@@ -9,7 +10,7 @@ export function followDnsChaosExample() {
 
   // manager: the spec's fields, and the key the daemon holds this record's patterns under
   const sent = dnsRequestOf(spec);
-  const recordKey = dnsRecordKey("2f0c1e7a-uid", "busybox/busybox-0/busybox");
+  const recordKey = heldRecordKey("2f0c1e7a-uid", "busybox/busybox-0/busybox");
 
   // resolver: the names whose A/AAAA lookups get a random address; every other name is forwarded
   const names = ["google.com", "www.google.com", "chaos-mesh.org", "github.com", "gitlab.com"];

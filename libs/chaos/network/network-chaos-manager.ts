@@ -1,7 +1,7 @@
-import { resourceVersionAtLeast, type NodeCapabilities, type Record } from "@faultline/api";
+import { resourceVersionAtLeast, type Record } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
-import type { DecodedPod, RecordDecoder } from "@faultline/daemon-client";
+import { createNodeCapabilitiesCache, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
 import type { V1Pod } from "@kubernetes/client-node";
 import { checkCapabilities } from "./network-capability-check.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
@@ -114,7 +114,6 @@ const podIps = (pod: V1Pod | undefined): string[] => {
 export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<ChaosImpl<NetworkChaos>> {
   const resolve = deps.resolve ?? dnsResolver;
   const locks = new Map<string, Promise<unknown>>();
-  const capabilities = new Map<string, { at: number; caps: NodeCapabilities }>();
   // per object uid: the object with the records this manager was last handed for it
   const latest = new Map<string, NetworkChaos>();
   // per pod id: the resourceVersion of this manager's last applied-annotation write
@@ -133,13 +132,7 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
     }
   };
 
-  const nodeCapabilities = async (target: DecodedPod, signal: AbortSignal) => {
-    const cached = capabilities.get(target.nodeName);
-    if (cached && Date.now() - cached.at < 30_000) return cached.caps;
-    const caps = await target.daemon.getNodeCapabilities({}, { signal });
-    capabilities.set(target.nodeName, { at: Date.now(), caps });
-    return caps;
-  };
+  const nodeCapabilities = createNodeCapabilitiesCache();
 
   /** Each wanted object's view from this pod: its roles and the addresses of the other ends. */
   async function viewsOn(recordId: string, wanted: NetworkChaos[]): Promise<Map<NetworkChaos, NetworkChaosOnPod>> {

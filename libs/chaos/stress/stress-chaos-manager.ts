@@ -1,8 +1,8 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import { ExecStressRequest_Scope, parseContainerRecordId } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
-import { DaemonNotFoundError, RecordDecodeError, type DecodedContainer, type RecordDecoder } from "@faultline/daemon-client";
+import type { ChaosImpl } from "@faultline/impl-registry";
+import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import { lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { StressChaos } from "./stress-chaos-crd.js";
 import { stressRecordKey, stressRequestOf } from "./stress-request.js";
 
@@ -58,111 +58,55 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
       await target.daemon.cancelStressors({ recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
       return "Not Injected";
     },
-    async lostInjections(ctx, records, obj) {
+    lostInjections: async (ctx, records, obj) => {
       const fields = stressRequestOf(obj.spec);
       // stress-ng told to end by itself (--timeout, --<stressor>-ops) is done, not lost
       if (endsOnItsOwn(fields)) return [];
       const parts = [...(fields.cpuStressors ? ["cpu"] : []), ...(fields.memoryStressors ? ["memory"] : [])];
-      const byNode = new Map<string, { daemon: DecodedContainer["daemon"]; indexes: number[] }>();
-      for (const [index, record] of records.entries()) {
-        if (record.phase !== "Injected") continue;
-        let target;
-        try {
-          target = await deps.decoder.decodeContainer(record.id, obj);
-        } catch (err) {
-          if (err instanceof RecordDecodeError) continue; // gone or not running: nothing to start again now
-          throw err;
-        }
-        const node = target.pod.spec?.nodeName ?? "";
-        const entry = byNode.get(node) ?? { daemon: target.daemon, indexes: [] };
-        entry.indexes.push(index);
-        byNode.set(node, entry);
-      }
-      const lost: number[] = [];
-      for (const [node, { daemon, indexes }] of byNode) {
-        let listed;
-        try {
-          listed = await daemon.listStressors({}, { signal: ctx.signal });
-        } catch (err) {
-          if (err instanceof ConnectError && err.code === Code.Unimplemented) continue; // an older daemon: cannot tell
-          throw err;
-        }
-        const running = new Set(listed.stressors.map((s) => `${s.recordKey} ${s.part}`));
-        for (const index of indexes) {
-          const key = keyOf(obj, records[index]!.id, ctx.namespacedName);
-          if (parts.some((part) => !running.has(`${key} ${part}`))) lost.push(index);
-        }
-        if (lost.length > 0) deps.log("StressChaos stressors gone while Injected: starting them again", { chaos: ctx.namespacedName, node, records: lost.length });
-      }
-      return lost;
+      return lostByHeldKeys({
+        ctx,
+        records,
+        decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
+        // every part of the record's stressors must still run
+        keysOf: (recordId) => parts.map((part) => `${keyOf(obj, recordId, ctx.namespacedName)} ${part}`),
+        listKeys: async (daemon, signal) => (await daemon.listStressors({}, { signal })).stressors.map((s) => `${s.recordKey} ${s.part}`),
+        log: deps.log,
+        kind: "StressChaos",
+      });
     },
-    async sweep(ctx) {
-      const swept: SweptInjection[] = [];
-      const nodes = new Set((await ctx.listPods()).map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)));
-      const seen = new Set<string>(); // daemons reached under several node names list the same stressors
-      for (const node of [...nodes].sort()) {
-        if (ctx.signal.aborted) break;
-        let listed;
-        let daemon;
-        try {
-          daemon = await ctx.daemons.clientFor(node, "faultline/sweep");
-          // the markers first, the question after: a StressChaos writes its records before it starts stressors
-          listed = await daemon.listStressors({}, { signal: ctx.signal });
-        } catch (err) {
-          if (err instanceof DaemonNotFoundError) continue;
-          const why = err instanceof ConnectError && err.code === Code.Unimplemented ? "its daemon does not serve ListStressors (an older daemon)" : (err as Error).message;
-          ctx.log("StressChaos sweep skipped a node: tried again at the next pass", { node, error: why });
-          continue;
-        }
-        const confirmed: string[] = [];
-        const byKey = new Map<string, string[]>();
-        for (const s of listed.stressors) byKey.set(s.recordKey, [...(byKey.get(s.recordKey) ?? []), s.part]);
-        for (const [key, parts] of byKey) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const owner = parseStressRecordKey(key);
-          if (!owner) continue; // not a key this manager makes: not ours to judge
-          if (await ctx.holds({ uid: owner.uid }, owner.recordId)) {
-            confirmed.push(key);
-            continue;
-          }
+    sweep: (ctx) =>
+      sweepHeldKeys({
+        ctx,
+        kind: "StressChaos",
+        listRpc: "ListStressors",
+        // the markers first, the question after: a StressChaos writes its records before it starts stressors
+        list: async (daemon, signal) => {
+          const partsByKey = new Map<string, string[]>();
+          for (const s of (await daemon.listStressors({}, { signal })).stressors) partsByKey.set(s.recordKey, [...(partsByKey.get(s.recordKey) ?? []), s.part]);
+          return [...partsByKey].map(([key, parts]) => ({ key, injection: parts }));
+        },
+        parseKey: parseStressRecordKey,
+        recover: async (daemon, { key }, signal) => {
+          await daemon.cancelStressors({ recordKey: key }, { signal });
+        },
+        describe: (recordId, { injection: parts }) => {
+          const { namespace, podName, containerName } = parseContainerRecordId(recordId);
+          return { pod: { namespace, name: podName }, what: `${[...parts].sort().join(" and ")} stressor(s) in container ${containerName}`, fields: { parts } };
+        },
+        // a stressor no manager confirms within the daemon's lease is stopped by the daemon
+        afterNode: async (daemon, stillHeld, node) => {
           try {
-            await daemon.cancelStressors({ recordKey: key }, { signal: ctx.signal });
+            await daemon.renewStressorLeases({ recordKeys: stillHeld }, { signal: ctx.signal });
           } catch (err) {
-            ctx.log("StressChaos sweep could not stop a stressor: tried again at the next pass", { node, recordKey: key, error: (err as Error).message });
-            continue;
+            ctx.log("StressChaos sweep could not renew stressor leases: tried again at the next pass", { node, keys: stillHeld.length, error: (err as Error).message });
           }
-          const { namespace, podName, containerName } = parseContainerRecordId(owner.recordId);
-          ctx.log("StressChaos swept", { node, recordKey: key, parts });
-          swept.push({ pod: { namespace, name: podName }, owner: { uid: owner.uid }, what: `${parts.sort().join(" and ")} stressor(s) in container ${containerName}` });
-        }
-        if (confirmed.length > 0) {
-          try {
-            await daemon.renewStressorLeases({ recordKeys: confirmed }, { signal: ctx.signal });
-          } catch (err) {
-            ctx.log("StressChaos sweep could not renew stressor leases: tried again at the next pass", { node, keys: confirmed.length, error: (err as Error).message });
-          }
-        }
-      }
-      return swept;
-    },
+        },
+      }),
   };
 }
 
 /** The StressChaos uid and container record id of a record key (`stressRecordKey`), or undefined for any other shape. */
-export function parseStressRecordKey(key: string): { uid: string; recordId: string } | undefined {
-  const slash = key.indexOf("/");
-  if (slash <= 0) return undefined;
-  const uid = key.slice(0, slash);
-  const recordId = key.slice(slash + 1);
-  if (!/^[0-9a-f-]{36}$/.test(uid)) return undefined; // a Kubernetes uid; the "ns/name" fallback of an object without one is not swept
-  try {
-    parseContainerRecordId(recordId);
-  } catch {
-    return undefined;
-  }
-  return { uid, recordId };
-}
+export const parseStressRecordKey = parseHeldContainerRecordKey;
 
 /** Whether stress-ng was told to end by itself: `--timeout`/`-t`, or a bogo-operation count (`--cpu-ops`, …). */
 export function endsOnItsOwn(fields: { cpuStressors: string; memoryStressors: string }): boolean {

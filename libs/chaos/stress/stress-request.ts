@@ -1,4 +1,5 @@
 import type { StressChaosSpec } from "./stress-chaos-crd.js";
+import { heldRecordKey } from "../held-injections/index.js";
 
 /** What the manager sends in ExecStressors for one record: Chaos Mesh's argument strings. */
 export interface StressRequestFields {
@@ -36,8 +37,6 @@ export function stressRequestOf(spec: StressChaosSpec): StressRequestFields {
 /**
  * The key the daemon marks a record's stressors with: the chaos object's uid and the record id, so
  * the same record of the same object always finds its stressors again (after a manager or daemon
- * restart), and another object's never.
+ * restart), and another object's never (the scheme of every kind whose daemon holds keys).
  */
-export function stressRecordKey(chaosUid: string, recordId: string): string {
-  return `${chaosUid}/${recordId}`;
-}
+export const stressRecordKey = heldRecordKey;

@@ -21,6 +21,7 @@ export {
 } from "./daemon-locator.js";
 export type { ChaosDaemonClient, DaemonClientPool, DaemonClientPoolOptions, DaemonClientTls } from "./daemon-client-pool.js";
 export { createDaemonClientPool, daemonServerName } from "./daemon-client-pool.js";
+export { createNodeCapabilitiesCache, defaultNodeCapabilitiesTtlMs } from "./node-capabilities-cache.js";
 
 // For unit tests of a kind's manager impl: daemons in memory
 export { createInMemoryDaemonClientPool } from "./in-memory-daemon-client-pool.js";
