@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNetnsPeerCheck, socketInodeOfUdpPort, udpInodes } from "./netns-peers.js";
+import { createNetnsPeerCheck, socketInodeOfTcpPort, socketInodeOfUdpPort, udpInodes } from "./netns-peers.js";
 
 const header = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n";
 const udpLine = (port: number, inode: number) =>
@@ -13,13 +13,14 @@ let root: string;
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** A proc tree: each pid with a readable ns/net link (`net`), an unreadable one (`hidden`: ns is a file), and its net/udp table. */
-function proc(pids: Record<string, { net?: string; hidden?: true; udp?: string }>): string {
+function proc(pids: Record<string, { net?: string; hidden?: true; udp?: string; tcp?: string }>): string {
   root = mkdtempSync(join(tmpdir(), "faultline-proc-"));
   for (const [pid, p] of Object.entries(pids)) {
     mkdirSync(join(root, pid, "net"), { recursive: true });
     if (p.hidden) writeFileSync(join(root, pid, "ns"), "");
     else if (p.net !== undefined) (mkdirSync(join(root, pid, "ns")), symlinkSync(p.net, join(root, pid, "ns", "net")));
     if (p.udp !== undefined) writeFileSync(join(root, pid, "net", "udp"), header + p.udp);
+    if (p.tcp !== undefined) writeFileSync(join(root, pid, "net", "tcp"), header + p.tcp);
   }
   mkdirSync(join(root, "sys")); // not a pid: ignored
   return root;
@@ -56,5 +57,22 @@ describe("createNetnsPeerCheck", () => {
   it("reads the inodes of a UDP table", () => {
     expect(udpInodes(header + udpLine(53, 1) + udpLine(54, 2))).toEqual(new Set(["1", "2"]));
     expect(socketInodeOfUdpPort(9999, "/nonexistent", 1)).toBeUndefined();
+  });
+
+  it("with protocol tcp, falls back to the TCP table, finding our listening socket (state 0A) by its port", () => {
+    // a connection (state 01) on the same port comes first in the table: only the listening socket counts
+    const tcpLine = (port: number, state: string, inode: number) => udpLine(port, inode).replace(" 07 ", ` ${state} `);
+    const r = proc({
+      "10": { net: "net:[111]", tcp: tcpLine(15080, "01", 4444) + tcpLine(15080, "0A", 6666) },
+      "20": { hidden: true, udp: udpLine(15080, 6666), tcp: tcpLine(80, "0A", 1) },
+      "30": { hidden: true, tcp: tcpLine(15080, "0A", 6666) },
+    });
+    const inode = socketInodeOfTcpPort(15080, r, 10);
+    expect(inode).toBe("6666");
+    const hasPeer = createNetnsPeerCheck({ procRoot: r, selfPid: 10, socketInode: () => inode, protocol: "tcp" });
+    expect(hasPeer()).toBe(true);
+    rmSync(join(r, "30"), { recursive: true });
+    expect(hasPeer()).toBe(false); // 20 has the inode in its UDP table only: not ours
+    expect(socketInodeOfTcpPort(9999, "/nonexistent", 1)).toBeUndefined();
   });
 });

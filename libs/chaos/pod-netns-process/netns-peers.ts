@@ -1,12 +1,12 @@
-// How the interceptor knows its pod is gone: no other process on the host shares its network
-// namespace any more (the interceptor itself keeps the namespace alive, so "the namespace still
-// exists" says nothing).
+// How a process the daemon runs in a pod's network namespace (DNSChaos's interceptor, HTTPChaos's
+// proxy) knows its pod is gone: no other process on the host shares its network namespace any more
+// (the process itself keeps the namespace alive, so "the namespace still exists" says nothing).
 //
 // A process P shares our namespace when `readlink /proc/P/ns/net` equals `readlink
-// /proc/self/ns/net`. The daemon runs the interceptor as an unprivileged uid, and reading another
+// /proc/self/ns/net`. The daemon runs these processes as an unprivileged uid, and reading another
 // user's /proc/P/ns/* needs ptrace access (EACCES without it). For such a process the check falls
-// back to a table anyone may read: /proc/P/net/udp lists the UDP sockets of P's network namespace,
-// so P shares ours exactly when the inode of our own listening UDP socket is in it.
+// back to a table anyone may read: /proc/P/net/udp (tcp) lists the UDP (TCP) sockets of P's network
+// namespace, so P shares ours exactly when the inode of our own listening socket is in it.
 // The last process found sharing is remembered and looked at first, so a check is one readlink in
 // the usual case; all of /proc is scanned only when that process has gone.
 
@@ -18,8 +18,10 @@ export interface NetnsPeerCheckOptions {
   readonly procRoot?: string;
   /** Our own pid (excluded from the peers). */
   readonly selfPid?: number;
-  /** The inode of a UDP socket of ours, listening in the namespace (for the fallback; see socketInodeOfUdpPort). */
+  /** The inode of a socket of ours, listening in the namespace (for the fallback; see socketInodeOfUdpPort / socketInodeOfTcpPort). */
   readonly socketInode: () => string | undefined;
+  /** Which tables that socket is in: "udp" (the default: udp, udp6) or "tcp" (tcp, tcp6). */
+  readonly protocol?: "udp" | "tcp";
 }
 
 /** Returns a function that says whether another process shares our network namespace (see the file's comment). */
@@ -35,14 +37,16 @@ export function createNetnsPeerCheck(options: NetnsPeerCheckOptions): () => bool
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return false; // gone (or a zombie)
     }
-    // not ours to read (another user's process): look for our socket in its namespace's UDP table
+    // not ours to read (another user's process): look for our socket in its namespace's socket tables
     const inode = options.socketInode();
     if (inode === undefined) return false;
-    try {
-      return udpInodes(readFileSync(join(proc, pid, "net", "udp"), "utf8")).has(inode);
-    } catch {
-      return false;
-    }
+    return (options.protocol === "tcp" ? ["tcp", "tcp6"] : ["udp", "udp6"]).some((table) => {
+      try {
+        return udpInodes(readFileSync(join(proc, pid, "net", table), "utf8")).has(inode);
+      } catch {
+        return false;
+      }
+    });
   };
 
   return () => {
@@ -65,7 +69,7 @@ export function createNetnsPeerCheck(options: NetnsPeerCheckOptions): () => bool
   };
 }
 
-/** The socket inodes listed in a /proc/<pid>/net/udp (or udp6) table. */
+/** The socket inodes listed in a /proc/<pid>/net/udp table (or udp6, tcp, tcp6: the same columns). */
 export function udpInodes(table: string): Set<string> {
   const inodes = new Set<string>();
   for (const line of table.split("\n").slice(1)) {
@@ -88,6 +92,24 @@ export function socketInodeOfUdpPort(port: number, procRoot = "/proc", pid = pro
     for (const line of text.split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[9] !== "0") return fields[9];
+    }
+  }
+  return undefined;
+}
+
+/** The inode of the TCP socket listening on `port` (state 0A) in our namespace, from our own /proc/<pid>/net/tcp (or tcp6). */
+export function socketInodeOfTcpPort(port: number, procRoot = "/proc", pid = process.pid): string | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const table of ["tcp", "tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(join(procRoot, String(pid), "net", table), "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[3] === "0A" && fields[9] !== "0") return fields[9];
     }
   }
   return undefined;
