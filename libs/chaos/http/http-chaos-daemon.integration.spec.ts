@@ -1,51 +1,202 @@
 import net from "node:net";
+import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
-import { httpRecoverCommand } from "./http-chaos-daemon.js";
+import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
+import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
+import type { PodHttpState } from "./daemon/http-state.js";
+import { ProcessProxyLauncher } from "./daemon/proxy-process.js";
+import { defaultHostPaths } from "../stress/cgroup-target.js";
 import { startHTTPChaosTestDaemon, type HTTPChaosTestDaemon } from "./http-daemon.test-support.js";
 
-// Real containerd, real container, real nsenter, real gRPC.
-describe("httpChaosDaemon", () => {
-  const pods = new CriPodFixture(defaultTestContainerdSocket());
-  let daemon: HTTPChaosTestDaemon;
-  const client = createClient(
-    ChaosDaemon,
-    createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(daemon.socketPath) } }),
+// Real containerd pods with their own network namespaces: the target serves HTTP on 8080 (busybox
+// httpd: /index.html "hello", /api/x "api"), the client is ANOTHER pod, so its requests arrive
+// through the target's PREROUTING; the real proxy (the built proxy/http-proxy-main.js, through
+// nsenter and setpriv), real iptables in the target's namespace, real gRPC.
+const until = (assertion: () => unknown, timeoutMs = 5000) =>
+  eventually(
+    "the assertion to hold",
+    async () => {
+      await assertion();
+      return true;
+    },
+    timeoutMs,
+    100,
   );
 
+type Answer = { status?: number; body?: string; error?: string };
+// one request from inside the client pod's network namespace (the test's node), on a new connection
+const getScript = `const [host,port,path]=process.argv.slice(1);
+const req=require("http").get({host,port:+port,path,agent:false,timeout:4000},r=>{let b="";r.on("data",c=>b+=c);r.on("end",()=>{console.log(JSON.stringify({status:r.statusCode,body:b.trim()}));process.exit(0)})});
+req.on("timeout",()=>{console.log(JSON.stringify({error:"timeout"}));process.exit(0)});req.on("error",e=>{console.log(JSON.stringify({error:e.code||e.message}));process.exit(0)})`;
+
+const abortApi = { target: "Request", selector: { port: 8080, path: "/api/*" }, actions: { abort: true }, port: 8080 };
+const replace503 = { target: "Response", selector: { port: 8080, path: "/index.html" }, actions: { replace: { code: 503 } }, port: 8080 };
+const serverCommand = ["sh", "-c", "mkdir -p /www/api && echo hello > /www/index.html && echo api > /www/api/x && exec httpd -f -p 8080 -h /www"];
+
+describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
+  const pods = new NetworkPods(defaultTestContainerdSocket());
+  let daemon: HTTPChaosTestDaemon;
+  let clientPod: NetworkPod;
+  const clientOf = (d: HTTPChaosTestDaemon) => createClient(ChaosDaemon, createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(d.socketPath) } }));
+  let client: ReturnType<typeof clientOf>;
+
+  const get = async (target: NetworkPod, path: string): Promise<Answer> => JSON.parse((await nodeInPod(clientPod, getScript, [target.ip, "8080", path])).trim()) as Answer;
+  const stateOf = (d: HTTPChaosTestDaemon): PodHttpState[] => {
+    const dir = join(d.stateDir, "pods");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).flatMap((k) => (existsSync(join(dir, k, "state.json")) ? [JSON.parse(readFileSync(join(dir, k, "state.json"), "utf8")) as PodHttpState] : []));
+  };
+  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  const natOf = (pod: NetworkPod) => inPod(pod, ["iptables-save", "-t", "nat"]);
+  const exec = (pod: NetworkPod, recordKey: string, rules: unknown[]) => client.execHTTPChaos({ containerId: pod.containerId, recordKey, rules: JSON.stringify(rules), tls: "" });
+
+  async function targetPod(name: string, from = pods): Promise<NetworkPod> {
+    const pod = await from.start(name, serverCommand);
+    await until(async () => expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" }), 15_000);
+    return pod;
+  }
+
   beforeAll(async () => {
+    clientPod = await pods.start("http-client");
     daemon = await startHTTPChaosTestDaemon();
-  });
+    client = clientOf(daemon);
+  }, 120_000);
 
   afterAll(async () => {
+    for (const s of daemon ? stateOf(daemon) : []) for (const r of s.records) await client.recoverHTTPChaos({ containerId: r.containerId, recordKey: r.recordKey }).catch(() => undefined);
     await daemon?.stop();
     await pods.removeAll();
-    pods.close();
-  }, 60_000);
+  }, 120_000);
 
-  it("runs the kind's command in the container's namespaces and logs it", async () => {
-    const { containerId } = await pods.startContainer({ name: "http", command: ["sleep", "3333"] });
-    await client.execHTTPChaos({ containerId });
-    expect(daemon.lines).toContainEqual(expect.objectContaining({ message: "ExecHTTPChaos", containerId }));
-    const injected = daemon.lines.find((l) => l["message"] === "HTTPChaos injected" && l["containerId"] === containerId);
-    expect(injected).toMatchObject({ argv: ["true"], pid: expect.any(Number) });
-  }, 60_000);
+  it("abort on /api/* closes those requests and leaves others alone; the proxy runs unprivileged in the pod; recovery restores direct serving", async () => {
+    const pod = await targetPod("http-abort");
+    expect(await get(pod, "/api/x")).toEqual({ status: 200, body: "api" });
+    await exec(pod, "uid-ab/r1", [abortApi]);
+    expect(await get(pod, "/api/x")).toEqual({ error: "ECONNRESET" });
+    expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
 
-  it("RecoverHTTPChaos runs the recover command in the same container's namespaces", async () => {
-    const { containerId } = await pods.startContainer({ name: "http-recover", command: ["sleep", "3334"] });
-    await client.execHTTPChaos({ containerId });
-    await client.recoverHTTPChaos({ containerId });
-    const injected = daemon.lines.find((l) => l["message"] === "HTTPChaos injected" && l["containerId"] === containerId);
-    const recovered = daemon.lines.find((l) => l["message"] === "HTTPChaos recovered" && l["containerId"] === containerId);
-    expect(recovered).toMatchObject({ argv: httpRecoverCommand, pid: injected?.["pid"] });
-  }, 60_000);
+    const nat = await natOf(pod);
+    expect(nat).toMatch(/-A PREROUTING -p tcp -j FAULTLINE-HTTP/);
+    expect(nat).toMatch(/-A FAULTLINE-HTTP -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 15080/);
+    const [state] = stateOf(daemon);
+    const pid = state!.proxy!.pid;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    expect(status).toMatch(/^Uid:\s+2000080\s+2000080\s+2000080\s+2000080$/m);
+    expect(status).toMatch(/^CapEff:\s+0+$/m);
+    expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(readlinkSync(`/proc/${pod.pid}/ns/net`));
 
-  it("answers NotFound for a container the runtime does not know, running nothing", async () => {
-    const unknown = "containerd://" + "e".repeat(64);
-    await expect(client.execHTTPChaos({ containerId: unknown })).rejects.toMatchObject({ code: Code.NotFound });
-    await expect(client.recoverHTTPChaos({ containerId: unknown })).rejects.toMatchObject({ code: Code.NotFound });
-    expect(daemon.lines.filter((l) => l["containerId"] === unknown && /^HTTPChaos (injected|recovered)$/.test(String(l["message"])))).toHaveLength(0);
-  });
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-ab/r1" });
+    expect(await get(pod, "/api/x")).toEqual({ status: 200, body: "api" });
+    expect(await natOf(pod)).not.toMatch(/FAULTLINE-HTTP/);
+    await until(() => expect(alive(pid)).toBe(false));
+    expect(stateOf(daemon)).toEqual([]);
+  }, 90_000);
+
+  it("two keys compose on one proxy (abort and a replaced code); recovering one leaves the other; ListHTTPChaos lists what is held", async () => {
+    const pod = await targetPod("http-compose");
+    await exec(pod, "uid-a/r1", [abortApi]);
+    const first = stateOf(daemon)[0]!.proxy!.pid;
+    await exec(pod, "uid-b/r1", [replace503]);
+    expect(stateOf(daemon)[0]!.proxy!.pid).toBe(first);
+    await until(async () => expect(await get(pod, "/index.html")).toMatchObject({ status: 503 }));
+    expect(await get(pod, "/api/x")).toEqual({ error: "ECONNRESET" });
+    const { injections } = await client.listHTTPChaos({});
+    expect(injections.map((i) => [i.recordKey, i.containerId, JSON.parse(i.rules)])).toEqual([
+      ["uid-a/r1", pod.containerId, [abortApi]],
+      ["uid-b/r1", pod.containerId, [replace503]],
+    ]);
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-a/r1" });
+    await until(async () => expect(await get(pod, "/api/x")).toEqual({ status: 200, body: "api" }));
+    expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-b/r1" });
+    expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
+    expect((await client.listHTTPChaos({})).injections).toEqual([]);
+  }, 90_000);
+
+  it("ApplyHttpChaos (Chaos Mesh's message): the pod's whole rule set, answered with the proxy's pid and 200; empty rules remove it", async () => {
+    const pod = await targetPod("http-apply");
+    const answer = await client.applyHttpChaos({ rules: JSON.stringify([replace503]), proxyPorts: [8080], containerId: pod.containerId, enterNs: true });
+    expect(answer.statusCode).toBe(200);
+    expect(Number(answer.instance)).toBe(stateOf(daemon)[0]!.proxy!.pid);
+    expect(Number(answer.startTime)).toBeGreaterThan(Date.now() - 120_000);
+    expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
+    const bad = await client.applyHttpChaos({ rules: JSON.stringify([{ ...replace503, port: 0 }]), containerId: pod.containerId });
+    expect(bad).toMatchObject({ statusCode: 400, error: expect.stringContaining("rules[0].port") });
+    expect(await client.applyHttpChaos({ rules: "[]", containerId: pod.containerId })).toMatchObject({ statusCode: 200, instance: 0n });
+    expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
+    expect(stateOf(daemon)).toEqual([]);
+  }, 90_000);
+
+  it("the daemon stopped mid-experiment: the proxy keeps serving; a new daemon adopts it; the proxy killed: the redirect goes (the server answers directly), then the proxy is back", async () => {
+    const pod = await targetPod("http-restart");
+    await exec(pod, "uid-rs/r1", [replace503]);
+    await daemon.stop(); // nothing is cleaned up: as if it were killed
+    expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
+
+    daemon = await startHTTPChaosTestDaemon({ stateDir: daemon.stateDir, reconcileIntervalMs: 300 });
+    client = clientOf(daemon);
+    expect((await client.listHTTPChaos({})).injections.map((i) => i.recordKey)).toEqual(["uid-rs/r1"]);
+    const adopted = stateOf(daemon)[0]!.proxy!.pid;
+    await new Promise((r) => setTimeout(r, 700)); // a reconcile pass or two: the live proxy is kept
+    expect(stateOf(daemon)[0]!.proxy!.pid).toBe(adopted);
+
+    process.kill(adopted, "SIGKILL");
+    // never a black hole: the redirect is removed at once, then the proxy started again
+    await until(() => expect(daemon.lines).toContainEqual(expect.objectContaining({ message: expect.stringContaining("redirect removed") })), 10_000);
+    await until(() => expect(stateOf(daemon)[0]?.proxy?.pid).not.toBe(adopted), 10_000);
+    await until(async () => expect(await get(pod, "/index.html")).toMatchObject({ status: 503 }), 10_000);
+
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-rs/r1" });
+    expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
+    expect(stateOf(daemon)).toEqual([]);
+  }, 90_000);
+
+  it("a proxy killed while nothing can start it again: the redirect is removed, the server answers directly, the record shows lost", async () => {
+    const pod = await targetPod("http-killed");
+    await exec(pod, "uid-k/r1", [replace503]);
+    await daemon.stop();
+    // the same state, under a daemon whose proxy cannot start (its main script is not there)
+    daemon = await startHTTPChaosTestDaemon({ stateDir: daemon.stateDir, reconcileIntervalMs: 300, launcher: new ProcessProxyLauncher({ main: "/nonexistent/http-proxy-main.js", paths: defaultHostPaths }) });
+    client = clientOf(daemon);
+    const pid = stateOf(daemon)[0]!.proxy!.pid;
+    expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
+    process.kill(pid, "SIGKILL");
+    await until(() => expect(stateOf(daemon)).toEqual([]), 10_000);
+    expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
+    expect(await natOf(pod)).not.toMatch(/FAULTLINE-HTTP/);
+    expect(daemon.lines).toContainEqual(expect.objectContaining({ level: "error", message: expect.stringContaining("could not be started again") }));
+    expect((await client.listHTTPChaos({})).injections).toEqual([]);
+    // back to a working daemon for the rest
+    await daemon.stop();
+    daemon = await startHTTPChaosTestDaemon({ stateDir: daemon.stateDir });
+    client = clientOf(daemon);
+  }, 90_000);
+
+  it("the pod deleted mid-experiment: its proxy exits by itself, the state is cleaned, a later Recover is OK", async () => {
+    const own = new NetworkPods(defaultTestContainerdSocket());
+    const pod = await targetPod("http-gone", own);
+    await exec(pod, "uid-gone/r1", [abortApi]);
+    const pid = stateOf(daemon)[0]!.proxy!.pid;
+    await own.removeAll();
+    await until(() => expect(alive(pid)).toBe(false), 15_000);
+    await until(() => expect(stateOf(daemon)).toEqual([]), 10_000);
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-gone/r1" });
+    expect((await client.listHTTPChaos({})).injections).toEqual([]);
+  }, 90_000);
+
+  it("refuses a hostNetwork target with FailedPrecondition, and an unknown container with NotFound", async () => {
+    const host = new CriPodFixture(defaultTestContainerdSocket());
+    try {
+      const { containerId } = await host.startContainer({ name: "http-hostnet" });
+      await expect(client.execHTTPChaos({ containerId, recordKey: "uid-h/r1", rules: JSON.stringify([abortApi]), tls: "" })).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("hostNetwork") });
+      await expect(client.execHTTPChaos({ containerId: "containerd://" + "e".repeat(64), recordKey: "uid-h/r2", rules: JSON.stringify([abortApi]), tls: "" })).rejects.toMatchObject({ code: Code.NotFound });
+      expect(stateOf(daemon)).toEqual([]);
+    } finally {
+      await host.removeAll();
+      host.close();
+    }
+  }, 60_000);
 });

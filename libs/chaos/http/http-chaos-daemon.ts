@@ -1,45 +1,391 @@
+import { readFileSync } from "node:fs";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { requestLogger, type DaemonHandlers, type NamespaceKind } from "@faultline/daemon-server";
+import {
+  HostNamespaces,
+  httpInterceptionCapable,
+  iptablesCommands,
+  nodeCapabilityProbeFor,
+  requestLogger,
+  toConnectError,
+  type DaemonHandlers,
+  type IptablesCommands,
+} from "@faultline/daemon-server";
+import { refusalError } from "../network/daemon/kernel-refusal.js";
+import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import type { TargetNetworkNamespace } from "../network/daemon/target-network-namespace.js";
+import { processInNetns } from "../pod-netns-process/netns-members.js";
+import { podNetworkNamespace } from "../pod-netns-process/pod-network-namespace.js";
+import { PodProcessStartError, capLog, type PodProcess } from "../pod-netns-process/pod-process.js";
+import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
+import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { setHttpRedirect } from "./daemon/http-redirect.js";
+import { checkContainerId, checkExecHttpRequest, checkHttpRules, checkHttpTls, checkRecordKey, type HttpRecord } from "./daemon/http-request-validation.js";
+import { HttpStateDir, assignListeners, defaultHttpStateDir, podTls, rulePorts, type HttpListenerState, type PodHttpState } from "./daemon/http-state.js";
+import { ProcessProxyLauncher, defaultProxyUid, listeningTcpPorts, type ProxyLauncher } from "./daemon/proxy-process.js";
+import { httpProxyMainPath } from "./proxy/http-proxy-path.js";
+
+/** Options of HTTPChaos's daemon side; the defaults are what the daemon image has. */
+export interface HttpChaosDaemonOptions {
+  /** Where the pods' state is kept; default `$FAULTLINE_HTTP_STATE_DIR`, else the node's /run/faultline/http. */
+  stateDir?: string;
+  /** The host's procfs and cgroup root; default `/proc` and `/sys/fs/cgroup`. */
+  paths?: HostPaths;
+  /** The uid (and gid) the proxies run as; default 2000080. */
+  proxyUid?: number;
+  /** Starts and stops proxies; default a {@link ProcessProxyLauncher} of `httpProxyMainPath()`. */
+  launcher?: ProxyLauncher;
+  /** The node's capabilities; default the daemon's one cached probe. */
+  capabilities?: () => Promise<NodeCapabilities>;
+  /** Which namespaces are the node's or the daemon's own; default `new HostNamespaces({ procRoot })`. */
+  hostNamespaces?: HostNamespaces;
+  /** How often every pod is checked; default 3000 ms; 0: never (tests call `reconcile`). */
+  reconcileIntervalMs?: number;
+  /** Stops the reconcile loop. */
+  signal?: AbortSignal;
+  /** Where the reconcile loop tells what it did; default one JSON line on stdout. */
+  onReconcile?: (event: { [field: string]: unknown; message: string }) => void;
+}
+
+/** HTTPChaos's daemon side: its handlers, and the reconcile pass its loop runs. */
+export interface HttpChaosDaemon {
+  handlers: DaemonHandlers;
+  reconcile(): Promise<void>;
+}
+
+/** The record key ApplyHttpChaos (Chaos Mesh's manager) keeps a pod's whole rule set under. */
+export const chaosMeshRecordPrefix = "chaos-mesh/";
+export const chaosMeshRecordKey = (containerId: string) => `${chaosMeshRecordPrefix}${containerId}`;
+
+const precondition = (message: string) => new ConnectError(message, Code.FailedPrecondition);
 
 /**
- * The command HTTPChaos runs inside the target pod's namespaces, as an argv array (never a
- * shell string). `true` changes nothing: this is the place to put the fault's command.
+ * The daemon side of HTTPChaos (see `daemon/README.md`).
+ *
+ * ExecHTTPChaos adds one record's rules to the target pod's HTTP proxy: a Node process of the
+ * daemon's (`proxy/`), started detached in its own session, entered into the pod's network
+ * namespace only, run as an unprivileged uid with no capability and moved into the POD's cgroup,
+ * one listener per distinct rule port. Only once it listens is the pod's incoming traffic for
+ * those ports redirected to it (iptables nat PREROUTING, chain FAULTLINE-HTTP, one atomic
+ * iptables-restore). Per pod (key: its network namespace's inode), serialised, the state lives in a
+ * directory that outlives the daemon. Records compose in the order first applied; a new one
+ * rewrites the config and SIGHUPs the proxy, a new port's redirect is added once it listens there.
+ *
+ * RecoverHTTPChaos drops one record; redirects of ports no rule uses go before the proxy is told;
+ * with none left the redirect goes FIRST, then the proxy, then the state.
+ *
+ * Never a black hole: the proxy keeps serving while the daemon is down; the reconcile pass (at
+ * start and every few seconds) removes a gone pod's state, and when the proxy died with a redirect
+ * in place removes the redirect AT ONCE (the server is reachable directly), then starts the proxy
+ * again and redirects again.
+ *
+ * ApplyHttpChaos (Chaos Mesh's) sets the pod's whole Chaos Mesh rule set, kept as one record
+ * `chaos-mesh/<container id>` beside Faultline's records; empty rules remove it.
  */
-export const httpCommand: readonly string[] = ["true"];
+export function httpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDaemonOptions = {}): DaemonHandlers {
+  return createHttpChaosDaemon(deps, options).handlers;
+}
 
-/**
- * The command RecoverHTTPChaos runs in the same namespaces to remove what `httpCommand`
- * left behind. `true` changes nothing: this is the place to put it.
- */
-export const httpRecoverCommand: readonly string[] = ["true"];
+/** {@link httpChaosDaemon}'s handlers with its reconcile pass. */
+export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDaemonOptions = {}): HttpChaosDaemon {
+  const paths = options.paths ?? defaultHostPaths;
+  const uid = options.proxyUid ?? defaultProxyUid;
+  const owner = { uid, gid: uid };
+  const probe = nodeCapabilityProbeFor(deps.runner);
+  const capabilities = options.capabilities ?? (() => probe.get());
+  const host = options.hostNamespaces ?? new HostNamespaces({ procRoot: paths.procRoot });
+  const lock = new NetworkNamespaceLock();
+  let stateDir: HttpStateDir | undefined;
+  const state = () => (stateDir ??= new HttpStateDir(options.stateDir ?? defaultHttpStateDir(paths.procRoot)));
+  let launcher = options.launcher;
+  const proxies = () => (launcher ??= new ProcessProxyLauncher({ main: httpProxyMainPath(), paths, uid, gid: uid }));
+  const tell = options.onReconcile ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
 
-/** The namespaces the commands enter: the pod's network namespace. */
-export const httpNamespaces: readonly NamespaceKind[] = ["net"];
+  const nsOf = (caps: NodeCapabilities, pid: number, signal?: AbortSignal): TargetNetworkNamespace => ({
+    node: caps.nodeName,
+    run: (argv, input) => deps.runner.run({ pid, namespaces: ["net"], argv, input, signal }),
+  });
+  const cmdsOf = (caps: NodeCapabilities): IptablesCommands => iptablesCommands(caps.iptablesBackend === "legacy" ? "legacy" : "nf_tables");
+  const alive = (p: PodProcess | undefined): p is PodProcess => p !== undefined && proxies().alive(p);
+  const write = (key: string, st: PodHttpState) => state().write(key, st, owner);
 
-/**
- * The daemon side of HTTPChaos: ExecHTTPChaos resolves the container's host pid through the
- * container runtime, runs `httpCommand` in its namespaces and logs what ran;
- * RecoverHTTPChaos does the same with `httpRecoverCommand`.
- */
-export function httpChaosDaemon(deps: DaemonKindDeps): DaemonHandlers {
-  return {
+  async function requireInterception(): Promise<NodeCapabilities> {
+    const caps = await capabilities();
+    if (!httpInterceptionCapable(caps)) {
+      throw precondition(`node ${caps.nodeName} cannot do this: it lacks http/interception (iptables with the nat table's REDIRECT target, in the pod's network namespace)`);
+    }
+    return caps;
+  }
+
+  const podNetns = (containerId: string, pid: number) =>
+    podNetworkNamespace(paths.procRoot, host, containerId, pid, "redirecting its ports would take the node's own incoming traffic");
+
+  /**
+   * Brings a pod to `records` (non-empty), from `before` (its state, or none), its namespace
+   * entered through `member`. Order: redirects of ports no rule uses any more go first; then the
+   * config; then the proxy (reloaded if alive, else started) and only once it listens on every
+   * port, the redirect of every port. On failure the pod is left as it was before (or, for a
+   * first record, with nothing), never redirected to a port nothing listens on.
+   */
+  async function converge(key: string, netns: { dev: number; ino: number }, member: number, before: PodHttpState | undefined, records: HttpRecord[], caps: NodeCapabilities, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
+    const ns = nsOf(caps, member, signal);
+    const cmds = cmdsOf(caps);
+    const ports = rulePorts(records);
+    const listeners = assignListeners(ports, before?.listeners ?? [], listeningTcpPorts(paths.procRoot, member));
+    const running = alive(before?.proxy);
+    let redirected = before?.redirected ?? [];
+    const redirectFor = (serverPorts: readonly number[]) => listeners.filter((l) => serverPorts.includes(l.serverPort));
+    // a dead proxy behind a redirect, or ports no rule uses: those redirects go first
+    const keepRedirect = running ? redirected.filter((p) => ports.includes(p)) : [];
+    if (keepRedirect.length !== redirected.length) {
+      await setHttpRedirect(ns, cmds, redirectFor(keepRedirect)).catch((error: unknown) => {
+        throw refusalError(error, caps.nodeName, "the pod's redirect is unchanged");
+      });
+      redirected = keepRedirect;
+      if (before !== undefined) write(key, { ...before, redirected });
+    }
+    const next: PodHttpState = { netns, records, listeners, redirected, ...(running && { proxy: before!.proxy }) };
+    write(key, next);
+    const rollBack = async () => {
+      if (before === undefined || !running) {
+        await setHttpRedirect(ns, cmds, []).catch(() => undefined);
+        if (next.proxy !== undefined) await proxies().stop(next.proxy);
+        state().remove(key);
+        return;
+      }
+      // the proxy as it was: its config again (the redirects it had are still in place)
+      write(key, { ...before, redirected });
+      await proxies()
+        .reload(before.proxy!, state().podDir(key), before.listeners.map((l) => l.proxyPort))
+        .catch(() => undefined);
+    };
+    let started = false;
+    try {
+      if (running) {
+        await proxies().reload(before!.proxy!, state().podDir(key), listeners.map((l) => l.proxyPort));
+      } else {
+        next.proxy = await proxies().start({ memberPid: member, dir: state().podDir(key), ports: listeners.map((l) => l.proxyPort) });
+        started = true;
+        write(key, next);
+      }
+    } catch (error) {
+      await rollBack();
+      throw error instanceof PodProcessStartError ? precondition(error.message) : error;
+    }
+    try {
+      await setHttpRedirect(ns, cmds, listeners);
+    } catch (error) {
+      await rollBack();
+      throw refusalError(error, caps.nodeName, before === undefined ? "nothing of this call was left applied" : "the pod's HTTP chaos is as it was before this call");
+    }
+    next.redirected = ports;
+    write(key, next);
+    return { proxy: next.proxy!.pid, started, reloaded: !started, rules: records.reduce((n, r) => n + r.rules.length, 0), listeners };
+  }
+
+  /** Removes a pod's HTTP chaos whole: the redirect first (if the pod is still there), then the proxy, then the state. */
+  async function removeAll(key: string, st: PodHttpState, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
+    const running = alive(st.proxy);
+    const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []) ?? (running ? st.proxy!.pid : undefined);
+    let redirect = "absent";
+    if (member !== undefined) {
+      const caps = await capabilities();
+      try {
+        redirect = await setHttpRedirect(nsOf(caps, member, signal), cmdsOf(caps), []);
+      } catch (error) {
+        throw refusalError(error, caps.nodeName, "the pod's HTTP chaos is still in place");
+      }
+    }
+    if (running) await proxies().stop(st.proxy!);
+    state().remove(key);
+    return { redirect, proxyStopped: running, podGone: member === undefined };
+  }
+
+  /** Sets a pod's records (under its lock): none left removes everything, else {@link converge}. */
+  async function setRecords(key: string, netns: { dev: number; ino: number }, member: number, before: PodHttpState | undefined, records: HttpRecord[], caps: NodeCapabilities, signal?: AbortSignal) {
+    if (records.length === 0) return before === undefined ? { held: false } : removeAll(key, before, signal);
+    return converge(key, netns, member, before, records, caps, signal);
+  }
+
+  const sameRecord = (a: HttpRecord, b: HttpRecord) => JSON.stringify(a.rules) === JSON.stringify(b.rules) && JSON.stringify(a.tls ?? null) === JSON.stringify(b.tls ?? null);
+
+  /** The records with `record` in: replacing one of its key where it stands, else last; refusing other TLS material. */
+  function withRecord(records: readonly HttpRecord[], record: HttpRecord, replacing: (r: HttpRecord) => boolean = (r) => r.recordKey === record.recordKey): HttpRecord[] {
+    const others = records.filter((r) => !replacing(r));
+    const tls = podTls(others);
+    if (record.tls !== undefined && tls !== undefined && JSON.stringify(tls) !== JSON.stringify(record.tls)) {
+      const holder = others.find((r) => r.tls !== undefined)!;
+      throw precondition(`tls: the pod's proxy already terminates TLS with other material (record ${holder.recordKey}); one pod's proxy has one certificate`);
+    }
+    const at = records.findIndex(replacing);
+    if (at < 0) return [...records, record];
+    return [...records.slice(0, at), record, ...records.slice(at + 1).filter((r) => !replacing(r))];
+  }
+
+  /** A pod's key for a container: capability, pid, network namespace (hostNetwork refused). */
+  async function target(containerId: string, signal: AbortSignal) {
+    const caps = await requireInterception();
+    const pid = await deps.runtime.getPid(containerId, { signal });
+    const netns = await podNetns(containerId, pid);
+    return { caps, pid, netns, key: HttpStateDir.podKey(netns) };
+  }
+
+  async function reconcileOne(key: string): Promise<void> {
+    await lock.run(key, async () => {
+      const st = state().read(key);
+      if (st === undefined) {
+        state().remove(key); // a directory without its state: a write that never happened
+        return;
+      }
+      const running = alive(st.proxy);
+      const records = st.records.map((r) => r.recordKey);
+      const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
+      if (member === undefined) {
+        if (running) await proxies().stop(st.proxy!);
+        state().remove(key);
+        tell({ message: "HTTP chaos's pod is gone: its state removed", netns: key, records });
+        return;
+      }
+      const wanted = rulePorts(st.records);
+      if (running && wanted.length === st.redirected.length && wanted.every((p) => st.redirected.includes(p))) {
+        capLog(`${state().podDir(key)}/proxy.log`);
+        return;
+      }
+      const caps = await capabilities();
+      if (!running && st.redirected.length > 0) {
+        // the redirect points at nothing: the pod's server must be reachable directly, now
+        await setHttpRedirect(nsOf(caps, member), cmdsOf(caps), []);
+        st.redirected = [];
+        write(key, st);
+        tell({ level: "warn", message: "HTTP proxy had exited while its redirect was in place: redirect removed, starting it again", netns: key, proxy: st.proxy?.pid, records });
+      }
+      try {
+        const outcome = await converge(key, st.netns, member, st, st.records, caps);
+        tell({ level: "warn", message: running ? "HTTP redirect completed (an earlier daemon stopped half way)" : "HTTP proxy started again and redirected", netns: key, ...outcome, records });
+      } catch (error) {
+        await removeAll(key, state().read(key) ?? st).catch(() => undefined);
+        tell({ level: "error", message: "HTTP proxy could not be started again: the pod's HTTP chaos removed (its server is reachable directly)", netns: key, error: (error as Error).message, records });
+      }
+    });
+  }
+
+  const reconcile = reconcileLoop(
+    () => state().podKeys(),
+    reconcileOne,
+    (key, error) => tell({ level: "warn", message: "HTTP chaos check failed: tried again", netns: key, error: error.message }),
+    options.reconcileIntervalMs ?? 3000,
+    options.signal,
+  );
+
+  const handlers: DaemonHandlers = {
     async execHTTPChaos(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("ExecHTTPChaos", { request: { containerId: req.containerId } });
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = httpCommand;
-      const { stdout } = await deps.runner.run({ pid, namespaces: httpNamespaces, argv, signal: ctx.signal });
-      log.info("HTTPChaos injected", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
-      return {};
+      log.info("ExecHTTPChaos", { request: { containerId: req.containerId, recordKey: req.recordKey, rules: req.rules.length > 2000 ? `${req.rules.length} characters` : req.rules, tls: req.tls !== "" } });
+      const record = checkExecHttpRequest(req);
+      const { caps, pid, netns, key } = await target(req.containerId, ctx.signal);
+      try {
+        const outcome = await lock.run(key, async () => {
+          const before = state().read(key);
+          const held = before?.records.find((r) => r.recordKey === record.recordKey);
+          if (held !== undefined && sameRecord(held, record) && alive(before!.proxy) && rulePorts(before!.records).every((p) => before!.redirected.includes(p))) {
+            return { proxy: before!.proxy!.pid, unchanged: true };
+          }
+          const records = withRecord(before?.records ?? [], held !== undefined && sameRecord(held, record) ? held : record);
+          return converge(key, netns, pid, before, records, caps, ctx.signal);
+        });
+        log.info("HTTPChaos injected", { pid, netns: key, recordKey: record.recordKey, ...outcome });
+        return {};
+      } catch (error) {
+        throw toConnectError(error);
+      }
     },
+
     async recoverHTTPChaos(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("RecoverHTTPChaos", { request: { containerId: req.containerId } });
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = httpRecoverCommand;
-      const { stdout } = await deps.runner.run({ pid, namespaces: httpNamespaces, argv, signal: ctx.signal });
-      log.info("HTTPChaos recovered", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
+      log.info("RecoverHTTPChaos", { request: { containerId: req.containerId, recordKey: req.recordKey } });
+      checkContainerId(req.containerId);
+      checkRecordKey(req.recordKey);
+      const outcome = await recoverKey(req.recordKey, ctx.signal);
+      log.info("HTTPChaos recovered", { recordKey: req.recordKey, ...outcome });
       return {};
     },
+
+    async listHTTPChaos(_req, ctx) {
+      const injections = state()
+        .podKeys()
+        .flatMap((key) => state().read(key)?.records ?? [])
+        .map((r) => ({ recordKey: r.recordKey, containerId: r.containerId, rules: r.rulesJson }));
+      requestLogger(ctx).info("ListHTTPChaos", { injections: injections.length });
+      return { injections };
+    },
+
+    async applyHttpChaos(req, ctx) {
+      const log = requestLogger(ctx);
+      log.info("ApplyHttpChaos", { request: { containerId: req.containerId, rules: req.rules.length > 2000 ? `${req.rules.length} characters` : req.rules, proxyPorts: req.proxyPorts, tls: req.tls !== "" } });
+      let record: HttpRecord;
+      try {
+        checkContainerId(req.containerId);
+        const rules = checkHttpRules(req.rules === "" ? "[]" : req.rules);
+        req.proxyPorts.forEach((p, i) => {
+          if (p < 1 || p > 65535) throw new ConnectError(`proxyPorts[${i}]: ${p} is not a port (1 to 65535)`, Code.InvalidArgument);
+        });
+        const tls = checkHttpTls(req.tls);
+        record = { recordKey: chaosMeshRecordKey(req.containerId), containerId: req.containerId, rules, rulesJson: req.rules, ...(tls !== undefined && { tls }) };
+      } catch (error) {
+        // Chaos Mesh's manager reads a refused rule set from the status code, as from its proxy
+        const e = toConnectError(error);
+        log.info("ApplyHttpChaos refused", { error: e.rawMessage });
+        return { instance: 0n, startTime: 0n, statusCode: 400, error: e.rawMessage, instanceUid: "" };
+      }
+      if (record.rules.length === 0) {
+        const outcome = await recoverKey(record.recordKey, ctx.signal);
+        log.info("HttpChaos applied", { recordKey: record.recordKey, rules: 0, ...outcome });
+        return { instance: 0n, startTime: 0n, statusCode: 200, error: "", instanceUid: "" };
+      }
+      const { caps, pid, netns, key } = await target(req.containerId, ctx.signal);
+      try {
+        const proxy = await lock.run(key, async () => {
+          const before = state().read(key);
+          // the whole Chaos Mesh rule set of the pod: any earlier one (another container's key) is replaced
+          const records = withRecord(before?.records ?? [], record, (r) => r.recordKey.startsWith(chaosMeshRecordPrefix));
+          await converge(key, netns, pid, before, records, caps, ctx.signal);
+          return state().read(key)!.proxy!;
+        });
+        log.info("HttpChaos applied", { pid, netns: key, recordKey: record.recordKey, proxy: proxy.pid });
+        return { instance: BigInt(proxy.pid), startTime: BigInt(startTimeMs(paths.procRoot, proxy)), statusCode: 200, error: "", instanceUid: `${proxy.pid}-${proxy.startTicks}` };
+      } catch (error) {
+        throw toConnectError(error);
+      }
+    },
   };
+
+  /** Drops a record key wherever it is held; an unknown key or a gone pod is recovered. */
+  async function recoverKey(recordKey: string, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
+    const key = state()
+      .podKeys()
+      .find((k) => state().read(k)?.records.some((r) => r.recordKey === recordKey));
+    if (key === undefined) return { held: false };
+    return lock.run(key, async () => {
+      const st = state().read(key);
+      if (st === undefined || !st.records.some((r) => r.recordKey === recordKey)) return { held: false };
+      const records = st.records.filter((r) => r.recordKey !== recordKey);
+      const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
+      if (records.length === 0 || member === undefined) return { netns: key, ...(await removeAll(key, st, signal)) };
+      return { netns: key, ...(await setRecords(key, st.netns, member, st, records, await capabilities(), signal)) };
+    });
+  }
+
+  return { handlers, reconcile };
+}
+
+/** A process's start time in ms since the epoch (boot time from `/proc/stat` + its start ticks at 100 Hz). */
+export function startTimeMs(procRoot: string, p: { startTicks: string }): number {
+  try {
+    const btime = /^btime (\d+)$/m.exec(readFileSync(`${procRoot}/stat`, "utf8"))?.[1];
+    if (btime === undefined) return 0;
+    return Number(btime) * 1000 + Number(p.startTicks) * 10;
+  } catch {
+    return 0;
+  }
 }

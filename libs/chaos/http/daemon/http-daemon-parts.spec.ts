@@ -6,7 +6,7 @@ import { podProcessArgv } from "../../pod-netns-process/pod-process.js";
 import { httpRedirect } from "./http-redirect.js";
 import { checkHttpTls } from "./http-request-validation.js";
 import { assignListeners, proxyConfig, rulePorts } from "./http-state.js";
-import { defaultProxyUid, listeningTcpPorts, proxyArgs } from "./proxy-process.js";
+import { defaultProxyUid, listeningTcpPorts, proxyArgs, reloadVerdict } from "./proxy-process.js";
 
 const rule = (port: number) => ({ target: "Request" as const, selector: {}, actions: { abort: true }, port });
 
@@ -85,6 +85,15 @@ describe("listeners and ports", () => {
     expect([...listeningTcpPorts(proc, 7)].sort()).toEqual([15065, 8080]);
     expect(listeningTcpPorts(proc, 8).size).toBe(0);
     rmSync(proc, { recursive: true, force: true });
+  });
+});
+
+describe("reloadVerdict", () => {
+  it("reads the proxy's first reload line after the SIGHUP: reloaded on every port, reloaded short of one, or failed keeping the old config", () => {
+    expect(reloadVerdict('{"event":"request"}\n', [15080])).toBe(false);
+    expect(reloadVerdict('{"level":"info","event":"reloaded","ports":[15080,15081]}\n', [15081])).toBe(true);
+    expect(reloadVerdict('{"level":"info","event":"reloaded","ports":[15080]}\n', [15080, 15081])).toBe("it reloaded without listening on 15081");
+    expect(reloadVerdict('{"level":"warn","event":"reload-failed","error":"listen EADDRINUSE"}\n{"event":"reloaded","ports":[15080]}\n', [15080])).toBe("it kept its old config: listen EADDRINUSE");
   });
 });
 

@@ -25,7 +25,7 @@ export interface ProxyLauncher {
   start(start: ProxyStart): Promise<PodProcess>;
   /** Whether that process still runs (same pid, same start time, not a zombie). */
   alive(process: PodProcess): boolean;
-  /** SIGHUP (it reads its config again, listeners included); resolves once it listens on every port in `ports`. */
+  /** SIGHUP (it reads its config again, listeners included); resolves once it says it did, listening on every port in `ports`. */
   reload(process: PodProcess, dir: string, ports: readonly number[]): Promise<void>;
   /** SIGTERM, then SIGKILL after a grace; resolves once it is gone. */
   stop(process: PodProcess): Promise<void>;
@@ -58,6 +58,26 @@ export interface ProcessProxyLauncherOptions extends Partial<PodProcessCommand> 
   joinPod?: (memberPid: number, pid: number) => Promise<void>;
 }
 
+/** What a proxy's output after a SIGHUP says: true (reloaded, on every port), the failure, or false (nothing yet). */
+export function reloadVerdict(output: string, ports: readonly number[]): boolean | string {
+  for (const line of output.split("\n")) {
+    if (!line.includes('"reload')) continue;
+    let parsed: { event?: unknown; ports?: unknown; error?: unknown };
+    try {
+      parsed = JSON.parse(line) as typeof parsed;
+    } catch {
+      continue;
+    }
+    if (parsed.event === "reload-failed") return `it kept its old config: ${String(parsed.error)}`;
+    if (parsed.event === "reloaded") {
+      const listening = Array.isArray(parsed.ports) ? (parsed.ports as unknown[]) : [];
+      const missing = ports.filter((port) => !listening.includes(port));
+      return missing.length === 0 ? true : `it reloaded without listening on ${missing.join(", ")}`;
+    }
+  }
+  return false;
+}
+
 const readyOn = (ports: readonly number[]) => (output: string) =>
   readyLines(output).some((l) => Array.isArray(l["ports"]) && ports.every((p) => (l["ports"] as unknown[]).includes(p)));
 
@@ -69,11 +89,9 @@ const readyOn = (ports: readonly number[]) => (output: string) =>
  */
 export class ProcessProxyLauncher implements ProxyLauncher {
   readonly #processes: PodProcessLauncher;
-  readonly #procRoot: string;
 
   constructor(options: ProcessProxyLauncherOptions) {
     this.#processes = new PodProcessLauncher({ ...options, uid: options.uid ?? defaultProxyUid, what: "the HTTP proxy", logName: "proxy.log", cgroupLeaf: "faultline-http" });
-    this.#procRoot = options.paths.procRoot;
   }
 
   get command(): PodProcessCommand {
@@ -88,16 +106,16 @@ export class ProcessProxyLauncher implements ProxyLauncher {
     return this.#processes.alive(p);
   }
 
-  /** After SIGHUP: a new ready line naming every port, or (whichever comes first) every port listening in its namespace. */
+  /**
+   * After SIGHUP the proxy logs `{"event":"reloaded","ports":[...]}` once the new config is in force
+   * (listeners included), or `{"event":"reload-failed","error":...}` keeping the old one: the first
+   * such line after the signal decides; `reloaded` must name every port.
+   */
   async reload(p: PodProcess, dir: string, ports: readonly number[]): Promise<void> {
     const offset = this.#processes.logSize(dir);
     this.#processes.reload(p);
-    const listening = () => {
-      const now = listeningTcpPorts(this.#procRoot, p.pid);
-      return ports.every((port) => now.has(port));
-    };
-    const said = await this.#processes.waitFor(p, dir, offset, (out) => readyOn(ports)(out) || listening());
-    if (said !== true) throw new PodProcessStartError(`the HTTP proxy ${p.pid} did not take its new config (listening on ${ports.join(", ")}): it ${said}`);
+    const said = await this.#processes.waitFor(p, dir, offset, (out) => reloadVerdict(out, ports));
+    if (said !== true) throw new PodProcessStartError(`the HTTP proxy ${p.pid} did not take its new config (listening on ${ports.join(", ")}): ${said}`);
   }
 
   stop(p: PodProcess): Promise<void> {
