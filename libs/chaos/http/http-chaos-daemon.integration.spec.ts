@@ -8,7 +8,7 @@ import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultli
 import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
 import type { PodHttpState } from "./daemon/http-state.js";
 import { ProcessProxyLauncher } from "./daemon/proxy-process.js";
-import { defaultHostPaths } from "../stress/cgroup-target.js";
+import { defaultHostPaths, parseProcCgroup } from "../stress/cgroup-target.js";
 import { startHTTPChaosTestDaemon, type HTTPChaosTestDaemon } from "./http-daemon.test-support.js";
 
 // Real containerd pods with their own network namespaces: the target serves HTTP on 8080 (busybox
@@ -34,7 +34,8 @@ req.on("timeout",()=>{console.log(JSON.stringify({error:"timeout"}));process.exi
 
 const abortApi = { target: "Request", selector: { port: 8080, path: "/api/*" }, actions: { abort: true }, port: 8080 };
 const replace503 = { target: "Response", selector: { port: 8080, path: "/index.html" }, actions: { replace: { code: 503 } }, port: 8080 };
-const serverCommand = ["sh", "-c", "mkdir -p /www/api && echo hello > /www/index.html && echo api > /www/api/x && exec httpd -f -p 8080 -h /www"];
+// the same files on 8080 and 9090 (the second httpd in the background)
+const serverCommand = ["sh", "-c", "mkdir -p /www/api && echo hello > /www/index.html && echo api > /www/api/x && httpd -p 9090 -h /www && exec httpd -f -p 8080 -h /www"];
 
 describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
   const pods = new NetworkPods(defaultTestContainerdSocket());
@@ -43,7 +44,7 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
   const clientOf = (d: HTTPChaosTestDaemon) => createClient(ChaosDaemon, createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(d.socketPath) } }));
   let client: ReturnType<typeof clientOf>;
 
-  const get = async (target: NetworkPod, path: string): Promise<Answer> => JSON.parse((await nodeInPod(clientPod, getScript, [target.ip, "8080", path])).trim()) as Answer;
+  const get = async (target: NetworkPod, path: string, port = 8080): Promise<Answer> => JSON.parse((await nodeInPod(clientPod, getScript, [target.ip, String(port), path])).trim()) as Answer;
   const stateOf = (d: HTTPChaosTestDaemon): PodHttpState[] => {
     const dir = join(d.stateDir, "pods");
     if (!existsSync(dir)) return [];
@@ -87,6 +88,9 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     expect(status).toMatch(/^Uid:\s+2000080\s+2000080\s+2000080\s+2000080$/m);
     expect(status).toMatch(/^CapEff:\s+0+$/m);
     expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(readlinkSync(`/proc/${pod.pid}/ns/net`));
+    const containerCg = parseProcCgroup(readFileSync(`/proc/${pod.pid}/cgroup`, "utf8")).find((l) => l.controllers.includes("memory"))!.path;
+    const proxyCg = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8")).find((l) => l.controllers.includes("memory"))!.path;
+    expect(proxyCg).toBe(containerCg.slice(0, containerCg.lastIndexOf("/")) || "/");
 
     await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-ab/r1" });
     expect(await get(pod, "/api/x")).toEqual({ status: 200, body: "api" });
@@ -114,6 +118,26 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-b/r1" });
     expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
     expect((await client.listHTTPChaos({})).injections).toEqual([]);
+  }, 90_000);
+
+  it("a record on another port: the live proxy listens there after SIGHUP, then that port is redirected; recovering it removes that redirect, the first port still taken", async () => {
+    const pod = await targetPod("http-ports");
+    await until(async () => expect(await get(pod, "/index.html", 9090)).toEqual({ status: 200, body: "hello" }));
+    await exec(pod, "uid-p/r1", [replace503]);
+    const pid = stateOf(daemon)[0]!.proxy!.pid;
+    await exec(pod, "uid-p/r2", [{ ...abortApi, selector: { port: 9090, path: "/api/*" }, port: 9090 }]);
+    expect(stateOf(daemon)[0]).toMatchObject({ proxy: { pid }, listeners: [{ serverPort: 8080, proxyPort: 15080 }, { serverPort: 9090, proxyPort: 15081 }], redirected: [8080, 9090] });
+    expect(await natOf(pod)).toMatch(/--dport 9090 -j REDIRECT --to-ports 15081/);
+    expect(await get(pod, "/api/x", 9090)).toEqual({ error: "ECONNRESET" });
+    expect(await get(pod, "/index.html", 9090)).toEqual({ status: 200, body: "hello" });
+    expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
+    expect(await get(pod, "/api/x")).toEqual({ status: 200, body: "api" }); // 9090's rule is not 8080's
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-p/r2" });
+    expect(await natOf(pod)).not.toMatch(/--dport 9090/);
+    expect(await get(pod, "/api/x", 9090)).toEqual({ status: 200, body: "api" });
+    expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
+    await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-p/r1" });
+    expect(await get(pod, "/index.html")).toEqual({ status: 200, body: "hello" });
   }, 90_000);
 
   it("ApplyHttpChaos (Chaos Mesh's message): the pod's whole rule set, answered with the proxy's pid and 200; empty rules remove it", async () => {
