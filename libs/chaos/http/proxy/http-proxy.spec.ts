@@ -307,6 +307,25 @@ describe("startHttpProxy: TLS and HTTP/2", () => {
   });
 });
 
+describe("startHttpProxy: upgrades", () => {
+  it("relays an upgrade (WebSocket's way) as it came and pipes both ways after it, applying no rule", async () => {
+    const port = await setUp((p) => [{ target: "Request", selector: {}, actions: { replace: { headers: { "X-Chaos": "1" } } }, port: p }]);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: "127.0.0.1", port }, () => s.write("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n"));
+      let t = "";
+      s.on("data", (c: Buffer) => {
+        t += c.toString();
+        if (t.endsWith("\r\n\r\n")) s.write("hello");
+        if (t.endsWith("HELLO")) (resolve(t), s.destroy());
+      });
+      s.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n[^]*\r\n\r\nHELLO$/);
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]!.headers).toEqual([["Host", "h"], ["Connection", "Upgrade"], ["Upgrade", "shout"]]); // untouched
+  });
+});
+
 describe("startHttpProxy: listeners", () => {
   it("adds and removes listeners with setListeners, and fails to start on a port in use", async () => {
     const port = await setUp(() => []);

@@ -32,10 +32,11 @@ export interface TestServer {
  * Routes: `/json` answers {"name":"server","items":[1,2],"nested":{"a":1,"b":2}}; `/gzip-json`
  * the same gzipped; `/status/<n>` that code with body "status <n>"; `/big/<bytes>` that many "x"
  * (Content-Length); `/chunked` three chunks; anything else: 200 with the Echo as JSON (header
- * `x-server: echo`).
+ * `x-server: echo`). An upgrade to anything is answered 101, then the bytes it gets upper-cased.
  */
 export async function startTestServer(tls?: { cert: string; key: string }): Promise<TestServer> {
   const received: Echo[] = [];
+  const upgraded = new Set<{ destroy(): void }>();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (server.hook?.(req, res) === true) return;
     const chunks: Buffer[] = [];
@@ -64,9 +65,18 @@ export async function startTestServer(tls?: { cert: string; key: string }): Prom
   const server: TestServer & { http?: Server } = {
     port: 0,
     received,
-    close: () => new Promise<void>((resolve) => (http.closeAllConnections(), http.close(() => resolve()))),
+    close: () => new Promise<void>((resolve) => (http.closeAllConnections(), upgraded.forEach((u) => u.destroy()), http.close(() => resolve()))),
   };
   const http: Server = tls === undefined ? createServer(handler) : createHttpsServer(tls, handler);
+  // an upgrade to "shout": 101, then every byte received is sent back upper-cased
+  http.on("upgrade", (req: IncomingMessage, socket: import("node:net").Socket) => {
+    received.push({ method: req.method!, url: req.url!, headers: pairs(req.rawHeaders), body: "", bodyLength: 0 });
+    socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n");
+    socket.on("data", (d: Buffer) => socket.write(d.toString().toUpperCase()));
+    socket.on("end", () => socket.end());
+    socket.on("error", () => {});
+    upgraded.add(socket);
+  });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", () => resolve()));
   (server as { port: number }).port = (http.address() as { port: number }).port;
   return server;
