@@ -1,0 +1,142 @@
+// HTTPChaos from the object to the request: an HTTPChaos on the real API server, the records
+// pipeline with the kind's manager impl, a pooled gRPC client, the real daemon (its capability
+// probe, the proxy it starts in the pod's network namespace, real iptables there) and a real pod of
+// the private containerd with its own network namespace serving HTTP (busybox httpd on 8080);
+// requests come from ANOTHER pod's network namespace, so they arrive through the target's
+// PREROUTING as a caller's would. The API pod object carries the real container's id, as a kubelet
+// would write it.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { createContainerRuntimeClient } from "@faultline/cri-client";
+import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
+import { DaemonHandlerRegistry, NamespaceProcessRunner, createDaemonLogger, createDaemonServer, nodeCapabilityHandlers, nodeCapabilityProbeFor } from "@faultline/daemon-server";
+import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, eventually, localCluster } from "@faultline/test-ground";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
+import type { HTTPChaos } from "./http-chaos-crd.js";
+import { createHttpChaosDaemon } from "./http-chaos-daemon.js";
+import { tlsPassThroughMessage } from "./http-chaos-manager.js";
+import { allInjected, httpChaosDriver, httpRecordsReconciler } from "./http-records-pipeline.test-support.js";
+
+type Answer = { status?: number; body?: string; setCookie?: string[]; error?: string };
+// one request from inside the client pod's network namespace (the test's node), on a new connection
+const getScript = `const [host,port,path]=process.argv.slice(1);
+const req=require("http").get({host,port:+port,path,agent:false,timeout:4000},r=>{let b="";r.on("data",c=>b+=c);r.on("end",()=>{console.log(JSON.stringify({status:r.statusCode,body:b.trim(),setCookie:r.headers["set-cookie"]}));process.exit(0)})});
+req.on("timeout",()=>{console.log(JSON.stringify({error:"timeout"}));process.exit(0)});req.on("error",e=>{console.log(JSON.stringify({error:e.code||e.message}));process.exit(0)})`;
+const served = '{"foo": "baz", "n": 1}';
+const serverCommand = ["sh", "-c", `mkdir -p /www && printf '%s' '${served}' > /www/api && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www`];
+
+const nodeName = `http-e2e-node-${Math.random().toString(36).slice(2, 7)}`;
+const pods = new NetworkPods(defaultTestContainerdSocket());
+let core: CoreV1Api;
+let customObjects: CustomObjectsApi;
+let ns: Awaited<ReturnType<typeof createTestNamespace>>;
+let daemon: { socketPath: string; stop(): Promise<void> };
+let pool: ReturnType<typeof createDaemonClientPool>;
+let target: NetworkPod;
+let client: NetworkPod;
+let driver: ReturnType<typeof httpChaosDriver>;
+let nodeCreated = false;
+
+/**
+ * The daemon as the daemon app composes it for this kind: HTTPChaos's handlers and
+ * GetNodeCapabilities from the real probe, on a unix socket, over the private containerd; its state
+ * in a directory of its own.
+ */
+async function startDaemon() {
+  const dir = mkdtempSync(join(tmpdir(), "faultline-http-e2e-"));
+  const socketPath = join(dir, "daemon.sock");
+  const runner = new NamespaceProcessRunner();
+  const runtime = createContainerRuntimeClient({ sockets: { containerd: defaultTestContainerdSocket() } });
+  const stopLoop = new AbortController();
+  const http = createHttpChaosDaemon({ runtime, runner }, { stateDir: join(dir, "state"), reconcileIntervalMs: 500, onReconcile: () => undefined, signal: stopLoop.signal });
+  const handlers = new DaemonHandlerRegistry().register("HTTPChaos", http.handlers).register("node", nodeCapabilityHandlers(nodeCapabilityProbeFor(runner)));
+  const server = createDaemonServer({ handlers, logger: createDaemonLogger({ format: "json", stream: new PassThrough() }) });
+  await server.listen({ socketPath });
+  return {
+    socketPath,
+    async stop() {
+      stopLoop.abort();
+      await server.close(1000);
+      runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const get = async (path: string): Promise<Answer> => JSON.parse((await nodeInPod(client, getScript, [target.ip, "8080", path])).trim()) as Answer;
+const nat = () => inPod(target, ["iptables-save", "-t", "nat"]);
+const manager = () => httpRecordsReconciler({ core, customObjects, daemons: pool });
+
+beforeAll(async () => {
+  const { kubeConfig } = await localCluster("api-only");
+  await applyChaosCrds(kubeConfig);
+  core = kubeConfig.makeApiClient(CoreV1Api);
+  customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+  ns = await createTestNamespace(kubeConfig, "httpchaos-e2e");
+  driver = httpChaosDriver({ core, customObjects, namespace: ns.name });
+
+  // the real pods: the server, and a client in a network namespace of its own
+  client = await pods.start("http-e2e-client");
+  target = await pods.start("http-e2e-server", serverCommand);
+  await eventually("the server to answer", async () => ((await get("/index.html")).status === 200 ? true : undefined), 15_000, 100);
+
+  daemon = await startDaemon();
+  pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${daemon.socketPath}`) });
+
+  // the API's view of it: a pod bound to a node no kubelet runs (a Node object keeps the pod GC away), with the real container's id
+  await core.createNode({ body: { metadata: { name: nodeName, labels: { "faultline.dev/test-node": "true" } } } });
+  nodeCreated = true;
+  const pod = await core.createNamespacedPod({ namespace: ns.name, body: { metadata: { name: "web-0", labels: { app: "web" } }, spec: { nodeName, containers: [{ name: "httpd", image: "busybox" }] } } });
+  pod.status = { phase: "Running", podIP: target.ip, podIPs: [{ ip: target.ip }], containerStatuses: [{ name: "httpd", containerID: target.containerId, image: "busybox", imageID: "", ready: true, restartCount: 0 }] };
+  await core.replaceNamespacedPodStatus({ namespace: ns.name, name: "web-0", body: pod });
+}, 300_000);
+
+afterAll(async () => {
+  // whatever a failed test left injected goes with its pod; the daemon's own cleanup runs as it would
+  pool?.close();
+  await daemon?.stop();
+  await pods.removeAll();
+  await ns?.remove();
+  if (nodeCreated) await core.deleteNode({ name: nodeName }).catch(() => undefined);
+}, 120_000);
+
+describe("HTTPChaos end to end (API server → pipeline → real daemon → real proxy in a real pod, requests from another pod)", () => {
+  it("Chaos Mesh's http-patch-response shape (port and labels adapted): /api's response patched (header added, JSON merged), other paths untouched; deleting it restores the server's own answer", async () => {
+    expect(await get("/api")).toEqual({ status: 200, body: served });
+    const example: HTTPChaos = parse(readFileSync(new URL("./examples/http-patch-response.yaml", import.meta.url), "utf8"));
+    await driver.create("http-patch-response", { ...example.spec, port: 8080, selector: { namespaces: [ns.name], labelSelectors: { app: "web" } } });
+    await driver.drive(manager(), "http-patch-response", allInjected);
+    expect(await nat()).toMatch(/-A FAULTLINE-HTTP -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports \d+/);
+
+    const patched = await get("/api");
+    expect([patched.status, patched.setCookie, JSON.parse(patched.body ?? "null")]).toEqual([200, ["foo=bar"], { foo: "bar", n: 1 }]);
+    expect(await get("/index.html")).toEqual({ status: 200, body: "hello" }); // path "/api" only
+    expect(await driver.events("http-patch-response")).toContainEqual(expect.objectContaining({ type: "Normal", reason: "TLSPassedThrough", message: tlsPassThroughMessage(8080) }));
+
+    await driver.remove(manager(), "http-patch-response");
+    expect(await get("/api")).toEqual({ status: 200, body: served });
+    expect(await nat()).not.toMatch(/FAULTLINE-HTTP/);
+  }, 120_000);
+
+  it("a Request abort and a Response replace composed on one pod; deleting one leaves the other", async () => {
+    await driver.create("abort-api", { mode: "all", selector: { namespaces: [ns.name] }, target: "Request", port: 8080, path: "/api", abort: true });
+    await driver.create("replace-index", { mode: "all", selector: { namespaces: [ns.name] }, target: "Response", port: 8080, path: "/index.html", replace: { code: 503, body: Buffer.from("down").toString("base64") } });
+    await driver.drive(manager(), "abort-api", allInjected);
+    await driver.drive(manager(), "replace-index", allInjected);
+
+    expect((await get("/api")).error).toMatch(/^(ECONNRESET|socket hang up)$/);
+    expect(await get("/index.html")).toEqual({ status: 503, body: "down" });
+
+    await driver.remove(manager(), "abort-api");
+    expect(await get("/api")).toEqual({ status: 200, body: served });
+    expect(await get("/index.html")).toEqual({ status: 503, body: "down" });
+
+    await driver.remove(manager(), "replace-index");
+    expect(await get("/index.html")).toEqual({ status: 200, body: "hello" });
+    expect(await nat()).not.toMatch(/FAULTLINE-HTTP/);
+  }, 120_000);
+});
