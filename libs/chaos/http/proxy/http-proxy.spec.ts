@@ -62,6 +62,22 @@ describe("startHttpProxy: no rule", () => {
     expect(header(echo.headers, "transfer-encoding")).toBe("chunked");
   });
 
+  it("answers Expect: 100-continue itself, then forwards the body (the server is not asked to wait again)", async () => {
+    const port = await setUp(() => []);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/up", agent: false, headers: { expect: "100-continue", "content-length": "5" } }, (res) => {
+        let t = "";
+        res.on("data", (c: Buffer) => (t += c.toString()));
+        res.on("end", () => resolve(t));
+      });
+      req.on("continue", () => req.end("hello"));
+      req.on("error", reject);
+    });
+    const echo = echoOf(answer);
+    expect(echo.body).toBe("hello");
+    expect(header(echo.headers, "expect")).toBeUndefined();
+  });
+
   it("answers 502 when the server is not there", async () => {
     const port = await setUp(() => []);
     await server.close();

@@ -191,7 +191,10 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
 
     const body = plan.readsBody ? await readAll(req).catch(() => undefined) : undefined;
     if (plan.readsBody && body === undefined) return void req.socket.destroy();
-    const edited = editRequest({ method: req.method!, url: req.url!, headers: withoutHopByHop(headerPairs(req.rawHeaders)) }, plan.edits, body);
+    // node:http has answered "Expect: 100-continue" already (100 Continue, then this request): the
+    // body comes as it would to the server, so the server is not asked to wait for it again
+    const received = withoutHopByHop(headerPairs(req.rawHeaders)).filter(([n]) => n.toLowerCase() !== "expect");
+    const edited = editRequest({ method: req.method!, url: req.url!, headers: received }, plan.edits, body);
     if (plan.readsBody && edited.body === body && body !== undefined) log({ event: "body-not-edited", why: "its content-encoding is not one the proxy reads", url: req.url });
 
     const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
