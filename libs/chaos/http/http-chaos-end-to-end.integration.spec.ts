@@ -5,6 +5,7 @@
 // requests come from ANOTHER pod's network namespace, so they arrive through the target's
 // PREROUTING as a caller's would. The API pod object carries the real container's id, as a kubelet
 // would write it.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ import type { HTTPChaos } from "./http-chaos-crd.js";
 import { createHttpChaosDaemon } from "./http-chaos-daemon.js";
 import { tlsPassThroughMessage } from "./http-chaos-manager.js";
 import { allInjected, httpChaosDriver, httpRecordsReconciler } from "./http-records-pipeline.test-support.js";
+import { makeCertificates } from "./proxy/http-proxy.test-support.js";
 
 type Answer = { status?: number; body?: string; setCookie?: string[]; error?: string };
 // one request from inside the client pod's network namespace (the test's node), on a new connection
@@ -27,6 +29,12 @@ const getScript = `const [host,port,path]=process.argv.slice(1);
 const req=require("http").get({host,port:+port,path,agent:false,timeout:4000},r=>{let b="";r.on("data",c=>b+=c);r.on("end",()=>{console.log(JSON.stringify({status:r.statusCode,body:b.trim(),setCookie:r.headers["set-cookie"]}));process.exit(0)})});
 req.on("timeout",()=>{console.log(JSON.stringify({error:"timeout"}));process.exit(0)});req.on("error",e=>{console.log(JSON.stringify({error:e.code||e.message}));process.exit(0)})`;
 const served = '{"foo": "baz", "n": 1}';
+// the same over HTTPS, trusting only the test CA and naming the server "server.test" (its certificate's name)
+const httpsGetScript = `const [host,port,path]=process.argv.slice(1);
+const req=require("https").get({host,port:+port,path,agent:false,timeout:4000,ca:process.env.TEST_CA,servername:"server.test"},r=>{let b="";r.on("data",c=>b+=c);r.on("end",()=>{console.log(JSON.stringify({status:r.statusCode,body:b.trim(),setCookie:r.headers["set-cookie"]}));process.exit(0)})});
+req.on("timeout",()=>{console.log(JSON.stringify({error:"timeout"}));process.exit(0)});req.on("error",e=>{console.log(JSON.stringify({error:e.code||e.message}));process.exit(0)})`;
+// an HTTPS server on 8443 in a pod's network namespace (the test's node), its certificate and key from the environment
+const httpsServerScript = `require("https").createServer({cert:process.env.TEST_CERT,key:process.env.TEST_KEY},(q,r)=>{r.setHeader("Content-Type","application/json");r.end(process.argv[1])}).listen(8443,"0.0.0.0",()=>console.log("listening"))`;
 const serverCommand = ["sh", "-c", `mkdir -p /www && printf '%s' '${served}' > /www/api && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www`];
 
 const nodeName = `http-e2e-node-${Math.random().toString(36).slice(2, 7)}`;
@@ -40,6 +48,7 @@ let target: NetworkPod;
 let client: NetworkPod;
 let driver: ReturnType<typeof httpChaosDriver>;
 let nodeCreated = false;
+const stops: (() => void)[] = [];
 
 /**
  * The daemon as the daemon app composes it for this kind: HTTPChaos's handlers and
@@ -69,6 +78,12 @@ async function startDaemon() {
 
 const get = async (path: string): Promise<Answer> => JSON.parse((await nodeInPod(client, getScript, [target.ip, "8080", path])).trim()) as Answer;
 const nat = () => inPod(target, ["iptables-save", "-t", "nat"]);
+/** A pod on the API server for a real pod of the private containerd, bound to the test's node, with its container's id. */
+async function apiPod(name: string, app: string, pod: NetworkPod): Promise<void> {
+  const created = await core.createNamespacedPod({ namespace: ns.name, body: { metadata: { name, labels: { app } }, spec: { nodeName, containers: [{ name: "httpd", image: "busybox" }] } } });
+  created.status = { phase: "Running", podIP: pod.ip, podIPs: [{ ip: pod.ip }], containerStatuses: [{ name: "httpd", containerID: pod.containerId, image: "busybox", imageID: "", ready: true, restartCount: 0 }] };
+  await core.replaceNamespacedPodStatus({ namespace: ns.name, name, body: created });
+}
 const manager = () => httpRecordsReconciler({ core, customObjects, daemons: pool });
 
 beforeAll(async () => {
@@ -90,13 +105,12 @@ beforeAll(async () => {
   // the API's view of it: a pod bound to a node no kubelet runs (a Node object keeps the pod GC away), with the real container's id
   await core.createNode({ body: { metadata: { name: nodeName, labels: { "faultline.dev/test-node": "true" } } } });
   nodeCreated = true;
-  const pod = await core.createNamespacedPod({ namespace: ns.name, body: { metadata: { name: "web-0", labels: { app: "web" } }, spec: { nodeName, containers: [{ name: "httpd", image: "busybox" }] } } });
-  pod.status = { phase: "Running", podIP: target.ip, podIPs: [{ ip: target.ip }], containerStatuses: [{ name: "httpd", containerID: target.containerId, image: "busybox", imageID: "", ready: true, restartCount: 0 }] };
-  await core.replaceNamespacedPodStatus({ namespace: ns.name, name: "web-0", body: pod });
+  await apiPod("web-0", "web", target);
 }, 300_000);
 
 afterAll(async () => {
   // whatever a failed test left injected goes with its pod; the daemon's own cleanup runs as it would
+  for (const stop of stops) stop();
   pool?.close();
   await daemon?.stop();
   await pods.removeAll();
@@ -123,8 +137,8 @@ describe("HTTPChaos end to end (API server → pipeline → real daemon → real
   }, 120_000);
 
   it("a Request abort and a Response replace composed on one pod; deleting one leaves the other", async () => {
-    await driver.create("abort-api", { mode: "all", selector: { namespaces: [ns.name] }, target: "Request", port: 8080, path: "/api", abort: true });
-    await driver.create("replace-index", { mode: "all", selector: { namespaces: [ns.name] }, target: "Response", port: 8080, path: "/index.html", replace: { code: 503, body: Buffer.from("down").toString("base64") } });
+    await driver.create("abort-api", { mode: "all", selector: { namespaces: [ns.name], labelSelectors: { app: "web" } }, target: "Request", port: 8080, path: "/api", abort: true });
+    await driver.create("replace-index", { mode: "all", selector: { namespaces: [ns.name], labelSelectors: { app: "web" } }, target: "Response", port: 8080, path: "/index.html", replace: { code: 503, body: Buffer.from("down").toString("base64") } });
     await driver.drive(manager(), "abort-api", allInjected);
     await driver.drive(manager(), "replace-index", allInjected);
 
@@ -138,5 +152,46 @@ describe("HTTPChaos end to end (API server → pipeline → real daemon → real
     await driver.remove(manager(), "replace-index");
     expect(await get("/index.html")).toEqual({ status: 200, body: "hello" });
     expect(await nat()).not.toMatch(/FAULTLINE-HTTP/);
+  }, 120_000);
+
+  it("tls from a Secret: an HTTPS client trusting the test CA sees the patched response (terminated with the Secret's certificate, re-encrypted to the server); deleting it restores the server's own answer", async () => {
+    const certs = makeCertificates();
+    const tlsPod = await pods.start("http-e2e-tls");
+    const server = spawn("nsenter", ["-t", String(tlsPod.pid), "-n", "--", process.execPath, "-e", httpsServerScript, "--", served], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, TEST_CERT: certs.cert, TEST_KEY: certs.key } });
+    stops.push(() => server.kill("SIGKILL"));
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on("data", (c: Buffer) => c.toString().includes("listening") && resolve());
+      server.on("exit", (code) => reject(new Error(`the HTTPS server exited ${code}`)));
+    });
+    const httpsGet = async (path: string): Promise<Answer> => {
+      const env = { TEST_CA: certs.ca };
+      Object.assign(process.env, env); // nodeInPod passes the test's environment on
+      try {
+        return JSON.parse((await nodeInPod(client, httpsGetScript, [tlsPod.ip, "8443", path])).trim()) as Answer;
+      } finally {
+        delete process.env["TEST_CA"];
+      }
+    };
+    expect(await httpsGet("/api")).toEqual({ status: 200, body: served });
+    await apiPod("tls-0", "tls", tlsPod);
+    await core.createNamespacedSecret({ namespace: ns.name, body: { metadata: { name: "server-tls" }, type: "kubernetes.io/tls", stringData: { "tls.crt": certs.cert, "tls.key": certs.key, "ca.crt": certs.ca } } });
+
+    await driver.create("https-patch", {
+      mode: "all",
+      selector: { namespaces: [ns.name], labelSelectors: { app: "tls" } },
+      target: "Response",
+      port: 8443,
+      path: "/api",
+      patch: { headers: [["Set-Cookie", "foo=bar"]], body: { type: "JSON", value: '{"foo": "bar"}' } },
+      tls: { secretName: "server-tls", caName: "ca.crt" },
+    });
+    await driver.drive(manager(), "https-patch", allInjected);
+    const patched = await httpsGet("/api");
+    expect([patched.status, patched.setCookie, JSON.parse(patched.body ?? "null")]).toEqual([200, ["foo=bar"], { foo: "bar", n: 1 }]);
+    expect((await driver.events("https-patch")).filter((e) => e.reason === "TLSPassedThrough")).toEqual([]);
+
+    await driver.remove(manager(), "https-patch");
+    expect(await httpsGet("/api")).toEqual({ status: 200, body: served });
+    expect(await inPod(tlsPod, ["iptables-save", "-t", "nat"])).not.toMatch(/FAULTLINE-HTTP/);
   }, 120_000);
 });
