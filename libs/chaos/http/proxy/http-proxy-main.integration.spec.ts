@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireRealParts } from "@faultline/test-ground";
 import { httpProxyMainPath } from "./http-proxy-path.js";
-import { send, startTestServer, type TestServer } from "./http-proxy.test-support.js";
+import { send, startTestServer, testHost, type TestServer } from "./http-proxy.test-support.js";
 
 const main = httpProxyMainPath();
 
@@ -59,7 +59,7 @@ const waitUntil = async (what: string, check: () => boolean, timeoutMs = 5000) =
 /** A port nothing listens on now. */
 const freePort = () =>
   new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
+    const s = createServer().listen(0, testHost, () => {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
@@ -92,7 +92,7 @@ describe("http-proxy-main as a process", () => {
   it("prints one ready line, applies its rules, reloads rules and listeners on SIGHUP (keeping the config in force when the new one is bad) and exits 0 on SIGTERM", async () => {
     const [p1, p2] = [await freePort(), await freePort()];
     writeConfig({ listeners: [{ port: p1, serverPort: server.port }], rules: [abortApi("uid-a/ns/pod/c")], tls: null });
-    const r = run(process.execPath, [main, "--config", config, "--host", "127.0.0.1", "--orphan-check-ms", "0"]);
+    const r = run(process.execPath, [main, "--config", config, "--host", testHost, "--orphan-check-ms", "0"]);
     expect(await r.ready).toEqual([p1]);
     expect(r.stdout()).toBe(`{"ready":true,"ports":[${p1}]}\n`);
 
@@ -139,10 +139,10 @@ describe("http-proxy-main as a process", () => {
 
   it("exits 1 when it cannot listen", async () => {
     const p = await freePort();
-    const holder = createServer().listen(p, "127.0.0.1");
+    const holder = createServer().listen(p, testHost);
     try {
       writeConfig({ listeners: [{ port: p, serverPort: 8080 }], rules: [], tls: null });
-      const r = run(process.execPath, [main, "--config", config, "--host", "127.0.0.1"]);
+      const r = run(process.execPath, [main, "--config", config, "--host", testHost]);
       expect(await r.exited).toEqual({ code: 1, signal: null });
       expect(logEvents(r)[0]!.event).toBe("cannot-listen");
     } finally {

@@ -1,4 +1,4 @@
-// The proxy with real sockets on 127.0.0.1: a test server that says what it received, the proxy in
+// The proxy with real sockets on loopback (127.0.0.2): a test server that says what it received, the proxy in
 // front of it (a listener whose serverPort is the server's), and node:http clients.
 import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { Agent, request } from "node:http";
@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { startHttpProxy, type HttpProxy, type HttpProxyTls } from "./http-proxy.js";
 import type { HttpRule } from "./http-rules.js";
-import { header, makeCertificates, send, startTestServer, type Echo, type TestServer } from "./http-proxy.test-support.js";
+import { header, makeCertificates, send, startTestServer, testHost, type Echo, type TestServer } from "./http-proxy.test-support.js";
 
 let server: TestServer;
 let proxy: HttpProxy;
@@ -16,10 +16,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+// no serverHost: the proxy forwards to the address each connection arrived at (testHost here), as in a pod
 async function setUp(rules: (port: number) => HttpRule[], tls?: { proxy?: HttpProxyTls; server?: { cert: string; key: string } }): Promise<number> {
   server = await startTestServer(tls?.server);
   cleanups.push(() => server.close());
-  proxy = await startHttpProxy({ host: "127.0.0.1", listeners: [{ port: 0, serverPort: server.port, serverHost: "127.0.0.1" }], rules: rules(server.port), tls: tls?.proxy ?? null });
+  proxy = await startHttpProxy({ host: testHost, listeners: [{ port: 0, serverPort: server.port }], rules: rules(server.port), tls: tls?.proxy ?? null });
   cleanups.push(() => proxy.close());
   return proxy.ports[0]!;
 }
@@ -38,7 +39,7 @@ describe("startHttpProxy: no rule", () => {
     const echo = echoOf(a.text);
     expect(echo).toMatchObject({ method: "PUT", url: "/a/b?x=1&y=%20", body: "hello" });
     expect(echo.headers.filter(([n]) => n === "X-Multi")).toEqual([["X-Multi", "1"], ["X-Multi", "2"]]);
-    expect(header(echo.headers, "host")).toBe(`127.0.0.1:${port}`);
+    expect(header(echo.headers, "host")).toBe(`${testHost}:${port}`);
     expect(header(a.headers, "x-server")).toBe("echo");
     expect(b.text).toBe("one,two,three");
     expect(header(b.headers, "transfer-encoding")).toBe("chunked");
@@ -48,7 +49,7 @@ describe("startHttpProxy: no rule", () => {
   it("forwards a chunked request body", async () => {
     const port = await setUp(() => []);
     const seen = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/echo", agent: false }, (res) => {
+      const req = request({ host: testHost, port, method: "POST", path: "/echo", agent: false }, (res) => {
         let t = "";
         res.on("data", (c: Buffer) => (t += c.toString()));
         res.on("end", () => resolve(t));
@@ -65,7 +66,7 @@ describe("startHttpProxy: no rule", () => {
   it("answers Expect: 100-continue itself, then forwards the body (the server is not asked to wait again)", async () => {
     const port = await setUp(() => []);
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/up", agent: false, headers: { expect: "100-continue", "content-length": "5" } }, (res) => {
+      const req = request({ host: testHost, port, method: "POST", path: "/up", agent: false, headers: { expect: "100-continue", "content-length": "5" } }, (res) => {
         let t = "";
         res.on("data", (c: Buffer) => (t += c.toString()));
         res.on("end", () => resolve(t));
@@ -101,7 +102,7 @@ describe("startHttpProxy: streaming", () => {
       return true;
     };
     const got = await new Promise<{ firstHalfBeforeRelease: boolean; length: number; chaos?: string }>((resolve, reject) => {
-      request({ host: "127.0.0.1", port, path: "/slow", agent: false }, (res) => {
+      request({ host: testHost, port, path: "/slow", agent: false }, (res) => {
         let length = 0;
         let firstHalfBeforeRelease = false;
         res.on("data", (c: Buffer) => {
@@ -131,7 +132,7 @@ describe("startHttpProxy: streaming", () => {
       return true;
     };
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/upload", agent: false, headers: { "content-length": String(2 * half) } }, (res) => {
+      const req = request({ host: testHost, port, method: "POST", path: "/upload", agent: false, headers: { "content-length": String(2 * half) } }, (res) => {
         let t = "";
         res.on("data", (c: Buffer) => (t += c.toString()));
         res.on("end", () => resolve(t));
@@ -266,7 +267,7 @@ describe("startHttpProxy: TLS and HTTP/2", () => {
 
   const httpsGet = (port: number, path: string, ca: string) =>
     new Promise<{ code: number; text: string; chaos?: string }>((resolve, reject) => {
-      httpsRequest({ host: "127.0.0.1", port, path, ca, servername: "server.test", agent: false }, (res) => {
+      httpsRequest({ host: testHost, port, path, ca, servername: "server.test", agent: false }, (res) => {
         let t = "";
         res.on("data", (c: Buffer) => (t += c.toString()));
         res.on("end", () => resolve({ code: res.statusCode!, text: t, chaos: res.headers["x-chaos"] as string | undefined }));
@@ -299,7 +300,7 @@ describe("startHttpProxy: TLS and HTTP/2", () => {
     expect(JSON.parse(seen.text)).toMatchObject({ name: "server" });
     // the certificate the client saw is the server's own
     const peer = await new Promise<string>((resolve, reject) => {
-      const s = tlsConnect({ host: "127.0.0.1", port, ca: certs.ca, servername: "server.test" }, () => (resolve(s.getPeerCertificate().subject.CN), s.end()));
+      const s = tlsConnect({ host: testHost, port, ca: certs.ca, servername: "server.test" }, () => (resolve(s.getPeerCertificate().subject.CN), s.end()));
       s.on("error", reject);
     });
     expect(peer).toBe("server.test");
@@ -310,7 +311,7 @@ describe("startHttpProxy: TLS and HTTP/2", () => {
     const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
     // the test server speaks HTTP/1.1: it answers the preface with 400 — what matters is that it is the server answering
     const answer = await new Promise<string>((resolve, reject) => {
-      const s = connect({ host: "127.0.0.1", port }, () => {
+      const s = connect({ host: testHost, port }, () => {
         s.write(preface.slice(0, 2)); // the preface split: the proxy waits for "PRI " before deciding
         setTimeout(() => s.write(preface.slice(2)), 20);
       });
@@ -327,7 +328,7 @@ describe("startHttpProxy: upgrades", () => {
   it("relays an upgrade (WebSocket's way) as it came and pipes both ways after it, applying no rule", async () => {
     const port = await setUp((p) => [{ target: "Request", selector: {}, actions: { replace: { headers: { "X-Chaos": "1" } } }, port: p }]);
     const answer = await new Promise<string>((resolve, reject) => {
-      const s = connect({ host: "127.0.0.1", port }, () => s.write("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n"));
+      const s = connect({ host: testHost, port }, () => s.write("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n"));
       let t = "";
       s.on("data", (c: Buffer) => {
         t += c.toString();
@@ -348,15 +349,15 @@ describe("startHttpProxy: listeners", () => {
     const second = await startTestServer();
     cleanups.push(() => second.close());
     const ports = await proxy.setListeners([
-      { port: 0, serverPort: server.port, serverHost: "127.0.0.1" },
-      { port: 0, serverPort: second.port, serverHost: "127.0.0.1" },
+      { port: 0, serverPort: server.port },
+      { port: 0, serverPort: second.port },
     ]);
     expect(ports[0]).toBe(port); // kept
     await send(ports[1]!, { path: "/second" });
     expect(second.received.map((e) => e.url)).toEqual(["/second"]);
-    await proxy.setListeners([{ port: 0, serverPort: second.port, serverHost: "127.0.0.1" }]);
+    await proxy.setListeners([{ port: 0, serverPort: second.port }]);
     expect(proxy.ports).toEqual([ports[1]]);
     await expect(send(port)).rejects.toThrow(/ECONNREFUSED/);
-    await expect(startHttpProxy({ host: "127.0.0.1", listeners: [{ port: ports[1]!, serverPort: 1 }], rules: [] })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startHttpProxy({ host: testHost, listeners: [{ port: ports[1]!, serverPort: 1 }], rules: [] })).rejects.toThrow(/EADDRINUSE/);
   });
 });
