@@ -175,6 +175,23 @@ describe("http-proxy-main as a process", () => {
     expect(await r.exited).toEqual({ code: 0, signal: null });
     expect(logEvents(r).find((e) => e.event === "exiting")!.reason).toContain("orphaned");
   }, 20_000);
+
+  it("as an unprivileged uid: still finds its namespace shared after a reload removed its first listener", async () => {
+    writeConfig({ listeners: [{ port: 15080, serverPort: 8080 }, { port: 15081, serverPort: 8081 }], rules: [], tls: null });
+    const holder = run("unshare", ["--net", "sleep", "600"]);
+    await waitUntil("unshare to exec sleep", () => readComm(holder.child.pid!) === "sleep");
+    const drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--no-new-privs"];
+    const r = run("nsenter", ["--net=/proc/" + holder.child.pid + "/ns/net", "--", ...drop, process.execPath, main, "--config", config, "--orphan-check-ms", "100"]);
+    expect(await r.ready).toEqual([15080, 15081]);
+    await new Promise((res) => setTimeout(res, 300));
+    writeConfig({ listeners: [{ port: 15081, serverPort: 8081 }], rules: [], tls: null });
+    r.child.kill("SIGHUP");
+    await waitUntil("the reload", () => logEvents(r).some((e) => e.event === "reloaded"));
+    await new Promise((res) => setTimeout(res, 800)); // eight checks, on the socket of 15081 now
+    expect(r.child.exitCode).toBeNull();
+    holder.child.kill("SIGKILL");
+    expect(await r.exited).toEqual({ code: 0, signal: null });
+  }, 20_000);
 });
 
 function readComm(pid: number): string {

@@ -113,8 +113,14 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => void (reloads = reloads.then(reload)));
 
   if (options.orphanCheckMs > 0) {
-    let inode: string | undefined;
-    const hasPeer = createNetnsPeerCheck({ protocol: "tcp", socketInode: () => (inode ??= socketInodeOfTcpPort(proxy.ports[0]!)) });
+    // the first listener's socket, looked up again when a reload changed which one that is
+    let socket: { port: number; inode: string | undefined } | undefined;
+    const socketInode = () => {
+      const port = proxy.ports[0]!;
+      if (socket?.port !== port || socket.inode === undefined) socket = { port, inode: socketInodeOfTcpPort(port) };
+      return socket.inode;
+    };
+    const hasPeer = createNetnsPeerCheck({ protocol: "tcp", socketInode });
     const timer = setInterval(() => {
       if (!hasPeer()) {
         clearInterval(timer);

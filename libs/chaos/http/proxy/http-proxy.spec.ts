@@ -360,4 +360,25 @@ describe("startHttpProxy: listeners", () => {
     await expect(send(port)).rejects.toThrow(/ECONNREFUSED/);
     await expect(startHttpProxy({ host: testHost, listeners: [{ port: ports[1]!, serverPort: 1 }], rules: [] })).rejects.toThrow(/EADDRINUSE/);
   });
+
+  it("keeps a port's socket when a reload changes its serverPort, and forwards to the new one", async () => {
+    await setUp(() => []);
+    const second = await startTestServer();
+    cleanups.push(() => second.close());
+    const fixed = proxy.ports[0]!;
+    const other = await startHttpProxy({ host: testHost, listeners: [{ port: 0, serverPort: server.port }], rules: [] });
+    const port = other.ports[0]!;
+    await other.close(); // a fixed, known-free port for the listener below
+    const p = await startHttpProxy({ host: testHost, listeners: [{ port, serverPort: server.port }], rules: [] });
+    cleanups.push(() => p.close());
+    await send(port, { path: "/first" });
+    expect(await p.setListeners([{ port, serverPort: second.port }])).toEqual([port]);
+    await send(port, { path: "/then-second" });
+    expect(server.received.map((e) => e.url)).toEqual(["/first"]);
+    expect(second.received.map((e) => e.url)).toEqual(["/then-second"]);
+    // a port that cannot listen: rejected, and nothing changed
+    await expect(p.setListeners([{ port, serverPort: server.port }, { port: fixed, serverPort: 1 }])).rejects.toThrow(/EADDRINUSE/);
+    await send(port, { path: "/still-second" });
+    expect(second.received.map((e) => e.url)).toEqual(["/then-second", "/still-second"]);
+  });
 });

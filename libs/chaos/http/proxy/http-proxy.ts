@@ -66,18 +66,21 @@ export interface HttpProxy {
   /** Terminates TLS with this material from now on (null: pipe TLS through); throws, changing nothing, on a bad certificate or key. */
   setTls(tls: HttpProxyTls | null): void;
   /**
-   * Listens on exactly these (those already listening stay, those gone stop accepting, their open
-   * connections are served until they close); resolves with the ports, as `ports`.
+   * Listens on exactly these, one per port (a port already listened on stays, its serverPort
+   * updated; a port gone stops accepting, its open connections served until they close); resolves
+   * with the ports, as `ports`. If one cannot listen, it rejects and nothing changes.
    */
   setListeners(listeners: readonly HttpProxyListener[]): Promise<number[]>;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
 
-const listenerKey = (l: HttpProxyListener) => `${l.port}/${l.serverPort}/${l.serverHost ?? ""}`;
+/** Listeners are one per port: a listener whose serverPort changes on a reload keeps its socket (port 0, for tests: any free one, told apart by the rest). */
+const listenerKey = (l: HttpProxyListener) => (l.port !== 0 ? String(l.port) : `0/${l.serverPort}/${l.serverHost ?? ""}`);
 
 interface Listening {
-  readonly listener: HttpProxyListener;
+  /** Read at each connection and request: a reload may change its serverPort. */
+  listener: HttpProxyListener;
   readonly server: NetServer;
   readonly http: HttpServer;
   port: number;
@@ -255,11 +258,11 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
 
   async function listen(listener: HttpProxyListener): Promise<Listening> {
     const handler = (req: IncomingMessage, res: ServerResponse) =>
-      void onRequest(listener, req, res).catch((err: Error) => (log({ event: "proxy-error", error: err.message }), req.socket.destroy()));
+      void onRequest(l.listener, req, res).catch((err: Error) => (log({ event: "proxy-error", error: err.message }), req.socket.destroy()));
     const serverOptions = { keepAliveTimeout: 120_000, requestTimeout: 0, headersTimeout: 60_000 };
     const http = createHttpServer(serverOptions, handler);
     http.keepAliveTimeout = serverOptions.keepAliveTimeout;
-    http.on("upgrade", (req: IncomingMessage, socket: Socket, rest: Buffer) => onUpgrade(listener, req, socket, rest));
+    http.on("upgrade", (req: IncomingMessage, socket: Socket, rest: Buffer) => onUpgrade(l.listener, req, socket, rest));
     http.on("clientError", (_err, socket: Socket) => socket.destroy());
     const server = createNetServer({ pauseOnConnect: false });
     const l: Listening = { listener, server, http, port: 0 };
@@ -278,10 +281,11 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
     const keep = new Map(listening.map((l) => [listenerKey(l.listener), l]));
     const out: Listening[] = [];
     const started: Listening[] = [];
+    const updates: Array<[Listening, HttpProxyListener]> = [];
     try {
       for (const wanted of next) {
         const have = keep.get(listenerKey(wanted));
-        if (have !== undefined) (keep.delete(listenerKey(wanted)), out.push(have));
+        if (have !== undefined) (keep.delete(listenerKey(wanted)), out.push(have), updates.push([have, wanted]));
         else {
           const l = await listen(wanted);
           started.push(l);
@@ -292,6 +296,7 @@ export async function startHttpProxy(options: HttpProxyOptions): Promise<HttpPro
       await Promise.all(started.map(stop));
       throw err;
     }
+    for (const [l, wanted] of updates) l.listener = wanted;
     await Promise.all([...keep.values()].map(stop));
     listening = out;
     return out.map((l) => l.port);
