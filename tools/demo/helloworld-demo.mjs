@@ -4,7 +4,8 @@
 // pod-kill (a pod deleted and replaced by its ReplicaSet), then a NetworkChaos partition (a request
 // from one pod to another works, stops under the partition, works again after its deletion), then a
 // DNSChaos (a lookup through the demo's own DNS server fails with SERVFAIL while another name still
-// resolves, and works again once the DNSChaos is deleted), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
+// resolves, and works again once the DNSChaos is deleted), then an HTTPChaos (web's answer replaced,
+// then web's own again), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
 // (a HelloWorldChaos every 5 seconds).
 // Removes what it created (the cluster stays up for the next run): the chaos objects while the
 // manager runs, so it recovers every fault, then the namespace, waiting until the cluster's
@@ -238,6 +239,48 @@ try {
   }
   if ((await lookup("api.example.test")) !== "10.89.255.10") throw new Error("api.example.test did not resolve again after the DNSChaos was deleted");
   console.log("  DNSChaos recovered: api.example.test resolves again");
+
+  // HTTPChaos: web's answer replaced on its way out, then web's own again
+  const httpGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "httpchaos" };
+  const page = async () => {
+    process.stdout.write(`  client$ wget -q -O - ${url}\n`);
+    try {
+      const { stdout } = await run("nsenter", ["-t", await clientPid(), "-n", "--", "busybox", "wget", "-q", "-O", "-", url], { timeout: 4000, killSignal: "SIGKILL" });
+      console.log(`  ${stdout.trim()}`);
+      return stdout.trim();
+    } catch {
+      console.log("  (no answer within 4 s)");
+      return undefined;
+    }
+  };
+  say("the client asks web for its page once more:");
+  const own = await page();
+  say("applying an HTTPChaos to web (target: Response, port: 8080, path: /, replace.body: \"hello from HTTPChaos\")");
+  await custom.createNamespacedCustomObject({
+    ...httpGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HTTPChaos", metadata: { name: "replace-web-page" },
+      spec: { mode: "all", selector: { labelSelectors: { app: "web" } }, target: "Response", port: 8080, path: "/",
+        replace: { body: Buffer.from("hello from HTTPChaos\n").toString("base64") } } },
+  });
+  let httpStatus;
+  for (let i = 0; i < 300; i++) {
+    httpStatus = (await custom.getNamespacedCustomObject({ ...httpGroup, namespace, name: "replace-web-page" })).status;
+    if (httpStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+    await sleep(200);
+  }
+  for (const r of httpStatus?.experiment?.containerRecords ?? []) console.log(`  record ${r.id}: ${r.phase}`);
+  const answered = await page();
+  if (answered !== "hello from HTTPChaos") throw new Error(`under HTTPChaos web answered ${JSON.stringify(answered)} (want "hello from HTTPChaos")`);
+  console.log("  HTTPChaos: web's answer replaced on its way to the client");
+  say("deleting the HTTPChaos: the manager recovers web");
+  await custom.deleteNamespacedCustomObject({ ...httpGroup, namespace, name: "replace-web-page" });
+  for (let i = 0; i < 150; i++) {
+    if (await custom.getNamespacedCustomObject({ ...httpGroup, namespace, name: "replace-web-page" }).then(() => false, () => true)) break;
+    await sleep(200);
+  }
+  if ((await page()) !== own) throw new Error("web's own page did not come back after the HTTPChaos was deleted");
+  console.log("  HTTPChaos recovered: web answers its own page again");
 
   // Workflow: stress, a pause, then the partition again, each ended (so recovered) at its deadline
   const wfGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "workflows" };

@@ -44,6 +44,8 @@ test("the demo passes twice in a row and leaves no object of a deleted namespace
   for (const run of [first, second]) {
     expect(run.output).toContain("DNSChaos: api.example.test fails with SERVFAIL, www.example.test still resolves");
     expect(run.output).toContain("DNSChaos recovered: api.example.test resolves again");
+    expect(run.output).toContain("HTTPChaos: web's answer replaced on its way to the client");
+    expect(run.output).toContain("HTTPChaos recovered: web answers its own page again");
     expect(run.output).toContain("chaos objects deleted and recovered by the manager");
     expect(run.output).toContain(`namespace ${demoNamespace} deleted with everything in it`);
   }
