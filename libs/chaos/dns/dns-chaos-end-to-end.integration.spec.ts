@@ -17,7 +17,8 @@ import { parse } from "yaml";
 import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
 import type { DNSChaos } from "./dns-chaos-crd.js";
 import { createDnsChaosDaemon } from "./dns-chaos-daemon.js";
-import { allInjected, dnsChaosDriver, dnsRecordsReconciler } from "./dns-records-pipeline.test-support.js";
+import { allInjected, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
+import { dnsChaos } from "./dns-chaos.js";
 
 type Lookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
 
@@ -41,7 +42,7 @@ let pool: ReturnType<typeof createDaemonClientPool>;
 let upstream: DnsZoneServer;
 let gateway: string;
 let target: NetworkPod;
-let driver: ReturnType<typeof dnsChaosDriver>;
+let driver: ReturnType<typeof kindDriver<DNSChaos>>;
 let nodeCreated = false;
 
 /**
@@ -71,7 +72,7 @@ async function startDaemon() {
 }
 
 const lookup = async (name: string, type = "A"): Promise<Lookup> => JSON.parse((await nodeInPod(target, lookupScript, [gateway, name, type])).trim()) as Lookup;
-const manager = () => dnsRecordsReconciler({ core, customObjects, daemons: pool });
+const manager = () => kindRecordsReconciler(dnsChaos, { core, customObjects, daemons: pool });
 
 beforeAll(async () => {
   const { kubeConfig } = await localCluster("api-only");
@@ -79,7 +80,7 @@ beforeAll(async () => {
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   ns = await createTestNamespace(kubeConfig, "dnschaos-e2e");
-  driver = dnsChaosDriver({ core, customObjects, namespace: ns.name });
+  driver = kindDriver(dnsChaos, { core, customObjects, namespace: ns.name });
 
   // the real pod, its resolv.conf naming the spec's server on the bridge's gateway, as a pod's names the cluster DNS
   target = await pods.start("dns-e2e");

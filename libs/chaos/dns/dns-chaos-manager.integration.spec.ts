@@ -12,7 +12,8 @@ import { applyChaosCrds, createTestNamespace, localCluster } from "@faultline/te
 import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { DNSChaos } from "./dns-chaos-crd.js";
-import { allInjected, anyFailed, dnsChaosDriver, dnsRecordsReconciler } from "./dns-records-pipeline.test-support.js";
+import { allInjected, anyFailed, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
+import { dnsChaos } from "./dns-chaos.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const suffix = Math.random().toString(36).slice(2, 7);
@@ -58,8 +59,8 @@ function daemonOn(node: string, capable: boolean) {
 const pools: { [node: string]: DaemonClientPool } = { [capableNode]: daemonOn(capableNode, true), [incapableNode]: daemonOn(incapableNode, false) };
 const daemons: DaemonClientPool = { clientFor: (node, nn) => pools[node]!.clientFor(node, nn), size: () => 2, close: () => undefined };
 
-const manager = () => dnsRecordsReconciler({ core, customObjects, daemons });
-let driver: ReturnType<typeof dnsChaosDriver>;
+const manager = () => kindRecordsReconciler(dnsChaos, { core, customObjects, daemons });
+let driver: ReturnType<typeof kindDriver<DNSChaos>>;
 const read = (name: string) => driver.read(name);
 const drive = (reconciler: ReturnType<typeof manager>, name: string, done: (obj: DNSChaos | undefined) => boolean) => driver.drive(reconciler, name, done);
 const createChaos = (name: string, spec: object) => driver.create(name, spec);
@@ -83,7 +84,7 @@ beforeAll(async () => {
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   ns = await createTestNamespace(kubeConfig, "dnschaos-mgr");
-  driver = dnsChaosDriver({ core, customObjects, namespace: ns.name });
+  driver = kindDriver(dnsChaos, { core, customObjects, namespace: ns.name });
   // no kubelet runs these nodes: Node objects keep the controller manager's pod GC (full mode) from deleting their pods as orphans
   for (const node of [capableNode, incapableNode]) {
     await core.createNode({ body: { metadata: { name: node, labels: { "faultline.dev/test-node": "true" } } } });

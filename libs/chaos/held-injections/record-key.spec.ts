@@ -22,5 +22,6 @@ describe("heldRecordKey / parseHeldRecordKey", () => {
     expect(parseHeldContainerRecordKey(`${uid}/app/web-0`)).toBeUndefined();
     expect(parseHeldPodRecordKey(`${uid}/app/web-0`)).toEqual({ uid, recordId: "app/web-0" });
     expect(parseHeldPodRecordKey(`${uid}/app/web-0/main`)).toBeUndefined();
+    expect(parseHeldPodRecordKey("chaos-mesh/containerd://abc")).toBeUndefined(); // HTTPChaos's ApplyHttpChaos key, a Chaos Mesh manager's
   });
 });

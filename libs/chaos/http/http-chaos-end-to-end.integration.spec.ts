@@ -20,7 +20,8 @@ import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemo
 import type { HTTPChaos } from "./http-chaos-crd.js";
 import { createHttpChaosDaemon } from "./http-chaos-daemon.js";
 import { tlsPassThroughMessage } from "./http-chaos-manager.js";
-import { allInjected, httpChaosDriver, httpRecordsReconciler } from "./http-records-pipeline.test-support.js";
+import { allInjected, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
+import { httpChaos } from "./http-chaos.js";
 import { makeCertificates } from "./proxy/http-proxy.test-support.js";
 
 type Answer = { status?: number; body?: string; setCookie?: string[]; error?: string };
@@ -46,7 +47,7 @@ let daemon: { socketPath: string; stop(): Promise<void> };
 let pool: ReturnType<typeof createDaemonClientPool>;
 let target: NetworkPod;
 let client: NetworkPod;
-let driver: ReturnType<typeof httpChaosDriver>;
+let driver: ReturnType<typeof kindDriver<HTTPChaos>>;
 let nodeCreated = false;
 const stops: (() => void)[] = [];
 
@@ -84,7 +85,7 @@ async function apiPod(name: string, app: string, pod: NetworkPod): Promise<void>
   created.status = { phase: "Running", podIP: pod.ip, podIPs: [{ ip: pod.ip }], containerStatuses: [{ name: "httpd", containerID: pod.containerId, image: "busybox", imageID: "", ready: true, restartCount: 0 }] };
   await core.replaceNamespacedPodStatus({ namespace: ns.name, name, body: created });
 }
-const manager = () => httpRecordsReconciler({ core, customObjects, daemons: pool });
+const manager = () => kindRecordsReconciler(httpChaos, { core, customObjects, daemons: pool });
 
 beforeAll(async () => {
   const { kubeConfig } = await localCluster("api-only");
@@ -92,7 +93,7 @@ beforeAll(async () => {
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   ns = await createTestNamespace(kubeConfig, "httpchaos-e2e");
-  driver = httpChaosDriver({ core, customObjects, namespace: ns.name });
+  driver = kindDriver(httpChaos, { core, customObjects, namespace: ns.name });
 
   // the real pods: the server, and a client in a network namespace of its own
   client = await pods.start("http-e2e-client");

@@ -15,7 +15,8 @@ import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node
 import { parse } from "yaml";
 import type { HTTPChaos } from "./http-chaos-crd.js";
 import { tlsPassThroughMessage } from "./http-chaos-manager.js";
-import { allInjected, anyFailed, httpChaosDriver, httpRecordsReconciler } from "./http-records-pipeline.test-support.js";
+import { allInjected, anyFailed, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
+import { httpChaos } from "./http-chaos.js";
 import { parseHttpRules } from "./proxy/http-rules.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,8 +69,8 @@ function daemonOn(node: string, capable: boolean) {
 const pools: { [node: string]: DaemonClientPool } = { [capableNode]: daemonOn(capableNode, true), [incapableNode]: daemonOn(incapableNode, false) };
 const daemons: DaemonClientPool = { clientFor: (node, nn) => pools[node]!.clientFor(node, nn), size: () => 2, close: () => undefined };
 
-const manager = () => httpRecordsReconciler({ core, customObjects, daemons });
-let driver: ReturnType<typeof httpChaosDriver>;
+const manager = () => kindRecordsReconciler(httpChaos, { core, customObjects, daemons });
+let driver: ReturnType<typeof kindDriver<HTTPChaos>>;
 const read = (name: string) => driver.read(name);
 const drive = (reconciler: ReturnType<typeof manager>, name: string, done: (obj: HTTPChaos | undefined) => boolean) => driver.drive(reconciler, name, done);
 const createChaos = (name: string, spec: object) => driver.create(name, spec);
@@ -93,7 +94,7 @@ beforeAll(async () => {
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
   ns = await createTestNamespace(kubeConfig, "httpchaos-mgr");
-  driver = httpChaosDriver({ core, customObjects, namespace: ns.name });
+  driver = kindDriver(httpChaos, { core, customObjects, namespace: ns.name });
   // no kubelet runs these nodes: Node objects keep the controller manager's pod GC (full mode) from deleting their pods as orphans
   for (const node of [capableNode, incapableNode]) {
     await core.createNode({ body: { metadata: { name: node, labels: { "faultline.dev/test-node": "true" } } } });

@@ -8,7 +8,7 @@ import type { CoreV1Api, V1Pod, V1Secret } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { httpChaos } from "./http-chaos.js";
 import type { HTTPChaos } from "./http-chaos-crd.js";
-import { httpChaosManager, httpRecordKey, httpRulesOf, parseHTTPRecordKey, tlsPassThroughMessage } from "./http-chaos-manager.js";
+import { httpChaosManager, httpRulesOf, tlsPassThroughMessage } from "./http-chaos-manager.js";
 import { parseHttpRules } from "./proxy/http-rules.js";
 
 // The manager impl against in-memory seams: a pod source, Secrets in memory, and daemons in memory
@@ -254,14 +254,6 @@ describe("httpChaos on the manager", () => {
     await expect(impl.apply(ctx(), 0, [record("app/web-0")], chaos())).rejects.toMatchObject({ code: Code.Unimplemented });
   });
 
-  it("a record key is the object's uid and the pod record id, DNSChaos's shape, and parses back; other shapes are not this manager's", () => {
-    expect(httpRecordKey(uid, "app/web-0")).toBe(`${uid}/app/web-0`);
-    expect(parseHTTPRecordKey(`${uid}/app/web-0`)).toEqual({ uid, recordId: "app/web-0" });
-    expect(parseHTTPRecordKey("app/example/app/web-0")).toBeUndefined(); // the fallback of an object without a uid
-    expect(parseHTTPRecordKey(`${uid}/app/web-0/main`)).toBeUndefined(); // a container record: not HTTPChaos's
-    expect(parseHTTPRecordKey("chaos-mesh/containerd://abc")).toBeUndefined(); // ApplyHttpChaos's, a Chaos Mesh manager's
-    expect(parseHTTPRecordKey("")).toBeUndefined();
-  });
 });
 
 describe("HTTPChaos lost injections", () => {

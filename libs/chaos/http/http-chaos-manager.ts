@@ -1,9 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parsePodRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindEvent, KindLog } from "@faultline/chaos-kind";
-import { containerIdOf, DaemonNotFoundError, RecordDecodeError, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
+import { containerIdOf, createNodeCapabilitiesCache, RecordDecodeError, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
-import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
+import type { ChaosImpl } from "@faultline/impl-registry";
+import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
 
@@ -13,9 +14,6 @@ import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd
  * as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`, `httpInterceptionCapable`).
  */
 export const httpInterceptionCapability = "http/interception";
-
-/** How long a node's GetNodeCapabilities answer is used before it is asked again. */
-const capabilitiesTtlMs = 30_000;
 
 /** Chaos Mesh's Secret keys when `tls.certName` / `tls.keyName` are absent: a `kubernetes.io/tls` Secret's. */
 export const defaultTlsCertName = "tls.crt";
@@ -51,30 +49,6 @@ export interface HTTPChaosTls {
   cert: string;
   key: string;
   ca?: string;
-}
-
-/**
- * The key the daemon holds a record's rules under: the HTTPChaos's uid and the record id
- * (`ns/pod`), the shape of DNSChaos's and StressChaos's keys, so the same record of the same object
- * always finds its injection again (after a manager or daemon restart), and another object's never.
- */
-export function httpRecordKey(chaosUid: string, recordId: string): string {
-  return `${chaosUid}/${recordId}`;
-}
-
-/** The HTTPChaos uid and pod record id of a record key (`httpRecordKey`), or undefined for any other shape. */
-export function parseHTTPRecordKey(key: string): { uid: string; recordId: string } | undefined {
-  const slash = key.indexOf("/");
-  if (slash <= 0) return undefined;
-  const uid = key.slice(0, slash);
-  const recordId = key.slice(slash + 1);
-  if (!/^[0-9a-f-]{36}$/.test(uid)) return undefined; // a Kubernetes uid; the "ns/name" fallback of an object without one is not swept
-  try {
-    parsePodRecordId(recordId);
-  } catch {
-    return undefined;
-  }
-  return { uid, recordId };
 }
 
 const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
@@ -181,7 +155,7 @@ function describeRules(rules: string): string {
  * `http/interception` fails the record, naming the node and the capability, before anything is
  * sent), reads `tls`'s Secret when set (through the manager's own client), and sends ExecHTTPChaos
  * for the record's pod with the rules (`httpRulesOf`), the PEMs, and the record key
- * (`httpRecordKey`). Without `tls` it records a Normal Event that TLS on the port passes through.
+ * (`heldRecordKey`: the object's uid and the record id). Without `tls` it records a Normal Event that TLS on the port passes through.
  * A daemon refusing the rules (InvalidArgument: what CEL could not check, such as a patch value that
  * only looks like JSON) fails the record with an error naming what it refused. Recover sends
  * RecoverHTTPChaos with the key. The key is all the state there is, and it is derived, never
@@ -200,16 +174,8 @@ export function httpChaosManager(deps: {
   log: KindLog;
   event?: KindEvent;
 }): Required<ChaosImpl<HTTPChaos>> {
-  const keyOf = (obj: HTTPChaos, recordId: string, namespacedName: string) => httpRecordKey(obj.metadata.uid ?? namespacedName, recordId);
-  const capabilities = new Map<string, { at: number; caps: NodeCapabilities }>();
-
-  const nodeCapabilities = async (target: DecodedPod, signal: AbortSignal) => {
-    const cached = capabilities.get(target.nodeName);
-    if (cached && Date.now() - cached.at < capabilitiesTtlMs) return cached.caps;
-    const caps = await target.daemon.getNodeCapabilities({}, { signal });
-    capabilities.set(target.nodeName, { at: Date.now(), caps });
-    return caps;
-  };
+  const keyOf = (obj: HTTPChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
+  const nodeCapabilities = createNodeCapabilitiesCache();
   // the record's pod through its first container (the pod's containers share its network namespace)
   const containerOf = (target: DecodedPod, recordId: string) => containerIdOf(target.pod, target.pod.spec?.containers[0]?.name ?? "", recordId);
 
@@ -257,83 +223,39 @@ export function httpChaosManager(deps: {
         await target.daemon.recoverHTTPChaos({ containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
       } catch (err) {
         // a daemon without HTTPChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
-        if (!(err instanceof ConnectError && err.code === Code.Unimplemented)) throw err;
+        if (!isUnimplemented(err)) throw err;
         deps.log("HTTPChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       }
       return "Not Injected";
     },
 
-    async lostInjections(ctx, records, obj) {
-      const byNode = new Map<string, { daemon: DecodedPod["daemon"]; indexes: number[] }>();
-      for (const [index, record] of records.entries()) {
-        if (record.phase !== "Injected") continue;
-        let target;
-        try {
-          target = await deps.decoder.decodePod(record.id, obj);
-        } catch (err) {
-          if (err instanceof RecordDecodeError) continue; // gone or not running: nothing to inject again now
-          throw err;
-        }
-        const entry = byNode.get(target.nodeName) ?? { daemon: target.daemon, indexes: [] };
-        entry.indexes.push(index);
-        byNode.set(target.nodeName, entry);
-      }
-      const lost: number[] = [];
-      for (const [node, { daemon, indexes }] of byNode) {
-        let listed;
-        try {
-          listed = await daemon.listHTTPChaos({}, { signal: ctx.signal });
-        } catch (err) {
-          if (err instanceof ConnectError && err.code === Code.Unimplemented) continue; // an older daemon: cannot tell
-          throw err;
-        }
-        // by key only: the proxy and redirect are the pod's (its network namespace), so a restarted
-        // container keeps them; a recreated pod's are gone from the list
-        const held = new Set(listed.injections.map((i) => i.recordKey));
-        const lostHere = indexes.filter((index) => !held.has(keyOf(obj, records[index]!.id, ctx.namespacedName)));
-        if (lostHere.length > 0) deps.log("HTTPChaos injection gone while Injected: injecting again", { chaos: ctx.namespacedName, node, records: lostHere.length });
-        lost.push(...lostHere);
-      }
-      return lost.sort((a, b) => a - b);
-    },
+    // by key only: the proxy and redirect are the pod's (its network namespace), so a restarted
+    // container keeps them; a recreated pod's are gone from the list
+    lostInjections: (ctx, records, obj) =>
+      lostByHeldKeys({
+        ctx,
+        records,
+        decode: (recordId) => deps.decoder.decodePod(recordId, obj),
+        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        listKeys: async (daemon, signal) => (await daemon.listHTTPChaos({}, { signal })).injections.map((i) => i.recordKey),
+        log: deps.log,
+        kind: "HTTPChaos",
+      }),
 
-    async sweep(ctx) {
-      const swept: SweptInjection[] = [];
-      const nodes = new Set((await ctx.listPods()).map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)));
-      const seen = new Set<string>(); // daemons reached under several node names list the same keys
-      for (const node of [...nodes].sort()) {
-        if (ctx.signal.aborted) break;
-        let daemon;
-        let listed;
-        try {
-          daemon = await ctx.daemons.clientFor(node, "faultline/sweep");
-          // the keys first, the question after: an HTTPChaos writes its records before it injects
-          listed = await daemon.listHTTPChaos({}, { signal: ctx.signal });
-        } catch (err) {
-          if (err instanceof DaemonNotFoundError) continue;
-          const why = err instanceof ConnectError && err.code === Code.Unimplemented ? "its daemon does not serve ListHTTPChaos (an older daemon)" : (err as Error).message;
-          ctx.log("HTTPChaos sweep skipped a node: tried again at the next pass", { node, error: why });
-          continue;
-        }
-        for (const injection of listed.injections) {
-          const key = injection.recordKey;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const owner = parseHTTPRecordKey(key);
-          if (!owner) continue; // not a key this manager makes: not ours to judge
-          if (await ctx.holds({ uid: owner.uid }, owner.recordId)) continue;
-          try {
-            await daemon.recoverHTTPChaos({ containerId: injection.containerId, recordKey: key }, { signal: ctx.signal });
-          } catch (err) {
-            ctx.log("HTTPChaos sweep could not recover an injection: tried again at the next pass", { node, recordKey: key, error: (err as Error).message });
-            continue;
-          }
-          const { namespace, podName } = parsePodRecordId(owner.recordId);
-          ctx.log("HTTPChaos swept", { node, recordKey: key });
-          swept.push({ pod: { namespace, name: podName }, owner: { uid: owner.uid }, what: `HTTP ${describeRules(injection.rules)}` });
-        }
-      }
-      return swept;
-    },
+    sweep: (ctx) =>
+      sweepHeldKeys({
+        ctx,
+        kind: "HTTPChaos",
+        listRpc: "ListHTTPChaos",
+        list: async (daemon, signal) => (await daemon.listHTTPChaos({}, { signal })).injections.map((injection) => ({ key: injection.recordKey, injection })),
+        parseKey: parseHeldPodRecordKey,
+        recover: async (daemon, { key, injection }, signal) => {
+          await daemon.recoverHTTPChaos({ containerId: injection.containerId, recordKey: key }, { signal });
+        },
+        describe: (recordId, { injection }) => {
+          const { namespace, podName } = parsePodRecordId(recordId);
+          return { pod: { namespace, name: podName }, what: `HTTP ${describeRules(injection.rules)}` };
+        },
+      }),
   };
 }

@@ -1,4 +1,5 @@
-import { compileHttpRule, editResponse, httpRecordKey, httpRulesOf, parseHttpRules, requestMatches, type HTTPChaosSpec } from "@faultline/chaos/http";
+import { compileHttpRule, editResponse, httpRulesOf, parseHttpRules, requestMatches, type HTTPChaosSpec } from "@faultline/chaos/http";
+import { heldRecordKey } from "@faultline/chaos/held-injections";
 
 /**
  * Chaos Mesh's http-patch-response, followed through: the rule the manager sends for one record and
@@ -18,7 +19,7 @@ export function followHttpPatchResponse() {
 
   // manager: Chaos Mesh's rule shape, and the key the daemon holds this record's rule under
   const rules = httpRulesOf(spec, "nginx/http-patch-response");
-  const recordKey = httpRecordKey("2f0c1e7a-uid", "nginx/nginx-0");
+  const recordKey = heldRecordKey("2f0c1e7a-uid", "nginx/nginx-0");
 
   // proxy: the same JSON, parsed strictly; the requests on port 80 whose responses it patches
   const [rule] = parseHttpRules(JSON.parse(JSON.stringify(rules))).map(compileHttpRule);

@@ -1,37 +1,15 @@
 // The records pipeline serving NetworkChaos alone, on the real API server, with the daemon calls
 // going to whatever pool a test gives (in-memory daemons, or the real handlers called in process):
 // what the network integration specs run instead of a whole manager.
-import { ChaosKindRegistry } from "@faultline/impl-registry";
-import { createRecordDecoder, type DaemonClientPool } from "@faultline/daemon-client";
-import { createKubernetesEventRecorder } from "@faultline/controller";
-import { createKubernetesChaosObjectClient, createRecordsReconciler, createTargetSelector } from "@faultline/records";
-import { createKubernetesPodSource } from "@faultline/selector";
+import type { DaemonClientPool } from "@faultline/daemon-client";
 import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { kindRecordsReconciler } from "../kind-pipeline.test-support.js";
 import { networkChaos } from "./network-chaos.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 
-/** A records reconciler for NetworkChaos over the API server's pods and the given daemons (backoff 200 ms–1 s). */
+/** A records reconciler for NetworkChaos over the API server's pods and the given daemons (backoff 200 ms–1 s; lost injections checked at the pipeline's own 10 s unless told). */
 export function networkRecordsReconciler(deps: { core: CoreV1Api; customObjects: CustomObjectsApi; daemons: DaemonClientPool; lostInjectionCheckMs?: number }) {
-  const { core, customObjects, daemons } = deps;
-  const podSource = createKubernetesPodSource(core);
-  const events = createKubernetesEventRecorder(core);
-  const kinds = new ChaosKindRegistry().register(networkChaos, {
-    decoder: createRecordDecoder({ pods: podSource, daemons }),
-    pods: podSource,
-    core,
-    customObjects,
-    log: () => {},
-    settings: {},
-    event: (obj, type, reason, message) => events.record(obj, { type, reason, message }),
-  });
-  return createRecordsReconciler({
-    kinds,
-    objects: createKubernetesChaosObjectClient(customObjects),
-    selector: createTargetSelector(podSource),
-    events,
-    backoff: { baseMs: 200, maxMs: 1000 },
-    ...(deps.lostInjectionCheckMs !== undefined && { lostInjectionCheckMs: deps.lostInjectionCheckMs }),
-  });
+  return kindRecordsReconciler(networkChaos, { ...deps, lostInjectionCheckMs: deps.lostInjectionCheckMs ?? 10_000 });
 }
 
 type Reconciler = ReturnType<typeof networkRecordsReconciler>;
@@ -66,5 +44,4 @@ export async function driveNetworkChaos(
   throw new Error(`${name} did not converge: ${JSON.stringify((await readNetworkChaos(customObjects, namespace, name))?.status)}`);
 }
 
-/** Whether the object's AllInjected condition is True. */
-export const allInjected = (obj: NetworkChaos | undefined) => obj?.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") ?? false;
+export { allInjected } from "../kind-pipeline.test-support.js";
