@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNetnsPeerCheck, socketInodeOfTcpPort, socketInodeOfUdpPort, udpInodes } from "./netns-peers.js";
+import { createNetnsPeerCheck, socketInodeOfPort, udpInodes } from "./netns-peers.js";
 
 const header = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n";
 const udpLine = (port: number, inode: number) =>
@@ -46,7 +46,7 @@ describe("createNetnsPeerCheck", () => {
       "20": { hidden: true, udp: udpLine(5353, 5555) + udpLine(68, 7) },
       "30": { hidden: true, udp: udpLine(68, 8) },
     });
-    const inode = socketInodeOfUdpPort(5353, r, 10);
+    const inode = socketInodeOfPort("udp", 5353, r, 10);
     expect(inode).toBe("5555");
     const hasPeer = createNetnsPeerCheck({ procRoot: r, selfPid: 10, socketInode: () => inode });
     expect(hasPeer()).toBe(true);
@@ -56,7 +56,7 @@ describe("createNetnsPeerCheck", () => {
 
   it("reads the inodes of a UDP table", () => {
     expect(udpInodes(header + udpLine(53, 1) + udpLine(54, 2))).toEqual(new Set(["1", "2"]));
-    expect(socketInodeOfUdpPort(9999, "/nonexistent", 1)).toBeUndefined();
+    expect(socketInodeOfPort("udp", 9999, "/nonexistent", 1)).toBeUndefined();
   });
 
   it("with protocol tcp, falls back to the TCP table, finding our listening socket (state 0A) by its port", () => {
@@ -67,12 +67,12 @@ describe("createNetnsPeerCheck", () => {
       "20": { hidden: true, udp: udpLine(15080, 6666), tcp: tcpLine(80, "0A", 1) },
       "30": { hidden: true, tcp: tcpLine(15080, "0A", 6666) },
     });
-    const inode = socketInodeOfTcpPort(15080, r, 10);
+    const inode = socketInodeOfPort("tcp", 15080, r, 10);
     expect(inode).toBe("6666");
     const hasPeer = createNetnsPeerCheck({ procRoot: r, selfPid: 10, socketInode: () => inode, protocol: "tcp" });
     expect(hasPeer()).toBe(true);
     rmSync(join(r, "30"), { recursive: true });
     expect(hasPeer()).toBe(false); // 20 has the inode in its UDP table only: not ours
-    expect(socketInodeOfTcpPort(9999, "/nonexistent", 1)).toBeUndefined();
+    expect(socketInodeOfPort("tcp", 9999, "/nonexistent", 1)).toBeUndefined();
   });
 });

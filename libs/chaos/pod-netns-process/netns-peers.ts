@@ -13,15 +13,18 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 
+/** Which socket tables: udp (udp, udp6) or tcp (tcp, tcp6). */
+export type SocketProtocol = "udp" | "tcp";
+
 export interface NetnsPeerCheckOptions {
   /** Where proc is mounted (tests give a directory of their own). */
   readonly procRoot?: string;
   /** Our own pid (excluded from the peers). */
   readonly selfPid?: number;
-  /** The inode of a socket of ours, listening in the namespace (for the fallback; see socketInodeOfUdpPort / socketInodeOfTcpPort). */
+  /** The inode of a socket of ours, listening in the namespace (for the fallback; see socketInodeOfPort). */
   readonly socketInode: () => string | undefined;
   /** Which tables that socket is in: "udp" (the default: udp, udp6) or "tcp" (tcp, tcp6). */
-  readonly protocol?: "udp" | "tcp";
+  readonly protocol?: SocketProtocol;
 }
 
 /** Returns a function that says whether another process shares our network namespace (see the file's comment). */
@@ -40,7 +43,8 @@ export function createNetnsPeerCheck(options: NetnsPeerCheckOptions): () => bool
     // not ours to read (another user's process): look for our socket in its namespace's socket tables
     const inode = options.socketInode();
     if (inode === undefined) return false;
-    return (options.protocol === "tcp" ? ["tcp", "tcp6"] : ["udp", "udp6"]).some((table) => {
+    const protocol = options.protocol ?? "udp";
+    return [protocol, `${protocol}6`].some((table) => {
       try {
         return udpInodes(readFileSync(join(proc, pid, "net", table), "utf8")).has(inode);
       } catch {
@@ -79,10 +83,13 @@ export function udpInodes(table: string): Set<string> {
   return inodes;
 }
 
-/** The inode of the UDP socket bound to `port` in our namespace, from our own /proc/<pid>/net/udp. */
-export function socketInodeOfUdpPort(port: number, procRoot = "/proc", pid = process.pid): string | undefined {
+/**
+ * The inode of our socket on `port`, from our own /proc/<pid>/net/<protocol> (or its 6 table): for
+ * udp the socket bound to it, for tcp the one listening on it (state 0A, not a connection).
+ */
+export function socketInodeOfPort(protocol: SocketProtocol, port: number, procRoot = "/proc", pid = process.pid): string | undefined {
   const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  for (const table of ["udp", "udp6"]) {
+  for (const table of [protocol, `${protocol}6`]) {
     let text: string;
     try {
       text = readFileSync(join(procRoot, String(pid), "net", table), "utf8");
@@ -91,25 +98,7 @@ export function socketInodeOfUdpPort(port: number, procRoot = "/proc", pid = pro
     }
     for (const line of text.split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[9] !== "0") return fields[9];
-    }
-  }
-  return undefined;
-}
-
-/** The inode of the TCP socket listening on `port` (state 0A) in our namespace, from our own /proc/<pid>/net/tcp (or tcp6). */
-export function socketInodeOfTcpPort(port: number, procRoot = "/proc", pid = process.pid): string | undefined {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  for (const table of ["tcp", "tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(join(procRoot, String(pid), "net", table), "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[3] === "0A" && fields[9] !== "0") return fields[9];
+      if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && (protocol === "udp" || fields[3] === "0A") && fields[9] !== "0") return fields[9];
     }
   }
   return undefined;

@@ -1,6 +1,7 @@
 // The interceptor's config file (written by the daemon, read by dns-interceptor-main at start and
 // on SIGHUP): { "upstreams": ["10.0.0.10"], "rules": [{ "recordKey", "action", "patterns" }] }.
 
+import { parseConfigObject } from "../../pod-netns-process/helper-process-main.js";
 import { dnsInterceptorRuleProblem, parseDnsUpstream, type DnsInterceptorRule } from "./dns-interceptor.js";
 
 /** The interceptor's config file, checked. */
@@ -11,19 +12,7 @@ export interface DnsInterceptorConfig {
 
 /** Parses and checks a config file's text; throws an error naming the file and the field. */
 export function parseDnsInterceptorConfig(text: string, file: string): DnsInterceptorConfig {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`config ${file} is not JSON: ${(err as Error).message}`);
-  }
-  const fail = (why: string): never => {
-    throw new Error(`config ${file}: ${why}`);
-  };
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail("must be an object { upstreams, rules }");
-  const v = value as Record<string, unknown>;
-  const unknownKey = Object.keys(v).find((k) => k !== "upstreams" && k !== "rules");
-  if (unknownKey !== undefined) fail(`unknown field ${JSON.stringify(unknownKey)}`);
+  const { value: v, fail } = parseConfigObject(text, file, ["upstreams", "rules"]);
   if (!Array.isArray(v["upstreams"]) || v["upstreams"].length === 0) fail("upstreams must be a non-empty array of nameserver addresses");
   for (const [i, u] of (v["upstreams"] as unknown[]).entries()) {
     if (typeof u !== "string") fail(`upstreams[${i}] must be a string`);

@@ -4,6 +4,7 @@
 //     "tls": { "cert": "<PEM>", "key": "<PEM>", "ca": "<PEM>" } | null }
 // The rules are in force in the order listed (http-rules.ts says how they compose).
 
+import { parseConfigObject } from "../../pod-netns-process/helper-process-main.js";
 import type { HttpProxyListener, HttpProxyTls } from "./http-proxy.js";
 import { HttpRuleError, parseHttpRule, type HttpRule } from "./http-rules.js";
 
@@ -23,18 +24,7 @@ const pem = (v: unknown, kind: string) => typeof v === "string" && v.includes(`-
 
 /** Parses and checks a config file's text; throws an error naming the file and the field. */
 export function parseHttpProxyConfig(text: string, file: string): HttpProxyConfig {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`config ${file} is not JSON: ${(err as Error).message}`);
-  }
-  const fail = (why: string): never => {
-    throw new Error(`config ${file}: ${why}`);
-  };
-  if (!isObject(value)) return fail("must be an object { listeners, rules, tls }");
-  const unknownKey = Object.keys(value).find((k) => !["listeners", "rules", "tls"].includes(k));
-  if (unknownKey !== undefined) fail(`unknown field ${JSON.stringify(unknownKey)}`);
+  const { value, fail } = parseConfigObject(text, file, ["listeners", "rules", "tls"]);
 
   const listeners = value["listeners"];
   if (!Array.isArray(listeners) || listeners.length === 0) fail("listeners must be a non-empty array of { port, serverPort }");
