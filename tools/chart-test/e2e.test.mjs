@@ -295,6 +295,53 @@ try {
     }
   });
 
+  await check("an HTTPChaos (target Response, replace.body) on a busybox httpd pod: a request from another pod gets the replaced body through the daemon's proxy; deleting it restores the server's own answer and leaves no redirect and no proxy", async () => {
+    const httpChaos = ["-n", targets, "httpchaos.chaos-mesh.org", "replace-web-page"];
+    const taskPid = (containerId) => {
+      const id = containerId.replace("containerd://", "");
+      return run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "task", "ls"]).split("\n").find((l) => l.startsWith(id))?.split(/\s+/)[1];
+    };
+    try {
+      kubectlIn(JSON.stringify({
+        apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: targets, labels: { app: "web" } },
+        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "httpd", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never",
+          command: ["sh", "-c", 'mkdir -p /www && echo "hello from web" > /www/index.html && exec httpd -f -p 8080 -h /www'] }] },
+      }), "apply", "-f", "-");
+      const web = await until("the web pod running", 60_000, () => {
+        const p = json("-n", targets, "get", "pod", "web");
+        return p.status?.podIP && p.status?.containerStatuses?.[0]?.state?.running && p;
+      });
+      const clientPid = taskPid(busybox[0].status.containerStatuses[0].containerID);
+      const webPid = taskPid(web.status.containerStatuses[0].containerID);
+      const get = async () => {
+        try {
+          return (await execFileAsync("nsenter", ["-t", clientPid, "-n", "--", "busybox", "wget", "-q", "-O", "-", `http://${web.status.podIP}:8080/`], { timeout: 10_000 })).stdout.trim();
+        } catch (err) {
+          return `failed: ${err.message}`;
+        }
+      };
+      const own = await until("web answering", 20_000, async () => (await get()) === "hello from web" && "hello from web");
+      kubectlIn(JSON.stringify({
+        apiVersion: "chaos-mesh.org/v1alpha1", kind: "HTTPChaos", metadata: { name: "replace-web-page", namespace: targets },
+        spec: { mode: "all", selector: { namespaces: [targets], labelSelectors: { app: "web" } }, target: "Response", port: 8080, path: "/",
+          replace: { body: Buffer.from("hello from HTTPChaos\n").toString("base64") } },
+      }), "apply", "-f", "-");
+      await until("the HTTPChaos AllInjected", 60_000, () => json("get", ...httpChaos).status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"));
+      const replaced = await get();
+      assert(replaced === "hello from HTTPChaos", `under the HTTPChaos web answered ${JSON.stringify(replaced)}`);
+      kubectl("delete", ...httpChaos, "--wait=true", "--timeout=60s");
+      const after = await get();
+      assert(after === own, `after the HTTPChaos web answered ${JSON.stringify(after)}`);
+      const nat = run("nsenter", ["-t", webPid, "-n", "--", "iptables", "-t", "nat", "-S"]);
+      assert(!/FAULTLINE-HTTP/.test(nat), `the pod's nat table still has the redirect:\n${nat}`);
+      await until("no proxy process left", 10_000, () => !run("ps", ["-e", "-o", "args="]).includes("http-proxy-main"));
+    } finally {
+      try {
+        kubectl("-n", targets, "delete", "pod", "web", "--ignore-not-found", "--wait=false");
+      } catch {}
+    }
+  });
+
   await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
     run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
     await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
@@ -325,9 +372,11 @@ try {
     // no manager is left to remove the finalizer of an experiment a failed run left behind
     kubectl("-n", targets, "patch", "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
   } catch {}
-  try {
-    kubectl("-n", targets, "patch", "dnschaos.chaos-mesh.org", "dns-error-api", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
-  } catch {}
+  for (const [resource, name] of [["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"]]) {
+    try {
+      kubectl("-n", targets, "patch", resource, name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
+    } catch {}
+  }
   for (const ns of [targets, namespace]) {
     try {
       kubectl("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
