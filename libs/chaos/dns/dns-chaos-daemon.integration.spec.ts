@@ -2,17 +2,14 @@ import { execFile } from "node:child_process";
 import dgram from "node:dgram";
 import { promisify } from "node:util";
 import net from "node:net";
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Code, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { Code } from "@connectrpc/connect";
 import dnsPacket, { type Answer, type DecodedPacket } from "dns-packet";
-import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
+import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
 import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
+import { daemonClient, expectConfinedToPod, podStates, processAlive, until } from "../pod-netns-process/pod-netns-daemon.test-support.js";
 import { startDNSChaosTestDaemon, startReadOnlyResolvConfPod, type DNSChaosTestDaemon } from "./dns-daemon.test-support.js";
 import { DnsStateDir, type PodDnsState } from "./daemon/dns-state.js";
-import { parseProcCgroup } from "../stress/cgroup-target.js";
 
 // Real containerd pods with their own network namespaces, the real interceptor (the built
 // resolver/dns-interceptor-main.js, run through nsenter and setpriv), real iptables in the pods'
@@ -80,18 +77,6 @@ async function startUpstream(address: string): Promise<{ queries: string[]; clos
   };
 }
 
-/** Retries an assertion until it holds (or the time is up, failing with its last error). */
-const until = (assertion: () => unknown, timeoutMs = 5000) =>
-  eventually(
-    "the assertion to hold",
-    async () => {
-      await assertion();
-      return true;
-    },
-    timeoutMs,
-    100,
-  );
-
 type Lookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
 
 // one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53,
@@ -110,18 +95,11 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
   let daemon: DNSChaosTestDaemon;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let gateway: string;
-  const clientOf = (d: DNSChaosTestDaemon) =>
-    createClient(ChaosDaemon, createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(d.socketPath) } }));
-  let client: ReturnType<typeof clientOf>;
+  let client: ReturnType<typeof daemonClient>;
 
   const lookup = async (pod: NetworkPod, name: string, type = "A", transport: "udp" | "tcp" = "udp"): Promise<Lookup> =>
     JSON.parse((await nodeInPod(pod, lookupScript, [gateway, name, type, transport])).trim()) as Lookup;
-  const stateOf = (d: DNSChaosTestDaemon): PodDnsState[] => {
-    const dir = join(d.stateDir, "pods");
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir).map((k) => JSON.parse(readFileSync(join(dir, k, "state.json"), "utf8")) as PodDnsState);
-  };
-  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  const stateOf = (d: DNSChaosTestDaemon) => podStates<PodDnsState>(d);
   const natOf = (pod: NetworkPod) => inPod(pod, ["iptables-save", "-t", "nat"]);
 
   /** A pod whose resolv.conf names the spec's upstream, search domains and ndots as a pod's are. */
@@ -136,7 +114,7 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
     gateway = (JSON.parse(await inPod(probe, ["ip", "-j", "-4", "route", "show", "default"])) as { gateway: string }[])[0]!.gateway;
     upstream = await startUpstream(gateway);
     daemon = await startDNSChaosTestDaemon();
-    client = clientOf(daemon);
+    client = daemonClient(daemon);
   }, 120_000);
 
   afterAll(async () => {
@@ -164,15 +142,7 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
     expect(nat).toMatch(/-A FAULTLINE-DNS -m owner --uid-owner 2000053 -j RETURN/);
     const [state] = stateOf(daemon);
     const pid = state!.interceptor!.pid;
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    expect(status).toMatch(/^Uid:\s+2000053\s+2000053\s+2000053\s+2000053$/m);
-    expect(status).toMatch(/^CapEff:\s+0+$/m);
-    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
-    expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(readlinkSync(`/proc/${pod.pid}/ns/net`));
-    expect(readlinkSync(`/proc/${pid}/ns/mnt`)).toBe(readlinkSync("/proc/self/ns/mnt")); // nothing of the container's filesystem
-    const containerCg = parseProcCgroup(readFileSync(`/proc/${pod.pid}/cgroup`, "utf8")).find((l) => l.controllers.includes("memory"))!.path;
-    const interceptorCg = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8")).find((l) => l.controllers.includes("memory"))!.path;
-    expect(interceptorCg).toBe(containerCg.slice(0, containerCg.lastIndexOf("/")) || "/");
+    expectConfinedToPod(pid, pod.pid, 2000053);
 
     const started = Date.now();
     await client.recoverDNSChaos({ containerId: pod.containerId, recordKey: "uid-err/r1" });
@@ -180,7 +150,7 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
     expect(await lookup(pod, "api.example.test")).toEqual({ rcode: "NOERROR", answers: [{ type: "A", data: "192.0.2.10", ttl: 1234 }] });
     expect(recoverMs).toBeLessThan(1000);
     expect(await natOf(pod)).not.toMatch(/FAULTLINE-DNS/);
-    await until(() => expect(alive(pid)).toBe(false));
+    await until(() => expect(processAlive(pid)).toBe(false));
     expect(stateOf(daemon)).toEqual([]);
   }, 90_000);
 
@@ -234,7 +204,7 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
     expect(await lookup(pod, "web.example.test")).toMatchObject({ rcode: "NOERROR" });
 
     daemon = await startDNSChaosTestDaemon({ stateDir: daemon.stateDir });
-    client = clientOf(daemon);
+    client = daemonClient(daemon);
     expect((await client.listDNSChaos({})).injections.map((i) => i.recordKey)).toEqual(["uid-rs/r1"]);
 
     // the interceptor dies while its redirect is in place: the reconcile loop starts it again
@@ -255,7 +225,7 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
     await client.execDNSChaos({ containerId: pod.containerId, action: "error", patterns: [], recordKey: "uid-gone/r1" });
     const pid = stateOf(daemon)[0]!.interceptor!.pid;
     await own.removeAll();
-    await until(() => expect(alive(pid)).toBe(false), 15_000);
+    await until(() => expect(processAlive(pid)).toBe(false), 15_000);
     await until(() => expect(stateOf(daemon)).toEqual([]), 10_000).catch((e: unknown) => {
       console.log(JSON.stringify(daemon.lines.filter((l) => !String(l["message"]).startsWith("List")).slice(-8)), pid);
       throw e;

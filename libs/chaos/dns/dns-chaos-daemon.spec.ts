@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { NodeCapabilitiesSchema } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { ContainerNotFoundError } from "@faultline/cri-client";
-import { HostNamespaces, NamespaceProcessError, callDaemonHandler, iptablesCommands, type DaemonLogLine, type NamespaceProcessRequest } from "@faultline/daemon-server";
+import { NamespaceProcessError, callDaemonHandler, iptablesCommands, type DaemonLogLine, type NamespaceProcessRequest } from "@faultline/daemon-server";
+import { containerId, execRefusalCases, fakePodNetnsWorld, hostNetworkId, otherContainer, recoverGoneCases, unknownId, type RunEvent } from "../pod-netns-process/fake-pod-netns.test-support.js";
 import { createDnsChaosDaemon, type DnsChaosDaemonOptions } from "./dns-chaos-daemon.js";
 import { DnsStateDir, type InterceptorProcess, type PodDnsState } from "./daemon/dns-state.js";
 import type { InterceptorLauncher, InterceptorStart } from "./daemon/interceptor-process.js";
@@ -15,10 +14,6 @@ import { InterceptorStartError } from "./daemon/interceptor-process.js";
 // The handlers as the server calls them, without a server: a fake /proc (the target's network
 // namespace, its resolv.conf, the host's pid 1), a fake runtime, a runner that plays the pod's nat
 // table, and a launcher that plays the interceptor; every step lands in one ordered event list.
-const containerId = "containerd://" + "c".repeat(64);
-const otherContainer = "containerd://" + "d".repeat(64);
-const hostNetworkId = "containerd://" + "b".repeat(64);
-const unknownId = "containerd://" + "0".repeat(64);
 const cmds = iptablesCommands("nf_tables");
 const caps = create(NodeCapabilitiesSchema, { nodeName: "n1", iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT", "owner"] });
 const resolvConf = "search app.svc.cluster.local svc.cluster.local\nnameserver 10.0.0.10\nnameserver 10.0.0.11\noptions ndots:5\n";
@@ -58,44 +53,27 @@ const removeScript = [
   "",
 ].join("\n");
 
-type Event = { step: "start"; start: InterceptorStart } | { step: "reload" | "stop"; pid: number } | { step: "run"; pid: number; namespaces: readonly string[]; argv: readonly string[]; input?: string };
-
-/** A process dir of the fake /proc whose ns/net is a link `net:[ino]` to a file of that inode, as the kernel shows it. */
-function fakeProcess(proc: string, pid: number, netnsOf?: number): number {
-  const ns = join(proc, String(pid), "ns");
-  mkdirSync(ns, { recursive: true });
-  if (netnsOf !== undefined) {
-    const same = statSync(join(proc, String(netnsOf), "ns", "net")).ino; // the same namespace
-    symlinkSync(join(proc, String(netnsOf), "ns", `net:[${same}]`), join(ns, "net"));
-    return same;
-  }
-  writeFileSync(join(ns, "made"), "");
-  const ino = statSync(join(ns, "made")).ino;
-  renameSync(join(ns, "made"), join(ns, `net:[${ino}]`));
-  symlinkSync(`net:[${ino}]`, join(ns, "net"));
-  return ino;
-}
+type Event = { step: "start"; start: InterceptorStart } | { step: "reload" | "stop"; pid: number } | RunEvent;
 
 function world(opts: { startFails?: string; restoreFails?: boolean; foreignChain?: boolean; capabilities?: typeof caps } = {}) {
-  const proc = mkdtempSync(join(tmpdir(), "faultline-dns-proc-"));
-  const stateDir = join(proc, "state");
-  fakeProcess(proc, 1);
-  const ino = fakeProcess(proc, 4242);
-  fakeProcess(proc, 4343, 1); // a hostNetwork container: pid 1's namespace
+  let redirected = false;
+  const fake = fakePodNetnsWorld<Event>("dns", opts.capabilities ?? caps, async (request) => {
+    if (request.argv[0] === cmds.save) {
+      if (opts.foreignChain) return { stdout: "*nat\n:FAULTLINE-DNS - [0:0]\n-A FAULTLINE-DNS -j ACCEPT\nCOMMIT\n", stderr: "" };
+      return { stdout: redirected ? savedWithRedirect : "*nat\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n", stderr: "" };
+    }
+    if (opts.restoreFails) throw new NamespaceProcessError("exit 2", ["nsenter", "--", ...request.argv], "exit-status", 2, "iptables-restore: line 5 failed: Couldn't load target `REDIRECT':No such file or directory");
+    redirected = request.input?.includes("-X FAULTLINE-DNS") ? false : true;
+    return { stdout: "", stderr: "" };
+  });
+  const { proc, stateDir, events, live, key, podDir } = fake;
   mkdirSync(join(proc, "4242", "root", "etc"), { recursive: true });
   writeFileSync(join(proc, "4242", "root", "etc", "resolv.conf"), resolvConf);
-  const events: Event[] = [];
-  let redirected = false;
-  const pids: { [id: string]: number } = { [containerId]: 4242, [otherContainer]: 4242, [hostNetworkId]: 4343 };
-  const live = new Set<number>();
-  let nextPid = 9000;
   const launcher: InterceptorLauncher = {
     async start(start) {
       events.push({ step: "start", start });
       if (opts.startFails) throw new InterceptorStartError(opts.startFails);
-      const pid = nextPid++;
-      live.add(pid);
-      return { pid, startTicks: "77", port: start.port };
+      return { pid: fake.newPid(), startTicks: "77", port: start.port };
     },
     alive: (p: InterceptorProcess) => live.has(p.pid),
     reload: (p) => void events.push({ step: "reload", pid: p.pid }),
@@ -104,53 +82,21 @@ function world(opts: { startFails?: string; restoreFails?: boolean; foreignChain
       live.delete(p.pid);
     },
   };
-  const deps = {
-    runtime: {
-      async getPid(id: string) {
-        const pid = pids[id];
-        if (pid === undefined) throw new ContainerNotFoundError(id, "container not found");
-        return pid;
-      },
-    },
-    runner: {
-      async run(request: NamespaceProcessRequest) {
-        events.push({ step: "run", pid: request.pid, namespaces: request.namespaces, argv: request.argv, ...(request.input !== undefined && { input: request.input }) });
-        if (request.argv[0] === cmds.save) {
-          if (opts.foreignChain) return { stdout: "*nat\n:FAULTLINE-DNS - [0:0]\n-A FAULTLINE-DNS -j ACCEPT\nCOMMIT\n", stderr: "" };
-          return { stdout: redirected ? savedWithRedirect : "*nat\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n", stderr: "" };
-        }
-        if (opts.restoreFails) throw new NamespaceProcessError("exit 2", ["nsenter", "--", ...request.argv], "exit-status", 2, "iptables-restore: line 5 failed: Couldn't load target `REDIRECT':No such file or directory");
-        redirected = request.input?.includes("-X FAULTLINE-DNS") ? false : true;
-        return { stdout: "", stderr: "" };
-      },
-    },
-  } as unknown as DaemonKindDeps;
-  const reconciled: { [field: string]: unknown }[] = [];
-  const options: DnsChaosDaemonOptions = {
-    stateDir,
-    paths: { procRoot: proc, cgroupRoot: join(proc, "cgroup") },
-    launcher,
-    capabilities: async () => opts.capabilities ?? caps,
-    hostNamespaces: new HostNamespaces({ procRoot: proc }),
-    reconcileIntervalMs: 0,
-    onReconcile: (e) => reconciled.push(e),
-  };
-  const { handlers, reconcile } = createDnsChaosDaemon(deps, options);
-  const key = `netns-${ino}`;
-  const podDir = join(stateDir, "pods", key);
+  const options: DnsChaosDaemonOptions = { ...fake.options, launcher };
+  const { handlers, reconcile } = createDnsChaosDaemon(fake.deps, options);
   return {
     proc,
     handlers,
     reconcile,
     events,
     live,
-    reconciled,
+    reconciled: fake.reconciled,
     key,
     podDir,
     state: () => new DnsStateDir(stateDir).read(key),
     config: () => JSON.parse(readFileSync(join(podDir, "config.json"), "utf8")) as unknown,
     isRedirected: () => redirected,
-    cleanup: () => rmSync(proc, { recursive: true, force: true }),
+    cleanup: fake.cleanup,
   };
 }
 
@@ -235,23 +181,7 @@ describe("dnsChaosDaemon: ExecDNSChaos", () => {
     w.cleanup();
   });
 
-  it("a redirect the kernel refuses: the interceptor is stopped and the state removed, the error names what the node lacks", async () => {
-    const w = world({ restoreFails: true });
-    await expect(exec(w)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("iptables/REDIRECT") });
-    expect(w.events.filter((e) => e.step === "stop")).toEqual([{ step: "stop", pid: 9000 }]);
-    expect(w.live.size).toBe(0);
-    expect(existsSync(w.podDir)).toBe(false);
-    w.cleanup();
-  });
-
-  it("refuses a FAULTLINE-DNS chain that is not Faultline's, stopping what it started", async () => {
-    const w = world({ foreignChain: true });
-    await expect(exec(w)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("is not Faultline's") });
-    expect(w.events.some((e) => e.step === "run" && e.input !== undefined)).toBe(false);
-    expect(w.live.size).toBe(0);
-    expect(existsSync(w.podDir)).toBe(false);
-    w.cleanup();
-  });
+  execRefusalCases({ process: "interceptor", chain: "FAULTLINE-DNS" }, world, (w) => exec(w));
 
   it("refuses a hostNetwork target, a resolv.conf without nameservers or with an IPv6 one, a node without dns/interception (FailedPrecondition), an unknown container (NotFound); nothing runs", async () => {
     const w = world();
@@ -293,26 +223,7 @@ describe("dnsChaosDaemon: RecoverDNSChaos and ListDNSChaos", () => {
     w.cleanup();
   });
 
-  it("a key the daemon does not hold is recovered, nothing runs; a bad key is InvalidArgument", async () => {
-    const w = world();
-    await recover(w, "uid-9/never");
-    await recover(w, "uid-9/never", unknownId); // the container may be gone too
-    expect(w.events).toEqual([]);
-    await expect(recover(w, "bad key")).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("recordKey:") });
-    w.cleanup();
-  });
-
-  it("a pod that is gone (interceptor exited, no process in its network namespace): recovered, state cleaned, no iptables", async () => {
-    const w = world();
-    await exec(w);
-    w.live.clear();
-    rmSync(join(w.proc, "4242"), { recursive: true });
-    const mark = w.events.length;
-    await recover(w, "uid-1/rec-a");
-    expect(w.events.slice(mark)).toEqual([]);
-    expect(existsSync(w.podDir)).toBe(false);
-    w.cleanup();
-  });
+  recoverGoneCases({ process: "interceptor" }, () => world(), (w) => exec(w), recover);
 });
 
 describe("dnsChaosDaemon: the reconcile pass", () => {

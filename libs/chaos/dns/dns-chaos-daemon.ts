@@ -2,62 +2,27 @@ import { constants, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } fro
 import { open, readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
-import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import {
-  HostNamespaces,
-  dnsInterceptionCapable,
-  iptablesCommands,
-  nodeCapabilityProbeFor,
-  requestLogger,
-  toConnectError,
-  type DaemonHandlers,
-  type IptablesCommands,
-} from "@faultline/daemon-server";
+import { dnsInterceptionCapable, requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { refusalError } from "../network/daemon/kernel-refusal.js";
-import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
-import type { TargetNetworkNamespace } from "../network/daemon/target-network-namespace.js";
-import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import type { HostPaths } from "../stress/cgroup-target.js";
 import { installDnsRedirect, removeDnsRedirect } from "./daemon/dns-redirect.js";
-import { checkContainerId, checkExecDnsRequest, checkRecordKey, type DnsRule } from "./daemon/dns-request-validation.js";
+import { checkExecDnsRequest, type DnsRule } from "./daemon/dns-request-validation.js";
 import { DnsStateDir, atomicWrite, defaultDnsStateDir, type InterceptorProcess, type PodDnsState } from "./daemon/dns-state.js";
-import {
-  InterceptorStartError,
-  ProcessInterceptorLauncher,
-  capInterceptorLog,
-  defaultInterceptorPort,
-  defaultInterceptorUid,
-  type InterceptorLauncher,
-} from "./daemon/interceptor-process.js";
+import { InterceptorStartError, ProcessInterceptorLauncher, capInterceptorLog, defaultInterceptorPort, defaultInterceptorUid, type InterceptorLauncher } from "./daemon/interceptor-process.js";
 import { processInNetns } from "../pod-netns-process/netns-members.js";
-import { podNetworkNamespace } from "../pod-netns-process/pod-network-namespace.js";
-import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
+import { podNetnsDaemon, type PodNetnsDaemonOptions } from "../pod-netns-process/pod-netns-daemon.js";
+import { checkContainerId, checkRecordKey, invalid, precondition } from "../pod-netns-process/pod-request-validation.js";
 import { resolvConfNameservers, withNameserver } from "./daemon/resolv-conf.js";
 import { dnsInterceptorMainPath } from "./resolver/dns-interceptor-path.js";
 
 /** Options of DNSChaos's daemon side; the defaults are what the daemon image has. */
-export interface DnsChaosDaemonOptions {
-  /** Where the interceptions' state is kept; default {@link defaultDnsStateDir} (`$FAULTLINE_DNS_STATE_DIR`, else the node's /run/faultline/dns). */
-  stateDir?: string;
-  /** The host's procfs and cgroup root; default `/proc` and `/sys/fs/cgroup`. */
-  paths?: HostPaths;
+export interface DnsChaosDaemonOptions extends PodNetnsDaemonOptions<InterceptorLauncher> {
   /** The uid (and gid) the interceptors run as; default 2000053. */
   interceptorUid?: number;
   /** The port the interceptors listen on in their pod's network namespace; default 15353. */
   interceptorPort?: number;
-  /** Starts and stops interceptors; default a {@link ProcessInterceptorLauncher} of the resolver's main script. */
-  launcher?: InterceptorLauncher;
-  /** The node's capabilities; default the daemon's one cached probe. */
-  capabilities?: () => Promise<NodeCapabilities>;
-  /** Which namespaces are the node's or the daemon's own; default `new HostNamespaces({ procRoot })`. */
-  hostNamespaces?: HostNamespaces;
-  /** How often every pod's interception is checked (see {@link dnsChaosDaemon}); default 3000 ms; 0: never (tests call `reconcile` themselves). */
-  reconcileIntervalMs?: number;
-  /** Stops the reconcile loop. */
-  signal?: AbortSignal;
-  /** Where the reconcile loop tells what it did; default one JSON line on stdout. */
-  onReconcile?: (event: { [field: string]: unknown; message: string }) => void;
 }
 
 /** DNSChaos's daemon side: its handlers, and the reconcile pass its loop runs (tests call it themselves). */
@@ -65,9 +30,6 @@ export interface DnsChaosDaemon {
   handlers: DaemonHandlers;
   reconcile(): Promise<void>;
 }
-
-const invalid = (field: string, message: string) => new ConnectError(`${field}: ${message}`, Code.InvalidArgument);
-const precondition = (message: string) => new ConnectError(message, Code.FailedPrecondition);
 
 /**
  * The daemon side of DNSChaos.
@@ -107,37 +69,19 @@ export function dnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaemonOpti
 
 /** {@link dnsChaosDaemon}'s handlers with its reconcile pass. */
 export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaemonOptions = {}): DnsChaosDaemon {
-  const paths = options.paths ?? defaultHostPaths;
   const uid = options.interceptorUid ?? defaultInterceptorUid;
   const port = options.interceptorPort ?? defaultInterceptorPort;
-  const probe = nodeCapabilityProbeFor(deps.runner);
-  const capabilities = options.capabilities ?? (() => probe.get());
-  const host = options.hostNamespaces ?? new HostNamespaces({ procRoot: paths.procRoot });
-  const lock = new NetworkNamespaceLock();
-  let stateDir: DnsStateDir | undefined;
-  const state = () => (stateDir ??= new DnsStateDir(options.stateDir ?? defaultDnsStateDir(paths.procRoot)));
-  let launcher = options.launcher;
-  const interceptors = () => (launcher ??= new ProcessInterceptorLauncher({ main: dnsInterceptorMainPath(), paths, uid, gid: uid }));
-  const tell = options.onReconcile ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
-
-  /** The pod's network namespace, entered through one of its processes. */
-  const nsOf = (caps: NodeCapabilities, pid: number, signal?: AbortSignal): TargetNetworkNamespace => ({
-    node: caps.nodeName,
-    run: (argv, input) => deps.runner.run({ pid, namespaces: ["net"], argv, input, signal }),
+  const pod = podNetnsDaemon(deps, options, {
+    stateDir: (root) => new DnsStateDir(root),
+    defaultStateDir: defaultDnsStateDir,
+    launcher: (paths) => new ProcessInterceptorLauncher({ main: dnsInterceptorMainPath(), paths, uid, gid: uid }),
+    capable: dnsInterceptionCapable,
+    lacks: "dns/interception (iptables with the nat table's REDIRECT target and the owner match, in the pod's network namespace)",
+    hostNetworkRefusal: "intercepting DNS there would redirect the node's own lookups",
+    records: (st: PodDnsState) => st.rules,
+    checkFailed: "DNS interception check failed: tried again",
   });
-  const cmdsOf = (caps: NodeCapabilities): IptablesCommands => iptablesCommands(caps.iptablesBackend === "legacy" ? "legacy" : "nf_tables");
-  const alive = (p: InterceptorProcess | undefined): p is InterceptorProcess => p !== undefined && interceptors().alive(p);
-
-  async function requireInterception(): Promise<NodeCapabilities> {
-    const caps = await capabilities();
-    if (!dnsInterceptionCapable(caps)) {
-      throw precondition(`node ${caps.nodeName} cannot do this: it lacks dns/interception (iptables with the nat table's REDIRECT target and the owner match, in the pod's network namespace)`);
-    }
-    return caps;
-  }
-
-  const podNetns = (containerId: string, pid: number) =>
-    podNetworkNamespace(paths.procRoot, host, containerId, pid, "intercepting DNS there would redirect the node's own lookups");
+  const { paths, capabilities, state, processes: interceptors, tell, nsOf, cmdsOf, alive } = pod;
 
   async function upstreamsOf(containerId: string, pid: number): Promise<string[]> {
     const file = join(paths.procRoot, String(pid), "root", "etc", "resolv.conf");
@@ -165,10 +109,9 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
     }
   }
 
-  async function inject(key: string, netns: { dev: number; ino: number }, pid: number, rule: DnsRule, caps: NodeCapabilities, signal: AbortSignal): Promise<{ [field: string]: unknown }> {
+  async function inject(key: string, before: PodDnsState | undefined, netns: { dev: number; ino: number }, pid: number, rule: DnsRule, caps: NodeCapabilities, signal: AbortSignal): Promise<{ [field: string]: unknown }> {
     const ns = nsOf(caps, pid, signal);
     const cmds = cmdsOf(caps);
-    const before = state().read(key);
     if (before === undefined) {
       const fresh: PodDnsState = { netns, upstreams: await upstreamsOf(rule.containerId, pid), rules: [rule], containerIds: [rule.containerId], redirect: false };
       state().write(key, fresh);
@@ -253,62 +196,44 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
     return { redirect, interceptorStopped: running, podGone: member === undefined };
   }
 
-  async function reconcileOne(key: string): Promise<void> {
-    await lock.run(key, async () => {
-      const st = state().read(key);
-      if (st === undefined) {
-        state().remove(key); // a directory without its state: a write that never happened
-        return;
-      }
-      const running = alive(st.interceptor);
-      if (running && st.redirect) {
-        capInterceptorLog(state().podDir(key));
-        return;
-      }
-      if (running || !st.redirect) {
-        // an earlier daemon died between starting the interceptor and redirecting to it
-        await removeInterception(key, st);
-        tell({ message: "DNS interception left half-made by an earlier daemon removed", netns: key, records: st.rules.map((r) => r.recordKey) });
-        return;
-      }
-      const member = processInNetns(paths.procRoot, st.netns.ino, st.interceptor ? [st.interceptor.pid] : []);
-      if (member === undefined) {
-        state().remove(key);
-        tell({ message: "DNS interception's pod is gone: its state removed", netns: key, records: st.rules.map((r) => r.recordKey) });
-        return;
-      }
-      // the redirect is in place and nothing answers behind it: the pod has no DNS until this is done
-      try {
-        const restarted = await startInterceptor(key, member);
-        st.interceptor = restarted;
-        state().write(key, st);
-        tell({ level: "warn", message: "DNS interceptor had exited while its redirect was in place: started again", netns: key, interceptor: restarted.pid, records: st.rules.map((r) => r.recordKey) });
-      } catch (error) {
-        await removeInterception(key, st).catch(() => undefined);
-        tell({ level: "error", message: "DNS interceptor could not be started again: its redirect and state removed (the pod's DNS goes to its nameservers)", netns: key, error: (error as Error).message });
-      }
-    });
-  }
-
-  const reconcile = reconcileLoop(
-    () => state().podKeys(),
-    reconcileOne,
-    (key, error) => tell({ level: "warn", message: "DNS interception check failed: tried again", netns: key, error: error.message }),
-    options.reconcileIntervalMs ?? 3000,
-    options.signal,
-  );
+  const { reconcileOne, reconcile } = pod.reconcileWith(async (key, st) => {
+    const running = alive(st.interceptor);
+    if (running && st.redirect) {
+      capInterceptorLog(state().podDir(key));
+      return;
+    }
+    if (running || !st.redirect) {
+      // an earlier daemon died between starting the interceptor and redirecting to it
+      await removeInterception(key, st);
+      tell({ message: "DNS interception left half-made by an earlier daemon removed", netns: key, records: st.rules.map((r) => r.recordKey) });
+      return;
+    }
+    const member = processInNetns(paths.procRoot, st.netns.ino, st.interceptor ? [st.interceptor.pid] : []);
+    if (member === undefined) {
+      state().remove(key);
+      tell({ message: "DNS interception's pod is gone: its state removed", netns: key, records: st.rules.map((r) => r.recordKey) });
+      return;
+    }
+    // the redirect is in place and nothing answers behind it: the pod has no DNS until this is done
+    try {
+      const restarted = await startInterceptor(key, member);
+      st.interceptor = restarted;
+      state().write(key, st);
+      tell({ level: "warn", message: "DNS interceptor had exited while its redirect was in place: started again", netns: key, interceptor: restarted.pid, records: st.rules.map((r) => r.recordKey) });
+    } catch (error) {
+      await removeInterception(key, st).catch(() => undefined);
+      tell({ level: "error", message: "DNS interceptor could not be started again: its redirect and state removed (the pod's DNS goes to its nameservers)", netns: key, error: (error as Error).message });
+    }
+  });
 
   const handlers: DaemonHandlers = {
     async execDNSChaos(req, ctx) {
       const log = requestLogger(ctx);
       log.info("ExecDNSChaos", { request: { containerId: req.containerId, action: req.action, patterns: req.patterns.length > 20 ? `${req.patterns.length} patterns` : req.patterns, recordKey: req.recordKey } });
       const rule = checkExecDnsRequest(req);
-      const caps = await requireInterception();
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const netns = await podNetns(req.containerId, pid);
-      const key = DnsStateDir.podKey(netns);
+      const { caps, pid, netns, key } = await pod.target(req.containerId, ctx.signal);
       try {
-        const outcome = await lock.run(key, () => inject(key, netns, pid, rule, caps, ctx.signal));
+        const outcome = await pod.withPod(key, (before) => inject(key, before, netns, pid, rule, caps, ctx.signal));
         log.info("DNSChaos injected", { pid, netns: key, recordKey: rule.recordKey, ...outcome });
         return {};
       } catch (error) {
@@ -321,16 +246,7 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
       log.info("RecoverDNSChaos", { request: { containerId: req.containerId, recordKey: req.recordKey } });
       checkContainerId(req.containerId);
       checkRecordKey(req.recordKey);
-      const key = state()
-        .podKeys()
-        .find((k) => state().read(k)?.rules.some((r) => r.recordKey === req.recordKey));
-      if (key === undefined) {
-        log.info("DNSChaos recovered", { recordKey: req.recordKey, held: false });
-        return {};
-      }
-      const outcome = await lock.run(key, async () => {
-        const st = state().read(key);
-        if (st === undefined || !st.rules.some((r) => r.recordKey === req.recordKey)) return { held: false };
+      const outcome = await pod.dropRecord(req.recordKey, async (key, st) => {
         const rules = st.rules.filter((r) => r.recordKey !== req.recordKey);
         if (rules.length === 0) return { netns: key, ...(await removeInterception(key, st, ctx.signal)) };
         const next = { ...st, rules };
@@ -339,15 +255,14 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
         return { netns: key, rules: rules.length, reloaded: alive(st.interceptor) };
       });
       // an interceptor found dead on the way is the reconcile pass's to start again (or the pod's state to clean)
-      if ("rules" in outcome) void reconcileOne(key).catch(() => undefined);
+      if ("rules" in outcome) void reconcileOne(outcome.netns).catch(() => undefined);
       log.info("DNSChaos recovered", { recordKey: req.recordKey, ...outcome });
       return {};
     },
 
     async listDNSChaos(_req, ctx) {
-      const injections = state()
-        .podKeys()
-        .flatMap((key) => state().read(key)?.rules ?? [])
+      const injections = pod
+        .allRecords()
         .map((r) => ({ recordKey: r.recordKey, containerId: r.containerId, action: r.action, patterns: r.patterns }));
       requestLogger(ctx).info("ListDNSChaos", { injections: injections.length });
       return { injections };
@@ -360,7 +275,7 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
       if (req.enable && isIP(req.dnsServer) === 0) throw invalid("dnsServer", `${JSON.stringify(req.dnsServer.slice(0, 100))} is not an IPv4 or IPv6 address`);
       const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
       const kept = state().keptResolvConf(req.containerId);
-      const outcome = await lock.run(`resolv:${req.containerId}`, async () => {
+      const outcome = await pod.lock.run(`resolv:${req.containerId}`, async () => {
         const file = await containerResolvConf(paths, req.containerId, pid);
         if (!req.enable) {
           if (!existsSync(kept)) return { restored: false };

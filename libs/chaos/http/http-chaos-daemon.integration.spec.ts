@@ -1,31 +1,16 @@
-import net from "node:net";
-import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
-import { join } from "node:path";
-import { Code, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { ChaosDaemon } from "@faultline/api";
-import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
+import { Code } from "@connectrpc/connect";
+import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
 import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
 import type { PodHttpState } from "./daemon/http-state.js";
 import { ProcessProxyLauncher } from "./daemon/proxy-process.js";
-import { defaultHostPaths, parseProcCgroup } from "../stress/cgroup-target.js";
+import { defaultHostPaths } from "../stress/cgroup-target.js";
+import { daemonClient, expectConfinedToPod, podStates, processAlive, until } from "../pod-netns-process/pod-netns-daemon.test-support.js";
 import { startHTTPChaosTestDaemon, type HTTPChaosTestDaemon } from "./http-daemon.test-support.js";
 
 // Real containerd pods with their own network namespaces: the target serves HTTP on 8080 (busybox
 // httpd: /index.html "hello", /api/x "api"), the client is ANOTHER pod, so its requests arrive
 // through the target's PREROUTING; the real proxy (the built proxy/http-proxy-main.js, through
 // nsenter and setpriv), real iptables in the target's namespace, real gRPC.
-const until = (assertion: () => unknown, timeoutMs = 5000) =>
-  eventually(
-    "the assertion to hold",
-    async () => {
-      await assertion();
-      return true;
-    },
-    timeoutMs,
-    100,
-  );
-
 type Answer = { status?: number; body?: string; error?: string };
 // one request from inside the client pod's network namespace (the test's node), on a new connection
 const getScript = `const [host,port,path]=process.argv.slice(1);
@@ -41,16 +26,10 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
   const pods = new NetworkPods(defaultTestContainerdSocket());
   let daemon: HTTPChaosTestDaemon;
   let clientPod: NetworkPod;
-  const clientOf = (d: HTTPChaosTestDaemon) => createClient(ChaosDaemon, createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(d.socketPath) } }));
-  let client: ReturnType<typeof clientOf>;
+  let client: ReturnType<typeof daemonClient>;
 
   const get = async (target: NetworkPod, path: string, port = 8080): Promise<Answer> => JSON.parse((await nodeInPod(clientPod, getScript, [target.ip, String(port), path])).trim()) as Answer;
-  const stateOf = (d: HTTPChaosTestDaemon): PodHttpState[] => {
-    const dir = join(d.stateDir, "pods");
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir).flatMap((k) => (existsSync(join(dir, k, "state.json")) ? [JSON.parse(readFileSync(join(dir, k, "state.json"), "utf8")) as PodHttpState] : []));
-  };
-  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  const stateOf = (d: HTTPChaosTestDaemon) => podStates<PodHttpState>(d);
   const natOf = (pod: NetworkPod) => inPod(pod, ["iptables-save", "-t", "nat"]);
   const exec = (pod: NetworkPod, recordKey: string, rules: unknown[]) => client.execHTTPChaos({ containerId: pod.containerId, recordKey, rules: JSON.stringify(rules), tls: "" });
 
@@ -63,7 +42,7 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
   beforeAll(async () => {
     clientPod = await pods.start("http-client");
     daemon = await startHTTPChaosTestDaemon();
-    client = clientOf(daemon);
+    client = daemonClient(daemon);
   }, 120_000);
 
   afterAll(async () => {
@@ -84,18 +63,12 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     expect(nat).toMatch(/-A FAULTLINE-HTTP -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 15080/);
     const [state] = stateOf(daemon);
     const pid = state!.proxy!.pid;
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    expect(status).toMatch(/^Uid:\s+2000080\s+2000080\s+2000080\s+2000080$/m);
-    expect(status).toMatch(/^CapEff:\s+0+$/m);
-    expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(readlinkSync(`/proc/${pod.pid}/ns/net`));
-    const containerCg = parseProcCgroup(readFileSync(`/proc/${pod.pid}/cgroup`, "utf8")).find((l) => l.controllers.includes("memory"))!.path;
-    const proxyCg = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8")).find((l) => l.controllers.includes("memory"))!.path;
-    expect(proxyCg).toBe(containerCg.slice(0, containerCg.lastIndexOf("/")) || "/");
+    expectConfinedToPod(pid, pod.pid, 2000080);
 
     await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-ab/r1" });
     expect(await get(pod, "/api/x")).toEqual({ status: 200, body: "api" });
     expect(await natOf(pod)).not.toMatch(/FAULTLINE-HTTP/);
-    await until(() => expect(alive(pid)).toBe(false));
+    await until(() => expect(processAlive(pid)).toBe(false));
     expect(stateOf(daemon)).toEqual([]);
   }, 90_000);
 
@@ -161,7 +134,7 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
 
     daemon = await startHTTPChaosTestDaemon({ stateDir: daemon.stateDir, reconcileIntervalMs: 300 });
-    client = clientOf(daemon);
+    client = daemonClient(daemon);
     expect((await client.listHTTPChaos({})).injections.map((i) => i.recordKey)).toEqual(["uid-rs/r1"]);
     const adopted = stateOf(daemon)[0]!.proxy!.pid;
     await new Promise((r) => setTimeout(r, 700)); // a reconcile pass or two: the live proxy is kept
@@ -184,7 +157,7 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     await daemon.stop();
     // the same state, under a daemon whose proxy cannot start (its main script is not there)
     daemon = await startHTTPChaosTestDaemon({ stateDir: daemon.stateDir, reconcileIntervalMs: 300, launcher: new ProcessProxyLauncher({ main: "/nonexistent/http-proxy-main.js", paths: defaultHostPaths }) });
-    client = clientOf(daemon);
+    client = daemonClient(daemon);
     const pid = stateOf(daemon)[0]!.proxy!.pid;
     expect(await get(pod, "/index.html")).toMatchObject({ status: 503 });
     process.kill(pid, "SIGKILL");
@@ -196,7 +169,7 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     // back to a working daemon for the rest
     await daemon.stop();
     daemon = await startHTTPChaosTestDaemon({ stateDir: daemon.stateDir });
-    client = clientOf(daemon);
+    client = daemonClient(daemon);
   }, 90_000);
 
   it("the pod deleted mid-experiment: its proxy exits by itself, the state is cleaned, a later Recover is OK", async () => {
@@ -205,7 +178,7 @@ describe("httpChaosDaemon (real pods, real proxy, real HTTP)", () => {
     await exec(pod, "uid-gone/r1", [abortApi]);
     const pid = stateOf(daemon)[0]!.proxy!.pid;
     await own.removeAll();
-    await until(() => expect(alive(pid)).toBe(false), 15_000);
+    await until(() => expect(processAlive(pid)).toBe(false), 15_000);
     await until(() => expect(stateOf(daemon)).toEqual([]), 10_000);
     await client.recoverHTTPChaos({ containerId: pod.containerId, recordKey: "uid-gone/r1" });
     expect((await client.listHTTPChaos({})).injections).toEqual([]);

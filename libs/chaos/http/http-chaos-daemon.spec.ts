@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { NodeCapabilitiesSchema } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { ContainerNotFoundError } from "@faultline/cri-client";
 import { HostNamespaces, NamespaceProcessError, callDaemonHandler, iptablesCommands, type DaemonLogLine, type NamespaceProcessRequest } from "@faultline/daemon-server";
 import { PodProcessStartError, type PodProcess } from "../pod-netns-process/pod-process.js";
+import { containerId, execRefusalCases, fakePodNetnsWorld, hostNetworkId, otherContainer, recoverGoneCases, unknownId, type RunEvent } from "../pod-netns-process/fake-pod-netns.test-support.js";
 import { createHttpChaosDaemon, type HttpChaosDaemonOptions } from "./http-chaos-daemon.js";
 import { HttpStateDir, type PodHttpState } from "./daemon/http-state.js";
 import type { ProxyLauncher, ProxyStart } from "./daemon/proxy-process.js";
@@ -15,10 +14,6 @@ import type { ProxyLauncher, ProxyStart } from "./daemon/proxy-process.js";
 // The handlers as the server calls them, without a server: a fake /proc (the target's network
 // namespace, the host's pid 1, a listening socket table), a fake runtime, a runner that plays the
 // pod's nat table, and a launcher that plays the proxy; every step lands in one ordered event list.
-const containerId = "containerd://" + "c".repeat(64);
-const otherContainer = "containerd://" + "d".repeat(64);
-const hostNetworkId = "containerd://" + "b".repeat(64);
-const unknownId = "containerd://" + "0".repeat(64);
 const cmds = iptablesCommands("nf_tables");
 const caps = create(NodeCapabilitiesSchema, { nodeName: "n1", iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT"] });
 const abortApi = { target: "Request", selector: { port: 8080, path: "/api/*" }, actions: { abort: true }, port: 8080 };
@@ -26,22 +21,7 @@ const replaceCode = { target: "Response", selector: { port: 8080, code: 200 }, a
 const delay9090 = { target: "Request", selector: {}, actions: { delay: "100ms" }, port: 9090 };
 const pem = (what: string) => `-----BEGIN ${what}-----\nAAAA\n-----END ${what}-----\n`;
 
-type Event = { step: "start"; start: ProxyStart } | { step: "reload"; pid: number; ports: readonly number[] } | { step: "stop"; pid: number } | { step: "run"; pid: number; namespaces: readonly string[]; argv: readonly string[]; input?: string };
-
-function fakeProcess(proc: string, pid: number, netnsOf?: number): number {
-  const ns = join(proc, String(pid), "ns");
-  mkdirSync(ns, { recursive: true });
-  if (netnsOf !== undefined) {
-    const same = statSync(join(proc, String(netnsOf), "ns", "net")).ino;
-    symlinkSync(join(proc, String(netnsOf), "ns", `net:[${same}]`), join(ns, "net"));
-    return same;
-  }
-  writeFileSync(join(ns, "made"), "");
-  const ino = statSync(join(ns, "made")).ino;
-  renameSync(join(ns, "made"), join(ns, `net:[${ino}]`));
-  symlinkSync(`net:[${ino}]`, join(ns, "net"));
-  return ino;
-}
+type Event = { step: "start"; start: ProxyStart } | { step: "reload"; pid: number; ports: readonly number[] } | { step: "stop"; pid: number } | RunEvent;
 
 /** The pod's nat table, played: the FAULTLINE-HTTP chain's rules (undefined: no chain) and whether PREROUTING jumps to it. */
 class NatTable {
@@ -72,29 +52,25 @@ class NatTable {
 }
 
 function world(opts: { startFails?: string; reloadFails?: string; restoreFails?: boolean; foreignChain?: boolean; capabilities?: typeof caps; busy?: number[] } = {}) {
-  const proc = mkdtempSync(join(tmpdir(), "faultline-http-proc-"));
-  const stateDir = join(proc, "state");
-  fakeProcess(proc, 1);
-  const ino = fakeProcess(proc, 4242);
-  fakeProcess(proc, 4343, 1); // a hostNetwork container: pid 1's namespace
+  const nat = new NatTable();
+  nat.foreign = opts.foreignChain ?? false;
+  const fake = fakePodNetnsWorld<Event>("http", opts.capabilities ?? caps, async (request) => {
+    if (request.argv[0] === cmds.save) return { stdout: nat.save(), stderr: "" };
+    if (opts.restoreFails && !request.input?.includes("-X FAULTLINE-HTTP")) throw new NamespaceProcessError("exit 2", ["nsenter", "--", ...request.argv], "exit-status", 2, "iptables-restore: line 4 failed: Couldn't load target `REDIRECT':No such file or directory");
+    nat.restore(request.input ?? "");
+    return { stdout: "", stderr: "" };
+  });
+  const { proc, stateDir, events, live, key, podDir } = fake;
   writeFileSync(join(proc, "stat"), "cpu 1 2 3\nbtime 1700000000\n");
   mkdirSync(join(proc, "4242", "net"), { recursive: true });
   const listen = (ports: number[]) =>
     writeFileSync(join(proc, "4242", "net", "tcp"), ["  sl  local_address rem_address   st", ...ports.map((p, i) => `   ${i}: 00000000:${p.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${1000 + i}`)].join("\n") + "\n");
   listen([8080, ...(opts.busy ?? [])]);
-  const events: Event[] = [];
-  const nat = new NatTable();
-  nat.foreign = opts.foreignChain ?? false;
-  const pids: { [id: string]: number } = { [containerId]: 4242, [otherContainer]: 4242, [hostNetworkId]: 4343 };
-  const live = new Set<number>();
-  let nextPid = 9000;
   const launcher: ProxyLauncher = {
     async start(start) {
       events.push({ step: "start", start });
       if (opts.startFails) throw new PodProcessStartError(opts.startFails);
-      const pid = nextPid++;
-      live.add(pid);
-      return { pid, startTicks: "500" };
+      return { pid: fake.newPid(), startTicks: "500" };
     },
     alive: (p: PodProcess) => live.has(p.pid),
     async reload(p, _dir, ports) {
@@ -106,37 +82,8 @@ function world(opts: { startFails?: string; reloadFails?: string; restoreFails?:
       live.delete(p.pid);
     },
   };
-  const deps = {
-    runtime: {
-      async getPid(id: string) {
-        const pid = pids[id];
-        if (pid === undefined) throw new ContainerNotFoundError(id, "container not found");
-        return pid;
-      },
-    },
-    runner: {
-      async run(request: NamespaceProcessRequest) {
-        events.push({ step: "run", pid: request.pid, namespaces: request.namespaces, argv: request.argv, ...(request.input !== undefined && { input: request.input }) });
-        if (request.argv[0] === cmds.save) return { stdout: nat.save(), stderr: "" };
-        if (opts.restoreFails && !request.input?.includes("-X FAULTLINE-HTTP")) throw new NamespaceProcessError("exit 2", ["nsenter", "--", ...request.argv], "exit-status", 2, "iptables-restore: line 4 failed: Couldn't load target `REDIRECT':No such file or directory");
-        nat.restore(request.input ?? "");
-        return { stdout: "", stderr: "" };
-      },
-    },
-  } as unknown as DaemonKindDeps;
-  const reconciled: { [field: string]: unknown }[] = [];
-  const options: HttpChaosDaemonOptions = {
-    stateDir,
-    paths: { procRoot: proc, cgroupRoot: join(proc, "cgroup") },
-    launcher,
-    capabilities: async () => opts.capabilities ?? caps,
-    hostNamespaces: new HostNamespaces({ procRoot: proc }),
-    reconcileIntervalMs: 0,
-    onReconcile: (e) => reconciled.push(e),
-  };
-  const { handlers, reconcile } = createHttpChaosDaemon(deps, options);
-  const key = `netns-${ino}`;
-  const podDir = join(stateDir, "pods", key);
+  const options: HttpChaosDaemonOptions = { ...fake.options, launcher };
+  const { handlers, reconcile } = createHttpChaosDaemon(fake.deps, options);
   return {
     proc,
     handlers,
@@ -144,13 +91,13 @@ function world(opts: { startFails?: string; reloadFails?: string; restoreFails?:
     events,
     live,
     nat,
-    reconciled,
+    reconciled: fake.reconciled,
     key,
     podDir,
     stateDir,
     state: () => new HttpStateDir(stateDir).read(key),
     config: () => JSON.parse(readFileSync(join(podDir, "config.json"), "utf8")) as { listeners: unknown[]; rules: { recordKey: string }[]; tls: unknown },
-    cleanup: () => rmSync(proc, { recursive: true, force: true }),
+    cleanup: fake.cleanup,
   };
 }
 type World = ReturnType<typeof world>;
@@ -275,23 +222,7 @@ describe("httpChaosDaemon: ExecHTTPChaos", () => {
     w.cleanup();
   });
 
-  it("a redirect the kernel refuses: the proxy is stopped and the state removed, the error names what the node lacks", async () => {
-    const w = world({ restoreFails: true });
-    await expect(exec(w)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("iptables/REDIRECT") });
-    expect(w.events.filter((e) => e.step === "stop")).toEqual([{ step: "stop", pid: 9000 }]);
-    expect(w.live.size).toBe(0);
-    expect(existsSync(w.podDir)).toBe(false);
-    w.cleanup();
-  });
-
-  it("refuses a FAULTLINE-HTTP chain that is not Faultline's, stopping what it started", async () => {
-    const w = world({ foreignChain: true });
-    await expect(exec(w)).rejects.toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("is not Faultline's") });
-    expect(w.events.some((e) => e.step === "run" && e.input !== undefined)).toBe(false);
-    expect(w.live.size).toBe(0);
-    expect(existsSync(w.podDir)).toBe(false);
-    w.cleanup();
-  });
+  execRefusalCases({ process: "proxy", chain: "FAULTLINE-HTTP" }, world, (w) => exec(w));
 
   it("refuses a hostNetwork target and a node without http/interception (FailedPrecondition), an unknown container (NotFound); nothing runs", async () => {
     const w = world();
@@ -333,26 +264,7 @@ describe("httpChaosDaemon: RecoverHTTPChaos and ListHTTPChaos", () => {
     w.cleanup();
   });
 
-  it("a key the daemon does not hold is recovered, nothing runs; a bad key is InvalidArgument", async () => {
-    const w = world();
-    await recover(w, "uid-9/never");
-    await recover(w, "uid-9/never", unknownId);
-    expect(w.events).toEqual([]);
-    await expect(recover(w, "bad key")).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("recordKey:") });
-    w.cleanup();
-  });
-
-  it("a pod that is gone (proxy exited, no process in its network namespace): recovered, state cleaned, no iptables", async () => {
-    const w = world();
-    await exec(w);
-    w.live.clear();
-    rmSync(join(w.proc, "4242"), { recursive: true });
-    const mark = w.events.length;
-    await recover(w, "uid-1/rec-a");
-    expect(w.events.slice(mark)).toEqual([]);
-    expect(existsSync(w.podDir)).toBe(false);
-    w.cleanup();
-  });
+  recoverGoneCases({ process: "proxy" }, () => world(), (w) => exec(w), recover);
 });
 
 describe("httpChaosDaemon: the reconcile pass (never a black hole)", () => {

@@ -2,50 +2,22 @@ import { readFileSync } from "node:fs";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import {
-  HostNamespaces,
-  httpInterceptionCapable,
-  iptablesCommands,
-  nodeCapabilityProbeFor,
-  requestLogger,
-  toConnectError,
-  type DaemonHandlers,
-  type IptablesCommands,
-} from "@faultline/daemon-server";
+import { httpInterceptionCapable, requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { refusalError } from "../network/daemon/kernel-refusal.js";
-import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
-import type { TargetNetworkNamespace } from "../network/daemon/target-network-namespace.js";
 import { processInNetns } from "../pod-netns-process/netns-members.js";
-import { podNetworkNamespace } from "../pod-netns-process/pod-network-namespace.js";
-import { PodProcessStartError, capLog, type PodProcess } from "../pod-netns-process/pod-process.js";
-import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
-import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { podNetnsDaemon, type PodNetnsDaemonOptions } from "../pod-netns-process/pod-netns-daemon.js";
+import { PodProcessStartError, capLog } from "../pod-netns-process/pod-process.js";
+import { checkContainerId, checkRecordKey, precondition } from "../pod-netns-process/pod-request-validation.js";
 import { setHttpRedirect } from "./daemon/http-redirect.js";
-import { checkContainerId, checkExecHttpRequest, checkHttpRules, checkHttpTls, checkRecordKey, type HttpRecord } from "./daemon/http-request-validation.js";
-import { HttpStateDir, assignListeners, defaultHttpStateDir, podTls, rulePorts, type HttpListenerState, type PodHttpState } from "./daemon/http-state.js";
+import { checkExecHttpRequest, checkHttpRules, checkHttpTls, type HttpRecord } from "./daemon/http-request-validation.js";
+import { HttpStateDir, assignListeners, defaultHttpStateDir, podTls, rulePorts, type PodHttpState } from "./daemon/http-state.js";
 import { ProcessProxyLauncher, defaultProxyUid, listeningTcpPorts, type ProxyLauncher } from "./daemon/proxy-process.js";
 import { httpProxyMainPath } from "./proxy/http-proxy-path.js";
 
 /** Options of HTTPChaos's daemon side; the defaults are what the daemon image has. */
-export interface HttpChaosDaemonOptions {
-  /** Where the pods' state is kept; default `$FAULTLINE_HTTP_STATE_DIR`, else the node's /run/faultline/http. */
-  stateDir?: string;
-  /** The host's procfs and cgroup root; default `/proc` and `/sys/fs/cgroup`. */
-  paths?: HostPaths;
+export interface HttpChaosDaemonOptions extends PodNetnsDaemonOptions<ProxyLauncher> {
   /** The uid (and gid) the proxies run as; default 2000080. */
   proxyUid?: number;
-  /** Starts and stops proxies; default a {@link ProcessProxyLauncher} of `httpProxyMainPath()`. */
-  launcher?: ProxyLauncher;
-  /** The node's capabilities; default the daemon's one cached probe. */
-  capabilities?: () => Promise<NodeCapabilities>;
-  /** Which namespaces are the node's or the daemon's own; default `new HostNamespaces({ procRoot })`. */
-  hostNamespaces?: HostNamespaces;
-  /** How often every pod is checked; default 3000 ms; 0: never (tests call `reconcile`). */
-  reconcileIntervalMs?: number;
-  /** Stops the reconcile loop. */
-  signal?: AbortSignal;
-  /** Where the reconcile loop tells what it did; default one JSON line on stdout. */
-  onReconcile?: (event: { [field: string]: unknown; message: string }) => void;
 }
 
 /** HTTPChaos's daemon side: its handlers, and the reconcile pass its loop runs. */
@@ -57,8 +29,6 @@ export interface HttpChaosDaemon {
 /** The record key ApplyHttpChaos (Chaos Mesh's manager) keeps a pod's whole rule set under. */
 export const chaosMeshRecordPrefix = "chaos-mesh/";
 export const chaosMeshRecordKey = (containerId: string) => `${chaosMeshRecordPrefix}${containerId}`;
-
-const precondition = (message: string) => new ConnectError(message, Code.FailedPrecondition);
 
 /**
  * The daemon side of HTTPChaos (see `daemon/README.md`).
@@ -89,37 +59,20 @@ export function httpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDaemonOp
 
 /** {@link httpChaosDaemon}'s handlers with its reconcile pass. */
 export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDaemonOptions = {}): HttpChaosDaemon {
-  const paths = options.paths ?? defaultHostPaths;
   const uid = options.proxyUid ?? defaultProxyUid;
   const owner = { uid, gid: uid };
-  const probe = nodeCapabilityProbeFor(deps.runner);
-  const capabilities = options.capabilities ?? (() => probe.get());
-  const host = options.hostNamespaces ?? new HostNamespaces({ procRoot: paths.procRoot });
-  const lock = new NetworkNamespaceLock();
-  let stateDir: HttpStateDir | undefined;
-  const state = () => (stateDir ??= new HttpStateDir(options.stateDir ?? defaultHttpStateDir(paths.procRoot)));
-  let launcher = options.launcher;
-  const proxies = () => (launcher ??= new ProcessProxyLauncher({ main: httpProxyMainPath(), paths, uid, gid: uid }));
-  const tell = options.onReconcile ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
-
-  const nsOf = (caps: NodeCapabilities, pid: number, signal?: AbortSignal): TargetNetworkNamespace => ({
-    node: caps.nodeName,
-    run: (argv, input) => deps.runner.run({ pid, namespaces: ["net"], argv, input, signal }),
+  const pod = podNetnsDaemon(deps, options, {
+    stateDir: (root) => new HttpStateDir(root),
+    defaultStateDir: defaultHttpStateDir,
+    launcher: (paths) => new ProcessProxyLauncher({ main: httpProxyMainPath(), paths, uid, gid: uid }),
+    capable: httpInterceptionCapable,
+    lacks: "http/interception (iptables with the nat table's REDIRECT target, in the pod's network namespace)",
+    hostNetworkRefusal: "redirecting its ports would take the node's own incoming traffic",
+    records: (st: PodHttpState) => st.records,
+    checkFailed: "HTTP chaos check failed: tried again",
   });
-  const cmdsOf = (caps: NodeCapabilities): IptablesCommands => iptablesCommands(caps.iptablesBackend === "legacy" ? "legacy" : "nf_tables");
-  const alive = (p: PodProcess | undefined): p is PodProcess => p !== undefined && proxies().alive(p);
+  const { paths, capabilities, state, processes: proxies, tell, nsOf, cmdsOf, alive } = pod;
   const write = (key: string, st: PodHttpState) => state().write(key, st, owner);
-
-  async function requireInterception(): Promise<NodeCapabilities> {
-    const caps = await capabilities();
-    if (!httpInterceptionCapable(caps)) {
-      throw precondition(`node ${caps.nodeName} cannot do this: it lacks http/interception (iptables with the nat table's REDIRECT target, in the pod's network namespace)`);
-    }
-    return caps;
-  }
-
-  const podNetns = (containerId: string, pid: number) =>
-    podNetworkNamespace(paths.procRoot, host, containerId, pid, "redirecting its ports would take the node's own incoming traffic");
 
   /**
    * Brings a pod to `records` (non-empty), from `before` (its state, or none), its namespace
@@ -223,70 +176,46 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
     return [...records.slice(0, at), record, ...records.slice(at + 1).filter((r) => !replacing(r))];
   }
 
-  /** A pod's key for a container: capability, pid, network namespace (hostNetwork refused). */
-  async function target(containerId: string, signal: AbortSignal) {
-    const caps = await requireInterception();
-    const pid = await deps.runtime.getPid(containerId, { signal });
-    const netns = await podNetns(containerId, pid);
-    return { caps, pid, netns, key: HttpStateDir.podKey(netns) };
-  }
-
-  async function reconcileOne(key: string): Promise<void> {
-    await lock.run(key, async () => {
-      const st = state().read(key);
-      if (st === undefined) {
-        state().remove(key); // a directory without its state: a write that never happened
-        return;
-      }
-      const running = alive(st.proxy);
-      const records = st.records.map((r) => r.recordKey);
-      const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
-      if (member === undefined) {
-        if (running) await proxies().stop(st.proxy!);
-        state().remove(key);
-        tell({ message: "HTTP chaos's pod is gone: its state removed", netns: key, records });
-        return;
-      }
-      const wanted = rulePorts(st.records);
-      if (running && wanted.length === st.redirected.length && wanted.every((p) => st.redirected.includes(p))) {
-        capLog(`${state().podDir(key)}/proxy.log`);
-        return;
-      }
-      const caps = await capabilities();
-      if (!running && st.redirected.length > 0) {
-        // the redirect points at nothing: the pod's server must be reachable directly, now
-        await setHttpRedirect(nsOf(caps, member), cmdsOf(caps), []);
-        st.redirected = [];
-        write(key, st);
-        tell({ level: "warn", message: "HTTP proxy had exited while its redirect was in place: redirect removed, starting it again", netns: key, proxy: st.proxy?.pid, records });
-      }
-      try {
-        const outcome = await converge(key, st.netns, member, st, st.records, caps);
-        tell({ level: "warn", message: running ? "HTTP redirect completed (an earlier daemon stopped half way)" : "HTTP proxy started again and redirected", netns: key, ...outcome, records });
-      } catch (error) {
-        await removeAll(key, state().read(key) ?? st).catch(() => undefined);
-        tell({ level: "error", message: "HTTP proxy could not be started again: the pod's HTTP chaos removed (its server is reachable directly)", netns: key, error: (error as Error).message, records });
-      }
-    });
-  }
-
-  const reconcile = reconcileLoop(
-    () => state().podKeys(),
-    reconcileOne,
-    (key, error) => tell({ level: "warn", message: "HTTP chaos check failed: tried again", netns: key, error: error.message }),
-    options.reconcileIntervalMs ?? 3000,
-    options.signal,
-  );
+  const { reconcile } = pod.reconcileWith(async (key, st) => {
+    const running = alive(st.proxy);
+    const records = st.records.map((r) => r.recordKey);
+    const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
+    if (member === undefined) {
+      if (running) await proxies().stop(st.proxy!);
+      state().remove(key);
+      tell({ message: "HTTP chaos's pod is gone: its state removed", netns: key, records });
+      return;
+    }
+    const wanted = rulePorts(st.records);
+    if (running && wanted.length === st.redirected.length && wanted.every((p) => st.redirected.includes(p))) {
+      capLog(`${state().podDir(key)}/proxy.log`);
+      return;
+    }
+    const caps = await capabilities();
+    if (!running && st.redirected.length > 0) {
+      // the redirect points at nothing: the pod's server must be reachable directly, now
+      await setHttpRedirect(nsOf(caps, member), cmdsOf(caps), []);
+      st.redirected = [];
+      write(key, st);
+      tell({ level: "warn", message: "HTTP proxy had exited while its redirect was in place: redirect removed, starting it again", netns: key, proxy: st.proxy?.pid, records });
+    }
+    try {
+      const outcome = await converge(key, st.netns, member, st, st.records, caps);
+      tell({ level: "warn", message: running ? "HTTP redirect completed (an earlier daemon stopped half way)" : "HTTP proxy started again and redirected", netns: key, ...outcome, records });
+    } catch (error) {
+      await removeAll(key, state().read(key) ?? st).catch(() => undefined);
+      tell({ level: "error", message: "HTTP proxy could not be started again: the pod's HTTP chaos removed (its server is reachable directly)", netns: key, error: (error as Error).message, records });
+    }
+  });
 
   const handlers: DaemonHandlers = {
     async execHTTPChaos(req, ctx) {
       const log = requestLogger(ctx);
       log.info("ExecHTTPChaos", { request: { containerId: req.containerId, recordKey: req.recordKey, rules: req.rules.length > 2000 ? `${req.rules.length} characters` : req.rules, tls: req.tls !== "" } });
       const record = checkExecHttpRequest(req);
-      const { caps, pid, netns, key } = await target(req.containerId, ctx.signal);
+      const { caps, pid, netns, key } = await pod.target(req.containerId, ctx.signal);
       try {
-        const outcome = await lock.run(key, async () => {
-          const before = state().read(key);
+        const outcome = await pod.withPod(key, async (before) => {
           const held = before?.records.find((r) => r.recordKey === record.recordKey);
           if (held !== undefined && sameRecord(held, record) && alive(before!.proxy) && rulePorts(before!.records).every((p) => before!.redirected.includes(p))) {
             return { proxy: before!.proxy!.pid, unchanged: true };
@@ -312,9 +241,8 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
     },
 
     async listHTTPChaos(_req, ctx) {
-      const injections = state()
-        .podKeys()
-        .flatMap((key) => state().read(key)?.records ?? [])
+      const injections = pod
+        .allRecords()
         .map((r) => ({ recordKey: r.recordKey, containerId: r.containerId, rules: r.rulesJson }));
       requestLogger(ctx).info("ListHTTPChaos", { injections: injections.length });
       return { injections };
@@ -343,10 +271,9 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
         log.info("HttpChaos applied", { recordKey: record.recordKey, rules: 0, ...outcome });
         return { instance: 0n, startTime: 0n, statusCode: 200, error: "", instanceUid: "" };
       }
-      const { caps, pid, netns, key } = await target(req.containerId, ctx.signal);
+      const { caps, pid, netns, key } = await pod.target(req.containerId, ctx.signal);
       try {
-        const proxy = await lock.run(key, async () => {
-          const before = state().read(key);
+        const proxy = await pod.withPod(key, async (before) => {
           // the whole Chaos Mesh rule set of the pod: any earlier one (another container's key) is replaced
           const records = withRecord(before?.records ?? [], record, (r) => r.recordKey.startsWith(chaosMeshRecordPrefix));
           await converge(key, netns, pid, before, records, caps, ctx.signal);
@@ -362,13 +289,7 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
 
   /** Drops a record key wherever it is held; an unknown key or a gone pod is recovered. */
   async function recoverKey(recordKey: string, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
-    const key = state()
-      .podKeys()
-      .find((k) => state().read(k)?.records.some((r) => r.recordKey === recordKey));
-    if (key === undefined) return { held: false };
-    return lock.run(key, async () => {
-      const st = state().read(key);
-      if (st === undefined || !st.records.some((r) => r.recordKey === recordKey)) return { held: false };
+    return pod.dropRecord(recordKey, async (key, st) => {
       const records = st.records.filter((r) => r.recordKey !== recordKey);
       const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
       if (records.length === 0 || member === undefined) return { netns: key, ...(await removeAll(key, st, signal)) };

@@ -1,31 +1,11 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { checkContainerId, checkRecordKey, invalid } from "../../pod-netns-process/pod-request-validation.js";
 import { dnsPatternProblem } from "../resolver/dns-patterns.js";
-
-/** A record key: what ExecDNSChaos and RecoverDNSChaos name (StressChaos's grammar). */
-export const dnsRecordKeyPattern = /^[A-Za-z0-9._:/-]{1,512}$/;
-
-/** A container id as the runtimes name it: `<runtime>://<id>`. */
-const containerIdPattern = /^[a-z0-9.-]+:\/\/[A-Za-z0-9._-]{1,256}$/;
 
 /** The most patterns one record may carry. */
 export const maxDnsPatterns = 1024;
 
 /** The actions of DNSChaos. */
 export type DnsAction = "error" | "random";
-
-const invalid = (field: string, message: string) => new ConnectError(`${field}: ${message}`, Code.InvalidArgument);
-
-/** Checks a container id field (required, `<runtime>://<id>`). */
-export function checkContainerId(containerId: string, field = "containerId"): void {
-  if (containerId === "") throw invalid(field, "a container id is required");
-  if (!containerIdPattern.test(containerId)) throw invalid(field, `${JSON.stringify(containerId.slice(0, 300))} is not a runtime-prefixed container id such as containerd://<64 hex>`);
-}
-
-/** Checks a record key field (required, letters, digits and `. _ : / -`, at most 512). */
-export function checkRecordKey(recordKey: string, field = "recordKey"): void {
-  if (recordKey === "") throw invalid(field, "a record key is required");
-  if (!dnsRecordKeyPattern.test(recordKey)) throw invalid(field, `${JSON.stringify(recordKey.slice(0, 600))} holds characters other than letters, digits and . _ : / - (or is longer than 512)`);
-}
 
 /** One rule of a pod's interception, as ExecDNSChaos asked for it. */
 export interface DnsRule {

@@ -1,8 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { checkContainerId, checkRecordKey } from "../../dns/daemon/dns-request-validation.js";
+import { checkContainerId, checkRecordKey, invalid } from "../../pod-netns-process/pod-request-validation.js";
 import { HttpRuleError, parseHttpRules, type HttpRule } from "../proxy/http-rules.js";
-
-export { checkContainerId, checkRecordKey };
 
 /** The most rules one record (or one ApplyHttpChaos) may carry. */
 export const maxHttpRules = 1024;
@@ -24,8 +22,6 @@ export interface HttpRecord {
   rulesJson: string;
   tls?: HttpTls;
 }
-
-const invalid = (field: string, message: string) => new ConnectError(`${field}: ${message}`, Code.InvalidArgument);
 
 /** Parses and checks a rules JSON field: a list of at most {@link maxHttpRules} rules, each with H4's parser (`../proxy/http-rules.ts`), errors naming `<field>[i].<path>`. */
 export function checkHttpRules(json: string, field = "rules"): HttpRule[] {
