@@ -167,10 +167,11 @@ describe("startHttpProxy: Request rules", () => {
     const both = await time({ headers: { "x-slow": "yes" } });
     const one = await time({});
     const none = await time({ method: "POST" });
+    // lower bounds only are timing-safe; the rest is order (a shared machine can stall any request)
     expect(both).toBeGreaterThanOrEqual(345);
     expect(one).toBeGreaterThanOrEqual(145);
-    expect(one).toBeLessThan(345);
-    expect(none).toBeLessThan(145);
+    expect(one).toBeLessThan(both);
+    expect(none).toBeLessThan(one);
   });
 
   it("replaces and patches what the server receives: path, method, queries, headers, body", async () => {
