@@ -37,6 +37,11 @@ const { podsOf, isReady, logLines } = releasePods(namespace, release);
 const chaos = ["-n", targets, "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos"];
 
 const appVersion = chartAppVersion(chart);
+/** The host pid of a container of the kubelet's containerd (its task), for entering its namespaces. */
+const taskPid = (containerId) => {
+  const id = containerId.replace("containerd://", "");
+  return run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "task", "ls"]).split("\n").find((l) => l.startsWith(id))?.split(/\s+/)[1];
+};
 try {
   await check(`the images docker.io/faultline/{manager,daemon}:${appVersion} are in the kubelet's containerd`, () => {
     const images = run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "images", "ls", "-q"]);
@@ -235,10 +240,6 @@ try {
   await check("a DNSChaos (action error) on a pod whose only container is the pause image (no shell, read-only root filesystem, not root): the pattern's lookups fail with SERVFAIL inside the pod's network namespace, other names resolve, also while its node's daemon is SIGKILLed and after the next one starts; deleting it restores them and leaves no interceptor", async () => {
     // the test's own DNS server on the pod network's gateway (the cluster has no DNS); lookups run
     // from the host in the target's network namespace (the image has no nslookup, nor a shell)
-    const taskPid = (containerId) => {
-      const id = containerId.replace("containerd://", "");
-      return run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "task", "ls"]).split("\n").find((l) => l.startsWith(id))?.split(/\s+/)[1];
-    };
     const gateway = JSON.parse(run("nsenter", ["-t", taskPid(busybox[0].status.containerStatuses[0].containerID), "-n", "--", "ip", "-j", "route", "show", "default"]))[0].gateway;
     const zone = await startDnsZoneServer({ host: gateway, port: 53, zone: { "api.example.test": { A: ["10.89.255.10"] }, "www.example.test": { A: ["10.89.255.11"] } } });
     const dnsChaos = ["-n", targets, "dnschaos.chaos-mesh.org", "dns-error-api"];
@@ -297,10 +298,6 @@ try {
 
   await check("an HTTPChaos (target Response, replace.body) on a busybox httpd pod: a request from another pod gets the replaced body through the daemon's proxy; deleting it restores the server's own answer and leaves no redirect and no proxy", async () => {
     const httpChaos = ["-n", targets, "httpchaos.chaos-mesh.org", "replace-web-page"];
-    const taskPid = (containerId) => {
-      const id = containerId.replace("containerd://", "");
-      return run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "task", "ls"]).split("\n").find((l) => l.startsWith(id))?.split(/\s+/)[1];
-    };
     try {
       kubectlIn(JSON.stringify({
         apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: targets, labels: { app: "web" } },
