@@ -134,11 +134,13 @@ try {
     if (Object.keys(netPods).length < 2) await sleep(200);
   }
   if (Object.keys(netPods).length < 2) throw new Error("web and client did not start within 60 s");
-  const clientPid = async () => {
-    const id = netPods.client.status.containerStatuses[0].containerID.replace("containerd://", "");
+  // the host pid of a pod's first container (its containerd task), to enter its namespaces
+  const taskPidOf = async (pod) => {
+    const id = pod.status.containerStatuses[0].containerID.replace("containerd://", "");
     const { stdout } = await run("ctr", ["--address", cluster.containerdSocket, "-n", "k8s.io", "task", "ls"]);
     return stdout.split("\n").find((l) => l.startsWith(id)).split(/\s+/)[1];
   };
+  const clientPid = () => taskPidOf(netPods.client);
   const url = `http://${netPods.web.status.podIP}:8080/`;
   const request = async () => {
     process.stdout.write(`  client$ wget -q -O - ${url}\n`);
@@ -193,11 +195,7 @@ try {
     else await sleep(200);
   }
   if (!lookupPod) throw new Error("the lookup pod did not start within 60 s");
-  const lookupPid = async () => {
-    const id = lookupPod.status.containerStatuses[0].containerID.replace("containerd://", "");
-    const { stdout } = await run("ctr", ["--address", cluster.containerdSocket, "-n", "k8s.io", "task", "ls"]);
-    return stdout.split("\n").find((l) => l.startsWith(id)).split(/\s+/)[1];
-  };
+  const lookupPid = () => taskPidOf(lookupPod);
   // nslookup of the pod's own busybox, in its own mount namespace, so it reads the pod's resolv.conf
   const lookup = async (name) => {
     process.stdout.write(`  lookup$ nslookup ${name}\n`);
