@@ -142,13 +142,16 @@ try {
   };
   const clientPid = () => taskPidOf(netPods.client);
   const url = `http://${netPods.web.status.podIP}:8080/`;
+  // the client's request for web's page, shown; answers the page, or undefined without an answer
   const request = async () => {
     process.stdout.write(`  client$ wget -q -O - ${url}\n`);
     try {
       const { stdout } = await run("nsenter", ["-t", await clientPid(), "-n", "--", "busybox", "wget", "-q", "-O", "-", url], { timeout: 4000, killSignal: "SIGKILL" });
       console.log(`  ${stdout.trim()}`);
+      return stdout.trim();
     } catch {
       console.log("  (no answer within 4 s)");
+      return undefined;
     }
   };
   say("the client asks web for its page:");
@@ -240,19 +243,8 @@ try {
 
   // HTTPChaos: web's answer replaced on its way out, then web's own again
   const httpGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "httpchaos" };
-  const page = async () => {
-    process.stdout.write(`  client$ wget -q -O - ${url}\n`);
-    try {
-      const { stdout } = await run("nsenter", ["-t", await clientPid(), "-n", "--", "busybox", "wget", "-q", "-O", "-", url], { timeout: 4000, killSignal: "SIGKILL" });
-      console.log(`  ${stdout.trim()}`);
-      return stdout.trim();
-    } catch {
-      console.log("  (no answer within 4 s)");
-      return undefined;
-    }
-  };
   say("the client asks web for its page once more:");
-  const own = await page();
+  const own = await request();
   say("applying an HTTPChaos to web (target: Response, port: 8080, path: /, replace.body: \"hello from HTTPChaos\")");
   await custom.createNamespacedCustomObject({
     ...httpGroup,
@@ -268,7 +260,7 @@ try {
     await sleep(200);
   }
   for (const r of httpStatus?.experiment?.containerRecords ?? []) console.log(`  record ${r.id}: ${r.phase}`);
-  const answered = await page();
+  const answered = await request();
   if (answered !== "hello from HTTPChaos") throw new Error(`under HTTPChaos web answered ${JSON.stringify(answered)} (want "hello from HTTPChaos")`);
   console.log("  HTTPChaos: web's answer replaced on its way to the client");
   say("deleting the HTTPChaos: the manager recovers web");
@@ -277,7 +269,7 @@ try {
     if (await custom.getNamespacedCustomObject({ ...httpGroup, namespace, name: "replace-web-page" }).then(() => false, () => true)) break;
     await sleep(200);
   }
-  if ((await page()) !== own) throw new Error("web's own page did not come back after the HTTPChaos was deleted");
+  if ((await request()) !== own) throw new Error("web's own page did not come back after the HTTPChaos was deleted");
   console.log("  HTTPChaos recovered: web answers its own page again");
 
   // Workflow: stress, a pause, then the partition again, each ended (so recovered) at its deadline
