@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from "node:dgram";
 import { once } from "node:events";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket as TcpSocket } from "node:net";
 import dnsPacket, { type Answer, type Packet } from "dns-packet";
 
 /** RCODE 3, "no such name". */
@@ -72,9 +72,14 @@ export async function startDnsZoneServer(options: { host: string; port?: number;
   });
   udp.bind(options.port ?? 0, options.host);
   await once(udp, "listening");
+  // a failed send (the client gone) is the client's loss, not the server's end
+  udp.on("error", () => undefined);
   const port = udp.address().port;
 
+  const connections = new Set<TcpSocket>();
   const tcp: Server = createServer((socket) => {
+    connections.add(socket);
+    socket.on("close", () => connections.delete(socket));
     let buffered = Buffer.alloc(0);
     socket.on("data", (chunk) => {
       buffered = Buffer.concat([buffered, chunk]);
@@ -107,7 +112,10 @@ export async function startDnsZoneServer(options: { host: string; port?: number;
     queries,
     async close() {
       await new Promise<void>((resolve) => udp.close(() => resolve()));
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      // tcp.close() waits for open connections: a client keeping one (a resolver reusing it) must not hold the close
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const socket of connections) socket.destroy();
+      await closed;
     },
   };
 }
