@@ -9,10 +9,10 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@faultline/test-ground";
 
 const MiB = 1024 * 1024;
 
@@ -43,13 +43,6 @@ function firstLine(child) {
   });
 }
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 function once(agent, port, work) {
   return new Promise((resolve, reject) => {
