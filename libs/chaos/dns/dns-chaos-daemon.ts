@@ -10,9 +10,10 @@ import type { HostPaths } from "../stress/cgroup-target.js";
 import { installDnsRedirect, removeDnsRedirect } from "./daemon/dns-redirect.js";
 import { checkExecDnsRequest, type DnsRule } from "./daemon/dns-request-validation.js";
 import { DnsStateDir, atomicWrite, defaultDnsStateDir, type InterceptorProcess, type PodDnsState } from "./daemon/dns-state.js";
-import { InterceptorStartError, ProcessInterceptorLauncher, capInterceptorLog, defaultInterceptorPort, defaultInterceptorUid, type InterceptorLauncher } from "./daemon/interceptor-process.js";
+import { InterceptorStartError, ProcessInterceptorLauncher, defaultInterceptorPort, defaultInterceptorUid, type InterceptorLauncher } from "./daemon/interceptor-process.js";
 import { processInNetns } from "../pod-netns-process/netns-members.js";
 import { podNetnsDaemon, type PodNetnsDaemonOptions } from "../pod-netns-process/pod-netns-daemon.js";
+import { capLog } from "../pod-netns-process/pod-process.js";
 import { checkContainerId, checkRecordKey, invalid, precondition } from "../pod-netns-process/pod-request-validation.js";
 import { resolvConfNameservers, withNameserver } from "./daemon/resolv-conf.js";
 import { dnsInterceptorMainPath } from "./resolver/dns-interceptor-path.js";
@@ -199,7 +200,7 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
   const { reconcileOne, reconcile } = pod.reconcileWith(async (key, st) => {
     const running = alive(st.interceptor);
     if (running && st.redirect) {
-      capInterceptorLog(state().podDir(key));
+      capLog(`${state().podDir(key)}/interceptor.log`);
       return;
     }
     if (running || !st.redirect) {

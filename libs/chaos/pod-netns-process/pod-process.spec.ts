@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ownedNatChainIn, ownedNatChainInstallScript, ownedNatChainRemoveScript } from "./owned-nat-chain.js";
-import { podCgroupOf, podProcessArgv, readyLines } from "./pod-process.js";
+import { capLog, podCgroupOf, podProcessArgv, readyLines } from "./pod-process.js";
 
 describe("podProcessArgv", () => {
   it("enters only the pod's network namespace, drops root, every capability and new privileges, then runs node on the main script with its arguments", () => {
@@ -61,3 +61,18 @@ describe("podCgroupOf", () => {
   });
 });
 
+describe("capLog", () => {
+  it("empties a log past the cap, and an appending writer goes on at its new end", () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-pod-log-"));
+    const log = join(dir, "interceptor.log");
+    expect(capLog(log, 10)).toBe(false); // none yet
+    const fd = openSync(log, "a");
+    appendFileSync(fd, "x".repeat(11));
+    expect(capLog(log, 20)).toBe(false);
+    expect(capLog(log, 10)).toBe(true);
+    appendFileSync(fd, "next\n");
+    closeSync(fd);
+    expect(statSync(log).size).toBe(5);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -5,7 +5,6 @@ import {
   ownedNatChainIn,
   ownedNatChainInstallScript,
   ownedNatChainRemoveScript,
-  readOwnedNatChain,
   removeOwnedNatChain,
   type OwnedNatChain,
   type OwnedNatChainState,
@@ -37,11 +36,6 @@ export function dnsRedirect(target: DnsRedirectTarget): OwnedNatChain {
 
 /** What of the redirect a namespace's nat table holds now. */
 export type DnsRedirectState = OwnedNatChainState;
-
-/** Reads the redirect's state from `iptables-save -t nat` in the namespace. */
-export async function readDnsRedirect(ns: TargetNetworkNamespace, cmds: IptablesCommands): Promise<DnsRedirectState> {
-  return readOwnedNatChain(ns, cmds, dnsChain, "OUTPUT");
-}
 
 /** The redirect's state in a saved nat table. */
 export function dnsRedirectIn(saved: string): DnsRedirectState {

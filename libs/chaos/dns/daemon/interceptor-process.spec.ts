@@ -1,7 +1,4 @@
-import { appendFileSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { capInterceptorLog, defaultInterceptorPort, defaultInterceptorUid, interceptorArgv, readyPort } from "./interceptor-process.js";
+import { defaultInterceptorPort, defaultInterceptorUid, interceptorArgv, readyPort } from "./interceptor-process.js";
 
 describe("interceptorArgv", () => {
   it("enters only the pod's network namespace, drops root, every capability and new privileges, and runs the resolver on its port", () => {
@@ -35,21 +32,5 @@ describe("readyPort", () => {
   it("finds the ready line among others, and nothing before it", () => {
     expect(readyPort('{"level":"info","message":"loading"}\n{"ready":true,"port":15353}\n')).toBe(15353);
     expect(readyPort('{"level":"info"}\n{"ready":false,"port":15353}\n{"ready":true,"port":')).toBeUndefined();
-  });
-});
-
-describe("capInterceptorLog", () => {
-  it("empties a log past the cap, and an appending writer goes on at its new end", () => {
-    const dir = mkdtempSync(join(tmpdir(), "faultline-dns-log-"));
-    const log = join(dir, "interceptor.log");
-    expect(capInterceptorLog(dir, 10)).toBe(false); // none yet
-    const fd = openSync(log, "a");
-    appendFileSync(fd, "x".repeat(11));
-    expect(capInterceptorLog(dir, 20)).toBe(false);
-    expect(capInterceptorLog(dir, 10)).toBe(true);
-    appendFileSync(fd, "next\n");
-    closeSync(fd);
-    expect(statSync(log).size).toBe(5);
-    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,5 @@
-import { join } from "node:path";
 import type { HostPaths } from "../../stress/cgroup-target.js";
-import { PodProcessLauncher, PodProcessStartError, capLog, podProcessArgv, readyLines, type PodProcessCommand } from "../../pod-netns-process/pod-process.js";
+import { PodProcessLauncher, PodProcessStartError, podProcessArgv, readyLines, type PodProcessCommand } from "../../pod-netns-process/pod-process.js";
 import type { InterceptorProcess } from "./dns-state.js";
 
 /** Who the interceptor runs as by default: a uid and gid of its own, no file of the node is theirs. */
@@ -99,17 +98,6 @@ export class ProcessInterceptorLauncher implements InterceptorLauncher {
   async stop(p: InterceptorProcess, graceMs = 2000): Promise<void> {
     await this.#processes.stop(p, graceMs);
   }
-}
-
-/** The most an interceptor's log keeps (it lives in the node's /run, memory): past it, the log starts again empty. */
-export const interceptorLogMaxBytes = 1024 * 1024;
-
-/**
- * Empties a pod's interceptor log once it is over {@link interceptorLogMaxBytes} (the interceptor
- * appends, O_APPEND, so it goes on writing at the new end); called at each start and reconcile pass.
- */
-export function capInterceptorLog(dir: string, max = interceptorLogMaxBytes): boolean {
-  return capLog(join(dir, "interceptor.log"), max);
 }
 
 /** The port of the first `{"ready":true,"port":n}` line of an interceptor's output. */
