@@ -37,6 +37,8 @@
 // `selector.response_headers`, `replace.code` on a Request rule; `replace.path`, `replace.method`,
 // `replace.queries`, `patch.queries` on a Response rule.
 
+import { InvalidDurationError, parseGoDuration } from "@faultline/api";
+
 /** Which side of an exchange a rule acts on. */
 export type HttpTarget = "Request" | "Response";
 
@@ -161,20 +163,21 @@ function pairs(x: unknown, where: string, header: boolean): Array<[string, strin
   return x as Array<[string, string]>;
 }
 
-const durationUnitsMs: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /**
  * A Go duration (Go's time.ParseDuration: "300ms", "1.5s", "2h45m", "0") in milliseconds, or
- * undefined when the text is not one. Negative durations are not durations here.
+ * undefined when the text is not one: @faultline/api's `parseGoDuration`, except that negative
+ * durations and text with spaces around it are not durations here.
  *
  * @example goDurationMs("1m30s") // 90000
  */
 export function goDurationMs(text: string): number | undefined {
-  if (text === "0") return 0;
-  if (!/^\+?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/.test(text)) return undefined;
-  let ms = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(n) * durationUnitsMs[unit!]!;
-  return ms;
+  if (text !== text.trim() || text.startsWith("-")) return undefined;
+  try {
+    return parseGoDuration(text);
+  } catch (err) {
+    if (err instanceof InvalidDurationError) return undefined;
+    throw err;
+  }
 }
 
 /**
