@@ -155,19 +155,14 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
     return { redirect, proxyStopped: running, podGone: member === undefined };
   }
 
-  /** Sets a pod's records (under its lock): none left removes everything, else {@link converge}. */
-  async function setRecords(key: string, netns: { dev: number; ino: number }, member: number, before: PodHttpState | undefined, records: HttpRecord[], caps: NodeCapabilities, signal?: AbortSignal) {
-    if (records.length === 0) return before === undefined ? { held: false } : removeAll(key, before, signal);
-    return converge(key, netns, member, before, records, caps, signal);
-  }
-
-  const sameRecord = (a: HttpRecord, b: HttpRecord) => JSON.stringify(a.rules) === JSON.stringify(b.rules) && JSON.stringify(a.tls ?? null) === JSON.stringify(b.tls ?? null);
+  const sameTls = (a: HttpRecord["tls"], b: HttpRecord["tls"]) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const sameRecord = (a: HttpRecord, b: HttpRecord) => JSON.stringify(a.rules) === JSON.stringify(b.rules) && sameTls(a.tls, b.tls);
 
   /** The records with `record` in: replacing one of its key where it stands, else last; refusing other TLS material. */
   function withRecord(records: readonly HttpRecord[], record: HttpRecord, replacing: (r: HttpRecord) => boolean = (r) => r.recordKey === record.recordKey): HttpRecord[] {
     const others = records.filter((r) => !replacing(r));
     const tls = podTls(others);
-    if (record.tls !== undefined && tls !== undefined && JSON.stringify(tls) !== JSON.stringify(record.tls)) {
+    if (record.tls !== undefined && tls !== undefined && !sameTls(tls, record.tls)) {
       const holder = others.find((r) => r.tls !== undefined)!;
       throw precondition(`tls: the pod's proxy already terminates TLS with other material (record ${holder.recordKey}); one pod's proxy has one certificate`);
     }
@@ -293,7 +288,7 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
       const records = st.records.filter((r) => r.recordKey !== recordKey);
       const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
       if (records.length === 0 || member === undefined) return { netns: key, ...(await removeAll(key, st, signal)) };
-      return { netns: key, ...(await setRecords(key, st.netns, member, st, records, await capabilities(), signal)) };
+      return { netns: key, ...(await converge(key, st.netns, member, st, records, await capabilities(), signal)) };
     });
   }
 
