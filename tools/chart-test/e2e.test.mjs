@@ -291,6 +291,8 @@ try {
     } finally {
       await zone.close();
       try {
+        // the experiment too, when a check failed before its deletion: the manager still runs to recover it
+        kubectl("delete", ...dnsChaos, "--ignore-not-found", "--wait=false");
         kubectl("-n", targets, "delete", "pod", "dns-target", "--ignore-not-found", "--wait=false");
       } catch {}
     }
@@ -334,6 +336,7 @@ try {
       await until("no proxy process left", 10_000, () => !run("ps", ["-e", "-o", "args="]).includes("http-proxy-main"));
     } finally {
       try {
+        kubectl("delete", ...httpChaos, "--ignore-not-found", "--wait=false");
         kubectl("-n", targets, "delete", "pod", "web", "--ignore-not-found", "--wait=false");
       } catch {}
     }
