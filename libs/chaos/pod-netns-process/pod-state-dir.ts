@@ -1,23 +1,10 @@
-import { accessSync, chownSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nodeRunPath } from "./node-run-path.js";
 
-/**
- * Where a kind's per-pod state is kept unless told: `$<envVar>`; else the node's
- * `/run/faultline/<kind>`, reached through the host's pid 1 (`<procRoot>/1/root`, the daemon runs
- * with hostPID), which outlives the daemon's container (a restarted daemon finds the processes an
- * earlier one started) and goes with a reboot, as the pods' processes do; else (pid 1's root not
- * reachable, a daemon run as a plain process) the daemon's own `/run/faultline/<kind>`.
- */
+/** Where a kind's per-pod state is kept unless told: {@link nodeRunPath} of `<kind>` (`/run/faultline/<kind>` on the node). */
 export function defaultPodStateDir(procRoot: string, kind: string, envVar: string): string {
-  const fromEnv = process.env[envVar];
-  if (fromEnv) return fromEnv;
-  const hostRun = `${procRoot}/1/root/run`;
-  try {
-    accessSync(hostRun, constants.W_OK);
-    return `${hostRun}/faultline/${kind}`;
-  } catch {
-    return `/run/faultline/${kind}`;
-  }
+  return nodeRunPath(procRoot, kind, envVar);
 }
 
 /** One file of a pod's state directory, written atomically. */

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ExecStressRequest_Scope, type ExecStressRequest, type ExecStressResponse } from "@faultline/api";
@@ -25,6 +24,7 @@ import {
   type StressorPart,
 } from "./stressor-processes.js";
 import { expiredStressorLeases, leaseDirBeside, readStressorLeases, removeStressorLease, writeStressorLease } from "./stressor-leases.js";
+import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
 
 const recordKeyPattern = /^[A-Za-z0-9._:/-]{1,512}$/;
 
@@ -56,15 +56,7 @@ export const defaultInjectionLeaseSeconds = 300;
  * (pid 1's root not reachable, as for a daemon run as a plain process) the daemon's own `/run`.
  */
 export function defaultMarkerSecretFile(procRoot: string): string {
-  const fromEnv = process.env["FAULTLINE_STRESS_MARKER_SECRET_FILE"];
-  if (fromEnv) return fromEnv;
-  const hostRun = `${procRoot}/1/root/run`;
-  try {
-    accessSync(hostRun, constants.W_OK);
-    return `${hostRun}/faultline/stress-marker.key`;
-  } catch {
-    return "/run/faultline/stress-marker.key";
-  }
+  return nodeRunPath(procRoot, "stress-marker.key", "FAULTLINE_STRESS_MARKER_SECRET_FILE");
 }
 
 const invalid = (message: string) => new ConnectError(message, Code.InvalidArgument);
