@@ -11,7 +11,6 @@ import { installDnsRedirect, removeDnsRedirect } from "./daemon/dns-redirect.js"
 import { checkExecDnsRequest, type DnsRule } from "./daemon/dns-request-validation.js";
 import { DnsStateDir, atomicWrite, defaultDnsStateDir, type InterceptorProcess, type PodDnsState } from "./daemon/dns-state.js";
 import { InterceptorStartError, ProcessInterceptorLauncher, defaultInterceptorPort, defaultInterceptorUid, type InterceptorLauncher } from "./daemon/interceptor-process.js";
-import { processInNetns } from "../pod-netns-process/netns-members.js";
 import { podNetnsDaemon, type PodNetnsDaemonOptions } from "../pod-netns-process/pod-netns-daemon.js";
 import { capLog } from "../pod-netns-process/pod-process.js";
 import { checkContainerId, checkRecordKey, invalid, precondition } from "../pod-netns-process/pod-request-validation.js";
@@ -182,7 +181,7 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
   /** Removes a pod's interception whole: the redirect first (if the pod is still there), then the interceptor, then the state. */
   async function removeInterception(key: string, st: PodDnsState, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
     const running = alive(st.interceptor);
-    const member = running ? st.interceptor!.pid : processInNetns(paths.procRoot, st.netns.ino, st.interceptor ? [st.interceptor.pid] : []);
+    const member = running ? st.interceptor!.pid : pod.memberOf(st.netns, st.interceptor);
     let redirect = "absent";
     if (member !== undefined && st.redirect) {
       const caps = await capabilities();
@@ -209,7 +208,7 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
       tell({ message: "DNS interception left half-made by an earlier daemon removed", netns: key, records: st.rules.map((r) => r.recordKey) });
       return;
     }
-    const member = processInNetns(paths.procRoot, st.netns.ino, st.interceptor ? [st.interceptor.pid] : []);
+    const member = pod.memberOf(st.netns, st.interceptor);
     if (member === undefined) {
       state().remove(key);
       tell({ message: "DNS interception's pod is gone: its state removed", netns: key, records: st.rules.map((r) => r.recordKey) });

@@ -4,7 +4,6 @@ import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { httpInterceptionCapable, requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { refusalError } from "../network/daemon/kernel-refusal.js";
-import { processInNetns } from "../pod-netns-process/netns-members.js";
 import { podNetnsDaemon, type PodNetnsDaemonOptions } from "../pod-netns-process/pod-netns-daemon.js";
 import { PodProcessStartError, capLog } from "../pod-netns-process/pod-process.js";
 import { checkContainerId, checkRecordKey, precondition } from "../pod-netns-process/pod-request-validation.js";
@@ -140,7 +139,7 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
   /** Removes a pod's HTTP chaos whole: the redirect first (if the pod is still there), then the proxy, then the state. */
   async function removeAll(key: string, st: PodHttpState, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
     const running = alive(st.proxy);
-    const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []) ?? (running ? st.proxy!.pid : undefined);
+    const member = pod.memberOf(st.netns, st.proxy) ?? (running ? st.proxy!.pid : undefined);
     let redirect = "absent";
     if (member !== undefined) {
       const caps = await capabilities();
@@ -174,7 +173,7 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
   const { reconcile } = pod.reconcileWith(async (key, st) => {
     const running = alive(st.proxy);
     const records = st.records.map((r) => r.recordKey);
-    const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
+    const member = pod.memberOf(st.netns, st.proxy);
     if (member === undefined) {
       if (running) await proxies().stop(st.proxy!);
       state().remove(key);
@@ -286,7 +285,7 @@ export function createHttpChaosDaemon(deps: DaemonKindDeps, options: HttpChaosDa
   async function recoverKey(recordKey: string, signal?: AbortSignal): Promise<{ [field: string]: unknown }> {
     return pod.dropRecord(recordKey, async (key, st) => {
       const records = st.records.filter((r) => r.recordKey !== recordKey);
-      const member = processInNetns(paths.procRoot, st.netns.ino, st.proxy ? [st.proxy.pid] : []);
+      const member = pod.memberOf(st.netns, st.proxy);
       if (records.length === 0 || member === undefined) return { netns: key, ...(await removeAll(key, st, signal)) };
       return { netns: key, ...(await converge(key, st.netns, member, st, records, await capabilities(), signal)) };
     });

@@ -9,6 +9,7 @@ import type { PodProcess } from "./pod-process.js";
 import { PodStateDir } from "./pod-state-dir.js";
 import { precondition } from "./pod-request-validation.js";
 import { reconcileLoop } from "./reconcile-loop.js";
+import { processInNetns } from "./netns-members.js";
 
 /** What the reconcile loop tells: one event, `message` and fields. */
 export type ReconcileEvent = { [field: string]: unknown; message: string };
@@ -112,6 +113,10 @@ export function podNetnsDaemon<S, D extends PodStateDir<S>, L extends { alive(p:
     return withPod(key, async (st) => (holds(st) ? act(key, st) : { held: false as const }));
   }
 
+  /** A process of the pod (of its network namespace) other than its helper process: none when the pod is gone. */
+  const memberOf = (netns: { ino: number }, helper: { pid: number } | undefined): number | undefined =>
+    processInNetns(paths.procRoot, netns.ino, helper ? [helper.pid] : []);
+
   /** Every record of every pod. */
   const allRecords = (): R[] =>
     state()
@@ -144,5 +149,5 @@ export function podNetnsDaemon<S, D extends PodStateDir<S>, L extends { alive(p:
     return { reconcileOne, reconcile };
   }
 
-  return { paths, capabilities, lock, state, processes, tell, nsOf, cmdsOf, alive, target, withPod, dropRecord, allRecords, reconcileWith };
+  return { paths, capabilities, lock, state, processes, tell, nsOf, cmdsOf, alive, target, withPod, dropRecord, memberOf, allRecords, reconcileWith };
 }
