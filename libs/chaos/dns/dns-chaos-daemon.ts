@@ -251,8 +251,9 @@ export function createDnsChaosDaemon(deps: DaemonKindDeps, options: DnsChaosDaem
         if (rules.length === 0) return { netns: key, ...(await removeInterception(key, st, ctx.signal)) };
         const next = { ...st, rules };
         state().write(key, next);
-        if (alive(st.interceptor)) interceptors().reload(st.interceptor);
-        return { netns: key, rules: rules.length, reloaded: alive(st.interceptor) };
+        const running = alive(st.interceptor) ? st.interceptor : undefined;
+        if (running) interceptors().reload(running);
+        return { netns: key, rules: rules.length, reloaded: running !== undefined };
       });
       // an interceptor found dead on the way is the reconcile pass's to start again (or the pod's state to clean)
       if ("rules" in outcome) void reconcileOne(outcome.netns).catch(() => undefined);
