@@ -6,9 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { Code } from "@connectrpc/connect";
 import dnsPacket, { type Answer, type DecodedPacket } from "dns-packet";
 import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-ground";
-import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
+import { NetworkPods, inPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
 import { daemonClient, expectConfinedToPod, podStates, processAlive, until } from "../pod-netns-process/pod-netns-daemon.test-support.js";
-import { startDNSChaosTestDaemon, startReadOnlyResolvConfPod, type DNSChaosTestDaemon } from "./dns-daemon.test-support.js";
+import { lookupInPod, startDNSChaosTestDaemon, startReadOnlyResolvConfPod, type DNSChaosTestDaemon, type DnsLookup } from "./dns-daemon.test-support.js";
 import { DnsStateDir, type PodDnsState } from "./daemon/dns-state.js";
 
 // Real containerd pods with their own network namespaces, the real interceptor (the built
@@ -77,19 +77,6 @@ async function startUpstream(address: string): Promise<{ queries: string[]; clos
   };
 }
 
-type Lookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
-
-// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53,
-// on a connected UDP socket as stub resolvers (glibc, musl, busybox) use: a reply from any other address is dropped
-const lookupScript = `
-const dp=require("dns-packet");const [server,name,type,transport]=process.argv.slice(1);
-const q=dp.encode({type:"query",id:Math.floor(Math.random()*65535),flags:dp.RECURSION_DESIRED,questions:[{type,name}]});
-const done=(buf)=>{const r=dp.decode(buf);console.log(JSON.stringify({rcode:r.rcode,answers:(r.answers||[]).map(a=>({type:a.type,data:a.data,ttl:a.ttl}))}));process.exit(0)};
-setTimeout(()=>{console.log(JSON.stringify({timeout:true}));process.exit(0)},3000);
-if(transport==="tcp"){const s=require("net").connect(53,server,()=>{const p=Buffer.alloc(2);p.writeUInt16BE(q.length);s.write(Buffer.concat([p,q]))});let b=Buffer.alloc(0);
-s.on("data",c=>{b=Buffer.concat([b,c]);if(b.length>=2&&b.length>=2+b.readUInt16BE(0))done(b.subarray(2,2+b.readUInt16BE(0)))});s.on("error",e=>{console.log(JSON.stringify({error:e.code}));process.exit(0)})}
-else{const s=require("dgram").createSocket("udp4");s.on("message",done);s.connect(53,server,()=>s.send(q))}`;
-
 describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
   const pods = new NetworkPods(defaultTestContainerdSocket());
   let daemon: DNSChaosTestDaemon;
@@ -97,8 +84,7 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
   let gateway: string;
   let client: ReturnType<typeof daemonClient>;
 
-  const lookup = async (pod: NetworkPod, name: string, type = "A", transport: "udp" | "tcp" = "udp"): Promise<Lookup> =>
-    JSON.parse((await nodeInPod(pod, lookupScript, [gateway, name, type, transport])).trim()) as Lookup;
+  const lookup = (pod: NetworkPod, name: string, type = "A", transport: "udp" | "tcp" = "udp"): Promise<DnsLookup> => lookupInPod(pod, gateway, name, type, transport);
   const stateOf = (d: DNSChaosTestDaemon) => podStates<PodDnsState>(d);
   const natOf = (pod: NetworkPod) => inPod(pod, ["iptables-save", "-t", "nat"]);
 
@@ -220,10 +206,15 @@ describe("dnsChaosDaemon (real pods, real interceptor, real DNS)", () => {
 
   it("the pod deleted mid-experiment: its interceptor exits by itself, the state is cleaned, a later Recover is OK", async () => {
     const own = new NetworkPods(defaultTestContainerdSocket());
-    const pod = await targetPod("dns-gone", own);
-    await client.execDNSChaos({ containerId: pod.containerId, action: "error", patterns: [], recordKey: "uid-gone/r1" });
-    const pid = stateOf(daemon)[0]!.interceptor!.pid;
-    await own.removeAll();
+    let pid: number;
+    let pod: NetworkPod;
+    try {
+      pod = await targetPod("dns-gone", own);
+      await client.execDNSChaos({ containerId: pod.containerId, action: "error", patterns: [], recordKey: "uid-gone/r1" });
+      pid = stateOf(daemon)[0]!.interceptor!.pid;
+    } finally {
+      await own.removeAll(); // the deletion under test, and on a failure before it no pod left behind
+    }
     await until(() => expect(processAlive(pid)).toBe(false), 15_000);
     await until(() => expect(stateOf(daemon)).toEqual([]), 10_000).catch((e: unknown) => {
       console.log(JSON.stringify(daemon.lines.filter((l) => !String(l["message"]).startsWith("List")).slice(-8)), pid);

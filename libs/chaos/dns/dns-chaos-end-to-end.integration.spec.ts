@@ -14,23 +14,12 @@ import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/da
 import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster, startDnsZoneServer, type DnsZoneServer } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
+import { NetworkPods, inPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
 import type { DNSChaos } from "./dns-chaos-crd.js";
 import { createDnsChaosDaemon } from "./dns-chaos-daemon.js";
 import { allInjected, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
 import { dnsChaos } from "./dns-chaos.js";
-
-type Lookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
-
-// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53,
-// on a connected UDP socket as stub resolvers (glibc, musl, busybox) use: a reply from any other address is dropped
-const lookupScript = `
-const dp=require("dns-packet");const [server,name,type]=process.argv.slice(1);
-const q=dp.encode({type:"query",id:Math.floor(Math.random()*65535),flags:dp.RECURSION_DESIRED,questions:[{type,name}]});
-setTimeout(()=>{console.log(JSON.stringify({timeout:true}));process.exit(0)},3000);
-const s=require("dgram").createSocket("udp4");
-s.on("message",(buf)=>{const r=dp.decode(buf);console.log(JSON.stringify({rcode:r.rcode,answers:(r.answers||[]).map(a=>({type:a.type,data:a.data,ttl:a.ttl}))}));process.exit(0)});
-s.connect(53,server,()=>s.send(q))`;
+import { lookupInPod, type DnsLookup } from "./dns-daemon.test-support.js";
 
 const nodeName = `dns-e2e-node-${Math.random().toString(36).slice(2, 7)}`;
 const pods = new NetworkPods(defaultTestContainerdSocket());
@@ -71,7 +60,7 @@ async function startDaemon() {
   };
 }
 
-const lookup = async (name: string, type = "A"): Promise<Lookup> => JSON.parse((await nodeInPod(target, lookupScript, [gateway, name, type])).trim()) as Lookup;
+const lookup = (name: string, type = "A"): Promise<DnsLookup> => lookupInPod(target, gateway, name, type);
 const manager = () => kindRecordsReconciler(dnsChaos, { core, customObjects, daemons: pool });
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { NamespaceMode } from "@faultline/api/cri";
 import { connectCriRuntime, defaultTestContainerdSocket, requireRealParts } from "@faultline/test-ground";
+import { nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
 import { startPodNetnsTestDaemon, type PodNetnsTestDaemon } from "../pod-netns-process/pod-netns-daemon.test-support.js";
 import { createDnsChaosDaemon, type DnsChaosDaemon, type DnsChaosDaemonOptions } from "./dns-chaos-daemon.js";
 
@@ -66,4 +67,23 @@ export async function startReadOnlyResolvConfPod(name: string, resolvConf: strin
     await remove();
     throw error;
   }
+}
+
+/** One lookup's outcome as {@link lookupInPod} reports it. */
+export type DnsLookup = { rcode?: string; answers?: { type: string; data: unknown; ttl: number }[]; timeout?: true; error?: string };
+
+// one query from inside the pod's network namespace (the test's node and dns-packet, through nsenter -n), to <server>:53,
+// on a connected UDP socket as stub resolvers (glibc, musl, busybox) use: a reply from any other address is dropped
+const lookupScript = `
+const dp=require("dns-packet");const [server,name,type,transport]=process.argv.slice(1);
+const q=dp.encode({type:"query",id:Math.floor(Math.random()*65535),flags:dp.RECURSION_DESIRED,questions:[{type,name}]});
+const done=(buf)=>{const r=dp.decode(buf);console.log(JSON.stringify({rcode:r.rcode,answers:(r.answers||[]).map(a=>({type:a.type,data:a.data,ttl:a.ttl}))}));process.exit(0)};
+setTimeout(()=>{console.log(JSON.stringify({timeout:true}));process.exit(0)},3000);
+if(transport==="tcp"){const s=require("net").connect(53,server,()=>{const p=Buffer.alloc(2);p.writeUInt16BE(q.length);s.write(Buffer.concat([p,q]))});let b=Buffer.alloc(0);
+s.on("data",c=>{b=Buffer.concat([b,c]);if(b.length>=2&&b.length>=2+b.readUInt16BE(0))done(b.subarray(2,2+b.readUInt16BE(0)))});s.on("error",e=>{console.log(JSON.stringify({error:e.code}));process.exit(0)})}
+else{const s=require("dgram").createSocket("udp4");s.on("message",done);s.connect(53,server,()=>s.send(q))}`;
+
+/** One DNS query for `name` sent from inside `pod`'s network namespace to `server`:53, over UDP (connected) or TCP. */
+export async function lookupInPod(pod: NetworkPod, server: string, name: string, type = "A", transport: "udp" | "tcp" = "udp"): Promise<DnsLookup> {
+  return JSON.parse((await nodeInPod(pod, lookupScript, [server, name, type, transport])).trim()) as DnsLookup;
 }
