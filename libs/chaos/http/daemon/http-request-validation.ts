@@ -1,16 +1,13 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { checkContainerId, checkRecordKey, invalid } from "../../pod-netns-process/pod-request-validation.js";
+import type { HttpProxyTls } from "../proxy/http-proxy.js";
 import { HttpRuleError, parseHttpRules, type HttpRule } from "../proxy/http-rules.js";
 
 /** The most rules one record (or one ApplyHttpChaos) may carry. */
 export const maxHttpRules = 1024;
 
-/** The TLS material of a pod's proxy (PEM text), as the proxy's config takes it. */
-export interface HttpTls {
-  cert: string;
-  key: string;
-  ca?: string;
-}
+/** The TLS material of a pod's proxy (PEM text): the proxy's own config type. */
+export type HttpTls = HttpProxyTls;
 
 /** One record of a pod's HTTP chaos: its key, the container id it was given for, its rules. */
 export interface HttpRecord {
