@@ -6,3 +6,4 @@ export { httpChaos } from "./http/index.js";
 export { networkChaos } from "./network/index.js";
 export { podChaos } from "./pod/index.js";
 export { stressChaos } from "./stress/index.js";
+export { timeChaos } from "./time/index.js";
