@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { iptablesCommands } from "./iptables-commands.js";
-import { nodeCapabilityFlags } from "./node-capability-probe.js";
+import { nodeCapabilityFlags, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
 
 describe("nodeCapabilityFlags", () => {
   it("names every capability, present or not, as /metrics and the manager's refusals do", () => {
@@ -21,7 +21,9 @@ describe("nodeCapabilityFlags", () => {
     expect(flags.get("ip6tables")).toBe(false);
     expect(flags.get("dns/interception")).toBe(false);
     expect(flags.get("http/interception")).toBe(false);
-    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1 + 1);
+    expect(flags.get("time/vdso-skew")).toBe(false);
+    expect(nodeCapabilityFlags(create(NodeCapabilitiesSchema, { timeVdsoSkew: true })).get("time/vdso-skew")).toBe(true);
+    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1 + 1 + 1);
   });
 
   it("dns/interception needs iptables with REDIRECT and the owner match, all three", () => {
@@ -37,6 +39,22 @@ describe("nodeCapabilityFlags", () => {
     expect(flag({ iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT"] })).toBe(true);
     expect(flag({ iptablesBackend: "nf_tables", iptablesExtensions: ["owner"] })).toBe(false);
     expect(flag({ iptablesBackend: "", iptablesExtensions: ["REDIRECT"] })).toBe(false);
+  });
+});
+
+describe("time/vdso-skew", () => {
+  it("needs x86_64, Yama below scope 3 and the helper's probe, and says which failed", () => {
+    expect(timeSkewVerdict({ arch: "x64", yamaScope: 1, helper: { ok: true } })).toEqual({ capable: true });
+    expect(timeSkewVerdict({ arch: "x64", yamaScope: undefined, helper: { ok: true } })).toEqual({ capable: true });
+    expect(timeSkewVerdict({ arch: "arm64", yamaScope: 1, helper: { ok: true } })).toEqual({ capable: false, reason: expect.stringMatching(/architecture arm64: .*x86_64 code only/) });
+    expect(timeSkewVerdict({ arch: "x64", yamaScope: 3, helper: { ok: true } })).toEqual({ capable: false, reason: expect.stringMatching(/ptrace_scope is 3/) });
+    expect(timeSkewVerdict({ arch: "x64", yamaScope: 2, helper: { ok: false, reason: "no [vdso]" } })).toEqual({ capable: false, reason: "no [vdso]" });
+  });
+
+  it("takes the helper's refusal from its JSON line, else its stderr, else how it failed", () => {
+    expect(timeSkewProbeReason('{"pid":7,"state":"error","error":"ptrace: Operation not permitted"}\n', "", "exit 1")).toBe("the time-skew helper's probe refused: ptrace: Operation not permitted");
+    expect(timeSkewProbeReason("", "usage: faultline-time-skew\nmore", "exit 2")).toBe("the time-skew helper's probe failed: usage: faultline-time-skew");
+    expect(timeSkewProbeReason("", "", "spawn faultline-time-skew ENOENT")).toBe("the time-skew helper's probe failed: spawn faultline-time-skew ENOENT");
   });
 });
 

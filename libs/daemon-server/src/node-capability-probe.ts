@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { create } from "@bufbuild/protobuf";
@@ -32,11 +33,45 @@ export function httpInterceptionCapable(caps: NodeCapabilities): boolean {
   return caps.iptablesBackend !== "" && caps.iptablesExtensions.includes("REDIRECT");
 }
 
+/** The capability TimeChaos needs (`time/vdso-skew`), as {@link nodeCapabilityFlags} names it. */
+export const timeSkewCapabilityName = "time/vdso-skew";
+
+/**
+ * Whether TimeChaos can skew processes on this node, from what the probe found: x86_64 (the
+ * helper's patch is x86_64 code), ptrace allowed (Yama's ptrace_scope below 3: scope 3 forbids
+ * every attach), and the helper's own `probe` of the daemon's process succeeding (the binary is
+ * there, runs, and finds the vDSO's symbols and room for its image). The reason says which failed.
+ *
+ * @example
+ * timeSkewVerdict({ arch: "arm64", yamaScope: 1, helper: { ok: true } }) // { capable: false, reason: "architecture arm64: ..." }
+ */
+export function timeSkewVerdict(found: { arch: string; yamaScope: number | undefined; helper: { ok: true } | { ok: false; reason: string } }): { capable: true } | { capable: false; reason: string } {
+  if (found.arch !== "x64") return { capable: false, reason: `architecture ${found.arch}: the time-skew helper patches x86_64 code only` };
+  if (found.yamaScope === 3) return { capable: false, reason: "Yama ptrace_scope is 3: no process may be ptraced on this node" };
+  if (!found.helper.ok) return { capable: false, reason: found.helper.reason };
+  return { capable: true };
+}
+
+/** The reason a `faultline-time-skew probe` run gives for refusing: its JSON line's error, else its stderr, else how it failed. */
+export function timeSkewProbeReason(stdout: string, stderr: string, failure: string): string {
+  for (const line of stdout.split("\n")) {
+    try {
+      const parsed = JSON.parse(line) as { error?: unknown; reason?: unknown };
+      const text = parsed.error ?? parsed.reason;
+      if (typeof text === "string" && text !== "") return `the time-skew helper's probe refused: ${text}`;
+    } catch {
+      // not a JSON line
+    }
+  }
+  const first = stderr.trim().split("\n")[0];
+  return `the time-skew helper's probe failed: ${first !== undefined && first !== "" ? first : failure}`;
+}
+
 /**
  * Every capability of a NodeCapabilities answer as one flat name → present map, the names used on
  * `/metrics` (`faultline_daemon_node_capability{capability}`) and by the manager's refusals:
  * `qdisc/netem`, `classifier/u32`, `ipset`, `ipset/inet6`, `iptables`, `ip6tables`,
- * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`, `http/interception`.
+ * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`, `http/interception`, `time/vdso-skew`.
  *
  * @example
  * nodeCapabilityFlags(caps).get("qdisc/netem") // false on a kernel without sch_netem
@@ -55,6 +90,7 @@ export function nodeCapabilityFlags(caps: NodeCapabilities): Map<string, boolean
   flags.set("stress-ng", caps.stressNg);
   flags.set("dns/interception", dnsInterceptionCapable(caps));
   flags.set("http/interception", httpInterceptionCapable(caps));
+  flags.set(timeSkewCapabilityName, caps.timeVdsoSkew);
   return flags;
 }
 
@@ -68,6 +104,8 @@ export interface NodeCapabilityProbeOptions {
   hostPid?: number;
   /** Where unshare is; default "unshare" from PATH. */
   unsharePath?: string;
+  /** The TimeChaos helper binary; default `$FAULTLINE_TIME_SKEW_HELPER`, else "faultline-time-skew" from PATH. */
+  timeSkewHelper?: string;
 }
 
 type Try = (argv: string[], input?: string) => Promise<{ ok: boolean; stderr: string; stdout: string }>;
@@ -87,6 +125,7 @@ export class NodeCapabilityProbe {
   readonly #runner: NamespaceProcessRunner;
   readonly #hostPid: number;
   readonly #unsharePath: string | undefined;
+  readonly #timeSkewHelper: string;
   #cached: Promise<NodeCapabilities> | undefined;
 
   constructor(options: NodeCapabilityProbeOptions) {
@@ -94,6 +133,7 @@ export class NodeCapabilityProbe {
     this.nodeName = options.nodeName ?? process.env["NODE_NAME"] ?? hostname();
     this.#hostPid = options.hostPid ?? 1;
     this.#unsharePath = options.unsharePath;
+    this.#timeSkewHelper = options.timeSkewHelper ?? process.env["FAULTLINE_TIME_SKEW_HELPER"] ?? "faultline-time-skew";
   }
 
   /** The node's capabilities, probed on the first call and cached. */
@@ -124,7 +164,25 @@ export class NodeCapabilityProbe {
       ns.close();
     }
     caps.cgroupMode = await this.#cgroupMode(caps);
+    await this.#probeTimeSkew(caps);
     return caps;
+  }
+
+  /** `time/vdso-skew`: the architecture, Yama's ptrace_scope, and the helper's probe of the daemon's own process. */
+  async #probeTimeSkew(caps: NodeCapabilities): Promise<void> {
+    const scopeText = await readFile("/proc/sys/kernel/yama/ptrace_scope", "utf8").catch(() => undefined);
+    const yamaScope = scopeText === undefined ? undefined : Number(scopeText.trim());
+    const helper =
+      process.arch !== "x64" || yamaScope === 3
+        ? ({ ok: true } as const)
+        : await new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
+            execFile(this.#timeSkewHelper, ["probe", String(process.pid)], { timeout: 10_000, killSignal: "SIGKILL" }, (error, stdout, stderr) =>
+              resolve(error === null ? { ok: true } : { ok: false, reason: timeSkewProbeReason(String(stdout), String(stderr), error.message) }),
+            );
+          });
+    const verdict = timeSkewVerdict({ arch: process.arch, yamaScope, helper });
+    caps.timeVdsoSkew = verdict.capable;
+    if (!verdict.capable) caps.notes.push(`${timeSkewCapabilityName}: ${verdict.reason}`);
   }
 
   async #try(pid: number, argv: string[], input?: string) {

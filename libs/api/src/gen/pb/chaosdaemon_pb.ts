@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pb/chaosdaemon.proto.
  */
 export const file_pb_chaosdaemon: GenFile = /*@__PURE__*/
-  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAki7wEKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJIqwBChVBcHBseUh0dHBDaGFvc1JlcXVlc3QSDQoFcnVsZXMYASABKAkSEwoLcHJveHlfcG9ydHMYAiADKA0SFAoMY29udGFpbmVyX2lkGAMgASgJEhAKCGluc3RhbmNlGAQgASgDEhIKCnN0YXJ0X3RpbWUYBSABKAMSEAoIZW50ZXJfbnMYBiABKAgSFAoMaW5zdGFuY2VfdWlkGAcgASgJEgsKA3RscxgIIAEoCSJ4ChZBcHBseUh0dHBDaGFvc1Jlc3BvbnNlEhAKCGluc3RhbmNlGAEgASgDEhIKCnN0YXJ0X3RpbWUYAiABKAMSEwoLc3RhdHVzX2NvZGUYAyABKAUSDQoFZXJyb3IYBCABKAkSFAoMaW5zdGFuY2VfdWlkGAUgASgJIlwKFEV4ZWNIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJEg0KBXJ1bGVzGAMgASgJEgsKA3RscxgEIAEoCSJDChdSZWNvdmVySFRUUENoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIWChRMaXN0SFRUUENoYW9zUmVxdWVzdCJDChVMaXN0SFRUUENoYW9zUmVzcG9uc2USKgoKaW5qZWN0aW9ucxgBIAMoCzIWLnBiLkhUVFBDaGFvc0luamVjdGlvbiJNChJIVFRQQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDQoFcnVsZXMYAyABKAkiVAoURXhlY1RpbWVDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhMKC3RpbWVfb2Zmc2V0GAIgASgJEhEKCWNsb2NrX2lkcxgDIAMoCSJXChdSZWNvdmVyVGltZUNoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEwoLdGltZV9vZmZzZXQYAiABKAkSEQoJY2xvY2tfaWRzGAMgAygJMswLCgtDaGFvc0RhZW1vbhJACg9Db250YWluZXJHZXRQaWQSFC5wYi5Db250YWluZXJSZXF1ZXN0GhUucGIuQ29udGFpbmVyUmVzcG9uc2UiABI/Cg1Db250YWluZXJLaWxsEhQucGIuQ29udGFpbmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkoKE0V4ZWNIZWxsb1dvcmxkQ2hhb3MSGS5wYi5FeGVjSGVsbG9Xb3JsZFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABIyCgZTZXRUY3MSDi5wYi5UY3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASOgoLRmx1c2hJUFNldHMSES5wYi5JUFNldHNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSAoRU2V0SXB0YWJsZXNDaGFpbnMSGS5wYi5JcHRhYmxlc0NoYWluc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJACg1FeGVjU3RyZXNzb3JzEhUucGIuRXhlY1N0cmVzc1JlcXVlc3QaFi5wYi5FeGVjU3RyZXNzUmVzcG9uc2UiABJECg9DYW5jZWxTdHJlc3NvcnMSFy5wYi5DYW5jZWxTdHJlc3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRQoTR2V0Tm9kZUNhcGFiaWxpdGllcxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoULnBiLk5vZGVDYXBhYmlsaXRpZXMiABJECg1MaXN0U3RyZXNzb3JzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhkucGIuTGlzdFN0cmVzc29yc1Jlc3BvbnNlIgASWAoTUmVuZXdTdHJlc3NvckxlYXNlcxIeLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXF1ZXN0Gh8ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1Jlc3BvbnNlIgASQQoMU2V0RE5TU2VydmVyEhcucGIuU2V0RE5TU2VydmVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkEKDEV4ZWNETlNDaGFvcxIXLnBiLkV4ZWNETlNDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJHCg9SZWNvdmVyRE5TQ2hhb3MSGi5wYi5SZWNvdmVyRE5TQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQwoMTGlzdEROU0NoYW9zEhcucGIuTGlzdEROU0NoYW9zUmVxdWVzdBoYLnBiLkxpc3RETlNDaGFvc1Jlc3BvbnNlIgASSQoOQXBwbHlIdHRwQ2hhb3MSGS5wYi5BcHBseUh0dHBDaGFvc1JlcXVlc3QaGi5wYi5BcHBseUh0dHBDaGFvc1Jlc3BvbnNlIgASQwoNRXhlY0hUVFBDaGFvcxIYLnBiLkV4ZWNIVFRQQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSQoQUmVjb3ZlckhUVFBDaGFvcxIbLnBiLlJlY292ZXJIVFRQQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRgoNTGlzdEhUVFBDaGFvcxIYLnBiLkxpc3RIVFRQQ2hhb3NSZXF1ZXN0GhkucGIuTGlzdEhUVFBDaGFvc1Jlc3BvbnNlIgASQwoNRXhlY1RpbWVDaGFvcxIYLnBiLkV4ZWNUaW1lQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSQoQUmVjb3ZlclRpbWVDaGFvcxIbLnBiLlJlY292ZXJUaW1lQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgBiBnByb3RvMw", [file_google_protobuf_empty]);
+  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAkihwIKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCBIWCg50aW1lX3Zkc29fc2tldxgMIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJIqwBChVBcHBseUh0dHBDaGFvc1JlcXVlc3QSDQoFcnVsZXMYASABKAkSEwoLcHJveHlfcG9ydHMYAiADKA0SFAoMY29udGFpbmVyX2lkGAMgASgJEhAKCGluc3RhbmNlGAQgASgDEhIKCnN0YXJ0X3RpbWUYBSABKAMSEAoIZW50ZXJfbnMYBiABKAgSFAoMaW5zdGFuY2VfdWlkGAcgASgJEgsKA3RscxgIIAEoCSJ4ChZBcHBseUh0dHBDaGFvc1Jlc3BvbnNlEhAKCGluc3RhbmNlGAEgASgDEhIKCnN0YXJ0X3RpbWUYAiABKAMSEwoLc3RhdHVzX2NvZGUYAyABKAUSDQoFZXJyb3IYBCABKAkSFAoMaW5zdGFuY2VfdWlkGAUgASgJIlwKFEV4ZWNIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJEg0KBXJ1bGVzGAMgASgJEgsKA3RscxgEIAEoCSJDChdSZWNvdmVySFRUUENoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIWChRMaXN0SFRUUENoYW9zUmVxdWVzdCJDChVMaXN0SFRUUENoYW9zUmVzcG9uc2USKgoKaW5qZWN0aW9ucxgBIAMoCzIWLnBiLkhUVFBDaGFvc0luamVjdGlvbiJNChJIVFRQQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDQoFcnVsZXMYAyABKAkifQoLVGltZVJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEgsKA3NlYxgCIAEoAxIMCgRuc2VjGAMgASgDEhQKDGNsa19pZHNfbWFzaxgEIAEoBBILCgN1aWQYBSABKAkSGgoScG9kX2NvbnRhaW5lcl9uYW1lGAYgASgJIhYKFExpc3RUaW1lQ2hhb3NSZXF1ZXN0IkMKFUxpc3RUaW1lQ2hhb3NSZXNwb25zZRIqCgppbmplY3Rpb25zGAEgAygLMhYucGIuVGltZUNoYW9zSW5qZWN0aW9uIjgKElRpbWVDaGFvc0luamVjdGlvbhIUCgxjb250YWluZXJfaWQYASABKAkSDAoEdWlkcxgCIAMoCTKADAoLQ2hhb3NEYWVtb24SQAoPQ29udGFpbmVyR2V0UGlkEhQucGIuQ29udGFpbmVyUmVxdWVzdBoVLnBiLkNvbnRhaW5lclJlc3BvbnNlIgASPwoNQ29udGFpbmVyS2lsbBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJKChNFeGVjSGVsbG9Xb3JsZENoYW9zEhkucGIuRXhlY0hlbGxvV29ybGRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASMgoGU2V0VGNzEg4ucGIuVGNzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjoKC0ZsdXNoSVBTZXRzEhEucGIuSVBTZXRzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkgKEVNldElwdGFibGVzQ2hhaW5zEhkucGIuSXB0YWJsZXNDaGFpbnNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQAoNRXhlY1N0cmVzc29ycxIVLnBiLkV4ZWNTdHJlc3NSZXF1ZXN0GhYucGIuRXhlY1N0cmVzc1Jlc3BvbnNlIgASRAoPQ2FuY2VsU3RyZXNzb3JzEhcucGIuQ2FuY2VsU3RyZXNzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkUKE0dldE5vZGVDYXBhYmlsaXRpZXMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaFC5wYi5Ob2RlQ2FwYWJpbGl0aWVzIgASRAoNTGlzdFN0cmVzc29ycxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoZLnBiLkxpc3RTdHJlc3NvcnNSZXNwb25zZSIAElgKE1JlbmV3U3RyZXNzb3JMZWFzZXMSHi5wYi5SZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBofLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZSIAEkEKDFNldEROU1NlcnZlchIXLnBiLlNldEROU1NlcnZlclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJBCgxFeGVjRE5TQ2hhb3MSFy5wYi5FeGVjRE5TQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRwoPUmVjb3ZlckROU0NoYW9zEhoucGIuUmVjb3ZlckROU0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkMKDExpc3RETlNDaGFvcxIXLnBiLkxpc3RETlNDaGFvc1JlcXVlc3QaGC5wYi5MaXN0RE5TQ2hhb3NSZXNwb25zZSIAEkkKDkFwcGx5SHR0cENoYW9zEhkucGIuQXBwbHlIdHRwQ2hhb3NSZXF1ZXN0GhoucGIuQXBwbHlIdHRwQ2hhb3NSZXNwb25zZSIAEkMKDUV4ZWNIVFRQQ2hhb3MSGC5wYi5FeGVjSFRUUENoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkkKEFJlY292ZXJIVFRQQ2hhb3MSGy5wYi5SZWNvdmVySFRUUENoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkYKDUxpc3RIVFRQQ2hhb3MSGC5wYi5MaXN0SFRUUENoYW9zUmVxdWVzdBoZLnBiLkxpc3RIVFRQQ2hhb3NSZXNwb25zZSIAEjoKDVNldFRpbWVPZmZzZXQSDy5wYi5UaW1lUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEj4KEVJlY292ZXJUaW1lT2Zmc2V0Eg8ucGIuVGltZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJGCg1MaXN0VGltZUNoYW9zEhgucGIuTGlzdFRpbWVDaGFvc1JlcXVlc3QaGS5wYi5MaXN0VGltZUNoYW9zUmVzcG9uc2UiAGIGcHJvdG8z", [file_google_protobuf_empty]);
 
 /**
  * ContainerAction says what a ContainerRequest asks for.
@@ -860,6 +860,15 @@ export type NodeCapabilities = Message<"pb.NodeCapabilities"> & {
    * @generated from field: bool ipset_inet6 = 11;
    */
   ipsetInet6: boolean;
+
+  /**
+   * Whether TimeChaos can skew processes here: x86_64, ptrace permitted (Yama scope below 3), the
+   * faultline-time-skew helper present and able to probe the daemon's own process. When not, a
+   * note "time/vdso-skew: <reason>" says why.
+   *
+   * @generated from field: bool time_vdso_skew = 12;
+   */
+  timeVdsoSkew: boolean;
 };
 
 /**
@@ -1413,11 +1422,11 @@ export const HTTPChaosInjectionSchema: GenMessage<HTTPChaosInjection> = /*@__PUR
   messageDesc(file_pb_chaosdaemon, 34);
 
 /**
- * ExecTimeChaosRequest is what ExecTimeChaos needs: the target container and TimeChaos's spec fields.
+ * TimeRequest is Chaos Mesh's message, field for field (the numbers are the wire contract).
  *
- * @generated from message pb.ExecTimeChaosRequest
+ * @generated from message pb.TimeRequest
  */
-export type ExecTimeChaosRequest = Message<"pb.ExecTimeChaosRequest"> & {
+export type TimeRequest = Message<"pb.TimeRequest"> & {
   /**
    * The target container's runtime-prefixed id, for example "containerd://<64 hex>".
    *
@@ -1426,61 +1435,111 @@ export type ExecTimeChaosRequest = Message<"pb.ExecTimeChaosRequest"> & {
   containerId: string;
 
   /**
-   * TimeChaos's spec.timeOffset.
+   * The offset's whole seconds (negative: back in time); |sec| <= 10^10.
    *
-   * @generated from field: string time_offset = 2;
+   * @generated from field: int64 sec = 2;
    */
-  timeOffset: string;
+  sec: bigint;
 
   /**
-   * TimeChaos's spec.clockIds (the type's zero value when the spec leaves it out).
+   * The offset's nanoseconds, |nsec| < 10^9, of the same sign as sec (Go's split of a duration).
    *
-   * @generated from field: repeated string clock_ids = 3;
+   * @generated from field: int64 nsec = 3;
    */
-  clockIds: string[];
+  nsec: bigint;
+
+  /**
+   * The clocks shifted: bit n = Linux clock id n (CLOCK_REALTIME = 1 << 0, CLOCK_MONOTONIC = 1 << 1,
+   * ... CLOCK_BOOTTIME_ALARM = 1 << 9); non-zero, bits 0..9 only.
+   *
+   * @generated from field: uint64 clk_ids_mask = 4;
+   */
+  clkIdsMask: bigint;
+
+  /**
+   * The key the offset is held under (1..512 characters); RecoverTimeOffset names the same.
+   *
+   * @generated from field: string uid = 5;
+   */
+  uid: string;
+
+  /**
+   * "<pod uid>:<container name>", for the daemon's log.
+   *
+   * @generated from field: string pod_container_name = 6;
+   */
+  podContainerName: string;
 };
 
 /**
- * Describes the message pb.ExecTimeChaosRequest.
- * Use `create(ExecTimeChaosRequestSchema)` to create a new message.
+ * Describes the message pb.TimeRequest.
+ * Use `create(TimeRequestSchema)` to create a new message.
  */
-export const ExecTimeChaosRequestSchema: GenMessage<ExecTimeChaosRequest> = /*@__PURE__*/
+export const TimeRequestSchema: GenMessage<TimeRequest> = /*@__PURE__*/
   messageDesc(file_pb_chaosdaemon, 35);
 
 /**
- * RecoverTimeChaosRequest is what RecoverTimeChaos needs: the target container and TimeChaos's spec fields.
+ * ListTimeChaosRequest asks for every uid in force (Faultline's own).
  *
- * @generated from message pb.RecoverTimeChaosRequest
+ * @generated from message pb.ListTimeChaosRequest
  */
-export type RecoverTimeChaosRequest = Message<"pb.RecoverTimeChaosRequest"> & {
+export type ListTimeChaosRequest = Message<"pb.ListTimeChaosRequest"> & {
+};
+
+/**
+ * Describes the message pb.ListTimeChaosRequest.
+ * Use `create(ListTimeChaosRequestSchema)` to create a new message.
+ */
+export const ListTimeChaosRequestSchema: GenMessage<ListTimeChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 36);
+
+/**
+ * ListTimeChaosResponse lists them, one entry per container.
+ *
+ * @generated from message pb.ListTimeChaosResponse
+ */
+export type ListTimeChaosResponse = Message<"pb.ListTimeChaosResponse"> & {
   /**
-   * The target container's runtime-prefixed id, for example "containerd://<64 hex>".
+   * @generated from field: repeated pb.TimeChaosInjection injections = 1;
+   */
+  injections: TimeChaosInjection[];
+};
+
+/**
+ * Describes the message pb.ListTimeChaosResponse.
+ * Use `create(ListTimeChaosResponseSchema)` to create a new message.
+ */
+export const ListTimeChaosResponseSchema: GenMessage<ListTimeChaosResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 37);
+
+/**
+ * TimeChaosInjection is one container's offsets in force.
+ *
+ * @generated from message pb.TimeChaosInjection
+ */
+export type TimeChaosInjection = Message<"pb.TimeChaosInjection"> & {
+  /**
+   * The container id SetTimeOffset was given.
    *
    * @generated from field: string container_id = 1;
    */
   containerId: string;
 
   /**
-   * TimeChaos's spec.timeOffset.
+   * The uids whose offsets its processes carry (a key in force whose uid the daemon has no record
+   * of is listed as "sha256:<32 hex>").
    *
-   * @generated from field: string time_offset = 2;
+   * @generated from field: repeated string uids = 2;
    */
-  timeOffset: string;
-
-  /**
-   * TimeChaos's spec.clockIds (the type's zero value when the spec leaves it out).
-   *
-   * @generated from field: repeated string clock_ids = 3;
-   */
-  clockIds: string[];
+  uids: string[];
 };
 
 /**
- * Describes the message pb.RecoverTimeChaosRequest.
- * Use `create(RecoverTimeChaosRequestSchema)` to create a new message.
+ * Describes the message pb.TimeChaosInjection.
+ * Use `create(TimeChaosInjectionSchema)` to create a new message.
  */
-export const RecoverTimeChaosRequestSchema: GenMessage<RecoverTimeChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 36);
+export const TimeChaosInjectionSchema: GenMessage<TimeChaosInjection> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 38);
 
 /**
  * @generated from service pb.ChaosDaemon
@@ -1700,26 +1759,40 @@ export const ChaosDaemon: GenService<{
     output: typeof ListHTTPChaosResponseSchema;
   },
   /**
-   * ExecTimeChaos injects TimeChaos's fault: it runs the kind's command inside the
-   * container's namespaces (Faultline's own RPC, served by libs/chaos's TimeChaos handler).
+   * SetTimeOffset (Chaos Mesh's) shifts the clocks the target container's processes read through
+   * the vDSO (clock_gettime, gettimeofday, time) by sec/nsec, for the clocks of clk_ids_mask, under
+   * the key uid. Several uids on one container compose (their offsets add per clock); the same uid
+   * again replaces its own offset. Processes started in the container later are skewed by the
+   * daemon's watch. Faultline's manager calls it with uid = "<chaos uid>/<record id>".
    *
-   * @generated from rpc pb.ChaosDaemon.ExecTimeChaos
+   * @generated from rpc pb.ChaosDaemon.SetTimeOffset
    */
-  execTimeChaos: {
+  setTimeOffset: {
     methodKind: "unary";
-    input: typeof ExecTimeChaosRequestSchema;
+    input: typeof TimeRequestSchema;
     output: typeof EmptySchema;
   },
   /**
-   * RecoverTimeChaos removes what ExecTimeChaos left in the container (the manager calls
-   * it when a TimeChaos record is recovered).
+   * RecoverTimeOffset (Chaos Mesh's) removes uid's offset from every process of the container; the
+   * other uids stay in force. A container that is gone, or a uid not in force, is recovered.
    *
-   * @generated from rpc pb.ChaosDaemon.RecoverTimeChaos
+   * @generated from rpc pb.ChaosDaemon.RecoverTimeOffset
    */
-  recoverTimeChaos: {
+  recoverTimeOffset: {
     methodKind: "unary";
-    input: typeof RecoverTimeChaosRequestSchema;
+    input: typeof TimeRequestSchema;
     output: typeof EmptySchema;
+  },
+  /**
+   * ListTimeChaos (Faultline's own) lists the uids in force per container, so the manager can find
+   * lost injections and sweep those no experiment holds.
+   *
+   * @generated from rpc pb.ChaosDaemon.ListTimeChaos
+   */
+  listTimeChaos: {
+    methodKind: "unary";
+    input: typeof ListTimeChaosRequestSchema;
+    output: typeof ListTimeChaosResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pb_chaosdaemon, 0);
