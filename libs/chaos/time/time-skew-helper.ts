@@ -220,8 +220,9 @@ export function createTimeSkewHelper(options: TimeSkewHelperOptions = {}): TimeS
   };
 
   return {
-    status: (pids, signal) => states(timeSkewArgv({ command: "status", pids }, timeoutMs), pids, signal),
-    set: (pids, entries, signal) => states(timeSkewArgv({ command: "set", pids, entries }, timeoutMs), pids, signal),
+    // async: a validation error is a rejection like any other failure
+    status: async (pids, signal) => states(timeSkewArgv({ command: "status", pids }, timeoutMs), pids, signal),
+    set: async (pids, entries, signal) => states(timeSkewArgv({ command: "set", pids, entries }, timeoutMs), pids, signal),
     async probe(pid, signal) {
       const argv = timeSkewArgv({ command: "probe", pid }, timeoutMs);
       const { code, stdout, stderr } = await run(binary, argv, killAfterMs, signal);

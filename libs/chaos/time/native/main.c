@@ -304,16 +304,13 @@ static enum outcome stop_clear_of_patch(pid_t pid, struct fl_state *s, char *err
       fl_detach_all(&threads);
       return o;
     }
-    uint64_t start[FL_SYMS + 1], end[FL_SYMS + 1];
+    uint64_t start[FL_SYMS], end[FL_SYMS];
     for (int i = 0; i < FL_SYMS; i++) {
       start[i] = vdso.base + s->patch_off[i];
       end[i] = start[i] + FL_PATCH_LEN;
     }
-    start[FL_SYMS] = vdso.base + s->image_off;
-    end[FL_SYMS] = vdso.base + vdso.size;
     bool hit;
-    /* The image range matters when it is zeroed (restore); a rewrite keeps the code bytes as they are. */
-    if (fl_any_rip_within(&threads, start, end, args.entry_count ? FL_SYMS : FL_SYMS + 1, &hit, err) != 0) {
+    if (fl_any_rip_within(&threads, start, end, FL_SYMS, &hit, err) != 0) {
       fl_detach_all(&threads);
       return FAILED;
     }
@@ -359,14 +356,34 @@ static enum outcome set_one(pid_t pid, char *err) {
       STEP(3 + i);
     }
   } else {
-    /* 2..4: each entry's original bytes back, one write each; 5: the image zeroed in one write. */
+    /* 2..4: each entry's original bytes back, one write each. From here no thread can enter the
+     * fake code; one still inside it (a clock call under way, often in its syscall) leaves it on
+     * its own, so the threads are let run 1 ms at a time until none is inside. */
     for (int i = 0; i < FL_SYMS; i++) {
       if (s.redirected[i] && write_step(pid, s.patch_off[i], s.original[i], FL_PATCH_LEN, err) != 0) goto failed;
       STEP(2 + i);
     }
+    uint64_t start = vdso.base + s.image_off, end = vdso.base + vdso.size;
+    for (;;) {
+      bool hit, gone;
+      if (fl_any_rip_within(&threads, &start, &end, 1, &hit, err) != 0) goto kept;
+      if (!hit) break;
+      fl_detach_all(&threads);
+      if (fl_deadline_passed) {
+        snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed with a thread inside the image: the functions are restored, the image is left (partial; the next set clears it)", args.timeout_ms);
+        return FAILED;
+      }
+      struct timespec ms = {0, 1000000};
+      nanosleep(&ms, NULL);
+      if (fl_seize_all(&threads, &gone, err) != 0) {
+        fl_detach_all(&threads);
+        return gone ? GONE : FAILED;
+      }
+    }
+    /* 5: the image zeroed in one write (done: the deadline no longer undoes anything). */
     static const uint8_t zero[FL_IMAGE_SIZE];
-    if (write_step(pid, s.image_off, zero, FL_IMAGE_SIZE, err) != 0) goto failed;
-    STEP(5);
+    if (fl_mem_write(pid, vdso.base + s.image_off, zero, FL_IMAGE_SIZE, err) != 0) goto kept;
+    reached_step(5);
   }
   fl_detach_all(&threads);
   reached_step(6);
@@ -375,6 +392,7 @@ deadline:
   snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed; this run's writes were undone", args.timeout_ms);
 failed:
   roll_back(pid);
+kept: /* the functions are already restored: keep that, never re-redirect them */
   fl_detach_all(&threads);
   return FAILED;
 #undef STEP
