@@ -4,7 +4,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync, readSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { clockPrinterBinary, clockThreadsBinary, ensureTimeSkewBinary } from "./time-skew-helper.test-support.js";
+import { clockPrinterBinary, clockThreadsBinary, ensureTimeSkewBinary, unsupportedTimeSkewBinary } from "./time-skew-helper.test-support.js";
 import { createTimeSkewHelper, timeSkewArgv, timeSkewKey, type ProcessSkewState, type TimeSkewEntry } from "./time-skew-helper.js";
 
 const binary = ensureTimeSkewBinary();
@@ -286,6 +286,18 @@ describe("faultline-time-skew: processes that are gone or cannot be skewed", () 
     await t.next(shows(0));
     writeVdsoByte(t.pid, 1, 0);
     expect(await helper.probe(t.pid)).toEqual({ ok: true });
+    t.child.kill("SIGKILL");
+  });
+
+  it("on an architecture other than x86_64 every command is refused with the architecture named, nothing touched", async () => {
+    const t = await printer();
+    const original = readVdso(t.pid);
+    const other = createTimeSkewHelper({ binary: unsupportedTimeSkewBinary });
+    const reason = `unsupported architecture ${process.arch === "x64" ? "x86_64" : process.arch}`;
+    expect(await other.probe(t.pid)).toEqual({ ok: false, reason });
+    expect(await other.status([t.pid])).toEqual([{ pid: t.pid, state: "error", error: reason }]);
+    expect(await other.set([t.pid], [entry("arch", REALTIME, 60)])).toEqual([{ pid: t.pid, state: "error", error: reason }]);
+    expect(readVdso(t.pid).equals(original)).toBe(true);
     t.child.kill("SIGKILL");
   });
 

@@ -10,7 +10,7 @@
  * Each function makes the real system call (the vDSO fast path is what we replaced) and then adds
  * the table's offset for that clock. The table holds normalised values: 0 <= nsec < 1e9.
  */
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(FL_FORCE_UNSUPPORTED)
 
 #define NR_GETTIMEOFDAY 96
 #define NR_CLOCK_GETTIME 228
@@ -104,5 +104,6 @@ fl_fake_time:
 	.balign 16
 fl_blob_end:
 
-	.section .note.GNU-stack, "", @progbits
 #endif
+	/* no executable stack */
+	.section .note.GNU-stack, "", %progbits

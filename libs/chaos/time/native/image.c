@@ -6,7 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "time-skew.h"
-#if defined(__x86_64__)
+#if defined(FL_SUPPORTED)
 
 #include <inttypes.h>
 #include <stdio.h>

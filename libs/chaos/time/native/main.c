@@ -177,7 +177,7 @@ static void print_probe(pid_t pid, const char *reason) {
   fflush(stdout);
 }
 
-#if !defined(__x86_64__)
+#if !defined(FL_SUPPORTED)
 /* Another architecture: the fake code is x86_64 only, so every command refuses. */
 int main(int argc, char **argv) {
   parse_args(argc, argv);

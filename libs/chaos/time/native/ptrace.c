@@ -7,7 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "time-skew.h"
-#if defined(__x86_64__)
+#if defined(FL_SUPPORTED)
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,6 +7,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The fake code is x86_64 only. FL_FORCE_UNSUPPORTED builds the refusing binary of any other
+ * architecture here, so that path is compiled and tested too. */
+#if defined(__x86_64__) && !defined(FL_FORCE_UNSUPPORTED)
+#define FL_SUPPORTED 1
+#endif
+
 #define FL_MAX_ENTRIES 8
 #define FL_CLOCKS 16
 #define FL_MAX_THREADS 4096
