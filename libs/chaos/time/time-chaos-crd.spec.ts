@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { validateAgainstSchema } from "@faultline/api";
-import { timeChaosCrd, type TimeChaos } from "./time-chaos-crd.js";
+import { parse } from "yaml";
+import { timeChaosCrd, timeOffsetRules, type TimeChaos } from "./time-chaos-crd.js";
+import { signedGoDurationRegexSource, timeChaosClockIds, timeOffsetNanos } from "./time-offset.js";
 
 const [version] = timeChaosCrd.spec.versions;
 const schema = version!.schema.openAPIV3Schema;
@@ -8,7 +11,7 @@ const manifest: TimeChaos = {
   apiVersion: "chaos-mesh.org/v1alpha1",
   kind: "TimeChaos",
   metadata: { name: "example" },
-  spec: { selector: { namespaces: ["busybox"] }, mode: "all", duration: "1h", timeOffset: "timeOffset-value", clockIds: ["clockIds-value"] },
+  spec: { selector: { namespaces: ["busybox"] }, mode: "all", duration: "1h", timeOffset: "-10m100ns", clockIds: ["CLOCK_REALTIME"] },
 };
 
 function withSpec(spec: object): object {
@@ -51,5 +54,38 @@ describe("the TimeChaos CRD", () => {
     expect(validateAgainstSchema(withSpec({ timeOffset: 7 }), schema)).toEqual([".spec.timeOffset: must be a string"]);
     expect(validateAgainstSchema(withSpec({ clockIds: 7 }), schema)).toEqual([".spec.clockIds: must be an array"]);
     expect(validateAgainstSchema(withSpec({ clockIds: undefined }), schema)).toEqual([]);
+  });
+
+  it("accepts Chaos Mesh's time-chaos-example.yaml shape unchanged", () => {
+    const example = parse(readFileSync(new URL("./examples/time-chaos-example.yaml", import.meta.url), "utf8"));
+    expect(example.spec).toMatchObject({ mode: "one", timeOffset: "-10m100ns", clockIds: ["CLOCK_REALTIME"], containerNames: expect.any(Array), duration: "10s" });
+    expect(validateAgainstSchema(example, schema)).toEqual([]);
+  });
+
+  it("knows the ten clock ids Chaos Mesh knows, refuses others, and defaults to CLOCK_REALTIME", () => {
+    const clockIds = schema.properties!["spec"]!.properties!["clockIds"]!;
+    expect(clockIds.items?.enum).toEqual([...timeChaosClockIds]);
+    expect(clockIds.default).toEqual(["CLOCK_REALTIME"]);
+    expect(validateAgainstSchema(withSpec({ clockIds: [...timeChaosClockIds] }), schema)).toEqual([]);
+    expect(validateAgainstSchema(withSpec({ clockIds: ["CLOCK_REALTIME", "CLOCK_TAI"] }), schema)).toEqual([expect.stringMatching(/^\.spec\.clockIds\[1\]: must be one of/)]);
+  });
+
+  it("checks timeOffset by CEL: the syntax rule is the Go-duration grammar the manager parses with, the bound rule sums its parts", () => {
+    const timeOffset = schema.properties!["spec"]!.properties!["timeOffset"]!;
+    expect(timeOffset["x-kubernetes-validations"]).toEqual(timeOffsetRules);
+    expect(timeOffset.maxLength).toBe(64);
+    const literal = /self\.matches\('((?:[^'\\]|\\.)*)'\)/.exec(timeOffsetRules[0]!.rule)?.[1];
+    expect(literal?.replace(/\\(.)/g, "$1")).toBe(signedGoDurationRegexSource);
+    // the JavaScript reading of the same grammar agrees on what it admits
+    const regex = new RegExp(signedGoDurationRegexSource, "u");
+    for (const ok of ["-10m", "1h30m", "100ms", "-1.5h", "0", "+3s", "1µs"]) expect([ok, regex.test(ok)]).toEqual([ok, true]);
+    for (const bad of ["10", "1d", "1h 30m", "abc", "", "--1s"]) expect([bad, regex.test(bad)]).toEqual([bad, false]);
+    expect(timeOffsetRules[1]!.rule).toContain(".sum() <= 10000000000.0");
+    expect(timeOffsetNanos("-2777777h46m40s")).toBe(-(10n ** 19n));
+  });
+
+  it("refuses remoteCluster, as Faultline serves its own cluster", () => {
+    const rules = (schema.properties!["spec"] as { "x-kubernetes-validations"?: { fieldPath?: string }[] })["x-kubernetes-validations"];
+    expect(rules).toEqual([expect.objectContaining({ fieldPath: ".remoteCluster", reason: "FieldValueForbidden" })]);
   });
 });

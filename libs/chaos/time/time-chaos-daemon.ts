@@ -1,51 +1,346 @@
-import type { ExecTimeChaosRequest, RecoverTimeChaosRequest } from "@faultline/api";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { requestLogger, type DaemonHandlers, type NamespaceKind } from "@faultline/daemon-server";
+import { ContainerNotFoundError, ContainerNotRunningError } from "@faultline/cri-client";
+import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
+import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
+import { atomicWrite } from "../pod-netns-process/pod-state-dir.js";
+import { precondition } from "../pod-netns-process/pod-request-validation.js";
+import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
+import { cgroupTargetOf, defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { createTimeSkewHelper, timeSkewKey, type ProcessSkewState, type TimeSkewHelper } from "./time-skew-helper.js";
+import { TooManyOffsetsError, checkRecoverTimeRequest, checkSetTimeRequest, sameEntries, withEntry, withoutEntry, type SkewEntry } from "./time-request.js";
 
-/**
- * The command TimeChaos runs inside the target container's namespaces, as an argv array (never a
- * shell string), built from the request's fields. `echo` changes nothing: this is the place to put
- * the fault's command.
- */
-export function timeCommand(request: ExecTimeChaosRequest): string[] {
-  return ["echo", "TimeChaos", `timeOffset=${request.timeOffset}`, `clockIds=${request.clockIds.join(",")}`];
+/** What the watch tells: one event, `message` and fields. */
+export type TimeWatchEvent = { [field: string]: unknown; message: string };
+
+/** Options of TimeChaos's daemon side; the defaults are what the daemon image has. */
+export interface TimeChaosDaemonOptions {
+  /** The native helper's wrapper; default `createTimeSkewHelper()`. */
+  helper?: TimeSkewHelper;
+  /** Where the uids per container are kept; default `$FAULTLINE_TIME_STATE_DIR`, else the node's /run/faultline/time. */
+  stateDir?: string;
+  /** The host's procfs and cgroup root; default `/proc` and `/sys/fs/cgroup`. */
+  paths?: HostPaths;
+  /** How often the containers with offsets are checked for new processes; default 200 ms; 0: never (tests call `watch`). */
+  watchIntervalMs?: number;
+  /** Stops the watch. */
+  signal?: AbortSignal;
+  /** Where the watch tells what it did; default one JSON line on stdout. */
+  onWatch?: (event: TimeWatchEvent) => void;
+}
+
+/** One container's file in the state directory: the uid of every key, and the entries it should carry. */
+export interface ContainerTimeState {
+  containerId: string;
+  podContainerName: string;
+  /** key (32 hex) → the uid it was made from. */
+  uids: { [key: string]: string };
+  /** The entries every process of the container is given (the watch gives them to new ones). */
+  entries: SkewEntry[];
+}
+
+/** The default state directory: {@link nodeRunPath} of `time`. */
+export function defaultTimeStateDir(procRoot: string): string {
+  return nodeRunPath(procRoot, "time", "FAULTLINE_TIME_STATE_DIR");
+}
+
+/** `containers/<runtime>_<id>.json` per container with offsets, each written atomically. */
+export class TimeStateDir {
+  constructor(readonly root: string) {}
+
+  file(containerId: string): string {
+    return join(this.root, "containers", `${containerId.replace("://", "_")}.json`);
+  }
+
+  read(containerId: string): ContainerTimeState | undefined {
+    try {
+      return JSON.parse(readFileSync(this.file(containerId), "utf8")) as ContainerTimeState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(state: ContainerTimeState): void {
+    mkdirSync(join(this.root, "containers"), { recursive: true, mode: 0o700 });
+    atomicWrite(this.file(state.containerId), `${JSON.stringify(state)}\n`, 0o600);
+  }
+
+  remove(containerId: string): void {
+    rmSync(this.file(containerId), { force: true });
+  }
+
+  containerIds(): string[] {
+    try {
+      return readdirSync(join(this.root, "containers"))
+        .filter((n) => n.endsWith(".json"))
+        .map((n) => this.readFile(join(this.root, "containers", n))?.containerId)
+        .filter((id): id is string => id !== undefined);
+    } catch {
+      return [];
+    }
+  }
+
+  private readFile(path: string): ContainerTimeState | undefined {
+    try {
+      return JSON.parse(readFileSync(path, "utf8")) as ContainerTimeState;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** A process's identity: pid, start time and `[vdso]` address; a new exec (a new vDSO) or a reused pid is a new identity. */
+export async function processIdentity(procRoot: string, pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(join(procRoot, String(pid), "stat"), "utf8");
+    const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const maps = await readFile(join(procRoot, String(pid), "maps"), "utf8");
+    const vdso = /^([0-9a-f]+)-[0-9a-f]+ .*\[vdso\]$/m.exec(maps)?.[1] ?? "none";
+    return `${pid}:${startTime}:${vdso}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** TimeChaos's daemon side: its handlers, and the watch pass its loop runs (tests call it themselves). */
+export interface TimeChaosDaemon {
+  handlers: DaemonHandlers;
+  watch(): Promise<void>;
+  state: TimeStateDir;
 }
 
 /**
- * The command RecoverTimeChaos runs in the same namespaces to remove what `timeCommand`
- * left behind, built from the request's fields. `echo` changes nothing: this is the place to put it.
+ * The daemon side of TimeChaos.
+ *
+ * SetTimeOffset checks the request strictly (InvalidArgument before anything is touched), resolves
+ * the container's leader, probes it with the native helper (FailedPrecondition with the helper's
+ * reason), then makes the entries of every process of the container's cgroup the ones in force on
+ * the leader with this uid's entry (key = sha256(uid)[0..16)) put in or replaced — so offsets of
+ * several uids compose (at most 8) — the uid written to the state directory first. RecoverTimeOffset
+ * takes the uid's entry out of every process and leaves the others; a container that is gone, or a
+ * uid not in force, is recovered. ListTimeChaos lists, per container on file, the uids whose keys
+ * its leader carries (what is in force always comes from the processes; a key in force with no uid
+ * on file is listed as `sha256:<key>`).
+ *
+ * The watch, every 200 ms, gives the container's entries to every process of its cgroup not yet
+ * seen — (pid, start time, `[vdso]` address), so a process exec'd after injection is skewed within
+ * one interval and one helper run — and repairs processes left `partial` (a helper killed midway);
+ * a container that is gone is dropped from the state (recovered).
  */
-export function timeRecoverCommand(request: RecoverTimeChaosRequest): string[] {
-  return ["echo", "TimeChaos recovered", `timeOffset=${request.timeOffset}`, `clockIds=${request.clockIds.join(",")}`];
+export function timeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDaemonOptions = {}): DaemonHandlers {
+  return createTimeChaosDaemon(deps, options).handlers;
 }
 
-/** The namespaces the commands enter: the container's mount namespace, so it sees the container's own filesystem. */
-export const timeNamespaces: readonly NamespaceKind[] = ["mnt"];
+/** {@link timeChaosDaemon}'s handlers with its watch pass. */
+export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDaemonOptions = {}): TimeChaosDaemon {
+  const paths = options.paths ?? defaultHostPaths;
+  let helperInstance = options.helper;
+  const helper = () => (helperInstance ??= createTimeSkewHelper());
+  let stateDir: TimeStateDir | undefined;
+  const state = () => (stateDir ??= new TimeStateDir(options.stateDir ?? defaultTimeStateDir(paths.procRoot)));
+  const lock = new NetworkNamespaceLock();
+  const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
+  /** Per container: the identities of its processes already given its current entries. */
+  const seen = new Map<string, Set<string>>();
 
-/**
- * The daemon side of TimeChaos: ExecTimeChaos resolves the container's host pid through the
- * container runtime, runs `timeCommand` in its namespaces and logs what ran;
- * RecoverTimeChaos does the same with `timeRecoverCommand`.
- */
-export function timeChaosDaemon(deps: DaemonKindDeps): DaemonHandlers {
-  return {
-    async execTimeChaos(req, ctx) {
+  /** The container's leader, or undefined when it is gone (no such container, or not running). */
+  async function leaderOf(containerId: string, signal?: AbortSignal): Promise<number | undefined> {
+    try {
+      return await deps.runtime.getPid(containerId, { signal });
+    } catch (error) {
+      if (error instanceof ContainerNotFoundError || error instanceof ContainerNotRunningError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every pid of the leader's cgroup (the leader first); just the leader when its cgroup cannot be read. */
+  async function pidsOf(leader: number): Promise<number[]> {
+    const pids = new Set<number>([leader]);
+    try {
+      const target = await cgroupTargetOf(leader, paths);
+      for (const file of target.procsFiles) {
+        for (const line of (await readFile(file, "utf8")).split("\n")) if (line.trim() !== "") pids.add(Number(line));
+      }
+    } catch {
+      // a leader that just exited: its cgroup is gone with it
+    }
+    return [...pids];
+  }
+
+  /** The entries the leader carries (skewed or partial), [] when clean or gone. */
+  async function inForce(leader: number, signal?: AbortSignal): Promise<{ entries: SkewEntry[]; leaderState: ProcessSkewState }> {
+    const [leaderState] = await helper().status([leader], signal);
+    if (leaderState === undefined) throw new Error(`the helper said nothing of process ${leader}`);
+    if (leaderState.state === "error") throw precondition(`process ${leader}: the helper cannot read its state: ${leaderState.error}`);
+    return { entries: leaderState.state === "skewed" || leaderState.state === "partial" ? leaderState.entries.map((e) => ({ ...e })) : [], leaderState };
+  }
+
+  /** Gives `entries` to `pids`; the identities set are remembered (the watch leaves them be). */
+  async function setAll(containerId: string, pids: number[], entries: SkewEntry[], signal?: AbortSignal): Promise<ProcessSkewState[]> {
+    const identities = await Promise.all(pids.map((pid) => processIdentity(paths.procRoot, pid)));
+    const results = await helper().set(pids, entries, signal);
+    const known = seen.get(containerId) ?? new Set<string>();
+    for (const [i, result] of results.entries()) {
+      const id = identities[i];
+      // a `partial` one is not seen: the next pass repairs it; an `error` one is (told once, not retried)
+      if (id !== undefined && result.state !== "partial") known.add(id);
+    }
+    seen.set(containerId, known);
+    return results;
+  }
+
+  const outcomeOf = (results: ProcessSkewState[]) => ({
+    processes: results.length,
+    skewed: results.filter((r) => r.state === "skewed").length,
+    clean: results.filter((r) => r.state === "clean").length,
+    gone: results.filter((r) => r.state === "gone").length,
+    failed: results.filter((r) => r.state === "error" || r.state === "partial").map((r) => ({ pid: r.pid, state: r.state, ...("error" in r ? { error: r.error } : {}) })),
+  });
+
+  const { watch } = (() => {
+    const one = async (containerId: string) =>
+      lock.run(containerId, async () => {
+        const st = state().read(containerId);
+        if (st === undefined) return;
+        const leader = await leaderOf(containerId);
+        if (leader === undefined) {
+          state().remove(containerId);
+          seen.delete(containerId);
+          tell({ message: "TimeChaos container gone: its offsets went with its processes", containerId, uids: Object.values(st.uids) });
+          return;
+        }
+        const pids = await pidsOf(leader);
+        const known = seen.get(containerId) ?? new Set<string>();
+        const fresh: number[] = [];
+        for (const pid of pids) {
+          const id = await processIdentity(paths.procRoot, pid);
+          if (id !== undefined && !known.has(id)) fresh.push(pid);
+        }
+        if (fresh.length === 0) return;
+        const results = await setAll(containerId, fresh, st.entries);
+        tell({ message: "TimeChaos watch gave the container's offsets to its new or partial processes", containerId, pids: fresh, entries: st.entries.length, ...outcomeOf(results) });
+      });
+    const pass = reconcileLoop(
+      () => state().containerIds(),
+      one,
+      (containerId, error) => tell({ level: "warn", message: "TimeChaos watch failed on a container: tried again", containerId, error: error.message }),
+      options.watchIntervalMs ?? 200,
+      options.signal,
+    );
+    return { watch: pass };
+  })();
+
+  const handlers: DaemonHandlers = {
+    async setTimeOffset(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("ExecTimeChaos", { request: { containerId: req.containerId, timeOffset: req.timeOffset, clockIds: req.clockIds } });
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = timeCommand(req);
-      const { stdout } = await deps.runner.run({ pid, namespaces: timeNamespaces, argv, signal: ctx.signal });
-      log.info("TimeChaos injected", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
-      return {};
+      log.info("SetTimeOffset", { request: { containerId: req.containerId, sec: String(req.sec), nsec: String(req.nsec), clkIdsMask: String(req.clkIdsMask), uid: req.uid, podContainerName: req.podContainerName } });
+      const { sec, nsec, mask } = checkSetTimeRequest(req);
+      const entry: SkewEntry = { key: timeSkewKey(req.uid), mask, sec, nsec };
+      try {
+        const outcome = await lock.run(req.containerId, async () => {
+          const leader = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
+          const probed = await helper().probe(leader, ctx.signal);
+          if (!probed.ok) throw precondition(`container ${req.containerId}: its processes cannot be skewed: ${probed.reason}; nothing was touched`);
+          const { entries: current } = await inForce(leader, ctx.signal);
+          let next: SkewEntry[];
+          try {
+            next = withEntry(current, entry, `container ${req.containerId}`);
+          } catch (error) {
+            if (error instanceof TooManyOffsetsError) throw new ConnectError(error.message, Code.ResourceExhausted);
+            throw error;
+          }
+          const before = state().read(req.containerId);
+          state().write({
+            containerId: req.containerId,
+            podContainerName: req.podContainerName || before?.podContainerName || "",
+            uids: { ...before?.uids, [entry.key]: req.uid },
+            entries: next,
+          });
+          const pids = await pidsOf(leader);
+          const results = await setAll(req.containerId, pids, next, ctx.signal);
+          const onLeader = results[0];
+          if (onLeader?.state === "error" || onLeader?.state === "partial") {
+            // the leader could not take it: back to what was in force, and say why
+            await helper().set(pids, current, ctx.signal).catch(() => undefined);
+            if (current.length === 0) state().remove(req.containerId);
+            else state().write({ containerId: req.containerId, podContainerName: before?.podContainerName ?? req.podContainerName, uids: before?.uids ?? {}, entries: current });
+            seen.delete(req.containerId);
+            throw precondition(`container ${req.containerId}: its process ${leader} could not be skewed: ${"error" in onLeader ? onLeader.error : "left partial"}; what was in force before is restored`);
+          }
+          return { leader, offsets: next.length, unchanged: sameEntries(current, next), ...outcomeOf(results) };
+        });
+        log.info("TimeChaos injected", { uid: req.uid, key: entry.key, ...outcome });
+        return {};
+      } catch (error) {
+        throw toConnectError(error);
+      }
     },
-    async recoverTimeChaos(req, ctx) {
+
+    async recoverTimeOffset(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("RecoverTimeChaos", { request: { containerId: req.containerId, timeOffset: req.timeOffset, clockIds: req.clockIds } });
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = timeRecoverCommand(req);
-      const { stdout } = await deps.runner.run({ pid, namespaces: timeNamespaces, argv, signal: ctx.signal });
-      log.info("TimeChaos recovered", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
-      return {};
+      log.info("RecoverTimeOffset", { request: { containerId: req.containerId, uid: req.uid, podContainerName: req.podContainerName } });
+      checkRecoverTimeRequest(req);
+      const key = timeSkewKey(req.uid);
+      try {
+        const outcome = await lock.run(req.containerId, async () => {
+          const before = state().read(req.containerId);
+          const leader = await leaderOf(req.containerId, ctx.signal);
+          if (leader === undefined) {
+            state().remove(req.containerId);
+            seen.delete(req.containerId);
+            return { containerGone: true };
+          }
+          const { entries: current } = await inForce(leader, ctx.signal);
+          const desired = before?.entries ?? current;
+          if (!current.some((e) => e.key === key) && !desired.some((e) => e.key === key)) return { inForce: false };
+          const next = withoutEntry(current, key);
+          const pids = await pidsOf(leader);
+          const results = await setAll(req.containerId, pids, next, ctx.signal);
+          if (results[0]?.state === "error" || results[0]?.state === "partial") {
+            throw new ConnectError(`container ${req.containerId}: its process ${leader} still carries the offset: ${"error" in results[0] ? results[0].error : "left partial"}`, Code.Internal);
+          }
+          const uids = { ...before?.uids };
+          delete uids[key];
+          if (next.length === 0) {
+            state().remove(req.containerId);
+            seen.delete(req.containerId);
+          } else {
+            state().write({ containerId: req.containerId, podContainerName: before?.podContainerName ?? req.podContainerName, uids, entries: withoutEntry(desired, key) });
+          }
+          return { leader, offsetsLeft: next.length, ...outcomeOf(results) };
+        });
+        log.info("TimeChaos recovered", { uid: req.uid, key, ...outcome });
+        return {};
+      } catch (error) {
+        throw toConnectError(error);
+      }
+    },
+
+    async listTimeChaos(_req, ctx) {
+      const injections: { containerId: string; uids: string[] }[] = [];
+      for (const containerId of state().containerIds()) {
+        const listed = await lock.run(containerId, async () => {
+          const st = state().read(containerId);
+          if (st === undefined) return undefined;
+          const leader = await leaderOf(containerId, ctx.signal);
+          if (leader === undefined) {
+            state().remove(containerId);
+            seen.delete(containerId);
+            return undefined;
+          }
+          const { entries } = await inForce(leader, ctx.signal);
+          const uids = entries.map((e) => st.uids[e.key] ?? `sha256:${e.key}`);
+          return uids.length > 0 ? { containerId, uids } : undefined;
+        });
+        if (listed !== undefined) injections.push(listed);
+      }
+      requestLogger(ctx).info("ListTimeChaos", { containers: injections.length, uids: injections.reduce((n, i) => n + i.uids.length, 0) });
+      return { injections };
     },
   };
+  return { handlers, watch, state: state() };
 }

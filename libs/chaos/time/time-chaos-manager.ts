@@ -1,42 +1,126 @@
+import { parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import type { RecordDecoder } from "@faultline/daemon-client";
+import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
+import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { TimeChaos, TimeChaosSpec } from "./time-chaos-crd.js";
+import { clockIdsMask, splitTimeOffset, timeOffsetNanos } from "./time-offset.js";
 
-/** The spec's own fields, as ExecTimeChaos and RecoverTimeChaos carry them to the daemon. */
-function requestFieldsOf(spec: TimeChaosSpec) {
-  return { timeOffset: spec.timeOffset, clockIds: spec.clockIds };
+/** The node capability TimeChaos needs, as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`). */
+export const timeSkewCapability = "time/vdso-skew";
+
+/** Thrown when the target's node cannot skew a process's clocks; nothing was sent. */
+export class NodeCannotSkewTimeError extends Error {
+  override name = "NodeCannotSkewTimeError";
+  constructor(readonly nodeName: string, readonly reason: string) {
+    super(`node ${nodeName} cannot perform TimeChaos: its daemon lacks ${timeSkewCapability} (${reason}); nothing was injected`);
+  }
 }
 
 /**
- * The manager side of TimeChaos: Apply asks the daemon on the record's node to run ExecTimeChaos
- * in the record's container, with the spec's own fields.
- * Recover asks the same daemon to run RecoverTimeChaos, which removes what ExecTimeChaos left
- * (`timeRecoverCommand` in time-chaos-daemon.ts). A target that is gone — its pod deleted, or a
- * container its daemon answers NotFound for — counts as recovered: the records pipeline treats
- * both errors that way, since nothing of the fault survives in it.
- * The experiment lasts `spec.duration` (until it is deleted when unset), then every record is recovered.
+ * Why a node's GetNodeCapabilities answer does not allow TimeChaos (the probe's note on
+ * `time/vdso-skew`, or that it has none: an older daemon); undefined when it does.
  */
-export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<TimeChaos> {
-  // the record's container, and the daemon client for its node
-  const targetOf = async (recordId: string, obj: TimeChaos) => {
-    const target = await deps.decoder.decodeContainer(recordId, obj);
-    return { daemon: target.daemon, containerId: target.containerId };
-  };
+export function missingTimeSkewReason(caps: NodeCapabilities): string | undefined {
+  if (nodeCapabilityFlags(caps).get(timeSkewCapability) === true) return undefined;
+  const note = caps.notes.find((n) => n.startsWith(`${timeSkewCapability}: `));
+  return note === undefined ? "the daemon does not report it: an older daemon, or one without the faultline-time-skew helper" : note.slice(timeSkewCapability.length + 2);
+}
+
+/** The offset and clocks of a spec as SetTimeOffset carries them (Chaos Mesh's split and mask). */
+export function timeRequestFieldsOf(spec: TimeChaosSpec): { sec: bigint; nsec: bigint; clkIdsMask: bigint } {
+  return { ...splitTimeOffset(timeOffsetNanos(spec.timeOffset)), clkIdsMask: clockIdsMask(spec.clockIds) };
+}
+
+/**
+ * The manager side of TimeChaos. Apply checks that the record's node can skew clocks
+ * (GetNodeCapabilities, cached 30 s per node; a node without `time/vdso-skew` fails the record,
+ * naming the node and the reason, before anything is sent) and sends SetTimeOffset for the
+ * record's container: the offset split as Chaos Mesh does (sec truncated toward zero, nsec the
+ * remainder of the same sign), the clocks as a mask (bit = Linux clock id), uid = the record key
+ * (`heldRecordKey`: the object's uid and the record id), pod_container_name `<pod uid>:<container>`.
+ * Recover sends RecoverTimeOffset with the same uid. The key is derived, never stored, so a
+ * restarted manager recovers what an earlier one injected and several TimeChaos on one container
+ * compose in the daemon (recovering one leaves the others). A target that is gone took its
+ * processes, and so the skew, with it: recovered.
+ *
+ * `lostInjections` asks the daemons (ListTimeChaos) whether each Injected record's uid is still in
+ * force on its container: a restarted or recreated container's new processes carry nothing, so the
+ * pipeline injects them again. `sweep` recovers the uids in force whose TimeChaos no longer holds
+ * the record.
+ */
+export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<TimeChaos>> {
+  const keyOf = (obj: TimeChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
+  const capabilitiesOf = createNodeCapabilitiesCache();
+
   return {
     async apply(ctx, index, records, obj) {
       const record = records[index]!;
-      deps.log("Apply TimeChaos", { id: record.id, chaos: ctx.namespacedName });
-      const { daemon, containerId } = await targetOf(record.id, obj);
-      await daemon.execTimeChaos({ containerId, ...requestFieldsOf(obj.spec) }, { signal: ctx.signal });
+      const fields = timeRequestFieldsOf(obj.spec);
+      deps.log("Apply TimeChaos", { id: record.id, chaos: ctx.namespacedName, timeOffset: obj.spec.timeOffset, clkIdsMask: Number(fields.clkIdsMask) });
+      const target = await deps.decoder.decodeContainer(record.id, obj);
+      const missing = missingTimeSkewReason(await capabilitiesOf(target, ctx.signal));
+      if (missing !== undefined) throw new NodeCannotSkewTimeError(target.nodeName, missing);
+      await target.daemon.setTimeOffset(
+        { containerId: target.containerId, ...fields, uid: keyOf(obj, record.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
+        { signal: ctx.signal },
+      );
+      deps.log("TimeChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
     },
+
     async recover(ctx, index, records, obj) {
       const record = records[index]!;
       deps.log("Recover TimeChaos", { id: record.id, chaos: ctx.namespacedName });
-      const { daemon, containerId } = await targetOf(record.id, obj);
-      await daemon.recoverTimeChaos({ containerId, ...requestFieldsOf(obj.spec) }, { signal: ctx.signal });
+      let target;
+      try {
+        target = await deps.decoder.decodeContainer(record.id, obj);
+      } catch (err) {
+        if (err instanceof RecordDecodeError) {
+          deps.log("TimeChaos target gone: its skew went with its processes", { id: record.id, chaos: ctx.namespacedName, reason: err.reason });
+          return "Not Injected";
+        }
+        throw err;
+      }
+      try {
+        await target.daemon.recoverTimeOffset(
+          { containerId: target.containerId, uid: keyOf(obj, record.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
+          { signal: ctx.signal },
+        );
+      } catch (err) {
+        // a daemon without TimeChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
+        if (!isUnimplemented(err)) throw err;
+        deps.log("TimeChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
+      }
       return "Not Injected";
     },
+
+    lostInjections: (ctx, records, obj) =>
+      lostByHeldKeys({
+        ctx,
+        records,
+        decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
+        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        listKeys: async (daemon, signal) => (await daemon.listTimeChaos({}, { signal })).injections.flatMap((i) => i.uids),
+        log: deps.log,
+        kind: "TimeChaos",
+      }),
+
+    sweep: (ctx) =>
+      sweepHeldKeys({
+        ctx,
+        kind: "TimeChaos",
+        listRpc: "ListTimeChaos",
+        list: async (daemon, signal) => (await daemon.listTimeChaos({}, { signal })).injections.flatMap((injection) => injection.uids.map((uid) => ({ key: uid, injection: { containerId: injection.containerId } }))),
+        parseKey: parseHeldContainerRecordKey,
+        recover: async (daemon, { key, injection }, signal) => {
+          await daemon.recoverTimeOffset({ containerId: injection.containerId, uid: key }, { signal });
+        },
+        describe: (recordId) => {
+          const { namespace, podName, containerName } = parseContainerRecordId(recordId);
+          return { pod: { namespace, name: podName }, what: `a clock offset (container ${containerName})`, fields: { container: containerName } };
+        },
+      }),
   };
 }

@@ -3,7 +3,12 @@ import { timeChaosCrd } from "./time-chaos-crd.js";
 import { timeChaosDaemon } from "./time-chaos-daemon.js";
 import { timeChaosManager } from "./time-chaos-manager.js";
 
-/** TimeChaos: a lasting container kind whose Apply runs ExecTimeChaos on each target's daemon and whose Recover runs RecoverTimeChaos. */
+/**
+ * TimeChaos: a lasting container kind. Apply has the node's daemon shift the clocks every process
+ * of the target container reads through the vDSO (SetTimeOffset, after checking the node can);
+ * Recover removes the record's offset (RecoverTimeOffset), leaving other TimeChaos on the same
+ * container in force. The experiment lasts `spec.duration`, or until it is deleted.
+ */
 export const timeChaos = defineChaosKind({
   crd: timeChaosCrd,
   oneShot: false,

@@ -1,0 +1,87 @@
+import type { TimeRequest } from "@faultline/api";
+import { checkContainerId, invalid } from "../pod-netns-process/pod-request-validation.js";
+import { maxTimeOffsetSeconds, timeChaosMaskBits } from "./time-offset.js";
+
+/** A TimeSkewHelper entry as the daemon composes them (the wrapper's `TimeSkewEntry`). */
+export interface SkewEntry {
+  key: string;
+  mask: number;
+  sec: number;
+  nsec: number;
+}
+
+/** The most offsets one container's processes carry at once (the helper's image holds 8). */
+export const maxComposedOffsets = 8;
+
+/** A uid (the key an offset is held under): 1..512 characters. */
+export function checkTimeUid(uid: string): void {
+  if (uid.length === 0) throw invalid("uid", "a uid is required (the key the offset is held under)");
+  if (uid.length > 512) throw invalid("uid", `is ${uid.length} characters long: at most 512`);
+}
+
+/**
+ * Checks a SetTimeOffset request strictly, before anything is touched (InvalidArgument naming the
+ * field): a runtime-prefixed container id, |sec| ≤ 10^10, |nsec| < 10^9 and of the same sign as
+ * sec, a non-zero mask of bits 0..9 (the clock ids TimeChaos knows), a uid of 1..512 characters.
+ * Returns the offset and mask as numbers (exact: every admitted value fits a double).
+ */
+export function checkSetTimeRequest(req: Pick<TimeRequest, "containerId" | "sec" | "nsec" | "clkIdsMask" | "uid">): { sec: number; nsec: number; mask: number } {
+  checkContainerId(req.containerId);
+  const limit = BigInt(maxTimeOffsetSeconds);
+  if (req.sec > limit || req.sec < -limit) throw invalid("sec", `${req.sec} is more than ${maxTimeOffsetSeconds} seconds away`);
+  if (req.nsec >= 1_000_000_000n || req.nsec <= -1_000_000_000n) throw invalid("nsec", `${req.nsec} is not within (-10^9, 10^9)`);
+  if ((req.sec > 0n && req.nsec < 0n) || (req.sec < 0n && req.nsec > 0n)) throw invalid("nsec", `${req.nsec} has the other sign than sec ${req.sec}: the remainder of an offset has its sign`);
+  if (req.clkIdsMask === 0n) throw invalid("clkIdsMask", "no clock: at least one bit (bit n = Linux clock id n) must be set");
+  if ((req.clkIdsMask & ~timeChaosMaskBits) !== 0n) throw invalid("clkIdsMask", `0x${req.clkIdsMask.toString(16)} has bits beyond 0..9 (CLOCK_REALTIME .. CLOCK_BOOTTIME_ALARM)`);
+  checkTimeUid(req.uid);
+  return { sec: Number(req.sec), nsec: Number(req.nsec), mask: Number(req.clkIdsMask) };
+}
+
+/** Checks a RecoverTimeOffset request: a container id and a uid (the offset fields are not read). */
+export function checkRecoverTimeRequest(req: Pick<TimeRequest, "containerId" | "uid">): void {
+  checkContainerId(req.containerId);
+  checkTimeUid(req.uid);
+}
+
+/** Thrown when a container already carries {@link maxComposedOffsets} other offsets. */
+export class TooManyOffsetsError extends Error {
+  override name = "TooManyOffsetsError";
+}
+
+/**
+ * A container's entries with `entry` in force: its own key's entry replaced (the same uid again
+ * changes its offset, never adds one), the others kept in their order.
+ */
+export function withEntry(current: readonly SkewEntry[], entry: SkewEntry, containerId = "the container"): SkewEntry[] {
+  const others = current.filter((e) => e.key !== entry.key);
+  if (others.length >= maxComposedOffsets) {
+    throw new TooManyOffsetsError(`${containerId} already carries ${others.length} TimeChaos offsets: at most ${maxComposedOffsets} compose on one container; recover one first`);
+  }
+  return [...others, entry];
+}
+
+/** A container's entries without `key`'s. */
+export function withoutEntry(current: readonly SkewEntry[], key: string): SkewEntry[] {
+  return current.filter((e) => e.key !== key);
+}
+
+/** Whether two entry lists are the same set (order aside). */
+export function sameEntries(a: readonly SkewEntry[], b: readonly SkewEntry[]): boolean {
+  const text = (l: readonly SkewEntry[]) => l.map((e) => `${e.key}:${e.mask}:${e.sec}:${e.nsec}`).sort().join(",");
+  return text(a) === text(b);
+}
+
+/**
+ * What the processes' clocks read, per clock, with these entries: the offsets of the entries whose
+ * mask has the clock's bit, summed (in nanoseconds), for the clocks that move.
+ */
+export function composedOffsets(entries: readonly SkewEntry[]): Map<number, bigint> {
+  const sums = new Map<number, bigint>();
+  for (const e of entries) {
+    for (let clock = 0; clock < 16; clock++) {
+      if (((e.mask >>> clock) & 1) === 0) continue;
+      sums.set(clock, (sums.get(clock) ?? 0n) + BigInt(e.sec) * 1_000_000_000n + BigInt(e.nsec));
+    }
+  }
+  return sums;
+}
