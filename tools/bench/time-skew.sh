@@ -1,0 +1,6 @@
+#!/bin/bash
+# `npm run bench:time-skew` — TimeChaos's native helper: clock cost before/during/after, set/restore time at 1/10/100 threads (root: ptrace).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+make -s -C libs/chaos/time/native >/dev/null
+node tools/bench/time-skew.mjs "$@"
