@@ -4,7 +4,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync, readSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { clockPrinterBinary, clockThreadsBinary, ensureTimeSkewBinary, unsupportedTimeSkewBinary } from "./time-skew-helper.test-support.js";
+import { clockPrinterBinary, clockThreadsBinary, ensureTimeSkewBinary, unsupportedTimeSkewBinary, vforkParentBinary } from "./time-skew-helper.test-support.js";
 import { createTimeSkewHelper, timeSkewArgv, timeSkewKey, type ProcessSkewState, type TimeSkewEntry } from "./time-skew-helper.js";
 
 const binary = ensureTimeSkewBinary();
@@ -305,6 +305,24 @@ describe("faultline-time-skew: processes that are gone or cannot be skewed", () 
     expect(readFileSync("/proc/2/comm", "utf8").trim()).toBe("kthreadd");
     expect(await helper.probe(2)).toEqual({ ok: false, reason: expect.stringContaining("no [vdso] mapping") });
     expect((await helper.status([2]))[0]).toEqual({ pid: 2, state: "error", error: expect.stringContaining("no [vdso] mapping") });
+  });
+});
+
+describe("faultline-time-skew's own deadline (--timeout-ms)", () => {
+  it("a process it cannot stop in time (a vfork parent waiting in the kernel): error after the deadline, the process left as it was and running on", async () => {
+    const t = await start(vforkParentBinary, []);
+    const original = readVdso(t.pid);
+    const short = createTimeSkewHelper({ binary, timeoutMs: 300 });
+    const began = Date.now();
+    const [state] = await short.set([t.pid], [entry("d", REALTIME, -3600)]);
+    expect(Date.now() - began).toBeLessThan(1500); // well before the vfork child's 2 s are up
+    expect(state).toEqual({ pid: t.pid, state: "error", error: expect.stringContaining("deadline passed while stopping thread") });
+    const line = await t.next(() => true, 3000); // the parent's next round
+    expect(near(num(line, "realtime") - num(line, "raw"), 0, 0.01)).toBe(true);
+    expect(readVdso(t.pid).equals(original)).toBe(true);
+    expect(await stateOf(t.pid)).toEqual({ pid: t.pid, state: "clean" });
+    expect(procState(t.pid)).not.toMatch(/[tT]/);
+    t.child.kill("SIGKILL");
   });
 });
 

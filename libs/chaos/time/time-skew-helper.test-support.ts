@@ -9,6 +9,7 @@ export const timeSkewNativeDir = fileURLToPath(new URL("./native", import.meta.u
 /** The test targets the Makefile builds beside the helper. */
 export const clockPrinterBinary = fileURLToPath(new URL("./native/build/clock-printer", import.meta.url));
 export const clockThreadsBinary = fileURLToPath(new URL("./native/build/clock-threads", import.meta.url));
+export const vforkParentBinary = fileURLToPath(new URL("./native/build/vfork-parent", import.meta.url));
 /** The helper as another architecture gets it (built with -DFL_FORCE_UNSUPPORTED): refuses everything. */
 export const unsupportedTimeSkewBinary = fileURLToPath(new URL("./native/build/faultline-time-skew-unsupported", import.meta.url));
 
@@ -16,7 +17,7 @@ let built = false;
 /** Runs `make -C native` once per test file when the helper or a target is missing; the helper's path. */
 export function ensureTimeSkewBinary(): string {
   const binary = defaultTimeSkewBinary();
-  if (!built && ![binary, clockPrinterBinary, clockThreadsBinary, unsupportedTimeSkewBinary].every((f) => existsSync(f))) {
+  if (!built && ![binary, clockPrinterBinary, clockThreadsBinary, vforkParentBinary, unsupportedTimeSkewBinary].every((f) => existsSync(f))) {
     execFileSync("make", ["-C", timeSkewNativeDir], { stdio: "pipe" });
   }
   built = true;
