@@ -14,12 +14,16 @@ export const vforkParentBinary = fileURLToPath(new URL("./native/build/vfork-par
 export const unsupportedTimeSkewBinary = fileURLToPath(new URL("./native/build/faultline-time-skew-unsupported", import.meta.url));
 
 let built = false;
-/** Runs `make -C native` once per test file when the helper or a target is missing; the helper's path. */
+/**
+ * Runs `make -C native` once per test file (make rebuilds only what is missing or older than its
+ * sources, so a fresh clone builds everything and an edited .c is never tested stale); the helper's path.
+ */
 export function ensureTimeSkewBinary(): string {
-  const binary = defaultTimeSkewBinary();
-  if (!built && ![binary, clockPrinterBinary, clockThreadsBinary, vforkParentBinary, unsupportedTimeSkewBinary].every((f) => existsSync(f))) {
-    execFileSync("make", ["-C", timeSkewNativeDir], { stdio: "pipe" });
-  }
+  if (!built) execFileSync("make", ["-s", "-C", timeSkewNativeDir], { stdio: "pipe" });
   built = true;
+  const binary = defaultTimeSkewBinary();
+  for (const file of [binary, clockPrinterBinary, clockThreadsBinary, vforkParentBinary, unsupportedTimeSkewBinary]) {
+    if (!existsSync(file)) throw new Error(`make -C ${timeSkewNativeDir} did not build ${file}`);
+  }
   return binary;
 }

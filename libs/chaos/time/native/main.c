@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "time-skew.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -228,16 +229,33 @@ static enum outcome look(pid_t pid, struct fl_state *s, char *err) {
   return OK;
 }
 
-static bool zombie(pid_t pid) {
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE *f = fopen(path, "re");
+static bool task_dead(const char *stat_path) {
+  char buf[512];
+  FILE *f = fopen(stat_path, "re");
   if (!f) return true;
   size_t n = fread(buf, 1, sizeof buf - 1, f);
   fclose(f);
   buf[n] = 0;
   char *paren = strrchr(buf, ')');
   return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
+}
+
+/* Whether the process has ended (no thread left, or only a zombie): it counts as gone. A process
+ * whose main thread exited while others run has a zombie leader but is alive: not gone. */
+static bool zombie(pid_t pid) {
+  char path[96];
+  snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR *dir = opendir(path);
+  if (!dir) return true;
+  bool dead = true;
+  struct dirent *d;
+  while (dead && (d = readdir(dir))) {
+    if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%d/task/%.16s/stat", pid, d->d_name);
+    dead = task_dead(path);
+  }
+  closedir(dir);
+  return dead;
 }
 
 static void report(pid_t pid, int *failures) {

@@ -62,7 +62,7 @@ int fl_read_vdso(pid_t pid, struct fl_vdso *v, char *err) {
   }
   fclose(f);
   if (v->size == 0) {
-    snprintf(err, FL_ERR_LEN, "no [vdso] mapping in /proc/%d/maps (a kernel thread, or the vDSO is disabled)", pid);
+    snprintf(err, FL_ERR_LEN, "no [vdso] mapping in /proc/%d/maps (a kernel thread, the vDSO disabled, or a process whose main thread has exited)", pid);
     return -1;
   }
   if (v->size > FL_MAX_VDSO) {
