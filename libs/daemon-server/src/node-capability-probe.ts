@@ -104,7 +104,7 @@ export interface NodeCapabilityProbeOptions {
   hostPid?: number;
   /** Where unshare is; default "unshare" from PATH. */
   unsharePath?: string;
-  /** The TimeChaos helper binary; default `$FAULTLINE_TIME_SKEW_HELPER`, else "faultline-time-skew" from PATH. */
+  /** The TimeChaos helper binary; default `$FAULTLINE_TIME_SKEW_BIN`, else "faultline-time-skew" from PATH. */
   timeSkewHelper?: string;
 }
 
@@ -133,7 +133,7 @@ export class NodeCapabilityProbe {
     this.nodeName = options.nodeName ?? process.env["NODE_NAME"] ?? hostname();
     this.#hostPid = options.hostPid ?? 1;
     this.#unsharePath = options.unsharePath;
-    this.#timeSkewHelper = options.timeSkewHelper ?? process.env["FAULTLINE_TIME_SKEW_HELPER"] ?? "faultline-time-skew";
+    this.#timeSkewHelper = options.timeSkewHelper ?? process.env["FAULTLINE_TIME_SKEW_BIN"] ?? "faultline-time-skew";
   }
 
   /** The node's capabilities, probed on the first call and cached. */
