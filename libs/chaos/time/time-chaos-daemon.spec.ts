@@ -26,6 +26,7 @@ class FakeNode {
   readonly entries = new Map<number, TimeSkewEntry[]>();
   readonly calls: string[] = [];
   probeRefusal: string | undefined;
+  unreadable = false;
   failOn = new Map<number, "error" | "partial">();
   leader = 100;
 
@@ -62,7 +63,7 @@ class FakeNode {
 
   helper(): TimeSkewHelper {
     return {
-      status: async (pids) => (this.calls.push(`status ${pids.join(",")}`), pids.map((p) => this.stateOf(p))),
+      status: async (pids) => (this.calls.push(`status ${pids.join(",")}`), pids.map((p) => (this.unreadable ? { pid: p, state: "error", error: "cannot read /proc/mem" } : this.stateOf(p)))),
       set: async (pids, entries) => {
         this.calls.push(`set ${pids.join(",")} [${entries.map((e) => `${e.sec}`).join(" ")}]`);
         return pids.map((pid) => {
@@ -189,6 +190,15 @@ describe("timeChaosDaemon", () => {
     expect((await callDaemonHandler(handlers, "listTimeChaos", {})).injections).toEqual([expect.objectContaining({ uids: [`sha256:${timeSkewKey(uidA)}`] })]);
     await callDaemonHandler(handlers, "recoverTimeOffset", { containerId, uid: uidA });
     expect(node.stateOf(100).state).toBe("clean");
+  });
+
+  it("a container whose processes cannot be read now is listed with its uids on file (neither lost nor swept on a hiccup)", async () => {
+    const { handlers } = node.daemon();
+    await callDaemonHandler(handlers, "setTimeOffset", set(uidA, 5n));
+    node.unreadable = true;
+    const logLines: DaemonLogLine[] = [];
+    expect((await callDaemonHandler(handlers, "listTimeChaos", {}, { logLines })).injections).toEqual([expect.objectContaining({ containerId, uids: [uidA] })]);
+    expect(logLines).toContainEqual(expect.objectContaining({ message: "TimeChaos state of a container unreadable: listing its uids on file" }));
   });
 
   it("Recover of a container that is gone, or of a uid not in force, is OK", async () => {

@@ -332,7 +332,14 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
             seen.delete(containerId);
             return undefined;
           }
-          const { entries } = await inForce(leader, ctx.signal);
+          let entries: SkewEntry[];
+          try {
+            ({ entries } = await inForce(leader, ctx.signal));
+          } catch (error) {
+            // the processes cannot be read now: what was given them is the best answer (not lost, not swept wrongly)
+            requestLogger(ctx).warn("TimeChaos state of a container unreadable: listing its uids on file", { containerId, error: (error as Error).message });
+            entries = st.entries;
+          }
           const uids = entries.map((e) => st.uids[e.key] ?? `sha256:${e.key}`);
           return uids.length > 0 ? { containerId, uids } : undefined;
         });
