@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statfsSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statfsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Registry } from "prom-client";
 import { NamespaceProcessRunner } from "./namespace-process-runner.js";
@@ -86,4 +88,29 @@ describe("NodeCapabilityProbe on this node", () => {
     }
     expect(text).toContain('capability="qdisc/netem"');
   });
+
+  it("time/vdso-skew: runs the named helper's probe on the daemon's own pid; its refusal is the note", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-fake-skew-"));
+    const helper = (name: string, body: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, `#!/bin/sh\necho "$@" > ${file}.argv\n${body}\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    const yama = existsSync("/proc/sys/kernel/yama/ptrace_scope") ? Number(readFileSync("/proc/sys/kernel/yama/ptrace_scope", "utf8").trim()) : undefined;
+    const able = process.arch === "x64" && yama !== 3;
+    const ok = helper("ok", `echo '{"pid":'$2',"ok":true}'`);
+    const refusing = helper("refusing", `echo '{"pid":'$2',"ok":false,"reason":"no room in the vDSO"}'; exit 1`);
+    const yes = await new NodeCapabilityProbe({ runner, nodeName: "probe-test", timeSkewHelper: ok }).get();
+    const no = await new NodeCapabilityProbe({ runner, nodeName: "probe-test", timeSkewHelper: refusing }).get();
+    const missing = await new NodeCapabilityProbe({ runner, nodeName: "probe-test", timeSkewHelper: join(dir, "absent") }).get();
+    expect(yes.timeVdsoSkew).toBe(able);
+    if (!able) return;
+    expect(readFileSync(`${ok}.argv`, "utf8").trim()).toBe(`probe ${process.pid}`);
+    expect(yes.notes.filter((n) => n.startsWith("time/vdso-skew"))).toEqual([]);
+    expect([no.timeVdsoSkew, no.notes.filter((n) => n.startsWith("time/vdso-skew"))]).toEqual([false, ["time/vdso-skew: the time-skew helper's probe refused: no room in the vDSO"]]);
+    expect(missing.timeVdsoSkew).toBe(false);
+    expect(missing.notes).toContainEqual(expect.stringMatching(/^time\/vdso-skew: the time-skew helper's probe failed: .*ENOENT/));
+    expect(nodeCapabilityFlags(no).get("time/vdso-skew")).toBe(false);
+  }, 120_000);
 });
