@@ -2,6 +2,7 @@
 // the given chaos kinds' handlers → the gRPC server and the HTTP server for probes and metrics.
 // `main.ts` runs it with the built-in kinds; a custom daemon runs it with its own list.
 import { existsSync, readFileSync } from "node:fs";
+import { defaultTimeSkewBinary } from "@faultline/chaos/time";
 import { registerDaemonHandlers, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { installLastResortHandlers } from "@faultline/controller";
 import { createContainerRuntimeClient, findKubeletRuntimeSockets, type KubeletRuntimeSocket, type RuntimeSocketPaths } from "@faultline/cri-client";
@@ -106,6 +107,10 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     logger: logger.child({ logger: "background-process-manager" }),
   });
 
+  // the node's one capability probe, made before the kinds' handlers ask for it (the first call
+  // makes it), told where TimeChaos's native helper is by the wrapper's own rule:
+  // $FAULTLINE_TIME_SKEW_BIN, else beside @faultline/chaos's time module (what the image ships)
+  nodeCapabilityProbeFor(runner, { timeSkewHelper: process.env["FAULTLINE_TIME_SKEW_BIN"] ?? defaultTimeSkewBinary() });
   const handlers = registerDaemonHandlers(
     options.kinds,
     { runtime, runner, injectionLeaseSeconds: config.injectionLeaseSeconds },

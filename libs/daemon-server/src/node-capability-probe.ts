@@ -104,7 +104,10 @@ export interface NodeCapabilityProbeOptions {
   hostPid?: number;
   /** Where unshare is; default "unshare" from PATH. */
   unsharePath?: string;
-  /** The TimeChaos helper binary; default `$FAULTLINE_TIME_SKEW_BIN`, else "faultline-time-skew" from PATH. */
+  /**
+   * The TimeChaos helper binary; default `$FAULTLINE_TIME_SKEW_BIN`, else "faultline-time-skew" from
+   * PATH. The daemon app names the one @faultline/chaos builds (`defaultTimeSkewBinary()`).
+   */
   timeSkewHelper?: string;
 }
 
