@@ -5,7 +5,8 @@
 // from one pod to another works, stops under the partition, works again after its deletion), then a
 // DNSChaos (a lookup through the demo's own DNS server fails with SERVFAIL while another name still
 // resolves, and works again once the DNSChaos is deleted), then an HTTPChaos (web's answer replaced,
-// then web's own again), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
+// then web's own again), then a TimeChaos (web's clock, as its answers' Date shows it, two hours back,
+// then right again), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
 // (a HelloWorldChaos every 5 seconds).
 // Removes what it created (the cluster stays up for the next run): the chaos objects while the
 // manager runs, so it recovers every fault, then the namespace, waiting until the cluster's
@@ -271,6 +272,50 @@ try {
   }
   if ((await request()) !== own) throw new Error("web's own page did not come back after the HTTPChaos was deleted");
   console.log("  HTTPChaos recovered: web answers its own page again");
+
+  // TimeChaos: web's clock, as the Date of its HTTP answers shows it, two hours back, then right again
+  const timeGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "timechaos" };
+  // the Date header of web's answer (busybox httpd answers each request from a process forked from
+  // the one the TimeChaos skewed: a fork inherits the skew), shown beside this machine's clock
+  const webClock = async () => {
+    const { stderr } = await run("nsenter", ["-t", await clientPid(), "-n", "--", "busybox", "wget", "-S", "-O", "/dev/null", url], { timeout: 4000, killSignal: "SIGKILL" });
+    const header = stderr.split("\n").find((l) => /^\s*Date:/i.test(l));
+    if (!header) throw new Error(`web's answer has no Date header:\n${stderr}`);
+    const date = new Date(header.replace(/^\s*Date:\s*/i, "").trim());
+    const hours = (date.getTime() - Date.now()) / 3_600_000;
+    console.log(`  web's clock (its answer's Date): ${date.toISOString()}   this machine's: ${new Date().toISOString()}   (${hours >= 0 ? "+" : ""}${hours.toFixed(2)} h)`);
+    return hours;
+  };
+  say("web's clock, as the Date header of its answer shows it:");
+  await webClock();
+  say("applying a TimeChaos to web (timeOffset: -2h, clockIds: [CLOCK_REALTIME])");
+  await custom.createNamespacedCustomObject({
+    ...timeGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TimeChaos", metadata: { name: "web-two-hours-back" },
+      spec: { mode: "all", selector: { labelSelectors: { app: "web" } }, timeOffset: "-2h", clockIds: ["CLOCK_REALTIME"] } },
+  });
+  let timeStatus;
+  for (let i = 0; i < 300; i++) {
+    timeStatus = (await custom.getNamespacedCustomObject({ ...timeGroup, namespace, name: "web-two-hours-back" })).status;
+    if (timeStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+    await sleep(200);
+  }
+  for (const r of timeStatus?.experiment?.containerRecords ?? []) console.log(`  record ${r.id}: ${r.phase}`);
+  if (!timeStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) {
+    throw new Error(`the TimeChaos is not AllInjected after 60 s: ${JSON.stringify(timeStatus, undefined, 2)}`);
+  }
+  const skewed = await webClock();
+  if (Math.abs(skewed + 2) > 0.05) throw new Error(`under the TimeChaos web's clock is ${skewed.toFixed(2)} h off (want -2 h)`);
+  console.log("  TimeChaos: web's clock runs two hours behind");
+  say("deleting the TimeChaos: the manager recovers web's clock");
+  await custom.deleteNamespacedCustomObject({ ...timeGroup, namespace, name: "web-two-hours-back" });
+  for (let i = 0; i < 150; i++) {
+    if (await custom.getNamespacedCustomObject({ ...timeGroup, namespace, name: "web-two-hours-back" }).then(() => false, () => true)) break;
+    await sleep(200);
+  }
+  if (Math.abs(await webClock()) > 0.05) throw new Error("web's clock did not come back after the TimeChaos was deleted");
+  console.log("  TimeChaos recovered: web's clock is right again");
 
   // Workflow: stress, a pause, then the partition again, each ended (so recovered) at its deadline
   const wfGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "workflows" };

@@ -46,6 +46,8 @@ test("the demo passes twice in a row and leaves no object of a deleted namespace
     expect(run.output).toContain("DNSChaos recovered: api.example.test resolves again");
     expect(run.output).toContain("HTTPChaos: web's answer replaced on its way to the client");
     expect(run.output).toContain("HTTPChaos recovered: web answers its own page again");
+    expect(run.output).toContain("TimeChaos: web's clock runs two hours behind");
+    expect(run.output).toContain("TimeChaos recovered: web's clock is right again");
     expect(run.output).toContain("chaos objects deleted and recovered by the manager");
     expect(run.output).toContain(`namespace ${demoNamespace} deleted with everything in it`);
   }
