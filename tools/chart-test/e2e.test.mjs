@@ -10,6 +10,7 @@
 // process) also sees this experiment; the checks below only look at this release's daemon log.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -342,6 +343,64 @@ try {
     }
   });
 
+  await check("a TimeChaos (timeOffset -2h) on a busybox httpd pod: the Date of its answers runs two hours behind, also while its node's daemon is SIGKILLed and after the next one starts; deleting it (recovered by the new daemon, from the processes themselves) puts the clock right and leaves the process's vDSO byte for byte as it was", async () => {
+    const timeChaos = ["-n", targets, "timechaos.chaos-mesh.org", "clock-two-hours-back"];
+    try {
+      kubectlIn(JSON.stringify({
+        apiVersion: "v1", kind: "Pod", metadata: { name: "clock", namespace: targets, labels: { app: "clock" } },
+        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "httpd", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never",
+          command: ["sh", "-c", 'mkdir -p /www && echo "tick" > /www/index.html && exec httpd -f -p 8080 -h /www'] }] },
+      }), "apply", "-f", "-");
+      const pod = await until("the clock pod running", 60_000, () => {
+        const p = json("-n", targets, "get", "pod", "clock");
+        return p.status?.containerStatuses?.[0]?.state?.running && p;
+      });
+      const pid = taskPid(pod.status.containerStatuses[0].containerID);
+      // hours between the Date of the pod's answer (each answer comes from a process httpd forks,
+      // which inherits its skew) and this machine's clock; asked from the host in the pod's netns
+      const offsetHours = async () => {
+        const { stderr } = await execFileAsync("nsenter", ["-t", pid, "-n", "--", "busybox", "wget", "-S", "-O", "/dev/null", "http://127.0.0.1:8080/"], { timeout: 10_000 });
+        const header = stderr.split("\n").find((l) => /^\s*Date:/i.test(l));
+        assert(header, `no Date header in the pod's answer:\n${stderr}`);
+        return (new Date(header.replace(/^\s*Date:\s*/i, "").trim()).getTime() - Date.now()) / 3_600_000;
+      };
+      const vdso = () => {
+        const [start, end] = readFileSync(`/proc/${pid}/maps`, "utf8").split("\n").find((l) => l.endsWith("[vdso]")).split(" ")[0].split("-").map((h) => BigInt(`0x${h}`));
+        const fd = openSync(`/proc/${pid}/mem`, "r");
+        try {
+          const bytes = Buffer.alloc(Number(end - start));
+          readSync(fd, bytes, 0, bytes.length, start);
+          return bytes;
+        } finally {
+          closeSync(fd);
+        }
+      };
+      await until("the pod answering", 20_000, async () => Math.abs(await offsetHours().catch(() => 99)) < 0.05);
+      const original = vdso();
+      kubectlIn(JSON.stringify({
+        apiVersion: "chaos-mesh.org/v1alpha1", kind: "TimeChaos", metadata: { name: "clock-two-hours-back", namespace: targets },
+        spec: { mode: "one", selector: { namespaces: [targets], labelSelectors: { app: "clock" } }, timeOffset: "-2h" },
+      }), "apply", "-f", "-");
+      await until("the TimeChaos AllInjected", 60_000, () => json("get", ...timeChaos).status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"));
+      const under = await offsetHours();
+      assert(Math.abs(under + 2) < 0.05, `under the TimeChaos the pod's clock is ${under.toFixed(3)} h off (want -2)`);
+      const killed = podsOf("daemon").find((p) => p.spec.nodeName === pod.spec.nodeName).metadata.name;
+      kubectl("-n", namespace, "delete", "pod", killed, "--grace-period=0", "--force");
+      const whileDown = await offsetHours();
+      assert(Math.abs(whileDown + 2) < 0.05, `with the daemon killed the pod's clock is ${whileDown.toFixed(3)} h off (want -2)`);
+      await until("the node's next daemon Ready", 120_000, () =>
+        podsOf("daemon").some((p) => p.metadata.name !== killed && p.spec.nodeName === pod.spec.nodeName && isReady(p)));
+      kubectl("delete", ...timeChaos, "--wait=true", "--timeout=60s");
+      await until("the pod's clock right again", 10_000, async () => Math.abs(await offsetHours()) < 0.05);
+      assert(Buffer.compare(vdso(), original) === 0, "the process's vDSO differs from what it was before the TimeChaos");
+    } finally {
+      try {
+        kubectl("delete", ...timeChaos, "--ignore-not-found", "--wait=false");
+        kubectl("-n", targets, "delete", "pod", "clock", "--ignore-not-found", "--wait=false");
+      } catch {}
+    }
+  });
+
   await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
     run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
     await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
@@ -372,7 +431,7 @@ try {
     // no manager is left to remove the finalizer of an experiment a failed run left behind
     kubectl("-n", targets, "patch", "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
   } catch {}
-  for (const [resource, name] of [["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"]]) {
+  for (const [resource, name] of [["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"], ["timechaos.chaos-mesh.org", "clock-two-hours-back"]]) {
     try {
       kubectl("-n", targets, "patch", resource, name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
     } catch {}
