@@ -3,6 +3,7 @@
 export { dnsChaos } from "./dns/index.js";
 export { helloWorldChaos } from "./helloworld/index.js";
 export { httpChaos } from "./http/index.js";
+export { ioChaos } from "./io/index.js";
 export { networkChaos } from "./network/index.js";
 export { podChaos } from "./pod/index.js";
 export { stressChaos } from "./stress/index.js";
