@@ -57,6 +57,10 @@ case $NODE_VERSION in v24.*) ;; *) fail "node_modules/$NODE_PACKAGE is $NODE_VER
 missing=""
 command -v debootstrap >/dev/null || missing="$missing debootstrap"
 command -v jq >/dev/null || missing="$missing jq"
+# the apps' build compiles the C helpers of TimeChaos and IOChaos (statically linked: the images need none of these)
+command -v gcc >/dev/null || missing="$missing gcc libc6-dev"
+command -v make >/dev/null || missing="$missing make"
+[ -f /usr/lib/x86_64-linux-gnu/libfuse3.a ] || missing="$missing libfuse3-dev"
 if [ -n "$missing" ]; then
   log "installing Debian packages:$missing"
   # shellcheck disable=SC2086

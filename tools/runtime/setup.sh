@@ -1,7 +1,7 @@
 #!/bin/bash
 # tools/runtime/setup.sh — start Faultline's private container runtime (idempotent).
 #
-#   1. installs containerd, runc, the CNI plugins, busybox-static, iptables, ipset, iproute2, stress-ng, jq (Debian)
+#   1. installs containerd, runc, the CNI plugins, busybox-static, iptables, ipset, iproute2, stress-ng, jq, and gcc, make and libfuse3-dev for the C helpers and test targets (Debian)
 #   2. starts containerd on a private socket ($FAULTLINE_RUNTIME_DIR/containerd.sock) with the CRI
 #      plugin, the cgroupfs driver and a bridge CNI network "faultline" (bridge faultline0, 10.88.0.0/16)
 #   3. builds, without any registry, and imports into containerd's k8s.io namespace:
@@ -33,7 +33,7 @@ fail() { echo "[runtime] error: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "must run as root (containerd, runc and nsenter need it)"
 
 # ------------------------------------------------------------------ 1. packages
-PKGS="containerd runc busybox-static containernetworking-plugins iptables ipset iproute2 jq util-linux procps stress-ng gcc libc6-dev"
+PKGS="containerd runc busybox-static containernetworking-plugins iptables ipset iproute2 jq util-linux procps stress-ng gcc libc6-dev make libfuse3-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
