@@ -11,7 +11,7 @@ import { DaemonHandlerRegistry } from "./daemon-handler-registry.js";
 import { createDaemonServer, type DaemonServer } from "./daemon-server.js";
 
 // A real daemon server on a unix socket. Chaos Mesh managers call methods Faultline may not serve
-// (ApplyIOChaos, InstallJVMRules, ...): grpc-go needs a gRPC answer, not a bare 404.
+// (InstallJVMRules, ApplyBlockChaos, ...): grpc-go needs a gRPC answer, not a bare 404.
 describe("a method the daemon does not serve", () => {
   const dir = mkdtempSync(join(tmpdir(), "faultline-unimplemented-"));
   const socketPath = join(dir, "daemon.sock");
@@ -33,7 +33,7 @@ describe("a method the daemon does not serve", () => {
     try {
       const stream = session.request({
         ":method": "POST",
-        ":path": "/pb.ChaosDaemon/ApplyIOChaos",
+        ":path": "/pb.ChaosDaemon/InstallJVMRules",
         "content-type": "application/grpc",
         te: "trailers",
       });
@@ -58,7 +58,7 @@ describe("a method the daemon does not serve", () => {
       expect(seen.headers["content-type"]).toBe("application/grpc");
       expect(seen.headers["grpc-status"]).toBe("12");
       expect(decodeURIComponent(String(seen.headers["grpc-message"]))).toBe(
-        "method /pb.ChaosDaemon/ApplyIOChaos is not implemented by this daemon",
+        "method /pb.ChaosDaemon/InstallJVMRules is not implemented by this daemon",
       );
       expect(seen).toMatchObject({ endStream: true, data: 0, trailers: false });
     } finally {

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pb/chaosdaemon.proto.
  */
 export const file_pb_chaosdaemon: GenFile = /*@__PURE__*/
-  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAkihwIKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCBIWCg50aW1lX3Zkc29fc2tldxgMIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJIqwBChVBcHBseUh0dHBDaGFvc1JlcXVlc3QSDQoFcnVsZXMYASABKAkSEwoLcHJveHlfcG9ydHMYAiADKA0SFAoMY29udGFpbmVyX2lkGAMgASgJEhAKCGluc3RhbmNlGAQgASgDEhIKCnN0YXJ0X3RpbWUYBSABKAMSEAoIZW50ZXJfbnMYBiABKAgSFAoMaW5zdGFuY2VfdWlkGAcgASgJEgsKA3RscxgIIAEoCSJ4ChZBcHBseUh0dHBDaGFvc1Jlc3BvbnNlEhAKCGluc3RhbmNlGAEgASgDEhIKCnN0YXJ0X3RpbWUYAiABKAMSEwoLc3RhdHVzX2NvZGUYAyABKAUSDQoFZXJyb3IYBCABKAkSFAoMaW5zdGFuY2VfdWlkGAUgASgJIlwKFEV4ZWNIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJEg0KBXJ1bGVzGAMgASgJEgsKA3RscxgEIAEoCSJDChdSZWNvdmVySFRUUENoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIWChRMaXN0SFRUUENoYW9zUmVxdWVzdCJDChVMaXN0SFRUUENoYW9zUmVzcG9uc2USKgoKaW5qZWN0aW9ucxgBIAMoCzIWLnBiLkhUVFBDaGFvc0luamVjdGlvbiJNChJIVFRQQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDQoFcnVsZXMYAyABKAkifQoLVGltZVJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEgsKA3NlYxgCIAEoAxIMCgRuc2VjGAMgASgDEhQKDGNsa19pZHNfbWFzaxgEIAEoBBILCgN1aWQYBSABKAkSGgoScG9kX2NvbnRhaW5lcl9uYW1lGAYgASgJIhYKFExpc3RUaW1lQ2hhb3NSZXF1ZXN0IkMKFUxpc3RUaW1lQ2hhb3NSZXNwb25zZRIqCgppbmplY3Rpb25zGAEgAygLMhYucGIuVGltZUNoYW9zSW5qZWN0aW9uIjgKElRpbWVDaGFvc0luamVjdGlvbhIUCgxjb250YWluZXJfaWQYASABKAkSDAoEdWlkcxgCIAMoCSI/ChJFeGVjSU9DaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhMKC3ZvbHVtZV9wYXRoGAIgASgJIkIKFVJlY292ZXJJT0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEwoLdm9sdW1lX3BhdGgYAiABKAkyiA0KC0NoYW9zRGFlbW9uEkAKD0NvbnRhaW5lckdldFBpZBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFS5wYi5Db250YWluZXJSZXNwb25zZSIAEj8KDUNvbnRhaW5lcktpbGwSFC5wYi5Db250YWluZXJSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSgoTRXhlY0hlbGxvV29ybGRDaGFvcxIZLnBiLkV4ZWNIZWxsb1dvcmxkUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjIKBlNldFRjcxIOLnBiLlRjc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI6CgtGbHVzaElQU2V0cxIRLnBiLklQU2V0c1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJIChFTZXRJcHRhYmxlc0NoYWlucxIZLnBiLklwdGFibGVzQ2hhaW5zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkAKDUV4ZWNTdHJlc3NvcnMSFS5wYi5FeGVjU3RyZXNzUmVxdWVzdBoWLnBiLkV4ZWNTdHJlc3NSZXNwb25zZSIAEkQKD0NhbmNlbFN0cmVzc29ycxIXLnBiLkNhbmNlbFN0cmVzc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJFChNHZXROb2RlQ2FwYWJpbGl0aWVzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhQucGIuTm9kZUNhcGFiaWxpdGllcyIAEkQKDUxpc3RTdHJlc3NvcnMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaGS5wYi5MaXN0U3RyZXNzb3JzUmVzcG9uc2UiABJYChNSZW5ld1N0cmVzc29yTGVhc2VzEh4ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1JlcXVlc3QaHy5wYi5SZW5ld1N0cmVzc29yTGVhc2VzUmVzcG9uc2UiABJBCgxTZXRETlNTZXJ2ZXISFy5wYi5TZXRETlNTZXJ2ZXJSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQQoMRXhlY0ROU0NoYW9zEhcucGIuRXhlY0ROU0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkcKD1JlY292ZXJETlNDaGFvcxIaLnBiLlJlY292ZXJETlNDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJDCgxMaXN0RE5TQ2hhb3MSFy5wYi5MaXN0RE5TQ2hhb3NSZXF1ZXN0GhgucGIuTGlzdEROU0NoYW9zUmVzcG9uc2UiABJJCg5BcHBseUh0dHBDaGFvcxIZLnBiLkFwcGx5SHR0cENoYW9zUmVxdWVzdBoaLnBiLkFwcGx5SHR0cENoYW9zUmVzcG9uc2UiABJDCg1FeGVjSFRUUENoYW9zEhgucGIuRXhlY0hUVFBDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJJChBSZWNvdmVySFRUUENoYW9zEhsucGIuUmVjb3ZlckhUVFBDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJGCg1MaXN0SFRUUENoYW9zEhgucGIuTGlzdEhUVFBDaGFvc1JlcXVlc3QaGS5wYi5MaXN0SFRUUENoYW9zUmVzcG9uc2UiABI6Cg1TZXRUaW1lT2Zmc2V0Eg8ucGIuVGltZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI+ChFSZWNvdmVyVGltZU9mZnNldBIPLnBiLlRpbWVSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRgoNTGlzdFRpbWVDaGFvcxIYLnBiLkxpc3RUaW1lQ2hhb3NSZXF1ZXN0GhkucGIuTGlzdFRpbWVDaGFvc1Jlc3BvbnNlIgASPwoLRXhlY0lPQ2hhb3MSFi5wYi5FeGVjSU9DaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJFCg5SZWNvdmVySU9DaGFvcxIZLnBiLlJlY292ZXJJT0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAYgZwcm90bzM", [file_google_protobuf_empty]);
+  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAkihwIKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCBIWCg50aW1lX3Zkc29fc2tldxgMIAEoCCI/ChVMaXN0U3RyZXNzb3JzUmVzcG9uc2USJgoJc3RyZXNzb3JzGAEgAygLMhMucGIuUnVubmluZ1N0cmVzc29yIk0KD1J1bm5pbmdTdHJlc3NvchISCgpyZWNvcmRfa2V5GAEgASgJEgwKBHBhcnQYAiABKAkSCwoDdWlkGAMgASgJEgsKA3BpZBgEIAEoAyJIChpSZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBITCgtyZWNvcmRfa2V5cxgBIAMoCRIVCg1sZWFzZV9zZWNvbmRzGAIgASgFIi4KG1JlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZRIPCgdyZW5ld2VkGAEgASgFImEKE1NldEROU1NlcnZlclJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCmRuc19zZXJ2ZXIYAiABKAkSDgoGZW5hYmxlGAMgASgIEhAKCGVudGVyX25zGAQgASgIImEKE0V4ZWNETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIQCghwYXR0ZXJucxgDIAMoCRISCgpyZWNvcmRfa2V5GAQgASgJIkIKFlJlY292ZXJETlNDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkiFQoTTGlzdEROU0NoYW9zUmVxdWVzdCJBChRMaXN0RE5TQ2hhb3NSZXNwb25zZRIpCgppbmplY3Rpb25zGAEgAygLMhUucGIuRE5TQ2hhb3NJbmplY3Rpb24iXwoRRE5TQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEhAKCHBhdHRlcm5zGAQgAygJIqwBChVBcHBseUh0dHBDaGFvc1JlcXVlc3QSDQoFcnVsZXMYASABKAkSEwoLcHJveHlfcG9ydHMYAiADKA0SFAoMY29udGFpbmVyX2lkGAMgASgJEhAKCGluc3RhbmNlGAQgASgDEhIKCnN0YXJ0X3RpbWUYBSABKAMSEAoIZW50ZXJfbnMYBiABKAgSFAoMaW5zdGFuY2VfdWlkGAcgASgJEgsKA3RscxgIIAEoCSJ4ChZBcHBseUh0dHBDaGFvc1Jlc3BvbnNlEhAKCGluc3RhbmNlGAEgASgDEhIKCnN0YXJ0X3RpbWUYAiABKAMSEwoLc3RhdHVzX2NvZGUYAyABKAUSDQoFZXJyb3IYBCABKAkSFAoMaW5zdGFuY2VfdWlkGAUgASgJIlwKFEV4ZWNIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJEg0KBXJ1bGVzGAMgASgJEgsKA3RscxgEIAEoCSJDChdSZWNvdmVySFRUUENoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIWChRMaXN0SFRUUENoYW9zUmVxdWVzdCJDChVMaXN0SFRUUENoYW9zUmVzcG9uc2USKgoKaW5qZWN0aW9ucxgBIAMoCzIWLnBiLkhUVFBDaGFvc0luamVjdGlvbiJNChJIVFRQQ2hhb3NJbmplY3Rpb24SEgoKcmVjb3JkX2tleRgBIAEoCRIUCgxjb250YWluZXJfaWQYAiABKAkSDQoFcnVsZXMYAyABKAkifQoLVGltZVJlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEgsKA3NlYxgCIAEoAxIMCgRuc2VjGAMgASgDEhQKDGNsa19pZHNfbWFzaxgEIAEoBBILCgN1aWQYBSABKAkSGgoScG9kX2NvbnRhaW5lcl9uYW1lGAYgASgJIhYKFExpc3RUaW1lQ2hhb3NSZXF1ZXN0IkMKFUxpc3RUaW1lQ2hhb3NSZXNwb25zZRIqCgppbmplY3Rpb25zGAEgAygLMhYucGIuVGltZUNoYW9zSW5qZWN0aW9uIjgKElRpbWVDaGFvc0luamVjdGlvbhIUCgxjb250YWluZXJfaWQYASABKAkSDAoEdWlkcxgCIAMoCSKaAQoTQXBwbHlJT0NoYW9zUmVxdWVzdBIPCgdhY3Rpb25zGAEgASgJEg4KBnZvbHVtZRgCIAEoCRIUCgxjb250YWluZXJfaWQYAyABKAkSEAoIaW5zdGFuY2UYBCABKAMSEgoKc3RhcnRfdGltZRgFIAEoAxIQCghlbnRlcl9ucxgGIAEoCBIUCgxpbnN0YW5jZV91aWQYByABKAkiUgoUQXBwbHlJT0NoYW9zUmVzcG9uc2USEAoIaW5zdGFuY2UYASABKAMSEgoKc3RhcnRfdGltZRgCIAEoAxIUCgxpbnN0YW5jZV91aWQYAyABKAkiYwoSRXhlY0lPQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRITCgt2b2x1bWVfcGF0aBgCIAEoCRISCgpyZWNvcmRfa2V5GAMgASgJEg4KBmFjdGlvbhgEIAEoCSJWChVSZWNvdmVySU9DaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhMKC3ZvbHVtZV9wYXRoGAIgASgJEhIKCnJlY29yZF9rZXkYAyABKAkiFAoSTGlzdElPQ2hhb3NSZXF1ZXN0Ij8KE0xpc3RJT0NoYW9zUmVzcG9uc2USKAoKaW5qZWN0aW9ucxgBIAMoCzIULnBiLklPQ2hhb3NJbmplY3Rpb24iYQoQSU9DaGFvc0luamVjdGlvbhISCgpyZWNvcmRfa2V5GAEgASgJEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRITCgt2b2x1bWVfcGF0aBgDIAEoCRIOCgZhY3Rpb24YBCABKAkyjw4KC0NoYW9zRGFlbW9uEkAKD0NvbnRhaW5lckdldFBpZBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFS5wYi5Db250YWluZXJSZXNwb25zZSIAEj8KDUNvbnRhaW5lcktpbGwSFC5wYi5Db250YWluZXJSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASSgoTRXhlY0hlbGxvV29ybGRDaGFvcxIZLnBiLkV4ZWNIZWxsb1dvcmxkUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjIKBlNldFRjcxIOLnBiLlRjc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI6CgtGbHVzaElQU2V0cxIRLnBiLklQU2V0c1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJIChFTZXRJcHRhYmxlc0NoYWlucxIZLnBiLklwdGFibGVzQ2hhaW5zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkAKDUV4ZWNTdHJlc3NvcnMSFS5wYi5FeGVjU3RyZXNzUmVxdWVzdBoWLnBiLkV4ZWNTdHJlc3NSZXNwb25zZSIAEkQKD0NhbmNlbFN0cmVzc29ycxIXLnBiLkNhbmNlbFN0cmVzc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJFChNHZXROb2RlQ2FwYWJpbGl0aWVzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhQucGIuTm9kZUNhcGFiaWxpdGllcyIAEkQKDUxpc3RTdHJlc3NvcnMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaGS5wYi5MaXN0U3RyZXNzb3JzUmVzcG9uc2UiABJYChNSZW5ld1N0cmVzc29yTGVhc2VzEh4ucGIuUmVuZXdTdHJlc3NvckxlYXNlc1JlcXVlc3QaHy5wYi5SZW5ld1N0cmVzc29yTGVhc2VzUmVzcG9uc2UiABJBCgxTZXRETlNTZXJ2ZXISFy5wYi5TZXRETlNTZXJ2ZXJSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQQoMRXhlY0ROU0NoYW9zEhcucGIuRXhlY0ROU0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkcKD1JlY292ZXJETlNDaGFvcxIaLnBiLlJlY292ZXJETlNDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJDCgxMaXN0RE5TQ2hhb3MSFy5wYi5MaXN0RE5TQ2hhb3NSZXF1ZXN0GhgucGIuTGlzdEROU0NoYW9zUmVzcG9uc2UiABJJCg5BcHBseUh0dHBDaGFvcxIZLnBiLkFwcGx5SHR0cENoYW9zUmVxdWVzdBoaLnBiLkFwcGx5SHR0cENoYW9zUmVzcG9uc2UiABJDCg1FeGVjSFRUUENoYW9zEhgucGIuRXhlY0hUVFBDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJJChBSZWNvdmVySFRUUENoYW9zEhsucGIuUmVjb3ZlckhUVFBDaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJGCg1MaXN0SFRUUENoYW9zEhgucGIuTGlzdEhUVFBDaGFvc1JlcXVlc3QaGS5wYi5MaXN0SFRUUENoYW9zUmVzcG9uc2UiABI6Cg1TZXRUaW1lT2Zmc2V0Eg8ucGIuVGltZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI+ChFSZWNvdmVyVGltZU9mZnNldBIPLnBiLlRpbWVSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRgoNTGlzdFRpbWVDaGFvcxIYLnBiLkxpc3RUaW1lQ2hhb3NSZXF1ZXN0GhkucGIuTGlzdFRpbWVDaGFvc1Jlc3BvbnNlIgASQwoMQXBwbHlJT0NoYW9zEhcucGIuQXBwbHlJT0NoYW9zUmVxdWVzdBoYLnBiLkFwcGx5SU9DaGFvc1Jlc3BvbnNlIgASPwoLRXhlY0lPQ2hhb3MSFi5wYi5FeGVjSU9DaGFvc1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJFCg5SZWNvdmVySU9DaGFvcxIZLnBiLlJlY292ZXJJT0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkAKC0xpc3RJT0NoYW9zEhYucGIuTGlzdElPQ2hhb3NSZXF1ZXN0GhcucGIuTGlzdElPQ2hhb3NSZXNwb25zZSIAYgZwcm90bzM", [file_google_protobuf_empty]);
 
 /**
  * ContainerAction says what a ContainerRequest asks for.
@@ -1542,7 +1542,104 @@ export const TimeChaosInjectionSchema: GenMessage<TimeChaosInjection> = /*@__PUR
   messageDesc(file_pb_chaosdaemon, 38);
 
 /**
- * ExecIOChaosRequest is what ExecIOChaos needs: the target container and IOChaos's spec fields.
+ * ApplyIOChaosRequest is Chaos Mesh's message, field for field (numbers and types; startTime and
+ * enterNS spelled in snake case, which the wire never carries).
+ *
+ * @generated from message pb.ApplyIOChaosRequest
+ */
+export type ApplyIOChaosRequest = Message<"pb.ApplyIOChaosRequest"> & {
+  /**
+   * The JSON list of Chaos Mesh's PodIOChaos actions (type, path, methods, percent, faults,
+   * latency, the attr fields inline, mistake, source): the volume's whole set; [] or "" recovers.
+   *
+   * @generated from field: string actions = 1;
+   */
+  actions: string;
+
+  /**
+   * The volume's mount path in the container (absolute, a mount point, not "/").
+   *
+   * @generated from field: string volume = 2;
+   */
+  volume: string;
+
+  /**
+   * The target container's runtime-prefixed id, for example "containerd://<64 hex>".
+   *
+   * @generated from field: string container_id = 3;
+   */
+  containerId: string;
+
+  /**
+   * The server pid the caller last got for this volume (0: none); Faultline finds its server by
+   * (container, volume) and reads this only for its log.
+   *
+   * @generated from field: int64 instance = 4;
+   */
+  instance: bigint;
+
+  /**
+   * Its start time in ms, as the last answer gave it.
+   *
+   * @generated from field: int64 start_time = 5;
+   */
+  startTime: bigint;
+
+  /**
+   * Chaos Mesh sends true (work in the container's mount namespace); Faultline always does.
+   *
+   * @generated from field: bool enter_ns = 6;
+   */
+  enterNs: boolean;
+
+  /**
+   * Chaos Mesh's instance uid; not used by Faultline.
+   *
+   * @generated from field: string instance_uid = 7;
+   */
+  instanceUid: string;
+};
+
+/**
+ * Describes the message pb.ApplyIOChaosRequest.
+ * Use `create(ApplyIOChaosRequestSchema)` to create a new message.
+ */
+export const ApplyIOChaosRequestSchema: GenMessage<ApplyIOChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 39);
+
+/**
+ * ApplyIOChaosResponse is Chaos Mesh's message: the FUSE server now serving the volume (0 and 0
+ * once recovered).
+ *
+ * @generated from message pb.ApplyIOChaosResponse
+ */
+export type ApplyIOChaosResponse = Message<"pb.ApplyIOChaosResponse"> & {
+  /**
+   * @generated from field: int64 instance = 1;
+   */
+  instance: bigint;
+
+  /**
+   * @generated from field: int64 start_time = 2;
+   */
+  startTime: bigint;
+
+  /**
+   * @generated from field: string instance_uid = 3;
+   */
+  instanceUid: string;
+};
+
+/**
+ * Describes the message pb.ApplyIOChaosResponse.
+ * Use `create(ApplyIOChaosResponseSchema)` to create a new message.
+ */
+export const ApplyIOChaosResponseSchema: GenMessage<ApplyIOChaosResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 40);
+
+/**
+ * ExecIOChaosRequest is what ExecIOChaos needs: the target container, the volume, the record's key
+ * and its action.
  *
  * @generated from message pb.ExecIOChaosRequest
  */
@@ -1555,11 +1652,28 @@ export type ExecIOChaosRequest = Message<"pb.ExecIOChaosRequest"> & {
   containerId: string;
 
   /**
-   * IOChaos's spec.volumePath.
+   * IOChaos's spec.volumePath: the volume's mount path in the container.
    *
    * @generated from field: string volume_path = 2;
    */
   volumePath: string;
+
+  /**
+   * The record's key (the experiment's uid and the record's id): what RecoverIOChaos names.
+   *
+   * @generated from field: string record_key = 3;
+   */
+  recordKey: string;
+
+  /**
+   * The record's action as one JSON object of Chaos Mesh's PodIOChaos action shape (type, path,
+   * methods, percent, faults, latency, the attr fields inline, mistake): one string rather than
+   * fields, so that ExecIOChaos and ApplyIOChaos share one parser and one strict validation, and a
+   * field Chaos Mesh adds to the action needs no new proto field.
+   *
+   * @generated from field: string action = 4;
+   */
+  action: string;
 };
 
 /**
@@ -1567,27 +1681,34 @@ export type ExecIOChaosRequest = Message<"pb.ExecIOChaosRequest"> & {
  * Use `create(ExecIOChaosRequestSchema)` to create a new message.
  */
 export const ExecIOChaosRequestSchema: GenMessage<ExecIOChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 39);
+  messageDesc(file_pb_chaosdaemon, 41);
 
 /**
- * RecoverIOChaosRequest is what RecoverIOChaos needs: the target container and IOChaos's spec fields.
+ * RecoverIOChaosRequest names the record whose action goes.
  *
  * @generated from message pb.RecoverIOChaosRequest
  */
 export type RecoverIOChaosRequest = Message<"pb.RecoverIOChaosRequest"> & {
   /**
-   * The target container's runtime-prefixed id, for example "containerd://<64 hex>".
+   * The target container's runtime-prefixed id (the container may be gone: the record is then recovered).
    *
    * @generated from field: string container_id = 1;
    */
   containerId: string;
 
   /**
-   * IOChaos's spec.volumePath.
+   * The volume the record's action is on.
    *
    * @generated from field: string volume_path = 2;
    */
   volumePath: string;
+
+  /**
+   * The record's key, as ExecIOChaos was given it.
+   *
+   * @generated from field: string record_key = 3;
+   */
+  recordKey: string;
 };
 
 /**
@@ -1595,7 +1716,79 @@ export type RecoverIOChaosRequest = Message<"pb.RecoverIOChaosRequest"> & {
  * Use `create(RecoverIOChaosRequestSchema)` to create a new message.
  */
 export const RecoverIOChaosRequestSchema: GenMessage<RecoverIOChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 40);
+  messageDesc(file_pb_chaosdaemon, 42);
+
+/**
+ * ListIOChaosRequest asks for every record key in force (Faultline's own).
+ *
+ * @generated from message pb.ListIOChaosRequest
+ */
+export type ListIOChaosRequest = Message<"pb.ListIOChaosRequest"> & {
+};
+
+/**
+ * Describes the message pb.ListIOChaosRequest.
+ * Use `create(ListIOChaosRequestSchema)` to create a new message.
+ */
+export const ListIOChaosRequestSchema: GenMessage<ListIOChaosRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 43);
+
+/**
+ * ListIOChaosResponse lists them, one entry per record key and volume.
+ *
+ * @generated from message pb.ListIOChaosResponse
+ */
+export type ListIOChaosResponse = Message<"pb.ListIOChaosResponse"> & {
+  /**
+   * @generated from field: repeated pb.IOChaosInjection injections = 1;
+   */
+  injections: IOChaosInjection[];
+};
+
+/**
+ * Describes the message pb.ListIOChaosResponse.
+ * Use `create(ListIOChaosResponseSchema)` to create a new message.
+ */
+export const ListIOChaosResponseSchema: GenMessage<ListIOChaosResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 44);
+
+/**
+ * IOChaosInjection is one record key in force on one volume of a container.
+ *
+ * @generated from message pb.IOChaosInjection
+ */
+export type IOChaosInjection = Message<"pb.IOChaosInjection"> & {
+  /**
+   * @generated from field: string record_key = 1;
+   */
+  recordKey: string;
+
+  /**
+   * The container id ExecIOChaos was given.
+   *
+   * @generated from field: string container_id = 2;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: string volume_path = 3;
+   */
+  volumePath: string;
+
+  /**
+   * The record's action, as ExecIOChaos was given it (JSON).
+   *
+   * @generated from field: string action = 4;
+   */
+  action: string;
+};
+
+/**
+ * Describes the message pb.IOChaosInjection.
+ * Use `create(IOChaosInjectionSchema)` to create a new message.
+ */
+export const IOChaosInjectionSchema: GenMessage<IOChaosInjection> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 45);
 
 /**
  * @generated from service pb.ChaosDaemon
@@ -1851,8 +2044,25 @@ export const ChaosDaemon: GenService<{
     output: typeof ListTimeChaosResponseSchema;
   },
   /**
-   * ExecIOChaos injects IOChaos's fault: it runs the kind's command inside the
-   * container's namespaces (Faultline's own RPC, served by libs/chaos's IOChaos handler).
+   * ApplyIOChaos (Chaos Mesh's RPC and messages) sets the whole set of IOChaos actions in force on
+   * one volume of the target container: actions is the JSON list of Chaos Mesh's PodIOChaos actions;
+   * an empty list recovers the volume. The daemon serves the actions from one FUSE server per
+   * (container, volume) mounted over the volume inside the container's mount namespace; the answer's
+   * instance is that server's pid and startTime its start time (ms). Faultline's own manager does
+   * not call it: it uses ExecIOChaos, keyed per record.
+   *
+   * @generated from rpc pb.ChaosDaemon.ApplyIOChaos
+   */
+  applyIOChaos: {
+    methodKind: "unary";
+    input: typeof ApplyIOChaosRequestSchema;
+    output: typeof ApplyIOChaosResponseSchema;
+  },
+  /**
+   * ExecIOChaos (Faultline's own) puts one record's action in force on one volume of the target
+   * container, merged with the other records on that (container, volume). Idempotent per
+   * record_key: the same key again replaces its action. A volume_path that is not a mount point in
+   * the container answers FailedPrecondition, nothing touched.
    *
    * @generated from rpc pb.ChaosDaemon.ExecIOChaos
    */
@@ -1862,8 +2072,9 @@ export const ChaosDaemon: GenService<{
     output: typeof EmptySchema;
   },
   /**
-   * RecoverIOChaos removes what ExecIOChaos left in the container (the manager calls
-   * it when a IOChaos record is recovered).
+   * RecoverIOChaos (Faultline's own) removes one record key's action; the FUSE mount goes with the
+   * volume's last record key. A record key the daemon does not hold, or a container that is gone, is
+   * recovered.
    *
    * @generated from rpc pb.ChaosDaemon.RecoverIOChaos
    */
@@ -1871,6 +2082,17 @@ export const ChaosDaemon: GenService<{
     methodKind: "unary";
     input: typeof RecoverIOChaosRequestSchema;
     output: typeof EmptySchema;
+  },
+  /**
+   * ListIOChaos (Faultline's own) lists the record keys in force per (container, volume), so the
+   * manager can find lost injections and sweep those no experiment holds.
+   *
+   * @generated from rpc pb.ChaosDaemon.ListIOChaos
+   */
+  listIOChaos: {
+    methodKind: "unary";
+    input: typeof ListIOChaosRequestSchema;
+    output: typeof ListIOChaosResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_pb_chaosdaemon, 0);
