@@ -25,7 +25,7 @@ export interface TimeSkewHelper {
 export interface TimeSkewHelperOptions {
   /** The helper binary; else $FAULTLINE_TIME_SKEW_BIN; else {@link defaultTimeSkewBinary}. */
   binary?: string;
-  /** The helper's own deadline (--timeout-ms); the wrapper SIGKILLs it 2 s after. Default 5000. */
+  /** The helper's own deadline per process (--timeout-ms); the wrapper SIGKILLs it 2 s after that many deadlines (one per pid). Default 5000. */
   timeoutMs?: number;
 }
 
@@ -211,10 +211,11 @@ function run(binary: string, argv: string[], killAfterMs: number, signal?: Abort
 export function createTimeSkewHelper(options: TimeSkewHelperOptions = {}): TimeSkewHelper {
   const binary = options.binary ?? process.env["FAULTLINE_TIME_SKEW_BIN"] ?? defaultTimeSkewBinary();
   const timeoutMs = options.timeoutMs ?? defaultTimeSkewTimeoutMs;
-  const killAfterMs = timeoutMs + timeSkewKillGraceMs;
+  // the helper's deadline is per process: a run on n pids may take n deadlines
+  const killAfterMs = (pids = 1) => timeoutMs * Math.max(1, pids) + timeSkewKillGraceMs;
 
   const states = async (argv: string[], pids: readonly number[], signal?: AbortSignal) => {
-    const { code, stdout, stderr } = await run(binary, argv, killAfterMs, signal);
+    const { code, stdout, stderr } = await run(binary, argv, killAfterMs(pids.length), signal);
     if (code !== 0 && code !== 1) throw new TimeSkewHelperError(`${binary} ${argv[0]} exited ${code}: ${stderr.trim()}`);
     return parseTimeSkewOutput(stdout, pids);
   };
@@ -225,7 +226,7 @@ export function createTimeSkewHelper(options: TimeSkewHelperOptions = {}): TimeS
     set: async (pids, entries, signal) => states(timeSkewArgv({ command: "set", pids, entries }, timeoutMs), pids, signal),
     async probe(pid, signal) {
       const argv = timeSkewArgv({ command: "probe", pid }, timeoutMs);
-      const { code, stdout, stderr } = await run(binary, argv, killAfterMs, signal);
+      const { code, stdout, stderr } = await run(binary, argv, killAfterMs(), signal);
       if (code !== 0 && code !== 1) throw new TimeSkewHelperError(`${binary} probe exited ${code}: ${stderr.trim()}`);
       return parseTimeSkewProbeLine(stdout.trim());
     },

@@ -71,11 +71,17 @@ int fl_read_state(const struct fl_vdso *v, struct fl_state *s, char *err) {
     }
     s->has_image = true;
     s->entry_count = (int)count;
+    /* Whether the image's code is this build's: if not, rewriting it could change instructions a
+     * thread is executing, so a set then waits until no thread is inside the image (main.c). */
+    s->code_matches = memcmp(img + OFF_BLOB + TABLE_SIZE, fl_blob_start + TABLE_SIZE, blob_len() - TABLE_SIZE) == 0;
     for (int i = 0; i < FL_SYMS; i++) {
       uint32_t off;
       memcpy(&off, img + OFF_SLOTS + i * SLOT_SIZE, 4);
-      if (off + FL_PATCH_LEN > s->image_off) {
-        snprintf(err, FL_ERR_LEN, "the image's patch offset of %s is out of the vDSO's code", fl_sym_names[i]);
+      /* The target can write its own vDSO: nothing read from the image is trusted. The patch must be
+       * where this helper puts it (the function's entry, or just after its endbr64), inside the code. */
+      if ((uint64_t)off + FL_PATCH_LEN > s->image_off || (off != v->sym_off[i] && off != v->sym_off[i] + 4) ||
+          (uint64_t)off + FL_PATCH_LEN > v->sym_off[i] + v->sym_size[i]) {
+        snprintf(err, FL_ERR_LEN, "the image's patch offset of %s (%u) is not that function's entry: not our image, refused", fl_sym_names[i], off);
         return -1;
       }
       s->patch_off[i] = off;
@@ -97,8 +103,9 @@ int fl_read_state(const struct fl_vdso *v, struct fl_state *s, char *err) {
       }
     /* Keep an endbr64 first: an indirect call still lands on it if the CPU checks branch targets. */
     for (int i = 0; i < FL_SYMS; i++) {
+      /* st_size >= 4 + FL_PATCH_LEN (vdso.c): the patch is inside the function; only its bytes are kept */
       s->patch_off[i] = v->sym_off[i] + (memcmp(v->bytes + v->sym_off[i], endbr64, 4) == 0 ? 4 : 0);
-      memcpy(s->original[i], v->bytes + s->patch_off[i], 8);
+      memcpy(s->original[i], v->bytes + s->patch_off[i], FL_PATCH_LEN);
     }
   }
   for (int i = 0; i < FL_SYMS; i++) {
@@ -118,10 +125,15 @@ int fl_read_state(const struct fl_vdso *v, struct fl_state *s, char *err) {
   return 0;
 }
 
+/* An image with no entries and no function redirected is inert (what a restore leaves): clean. */
 const char *fl_state_name(const struct fl_state *s) {
   if (!s->has_image) return "clean";
-  bool all = true;
-  for (int i = 0; i < FL_SYMS; i++) all = all && s->redirected[i];
+  bool all = true, none = true;
+  for (int i = 0; i < FL_SYMS; i++) {
+    all = all && s->redirected[i];
+    none = none && !s->redirected[i];
+  }
+  if (s->entry_count == 0 && none) return "clean";
   return all && s->entry_count > 0 ? "skewed" : "partial";
 }
 

@@ -307,8 +307,13 @@ static bool same_entries(const struct fl_state *s) {
   return true;
 }
 
-/* Step 1: every thread stopped, none executing the bytes this run changes (else let them run 1 ms). */
+/* Step 1: every thread stopped, none executing bytes this run changes (else let them run 1 ms).
+ * After every seize the vDSO is read again (nothing runs now: the writes are based on this read);
+ * a process that exec'd while it ran between tries (its vDSO moved, or its image came or went) is
+ * refused rather than written at an address of the old program. */
 static enum outcome stop_clear_of_patch(pid_t pid, struct fl_state *s, char *err) {
+  uint64_t first_base = vdso.base;
+  bool first_image = s->has_image;
   for (;;) {
     bool gone;
     threads.pid = pid;
@@ -316,19 +321,31 @@ static enum outcome stop_clear_of_patch(pid_t pid, struct fl_state *s, char *err
       fl_detach_all(&threads);
       return gone ? GONE : FAILED;
     }
-    /* Read again now that nothing runs: this is the state the writes are based on. */
     enum outcome o = look(pid, s, err);
     if (o != OK) {
       fl_detach_all(&threads);
       return o;
     }
-    uint64_t start[FL_SYMS], end[FL_SYMS];
-    for (int i = 0; i < FL_SYMS; i++) {
+    if (vdso.base != first_base || s->has_image != first_image) {
+      fl_detach_all(&threads);
+      snprintf(err, FL_ERR_LEN, "the process exec'd while the helper waited (its vDSO is new); nothing written, the next run sees the new program");
+      return FAILED;
+    }
+    /* The 5 bytes of every function; and the whole image when its code is not this build's (then
+     * rewriting it could change an instruction a thread is executing). This build's code is
+     * rewritten with the same bytes, so a thread inside it (often in its syscall) is harmless. */
+    uint64_t start[FL_SYMS + 1], end[FL_SYMS + 1];
+    int ranges = 0;
+    for (int i = 0; i < FL_SYMS; i++, ranges++) {
       start[i] = vdso.base + s->patch_off[i];
       end[i] = start[i] + FL_PATCH_LEN;
     }
+    if (s->has_image && !s->code_matches) {
+      start[ranges] = vdso.base + s->image_off;
+      end[ranges++] = vdso.base + vdso.size;
+    }
     bool hit;
-    if (fl_any_rip_within(&threads, start, end, FL_SYMS, &hit, err) != 0) {
+    if (fl_any_rip_within(&threads, start, end, ranges, &hit, err) != 0) {
       fl_detach_all(&threads);
       return FAILED;
     }
@@ -343,15 +360,27 @@ static enum outcome stop_clear_of_patch(pid_t pid, struct fl_state *s, char *err
   }
 }
 
+/* Nothing to do: no entries asked and the process clean (no image, or an inert one), or skewed
+ * with exactly the entries asked. */
+static bool as_asked(const struct fl_state *s) {
+  const char *name = fl_state_name(s);
+  if (args.entry_count == 0) return strcmp(name, "clean") == 0;
+  return strcmp(name, "skewed") == 0 && same_entries(s) && s->code_matches;
+}
+
 static enum outcome set_one(pid_t pid, char *err) {
   struct fl_state s;
   enum outcome o = look(pid, &s, err);
   if (o != OK) return o;
   /* Already as asked: nothing to stop (the daemon's watch asks often). */
-  if ((args.entry_count == 0 && !s.has_image) || (strcmp(fl_state_name(&s), "skewed") == 0 && same_entries(&s))) return OK;
+  if (as_asked(&s)) return OK;
 
   o = stop_clear_of_patch(pid, &s, err);
   if (o != OK) return o;
+  if (as_asked(&s)) {
+    fl_detach_all(&threads);
+    return OK;
+  }
   undo_count = 0;
   reached_step(1);
 #define STEP(n)                                                                                                    \
@@ -359,9 +388,9 @@ static enum outcome set_one(pid_t pid, char *err) {
     if (fl_deadline_passed) goto deadline;                                                                         \
     reached_step(n);                                                                                               \
   } while (0)
+  static uint8_t image[FL_IMAGE_SIZE];
   if (args.entry_count > 0) {
     /* 2: the image (entries, table, code) in one write; 3..5: each entry redirected, one write each. */
-    static uint8_t image[FL_IMAGE_SIZE];
     fl_build_image(&s, args.entries, args.entry_count, image);
     if (write_step(pid, s.image_off, image, FL_IMAGE_SIZE, err) != 0) goto failed;
     STEP(2);
@@ -374,33 +403,17 @@ static enum outcome set_one(pid_t pid, char *err) {
       STEP(3 + i);
     }
   } else {
-    /* 2..4: each entry's original bytes back, one write each. From here no thread can enter the
-     * fake code; one still inside it (a clock call under way, often in its syscall) leaves it on
-     * its own, so the threads are let run 1 ms at a time until none is inside. */
+    /* 2..4: each entry's original bytes back, one write each: from here no call enters the fake code. */
     for (int i = 0; i < FL_SYMS; i++) {
       if (s.redirected[i] && write_step(pid, s.patch_off[i], s.original[i], FL_PATCH_LEN, err) != 0) goto failed;
       STEP(2 + i);
     }
-    uint64_t start = vdso.base + s.image_off, end = vdso.base + vdso.size;
-    for (;;) {
-      bool hit, gone;
-      if (fl_any_rip_within(&threads, &start, &end, 1, &hit, err) != 0) goto kept;
-      if (!hit) break;
-      fl_detach_all(&threads);
-      if (fl_deadline_passed) {
-        snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed with a thread inside the image: the functions are restored, the image is left (partial; the next set clears it)", args.timeout_ms);
-        return FAILED;
-      }
-      struct timespec ms = {0, 1000000};
-      nanosleep(&ms, NULL);
-      if (fl_seize_all(&threads, &gone, err) != 0) {
-        fl_detach_all(&threads);
-        return gone ? GONE : FAILED;
-      }
-    }
-    /* 5: the image zeroed in one write (done: the deadline no longer undoes anything). */
-    static const uint8_t zero[FL_IMAGE_SIZE];
-    if (fl_mem_write(pid, vdso.base + s.image_off, zero, FL_IMAGE_SIZE, err) != 0) goto kept;
+    /* 5: the image made inert in one write: no entries, a zero table, the code left in place. It is
+     * never zeroed: a thread may still be in the fake code, or in a signal handler whose saved frame
+     * returns just after the fake code's syscall (Go's SIGURG, SIGPROF, a SIGCHLD), which no RIP
+     * check can see; it returns through intact code that reads a zero table: the real time. */
+    fl_build_image(&s, NULL, 0, image);
+    if (write_step(pid, s.image_off, image, FL_IMAGE_SIZE, err) != 0) goto failed;
     reached_step(5);
   }
   fl_detach_all(&threads);
@@ -410,7 +423,6 @@ deadline:
   snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed; this run's writes were undone", args.timeout_ms);
 failed:
   roll_back(pid);
-kept: /* the functions are already restored: keep that, never re-redirect them */
   fl_detach_all(&threads);
   return FAILED;
 #undef STEP
@@ -443,6 +455,7 @@ int main(int argc, char **argv) {
   struct sigaction sa = {0};
   sa.sa_handler = on_alarm; /* no SA_RESTART: a waitpid blocked past the deadline returns EINTR */
   sigaction(SIGALRM, &sa, NULL);
+  /* The deadline is per process: one that cannot be stopped in time fails alone, not every pid after it. */
   struct itimerval deadline = {{0, 0}, {args.timeout_ms / 1000, (args.timeout_ms % 1000) * 1000}};
   setitimer(ITIMER_REAL, &deadline, NULL);
 
@@ -455,11 +468,9 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < args.pid_count; i++) {
     pid_t pid = args.pids[i];
-    if (fl_deadline_passed) {
-      snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed before this process", args.timeout_ms);
-      print_state(pid, "error", NULL, 0, err);
-      failures++;
-      continue;
+    if (i > 0) {
+      fl_deadline_passed = 0;
+      setitimer(ITIMER_REAL, &deadline, NULL);
     }
     if (args.cmd == CMD_SET) {
       enum outcome o = set_one(pid, err);

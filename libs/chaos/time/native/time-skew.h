@@ -72,6 +72,7 @@ struct fl_state {
   bool redirected[FL_SYMS];
   uint64_t image_off;                   /* mapping offset of the image */
   uint64_t code_start, code_end;        /* mapping offsets of the fake code */
+  bool code_matches;                    /* has_image and its code is this build's, byte for byte */
 };
 /* Reads the state out of a parsed vDSO. 0 ok, -1 error (err): not ours, no room, foreign patch. */
 int fl_read_state(const struct fl_vdso *v, struct fl_state *s, char *err);
@@ -79,7 +80,7 @@ int fl_read_state(const struct fl_vdso *v, struct fl_state *s, char *err);
 void fl_build_image(const struct fl_state *s, const struct fl_entry *e, int n, uint8_t image[FL_IMAGE_SIZE]);
 /* The 5 bytes of a jmp from a patched entry to its fake function. */
 void fl_jump_bytes(const struct fl_state *s, int sym, uint8_t out[FL_PATCH_LEN]);
-/* "clean" | "skewed" | "partial" */
+/* "clean" (no image, or an inert one: no entries, nothing redirected) | "skewed" | "partial" */
 const char *fl_state_name(const struct fl_state *s);
 
 #endif

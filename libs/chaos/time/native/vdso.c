@@ -53,8 +53,19 @@ int fl_read_vdso(pid_t pid, struct fl_vdso *v, char *err) {
   }
   v->size = 0;
   while (fgets(line, sizeof line, f)) {
+    /* The pathname field must be exactly [vdso]: a file mapped from a path containing "[vdso]" is not it.
+     * A line longer than the buffer is a long pathname: its tail is read on and skipped. */
+    size_t len = strlen(line);
+    if (len == 0 || line[len - 1] != '\n') {
+      int c;
+      while ((c = fgetc(f)) != EOF && c != '\n') {}
+      continue;
+    }
+    line[len - 1] = 0;
     uint64_t lo, hi;
-    if (strstr(line, "[vdso]") && sscanf(line, "%" SCNx64 "-%" SCNx64, &lo, &hi) == 2) {
+    int path_at = -1;
+    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 && path_at > 0 &&
+        strcmp(line + path_at, "[vdso]") == 0 && hi > lo) {
       v->base = lo;
       v->size = hi - lo;
       break;
@@ -96,10 +107,23 @@ int fl_parse_vdso(struct fl_vdso *v, char *err) {
   /* Where the ELF's content ends: everything after it up to the mapping's end is padding. */
   uint64_t end = eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr);
   if (eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > end) end = eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
-  for (int i = 0; i < eh->e_shnum; i++)
-    if (sh[i].sh_type != SHT_NOBITS && sh[i].sh_offset + sh[i].sh_size > end) end = sh[i].sh_offset + sh[i].sh_size;
-  for (int i = 0; i < eh->e_phnum; i++)
+  /* Overflow-safe: a section or segment that does not fit the mapping is refused (the target can
+   * write its own vDSO; a wrapped sum would otherwise make the padding look larger than it is). */
+  for (int i = 0; i < eh->e_shnum; i++) {
+    if (sh[i].sh_type == SHT_NOBITS) continue;
+    if (!inside(v, sh[i].sh_offset, sh[i].sh_size)) {
+      snprintf(err, FL_ERR_LEN, "the vDSO's section %d is out of the mapping", i);
+      return -1;
+    }
+    if (sh[i].sh_offset + sh[i].sh_size > end) end = sh[i].sh_offset + sh[i].sh_size;
+  }
+  for (int i = 0; i < eh->e_phnum; i++) {
+    if (!inside(v, ph[i].p_offset, ph[i].p_filesz)) {
+      snprintf(err, FL_ERR_LEN, "the vDSO's segment %d is out of the mapping", i);
+      return -1;
+    }
     if (ph[i].p_offset + ph[i].p_filesz > end) end = ph[i].p_offset + ph[i].p_filesz;
+  }
   v->content_end = end;
 
   /* Symbol values are virtual addresses; the first PT_LOAD maps them onto the mapping's offsets. */
