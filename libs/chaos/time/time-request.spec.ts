@@ -51,6 +51,8 @@ describe("checkSetTimeRequest", () => {
     expect(checkSetTimeRequest({ ...ok, sec: 10_000_000_000n, nsec: 0n, clkIdsMask: 0x3ffn })).toEqual({ sec: 10_000_000_000, nsec: 0, mask: 0x3ff });
     expect(checkSetTimeRequest({ ...ok, sec: 0n, nsec: -999_999_999n })).toMatchObject({ sec: 0, nsec: -999_999_999 });
     expect(checkSetTimeRequest({ ...ok, uid: "x".repeat(512) })).toMatchObject({ sec: -3600 });
+    // podContainerName: empty, or <podUID>:<container> as Chaos Mesh's manager sends it
+    for (const podContainerName of ["", "0b7c2f4e-1d2a-4c3b-9e8f-112233445566:main", ":app-1"]) expect(checkSetTimeRequest({ ...ok, podContainerName })).toMatchObject({ sec: -3600 });
   });
 
   it.each([
@@ -68,6 +70,11 @@ describe("checkSetTimeRequest", () => {
     [{ clkIdsMask: (1n << 63n) | 1n }, /^clkIdsMask: 0x8000000000000001 has bits beyond/],
     [{ uid: "" }, /^uid: a uid is required/],
     [{ uid: "x".repeat(513) }, /^uid: is 513 characters long: at most 512/],
+    [{ podContainerName: "main" }, /^podContainerName: "main" is not <podUID>:<container>/],
+    [{ podContainerName: "uid:Main" }, /^podContainerName: "uid:Main" is not <podUID>:<container>/],
+    [{ podContainerName: "uid:main\n{\"level\":\"error\"}" }, /^podContainerName: .* is not <podUID>:<container>/],
+    [{ podContainerName: "a:b:c" }, /^podContainerName: /],
+    [{ podContainerName: "u".repeat(510) + ":ab" }, /^podContainerName: is 513 characters long: at most 512/],
   ])("refuses %j with InvalidArgument naming the field", (change, message) => {
     const got = refusal(() => checkSetTimeRequest({ ...ok, ...change }));
     expect(got?.code).toBe(Code.InvalidArgument);
@@ -78,6 +85,7 @@ describe("checkSetTimeRequest", () => {
     expect(refusal(() => checkRecoverTimeRequest({ containerId, uid: "u" }))).toBeUndefined();
     expect(refusal(() => checkRecoverTimeRequest({ containerId, uid: "" }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^uid: /) });
     expect(refusal(() => checkRecoverTimeRequest({ containerId: "x", uid: "u" }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^containerId: /) });
+    expect(refusal(() => checkRecoverTimeRequest({ containerId, uid: "u", podContainerName: "no colon" }))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^podContainerName: /) });
   });
 });
 

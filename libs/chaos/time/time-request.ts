@@ -19,13 +19,27 @@ export function checkTimeUid(uid: string): void {
   if (uid.length > 512) throw invalid("uid", `is ${uid.length} characters long: at most 512`);
 }
 
+/** A pod's UID, ':', a container name (a DNS-1123 label), as Chaos Mesh's manager sends it. */
+const podContainerNamePattern = /^[0-9A-Za-z-]*:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * `podContainerName`: empty, or `<podUID>:<container>` of at most 512 characters (it is written to
+ * the node's state file and to logs, so nothing else is taken).
+ */
+export function checkPodContainerName(name: string): void {
+  if (name === "") return;
+  if (name.length > 512) throw invalid("podContainerName", `is ${name.length} characters long: at most 512`);
+  if (!podContainerNamePattern.test(name)) throw invalid("podContainerName", `${JSON.stringify(name)} is not <podUID>:<container> (a UID of letters, digits and '-', a container name that is a DNS-1123 label)`);
+}
+
 /**
  * Checks a SetTimeOffset request strictly, before anything is touched (InvalidArgument naming the
  * field): a runtime-prefixed container id, |sec| ≤ 10^10, |nsec| < 10^9 and of the same sign as
- * sec, a non-zero mask of bits 0..9 (the clock ids TimeChaos knows), a uid of 1..512 characters.
+ * sec, a non-zero mask of bits 0..9 (the clock ids TimeChaos knows), a uid of 1..512 characters,
+ * a podContainerName empty or `<podUID>:<container>` (≤ 512).
  * Returns the offset and mask as numbers (exact: every admitted value fits a double).
  */
-export function checkSetTimeRequest(req: Pick<TimeRequest, "containerId" | "sec" | "nsec" | "clkIdsMask" | "uid">): { sec: number; nsec: number; mask: number } {
+export function checkSetTimeRequest(req: Pick<TimeRequest, "containerId" | "sec" | "nsec" | "clkIdsMask" | "uid"> & { podContainerName?: string }): { sec: number; nsec: number; mask: number } {
   checkContainerId(req.containerId);
   const limit = BigInt(maxTimeOffsetSeconds);
   if (req.sec > limit || req.sec < -limit) throw invalid("sec", `${req.sec} is more than ${maxTimeOffsetSeconds} seconds away`);
@@ -34,13 +48,15 @@ export function checkSetTimeRequest(req: Pick<TimeRequest, "containerId" | "sec"
   if (req.clkIdsMask === 0n) throw invalid("clkIdsMask", "no clock: at least one bit (bit n = Linux clock id n) must be set");
   if ((req.clkIdsMask & ~timeChaosMaskBits) !== 0n) throw invalid("clkIdsMask", `0x${req.clkIdsMask.toString(16)} has bits beyond 0..9 (CLOCK_REALTIME .. CLOCK_BOOTTIME_ALARM)`);
   checkTimeUid(req.uid);
+  checkPodContainerName(req.podContainerName ?? "");
   return { sec: Number(req.sec), nsec: Number(req.nsec), mask: Number(req.clkIdsMask) };
 }
 
-/** Checks a RecoverTimeOffset request: a container id and a uid (the offset fields are not read). */
-export function checkRecoverTimeRequest(req: Pick<TimeRequest, "containerId" | "uid">): void {
+/** Checks a RecoverTimeOffset request: a container id, a uid, a podContainerName (the offset fields are not read). */
+export function checkRecoverTimeRequest(req: Pick<TimeRequest, "containerId" | "uid"> & { podContainerName?: string }): void {
   checkContainerId(req.containerId);
   checkTimeUid(req.uid);
+  checkPodContainerName(req.podContainerName ?? "");
 }
 
 /** Thrown when a container already carries {@link maxComposedOffsets} other offsets. */
