@@ -1,0 +1,350 @@
+// faultline-iofs: the CLI (check, serve, unmount), the server's start, its watchdog, its signals.
+#define _GNU_SOURCE
+#include "iofs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static FILE *log_file;
+
+void iofs_log(const char *fmt, ...) {
+  if (!log_file) return;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  char when[32];
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(log_file, "%s.%03ldZ [%d] ", when, ts.tv_nsec / 1000000, (int)getpid());
+  vfprintf(log_file, fmt, ap);
+  fputc('\n', log_file);
+  fflush(log_file);
+  va_end(ap);
+}
+
+void iofs_json_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+    else fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
+static void usage(const char *msg) {
+  fprintf(stderr, "faultline-iofs: %s\n"
+          "usage: faultline-iofs check --pid <pid> --volume <abs path>\n"
+          "       faultline-iofs serve --pid <pid> --volume <abs path> --config <file> --key <32 hex> [--log <file>]\n"
+          "       faultline-iofs unmount --pid <pid> --volume <abs path>\n", msg);
+  exit(2);
+}
+
+// {"<field>":false,"reason":"…"} on stdout, exit 1
+static void refuse(const char *field, const char *reason) {
+  printf("{\"%s\":false,\"reason\":", field);
+  iofs_json_string(stdout, reason);
+  printf("}\n");
+  fflush(stdout);
+  exit(1);
+}
+
+struct args {
+  int pid;
+  const char *volume, *config, *key, *log;
+};
+
+static struct args parse_args(int argc, char **argv, int serve) {
+  struct args a = {0};
+  for (int i = 2; i < argc; i++) {
+    const char *o = argv[i];
+    if (i + 1 >= argc) usage("an option without its value");
+    const char *v = argv[++i];
+    if (strcmp(o, "--pid") == 0) {
+      char *end;
+      long pid = strtol(v, &end, 10);
+      if (*end || pid < 1 || pid > 4194304) usage("--pid: want an integer in 1..4194304");
+      a.pid = (int)pid;
+    } else if (strcmp(o, "--volume") == 0) {
+      if (v[0] != '/' || strlen(v) >= IOFS_PATH_MAX) usage("--volume: want an absolute path");
+      a.volume = v;
+    } else if (serve && strcmp(o, "--config") == 0) {
+      a.config = v;
+    } else if (serve && strcmp(o, "--key") == 0) {
+      if (strlen(v) != 32 || strspn(v, "0123456789abcdef") != 32) usage("--key: want 32 lowercase hex digits");
+      a.key = v;
+    } else if (serve && strcmp(o, "--log") == 0) {
+      a.log = v;
+    } else {
+      usage("unknown option");
+    }
+  }
+  if (!a.pid) usage("--pid is required");
+  if (!a.volume) usage("--volume is required");
+  if (serve && !a.config) usage("--config is required");
+  if (serve && !a.key) usage("--key is required");
+  return a;
+}
+
+static int cmd_check(int argc, char **argv) {
+  struct args a = parse_args(argc, argv, 0);
+  char reason[IOFS_PATH_MAX + 256], resolved[IOFS_PATH_MAX];
+  int faulted;
+  if (iofs_enter_mnt_ns(a.pid, -1, reason, sizeof reason)) refuse("ok", reason);
+  if (iofs_check_volume(a.volume, resolved, reason, sizeof reason, &faulted)) refuse("ok", reason);
+  printf("{\"ok\":true,\"faulted\":%s}\n", faulted ? "true" : "false");
+  return 0;
+}
+
+static int cmd_unmount(int argc, char **argv) {
+  struct args a = parse_args(argc, argv, 0);
+  char reason[IOFS_PATH_MAX + 256];
+  if (iofs_enter_mnt_ns(a.pid, -1, reason, sizeof reason)) refuse("ok", reason);
+  // the path as given first: resolving it would ask a dead FUSE mount (ENOTCONN)
+  const char *path = a.volume;
+  char real[PATH_MAX];
+  struct iofs_mount m;
+  if (iofs_top_mount(path, &m) == 0 && !m.found && realpath(a.volume, real)) path = real;
+  int rc = iofs_unmount_if_ours(path, 0, reason, sizeof reason);
+  if (rc < 0) refuse("ok", reason);
+  if (rc == 1) {
+    printf("{\"ok\":true,\"unmounted\":true}\n");
+  } else {
+    printf("{\"ok\":true,\"unmounted\":false,\"reason\":");
+    iofs_json_string(stdout, reason);
+    printf("}\n");
+  }
+  return 0;
+}
+
+// ---- serve ----------------------------------------------------------------------------------------
+static int config_dirfd = -1;
+static char config_name[NAME_MAX + 1];
+static int our_mount_id;
+
+static void *signal_thread(void *arg) {
+  sigset_t *set = arg;
+  for (;;) {
+    int sig;
+    if (sigwait(set, &sig)) continue;
+    if (sig == SIGHUP) {
+      char err[512];
+      struct iofs_config *c = iofs_config_load(config_dirfd, config_name, err, sizeof err);
+      if (c) {
+        size_t n = c->n;
+        iofs_config_set(c);
+        iofs_log("SIGHUP: %zu action(s) in force", n);
+      } else {
+        iofs_log("SIGHUP: %s; the actions in force are kept", err);
+      }
+    } else {
+      atomic_store(&iofs.stopped, 1);
+      iofs_log("%s: injection stopped; unmounting %s lazily (served until its last user closes)", strsignal(sig), iofs.volume);
+      char reason[IOFS_PATH_MAX + 256] = "";
+      int rc = iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+      if (rc != 1) iofs_log("not unmounted: %s", reason);
+    }
+  }
+  return NULL;
+}
+
+static void quiet_stdio(int log_filed) {
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  dup2(null, 0);
+  dup2(log_filed >= 0 ? log_filed : null, 1);
+  dup2(log_filed >= 0 ? log_filed : null, 2);
+  if (null > 2) close(null);
+}
+
+static void serve_loop(struct fuse *fuse) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL); // before any thread: only the signal thread takes them
+  pthread_t t;
+  if (pthread_create(&t, NULL, signal_thread, &set)) {
+    iofs_log("cannot start the signal thread");
+    exit(1);
+  }
+  struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(cfg, 64);  // a delayed request must not hold up the others
+  fuse_loop_cfg_set_idle_threads(cfg, 8);
+  int rc = fuse_loop_mt(fuse, cfg);
+  iofs_log("session ended (%d): exiting", rc);
+  _exit(0);
+}
+
+static pid_t server_pid;
+static void forward(int sig) {
+  if (server_pid > 0) kill(server_pid, sig);
+}
+
+static void watchdog(pid_t server) {
+  server_pid = server;
+  struct sigaction sa = {.sa_handler = forward};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  int status;
+  while (waitpid(server, &status, 0) < 0 && errno == EINTR) {}
+  char reason[IOFS_PATH_MAX + 256] = "";
+  int rc = iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+  if (WIFSIGNALED(status)) iofs_log("watchdog: server %d killed by signal %d", (int)server, WTERMSIG(status));
+  else iofs_log("watchdog: server %d exited %d", (int)server, WEXITSTATUS(status));
+  if (rc == 1) iofs_log("watchdog: lazily unmounted %s", iofs.volume);
+  _exit(0);
+}
+
+static int cmd_serve(int argc, char **argv) {
+  struct args a = parse_args(argc, argv, 1);
+  char reason[IOFS_PATH_MAX + 256], err[512];
+
+  // everything from the daemon's side first: the config (and its directory, to re-read it), the log,
+  // /dev/fuse, the target's mount namespace
+  char cfgcopy[PATH_MAX], basecopy[PATH_MAX];
+  snprintf(cfgcopy, sizeof cfgcopy, "%s", a.config);
+  snprintf(basecopy, sizeof basecopy, "%s", a.config);
+  config_dirfd = open(dirname(cfgcopy), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (config_dirfd < 0) {
+    snprintf(reason, sizeof reason, "config: cannot open the directory of %s: %s", a.config, strerror(errno));
+    refuse("ready", reason);
+  }
+  snprintf(config_name, sizeof config_name, "%s", basename(basecopy));
+  struct iofs_config *config = iofs_config_load(config_dirfd, config_name, err, sizeof err);
+  if (!config) refuse("ready", err);
+  int log_filed = -1;
+  if (a.log) {
+    log_filed = open(a.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (log_filed < 0) {
+      snprintf(reason, sizeof reason, "log: cannot open %s: %s", a.log, strerror(errno));
+      refuse("ready", reason);
+    }
+    log_file = fdopen(log_filed, "a");
+  }
+  int fusefd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fusefd < 0) {
+    snprintf(reason, sizeof reason, "cannot open /dev/fuse: %s", strerror(errno));
+    refuse("ready", reason);
+  }
+  char nspath[64];
+  snprintf(nspath, sizeof nspath, "/proc/%d/ns/mnt", a.pid);
+  int nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0) {
+    snprintf(reason, sizeof reason, "cannot open %s: %s", nspath, strerror(errno));
+    refuse("ready", reason);
+  }
+  if (iofs_enter_mnt_ns(a.pid, nsfd, reason, sizeof reason)) refuse("ready", reason);
+  close(nsfd);
+  if (chdir("/")) refuse("ready", "cannot chdir to / in the container");
+
+  // the same checks as `check`; then the original held before it is covered
+  int faulted;
+  if (iofs_check_volume(a.volume, iofs.volume, reason, sizeof reason, &faulted)) refuse("ready", reason);
+  if (faulted) {
+    snprintf(reason, sizeof reason, "volume %s already has a faultline-iofs mount", a.volume);
+    refuse("ready", reason);
+  }
+  iofs.volume_len = strlen(iofs.volume);
+  iofs.volfd = open(iofs.volume, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (iofs.volfd < 0) {
+    snprintf(reason, sizeof reason, "cannot open %s: %s", iofs.volume, strerror(errno));
+    refuse("ready", reason);
+  }
+  iofs_config_set(config);
+  umask(0); // modes arrive with the caller's umask already applied
+
+  char *fargv[] = {"faultline-iofs", NULL};
+  struct fuse_args fargs = FUSE_ARGS_INIT(1, fargv);
+  struct fuse *fuse = fuse_new(&fargs, &iofs_ops, sizeof iofs_ops, NULL);
+  if (!fuse) refuse("ready", "fuse_new failed");
+
+  // default_permissions: the kernel checks modes against the original's owners and modes (the server
+  // is root and checks nothing), so a non-root process keeps exactly the access it had
+  char opts[256];
+  snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fusefd);
+  if (mount("faultline-iofs", iofs.volume, IOFS_FSTYPE, MS_NOSUID | MS_NODEV, opts)) {
+    snprintf(reason, sizeof reason, "mount over %s: %s", iofs.volume, strerror(errno));
+    refuse("ready", reason);
+  }
+  struct iofs_mount m;
+  if (iofs_top_mount(iofs.volume, &m) || !m.found || strcmp(m.fstype, IOFS_FSTYPE) != 0) {
+    umount2(iofs.volume, MNT_DETACH);
+    refuse("ready", "the mount made is not the top mount at the volume");
+  }
+  our_mount_id = m.mount_id;
+  char devfd[32];
+  snprintf(devfd, sizeof devfd, "/dev/fd/%d", fusefd);
+  int pipefd[2];
+  if (fuse_mount(fuse, devfd) || pipe2(pipefd, O_CLOEXEC)) {
+    iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+    refuse("ready", "cannot start the FUSE session");
+  }
+
+  // the watchdog (its own session: it and the server outlive the daemon) and the server under it
+  pid_t w = fork();
+  if (w < 0) {
+    iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+    refuse("ready", "fork failed");
+  }
+  if (w == 0) {
+    setsid();
+    quiet_stdio(log_filed);
+    pid_t s = fork();
+    if (s == 0) {
+      close(pipefd[0]);
+      close(pipefd[1]);
+      iofs_log("serving %s (pid %d, key %s, %zu action(s))", iofs.volume, (int)getpid(), a.key, config->n);
+      serve_loop(fuse);
+    }
+    // the watchdog holds neither /dev/fuse (the session must end when the server dies) nor the volume
+    close(fusefd);
+    close(iofs.volfd);
+    close(config_dirfd);
+    if (s > 0) {
+      ssize_t wr = write(pipefd[1], &s, sizeof s);
+      (void)wr;
+    }
+    close(pipefd[1]);
+    if (s < 0) {
+      iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+      _exit(1);
+    }
+    watchdog(s);
+  }
+  close(pipefd[1]);
+  pid_t s = 0;
+  ssize_t got;
+  while ((got = read(pipefd[0], &s, sizeof s)) < 0 && errno == EINTR) {}
+  if (got != sizeof s || s <= 0) {
+    iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+    refuse("ready", "the server did not start");
+  }
+  printf("{\"ready\":true,\"pid\":%d,\"watchdog\":%d}\n", (int)s, (int)w);
+  fflush(stdout);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) usage("a command is required");
+  if (strcmp(argv[1], "check") == 0) return cmd_check(argc, argv);
+  if (strcmp(argv[1], "serve") == 0) return cmd_serve(argc, argv);
+  if (strcmp(argv[1], "unmount") == 0) return cmd_unmount(argc, argv);
+  usage("unknown command");
+  return 2;
+}

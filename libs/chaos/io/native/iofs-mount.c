@@ -1,0 +1,136 @@
+// Mount namespace entry, /proc/self/mountinfo, the volume checks, the lazy unmount of our mount only.
+#define _GNU_SOURCE
+#include "iofs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+int iofs_enter_mnt_ns(int pid, int nsfd, char *reason, size_t reasonlen) {
+  int own = nsfd < 0;
+  if (own) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", pid);
+    nsfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) {
+      snprintf(reason, reasonlen, "cannot open /proc/%d/ns/mnt: %s", pid, strerror(errno));
+      return -1;
+    }
+  }
+  int rc = setns(nsfd, CLONE_NEWNS);
+  int e = errno;
+  if (own) close(nsfd);
+  if (rc) {
+    snprintf(reason, reasonlen, "cannot enter the mount namespace of pid %d: %s", pid, strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo
+static void unescape(char *s) {
+  char *o = s;
+  for (char *p = s; *p;) {
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+      *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+      p += 4;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = 0;
+}
+
+int iofs_top_mount(const char *path, struct iofs_mount *out) {
+  memset(out, 0, sizeof *out);
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return -1;
+  char *line = NULL;
+  size_t cap = 0;
+  // the last entry for a mount point is the one on top (mounts are listed in the order they were made)
+  while (getline(&line, &cap, f) > 0) {
+    int id, parent;
+    char mountpoint[IOFS_PATH_MAX + 1];
+    if (sscanf(line, "%d %d %*s %*s %4096s", &id, &parent, mountpoint) != 3) continue;
+    unescape(mountpoint);
+    if (strcmp(mountpoint, path) != 0) continue;
+    char *sep = strstr(line, " - ");
+    if (!sep) continue;
+    char fstype[256];
+    if (sscanf(sep + 3, "%255s", fstype) != 1) continue;
+    out->found = 1;
+    out->mount_id = id;
+    snprintf(out->fstype, sizeof out->fstype, "%s", fstype);
+  }
+  free(line);
+  fclose(f);
+  return 0;
+}
+
+int iofs_check_volume(const char *volume, char *resolved, char *reason, size_t reasonlen, int *faulted) {
+  *faulted = 0;
+  if (volume[0] != '/') {
+    snprintf(reason, reasonlen, "volume %s is not an absolute path", volume);
+    return -1;
+  }
+  char real[PATH_MAX];
+  if (!realpath(volume, real)) {
+    snprintf(reason, reasonlen, "volume %s does not exist in the container: %s", volume, strerror(errno));
+    return -1;
+  }
+  if (strcmp(real, "/") == 0) {
+    snprintf(reason, reasonlen, "volume %s is the container's root /", volume);
+    return -1;
+  }
+  struct stat st;
+  if (stat(real, &st)) {
+    snprintf(reason, reasonlen, "volume %s: %s", volume, strerror(errno));
+    return -1;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    snprintf(reason, reasonlen, "volume %s is not a directory", volume);
+    return -1;
+  }
+  struct iofs_mount m;
+  if (iofs_top_mount(real, &m)) {
+    snprintf(reason, reasonlen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+    return -1;
+  }
+  if (!m.found) {
+    snprintf(reason, reasonlen, "volume %s is not a mount point in the container", volume);
+    return -1;
+  }
+  *faulted = strcmp(m.fstype, IOFS_FSTYPE) == 0;
+  snprintf(resolved, IOFS_PATH_MAX, "%s", real);
+  return 0;
+}
+
+int iofs_unmount_if_ours(const char *path, int mount_id, char *reason, size_t reasonlen) {
+  struct iofs_mount m;
+  if (iofs_top_mount(path, &m)) {
+    snprintf(reason, reasonlen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+    return -1;
+  }
+  if (!m.found) {
+    snprintf(reason, reasonlen, "nothing is mounted at %s", path);
+    return 0;
+  }
+  if (strcmp(m.fstype, IOFS_FSTYPE) != 0) {
+    snprintf(reason, reasonlen, "the mount at %s is %s, not %s", path, m.fstype, IOFS_FSTYPE);
+    return 0;
+  }
+  if (mount_id > 0 && m.mount_id != mount_id) {
+    snprintf(reason, reasonlen, "the mount at %s is another faultline-iofs mount (id %d, not %d)", path, m.mount_id, mount_id);
+    return 0;
+  }
+  if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW)) {
+    snprintf(reason, reasonlen, "umount %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return 1;
+}

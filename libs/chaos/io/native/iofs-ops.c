@@ -1,0 +1,505 @@
+// The filesystem: every FUSE operation passed through to the original volume with the *at system
+// calls on the O_PATH fd held before mounting over it, and the four injectors around them.
+#define _GNU_SOURCE
+#include "iofs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+struct iofs_state iofs = {.volfd = -1};
+
+// ---- the actions in force: an immutable config, swapped whole on SIGHUP, reference counted -----
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct iofs_config *current;
+
+struct iofs_config *iofs_config_get(void) {
+  pthread_mutex_lock(&config_lock);
+  struct iofs_config *c = current;
+  atomic_fetch_add(&c->refs, 1);
+  pthread_mutex_unlock(&config_lock);
+  return c;
+}
+void iofs_config_put(struct iofs_config *c) {
+  if (atomic_fetch_sub(&c->refs, 1) == 1) iofs_config_free(c);
+}
+void iofs_config_set(struct iofs_config *c) {
+  pthread_mutex_lock(&config_lock);
+  struct iofs_config *old = current;
+  current = c;
+  pthread_mutex_unlock(&config_lock);
+  if (old) iofs_config_put(old);
+}
+
+// ---- randomness: a per-thread xorshift64* seeded from getrandom ---------------------------------
+static __thread uint64_t rng;
+static uint64_t rnd(void) {
+  while (!rng) {
+    if (getrandom(&rng, sizeof rng, 0) != sizeof rng) rng = (uint64_t)time(NULL) ^ (uint64_t)pthread_self();
+  }
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return rng * 0x2545F4914F6CDD1DULL;
+}
+static int draw(unsigned percent) { return percent >= 100 || (percent > 0 && rnd() % 100 < percent); }
+
+// ---- matching -----------------------------------------------------------------------------------
+#define BIT(m) (1ULL << (m))
+
+// `path` is the path within the mount ("/" = the volume itself); the glob sees volume + path.
+static int path_matches(const struct iofs_action *a, const char *path) {
+  if (!a->path) return 1;
+  if (!path) return 0;
+  char full[2 * IOFS_PATH_MAX];
+  snprintf(full, sizeof full, "%s%s", iofs.volume, strcmp(path, "/") == 0 ? "" : path);
+  return fnmatch(a->path, full, 0) == 0;
+}
+// `methods`: the callback's method bits (0 for a callback no method name covers: only "all methods" actions)
+static int method_matches(const struct iofs_action *a, uint64_t methods) {
+  return a->methods == 0 || (a->methods & methods) != 0;
+}
+static int applies(const struct iofs_action *a, uint64_t methods, const char *path) {
+  return method_matches(a, methods) && path_matches(a, path) && draw(a->percent);
+}
+
+// Latency (every matching action's delay, summed) then the first matching fault: 0 or -errno.
+static int inject(uint64_t methods, const char *path) {
+  if (atomic_load(&iofs.stopped)) return 0;
+  struct iofs_config *c = iofs_config_get();
+  uint64_t delay = 0;
+  int err = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    const struct iofs_action *a = &c->actions[i];
+    if (a->kind == IOFS_LATENCY && applies(a, methods, path)) delay += a->delay_ns;
+    if (a->kind == IOFS_FAULT && !err && applies(a, methods, path)) err = a->err;
+  }
+  iofs_config_put(c);
+  if (delay) {
+    struct timespec ts = {.tv_sec = (time_t)(delay / 1000000000ULL), .tv_nsec = (long)(delay % 1000000000ULL)};
+    while (nanosleep(&ts, &ts) && errno == EINTR) {}
+  }
+  return -err;
+}
+
+static void override_attr(uint64_t methods, const char *path, struct stat *st) {
+  if (atomic_load(&iofs.stopped)) return;
+  struct iofs_config *c = iofs_config_get();
+  for (size_t i = 0; i < c->n; i++) {
+    const struct iofs_action *a = &c->actions[i];
+    if (a->kind != IOFS_ATTR || !applies(a, methods, path)) continue;
+    const int64_t *v = a->attr;
+#define SET(f, field) if (a->attr_set & (1u << (f))) field = v[f]
+    SET(A_INO, st->st_ino);
+    SET(A_SIZE, st->st_size);
+    SET(A_BLOCKS, st->st_blocks);
+    SET(A_ATIME_SEC, st->st_atim.tv_sec);
+    SET(A_ATIME_NSEC, st->st_atim.tv_nsec);
+    SET(A_MTIME_SEC, st->st_mtim.tv_sec);
+    SET(A_MTIME_NSEC, st->st_mtim.tv_nsec);
+    SET(A_CTIME_SEC, st->st_ctim.tv_sec);
+    SET(A_CTIME_NSEC, st->st_ctim.tv_nsec);
+    SET(A_NLINK, st->st_nlink);
+    SET(A_UID, st->st_uid);
+    SET(A_GID, st->st_gid);
+    SET(A_RDEV, st->st_rdev);
+#undef SET
+    if (a->attr_set & (1u << A_KIND)) st->st_mode = (st->st_mode & ~S_IFMT) | (mode_t)v[A_KIND];
+    if (a->attr_set & (1u << A_PERM)) st->st_mode = (st->st_mode & S_IFMT) | (mode_t)v[A_PERM];
+  }
+  iofs_config_put(c);
+}
+
+// mistake: up to max_occurrences segments, each up to max_length bytes, zero- or random-filled
+static void corrupt(uint64_t methods, const char *path, char *buf, size_t len) {
+  if (atomic_load(&iofs.stopped) || len == 0) return;
+  struct iofs_config *c = iofs_config_get();
+  for (size_t i = 0; i < c->n; i++) {
+    const struct iofs_action *a = &c->actions[i];
+    if (a->kind != IOFS_MISTAKE || !applies(a, methods, path)) continue;
+    uint64_t occurrences = 1 + rnd() % a->max_occurrences;
+    for (uint64_t k = 0; k < occurrences; k++) {
+      size_t n = (size_t)(1 + rnd() % a->max_length);
+      if (n > len) n = len;
+      size_t at = (size_t)(rnd() % (len - n + 1));
+      if (a->random_fill) {
+        for (size_t j = 0; j < n; j++) buf[at + j] = (char)rnd();
+      } else {
+        memset(buf + at, 0, n);
+      }
+    }
+  }
+  iofs_config_put(c);
+}
+
+// Whether reads/writes of a file opened now go around the page cache: yes when an action that acts on
+// read or write (latency, fault, mistake) matches its path, so every read reaches the server.
+static int needs_direct_io(const char *path) {
+  struct iofs_config *c = iofs_config_get();
+  int direct = 0;
+  for (size_t i = 0; i < c->n && !direct; i++) {
+    const struct iofs_action *a = &c->actions[i];
+    direct = a->kind != IOFS_ATTR && method_matches(a, BIT(M_READ) | BIT(M_WRITE)) && path_matches(a, path);
+  }
+  iofs_config_put(c);
+  return direct;
+}
+
+// ---- handles: the fd of the original and the path it was opened at (read/write get no path) -----
+struct iofs_fh {
+  int fd;
+  DIR *dir;
+  char path[];
+};
+#define FH(fi) ((struct iofs_fh *)(uintptr_t)(fi)->fh)
+
+static struct iofs_fh *new_fh(const char *path, int fd, DIR *dir) {
+  struct iofs_fh *h = malloc(sizeof *h + strlen(path) + 1);
+  if (!h) return NULL;
+  h->fd = fd;
+  h->dir = dir;
+  strcpy(h->path, path);
+  return h;
+}
+static const char *path_of(const char *path, struct fuse_file_info *fi) { return path ? path : fi ? FH(fi)->path : NULL; }
+
+// the path for the *at calls, relative to the volume's fd
+static const char *rel(const char *path) { return path[1] ? path + 1 : "."; }
+
+// New entries are made by root; give them to the caller (the kernel has checked its permissions:
+// default_permissions), keeping a set-group-ID parent's group.
+static void give_to_caller(const char *path) {
+  struct fuse_context *ctx = fuse_get_context();
+  if (ctx->uid == 0 && ctx->gid == 0) return;
+  gid_t gid = ctx->gid;
+  char parent[IOFS_PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", path);
+  char *slash = strrchr(parent, '/');
+  if (slash) {
+    *slash = 0;
+    struct stat pst;
+    if (fstatat(iofs.volfd, parent[0] ? parent + 1 : ".", &pst, 0) == 0 && (pst.st_mode & S_ISGID)) gid = (gid_t)-1;
+  }
+  if (fchownat(iofs.volfd, rel(path), ctx->uid, gid, AT_SYMLINK_NOFOLLOW)) {
+    iofs_log("chown %s to %u:%d: %s", path, (unsigned)ctx->uid, (int)gid, strerror(errno));
+  }
+}
+
+#define INJECT(methods, path) do { int _e = inject(methods, path); if (_e) return _e; } while (0)
+#define RET(expr) return (expr) < 0 ? -errno : 0
+
+// ---- the operations -----------------------------------------------------------------------------
+static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
+  (void)conn;
+  cfg->use_ino = 1;         // the original's inode numbers
+  cfg->entry_timeout = 0;   // nothing cached by the kernel: every lookup and getattr reaches the injectors
+  cfg->attr_timeout = 0;
+  cfg->negative_timeout = 0;
+  cfg->hard_remove = 1;     // never the .fuse_hidden files (they would land on the original volume)
+  cfg->nullpath_ok = 1;     // operations on an open file use its handle
+  cfg->kernel_cache = 0;
+  cfg->auto_cache = 0;
+  return NULL;
+}
+
+// libfuse's high-level API answers the kernel's LOOKUP and GETATTR with this one callback
+static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
+  const char *p = path_of(path, fi);
+  INJECT(BIT(M_GETATTR) | BIT(M_LOOKUP), p);
+  int rc = fi ? fstat(FH(fi)->fd, st) : fstatat(iofs.volfd, rel(path), st, AT_SYMLINK_NOFOLLOW);
+  if (rc) return -errno;
+  override_attr(BIT(M_GETATTR) | BIT(M_LOOKUP), p, st);
+  return 0;
+}
+
+static int op_readlink(const char *path, char *buf, size_t size) {
+  INJECT(BIT(M_READLINK), path);
+  if (size == 0) return -EINVAL;
+  ssize_t n = readlinkat(iofs.volfd, rel(path), buf, size - 1);
+  if (n < 0) return -errno;
+  buf[n] = 0;
+  return 0;
+}
+
+static int op_mknod(const char *path, mode_t mode, dev_t rdev) {
+  INJECT(BIT(M_MKNOD), path);
+  if (mknodat(iofs.volfd, rel(path), mode, rdev)) return -errno;
+  give_to_caller(path);
+  return 0;
+}
+
+static int op_mkdir(const char *path, mode_t mode) {
+  INJECT(BIT(M_MKDIR), path);
+  if (mkdirat(iofs.volfd, rel(path), mode)) return -errno;
+  give_to_caller(path);
+  return 0;
+}
+
+static int op_unlink(const char *path) {
+  INJECT(BIT(M_UNLINK), path);
+  RET(unlinkat(iofs.volfd, rel(path), 0));
+}
+
+static int op_rmdir(const char *path) {
+  INJECT(BIT(M_RMDIR), path);
+  RET(unlinkat(iofs.volfd, rel(path), AT_REMOVEDIR));
+}
+
+static int op_symlink(const char *target, const char *path) {
+  INJECT(BIT(M_SYMLINK), path);
+  if (symlinkat(target, iofs.volfd, rel(path))) return -errno;
+  give_to_caller(path);
+  return 0;
+}
+
+static int op_rename(const char *from, const char *to, unsigned int flags) {
+  INJECT(BIT(M_RENAME), from);
+  RET(renameat2(iofs.volfd, rel(from), iofs.volfd, rel(to), flags));
+}
+
+static int op_link(const char *from, const char *to) {
+  INJECT(BIT(M_LINK), to);
+  RET(linkat(iofs.volfd, rel(from), iofs.volfd, rel(to), 0));
+}
+
+static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi) {
+  INJECT(BIT(M_SETATTR), path_of(path, fi));
+  RET(fi ? fchmod(FH(fi)->fd, mode) : fchmodat(iofs.volfd, rel(path), mode, 0));
+}
+
+static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi) {
+  INJECT(BIT(M_SETATTR), path_of(path, fi));
+  RET(fi ? fchown(FH(fi)->fd, uid, gid) : fchownat(iofs.volfd, rel(path), uid, gid, AT_SYMLINK_NOFOLLOW));
+}
+
+static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi) {
+  INJECT(BIT(M_SETATTR), path_of(path, fi));
+  if (fi) RET(ftruncate(FH(fi)->fd, size));
+  int fd = openat(iofs.volfd, rel(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  int rc = ftruncate(fd, size) ? -errno : 0;
+  close(fd);
+  return rc;
+}
+
+static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi) {
+  INJECT(BIT(M_SETATTR), path_of(path, fi));
+  RET(fi ? futimens(FH(fi)->fd, tv) : utimensat(iofs.volfd, rel(path), tv, AT_SYMLINK_NOFOLLOW));
+}
+
+static int finish_open(const char *path, int fd, struct fuse_file_info *fi) {
+  struct iofs_fh *h = new_fh(path, fd, NULL);
+  if (!h) {
+    close(fd);
+    return -ENOMEM;
+  }
+  fi->fh = (uintptr_t)h;
+  fi->direct_io = needs_direct_io(path);
+  fi->keep_cache = 0;
+  return 0;
+}
+
+static int op_open(const char *path, struct fuse_file_info *fi) {
+  INJECT(BIT(M_OPEN), path);
+  int fd = openat(iofs.volfd, rel(path), (fi->flags & ~O_NOFOLLOW) | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  return finish_open(path, fd, fi);
+}
+
+static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
+  INJECT(BIT(M_CREATE), path);
+  int fd = openat(iofs.volfd, rel(path), fi->flags | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    give_to_caller(path);
+  } else if (errno == EEXIST && !(fi->flags & O_EXCL)) {
+    fd = openat(iofs.volfd, rel(path), (fi->flags & ~O_CREAT) | O_CLOEXEC);
+  }
+  if (fd < 0) return -errno;
+  return finish_open(path, fd, fi);
+}
+
+static int op_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+  const char *p = path_of(path, fi);
+  INJECT(BIT(M_READ), p);
+  ssize_t n = pread(FH(fi)->fd, buf, size, off);
+  if (n < 0) return -errno;
+  corrupt(BIT(M_READ), p, buf, (size_t)n);
+  return (int)n;
+}
+
+static int op_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+  const char *p = path_of(path, fi);
+  INJECT(BIT(M_WRITE), p);
+  char *copy = malloc(size ? size : 1);
+  if (!copy) return -ENOMEM;
+  memcpy(copy, buf, size);
+  corrupt(BIT(M_WRITE), p, copy, size);
+  ssize_t n = pwrite(FH(fi)->fd, copy, size, off);
+  int e = errno;
+  free(copy);
+  return n < 0 ? -e : (int)n;
+}
+
+static int op_statfs(const char *path, struct statvfs *st) {
+  INJECT(BIT(M_STATFS), path);
+  RET(fstatvfs(iofs.volfd, st));
+}
+
+static int op_flush(const char *path, struct fuse_file_info *fi) {
+  INJECT(BIT(M_FLUSH), path_of(path, fi));
+  // closing a duplicate releases the caller's POSIX locks on the original, as close(2) would
+  int fd = dup(FH(fi)->fd);
+  if (fd < 0) return -errno;
+  RET(close(fd));
+}
+
+static int op_release(const char *path, struct fuse_file_info *fi) {
+  struct iofs_fh *h = FH(fi);
+  (void)inject(BIT(M_RELEASE), path_of(path, fi)); // the kernel ignores release's answer: only the delay shows
+  close(h->fd);
+  free(h);
+  return 0;
+}
+
+static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
+  INJECT(BIT(M_FSYNC), path_of(path, fi));
+  RET(datasync ? fdatasync(FH(fi)->fd) : fsync(FH(fi)->fd));
+}
+
+// xattrs have no *at calls before Linux 6.13: through the volume fd's /proc/self/fd link
+static void xpath(char *out, size_t len, const char *path) { snprintf(out, len, "/proc/self/fd/%d/%s", iofs.volfd, rel(path)); }
+
+static int op_setxattr(const char *path, const char *name, const char *value, size_t size, int flags) {
+  INJECT(BIT(M_SETXATTR), path);
+  char p[IOFS_PATH_MAX + 64];
+  xpath(p, sizeof p, path);
+  RET(lsetxattr(p, name, value, size, flags));
+}
+
+static int op_getxattr(const char *path, const char *name, char *value, size_t size) {
+  INJECT(BIT(M_GETXATTR), path);
+  char p[IOFS_PATH_MAX + 64];
+  xpath(p, sizeof p, path);
+  ssize_t n = lgetxattr(p, name, value, size);
+  return n < 0 ? -errno : (int)n;
+}
+
+static int op_listxattr(const char *path, char *list, size_t size) {
+  INJECT(BIT(M_LISTXATTR), path);
+  char p[IOFS_PATH_MAX + 64];
+  xpath(p, sizeof p, path);
+  ssize_t n = llistxattr(p, list, size);
+  return n < 0 ? -errno : (int)n;
+}
+
+static int op_removexattr(const char *path, const char *name) {
+  INJECT(BIT(M_REMOVEXATTR), path);
+  char p[IOFS_PATH_MAX + 64];
+  xpath(p, sizeof p, path);
+  RET(lremovexattr(p, name));
+}
+
+static int op_opendir(const char *path, struct fuse_file_info *fi) {
+  INJECT(BIT(M_OPENDIR), path);
+  int fd = openat(iofs.volfd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  DIR *dir = fdopendir(fd);
+  if (!dir) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  struct iofs_fh *h = new_fh(path, fd, dir);
+  if (!h) {
+    closedir(dir);
+    return -ENOMEM;
+  }
+  fi->fh = (uintptr_t)h;
+  return 0;
+}
+
+// the whole directory in one call (offset 0 to the filler): libfuse keeps it for the kernel's reads
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off, struct fuse_file_info *fi,
+                      enum fuse_readdir_flags flags) {
+  (void)off;
+  (void)flags;
+  struct iofs_fh *h = FH(fi);
+  INJECT(BIT(M_READDIR), path_of(path, fi));
+  rewinddir(h->dir);
+  for (;;) {
+    errno = 0;
+    struct dirent *d = readdir(h->dir);
+    if (!d) return errno ? -errno : 0;
+    struct stat st = {.st_ino = d->d_ino, .st_mode = (mode_t)d->d_type << 12};
+    if (filler(buf, d->d_name, &st, 0, 0)) return 0;
+  }
+}
+
+static int op_releasedir(const char *path, struct fuse_file_info *fi) {
+  struct iofs_fh *h = FH(fi);
+  (void)inject(BIT(M_RELEASEDIR), path_of(path, fi));
+  closedir(h->dir);
+  free(h);
+  return 0;
+}
+
+static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi) {
+  INJECT(BIT(M_FSYNCDIR), path_of(path, fi));
+  RET(datasync ? fdatasync(FH(fi)->fd) : fsync(FH(fi)->fd));
+}
+
+static int op_access(const char *path, int mask) {
+  INJECT(BIT(M_ACCESS), path);
+  RET(faccessat(iofs.volfd, rel(path), mask, 0));
+}
+
+static int op_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
+  INJECT(0, path_of(path, fi));
+  RET(fallocate(FH(fi)->fd, mode, off, len));
+}
+
+const struct fuse_operations iofs_ops = {
+  .init = op_init,
+  .getattr = op_getattr,
+  .readlink = op_readlink,
+  .mknod = op_mknod,
+  .mkdir = op_mkdir,
+  .unlink = op_unlink,
+  .rmdir = op_rmdir,
+  .symlink = op_symlink,
+  .rename = op_rename,
+  .link = op_link,
+  .chmod = op_chmod,
+  .chown = op_chown,
+  .truncate = op_truncate,
+  .utimens = op_utimens,
+  .open = op_open,
+  .create = op_create,
+  .read = op_read,
+  .write = op_write,
+  .statfs = op_statfs,
+  .flush = op_flush,
+  .release = op_release,
+  .fsync = op_fsync,
+  .setxattr = op_setxattr,
+  .getxattr = op_getxattr,
+  .listxattr = op_listxattr,
+  .removexattr = op_removexattr,
+  .opendir = op_opendir,
+  .readdir = op_readdir,
+  .releasedir = op_releasedir,
+  .fsyncdir = op_fsyncdir,
+  .access = op_access,
+  .fallocate = op_fallocate,
+};
