@@ -113,4 +113,36 @@ describe("NodeCapabilityProbe on this node", () => {
     expect(missing.notes).toContainEqual(expect.stringMatching(/^time\/vdso-skew: the time-skew helper's probe failed: .*ENOENT/));
     expect(nodeCapabilityFlags(no).get("time/vdso-skew")).toBe(false);
   }, 120_000);
+
+  it("io/fuse: opens the FUSE device, has the FUSE helper check the daemon's own root and finds the swap helper; what is missing is the note", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-fake-iofs-"));
+    const helper = (name: string, body: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, `#!/bin/sh\necho "$@" > ${file}.argv\n${body}\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    const yama = existsSync("/proc/sys/kernel/yama/ptrace_scope") ? Number(readFileSync("/proc/sys/kernel/yama/ptrace_scope", "utf8").trim()) : undefined;
+    // a device this process can open read-write stands for /dev/fuse (the spec must not need FUSE)
+    const device = helper("device", "");
+    const iofs = helper("iofs", `echo '{"ok":false,"reason":"/ is the root"}'; exit 1`);
+    const silent = helper("silent", "exit 1");
+    const swap = helper("swap", "");
+    const probeWith = (o: { iofsHelper?: string; fdSwapHelper?: string; fuseDevice?: string }) =>
+      new NodeCapabilityProbe({ runner, nodeName: "probe-test", iofsHelper: iofs, fdSwapHelper: swap, fuseDevice: device, ...o }).get();
+    const notes = (caps: { notes: string[] }) => caps.notes.filter((n) => n.startsWith("io/fuse"));
+    const yes = await probeWith({});
+    const able = process.arch === "x64" && yama !== 3;
+    expect(yes.ioFuse).toBe(able);
+    if (!able) return;
+    expect(readFileSync(`${iofs}.argv`, "utf8").trim()).toBe(`check --pid ${process.pid} --volume /`);
+    expect(notes(yes)).toEqual([]);
+    expect(nodeCapabilityFlags(yes).get("io/fuse")).toBe(true);
+    const noDevice = await probeWith({ fuseDevice: join(dir, "no-fuse") });
+    expect([noDevice.ioFuse, notes(noDevice)]).toEqual([false, ["io/fuse: /dev/fuse cannot be opened: ENOENT"]]);
+    const mute = await probeWith({ iofsHelper: silent });
+    expect([mute.ioFuse, notes(mute)]).toEqual([false, [expect.stringMatching(/^io\/fuse: the FUSE server helper .*silent does not run/)]]);
+    const noSwap = await probeWith({ fdSwapHelper: join(dir, "absent") });
+    expect([noSwap.ioFuse, notes(noSwap)]).toEqual([false, [expect.stringMatching(/^io\/fuse: the descriptor swap helper .*absent is not executable: ENOENT/)]]);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { iptablesCommands } from "./iptables-commands.js";
-import { nodeCapabilityFlags, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
+import { ioFuseVerdict, nodeCapabilityFlags, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
 
 describe("nodeCapabilityFlags", () => {
   it("names every capability, present or not, as /metrics and the manager's refusals do", () => {
@@ -23,7 +23,9 @@ describe("nodeCapabilityFlags", () => {
     expect(flags.get("http/interception")).toBe(false);
     expect(flags.get("time/vdso-skew")).toBe(false);
     expect(nodeCapabilityFlags(create(NodeCapabilitiesSchema, { timeVdsoSkew: true })).get("time/vdso-skew")).toBe(true);
-    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1 + 1 + 1);
+    expect(flags.get("io/fuse")).toBe(false);
+    expect(nodeCapabilityFlags(create(NodeCapabilitiesSchema, { ioFuse: true })).get("io/fuse")).toBe(true);
+    expect([...flags.keys()]).toHaveLength(7 + 2 + 4 + 6 + 2 + 3 + 1 + 1 + 1 + 1 + 1);
   });
 
   it("dns/interception needs iptables with REDIRECT and the owner match, all three", () => {
@@ -39,6 +41,19 @@ describe("nodeCapabilityFlags", () => {
     expect(flag({ iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT"] })).toBe(true);
     expect(flag({ iptablesBackend: "nf_tables", iptablesExtensions: ["owner"] })).toBe(false);
     expect(flag({ iptablesBackend: "", iptablesExtensions: ["REDIRECT"] })).toBe(false);
+  });
+});
+
+describe("io/fuse", () => {
+  const ok = { ok: true } as const;
+  it("needs x86_64, Yama below scope 3, /dev/fuse, the FUSE helper answering and the swap helper, and says which failed", () => {
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: ok, iofs: ok, fdSwap: ok })).toEqual({ capable: true });
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: undefined, devFuse: ok, iofs: ok, fdSwap: ok })).toEqual({ capable: true });
+    expect(ioFuseVerdict({ arch: "arm64", yamaScope: 1, devFuse: ok, iofs: ok, fdSwap: ok })).toEqual({ capable: false, reason: expect.stringMatching(/^architecture arm64: .*x86_64 only/) });
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: 3, devFuse: ok, iofs: ok, fdSwap: ok })).toEqual({ capable: false, reason: expect.stringMatching(/ptrace_scope is 3/) });
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: { ok: false, reason: "ENOENT" }, iofs: ok, fdSwap: ok })).toEqual({ capable: false, reason: "/dev/fuse cannot be opened: ENOENT" });
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: ok, iofs: { ok: false, reason: "iofs gone" }, fdSwap: ok })).toEqual({ capable: false, reason: "iofs gone" });
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: ok, iofs: ok, fdSwap: { ok: false, reason: "swap gone" } })).toEqual({ capable: false, reason: "swap gone" });
   });
 });
 

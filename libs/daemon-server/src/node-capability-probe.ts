@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, open, readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { NodeCapabilitiesSchema, type NodeCapabilities } from "@faultline/api";
@@ -52,6 +53,43 @@ export function timeSkewVerdict(found: { arch: string; yamaScope: number | undef
   return { capable: true };
 }
 
+/** `name` if it holds a slash, else the first executable of that name on PATH; rejects as access does when there is none. */
+async function executableOnPath(name: string): Promise<string> {
+  if (name.includes("/")) {
+    await access(name, constants.X_OK);
+    return name;
+  }
+  for (const dir of (process.env["PATH"] ?? "").split(":").filter(Boolean)) {
+    const candidate = `${dir}/${name}`;
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  throw Object.assign(new Error(`${name} not found on PATH`), { code: "ENOENT" });
+}
+
+/** The capability IOChaos needs (`io/fuse`), as {@link nodeCapabilityFlags} names it. */
+export const ioFuseCapabilityName = "io/fuse";
+
+type Found = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether IOChaos can fault volumes on this node, from what the probe found: x86_64 (both helpers
+ * are built for it), ptrace allowed (Yama's ptrace_scope below 3: the descriptor swap seizes the
+ * container's processes), /dev/fuse openable by the daemon, the FUSE server helper runnable (its
+ * `check` answered) and the descriptor swap helper executable. The reason says which failed.
+ *
+ * @example
+ * ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: { ok: false, reason: "ENOENT" }, iofs: { ok: true }, fdSwap: { ok: true } })
+ * // { capable: false, reason: "/dev/fuse cannot be opened: ENOENT" }
+ */
+export function ioFuseVerdict(found: { arch: string; yamaScope: number | undefined; devFuse: Found; iofs: Found; fdSwap: Found }): { capable: true } | { capable: false; reason: string } {
+  if (found.arch !== "x64") return { capable: false, reason: `architecture ${found.arch}: the FUSE server and descriptor swap helpers are built for x86_64 only` };
+  if (found.yamaScope === 3) return { capable: false, reason: "Yama ptrace_scope is 3: the container's open files cannot be switched (no process may be ptraced on this node)" };
+  if (!found.devFuse.ok) return { capable: false, reason: `/dev/fuse cannot be opened: ${found.devFuse.reason}` };
+  if (!found.iofs.ok) return { capable: false, reason: found.iofs.reason };
+  if (!found.fdSwap.ok) return { capable: false, reason: found.fdSwap.reason };
+  return { capable: true };
+}
+
 /** The reason a `faultline-time-skew probe` run gives for refusing: its JSON line's error, else its stderr, else how it failed. */
 export function timeSkewProbeReason(stdout: string, stderr: string, failure: string): string {
   for (const line of stdout.split("\n")) {
@@ -71,7 +109,7 @@ export function timeSkewProbeReason(stdout: string, stderr: string, failure: str
  * Every capability of a NodeCapabilities answer as one flat name → present map, the names used on
  * `/metrics` (`faultline_daemon_node_capability{capability}`) and by the manager's refusals:
  * `qdisc/netem`, `classifier/u32`, `ipset`, `ipset/inet6`, `iptables`, `ip6tables`,
- * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`, `http/interception`, `time/vdso-skew`.
+ * `iptables/statistic`, `iptables-backend/nf_tables`, `cgroup/hybrid`, `stress-ng`, `dns/interception`, `http/interception`, `time/vdso-skew`, `io/fuse`.
  *
  * @example
  * nodeCapabilityFlags(caps).get("qdisc/netem") // false on a kernel without sch_netem
@@ -91,6 +129,7 @@ export function nodeCapabilityFlags(caps: NodeCapabilities): Map<string, boolean
   flags.set("dns/interception", dnsInterceptionCapable(caps));
   flags.set("http/interception", httpInterceptionCapable(caps));
   flags.set(timeSkewCapabilityName, caps.timeVdsoSkew);
+  flags.set(ioFuseCapabilityName, caps.ioFuse);
   return flags;
 }
 
@@ -109,6 +148,15 @@ export interface NodeCapabilityProbeOptions {
    * PATH. The daemon app names the one @faultline/chaos builds (`defaultTimeSkewBinary()`).
    */
   timeSkewHelper?: string;
+  /**
+   * IOChaos's FUSE server helper; default `$FAULTLINE_IOFS_BIN`, else "faultline-iofs" from PATH.
+   * The daemon app names the one @faultline/chaos builds.
+   */
+  iofsHelper?: string;
+  /** IOChaos's descriptor swap helper; default `$FAULTLINE_FD_SWAP_BIN`, else "faultline-fd-swap" from PATH. */
+  fdSwapHelper?: string;
+  /** The FUSE device; default /dev/fuse (specs name one that is missing). */
+  fuseDevice?: string;
 }
 
 type Try = (argv: string[], input?: string) => Promise<{ ok: boolean; stderr: string; stdout: string }>;
@@ -129,6 +177,9 @@ export class NodeCapabilityProbe {
   readonly #hostPid: number;
   readonly #unsharePath: string | undefined;
   readonly #timeSkewHelper: string;
+  readonly #iofsHelper: string;
+  readonly #fdSwapHelper: string;
+  readonly #fuseDevice: string;
   #cached: Promise<NodeCapabilities> | undefined;
 
   constructor(options: NodeCapabilityProbeOptions) {
@@ -137,6 +188,9 @@ export class NodeCapabilityProbe {
     this.#hostPid = options.hostPid ?? 1;
     this.#unsharePath = options.unsharePath;
     this.#timeSkewHelper = options.timeSkewHelper ?? process.env["FAULTLINE_TIME_SKEW_BIN"] ?? "faultline-time-skew";
+    this.#iofsHelper = options.iofsHelper ?? process.env["FAULTLINE_IOFS_BIN"] ?? "faultline-iofs";
+    this.#fdSwapHelper = options.fdSwapHelper ?? process.env["FAULTLINE_FD_SWAP_BIN"] ?? "faultline-fd-swap";
+    this.#fuseDevice = options.fuseDevice ?? "/dev/fuse";
   }
 
   /** The node's capabilities, probed on the first call and cached. */
@@ -168,7 +222,47 @@ export class NodeCapabilityProbe {
     }
     caps.cgroupMode = await this.#cgroupMode(caps);
     await this.#probeTimeSkew(caps);
+    await this.#probeIoFuse(caps);
     return caps;
+  }
+
+  /**
+   * `io/fuse`: the architecture, Yama's ptrace_scope, /dev/fuse opened (and closed), the FUSE server
+   * helper's `check` of the daemon's own root (it must answer a JSON line: `/` is refused, nothing is
+   * touched) and the descriptor swap helper executable.
+   */
+  async #probeIoFuse(caps: NodeCapabilities): Promise<void> {
+    const scopeText = await readFile("/proc/sys/kernel/yama/ptrace_scope", "utf8").catch(() => undefined);
+    const yamaScope = scopeText === undefined ? undefined : Number(scopeText.trim());
+    const devFuse: Found = await open(this.#fuseDevice, "r+").then(
+      async (fd) => {
+        await fd.close();
+        return { ok: true } as const;
+      },
+      (error: NodeJS.ErrnoException) => ({ ok: false, reason: error.code ?? error.message }),
+    );
+    const iofs = await new Promise<Found>((resolve) => {
+      execFile(this.#iofsHelper, ["check", "--pid", String(process.pid), "--volume", "/"], { timeout: 10_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+        const answered = String(stdout)
+          .split("\n")
+          .some((line) => {
+            try {
+              return typeof (JSON.parse(line) as { ok?: unknown }).ok === "boolean";
+            } catch {
+              return false;
+            }
+          });
+        if (answered) resolve({ ok: true });
+        else resolve({ ok: false, reason: `the FUSE server helper ${this.#iofsHelper} does not run: ${String(stderr).trim().split("\n")[0] || error?.message || "no answer"}` });
+      });
+    });
+    const fdSwap: Found = await executableOnPath(this.#fdSwapHelper).then(
+      () => ({ ok: true }) as const,
+      (error: NodeJS.ErrnoException) => ({ ok: false, reason: `the descriptor swap helper ${this.#fdSwapHelper} is not executable: ${error.code ?? error.message}` }),
+    );
+    const verdict = ioFuseVerdict({ arch: process.arch, yamaScope, devFuse, iofs, fdSwap });
+    caps.ioFuse = verdict.capable;
+    if (!verdict.capable) caps.notes.push(`${ioFuseCapabilityName}: ${verdict.reason}`);
   }
 
   /** `time/vdso-skew`: the architecture, Yama's ptrace_scope, and the helper's probe of the daemon's own process. */
