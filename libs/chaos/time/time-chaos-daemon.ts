@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
@@ -12,6 +12,7 @@ import { precondition } from "../pod-netns-process/pod-request-validation.js";
 import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
 import { cgroupTargetOf, defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
 import { createTimeSkewHelper, timeSkewKey, type ProcessSkewState, type TimeSkewHelper } from "./time-skew-helper.js";
+import { timeSkewImageSize } from "./time-skew-helper.js";
 import { TooManyOffsetsError, checkRecoverTimeRequest, checkSetTimeRequest, sameEntries, withEntry, withoutEntry, type SkewEntry } from "./time-request.js";
 
 /** What the watch tells: one event, `message` and fields. */
@@ -93,14 +94,47 @@ export class TimeStateDir {
   }
 }
 
-/** A process's identity: pid, start time and `[vdso]` address; a new exec (a new vDSO) or a reused pid is a new identity. */
+/** The `[vdso]` mapping of a /proc/<pid>/maps text: the line whose pathname field is exactly `[vdso]`. */
+export function vdsoMappingOf(maps: string): { start: string; end: string } | undefined {
+  for (const line of maps.split("\n")) {
+    const fields = line.split(/\s+/);
+    // address perms offset dev inode pathname: a file whose path merely contains "[vdso]" is not it
+    if (fields.length === 6 && fields[5] === "[vdso]") {
+      const m = /^([0-9a-f]+)-([0-9a-f]+)$/.exec(fields[0]!);
+      if (m) return { start: m[1]!, end: m[2]! };
+    }
+  }
+  return undefined;
+}
+
+/** The helper's image magic, as it sits at the start of the last {@link timeSkewImageSize} bytes of `[vdso]`. */
+const imageMagic = Buffer.from("FLTSKEW1", "latin1");
+
+/**
+ * A process's identity: pid, start time, `[vdso]` address and whether the helper's image is in its
+ * vDSO (an 8-byte read at the image's place). A new exec (a fresh vDSO: no image, even at the same
+ * address with ASLR off) or a reused pid is a new identity.
+ */
 export async function processIdentity(procRoot: string, pid: number): Promise<string | undefined> {
   try {
     const stat = await readFile(join(procRoot, String(pid), "stat"), "utf8");
     const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-    const maps = await readFile(join(procRoot, String(pid), "maps"), "utf8");
-    const vdso = /^([0-9a-f]+)-[0-9a-f]+ .*\[vdso\]$/m.exec(maps)?.[1] ?? "none";
-    return `${pid}:${startTime}:${vdso}`;
+    const vdso = vdsoMappingOf(await readFile(join(procRoot, String(pid), "maps"), "utf8"));
+    if (vdso === undefined) return `${pid}:${startTime}:none`;
+    let image = "?";
+    const mem = await open(join(procRoot, String(pid), "mem"), "r").catch(() => undefined);
+    if (mem !== undefined) {
+      try {
+        const buf = Buffer.alloc(imageMagic.length);
+        const { bytesRead } = await mem.read(buf, 0, buf.length, parseInt(vdso.end, 16) - timeSkewImageSize);
+        image = bytesRead === buf.length && buf.equals(imageMagic) ? "image" : "fresh";
+      } catch {
+        // unreadable memory (a process exiting): the identity still names pid, start time and address
+      } finally {
+        await mem.close();
+      }
+    }
+    return `${pid}:${startTime}:${vdso.start}:${image}`;
   } catch {
     return undefined;
   }
@@ -111,6 +145,13 @@ export interface TimeChaosDaemon {
   handlers: DaemonHandlers;
   watch(): Promise<void>;
   state: TimeStateDir;
+  /** The process identities the watch remembers as given the container's entries (pruned to the live ones each pass). */
+  seen(containerId: string): string[];
+}
+
+/** The watch's wait before trying a failing process again: 200 ms doubling per failure, at most 30 s. */
+export function watchRetryDelayMs(failures: number): number {
+  return Math.min(30_000, 200 * 2 ** Math.max(0, failures - 1));
 }
 
 /**
@@ -146,6 +187,8 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
   const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
   /** Per container: the identities of its processes already given its current entries. */
   const seen = new Map<string, Set<string>>();
+  /** Per process identity the helper failed on: how often, and not before when to try again (the watch backs off). */
+  const failing = new Map<string, { failures: number; notBefore: number }>();
 
   /** The container's leader, or undefined when it is gone (no such container, or not running). */
   async function leaderOf(containerId: string, signal?: AbortSignal): Promise<number | undefined> {
@@ -179,18 +222,45 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
     return { entries: leaderState.state === "skewed" || leaderState.state === "partial" ? leaderState.entries.map((e) => ({ ...e })) : [], leaderState };
   }
 
-  /** Gives `entries` to `pids`; the identities set are remembered (the watch leaves them be). */
+  /**
+   * Gives `entries` to `pids`; the identities set are remembered (the watch leaves them be). A
+   * process the helper left `partial` or `error` is not: the watch tries it again, backing off.
+   * The identity is read before and after the run and remembered only when both agree (a process
+   * that exec'd meanwhile is a new one, still to be given the entries).
+   */
   async function setAll(containerId: string, pids: number[], entries: SkewEntry[], signal?: AbortSignal): Promise<ProcessSkewState[]> {
-    const identities = await Promise.all(pids.map((pid) => processIdentity(paths.procRoot, pid)));
+    const before = await Promise.all(pids.map((pid) => processIdentity(paths.procRoot, pid)));
     const results = await helper().set(pids, entries, signal);
+    const after = await Promise.all(pids.map((pid) => processIdentity(paths.procRoot, pid)));
     const known = seen.get(containerId) ?? new Set<string>();
     for (const [i, result] of results.entries()) {
-      const id = identities[i];
-      // a `partial` one is not seen: the next pass repairs it; an `error` one is (told once, not retried)
-      if (id !== undefined && result.state !== "partial") known.add(id);
+      const id = after[i];
+      if (id === undefined) continue;
+      if (result.state === "error" || result.state === "partial") {
+        const failures = (failing.get(id)?.failures ?? 0) + 1;
+        failing.set(id, { failures, notBefore: Date.now() + watchRetryDelayMs(failures) });
+        if (failures === 1) tell({ level: "warn", message: "TimeChaos could not give a process its offsets: the watch tries again, backing off", containerId, pid: result.pid, state: result.state, ...("error" in result ? { error: result.error } : {}) });
+      } else {
+        failing.delete(id);
+        if (id === before[i]) known.add(id);
+      }
     }
     seen.set(containerId, known);
     return results;
+  }
+
+  /** Forgets a container's processes (its entries changed, or it is gone). */
+  function forget(containerId: string): void {
+    for (const id of seen.get(containerId) ?? []) failing.delete(id);
+    seen.delete(containerId);
+  }
+
+  /** Fails (Unavailable) unless every process is clean/skewed as asked or gone; what failed is named. */
+  function requireEvery(results: ProcessSkewState[], what: string): void {
+    const failed = results.filter((r) => r.state === "error" || r.state === "partial");
+    if (failed.length === 0) return;
+    const list = failed.map((r) => `${r.pid} (${"error" in r ? r.error : "left partial"})`).join("; ");
+    throw new ConnectError(`${what}: ${failed.length} of ${results.length} processes failed: ${list}`, Code.Unavailable);
   }
 
   const outcomeOf = (results: ProcessSkewState[]) => ({
@@ -209,17 +279,26 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
         const leader = await leaderOf(containerId);
         if (leader === undefined) {
           state().remove(containerId);
-          seen.delete(containerId);
+          forget(containerId);
           tell({ message: "TimeChaos container gone: its offsets went with its processes", containerId, uids: Object.values(st.uids) });
           return;
         }
         const pids = await pidsOf(leader);
         const known = seen.get(containerId) ?? new Set<string>();
+        const live = new Set<string>();
         const fresh: number[] = [];
+        const now = Date.now();
         for (const pid of pids) {
           const id = await processIdentity(paths.procRoot, pid);
-          if (id !== undefined && !known.has(id)) fresh.push(pid);
+          if (id === undefined) continue;
+          live.add(id);
+          if (known.has(id)) continue;
+          if ((failing.get(id)?.notBefore ?? 0) > now) continue; // failed lately: backing off
+          fresh.push(pid);
         }
+        // only identities still alive are kept (exited and exec'd processes are forgotten)
+        for (const id of known) if (!live.has(id)) known.delete(id);
+        seen.set(containerId, known);
         if (fresh.length === 0) return;
         const results = await setAll(containerId, fresh, st.entries);
         tell({ message: "TimeChaos watch gave the container's offsets to its new or partial processes", containerId, pids: fresh, entries: st.entries.length, ...outcomeOf(results) });
@@ -254,6 +333,11 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
             throw error;
           }
           const before = state().read(req.containerId);
+          const putBack = () => {
+            if (before === undefined) state().remove(req.containerId);
+            else state().write(before);
+            forget(req.containerId);
+          };
           state().write({
             containerId: req.containerId,
             podContainerName: req.podContainerName || before?.podContainerName || "",
@@ -261,14 +345,23 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
             entries: next,
           });
           const pids = await pidsOf(leader);
-          const results = await setAll(req.containerId, pids, next, ctx.signal);
+          let results: ProcessSkewState[];
+          try {
+            results = await setAll(req.containerId, pids, next, ctx.signal);
+          } catch (error) {
+            // the helper did not answer (killed at its timeout, the call aborted): back to what was in
+            // force, best effort and without the call's signal, and the file as it was
+            await helper().set(pids, current).catch(() => undefined);
+            putBack();
+            throw error;
+          }
           const onLeader = results[0];
           if (onLeader?.state === "error" || onLeader?.state === "partial") {
             // the leader could not take it: back to what was in force, and say why
             await helper().set(pids, current, ctx.signal).catch(() => undefined);
             if (current.length === 0) state().remove(req.containerId);
             else state().write({ containerId: req.containerId, podContainerName: before?.podContainerName ?? req.podContainerName, uids: before?.uids ?? {}, entries: current });
-            seen.delete(req.containerId);
+            forget(req.containerId);
             throw precondition(`container ${req.containerId}: its process ${leader} could not be skewed: ${"error" in onLeader ? onLeader.error : "left partial"}; what was in force before is restored`);
           }
           return { leader, offsets: next.length, unchanged: sameEntries(current, next), ...outcomeOf(results) };
@@ -291,23 +384,37 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
           const leader = await leaderOf(req.containerId, ctx.signal);
           if (leader === undefined) {
             state().remove(req.containerId);
-            seen.delete(req.containerId);
+            forget(req.containerId);
             return { containerGone: true };
           }
-          const { entries: current } = await inForce(leader, ctx.signal);
+          let current: SkewEntry[];
+          try {
+            ({ entries: current } = await inForce(leader, ctx.signal));
+          } catch (error) {
+            // the leader's state cannot be read: the entries on file are what was given; the other
+            // processes are still restored (the call then fails on the leader, and is retried)
+            if (before === undefined) throw error;
+            log.warn("TimeChaos leader's state unreadable: recovering from the entries on file", { containerId: req.containerId, error: (error as Error).message });
+            current = before.entries;
+          }
           const desired = before?.entries ?? current;
-          if (!current.some((e) => e.key === key) && !desired.some((e) => e.key === key)) return { inForce: false };
+          // a uid still on file was not fully recovered yet (an earlier Recover failed on some process)
+          const pending = before !== undefined && key in before.uids;
+          if (!current.some((e) => e.key === key) && !desired.some((e) => e.key === key) && !pending) return { inForce: false };
           const next = withoutEntry(current, key);
           const pids = await pidsOf(leader);
           const results = await setAll(req.containerId, pids, next, ctx.signal);
-          if (results[0]?.state === "error" || results[0]?.state === "partial") {
-            throw new ConnectError(`container ${req.containerId}: its process ${leader} still carries the offset: ${"error" in results[0] ? results[0].error : "left partial"}`, Code.Internal);
-          }
           const uids = { ...before?.uids };
+          const failed = results.some((r) => r.state === "error" || r.state === "partial");
+          if (failed) {
+            // the uid stays on file (listed, recovered again); the watch gives the others' entries only
+            state().write({ containerId: req.containerId, podContainerName: before?.podContainerName ?? req.podContainerName, uids: { ...uids, [key]: req.uid }, entries: withoutEntry(desired, key) });
+            requireEvery(results, `container ${req.containerId}: the offset is not taken out of every process`);
+          }
           delete uids[key];
-          if (next.length === 0) {
+          if (next.length === 0 && Object.keys(uids).length === 0) {
             state().remove(req.containerId);
-            seen.delete(req.containerId);
+            forget(req.containerId);
           } else {
             state().write({ containerId: req.containerId, podContainerName: before?.podContainerName ?? req.podContainerName, uids, entries: withoutEntry(desired, key) });
           }
@@ -329,7 +436,7 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
           const leader = await leaderOf(containerId, ctx.signal);
           if (leader === undefined) {
             state().remove(containerId);
-            seen.delete(containerId);
+            forget(containerId);
             return undefined;
           }
           let entries: SkewEntry[];
@@ -341,6 +448,8 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
             entries = st.entries;
           }
           const uids = entries.map((e) => st.uids[e.key] ?? `sha256:${e.key}`);
+          // uids whose Recover has not yet reached every process stay listed (so they are recovered again)
+          for (const [key, uid] of Object.entries(st.uids)) if (!st.entries.some((e) => e.key === key) && !entries.some((e) => e.key === key)) uids.push(uid);
           return uids.length > 0 ? { containerId, uids } : undefined;
         });
         if (listed !== undefined) injections.push(listed);
@@ -349,5 +458,5 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
       return { injections };
     },
   };
-  return { handlers, watch, state: state() };
+  return { handlers, watch, state: state(), seen: (containerId) => [...(seen.get(containerId) ?? [])] };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { clockPrinterBinary, clockThreadsBinary, ensureTimeSkewBinary, unsupportedTimeSkewBinary, vforkParentBinary } from "./time-skew-helper.test-support.js";
+import { processIdentity } from "./time-chaos-daemon.js";
 import { createTimeSkewHelper, timeSkewArgv, timeSkewKey, type ProcessSkewState, type TimeSkewEntry } from "./time-skew-helper.js";
 
 const binary = ensureTimeSkewBinary();
@@ -208,6 +209,18 @@ describe("faultline-time-skew on a single-threaded process", () => {
     await helper.set([t.pid], []);
     await t.next(shows(0));
     expect((await expectRestored(t.pid, original)).equals(inert)).toBe(true);
+    t.child.kill("SIGKILL");
+  });
+
+  it("the daemon's process identity tells a fresh vDSO from one carrying the image (an exec with ASLR off keeps pid, start time and address)", async () => {
+    const t = await printer();
+    const fresh = await processIdentity("/proc", t.pid);
+    expect(fresh).toMatch(new RegExp(`^${t.pid}:\\d+:[0-9a-f]+:fresh$`));
+    await helper.set([t.pid], [entry("id", REALTIME, 5)]);
+    const withImage = await processIdentity("/proc", t.pid);
+    expect(withImage).toBe(fresh!.replace(/:fresh$/, ":image"));
+    await helper.set([t.pid], []);
+    expect(await processIdentity("/proc", t.pid)).toBe(withImage); // the inert image stays: the same identity
     t.child.kill("SIGKILL");
   });
 

@@ -30,6 +30,8 @@ export interface TimeSkewHelperOptions {
 }
 
 export const maxTimeSkewEntries = 8;
+/** The helper's image: the last this many bytes of a process's `[vdso]` mapping, starting with the magic `FLTSKEW1` (native/README.md). */
+export const timeSkewImageSize = 1024;
 export const maxTimeSkewSeconds = 10_000_000_000;
 export const maxPid = 4_194_304;
 export const defaultTimeSkewTimeoutMs = 5000;
