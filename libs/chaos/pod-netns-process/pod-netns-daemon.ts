@@ -1,7 +1,7 @@
 import type { NodeCapabilities } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { HostNamespaces, iptablesCommands, nodeCapabilityProbeFor, type IptablesCommands } from "@faultline/daemon-server";
-import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import { KeyedLock } from "./keyed-lock.js";
 import type { TargetNetworkNamespace } from "../network/daemon/target-network-namespace.js";
 import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
 import { podNetworkNamespace } from "./pod-network-namespace.js";
@@ -68,7 +68,7 @@ export function podNetnsDaemon<S, D extends PodStateDir<S>, L extends { alive(p:
   const probe = nodeCapabilityProbeFor(deps.runner);
   const capabilities = options.capabilities ?? (() => probe.get());
   const host = options.hostNamespaces ?? new HostNamespaces({ procRoot: paths.procRoot });
-  const lock = new NetworkNamespaceLock();
+  const lock = new KeyedLock();
   let stateDir: D | undefined;
   const state = () => (stateDir ??= kind.stateDir(options.stateDir ?? kind.defaultStateDir(paths.procRoot)));
   let launcher = options.launcher;

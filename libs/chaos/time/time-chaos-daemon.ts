@@ -5,7 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { ContainerNotFoundError, ContainerNotRunningError } from "@faultline/cri-client";
 import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
-import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import { KeyedLock } from "../pod-netns-process/keyed-lock.js";
 import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
 import { atomicWrite } from "../pod-netns-process/pod-state-dir.js";
 import { precondition } from "../pod-netns-process/pod-request-validation.js";
@@ -183,7 +183,7 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
   const helper = () => (helperInstance ??= createTimeSkewHelper());
   let stateDir: TimeStateDir | undefined;
   const state = () => (stateDir ??= new TimeStateDir(options.stateDir ?? defaultTimeStateDir(paths.procRoot)));
-  const lock = new NetworkNamespaceLock();
+  const lock = new KeyedLock();
   const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
   /** Per container: the identities of its processes already given its current entries. */
   const seen = new Map<string, Set<string>>();

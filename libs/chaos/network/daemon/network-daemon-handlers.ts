@@ -4,7 +4,7 @@ import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { HostNamespaces, iptablesCommands, namespaceIdentity, nodeCapabilityProbeFor, requestLogger, type DaemonHandlers } from "@faultline/daemon-server";
 import { collectIpsets, hasLeftovers, listIpsets, replaceIpsets, type ListedIpset } from "./ipset-state.js";
 import { refusalError } from "./kernel-refusal.js";
-import { NetworkNamespaceLock } from "./network-namespace-lock.js";
+import { KeyedLock } from "../../pod-netns-process/keyed-lock.js";
 import { NetworkRequestError, validChains, validIpsets, validTcs } from "./network-request-validation.js";
 import { replaceOwnedChains, type FamilyChains } from "./owned-iptables-chains.js";
 import { partitionChains, partitionHooks, type IpsetFamilies } from "./partition-chains.js";
@@ -41,7 +41,7 @@ export const networkNotesHeader = "faultline-notes";
 export function networkDaemonHandlers(deps: DaemonKindDeps, options: NetworkDaemonOptions = {}): DaemonHandlers {
   const probe = nodeCapabilityProbeFor(deps.runner);
   const capabilities = options.capabilities ?? (() => probe.get());
-  const lock = new NetworkNamespaceLock();
+  const lock = new KeyedLock();
   const host = options.hostNamespaces ?? new HostNamespaces();
   const startTime = options.processStartTime ?? ((pid: number) => processStartTime(pid));
   /** container + namespace → the traffic-control plan this daemon last put there (to put back when a call fails) */

@@ -1,8 +1,8 @@
-import { NetworkNamespaceLock } from "./network-namespace-lock.js";
+import { KeyedLock } from "./keyed-lock.js";
 
-describe("NetworkNamespaceLock", () => {
-  it("runs calls on one namespace one after another, other namespaces alongside, and survives a failure", async () => {
-    const lock = new NetworkNamespaceLock();
+describe("KeyedLock", () => {
+  it("runs calls on one key one after another, other keys alongside, and survives a failure", async () => {
+    const lock = new KeyedLock();
     const events: string[] = [];
     const step = (name: string, ms: number, fail = false) => async () => {
       events.push(`${name}+`);
