@@ -3,7 +3,7 @@ import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { DNSChaos, DNSChaosSpec } from "./dns-chaos-crd.js";
 
 /**
@@ -77,31 +77,17 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
       return "Injected";
     },
 
-    async recover(ctx, index, records, obj) {
-      const record = records[index]!;
-      deps.log("Recover DNSChaos", { id: record.id, chaos: ctx.namespacedName });
-      let target;
-      try {
-        target = await deps.decoder.decodeContainer(record.id, obj);
-      } catch (err) {
-        if (err instanceof RecordDecodeError) {
-          deps.log("DNSChaos target gone: its interception went with it", { id: record.id, chaos: ctx.namespacedName, reason: err.reason });
-          return "Not Injected";
-        }
-        throw err;
-      }
-      try {
-        await target.daemon.recoverDNSChaos({ containerId: target.containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
-      } catch (err) {
-        // a daemon without DNSChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
-        if (!isUnimplemented(err)) throw err;
-        deps.log("DNSChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
-      }
-      return "Not Injected";
-    },
+    recover: (ctx, index, records, obj) =>
+      recoverHeldRecord({
+        ctx,
+        recordId: records[index]!.id,
+        kind: "DNSChaos",
+        log: deps.log,
+        decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
+        goneWith: "its interception went with it",
+        recover: (target, signal) => target.daemon.recoverDNSChaos({ containerId: target.containerId, recordKey: keyOf(obj, records[index]!.id, ctx.namespacedName) }, { signal }),
+      }),
 
-    // by key only: the interception is the pod's (its network namespace), so a restarted container
-    // keeps it; a recreated pod's is gone from the list (the daemon drops a gone pod's)
     lostInjections: (ctx, records, obj) =>
       lostByHeldKeys({
         ctx,

@@ -16,6 +16,44 @@ export function isUnimplemented(err: unknown): boolean {
 }
 
 /**
+ * `ChaosImpl.recover` of one record for a kind whose daemon holds the injection under a key: the
+ * target decoded (a target that is gone took its injection with it: recovered), then the kind's
+ * recover RPC; a daemon that does not serve it (an older one, Unimplemented) never injected it, so
+ * nothing is left to remove and no deletion is left stuck. Every outcome is "Not Injected"; any
+ * other error is thrown (the pipeline tries again).
+ */
+export async function recoverHeldRecord<T extends HeldInjectionTarget>(options: {
+  ctx: ChaosImplContext;
+  recordId: string;
+  kind: string;
+  log: KindLog;
+  decode: (recordId: string) => Promise<T>;
+  /** What went with a gone target, for the log: e.g. "its skew went with its processes". */
+  goneWith: string;
+  recover: (target: T, signal: AbortSignal) => Promise<unknown>;
+}): Promise<"Not Injected"> {
+  const { ctx, recordId, kind, log } = options;
+  log(`Recover ${kind}`, { id: recordId, chaos: ctx.namespacedName });
+  let target: T;
+  try {
+    target = await options.decode(recordId);
+  } catch (err) {
+    if (err instanceof RecordDecodeError) {
+      log(`${kind} target gone: ${options.goneWith}`, { id: recordId, chaos: ctx.namespacedName, reason: err.reason });
+      return "Not Injected";
+    }
+    throw err;
+  }
+  try {
+    await options.recover(target, ctx.signal);
+  } catch (err) {
+    if (!isUnimplemented(err)) throw err;
+    log(`${kind} not served by the node's daemon: nothing was injected there`, { id: recordId, chaos: ctx.namespacedName, node: target.nodeName });
+  }
+  return "Not Injected";
+}
+
+/**
  * `ChaosImpl.lostInjections` for a kind whose daemon holds each record's injection under a key and
  * lists the keys it holds: the Injected records whose target still runs are grouped by node, each
  * node's daemon is asked once (`listKeys`), and the records with a key (`keysOf`: one, or one per

@@ -2,5 +2,5 @@
 // lists the keys it holds (StressChaos, DNSChaos, HTTPChaos): the key scheme, lost injections and
 // the sweep, written once.
 export { heldRecordKey, parseHeldContainerRecordKey, parseHeldPodRecordKey, parseHeldRecordKey } from "./record-key.js";
-export { isUnimplemented, lostByHeldKeys, sweepHeldKeys } from "./held-injection-lists.js";
+export { isUnimplemented, lostByHeldKeys, recoverHeldRecord, sweepHeldKeys } from "./held-injection-lists.js";
 export type { HeldInjection, HeldInjectionTarget } from "./held-injection-lists.js";

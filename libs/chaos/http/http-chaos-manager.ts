@@ -4,7 +4,7 @@ import type { KindEvent, KindLog } from "@faultline/chaos-kind";
 import { containerIdOf, createNodeCapabilitiesCache, RecordDecodeError, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
 
@@ -204,30 +204,19 @@ export function httpChaosManager(deps: {
       return "Injected";
     },
 
-    async recover(ctx, index, records, obj) {
-      const record = records[index]!;
-      deps.log("Recover HTTPChaos", { id: record.id, chaos: ctx.namespacedName });
-      let target;
-      let containerId;
-      try {
-        target = await deps.decoder.decodePod(record.id, obj);
-        containerId = containerOf(target, record.id);
-      } catch (err) {
-        if (err instanceof RecordDecodeError) {
-          deps.log("HTTPChaos target gone: its proxy and redirect went with it", { id: record.id, chaos: ctx.namespacedName, reason: err.reason });
-          return "Not Injected";
-        }
-        throw err;
-      }
-      try {
-        await target.daemon.recoverHTTPChaos({ containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
-      } catch (err) {
-        // a daemon without HTTPChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
-        if (!isUnimplemented(err)) throw err;
-        deps.log("HTTPChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
-      }
-      return "Not Injected";
-    },
+    recover: (ctx, index, records, obj) =>
+      recoverHeldRecord({
+        ctx,
+        recordId: records[index]!.id,
+        kind: "HTTPChaos",
+        log: deps.log,
+        decode: async (recordId) => {
+          const target = await deps.decoder.decodePod(recordId, obj);
+          return { nodeName: target.nodeName, daemon: target.daemon, containerId: containerOf(target, recordId) };
+        },
+        goneWith: "its proxy and redirect went with it",
+        recover: (target, signal) => target.daemon.recoverHTTPChaos({ containerId: target.containerId, recordKey: keyOf(obj, records[index]!.id, ctx.namespacedName) }, { signal }),
+      }),
 
     // by key only: the proxy and redirect are the pod's (its network namespace), so a restarted
     // container keeps them; a recreated pod's are gone from the list

@@ -3,7 +3,7 @@ import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { TimeChaos, TimeChaosSpec } from "./time-chaos-crd.js";
 import { clockIdsMask, splitTimeOffset, timeOffsetNanos } from "./time-offset.js";
 
@@ -70,31 +70,20 @@ export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog })
       return "Injected";
     },
 
-    async recover(ctx, index, records, obj) {
-      const record = records[index]!;
-      deps.log("Recover TimeChaos", { id: record.id, chaos: ctx.namespacedName });
-      let target;
-      try {
-        target = await deps.decoder.decodeContainer(record.id, obj);
-      } catch (err) {
-        if (err instanceof RecordDecodeError) {
-          deps.log("TimeChaos target gone: its skew went with its processes", { id: record.id, chaos: ctx.namespacedName, reason: err.reason });
-          return "Not Injected";
-        }
-        throw err;
-      }
-      try {
-        await target.daemon.recoverTimeOffset(
-          { containerId: target.containerId, uid: keyOf(obj, record.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
-          { signal: ctx.signal },
-        );
-      } catch (err) {
-        // a daemon without TimeChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
-        if (!isUnimplemented(err)) throw err;
-        deps.log("TimeChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
-      }
-      return "Not Injected";
-    },
+    recover: (ctx, index, records, obj) =>
+      recoverHeldRecord({
+        ctx,
+        recordId: records[index]!.id,
+        kind: "TimeChaos",
+        log: deps.log,
+        decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
+        goneWith: "its skew went with its processes",
+        recover: (target, signal) =>
+          target.daemon.recoverTimeOffset(
+            { containerId: target.containerId, uid: keyOf(obj, records[index]!.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
+            { signal },
+          ),
+      }),
 
     lostInjections: (ctx, records, obj) =>
       lostByHeldKeys({
