@@ -34,7 +34,13 @@ export function httpInterceptionCapable(caps: NodeCapabilities): boolean {
   return caps.iptablesBackend !== "" && caps.iptablesExtensions.includes("REDIRECT");
 }
 
-/** The capability TimeChaos needs (`time/vdso-skew`), as {@link nodeCapabilityFlags} names it. */
+/**
+ * The capability TimeChaos needs (`time/vdso-skew`), as {@link nodeCapabilityFlags} names it: the
+ * node can patch a process's vDSO (x86_64, ptrace allowed, the helper runs). It says nothing of
+ * whether a container's processes USE the vDSO: one reading the clock only by raw syscalls (or a
+ * static binary never calling the vDSO) still has a `[vdso]` mapping, is injected and is not
+ * skewed; neither this probe nor SetTimeOffset's can tell (libs/chaos/time/README.md).
+ */
 export const timeSkewCapabilityName = "time/vdso-skew";
 
 /**
@@ -265,7 +271,11 @@ export class NodeCapabilityProbe {
     if (!verdict.capable) caps.notes.push(`${ioFuseCapabilityName}: ${verdict.reason}`);
   }
 
-  /** `time/vdso-skew`: the architecture, Yama's ptrace_scope, and the helper's probe of the daemon's own process. */
+  /**
+   * `time/vdso-skew`: the architecture, Yama's ptrace_scope, and the helper's probe of the daemon's
+   * own process — the helper named by `timeSkewHelper` (the daemon app passes
+   * `defaultTimeSkewBinary()`), else `$FAULTLINE_TIME_SKEW_BIN`, else "faultline-time-skew" on PATH.
+   */
   async #probeTimeSkew(caps: NodeCapabilities): Promise<void> {
     const scopeText = await readFile("/proc/sys/kernel/yama/ptrace_scope", "utf8").catch(() => undefined);
     const yamaScope = scopeText === undefined ? undefined : Number(scopeText.trim());
