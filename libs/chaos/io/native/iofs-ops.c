@@ -121,7 +121,10 @@ static void override_attr(uint64_t methods, const char *path, struct stat *st) {
   iofs_config_put(c);
 }
 
-// mistake: up to max_occurrences segments, each up to max_length bytes, zero- or random-filled
+// mistake: up to max_occurrences segments, each up to max_length bytes, zero- or random-filled. The
+// buffer is cut into as many slices as segments and each segment lies inside its own slice, short of
+// the slice's last byte, so segments never overlap or touch: what a reader sees is at most
+// max_occurrences separate runs of at most max_length bytes.
 static void corrupt(uint64_t methods, const char *path, char *buf, size_t len) {
   if (atomic_load(&iofs.stopped) || len == 0) return;
   struct iofs_config *c = iofs_config_get();
@@ -129,10 +132,13 @@ static void corrupt(uint64_t methods, const char *path, char *buf, size_t len) {
     const struct iofs_action *a = &c->actions[i];
     if (a->kind != IOFS_MISTAKE || !applies(a, methods, path)) continue;
     uint64_t occurrences = 1 + rnd() % a->max_occurrences;
+    if (occurrences > 1 && occurrences > len / 2) occurrences = len / 2 ? len / 2 : 1;
+    size_t slice = len / occurrences;
     for (uint64_t k = 0; k < occurrences; k++) {
+      size_t room = occurrences == 1 ? len : slice - 1;
       size_t n = (size_t)(1 + rnd() % a->max_length);
-      if (n > len) n = len;
-      size_t at = (size_t)(rnd() % (len - n + 1));
+      if (n > room) n = room;
+      size_t at = (size_t)k * slice + (size_t)(rnd() % (room - n + 1));
       if (a->random_fill) {
         for (size_t j = 0; j < n; j++) buf[at + j] = (char)rnd();
       } else {
