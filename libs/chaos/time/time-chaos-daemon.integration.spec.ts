@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, renameSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
@@ -6,7 +6,7 @@ import { CriPodFixture, defaultTestContainerdSocket } from "@faultline/test-grou
 import { daemonClient } from "../pod-netns-process/pod-netns-daemon.test-support.js";
 import { createTimeSkewHelper, timeSkewKey } from "./time-skew-helper.js";
 import { ensureTimeSkewBinary } from "./time-skew-helper.test-support.js";
-import { realtimeOffset, startClockContainer, startTimeChaosTestDaemon, type ClockContainer, type ClockLine, type TimeChaosTestDaemon } from "./time-daemon.test-support.js";
+import { realtimeOffset, startClockContainer, startTimeChaosTestDaemon, staticTarget, type ClockContainer, type ClockLine, type TimeChaosTestDaemon } from "./time-daemon.test-support.js";
 
 // Real containerd, real containers whose processes print their clocks, the real faultline-time-skew
 // helper, real gRPC: what a TimeChaos does to the processes of a container, and undoes.
@@ -245,4 +245,29 @@ describe("TimeChaos's daemon on real containers", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+  it("a leader the helper cannot stop in time (a vfork parent) fails SetTimeOffset with the reason, what was in force restored, nothing on file", async () => {
+    const short = await startTimeChaosTestDaemon({ helper: createTimeSkewHelper({ binary: ensureTimeSkewBinary(), timeoutMs: 100 }), watchIntervalMs: 0 });
+    try {
+      const { containerId, pid } = await pods.startContainer({ name: "vfork-leader", command: ["sh", "-c", "while [ ! -x /tmp/vf ]; do sleep 0.1; done; exec /tmp/vf > /dev/null"] });
+      copyFileSync(staticTarget("vfork-parent"), `/proc/${pid}/root/tmp/vf.part`);
+      chmodSync(`/proc/${pid}/root/tmp/vf.part`, 0o755);
+      renameSync(`/proc/${pid}/root/tmp/vf.part`, `/proc/${pid}/root/tmp/vf`);
+      await within(10_000, () => readFileSync(`/proc/${pid}/comm`, "utf8").trim(), (comm) => comm === "vf");
+      // the parent is stoppable only as its vfork child exits (every 2 s): a 100 ms deadline
+      // misses that almost always; a lucky run is recovered and tried again
+      let refused: unknown;
+      for (let attempt = 0; attempt < 5 && refused === undefined; attempt++) {
+        const request = { containerId, sec: -hour, nsec: 0n, clkIdsMask: 1n, uid: uidA, podContainerName: "pod-uid:main" };
+        refused = await daemonClient(short).setTimeOffset(request).then(
+          async () => void (await daemonClient(short).recoverTimeOffset({ containerId, uid: uidA }).catch(() => undefined)),
+          (error: unknown) => error,
+        );
+      }
+      expect(refused).toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringMatching(new RegExp(`its process ${pid} could not be skewed: deadline passed.*; what was in force before is restored$`)) });
+      expect(existsSync(short.daemon.state.file(containerId))).toBe(false);
+      expect((await daemonClient(short).listTimeChaos({})).injections).toEqual([]);
+    } finally {
+      await short.stop();
+    }
+  }, 90_000);
 });

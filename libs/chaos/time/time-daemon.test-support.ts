@@ -60,17 +60,21 @@ export async function startTimeChaosTestDaemon(options: TimeChaosDaemonOptions &
   };
 }
 
-let staticPrinter: string | undefined;
+const staticTargets = new Map<string, string>();
 /**
- * The helper's clock-printer test target (native/targets/clock-printer.c), linked statically so it
- * runs in the busybox image (which has no libc); static glibc still reads the clock through the vDSO.
+ * One of the helper's test targets (native/targets/<name>.c), linked statically so it runs in the
+ * busybox image (which has no libc); static glibc still reads the clock through the vDSO.
  */
-export function staticClockPrinter(): string {
-  if (staticPrinter !== undefined && existsSync(staticPrinter)) return staticPrinter;
-  const out = join(mkdtempSync(join(tmpdir(), "faultline-clock-printer-")), "clock-printer");
-  execFileSync("gcc", ["-std=gnu11", "-O2", "-static", "-o", out, join(timeSkewNativeDir, "targets", "clock-printer.c")], { stdio: "pipe" });
-  return (staticPrinter = out);
+export function staticTarget(name: "clock-printer" | "vfork-parent"): string {
+  const known = staticTargets.get(name);
+  if (known !== undefined && existsSync(known)) return known;
+  const out = join(mkdtempSync(join(tmpdir(), `faultline-${name}-`)), name);
+  execFileSync("gcc", ["-std=gnu11", "-O2", "-static", "-o", out, join(timeSkewNativeDir, "targets", `${name}.c`)], { stdio: "pipe" });
+  staticTargets.set(name, out);
+  return out;
 }
+/** The clock-printer test target, static ({@link staticTarget}). */
+export const staticClockPrinter = (): string => staticTarget("clock-printer");
 
 /** One line of the clock printer: what each clock interface read, `raw` through a raw syscall (never skewed). */
 export interface ClockLine {
