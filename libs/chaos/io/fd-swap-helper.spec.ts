@@ -12,8 +12,8 @@ import {
 describe("fdSwapArgv", () => {
   it("--volume, --timeout-ms (default 5000), then the pids in order", () => {
     expect(fdSwapArgv({ volume: "/data", pids: [10, 11] })).toEqual(["--volume", "/data", "--timeout-ms", "5000", "10", "11"]);
-    expect(fdSwapArgv({ volume: "/var/lib/my data", pids: [7], timeoutMs: 300, stopAfterFd: 2 })).toEqual([
-      "--volume", "/var/lib/my data", "--timeout-ms", "300", "--stop-after-fd", "2", "7",
+    expect(fdSwapArgv({ volume: "/var/lib/my data", pids: [7], timeoutMs: 300, stopAfterFd: 2, fromMount: 1234 })).toEqual([
+      "--volume", "/var/lib/my data", "--from-mount", "1234", "--timeout-ms", "300", "--stop-after-fd", "2", "7",
     ]);
   });
   it("refuses bad pids, timeouts and the test hook, naming the field", () => {
@@ -24,6 +24,8 @@ describe("fdSwapArgv", () => {
     expect(() => fdSwapArgv({ volume: "/data", pids: [1], timeoutMs: 0 })).toThrow("timeoutMs: want an integer in 1..600000, got 0");
     expect(() => fdSwapArgv({ volume: "/data", pids: [1], timeoutMs: 600_001 })).toThrow("timeoutMs");
     expect(() => fdSwapArgv({ volume: "/data", pids: [1], stopAfterFd: -1 })).toThrow("stopAfterFd: want an integer in 0..65536, got -1");
+    expect(() => fdSwapArgv({ volume: "/data", pids: [1], fromMount: 0 })).toThrow("fromMount: want a mount id (an integer in 1..2147483647), got 0");
+    expect(() => fdSwapArgv({ volume: "/data", pids: [1], fromMount: 2 ** 31 })).toThrow("fromMount");
   });
 });
 

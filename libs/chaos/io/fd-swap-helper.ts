@@ -25,9 +25,17 @@ export interface FdSwapResult {
   /** For state "error". */
   error?: string;
 }
+export interface FdSwapOptions {
+  /**
+   * The mount id (mountinfo's first field) the descriptors leave, e.g. the FUSE mount being
+   * recovered. Needed once that mount is lazily unmounted: a detached mount's paths are relative to
+   * its own root (`/f`, not `/data/f`), so without it nothing on it is recognised as under `volume`.
+   */
+  fromMount?: number;
+}
 export interface FdSwapHelper {
   /** Switches every process's descriptors and cwd under `volume` onto the mount now at `volume`. */
-  swap(volume: string, pids: readonly number[], signal?: AbortSignal): Promise<FdSwapResult[]>;
+  swap(volume: string, pids: readonly number[], signal?: AbortSignal, options?: FdSwapOptions): Promise<FdSwapResult[]>;
 }
 export interface FdSwapHelperOptions {
   /** The helper binary; else $FAULTLINE_FD_SWAP_BIN; else {@link defaultFdSwapBinary}. */
@@ -79,6 +87,7 @@ export interface FdSwapCommand {
   volume: string;
   pids: readonly number[];
   timeoutMs?: number;
+  fromMount?: number;
   /** Test hook: the helper pauses (threads seized, registers restored) after this many descriptors. */
   stopAfterFd?: number;
 }
@@ -95,9 +104,14 @@ export function fdSwapArgv(command: FdSwapCommand): string[] {
   if (stop !== undefined && (!Number.isInteger(stop) || stop < 0 || stop > 65536)) {
     throw new FdSwapHelperError(`stopAfterFd: want an integer in 0..65536, got ${stop}`);
   }
+  const from = command.fromMount;
+  if (from !== undefined && (!Number.isInteger(from) || from < 1 || from > 2 ** 31 - 1)) {
+    throw new FdSwapHelperError(`fromMount: want a mount id (an integer in 1..2147483647), got ${from}`);
+  }
   return [
     "--volume",
     command.volume,
+    ...(from === undefined ? [] : ["--from-mount", String(from)]),
     "--timeout-ms",
     String(timeoutMs),
     ...(stop === undefined ? [] : ["--stop-after-fd", String(stop)]),
@@ -183,8 +197,8 @@ export function createFdSwapHelper(options: FdSwapHelperOptions = {}): FdSwapHel
   const killAfterMs = timeoutMs + fdSwapKillGraceMs;
   return {
     // async: a validation error is a rejection like any other failure
-    async swap(volume, pids, signal) {
-      const argv = fdSwapArgv({ volume, pids, timeoutMs });
+    async swap(volume, pids, signal, swapOptions = {}) {
+      const argv = fdSwapArgv({ volume, pids, timeoutMs, ...swapOptions });
       const { code, stdout, stderr } = await run(binary, argv, killAfterMs, signal);
       if (code !== 0 && code !== 1) throw new FdSwapHelperError(`${binary} exited ${code}: ${stderr.trim()}`);
       return parseFdSwapOutput(stdout, pids);

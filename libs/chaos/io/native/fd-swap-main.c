@@ -2,7 +2,10 @@
  * faultline-fd-swap: re-opens a process's descriptors (and its working directory) under a volume
  * path into whatever mount is at that path NOW, in the process's own mount namespace.
  *
- *   faultline-fd-swap --volume <abs path> [--timeout-ms <n>] [--stop-after-fd <n>] <pid>...
+ *   faultline-fd-swap --volume <abs path> [--from-mount <mnt id>] [--timeout-ms <n>] [--stop-after-fd <n>] <pid>...
+ *
+ * --from-mount: the mount the descriptors leave, when it may have been lazily unmounted (detached)
+ * already: a detached mount's paths are relative to its own root, so they are taken as under --volume.
  *
  * One JSON line per pid on stdout, in argv order:
  *   {"pid":1,"swapped":3,"cwd":false,"mappings":0,"skipped":[{"fd":5,"reason":"…"}],"state":"ok"|"gone"|"error","error":"…"}
@@ -36,14 +39,15 @@ static struct {
   size_t volume_len;
   long timeout_ms;
   long stop_after_fd;
+  long from_mount;
   pid_t pids[MAX_PIDS];
   int pid_count;
-} args = {.timeout_ms = 5000, .stop_after_fd = -1};
+} args = {.timeout_ms = 5000, .stop_after_fd = -1, .from_mount = -1};
 
 static void usage_error(const char *fmt, const char *what) {
   fprintf(stderr, "faultline-fd-swap: ");
   fprintf(stderr, fmt, what);
-  fprintf(stderr, "\nusage: faultline-fd-swap --volume <abs path> [--timeout-ms <n>] [--stop-after-fd <n>] <pid>...\n");
+  fprintf(stderr, "\nusage: faultline-fd-swap --volume <abs path> [--from-mount <mnt id>] [--timeout-ms <n>] [--stop-after-fd <n>] <pid>...\n");
   exit(2);
 }
 
@@ -80,7 +84,7 @@ static void parse_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     long long v;
-    if (strcmp(a, "--volume") == 0 || strcmp(a, "--timeout-ms") == 0 || strcmp(a, "--stop-after-fd") == 0) {
+    if (strcmp(a, "--volume") == 0 || strcmp(a, "--timeout-ms") == 0 || strcmp(a, "--stop-after-fd") == 0 || strcmp(a, "--from-mount") == 0) {
       if (i + 1 >= argc) usage_error("%s needs a value", a);
       const char *value = argv[++i];
       if (strcmp(a, "--volume") == 0) {
@@ -88,6 +92,10 @@ static void parse_args(int argc, char **argv) {
         check_volume(value);
         args.volume = value;
         args.volume_len = strlen(value);
+      } else if (strcmp(a, "--from-mount") == 0) {
+        if (args.from_mount >= 0) usage_error("%s given twice", a);
+        if (!parse_int(value, 1, INT_MAX, &v)) usage_error("--from-mount %s: want a mount id (an integer in 1..2147483647)", value);
+        args.from_mount = (long)v;
       } else if (strcmp(a, "--timeout-ms") == 0) {
         if (!parse_int(value, 1, 600000, &v)) usage_error("--timeout-ms %s: want an integer in 1..600000", value);
         args.timeout_ms = (long)v;
@@ -206,6 +214,8 @@ enum outcome { OK, GONE, FAILED };
 
 /* The id of the mount now at the volume path in the process's mount namespace: the last line of
  * its mountinfo whose mount point is the path (the top of the stack). */
+static bool from_mount_detached; /* --from-mount given and not in the process's mountinfo */
+
 static enum outcome volume_mount(pid_t pid, long *mnt_id, char *err) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/mountinfo", pid);
@@ -218,11 +228,13 @@ static enum outcome volume_mount(pid_t pid, long *mnt_id, char *err) {
   char *line = NULL;
   size_t cap = 0;
   *mnt_id = -1;
+  from_mount_detached = args.from_mount >= 0;
   while (getline(&line, &cap, f) > 0) {
     long id;
     int at = 0;
     /* id parent major:minor root mount-point ... */
     if (sscanf(line, "%ld %*d %*s %*s %n", &id, &at) != 1 || at == 0) continue;
+    if (id == args.from_mount) from_mount_detached = false;
     char *mp = line + at, *sp = strchr(mp, ' ');
     if (!sp) continue;
     *sp = 0;
@@ -276,6 +288,18 @@ static bool read_fdinfo(pid_t pid, int fd, long *mnt_id, int *flags, long long *
   return seen == 7;
 }
 
+/* A path on the detached --from-mount is relative to that mount's root, which was the volume:
+ * rewritten in place as volume + path ("/" alone: the volume). false if it does not fit. */
+static bool in_volume(char *path, ssize_t *len) {
+  size_t rest = strcmp(path, "/") == 0 ? 0 : (size_t)*len;
+  if (args.volume_len + rest + 1 > PATH_MAX) return false;
+  memmove(path + args.volume_len, path, rest + 1);
+  memcpy(path, args.volume, args.volume_len);
+  path[args.volume_len + rest] = 0;
+  *len = (ssize_t)(args.volume_len + rest);
+  return true;
+}
+
 struct todo {
   int fd;
   int flags;
@@ -313,16 +337,17 @@ static enum outcome plan(pid_t pid, long mount_id, char *err) {
     target[n] = 0;
     if (target[0] != '/') continue; /* socket:[…], pipe:[…], anon_inode:… */
     bool deleted = ends_with(target, " (deleted)");
-    if (deleted) target[n - 10] = 0;
+    if (deleted) target[n -= 10] = 0;
+    long mnt_id;
+    int flags;
+    long long pos;
+    if (!read_fdinfo(pid, (int)fd, &mnt_id, &flags, &pos)) continue; /* closed meanwhile */
+    if (mnt_id == args.from_mount && from_mount_detached && !in_volume(target, &n)) continue;
     if (!under_volume(target)) continue;
     if (deleted) {
       add_skip((int)fd, "%s%s: deleted, nothing to re-open", target, "");
       continue;
     }
-    long mnt_id;
-    int flags;
-    long long pos;
-    if (!read_fdinfo(pid, (int)fd, &mnt_id, &flags, &pos)) continue; /* closed meanwhile */
     if (mnt_id == mount_id) continue; /* already on the mount at the path */
     struct stat st;
     if (stat(link, &st) != 0) continue;
@@ -349,12 +374,11 @@ static enum outcome plan(pid_t pid, long mount_id, char *err) {
   ssize_t n = readlink(link, cwd_path, sizeof cwd_path - 1);
   if (n > 0) {
     cwd_path[n] = 0;
-    if (under_volume(cwd_path) && !ends_with(cwd_path, " (deleted)")) {
-      struct statx sx;
-      /* the cwd's mount: statx through the magic link (no fdinfo for a cwd) */
-      bool other = statx(AT_FDCWD, link, 0, STATX_MNT_ID, &sx) != 0 || !(sx.stx_mask & STATX_MNT_ID) || (long)sx.stx_mnt_id != mount_id;
-      cwd_todo = other;
-    }
+    /* the cwd's mount: statx through the magic link (no fdinfo for a cwd) */
+    struct statx sx;
+    bool known = statx(AT_FDCWD, link, 0, STATX_MNT_ID, &sx) == 0 && (sx.stx_mask & STATX_MNT_ID);
+    if (known && (long)sx.stx_mnt_id == args.from_mount && from_mount_detached && !in_volume(cwd_path, &n)) known = false;
+    if (under_volume(cwd_path) && !ends_with(cwd_path, " (deleted)")) cwd_todo = !known || (long)sx.stx_mnt_id != mount_id;
   }
   res.mappings = count_mappings(pid);
   return OK;

@@ -7,7 +7,8 @@
  *   cwd     ".": stat's dev/ino and the first 4 bytes of ./cwd.txt
  *   extras  --extra n more files dir/extra-<i> O_RDONLY: each one's dev
  *
- *   fd-holder --dir <dir> [--extra <n>] [--threads <n>] [--block pipe|sleep]
+ *   fd-holder --dir <dir> [--extra <n>] [--threads <n>] [--block pipe|sleep] [--odd 1]
+ *   --odd 1      also holds dir/fifo (a named pipe, O_RDWR) and dir/gone.txt, unlinked after opening
  *   --threads n  n-1 more threads, each looping on pread of the reader and a 1 ms sleep; their
  *                iteration counts are in each line ("counts")
  *   --block pipe   the (single) thread blocks in read(0) between lines; each line says what the
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,11 +93,13 @@ static void report(const char *extra) {
 
 int main(int argc, char **argv) {
   const char *dir = NULL, *block = NULL;
+  bool odd = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
     else if (strcmp(argv[i], "--extra") == 0) extra_count = atoi(argv[i + 1]);
     else if (strcmp(argv[i], "--threads") == 0) thread_count = atoi(argv[i + 1]);
     else if (strcmp(argv[i], "--block") == 0) block = argv[i + 1];
+    else if (strcmp(argv[i], "--odd") == 0) odd = strcmp(argv[i + 1], "1") == 0;
   }
   if (!dir || extra_count < 0 || extra_count > 1024 || thread_count < 1 || thread_count > MAX_THREADS) {
     fprintf(stderr, "usage: fd-holder --dir <dir> [--extra n] [--threads n] [--block pipe|sleep]\n");
@@ -109,6 +113,12 @@ int main(int argc, char **argv) {
   for (int i = 0; i < extra_count; i++) {
     snprintf(path, sizeof path, "%s/extra-%d", dir, i);
     if ((extras[i] = open(path, O_RDONLY)) < 0) return perror(path), 1;
+  }
+  if (odd) {
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    if (mkfifo(path, 0600) != 0 || open(path, O_RDWR) < 0) return perror(path), 1;
+    snprintf(path, sizeof path, "%s/gone.txt", dir);
+    if (open(path, O_RDWR | O_CREAT, 0600) < 0 || unlink(path) != 0) return perror(path), 1;
   }
   if (chdir(dir) != 0) return perror(dir), 1;
   for (long i = 1; i < thread_count; i++) {
