@@ -1,51 +1,423 @@
-import type { ExecIOChaosRequest, RecoverIOChaosRequest } from "@faultline/api";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { requestLogger, type DaemonHandlers, type NamespaceKind } from "@faultline/daemon-server";
+import { ContainerNotFoundError, ContainerNotRunningError } from "@faultline/cri-client";
+import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
+import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
+import { atomicWrite } from "../pod-netns-process/pod-state-dir.js";
+import { checkContainerId, checkRecordKey, precondition } from "../pod-netns-process/pod-request-validation.js";
+import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
+import { cgroupTargetOf, defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { checkVolumePath, maxIOActionsPerVolume, mergedIOActions, normalVolumePath, parseIOAction, parseIOActions, renderIOConfig, type IOChaosAction } from "./io-action.js";
+import { defaultIOHelpers } from "./io-helper-adapters.js";
+import { ioServerKey, type IOFdSwapOutcome, type IOFdSwapper, type IOFsHelper } from "./io-helpers.js";
 
-/**
- * The command IOChaos runs inside the target container's namespaces, as an argv array (never a
- * shell string), built from the request's fields. `echo` changes nothing: this is the place to put
- * the fault's command.
- */
-export function ioCommand(request: ExecIOChaosRequest): string[] {
-  return ["echo", "IOChaos", `volumePath=${request.volumePath}`];
+/** What the watch tells: one event, `message` and fields. */
+export type IOWatchEvent = { [field: string]: unknown; message: string };
+
+/** Options of IOChaos's daemon side; the defaults are what the daemon image has. */
+export interface IOChaosDaemonOptions {
+  /** The FUSE server helper; default the faultline-iofs wrapper. */
+  iofs?: IOFsHelper;
+  /** The descriptor swap helper; default the faultline-fd-swap wrapper. */
+  fdSwap?: IOFdSwapper;
+  /** Where the volumes' state is kept; default `$FAULTLINE_IO_STATE_DIR`, else the node's /run/faultline/io. */
+  stateDir?: string;
+  /** The host's procfs and cgroup root; default `/proc` and `/sys/fs/cgroup`. */
+  paths?: HostPaths;
+  /** How often the volumes' servers are checked; default 1000 ms; 0: never (tests call `watch`). */
+  watchIntervalMs?: number;
+  /** Stops the watch. */
+  signal?: AbortSignal;
+  /** Signals a server (SIGHUP, SIGTERM); default `process.kill` (tests give their own). */
+  kill?: (pid: number, signal: NodeJS.Signals) => void;
+  /** Where the watch tells what it did; default one JSON line on stdout. */
+  onWatch?: (event: IOWatchEvent) => void;
+}
+
+/** The FUSE server serving a volume: its pid, its start (clock ticks since boot, and ms since the epoch) and its watchdog. */
+export interface IOServerState {
+  pid: number;
+  startTicks: string;
+  startTimeMs: number;
+  watchdog: number;
+}
+
+/** One (container, volume)'s file in the state directory. */
+export interface IOVolumeState {
+  containerId: string;
+  volumePath: string;
+  /** The server key (`ioServerKey`), what the server's argv carries. */
+  key: string;
+  /** record key → its action (ExecIOChaos). */
+  records: { [recordKey: string]: IOChaosAction };
+  /** ApplyIOChaos's set (Chaos Mesh's), before the records. */
+  applied: IOChaosAction[];
+  server?: IOServerState;
+}
+
+/** The default state directory: {@link nodeRunPath} of `io`. */
+export function defaultIOStateDir(procRoot: string): string {
+  return nodeRunPath(procRoot, "io", "FAULTLINE_IO_STATE_DIR");
+}
+
+/** `volumes/<key>.json` per (container, volume) with actions, each written atomically, and its server's config `volumes/<key>.conf`. */
+export class IOStateDir {
+  constructor(readonly root: string) {}
+
+  file(key: string): string {
+    return join(this.root, "volumes", `${key}.json`);
+  }
+
+  configFile(key: string): string {
+    return join(this.root, "volumes", `${key}.conf`);
+  }
+
+  read(key: string): IOVolumeState | undefined {
+    try {
+      return JSON.parse(readFileSync(this.file(key), "utf8")) as IOVolumeState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(state: IOVolumeState): void {
+    mkdirSync(join(this.root, "volumes"), { recursive: true, mode: 0o700 });
+    atomicWrite(this.file(state.key), `${JSON.stringify(state)}\n`, 0o600);
+  }
+
+  /** Writes the server's config for these actions (atomically: the server re-reads it by name on SIGHUP). */
+  writeConfig(key: string, actions: readonly IOChaosAction[]): string {
+    mkdirSync(join(this.root, "volumes"), { recursive: true, mode: 0o700 });
+    atomicWrite(this.configFile(key), renderIOConfig(actions), 0o600);
+    return this.configFile(key);
+  }
+
+  remove(key: string): void {
+    rmSync(this.file(key), { force: true });
+    rmSync(this.configFile(key), { force: true });
+  }
+
+  keys(): string[] {
+    try {
+      return readdirSync(join(this.root, "volumes"))
+        .filter((n) => n.endsWith(".json"))
+        .map((n) => n.slice(0, -".json".length));
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), undefined when it is gone. */
+export async function processStartTicks(procRoot: string, pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(join(procRoot, String(pid), "stat"), "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether /proc/<pid>/cmdline is `faultline-iofs serve … --key <key>` (a pid reused by anything else is not ours). */
+export async function isIOServer(procRoot: string, pid: number, key: string): Promise<boolean> {
+  try {
+    const argv = (await readFile(join(procRoot, String(pid), "cmdline"), "utf8")).split("\0");
+    const k = argv.indexOf("--key");
+    return argv.includes("serve") && k >= 0 && argv[k + 1] === key && argv.some((a) => a.endsWith("faultline-iofs"));
+  } catch {
+    return false;
+  }
+}
+
+/** ms since the epoch of a start time in clock ticks since boot (USER_HZ 100, /proc/stat's btime). */
+async function startTimeMsOf(procRoot: string, ticks: string): Promise<number> {
+  const stat = await readFile(join(procRoot, "stat"), "utf8");
+  const btime = Number(/^btime (\d+)$/m.exec(stat)?.[1] ?? 0);
+  return btime * 1000 + Number(ticks) * 10;
+}
+
+/** IOChaos's daemon side: its handlers, the watch pass its loop runs (tests call it themselves) and its state. */
+export interface IOChaosDaemon {
+  handlers: DaemonHandlers;
+  watch(): Promise<void>;
+  state: IOStateDir;
 }
 
 /**
- * The command RecoverIOChaos runs in the same namespaces to remove what `ioCommand`
- * left behind, built from the request's fields. `echo` changes nothing: this is the place to put it.
+ * The daemon side of IOChaos (see README.md): per (container, volume) one FUSE server serving the
+ * merged actions of ApplyIOChaos's set and every ExecIOChaos record on it.
  */
-export function ioRecoverCommand(request: RecoverIOChaosRequest): string[] {
-  return ["echo", "IOChaos recovered", `volumePath=${request.volumePath}`];
+export function ioChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemonOptions = {}): DaemonHandlers {
+  return createIOChaosDaemon(deps, options).handlers;
 }
 
-/** The namespaces the commands enter: the container's mount namespace, so it sees the container's own filesystem. */
-export const ioNamespaces: readonly NamespaceKind[] = ["mnt"];
+/** {@link ioChaosDaemon}'s handlers with its watch pass. */
+export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemonOptions = {}): IOChaosDaemon {
+  const paths = options.paths ?? defaultHostPaths;
+  let helpers: { iofs: IOFsHelper; fdSwap: IOFdSwapper } | undefined;
+  const iofs = () => options.iofs ?? (helpers ??= defaultIOHelpers()).iofs;
+  const fdSwap = () => options.fdSwap ?? (helpers ??= defaultIOHelpers()).fdSwap;
+  let stateDir: IOStateDir | undefined;
+  const state = () => (stateDir ??= new IOStateDir(options.stateDir ?? defaultIOStateDir(paths.procRoot)));
+  const lock = new NetworkNamespaceLock();
+  const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
 
-/**
- * The daemon side of IOChaos: ExecIOChaos resolves the container's host pid through the
- * container runtime, runs `ioCommand` in its namespaces and logs what ran;
- * RecoverIOChaos does the same with `ioRecoverCommand`.
- */
-export function ioChaosDaemon(deps: DaemonKindDeps): DaemonHandlers {
-  return {
+  /** The container's leader, or undefined when it is gone (no such container, or not running). */
+  async function leaderOf(containerId: string, signal?: AbortSignal): Promise<number | undefined> {
+    try {
+      return await deps.runtime.getPid(containerId, { signal });
+    } catch (error) {
+      if (error instanceof ContainerNotFoundError || error instanceof ContainerNotRunningError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every pid of the leader's cgroup (the leader first); just the leader when its cgroup cannot be read. */
+  async function pidsOf(leader: number): Promise<number[]> {
+    const pids = new Set<number>([leader]);
+    try {
+      const target = await cgroupTargetOf(leader, paths);
+      for (const file of target.procsFiles) {
+        for (const line of (await readFile(file, "utf8")).split("\n")) if (line.trim() !== "") pids.add(Number(line));
+      }
+    } catch {
+      // a leader that just exited: its cgroup is gone with it
+    }
+    return [...pids];
+  }
+
+  /** The volume's server if it still runs (same pid, same start, its argv), else undefined. */
+  async function liveServer(st: IOVolumeState): Promise<IOServerState | undefined> {
+    if (st.server === undefined) return undefined;
+    const ticks = await processStartTicks(paths.procRoot, st.server.pid);
+    if (ticks !== st.server.startTicks || !(await isIOServer(paths.procRoot, st.server.pid, st.key))) return undefined;
+    return st.server;
+  }
+
+  /** A server of this key the state does not name (the daemon died between serve and its state write). */
+  async function strayServers(key: string): Promise<number[]> {
+    const found: number[] = [];
+    for (const name of await readdir(paths.procRoot).catch(() => [] as string[])) {
+      if (!/^\d+$/.test(name)) continue;
+      if (await isIOServer(paths.procRoot, Number(name), key)) found.push(Number(name));
+    }
+    return found;
+  }
+
+  const signalProcess = (pid: number, signal: NodeJS.Signals) => {
+    try {
+      if (options.kill) options.kill(pid, signal);
+      else process.kill(pid, signal);
+    } catch {
+      // gone meanwhile
+    }
+  };
+
+  const swapSummary = (outcomes: IOFdSwapOutcome[]) => ({
+    processes: outcomes.length,
+    swapped: outcomes.reduce((n, o) => n + o.swapped, 0),
+    cwds: outcomes.filter((o) => o.cwd).length,
+    mappingsNotSwitched: outcomes.reduce((n, o) => n + o.mappings, 0),
+    failed: outcomes.filter((o) => o.state === "error").map((o) => ({ pid: o.pid, error: o.error })),
+  });
+
+  /**
+   * Puts `st`'s actions in force: the config rewritten, then SIGHUP to the live server; or, with no
+   * live server, `check` (FailedPrecondition with its reason, nothing touched), a stale mount of ours
+   * unmounted, `serve`, and the container's processes switched onto the mount. `st.server` is set.
+   */
+  async function ensureServing(st: IOVolumeState, leader: number, signal?: AbortSignal): Promise<{ started: boolean; swap?: ReturnType<typeof swapSummary> }> {
+    const configFile = state().writeConfig(st.key, mergedIOActions(st.applied, st.records));
+    const live = await liveServer(st);
+    if (live !== undefined) {
+      signalProcess(live.pid, "SIGHUP");
+      return { started: false };
+    }
+    for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
+    const checked = await iofs().check(leader, st.volumePath, signal);
+    if (!checked.ok) throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${checked.reason}; nothing was mounted`);
+    if (checked.faulted) await iofs().unmount(leader, st.volumePath, signal);
+    let started;
+    try {
+      started = await iofs().serve(leader, st.volumePath, configFile, st.key, signal);
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${(error as Error).message}; nothing was mounted`);
+    }
+    const startTicks = (await processStartTicks(paths.procRoot, started.pid)) ?? "0";
+    st.server = { pid: started.pid, watchdog: started.watchdog, startTicks, startTimeMs: await startTimeMsOf(paths.procRoot, startTicks).catch(() => 0) };
+    state().write(st);
+    const swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal));
+    return { started: true, swap };
+  }
+
+  /** Takes the volume's fault away: SIGTERM to its server, the mount unmounted if still ours, the processes switched back, the state removed. */
+  async function teardown(st: IOVolumeState, leader: number | undefined, signal?: AbortSignal): Promise<{ swap?: ReturnType<typeof swapSummary> }> {
+    const live = await liveServer(st);
+    if (live !== undefined) signalProcess(live.pid, "SIGTERM");
+    for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
+    let swap;
+    if (leader !== undefined) {
+      await iofs().unmount(leader, st.volumePath, signal);
+      swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal));
+    }
+    state().remove(st.key);
+    return { swap };
+  }
+
+  /** Validates the (container, volume) fields; returns the normalised volume path and the server key. */
+  function volumeOf(containerId: string, volumePath: string, field: string): { volumePath: string; key: string } {
+    checkContainerId(containerId);
+    checkVolumePath(volumePath, field);
+    const normal = normalVolumePath(volumePath);
+    return { volumePath: normal, key: ioServerKey(containerId, normal) };
+  }
+
+  const fresh = (containerId: string, volumePath: string, key: string): IOVolumeState => ({ containerId, volumePath, key, records: {}, applied: [] });
+
+  const watch = reconcileLoop(
+    () => state().keys(),
+    (key) =>
+      lock.run(key, async () => {
+        const st = state().read(key);
+        if (st === undefined) return;
+        const leader = await leaderOf(st.containerId);
+        if (leader === undefined) {
+          await teardown(st, undefined);
+          tell({ message: "IOChaos container gone: its fault went with its mount namespace", containerId: st.containerId, volumePath: st.volumePath, recordKeys: Object.keys(st.records) });
+          return;
+        }
+        if ((await liveServer(st)) !== undefined) return;
+        const dead = st.server;
+        // the server died (SIGKILL, a crash): its mount off if the watchdog left it, the processes back on the volume, then served again
+        const checked = await iofs().check(leader, st.volumePath);
+        if (checked.ok && checked.faulted) await iofs().unmount(leader, st.volumePath);
+        const back = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader)));
+        delete st.server;
+        const outcome = await ensureServing(st, leader);
+        const now = state().read(key)?.server;
+        tell({ message: "IOChaos server gone: the volume restored and served again", containerId: st.containerId, volumePath: st.volumePath, deadPid: dead?.pid, pid: now?.pid, back, ...outcome });
+      }),
+    (key, error) => tell({ level: "warn", message: "IOChaos watch failed on a volume: tried again", key, error: error.message }),
+    options.watchIntervalMs ?? 1000,
+    options.signal,
+  );
+
+  const handlers: DaemonHandlers = {
+    async applyIOChaos(req, ctx) {
+      const log = requestLogger(ctx);
+      log.info("ApplyIOChaos", { request: { containerId: req.containerId, volume: req.volume, instance: String(req.instance), startTime: String(req.startTime), actions: req.actions.slice(0, 2000) } });
+      try {
+        const { volumePath, key } = volumeOf(req.containerId, req.volume, "volume");
+        const actions = parseIOActions(req.actions);
+        const outcome = await lock.run(key, async () => {
+          const before = state().read(key);
+          if (actions.length === 0) {
+            if (before === undefined) return { instance: 0n, startTime: 0n, recovered: false };
+            const leader = await leaderOf(req.containerId, ctx.signal);
+            const { swap } = await teardown(before, leader, ctx.signal);
+            return { instance: 0n, startTime: 0n, recovered: true, swap };
+          }
+          const leader = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
+          const st: IOVolumeState = { ...(before ?? fresh(req.containerId, volumePath, key)), records: {}, applied: actions };
+          try {
+            const served = await ensureServing(st, leader, ctx.signal);
+            state().write(st);
+            return { instance: BigInt(st.server!.pid), startTime: BigInt(st.server!.startTimeMs), ...served };
+          } catch (error) {
+            if (before === undefined) state().remove(key);
+            else state().writeConfig(key, mergedIOActions(before.applied, before.records));
+            throw error;
+          }
+        });
+        log.info("IOChaos applied", { containerId: req.containerId, volumePath, actions: actions.length, ...outcome, instance: Number(outcome.instance), startTime: Number(outcome.startTime) });
+        return { instance: outcome.instance, startTime: outcome.startTime, instanceUid: "" };
+      } catch (error) {
+        throw toConnectError(error);
+      }
+    },
+
     async execIOChaos(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("ExecIOChaos", { request: { containerId: req.containerId, volumePath: req.volumePath } });
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = ioCommand(req);
-      const { stdout } = await deps.runner.run({ pid, namespaces: ioNamespaces, argv, signal: ctx.signal });
-      log.info("IOChaos injected", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
-      return {};
+      log.info("ExecIOChaos", { request: { containerId: req.containerId, volumePath: req.volumePath, recordKey: req.recordKey, action: req.action.slice(0, 2000) } });
+      try {
+        const { volumePath, key } = volumeOf(req.containerId, req.volumePath, "volumePath");
+        checkRecordKey(req.recordKey);
+        const action = parseIOAction(req.action);
+        const outcome = await lock.run(key, async () => {
+          const before = state().read(key);
+          const leader = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
+          const st: IOVolumeState = before === undefined ? fresh(req.containerId, volumePath, key) : { ...before, records: { ...before.records } };
+          st.records[req.recordKey] = action;
+          if (mergedIOActions(st.applied, st.records).length > maxIOActionsPerVolume) {
+            throw new ConnectError(`container ${req.containerId}: volume ${volumePath} already carries ${maxIOActionsPerVolume} actions: recover one first`, Code.ResourceExhausted);
+          }
+          try {
+            const served = await ensureServing(st, leader, ctx.signal);
+            state().write(st);
+            return { pid: st.server?.pid, records: Object.keys(st.records).length, ...served };
+          } catch (error) {
+            if (before === undefined) state().remove(key);
+            else state().writeConfig(key, mergedIOActions(before.applied, before.records));
+            throw error;
+          }
+        });
+        log.info("IOChaos injected", { containerId: req.containerId, volumePath, recordKey: req.recordKey, ...outcome });
+        return {};
+      } catch (error) {
+        throw toConnectError(error);
+      }
     },
+
     async recoverIOChaos(req, ctx) {
       const log = requestLogger(ctx);
-      log.info("RecoverIOChaos", { request: { containerId: req.containerId, volumePath: req.volumePath } });
-      const pid = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-      const argv = ioRecoverCommand(req);
-      const { stdout } = await deps.runner.run({ pid, namespaces: ioNamespaces, argv, signal: ctx.signal });
-      log.info("IOChaos recovered", { pid, argv, ...(stdout.length > 0 && { output: stdout }) });
-      return {};
+      log.info("RecoverIOChaos", { request: { containerId: req.containerId, volumePath: req.volumePath, recordKey: req.recordKey } });
+      try {
+        const { volumePath, key } = volumeOf(req.containerId, req.volumePath, "volumePath");
+        checkRecordKey(req.recordKey);
+        const outcome = await lock.run(key, async () => {
+          const before = state().read(key);
+          if (before === undefined || !(req.recordKey in before.records)) return { inForce: false };
+          const leader = await leaderOf(req.containerId, ctx.signal);
+          if (leader === undefined) {
+            await teardown(before, undefined, ctx.signal);
+            return { containerGone: true };
+          }
+          const st: IOVolumeState = { ...before, records: { ...before.records } };
+          delete st.records[req.recordKey];
+          if (mergedIOActions(st.applied, st.records).length === 0) return { unmounted: true, ...(await teardown(st, leader, ctx.signal)) };
+          const served = await ensureServing(st, leader, ctx.signal);
+          state().write(st);
+          return { recordsLeft: Object.keys(st.records).length, ...served };
+        });
+        log.info("IOChaos recovered", { containerId: req.containerId, volumePath, recordKey: req.recordKey, ...outcome });
+        return {};
+      } catch (error) {
+        throw toConnectError(error);
+      }
+    },
+
+    async listIOChaos(_req, ctx) {
+      const injections: { recordKey: string; containerId: string; volumePath: string; action: string }[] = [];
+      for (const key of state().keys()) {
+        const listed = await lock.run(key, async () => {
+          const st = state().read(key);
+          if (st === undefined) return [];
+          if ((await leaderOf(st.containerId, ctx.signal)) === undefined) {
+            await teardown(st, undefined, ctx.signal);
+            return [];
+          }
+          return Object.entries(st.records).map(([recordKey, action]) => ({ recordKey, containerId: st.containerId, volumePath: st.volumePath, action: JSON.stringify(action) }));
+        });
+        injections.push(...listed);
+      }
+      requestLogger(ctx).info("ListIOChaos", { recordKeys: injections.length });
+      return { injections };
     },
   };
+  return { handlers, watch, state: state() };
 }

@@ -1,42 +1,149 @@
+import { parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import type { RecordDecoder } from "@faultline/daemon-client";
+import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
+import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import type { IOChaosAction } from "./io-action.js";
 import type { IOChaos, IOChaosSpec } from "./io-chaos-crd.js";
 
-/** The spec's own fields, as ExecIOChaos and RecoverIOChaos carry them to the daemon. */
-function requestFieldsOf(spec: IOChaosSpec) {
-  return { volumePath: spec.volumePath };
+/** The node capability IOChaos needs, as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`). */
+export const ioFuseCapability = "io/fuse";
+
+/** Thrown when the target's node cannot serve a FUSE fault; nothing was sent. */
+export class NodeCannotFaultIOError extends Error {
+  override name = "NodeCannotFaultIOError";
+  constructor(readonly nodeName: string, readonly reason: string) {
+    super(`node ${nodeName} cannot perform IOChaos: its daemon lacks ${ioFuseCapability} (${reason}); nothing was injected`);
+  }
+}
+
+/** Why a node's GetNodeCapabilities answer does not allow IOChaos; undefined when it does. */
+export function missingIOFuseReason(caps: NodeCapabilities): string | undefined {
+  if (nodeCapabilityFlags(caps).get(ioFuseCapability) === true) return undefined;
+  const note = caps.notes.find((n) => n.startsWith(`${ioFuseCapability}: `));
+  return note === undefined ? "the daemon does not report it: an older daemon, or one without the faultline-iofs and faultline-fd-swap helpers" : note.slice(ioFuseCapability.length + 2);
 }
 
 /**
- * The manager side of IOChaos: Apply asks the daemon on the record's node to run ExecIOChaos
- * in the record's container, with the spec's own fields.
- * Recover asks the same daemon to run RecoverIOChaos, which removes what ExecIOChaos left
- * (`ioRecoverCommand` in io-chaos-daemon.ts). A target that is gone — its pod deleted, or a
- * container its daemon answers NotFound for — counts as recovered: the records pipeline treats
- * both errors that way, since nothing of the fault survives in it.
- * The experiment lasts `spec.duration` (until it is deleted when unset), then every record is recovered.
+ * A spec as one action of Chaos Mesh's PodIOChaos shape, as Chaos Mesh's controller builds it: the
+ * filter (path, methods, percent), `faults: [{errno, weight: 1}]` for fault, `latency` = delay, the
+ * attr fields inline, mistake, and `source` = the experiment's namespaced name.
  */
-export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<IOChaos> {
-  // the record's container, and the daemon client for its node
-  const targetOf = async (recordId: string, obj: IOChaos) => {
-    const target = await deps.decoder.decodeContainer(recordId, obj);
-    return { daemon: target.daemon, containerId: target.containerId };
-  };
+export function ioActionOf(spec: IOChaosSpec, source: string): IOChaosAction {
+  const action: IOChaosAction = { type: spec.action, percent: spec.percent ?? 100, source };
+  if (spec.path !== undefined && spec.path !== "") action.path = spec.path;
+  if (spec.methods !== undefined && spec.methods.length > 0) action.methods = [...spec.methods];
+  switch (spec.action) {
+    case "latency":
+      action.latency = spec.delay ?? "";
+      break;
+    case "fault":
+      action.faults = [{ errno: spec.errno ?? 0, weight: 1 }];
+      break;
+    case "attrOverride":
+      Object.assign(action, spec.attr ?? {});
+      break;
+    case "mistake":
+      if (spec.mistake !== undefined) action.mistake = { ...spec.mistake };
+      break;
+  }
+  return action;
+}
+
+/**
+ * The manager side of IOChaos. Apply checks that the record's node can serve a FUSE fault
+ * (GetNodeCapabilities, cached 30 s per node; a node without `io/fuse` fails the record, naming the
+ * node and the reason, before anything is sent) and sends ExecIOChaos for the record's container:
+ * the volume, the record key (`heldRecordKey`: the object's uid and the record id) and the spec as
+ * one action of Chaos Mesh's PodIOChaos shape (JSON). The daemon merges the actions of every record
+ * on one (container, volume) into one FUSE server, so several IOChaos compose, on one volume, on
+ * several volumes of a container and on several containers of a pod; recovering one leaves the
+ * others. A volumePath that is not a mount point in the container comes back FailedPrecondition:
+ * the record fails with the daemon's reason, and nothing was mounted.
+ *
+ * Recover sends RecoverIOChaos with the same key and volume; a key the daemon does not hold (never
+ * injected: a bad volumePath) is recovered at once, so deleting the experiment never hangs on it. A
+ * target that is gone took its mount namespace, and so the fault, with it: recovered.
+ *
+ * `lostInjections` asks the daemons (ListIOChaos) whether each Injected record's key is still in
+ * force on its container and volume (a restarted container's new mount namespace has no fault: the
+ * daemon drops it). `sweep` recovers the keys in force whose IOChaos no longer holds the record.
+ */
+export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<IOChaos>> {
+  const keyOf = (obj: IOChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
+  const capabilitiesOf = createNodeCapabilitiesCache();
+
   return {
     async apply(ctx, index, records, obj) {
       const record = records[index]!;
-      deps.log("Apply IOChaos", { id: record.id, chaos: ctx.namespacedName });
-      const { daemon, containerId } = await targetOf(record.id, obj);
-      await daemon.execIOChaos({ containerId, ...requestFieldsOf(obj.spec) }, { signal: ctx.signal });
+      const action = ioActionOf(obj.spec, ctx.namespacedName);
+      deps.log("Apply IOChaos", { id: record.id, chaos: ctx.namespacedName, action: obj.spec.action, volumePath: obj.spec.volumePath });
+      const target = await deps.decoder.decodeContainer(record.id, obj);
+      const missing = missingIOFuseReason(await capabilitiesOf(target, ctx.signal));
+      if (missing !== undefined) throw new NodeCannotFaultIOError(target.nodeName, missing);
+      await target.daemon.execIOChaos(
+        { containerId: target.containerId, volumePath: obj.spec.volumePath, recordKey: keyOf(obj, record.id, ctx.namespacedName), action: JSON.stringify(action) },
+        { signal: ctx.signal },
+      );
+      deps.log("IOChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
     },
+
     async recover(ctx, index, records, obj) {
       const record = records[index]!;
       deps.log("Recover IOChaos", { id: record.id, chaos: ctx.namespacedName });
-      const { daemon, containerId } = await targetOf(record.id, obj);
-      await daemon.recoverIOChaos({ containerId, ...requestFieldsOf(obj.spec) }, { signal: ctx.signal });
+      let target;
+      try {
+        target = await deps.decoder.decodeContainer(record.id, obj);
+      } catch (err) {
+        if (err instanceof RecordDecodeError) {
+          deps.log("IOChaos target gone: its fault went with its mount namespace", { id: record.id, chaos: ctx.namespacedName, reason: err.reason });
+          return "Not Injected";
+        }
+        throw err;
+      }
+      try {
+        await target.daemon.recoverIOChaos({ containerId: target.containerId, volumePath: obj.spec.volumePath, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+      } catch (err) {
+        // a daemon without IOChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
+        if (!isUnimplemented(err)) throw err;
+        deps.log("IOChaos not served by the node's daemon: nothing was injected there", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
+      }
       return "Not Injected";
     },
+
+    lostInjections: (ctx, records, obj) =>
+      lostByHeldKeys({
+        ctx,
+        records,
+        decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
+        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        listKeys: async (daemon, signal) => (await daemon.listIOChaos({}, { signal })).injections.map((i) => i.recordKey),
+        log: deps.log,
+        kind: "IOChaos",
+      }),
+
+    sweep: (ctx) =>
+      sweepHeldKeys({
+        ctx,
+        kind: "IOChaos",
+        listRpc: "ListIOChaos",
+        list: async (daemon, signal) => (await daemon.listIOChaos({}, { signal })).injections.map((injection) => ({ key: injection.recordKey, injection })),
+        parseKey: parseHeldContainerRecordKey,
+        recover: async (daemon, { key, injection }, signal) => {
+          await daemon.recoverIOChaos({ containerId: injection.containerId, volumePath: injection.volumePath, recordKey: key }, { signal });
+        },
+        describe: (recordId, { injection }) => {
+          const { namespace, podName, containerName } = parseContainerRecordId(recordId);
+          let type = "an IO fault";
+          try {
+            type = `IO ${String((JSON.parse(injection.action) as { type?: unknown }).type)}`;
+          } catch {
+            // an unreadable action still names its volume
+          }
+          return { pod: { namespace, name: podName }, what: `${type} on ${injection.volumePath} (container ${containerName})`, fields: { container: containerName, volumePath: injection.volumePath } };
+        },
+      }),
   };
 }

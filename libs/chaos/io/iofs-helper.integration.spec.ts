@@ -404,6 +404,15 @@ describe("faultline-iofs recovery", () => {
     expect(await helper.unmount(c.pid, c.volume)).toMatchObject({ unmounted: false }); // idempotent
   });
 
+  it("the target exits: the watchdog stops the server, and both exit (nothing outlives the container)", async () => {
+    const c = await container();
+    const log = join(c.dir, "log");
+    const server = await serve(c, [{ kind: "fault", percent: 100, errno: 5 }], log);
+    c.child.kill("SIGKILL");
+    await until("both processes exit", () => !alive(server.pid) && !alive(server.watchdog));
+    expect(readFileSync(log, "utf8")).toContain("watchdog: the target exited: stopping the server");
+  });
+
   it("the server is found again by its key in its cmdline", async () => {
     const c = await container();
     const server = await serve(c, []);

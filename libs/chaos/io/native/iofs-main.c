@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,13 +28,14 @@ void iofs_log(const char *fmt, ...) {
   gmtime_r(&ts.tv_sec, &tm);
   char when[32];
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
-  fprintf(log_file, "%s.%03ldZ [%d] ", when, ts.tv_nsec / 1000000, (int)getpid());
-  vfprintf(log_file, fmt, ap);
-  fputc('\n', log_file);
-  fflush(log_file);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  // one write per line: the server's threads and the watchdog share the file
+  fprintf(log_file, "%s.%03ldZ [%d] %s\n", when, ts.tv_nsec / 1000000, (int)getpid(), msg);
+  fflush(log_file);
 }
 
 void iofs_json_string(FILE *out, const char *s) {
@@ -194,13 +197,32 @@ static void forward(int sig) {
   if (server_pid > 0) kill(server_pid, sig);
 }
 
-static void watchdog(pid_t server) {
+static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+// Waits for the server; if the target (the container's leader) exits first, stops the server (SIGTERM:
+// it unmounts, and exits when the last file is closed) so nothing outlives the container.
+static void watchdog(pid_t server, int target_pidfd) {
   server_pid = server;
   struct sigaction sa = {.sa_handler = forward};
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
+  int server_pidfd = pidfd_open_(server);
+  while (server_pidfd >= 0) {
+    struct pollfd fds[2] = {{.fd = server_pidfd, .events = POLLIN}, {.fd = target_pidfd, .events = POLLIN}};
+    if (poll(fds, target_pidfd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) break;
+    if (target_pidfd >= 0 && fds[1].revents) {
+      iofs_log("watchdog: the target exited: stopping the server");
+      kill(server, SIGTERM);
+      close(target_pidfd);
+      target_pidfd = -1;
+    }
+  }
   int status;
   while (waitpid(server, &status, 0) < 0 && errno == EINTR) {}
   char reason[IOFS_PATH_MAX + 256] = "";
@@ -249,6 +271,7 @@ static int cmd_serve(int argc, char **argv) {
     snprintf(reason, sizeof reason, "cannot open %s: %s", nspath, strerror(errno));
     refuse("ready", reason);
   }
+  int target_pidfd = pidfd_open_(a.pid); // the watchdog's way to see the container end (-1: not watched)
   if (iofs_enter_mnt_ns(a.pid, nsfd, reason, sizeof reason)) refuse("ready", reason);
   close(nsfd);
   if (chdir("/")) refuse("ready", "cannot chdir to / in the container");
@@ -309,6 +332,7 @@ static int cmd_serve(int argc, char **argv) {
     if (s == 0) {
       close(pipefd[0]);
       close(pipefd[1]);
+      if (target_pidfd >= 0) close(target_pidfd);
       iofs_log("serving %s (pid %d, key %s, %zu action(s))", iofs.volume, (int)getpid(), a.key, config->n);
       serve_loop(fuse);
     }
@@ -325,7 +349,7 @@ static int cmd_serve(int argc, char **argv) {
       iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
       _exit(1);
     }
-    watchdog(s);
+    watchdog(s, target_pidfd);
   }
   close(pipefd[1]);
   pid_t s = 0;

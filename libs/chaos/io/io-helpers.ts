@@ -1,0 +1,43 @@
+// What IOChaos's daemon side needs of its two native helpers (faultline-iofs and faultline-fd-swap,
+// native/README.md): a narrow interface of its own, so the daemon's logic is tested with fakes and
+// the wrappers (iofs-helper.ts, fd-swap-helper.ts) are adapted to it in one place.
+import { createHash } from "node:crypto";
+
+/** `faultline-iofs check`: whether a volume can be faulted (and whether ours is already there). */
+export type IOVolumeCheck = { ok: true; faulted: boolean } | { ok: false; reason: string };
+
+/** A FUSE server started by `faultline-iofs serve`. */
+export interface IOServerStarted {
+  pid: number;
+  watchdog: number;
+}
+
+/** One process's outcome of `faultline-fd-swap`. */
+export interface IOFdSwapOutcome {
+  pid: number;
+  state: "ok" | "gone" | "error";
+  swapped: number;
+  cwd: boolean;
+  mappings: number;
+  skipped: { fd: number; reason: string }[];
+  error?: string;
+}
+
+/** The FUSE server helper, as the daemon uses it. */
+export interface IOFsHelper {
+  check(leader: number, volumePath: string, signal?: AbortSignal): Promise<IOVolumeCheck>;
+  /** Mounts the server over the volume with the config in force; refuses (throws) with its reason, nothing mounted. */
+  serve(leader: number, volumePath: string, configFile: string, key: string, signal?: AbortSignal): Promise<IOServerStarted>;
+  /** Lazily unmounts the volume iff the mount there is ours (idempotent). */
+  unmount(leader: number, volumePath: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** The descriptor swap helper: re-opens each pid's fds and cwd under the volume into whatever is mounted there now. */
+export interface IOFdSwapper {
+  swap(volumePath: string, pids: readonly number[], signal?: AbortSignal): Promise<IOFdSwapOutcome[]>;
+}
+
+/** The server key of a (container, volume): 32 hex, sha256 of both, what `serve --key` carries. */
+export function ioServerKey(containerId: string, volumePath: string): string {
+  return createHash("sha256").update(`${containerId}\0${volumePath}`, "utf8").digest("hex").slice(0, 32);
+}
