@@ -207,7 +207,9 @@ static void give_to_caller(const char *path) {
 
 // ---- the operations -----------------------------------------------------------------------------
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
-  (void)conn;
+  // every open drops the file's cached pages (keep_cache 0); within one open, reads through the page
+  // cache do not ask getattr first (auto_inval_data would, on every read, with attr_timeout 0)
+  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   cfg->use_ino = 1;         // the original's inode numbers
   cfg->entry_timeout = 0;   // nothing cached by the kernel: every lookup and getattr reaches the injectors
   cfg->attr_timeout = 0;
