@@ -65,12 +65,14 @@ describe("TimeChaos's daemon on real containers", () => {
   const set = (c: ClockContainer, uid: string, sec: bigint, clkIdsMask = 1n, nsec = 0n) => client().setTimeOffset({ containerId: c.containerId, sec, nsec, clkIdsMask, uid, podContainerName: "pod-uid:main" });
   const recover = (c: ClockContainer, uid: string) => client().recoverTimeOffset({ containerId: c.containerId, uid });
 
-  it("SetTimeOffset shows the offset within a second, RecoverTimeOffset takes it away within a second; CLOCK_MONOTONIC only when asked", async () => {
+  it("SetTimeOffset shows the offset, RecoverTimeOffset takes it away (the times logged); CLOCK_MONOTONIC only when asked", async () => {
     const c = await startClockContainer(pods, "clock-set");
     expect(Math.abs(realtimeOffset(c.before()))).toBeLessThan(0.3);
     const monotonicBefore = c.before()!.monotonic;
     await set(c, uidA, -hour);
-    const shown = (await within(10_000, c.before, near(-3600))).value!;
+    const shownAfter = await within(10_000, c.before, near(-3600));
+    const shown = shownAfter.value!;
+    console.log(`the offset showed in the printer's output ${shownAfter.ms} ms after SetTimeOffset returned`);
     expect(shown.gettimeofday - shown.raw).toBeCloseTo(-3600, 0);
     expect(shown.time - Math.floor(shown.raw)).toBeGreaterThanOrEqual(-3601);
     expect(shown.time - Math.floor(shown.raw)).toBeLessThanOrEqual(-3599);
@@ -78,7 +80,7 @@ describe("TimeChaos's daemon on real containers", () => {
     expect(shown.monotonic - monotonicBefore).toBeGreaterThan(0);
     expect(shown.monotonic - monotonicBefore).toBeLessThan(30);
     await recover(c, uidA);
-    await within(10_000, c.before, near(0));
+    console.log(`and was gone ${(await within(10_000, c.before, near(0))).ms} ms after RecoverTimeOffset returned`);
     // CLOCK_MONOTONIC's bit: the monotonic clock jumps 10 minutes ahead, realtime stays
     const m0 = c.before()!.monotonic;
     await set(c, uidB, 600n, 2n);
