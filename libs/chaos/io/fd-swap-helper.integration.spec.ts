@@ -50,6 +50,8 @@ interface Holder {
   lines: Line[];
   /** The first line printed after now that satisfies `ok`, within `ms`. */
   next(ok?: (line: Line) => boolean, ms?: number): Promise<Line>;
+  /** The first line from index `from` of `lines` on (printed already or to come) that satisfies `ok`. */
+  since(from: number, ok: (line: Line) => boolean, ms?: number): Promise<Line>;
 }
 
 /** Files of the first mount: read.txt's bytes 4..8 are "0123", cwd.txt is "OLDC". */
@@ -91,7 +93,11 @@ function startHolder(options: { extra?: number; threads?: number; block?: "pipe"
       };
       waiters.add(waiter);
     });
-  const holder = { child, pid: child.pid!, dir, lines, next };
+  const since: Holder["since"] = (from, ok, ms) => {
+    const seen = lines.slice(from).find(ok);
+    return seen ? Promise.resolve(seen) : next(ok, ms);
+  };
+  const holder = { child, pid: child.pid!, dir, lines, next, since };
   return holder.next(() => true, 5000).then(() => holder);
 }
 
@@ -171,7 +177,7 @@ describe("faultline-fd-swap on a single-threaded process", () => {
     expect((await h.next()).reader.read).toBe(OLD.read); // mounting alone moves nothing
     expect(await helper.swap(h.dir, [h.pid])).toEqual([ok(h.pid, 4, true)]);
 
-    const after = await h.next();
+    const after = await h.next(reads(NEW)); // (a line printed across the swap is skipped)
     expect(after.reader).toMatchObject({ fd: before.reader.fd, off: 4, read: NEW.read });
     expect(after.reader.dev).not.toBe(before.reader.dev);
     expect(after.writer.dev).toBe(after.reader.dev);
@@ -194,7 +200,7 @@ describe("faultline-fd-swap on a single-threaded process", () => {
     expect(readFileSync(`/proc/${h.pid}/fdinfo/${before.reader.fd}`, "utf8")).toContain(`mnt_id:\t${newMount}`);
     expect(await helper.swap(h.dir, [h.pid])).toEqual([ok(h.pid, 0, false)]);
     expect(await helper.swap(h.dir, [h.pid], undefined, { fromMount: newMount })).toEqual([ok(h.pid, 4, true)]);
-    const back = await h.next();
+    const back = await h.next(reads(OLD));
     expect(back.reader).toMatchObject({ dev: before.reader.dev, ino: before.reader.ino, off: 4, read: OLD.read });
     expect(back.cwd).toMatchObject({ dev: before.cwd.dev, read: OLD.cwd });
     expect(fdinfo(h.pid, before.writer.fd)).toMatchObject({ flags: flagsBefore[1], mntId: oldMount });
@@ -257,8 +263,8 @@ describe("faultline-fd-swap on a process blocked in a system call: the call goes
     expect(h.lines.at(-1)!.blocking).toBe("read");
     await until(() => blockedIn(h.pid) === SYS_read);
     mountNew(h);
+    const printed = h.lines.length; // before the swap: a read() cut short would print at once
     expect(await helper.swap(h.dir, [h.pid])).toEqual([ok(h.pid, 2, true)]);
-    const printed = h.lines.length;
     await sleep(300);
     expect(h.lines.length).toBe(printed); // read() did not return
     expect(blockedIn(h.pid)).toBe(SYS_read); // blocked in it again (restarted)
@@ -276,9 +282,10 @@ describe("faultline-fd-swap on a process blocked in a system call: the call goes
     await until(() => blockedIn(h.pid) === SYS_clock_nanosleep);
     await sleep(400); // well inside the sleep: a restart from scratch would show as ~2.4 s
     mountNew(h);
+    const printed = h.lines.length; // before the swap: a sleep cut short would print at once
     expect(await helper.swap(h.dir, [h.pid])).toEqual([ok(h.pid, 2, true)]);
     runsUnstopped(h.pid);
-    const line = await h.next((l) => l.slept !== undefined, 3000);
+    const line = await h.since(printed, (l) => l.slept !== undefined, 3000);
     expect(line.slept!.ret).toBe(0);
     expect(line.slept!.errno).toBe(0);
     expect(line.slept!.ms).toBeGreaterThanOrEqual(1990);

@@ -3,6 +3,7 @@
 // the fd-swap targets are made (faultline-iofs needs libfuse3-dev; its own specs build it).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultFdSwapBinary } from "./fd-swap-helper.js";
 
@@ -17,7 +18,9 @@ let built = false;
 export function ensureFdSwapBinary(): string {
   const binary = defaultFdSwapBinary();
   const files = [binary, fdHolderBinary, unsupportedFdSwapBinary];
-  if (!built) execFileSync("make", ["-s", "-C", ioNativeDir, ...files], { stdio: "pipe" });
+  // the Makefile's own (relative) target names: make knows no rule for an absolute path, and would
+  // silently keep a stale binary
+  if (!built) execFileSync("make", ["-s", "-C", ioNativeDir, ...files.map((f) => `build/${basename(f)}`)], { stdio: "pipe" });
   built = true;
   for (const file of files) {
     if (!existsSync(file)) throw new Error(`make -C ${ioNativeDir} did not build ${file}`);
