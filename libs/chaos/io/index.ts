@@ -27,5 +27,6 @@ export {
   renderIOConfig,
 } from "./io-action.js";
 export type { IOAttrOverride, IOChaosAction, IOChaosActionType, IOMistake, IOTimespec } from "./io-action.js";
-export { ioServerKey } from "./io-helpers.js";
+export { iofsMountIdIn, ioServerKey } from "./io-helpers.js";
+export { defaultIOHelpers, ioFdSwapperOf, ioFsHelperOf } from "./io-helper-adapters.js";
 export type { IOFdSwapOutcome, IOFdSwapper, IOFsHelper, IOServerStarted, IOVolumeCheck } from "./io-helpers.js";

@@ -99,7 +99,7 @@ describe("checkIOAction", () => {
     [{ type: "fault", faults: [{ errno: 5, weight: 0 }] }, /^action\.faults: every weight is 0/],
     [{ type: "fault", faults: [{ errno: 5, weigth: 1 }] }, /^action\.faults\[0\]\.weigth: unknown field/],
     [{ type: "attrOverride" }, /^action: an attrOverride action needs at least one attr field/],
-    [{ type: "attrOverride", perm: 70000 }, /^action\.perm: 70000 is not an integer in 0\.\.65535/],
+    [{ type: "attrOverride", perm: 70000 }, /^action\.perm: 70000 is not an integer in 0\.\.4095/],
     [{ type: "attrOverride", kind: "file" }, /^action\.kind: "file" is not one of namedPipe/],
     [{ type: "attrOverride", mtime: { sec: 1, nsec: 1e9 } }, /^action\.mtime\.nsec: 1000000000 is not an integer in 0\.\.999999999/],
     [{ type: "mistake" }, /^action\.mistake: a mistake action needs mistake/],
@@ -133,7 +133,7 @@ describe("the server's config", () => {
     expect(ioConfigLines({ type: "latency", path: "/data/*", methods: ["read", "write"], percent: 50, latency: "1.5ms" })).toEqual(["kind=latency\tpath=/data/*\tmethods=read,write\tpercent=50\tdelay_ns=1500000"]);
     expect(ioConfigLines({ type: "fault", percent: 100, faults: [{ errno: 5, weight: 1 }] })).toEqual(["kind=fault\tpath=\tmethods=\tpercent=100\terrno=5"]);
     expect(ioConfigLines({ type: "attrOverride", percent: 100, ino: 7, mtime: { sec: -1, nsec: 5 }, kind: "directory", perm: 72, uid: 0 })).toEqual([
-      "kind=attrOverride\tpath=\tmethods=\tpercent=100\tattr_ino=7\tattr_mtime_sec=-1\tattr_mtime_nsec=5\tattr_kind=directory\tattr_perm=72\tattr_uid=0",
+      "kind=attrOverride\tpath=\tmethods=\tpercent=100\tattr_ino=7\tattr_mtime_sec=-1\tattr_mtime_nsec=5\tattr_perm=72\tattr_uid=0\tattr_kind=directory",
     ]);
     expect(ioConfigLines({ type: "mistake", percent: 10, mistake: { filling: "random", maxOccurrences: 2, maxLength: 4 } })).toEqual([
       "kind=mistake\tpath=\tmethods=\tpercent=10\tfilling=random\tmax_occurrences=2\tmax_length=4",

@@ -2,6 +2,7 @@
 // validation, and the FUSE server's config file rendered from them. Pure logic: nothing is run here.
 import { invalid } from "../pod-netns-process/pod-request-validation.js";
 import { InvalidTimeOffsetError, timeOffsetNanos } from "../time/time-offset.js";
+import { iofsActionLine, iofsConfigText, type IofsAction, type IofsAttr, type IofsMethod } from "./iofs-helper.js";
 
 /** IOChaos's actions (spec.action), as Chaos Mesh names them. */
 export const ioChaosActionTypes = ["latency", "fault", "attrOverride", "mistake"] as const;
@@ -182,7 +183,7 @@ export function checkIOAction(value: unknown, field = "action"): IOChaosAction {
         if (typeof kind !== "string" || !(ioChaosFileKinds as readonly string[]).includes(kind)) throw invalid(`${field}.kind`, `${JSON.stringify(kind)} is not one of ${ioChaosFileKinds.join(", ")}`);
         action.kind = kind as IOAttrOverride["kind"];
       }
-      if (value["perm"] !== undefined) action.perm = checkInteger(value["perm"], `${field}.perm`, 0, 0xffff);
+      if (value["perm"] !== undefined) action.perm = checkInteger(value["perm"], `${field}.perm`, 0, 0o7777);
       for (const k of ["nlink", "uid", "gid", "rdev"] as const) if (value[k] !== undefined) action[k] = checkInteger(value[k], `${field}.${k}`, 0, u32Max);
       if (!ioAttrFields.some((k) => action[k] !== undefined)) throw invalid(field, "an attrOverride action needs at least one attr field (ino, size, blocks, atime, mtime, ctime, kind, perm, nlink, uid, gid, rdev)");
       break;
@@ -231,52 +232,55 @@ export function parseIOActions(json: string, field = "actions"): IOChaosAction[]
 }
 
 /**
- * The config file's lines for actions (one line per action, TAB-separated `name=value`, see
- * native/README.md). A fault action with several weighted errnos becomes one line per errno whose
- * percents, tried in order, give each errno its share of `percent` (rounded to whole percents): the
- * server tries the lines in order and the first fault that fires answers.
+ * An action as the FUSE server's config takes it (iofs-helper.ts's `IofsAction`: one line each). A
+ * fault action with several weighted errnos becomes one action per errno whose percents, tried in
+ * order, give each errno its share of `percent` (rounded to whole percents): the server draws each
+ * action independently and the first fault that fires answers (native/iofs-ops.c).
  */
-export function ioConfigLines(action: IOChaosAction): string[] {
-  const common = [`kind=${action.type}`, `path=${action.path ?? ""}`, `methods=${(action.methods ?? []).join(",")}`];
+export function toIofsActions(action: IOChaosAction): IofsAction[] {
+  const filter = { ...(action.path !== undefined && { path: action.path }), ...(action.methods !== undefined && { methods: action.methods as IofsMethod[] }) };
   const percent = action.percent ?? 100;
-  const line = (p: number, own: string[]) => [...common, `percent=${p}`, ...own].join("\t");
   switch (action.type) {
     case "latency":
-      return [line(percent, [`delay_ns=${timeOffsetNanos(action.latency ?? "0")}`])];
+      return [{ ...filter, percent, kind: "latency", delayNs: Number(timeOffsetNanos(action.latency ?? "0")) }];
     case "fault": {
       const faults = (action.faults ?? []).filter((f) => f.weight > 0);
       const total = faults.reduce((n, f) => n + f.weight, 0);
-      const lines: string[] = [];
+      const out: IofsAction[] = [];
       let left = 1; // the chance no earlier line fired
       for (const f of faults) {
         const share = (percent / 100) * (f.weight / total);
         const p = left <= 0 ? 0 : Math.min(100, Math.round((share / left) * 100));
-        lines.push(line(p, [`errno=${f.errno}`]));
+        out.push({ ...filter, percent: p, kind: "fault", errno: f.errno });
         left -= share;
       }
-      return lines;
+      return out;
     }
     case "attrOverride": {
-      const own: string[] = [];
-      for (const k of ["ino", "size", "blocks"] as const) if (action[k] !== undefined) own.push(`attr_${k}=${action[k]}`);
+      const attr: IofsAttr = {};
+      for (const k of ["ino", "size", "blocks", "perm", "nlink", "uid", "gid", "rdev"] as const) if (action[k] !== undefined) attr[k] = action[k];
       for (const k of ["atime", "mtime", "ctime"] as const) {
         const t = action[k];
-        if (t !== undefined) own.push(`attr_${k}_sec=${t.sec}`, `attr_${k}_nsec=${t.nsec}`);
+        if (t !== undefined) Object.assign(attr, { [`${k}Sec`]: t.sec, [`${k}Nsec`]: t.nsec });
       }
-      if (action.kind !== undefined) own.push(`attr_kind=${action.kind}`);
-      for (const k of ["perm", "nlink", "uid", "gid", "rdev"] as const) if (action[k] !== undefined) own.push(`attr_${k}=${action[k]}`);
-      return [line(percent, own)];
+      if (action.kind !== undefined) attr.kind = action.kind;
+      return [{ ...filter, percent, kind: "attrOverride", attr }];
     }
     case "mistake": {
       const m = action.mistake!;
-      return [line(percent, [`filling=${m.filling}`, `max_occurrences=${m.maxOccurrences}`, `max_length=${m.maxLength}`])];
+      return [{ ...filter, percent, kind: "mistake", filling: m.filling, maxOccurrences: m.maxOccurrences, maxLength: m.maxLength }];
     }
   }
 }
 
+/** The config file's lines for one action (TAB-separated `name=value`, see native/README.md). */
+export function ioConfigLines(action: IOChaosAction): string[] {
+  return toIofsActions(action).map((a) => iofsActionLine(a));
+}
+
 /** The whole config file for a volume's actions, in order; "" (pure passthrough) when none. */
 export function renderIOConfig(actions: readonly IOChaosAction[]): string {
-  return actions.flatMap(ioConfigLines).map((l) => `${l}\n`).join("");
+  return iofsConfigText(actions.flatMap(toIofsActions));
 }
 
 /**

@@ -60,7 +60,7 @@ export const ioChaosCrd = defineChaosCrd({
             mtime: timespec("The modification time reported."),
             ctime: timespec("The status change time reported."),
             kind: Type.Optional(stringEnum(ioChaosFileKinds, "The file type reported.")),
-            perm: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: "The permission bits reported (decimal in YAML: 72 is 0110)." })),
+            perm: Type.Optional(Type.Integer({ minimum: 0, maximum: 4095, description: "The permission bits reported, 0..07777 (decimal in YAML: 72 is 0110)." })),
             nlink: u32("The link count reported."),
             uid: u32("The owner's uid reported."),
             gid: u32("The group's gid reported."),

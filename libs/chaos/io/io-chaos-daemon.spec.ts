@@ -7,7 +7,7 @@ import { ContainerNotFoundError } from "@faultline/cri-client";
 import { callDaemonHandler, type DaemonLogLine } from "@faultline/daemon-server";
 import { renderIOConfig, type IOChaosAction } from "./io-action.js";
 import { createIOChaosDaemon, type IOWatchEvent } from "./io-chaos-daemon.js";
-import { ioServerKey, type IOFdSwapper, type IOFsHelper, type IOVolumeCheck } from "./io-helpers.js";
+import { iofsMountIdIn, ioServerKey, type IOFdSwapper, type IOFsHelper, type IOVolumeCheck } from "./io-helpers.js";
 
 // The daemon handlers as the server calls them, without a server: fake helpers record what they
 // are asked, a fake /proc holds the servers they "start" (pid, start time, argv), and the runtime
@@ -33,6 +33,14 @@ function setup(options: { checks?: { [volume: string]: IOVolumeCheck }; stateDir
   };
   const removeProcess = (pid: number) => rmSync(join(procRoot, String(pid)), { recursive: true, force: true });
   const configs: string[] = [];
+  // each leader's mountinfo: our FUSE mounts as serve makes them (ids from 900) and unmount takes them away
+  const mounts = new Map<number, Map<string, number>>();
+  let nextMount = 900;
+  const writeMountinfo = (leader: number) => {
+    mkdirSync(join(procRoot, String(leader)), { recursive: true });
+    const lines = [`20 1 8:1 / / rw - ext4 /dev/sda1 rw`, ...[...(mounts.get(leader) ?? new Map()).entries()].map(([v, id]) => `${id} 20 0:${id} / ${v} rw,nosuid,nodev - fuse.faultline-iofs faultline-iofs rw`)];
+    writeFileSync(join(procRoot, String(leader), "mountinfo"), lines.join("\n") + "\n");
+  };
   const iofs: IOFsHelper = {
     async check(leader, volume) {
       calls.push(`check ${leader} ${volume}`);
@@ -43,15 +51,19 @@ function setup(options: { checks?: { [volume: string]: IOVolumeCheck }; stateDir
       configs.push(readFileSync(configFile, "utf8"));
       const pid = nextPid++;
       addProcess(pid, ["/x/faultline-iofs", "serve", "--pid", String(leader), "--volume", volume, "--config", configFile, "--key", serverKey]);
+      mounts.set(leader, (mounts.get(leader) ?? new Map()).set(volume, nextMount++));
+      writeMountinfo(leader);
       return { pid, watchdog: pid + 500 };
     },
     async unmount(leader, volume) {
       calls.push(`unmount ${leader} ${volume}`);
+      mounts.get(leader)?.delete(volume);
+      writeMountinfo(leader);
     },
   };
   const fdSwap: IOFdSwapper = {
-    async swap(volume, pids) {
-      calls.push(`swap ${volume} ${pids.join(",")}`);
+    async swap(volume, pids, _signal, fromMount) {
+      calls.push(`swap ${volume} ${pids.join(",")}${fromMount === undefined ? "" : ` from ${fromMount}`}`);
       return pids.map((pid) => ({ pid, state: "ok" as const, swapped: 1, cwd: false, mappings: 0, skipped: [] }));
     },
   };
@@ -72,7 +84,7 @@ function setup(options: { checks?: { [volume: string]: IOVolumeCheck }; stateDir
   const told: IOWatchEvent[] = [];
   const daemon = createIOChaosDaemon(deps, { iofs, fdSwap, kill, stateDir, paths: { procRoot, cgroupRoot: join(procRoot, "no-cgroup") }, watchIntervalMs: 0, onWatch: (e) => told.push(e) });
   const call = (method: Parameters<typeof callDaemonHandler>[1], req: object, logLines?: DaemonLogLine[]) => callDaemonHandler(daemon.handlers, method, req as never, { logLines });
-  return { daemon, call, calls, configs, told, procRoot, stateDir, removeProcess };
+  return { daemon, call, calls, configs, told, procRoot, stateDir, removeProcess, mounts };
 }
 
 describe("ioChaosDaemon: ExecIOChaos", () => {
@@ -96,7 +108,7 @@ describe("ioChaosDaemon: ExecIOChaos", () => {
     expect(s.calls).toEqual(["check 4242 /data", "serve 4242 /data", "swap /data 4242"]);
     expect(s.configs).toEqual([renderIOConfig([fault])]);
     const st = s.daemon.state.read(ioServerKey(cid("a"), "/data"))!;
-    expect(st).toMatchObject({ containerId: cid("a"), volumePath: "/data", records: { [key(1)]: fault }, applied: [], server: { pid: 9000, watchdog: 9500, startTicks: "27000", startTimeMs: 1700000000000 + 270000 } });
+    expect(st).toMatchObject({ containerId: cid("a"), volumePath: "/data", records: { [key(1)]: fault }, applied: [], server: { pid: 9000, watchdog: 9500, startTicks: "27000", startTimeMs: 1700000000000 + 270000, mountId: 900 } });
     expect(logLines).toContainEqual(expect.objectContaining({ message: "IOChaos injected", volumePath: "/data", recordKey: key(1), started: true, swap: expect.objectContaining({ processes: 1, swapped: 1 }) }));
   });
 
@@ -124,7 +136,7 @@ describe("ioChaosDaemon: ExecIOChaos", () => {
   it("a mount of ours left without a server (faulted) is unmounted before serving", async () => {
     const s = setup({ checks: { "/data": { ok: true, faulted: true } } });
     await s.call("execIOChaos", exec(cid("a"), "/data", key(1), fault));
-    expect(s.calls).toEqual(["check 4242 /data", "unmount 4242 /data", "serve 4242 /data", "swap /data 4242"]);
+    expect(s.calls).toEqual(["check 4242 /data", "unmount 4242 /data", "swap /data 4242", "serve 4242 /data", "swap /data 4242"]);
   });
 
   it("answers NotFound for a container the runtime does not know, touching nothing", async () => {
@@ -151,7 +163,7 @@ describe("ioChaosDaemon: RecoverIOChaos and ListIOChaos", () => {
     );
     s.calls.length = 0;
     await s.call("recoverIOChaos", { containerId: cid("a"), volumePath: "/data", recordKey: key(1) });
-    expect(s.calls).toEqual(["SIGTERM 9000", "unmount 4242 /data", "swap /data 4242"]);
+    expect(s.calls).toEqual(["SIGTERM 9000", "unmount 4242 /data", "swap /data 4242 from 900"]);
     expect(s.daemon.state.keys().sort()).toEqual([ioServerKey(cid("a"), "/logs"), ioServerKey(cid("b"), "/data")].sort());
     expect(() => readFileSync(s.daemon.state.configFile(ioServerKey(cid("a"), "/data")))).toThrow(/ENOENT/);
   });
@@ -212,7 +224,7 @@ describe("ioChaosDaemon: ApplyIOChaos (Chaos Mesh's)", () => {
     await s.call("applyIOChaos", { containerId: cid("a"), volume: "/data", actions: JSON.stringify([fault]) });
     s.calls.length = 0;
     await expect(s.call("applyIOChaos", { containerId: cid("a"), volume: "/data", actions: "[]" })).resolves.toMatchObject({ instance: 0n, startTime: 0n });
-    expect(s.calls).toEqual(["SIGTERM 9000", "unmount 4242 /data", "swap /data 4242"]);
+    expect(s.calls).toEqual(["SIGTERM 9000", "unmount 4242 /data", "swap /data 4242 from 900"]);
     expect(s.daemon.state.keys()).toEqual([]);
   });
 
@@ -231,7 +243,7 @@ describe("ioChaosDaemon: the watch and a restarted daemon", () => {
     s.removeProcess(9000);
     s.calls.length = 0;
     await s.daemon.watch();
-    expect(s.calls).toEqual(["check 4242 /data", "swap /data 4242", "check 4242 /data", "serve 4242 /data", "swap /data 4242"]);
+    expect(s.calls).toEqual(["check 4242 /data", "swap /data 4242 from 900", "check 4242 /data", "serve 4242 /data", "swap /data 4242"]);
     expect(s.told).toEqual([expect.objectContaining({ message: "IOChaos server gone: the volume restored and served again", deadPid: 9000, pid: 9001 })]);
     s.calls.length = 0;
     await s.daemon.watch();
@@ -256,7 +268,7 @@ describe("ioChaosDaemon: the watch and a restarted daemon", () => {
     await second.daemon.watch();
     await second.call("recoverIOChaos", { containerId: cid("a"), volumePath: "/data", recordKey: key(1) });
     await second.call("recoverIOChaos", { containerId: cid("a"), volumePath: "/data", recordKey: key(2) });
-    expect(second.calls).toEqual(["SIGHUP 9000", "SIGHUP 9000", "SIGTERM 9000", "unmount 4242 /data", "swap /data 4242"]);
+    expect(second.calls).toEqual(["SIGHUP 9000", "SIGHUP 9000", "SIGTERM 9000", "unmount 4242 /data", "swap /data 4242 from 900"]);
   });
 
   it("the watch drops a gone container's volume, ending its server", async () => {
@@ -267,5 +279,14 @@ describe("ioChaosDaemon: the watch and a restarted daemon", () => {
     await s.daemon.watch();
     expect(s.calls.at(-1)).toBe("SIGTERM 9000");
     expect(s.told).toEqual([expect.objectContaining({ message: "IOChaos container gone: its fault went with its mount namespace", recordKeys: [key(1)] })]);
+  });
+});
+
+describe("iofsMountIdIn", () => {
+  it("finds our mount on top of the volume (escaped paths too), and nothing when the top one is not ours", () => {
+    const info = ["20 1 8:1 / / rw - ext4 /dev/sda1 rw", "31 20 0:40 / /my\\040data rw - tmpfs tmpfs rw", "45 31 0:45 / /my\\040data rw,nosuid - fuse.faultline-iofs faultline-iofs rw"].join("\n");
+    expect(iofsMountIdIn(info, "/my data")).toBe(45);
+    expect(iofsMountIdIn(info.split("\n").slice(0, 2).join("\n"), "/my data")).toBeUndefined();
+    expect(iofsMountIdIn(`${info}\n50 45 0:50 / /my\\040data rw - tmpfs tmpfs rw`, "/my data")).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
 import { cgroupTargetOf, defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
 import { checkVolumePath, maxIOActionsPerVolume, mergedIOActions, normalVolumePath, parseIOAction, parseIOActions, renderIOConfig, type IOChaosAction } from "./io-action.js";
 import { defaultIOHelpers } from "./io-helper-adapters.js";
-import { ioServerKey, type IOFdSwapOutcome, type IOFdSwapper, type IOFsHelper } from "./io-helpers.js";
+import { iofsMountIdIn, ioServerKey, type IOFdSwapOutcome, type IOFdSwapper, type IOFsHelper } from "./io-helpers.js";
 
 /** What the watch tells: one event, `message` and fields. */
 export type IOWatchEvent = { [field: string]: unknown; message: string };
@@ -44,6 +44,8 @@ export interface IOServerState {
   startTicks: string;
   startTimeMs: number;
   watchdog: number;
+  /** Its FUSE mount's id in the container's mountinfo (what the processes are switched back from). */
+  mountId?: number;
 }
 
 /** One (container, volume)'s file in the state directory. */
@@ -208,6 +210,10 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
     return found;
   }
 
+  /** The id of our FUSE mount at the volume in the leader's mount namespace, undefined when the mount there is not ours. */
+  const mountIdAt = async (leader: number, volumePath: string) =>
+    iofsMountIdIn(await readFile(join(paths.procRoot, String(leader), "mountinfo"), "utf8").catch(() => ""), volumePath);
+
   const signalProcess = (pid: number, signal: NodeJS.Signals) => {
     try {
       if (options.kill) options.kill(pid, signal);
@@ -240,7 +246,12 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
     for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
     const checked = await iofs().check(leader, st.volumePath, signal);
     if (!checked.ok) throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${checked.reason}; nothing was mounted`);
-    if (checked.faulted) await iofs().unmount(leader, st.volumePath, signal);
+    if (checked.faulted) {
+      // a mount of ours left by a server gone: off, and the processes still on it back to the volume
+      const stale = await mountIdAt(leader, st.volumePath);
+      await iofs().unmount(leader, st.volumePath, signal);
+      await fdSwap().swap(st.volumePath, await pidsOf(leader), signal, stale);
+    }
     let started;
     try {
       started = await iofs().serve(leader, st.volumePath, configFile, st.key, signal);
@@ -249,7 +260,8 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
       throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${(error as Error).message}; nothing was mounted`);
     }
     const startTicks = (await processStartTicks(paths.procRoot, started.pid)) ?? "0";
-    st.server = { pid: started.pid, watchdog: started.watchdog, startTicks, startTimeMs: await startTimeMsOf(paths.procRoot, startTicks).catch(() => 0) };
+    const mountId = await mountIdAt(leader, st.volumePath);
+    st.server = { pid: started.pid, watchdog: started.watchdog, startTicks, startTimeMs: await startTimeMsOf(paths.procRoot, startTicks).catch(() => 0), ...(mountId !== undefined && { mountId }) };
     state().write(st);
     const swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal));
     return { started: true, swap };
@@ -262,8 +274,9 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
     for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
     let swap;
     if (leader !== undefined) {
+      const mountId = (await mountIdAt(leader, st.volumePath)) ?? st.server?.mountId;
       await iofs().unmount(leader, st.volumePath, signal);
-      swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal));
+      swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal, mountId));
     }
     state().remove(st.key);
     return { swap };
@@ -296,7 +309,7 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
         // the server died (SIGKILL, a crash): its mount off if the watchdog left it, the processes back on the volume, then served again
         const checked = await iofs().check(leader, st.volumePath);
         if (checked.ok && checked.faulted) await iofs().unmount(leader, st.volumePath);
-        const back = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader)));
+        const back = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), undefined, dead?.mountId));
         delete st.server;
         const outcome = await ensureServing(st, leader);
         const now = state().read(key)?.server;
