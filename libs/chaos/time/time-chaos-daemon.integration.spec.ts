@@ -250,13 +250,13 @@ describe("TimeChaos's daemon on real containers", () => {
   it("a leader the helper cannot stop in time (a vfork parent) fails SetTimeOffset with the reason, what was in force restored, nothing on file", async () => {
     const short = await startTimeChaosTestDaemon({ helper: createTimeSkewHelper({ binary: ensureTimeSkewBinary(), timeoutMs: 100 }), watchIntervalMs: 0 });
     try {
-      const { containerId, pid } = await pods.startContainer({ name: "vfork-leader", command: ["sh", "-c", "while [ ! -x /tmp/vf ]; do sleep 0.1; done; exec /tmp/vf > /dev/null"] });
+      const { containerId, pid } = await pods.startContainer({ name: "vfork-leader", command: ["sh", "-c", "while [ ! -x /tmp/vf ]; do sleep 0.1; done; exec /tmp/vf 10 > /dev/null"] });
       copyFileSync(staticTarget("vfork-parent"), `/proc/${pid}/root/tmp/vf.part`);
       chmodSync(`/proc/${pid}/root/tmp/vf.part`, 0o755);
       renameSync(`/proc/${pid}/root/tmp/vf.part`, `/proc/${pid}/root/tmp/vf`);
       await within(10_000, () => readFileSync(`/proc/${pid}/comm`, "utf8").trim(), (comm) => comm === "vf");
-      // the parent is stoppable only as its vfork child exits (every 2 s): a 100 ms deadline
-      // misses that almost always; a lucky run is recovered and tried again
+      // the parent is stoppable only as its vfork child exits (every 10 s): a 100 ms deadline
+      // misses that almost always (1 in 100); a lucky run is recovered and tried again
       let refused: unknown;
       for (let attempt = 0; attempt < 5 && refused === undefined; attempt++) {
         const request = { containerId, sec: -hour, nsec: 0n, clkIdsMask: 1n, uid: uidA, podContainerName: "pod-uid:main" };

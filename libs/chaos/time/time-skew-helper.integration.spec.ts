@@ -384,12 +384,14 @@ describe("faultline-time-skew: processes that are gone or cannot be skewed", () 
 
 describe("faultline-time-skew's own deadline (--timeout-ms)", () => {
   it("a process it cannot stop in time (a vfork parent waiting in the kernel): error after the deadline, the process left as it was and running on", async () => {
-    const t = await start(vforkParentBinary, []);
+    // its vfork child sleeps 5 s from just before the first line: the 300 ms deadline falls well
+    // inside a stretch where the parent cannot be stopped (stoppable only as the child exits)
+    const t = await start(vforkParentBinary, ["5"]);
     const original = readVdso(t.pid);
     const short = createTimeSkewHelper({ binary, timeoutMs: 300 });
     const began = Date.now();
     const [state] = await short.set([t.pid], [entry("d", REALTIME, -3600)]);
-    console.log(`the helper gave up after ${Date.now() - began} ms (deadline 300 ms; the vfork child sleeps 2 s)`);
+    console.log(`the helper gave up after ${Date.now() - began} ms (deadline 300 ms; the vfork child sleeps 5 s)`);
     expect(state).toEqual({ pid: t.pid, state: "error", error: expect.stringContaining("deadline passed while stopping thread") });
     const line = await t.next(() => true); // the parent's next round
     expect(near(num(line, "realtime") - num(line, "raw"), 0, 0.01)).toBe(true);
@@ -400,7 +402,7 @@ describe("faultline-time-skew's own deadline (--timeout-ms)", () => {
   });
 
   it("the deadline is per process: one it cannot stop fails alone, the processes after it are still set", async () => {
-    const stuck = await start(vforkParentBinary, []);
+    const stuck = await start(vforkParentBinary, ["5"]);
     const t = await printer();
     const short = createTimeSkewHelper({ binary, timeoutMs: 300 });
     const e = [entry("per-pid", REALTIME, -60)];
