@@ -53,17 +53,23 @@ afterEach(() => {
   }
 });
 
+// The container has its own pid namespace and its own /proc (as a real one has): the server, in the
+// host's pid namespace, is not visible there, so it must never rely on the container's /proc/self.
 async function container(): Promise<Container> {
   const dir = mkdtempSync(join(tmpdir(), "iofs-"));
   chmodSync(dir, 0o755); // other users reach the volume (the permission test)
   const volume = join(dir, "data");
   const script = `mkdir -p ${volume} && mount -t tmpfs -o mode=1777 tmpfs ${volume} && echo ready && exec sleep 100000`;
-  const child = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("unshare", ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "--", "sh", "-c", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the container exited ${code}`)));
     child.stdout!.once("data", () => resolve());
   });
-  const c: Container = { pid: child.pid!, child, dir, volume, at: (path) => `/proc/${child.pid}/root${path}`, config: join(dir, "config") };
+  // the container's pid 1 (sh, then sleep), as the host sees it
+  const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0]);
+  const c: Container = { pid, child, dir, volume, at: (path) => `/proc/${pid}/root${path}`, config: join(dir, "config") };
   containers.push(c);
   writeFileSync(c.config, "");
   return c;
@@ -408,7 +414,7 @@ describe("faultline-iofs recovery", () => {
     const c = await container();
     const log = join(c.dir, "log");
     const server = await serve(c, [{ kind: "fault", percent: 100, errno: 5 }], log);
-    c.child.kill("SIGKILL");
+    process.kill(c.pid, "SIGKILL");
     await until("both processes exit", () => !alive(server.pid) && !alive(server.watchdog));
     expect(readFileSync(log, "utf8")).toContain("watchdog: the target exited: stopping the server");
   });

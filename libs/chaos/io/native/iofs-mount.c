@@ -11,7 +11,20 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+int iofs_procfd = -1;
+
+int iofs_open_proc(char *reason, size_t reasonlen) {
+  if (iofs_procfd >= 0) return 0;
+  iofs_procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (iofs_procfd < 0) {
+    snprintf(reason, reasonlen, "cannot open /proc: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 int iofs_enter_mnt_ns(int pid, int nsfd, char *reason, size_t reasonlen) {
+  if (iofs_open_proc(reason, reasonlen)) return -1;
   int own = nsfd < 0;
   if (own) {
     char path[64];
@@ -48,8 +61,13 @@ static void unescape(char *s) {
 
 int iofs_top_mount(const char *path, struct iofs_mount *out) {
   memset(out, 0, sizeof *out);
-  FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (!f) return -1;
+  int fd = iofs_procfd >= 0 ? openat(iofs_procfd, "self/mountinfo", O_RDONLY | O_CLOEXEC) : -1;
+  if (fd < 0) return -1;
+  FILE *f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    return -1;
+  }
   char *line = NULL;
   size_t cap = 0;
   // the last entry for a mount point is the one on top (mounts are listed in the order they were made)

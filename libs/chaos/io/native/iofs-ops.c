@@ -16,6 +16,8 @@
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <time.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct iofs_state iofs = {.volfd = -1};
@@ -180,25 +182,53 @@ static struct iofs_fh *new_fh(const char *path, int fd, DIR *dir) {
 }
 static const char *path_of(const char *path, struct fuse_file_info *fi) { return path ? path : fi ? FH(fi)->path : NULL; }
 
-// the path for the *at calls, relative to the volume's fd
-static const char *rel(const char *path) { return path[1] ? path + 1 : "."; }
+// ---- resolving a path the kernel sent ------------------------------------------------------------
+// The parent directory, opened O_PATH beneath the volume's fd with no symlink and no magic link
+// followed (the kernel resolves symlinks itself, so the components it sends are directories), and the
+// last name, for the *at calls (which never follow a last symlink either). A process of the container
+// that swaps a directory for a symlink between the kernel's lookup and the call cannot steer this
+// root server outside the volume.
+struct at {
+  int dir;
+  const char *name;
+  int own;
+};
+static int at_open(const char *path, struct at *at) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return -EINVAL;
+  if (slash == path) {  // "/" (the volume itself) or "/name"
+    *at = (struct at){.dir = iofs.volfd, .name = path[1] ? path + 1 : ".", .own = 0};
+    return 0;
+  }
+  char parent[IOFS_PATH_MAX];
+  size_t len = (size_t)(slash - path - 1);
+  if (len >= sizeof parent) return -ENAMETOOLONG;
+  memcpy(parent, path + 1, len);
+  parent[len] = 0;
+  struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                         .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+  int fd = (int)syscall(SYS_openat2, iofs.volfd, parent, &how, sizeof how);
+  if (fd < 0) return -errno;
+  *at = (struct at){.dir = fd, .name = slash + 1, .own = 1};
+  return 0;
+}
+static void at_close(struct at *at) {
+  if (at->own) close(at->dir);
+}
+#define AT(var, path) struct at var; do { int _e = at_open(path, &var); if (_e) return _e; } while (0)
+// the result of a call returning 0/-1 as 0/-errno, the parent closed
+#define AT_RET(var, expr) do { int _rc = (expr) < 0 ? -errno : 0; at_close(&var); return _rc; } while (0)
 
 // New entries are made by root; give them to the caller (the kernel has checked its permissions:
 // default_permissions), keeping a set-group-ID parent's group.
-static void give_to_caller(const char *path) {
+static void give_to_caller(struct at *at) {
   struct fuse_context *ctx = fuse_get_context();
   if (ctx->uid == 0 && ctx->gid == 0) return;
   gid_t gid = ctx->gid;
-  char parent[IOFS_PATH_MAX];
-  snprintf(parent, sizeof parent, "%s", path);
-  char *slash = strrchr(parent, '/');
-  if (slash) {
-    *slash = 0;
-    struct stat pst;
-    if (fstatat(iofs.volfd, parent[0] ? parent + 1 : ".", &pst, 0) == 0 && (pst.st_mode & S_ISGID)) gid = (gid_t)-1;
-  }
-  if (fchownat(iofs.volfd, rel(path), ctx->uid, gid, AT_SYMLINK_NOFOLLOW)) {
-    iofs_log("chown %s to %u:%d: %s", path, (unsigned)ctx->uid, (int)gid, strerror(errno));
+  struct stat pst;
+  if (fstat(at->dir, &pst) == 0 && (pst.st_mode & S_ISGID)) gid = (gid_t)-1;
+  if (fchownat(at->dir, at->name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW)) {
+    iofs_log("chown %s to %u:%d: %s", at->name, (unsigned)ctx->uid, (int)gid, strerror(errno));
   }
 }
 
@@ -225,8 +255,14 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
 static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
   const char *p = path_of(path, fi);
   INJECT(BIT(M_GETATTR) | BIT(M_LOOKUP), p);
-  int rc = fi ? fstat(FH(fi)->fd, st) : fstatat(iofs.volfd, rel(path), st, AT_SYMLINK_NOFOLLOW);
-  if (rc) return -errno;
+  if (fi) {
+    if (fstat(FH(fi)->fd, st)) return -errno;
+  } else {
+    AT(at, path);
+    int rc = fstatat(at.dir, at.name, st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+    at_close(&at);
+    if (rc) return rc;
+  }
   override_attr(BIT(M_GETATTR) | BIT(M_LOOKUP), p, st);
   return 0;
 }
@@ -234,76 +270,127 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 static int op_readlink(const char *path, char *buf, size_t size) {
   INJECT(BIT(M_READLINK), path);
   if (size == 0) return -EINVAL;
-  ssize_t n = readlinkat(iofs.volfd, rel(path), buf, size - 1);
-  if (n < 0) return -errno;
+  AT(at, path);
+  ssize_t n = readlinkat(at.dir, at.name, buf, size - 1);
+  int e = errno;
+  at_close(&at);
+  if (n < 0) return -e;
   buf[n] = 0;
   return 0;
 }
 
 static int op_mknod(const char *path, mode_t mode, dev_t rdev) {
   INJECT(BIT(M_MKNOD), path);
-  if (mknodat(iofs.volfd, rel(path), mode, rdev)) return -errno;
-  give_to_caller(path);
-  return 0;
+  AT(at, path);
+  if (mknodat(at.dir, at.name, mode, rdev)) AT_RET(at, -1);
+  give_to_caller(&at);
+  AT_RET(at, 0);
 }
 
 static int op_mkdir(const char *path, mode_t mode) {
   INJECT(BIT(M_MKDIR), path);
-  if (mkdirat(iofs.volfd, rel(path), mode)) return -errno;
-  give_to_caller(path);
-  return 0;
+  AT(at, path);
+  if (mkdirat(at.dir, at.name, mode)) AT_RET(at, -1);
+  give_to_caller(&at);
+  AT_RET(at, 0);
 }
 
 static int op_unlink(const char *path) {
   INJECT(BIT(M_UNLINK), path);
-  RET(unlinkat(iofs.volfd, rel(path), 0));
+  AT(at, path);
+  AT_RET(at, unlinkat(at.dir, at.name, 0));
 }
 
 static int op_rmdir(const char *path) {
   INJECT(BIT(M_RMDIR), path);
-  RET(unlinkat(iofs.volfd, rel(path), AT_REMOVEDIR));
+  AT(at, path);
+  AT_RET(at, unlinkat(at.dir, at.name, AT_REMOVEDIR));
 }
 
 static int op_symlink(const char *target, const char *path) {
   INJECT(BIT(M_SYMLINK), path);
-  if (symlinkat(target, iofs.volfd, rel(path))) return -errno;
-  give_to_caller(path);
-  return 0;
+  AT(at, path);
+  if (symlinkat(target, at.dir, at.name)) AT_RET(at, -1);
+  give_to_caller(&at);
+  AT_RET(at, 0);
 }
 
 static int op_rename(const char *from, const char *to, unsigned int flags) {
   INJECT(BIT(M_RENAME), from);
-  RET(renameat2(iofs.volfd, rel(from), iofs.volfd, rel(to), flags));
+  AT(a, from);
+  struct at b;
+  int e = at_open(to, &b);
+  if (e) {
+    at_close(&a);
+    return e;
+  }
+  int rc = renameat2(a.dir, a.name, b.dir, b.name, flags) ? -errno : 0;
+  at_close(&a);
+  at_close(&b);
+  return rc;
 }
 
 static int op_link(const char *from, const char *to) {
   INJECT(BIT(M_LINK), to);
-  RET(linkat(iofs.volfd, rel(from), iofs.volfd, rel(to), 0));
+  AT(a, from);
+  struct at b;
+  int e = at_open(to, &b);
+  if (e) {
+    at_close(&a);
+    return e;
+  }
+  int rc = linkat(a.dir, a.name, b.dir, b.name, 0) ? -errno : 0;
+  at_close(&a);
+  at_close(&b);
+  return rc;
+}
+
+// An O_PATH fd of the entry (never following a last symlink) and its magic link through the daemon's
+// /proc: fchmodat has no "no-follow" before Linux 6.6, and the container's /proc cannot see us.
+static int opath(struct at *at, char *link, size_t len) {
+  int fd = openat(at->dir, at->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) snprintf(link, len, "self/fd/%d", fd);
+  return fd;
 }
 
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi) {
   INJECT(BIT(M_SETATTR), path_of(path, fi));
-  RET(fi ? fchmod(FH(fi)->fd, mode) : fchmodat(iofs.volfd, rel(path), mode, 0));
+  if (fi) RET(fchmod(FH(fi)->fd, mode));
+  AT(at, path);
+  char link[32];
+  int fd = opath(&at, link, sizeof link);
+  if (fd < 0) AT_RET(at, -1);
+  struct stat st;
+  int rc = fstat(fd, &st) ? -errno : S_ISLNK(st.st_mode) ? -EOPNOTSUPP : fchmodat(iofs_procfd, link, mode, 0) ? -errno : 0;
+  close(fd);
+  at_close(&at);
+  return rc;
 }
 
 static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi) {
   INJECT(BIT(M_SETATTR), path_of(path, fi));
-  RET(fi ? fchown(FH(fi)->fd, uid, gid) : fchownat(iofs.volfd, rel(path), uid, gid, AT_SYMLINK_NOFOLLOW));
+  if (fi) RET(fchown(FH(fi)->fd, uid, gid));
+  AT(at, path);
+  AT_RET(at, fchownat(at.dir, at.name, uid, gid, AT_SYMLINK_NOFOLLOW));
 }
 
 static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi) {
   INJECT(BIT(M_SETATTR), path_of(path, fi));
   if (fi) RET(ftruncate(FH(fi)->fd, size));
-  int fd = openat(iofs.volfd, rel(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return -errno;
+  AT(at, path);
+  int fd = openat(at.dir, at.name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) AT_RET(at, -1);
   int rc = ftruncate(fd, size) ? -errno : 0;
   close(fd);
+  at_close(&at);
   return rc;
 }
 
 static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi) {
   INJECT(BIT(M_SETATTR), path_of(path, fi));
-  RET(fi ? futimens(FH(fi)->fd, tv) : utimensat(iofs.volfd, rel(path), tv, AT_SYMLINK_NOFOLLOW));
+  if (fi) RET(futimens(FH(fi)->fd, tv));
+  AT(at, path);
+  AT_RET(at, utimensat(at.dir, at.name, tv, AT_SYMLINK_NOFOLLOW));
 }
 
 static int finish_open(const char *path, int fd, struct fuse_file_info *fi) {
@@ -320,20 +407,26 @@ static int finish_open(const char *path, int fd, struct fuse_file_info *fi) {
 
 static int op_open(const char *path, struct fuse_file_info *fi) {
   INJECT(BIT(M_OPEN), path);
-  int fd = openat(iofs.volfd, rel(path), (fi->flags & ~O_NOFOLLOW) | O_CLOEXEC);
-  if (fd < 0) return -errno;
+  AT(at, path);
+  int fd = openat(at.dir, at.name, fi->flags | O_NOFOLLOW | O_CLOEXEC);
+  int e = errno;
+  at_close(&at);
+  if (fd < 0) return -e;
   return finish_open(path, fd, fi);
 }
 
 static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
   INJECT(BIT(M_CREATE), path);
-  int fd = openat(iofs.volfd, rel(path), fi->flags | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  AT(at, path);
+  int fd = openat(at.dir, at.name, fi->flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd >= 0) {
-    give_to_caller(path);
+    give_to_caller(&at);
   } else if (errno == EEXIST && !(fi->flags & O_EXCL)) {
-    fd = openat(iofs.volfd, rel(path), (fi->flags & ~O_CREAT) | O_CLOEXEC);
+    fd = openat(at.dir, at.name, (fi->flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC);
   }
-  if (fd < 0) return -errno;
+  int e = errno;
+  at_close(&at);
+  if (fd < 0) return -e;
   return finish_open(path, fd, fi);
 }
 
@@ -385,46 +478,62 @@ static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   RET(datasync ? fdatasync(FH(fi)->fd) : fsync(FH(fi)->fd));
 }
 
-// xattrs have no *at calls before Linux 6.13: through the volume fd's /proc/self/fd link
-static void xpath(char *out, size_t len, const char *path) { snprintf(out, len, "/proc/self/fd/%d/%s", iofs.volfd, rel(path)); }
+// xattrs have no *at calls before Linux 6.13, and the container's /proc cannot see this process: the
+// l*xattr calls take the last name relative to the working directory, set to the parent under a lock
+// (nothing else in the server uses the working directory: every other call has its dirfd).
+static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+enum xop { X_SET, X_GET, X_LIST, X_REMOVE };
+static int xattr_at(const char *path, enum xop op, const char *name, void *value, size_t size, int flags) {
+  AT(at, path);
+  pthread_mutex_lock(&cwd_lock);
+  ssize_t rc;
+  if (fchdir(at.dir)) {
+    rc = -1;
+  } else {
+    switch (op) {
+      case X_SET: rc = lsetxattr(at.name, name, value, size, flags); break;
+      case X_GET: rc = lgetxattr(at.name, name, value, size); break;
+      case X_LIST: rc = llistxattr(at.name, value, size); break;
+      default: rc = lremovexattr(at.name, name); break;
+    }
+  }
+  int e = errno;
+  if (fchdir(iofs_procfd)) iofs_log("fchdir back: %s", strerror(errno)); // off the volume
+  pthread_mutex_unlock(&cwd_lock);
+  at_close(&at);
+  return rc < 0 ? -e : (int)rc;
+}
 
 static int op_setxattr(const char *path, const char *name, const char *value, size_t size, int flags) {
   INJECT(BIT(M_SETXATTR), path);
-  char p[IOFS_PATH_MAX + 64];
-  xpath(p, sizeof p, path);
-  RET(lsetxattr(p, name, value, size, flags));
+  return xattr_at(path, X_SET, name, (void *)value, size, flags);
 }
 
 static int op_getxattr(const char *path, const char *name, char *value, size_t size) {
   INJECT(BIT(M_GETXATTR), path);
-  char p[IOFS_PATH_MAX + 64];
-  xpath(p, sizeof p, path);
-  ssize_t n = lgetxattr(p, name, value, size);
-  return n < 0 ? -errno : (int)n;
+  return xattr_at(path, X_GET, name, value, size, 0);
 }
 
 static int op_listxattr(const char *path, char *list, size_t size) {
   INJECT(BIT(M_LISTXATTR), path);
-  char p[IOFS_PATH_MAX + 64];
-  xpath(p, sizeof p, path);
-  ssize_t n = llistxattr(p, list, size);
-  return n < 0 ? -errno : (int)n;
+  return xattr_at(path, X_LIST, NULL, list, size, 0);
 }
 
 static int op_removexattr(const char *path, const char *name) {
   INJECT(BIT(M_REMOVEXATTR), path);
-  char p[IOFS_PATH_MAX + 64];
-  xpath(p, sizeof p, path);
-  RET(lremovexattr(p, name));
+  return xattr_at(path, X_REMOVE, name, NULL, 0, 0);
 }
 
 static int op_opendir(const char *path, struct fuse_file_info *fi) {
   INJECT(BIT(M_OPENDIR), path);
-  int fd = openat(iofs.volfd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -errno;
+  AT(at, path);
+  int fd = openat(at.dir, at.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int e = errno;
+  at_close(&at);
+  if (fd < 0) return -e;
   DIR *dir = fdopendir(fd);
   if (!dir) {
-    int e = errno;
+    e = errno;
     close(fd);
     return -e;
   }
@@ -469,7 +578,8 @@ static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
 
 static int op_access(const char *path, int mask) {
   INJECT(BIT(M_ACCESS), path);
-  RET(faccessat(iofs.volfd, rel(path), mask, 0));
+  AT(at, path);
+  AT_RET(at, faccessat(at.dir, at.name, mask, AT_SYMLINK_NOFOLLOW));
 }
 
 static int op_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi) {

@@ -71,8 +71,13 @@ int iofs_check_volume(const char *volume, char *resolved, char *reason, size_t r
 // Lazily unmounts the mount at `path` iff the top mount there is ours (fstype fuse.faultline-iofs and,
 // when mount_id > 0, that mount id). 1 unmounted, 0 not ours (reason set), -1 error (reason set).
 int iofs_unmount_if_ours(const char *path, int mount_id, char *reason, size_t reasonlen);
-// setns into /proc/<pid>/ns/mnt (an fd opened beforehand, or -1 to open it here).
+// setns into /proc/<pid>/ns/mnt (an fd opened beforehand, or -1 to open it here). Opens iofs_procfd first.
 int iofs_enter_mnt_ns(int pid, int nsfd, char *reason, size_t reasonlen);
+// The daemon's /proc (O_PATH), opened before setns: the container's /proc belongs to its own pid
+// namespace, where this process is not visible (its /proc/self does not resolve). Through this fd,
+// `self/mountinfo` shows the mounts of the namespace this process is in now, and `self/fd/N` works.
+extern int iofs_procfd;
+int iofs_open_proc(char *reason, size_t reasonlen);
 
 // ---- the filesystem (iofs-ops.c) --------------------------------------------------------------
 struct iofs_state {
