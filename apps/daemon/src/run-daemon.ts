@@ -2,6 +2,7 @@
 // the given chaos kinds' handlers → the gRPC server and the HTTP server for probes and metrics.
 // `main.ts` runs it with the built-in kinds; a custom daemon runs it with its own list.
 import { existsSync, readFileSync } from "node:fs";
+import { defaultFdSwapBinary, defaultIofsBinary } from "@faultline/chaos/io";
 import { defaultTimeSkewBinary } from "@faultline/chaos/time";
 import { registerDaemonHandlers, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { installLastResortHandlers } from "@faultline/controller";
@@ -108,9 +109,14 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   });
 
   // the node's one capability probe, made before the kinds' handlers ask for it (the first call
-  // makes it), told where TimeChaos's native helper is by the wrapper's own rule:
-  // $FAULTLINE_TIME_SKEW_BIN, else beside @faultline/chaos's time module (what the image ships)
-  nodeCapabilityProbeFor(runner, { timeSkewHelper: process.env["FAULTLINE_TIME_SKEW_BIN"] ?? defaultTimeSkewBinary() });
+  // makes it), told where TimeChaos's and IOChaos's native helpers are by the wrappers' own rule:
+  // $FAULTLINE_TIME_SKEW_BIN / $FAULTLINE_IOFS_BIN / $FAULTLINE_FD_SWAP_BIN, else beside
+  // @faultline/chaos's time and io modules (what the image ships)
+  nodeCapabilityProbeFor(runner, {
+    timeSkewHelper: process.env["FAULTLINE_TIME_SKEW_BIN"] ?? defaultTimeSkewBinary(),
+    iofsHelper: process.env["FAULTLINE_IOFS_BIN"] ?? defaultIofsBinary(),
+    fdSwapHelper: process.env["FAULTLINE_FD_SWAP_BIN"] ?? defaultFdSwapBinary(),
+  });
   const handlers = registerDaemonHandlers(
     options.kinds,
     { runtime, runner, injectionLeaseSeconds: config.injectionLeaseSeconds },

@@ -29,4 +29,6 @@ export {
 export type { IOAttrOverride, IOChaosAction, IOChaosActionType, IOMistake, IOTimespec } from "./io-action.js";
 export { iofsMountIdIn, ioServerKey } from "./io-helpers.js";
 export { defaultIOHelpers, ioFdSwapperOf, ioFsHelperOf } from "./io-helper-adapters.js";
+export { defaultIofsBinary } from "./iofs-helper.js";
+export { defaultFdSwapBinary } from "./fd-swap-helper.js";
 export type { IOFdSwapOutcome, IOFdSwapper, IOFsHelper, IOServerStarted, IOVolumeCheck } from "./io-helpers.js";
