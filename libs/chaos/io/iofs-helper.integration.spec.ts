@@ -4,7 +4,7 @@
 // namespace: `nsenter --mount=/proc/<pid>/ns/mnt` for commands, /proc/<pid>/root/... from this process.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, chownSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureIofsBinary } from "./iofs-helper.test-support.js";
@@ -344,6 +344,39 @@ describe("faultline-iofs serve: passthrough and permissions", () => {
     expect([st.uid, st.gid, st.mode & 0o777]).toEqual([1000, 1000, 0o644]);
     expect(readFileSync(c.at(`${c.volume}/dir/new`), "utf8")).toBe("mine\n");
     chownSync(c.at(`${c.volume}/dir/new`), 0, 0);
+  });
+});
+
+describe("faultline-iofs serve: every operation passes through", () => {
+  it("chmod, chown, truncate, utimes, rename, link, symlink, readlink, unlink, mkdir, rmdir, mknod, xattrs, fsync, readdir, statfs land on the original", async () => {
+    const c = await container();
+    writeFileSync(c.at(`${c.volume}/f`), "0123456789");
+    await serve(c, []);
+    const v = c.volume;
+    const script = [
+      `cd ${v}`,
+      "chmod 640 f", "chown 1000:1001 f", "truncate -s 4 f",
+      "mkdir -p a/b", "mv f a/b/g", "ln a/b/g hard", "ln -s a/b/g soft", "readlink soft > a/link-target",
+      "mkfifo a/fifo", "echo gone > tmp && rm tmp", "mkdir empty && rmdir empty",
+      "printf x >> a/b/g && sync a/b/g", "touch -d @1000000000 a/b/g",
+      `python3 -c "import os; os.setxattr('a/b/g', 'user.k', b'v1'); os.setxattr('a/b/g', 'user.r', b'x'); os.removexattr('a/b/g', 'user.r'); print(os.getxattr('a/b/g', 'user.k').decode(), sorted(os.listxattr('a/b/g')))"`,
+      "ls -a a | tr '\\n' ' '", "stat -f -c '%b %s' .",
+    ].join(" && ");
+    const run = await inside(c, ["sh", "-c", script]);
+    expect(run.stderr).toBe("");
+    const fs = statfsSync(c.at(v)); // the original's, seen through the mount (blocks and block size passed through)
+    expect(run.stdout).toBe(`v1 ['user.k']\n. .. b fifo link-target ${fs.blocks} ${fs.bsize}\n`);
+    helper.stop(servers[0]!.pid);
+    await until("the volume is the tmpfs again", () => fstypeAt(c, v) === "tmpfs");
+    const g = statSync(c.at(`${v}/a/b/g`));
+    expect([g.mode & 0o7777, g.uid, g.gid, g.size, g.mtimeMs, g.nlink]).toEqual([0o640, 1000, 1001, 5, 1e12, 2]);
+    expect(readFileSync(c.at(`${v}/a/b/g`), "utf8")).toBe("0123x");
+    expect(readFileSync(c.at(`${v}/a/link-target`), "utf8")).toBe("a/b/g\n");
+    expect(statSync(c.at(`${v}/hard`)).ino).toBe(g.ino);
+    expect(statSync(c.at(`${v}/a/fifo`)).isFIFO()).toBe(true);
+    expect(readdirSync(c.at(v)).sort()).toEqual(["a", "hard", "soft"]);
+    const xattr = await inside(c, ["python3", "-c", `import os; print(os.getxattr('${v}/a/b/g', 'user.k').decode())`]);
+    expect(xattr.stdout).toBe("v1\n");
   });
 });
 
