@@ -217,7 +217,7 @@ restore:
   }
   {
     char e2[FL_ERR_LEN];
-    (void)e2; (void)back_to_interrupt_stop;
+    if (back_to_interrupt_stop(r, rc == 0 ? err : e2) != 0) return -1;
   }
   return rc;
 }
