@@ -276,7 +276,7 @@ describe("faultline-iofs serve: the injectors", () => {
       changed += differ;
     }
     expect(changed).toBeGreaterThan(0);
-    await helper.stop(servers[0]!.pid);
+    helper.stop(servers[0]!.pid);
     await until("the volume is the tmpfs again", () => fstypeAt(c, c.volume) === "tmpfs");
     expect(readFileSync(c.at(`${c.volume}/m`)).equals(original)).toBe(true);
   });
