@@ -1,0 +1,195 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Code } from "@connectrpc/connect";
+import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
+import { daemonClient } from "../pod-netns-process/pod-netns-daemon.test-support.js";
+import type { IOChaosAction } from "./io-action.js";
+import { ioServerKey } from "./io-helpers.js";
+import { catIn, faultedAt, mountVolume, startHolderContainer, startIOChaosTestDaemon, type IOChaosTestDaemon } from "./io-daemon.test-support.js";
+
+// Real containerd, real busybox containers with a tmpfs volume, the real faultline-iofs and
+// faultline-fd-swap, real gRPC: what an IOChaos does to a container's volume, and undoes. Timings
+// are lower bounds only (a shared, noisy machine).
+const key = (n: number) => `0b7c2f4e-1d2a-4c3b-9e8f-11223344556${n}/default/io/main`;
+const eio: IOChaosAction = { type: "fault", methods: ["read"], percent: 100, faults: [{ errno: 5, weight: 1 }] };
+const slow: IOChaosAction = { type: "latency", path: "/data/slow*", methods: ["read"], percent: 100, latency: "100ms" };
+const exec = (containerId: string, volumePath: string, recordKey: string, action: IOChaosAction) => ({ containerId, volumePath, recordKey, action: JSON.stringify(action) });
+const alive = (pid: number) => {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.startsWith("Z");
+  } catch {
+    return false;
+  }
+};
+
+describe("IOChaos's daemon on real containers", () => {
+  const pods = new CriPodFixture(defaultTestContainerdSocket());
+  let daemon: IOChaosTestDaemon;
+  const client = () => daemonClient(daemon);
+  const serverOf = (containerId: string, volumePath: string) => daemon.daemon.state.read(ioServerKey(containerId, volumePath))?.server;
+
+  /** A sleeping busybox container with tmpfs volumes mounted at `volumes`, each holding f (64 KiB of random bytes) and slow.txt. */
+  async function volumeContainer(name: string, volumes: string[] = ["/data"]) {
+    const { containerId, pid } = await pods.startContainer({ name, command: ["sleep", "3600"] });
+    const data = randomBytes(65536);
+    for (const v of volumes) {
+      mountVolume(pid, v);
+      writeFileSync(`/proc/${pid}/root${v}/f`, data);
+      writeFileSync(`/proc/${pid}/root${v}/slow.txt`, "slow");
+    }
+    return { containerId, pid, data };
+  }
+
+  beforeAll(async () => {
+    daemon = await startIOChaosTestDaemon({ watchIntervalMs: 0 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await pods.removeAll();
+    pods.close();
+  }, 120_000);
+
+  it("fault: cat fails with EIO while injected; recovery restores the original mount and the data byte for byte", async () => {
+    const c = await volumeContainer("io-fault");
+    const started = Date.now();
+    await client().execIOChaos(exec(c.containerId, "/data", key(1), eio));
+    const injectMs = Date.now() - started;
+    expect(faultedAt(c.pid, "/data")).toBe(true);
+    const failed = catIn(c.pid, "/data/f");
+    expect(failed).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
+    const recovering = Date.now();
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(1) });
+    const recoverMs = Date.now() - recovering;
+    expect(faultedAt(c.pid, "/data")).toBe(false);
+    const back = catIn(c.pid, "/data/f");
+    expect(back.ok && Buffer.compare(back.data, c.data)).toBe(0);
+    expect(daemon.daemon.state.keys()).toEqual([]);
+    console.log(JSON.stringify({ injectMs, recoverMs }));
+  }, 120_000);
+
+  it("latency: a read of a file matching path takes at least the delay, one not matching does not", async () => {
+    const c = await volumeContainer("io-latency");
+    await client().execIOChaos(exec(c.containerId, "/data", key(2), slow));
+    const timed = (file: string) => {
+      const t0 = process.hrtime.bigint();
+      const r = catIn(c.pid, file);
+      return { ok: r.ok, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+    };
+    const slowRead = timed("/data/slow.txt");
+    expect(slowRead).toMatchObject({ ok: true });
+    expect(slowRead.ms).toBeGreaterThanOrEqual(100);
+    console.log(JSON.stringify({ slowReadMs: slowRead.ms, otherReadMs: timed("/data/f").ms }));
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(2) });
+    expect(faultedAt(c.pid, "/data")).toBe(false);
+  }, 120_000);
+
+  it("a process that opened /data/read.txt (and has its cwd there) before injection sees the fault after it, and not after recovery", async () => {
+    const h = await startHolderContainer(pods, "io-holder");
+    await eventually("the holder to print", async () => h.lines().at(-1));
+    const before = h.lines().at(-1)!;
+    expect(before.reader.read).toBe("4567");
+    await client().execIOChaos(exec(h.containerId, "/data", key(3), eio));
+    const fuseDev = await eventually("the holder's descriptor to reach the FUSE mount", async () => {
+      const l = h.lines().at(-1)!;
+      return l.reader.dev !== before.reader.dev ? l : undefined;
+    });
+    expect(fuseDev.reader).toMatchObject({ off: 4, read: "" });
+    expect(fuseDev.cwd.dev).toBe(fuseDev.reader.dev);
+    await client().recoverIOChaos({ containerId: h.containerId, volumePath: "/data", recordKey: key(3) });
+    const after = await eventually("the holder's descriptor back on the volume", async () => {
+      const l = h.lines().at(-1)!;
+      return l.reader.dev === before.reader.dev && l.reader.read === "4567" ? l : undefined;
+    });
+    expect(after).toMatchObject({ reader: { dev: before.reader.dev, ino: before.reader.ino, off: 4, read: "4567" }, cwd: { dev: before.cwd.dev, read: "cwd!" } });
+    expect(faultedAt(h.pid, "/data")).toBe(false);
+  }, 120_000);
+
+  it("two volumes of one container: recovering one leaves the other faulted", async () => {
+    const c = await volumeContainer("io-two", ["/data", "/logs"]);
+    await client().execIOChaos(exec(c.containerId, "/data", key(4), eio));
+    await client().execIOChaos(exec(c.containerId, "/logs", key(5), eio));
+    expect([faultedAt(c.pid, "/data"), faultedAt(c.pid, "/logs")]).toEqual([true, true]);
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(4) });
+    expect([faultedAt(c.pid, "/data"), faultedAt(c.pid, "/logs")]).toEqual([false, true]);
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: true });
+    expect(catIn(c.pid, "/logs/f")).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
+    const listed = await client().listIOChaos({});
+    expect(listed.injections.filter((i) => i.containerId === c.containerId).map((i) => [i.volumePath, i.recordKey])).toEqual([["/logs", key(5)]]);
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/logs", recordKey: key(5) });
+    expect(faultedAt(c.pid, "/logs")).toBe(false);
+  }, 120_000);
+
+  it("a FUSE server SIGKILLed: the volume is never left dead (ENOTCONN), and the watch serves the records again", async () => {
+    const c = await volumeContainer("io-kill");
+    await client().execIOChaos(exec(c.containerId, "/data", key(6), eio));
+    const server = serverOf(c.containerId, "/data")!;
+    process.kill(server.pid, "SIGKILL");
+    await eventually("the server to be gone", async () => (alive(server.pid) ? undefined : true));
+    // the watchdog unmounted it: the volume answers (no ENOTCONN) before the daemon does anything
+    await eventually("the watchdog to unmount", async () => (faultedAt(c.pid, "/data") ? undefined : true));
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: true });
+    await daemon.daemon.watch();
+    const again = serverOf(c.containerId, "/data")!;
+    expect(again.pid).not.toBe(server.pid);
+    expect(faultedAt(c.pid, "/data")).toBe(true);
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
+    expect(daemon.lines).toContainEqual(expect.objectContaining({ message: "IOChaos server gone: the volume restored and served again", deadPid: server.pid, pid: again.pid }));
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(6) });
+    expect(faultedAt(c.pid, "/data")).toBe(false);
+  }, 120_000);
+
+  it("a new daemon on the same state directory finds the server still serving, and recovers it", async () => {
+    const first = await startIOChaosTestDaemon({ watchIntervalMs: 0 });
+    const c = await volumeContainer("io-restart");
+    await daemonClient(first).execIOChaos(exec(c.containerId, "/data", key(7), eio));
+    const server = first.daemon.state.read(ioServerKey(c.containerId, "/data"))!.server!;
+    await first.stop();
+    expect(alive(server.pid) && faultedAt(c.pid, "/data")).toBe(true);
+    const second = await startIOChaosTestDaemon({ watchIntervalMs: 0, stateDir: first.stateDir });
+    try {
+      await second.daemon.watch();
+      expect(second.daemon.state.read(ioServerKey(c.containerId, "/data"))!.server!.pid).toBe(server.pid);
+      await daemonClient(second).recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(7) });
+      expect(faultedAt(c.pid, "/data")).toBe(false);
+      await eventually("the server to exit", async () => (alive(server.pid) ? undefined : true));
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
+  it("a container deleted mid-experiment: its record is recovered and its server exits", async () => {
+    const c = await volumeContainer("io-gone");
+    await client().execIOChaos(exec(c.containerId, "/data", key(8), eio));
+    const server = serverOf(c.containerId, "/data")!;
+    await pods.stopContainer(c.containerId);
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(8) });
+    expect(daemon.daemon.state.read(ioServerKey(c.containerId, "/data"))).toBeUndefined();
+    await eventually("the server to exit", async () => (alive(server.pid) ? undefined : true));
+  }, 120_000);
+
+  it("a volumePath that is not a mount point, or not there: FailedPrecondition with the reason, nothing mounted, and its Recover is done at once", async () => {
+    const c = await volumeContainer("io-bad");
+    for (const volumePath of ["/etc", "/nope"]) {
+      await expect(client().execIOChaos(exec(c.containerId, volumePath, key(9), eio))).rejects.toMatchObject({
+        code: Code.FailedPrecondition,
+        rawMessage: expect.stringMatching(new RegExp(`^container ${c.containerId}: volume ${volumePath} cannot be faulted: .+; nothing was mounted$`)),
+      });
+      expect(readFileSync(`/proc/${c.pid}/mountinfo`, "utf8")).not.toContain("fuse.faultline-iofs");
+      await client().recoverIOChaos({ containerId: c.containerId, volumePath, recordKey: key(9) });
+    }
+    expect(daemon.daemon.state.keys()).toEqual([]);
+  }, 120_000);
+
+  it("ApplyIOChaos (Chaos Mesh's) sets the volume's whole set and answers the server's pid and start time; an empty list recovers", async () => {
+    const c = await volumeContainer("io-apply");
+    const answer = await client().applyIOChaos({ containerId: c.containerId, volume: "/data", enterNs: true, actions: JSON.stringify([{ type: "fault", path: "", methods: [], percent: 100, faults: [{ errno: 5, weight: 1 }], source: "default/io" }]) });
+    const server = serverOf(c.containerId, "/data")!;
+    expect(answer).toMatchObject({ instance: BigInt(server.pid), startTime: BigInt(server.startTimeMs) });
+    expect(Math.abs(Number(answer.startTime) - Date.now())).toBeLessThan(60_000);
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: false });
+    await expect(client().applyIOChaos({ containerId: c.containerId, volume: "/data", actions: "[]", instance: answer.instance, startTime: answer.startTime })).resolves.toMatchObject({ instance: 0n, startTime: 0n });
+    expect(faultedAt(c.pid, "/data")).toBe(false);
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: true });
+  }, 120_000);
+});
