@@ -121,7 +121,7 @@ static int cmd_unmount(int argc, char **argv) {
   char real[PATH_MAX];
   struct iofs_mount m;
   if (iofs_top_mount(path, &m) == 0 && !m.found && realpath(a.volume, real)) path = real;
-  int rc = iofs_unmount_if_ours(path, 0, reason, sizeof reason);
+  int rc = iofs_unmount_if_ours(path, NULL, reason, sizeof reason);
   if (rc < 0) refuse("ok", reason);
   if (rc == 1) {
     printf("{\"ok\":true,\"unmounted\":true}\n");
@@ -136,7 +136,7 @@ static int cmd_unmount(int argc, char **argv) {
 // ---- serve ----------------------------------------------------------------------------------------
 static int config_dirfd = -1;
 static char config_name[NAME_MAX + 1];
-static int our_mount_id;
+static struct iofs_mount our_mount;
 
 static void *signal_thread(void *arg) {
   sigset_t *set = arg;
@@ -157,7 +157,7 @@ static void *signal_thread(void *arg) {
       atomic_store(&iofs.stopped, 1);
       iofs_log("%s: injection stopped; unmounting %s lazily (served until its last user closes)", strsignal(sig), iofs.volume);
       char reason[IOFS_PATH_MAX + 256] = "";
-      int rc = iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+      int rc = iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
       if (rc != 1) iofs_log("not unmounted: %s", reason);
     }
   }
@@ -189,7 +189,7 @@ static void serve_loop(struct fuse *fuse) {
   fuse_loop_cfg_set_idle_threads(cfg, 8);
   int rc = fuse_loop_mt(fuse, cfg);
   iofs_log("session ended (%d): exiting", rc);
-  _exit(0);
+  _exit(rc == 0 ? 0 : 1); // not 0: the watchdog unmounts if the mount is still there
 }
 
 static pid_t server_pid;
@@ -225,11 +225,18 @@ static void watchdog(pid_t server, int target_pidfd) {
   }
   int status;
   while (waitpid(server, &status, 0) < 0 && errno == EINTR) {}
-  char reason[IOFS_PATH_MAX + 256] = "";
-  int rc = iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
-  if (WIFSIGNALED(status)) iofs_log("watchdog: server %d killed by signal %d", (int)server, WTERMSIG(status));
-  else iofs_log("watchdog: server %d exited %d", (int)server, WEXITSTATUS(status));
-  if (rc == 1) iofs_log("watchdog: lazily unmounted %s", iofs.volume);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    // a clean exit comes only after the kernel ended the session: the mount is gone already (and its
+    // id and device may belong to a newer mount by now: it is not touched)
+    iofs_log("watchdog: server %d exited cleanly", (int)server);
+  } else {
+    char reason[IOFS_PATH_MAX + 256] = "";
+    int rc = iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
+    if (WIFSIGNALED(status)) iofs_log("watchdog: server %d killed by signal %d", (int)server, WTERMSIG(status));
+    else iofs_log("watchdog: server %d exited %d", (int)server, WEXITSTATUS(status));
+    if (rc == 1) iofs_log("watchdog: lazily unmounted %s", iofs.volume);
+    else iofs_log("watchdog: nothing unmounted: %s", reason);
+  }
   _exit(0);
 }
 
@@ -310,19 +317,19 @@ static int cmd_serve(int argc, char **argv) {
     umount2(iofs.volume, MNT_DETACH);
     refuse("ready", "the mount made is not the top mount at the volume");
   }
-  our_mount_id = m.mount_id;
+  our_mount = m;
   char devfd[32];
   snprintf(devfd, sizeof devfd, "/dev/fd/%d", fusefd);
   int pipefd[2];
   if (fuse_mount(fuse, devfd) || pipe2(pipefd, O_CLOEXEC)) {
-    iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+    iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
     refuse("ready", "cannot start the FUSE session");
   }
 
   // the watchdog (its own session: it and the server outlive the daemon) and the server under it
   pid_t w = fork();
   if (w < 0) {
-    iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+    iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
     refuse("ready", "fork failed");
   }
   if (w == 0) {
@@ -346,7 +353,7 @@ static int cmd_serve(int argc, char **argv) {
     }
     close(pipefd[1]);
     if (s < 0) {
-      iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+      iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
       _exit(1);
     }
     watchdog(s, target_pidfd);
@@ -356,7 +363,7 @@ static int cmd_serve(int argc, char **argv) {
   ssize_t got;
   while ((got = read(pipefd[0], &s, sizeof s)) < 0 && errno == EINTR) {}
   if (got != sizeof s || s <= 0) {
-    iofs_unmount_if_ours(iofs.volume, our_mount_id, reason, sizeof reason);
+    iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
     refuse("ready", "the server did not start");
   }
   printf("{\"ready\":true,\"pid\":%d,\"watchdog\":%d}\n", (int)s, (int)w);

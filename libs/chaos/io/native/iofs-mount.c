@@ -73,8 +73,8 @@ int iofs_top_mount(const char *path, struct iofs_mount *out) {
   // the last entry for a mount point is the one on top (mounts are listed in the order they were made)
   while (getline(&line, &cap, f) > 0) {
     int id, parent;
-    char mountpoint[IOFS_PATH_MAX + 1];
-    if (sscanf(line, "%d %d %*s %*s %4096s", &id, &parent, mountpoint) != 3) continue;
+    char dev[32], mountpoint[IOFS_PATH_MAX + 1];
+    if (sscanf(line, "%d %d %31s %*s %4096s", &id, &parent, dev, mountpoint) != 4) continue;
     unescape(mountpoint);
     if (strcmp(mountpoint, path) != 0) continue;
     char *sep = strstr(line, " - ");
@@ -83,6 +83,7 @@ int iofs_top_mount(const char *path, struct iofs_mount *out) {
     if (sscanf(sep + 3, "%255s", fstype) != 1) continue;
     out->found = 1;
     out->mount_id = id;
+    snprintf(out->dev, sizeof out->dev, "%s", dev);
     snprintf(out->fstype, sizeof out->fstype, "%s", fstype);
   }
   free(line);
@@ -128,7 +129,7 @@ int iofs_check_volume(const char *volume, char *resolved, char *reason, size_t r
   return 0;
 }
 
-int iofs_unmount_if_ours(const char *path, int mount_id, char *reason, size_t reasonlen) {
+int iofs_unmount_if_ours(const char *path, const struct iofs_mount *mine, char *reason, size_t reasonlen) {
   struct iofs_mount m;
   if (iofs_top_mount(path, &m)) {
     snprintf(reason, reasonlen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
@@ -142,8 +143,9 @@ int iofs_unmount_if_ours(const char *path, int mount_id, char *reason, size_t re
     snprintf(reason, reasonlen, "the mount at %s is %s, not %s", path, m.fstype, IOFS_FSTYPE);
     return 0;
   }
-  if (mount_id > 0 && m.mount_id != mount_id) {
-    snprintf(reason, reasonlen, "the mount at %s is another faultline-iofs mount (id %d, not %d)", path, m.mount_id, mount_id);
+  if (mine && (m.mount_id != mine->mount_id || strcmp(m.dev, mine->dev) != 0)) {
+    snprintf(reason, reasonlen, "the mount at %s is another faultline-iofs mount (id %d dev %s, not %d dev %s)", path, m.mount_id,
+             m.dev, mine->mount_id, mine->dev);
     return 0;
   }
   if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW)) {

@@ -61,6 +61,7 @@ void iofs_config_free(struct iofs_config *config);
 struct iofs_mount {
   int found;
   int mount_id;
+  char dev[32];  // major:minor (the FUSE connection's anonymous device)
   char fstype[256];
 };
 // The top mount whose mount point is `path` in this process's mount namespace (found = 0: none).
@@ -68,9 +69,10 @@ int iofs_top_mount(const char *path, struct iofs_mount *out);
 // `check`'s conditions on `volume` (absolute, not /, exists, directory, mount point): 0 or -1 and a reason.
 // `resolved` gets the path with symlinks resolved (what is mounted over).
 int iofs_check_volume(const char *volume, char *resolved, char *reason, size_t reasonlen, int *faulted);
-// Lazily unmounts the mount at `path` iff the top mount there is ours (fstype fuse.faultline-iofs and,
-// when mount_id > 0, that mount id). 1 unmounted, 0 not ours (reason set), -1 error (reason set).
-int iofs_unmount_if_ours(const char *path, int mount_id, char *reason, size_t reasonlen);
+// Lazily unmounts the mount at `path` iff the top mount there is ours: fstype fuse.faultline-iofs and,
+// when `mine` is given, its mount id and device (both: the kernel reuses each once a mount is gone).
+// 1 unmounted, 0 not ours (reason set), -1 error (reason set).
+int iofs_unmount_if_ours(const char *path, const struct iofs_mount *mine, char *reason, size_t reasonlen);
 // setns into /proc/<pid>/ns/mnt (an fd opened beforehand, or -1 to open it here). Opens iofs_procfd first.
 int iofs_enter_mnt_ns(int pid, int nsfd, char *reason, size_t reasonlen);
 // The daemon's /proc (O_PATH), opened before setns: the container's /proc belongs to its own pid
