@@ -6,7 +6,7 @@
 // DNSChaos (a lookup through the demo's own DNS server fails with SERVFAIL while another name still
 // resolves, and works again once the DNSChaos is deleted), then an HTTPChaos (web's answer replaced,
 // then web's own again), then a TimeChaos (web's clock, as its answers' Date shows it, two hours back,
-// then right again), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
+// then right again), then an IOChaos (writes to a pod's volume slow, then fast again), then a Workflow (StressChaos → Suspend → NetworkChaos, each recovered at its deadline) and a Schedule
 // (a HelloWorldChaos every 5 seconds).
 // Removes what it created (the cluster stays up for the next run): the chaos objects while the
 // manager runs, so it recovers every fault, then the namespace, waiting until the cluster's
@@ -316,6 +316,62 @@ try {
   }
   if (Math.abs(await webClock()) > 0.05) throw new Error("web's clock did not come back after the TimeChaos was deleted");
   console.log("  TimeChaos recovered: web's clock is right again");
+
+  // IOChaos: writes to a pod's volume slow under the experiment, fast again after it
+  const ioGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "iochaos" };
+  say("starting a pod with an emptyDir volume at /data (disk)");
+  await core.createNamespacedPod({ namespace, body: { metadata: { name: "disk", labels: { app: "disk" } }, spec: { terminationGracePeriodSeconds: 0,
+    volumes: [{ name: "data", emptyDir: {} }],
+    containers: [{ name: "busybox", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never", command: ["sleep", "3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] } } });
+  let diskPod;
+  for (let i = 0; i < 300 && !diskPod; i++) {
+    const p = await core.readNamespacedPod({ namespace, name: "disk" });
+    if (p.status?.containerStatuses?.[0]?.state?.running) diskPod = p;
+    else await sleep(200);
+  }
+  if (!diskPod) throw new Error("the disk pod did not start within 60 s");
+  const diskPid = await taskPidOf(diskPod);
+  // ten 4 KiB writes to /data, in the pod's mount namespace, timed here
+  const timedWrite = async () => {
+    const started = process.hrtime.bigint();
+    await run("nsenter", ["-t", diskPid, "-m", "--", "/bin/busybox", "dd", "if=/dev/zero", "of=/data/demo.bin", "bs=4096", "count=10", "conv=fsync"], { timeout: 60_000 });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.log(`  disk$ dd if=/dev/zero of=/data/demo.bin bs=4096 count=10 conv=fsync   took ${seconds.toFixed(2)} s`);
+    return seconds;
+  };
+  say("writing ten 4 KiB blocks to /data:");
+  await timedWrite();
+  say("applying an IOChaos to disk (action: latency, delay: 100ms, methods: [write], volumePath: /data, path: /data/*)");
+  await custom.createNamespacedCustomObject({
+    ...ioGroup,
+    namespace,
+    body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "IOChaos", metadata: { name: "slow-data-writes" },
+      spec: { action: "latency", mode: "all", selector: { labelSelectors: { app: "disk" } }, volumePath: "/data", path: "/data/*", delay: "100ms", methods: ["write"], percent: 100 } },
+  });
+  let ioStatus;
+  for (let i = 0; i < 300; i++) {
+    ioStatus = (await custom.getNamespacedCustomObject({ ...ioGroup, namespace, name: "slow-data-writes" })).status;
+    if (ioStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) break;
+    await sleep(200);
+  }
+  for (const r of ioStatus?.experiment?.containerRecords ?? []) console.log(`  record ${r.id}: ${r.phase}`);
+  if (!ioStatus?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True")) {
+    throw new Error(`the IOChaos is not AllInjected after 60 s: ${JSON.stringify(ioStatus, undefined, 2)}`);
+  }
+  const slow = await timedWrite();
+  // ten writes, each held 100 ms: at least a second (a lower bound; the machine's speed does not matter)
+  if (slow < 1) throw new Error(`under the IOChaos the ten writes took ${slow.toFixed(2)} s (want at least 1 s)`);
+  console.log("  IOChaos: each write to /data waits 100 ms");
+  say("deleting the IOChaos: the manager recovers disk's volume");
+  await custom.deleteNamespacedCustomObject({ ...ioGroup, namespace, name: "slow-data-writes" });
+  for (let i = 0; i < 150; i++) {
+    if (await custom.getNamespacedCustomObject({ ...ioGroup, namespace, name: "slow-data-writes" }).then(() => false, () => true)) break;
+    await sleep(200);
+  }
+  const fuseLeft = (await run("cat", [`/proc/${diskPid}/mountinfo`])).stdout.split("\n").filter((l) => / - fuse\./.test(l));
+  if (fuseLeft.length > 0) throw new Error(`a FUSE mount is left in the disk pod: ${fuseLeft.join("; ")}`);
+  await timedWrite();
+  console.log("  IOChaos recovered: /data is the pod's own volume again");
 
   // Workflow: stress, a pause, then the partition again, each ended (so recovered) at its deadline
   const wfGroup = { group: "chaos-mesh.org", version: "v1alpha1", plural: "workflows" };

@@ -1,5 +1,5 @@
 #!/bin/bash
-# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, a NetworkChaos partition, a DNSChaos, an HTTPChaos, a TimeChaos, a Workflow (StressChaos → Suspend →
+# `npm run demo` — HelloWorldChaos, a PodChaos pod-kill, a NetworkChaos partition, a DNSChaos, an HTTPChaos, a TimeChaos, an IOChaos, a Workflow (StressChaos → Suspend →
 # NetworkChaos) and a Schedule, end to end on a real local Kubernetes cluster:
 # brings up the private runtime and the local cluster (tools/local-cluster; the first run builds
 # Kubernetes from its Go modules, ~15 minutes on 2 cores, cached afterwards), builds the manager and
@@ -9,7 +9,8 @@
 # answers, stops answering, answers again after the partition is deleted), then makes one name fail
 # with DNSChaos (SERVFAIL while another name resolves, resolving again once deleted) and replaces a
 # web page with HTTPChaos (the client sees the replaced page, then web's own again), and puts web's
-# clock two hours back with TimeChaos (the Date of its answers), then right again. Cleans up what it deployed
+# clock two hours back with TimeChaos (the Date of its answers), then right again, and slows the writes
+# to a pod's volume with IOChaos, then lets them run fast again. Cleans up what it deployed
 # (the chaos objects while the manager runs, then the namespace and everything in it), so the next run
 # starts from nothing.
 set -euo pipefail

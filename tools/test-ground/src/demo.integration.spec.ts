@@ -48,6 +48,8 @@ test("the demo passes twice in a row and leaves no object of a deleted namespace
     expect(run.output).toContain("HTTPChaos recovered: web answers its own page again");
     expect(run.output).toContain("TimeChaos: web's clock runs two hours behind");
     expect(run.output).toContain("TimeChaos recovered: web's clock is right again");
+    expect(run.output).toContain("IOChaos: each write to /data waits 100 ms");
+    expect(run.output).toContain("IOChaos recovered: /data is the pod's own volume again");
     expect(run.output).toContain("chaos objects deleted and recovered by the manager");
     expect(run.output).toContain(`namespace ${demoNamespace} deleted with everything in it`);
   }
