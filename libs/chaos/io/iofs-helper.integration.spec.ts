@@ -4,11 +4,11 @@
 // namespace: `nsenter --mount=/proc/<pid>/ns/mnt` for commands, /proc/<pid>/root/... from this process.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync, chownSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureIofsBinary } from "./iofs-helper.test-support.js";
-import { createIofsHelper, writeIofsConfig, type IofsAction, type IofsServer } from "./iofs-helper.js";
+import { createIofsHelper, iofsArgv, parseIofsServeOutput, writeIofsConfig, type IofsAction, type IofsServer } from "./iofs-helper.js";
 
 const binary = ensureIofsBinary();
 const helper = createIofsHelper({ binary });
@@ -26,6 +26,7 @@ interface Container {
 }
 const containers: Container[] = [];
 const servers: IofsServer[] = [];
+const cgroupDirs: string[] = [];
 
 function alive(pid: number): boolean {
   try {
@@ -52,6 +53,42 @@ afterEach(() => {
     rmSync(c.dir, { recursive: true, force: true });
   }
 });
+afterEach(async () => {
+  for (const dir of cgroupDirs.splice(0)) {
+    const procs = join(dir, "cgroup.procs");
+    const end = Date.now() + 10_000;
+    while (existsSync(procs) && readFileSync(procs, "utf8").trim() !== "" && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    rmdirSync(dir);
+  }
+});
+
+/**
+ * A new cgroup, under this process's own, in each hierarchy that has a pids or memory controller (v1
+ * hybrid: /sys/fs/cgroup/pids/…, /sys/fs/cgroup/memory/…) or in the v2 one: its cgroup.procs files.
+ */
+function makeCgroup(name: string): { procs: string[]; names: string[] } {
+  const own = new Map(
+    readFileSync("/proc/self/cgroup", "utf8").trim().split("\n").map((l) => {
+      const [, controllers, path] = l.split(":");
+      return [controllers!, path!] as const;
+    }),
+  );
+  const roots: Array<[string, string]> = existsSync("/sys/fs/cgroup/cgroup.controllers")
+    ? [["/sys/fs/cgroup", own.get("")!]]
+    : (["pids", "memory"] as const).filter((h) => own.has(h) && existsSync(`/sys/fs/cgroup/${h}/cgroup.procs`)).map((h) => [`/sys/fs/cgroup/${h}`, own.get(h)!]);
+  if (roots.length === 0) throw new Error("no cgroup hierarchy to make a test cgroup in");
+  const names: string[] = [];
+  const procs = roots.map(([root, path]) => {
+    const rel = join(path, name);
+    const dir = join(root, rel);
+    mkdirSync(dir);
+    cgroupDirs.unshift(dir);
+    names.push(rel);
+    return join(dir, "cgroup.procs");
+  });
+  return { procs, names };
+}
+const cgroupsOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, "utf8");
 
 // The container has its own pid namespace and its own /proc (as a real one has): the server, in the
 // host's pid namespace, is not visible there, so it must never rely on the container's /proc/self.
@@ -470,6 +507,48 @@ describe("faultline-iofs recovery", () => {
     process.kill(c.pid, "SIGKILL");
     await until("both processes exit", () => !alive(server.pid) && !alive(server.watchdog));
     expect(readFileSync(log, "utf8")).toContain("watchdog: the target exited: stopping the server");
+  });
+
+  it("--join-cgroup: the server and its watchdog live in the target's cgroups; killing the caller's whole cgroup and process group leaves them serving", async () => {
+    const c = await container();
+    writeFileSync(c.at(`${c.volume}/f`), "original");
+    const tag = `faultline-iofs-test-${process.pid}-${Date.now()}`;
+    const target = makeCgroup(`${tag}-container`);
+    const daemon = makeCgroup(`${tag}-daemon`);
+    for (const procs of target.procs) writeFileSync(procs, `${c.pid}\n`);
+    writeIofsConfig(c.config, [{ kind: "fault", path: `${c.volume}/f`, methods: ["read"], percent: 100, errno: 5 }]);
+    // a failed write refuses serve, with nothing mounted
+    const before = readFileSync(`/proc/${c.pid}/mountinfo`, "utf8");
+    await expect(helper.serve({ pid: c.pid, volume: c.volume, configFile: c.config, key, joinCgroups: [join(c.dir, "nope", "cgroup.procs")] })).rejects.toThrow(
+      `faultline-iofs serve refused: join-cgroup: cannot open ${join(c.dir, "nope", "cgroup.procs")}: No such file or directory`,
+    );
+    expect(readFileSync(`/proc/${c.pid}/mountinfo`, "utf8")).toBe(before);
+    // the "daemon": a shell in its own cgroups and process group that runs serve, then stays
+    const argv = iofsArgv({ command: "serve", pid: c.pid, volume: c.volume, configFile: c.config, key, joinCgroups: target.procs });
+    const script = `for f in "$@"; do echo $$ > "$f"; done; ${binary} ${argv.join(" ")} && exec sleep 100000`;
+    const shell = spawn("sh", ["-c", script, "sh", ...daemon.procs], { stdio: ["ignore", "pipe", "inherit"], detached: true });
+    const line = await new Promise<string>((resolve, reject) => {
+      shell.once("exit", (code) => reject(new Error(`the daemon shell exited ${code}`)));
+      shell.stdout!.once("data", (d: Buffer) => resolve(d.toString()));
+    });
+    shell.removeAllListeners("exit");
+    const server = parseIofsServeOutput(line);
+    servers.push(server);
+    for (const pid of [server.pid, server.watchdog]) {
+      for (const name of target.names) expect(cgroupsOf(pid)).toContain(`:${name}\n`);
+      for (const name of daemon.names) expect(cgroupsOf(pid)).not.toContain(`:${name}\n`);
+    }
+    // the runtime stopping the daemon's container: every process of its cgroups, and its process group
+    process.kill(-shell.pid!, "SIGKILL");
+    for (const procs of daemon.procs) {
+      for (const pid of readFileSync(procs, "utf8").split("\n").filter(Boolean)) process.kill(Number(pid), "SIGKILL");
+    }
+    await until("the daemon's cgroups are empty", () => daemon.procs.every((p) => readFileSync(p, "utf8").trim() === ""), 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alive(server.pid)).toBe(true);
+    expect(alive(server.watchdog)).toBe(true);
+    expect(fstypeAt(c, c.volume)).toBe("fuse.faultline-iofs");
+    expect(errorCode(() => readOnce(c.at(`${c.volume}/f`)))).toBe("EIO");
   });
 
   it("the server is found again by its key in its cmdline", async () => {

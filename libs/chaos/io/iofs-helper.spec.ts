@@ -83,12 +83,18 @@ describe("iofsArgv", () => {
       "serve", "--pid", "7", "--volume", "/data", "--config", "/run/c", "--key", key,
     ]);
     expect(iofsArgv({ command: "serve", pid: 7, volume: "/data", configFile: "/run/c", key, log: "/run/l" }).slice(-2)).toEqual(["--log", "/run/l"]);
+    expect(
+      iofsArgv({ command: "serve", pid: 7, volume: "/data", configFile: "/run/c", key, joinCgroups: ["/sys/fs/cgroup/pids/x/cgroup.procs", "/sys/fs/cgroup/memory/x/cgroup.procs"] }).slice(-4),
+    ).toEqual(["--join-cgroup", "/sys/fs/cgroup/pids/x/cgroup.procs", "--join-cgroup", "/sys/fs/cgroup/memory/x/cgroup.procs"]);
   });
   it("refuses bad input, naming the field", () => {
     expect(() => iofsArgv({ command: "check", pid: 0, volume: "/data" })).toThrow("pid: want an integer in 1..4194304, got 0");
     expect(() => iofsArgv({ command: "check", pid: 1, volume: "data" })).toThrow('volume: want an absolute path, got "data"');
     expect(() => iofsArgv({ command: "serve", pid: 1, volume: "/d", configFile: "/c", key: key.toUpperCase() })).toThrow("key: want 32 lowercase hex digits");
     expect(() => iofsArgv({ command: "serve", pid: 1, volume: "/d", configFile: "", key })).toThrow("configFile: required");
+    expect(() => iofsArgv({ command: "serve", pid: 1, volume: "/d", configFile: "/c", key, joinCgroups: ["x/cgroup.procs"] })).toThrow(
+      'joinCgroups[0]: want the absolute path of a cgroup.procs file, got "x/cgroup.procs"',
+    );
   });
 });
 

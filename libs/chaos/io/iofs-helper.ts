@@ -182,6 +182,12 @@ export interface IofsServeOptions {
   key: string;
   /** Where the server and its watchdog log; none = nowhere. */
   log?: string;
+  /**
+   * The TARGET container's cgroup.procs files (one per cgroup v1 hierarchy, or the one v2 file): serve
+   * writes its pid into each before forking the watchdog and the server, which so live and die with the
+   * container, not with the daemon's container (`--join-cgroup`, repeated). A failed write refuses serve.
+   */
+  joinCgroups?: readonly string[];
 }
 
 export type IofsCommand =
@@ -200,7 +206,14 @@ export function iofsArgv(command: IofsCommand): string[] {
     throw new IofsHelperError(`key: want 32 lowercase hex digits, got ${JSON.stringify(command.key)}`);
   }
   const log = command.log === undefined ? [] : ["--log", command.log];
-  return ["serve", ...common, "--config", command.configFile, "--key", command.key, ...log];
+  const cgroups = (command.joinCgroups ?? []).flatMap((file, i) => {
+    if (typeof file !== "string" || !file.startsWith("/") || file.includes("\0")) {
+      throw new IofsHelperError(`joinCgroups[${i}]: want the absolute path of a cgroup.procs file, got ${JSON.stringify(file)}`);
+    }
+    return ["--join-cgroup", file];
+  });
+  if (cgroups.length > 64) throw new IofsHelperError(`joinCgroups: at most 32, got ${cgroups.length / 2}`);
+  return ["serve", ...common, "--config", command.configFile, "--key", command.key, ...log, ...cgroups];
 }
 
 export type IofsCheckResult = { ok: true; faulted: boolean } | { ok: false; reason: string };

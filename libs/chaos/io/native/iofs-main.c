@@ -52,6 +52,7 @@ static void usage(const char *msg) {
   fprintf(stderr, "faultline-iofs: %s\n"
           "usage: faultline-iofs check --pid <pid> --volume <abs path>\n"
           "       faultline-iofs serve --pid <pid> --volume <abs path> --config <file> --key <32 hex> [--log <file>]\n"
+          "                            [--join-cgroup <cgroup.procs file>]...\n"
           "       faultline-iofs unmount --pid <pid> --volume <abs path>\n", msg);
   exit(2);
 }
@@ -65,9 +66,12 @@ static void refuse(const char *field, const char *reason) {
   exit(1);
 }
 
+#define IOFS_MAX_CGROUPS 32
 struct args {
   int pid;
   const char *volume, *config, *key, *log;
+  const char *cgroups[IOFS_MAX_CGROUPS]; // --join-cgroup, in order
+  int ncgroups;
 };
 
 static struct args parse_args(int argc, char **argv, int serve) {
@@ -91,6 +95,10 @@ static struct args parse_args(int argc, char **argv, int serve) {
       a.key = v;
     } else if (serve && strcmp(o, "--log") == 0) {
       a.log = v;
+    } else if (serve && strcmp(o, "--join-cgroup") == 0) {
+      if (v[0] != '/') usage("--join-cgroup: want the absolute path of a cgroup.procs file");
+      if (a.ncgroups == IOFS_MAX_CGROUPS) usage("--join-cgroup: at most 32");
+      a.cgroups[a.ncgroups++] = v;
     } else {
       usage("unknown option");
     }
@@ -240,6 +248,25 @@ static void watchdog(pid_t server, int target_pidfd) {
   _exit(0);
 }
 
+// Writes this process's pid into a cgroup.procs file: 0, or -1 and a reason naming the file.
+static int join_cgroup(const char *procs, char *reason, size_t reasonlen) {
+  int fd = open(procs, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(reason, reasonlen, "join-cgroup: cannot open %s: %s", procs, strerror(errno));
+    return -1;
+  }
+  char pid[24];
+  int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  ssize_t w = write(fd, pid, (size_t)n);
+  int e = errno;
+  close(fd);
+  if (w != n) {
+    snprintf(reason, reasonlen, "join-cgroup: cannot write pid %d into %s: %s", (int)getpid(), procs, w < 0 ? strerror(e) : "short write");
+    return -1;
+  }
+  return 0;
+}
+
 static int cmd_serve(int argc, char **argv) {
   struct args a = parse_args(argc, argv, 1);
   char reason[IOFS_PATH_MAX + 256], err[512];
@@ -279,6 +306,13 @@ static int cmd_serve(int argc, char **argv) {
     refuse("ready", reason);
   }
   int target_pidfd = pidfd_open_(a.pid); // the watchdog's way to see the container end (-1: not watched)
+  // --join-cgroup: this process moves into the target container's cgroups (its cgroup.procs files, one
+  // per v1 hierarchy or the v2 one), in the daemon's mount namespace, before anything is mounted and
+  // before the watchdog and the server are forked: they inherit them, so they live and die with the
+  // container (a runtime stopping the daemon's container kills every process of ITS cgroup)
+  for (int i = 0; i < a.ncgroups; i++) {
+    if (join_cgroup(a.cgroups[i], reason, sizeof reason)) refuse("ready", reason);
+  }
   if (iofs_enter_mnt_ns(a.pid, nsfd, reason, sizeof reason)) refuse("ready", reason);
   close(nsfd);
   if (chdir("/")) refuse("ready", "cannot chdir to / in the container");
