@@ -4,7 +4,7 @@
 // namespace: `nsenter --mount=/proc/<pid>/ns/mnt` for commands, /proc/<pid>/root/... from this process.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync, chownSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, symlinkSync, mkdirSync, mkdtempSync, rmdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureIofsBinary } from "./iofs-helper.test-support.js";
@@ -92,11 +92,12 @@ const cgroupsOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, "utf8");
 
 // The container has its own pid namespace and its own /proc (as a real one has): the server, in the
 // host's pid namespace, is not visible there, so it must never rely on the container's /proc/self.
-async function container(): Promise<Container> {
+// `options`: the tmpfs's mount options; `then`: a command after mounting (e.g. --make-shared).
+async function container(options = "mode=1777", then = (_volume: string) => "true"): Promise<Container> {
   const dir = mkdtempSync(join(tmpdir(), "iofs-"));
   chmodSync(dir, 0o755); // other users reach the volume (the permission test)
   const volume = join(dir, "data");
-  const script = `mkdir -p ${volume} && mount -t tmpfs -o mode=1777 tmpfs ${volume} && echo ready && exec sleep 100000`;
+  const script = `mkdir -p ${volume} && mount -t tmpfs -o ${options} tmpfs ${volume} && ${then(volume)} && echo ready && exec sleep 100000`;
   const child = spawn("unshare", ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "--", "sh", "-c", script], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -135,6 +136,16 @@ function inside(c: Container, args: string[], user?: number): Promise<Run> {
   });
 }
 
+/** The top mount's per-mount options at `path` in the container (mountinfo's 6th field: rw,nosuid,…). */
+function mountOptionsAt(c: Container, path: string): string[] {
+  let options: string[] = [];
+  for (const line of readFileSync(`/proc/${c.pid}/mountinfo`, "utf8").split("\n")) {
+    const fields = line.split(" ");
+    if (fields[4] === path) options = fields[5]!.split(",");
+  }
+  return options;
+}
+
 /** The top mount's fstype at `path` in the container. */
 function fstypeAt(c: Container, path: string): string | undefined {
   let fstype: string | undefined;
@@ -145,7 +156,7 @@ function fstypeAt(c: Container, path: string): string | undefined {
   return fstype;
 }
 
-async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
@@ -188,7 +199,7 @@ const digestTree = (root: string) =>
 describe("faultline-iofs check", () => {
   it("accepts a mount point, refuses a path that is not one, does not exist, or is /; serve then mounts nothing", async () => {
     const c = await container();
-    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: true, faulted: false });
+    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: true, faulted: false, path: c.volume });
     expect(await helper.check(c.pid, c.dir)).toEqual({ ok: false, reason: `volume ${c.dir} is not a mount point in the container` });
     expect(await helper.check(c.pid, `${c.volume}/nope`)).toEqual({ ok: false, reason: expect.stringContaining(`volume ${c.volume}/nope does not exist`) });
     expect(await helper.check(c.pid, "/")).toEqual({ ok: false, reason: "volume / is the container's root /" });
@@ -203,7 +214,7 @@ describe("faultline-iofs check", () => {
     expect(readFileSync(`/proc/${c.pid}/mountinfo`, "utf8")).toBe(before);
     // once served: faulted, and a second server on the same volume is refused
     await serve(c, []);
-    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: true, faulted: true });
+    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: true, faulted: true, path: c.volume });
     await expect(helper.serve({ pid: c.pid, volume: c.volume, configFile: c.config, key })).rejects.toThrow("already has a faultline-iofs mount");
   });
 });
@@ -417,6 +428,74 @@ describe("faultline-iofs serve: every operation passes through", () => {
   });
 });
 
+
+describe("faultline-iofs serve: the volume as mounted", () => {
+  it("a volume path through a symlink: check and serve answer the resolved path, which is what is mounted over", async () => {
+    const c = await container();
+    writeFileSync(c.at(`${c.volume}/f`), "data");
+    const link = join(c.dir, "link"); // <dir>/link -> data, as /var/run -> /run
+    symlinkSync("data", link);
+    expect(await helper.check(c.pid, link)).toEqual({ ok: true, faulted: false, path: c.volume });
+    writeIofsConfig(c.config, [{ kind: "fault", path: `${c.volume}/f`, methods: ["read"], percent: 100, errno: 5 }]);
+    const server = await helper.serve({ pid: c.pid, volume: link, configFile: c.config, key });
+    servers.push(server);
+    expect(server.path).toBe(c.volume);
+    expect(fstypeAt(c, c.volume)).toBe("fuse.faultline-iofs");
+    expect(fstypeAt(c, link)).toBeUndefined();
+    expect(errorCode(() => readOnce(c.at(`${c.volume}/f`)))).toBe("EIO");
+    expect(await helper.check(c.pid, link)).toEqual({ ok: true, faulted: true, path: c.volume });
+  });
+
+  it("a noexec volume and a read-only volume keep those flags while faulted (nosuid, nodev always)", async () => {
+    const noexec = await container("mode=1777,noexec");
+    copyFileSync("/bin/true", noexec.at(`${noexec.volume}/true`));
+    chmodSync(noexec.at(`${noexec.volume}/true`), 0o755);
+    expect((await inside(noexec, [`${noexec.volume}/true`])).code).toBe(126);
+    await serve(noexec, []);
+    expect(fstypeAt(noexec, noexec.volume)).toBe("fuse.faultline-iofs");
+    expect(mountOptionsAt(noexec, noexec.volume)).toEqual(expect.arrayContaining(["rw", "noexec", "nosuid", "nodev"]));
+    expect((await inside(noexec, [`${noexec.volume}/true`])).code).toBe(126);
+
+    const ro = await container("mode=1777,ro");
+    await serve(ro, []);
+    expect(fstypeAt(ro, ro.volume)).toBe("fuse.faultline-iofs");
+    expect(mountOptionsAt(ro, ro.volume)).toEqual(expect.arrayContaining(["ro", "nosuid", "nodev"]));
+    const write = await inside(ro, ["sh", "-c", `echo x > ${ro.volume}/new`]);
+    expect(write.code).not.toBe(0);
+    expect(write.stderr).toContain("Read-only file system");
+  });
+
+  it("a shared volume (Bidirectional) is refused: a mount over it would reach its peers", async () => {
+    const c = await container("mode=1777", (volume) => `mount --make-shared ${volume}`);
+    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: false, reason: expect.stringContaining(`volume ${c.volume} is a shared mount`) });
+    await expect(serve(c, [])).rejects.toThrow("is a shared mount");
+    expect(fstypeAt(c, c.volume)).toBe("tmpfs");
+  });
+
+  it("a serve whose mounting process is killed right after the mount, before anyone was told, leaves no mount: the watchdog, forked before, unmounts", async () => {
+    const c = await container();
+    writeFileSync(c.at(`${c.volume}/f`), "original");
+    const argv = iofsArgv({ command: "serve", pid: c.pid, volume: c.volume, configFile: c.config, key });
+    const first = spawn(binary, argv, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FAULTLINE_IOFS_TEST_STOP_AFTER_MOUNT: "1" } });
+    const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+    let watchdog = 0;
+    let mounter = 0;
+    await until("the mounting process stops after its mount", () => {
+      watchdog = childrenOf(first.pid!)[0] ?? 0;
+      mounter = watchdog ? (childrenOf(watchdog)[0] ?? 0) : 0;
+      if (!mounter) return false;
+      const stat = readFileSync(`/proc/${mounter}/stat`, "utf8");
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] === "T";
+    });
+    expect(fstypeAt(c, c.volume)).toBe("fuse.faultline-iofs");
+    servers.push({ pid: mounter, watchdog, path: c.volume });
+    first.kill("SIGKILL");
+    process.kill(mounter, "SIGKILL");
+    await until("the watchdog unmounts and exits", () => fstypeAt(c, c.volume) === "tmpfs" && !alive(watchdog));
+    expect(await inside(c, ["cat", `${c.volume}/f`])).toMatchObject({ code: 0, stdout: "original" });
+  });
+});
+
 describe("faultline-iofs recovery", () => {
   it("SIGTERM restores the original mount and data byte for byte; both processes exit", async () => {
     const c = await container();
@@ -430,7 +509,7 @@ describe("faultline-iofs recovery", () => {
     await until("both processes exit", () => !alive(server.pid) && !alive(server.watchdog));
     expect(readFileSync(`/proc/${c.pid}/mountinfo`, "utf8")).toBe(mountinfo);
     expect(digestTree(c.at(c.volume))).toEqual(digest);
-    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: true, faulted: false });
+    expect(await helper.check(c.pid, c.volume)).toEqual({ ok: true, faulted: false, path: c.volume });
   });
 
   it("a file opened through FUSE before SIGTERM keeps being served (without the fault) until closed; then the server exits", async () => {
@@ -453,6 +532,36 @@ describe("faultline-iofs recovery", () => {
     }
     await until("the server exits once the file is closed", () => !alive(server.pid) && !alive(server.watchdog));
   });
+
+  it("SIGTERM ends a delay in progress: a reader blocked by 30 s of latency gets its data, and the server exits, well before the 30 s", async () => {
+    const c = await container();
+    writeFileSync(c.at(`${c.volume}/f`), "slow");
+    const server = await serve(c, [{ kind: "latency", path: `${c.volume}/f`, methods: ["read"], percent: 100, delayNs: 30_000_000_000 }]);
+    let read: Run | undefined;
+    void inside(c, ["cat", `${c.volume}/f`]).then((r) => (read = r));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(read).toBeUndefined(); // blocked in the delay
+    helper.stop(server.pid);
+    // a poll deadline of 20 s, below the 30 s delay: ordering, not a wall-clock bound
+    await until("the reader completes and the server exits", () => read !== undefined && !alive(server.pid) && !alive(server.watchdog), 20_000);
+    expect(read).toMatchObject({ code: 0, stdout: "slow" }); // no fault after a cut-short delay
+  }, 30_000);
+
+  it("SIGHUP with a config without the latency ends a delay in progress; the server serves on", async () => {
+    const c = await container();
+    writeFileSync(c.at(`${c.volume}/f`), "slow");
+    const server = await serve(c, [{ kind: "latency", path: `${c.volume}/f`, methods: ["read"], percent: 100, delayNs: 30_000_000_000 }]);
+    let read: Run | undefined;
+    void inside(c, ["cat", `${c.volume}/f`]).then((r) => (read = r));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(read).toBeUndefined();
+    writeIofsConfig(c.config, [{ kind: "fault", path: `${c.volume}/other`, methods: ["read"], percent: 100, errno: 5 }]);
+    helper.reload(server.pid);
+    await until("the reader completes", () => read !== undefined, 20_000);
+    expect(read).toMatchObject({ code: 0, stdout: "slow" });
+    expect(alive(server.pid)).toBe(true);
+    expect(fstypeAt(c, c.volume)).toBe("fuse.faultline-iofs");
+  }, 30_000);
 
   it("the server SIGKILLed: the watchdog unmounts at once, the original is visible, no ENOTCONN on new opens", async () => {
     const c = await container();

@@ -100,8 +100,9 @@ describe("iofsArgv", () => {
 
 describe("parsing the binary's lines", () => {
   it("check", () => {
-    expect(parseIofsCheckOutput('{"ok":true,"faulted":false}\n')).toEqual({ ok: true, faulted: false });
-    expect(parseIofsCheckOutput('{"ok":true,"faulted":true}\n')).toEqual({ ok: true, faulted: true });
+    expect(parseIofsCheckOutput('{"ok":true,"faulted":false,"path":"/run/etcd"}\n')).toEqual({ ok: true, faulted: false, path: "/run/etcd" });
+    expect(parseIofsCheckOutput('{"ok":true,"faulted":true,"path":"/data"}\n')).toEqual({ ok: true, faulted: true, path: "/data" });
+    expect(() => parseIofsCheckOutput('{"ok":true,"faulted":false}\n')).toThrow("check output has no path");
     expect(parseIofsCheckOutput('{"ok":false,"reason":"volume /x is not a mount point in the container"}\n')).toEqual({
       ok: false, reason: "volume /x is not a mount point in the container",
     });
@@ -110,9 +111,10 @@ describe("parsing the binary's lines", () => {
     expect(() => parseIofsCheckOutput("{}\n")).toThrow("check output has no ok");
   });
   it("serve: the server or its refusal", () => {
-    expect(parseIofsServeOutput('{"ready":true,"pid":12,"watchdog":11}\n')).toEqual({ pid: 12, watchdog: 11 });
+    expect(parseIofsServeOutput('{"ready":true,"pid":12,"watchdog":11,"path":"/run/etcd"}\n')).toEqual({ pid: 12, watchdog: 11, path: "/run/etcd" });
+    expect(() => parseIofsServeOutput('{"ready":true,"pid":12,"watchdog":11}\n')).toThrow("serve output has no ready, pid, watchdog and path");
     expect(() => parseIofsServeOutput('{"ready":false,"reason":"volume / is the container\'s root /"}\n')).toThrow("faultline-iofs serve refused: volume / is the container's root /");
-    expect(() => parseIofsServeOutput('{"ready":true}\n')).toThrow("serve output has no ready, pid and watchdog");
+    expect(() => parseIofsServeOutput('{"ready":true}\n')).toThrow("serve output has no ready, pid, watchdog and path");
   });
   it("unmount", () => {
     expect(parseIofsUnmountOutput('{"ok":true,"unmounted":true}\n')).toEqual({ unmounted: true });

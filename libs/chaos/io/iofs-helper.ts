@@ -216,12 +216,19 @@ export function iofsArgv(command: IofsCommand): string[] {
   return ["serve", ...common, "--config", command.configFile, "--key", command.key, ...log, ...cgroups];
 }
 
-export type IofsCheckResult = { ok: true; faulted: boolean } | { ok: false; reason: string };
+/**
+ * `path`: the volume with symlinks resolved in the container (e.g. /run/etcd for /var/run/etcd when
+ * /var/run -> /run) — what serve mounts over, what the daemon must use everywhere after (fd-swap's
+ * --volume, mountinfo lookups).
+ */
+export type IofsCheckResult = { ok: true; faulted: boolean; path: string } | { ok: false; reason: string };
 export interface IofsServer {
   /** The FUSE server's pid (SIGHUP re-reads the config, SIGTERM recovers). */
   pid: number;
-  /** Its watchdog's pid (unmounts if the server dies). */
+  /** Its watchdog's pid (unmounts if the server dies; same cmdline as the server, and its parent). */
   watchdog: number;
+  /** The volume as mounted over: symlinks resolved in the container (see {@link IofsCheckResult}). */
+  path: string;
 }
 export type IofsUnmountResult = { unmounted: true } | { unmounted: false; reason: string };
 
@@ -242,7 +249,10 @@ const reasonOf = (v: Record<string, unknown>) => (typeof v["reason"] === "string
 
 export function parseIofsCheckOutput(stdout: string): IofsCheckResult {
   const v = parseLine(stdout, "check");
-  if (v["ok"] === true) return { ok: true, faulted: v["faulted"] === true };
+  if (v["ok"] === true) {
+    if (typeof v["path"] !== "string") throw new IofsHelperError(`faultline-iofs check output has no path: ${JSON.stringify(v)}`);
+    return { ok: true, faulted: v["faulted"] === true, path: v["path"] };
+  }
   if (v["ok"] === false) return { ok: false, reason: reasonOf(v) };
   throw new IofsHelperError(`faultline-iofs check output has no ok: ${JSON.stringify(v)}`);
 }
@@ -250,11 +260,11 @@ export function parseIofsCheckOutput(stdout: string): IofsCheckResult {
 /** serve's line: the server (ready) or its refusal, thrown with the reason (nothing was mounted). */
 export function parseIofsServeOutput(stdout: string): IofsServer {
   const v = parseLine(stdout, "serve");
-  if (v["ready"] === true && typeof v["pid"] === "number" && typeof v["watchdog"] === "number") {
-    return { pid: v["pid"], watchdog: v["watchdog"] };
+  if (v["ready"] === true && typeof v["pid"] === "number" && typeof v["watchdog"] === "number" && typeof v["path"] === "string") {
+    return { pid: v["pid"], watchdog: v["watchdog"], path: v["path"] };
   }
   if (v["ready"] === false) throw new IofsHelperError(`faultline-iofs serve refused: ${reasonOf(v)}`);
-  throw new IofsHelperError(`faultline-iofs serve output has no ready, pid and watchdog: ${JSON.stringify(v)}`);
+  throw new IofsHelperError(`faultline-iofs serve output has no ready, pid, watchdog and path: ${JSON.stringify(v)}`);
 }
 
 export function parseIofsUnmountOutput(stdout: string): IofsUnmountResult {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -116,7 +117,9 @@ static int cmd_check(int argc, char **argv) {
   int faulted;
   if (iofs_enter_mnt_ns(a.pid, -1, reason, sizeof reason)) refuse("ok", reason);
   if (iofs_check_volume(a.volume, resolved, reason, sizeof reason, &faulted)) refuse("ok", reason);
-  printf("{\"ok\":true,\"faulted\":%s}\n", faulted ? "true" : "false");
+  printf("{\"ok\":true,\"faulted\":%s,\"path\":", faulted ? "true" : "false");
+  iofs_json_string(stdout, resolved); // symlinks resolved: what serve mounts over, what fd-swap is given
+  printf("}\n");
   return 0;
 }
 
@@ -157,12 +160,14 @@ static void *signal_thread(void *arg) {
       if (c) {
         size_t n = c->n;
         iofs_config_set(c);
+        iofs_wake_delays(); // delays in progress that the new config no longer has end now
         iofs_log("SIGHUP: %zu action(s) in force", n);
       } else {
         iofs_log("SIGHUP: %s; the actions in force are kept", err);
       }
     } else {
       atomic_store(&iofs.stopped, 1);
+      iofs_wake_delays(); // every delay in progress ends now (no fault after it)
       iofs_log("%s: injection stopped; unmounting %s lazily (served until its last user closes)", strsignal(sig), iofs.volume);
       char reason[IOFS_PATH_MAX + 256] = "";
       int rc = iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
@@ -246,6 +251,140 @@ static void watchdog(pid_t server, int target_pidfd) {
     else iofs_log("watchdog: nothing unmounted: %s", reason);
   }
   _exit(0);
+}
+
+// ---- serve's start: watchdog, then the server mounting under it -----------------------------------
+// What the server tells the watchdog, and the watchdog the first process.
+struct outcome {
+  int ok;
+  pid_t server;
+  struct iofs_mount mount;
+  char reason[IOFS_PATH_MAX + 256];
+};
+
+static ssize_t read_full(int fd, void *buf, size_t len) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = read(fd, (char *)buf + got, len - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  return (ssize_t)got;
+}
+static void write_full(int fd, const void *buf, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, (const char *)buf + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return; // the reader is gone: nothing to tell
+    done += (size_t)n;
+  }
+}
+
+// The volume's own mount flags carried over to the FUSE mount (ro, noexec, noatime, nodiratime,
+// relatime, sync); nosuid and nodev always.
+static unsigned long volume_mount_flags(int volfd) {
+  unsigned long flags = MS_NOSUID | MS_NODEV;
+  struct statvfs sv;
+  if (fstatvfs(volfd, &sv)) return flags;
+  if (sv.f_flag & ST_RDONLY) flags |= MS_RDONLY;
+  if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  if (sv.f_flag & ST_SYNCHRONOUS) flags |= MS_SYNCHRONOUS;
+  return flags;
+}
+
+// In the server: mount, start the session, tell the watchdog (out: ok + the mount, or a reason).
+static int mount_volume(struct fuse *fuse, int fusefd, struct outcome *out) {
+  // default_permissions: the kernel checks modes against the original's owners and modes (the server
+  // is root and checks nothing), so a non-root process keeps exactly the access it had
+  char opts[256];
+  snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fusefd);
+  if (mount("faultline-iofs", iofs.volume, IOFS_FSTYPE, volume_mount_flags(iofs.volfd), opts)) {
+    snprintf(out->reason, sizeof out->reason, "mount over %s: %s", iofs.volume, strerror(errno));
+    return -1;
+  }
+  // test hook: stop right after mounting, before anyone was told (the spec kills the processes here)
+  if (getenv("FAULTLINE_IOFS_TEST_STOP_AFTER_MOUNT")) raise(SIGSTOP);
+  struct iofs_mount m;
+  if (iofs_top_mount(iofs.volume, &m) || !m.found || strcmp(m.fstype, IOFS_FSTYPE) != 0) {
+    umount2(iofs.volume, MNT_DETACH);
+    snprintf(out->reason, sizeof out->reason, "the mount made is not the top mount at the volume");
+    return -1;
+  }
+  out->mount = m;
+  our_mount = m; // the server's own SIGTERM unmounts only this mount
+  char devfd[32];
+  snprintf(devfd, sizeof devfd, "/dev/fd/%d", fusefd);
+  if (fuse_mount(fuse, devfd)) {
+    char reason[IOFS_PATH_MAX + 256];
+    iofs_unmount_if_ours(iofs.volume, &m, reason, sizeof reason);
+    snprintf(out->reason, sizeof out->reason, "cannot start the FUSE session");
+    return -1;
+  }
+  out->ok = 1;
+  return 0;
+}
+
+// The watchdog's start (never returns): forks the server, which mounts and tells it how that went; the
+// watchdog relays that to the first process (`up`) and then watches the server.
+static void start_server(struct fuse *fuse, int fusefd, int target_pidfd, const char *key, size_t nactions, int up) {
+  struct outcome o;
+  memset(&o, 0, sizeof o);
+  int sw[2];
+  if (pipe2(sw, O_CLOEXEC)) {
+    snprintf(o.reason, sizeof o.reason, "pipe failed");
+    write_full(up, &o, sizeof o);
+    _exit(1);
+  }
+  pid_t s = fork();
+  if (s < 0) {
+    snprintf(o.reason, sizeof o.reason, "fork failed");
+    write_full(up, &o, sizeof o);
+    _exit(1);
+  }
+  if (s == 0) {
+    close(sw[0]);
+    close(up);
+    if (target_pidfd >= 0) close(target_pidfd);
+    int rc = mount_volume(fuse, fusefd, &o);
+    write_full(sw[1], &o, sizeof o);
+    close(sw[1]);
+    if (rc) _exit(1);
+    iofs_log("serving %s (pid %d, key %s, %zu action(s))", iofs.volume, (int)getpid(), key, nactions);
+    serve_loop(fuse);
+  }
+  // the watchdog holds neither /dev/fuse (the session must end when the server dies) nor the volume
+  close(sw[1]);
+  close(fusefd);
+  close(iofs.volfd);
+  close(config_dirfd);
+  ssize_t got = read_full(sw[0], &o, sizeof o);
+  close(sw[0]);
+  if (got == (ssize_t)sizeof o && o.ok) {
+    our_mount = o.mount;
+  } else {
+    if (got != (ssize_t)sizeof o) {
+      // it died before telling: a mount of ours at the volume is its (serve refused a volume that
+      // already had one), so it is unmounted by fstype
+      memset(&o, 0, sizeof o);
+      char reason[IOFS_PATH_MAX + 256] = "";
+      int rc = iofs_unmount_if_ours(iofs.volume, NULL, reason, sizeof reason);
+      iofs_log("watchdog: the server died while mounting; %s", rc == 1 ? "lazily unmounted" : reason);
+      snprintf(o.reason, sizeof o.reason, "the server died while mounting");
+    }
+    int status;
+    while (waitpid(s, &status, 0) < 0 && errno == EINTR) {}
+    write_full(up, &o, sizeof o);
+    _exit(1);
+  }
+  o.server = s;
+  write_full(up, &o, sizeof o);
+  close(up);
+  watchdog(s, target_pidfd);
 }
 
 // Writes this process's pid into a cgroup.procs file: 0, or -1 and a reason naming the file.
@@ -338,69 +477,27 @@ static int cmd_serve(int argc, char **argv) {
   struct fuse *fuse = fuse_new(&fargs, &iofs_ops, sizeof iofs_ops, NULL);
   if (!fuse) refuse("ready", "fuse_new failed");
 
-  // default_permissions: the kernel checks modes against the original's owners and modes (the server
-  // is root and checks nothing), so a non-root process keeps exactly the access it had
-  char opts[256];
-  snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fusefd);
-  if (mount("faultline-iofs", iofs.volume, IOFS_FSTYPE, MS_NOSUID | MS_NODEV, opts)) {
-    snprintf(reason, sizeof reason, "mount over %s: %s", iofs.volume, strerror(errno));
-    refuse("ready", reason);
-  }
-  struct iofs_mount m;
-  if (iofs_top_mount(iofs.volume, &m) || !m.found || strcmp(m.fstype, IOFS_FSTYPE) != 0) {
-    umount2(iofs.volume, MNT_DETACH);
-    refuse("ready", "the mount made is not the top mount at the volume");
-  }
-  our_mount = m;
-  char devfd[32];
-  snprintf(devfd, sizeof devfd, "/dev/fd/%d", fusefd);
-  int pipefd[2];
-  if (fuse_mount(fuse, devfd) || pipe2(pipefd, O_CLOEXEC)) {
-    iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
-    refuse("ready", "cannot start the FUSE session");
-  }
-
-  // the watchdog (its own session: it and the server outlive the daemon) and the server under it
+  // The watchdog is forked BEFORE anything is mounted, and the server (its child) mounts: whenever the
+  // server dies after mounting — even before it could say so — its watchdog unmounts; this first
+  // process only relays the outcome, so killing it at any point leaves no dead mount.
+  int topw[2];
+  if (pipe2(topw, O_CLOEXEC)) refuse("ready", "pipe failed");
   pid_t w = fork();
-  if (w < 0) {
-    iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
-    refuse("ready", "fork failed");
-  }
+  if (w < 0) refuse("ready", "fork failed");
   if (w == 0) {
-    setsid();
+    close(topw[0]);
+    setsid(); // its own session: it and the server outlive the daemon (and --join-cgroup, its container)
+    signal(SIGPIPE, SIG_IGN); // the first process may be gone when the outcome is relayed
     quiet_stdio(log_filed);
-    pid_t s = fork();
-    if (s == 0) {
-      close(pipefd[0]);
-      close(pipefd[1]);
-      if (target_pidfd >= 0) close(target_pidfd);
-      iofs_log("serving %s (pid %d, key %s, %zu action(s))", iofs.volume, (int)getpid(), a.key, config->n);
-      serve_loop(fuse);
-    }
-    // the watchdog holds neither /dev/fuse (the session must end when the server dies) nor the volume
-    close(fusefd);
-    close(iofs.volfd);
-    close(config_dirfd);
-    if (s > 0) {
-      ssize_t wr = write(pipefd[1], &s, sizeof s);
-      (void)wr;
-    }
-    close(pipefd[1]);
-    if (s < 0) {
-      iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
-      _exit(1);
-    }
-    watchdog(s, target_pidfd);
+    start_server(fuse, fusefd, target_pidfd, a.key, config->n, topw[1]);
   }
-  close(pipefd[1]);
-  pid_t s = 0;
-  ssize_t got;
-  while ((got = read(pipefd[0], &s, sizeof s)) < 0 && errno == EINTR) {}
-  if (got != sizeof s || s <= 0) {
-    iofs_unmount_if_ours(iofs.volume, &our_mount, reason, sizeof reason);
-    refuse("ready", "the server did not start");
-  }
-  printf("{\"ready\":true,\"pid\":%d,\"watchdog\":%d}\n", (int)s, (int)w);
+  close(topw[1]);
+  struct outcome o;
+  if (read_full(topw[0], &o, sizeof o) != (ssize_t)sizeof o) refuse("ready", "the watchdog died before the server was up");
+  if (!o.ok) refuse("ready", o.reason);
+  printf("{\"ready\":true,\"pid\":%d,\"watchdog\":%d,\"path\":", (int)o.server, (int)w);
+  iofs_json_string(stdout, iofs.volume);
+  printf("}\n");
   fflush(stdout);
   return 0;
 }

@@ -83,6 +83,8 @@ int iofs_top_mount(const char *path, struct iofs_mount *out) {
     if (sscanf(sep + 3, "%255s", fstype) != 1) continue;
     out->found = 1;
     out->mount_id = id;
+    *sep = 0;
+    out->shared = strstr(line, " shared:") != NULL;
     snprintf(out->dev, sizeof out->dev, "%s", dev);
     snprintf(out->fstype, sizeof out->fstype, "%s", fstype);
   }
@@ -125,6 +127,12 @@ int iofs_check_volume(const char *volume, char *resolved, char *reason, size_t r
     return -1;
   }
   *faulted = strcmp(m.fstype, IOFS_FSTYPE) == 0;
+  if (!*faulted && m.shared) {
+    // a mount made over a shared mount is propagated to its peers (the host's, for a Bidirectional
+    // volume), whatever the new mount's own propagation: refused rather than faulting the host too
+    snprintf(reason, reasonlen, "volume %s is a shared mount (mount propagation Bidirectional): a FUSE mount over it would reach its peers (the host)", volume);
+    return -1;
+  }
   snprintf(resolved, IOFS_PATH_MAX, "%s", real);
   return 0;
 }

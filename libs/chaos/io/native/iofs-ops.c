@@ -76,6 +76,79 @@ static int applies(const struct iofs_action *a, uint64_t methods, const char *pa
   return method_matches(a, methods) && path_matches(a, path) && draw(a->percent);
 }
 
+// ---- delays: a wait that recovery cuts short ----------------------------------------------------
+// A delay is a timed wait on a condition variable (CLOCK_MONOTONIC), not a sleep: SIGTERM and a new
+// config (SIGHUP) broadcast it, and each waiter re-checks whether it still applies (stopped: no; the
+// new config: only if a latency action still matches this operation), so recovery never leaves a
+// caller blocked for the rest of a long delay.
+static pthread_mutex_t delay_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t delay_cond;
+static pthread_once_t delay_once = PTHREAD_ONCE_INIT;
+static uint64_t delay_generation;
+
+static void delay_init(void) {
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&delay_cond, &attr);
+  pthread_condattr_destroy(&attr);
+}
+
+void iofs_wake_delays(void) {
+  pthread_once(&delay_once, delay_init);
+  pthread_mutex_lock(&delay_lock);
+  delay_generation++;
+  pthread_cond_broadcast(&delay_cond);
+  pthread_mutex_unlock(&delay_lock);
+}
+
+static int method_matches(const struct iofs_action *a, uint64_t methods);
+static int path_matches(const struct iofs_action *a, const char *path);
+// Whether the config in force still delays this operation (percent not drawn again).
+static int still_delayed(uint64_t methods, const char *path) {
+  if (atomic_load(&iofs.stopped)) return 0;
+  struct iofs_config *c = iofs_config_get();
+  int yes = 0;
+  for (size_t i = 0; i < c->n && !yes; i++) {
+    const struct iofs_action *a = &c->actions[i];
+    yes = a->kind == IOFS_LATENCY && a->delay_ns && method_matches(a, methods) && path_matches(a, path);
+  }
+  iofs_config_put(c);
+  return yes;
+}
+
+// 1: waited the whole delay; 0: woken because it no longer applies.
+static int wait_delay(uint64_t delay, uint64_t methods, const char *path) {
+  pthread_once(&delay_once, delay_init);
+  struct timespec end;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  end.tv_sec += (time_t)(delay / 1000000000ULL);
+  end.tv_nsec += (long)(delay % 1000000000ULL);
+  if (end.tv_nsec >= 1000000000L) {
+    end.tv_sec++;
+    end.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&delay_lock);
+  uint64_t seen = delay_generation - 1; // checked once at the start: a wake just before the wait counts
+  int full = 1;
+  for (;;) {
+    if (delay_generation != seen) {
+      seen = delay_generation;
+      pthread_mutex_unlock(&delay_lock); // the config's lock is never taken under this one
+      int go_on = still_delayed(methods, path);
+      pthread_mutex_lock(&delay_lock);
+      if (!go_on) {
+        full = 0;
+        break;
+      }
+      if (delay_generation != seen) continue; // woken again meanwhile: check again
+    }
+    if (pthread_cond_timedwait(&delay_cond, &delay_lock, &end) == ETIMEDOUT) break;
+  }
+  pthread_mutex_unlock(&delay_lock);
+  return full;
+}
+
 // Latency (every matching action's delay, summed) then the first matching fault: 0 or -errno.
 static int inject(uint64_t methods, const char *path) {
   if (atomic_load(&iofs.stopped)) return 0;
@@ -88,10 +161,7 @@ static int inject(uint64_t methods, const char *path) {
     if (a->kind == IOFS_FAULT && !err && applies(a, methods, path)) err = a->err;
   }
   iofs_config_put(c);
-  if (delay) {
-    struct timespec ts = {.tv_sec = (time_t)(delay / 1000000000ULL), .tv_nsec = (long)(delay % 1000000000ULL)};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {}
-  }
+  if (delay && !wait_delay(delay, methods, path)) return 0; // cut short by recovery: no fault either
   return -err;
 }
 

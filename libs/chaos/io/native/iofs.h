@@ -63,6 +63,7 @@ struct iofs_mount {
   int mount_id;
   char dev[32];  // major:minor (the FUSE connection's anonymous device)
   char fstype[256];
+  int shared;    // propagation: a "shared:N" optional field (mounts made under it reach its peers)
 };
 // The top mount whose mount point is `path` in this process's mount namespace (found = 0: none).
 int iofs_top_mount(const char *path, struct iofs_mount *out);
@@ -88,6 +89,8 @@ struct iofs_state {
   size_t volume_len;
   atomic_int stopped;     // SIGTERM: no injection any more
 };
+// Wakes every delay in progress (SIGTERM, SIGHUP's new config): each re-checks whether it still applies.
+void iofs_wake_delays(void);
 extern struct iofs_state iofs;
 extern const struct fuse_operations iofs_ops;
 // The actions in force (a reference: release with iofs_config_put); never NULL.
