@@ -32,6 +32,8 @@ export interface FdSwapOptions {
    * its own root (`/f`, not `/data/f`), so without it nothing on it is recognised as under `volume`.
    */
   fromMount?: number;
+  /** Test hook (--stop-after-fd): the helper pauses, threads seized and registers restored, after this many descriptors. */
+  stopAfterFd?: number;
 }
 export interface FdSwapHelper {
   /** Switches every process's descriptors and cwd under `volume` onto the mount now at `volume`. */
@@ -40,15 +42,26 @@ export interface FdSwapHelper {
 export interface FdSwapHelperOptions {
   /** The helper binary; else $FAULTLINE_FD_SWAP_BIN; else {@link defaultFdSwapBinary}. */
   binary?: string;
-  /** The helper's own deadline (--timeout-ms); the wrapper SIGKILLs it 2 s after. Default 5000. */
+  /**
+   * The helper's own deadline (--timeout-ms). The wrapper SIGTERMs it 2 s after (it stops at a safe
+   * point: the remote call under way finished, registers restored, detached) and SIGKILLs it only
+   * {@link fdSwapHardKillGraceMs} after that. Default 5000.
+   */
   timeoutMs?: number;
 }
 
 export const maxPid = 4_194_304;
 export const maxFdSwapVolumeLength = 4000;
 export const defaultFdSwapTimeoutMs = 5000;
-/** How long past the helper's own deadline the wrapper waits before killing it. */
+/** How long past the helper's own deadline the wrapper waits before SIGTERMing it. */
 export const fdSwapKillGraceMs = 2000;
+/**
+ * How long after a SIGTERM (the grace above passed, or the caller aborted) the wrapper waits before
+ * SIGKILL. A SIGKILL in the middle of a remote call can leave a thread at a vDSO address or with the
+ * single-step trap flag set; SIGTERM never does, but a remote call on a hung filesystem cannot be cut
+ * short, so SIGKILL stays the last resort.
+ */
+export const fdSwapHardKillGraceMs = 10_000;
 
 export class FdSwapHelperError extends Error {
   override name = "FdSwapHelperError";
@@ -173,13 +186,31 @@ interface RunResult {
   stderr: string;
 }
 
+// SIGTERM at the timeout or on abort (the helper stops at a safe point and still prints its lines),
+// SIGKILL only fdSwapHardKillGraceMs later.
 function run(binary: string, argv: string[], killAfterMs: number, signal?: AbortSignal): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    let hard: NodeJS.Timeout | undefined;
+    const killHard = () => {
+      if (hard === undefined) hard = setTimeout(() => child.kill("SIGKILL"), fdSwapHardKillGraceMs);
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      killHard();
+    }, killAfterMs);
+    const onAbort = () => {
+      child.kill("SIGTERM");
+      killHard();
+    };
+    const child = execFile(
       binary,
       argv,
-      { timeout: killAfterMs, killSignal: "SIGKILL", signal, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
+      { maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
+        clearTimeout(timer);
+        if (hard !== undefined) clearTimeout(hard);
+        signal?.removeEventListener("abort", onAbort);
+        if (signal?.aborted) return reject(new FdSwapHelperError(`${binary}: aborted`));
         if (!error) return resolve({ code: 0, stdout, stderr });
         const e = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string | null };
         if (e.name === "AbortError") return reject(new FdSwapHelperError(`${binary}: aborted`));
@@ -188,6 +219,8 @@ function run(binary: string, argv: string[], killAfterMs: number, signal?: Abort
         reject(new FdSwapHelperError(`${binary}: cannot run: ${e.message}`));
       },
     );
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 

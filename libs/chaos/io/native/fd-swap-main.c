@@ -186,6 +186,22 @@ static void on_alarm(int sig) {
   fl_deadline_passed = 1;
 }
 
+/* SIGTERM/SIGINT: stop at the next safe point — the remote call under way is finished and its
+ * registers restored, no further call is made, every thread is detached, and the run ends (the
+ * processes not reached are reported as errors). Only SIGKILL can cut a remote call in half. */
+static volatile sig_atomic_t terminated;
+static void on_term(int sig) {
+  terminated = sig;
+  fl_deadline_passed = 1; /* every wait that honours the deadline gives up the same way */
+}
+/* Why the run stops early: the deadline or a SIGTERM (err gets "<why> <where>"). */
+static void stop_reason(char *err, const char *where_fmt, long a, long b) {
+  char where[128];
+  snprintf(where, sizeof where, where_fmt, a, b);
+  if (terminated) snprintf(err, FL_ERR_LEN, "stopped by %s %s", terminated == SIGTERM ? "SIGTERM" : "SIGINT", where);
+  else snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed %s", args.timeout_ms, where);
+}
+
 /* Whether `path` is the volume or under it. */
 static bool under_volume(const char *path) {
   return strncmp(path, args.volume, args.volume_len) == 0 && (path[args.volume_len] == 0 || path[args.volume_len] == '/');
@@ -384,41 +400,23 @@ static enum outcome plan(pid_t pid, long mount_id, char *err) {
   return OK;
 }
 
-static bool task_dead(const char *stat_path) {
-  char buf[512];
-  FILE *f = fopen(stat_path, "re");
-  if (!f) return true;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char *paren = strrchr(buf, ')');
-  return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
-}
-
-/* No thread left but zombies: the process ended (gone). */
-static bool process_ended(pid_t pid) {
-  char path[96];
-  snprintf(path, sizeof path, "/proc/%d/task", pid);
-  DIR *dir = opendir(path);
-  if (!dir) return true;
-  bool dead = true;
-  struct dirent *d;
-  while (dead && (d = readdir(dir))) {
-    if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
-    snprintf(path, sizeof path, "/proc/%d/task/%.16s/stat", pid, d->d_name);
-    dead = task_dead(path);
-  }
-  closedir(dir);
-  return dead;
-}
-
-/* The test hook: after n fds, say so and wait to be killed (registers restored, threads seized). */
+/* The test hook: after n fds, say so and wait (registers restored, threads seized) to be killed —
+ * or SIGTERMed, which ends the run from here like any other safe point. */
 static void reached_fd(long n) {
   if (n != args.stop_after_fd) return;
   struct itimerval off = {0};
   setitimer(ITIMER_REAL, &off, NULL);
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigaddset(&term, SIGINT);
+  sigprocmask(SIG_BLOCK, &term, &old); /* no SIGTERM lost between the check and the wait */
   fprintf(stderr, "fd %ld\n", n);
-  for (;;) pause();
+  sigset_t wait = old;
+  sigdelset(&wait, SIGTERM);
+  sigdelset(&wait, SIGINT);
+  while (!terminated) sigsuspend(&wait);
+  sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static struct fl_remote remote = {.mem_fd = -1};
@@ -500,7 +498,7 @@ static enum outcome swap_stopped(pid_t pid, long mount_id, char *err) {
   if (r != 0) return r > 0 ? GONE : FAILED;
   for (int k = 0; k < todo_count; k++) {
     if (fl_deadline_passed) {
-      snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed after %d of %d descriptors", args.timeout_ms, k, todo_count);
+      stop_reason(err, "after %ld of %ld descriptors", k, todo_count);
       return FAILED;
     }
     if (swap_fd(&todos[k], err) != OK) return FAILED;
@@ -508,7 +506,7 @@ static enum outcome swap_stopped(pid_t pid, long mount_id, char *err) {
   }
   if (cwd_todo) {
     if (fl_deadline_passed) {
-      snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed before the working directory", args.timeout_ms);
+      stop_reason(err, "before the working directory", 0, 0);
       return FAILED;
     }
     if (swap_cwd(err) != OK) return FAILED;
@@ -555,6 +553,9 @@ int main(int argc, char **argv) {
   struct sigaction sa = {0};
   sa.sa_handler = on_alarm; /* no SA_RESTART: a waitpid blocked while stopping a thread returns EINTR */
   sigaction(SIGALRM, &sa, NULL);
+  sa.sa_handler = on_term; /* no SA_RESTART either */
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
   struct itimerval deadline = {{0, 0}, {args.timeout_ms / 1000, (args.timeout_ms % 1000) * 1000}};
   setitimer(ITIMER_REAL, &deadline, NULL);
 
@@ -565,13 +566,13 @@ int main(int argc, char **argv) {
     memset(&res, 0, offsetof(__typeof__(res), skipped));
     res.skipped_count = 0;
     if (fl_deadline_passed) {
-      snprintf(err, FL_ERR_LEN, "deadline of %ld ms passed before this process", args.timeout_ms);
+      stop_reason(err, "before this process", 0, 0);
       print_result(pid, "error", err);
       failures++;
       continue;
     }
     enum outcome o = swap_one(pid, err);
-    if (o == GONE || (o == FAILED && process_ended(pid))) {
+    if (o == GONE || (o == FAILED && fl_process_ended(pid))) {
       print_result(pid, "gone", NULL);
     } else if (o == FAILED) {
       print_result(pid, "error", err);

@@ -229,40 +229,11 @@ static enum outcome look(pid_t pid, struct fl_state *s, char *err) {
   return OK;
 }
 
-static bool task_dead(const char *stat_path) {
-  char buf[512];
-  FILE *f = fopen(stat_path, "re");
-  if (!f) return true;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char *paren = strrchr(buf, ')');
-  return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
-}
-
-/* Whether the process has ended (no thread left, or only a zombie): it counts as gone. A process
- * whose main thread exited while others run has a zombie leader but is alive: not gone. */
-static bool zombie(pid_t pid) {
-  char path[96];
-  snprintf(path, sizeof path, "/proc/%d/task", pid);
-  DIR *dir = opendir(path);
-  if (!dir) return true;
-  bool dead = true;
-  struct dirent *d;
-  while (dead && (d = readdir(dir))) {
-    if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
-    snprintf(path, sizeof path, "/proc/%d/task/%.16s/stat", pid, d->d_name);
-    dead = task_dead(path);
-  }
-  closedir(dir);
-  return dead;
-}
-
 static void report(pid_t pid, int *failures) {
   struct fl_state s;
   char err[FL_ERR_LEN];
   enum outcome o = look(pid, &s, err);
-  if (o == GONE || (o == FAILED && zombie(pid))) print_state(pid, "gone", NULL, 0, NULL);
+  if (o == GONE || (o == FAILED && fl_process_ended(pid))) print_state(pid, "gone", NULL, 0, NULL);
   else if (o == FAILED) {
     print_state(pid, "error", NULL, 0, err);
     ++*failures;
@@ -431,7 +402,7 @@ failed:
 static char *probe_reason(pid_t pid, char *err) {
   struct fl_state s;
   enum outcome o = look(pid, &s, err);
-  if (o == GONE || (o == FAILED && zombie(pid))) return strcpy(err, "no such process");
+  if (o == GONE || (o == FAILED && fl_process_ended(pid))) return strcpy(err, "no such process");
   if (o == FAILED) return err;
   FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
   if (f) {
@@ -474,7 +445,7 @@ int main(int argc, char **argv) {
     }
     if (args.cmd == CMD_SET) {
       enum outcome o = set_one(pid, err);
-      if (o == FAILED && !zombie(pid)) {
+      if (o == FAILED && !fl_process_ended(pid)) {
         print_state(pid, "error", NULL, 0, err);
         failures++;
         continue;

@@ -138,4 +138,31 @@ int fl_any_rip_within(struct fl_threads *t, const uint64_t *start, const uint64_
   }
   return 0;
 }
+/* Whether a task's stat (…/stat) says it is dead or a zombie (or cannot be read). */
+static bool fl_task_dead(const char *stat_path) {
+  char buf[512];
+  FILE *f = fopen(stat_path, "re");
+  if (!f) return true;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char *paren = strrchr(buf, ')');
+  return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
+}
+
+bool fl_process_ended(pid_t pid) {
+  char path[96];
+  snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR *dir = opendir(path);
+  if (!dir) return true;
+  bool dead = true;
+  struct dirent *d;
+  while (dead && (d = readdir(dir))) {
+    if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%d/task/%.16s/stat", pid, d->d_name);
+    dead = fl_task_dead(path);
+  }
+  closedir(dir);
+  return dead;
+}
 #endif

@@ -44,6 +44,9 @@ void fl_detach_all(struct fl_threads *t);
 /* Whether any stopped thread's instruction pointer is within [start, end) (absolute addresses). */
 int fl_any_rip_within(struct fl_threads *t, const uint64_t *start, const uint64_t *end, int ranges, bool *hit, char *err);
 extern volatile int fl_deadline_passed;
+/* Whether the process has ended: no thread left, or only dead/zombie ones (it counts as gone). A
+ * process whose main thread exited while others run has a zombie leader but is alive: not ended. */
+bool fl_process_ended(pid_t pid);
 
 /* ---- vdso.c: find and parse the target's vDSO ---- */
 struct fl_vdso {
