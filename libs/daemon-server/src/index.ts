@@ -10,7 +10,7 @@ export { createDaemonLogger } from "./daemon-logger.js";
 export type { DaemonLoggerOptions, DaemonLogFormat } from "./daemon-logger.js";
 export { createRpcMetrics } from "./rpc-metrics.js";
 export type { RpcMetrics } from "./rpc-metrics.js";
-export { NodeCapabilityProbe, dnsInterceptionCapable, httpInterceptionCapable, nodeCapabilityFlags, ioFuseCapabilityName, ioFuseVerdict, nodeCapabilityProbeFor, timeSkewCapabilityName, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
+export { NodeCapabilityProbe, dnsInterceptionCapable, httpInterceptionCapable, nodeCapabilityFlags, ioFuseCapabilityName, ioFuseCapabilitiesFound, ioFuseVerdict, iofsRootCheckFound, iofsRootRefusal, nodeCapabilityProbeFor, timeSkewCapabilityName, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
 export type { NodeCapabilityProbeOptions } from "./node-capability-probe.js";
 export { nodeCapabilityHandlers, registerNodeCapabilityMetrics } from "./node-capability-handlers.js";
 

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { iptablesCommands } from "./iptables-commands.js";
-import { ioFuseVerdict, nodeCapabilityFlags, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
+import { ioFuseVerdict, iofsRootCheckFound, iofsRootRefusal, ioFuseCapabilitiesFound, nodeCapabilityFlags, timeSkewProbeReason, timeSkewVerdict } from "./node-capability-probe.js";
 
 describe("nodeCapabilityFlags", () => {
   it("names every capability, present or not, as /metrics and the manager's refusals do", () => {
@@ -54,6 +54,24 @@ describe("io/fuse", () => {
     expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: { ok: false, reason: "ENOENT" }, iofs: ok, fdSwap: ok })).toEqual({ capable: false, reason: "/dev/fuse cannot be opened: ENOENT" });
     expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: ok, iofs: { ok: false, reason: "iofs gone" }, fdSwap: ok })).toEqual({ capable: false, reason: "iofs gone" });
     expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: ok, iofs: ok, fdSwap: { ok: false, reason: "swap gone" } })).toEqual({ capable: false, reason: "swap gone" });
+    expect(ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: ok, iofs: ok, fdSwap: ok, capabilities: { ok: false, reason: "caps gone" } })).toEqual({ capable: false, reason: "caps gone" });
+  });
+
+  it("takes only the refusal of / found inside the mount namespace as proof that the FUSE helper enters one", () => {
+    expect(iofsRootCheckFound(`{"ok":false,"reason":"${iofsRootRefusal}"}\n`, "", undefined, "/h")).toEqual({ ok: true });
+    // any other JSON answer: it did not get as far as resolving / in a mount namespace
+    expect(iofsRootCheckFound('{"ok":false,"reason":"setns(mnt): Operation not permitted"}\n', "", "exit 1", "/h")).toEqual({ ok: false, reason: expect.stringMatching(/^the FUSE server helper \/h cannot enter a mount namespace: .*setns\(mnt\)/) });
+    expect(iofsRootCheckFound('{"ok":true}\n', "", undefined, "/h")).toEqual({ ok: false, reason: expect.stringMatching(/cannot enter a mount namespace/) });
+    expect(iofsRootCheckFound("", "exec format error\n", "spawn failed", "/h")).toEqual({ ok: false, reason: "the FUSE server helper /h does not run: exec format error" });
+    expect(iofsRootCheckFound("", "", "spawn ENOENT", "/h")).toEqual({ ok: false, reason: "the FUSE server helper /h does not run: spawn ENOENT" });
+  });
+
+  it("needs CAP_SYS_ADMIN and CAP_SYS_PTRACE in CapEff, and names what is missing", () => {
+    const status = (eff: string) => `Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t${eff}\nCapBnd:\t000001ffffffffff\n`;
+    expect(ioFuseCapabilitiesFound(status("000001ffffffffff"))).toEqual({ ok: true });
+    expect(ioFuseCapabilitiesFound(status((0x1ffffffffffn & ~(1n << 21n)).toString(16).padStart(16, "0")))).toEqual({ ok: false, reason: expect.stringMatching(/^the daemon lacks CAP_SYS_ADMIN \(CapEff/) });
+    expect(ioFuseCapabilitiesFound(status("00000000a80425fb"))).toEqual({ ok: false, reason: expect.stringMatching(/^the daemon lacks CAP_SYS_ADMIN and CAP_SYS_PTRACE/) });
+    expect(ioFuseCapabilitiesFound("Name:\tx\n")).toEqual({ ok: false, reason: expect.stringMatching(/CapEff/) });
   });
 });
 

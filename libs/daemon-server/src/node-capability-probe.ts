@@ -87,13 +87,48 @@ type Found = { ok: true } | { ok: false; reason: string };
  * ioFuseVerdict({ arch: "x64", yamaScope: 1, devFuse: { ok: false, reason: "ENOENT" }, iofs: { ok: true }, fdSwap: { ok: true } })
  * // { capable: false, reason: "/dev/fuse cannot be opened: ENOENT" }
  */
-export function ioFuseVerdict(found: { arch: string; yamaScope: number | undefined; devFuse: Found; iofs: Found; fdSwap: Found }): { capable: true } | { capable: false; reason: string } {
+export function ioFuseVerdict(found: { arch: string; yamaScope: number | undefined; devFuse: Found; iofs: Found; fdSwap: Found; capabilities?: Found }): { capable: true } | { capable: false; reason: string } {
   if (found.arch !== "x64") return { capable: false, reason: `architecture ${found.arch}: the FUSE server and descriptor swap helpers are built for x86_64 only` };
   if (found.yamaScope === 3) return { capable: false, reason: "Yama ptrace_scope is 3: the container's open files cannot be switched (no process may be ptraced on this node)" };
+  if (found.capabilities !== undefined && !found.capabilities.ok) return { capable: false, reason: found.capabilities.reason };
   if (!found.devFuse.ok) return { capable: false, reason: `/dev/fuse cannot be opened: ${found.devFuse.reason}` };
   if (!found.iofs.ok) return { capable: false, reason: found.iofs.reason };
   if (!found.fdSwap.ok) return { capable: false, reason: found.fdSwap.reason };
   return { capable: true };
+}
+
+/** The refusal `faultline-iofs check --volume /` gives once it has entered the mount namespace and resolved `/` there. */
+export const iofsRootRefusal = "volume / is the container's root /";
+
+/**
+ * Whether `faultline-iofs check --pid <self> --volume /` proved it can enter a mount namespace: its
+ * one JSON line must be the refusal of `/` ({@link iofsRootRefusal}), which it gives only after setns
+ * and resolving the path there; anything else (another refusal, `ok:true`, no line) is its reason.
+ */
+export function iofsRootCheckFound(stdout: string, stderr: string, failure: string | undefined, helper: string): Found {
+  for (const line of stdout.split("\n")) {
+    let parsed: { ok?: unknown; reason?: unknown };
+    try {
+      parsed = JSON.parse(line) as { ok?: unknown; reason?: unknown };
+    } catch {
+      continue;
+    }
+    if (parsed.ok === false && parsed.reason === iofsRootRefusal) return { ok: true };
+    return { ok: false, reason: `the FUSE server helper ${helper} cannot enter a mount namespace: its check of / answered ${line.trim()}` };
+  }
+  return { ok: false, reason: `the FUSE server helper ${helper} does not run: ${stderr.trim().split("\n")[0] || failure || "no answer"}` };
+}
+
+/** CAP_SYS_ADMIN (mount, setns) and CAP_SYS_PTRACE (the descriptor swap) in a /proc/<pid>/status's CapEff, else which are missing. */
+export function ioFuseCapabilitiesFound(status: string): Found {
+  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (hex === undefined) return { ok: false, reason: "the daemon's effective capabilities (CapEff) cannot be read" };
+  const eff = BigInt(`0x${hex}`);
+  const missing = [
+    ["CAP_SYS_ADMIN", 21n],
+    ["CAP_SYS_PTRACE", 19n],
+  ].filter(([, bit]) => (eff & (1n << (bit as bigint))) === 0n).map(([name]) => name as string);
+  return missing.length === 0 ? { ok: true } : { ok: false, reason: `the daemon lacks ${missing.join(" and ")} (CapEff ${hex}): it cannot mount in a container nor switch its open files` };
 }
 
 /** The reason a `faultline-time-skew probe` run gives for refusing: its JSON line's error, else its stderr, else how it failed. */
@@ -233,8 +268,9 @@ export class NodeCapabilityProbe {
   }
 
   /**
-   * `io/fuse`: the architecture, Yama's ptrace_scope, /dev/fuse opened (and closed), the FUSE server
-   * helper's `check` of the daemon's own root (it must answer a JSON line: `/` is refused, nothing is
+   * `io/fuse`: the architecture, Yama's ptrace_scope, /dev/fuse opened (and closed), CAP_SYS_ADMIN
+   * and CAP_SYS_PTRACE in the daemon's CapEff, the FUSE server helper's `check` of the daemon's own
+   * root (it must refuse `/` as the root it found after entering the mount namespace: nothing is
    * touched) and the descriptor swap helper executable.
    */
   async #probeIoFuse(caps: NodeCapabilities): Promise<void> {
@@ -248,25 +284,16 @@ export class NodeCapabilityProbe {
       (error: NodeJS.ErrnoException) => ({ ok: false, reason: error.code ?? error.message }),
     );
     const iofs = await new Promise<Found>((resolve) => {
-      execFile(this.#iofsHelper, ["check", "--pid", String(process.pid), "--volume", "/"], { timeout: 10_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-        const answered = String(stdout)
-          .split("\n")
-          .some((line) => {
-            try {
-              return typeof (JSON.parse(line) as { ok?: unknown }).ok === "boolean";
-            } catch {
-              return false;
-            }
-          });
-        if (answered) resolve({ ok: true });
-        else resolve({ ok: false, reason: `the FUSE server helper ${this.#iofsHelper} does not run: ${String(stderr).trim().split("\n")[0] || error?.message || "no answer"}` });
-      });
+      execFile(this.#iofsHelper, ["check", "--pid", String(process.pid), "--volume", "/"], { timeout: 10_000, killSignal: "SIGKILL" }, (error, stdout, stderr) =>
+        resolve(iofsRootCheckFound(String(stdout), String(stderr), error?.message, this.#iofsHelper)),
+      );
     });
+    const capabilities = ioFuseCapabilitiesFound(await readFile("/proc/self/status", "utf8").catch(() => ""));
     const fdSwap: Found = await executableOnPath(this.#fdSwapHelper).then(
       () => ({ ok: true }) as const,
       (error: NodeJS.ErrnoException) => ({ ok: false, reason: `the descriptor swap helper ${this.#fdSwapHelper} is not executable: ${error.code ?? error.message}` }),
     );
-    const verdict = ioFuseVerdict({ arch: process.arch, yamaScope, devFuse, iofs, fdSwap });
+    const verdict = ioFuseVerdict({ arch: process.arch, yamaScope, devFuse, iofs, fdSwap, capabilities });
     caps.ioFuse = verdict.capable;
     if (!verdict.capable) caps.notes.push(`${ioFuseCapabilityName}: ${verdict.reason}`);
   }
