@@ -3,14 +3,14 @@ import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { ContainerNotFoundError, ContainerNotRunningError } from "@faultline/cri-client";
 import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { KeyedLock } from "../pod-netns-process/keyed-lock.js";
 import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
 import { atomicWrite } from "../pod-netns-process/pod-state-dir.js";
 import { precondition } from "../pod-netns-process/pod-request-validation.js";
 import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
-import { cgroupTargetOf, defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { containerLeader, containerPids } from "../container-processes/container-processes.js";
+import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
 import { createTimeSkewHelper, timeSkewKey, type ProcessSkewState, type TimeSkewHelper } from "./time-skew-helper.js";
 import { timeSkewImageSize } from "./time-skew-helper.js";
 import { TooManyOffsetsError, checkRecoverTimeRequest, checkSetTimeRequest, sameEntries, withEntry, withoutEntry, type SkewEntry } from "./time-request.js";
@@ -190,29 +190,8 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
   /** Per process identity the helper failed on: how often, and not before when to try again (the watch backs off). */
   const failing = new Map<string, { failures: number; notBefore: number }>();
 
-  /** The container's leader, or undefined when it is gone (no such container, or not running). */
-  async function leaderOf(containerId: string, signal?: AbortSignal): Promise<number | undefined> {
-    try {
-      return await deps.runtime.getPid(containerId, { signal });
-    } catch (error) {
-      if (error instanceof ContainerNotFoundError || error instanceof ContainerNotRunningError) return undefined;
-      throw error;
-    }
-  }
-
-  /** Every pid of the leader's cgroup (the leader first); just the leader when its cgroup cannot be read. */
-  async function pidsOf(leader: number): Promise<number[]> {
-    const pids = new Set<number>([leader]);
-    try {
-      const target = await cgroupTargetOf(leader, paths);
-      for (const file of target.procsFiles) {
-        for (const line of (await readFile(file, "utf8")).split("\n")) if (line.trim() !== "") pids.add(Number(line));
-      }
-    } catch {
-      // a leader that just exited: its cgroup is gone with it
-    }
-    return [...pids];
-  }
+  const leaderOf = (containerId: string, signal?: AbortSignal) => containerLeader(deps.runtime, containerId, signal);
+  const pidsOf = (leader: number) => containerPids(leader, paths);
 
   /** The entries the leader carries (skewed or partial), [] when clean or gone. */
   async function inForce(leader: number, signal?: AbortSignal): Promise<{ entries: SkewEntry[]; leaderState: ProcessSkewState }> {
