@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { CriPodFixture, defaultTestContainerdSocket, eventually } from "@faultline/test-ground";
 import { daemonClient } from "../pod-netns-process/pod-netns-daemon.test-support.js";
 import type { IOChaosAction } from "./io-action.js";
 import { ioServerKey } from "./io-helpers.js";
-import { catIn, faultedAt, mountVolume, startHolderContainer, startIOChaosTestDaemon, type IOChaosTestDaemon } from "./io-daemon.test-support.js";
+import { catIn, cgroupOf, failingFdSwap, faultedAt, mountVolume, startHolderContainer, startIOChaosTestDaemon, type IOChaosTestDaemon } from "./io-daemon.test-support.js";
 
 // Real containerd, real busybox containers with a tmpfs volume, the real faultline-iofs and
 // faultline-fd-swap, real gRPC: what an IOChaos does to a container's volume, and undoes. Timings
@@ -14,6 +16,18 @@ const key = (n: number) => `0b7c2f4e-1d2a-4c3b-9e8f-11223344556${n}/default/io/m
 const eio: IOChaosAction = { type: "fault", methods: ["read"], percent: 100, faults: [{ errno: 5, weight: 1 }] };
 const slow: IOChaosAction = { type: "latency", path: "/data/slow*", methods: ["read"], percent: 100, latency: "100ms" };
 const exec = (containerId: string, volumePath: string, recordKey: string, action: IOChaosAction) => ({ containerId, volumePath, recordKey, action: JSON.stringify(action) });
+/** The pids of faultline-iofs processes (server or watchdog) of a key. */
+const execPids = (serverKey: string) =>
+  readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const argv = readFileSync(`/proc/${n}/cmdline`, "utf8").split("\0");
+        return argv[0]?.endsWith("faultline-iofs") && argv.includes(serverKey);
+      } catch {
+        return false;
+      }
+    });
 const alive = (pid: number) => {
   try {
     return !readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.startsWith("Z");
@@ -139,23 +153,168 @@ describe("IOChaos's daemon on real containers", () => {
     expect(faultedAt(c.pid, "/data")).toBe(false);
   }, 120_000);
 
-  it("a new daemon on the same state directory finds the server still serving, and recovers it", async () => {
+  it("the server and its watchdog live in the target container's cgroup; a daemon dropped abruptly leaves the fault acting, and a new daemon on the same state directory finds it and recovers it", async () => {
     const first = await startIOChaosTestDaemon({ watchIntervalMs: 0 });
     const c = await volumeContainer("io-restart");
     await daemonClient(first).execIOChaos(exec(c.containerId, "/data", key(7), eio));
     const server = first.daemon.state.read(ioServerKey(c.containerId, "/data"))!.server!;
-    await first.stop();
-    expect(alive(server.pid) && faultedAt(c.pid, "/data")).toBe(true);
+    // in the target's cgroup (counted against its limits), not the daemon's: the runtime killing the daemon's cgroup does not take them
+    expect(cgroupOf(server.pid)).toBe(cgroupOf(c.pid));
+    expect(cgroupOf(server.watchdog)).toBe(cgroupOf(c.pid));
+    expect(cgroupOf(server.pid)).not.toBe(cgroupOf(process.pid));
+    await first.kill();
+    expect(alive(server.pid) && alive(server.watchdog) && faultedAt(c.pid, "/data")).toBe(true);
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
     const second = await startIOChaosTestDaemon({ watchIntervalMs: 0, stateDir: first.stateDir });
     try {
       await second.daemon.watch();
       expect(second.daemon.state.read(ioServerKey(c.containerId, "/data"))!.server!.pid).toBe(server.pid);
       await daemonClient(second).recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(7) });
       expect(faultedAt(c.pid, "/data")).toBe(false);
+      expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: true });
       await eventually("the server to exit", async () => (alive(server.pid) ? undefined : true));
     } finally {
       await second.stop();
     }
+  }, 120_000);
+
+  it("the watchdog SIGKILLed, then the server: the volume is dead until the watch, which unmounts it itself, switches the processes back and serves again", async () => {
+    const h = await startHolderContainer(pods, "io-both-dead");
+    await eventually("the holder to print", async () => h.lines().at(-1));
+    const before = h.lines().at(-1)!;
+    await client().execIOChaos(exec(h.containerId, "/data", key(10), eio));
+    const server = serverOf(h.containerId, "/data")!;
+    await eventually("the holder on the FUSE mount", async () => (h.lines().at(-1)!.reader.dev !== before.reader.dev ? true : undefined));
+    process.kill(server.watchdog, "SIGKILL");
+    await eventually("the watchdog to be gone", async () => (alive(server.watchdog) ? undefined : true));
+    process.kill(server.pid, "SIGKILL");
+    await eventually("the server to be gone", async () => (alive(server.pid) ? undefined : true));
+    expect(faultedAt(h.pid, "/data")).toBe(true); // nobody unmounted it: the daemon's watch is the second line
+    await daemon.daemon.watch();
+    const again = serverOf(h.containerId, "/data")!;
+    expect(again.pid).not.toBe(server.pid);
+    expect(alive(again.pid) && alive(again.watchdog)).toBe(true);
+    expect(daemon.lines).toContainEqual(expect.objectContaining({ message: "IOChaos server gone: the volume restored and served again", deadPid: server.pid, pid: again.pid, back: expect.objectContaining({ failed: [] }) }));
+    expect(catIn(h.pid, "/data/f")).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
+    // the holder was switched back off the dead mount and onto the new one: it reads through the new server (EIO -> "")
+    await eventually("the holder on the new mount", async () => {
+      const l = h.lines().at(-1)!;
+      return l.reader.dev !== before.reader.dev && l.reader.read === "" ? true : undefined;
+    });
+    await client().recoverIOChaos({ containerId: h.containerId, volumePath: "/data", recordKey: key(10) });
+    await eventually("the holder back on the volume", async () => (h.lines().at(-1)!.reader.read === "4567" ? true : undefined));
+    expect(faultedAt(h.pid, "/data")).toBe(false);
+  }, 120_000);
+
+  it("only the watchdog SIGKILLed: the watch says so and starts the server pair again", async () => {
+    const c = await volumeContainer("io-watchdog");
+    await client().execIOChaos(exec(c.containerId, "/data", key(11), eio));
+    const server = serverOf(c.containerId, "/data")!;
+    process.kill(server.watchdog, "SIGKILL");
+    await eventually("the watchdog to be gone", async () => (alive(server.watchdog) ? undefined : true));
+    await daemon.daemon.watch();
+    const again = serverOf(c.containerId, "/data")!;
+    expect(again.pid).not.toBe(server.pid);
+    expect(alive(again.watchdog)).toBe(true);
+    expect(daemon.lines).toContainEqual(expect.objectContaining({ level: "warn", message: expect.stringMatching(/^IOChaos watchdog gone/), pid: server.pid, watchdog: server.watchdog }));
+    await eventually("the old server to exit", async () => (alive(server.pid) ? undefined : true));
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(11) });
+    expect(faultedAt(c.pid, "/data")).toBe(false);
+  }, 120_000);
+
+  it("a server pid reused by another process is not taken for the server (nor signalled): the watch serves again", async () => {
+    const c = await volumeContainer("io-reuse");
+    await client().execIOChaos(exec(c.containerId, "/data", key(12), eio));
+    const k = ioServerKey(c.containerId, "/data");
+    const st = daemon.daemon.state.read(k)!;
+    const real = st.server!;
+    // the state names the container's sleep (alive, another start time, another argv) as if the server's pid were reused
+    daemon.daemon.state.write({ ...st, server: { ...real, pid: c.pid, watchdog: c.pid } });
+    await daemon.daemon.watch();
+    expect(alive(c.pid)).toBe(true);
+    const again = serverOf(c.containerId, "/data")!;
+    expect([again.pid === c.pid, alive(again.pid)]).toEqual([false, true]);
+    await eventually("the real old server to be ended", async () => (alive(real.pid) ? undefined : true));
+    expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: false });
+    await client().recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(12) });
+    expect(faultedAt(c.pid, "/data")).toBe(false);
+  }, 120_000);
+
+  it("the watch drops the volume of a container that is gone, and its server exits", async () => {
+    const c = await volumeContainer("io-gone-watch");
+    await client().execIOChaos(exec(c.containerId, "/data", key(13), eio));
+    const server = serverOf(c.containerId, "/data")!;
+    await pods.stopContainer(c.containerId);
+    await daemon.daemon.watch();
+    expect(daemon.daemon.state.read(ioServerKey(c.containerId, "/data"))).toBeUndefined();
+    expect(daemon.lines).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/^IOChaos container gone/), containerId: c.containerId, recordKeys: [key(13)] }));
+    await eventually("the server to exit", async () => (alive(server.pid) ? undefined : true));
+  }, 120_000);
+
+  it("fd-swap failing after serve (exit 3): ExecIOChaos fails, and the new mount is taken off, its server ended, nothing kept", async () => {
+    const flag = join(mkdtempSync(join(tmpdir(), "faultline-io-flag-")), "fail");
+    writeFileSync(flag, "");
+    const failing = await startIOChaosTestDaemon({ watchIntervalMs: 0, fdSwap: failingFdSwap(flag) });
+    try {
+      const c = await volumeContainer("io-swap-fails");
+      await expect(daemonClient(failing).execIOChaos(exec(c.containerId, "/data", key(14), eio))).rejects.toMatchObject({ rawMessage: expect.stringMatching(/exited 3: fd-swap refused by the test/) });
+      expect(faultedAt(c.pid, "/data")).toBe(false);
+      expect(catIn(c.pid, "/data/f")).toMatchObject({ ok: true });
+      // the half-started server was told to stop, and exits (nothing holds its mount)
+      const servers = () => failing.lines.filter((l) => l["message"] === "IOChaos injected");
+      expect(servers()).toEqual([]);
+      await eventually("no faultline-iofs of this volume left", async () => (execPids(ioServerKey(c.containerId, "/data")).length === 0 ? true : undefined));
+      // the swap back (exit 3 too) is pending in the state; the watch finishes it once fd-swap works
+      const st = failing.daemon.state.read(ioServerKey(c.containerId, "/data"));
+      expect(st?.swapBack).toBeDefined();
+      expect(st?.records).toEqual({});
+      rmSync(flag);
+      await failing.daemon.watch();
+      expect(failing.daemon.state.keys()).toEqual([]);
+    } finally {
+      await failing.stop();
+    }
+  }, 120_000);
+
+  it("Recover whose swap-back fails: Unavailable, the state kept (unmounted, swap pending); the watch retries it and a retried Recover is done", async () => {
+    const flag = join(mkdtempSync(join(tmpdir(), "faultline-io-flag-")), "fail");
+    const failing = await startIOChaosTestDaemon({ watchIntervalMs: 0, fdSwap: failingFdSwap(flag) });
+    try {
+      const c = await volumeContainer("io-back-fails");
+      await daemonClient(failing).execIOChaos(exec(c.containerId, "/data", key(15), eio));
+      writeFileSync(flag, "");
+      const recover = () => daemonClient(failing).recoverIOChaos({ containerId: c.containerId, volumePath: "/data", recordKey: key(15) });
+      await expect(recover()).rejects.toMatchObject({ code: Code.Unavailable, rawMessage: expect.stringMatching(/switching the processes back failed/) });
+      expect(faultedAt(c.pid, "/data")).toBe(false);
+      const st = failing.daemon.state.read(ioServerKey(c.containerId, "/data"))!;
+      expect(st.swapBack).toMatchObject({ recordKeys: [key(15)] });
+      await expect(recover()).rejects.toMatchObject({ code: Code.Unavailable });
+      await failing.daemon.watch();
+      expect(failing.lines).toContainEqual(expect.objectContaining({ level: "warn", message: "IOChaos watch failed on a volume: tried again" }));
+      rmSync(flag);
+      await failing.daemon.watch();
+      expect(failing.daemon.state.keys()).toEqual([]);
+      await expect(recover()).resolves.toBeDefined();
+    } finally {
+      await failing.stop();
+    }
+  }, 120_000);
+
+  it("a volume path that resolves elsewhere (/data -> /mnt/real): faulted, switched and recovered at the resolved path", async () => {
+    const h = await startHolderContainer(pods, "io-symlink-holder");
+    await eventually("the holder to print", async () => h.lines().at(-1));
+    const { containerId, pid } = await pods.startContainer({ name: "io-symlink", command: ["sleep", "3600"] });
+    mountVolume(pid, "/mnt/real");
+    writeFileSync(`/proc/${pid}/root/mnt/real/f`, "real data");
+    symlinkSync("/mnt/real", `/proc/${pid}/root/data`);
+    await client().execIOChaos(exec(containerId, "/data", key(16), eio));
+    expect(faultedAt(pid, "/mnt/real")).toBe(true);
+    expect(catIn(pid, "/data/f")).toMatchObject({ ok: false, stderr: expect.stringMatching(/Input\/output error/) });
+    expect(daemon.daemon.state.read(ioServerKey(containerId, "/data"))).toMatchObject({ resolvedPath: "/mnt/real", server: { mountId: expect.any(Number) } });
+    await client().recoverIOChaos({ containerId, volumePath: "/data", recordKey: key(16) });
+    expect(faultedAt(pid, "/mnt/real")).toBe(false);
+    expect(catIn(pid, "/data/f")).toMatchObject({ ok: true });
   }, 120_000);
 
   it("a container deleted mid-experiment: its record is recovered and its server exits", async () => {

@@ -3,14 +3,14 @@ import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
-import { ContainerNotFoundError, ContainerNotRunningError } from "@faultline/cri-client";
 import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
 import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
 import { atomicWrite } from "../pod-netns-process/pod-state-dir.js";
 import { checkContainerId, checkRecordKey, precondition } from "../pod-netns-process/pod-request-validation.js";
 import { reconcileLoop } from "../pod-netns-process/reconcile-loop.js";
-import { cgroupTargetOf, defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
+import { containerLeader, containerPids, containerProcsFiles } from "../container-processes/container-processes.js";
+import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
 import { checkVolumePath, maxIOActionsPerVolume, mergedIOActions, normalVolumePath, parseIOAction, parseIOActions, renderIOConfig, type IOChaosAction } from "./io-action.js";
 import { defaultIOHelpers } from "./io-helper-adapters.js";
 import { iofsMountIdIn, ioServerKey, type IOFdSwapOutcome, type IOFdSwapper, type IOFsHelper } from "./io-helpers.js";
@@ -46,6 +46,8 @@ export interface IOServerState {
   watchdog: number;
   /** Its FUSE mount's id in the container's mountinfo (what the processes are switched back from). */
   mountId?: number;
+  /** Started, but the processes not yet switched onto it nor its config written (the daemon died meanwhile: the watch finishes it). */
+  starting?: boolean;
 }
 
 /** One (container, volume)'s file in the state directory. */
@@ -59,6 +61,13 @@ export interface IOVolumeState {
   /** ApplyIOChaos's set (Chaos Mesh's), before the records. */
   applied: IOChaosAction[];
   server?: IOServerState;
+  /** The volume's path as the helper resolved it in the container (symlinks followed): what mountinfo and fd-swap see. */
+  resolvedPath?: string;
+  /**
+   * The mount is off (or being taken off) but switching the processes back from it failed: the watch
+   * retries, and so does Recover (Unavailable until done); `recordKeys` are the records recovered meanwhile.
+   */
+  swapBack?: { mountId?: number; recordKeys: string[] };
 }
 
 /** The default state directory: {@link nodeRunPath} of `io`. */
@@ -98,9 +107,15 @@ export class IOStateDir {
     return this.configFile(key);
   }
 
+  /** The server's log (`serve --log`): its SIGHUP lines tell the daemon that a config was read. */
+  logFile(key: string): string {
+    return join(this.root, "volumes", `${key}.log`);
+  }
+
   remove(key: string): void {
     rmSync(this.file(key), { force: true });
     rmSync(this.configFile(key), { force: true });
+    rmSync(this.logFile(key), { force: true });
   }
 
   keys(): string[] {
@@ -149,6 +164,9 @@ export interface IOChaosDaemon {
   state: IOStateDir;
 }
 
+/** How long the daemon waits for a server to say (on its log) that it re-read its config after SIGHUP. */
+const reloadTimeoutMs = 3000;
+
 /**
  * The daemon side of IOChaos (see README.md): per (container, volume) one FUSE server serving the
  * merged actions of ApplyIOChaos's set and every ExecIOChaos record on it.
@@ -168,29 +186,10 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
   const lock = new NetworkNamespaceLock();
   const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
 
-  /** The container's leader, or undefined when it is gone (no such container, or not running). */
-  async function leaderOf(containerId: string, signal?: AbortSignal): Promise<number | undefined> {
-    try {
-      return await deps.runtime.getPid(containerId, { signal });
-    } catch (error) {
-      if (error instanceof ContainerNotFoundError || error instanceof ContainerNotRunningError) return undefined;
-      throw error;
-    }
-  }
-
-  /** Every pid of the leader's cgroup (the leader first); just the leader when its cgroup cannot be read. */
-  async function pidsOf(leader: number): Promise<number[]> {
-    const pids = new Set<number>([leader]);
-    try {
-      const target = await cgroupTargetOf(leader, paths);
-      for (const file of target.procsFiles) {
-        for (const line of (await readFile(file, "utf8")).split("\n")) if (line.trim() !== "") pids.add(Number(line));
-      }
-    } catch {
-      // a leader that just exited: its cgroup is gone with it
-    }
-    return [...pids];
-  }
+  const leaderOf = (containerId: string, signal?: AbortSignal) => containerLeader(deps.runtime, containerId, signal);
+  const pidsOf = (leader: number) => containerPids(leader, paths);
+  /** Where the volume is as the container's mountinfo and fd-swap see it. */
+  const pathOf = (st: IOVolumeState) => st.resolvedPath ?? st.volumePath;
 
   /** The volume's server if it still runs (same pid, same start, its argv), else undefined. */
   async function liveServer(st: IOVolumeState): Promise<IOServerState | undefined> {
@@ -200,11 +199,14 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
     return st.server;
   }
 
+  /** Whether the server's watchdog (its parent, the same argv) still runs. */
+  const watchdogAlive = (server: IOServerState, key: string) => isIOServer(paths.procRoot, server.watchdog, key);
+
   /** A server of this key the state does not name (the daemon died between serve and its state write). */
-  async function strayServers(key: string): Promise<number[]> {
+  async function strayServers(key: string, except?: number): Promise<number[]> {
     const found: number[] = [];
     for (const name of await readdir(paths.procRoot).catch(() => [] as string[])) {
-      if (!/^\d+$/.test(name)) continue;
+      if (!/^\d+$/.test(name) || Number(name) === except) continue;
       if (await isIOServer(paths.procRoot, Number(name), key)) found.push(Number(name));
     }
     return found;
@@ -231,55 +233,123 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
     failed: outcomes.filter((o) => o.state === "error").map((o) => ({ pid: o.pid, error: o.error })),
   });
 
-  /**
-   * Puts `st`'s actions in force: the config rewritten, then SIGHUP to the live server; or, with no
-   * live server, `check` (FailedPrecondition with its reason, nothing touched), a stale mount of ours
-   * unmounted, `serve`, and the container's processes switched onto the mount. `st.server` is set.
-   */
-  async function ensureServing(st: IOVolumeState, leader: number, signal?: AbortSignal): Promise<{ started: boolean; swap?: ReturnType<typeof swapSummary> }> {
-    const configFile = state().writeConfig(st.key, mergedIOActions(st.applied, st.records));
-    const live = await liveServer(st);
-    if (live !== undefined) {
-      signalProcess(live.pid, "SIGHUP");
-      return { started: false };
-    }
-    for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
-    const checked = await iofs().check(leader, st.volumePath, signal);
-    if (!checked.ok) throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${checked.reason}; nothing was mounted`);
-    if (checked.faulted) {
-      // a mount of ours left by a server gone: off, and the processes still on it back to the volume
-      const stale = await mountIdAt(leader, st.volumePath);
-      await iofs().unmount(leader, st.volumePath, signal);
-      await fdSwap().swap(st.volumePath, await pidsOf(leader), signal, stale);
-    }
-    let started;
+  const sighupLines = (key: string) => {
     try {
-      started = await iofs().serve(leader, st.volumePath, configFile, st.key, signal);
-    } catch (error) {
-      if (error instanceof ConnectError) throw error;
-      throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${(error as Error).message}; nothing was mounted`);
+      return readFileSync(state().logFile(key), "utf8").split("\n").filter((l) => l.includes("SIGHUP: ")).length;
+    } catch {
+      return 0;
     }
-    const startTicks = (await processStartTicks(paths.procRoot, started.pid)) ?? "0";
-    const mountId = await mountIdAt(leader, st.volumePath);
-    st.server = { pid: started.pid, watchdog: started.watchdog, startTicks, startTimeMs: await startTimeMsOf(paths.procRoot, startTicks).catch(() => 0), ...(mountId !== undefined && { mountId }) };
-    state().write(st);
-    const swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal));
-    return { started: true, swap };
+  };
+
+  /** Writes the config and SIGHUPs the server; resolves once its log says it read it (Unavailable if it does not within 3 s). */
+  async function reload(st: IOVolumeState, server: IOServerState): Promise<void> {
+    state().writeConfig(st.key, mergedIOActions(st.applied, st.records));
+    const before = sighupLines(st.key);
+    signalProcess(server.pid, "SIGHUP");
+    const until = Date.now() + reloadTimeoutMs;
+    while (sighupLines(st.key) <= before) {
+      if (Date.now() > until) throw new ConnectError(`container ${st.containerId}: volume ${st.volumePath}: its FUSE server ${server.pid} did not re-read its config within ${reloadTimeoutMs} ms`, Code.Unavailable);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
-  /** Takes the volume's fault away: SIGTERM to its server, the mount unmounted if still ours, the processes switched back, the state removed. */
-  async function teardown(st: IOVolumeState, leader: number | undefined, signal?: AbortSignal): Promise<{ swap?: ReturnType<typeof swapSummary> }> {
+  /**
+   * Takes the volume's fault off: SIGTERM to its servers, the mount unmounted if still ours, the
+   * processes switched back from it. When unmounting or a process's swap-back fails, the state is
+   * kept marked `swapBack` (the watch and Recover retry) and Unavailable is thrown. Leaves
+   * `st.server` unset; does not remove the state.
+   */
+  async function takeOff(st: IOVolumeState, leader: number, dropping: string[] = []): Promise<ReturnType<typeof swapSummary>> {
     const live = await liveServer(st);
     if (live !== undefined) signalProcess(live.pid, "SIGTERM");
     for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
-    let swap;
-    if (leader !== undefined) {
-      const mountId = (await mountIdAt(leader, st.volumePath)) ?? st.server?.mountId;
-      await iofs().unmount(leader, st.volumePath, signal);
-      swap = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), signal, mountId));
+    const mountId = (await mountIdAt(leader, pathOf(st))) ?? st.server?.mountId ?? st.swapBack?.mountId;
+    delete st.server;
+    let failure: string | undefined;
+    let swap: ReturnType<typeof swapSummary> | undefined;
+    try {
+      await iofs().unmount(leader, st.volumePath);
+      swap = swapSummary(await fdSwap().swap(pathOf(st), await pidsOf(leader), undefined, mountId));
+      if (swap.failed.length > 0) failure = swap.failed.map((f) => `process ${f.pid}: ${f.error}`).join("; ");
+    } catch (error) {
+      failure = (error as Error).message;
     }
+    if (failure !== undefined) {
+      st.swapBack = { ...(mountId !== undefined && { mountId }), recordKeys: [...new Set([...(st.swapBack?.recordKeys ?? []), ...dropping])] };
+      state().write(st);
+      throw new ConnectError(`container ${st.containerId}: volume ${st.volumePath}: the fault is off but switching the processes back failed (${failure}); retried`, Code.Unavailable);
+    }
+    delete st.swapBack;
+    return swap!;
+  }
+
+  /** Takes the fault off and drops the state; with the container gone, only ends its servers. */
+  async function teardown(st: IOVolumeState, leader: number | undefined, dropping: string[] = []): Promise<{ swap?: ReturnType<typeof swapSummary> }> {
+    if (leader === undefined) {
+      const live = await liveServer(st);
+      if (live !== undefined) signalProcess(live.pid, "SIGTERM");
+      for (const pid of await strayServers(st.key)) signalProcess(pid, "SIGTERM");
+      state().remove(st.key);
+      return {};
+    }
+    const swap = await takeOff(st, leader, dropping);
     state().remove(st.key);
     return { swap };
+  }
+
+  /** Switches the container's processes onto the new server's mount, then puts the actions in force (config + SIGHUP). */
+  async function finishStart(st: IOVolumeState, leader: number, server: IOServerState) {
+    const swap = swapSummary(await fdSwap().swap(pathOf(st), await pidsOf(leader)));
+    await reload(st, server);
+    delete server.starting;
+    state().write(st);
+    return swap;
+  }
+
+  /**
+   * Puts `st`'s actions in force: the config rewritten, then SIGHUP to the live server; or, with no
+   * live server, `check` (FailedPrecondition with its reason, nothing touched), what of ours is left
+   * taken off, `serve` with NO action (so the swap's remote opens do not go through a fault), the
+   * container's processes switched onto it, then the config written and SIGHUP. Any failure after
+   * `serve` takes the new mount off again before it is thrown. `st.server` is set and the state written.
+   */
+  async function ensureServing(st: IOVolumeState, leader: number, signal?: AbortSignal): Promise<{ started: boolean; swap?: ReturnType<typeof swapSummary> }> {
+    const live = await liveServer(st);
+    if (live !== undefined && !live.starting) {
+      await reload(st, live);
+      state().write(st);
+      return { started: false };
+    }
+    const checked = await iofs().check(leader, st.volumePath, signal);
+    if (!checked.ok) throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${checked.reason}; nothing was mounted`);
+    if (checked.path !== undefined) st.resolvedPath = checked.path;
+    // a mount of ours left by a server gone (or half started), or processes still to switch back: off first
+    if (checked.faulted || st.swapBack !== undefined || st.server !== undefined || (await strayServers(st.key)).length > 0) await takeOff(st, leader);
+    const configFile = state().writeConfig(st.key, []);
+    const joinCgroups = await containerProcsFiles(leader, paths);
+    let started;
+    try {
+      started = await iofs().serve(leader, st.volumePath, configFile, st.key, { log: state().logFile(st.key), joinCgroups });
+    } catch (error) {
+      // serve refused or died: whatever it may have mounted comes off (idempotent)
+      await iofs().unmount(leader, st.volumePath).catch(() => undefined);
+      if (error instanceof ConnectError) throw error;
+      throw precondition(`container ${st.containerId}: volume ${st.volumePath} cannot be faulted: ${(error as Error).message}; nothing was mounted`);
+    }
+    if (started.path !== undefined) st.resolvedPath = started.path;
+    const startTicks = (await processStartTicks(paths.procRoot, started.pid)) ?? "0";
+    const mountId = await mountIdAt(leader, pathOf(st));
+    const server: IOServerState = { pid: started.pid, watchdog: started.watchdog, startTicks, startTimeMs: await startTimeMsOf(paths.procRoot, startTicks).catch(() => 0), ...(mountId !== undefined && { mountId }), starting: true };
+    st.server = server;
+    state().write(st);
+    try {
+      return { started: true, swap: await finishStart(st, leader, server) };
+    } catch (error) {
+      st.server = server;
+      // the new mount off again; if that fails too, the state says so (swapBack) and the watch retries
+      await takeOff(st, leader).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Validates the (container, volume) fields; returns the normalised volume path and the server key. */
@@ -291,6 +361,28 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
   }
 
   const fresh = (containerId: string, volumePath: string, key: string): IOVolumeState => ({ containerId, volumePath, key, records: {}, applied: [] });
+
+  /**
+   * After a failed update: the state as it was before (the actions of `before`), with what is true now
+   * of the server and of a swap-back still pending; no state at all when nothing is left.
+   */
+  function restore(key: string, before: IOVolumeState | undefined): void {
+    const now = state().read(key);
+    const kept: IOVolumeState | undefined = before === undefined ? undefined : { ...before };
+    if (kept !== undefined) {
+      if (now?.server !== undefined) kept.server = now.server;
+      else delete kept.server;
+      if (now?.swapBack !== undefined) kept.swapBack = now.swapBack;
+      if (now?.resolvedPath !== undefined) kept.resolvedPath = now.resolvedPath;
+      state().write(kept);
+      state().writeConfig(key, mergedIOActions(kept.applied, kept.records));
+      if (kept.server !== undefined && !kept.server.starting) signalProcess(kept.server.pid, "SIGHUP");
+    } else if (now?.swapBack !== undefined) {
+      state().write({ ...now, records: {}, applied: [] });
+    } else {
+      state().remove(key);
+    }
+  }
 
   const watch = reconcileLoop(
     () => state().keys(),
@@ -304,16 +396,28 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
           tell({ message: "IOChaos container gone: its fault went with its mount namespace", containerId: st.containerId, volumePath: st.volumePath, recordKeys: Object.keys(st.records) });
           return;
         }
-        if ((await liveServer(st)) !== undefined) return;
+        const inForce = mergedIOActions(st.applied, st.records).length > 0;
+        if (st.swapBack !== undefined && !inForce) {
+          const { swap } = await teardown(st, leader);
+          tell({ message: "IOChaos processes switched back after an earlier failure: the volume is recovered", containerId: st.containerId, volumePath: st.volumePath, swap });
+          return;
+        }
+        const live = await liveServer(st);
+        if (live !== undefined && live.starting) {
+          // the daemon died between serve and putting the actions in force: finished now
+          const swap = await finishStart(st, leader, live);
+          tell({ message: "IOChaos server found half started: its processes switched and its actions put in force", containerId: st.containerId, volumePath: st.volumePath, pid: live.pid, swap });
+          return;
+        }
+        if (live !== undefined && (await watchdogAlive(live, st.key))) return;
         const dead = st.server;
-        // the server died (SIGKILL, a crash): its mount off if the watchdog left it, the processes back on the volume, then served again
-        const checked = await iofs().check(leader, st.volumePath);
-        if (checked.ok && checked.faulted) await iofs().unmount(leader, st.volumePath);
-        const back = swapSummary(await fdSwap().swap(st.volumePath, await pidsOf(leader), undefined, dead?.mountId));
-        delete st.server;
+        if (live !== undefined) {
+          tell({ level: "warn", message: "IOChaos watchdog gone (the first line of defence if the server dies): the server pair is started again", containerId: st.containerId, volumePath: st.volumePath, pid: live.pid, watchdog: live.watchdog });
+        }
+        // the server died (SIGKILL, a crash) or lost its watchdog: its mount off, the processes back on the volume, then served again
+        const back = await takeOff(st, leader);
         const outcome = await ensureServing(st, leader);
-        const now = state().read(key)?.server;
-        tell({ message: "IOChaos server gone: the volume restored and served again", containerId: st.containerId, volumePath: st.volumePath, deadPid: dead?.pid, pid: now?.pid, back, ...outcome });
+        tell({ message: "IOChaos server gone: the volume restored and served again", containerId: st.containerId, volumePath: st.volumePath, deadPid: dead?.pid, pid: st.server?.pid, back, ...outcome });
       }),
     (key, error) => tell({ level: "warn", message: "IOChaos watch failed on a volume: tried again", key, error: error.message }),
     options.watchIntervalMs ?? 1000,
@@ -329,21 +433,24 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
         const actions = parseIOActions(req.actions);
         const outcome = await lock.run(key, async () => {
           const before = state().read(key);
-          if (actions.length === 0) {
+          // Chaos Mesh's set replaces only the applied set: ExecIOChaos records on the volume stay
+          const st: IOVolumeState = { ...(before ?? fresh(req.containerId, volumePath, key)), records: { ...(before?.records ?? {}) }, applied: actions };
+          if (mergedIOActions(st.applied, st.records).length > maxIOActionsPerVolume) {
+            throw new ConnectError(`container ${req.containerId}: volume ${volumePath} would carry more than ${maxIOActionsPerVolume} actions`, Code.ResourceExhausted);
+          }
+          if (mergedIOActions(st.applied, st.records).length === 0) {
             if (before === undefined) return { instance: 0n, startTime: 0n, recovered: false };
             const leader = await leaderOf(req.containerId, ctx.signal);
-            const { swap } = await teardown(before, leader, ctx.signal);
+            const { swap } = await teardown(st, leader);
             return { instance: 0n, startTime: 0n, recovered: true, swap };
           }
           const leader = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
-          const st: IOVolumeState = { ...(before ?? fresh(req.containerId, volumePath, key)), records: {}, applied: actions };
+          if (actions.length === 0 && before !== undefined && before.applied.length === 0) return { instance: 0n, startTime: 0n, recovered: false };
           try {
             const served = await ensureServing(st, leader, ctx.signal);
-            state().write(st);
-            return { instance: BigInt(st.server!.pid), startTime: BigInt(st.server!.startTimeMs), ...served };
+            return { instance: actions.length === 0 ? 0n : BigInt(st.server!.pid), startTime: actions.length === 0 ? 0n : BigInt(st.server!.startTimeMs), ...served };
           } catch (error) {
-            if (before === undefined) state().remove(key);
-            else state().writeConfig(key, mergedIOActions(before.applied, before.records));
+            restore(key, before);
             throw error;
           }
         });
@@ -366,16 +473,15 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
           const leader = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });
           const st: IOVolumeState = before === undefined ? fresh(req.containerId, volumePath, key) : { ...before, records: { ...before.records } };
           st.records[req.recordKey] = action;
+          if (st.swapBack !== undefined) st.swapBack = { ...st.swapBack, recordKeys: st.swapBack.recordKeys.filter((k) => k !== req.recordKey) };
           if (mergedIOActions(st.applied, st.records).length > maxIOActionsPerVolume) {
             throw new ConnectError(`container ${req.containerId}: volume ${volumePath} already carries ${maxIOActionsPerVolume} actions: recover one first`, Code.ResourceExhausted);
           }
           try {
             const served = await ensureServing(st, leader, ctx.signal);
-            state().write(st);
             return { pid: st.server?.pid, records: Object.keys(st.records).length, ...served };
           } catch (error) {
-            if (before === undefined) state().remove(key);
-            else state().writeConfig(key, mergedIOActions(before.applied, before.records));
+            restore(key, before);
             throw error;
           }
         });
@@ -394,17 +500,17 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
         checkRecordKey(req.recordKey);
         const outcome = await lock.run(key, async () => {
           const before = state().read(key);
-          if (before === undefined || !(req.recordKey in before.records)) return { inForce: false };
+          const pending = before?.swapBack?.recordKeys.includes(req.recordKey) === true;
+          if (before === undefined || (!(req.recordKey in before.records) && !pending)) return { inForce: false };
           const leader = await leaderOf(req.containerId, ctx.signal);
           if (leader === undefined) {
-            await teardown(before, undefined, ctx.signal);
+            await teardown(before, undefined);
             return { containerGone: true };
           }
           const st: IOVolumeState = { ...before, records: { ...before.records } };
           delete st.records[req.recordKey];
-          if (mergedIOActions(st.applied, st.records).length === 0) return { unmounted: true, ...(await teardown(st, leader, ctx.signal)) };
+          if (mergedIOActions(st.applied, st.records).length === 0) return { unmounted: true, ...(await teardown(st, leader, [req.recordKey])) };
           const served = await ensureServing(st, leader, ctx.signal);
-          state().write(st);
           return { recordsLeft: Object.keys(st.records).length, ...served };
         });
         log.info("IOChaos recovered", { containerId: req.containerId, volumePath, recordKey: req.recordKey, ...outcome });
@@ -421,7 +527,7 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
           const st = state().read(key);
           if (st === undefined) return [];
           if ((await leaderOf(st.containerId, ctx.signal)) === undefined) {
-            await teardown(st, undefined, ctx.signal);
+            await teardown(st, undefined);
             return [];
           }
           return Object.entries(st.records).map(([recordKey, action]) => ({ recordKey, containerId: st.containerId, volumePath: st.volumePath, action: JSON.stringify(action) }));

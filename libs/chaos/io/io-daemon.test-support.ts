@@ -26,6 +26,8 @@ export interface IOChaosTestDaemon {
   daemon: IOChaosDaemon;
   /** Stops serving and the watch; leaves the FUSE servers as a killed daemon would. */
   stop(): Promise<void>;
+  /** Drops the daemon at once (its watch aborted, its connections cut with no grace, nothing recovered): a SIGKILLed daemon as far as its servers can tell. */
+  kill(): Promise<void>;
 }
 
 /** The real helpers, built if stale. */
@@ -62,8 +64,28 @@ export async function startIOChaosTestDaemon(options: IOChaosDaemonOptions & { c
       runtime.close();
       rmSync(socketPath, { force: true });
     },
+    async kill() {
+      stopWatch.abort();
+      await server.close(0);
+      runtime.close();
+      rmSync(socketPath, { force: true });
+    },
   };
 }
+
+/**
+ * A faultline-fd-swap that exits 3 (saying nothing) while `flag` exists, and is the real one
+ * otherwise: a helper failing after the mount is there.
+ */
+export function failingFdSwap(flag: string) {
+  const script = join(mkdtempSync(join(tmpdir(), "faultline-fd-swap-fail-")), "fd-swap");
+  writeFileSync(script, `#!/bin/sh\n[ -e ${flag} ] && { echo "fd-swap refused by the test" >&2; exit 3; }\nexec ${ensureFdSwapBinary()} "$@"\n`);
+  chmodSync(script, 0o755);
+  return ioFdSwapperOf(createFdSwapHelper({ binary: script }));
+}
+
+/** The cgroup lines of a process (/proc/<pid>/cgroup). */
+export const cgroupOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
 
 /** Mounts a tmpfs at `path` inside the container's mount namespace (the container's own `mount`, through nsenter). */
 export function mountVolume(pid: number, path: string): void {

@@ -8,7 +8,7 @@ import type { IOFdSwapper, IOFsHelper } from "./io-helpers.js";
 export function ioFsHelperOf(iofs: IofsHelper): IOFsHelper {
   return {
     check: (leader, volumePath, signal) => iofs.check(leader, volumePath, signal),
-    serve: (leader, volumePath, configFile, key, signal) => iofs.serve({ pid: leader, volume: volumePath, configFile, key }, signal),
+    serve: (leader, volumePath, configFile, key, options = {}) => iofs.serve({ pid: leader, volume: volumePath, configFile, key, ...(options.log !== undefined && { log: options.log }), ...(options.joinCgroups !== undefined && options.joinCgroups.length > 0 && { joinCgroups: [...options.joinCgroups] }) }),
     async unmount(leader, volumePath, signal) {
       await iofs.unmount(leader, volumePath, signal);
     },

@@ -4,12 +4,20 @@
 import { iofsKey } from "./iofs-helper.js";
 
 /** `faultline-iofs check`: whether a volume can be faulted (and whether ours is already there). */
-export type IOVolumeCheck = { ok: true; faulted: boolean } | { ok: false; reason: string };
+export type IOVolumeCheck = { ok: true; faulted: boolean; path?: string } | { ok: false; reason: string };
+
+/** What `serve` is told besides the volume: where it logs, and the cgroup.procs files it joins (the target's) before forking its watchdog. */
+export interface IOServeOptions {
+  log?: string;
+  joinCgroups?: readonly string[];
+}
 
 /** A FUSE server started by `faultline-iofs serve`. */
 export interface IOServerStarted {
   pid: number;
   watchdog: number;
+  /** The volume's path as the helper resolved it in the container (symlinks followed), when it says. */
+  path?: string;
 }
 
 /** One process's outcome of `faultline-fd-swap`. */
@@ -27,7 +35,7 @@ export interface IOFdSwapOutcome {
 export interface IOFsHelper {
   check(leader: number, volumePath: string, signal?: AbortSignal): Promise<IOVolumeCheck>;
   /** Mounts the server over the volume with the config in force; refuses (throws) with its reason, nothing mounted. */
-  serve(leader: number, volumePath: string, configFile: string, key: string, signal?: AbortSignal): Promise<IOServerStarted>;
+  serve(leader: number, volumePath: string, configFile: string, key: string, options?: IOServeOptions): Promise<IOServerStarted>;
   /** Lazily unmounts the volume iff the mount there is ours (idempotent). */
   unmount(leader: number, volumePath: string, signal?: AbortSignal): Promise<void>;
 }
