@@ -55,7 +55,9 @@ let target; // { containerId, pid }
 let active; // the record in force, if any: what cleanup recovers
 let inflight = Promise.resolve();
 let interrupted = false;
-let lastFuseConnection; // of the latest FUSE mount we saw: aborted at cleanup if its server hangs
+// the FUSE mounts in the container when cleanup starts (certainly ours; fusectl's connection number
+// is the mount's minor): aborted if their server hangs
+const fuseConnections = new Set();
 
 /** A daemon call, refused once interrupted; cleanup waits for the one in flight before recovering. */
 function rpc(fn) {
@@ -118,7 +120,6 @@ function holders() {
 function expectOn(fuse, when) {
   const top = topMount();
   if ((top.fstype === "fuse.faultline-iofs") !== fuse) throw new Error(`${when}: the mount at ${volume} is ${top.fstype}`);
-  if (fuse) lastFuseConnection = Number(top.dev.split(":")[1]); // fusectl's connection number = the mount's minor
   const stale = holders().flatMap((h) => h.fds.filter((m) => m !== top.id).map(() => h.pid));
   if (stale.length > 0) throw new Error(`${when}: descriptors of pids ${stale.join(",")} are not on the mount at ${volume} (id ${top.id})`);
 }
@@ -147,6 +148,13 @@ function cleanup() {
   cleaning ??= (async () => {
     interrupted = true;
     await inflight;
+    try {
+      for (const l of readFileSync(`/proc/${target.pid}/mountinfo`, "utf8").split("\n")) {
+        if (l.includes(" - fuse.faultline-iofs ")) fuseConnections.add(Number(l.split(" ")[2].split(":")[1]));
+      }
+    } catch {
+      // no container (yet, or any more)
+    }
     if (active && client) {
       try {
         await client.recoverIOChaos(active, { timeoutMs: 20_000 });
@@ -187,10 +195,11 @@ function cleanup() {
         }
       }
       for (let i = 0; i < 30 && ours().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      if (ours().length > 0 && lastFuseConnection !== undefined) {
-        console.error(`cleanup: FUSE server(s) ${ours().join(",")} hang; aborting FUSE connection ${lastFuseConnection}`);
-        const c = `/sys/fs/fuse/connections/${lastFuseConnection}`;
-        await run("unshare", ["-m", "--propagation", "private", "sh", "-c", `mount -t fusectl none /sys/fs/fuse/connections && echo 1 > ${c}/abort`]).catch((e) => console.error(`cleanup: ${e.message}`));
+      for (const n of ours().length > 0 ? fuseConnections : []) {
+        console.error(`cleanup: FUSE server(s) ${ours().join(",")} hang; aborting FUSE connection ${n}`);
+        const d = "/sys/fs/fuse/connections";
+        const script = `[ -d ${d}/${n} ] || mount -t fusectl none ${d} 2>/dev/null; [ ! -d ${d}/${n} ] || echo 1 > ${d}/${n}/abort`;
+        await run("unshare", ["-m", "--propagation", "private", "sh", "-c", script]).catch((e) => console.error(`cleanup: ${e.message}`));
       }
     }
     try {
