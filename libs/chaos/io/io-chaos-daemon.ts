@@ -150,6 +150,15 @@ export async function isIOServer(procRoot: string, pid: number, key: string): Pr
   }
 }
 
+/** Whether /proc/<pid>/cmdline is any faultline-iofs (a server or watchdog of any volume). */
+async function isIofsProcess(procRoot: string, pid: number): Promise<boolean> {
+  try {
+    return (await readFile(join(procRoot, String(pid), "cmdline"), "utf8")).split("\0")[0]!.endsWith("faultline-iofs");
+  } catch {
+    return false;
+  }
+}
+
 /** ms since the epoch of a start time in clock ticks since boot (USER_HZ 100, /proc/stat's btime). */
 async function startTimeMsOf(procRoot: string, ticks: string): Promise<number> {
   const stat = await readFile(join(procRoot, "stat"), "utf8");
@@ -187,7 +196,16 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
   const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
 
   const leaderOf = (containerId: string, signal?: AbortSignal) => containerLeader(deps.runtime, containerId, signal);
-  const pidsOf = (leader: number) => containerPids(leader, paths);
+  /**
+   * The container's processes to switch: every pid of its cgroup but the FUSE servers and watchdogs
+   * (`--join-cgroup` puts them there; switching a server's own O_PATH fd of the volume onto its own
+   * mount would deadlock it on itself).
+   */
+  const pidsOf = async (leader: number) => {
+    const pids: number[] = [];
+    for (const pid of await containerPids(leader, paths)) if (!(await isIofsProcess(paths.procRoot, pid))) pids.push(pid);
+    return pids;
+  };
   /** Where the volume is as the container's mountinfo and fd-swap see it. */
   const pathOf = (st: IOVolumeState) => st.resolvedPath ?? st.volumePath;
 
