@@ -125,7 +125,9 @@ describe("NodeCapabilityProbe on this node", () => {
     const yama = existsSync("/proc/sys/kernel/yama/ptrace_scope") ? Number(readFileSync("/proc/sys/kernel/yama/ptrace_scope", "utf8").trim()) : undefined;
     // a device this process can open read-write stands for /dev/fuse (the spec must not need FUSE)
     const device = helper("device", "");
-    const iofs = helper("iofs", `echo '{"ok":false,"reason":"/ is the root"}'; exit 1`);
+    // the refusal the real helper gives once it has entered the mount namespace and resolved / there
+    const iofs = helper("iofs", `cat <<'J'\n{"ok":false,"reason":"volume / is the container's root /"}\nJ\nexit 1`);
+    const noSetns = helper("no-setns", `echo '{"ok":false,"reason":"setns(mnt): Operation not permitted"}'; exit 1`);
     const silent = helper("silent", "exit 1");
     const swap = helper("swap", "");
     const probeWith = (o: { iofsHelper?: string; fdSwapHelper?: string; fuseDevice?: string }) =>
@@ -142,6 +144,8 @@ describe("NodeCapabilityProbe on this node", () => {
     expect([noDevice.ioFuse, notes(noDevice)]).toEqual([false, ["io/fuse: /dev/fuse cannot be opened: ENOENT"]]);
     const mute = await probeWith({ iofsHelper: silent });
     expect([mute.ioFuse, notes(mute)]).toEqual([false, [expect.stringMatching(/^io\/fuse: the FUSE server helper .*silent does not run/)]]);
+    const outside = await probeWith({ iofsHelper: noSetns });
+    expect([outside.ioFuse, notes(outside)]).toEqual([false, [expect.stringMatching(/^io\/fuse: the FUSE server helper .*no-setns cannot enter a mount namespace: .*setns\(mnt\)/)]]);
     const noSwap = await probeWith({ fdSwapHelper: join(dir, "absent") });
     expect([noSwap.ioFuse, notes(noSwap)]).toEqual([false, [expect.stringMatching(/^io\/fuse: the descriptor swap helper .*absent is not executable: ENOENT/)]]);
   }, 120_000);
