@@ -10,7 +10,7 @@
 // process) also sees this experiment; the checks below only look at this release's daemon log.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -42,6 +42,25 @@ const appVersion = chartAppVersion(chart);
 const taskPid = (containerId) => {
   const id = containerId.replace("containerd://", "");
   return run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "task", "ls"]).split("\n").find((l) => l.startsWith(id))?.split(/\s+/)[1];
+};
+/**
+ * SIGKILLs the daemon on `nodeName` (its container's process, from the host: no grace, no SIGTERM
+ * first, as a crash or the OOM killer would) and returns a wait for the kubelet to have restarted it
+ * and for it to be Ready again.
+ */
+const killDaemonOn = (nodeName) => {
+  const daemon = podsOf("daemon").find((p) => p.spec.nodeName === nodeName);
+  const status = daemon.status.containerStatuses[0];
+  const pid = Number(taskPid(status.containerID));
+  assert(pid > 1, `no host pid for the daemon's container ${status.containerID}`);
+  process.kill(pid, "SIGKILL");
+  return {
+    dead: () => until(`the daemon's process ${pid} gone`, 10_000, () => !existsSync(`/proc/${pid}`)),
+    restarted: () => until("the node's daemon restarted by the kubelet and Ready", 120_000, () => {
+      const now = json("-n", namespace, "get", "pod", daemon.metadata.name);
+      return now.status.containerStatuses[0].restartCount > status.restartCount && isReady(now);
+    }),
+  };
 };
 try {
   await check(`the images docker.io/faultline/{manager,daemon}:${appVersion} are in the kubelet's containerd`, () => {
@@ -238,7 +257,7 @@ try {
     kubectl("-n", targets, "delete", "workflow", "chart-workflow", "--wait=true", "--timeout=60s");
   });
 
-  await check("a DNSChaos (action error) on a pod whose only container is the pause image (no shell, read-only root filesystem, not root): the pattern's lookups fail with SERVFAIL inside the pod's network namespace, other names resolve, also while its node's daemon is SIGKILLed and after the next one starts; deleting it restores them and leaves no interceptor", async () => {
+  await check("a DNSChaos (action error) on a pod whose only container is the pause image (no shell, read-only root filesystem, not root): the pattern's lookups fail with SERVFAIL inside the pod's network namespace, other names resolve, also while its node's daemon is SIGKILLed and after the kubelet restarts it; deleting it restores them and leaves no interceptor", async () => {
     // the test's own DNS server on the pod network's gateway (the cluster has no DNS); lookups run
     // from the host in the target's network namespace (the image has no nslookup, nor a shell)
     const gateway = JSON.parse(run("nsenter", ["-t", taskPid(busybox[0].status.containerStatuses[0].containerID), "-n", "--", "ip", "-j", "route", "show", "default"]))[0].gateway;
@@ -275,13 +294,12 @@ try {
       const under = { api: await lookup("api.example.test"), www: await lookup("www.example.test") };
       assert(under.api === "SERVFAIL" && under.www === "10.89.255.11", `under the DNSChaos: ${JSON.stringify(under)} (want api SERVFAIL, www 10.89.255.11)`);
       // the daemon killed (SIGKILL: no grace) mid-experiment: the interceptor lives in the target
-      // pod's cgroup, not the daemon's, so it keeps answering; the DaemonSet's next daemon adopts it
-      const killed = podsOf("daemon").find((p) => p.spec.nodeName === target.spec.nodeName).metadata.name;
-      kubectl("-n", namespace, "delete", "pod", killed, "--grace-period=0", "--force");
+      // pod's cgroup, not the daemon's, so it keeps answering; the restarted daemon adopts it
+      const killed = killDaemonOn(target.spec.nodeName);
+      await killed.dead();
       const whileDown = { api: await lookup("api.example.test"), www: await lookup("www.example.test") };
       assert(whileDown.api === "SERVFAIL" && whileDown.www === "10.89.255.11", `with the daemon killed: ${JSON.stringify(whileDown)} (want api SERVFAIL, www 10.89.255.11)`);
-      await until("the node's next daemon Ready", 120_000, () =>
-        podsOf("daemon").some((p) => p.metadata.name !== killed && p.spec.nodeName === target.spec.nodeName && isReady(p)));
+      await killed.restarted();
       const after = await lookup("api.example.test");
       assert(after === "SERVFAIL", `after the daemon's restart api.example.test gives ${after} (want SERVFAIL)`);
       kubectl("delete", ...dnsChaos, "--wait=true", "--timeout=60s");
@@ -343,7 +361,7 @@ try {
     }
   });
 
-  await check("a TimeChaos (timeOffset -2h) on a busybox httpd pod: the Date of its answers runs two hours behind, also while its node's daemon is SIGKILLed and after the next one starts; deleting it (recovered by the new daemon, from the processes themselves) puts the clock right and leaves the process's vDSO byte for byte as it was", async () => {
+  await check("a TimeChaos (timeOffset -2h) on a busybox httpd pod: the Date of its answers runs two hours behind, also while its node's daemon is SIGKILLed and after the kubelet restarts it; deleting it (recovered by the restarted daemon, from the processes themselves) puts the clock right and leaves the process's vDSO code byte for byte as it was (only the helper's inert image stays in its padding)", async () => {
     const timeChaos = ["-n", targets, "timechaos.chaos-mesh.org", "clock-two-hours-back"];
     try {
       kubectlIn(JSON.stringify({
@@ -384,19 +402,84 @@ try {
       await until("the TimeChaos AllInjected", 60_000, () => json("get", ...timeChaos).status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"));
       const under = await offsetHours();
       assert(Math.abs(under + 2) < 0.05, `under the TimeChaos the pod's clock is ${under.toFixed(3)} h off (want -2)`);
-      const killed = podsOf("daemon").find((p) => p.spec.nodeName === pod.spec.nodeName).metadata.name;
-      kubectl("-n", namespace, "delete", "pod", killed, "--grace-period=0", "--force");
+      const killed = killDaemonOn(pod.spec.nodeName);
+      await killed.dead();
       const whileDown = await offsetHours();
       assert(Math.abs(whileDown + 2) < 0.05, `with the daemon killed the pod's clock is ${whileDown.toFixed(3)} h off (want -2)`);
-      await until("the node's next daemon Ready", 120_000, () =>
-        podsOf("daemon").some((p) => p.metadata.name !== killed && p.spec.nodeName === pod.spec.nodeName && isReady(p)));
+      await killed.restarted();
       kubectl("delete", ...timeChaos, "--wait=true", "--timeout=60s");
       await until("the pod's clock right again", 10_000, async () => Math.abs(await offsetHours()) < 0.05);
-      assert(Buffer.compare(vdso(), original) === 0, "the process's vDSO differs from what it was before the TimeChaos");
+      // the helper's image is the last 1024 bytes of the mapping, beyond the vDSO's ELF content; a
+      // restore leaves its code there, inert (nothing jumps to it), for a thread still returning into it
+      const after = vdso();
+      assert(after.length === original.length && Buffer.compare(after.subarray(0, after.length - 1024), original.subarray(0, original.length - 1024)) === 0,
+        "the process's vDSO code differs from what it was before the TimeChaos");
     } finally {
       try {
         kubectl("delete", ...timeChaos, "--ignore-not-found", "--wait=false");
         kubectl("-n", targets, "delete", "pod", "clock", "--ignore-not-found", "--wait=false");
+      } catch {}
+    }
+  });
+
+  // IOChaos needs /dev/fuse, which only a privileged daemon container can open: without it, the
+  // node's daemon reports no io/fuse and the manager fails the record before anything is touched
+  const privilegedDaemon = !extraValues.some((v) => /daemon\.privileged=false/.test(v));
+  await check(privilegedDaemon
+    ? "an IOChaos (action fault, errno 5) on a pod's emptyDir volume: reading a file there fails with EIO, also while its node's daemon is SIGKILLed and after the kubelet restarts it; deleting it restores the original mount (no FUSE mount left) and the file byte for byte"
+    : "an IOChaos on a node whose daemon cannot open /dev/fuse (not privileged): the record fails with an event naming the node and io/fuse, nothing is mounted, and deleting the experiment does not hang", async () => {
+    const ioChaos = ["-n", targets, "iochaos.chaos-mesh.org", "data-read-eio"];
+    try {
+      kubectlIn(JSON.stringify({
+        apiVersion: "v1", kind: "Pod", metadata: { name: "disk", namespace: targets, labels: { app: "disk" } },
+        spec: { terminationGracePeriodSeconds: 0, volumes: [{ name: "data", emptyDir: {} }],
+          containers: [{ name: "app", image: "docker.io/library/busybox:latest", imagePullPolicy: "Never",
+            command: ["sh", "-c", "echo 'the original content' > /data/f && exec sleep 3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }] },
+      }), "apply", "-f", "-");
+      const pod = await until("the disk pod running", 60_000, () => {
+        const p = json("-n", targets, "get", "pod", "disk");
+        return p.status?.containerStatuses?.[0]?.state?.running && p;
+      });
+      const pid = taskPid(pod.status.containerStatuses[0].containerID);
+      // a read of /data/f in the pod's mount namespace, from the host: its content, or the error
+      const read = async () => {
+        try {
+          return (await execFileAsync("nsenter", ["-t", pid, "-m", "--", "/bin/busybox", "cat", "/data/f"], { timeout: 10_000 })).stdout;
+        } catch (err) {
+          return /I\/O error|Input\/output error/.test(String(err.stderr)) ? "EIO" : `failed: ${err.stderr || err.message}`;
+        }
+      };
+      const fuseMounts = () => readFileSync(`/proc/${pid}/mountinfo`, "utf8").split("\n").filter((l) => / - fuse\./.test(l));
+      const original = await until("the file written", 20_000, async () => ((await read()) === "the original content\n" ? "the original content\n" : undefined));
+      kubectlIn(JSON.stringify({
+        apiVersion: "chaos-mesh.org/v1alpha1", kind: "IOChaos", metadata: { name: "data-read-eio", namespace: targets },
+        spec: { action: "fault", mode: "one", selector: { namespaces: [targets], labelSelectors: { app: "disk" } },
+          volumePath: "/data", path: "/data/*", errno: 5, percent: 100, methods: ["read", "open"] },
+      }), "apply", "-f", "-");
+      if (!privilegedDaemon) {
+        const failed = await until("the record's Failed event", 60_000, () =>
+          json("get", ...ioChaos).status?.experiment?.containerRecords?.[0]?.events?.find((e) => e.type === "Failed" && /io\/fuse/.test(e.message)));
+        assert(failed.message.includes(pod.spec.nodeName), `the event does not name the node ${pod.spec.nodeName}: ${failed.message}`);
+        assert(fuseMounts().length === 0, `a FUSE mount in the pod: ${fuseMounts()}`);
+        assert((await read()) === original, "the file changed although nothing was injected");
+        kubectl("delete", ...ioChaos, "--wait=true", "--timeout=60s");
+        return;
+      }
+      await until("the IOChaos AllInjected", 60_000, () => json("get", ...ioChaos).status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True"));
+      const under = await read();
+      assert(under === "EIO", `under the IOChaos reading /data/f gave ${JSON.stringify(under)} (want EIO)`);
+      const killed = killDaemonOn(pod.spec.nodeName);
+      await killed.dead();
+      const whileDown = await read();
+      assert(whileDown === "EIO", `with the daemon killed reading /data/f gave ${JSON.stringify(whileDown)} (want EIO: the FUSE server outlives the daemon)`);
+      await killed.restarted();
+      kubectl("delete", ...ioChaos, "--wait=true", "--timeout=60s");
+      await until("/data/f readable again", 20_000, async () => (await read()) === original);
+      assert(fuseMounts().length === 0, `a FUSE mount left in the pod:\n${fuseMounts().join("\n")}`);
+    } finally {
+      try {
+        kubectl("delete", ...ioChaos, "--ignore-not-found", "--wait=false");
+        kubectl("-n", targets, "delete", "pod", "disk", "--ignore-not-found", "--wait=false");
       } catch {}
     }
   });
@@ -431,7 +514,7 @@ try {
     // no manager is left to remove the finalizer of an experiment a failed run left behind
     kubectl("-n", targets, "patch", "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
   } catch {}
-  for (const [resource, name] of [["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"], ["timechaos.chaos-mesh.org", "clock-two-hours-back"]]) {
+  for (const [resource, name] of [["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"], ["timechaos.chaos-mesh.org", "clock-two-hours-back"], ["iochaos.chaos-mesh.org", "data-read-eio"]]) {
     try {
       kubectl("-n", targets, "patch", resource, name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
     } catch {}
