@@ -288,7 +288,11 @@ describe("faultline-fd-swap on a process blocked in a system call: the call goes
     runsUnstopped(h.pid);
     // the kernel's own record of how the sleep goes on: restart_syscall (the time left, from its
     // restart block), not a new clock_nanosleep of 2 s — no wall-clock upper bound needed
-    if (h.lines.length === printed) expect(blockedIn(h.pid)).toBe(SYS_restart_syscall);
+    // (/proc/<pid>/syscall reads "running" while the thread is on a CPU — a loaded machine, or the
+    // moment it resumes: read it once it sits in the kernel again; ~1.5 s of the sleep are left)
+    let state = "running";
+    await until(() => (state = blockedIn(h.pid)) !== "running");
+    if (h.lines.length === printed) expect(state).toBe(SYS_restart_syscall);
     const line = await h.since(printed, (l) => l.slept !== undefined, 10_000);
     expect(line.slept!.ret).toBe(0);
     expect(line.slept!.errno).toBe(0);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
@@ -107,6 +107,7 @@ export class CriPodFixture {
     if (pid === undefined) {
       throw new Error(`container ${containerId} in sandbox ${podSandboxId} started but reports no pid (has it exited already?)`);
     }
+    await commandStarted(pid);
     return { sandboxId: podSandboxId, containerId: `${await this.#containerIdPrefix()}${containerId}`, pid };
   }
 
@@ -178,5 +179,26 @@ function pidFromVerboseInfo(info: Readonly<Record<string, string>>): number | un
     return typeof pid === "number" && Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * StartContainer returns once runc has told the container's init to run the command; the exec
+ * itself can come a moment later (a loaded machine shows `runc:[2:INIT]` as the container's pid 1
+ * for a while). Waits, up to 10 s, until the init has become the container's command, so a caller
+ * sees the container's own process; a process that exited is left to the caller to find.
+ */
+async function commandStarted(pid: number): Promise<void> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    let comm: string;
+    try {
+      comm = (await readFile(`/proc/${pid}/comm`, "utf8")).trim();
+    } catch {
+      return;
+    }
+    if (comm !== "runc:[2:INIT]") return;
+    if (Date.now() > end) throw new Error(`the container's process ${pid} is still runc's init after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
