@@ -290,7 +290,7 @@ describe("faultline-fd-swap on a process blocked in a system call: the call goes
     // restart block), not a new clock_nanosleep of 2 s — no wall-clock upper bound needed
     // (/proc/<pid>/syscall reads "running" while the thread is on a CPU — a loaded machine, or the
     // moment it resumes: read it once it sits in the kernel again; ~1.5 s of the sleep are left)
-    let state = "running";
+    let state: string | undefined = "running";
     await until(() => (state = blockedIn(h.pid)) !== "running");
     if (h.lines.length === printed) expect(state).toBe(SYS_restart_syscall);
     const line = await h.since(printed, (l) => l.slept !== undefined, 10_000);
