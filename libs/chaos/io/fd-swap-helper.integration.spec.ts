@@ -132,7 +132,7 @@ function runsUnstopped(pid: number) {
   for (const tid of readdirSync(`/proc/${pid}/task`)) expect(procState(`/proc/${pid}/task/${tid}`)).not.toMatch(/[tTZX]/);
 }
 /** The system call the (single) thread is blocked in, from /proc/<pid>/syscall ("running" if none). */
-const blockedIn = (pid: number) => readFileSync(`/proc/${pid}/syscall`, "utf8").split(" ")[0];
+const blockedIn = (pid: number) => readFileSync(`/proc/${pid}/syscall`, "utf8").trim().split(" ")[0];
 const SYS_read = "0";
 const SYS_clock_nanosleep = "230";
 const SYS_restart_syscall = "219";
