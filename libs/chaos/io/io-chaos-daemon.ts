@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
-import { NetworkNamespaceLock } from "../network/daemon/network-namespace-lock.js";
+import { KeyedLock } from "../pod-netns-process/keyed-lock.js";
 import { nodeRunPath } from "../pod-netns-process/node-run-path.js";
 import { atomicWrite } from "../pod-netns-process/pod-state-dir.js";
 import { checkContainerId, checkRecordKey, precondition } from "../pod-netns-process/pod-request-validation.js";
@@ -192,7 +192,7 @@ export function createIOChaosDaemon(deps: DaemonKindDeps, options: IOChaosDaemon
   const fdSwap = () => options.fdSwap ?? (helpers ??= defaultIOHelpers()).fdSwap;
   let stateDir: IOStateDir | undefined;
   const state = () => (stateDir ??= new IOStateDir(options.stateDir ?? defaultIOStateDir(paths.procRoot)));
-  const lock = new NetworkNamespaceLock();
+  const lock = new KeyedLock();
   const tell = options.onWatch ?? ((event) => console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), ...event })));
 
   const leaderOf = (containerId: string, signal?: AbortSignal) => containerLeader(deps.runtime, containerId, signal);
