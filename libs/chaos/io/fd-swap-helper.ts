@@ -3,8 +3,8 @@
 // helper's own deadline. It re-opens each process's descriptors and working directory under a volume
 // path into whatever mount is at that path now (onto the FUSE mount after mounting it, back to the
 // original after its lazy unmount). Node cannot ptrace; the helper does it, this validates and parses.
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runNativeHelper } from "../native-helper/run-native-helper.js";
 
 export interface FdSwapSkip {
   /** The descriptor; -1 for the working directory. */
@@ -180,48 +180,10 @@ export function parseFdSwapOutput(stdout: string, pids: readonly number[]): FdSw
   });
 }
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 // SIGTERM at the timeout or on abort (the helper stops at a safe point and still prints its lines),
 // SIGKILL only fdSwapHardKillGraceMs later.
-function run(binary: string, argv: string[], killAfterMs: number, signal?: AbortSignal): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    let hard: NodeJS.Timeout | undefined;
-    const killHard = () => {
-      if (hard === undefined) hard = setTimeout(() => child.kill("SIGKILL"), fdSwapHardKillGraceMs);
-    };
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM");
-      killHard();
-    }, killAfterMs);
-    const onAbort = () => {
-      child.kill("SIGTERM");
-      killHard();
-    };
-    const child = execFile(
-      binary,
-      argv,
-      { maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        clearTimeout(timer);
-        if (hard !== undefined) clearTimeout(hard);
-        signal?.removeEventListener("abort", onAbort);
-        if (signal?.aborted) return reject(new FdSwapHelperError(`${binary}: aborted`));
-        if (!error) return resolve({ code: 0, stdout, stderr });
-        const e = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string | null };
-        if (e.name === "AbortError") return reject(new FdSwapHelperError(`${binary}: aborted`));
-        if (typeof e.code === "number") return resolve({ code: e.code, stdout, stderr });
-        if (e.signal) return reject(new FdSwapHelperError(`${binary}: killed by ${e.signal} (no answer within ${killAfterMs} ms)`));
-        reject(new FdSwapHelperError(`${binary}: cannot run: ${e.message}`));
-      },
-    );
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-  });
+function run(binary: string, argv: string[], killAfterMs: number, signal?: AbortSignal) {
+  return runNativeHelper(binary, argv, { stopAfterMs: killAfterMs, signal, termGraceMs: fdSwapHardKillGraceMs, label: binary, error: FdSwapHelperError });
 }
 
 export function createFdSwapHelper(options: FdSwapHelperOptions = {}): FdSwapHelper {

@@ -1,11 +1,11 @@
 // The daemon's only way to the FUSE server faultline-iofs (native/, see native/README.md): argv only
 // (execFile, never a shell), JSON lines back, a hard SIGKILL timeout; the config file it reads (one
 // action per line, TAB-separated name=value fields), written atomically; SIGHUP / SIGTERM to the server.
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runNativeHelper } from "../native-helper/run-native-helper.js";
 
 /** The FUSE operation names an action's `methods` may list (Chaos Mesh's names). */
 export const iofsMethods = [
@@ -303,22 +303,8 @@ export interface IofsHelperOptions {
   procRoot?: string;
 }
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(binary: string, argv: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(binary, argv, { timeout: timeoutMs, killSignal: "SIGKILL", signal, encoding: "utf8" }, (error, stdout, stderr) => {
-      if (!error) return resolve({ code: 0, stdout, stderr });
-      const e = error as NodeJS.ErrnoException & { code?: number | string; signal?: string | null };
-      if (e.name === "AbortError") return reject(new IofsHelperError(`${binary} ${argv[0]}: aborted`));
-      if (typeof e.code === "number") return resolve({ code: e.code, stdout, stderr });
-      if (e.signal) return reject(new IofsHelperError(`${binary} ${argv[0]}: killed by ${e.signal} (no answer within ${timeoutMs} ms)`));
-      reject(new IofsHelperError(`${binary}: cannot run: ${e.message}`));
-    });
-  });
+function run(binary: string, argv: string[], timeoutMs: number, signal?: AbortSignal) {
+  return runNativeHelper(binary, argv, { stopAfterMs: timeoutMs, signal, label: `${binary} ${argv[0]}`, error: IofsHelperError });
 }
 
 export function createIofsHelper(options: IofsHelperOptions = {}): IofsHelper {

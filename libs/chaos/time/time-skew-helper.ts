@@ -1,9 +1,9 @@
 // The daemon's only way to the native helper faultline-time-skew (native/, see native/README.md):
 // argv only (execFile, never a shell), one JSON line per pid back, a hard SIGKILL timeout above the
 // helper's own deadline. Node cannot ptrace; the helper does the patching, this validates and parses.
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { runNativeHelper } from "../native-helper/run-native-helper.js";
 
 export interface TimeSkewEntry {
   key: string;
@@ -186,28 +186,8 @@ export function parseTimeSkewOutput(stdout: string, pids: readonly number[]): Pr
   });
 }
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(binary: string, argv: string[], killAfterMs: number, signal?: AbortSignal): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      binary,
-      argv,
-      { timeout: killAfterMs, killSignal: "SIGKILL", signal, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ code: 0, stdout, stderr });
-        const e = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string | null };
-        if (e.name === "AbortError") return reject(new TimeSkewHelperError(`${binary} ${argv[0]}: aborted`));
-        if (typeof e.code === "number") return resolve({ code: e.code, stdout, stderr });
-        if (e.signal) return reject(new TimeSkewHelperError(`${binary} ${argv[0]}: killed by ${e.signal} (no answer within ${killAfterMs} ms)`));
-        reject(new TimeSkewHelperError(`${binary}: cannot run: ${e.message}`));
-      },
-    );
-  });
+function run(binary: string, argv: string[], killAfterMs: number, signal?: AbortSignal) {
+  return runNativeHelper(binary, argv, { stopAfterMs: killAfterMs, signal, label: `${binary} ${argv[0]}`, error: TimeSkewHelperError });
 }
 
 export function createTimeSkewHelper(options: TimeSkewHelperOptions = {}): TimeSkewHelper {
