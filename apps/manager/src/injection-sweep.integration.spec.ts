@@ -117,7 +117,9 @@ describe("the manager's sweep of injections whose experiment is gone", () => {
       expect(stressors(orphanPid).length).toBeGreaterThan(0);
 
       const goneAt = await forceDelete("stresschaos", "forced-burn");
-      expect(stressors(orphanPid).length).toBeGreaterThan(0); // forced: nothing recovered it
+      // Not asserted here that the stressors still run: a sweep (every 3 s) may already have stopped
+      // them before the 404 was seen (CI saw it). That the forced delete recovered nothing is proved
+      // by the InjectionSwept Event below: the sweep records one only for stressors it found running.
       await eventually("the orphan's stressors gone", async () => (stressors(orphanPid).length === 0 ? true : undefined), 30_000);
       const tookMs = Date.now() - goneAt;
       console.log(`stressors swept ${tookMs} ms after their StressChaos was gone (interval ${sweepSeconds} s)`);
