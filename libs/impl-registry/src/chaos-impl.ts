@@ -1,4 +1,4 @@
-import type { Record, RecordPhase } from "@faultline/api";
+import type { PlannedStep, Record, RecordPhase } from "@faultline/api";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ChaosObject } from "./chaos-object.js";
 import type { DaemonClientPool } from "@faultline/daemon-client";
@@ -52,7 +52,30 @@ export interface ChaosImpl<T extends ChaosObject = ChaosObject> {
    * logged and the next sweep tries again.
    */
   sweep?(ctx: SweepContext): Promise<SweptInjection[]>;
+  /**
+   * Optional: what apply would do for `records[index]`, without doing it — built by the same
+   * request builders and argv builders apply and the daemon use, never a second copy. Read-only
+   * calls only (the capability check's GetNodeCapabilities, reads of pods). The plan annotation
+   * (`faultline.chaos-mesh.org/plan: "true"`) makes the manager call it instead of apply. A kind
+   * without it is planned as {@link UNDESCRIBED_RECORD_PLAN}.
+   */
+  plan?(ctx: ChaosImplContext, index: number, records: readonly Record[], obj: T): Promise<RecordPlan>;
 }
+
+/** What apply would do for one record: whether its node can, and the steps in order. */
+export interface RecordPlan {
+  /** Whether the record's node can perform it (the kind's capability check). */
+  capable: boolean;
+  /** Why not, naming the node and the missing piece. */
+  reason?: string;
+  steps: PlannedStep[];
+}
+
+/** The plan of a record of a kind that has no `plan`. */
+export const UNDESCRIBED_RECORD_PLAN: RecordPlan = Object.freeze({
+  capable: true,
+  steps: Object.freeze([Object.freeze({ on: "daemon" as const, note: "this kind does not describe its steps" })]) as PlannedStep[],
+});
 
 /** The experiment an injection's marker names: its uid, and its namespace and name when the marker has them. */
 export interface InjectionOwner {

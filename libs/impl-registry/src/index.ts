@@ -1,7 +1,8 @@
 // @faultline/impl-registry — what a chaos kind gives the manager, and the registry of the kinds it serves.
 
 // A kind's manager side: the impl that applies and recovers one record
-export type { ChaosImpl, ChaosImplContext, InjectionOwner, SweepContext, SweptInjection } from "./chaos-impl.js";
+export type { ChaosImpl, ChaosImplContext, InjectionOwner, RecordPlan, SweepContext, SweptInjection } from "./chaos-impl.js";
+export { UNDESCRIBED_RECORD_PLAN } from "./chaos-impl.js";
 export type { ChaosObject } from "./chaos-object.js";
 
 // A kind described once: its definition, what the manager hands it, and the entry made from it

@@ -74,5 +74,11 @@ export const chaosStatusSchema: OpenApiSchema = {
         },
       },
     },
+    plan: {
+      type: "object",
+      description:
+        "Faultline's: what the experiment would do (targets, nodes, the daemon's commands and the API patches), written instead of injecting while the object has the annotation faultline.chaos-mesh.org/plan: \"true\".",
+      "x-kubernetes-preserve-unknown-fields": true,
+    },
   },
 };

@@ -65,8 +65,69 @@ export interface ExperimentStatus {
   recordCounts?: { [phase: string]: number };
 }
 
+/**
+ * One thing the experiment would do for a record, in order: a daemon RPC (with the exact commands
+ * the daemon would run) or an API write by the manager.
+ */
+export interface PlannedStep {
+  /** Executed by the node's daemon, or an API write by the manager. */
+  on: "daemon" | "api";
+  /** The daemon RPC's name (Chaos Mesh's where it is one): "SetTcs", "ContainerKill". */
+  rpc?: string;
+  /** The request message as JSON (toJson of the protobuf message). */
+  request?: unknown;
+  /** The exact commands the daemon would run (nsenter … tc qdisc add …). */
+  argv?: string[][];
+  /** For `on: "api"`: the patch or delete the manager would send. */
+  patch?: unknown;
+  note?: string;
+}
+
+/** One candidate target of a plan: the record it would become and what would be done for it. */
+export interface PlannedTarget {
+  /** The record id it would get: ns/pod or ns/pod/container. */
+  id: string;
+  /** The pod: ns/name. */
+  pod: string;
+  container?: string;
+  /** The pod's spec.nodeName ("" when unscheduled). */
+  node: string;
+  /** Whether this node's daemon can perform it (the kind's capability check). */
+  capable: boolean;
+  /** Why not, naming the node and the missing piece. */
+  reason?: string;
+  /** What would be done for this record, in order. */
+  steps: PlannedStep[];
+}
+
+/**
+ * Faultline's `status.plan`: what the experiment would do, written instead of injecting while the
+ * object has the annotation `faultline.chaos-mesh.org/plan: "true"`.
+ */
+export interface ExperimentPlan {
+  /** RFC 3339. */
+  generatedAt: string;
+  observedGeneration: number;
+  /** The selector's mode: one | all | fixed | fixed-percent | random-max-percent. */
+  mode: string;
+  value?: string;
+  /** The targets the selector matched before the mode picks. */
+  candidates: number;
+  /** How many the mode will pick at injection. */
+  picks: number;
+  /** For people: "one of these 12 pods, picked at random at injection" / "all 12". */
+  randomness: string;
+  /** Every candidate, at most 200 (`truncatedTargets` says how many more). */
+  targets: PlannedTarget[];
+  truncatedTargets?: number;
+  /** The guard rails that would refuse it (blast radius, protected namespace). */
+  refusals?: string[];
+}
+
 /** The status every chaos object has. */
 export interface ChaosStatus {
   conditions?: ChaosCondition[];
   experiment?: ExperimentStatus;
+  /** Faultline's: the plan, while the object has the plan annotation. */
+  plan?: ExperimentPlan;
 }
