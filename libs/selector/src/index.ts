@@ -2,7 +2,7 @@
 // semantics (see PodSelectorSpec in @faultline/api).
 
 // What a chaos kind's manager needs
-export { selectContainerTargets, selectPodTargets } from "./select-targets.js";
+export { containerCandidates, podCandidates, selectContainerTargets, selectPodTargets } from "./select-targets.js";
 export type { PodTarget, SelectTargetsOptions } from "./select-targets.js";
 export type { ContainerTarget } from "./select-containers.js";
 export { createKubernetesPodSource } from "./kubernetes-pod-source.js";

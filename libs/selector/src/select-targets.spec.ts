@@ -2,7 +2,7 @@ import type { ContainerSelector } from "@faultline/api";
 import { createInMemoryPodSource } from "./in-memory-pod-source.js";
 import { pod, sequence } from "./pod-fixtures.test-support.js";
 import type { PodSource } from "./pod-source.js";
-import { selectContainerTargets, selectPodTargets } from "./select-targets.js";
+import { containerCandidates, podCandidates, selectContainerTargets, selectPodTargets } from "./select-targets.js";
 
 const pods = Array.from({ length: 10 }, (_, i) =>
   pod({ namespace: "busybox", name: `busybox-${i}`, labels: { app: "busybox" }, nodeName: `node-${i % 2}`, containers: ["busybox", "sidecar"] }),
@@ -84,5 +84,26 @@ describe("selectPodTargets", () => {
     expect(await selectPodTargets(source, { selector: {}, mode: "one" }, { ...options, random: () => 0.5 })).toMatchObject([
       { recordId: "busybox/busybox-5" },
     ]);
+  });
+});
+
+describe("podCandidates / containerCandidates", () => {
+  it("answer every matched pod before the mode picks, with its node", async () => {
+    const candidates = await podCandidates(source, { selector: { namespaces: ["busybox"] }, mode: "one" }, options);
+    expect(candidates.map((t) => t.recordId)).toEqual(pods.map((p) => `busybox/${p.metadata?.name}`));
+    expect(candidates.map((t) => t.nodeName)).toEqual(pods.map((_, i) => `node-${i % 2}`));
+  });
+
+  it("expand every matched pod's named containers whatever the mode", async () => {
+    const selector: ContainerSelector = { selector: {}, mode: "fixed", value: "3", containerNames: ["sidecar"] };
+    const candidates = await containerCandidates(source, selector, options);
+    expect(candidates.map((t) => t.recordId)).toEqual(pods.map((p) => `busybox/${p.metadata?.name}/sidecar`));
+  });
+
+  it("refuse a bad mode value and an empty match as the selection does", async () => {
+    await expect(podCandidates(source, { selector: {}, mode: "fixed", value: "0" }, options)).rejects.toMatchObject({ reason: "InvalidValue" });
+    await expect(podCandidates(source, { selector: { labelSelectors: { app: "nginx" } }, mode: "all" }, options)).rejects.toMatchObject({
+      reason: "NoPodSelected",
+    });
   });
 });

@@ -24,7 +24,8 @@ export interface PodTarget {
   pod: V1Pod;
 }
 
-async function selectModePods(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<V1Pod[]> {
+/** The pods a selector matches before its mode picks; throws NoPodSelected (naming protected namespaces asked for) when none. */
+async function candidatePods(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<V1Pod[]> {
   selectionCount(selector.mode, selector.value, 0); // a bad mode or value fails before any API call
   const pods = await selectPods(source, selector.selector, options);
   if (pods.length === 0) {
@@ -34,7 +35,25 @@ async function selectModePods(source: PodSource, selector: PodSelector, options:
       refused.length > 0 ? `no pod is selected: namespace ${refused.join(", ")} ${refused.length > 1 ? "are" : "is"} protected (the manager's --protected-namespaces)` : "no pod is selected",
     );
   }
+  return pods;
+}
+
+async function selectModePods(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<V1Pod[]> {
+  const pods = await candidatePods(source, selector, options);
   return applySelectorMode(pods, selector.mode, selector.value, options.random);
+}
+
+function podTargetOf(pod: V1Pod): PodTarget {
+  const namespace = pod.metadata?.namespace ?? "";
+  const podName = pod.metadata?.name ?? "";
+  return {
+    recordId: podRecordId(namespace, podName),
+    namespace,
+    podName,
+    podUid: pod.metadata?.uid,
+    nodeName: pod.spec?.nodeName || undefined,
+    pod,
+  };
 }
 
 /**
@@ -43,18 +62,25 @@ async function selectModePods(source: PodSource, selector: PodSelector, options:
  */
 export async function selectPodTargets(source: PodSource, selector: PodSelector, options: SelectTargetsOptions): Promise<PodTarget[]> {
   const pods = await selectModePods(source, selector, options);
-  return pods.map((pod) => {
-    const namespace = pod.metadata?.namespace ?? "";
-    const podName = pod.metadata?.name ?? "";
-    return {
-      recordId: podRecordId(namespace, podName),
-      namespace,
-      podName,
-      podUid: pod.metadata?.uid,
-      nodeName: pod.spec?.nodeName || undefined,
-      pod,
-    };
-  });
+  return pods.map(podTargetOf);
+}
+
+/**
+ * The candidates of a PodSelector: every pod it matches BEFORE the mode picks (what a plan shows;
+ * `selectionCount` says how many the mode would pick of them). The same checks and errors as
+ * {@link selectPodTargets}: a bad mode or value, and no pod matched, throw a SelectorError.
+ */
+export async function podCandidates(source: PodSource, selector: PodSelector, options: SelectPodsOptions): Promise<PodTarget[]> {
+  return (await candidatePods(source, selector, options)).map(podTargetOf);
+}
+
+/**
+ * The candidates of a ContainerSelector: the containers of every pod it matches BEFORE the mode
+ * picks (the mode picks pods, then their containers are taken). The same errors as
+ * {@link selectContainerTargets}.
+ */
+export async function containerCandidates(source: PodSource, selector: ContainerSelector, options: SelectPodsOptions): Promise<ContainerTarget[]> {
+  return selectContainers(await candidatePods(source, selector, options), selector.containerNames);
 }
 
 /**
