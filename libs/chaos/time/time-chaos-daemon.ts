@@ -13,7 +13,7 @@ import { containerLeader, containerPids } from "../container-processes/container
 import { defaultHostPaths, type HostPaths } from "../stress/cgroup-target.js";
 import { createTimeSkewHelper, timeSkewKey, type ProcessSkewState, type TimeSkewHelper } from "./time-skew-helper.js";
 import { timeSkewImageSize } from "./time-skew-helper.js";
-import { TooManyOffsetsError, checkRecoverTimeRequest, checkSetTimeRequest, sameEntries, withEntry, withoutEntry, type SkewEntry } from "./time-request.js";
+import { TooManyOffsetsError, checkRecoverTimeRequest, sameEntries, skewEntryOf, withEntry, withoutEntry, type SkewEntry } from "./time-request.js";
 
 /** What the watch tells: one event, `message` and fields. */
 export type TimeWatchEvent = { [field: string]: unknown; message: string };
@@ -296,8 +296,7 @@ export function createTimeChaosDaemon(deps: DaemonKindDeps, options: TimeChaosDa
     async setTimeOffset(req, ctx) {
       const log = requestLogger(ctx);
       log.info("SetTimeOffset", { request: { containerId: req.containerId, sec: String(req.sec), nsec: String(req.nsec), clkIdsMask: String(req.clkIdsMask), uid: req.uid, podContainerName: req.podContainerName } });
-      const { sec, nsec, mask } = checkSetTimeRequest(req);
-      const entry: SkewEntry = { key: timeSkewKey(req.uid), mask, sec, nsec };
+      const entry = skewEntryOf(req);
       try {
         const outcome = await lock.run(req.containerId, async () => {
           const leader = await deps.runtime.getPid(req.containerId, { signal: ctx.signal });

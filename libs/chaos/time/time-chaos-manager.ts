@@ -1,10 +1,16 @@
 import { parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
+import { basename } from "node:path";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { TimeRequestSchema } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
-import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import { createNodeCapabilitiesCache, RecordDecodeError, type DecodedContainer, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { hostPidOf, reachForPlan, requestJson } from "../network/record-plan.js";
 import type { TimeChaos, TimeChaosSpec } from "./time-chaos-crd.js";
+import { skewEntryOf } from "./time-request.js";
+import { defaultTimeSkewBinary, timeSkewArgv } from "./time-skew-helper.js";
 import { clockIdsMask, splitTimeOffset, timeOffsetNanos } from "./time-offset.js";
 
 /** The node capability TimeChaos needs, as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`). */
@@ -31,6 +37,43 @@ export function missingTimeSkewReason(caps: NodeCapabilities): string | undefine
 /** The offset and clocks of a spec as SetTimeOffset carries them (Chaos Mesh's split and mask). */
 export function timeRequestFieldsOf(spec: TimeChaosSpec): { sec: bigint; nsec: bigint; clkIdsMask: bigint } {
   return { ...splitTimeOffset(timeOffsetNanos(spec.timeOffset)), clkIdsMask: clockIdsMask(spec.clockIds) };
+}
+
+/**
+ * SetTimeOffset's request for a record's container, as apply sends it and plan shows it: the spec's
+ * offset and clocks, the record key as uid (`heldRecordKey`: the object's uid, else its
+ * namespaced name, and the record id), and `<podUID>:<container>`.
+ */
+export function setTimeOffsetRequestOf(
+  obj: TimeChaos,
+  recordId: string,
+  namespacedName: string,
+  target: Pick<DecodedContainer, "containerId" | "containerName" | "pod">,
+): MessageInitShape<typeof TimeRequestSchema> {
+  return {
+    containerId: target.containerId,
+    ...timeRequestFieldsOf(obj.spec),
+    uid: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId),
+    podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}`,
+  };
+}
+
+/** The helper's program name in the daemon's image (its path there: `$FAULTLINE_TIME_SKEW_BIN`, else beside the daemon's code). */
+const timeSkewProgram = basename(defaultTimeSkewBinary());
+
+/**
+ * The commands the daemon runs for a SetTimeOffset request on a container that carries no other
+ * offset: the helper's probe of the container's first process, then its `set` of the entry on
+ * every process of the container's cgroup (`timeSkewArgv`, with the daemon's own entry of the
+ * request, `skewEntryOf`). The pids are found on the node at injection: placeholders here.
+ */
+export function setTimeOffsetArgv(request: MessageInitShape<typeof TimeRequestSchema>): string[][] {
+  const entry = skewEntryOf(create(TimeRequestSchema, request));
+  const withPid = (argv: string[], placeholder: string) => [timeSkewProgram, ...argv.slice(0, -1), placeholder];
+  return [
+    withPid(timeSkewArgv({ command: "probe", pid: 1 }), hostPidOf(`container ${request.containerId}`)),
+    withPid(timeSkewArgv({ command: "set", pids: [1], entries: [entry] }), `<host pids of every process of container ${request.containerId}>`),
+  ];
 }
 
 /**
@@ -62,12 +105,32 @@ export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog })
       const target = await deps.decoder.decodeContainer(record.id, obj);
       const missing = missingTimeSkewReason(await capabilitiesOf(target, ctx.signal));
       if (missing !== undefined) throw new NodeCannotSkewTimeError(target.nodeName, missing);
-      await target.daemon.setTimeOffset(
-        { containerId: target.containerId, ...fields, uid: keyOf(obj, record.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
-        { signal: ctx.signal },
-      );
+      await target.daemon.setTimeOffset(setTimeOffsetRequestOf(obj, record.id, ctx.namespacedName, target), { signal: ctx.signal });
       deps.log("TimeChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
+    },
+
+    /** What apply would send (SetTimeOffset) and the helper commands the daemon would run, and whether the node can skew. */
+    async plan(ctx, index, records, obj) {
+      const record = records[index]!;
+      const reached = await reachForPlan(ctx, () => deps.decoder.decodeContainer(record.id, obj), capabilitiesOf);
+      if (reached.plan) return reached.plan;
+      const { target, caps } = reached;
+      const request = setTimeOffsetRequestOf(obj, record.id, ctx.namespacedName, target);
+      const missing = missingTimeSkewReason(caps);
+      return {
+        capable: missing === undefined,
+        ...(missing !== undefined && { reason: new NodeCannotSkewTimeError(target.nodeName, missing).message }),
+        steps: [
+          {
+            on: "daemon",
+            rpc: "SetTimeOffset",
+            request: requestJson(TimeRequestSchema, request),
+            argv: setTimeOffsetArgv(request),
+            note: "offsets of other TimeChaos on the container compose: the set carries every entry in force (at most 8)",
+          },
+        ],
+      };
     },
 
     recover: (ctx, index, records, obj) =>

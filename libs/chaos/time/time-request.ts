@@ -1,6 +1,7 @@
 import type { TimeRequest } from "@faultline/api";
 import { checkContainerId, invalid } from "../pod-netns-process/pod-request-validation.js";
 import { maxTimeOffsetSeconds, timeChaosMaskBits } from "./time-offset.js";
+import { timeSkewKey } from "./time-skew-helper.js";
 
 /** A TimeSkewHelper entry as the daemon composes them (the wrapper's `TimeSkewEntry`). */
 export interface SkewEntry {
@@ -50,6 +51,16 @@ export function checkSetTimeRequest(req: Pick<TimeRequest, "containerId" | "sec"
   checkTimeUid(req.uid);
   checkPodContainerName(req.podContainerName ?? "");
   return { sec: Number(req.sec), nsec: Number(req.nsec), mask: Number(req.clkIdsMask) };
+}
+
+/**
+ * The helper entry a SetTimeOffset request gives its container, checked first
+ * ({@link checkSetTimeRequest}): the uid's key, the mask, the offset. What the daemon composes with
+ * the container's other entries, and what a plan shows it would give.
+ */
+export function skewEntryOf(req: Parameters<typeof checkSetTimeRequest>[0]): SkewEntry {
+  const { sec, nsec, mask } = checkSetTimeRequest(req);
+  return { key: timeSkewKey(req.uid), mask, sec, nsec };
 }
 
 /** Checks a RecoverTimeOffset request: a container id, a uid, a podContainerName (the offset fields are not read). */
