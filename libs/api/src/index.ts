@@ -16,6 +16,19 @@ export type { OwnerReference } from "./v1alpha1/owner-reference.js";
 // the annotations users set on objects (Chaos Mesh's names)
 export { pauseAnnotation } from "./v1alpha1/pause-annotation.js";
 export { workflowAbortAnnotation } from "./v1alpha1/workflow-abort-annotation.js";
+// the cluster-wide kill switch (faultline.chaos-mesh.org/v1alpha1 KillSwitch, cluster-scoped singleton)
+export type { KillSwitch, KillSwitchCondition, KillSwitchState } from "./v1alpha1/kill-switch.js";
+export {
+  faultlineGroup,
+  killSwitchApiVersion,
+  killSwitchCrd,
+  killSwitchKind,
+  killSwitchMessage,
+  killSwitchName,
+  killSwitchReason,
+  killSwitchResource,
+  killSwitchStateOf,
+} from "./v1alpha1/kill-switch.js";
 // Go durations, as spec.duration and the orchestration fields write them
 export { InvalidDurationError, parseGoDuration } from "./v1alpha1/go-duration.js";
 // small helpers the libraries above share

@@ -27,6 +27,14 @@ describe("computeConditions", () => {
   it("reports pause", () => {
     expect(statuses([record("Injected")], true)).toMatchObject({ Paused: "True" });
   });
+
+  it("reports a pause by something else (the kill switch) with its reason and message, before and after selection", () => {
+    const bySwitch = { reason: "KillSwitch", message: "the kill switch (killswitch/cluster) is engaged: incident" };
+    for (const records of [undefined, [record("Injected")]]) {
+      expect(computeConditions(records, bySwitch).find((c) => c.type === "Paused")).toEqual({ type: "Paused", status: "True", ...bySwitch });
+    }
+    expect(computeConditions([record("Injected")], true).find((c) => c.type === "Paused")?.reason).toBe("Paused");
+  });
 });
 
 describe("condition reasons and messages", () => {

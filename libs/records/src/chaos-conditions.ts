@@ -7,6 +7,12 @@ export const maxConditionMessageLength = 512;
 
 const status = (value: boolean): "True" | "False" => (value ? "True" : "False");
 
+/** Why an object is paused when it is not (only) its pause annotation: the kill switch, for one. */
+export interface PausedBy {
+  reason: string;
+  message: string;
+}
+
 /** Records whose last attempt failed (their last event is Failed). */
 const failing = (records: readonly Record[]) => records.filter((r) => r.events?.at(-1)?.type === "Failed").length;
 
@@ -17,11 +23,12 @@ function countsMessage(done: number, total: number, verb: "injected" | "recovere
 /**
  * The four conditions, from the records and the pause state (Chaos Mesh's rules): Selected when
  * records exist; AllInjected when there are records and every one is exactly Injected;
- * AllRecovered when every one is exactly Not Injected and not marked `applying` (false before selection); Paused when paused.
+ * AllRecovered when every one is exactly Not Injected and not marked `applying` (false before selection); Paused when paused
+ * (`paused` true: by the pause annotation; a {@link PausedBy}: with its reason and message, e.g. the kill switch).
  * Each carries a reason and a short message, as Kubernetes conventions ask. Before selection, a
  * Selected=False condition in `previous` (a selection failure: {@link withSelectionFailure}) is kept.
  */
-export function computeConditions(records: readonly Record[] | undefined, paused: boolean, previous?: readonly ChaosCondition[]): ChaosCondition[] {
+export function computeConditions(records: readonly Record[] | undefined, paused: boolean | PausedBy, previous?: readonly ChaosCondition[]): ChaosCondition[] {
   const selected = records !== undefined && records.length > 0;
   if (!selected) {
     const failed = previous?.find((c) => c.type === "Selected" && c.status === "False" && c.reason !== undefined && c.reason !== "NotSelected");
@@ -56,7 +63,8 @@ export function computeConditions(records: readonly Record[] | undefined, paused
   ];
 }
 
-function pausedCondition(paused: boolean): ChaosCondition {
+function pausedCondition(paused: boolean | PausedBy): ChaosCondition {
+  if (typeof paused === "object") return { type: "Paused", status: "True", reason: paused.reason, message: truncateMessage(paused.message, maxConditionMessageLength) };
   return paused
     ? { type: "Paused", status: "True", reason: "Paused", message: `the ${pauseAnnotation} annotation is "true"` }
     : { type: "Paused", status: "False", reason: "NotPaused" };

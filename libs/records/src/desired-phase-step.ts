@@ -1,3 +1,4 @@
+import type { KillSwitchState } from "@faultline/api";
 import { durationOf, oneShotOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
 import { computeDesiredPhase, type DesiredPhaseCause, type DesiredPhaseDecision } from "./desired-phase.js";
 import type { SendEvent } from "./event-sender.js";
@@ -10,14 +11,23 @@ export const desiredPhaseEvents: { readonly [cause in DesiredPhaseCause]: { reas
   TimeUp: { reason: "TimeUp", message: "Duration has passed; recovering every record" },
   Paused: { reason: "Paused", message: "Experiment is paused; recovering every record" },
   Deleted: { reason: "Deleted", message: "Experiment is being deleted; recovering every record" },
+  KillSwitch: { reason: "KillSwitch", message: "The kill switch (killswitch/cluster) is engaged; recovering every record" },
 };
 
 /**
  * The desired phase of `obj` now ({@link computeDesiredPhase} with the kind's one-shot rule and
- * duration); when it differs from the one in the status, stages its write and sends its Event.
+ * duration, and the kill switch); when it differs from the one in the status, stages its write and
+ * sends its Event.
  */
-export function desiredPhaseStep(kind: ChaosKind, obj: ChaosObject, now: number, stage: (mutate: StatusMutation) => void, send: SendEvent): DesiredPhaseDecision {
-  const decision = computeDesiredPhase({ metadata: obj.metadata, oneShot: oneShotOf(kind, obj), duration: durationOf(kind, obj), now });
+export function desiredPhaseStep(
+  kind: ChaosKind,
+  obj: ChaosObject,
+  now: number,
+  stage: (mutate: StatusMutation) => void,
+  send: SendEvent,
+  killSwitch?: KillSwitchState,
+): DesiredPhaseDecision {
+  const decision = computeDesiredPhase({ metadata: obj.metadata, oneShot: oneShotOf(kind, obj), duration: durationOf(kind, obj), now, ...(killSwitch && { killSwitch }) });
   if (obj.status?.experiment?.desiredPhase !== decision.phase) {
     stage((status) => {
       status.experiment = { ...status.experiment, desiredPhase: decision.phase };

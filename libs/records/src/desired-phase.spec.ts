@@ -10,6 +10,19 @@ describe("computeDesiredPhase", () => {
     expect(computeDesiredPhase(base)).toEqual({ phase: "Run", cause: "Running" });
   });
 
+  it("stops everything while the kill switch is engaged, one-shots included; deletion still says Deleted", () => {
+    const killSwitch = { engaged: true, reason: "incident 4711" };
+    expect(computeDesiredPhase({ ...base, killSwitch })).toEqual({ phase: "Stop", cause: "KillSwitch" });
+    expect(computeDesiredPhase({ ...base, oneShot: true, killSwitch })).toEqual({ phase: "Stop", cause: "KillSwitch" });
+    expect(computeDesiredPhase({ ...base, metadata: { ...base.metadata, deletionTimestamp: created }, killSwitch })).toEqual({ phase: "Stop", cause: "Deleted" });
+  });
+
+  it("resumes by the usual rules once the kill switch is off: a duration that ran out meanwhile stays stopped", () => {
+    const off = { engaged: false };
+    expect(computeDesiredPhase({ ...base, duration: "30s", now: t0 + 10_000, killSwitch: off })).toEqual({ phase: "Run", cause: "Running", stopsAtMs: t0 + 30_000 });
+    expect(computeDesiredPhase({ ...base, duration: "30s", now: t0 + 31_000, killSwitch: off })).toEqual({ phase: "Stop", cause: "TimeUp" });
+  });
+
   it("stops a deleted object, whatever else holds", () => {
     const metadata = { ...base.metadata, ...paused, deletionTimestamp: created };
     expect(computeDesiredPhase({ ...base, metadata, oneShot: true })).toEqual({ phase: "Stop", cause: "Deleted" });

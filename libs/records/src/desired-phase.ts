@@ -1,7 +1,7 @@
-import { pauseAnnotation, parseGoDuration, type ChaosObjectMeta, type DesiredPhase } from "@faultline/api";
+import { pauseAnnotation, parseGoDuration, type ChaosObjectMeta, type DesiredPhase, type KillSwitchState } from "@faultline/api";
 
 /** Which rule decided the desired phase. */
-export type DesiredPhaseCause = "Deleted" | "OneShot" | "TimeUp" | "Paused" | "Running";
+export type DesiredPhaseCause = "Deleted" | "KillSwitch" | "OneShot" | "TimeUp" | "Paused" | "Running";
 
 /** The desired phase, why, and (while running with a duration) when it will turn to Stop. */
 export interface DesiredPhaseDecision {
@@ -19,6 +19,8 @@ export interface DesiredPhaseInput {
   duration: string | undefined;
   /** Epoch ms; `Date.now()` in production. */
   now: number;
+  /** The cluster-wide kill switch (`killswitch/cluster`); absent = off. */
+  killSwitch?: KillSwitchState;
 }
 
 /** Whether the pause annotation is set to "true". */
@@ -27,13 +29,16 @@ export function isPaused(metadata: ChaosObjectMeta): boolean {
 }
 
 /**
- * The desired phase, by Chaos Mesh's rules in order: deleted → Stop; one-shot → Run;
+ * The desired phase, by Chaos Mesh's rules in order: deleted → Stop; the kill switch engaged → Stop
+ * (Faultline's, before every other rule: even a one-shot starts nothing); one-shot → Run;
  * `creationTimestamp + duration` passed → Stop; paused → Stop; else Run. Only persisted timestamps
- * are used, so a restarted manager reaches the same answer.
+ * are used, so a restarted manager reaches the same answer; once the switch is off the same rules
+ * resume what was running, and an experiment whose duration ran out meanwhile stays stopped.
  */
 export function computeDesiredPhase(input: DesiredPhaseInput): DesiredPhaseDecision {
   const { metadata, now } = input;
   if (metadata.deletionTimestamp) return { phase: "Stop", cause: "Deleted" };
+  if (input.killSwitch?.engaged) return { phase: "Stop", cause: "KillSwitch" };
   if (input.oneShot) return { phase: "Run", cause: "OneShot" };
   let stopsAtMs: number | undefined;
   if (input.duration !== undefined && metadata.creationTimestamp) {

@@ -23,13 +23,14 @@ export { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from
 export type { DesiredPhaseCause, DesiredPhaseDecision, DesiredPhaseInput } from "./desired-phase.js";
 export { computeDesiredPhase, isPaused } from "./desired-phase.js";
 export { changedConditions, computeConditions, maxConditionMessageLength, mergeConditions, withSelectionFailure } from "./chaos-conditions.js";
+export type { PausedBy } from "./chaos-conditions.js";
 export { selectionFailureReason, specErrorReasons } from "./selection-failure.js";
 export type { BackoffPolicy } from "./retry-backoff.js";
 export { backoffDelayMs, consecutiveFailures, defaultBackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 export type { StatusCompaction } from "./status-compaction.js";
 export { appendRecordEvent, defaultStatusCompaction, fitStatus, statusBytes } from "./status-compaction.js";
 export type { StatusMutation, StatusWriterOptions } from "./status-writer.js";
-export { StatusWriteError, StatusWriter } from "./status-writer.js";
+export { pausedBy, StatusWriteError, StatusWriter } from "./status-writer.js";
 export { runBounded } from "./bounded-parallel.js";
 
 // Metrics

@@ -1,5 +1,6 @@
 // The composed pipeline on in-memory seams: the steps in their order (records-reconciler.integration.spec.ts
 // runs the same against the API server).
+import type { KillSwitchState } from "@faultline/api";
 import { ChaosKindRegistry } from "@faultline/impl-registry";
 import { recordsFinalizer } from "./chaos-annotations.js";
 import { createRecordsReconciler } from "./records-reconciler.js";
@@ -8,10 +9,17 @@ import { fixedSelector, InMemoryChaosObjects, InMemoryEventRecorder, testDeps, t
 const targets = (n: number) => Array.from({ length: n }, (_, i) => ({ recordId: `ns/pod-${i}`, selectorKey: "." }));
 const request = { kind: "TestChaos", namespace: "ns", name: "a" };
 
-function pipeline(kind = testKind(), selected = targets(3)) {
+function pipeline(kind = testKind(), selected = targets(3), killSwitch?: () => KillSwitchState) {
   const objects = new InMemoryChaosObjects();
   const events = new InMemoryEventRecorder();
-  const reconciler = createRecordsReconciler({ kinds: new ChaosKindRegistry().register(kind.definition, testDeps()), objects, selector: fixedSelector(selected), events, backoff: { baseMs: 1000, maxMs: 60_000 } });
+  const reconciler = createRecordsReconciler({
+    kinds: new ChaosKindRegistry().register(kind.definition, testDeps()),
+    objects,
+    selector: fixedSelector(selected),
+    events,
+    backoff: { baseMs: 1000, maxMs: 60_000 },
+    ...(killSwitch && { killSwitch }),
+  });
   return { objects, events, reconciler, stored: () => objects.stored(testResource, "ns", "a") };
 }
 
@@ -81,6 +89,62 @@ describe("createRecordsReconciler (in memory)", () => {
     const { requeueAfterMs } = await reconciler.reconcile(request);
     expect(requeueAfterMs).toBeGreaterThan(4000);
     expect(requeueAfterMs).toBeLessThanOrEqual(5000);
+  });
+
+  it("recovers every record while the kill switch is engaged, says why in Paused, and resumes once it is off", async () => {
+    let killSwitch: KillSwitchState = { engaged: false };
+    const kind = testKind();
+    const { objects, events, reconciler, stored } = pipeline(kind, targets(3), () => killSwitch);
+    objects.put(testResource, testObject("a", { spec: { duration: "1h" } }));
+    await reconciler.reconcile(request);
+    killSwitch = { engaged: true, reason: "incident 4711" };
+    await reconciler.reconcile(request);
+    expect(stored()!.status?.experiment?.desiredPhase).toBe("Stop");
+    expect(stored()!.status?.experiment?.containerRecords?.map((r) => r.phase)).toEqual(["Not Injected", "Not Injected", "Not Injected"]);
+    expect(stored()!.status?.conditions?.find((c) => c.type === "Paused")).toEqual({
+      type: "Paused",
+      status: "True",
+      reason: "KillSwitch",
+      message: "the kill switch (killswitch/cluster) is engaged: incident 4711",
+    });
+    expect(events.events.map((e) => e.reason)).toContain("KillSwitch");
+    killSwitch = { engaged: false };
+    await reconciler.reconcile(request);
+    expect(stored()!.status?.experiment?.containerRecords?.map((r) => r.phase)).toEqual(["Injected", "Injected", "Injected"]);
+    expect(stored()!.status?.conditions?.find((c) => c.type === "Paused")?.status).toBe("False");
+    expect(kind.calls.map((c) => c.operation).join(",")).toBe("apply,apply,apply,recover,recover,recover,apply,apply,apply");
+  });
+
+  it("writes the kill switch's Paused condition on an object already stopped, and takes it off again", async () => {
+    let killSwitch: KillSwitchState = { engaged: false };
+    const { objects, reconciler, stored } = pipeline(testKind(), targets(1), () => killSwitch);
+    objects.put(testResource, testObject("a", { metadata: { annotations: { "experiment.chaos-mesh.org/pause": "true" } } }));
+    await reconciler.reconcile(request);
+    expect(stored()!.status?.conditions?.find((c) => c.type === "Paused")?.reason).toBe("Paused");
+    killSwitch = { engaged: true };
+    await reconciler.reconcile(request);
+    expect(stored()!.status?.conditions?.find((c) => c.type === "Paused")?.reason).toBe("KillSwitch");
+    killSwitch = { engaged: false };
+    await reconciler.reconcile(request);
+    expect(stored()!.status?.conditions?.find((c) => c.type === "Paused")?.reason).toBe("Paused");
+  });
+
+  it("starts nothing of a one-shot while engaged, and neither undoes nor repeats what it already did", async () => {
+    let killSwitch: KillSwitchState = { engaged: true };
+    const kind = testKind({ oneShot: true });
+    const { objects, reconciler, stored } = pipeline(kind, targets(2), () => killSwitch);
+    objects.put(testResource, testObject("a"));
+    await reconciler.reconcile(request);
+    expect(kind.calls).toEqual([]);
+    expect(stored()!.status?.experiment?.containerRecords).toBeUndefined(); // not even selected
+    killSwitch = { engaged: false };
+    await reconciler.reconcile(request);
+    killSwitch = { engaged: true };
+    await reconciler.reconcile(request);
+    killSwitch = { engaged: false };
+    await reconciler.reconcile(request);
+    expect(kind.calls.map((c) => c.operation)).toEqual(["apply", "apply"]);
+    expect(stored()!.status?.experiment?.containerRecords?.map((r) => r.phase)).toEqual(["Injected", "Injected"]);
   });
 
   it("answers nothing for an object that does not exist", async () => {

@@ -1,5 +1,6 @@
+import { killSwitchReason, type KillSwitchState } from "@faultline/api";
 import type { ReconcileResult } from "@faultline/controller";
-import { type ChaosKind, type ChaosKindRegistry, resourceOf } from "@faultline/impl-registry";
+import { type ChaosKind, type ChaosKindRegistry, oneShotOf, resourceOf } from "@faultline/impl-registry";
 import { namespacedNameOf } from "@faultline/daemon-client";
 import { applyingMarks } from "./applying-marks.js";
 import type { ChaosObjectClient } from "./chaos-object-client.js";
@@ -60,6 +61,12 @@ export interface RecordsReconcilerOptions {
    */
   eventWaitMs?: number;
   now?: () => number;
+  /**
+   * The cluster-wide kill switch now (the manager's KillSwitch cache); absent = never engaged.
+   * While engaged every object's desired phase is Stop (cause `KillSwitch`) and its Paused condition
+   * says so; the caller queues every object again when it changes.
+   */
+  killSwitch?: () => KillSwitchState;
 }
 
 /**
@@ -98,9 +105,13 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     const obj = read && (await holdFinalizer(objects, resource, read, send));
     if (!obj) return {};
     const deleting = Boolean(obj.metadata.deletionTimestamp);
-    const batch = createStatusBatch(objects, resource, obj, { compaction, send });
+    const killSwitch = options.killSwitch?.();
+    const batch = createStatusBatch(objects, resource, obj, { compaction, send, killSwitch: () => killSwitch });
     const conditionsBefore = obj.status?.conditions;
-    const { phase, stopsAtMs } = desiredPhaseStep(kind, obj, now(), batch.stage, send);
+    const { phase, stopsAtMs, cause } = desiredPhaseStep(kind, obj, now(), batch.stage, send, killSwitch);
+    // the Paused condition follows the switch even when the desired phase does not change
+    const pausedBySwitch = conditionsBefore?.some((c) => c.type === "Paused" && c.status === "True" && c.reason === killSwitchReason) ?? false;
+    if (pausedBySwitch !== Boolean(killSwitch?.engaged)) batch.stage(() => {});
     const waits = stopsAtMs !== undefined && !deleting ? [stopsAtMs - now()] : [];
 
     const selection = await selectTargetsOnce({ kind, obj, phase, selector: options.selector, batch, send });
@@ -111,6 +122,9 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
 
     const records = batch.writer.current.status?.experiment?.containerRecords ?? [];
     const { due, waits: backoffWaitsBefore } = dueRecords(records, phase, backoff, now());
+    // a one-shot's injection (a killed pod) has nothing to recover: the kill switch only holds what
+    // it has not done yet, so turning the switch off does not do again what was done
+    if (cause === "KillSwitch" && oneShotOf(kind, obj)) due.length = 0;
     const ctx = { signal, namespacedName: namespacedNameOf(obj) };
     const lost = await lostInjections.check({ kind, obj, records, due, running: phase === "Run" && !deleting, ctx, send, now: now() });
     due.push(...lost.reapply);

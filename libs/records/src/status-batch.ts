@@ -1,3 +1,4 @@
+import type { KillSwitchState } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
 import type { ChaosObjectClient, ChaosResource } from "./chaos-object-client.js";
 import type { SendEvent } from "./event-sender.js";
@@ -20,9 +21,10 @@ export interface StatusBatch {
  * reconcile when its write failed (the queue retries the object). A status that does not fit even
  * without record events is a Warning Event `StatusTooLarge`.
  */
-export function createStatusBatch(objects: ChaosObjectClient, resource: ChaosResource, obj: ChaosObject, options: { compaction: StatusCompaction; send: SendEvent }): StatusBatch {
+export function createStatusBatch(objects: ChaosObjectClient, resource: ChaosResource, obj: ChaosObject, options: { compaction: StatusCompaction; send: SendEvent; killSwitch?: () => KillSwitchState | undefined }): StatusBatch {
   const writer = new StatusWriter(objects, resource, obj, {
     compaction: options.compaction,
+    ...(options.killSwitch && { killSwitch: options.killSwitch }),
     onTooLarge: (tooLarge) => options.send(tooLarge, "Warning", "StatusTooLarge", "Status does not fit the object size limit even without record events"),
   });
   const failures: unknown[] = [];

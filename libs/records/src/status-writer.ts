@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
-import type { ChaosStatus } from "@faultline/api";
+import { killSwitchMessage, killSwitchReason, type ChaosStatus, type KillSwitchState } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
-import { computeConditions, mergeConditions } from "./chaos-conditions.js";
+import { computeConditions, mergeConditions, type PausedBy } from "./chaos-conditions.js";
 import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./chaos-object-client.js";
 import { isPaused } from "./desired-phase.js";
 import { defaultStatusCompaction, fitStatus, type StatusCompaction } from "./status-compaction.js";
@@ -31,6 +31,14 @@ export interface StatusWriterOptions {
   compaction?: StatusCompaction;
   /** Told when a status cannot be made to fit, before the (likely refused) write. */
   onTooLarge?: (obj: ChaosObject) => void;
+  /** The kill switch now: while engaged, the Paused condition says so (reason `KillSwitch`). */
+  killSwitch?: () => KillSwitchState | undefined;
+}
+
+/** The Paused condition's cause for an object: the kill switch when engaged, else its pause annotation. */
+export function pausedBy(obj: ChaosObject, killSwitch: KillSwitchState | undefined): boolean | PausedBy {
+  if (killSwitch?.engaged) return { reason: killSwitchReason, message: killSwitchMessage(killSwitch) };
+  return isPaused(obj.metadata);
 }
 
 /**
@@ -133,7 +141,8 @@ export class StatusWriter {
     if (mutations.length === 0) return copy;
     for (const mutate of mutations) mutate(copy.status, copy);
     const records = copy.status.experiment?.containerRecords;
-    copy.status.conditions = mergeConditions(copy.status.conditions, computeConditions(records, isPaused(copy.metadata), copy.status.conditions));
+    const paused = pausedBy(copy, this.#options.killSwitch?.());
+    copy.status.conditions = mergeConditions(copy.status.conditions, computeConditions(records, paused, copy.status.conditions));
     if (!fitStatus(copy.status, this.#options.compaction ?? defaultStatusCompaction).fits) this.#options.onTooLarge?.(copy);
     return copy;
   }
