@@ -1,11 +1,15 @@
 import { parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { ExecIOChaosRequestSchema } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { IOChaosAction } from "./io-action.js";
+import { reachForPlan, requestJson } from "../network/record-plan.js";
 import type { IOChaos, IOChaosSpec } from "./io-chaos-crd.js";
+import { execIOChaosCommands } from "./io-chaos-plan.js";
 
 /** The node capability IOChaos needs, as GetNodeCapabilities' flags name it (`nodeCapabilityFlags`). */
 export const ioFuseCapability = "io/fuse";
@@ -52,6 +56,20 @@ export function ioActionOf(spec: IOChaosSpec, source: string): IOChaosAction {
 }
 
 /**
+ * ExecIOChaos's request for a record's container, as apply sends it and plan shows it: the spec's
+ * volume, the record key (`heldRecordKey`: the object's uid, else its namespaced name, and the
+ * record id) and the action (`ioActionOf`, its source the namespaced name) as JSON.
+ */
+export function execIOChaosRequestOf(obj: IOChaos, recordId: string, namespacedName: string, containerId: string): MessageInitShape<typeof ExecIOChaosRequestSchema> {
+  return {
+    containerId,
+    volumePath: obj.spec.volumePath,
+    recordKey: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId),
+    action: JSON.stringify(ioActionOf(obj.spec, namespacedName)),
+  };
+}
+
+/**
  * The manager side of IOChaos. Apply checks that the record's node can serve a FUSE fault
  * (GetNodeCapabilities, cached 30 s per node; a node without `io/fuse` fails the record, naming the
  * node and the reason, before anything is sent) and sends ExecIOChaos for the record's container:
@@ -77,17 +95,38 @@ export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): 
   return {
     async apply(ctx, index, records, obj) {
       const record = records[index]!;
-      const action = ioActionOf(obj.spec, ctx.namespacedName);
       deps.log("Apply IOChaos", { id: record.id, chaos: ctx.namespacedName, action: obj.spec.action, volumePath: obj.spec.volumePath });
       const target = await deps.decoder.decodeContainer(record.id, obj);
       const missing = missingIOFuseReason(await capabilitiesOf(target, ctx.signal));
       if (missing !== undefined) throw new NodeCannotFaultIOError(target.nodeName, missing);
-      await target.daemon.execIOChaos(
-        { containerId: target.containerId, volumePath: obj.spec.volumePath, recordKey: keyOf(obj, record.id, ctx.namespacedName), action: JSON.stringify(action) },
-        { signal: ctx.signal },
-      );
+      await target.daemon.execIOChaos(execIOChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId), { signal: ctx.signal });
       deps.log("IOChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
+    },
+
+    /** What apply would send (ExecIOChaos) and the helper commands the daemon would run, and whether the node can serve FUSE. */
+    async plan(ctx, index, records, obj) {
+      const record = records[index]!;
+      const reached = await reachForPlan(ctx, () => deps.decoder.decodeContainer(record.id, obj), capabilitiesOf);
+      if (reached.plan) return reached.plan;
+      const { target, caps } = reached;
+      const request = execIOChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId);
+      const { argv, config } = execIOChaosCommands(request);
+      const missing = missingIOFuseReason(caps);
+      return {
+        capable: missing === undefined,
+        ...(missing !== undefined && { reason: new NodeCannotFaultIOError(target.nodeName, missing).message }),
+        steps: [
+          {
+            on: "daemon",
+            rpc: "ExecIOChaos",
+            request: requestJson(ExecIOChaosRequestSchema, request),
+            argv,
+            note: `then the server's config is written and the server SIGHUPed; the config: ${config.trim()}` +
+              " (on a volume another IOChaos faults already, only the config with every action in force is rewritten and SIGHUPed)",
+          },
+        ],
+      };
     },
 
     async recover(ctx, index, records, obj) {
