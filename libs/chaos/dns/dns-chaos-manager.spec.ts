@@ -191,6 +191,7 @@ describe("DNSChaos sweep", () => {
     const logs: string[] = [];
     const ctx: SweepContext = {
       signal: new AbortController().signal,
+      dryRun: false,
       holds: async ({ uid: owner }, recordId) => (asked.push(`${owner} ${recordId}`), holds.includes(`${owner}/${recordId}`)),
       listPods: async () => setupResult.pods,
       daemons: setupResult.daemons,

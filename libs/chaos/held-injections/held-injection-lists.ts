@@ -113,7 +113,7 @@ export interface HeldInjection<I> {
  * shape (`parseKey`) whose experiment no longer holds its record is recovered (`recover`). Keys of
  * other shapes are not ours to judge. A node whose daemon cannot be reached or listed is skipped
  * and tried at the next pass; `afterNode` gets the keys still held there (StressChaos renews their
- * leases).
+ * leases). With `ctx.dryRun` nothing is recovered: the answer lists what would have been.
  */
 export async function sweepHeldKeys<I>(options: {
   ctx: SweepContext;
@@ -154,14 +154,16 @@ export async function sweepHeldKeys<I>(options: {
         stillHeld.push(held.key);
         continue;
       }
-      try {
-        await options.recover(daemon, held, ctx.signal);
-      } catch (err) {
-        ctx.log(`${kind} sweep could not recover an injection: tried again at the next pass`, { node, recordKey: held.key, error: (err as Error).message });
-        continue;
+      if (!ctx.dryRun) {
+        try {
+          await options.recover(daemon, held, ctx.signal);
+        } catch (err) {
+          ctx.log(`${kind} sweep could not recover an injection: tried again at the next pass`, { node, recordKey: held.key, error: (err as Error).message });
+          continue;
+        }
       }
       const { pod, what, fields } = options.describe(owner.recordId, held);
-      ctx.log(`${kind} swept`, { node, recordKey: held.key, ...fields });
+      ctx.log(ctx.dryRun ? `${kind} sweep found (dry run: left in place)` : `${kind} swept`, { node, recordKey: held.key, ...fields });
       swept.push({ pod, owner: { uid: owner.uid }, what });
     }
     if (options.afterNode && stillHeld.length > 0) await options.afterNode(daemon, stillHeld, node);

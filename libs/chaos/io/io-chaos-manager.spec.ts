@@ -178,6 +178,7 @@ describe("IOChaos sweep", () => {
     });
     const sweepCtx: SweepContext = {
       signal: new AbortController().signal,
+      dryRun: false,
       holds: async ({ uid: owner }, recordId) => `${owner}/${recordId}` === `${uid}/app/web-0/main`,
       listPods: async () => s.pods,
       daemons: s.daemons,

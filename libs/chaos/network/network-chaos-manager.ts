@@ -109,7 +109,8 @@ const podIps = (pod: V1Pod | undefined): string[] => {
  * Each pod carries an annotation listing the objects in force on it, so `lostInjections` can tell a
  * recreated pod (which has none) and the pipeline applies the rules again, and `sweep` can tell an
  * object that is gone (its finalizer removed without a recovery) or no longer holds the pod's
- * record: the pod's state is derived again without it, as a Recover would.
+ * record: the pod's state is derived again without it, as a Recover would (a dry run, `ctx.dryRun`,
+ * reports those pods and changes nothing).
  */
 export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<ChaosImpl<NetworkChaos>> {
   const resolve = deps.resolve ?? dnsResolver;
@@ -318,6 +319,10 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
           if (!(await ctx.holds({ uid }, `${namespace}/${name}`))) gone.push(uid);
         }
         if (gone.length === 0) continue;
+        if (ctx.dryRun) {
+          for (const uid of gone) swept.push({ pod: { namespace, name, ...(podUid !== undefined && { uid: podUid }) }, owner: { uid }, what: "NetworkChaos rules (ipsets, iptables chains, tc)" });
+          continue;
+        }
         // the pod's state derived again from every object that wants it now: the gone ones are not
         // listed any more, and one that no longer holds this pod's record is left out by its records
         const released: NetworkChaos = {

@@ -50,7 +50,7 @@ function setup(pods: V1Pod[], objects: NetworkChaos[]) {
     log: () => undefined,
   });
   const held = (uid: string, recordId: string) => objects.some((o) => o.metadata.uid === uid && (o.status?.experiment?.containerRecords ?? []).some((r) => r.id === recordId));
-  const ctx: SweepContext = { signal: new AbortController().signal, holds: async ({ uid }, id) => held(uid, id), listPods: async () => pods, daemons, log: () => undefined };
+  const ctx: SweepContext = { signal: new AbortController().signal, dryRun: false, holds: async ({ uid }, id) => held(uid, id), listPods: async () => pods, daemons, log: () => undefined };
   return { impl, ctx, chains, annotations };
 }
 
@@ -73,6 +73,14 @@ describe("NetworkChaos sweep", () => {
     expect(annotations.get("c-0")).toEqual([]);
     expect(chains.get("pod-c-0")).toEqual([]);
     expect(annotations.get("b-0")).toEqual([]);
+  });
+
+  it("a dry run reports the pod of a gone object and sends and annotates nothing", async () => {
+    const { impl, ctx, chains, annotations } = setup([pod("a-0", "10.0.0.1", ["gone", "live"]), pod("b-0", "10.0.0.2", ["live"])], [live]);
+    const found = await impl.sweep({ ...ctx, dryRun: true });
+    expect(found).toEqual([{ pod: { namespace: "ns", name: "a-0", uid: "pod-a-0" }, owner: { uid: "gone" }, what: "NetworkChaos rules (ipsets, iptables chains, tc)" }]);
+    expect(chains.size).toBe(0);
+    expect(annotations.size).toBe(0);
   });
 
   it("leaves pods alone that carry no annotation, or are being deleted", async () => {

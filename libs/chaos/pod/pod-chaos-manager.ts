@@ -32,7 +32,8 @@ export interface PodChaosManagerDeps {
  *
  * `sweep` releases the pods whose pod-failure marks name a PodChaos (by uid) that is gone or no
  * longer holds the pod's record, exactly as Recover would: that uid leaves the marks, and a
- * container no other PodChaos holds gets its original image back.
+ * container no other PodChaos holds gets its original image back. A dry run (`ctx.dryRun`) reports
+ * the same pods and patches none.
  */
 export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> {
   const pauseImage = deps.pauseImage ?? defaultPauseImage;
@@ -94,6 +95,10 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
           const containers = marksOn(pod).filter((m) => m.by.includes(uid)).map((m) => m.container);
           const ops = podFailureRecoverPatch(pod, uid);
           if (ops.length === 0) continue;
+          if (ctx.dryRun) {
+            swept.push({ pod: { namespace, name, ...(pod.metadata?.uid !== undefined && { uid: pod.metadata.uid }) }, owner: { uid }, what: `pod-failure of container(s) ${containers.join(", ")}` });
+            continue;
+          }
           try {
             await patchPod(namespace, name, ops);
           } catch (error) {

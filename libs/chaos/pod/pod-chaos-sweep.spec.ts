@@ -45,6 +45,7 @@ const ctxWith = (pods: Map<string, V1Pod>, held: { [uid: string]: string[] }): S
   return {
     asked,
     signal: new AbortController().signal,
+    dryRun: false,
     holds: async ({ uid }, recordId) => (asked.push(`${uid} ${recordId}`), (held[uid] ?? []).includes(recordId)),
     listPods: async () => [...pods.values()],
     daemons: {} as DaemonClientPool,
@@ -78,6 +79,15 @@ describe("PodChaos sweep", () => {
     const swept = await impl.sweep!(ctxWith(pods, { live: ["shop/web-9"] }));
     expect(swept).toHaveLength(1);
     expect(image(pods.get("web-0"))).toBe("nginx:1.27");
+  });
+
+  it("a dry run reports the same pods and patches none", async () => {
+    const { pods, impl } = cluster({ "web-0": ["gone"], "web-1": ["live"] });
+    const before = structuredClone(pods.get("web-0"));
+    const found = await impl.sweep!({ ...ctxWith(pods, { live: ["shop/web-1"] }), dryRun: true });
+    expect(found).toEqual([{ pod: { namespace: "shop", name: "web-0", uid: "uid-web-0" }, owner: { uid: "gone" }, what: "pod-failure of container(s) web" }]);
+    expect(pods.get("web-0")).toEqual(before);
+    expect(image(pods.get("web-0"))).toBe("pause:3.6");
   });
 
   it("asks nothing and changes nothing on pods without marks", async () => {

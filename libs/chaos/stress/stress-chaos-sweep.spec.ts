@@ -34,6 +34,7 @@ function setup(running: { [node: string]: { recordKey: string; part: string }[] 
   const logs: string[] = [];
   const ctx: SweepContext = {
     signal: new AbortController().signal,
+    dryRun: false,
     holds: async ({ uid }, recordId) => (asked.push(`${uid} ${recordId}`), held.includes(`${uid}/${recordId}`)),
     listPods: async () => [pod("web-0", "node-1"), pod("web-1", "node-2"), pod("web-2", "node-1")],
     daemons,
@@ -62,6 +63,17 @@ describe("StressChaos sweep", () => {
       { pod: { namespace: "app", name: "web-0" }, owner: { uid: gone }, what: "cpu and memory stressor(s) in container web" },
       { pod: { namespace: "app", name: "web-1" }, owner: { uid: gone }, what: "cpu stressor(s) in container web" },
     ]);
+  });
+
+  it("a dry run (sweepHeldKeys) reports the stressors of a gone StressChaos, stops none, and still renews the held one's lease", async () => {
+    const { impl, ctx, cancelled, renewed } = setup(
+      { "node-1": [{ recordKey: `${gone}/app/web-0/web`, part: "cpu" }, { recordKey: `${live}/app/web-2/web`, part: "cpu" }] },
+      [`${live}/app/web-2/web`],
+    );
+    const found = await impl.sweep!({ ...ctx, dryRun: true });
+    expect(found).toEqual([{ pod: { namespace: "app", name: "web-0" }, owner: { uid: gone }, what: "cpu stressor(s) in container web" }]);
+    expect(cancelled).toEqual([]);
+    expect(renewed).toEqual([`node-1 ${live}/app/web-2/web`]);
   });
 
   it("stops a stressor whose StressChaos exists but no longer holds its record", async () => {

@@ -173,6 +173,7 @@ describe("TimeChaos sweep", () => {
     const asked: string[] = [];
     const sweepCtx: SweepContext = {
       signal: new AbortController().signal,
+      dryRun: false,
       holds: async ({ uid: owner }, recordId) => (asked.push(`${owner} ${recordId}`), `${owner}/${recordId}` === `${uid}/app/web-0/main`),
       listPods: async () => s.pods,
       daemons: s.daemons,

@@ -49,7 +49,8 @@ export interface ChaosImpl<T extends ChaosObject = ChaosObject> {
    * injections (from their markers: pod annotations, stressor markers) whose experiment no longer
    * holds them — `ctx.holds` answers false — and recovers them. The manager's sweeper calls it on
    * start and every `--sweep-interval-seconds` while leading. Answers what it swept; an error is
-   * logged and the next sweep tries again.
+   * logged and the next sweep tries again. With `ctx.dryRun` it only finds them: the same answer,
+   * nothing recovered.
    */
   sweep?(ctx: SweepContext): Promise<SweptInjection[]>;
   /**
@@ -84,7 +85,7 @@ export interface InjectionOwner {
   name?: string;
 }
 
-/** One injection a kind's sweep recovered. */
+/** One injection a kind's sweep recovered (or, in a dry run, found and would recover). */
 export interface SweptInjection {
   /** The pod it was in (the sweeper records an Event there). */
   pod: { namespace: string; name: string; uid?: string };
@@ -98,6 +99,12 @@ export interface SweptInjection {
 export interface SweepContext {
   /** Aborted when the manager shuts down or stops leading. */
   signal: AbortSignal;
+  /**
+   * Find only: report what would be swept (the same `SweptInjection`s), recover nothing and write
+   * nothing to the targets. The manager's status (`faultline-status`, `orphans`) is built from such
+   * a pass. Renewing what is still held (StressChaos's leases) is not a recovery and still happens.
+   */
+  dryRun: boolean;
   /**
    * Whether the experiment of this kind with `owner.uid` exists now and holds the record `recordId`
    * (records kept in RecordShards included), read from the API server at the time of the call.

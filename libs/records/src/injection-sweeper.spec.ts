@@ -50,7 +50,7 @@ function markedKind(markers: { owner: InjectionOwner; recordId: string }[], fail
           const swept: SweptInjection[] = [];
           for (const marker of [...markers]) {
             if (await ctx.holds(marker.owner, marker.recordId)) continue;
-            markers.splice(markers.indexOf(marker), 1);
+            if (!ctx.dryRun) markers.splice(markers.indexOf(marker), 1);
             const [namespace, name] = marker.recordId.split("/") as [string, string];
             swept.push({ pod: { namespace, name }, owner: marker.owner, what: "pod-failure" });
           }
@@ -144,6 +144,49 @@ describe("createInjectionSweeper", () => {
     expect(result.has("PodChaos")).toBe(false);
     expect(logs).toContain("warn sweep failed: retried at the next pass");
     expect(events).toEqual([]);
+  });
+
+  it("a dry run hands the kinds dryRun, reports what they found, and records no Event and no count", async () => {
+    const markers = [{ owner: { uid: "uid-gone" }, recordId: "ns/web-1" }];
+    const { sweeper, events, registry } = setup(markers, []);
+    const pass = await sweeper.pass(new AbortController().signal, { dryRun: true });
+    expect(pass).toMatchObject({ dryRun: true, kinds: ["PodChaos"], errors: [] });
+    expect(pass.found).toEqual([{ kind: "PodChaos", injection: { pod: { namespace: "ns", name: "web-1" }, owner: { uid: "uid-gone" }, what: "pod-failure" } }]);
+    expect(markers).toHaveLength(1);
+    expect(events).toEqual([]);
+    expect(await registry.getSingleMetricAsString("faultline_manager_swept_injections_total")).not.toContain('kind="PodChaos"');
+    // a real pass after it sweeps
+    expect((await sweeper.pass(new AbortController().signal, { dryRun: false })).found).toHaveLength(1);
+    expect(markers).toEqual([]);
+    expect(events).toHaveLength(1);
+  });
+
+  it("a pass reports a failing kind in its errors", async () => {
+    const { sweeper } = setup([{ owner: { uid: "x" }, recordId: "ns/web-1" }], [], true);
+    const pass = await sweeper.pass(new AbortController().signal, { dryRun: true });
+    expect(pass.kinds).toEqual([]);
+    expect(pass.errors).toEqual(["PodChaos: sweep failed (API server unreachable)"]);
+  });
+
+  it("runs passes one at a time: a dry run asked during a real pass starts after it, and a second real request joins the first", async () => {
+    const markers = [{ owner: { uid: "uid-gone" }, recordId: "ns/web-1" }];
+    const { sweeper } = setup(markers, []);
+    const signal = new AbortController().signal;
+    const real = sweeper.pass(signal, { dryRun: false });
+    const joined = sweeper.pass(signal, { dryRun: false });
+    const dry = sweeper.pass(signal, { dryRun: true });
+    expect(joined).toBe(real);
+    expect((await real).found).toHaveLength(1);
+    expect((await dry).found).toEqual([]); // it ran after the real pass had swept
+  });
+
+  it("interval 0 runs no pass at all (sweeps only when asked)", async () => {
+    const markers = [{ owner: { uid: "uid-gone" }, recordId: "ns/web-1" }];
+    const { sweeper, events } = setup(markers, []);
+    await sweeper.run(new AbortController().signal, 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual([]);
+    expect(markers).toHaveLength(1);
   });
 
   it("runs a pass at once and then on its interval until aborted", async () => {

@@ -28,11 +28,37 @@ export interface InjectionSweeperOptions {
   log(level: "info" | "warn", message: string, fields: { [key: string]: unknown }): void;
 }
 
+/** What one pass found (a dry run) or swept, and what went wrong on the way. */
+export interface SweepPass {
+  dryRun: boolean;
+  startedAt: Date;
+  finishedAt: Date;
+  /** The kinds whose sweep answered (those that failed are in `errors`). */
+  kinds: string[];
+  /** What each kind swept (or, in a dry run, found), in the order the kinds answered. */
+  found: { kind: string; injection: SweptInjection }[];
+  /**
+   * What the pass could not do, one line each, `<Kind>: <what> (<error>)`: a kind whose sweep
+   * failed, and what a kind logged with an `error` field (a node it could not list, an injection it
+   * could not recover). The next pass tries again.
+   */
+  errors: string[];
+}
+
 /** The sweeper: one pass, or passes on a timer. */
 export interface InjectionSweeper {
   /** One pass over every kind with a `sweep`; what each swept. A kind that fails is logged and skipped. */
   sweepOnce(signal: AbortSignal): Promise<Map<string, SweptInjection[]>>;
-  /** A pass now and then every `intervalMs` until `signal` aborts; resolves then. */
+  /**
+   * One pass, `dryRun` to find only (no recovery, no Event, no count): what it found or swept and
+   * its errors. Passes run one at a time; a request while a pass of the same sort is running or
+   * waiting joins it.
+   */
+  pass(signal: AbortSignal, options: { dryRun: boolean }): Promise<SweepPass>;
+  /**
+   * A pass now and then every `intervalMs` until `signal` aborts; resolves then. `intervalMs` 0
+   * (`--sweep-interval-seconds 0`) runs none: sweeps happen only when asked for ({@link pass}).
+   */
   run(signal: AbortSignal, intervalMs: number): Promise<void>;
 }
 
@@ -70,7 +96,8 @@ export function createHoldsCheck(kind: ChaosKind, objects: ChaosObjectClient, li
 /**
  * The manager's sweeper. Each pass calls every kind's `sweep` with a fresh {@link SweepContext}, one
  * kind after another; each injection swept gets a `Normal` `InjectionSwept` Event on its pod, a log
- * line and a count in `faultline_manager_swept_injections_total{kind}`.
+ * line and a count in `faultline_manager_swept_injections_total{kind}`. A dry run (`pass(signal,
+ * { dryRun: true })`, the manager's status) asks the same of every kind and changes nothing.
  *
  * @example
  * const sweeper = createInjectionSweeper({ kinds, objects, listObjects, listPods, daemons, events, registry, log });
@@ -83,28 +110,36 @@ export function createInjectionSweeper(options: InjectionSweeperOptions): Inject
     labelNames: ["kind"],
     registers: options.registry ? [options.registry] : [],
   });
-  let running: Promise<Map<string, SweptInjection[]>> | undefined;
-
-  async function pass(signal: AbortSignal): Promise<Map<string, SweptInjection[]>> {
-    const result = new Map<string, SweptInjection[]>();
+  async function pass(signal: AbortSignal, dryRun: boolean): Promise<SweepPass> {
+    const startedAt = new Date();
+    const found: SweepPass["found"] = [];
+    const errors: string[] = [];
+    const answered: string[] = [];
     for (const kind of options.kinds.list()) {
       if (!kind.impl.sweep || signal.aborted) continue;
       const ctx: SweepContext = {
         signal,
+        dryRun,
         holds: createHoldsCheck(kind, options.objects, options.listObjects),
         listPods: options.listPods,
         daemons: options.daemons,
-        log: (message, fields) => options.log("info", message, { kind: kind.kind, ...fields }),
+        log: (message, fields) => {
+          if (fields["error"] !== undefined) errors.push(`${kind.kind}: ${message} (${String(fields["error"])})`);
+          options.log("info", message, { kind: kind.kind, ...(dryRun && { dryRun }), ...fields });
+        },
       };
       let done: SweptInjection[];
       try {
         done = await kind.impl.sweep(ctx);
       } catch (error) {
-        options.log("warn", "sweep failed: retried at the next pass", { kind: kind.kind, error: (error as Error).message });
+        errors.push(`${kind.kind}: sweep failed (${(error as Error).message})`);
+        options.log("warn", "sweep failed: retried at the next pass", { kind: kind.kind, ...(dryRun && { dryRun }), error: (error as Error).message });
         continue;
       }
-      result.set(kind.kind, done);
+      answered.push(kind.kind);
       for (const injection of done) {
+        found.push({ kind: kind.kind, injection });
+        if (dryRun) continue;
         swept.inc({ kind: kind.kind });
         const owner = injection.owner.name !== undefined ? `${injection.owner.namespace}/${injection.owner.name} (uid ${injection.owner.uid})` : `uid ${injection.owner.uid}`;
         const message = `${kind.kind} ${owner} no longer holds this pod: removed its ${injection.what}`;
@@ -118,18 +153,31 @@ export function createInjectionSweeper(options: InjectionSweeperOptions): Inject
         await options.events.record(pod, { type: "Normal", reason: injectionSweptReason, message });
       }
     }
-    return result;
+    return { dryRun, startedAt, finishedAt: new Date(), kinds: answered, found, errors };
   }
 
-  const sweepOnce = (signal: AbortSignal) => {
-    // one pass at a time: a timer firing during a slow pass joins it
-    running ??= pass(signal).finally(() => (running = undefined));
-    return running;
+  // one pass at a time; a request while a pass of its sort runs or waits joins it (a timer firing
+  // during a slow pass, a status refresh during another)
+  let tail: Promise<unknown> = Promise.resolve();
+  const pending = new Map<boolean, Promise<SweepPass>>();
+  const passOnce = (signal: AbortSignal, dryRun: boolean): Promise<SweepPass> => {
+    const joined = pending.get(dryRun);
+    if (joined) return joined;
+    const next = tail.then(() => pass(signal, dryRun)).finally(() => pending.delete(dryRun));
+    tail = next.catch(() => undefined);
+    pending.set(dryRun, next);
+    return next;
+  };
+  const sweepOnce = async (signal: AbortSignal) => {
+    const { kinds, found } = await passOnce(signal, false);
+    return new Map(kinds.map((kind) => [kind, found.filter((f) => f.kind === kind).map((f) => f.injection)]));
   };
 
   return {
     sweepOnce,
+    pass: (signal, { dryRun }) => passOnce(signal, dryRun),
     async run(signal, intervalMs) {
+      if (intervalMs <= 0) return;
       while (!signal.aborted) {
         await sweepOnce(signal);
         await new Promise<void>((resolve) => {
