@@ -143,6 +143,8 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "create", "delete", "patch"] },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+    { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+    { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["list"] },
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
   ], "ClusterRole rules (no namespaces without the namespace filter)");
@@ -260,6 +262,20 @@ await check("protected namespaces: kube-system and the release's namespace by de
   equal(flag(), ["--protected-namespaces=kube-system,faultline"], "default");
   equal(flag(["--set-json", 'manager.protectedNamespaces=["kube-system","payments"]']), ["--protected-namespaces=kube-system,payments,faultline"], "from values");
   equal(flag(["--set-json", "manager.protectedNamespaces=[]"]), ["--protected-namespaces=faultline"], "the release's namespace always");
+});
+
+await check("guard rails: guardRails.* become the manager's flags; guardRails.protectedNamespaces used unless manager.protectedNamespaces is set", () => {
+  const args = (extra = []) => container(find(render({}, { extra }), "Deployment")).args;
+  const guard = (a) => a.filter((x) => /^--(protected-namespaces|max-records|max-namespace-percent)=|^--kind-setting=PodChaos.podDisruptionBudget=/.test(x));
+  equal(guard(args()), ["--protected-namespaces=kube-system,faultline", "--max-records=1000", "--max-namespace-percent=100", "--kind-setting=PodChaos.podDisruptionBudget=Wait"], "defaults");
+  const set = ["--set-json", 'guardRails={"protectedNamespaces":["payments"],"maxRecords":50,"maxNamespacePercent":30,"podDisruptionBudget":"Skip"}'];
+  equal(guard(args(set)), ["--protected-namespaces=payments,faultline", "--max-records=50", "--max-namespace-percent=30", "--kind-setting=PodChaos.podDisruptionBudget=Skip"], "set");
+  equal(guard(args([...set, "--set-json", "manager.protectedNamespaces=[]"]))[0], "--protected-namespaces=faultline", "manager.protectedNamespaces wins");
+  const refused = spawnSync("helm", ["template", "faultline", chart, "--namespace", "faultline", "--set", "guardRails.podDisruptionBudget=Maybe"], { encoding: "utf8" });
+  assert(refused.status !== 0 && /podDisruptionBudget/.test(refused.stderr), `a bad guardRails.podDisruptionBudget is refused naming it: ${refused.stderr}`);
+  const rules = find(render(), "ClusterRole", "-manager").rules;
+  assert(rules.some((r) => r.resources.includes("pods/eviction") && r.verbs.join() === "create"), "pods/eviction create");
+  assert(rules.some((r) => r.apiGroups.includes("policy") && r.resources.includes("poddisruptionbudgets") && r.verbs.join() === "list"), "poddisruptionbudgets list");
 });
 
 await check("namespace filter: the manager gets --namespace-filter=true", () => {

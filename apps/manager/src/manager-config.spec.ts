@@ -49,3 +49,17 @@ describe("parseManagerConfig: --protected-namespaces", () => {
     expect(() => parseManagerConfig(["--protected-namespaces", "kube-system,Kube_Public"], {})).toThrow('--protected-namespaces: "Kube_Public" is not a namespace name');
   });
 });
+
+describe("parseManagerConfig: blast radius (--max-records, --max-namespace-percent)", () => {
+  it("is 1000 records and no namespace share by default, and takes flags or the environment", () => {
+    expect(parseManagerConfig([], {})).toMatchObject({ maxRecords: 1000, maxNamespacePercent: 100 });
+    expect(parseManagerConfig(["--max-records", "50", "--max-namespace-percent", "30"], {})).toMatchObject({ maxRecords: 50, maxNamespacePercent: 30 });
+    expect(parseManagerConfig([], { FAULTLINE_MANAGER_MAX_RECORDS: "7" })).toMatchObject({ maxRecords: 7 });
+  });
+
+  it("refuses values out of range, naming the flag", () => {
+    expect(() => parseManagerConfig(["--max-records", "0"], {})).toThrow(/--max-records must be an integer from 1/);
+    expect(() => parseManagerConfig(["--max-namespace-percent", "101"], {})).toThrow("--max-namespace-percent must be an integer from 1 to 100");
+    expect(() => parseManagerConfig(["--max-namespace-percent", "0"], {})).toThrow(/--max-namespace-percent/);
+  });
+});

@@ -26,6 +26,10 @@ export interface ManagerConfig {
   namespaceFilter: boolean;
   /** Namespaces no experiment may target, whatever its selector says. */
   protectedNamespaces: readonly string[];
+  /** Blast radius: above this many records an experiment is refused unless it has the override annotation. */
+  maxRecords: number;
+  /** Blast radius: above this percent of a namespace's pods an experiment is refused (100: no limit). */
+  maxNamespacePercent: number;
   httpPort: number;
   httpHost?: string;
   resyncSeconds: number;
@@ -63,6 +67,11 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --protected-namespaces NS,...
                            namespaces no experiment may target, whatever its selector says (default none;
                            the chart protects kube-system and its own namespace)
+  --max-records N          blast radius: an experiment selecting more records is refused (Selected=False,
+                           BlastRadiusExceeded) unless annotated faultline.chaos-mesh.org/blast-radius-override=true
+                           (default 1000)
+  --max-namespace-percent N
+                           blast radius: the same above N% of a namespace's pods (1-100; default 100: no limit)
   --http-port N            /healthz, /readyz, /metrics (default 10080)
   --http-host ADDR         (default all interfaces)
   --resync-seconds N       periodic resync of every experiment (default 300)
@@ -80,6 +89,7 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
   "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter", "protected-namespaces",
+  "max-records", "max-namespace-percent",
   "http-port", "http-host", "resync-seconds", "sweep-interval-seconds", "log-level", "log-format", "status-check-refused-destinations",
 ] as const;
 type Name = (typeof names)[number];
@@ -170,6 +180,8 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     ...(get("lease-owner-deployment") && { leaseOwnerDeployment: get("lease-owner-deployment") }),
     namespaceFilter: bool("namespace-filter", false),
     protectedNamespaces,
+    maxRecords: int("max-records", 1000, 1),
+    maxNamespacePercent: int("max-namespace-percent", 100, 1, 100),
     httpPort: int("http-port", 10080, 0, 65535),
     ...(httpHost !== undefined && { httpHost }),
     resyncSeconds: int("resync-seconds", 300, 1),

@@ -15,6 +15,8 @@ export type { RecordShard } from "./record-shard-crd.js";
 export { defaultRecordsPerShard, recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";
 export { createTargetSelector } from "./target-selector.js";
+export type { BlastRadiusLimits } from "./blast-radius.js";
+export { BlastRadiusError, blastRadiusOverrideAnnotation, checkBlastRadius, defaultBlastRadiusLimits, hasBlastRadiusOverride } from "./blast-radius.js";
 
 // The annotations and finalizer users see
 export { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from "./chaos-annotations.js";

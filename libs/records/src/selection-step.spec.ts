@@ -1,4 +1,5 @@
 import { SelectorError } from "@faultline/selector";
+import { BlastRadiusError } from "./blast-radius.js";
 import { selectTargetsOnce } from "./selection-step.js";
 import { createStatusBatch } from "./status-batch.js";
 import { defaultStatusCompaction } from "./status-compaction.js";
@@ -54,4 +55,24 @@ describe("selectTargetsOnce", () => {
     objects.failNextWrites.push(new Error("etcd is down"));
     await expect(selectTargetsOnce({ kind: testKind(), obj: stored, phase: "Run", selector: fixedSelector([]), batch, send: sent.send })).rejects.toThrow("etcd is down");
   });
+
+  it("says in one Warning which protected namespaces were left out of a selection that chose targets elsewhere", async () => {
+    const { stored, sent, batch } = setup();
+    const selector = { ...fixedSelector([{ recordId: "ns/p", selectorKey: "." }]), protectedNamespacesAskedFor: () => ["kube-system"] };
+    expect(await selectTargetsOnce({ kind: testKind(), obj: stored, phase: "Run", selector, batch, send: sent.send })).toEqual({ selected: true });
+    expect(sent.events.map((e) => [e.type, e.reason, e.message])).toEqual([
+      ["Normal", "Selected", "Selected 1 target(s): ns/p"],
+      ["Warning", "ProtectedNamespace", "namespace kube-system is protected (the manager's --protected-namespaces): no pod there is targeted"],
+    ]);
+  });
+
+  it("writes Selected=False with BlastRadiusExceeded for an experiment above the limits", async () => {
+    const { stored, sent, batch, objects } = setup();
+    const error = new BlastRadiusError("blast radius exceeded: 5 records selected, the manager allows at most 4 per experiment");
+    const outcome = await selectTargetsOnce({ kind: testKind(), obj: stored, phase: "Run", selector: fixedSelector(error), batch, send: sent.send });
+    expect(outcome).toEqual({ selected: false, failureReason: "BlastRadiusExceeded" });
+    expect(objects.stored(testResource, "ns", "a")?.status?.conditions?.find((c) => c.type === "Selected")).toMatchObject({ status: "False", reason: "BlastRadiusExceeded", message: `Failed to select targets: ${error.message}` });
+    expect(sent.events.map((e) => [e.type, e.reason])).toEqual([["Warning", "Failed"]]);
+  });
 });
+

@@ -40,6 +40,11 @@ export async function selectTargetsOnce(input: {
       });
       const named = targets.map((t) => t.recordId).slice(0, 20).join(", ");
       send(obj, "Normal", "Selected", `Selected ${targets.length} target(s): ${named}${targets.length > 20 ? ", …" : ""}`);
+      const protectedAsked = input.selector.protectedNamespacesAskedFor?.(kind, obj) ?? [];
+      if (protectedAsked.length > 0) {
+        const are = protectedAsked.length > 1 ? "are" : "is";
+        send(obj, "Warning", "ProtectedNamespace", `namespace ${protectedAsked.join(", ")} ${are} protected (the manager's --protected-namespaces): no pod there is targeted`);
+      }
       return { selected: true };
     }
   } catch (error) {

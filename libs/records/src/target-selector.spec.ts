@@ -52,4 +52,22 @@ describe("createTargetSelector", () => {
     );
     expect(await createTargetSelector(source, { protectedNamespaces: ["kube-system"] }).select(twoSided("a", "b"), obj)).toHaveLength(3);
   });
+
+  it("refuses an experiment above the blast radius with BlastRadiusExceeded, and lets the override through", async () => {
+    const limited = createTargetSelector(source, { blastRadius: { maxRecords: 1000, maxNamespacePercent: 50 } });
+    // a-0, a-1, b-0: all 3 pods of ns
+    await expect(limited.select(twoSided("a", "b"), obj)).rejects.toMatchObject({ reason: "BlastRadiusExceeded", message: expect.stringContaining("3 of the 3 pods of namespace ns selected (100%)") });
+    const overridden = { ...obj, metadata: { ...obj.metadata, annotations: { "faultline.chaos-mesh.org/blast-radius-override": "true" } } };
+    expect(await limited.select(twoSided("a", "b"), overridden)).toHaveLength(3);
+    expect(await limited.select(twoSided("b", "b"), obj)).toHaveLength(2); // one pod, two roles: 1 of 3
+  });
+
+  it("names the protected namespaces a selector asks for besides the ones it may target", () => {
+    const mixed = kindOf(
+      { crd: testCrd("MixedChaos"), oneShot: false, selectorKind: "pod", selectors: () => [{ key: ".", selector: { selector: { namespaces: ["ns", "kube-system", "faultline"] }, mode: "all" as const } }], manager: () => ({ apply: async () => "Injected", recover: async () => "Not Injected" }) },
+      testDeps(),
+    );
+    expect(createTargetSelector(source, { protectedNamespaces: ["kube-system", "faultline"] }).protectedNamespacesAskedFor!(mixed, obj)).toEqual(["faultline", "kube-system"]);
+    expect(createTargetSelector(source, { protectedNamespaces: ["kube-system"] }).protectedNamespacesAskedFor!(twoSided("a", "b"), obj)).toEqual([]);
+  });
 });
