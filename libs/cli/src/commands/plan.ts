@@ -1,0 +1,94 @@
+// `faultline plan -f manifest.yaml`: the object created with generateName `<name>-plan-`, the plan
+// annotation and the pause annotation (so even a manager that ignores the plan annotation injects
+// nothing), status.plan awaited, printed, and the object deleted (always, Ctrl-C too).
+import { readFileSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
+import { pauseAnnotation, type ExperimentPlan } from "@faultline/api";
+import { chaosPath, discoverChaosKinds, findChaosKind } from "../chaos-kinds.js";
+import { CliError, exitFailure, exitOk, UsageError, type CliIo } from "../cli-io.js";
+import { ApiError, type Kube } from "../kube.js";
+import { renderStructured, type OutputFormat } from "../output.js";
+import { pollUntil } from "../wait.js";
+import { renderPlan } from "./plan-render.js";
+
+export const planAnnotation = "faultline.chaos-mesh.org/plan";
+
+export interface PlanOptions {
+  file: string;
+  namespace?: string;
+  output: OutputFormat;
+  timeoutMs: number;
+}
+
+interface Manifest {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown; generateName?: unknown; namespace?: unknown; annotations?: { [k: string]: string }; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/** The one chaos object of a manifest file, checked (errors name the file and the field). */
+export function readChaosManifest(file: string, text: string): Manifest & { kind: string; metadata: { name: string } } {
+  const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
+  for (const d of docs) if (d.errors.length > 0) throw new UsageError(`${file}: not valid YAML: ${d.errors[0]!.message}`);
+  if (docs.length !== 1) throw new UsageError(`${file}: plan takes one chaos object, the file holds ${docs.length} documents`);
+  const object = docs[0]!.toJS() as Manifest;
+  if (typeof object !== "object" || object === null || Array.isArray(object)) throw new UsageError(`${file}: not a Kubernetes object`);
+  if (object.apiVersion !== "chaos-mesh.org/v1alpha1") throw new UsageError(`${file}: apiVersion must be chaos-mesh.org/v1alpha1, not ${JSON.stringify(object.apiVersion)}`);
+  if (typeof object.kind !== "string") throw new UsageError(`${file}: kind is missing`);
+  const name = object.metadata?.name ?? (typeof object.metadata?.generateName === "string" ? object.metadata.generateName.replace(/-$/, "") : undefined);
+  if (typeof name !== "string" || name === "") throw new UsageError(`${file}: metadata.name is missing`);
+  return { ...object, kind: object.kind, metadata: { ...object.metadata, name } };
+}
+
+export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(options.file, "utf8");
+  } catch (err) {
+    throw new UsageError(`-f ${options.file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+  }
+  const manifest = readChaosManifest(options.file, text);
+  const kind = findChaosKind(await discoverChaosKinds(kube), manifest.kind);
+  const fromFile = typeof manifest.metadata.namespace === "string" ? manifest.metadata.namespace : undefined;
+  if (options.namespace !== undefined && fromFile !== undefined && options.namespace !== fromFile) {
+    throw new UsageError(`-n ${options.namespace} differs from the manifest's metadata.namespace ${fromFile}`);
+  }
+  const namespace = options.namespace ?? fromFile ?? kube.defaultNamespace;
+  const { name, namespace: _ns, generateName: _g, resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, ...restMeta } = manifest.metadata as { [k: string]: unknown; name: string };
+  const body = {
+    ...manifest,
+    metadata: { ...restMeta, generateName: `${name}-plan-`, namespace, annotations: { ...(manifest.metadata.annotations ?? {}), [planAnnotation]: "true", [pauseAnnotation]: "true" } },
+  };
+  delete (body as { status?: unknown }).status;
+  const access = (verb: string, objectName?: string) => ({ verb, resource: kind.plural, group: "chaos-mesh.org", namespace, ...(objectName ? { name: objectName } : {}) });
+  let created: { metadata: { name: string; generation?: number } };
+  try {
+    created = await kube.request("POST", chaosPath(kind, namespace), access("create"), { body });
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 422 || err.status === 400)) throw new CliError(`the API server refused ${kind.kind} ${options.file}: ${err.message.replace(/^.*failed with HTTP \d+: /, "")}`);
+    throw err;
+  }
+  const createdName = created.metadata.name;
+  try {
+    io.stderr.write(`Created ${kind.kind} ${namespace}/${createdName} (plan only, paused); waiting for the manager's plan…\n`);
+    const plan = await pollUntil(
+      io,
+      { timeoutMs: options.timeoutMs, timeoutMessage: () => `no plan from the manager within ${options.timeoutMs / 1000}s (status.plan of ${kind.kind} ${namespace}/${createdName} stayed empty): is the Faultline manager running, and new enough to know the ${planAnnotation} annotation?` },
+      async () => {
+        const current = await kube.request<{ metadata: { generation?: number }; status?: { plan?: ExperimentPlan } }>("GET", chaosPath(kind, namespace, createdName), access("get", createdName));
+        const plan = current.status?.plan;
+        return plan !== undefined && plan.observedGeneration >= (current.metadata.generation ?? 0) ? plan : undefined;
+      },
+    );
+    if (options.output === "table") io.stdout.write(renderPlan(`${kind.kind} ${namespace}/${name}`, plan));
+    else io.stdout.write(renderStructured(plan, options.output));
+    return (plan.refusals ?? []).length > 0 ? exitFailure : exitOk;
+  } finally {
+    try {
+      await kube.request("DELETE", chaosPath(kind, namespace, createdName), access("delete", createdName));
+    } catch (err) {
+      io.stderr.write(`faultline: could not delete the plan's object ${kind.kind} ${namespace}/${createdName}: ${(err as Error).message}\n`);
+    }
+  }
+}
