@@ -1,7 +1,7 @@
 import { defineChaosKind } from "@faultline/chaos-kind";
 import { dnsChaosCrd } from "./dns-chaos-crd.js";
 import { dnsChaosDaemon } from "./dns-chaos-daemon.js";
-import { dnsChaosManager } from "./dns-chaos-manager.js";
+import { dnsChaosManager, missingDNSCapabilities } from "./dns-chaos-manager.js";
 
 /**
  * DNSChaos: a lasting container kind. Apply has the node's daemon intercept the target pod's DNS
@@ -15,4 +15,8 @@ export const dnsChaos = defineChaosKind({
   selectorKind: "container",
   manager: dnsChaosManager,
   daemon: dnsChaosDaemon,
+  nodeCapability: (caps) => {
+    const missing = missingDNSCapabilities(caps);
+    return missing.length === 0 ? { capable: true } : { capable: false, reason: `lacks ${missing.join(", ")} (iptables with the nat table's REDIRECT target and the owner match)` };
+  },
 });

@@ -1,7 +1,7 @@
 import { defineChaosKind } from "@faultline/chaos-kind";
 import { httpChaosCrd } from "./http-chaos-crd.js";
 import { httpChaosDaemon } from "./http-chaos-daemon.js";
-import { httpChaosManager } from "./http-chaos-manager.js";
+import { httpChaosManager, missingHTTPCapabilities } from "./http-chaos-manager.js";
 
 /**
  * HTTPChaos: a lasting pod kind. Apply has the node's daemon redirect the target pod's port, inside
@@ -16,4 +16,8 @@ export const httpChaos = defineChaosKind({
   selectorKind: "pod",
   manager: (deps) => httpChaosManager({ decoder: deps.decoder, core: deps.core, log: deps.log, ...(deps.event ? { event: deps.event } : {}) }),
   daemon: httpChaosDaemon,
+  nodeCapability: (caps) => {
+    const missing = missingHTTPCapabilities(caps);
+    return missing.length === 0 ? { capable: true } : { capable: false, reason: `lacks ${missing.join(", ")} (iptables with the nat table's REDIRECT target)` };
+  },
 });

@@ -1,7 +1,7 @@
 import { defineChaosKind } from "@faultline/chaos-kind";
 import { ioChaosCrd } from "./io-chaos-crd.js";
 import { ioChaosDaemon } from "./io-chaos-daemon.js";
-import { ioChaosManager } from "./io-chaos-manager.js";
+import { ioChaosManager, ioFuseCapability, missingIOFuseReason } from "./io-chaos-manager.js";
 
 /**
  * IOChaos: a lasting container kind. Apply has the node's daemon fault one volume of the target
@@ -16,4 +16,8 @@ export const ioChaos = defineChaosKind({
   selectorKind: "container",
   manager: ioChaosManager,
   daemon: ioChaosDaemon,
+  nodeCapability: (caps) => {
+    const reason = missingIOFuseReason(caps);
+    return reason === undefined ? { capable: true } : { capable: false, reason: `lacks ${ioFuseCapability} (${reason})` };
+  },
 });

@@ -5,6 +5,7 @@ import { PatchStrategy, setHeaderOptions, type V1Pod } from "@kubernetes/client-
 import { networkDaemonHandlers } from "./daemon/index.js";
 import { networkChaosCrd, type NetworkChaos } from "./network-chaos-crd.js";
 import { networkChaosAppliedAnnotation, networkChaosManager } from "./network-chaos-manager.js";
+import { networkNodeCapability } from "./network-node-capability.js";
 
 /** The selectors of a NetworkChaos: its own (".") and, when set, `target` (".Target"), as in Chaos Mesh. */
 export function networkChaosSelectors(obj: NetworkChaos): KeyedSelector[] {
@@ -76,4 +77,5 @@ export const networkChaos = defineChaosKind({
   selectors: networkChaosSelectors,
   manager: managerOf,
   daemon: networkDaemonHandlers,
+  nodeCapability: networkNodeCapability,
 });

@@ -14,4 +14,6 @@ export const stressChaos = defineChaosKind({
   selectorKind: "container",
   manager: stressChaosManager,
   daemon: (deps) => stressChaosDaemon(deps),
+  // the daemon runs stress-ng in the target's namespaces: it must be able to run it
+  nodeCapability: (caps) => (caps.stressNg ? { capable: true } : { capable: false, reason: "lacks stress-ng (the daemon cannot run it)" }),
 });

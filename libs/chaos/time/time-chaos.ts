@@ -1,7 +1,7 @@
 import { defineChaosKind } from "@faultline/chaos-kind";
 import { timeChaosCrd } from "./time-chaos-crd.js";
 import { timeChaosDaemon } from "./time-chaos-daemon.js";
-import { timeChaosManager } from "./time-chaos-manager.js";
+import { missingTimeSkewReason, timeChaosManager, timeSkewCapability } from "./time-chaos-manager.js";
 
 /**
  * TimeChaos: a lasting container kind. Apply has the node's daemon shift the clocks every process
@@ -15,4 +15,8 @@ export const timeChaos = defineChaosKind({
   selectorKind: "container",
   manager: timeChaosManager,
   daemon: timeChaosDaemon,
+  nodeCapability: (caps) => {
+    const reason = missingTimeSkewReason(caps);
+    return reason === undefined ? { capable: true } : { capable: false, reason: `lacks ${timeSkewCapability} (${reason})` };
+  },
 });

@@ -1,4 +1,4 @@
-import type { ChaosCrd, ContainerSelector, PodSelector } from "@faultline/api";
+import type { ChaosCrd, ContainerSelector, NodeCapabilities, PodSelector } from "@faultline/api";
 import type { RecordDecoder } from "@faultline/daemon-client";
 import type { PodSource } from "@faultline/selector";
 import type { CoreV1Api, CustomObjectsApi, V1Pod } from "@kubernetes/client-node";
@@ -92,6 +92,12 @@ export interface ManagerKindDefinition<T extends ChaosObject = ChaosObject> {
   duration?(obj: T): string | undefined;
   /** The manager side: apply and recover one record, built from what the manager hands it. */
   manager(deps: ManagerKindDeps): ChaosImpl<T>;
+  /**
+   * Whether a node's daemon can perform this kind, from its GetNodeCapabilities answer: the same
+   * check apply makes (pure). The manager's status (`faultline doctor`) reports it per node; a kind
+   * without it needs nothing of the node beyond a reachable daemon (or none at all).
+   */
+  nodeCapability?(caps: NodeCapabilities): { capable: boolean; reason?: string };
 }
 
 /**
@@ -141,6 +147,7 @@ export function kindOf<T extends ChaosObject>(definition: ManagerKindDefinition<
   }
   if (definition.selectors !== undefined && typeof definition.selectors !== "function") problems.push("selectors must be a function");
   if (definition.duration !== undefined && typeof definition.duration !== "function") problems.push("duration must be a function");
+  if (definition.nodeCapability !== undefined && typeof definition.nodeCapability !== "function") problems.push("nodeCapability must be a function");
   const impl = typeof definition.manager === "function" ? definition.manager(deps) : undefined;
   if (!impl) problems.push("manager must be a function of the manager's deps");
   else if (typeof impl.apply !== "function" || typeof impl.recover !== "function") problems.push("the impl manager builds must have apply and recover");
