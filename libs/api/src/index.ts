@@ -76,6 +76,8 @@ export {
 export { durationSchema, goDurationPattern } from "./v1alpha1/duration-schema.js";
 export { mapOf, NotStructuralSchemaError, stringEnum, stringList, stringMap, toOpenApiSchema } from "./v1alpha1/structural-schema.js";
 export { chaosStatusSchema, recordEventSchema, recordSchema } from "./v1alpha1/chaos-status-schema.js";
+// status.plan instead of an injection: faultline.chaos-mesh.org/plan: "true"
+export { maxPlannedTargets, planAnnotation, planOnlyReason } from "./v1alpha1/plan-annotation.js";
 export type {
   CelValidationRule,
   CustomResourceDefinition,

@@ -26,12 +26,16 @@ function countsMessage(done: number, total: number, verb: "injected" | "recovere
  * AllRecovered when every one is exactly Not Injected and not marked `applying` (false before selection); Paused when paused
  * (`paused` true: by the pause annotation; a {@link PausedBy}: with its reason and message, e.g. the kill switch).
  * Each carries a reason and a short message, as Kubernetes conventions ask. Before selection, a
- * Selected=False condition in `previous` (a selection failure: {@link withSelectionFailure}) is kept.
+ * Selected=False condition in `previous` (a selection failure: {@link withSelectionFailure}) is kept, and so is
+ * a Selected=True with reason `Planned` (a plan's candidates: `planStep`).
  */
 export function computeConditions(records: readonly Record[] | undefined, paused: boolean | PausedBy, previous?: readonly ChaosCondition[]): ChaosCondition[] {
   const selected = records !== undefined && records.length > 0;
   if (!selected) {
-    const failed = previous?.find((c) => c.type === "Selected" && c.status === "False" && c.reason !== undefined && c.reason !== "NotSelected");
+    // a selection failure, or a plan's candidates (reason Planned, written by planStep), is kept until records exist
+    const failed = previous?.find(
+      (c) => c.type === "Selected" && c.reason !== undefined && ((c.status === "False" && c.reason !== "NotSelected") || (c.status === "True" && c.reason === "Planned")),
+    );
     const notSelected = { status: "False" as const, reason: "NotSelected", message: "no target is selected yet" };
     return [
       failed ? { ...failed } : { type: "Selected", ...notSelected },

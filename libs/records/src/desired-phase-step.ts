@@ -12,6 +12,7 @@ export const desiredPhaseEvents: { readonly [cause in DesiredPhaseCause]: { reas
   Paused: { reason: "Paused", message: "Experiment is paused; recovering every record" },
   Deleted: { reason: "Deleted", message: "Experiment is being deleted; recovering every record" },
   KillSwitch: { reason: "KillSwitch", message: "The kill switch (killswitch/cluster) is engaged; recovering every record" },
+  PlanOnly: { reason: "PlanOnly", message: "The plan annotation (faultline.chaos-mesh.org/plan) is set: planning only, nothing is injected" },
 };
 
 /**

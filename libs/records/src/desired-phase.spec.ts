@@ -23,6 +23,15 @@ describe("computeDesiredPhase", () => {
     expect(computeDesiredPhase({ ...base, duration: "30s", now: t0 + 31_000, killSwitch: off })).toEqual({ phase: "Stop", cause: "TimeUp" });
   });
 
+  it("stops an object with the plan annotation, one-shots included, behind deletion and the kill switch", () => {
+    const plan = { ...base.metadata, annotations: { "faultline.chaos-mesh.org/plan": "true" } };
+    expect(computeDesiredPhase({ ...base, metadata: plan })).toEqual({ phase: "Stop", cause: "PlanOnly" });
+    expect(computeDesiredPhase({ ...base, metadata: plan, oneShot: true })).toEqual({ phase: "Stop", cause: "PlanOnly" });
+    expect(computeDesiredPhase({ ...base, metadata: plan, killSwitch: { engaged: true } })).toEqual({ phase: "Stop", cause: "KillSwitch" });
+    expect(computeDesiredPhase({ ...base, metadata: { ...plan, deletionTimestamp: created } })).toEqual({ phase: "Stop", cause: "Deleted" });
+    expect(computeDesiredPhase({ ...base, metadata: { ...base.metadata, annotations: { "faultline.chaos-mesh.org/plan": "false" } } })).toEqual({ phase: "Run", cause: "Running" });
+  });
+
   it("stops a deleted object, whatever else holds", () => {
     const metadata = { ...base.metadata, ...paused, deletionTimestamp: created };
     expect(computeDesiredPhase({ ...base, metadata, oneShot: true })).toEqual({ phase: "Stop", cause: "Deleted" });

@@ -1,7 +1,7 @@
-import { pauseAnnotation, parseGoDuration, type ChaosObjectMeta, type DesiredPhase, type KillSwitchState } from "@faultline/api";
+import { pauseAnnotation, parseGoDuration, planAnnotation, type ChaosObjectMeta, type DesiredPhase, type KillSwitchState } from "@faultline/api";
 
 /** Which rule decided the desired phase. */
-export type DesiredPhaseCause = "Deleted" | "KillSwitch" | "OneShot" | "TimeUp" | "Paused" | "Running";
+export type DesiredPhaseCause = "Deleted" | "KillSwitch" | "PlanOnly" | "OneShot" | "TimeUp" | "Paused" | "Running";
 
 /** The desired phase, why, and (while running with a duration) when it will turn to Stop. */
 export interface DesiredPhaseDecision {
@@ -28,9 +28,15 @@ export function isPaused(metadata: ChaosObjectMeta): boolean {
   return metadata.annotations?.[pauseAnnotation] === "true";
 }
 
+/** Whether the plan annotation (`faultline.chaos-mesh.org/plan`) is set to "true": plan, inject nothing. */
+export function isPlanOnly(metadata: ChaosObjectMeta): boolean {
+  return metadata.annotations?.[planAnnotation] === "true";
+}
+
 /**
  * The desired phase, by Chaos Mesh's rules in order: deleted → Stop; the kill switch engaged → Stop
- * (Faultline's, before every other rule: even a one-shot starts nothing); one-shot → Run;
+ * (Faultline's, before every other rule: even a one-shot starts nothing); the plan annotation → Stop
+ * (Faultline's: the object is only planned, see `planStep`); one-shot → Run;
  * `creationTimestamp + duration` passed → Stop; paused → Stop; else Run. Only persisted timestamps
  * are used, so a restarted manager reaches the same answer; once the switch is off the same rules
  * resume what was running, and an experiment whose duration ran out meanwhile stays stopped.
@@ -39,6 +45,7 @@ export function computeDesiredPhase(input: DesiredPhaseInput): DesiredPhaseDecis
   const { metadata, now } = input;
   if (metadata.deletionTimestamp) return { phase: "Stop", cause: "Deleted" };
   if (input.killSwitch?.engaged) return { phase: "Stop", cause: "KillSwitch" };
+  if (isPlanOnly(metadata)) return { phase: "Stop", cause: "PlanOnly" };
   if (input.oneShot) return { phase: "Run", cause: "OneShot" };
   let stopsAtMs: number | undefined;
   if (input.duration !== undefined && metadata.creationTimestamp) {

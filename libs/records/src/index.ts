@@ -23,7 +23,14 @@ export { cleanFinalizerAnnotation, cleanFinalizerForced, recordsFinalizer } from
 
 // The steps, for tools and tests that need one alone
 export type { DesiredPhaseCause, DesiredPhaseDecision, DesiredPhaseInput } from "./desired-phase.js";
-export { computeDesiredPhase, isPaused } from "./desired-phase.js";
+export { computeDesiredPhase, isPaused, isPlanOnly } from "./desired-phase.js";
+// the plan annotation: status.plan instead of an injection
+export type { PlanCandidate, SelectorCandidates } from "./plan-candidates.js";
+export { selectCandidates } from "./plan-candidates.js";
+export type { ExperimentPlanInput } from "./plan.js";
+export { buildExperimentPlan, candidateRecords, failedExperimentPlan, modePicks, planCandidates, plannedReason, planOnlyPause } from "./plan.js";
+export type { PlanStepInput } from "./plan-step.js";
+export { planStep } from "./plan-step.js";
 export { changedConditions, computeConditions, maxConditionMessageLength, mergeConditions, withSelectionFailure } from "./chaos-conditions.js";
 export type { PausedBy } from "./chaos-conditions.js";
 export { selectionFailureReason, specErrorReasons } from "./selection-failure.js";

@@ -11,6 +11,7 @@ import type { EventRecorder } from "@faultline/controller";
 import { createEventSender, type SendEvent } from "./event-sender.js";
 import { holdFinalizer, releaseFinalizerWhenRecovered } from "./finalizer-step.js";
 import { LostInjectionCheck } from "./lost-injection-check.js";
+import { planStep } from "./plan-step.js";
 import { nextStepWaits, requeueAfter, selectionRetry } from "./requeue.js";
 import { type BackoffPolicy, defaultBackoffPolicy } from "./retry-backoff.js";
 import { selectTargetsOnce } from "./selection-step.js";
@@ -71,7 +72,8 @@ export interface RecordsReconcilerOptions {
 
 /**
  * The experiment pipeline, one object at a time, as a short sequence of steps (each in its own file,
- * with its own unit spec): finalizer (`holdFinalizer`) → desired phase (`desiredPhaseStep`) →
+ * with its own unit spec): finalizer (`holdFinalizer`) → desired phase (`desiredPhaseStep`) → the plan,
+ * with the plan annotation (`planStep`) →
  * targets, selected once (`selectTargetsOnce`) → the records due (`dueRecords`, plus lost
  * injections, `LostInjectionCheck`) → their `applying` marks written (`applyingMarks`) → one wave
  * (`runWave`: bounded in parallel, each failure retried with backoff, never blocking the others)
@@ -113,6 +115,8 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     const pausedBySwitch = conditionsBefore?.some((c) => c.type === "Paused" && c.status === "True" && c.reason === killSwitchReason) ?? false;
     if (pausedBySwitch !== Boolean(killSwitch?.engaged)) batch.stage(() => {});
     const waits = stopsAtMs !== undefined && !deleting ? [stopsAtMs - now()] : [];
+    // the plan annotation: status.plan instead of an injection (the desired phase is Stop, cause PlanOnly)
+    await planStep({ kind, obj, selector: options.selector, batch, send, ctx: { signal, namespacedName: namespacedNameOf(obj) }, parallelism, now: now() });
 
     const selection = await selectTargetsOnce({ kind, obj, phase, selector: options.selector, batch, send });
     if (selection.failureReason !== undefined) {

@@ -3,7 +3,8 @@ import { killSwitchMessage, killSwitchReason, type ChaosStatus, type KillSwitchS
 import type { ChaosObject } from "@faultline/impl-registry";
 import { computeConditions, mergeConditions, type PausedBy } from "./chaos-conditions.js";
 import { type ChaosObjectClient, type ChaosResource, updateWithRetry } from "./chaos-object-client.js";
-import { isPaused } from "./desired-phase.js";
+import { isPaused, isPlanOnly } from "./desired-phase.js";
+import { planOnlyPause } from "./plan.js";
 import { defaultStatusCompaction, fitStatus, type StatusCompaction } from "./status-compaction.js";
 
 /**
@@ -35,9 +36,10 @@ export interface StatusWriterOptions {
   killSwitch?: () => KillSwitchState | undefined;
 }
 
-/** The Paused condition's cause for an object: the kill switch when engaged, else its pause annotation. */
+/** The Paused condition's cause for an object: the kill switch when engaged, else the plan annotation, else its pause annotation. */
 export function pausedBy(obj: ChaosObject, killSwitch: KillSwitchState | undefined): boolean | PausedBy {
   if (killSwitch?.engaged) return { reason: killSwitchReason, message: killSwitchMessage(killSwitch) };
+  if (isPlanOnly(obj.metadata)) return planOnlyPause;
   return isPaused(obj.metadata);
 }
 
