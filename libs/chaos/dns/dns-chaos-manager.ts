@@ -1,10 +1,13 @@
-import { parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { ExecDNSChaosRequestSchema, parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { commandsOrRefusal, reachForPlan, requestJson } from "../network/record-plan.js";
 import type { DNSChaos, DNSChaosSpec } from "./dns-chaos-crd.js";
+import { execDNSChaosCommands } from "./dns-chaos-plan.js";
 
 /**
  * The node capability the interception needs (iptables with the nat table's REDIRECT target and
@@ -17,6 +20,15 @@ export const dnsInterceptionCapability = "dns/interception";
 /** The spec's own fields, as ExecDNSChaos carries them to the daemon (absent patterns: every name). */
 export function dnsRequestOf(spec: DNSChaosSpec): { action: string; patterns: string[] } {
   return { action: spec.action, patterns: [...(spec.patterns ?? [])] };
+}
+
+/**
+ * ExecDNSChaos's request for a record's container, as apply sends it and plan shows it: the spec's
+ * action and patterns (`dnsRequestOf`) and the record key (`heldRecordKey`: the object's uid, else
+ * its namespaced name, and the record id).
+ */
+export function execDNSChaosRequestOf(obj: DNSChaos, recordId: string, namespacedName: string, containerId: string): MessageInitShape<typeof ExecDNSChaosRequestSchema> {
+  return { containerId, ...dnsRequestOf(obj.spec), recordKey: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId) };
 }
 
 /** Thrown when the target's node cannot intercept DNS; nothing was sent. */
@@ -72,9 +84,41 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
       }
       const missing = missingDNSCapabilities(await capabilitiesOf(target, ctx.signal));
       if (missing.length > 0) throw new NodeCannotInterceptDNSError(target.nodeName, missing);
-      await target.daemon.execDNSChaos({ containerId: target.containerId, ...fields, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+      await target.daemon.execDNSChaos(execDNSChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId), { signal: ctx.signal });
       deps.log("DNSChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
+    },
+
+    /** What apply would send (ExecDNSChaos) and what the daemon would run for it, and whether the node can intercept DNS. */
+    async plan(ctx, index, records, obj) {
+      const record = records[index]!;
+      const reached = await reachForPlan(ctx, () => deps.decoder.decodeContainer(record.id, obj), capabilitiesOf);
+      if (reached.plan) return reached.plan;
+      const { target, caps } = reached;
+      const request = execDNSChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId);
+      const built = commandsOrRefusal(target.nodeName, "ExecDNSChaos", () => execDNSChaosCommands(request, caps));
+      const missing = missingDNSCapabilities(caps);
+      const reason = target.pod.spec?.hostNetwork
+        ? `pod ${target.namespace}/${target.podName} uses hostNetwork: intercepting its DNS would change the lookups of node ${target.nodeName} itself; refused`
+        : missing.length > 0
+          ? new NodeCannotInterceptDNSError(target.nodeName, missing).message
+          : built.refusal;
+      const step = { on: "daemon" as const, rpc: "ExecDNSChaos", request: requestJson(ExecDNSChaosRequestSchema, request) };
+      return {
+        capable: reason === undefined,
+        ...(reason !== undefined && { reason }),
+        steps: [
+          built.commands
+            ? {
+                ...step,
+                argv: built.commands.argv,
+                note:
+                  `the interceptor's config.json: ${built.commands.config}; the redirect's iptables-restore script (stdin): ${built.commands.redirectScript.trim().split("\n").join(" | ")}` +
+                  " (a pod already intercepted gets only its config rewritten and a SIGHUP)",
+              }
+            : step,
+        ],
+      };
     },
 
     recover: (ctx, index, records, obj) =>

@@ -85,4 +85,14 @@ describe("IOChaos plan", () => {
     const { impl } = setup();
     expect(await impl.plan(ctx(), 2, records, chaos)).toEqual({ capable: false, reason: expect.stringContaining("app/db-2/main"), steps: [] });
   });
+
+  it("shows the daemon's refusal of an action it does not take, with the request and no commands", async () => {
+    const { impl, sent } = setup();
+    const bad: IOChaos = { ...chaos, spec: { ...chaos.spec, action: "latency", delay: "soon" } };
+    const plan = await impl.plan(ctx(), 0, records, bad);
+    expect(plan.capable).toBe(false);
+    expect(plan.reason).toMatch(/^the daemon of node node-1 would refuse ExecIOChaos: \[invalid_argument\] action\.latency/);
+    expect(plan.steps).toEqual([{ on: "daemon", rpc: "ExecIOChaos", request: expect.objectContaining({ volumePath: "/data/" }) }]);
+    expect(sent).toEqual([]);
+  });
 });

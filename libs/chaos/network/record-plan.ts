@@ -69,3 +69,16 @@ export function inNamespacesArgv(pid: string, namespaces: readonly NamespaceKind
   const at = command.indexOf("-t") + 1;
   return [...command.slice(0, at), pid, ...command.slice(at + 1)];
 }
+
+/**
+ * The daemon-side commands of a request (`build`: the daemon's own checks and builders), or, when
+ * those checks refuse the request, the plan's answer: not capable, the daemon's refusal as reason,
+ * the request still shown. So a plan shows what the daemon would answer, not an error.
+ */
+export function commandsOrRefusal<C>(nodeName: string, rpc: string, build: () => C): { commands: C; refusal?: undefined } | { commands?: undefined; refusal: string } {
+  try {
+    return { commands: build() };
+  } catch (error) {
+    return { refusal: `the daemon of node ${nodeName} would refuse ${rpc}: ${(error as Error).message}; nothing would be injected` };
+  }
+}

@@ -1,0 +1,98 @@
+import { toJson } from "@bufbuild/protobuf";
+import { ExecDNSChaosRequestSchema, type Record } from "@faultline/api";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
+import { createInMemoryPodSource } from "@faultline/selector";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { DNSChaos } from "./dns-chaos-crd.js";
+import { dnsChaosManager } from "./dns-chaos-manager.js";
+
+// DNSChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
+// and what the daemon would run is its own builders' (interceptor argv, redirect script).
+const uid = "11111111-2222-3333-4444-555555555555";
+const cid = (c: string) => "containerd://" + c.repeat(64);
+const pod = (name: string, nodeName: string, containerID: string, hostNetwork = false): V1Pod => ({
+  metadata: { namespace: "app", name, uid: `uid-${name}` },
+  spec: { nodeName, containers: [{ name: "main" }], ...(hostNetwork && { hostNetwork }) },
+  status: { containerStatuses: [{ name: "main", containerID, image: "busybox", imageID: "", ready: true, restartCount: 0 }] },
+});
+const pods = [pod("web-0", "node-1", cid("a")), pod("web-1", "node-2", cid("b")), pod("web-2", "node-1", cid("c"), true)];
+const chaos: DNSChaos = {
+  apiVersion: "chaos-mesh.org/v1alpha1",
+  kind: "DNSChaos",
+  metadata: { name: "example", namespace: "app", uid },
+  spec: { selector: { namespaces: ["app"] }, mode: "all", action: "error", patterns: ["api.example.test", "internal.*"] },
+};
+const ctx = () => ({ signal: new AbortController().signal, namespacedName: "app/example" });
+const records: Record[] = ["app/web-0/main", "app/web-1/main", "app/web-2/main"].map((id) => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }));
+
+function setup() {
+  const sent: unknown[] = [];
+  const daemonOf = (node: string) =>
+    createInMemoryDaemonClientPool({
+      async getNodeCapabilities() {
+        return node === "node-2"
+          ? { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "owner"] } // no nat REDIRECT
+          : { nodeName: node, iptablesBackend: "legacy", iptablesExtensions: ["statistic", "REDIRECT", "owner"] };
+      },
+      async execDNSChaos(req) {
+        sent.push(toJson(ExecDNSChaosRequestSchema, req));
+        return {};
+      },
+    });
+  const pools = { "node-1": daemonOf("node-1"), "node-2": daemonOf("node-2") };
+  const daemons = { clientFor: (node: string, nn: string) => pools[node as keyof typeof pools].clientFor(node, nn), size: () => 2, close: () => undefined };
+  const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons });
+  return { impl: dnsChaosManager({ decoder, log: () => undefined }), sent };
+}
+
+describe("DNSChaos plan", () => {
+  it("shows the ExecDNSChaos request apply sends, the interceptor's argv and the redirect by the node's iptables backend", async () => {
+    const { impl, sent } = setup();
+    const plan = await impl.plan(ctx(), 0, records, chaos);
+    expect(sent).toEqual([]);
+    await impl.apply(ctx(), 0, records, chaos);
+    expect(plan.capable).toBe(true);
+    const [step] = plan.steps;
+    expect(step!.rpc).toBe("ExecDNSChaos");
+    expect(step!.request).toEqual(sent[0]);
+    expect(step!.request).toEqual({ containerId: cid("a"), action: "error", patterns: ["api.example.test", "internal.*"], recordKey: `${uid}/app/web-0/main` });
+    const pid = `<host pid of container ${cid("a")}>`;
+    expect(step!.argv).toEqual([
+      [
+        "nsenter", `--net=/proc/${pid}/ns/net`, "--",
+        "setpriv", "--reuid", "2000053", "--regid", "2000053", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+        "node", "<daemon's dns-interceptor-main.js>", "--config", "config.json", "--host", "127.0.0.1", "--port", "15353",
+      ],
+      ["nsenter", "-t", pid, "-n", "--", "iptables-restore", "-w", "5", "--noflush"],
+    ]);
+    expect(step!.note).toContain('"rules":[{"recordKey":"11111111-2222-3333-4444-555555555555/app/web-0/main","action":"error","patterns":["api.example.test","internal.*"]}]');
+    expect(step!.note).toContain("-A FAULTLINE-DNS -p udp -j REDIRECT --to-ports 15353");
+    expect(step!.note).toContain("-I OUTPUT 1 -p udp --dport 53 -j FAULTLINE-DNS");
+  });
+
+  it("is not capable on a node without nat REDIRECT, naming the node and the capability", async () => {
+    const { impl, sent } = setup();
+    const plan = await impl.plan(ctx(), 1, records, chaos);
+    expect(plan.capable).toBe(false);
+    expect(plan.reason).toContain("node node-2 cannot perform DNSChaos: its daemon lacks dns/interception");
+    expect(sent).toEqual([]);
+  });
+
+  it("refuses a hostNetwork pod as apply does", async () => {
+    const { impl } = setup();
+    const plan = await impl.plan(ctx(), 2, records, chaos);
+    expect(plan.capable).toBe(false);
+    expect(plan.reason).toContain("pod app/web-2 uses hostNetwork");
+    await expect(impl.apply(ctx(), 2, records, chaos)).rejects.toThrow(plan.reason!);
+  });
+
+  it("shows the daemon's refusal of a pattern it does not take, with the request and no commands", async () => {
+    const { impl, sent } = setup();
+    const bad: DNSChaos = { ...chaos, spec: { ...chaos.spec, patterns: ["*.internal.*"] } };
+    const plan = await impl.plan(ctx(), 0, records, bad);
+    expect(plan.capable).toBe(false);
+    expect(plan.reason).toContain('the daemon of node node-1 would refuse ExecDNSChaos: [invalid_argument] patterns[0]: pattern "*.internal.*" has "*" before its end');
+    expect(plan.steps).toEqual([{ on: "daemon", rpc: "ExecDNSChaos", request: expect.objectContaining({ patterns: ["*.internal.*"] }) }]);
+    expect(sent).toEqual([]);
+  });
+});
