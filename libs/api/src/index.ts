@@ -16,6 +16,9 @@ export type { OwnerReference } from "./v1alpha1/owner-reference.js";
 // the annotations users set on objects (Chaos Mesh's names)
 export { pauseAnnotation } from "./v1alpha1/pause-annotation.js";
 export { workflowAbortAnnotation } from "./v1alpha1/workflow-abort-annotation.js";
+// the manager's published status (ConfigMap faultline-status), read by faultline doctor and recover --orphans
+export type { FaultlineNodeStatus, FaultlineOrphan, FaultlineStatus, KindNodeCapability } from "./v1alpha1/faultline-status.js";
+export { faultlineStatusConfigMap, faultlineStatusKey, statusRefreshRequestedAnnotation, sweepRequestedAnnotation } from "./v1alpha1/faultline-status.js";
 // the cluster-wide kill switch (faultline.chaos-mesh.org/v1alpha1 KillSwitch, cluster-scoped singleton)
 export type { KillSwitch, KillSwitchCondition, KillSwitchState } from "./v1alpha1/kill-switch.js";
 export {

@@ -102,6 +102,13 @@ export class ControllerRunner {
     return [...this.watched].every((w) => w.hasSynced);
   }
 
+  /** Keys waiting for a worker in every controller's queue (the manager's status shows it). */
+  get queueDepth(): number {
+    let depth = 0;
+    for (const queue of this.queues.values()) depth += queue.depth;
+    return depth;
+  }
+
   /**
    * Retries every queue's failed keys now instead of after their backoff: for a watch outside the
    * runner (the manager's pod cache) whose recovery means the API server answers again.
