@@ -4,6 +4,8 @@
 export type { ChaosImpl, ChaosImplContext, InjectionOwner, RecordPlan, SweepContext, SweptInjection } from "./chaos-impl.js";
 export { UNDESCRIBED_RECORD_PLAN } from "./chaos-impl.js";
 export type { ChaosObject } from "./chaos-object.js";
+// what an apply throws to decline a record for now (a guard rail): wait, or skip it
+export { ApplySkipped, ApplyWaiting, skippedPhase, waitingMessagePrefix, waitingRetryMs } from "./record-deferral.js";
 
 // A kind described once: its definition, what the manager hands it, and the entry made from it
 export type {

@@ -1,13 +1,15 @@
 import type { DesiredPhase, Record, RecordEvent } from "@faultline/api";
+import { skippedPhase } from "@faultline/impl-registry";
 import { type BackoffPolicy, nextAttemptAtMs } from "./retry-backoff.js";
 
 /**
- * What a record needs for the desired phase: `Apply` while running and not Injected; `Recover`
+ * What a record needs for the desired phase: `Apply` while running and not Injected (nor skipped); `Recover`
  * while stopping and not Not Injected, or marked `applying` (it may hold an injection whatever its
  * phase); nothing otherwise.
  */
 export function operationFor(phase: DesiredPhase, record: Record): RecordEvent["operation"] | undefined {
-  if (phase === "Run" && record.phase !== "Injected") return "Apply";
+  // a record the kind skipped (a guard rail) is not applied again while the experiment runs
+  if (phase === "Run" && record.phase !== "Injected" && record.phase !== skippedPhase) return "Apply";
   if (phase === "Stop" && (record.phase !== "Not Injected" || record.applying)) return "Recover";
   return undefined;
 }

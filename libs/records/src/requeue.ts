@@ -1,6 +1,7 @@
 import type { ReconcileResult } from "@faultline/controller";
 import { specErrorReasons } from "./selection-failure.js";
 import type { WaveOutcome } from "./wave-outcome.js";
+import { skippedPhase } from "@faultline/impl-registry";
 
 /** When to look again: the soonest of `waits` (ms; a past one means now), nothing when there is none. */
 export function requeueAfter(waits: readonly number[]): ReconcileResult {
@@ -22,5 +23,5 @@ export function selectionRetry(reason: string, waits: readonly number[], selectR
 
 /** A kind with steps (a phase such as `Injected/1`) takes its next one now. */
 export function nextStepWaits(outcomes: readonly WaveOutcome[]): number[] {
-  return outcomes.some((o) => o.phase?.includes("/")) ? [0] : [];
+  return outcomes.some((o) => o.phase !== skippedPhase && o.phase?.includes("/")) ? [0] : [];
 }

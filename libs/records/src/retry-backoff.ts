@@ -1,4 +1,5 @@
 import type { Record, RecordEvent } from "@faultline/api";
+import { waitingMessagePrefix, waitingRetryMs } from "@faultline/impl-registry";
 
 /** Exponential backoff for a record's failing apply or recover. */
 export interface BackoffPolicy {
@@ -35,6 +36,10 @@ export function consecutiveFailures(events: readonly RecordEvent[] | undefined, 
 export function nextAttemptAtMs(record: Record, operation: RecordEvent["operation"], policy: BackoffPolicy = defaultBackoffPolicy): number {
   const failures = consecutiveFailures(record.events, operation);
   if (failures === 0) return 0;
-  const last = Date.parse(record.events!.at(-1)!.timestamp);
-  return Number.isNaN(last) ? 0 : last + backoffDelayMs(failures, policy);
+  const lastEvent = record.events!.at(-1)!;
+  const last = Date.parse(lastEvent.timestamp);
+  const delay = backoffDelayMs(failures, policy);
+  // a record the kind made wait (a guard rail) is looked at again soon, however long it has waited
+  const capped = lastEvent.message?.startsWith(waitingMessagePrefix) ? Math.min(delay, waitingRetryMs) : delay;
+  return Number.isNaN(last) ? 0 : last + capped;
 }

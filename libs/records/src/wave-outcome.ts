@@ -1,5 +1,6 @@
 import type { Record, RecordEvent, RecordPhase } from "@faultline/api";
 import type { ChaosEvent } from "@faultline/controller";
+import { waitingMessagePrefix } from "@faultline/impl-registry";
 import { appendRecordEvent, defaultStatusCompaction, type StatusCompaction } from "./status-compaction.js";
 
 /** What one apply or recover of a wave did to one record, before it is written. */
@@ -16,6 +17,10 @@ export interface WaveOutcome {
   failure?: string;
   /** A recover whose target no longer exists: counted as recovered, with why. */
   gone?: string;
+  /** The kind declined the apply for now (`ApplyWaiting`): `failure` says what it waits for; retried. */
+  waiting?: boolean;
+  /** The kind skipped the record (`ApplySkipped`), with why: its phase is `Not Injected/Skipped`. */
+  skipped?: string;
   /** RFC 3339, when the call ended. */
   timestamp: string;
 }
@@ -27,7 +32,7 @@ export interface WaveOutcome {
  * injected part of its work, so a stop recovers it.
  */
 export function applyOutcome(stored: Record, outcome: WaveOutcome, compaction: StatusCompaction = defaultStatusCompaction): void {
-  const { operation, phase, failure, gone } = outcome;
+  const { operation, phase, failure, gone, waiting, skipped } = outcome;
   if (phase !== undefined) {
     stored.phase = phase;
     if (operation === "Apply" && phase === "Injected") stored.injectedCount++;
@@ -35,7 +40,8 @@ export function applyOutcome(stored: Record, outcome: WaveOutcome, compaction: S
     if (phase === "Injected" || phase === "Not Injected") delete stored.applying;
   }
   const event: RecordEvent = { type: failure === undefined ? "Succeeded" : "Failed", operation, timestamp: outcome.timestamp };
-  if (failure !== undefined) event.message = failure;
+  if (failure !== undefined) event.message = waiting ? `${waitingMessagePrefix}${failure}` : failure;
+  else if (skipped !== undefined) event.message = `skipped: ${skipped}`;
   else if (gone !== undefined) event.message = `target is gone, counted as recovered: ${gone}`;
   appendRecordEvent(stored, event, compaction);
 }
@@ -80,10 +86,13 @@ export function waveEvents(outcomes: readonly WaveOutcome[], note?: string): Cha
     const why = gone.length === 1 ? ` (${gone[0]!.gone})` : "";
     push("Normal", "Recovered", `${idList(gone.map((o) => o.id))} ${verb}, so nothing is left to recover`, `counted as recovered${why}`);
   }
-  const stepped = ids((o) => ok(o) && o.phase !== undefined && o.phase.includes("/"));
+  const stepped = ids((o) => ok(o) && o.skipped === undefined && o.phase !== undefined && o.phase.includes("/"));
   if (stepped.length) push("Normal", "Updated", `${count(stepped.length)} moved to a next step`, idList(stepped));
 
-  const failed = outcomes.filter((o) => !ok(o));
+  // declined by the kind for now: one Event per record, saying why (what it waits for, why skipped)
+  for (const o of outcomes.filter((o) => o.skipped !== undefined)) push("Normal", "Skipped", `Skipped ${o.id}`, o.skipped!);
+  for (const o of outcomes.filter((o) => o.waiting)) push("Normal", "Waiting", `Waiting to apply chaos to ${o.id}`, o.failure!);
+  const failed = outcomes.filter((o) => !ok(o) && !o.waiting);
   for (const o of failed.slice(0, maxFailureEventsPerWave)) push("Warning", "Failed", `Failed to ${o.operation.toLowerCase()} chaos for ${o.id}`, o.failure!);
   if (failed.length > maxFailureEventsPerWave) {
     const rest = failed.slice(maxFailureEventsPerWave);

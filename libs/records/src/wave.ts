@@ -1,6 +1,7 @@
 import type { DesiredPhase, Record } from "@faultline/api";
 import type { ChaosImplContext, ChaosKind, ChaosObject } from "@faultline/impl-registry";
 import { deepFreeze } from "@faultline/api";
+import { skippedPhase } from "@faultline/impl-registry";
 import { runBounded } from "./bounded-parallel.js";
 import { operationFor } from "./due-records.js";
 import { errorMessage, recordKey } from "./record-key.js";
@@ -42,7 +43,14 @@ export async function runWave(input: WaveInput): Promise<WaveOutcome[]> {
     try {
       outcome.phase = operation === "Apply" ? await kind.impl.apply(ctx, index, view, obj) : await kind.impl.recover(ctx, index, view, obj);
     } catch (error) {
-      if (operation === "Recover" && isTargetGone(error)) {
+      const declined = operation === "Apply" ? declinedApply(error) : undefined;
+      if (declined === "waiting") {
+        outcome.failure = errorMessage(error);
+        outcome.waiting = true;
+      } else if (declined === "skipped") {
+        outcome.phase = skippedPhase;
+        outcome.skipped = errorMessage(error);
+      } else if (operation === "Recover" && isTargetGone(error)) {
         outcome.phase = "Not Injected"; // nothing of the experiment is left in a target that no longer exists
         outcome.gone = errorMessage(error);
       } else outcome.failure = errorMessage(error);
@@ -52,6 +60,12 @@ export async function runWave(input: WaveInput): Promise<WaveOutcome[]> {
   });
   const position = new Map(records.map((r, i) => [recordKey(r), i]));
   return outcomes.sort((a, b) => position.get(recordKey(a))! - position.get(recordKey(b))!);
+}
+
+/** An apply the kind declined for now (impl-registry's ApplyWaiting / ApplySkipped), by name: one class per package copy is not guaranteed. */
+function declinedApply(error: unknown): "waiting" | "skipped" | undefined {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === "ApplyWaiting" ? "waiting" : name === "ApplySkipped" ? "skipped" : undefined;
 }
 
 /** Every outcome of a wave as one status change (written in one write after the wave). */
