@@ -1,12 +1,15 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { parsePodRecordId, type NodeCapabilities } from "@faultline/api";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { ExecHTTPChaosRequestSchema, parsePodRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindEvent, KindLog } from "@faultline/chaos-kind";
 import { containerIdOf, createNodeCapabilitiesCache, RecordDecodeError, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
+import { commandsOrRefusal, reachForPlan, requestJson } from "../network/record-plan.js";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
+import { execHTTPChaosCommands } from "./http-chaos-plan.js";
 
 /**
  * The node capability the interception needs (iptables with the nat table's REDIRECT target, in
@@ -69,6 +72,16 @@ export function httpRulesOf(spec: HTTPChaosSpec, source: string): HTTPChaosRule[
   });
   const actions = defined({ abort: spec.abort === true ? true : undefined, delay: spec.delay, replace: spec.replace, patch: spec.patch });
   return [{ target: spec.target, selector, actions, source, port: spec.port }];
+}
+
+/**
+ * ExecHTTPChaos's request for a record's pod, as apply sends it: the spec's rules (`httpRulesOf`,
+ * their source the object's namespace/name) as JSON, the record key (`heldRecordKey`: the object's
+ * uid, else its namespaced name, and the record id), the TLS material as JSON or "".
+ */
+export function execHTTPChaosRequestOf(obj: HTTPChaos, recordId: string, namespacedName: string, containerId: string, tls: string): MessageInitShape<typeof ExecHTTPChaosRequestSchema> {
+  const namespace = obj.metadata.namespace ?? namespacedName.split("/")[0]!;
+  return { containerId, recordKey: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId), rules: JSON.stringify(httpRulesOf(obj.spec, `${namespace}/${obj.metadata.name}`)), tls };
 }
 
 /** Thrown when `tls` names a Secret, or a key in it, that is not there; nothing was sent. */
@@ -183,7 +196,6 @@ export function httpChaosManager(deps: {
     async apply(ctx, index, records, obj) {
       const record = records[index]!;
       const namespace = obj.metadata.namespace ?? ctx.namespacedName.split("/")[0]!;
-      const rules = httpRulesOf(obj.spec, `${namespace}/${obj.metadata.name}`);
       deps.log("Apply HTTPChaos", { id: record.id, chaos: ctx.namespacedName, target: obj.spec.target, port: obj.spec.port });
       const target = await deps.decoder.decodePod(record.id, obj);
       if (target.pod.spec?.hostNetwork) {
@@ -194,7 +206,7 @@ export function httpChaosManager(deps: {
       if (missing.length > 0) throw new NodeCannotInterceptHTTPError(target.nodeName, missing);
       const tls = obj.spec.tls ? JSON.stringify(await readHTTPChaosTls(deps.core, obj.spec.tls, namespace, ctx.signal)) : "";
       try {
-        await target.daemon.execHTTPChaos({ containerId, recordKey: keyOf(obj, record.id, ctx.namespacedName), rules: JSON.stringify(rules), tls }, { signal: ctx.signal });
+        await target.daemon.execHTTPChaos(execHTTPChaosRequestOf(obj, record.id, ctx.namespacedName, containerId, tls), { signal: ctx.signal });
       } catch (err) {
         if (err instanceof ConnectError && err.code === Code.InvalidArgument) throw new HTTPChaosRulesRefusedError(target.nodeName, err.rawMessage);
         throw err;
@@ -202,6 +214,62 @@ export function httpChaosManager(deps: {
       if (!obj.spec.tls) await deps.event?.(obj, "Normal", tlsPassThroughReason, tlsPassThroughMessage(obj.spec.port));
       deps.log("HTTPChaos injected", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName });
       return "Injected";
+    },
+
+    /**
+     * What apply would send (ExecHTTPChaos, its TLS material left out: a plan is written in the
+     * object's status) and what the daemon would run for it; whether the node can intercept HTTP,
+     * the pod is not on the host's network, and the TLS Secret reads as apply needs it.
+     */
+    async plan(ctx, index, records, obj) {
+      const record = records[index]!;
+      const namespace = obj.metadata.namespace ?? ctx.namespacedName.split("/")[0]!;
+      const reached = await reachForPlan(ctx, () => deps.decoder.decodePod(record.id, obj), nodeCapabilities);
+      if (reached.plan) return reached.plan;
+      const { target, caps } = reached;
+      let containerId: string;
+      try {
+        containerId = containerOf(target, record.id);
+      } catch (err) {
+        if (err instanceof RecordDecodeError) return { capable: false, reason: err.message, steps: [] };
+        throw err;
+      }
+      let tls = "";
+      let tlsProblem: string | undefined;
+      if (obj.spec.tls) {
+        try {
+          tls = JSON.stringify(await readHTTPChaosTls(deps.core, obj.spec.tls, namespace, ctx.signal));
+        } catch (err) {
+          if (!(err instanceof HTTPChaosTlsError)) throw err;
+          tlsProblem = err.message;
+        }
+      }
+      const request = execHTTPChaosRequestOf(obj, record.id, ctx.namespacedName, containerId, tls);
+      const built = commandsOrRefusal(target.nodeName, "ExecHTTPChaos", () => execHTTPChaosCommands(request, caps));
+      const missing = missingHTTPCapabilities(caps);
+      const reason = target.pod.spec?.hostNetwork
+        ? `pod ${target.namespace}/${target.podName} uses hostNetwork: redirecting its port ${obj.spec.port} would take over that port on node ${target.nodeName} itself; refused`
+        : missing.length > 0
+          ? new NodeCannotInterceptHTTPError(target.nodeName, missing).message
+          : (tlsProblem ?? built.refusal);
+      const secret = obj.spec.tls ? `<certificate and key of Secret ${obj.spec.tls.secretNamespace || namespace}/${obj.spec.tls.secretName}>` : "";
+      const step = { on: "daemon" as const, rpc: "ExecHTTPChaos", request: requestJson(ExecHTTPChaosRequestSchema, { ...request, tls: secret }) };
+      return {
+        capable: reason === undefined,
+        ...(reason !== undefined && { reason }),
+        steps: [
+          built.commands
+            ? {
+                ...step,
+                argv: built.commands.argv,
+                note:
+                  `the proxy's config.json: ${built.commands.config}; the redirect's iptables-restore script (stdin): ${built.commands.redirectScript.trim().split("\n").join(" | ")}` +
+                  " (a pod already proxied gets its config rewritten and a SIGHUP)" +
+                  (obj.spec.tls ? "" : `; ${tlsPassThroughMessage(obj.spec.port)}`),
+              }
+            : step,
+        ],
+      };
     },
 
     recover: (ctx, index, records, obj) =>

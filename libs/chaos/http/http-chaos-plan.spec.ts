@@ -1,0 +1,114 @@
+import { toJson } from "@bufbuild/protobuf";
+import { ExecHTTPChaosRequestSchema, type Record } from "@faultline/api";
+import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
+import { createInMemoryPodSource } from "@faultline/selector";
+import type { CoreV1Api, V1Pod, V1Secret } from "@kubernetes/client-node";
+import type { HTTPChaos } from "./http-chaos-crd.js";
+import { httpChaosManager } from "./http-chaos-manager.js";
+
+// HTTPChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
+// its TLS material left out; what the daemon would run is its own builders' (proxy argv, redirect).
+const uid = "11111111-2222-3333-4444-555555555555";
+const cid = (c: string) => "containerd://" + c.repeat(64);
+const pod = (name: string, nodeName: string, containerID: string | undefined, hostNetwork = false): V1Pod => ({
+  metadata: { namespace: "app", name, uid: `uid-${name}` },
+  spec: { nodeName, containers: [{ name: "main" }], ...(hostNetwork && { hostNetwork }) },
+  status: containerID ? { containerStatuses: [{ name: "main", containerID, image: "nginx", imageID: "", ready: true, restartCount: 0 }] } : {},
+});
+const pods = [pod("web-0", "node-1", cid("a")), pod("web-1", "node-2", cid("b")), pod("web-2", "node-1", cid("c"), true), pod("web-3", "node-1", undefined)];
+const chaos = (spec: Partial<HTTPChaos["spec"]> = {}): HTTPChaos => ({
+  apiVersion: "chaos-mesh.org/v1alpha1",
+  kind: "HTTPChaos",
+  metadata: { name: "example", namespace: "app", uid },
+  spec: { selector: { namespaces: ["app"] }, mode: "all", target: "Request", port: 8080, path: "/api/*", abort: true, ...spec },
+});
+const ctx = () => ({ signal: new AbortController().signal, namespacedName: "app/example" });
+const records: Record[] = ["app/web-0", "app/web-1", "app/web-2", "app/web-3"].map((id) => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }));
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+const secret: V1Secret = {
+  metadata: { namespace: "app", name: "server-tls" },
+  data: { "tls.crt": b64("-----BEGIN CERTIFICATE-----\nCERTBODY\n-----END CERTIFICATE-----\n"), "tls.key": b64("-----BEGIN PRIVATE KEY-----\nSECRETKEYBODY\n-----END PRIVATE KEY-----\n") },
+};
+
+function setup() {
+  const sent: unknown[] = [];
+  const daemonOf = (node: string) =>
+    createInMemoryDaemonClientPool({
+      async getNodeCapabilities() {
+        return node === "node-2"
+          ? { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "owner"] } // no nat REDIRECT
+          : { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "REDIRECT", "owner"] };
+      },
+      async execHTTPChaos(req) {
+        sent.push(toJson(ExecHTTPChaosRequestSchema, req));
+        return {};
+      },
+    });
+  const pools = { "node-1": daemonOf("node-1"), "node-2": daemonOf("node-2") };
+  const daemons = { clientFor: (node: string, nn: string) => pools[node as keyof typeof pools].clientFor(node, nn), size: () => 2, close: () => undefined };
+  const core = {
+    async readNamespacedSecret({ namespace, name }: { namespace: string; name: string }) {
+      if (namespace === "app" && name === "server-tls") return secret;
+      throw Object.assign(new Error(`secrets "${name}" not found`), { code: 404 });
+    },
+  } as Pick<CoreV1Api, "readNamespacedSecret">;
+  const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons });
+  return { impl: httpChaosManager({ decoder, core, log: () => undefined, event: async () => undefined }), sent };
+}
+
+describe("HTTPChaos plan", () => {
+  it("shows the ExecHTTPChaos request apply sends, the proxy's argv and the redirect of the port to it", async () => {
+    const { impl, sent } = setup();
+    const plan = await impl.plan(ctx(), 0, records, chaos());
+    expect(sent).toEqual([]);
+    await impl.apply(ctx(), 0, records, chaos());
+    expect(plan.capable).toBe(true);
+    const [step] = plan.steps;
+    expect(step!.rpc).toBe("ExecHTTPChaos");
+    expect(step!.request).toEqual(sent[0]);
+    expect(step!.request).toMatchObject({ containerId: cid("a"), recordKey: `${uid}/app/web-0` });
+    const pid = `<host pid of container ${cid("a")}>`;
+    expect(step!.argv).toEqual([
+      [
+        "nsenter", `--net=/proc/${pid}/ns/net`, "--",
+        "setpriv", "--reuid", "2000080", "--regid", "2000080", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+        "node", "<daemon's http-proxy-main.js>", "--config", "config.json",
+      ],
+      ["nsenter", "-t", pid, "-n", "--", "iptables-restore", "-w", "5", "--noflush"],
+    ]);
+    expect(step!.note).toContain('"listeners":[{"port":15080,"serverPort":8080}]');
+    expect(step!.note).toContain("-A FAULTLINE-HTTP -p tcp --dport 8080 -j REDIRECT --to-ports 15080");
+    expect(step!.note).toContain("-I PREROUTING 1 -p tcp -j FAULTLINE-HTTP");
+    expect(step!.note).toContain("TLS connections on port 8080 pass through the proxy untouched");
+  });
+
+  it("reads the TLS Secret as apply does but never shows its certificate or key", async () => {
+    const { impl, sent } = setup();
+    const withTls = chaos({ tls: { secretName: "server-tls" } });
+    const plan = await impl.plan(ctx(), 0, records, withTls);
+    await impl.apply(ctx(), 0, records, withTls);
+    expect(plan.capable).toBe(true);
+    expect(JSON.stringify(sent[0])).toContain("SECRETKEYBODY"); // apply sends it
+    expect(JSON.stringify(plan)).not.toContain("SECRETKEYBODY");
+    expect(JSON.stringify(plan)).not.toContain("CERTBODY");
+    expect(plan.steps[0]!.request).toEqual({ ...(sent[0] as object), tls: "<certificate and key of Secret app/server-tls>" });
+    expect(plan.steps[0]!.note).toContain('"tls":"<the TLS Secret\'s certificate and key>"');
+
+    const missing = await impl.plan(ctx(), 0, records, chaos({ tls: { secretName: "absent" } }));
+    expect(missing.capable).toBe(false);
+    expect(missing.reason).toBe("spec.tls.secretName: Secret app/absent not found");
+  });
+
+  it("is not capable on a node without nat REDIRECT, on a hostNetwork pod, or without a started container", async () => {
+    const { impl, sent } = setup();
+    const noRedirect = await impl.plan(ctx(), 1, records, chaos());
+    expect(noRedirect.capable).toBe(false);
+    expect(noRedirect.reason).toContain("node node-2 cannot perform HTTPChaos: its daemon lacks http/interception");
+    const host = await impl.plan(ctx(), 2, records, chaos());
+    expect(host.capable).toBe(false);
+    expect(host.reason).toContain("pod app/web-2 uses hostNetwork");
+    const unstarted = await impl.plan(ctx(), 3, records, chaos());
+    expect(unstarted).toEqual({ capable: false, reason: expect.stringContaining("app/web-3"), steps: [] });
+    expect(sent).toEqual([]);
+  });
+});
