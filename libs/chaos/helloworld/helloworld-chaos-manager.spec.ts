@@ -1,4 +1,5 @@
-import type { Record } from "@faultline/api";
+import { toJson } from "@bufbuild/protobuf";
+import { ExecHelloWorldRequestSchema, type ExecHelloWorldRequest, type Record } from "@faultline/api";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import { helloWorldChaosManager } from "./helloworld-chaos-manager.js";
@@ -9,10 +10,12 @@ import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
 describe("helloWorldChaosManager", () => {
   const containerId = "containerd://" + "a".repeat(64);
   const asked: { node: string; containerId: string; namespacedName: string | null }[] = [];
+  const requests: ExecHelloWorldRequest[] = [];
   const daemons = createInMemoryDaemonClientPool(
     {
       async execHelloWorldChaos(req, ctx) {
         asked.push({ node: "node-1", containerId: req.containerId, namespacedName: ctx.requestHeader.get("namespaced-name") });
+        requests.push(req);
         return {};
       },
     },
@@ -53,6 +56,28 @@ describe("helloWorldChaosManager", () => {
     await expect(impl.apply(ctx, 0, [record("busybox/busybox-0/sidecar")], chaos)).rejects.toThrow(/no container sidecar/);
     await expect(impl.apply(ctx, 0, [record("busybox/busybox-9/busybox")], chaos)).rejects.toThrow(/not found/);
     expect(asked).toEqual([]);
+  });
+
+  it("Plan shows the request Apply sends and the daemon's command behind its runner's nsenter, asking no daemon", async () => {
+    const plan = await impl.plan!(ctx, 0, [record("busybox/busybox-0/busybox")], chaos);
+    expect(asked).toEqual([]);
+    await impl.apply(ctx, 0, [record("busybox/busybox-0/busybox")], chaos);
+    expect(plan).toEqual({
+      capable: true,
+      steps: [
+        {
+          on: "daemon",
+          rpc: "ExecHelloWorldChaos",
+          request: toJson(ExecHelloWorldRequestSchema, requests[0]!),
+          argv: [["nsenter", "-t", `<host pid of ${containerId}>`, "-m", "--", "sh", "-c", "ps aux"]],
+          note: "the process list is written to the daemon's log",
+        },
+      ],
+    });
+  });
+
+  it("Plan of a container that cannot be reached says why, not capable", async () => {
+    await expect(impl.plan!(ctx, 0, [record("busybox/busybox-9/busybox")], chaos)).resolves.toEqual({ capable: false, reason: expect.stringMatching(/not found/), steps: [] });
   });
 
   it("Recover has nothing to undo", async () => {

@@ -1,12 +1,18 @@
+import { ExecHelloWorldRequestSchema } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import type { RecordDecoder } from "@faultline/daemon-client";
+import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import { hostPidOf, inNamespacesArgv, requestJson } from "../network/record-plan.js";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
+import { helloWorldCommand, helloWorldNamespaces } from "./helloworld-chaos-daemon.js";
 
 /**
  * The manager side of HelloWorldChaos: Apply asks the daemon on the record's node to run
  * ExecHelloWorldChaos in the record's container; Recover has nothing to undo. One-shot, as in
  * Chaos Mesh: the experiment stays in Run until it is deleted, whatever its `duration` says.
+ * Plan: the same request, and the command the daemon runs for it (`helloWorldCommand` in the
+ * namespaces `helloWorldNamespaces`, behind the daemon runner's nsenter); a container not reachable
+ * (not started, no daemon on its node) is a plan that says so.
  */
 export function helloWorldChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<HelloWorldChaos> {
   return {
@@ -16,6 +22,27 @@ export function helloWorldChaosManager(deps: { decoder: RecordDecoder; log: Kind
       const target = await deps.decoder.decodeContainer(record.id, obj);
       await target.daemon.execHelloWorldChaos({ containerId: target.containerId }, { signal: ctx.signal });
       return "Injected";
+    },
+    async plan(_ctx, index, records, obj) {
+      let target;
+      try {
+        target = await deps.decoder.decodeContainer(records[index]!.id, obj);
+      } catch (error) {
+        if (error instanceof RecordDecodeError) return { capable: false, reason: error.message, steps: [] };
+        throw error;
+      }
+      return {
+        capable: true,
+        steps: [
+          {
+            on: "daemon",
+            rpc: "ExecHelloWorldChaos",
+            request: requestJson(ExecHelloWorldRequestSchema, { containerId: target.containerId }),
+            argv: [inNamespacesArgv(hostPidOf(target.containerId), helloWorldNamespaces, helloWorldCommand)],
+            note: "the process list is written to the daemon's log",
+          },
+        ],
+      };
     },
     async recover(ctx, index, records) {
       deps.log("Recover helloworld chaos", { id: records[index]!.id, chaos: ctx.namespacedName });
