@@ -135,11 +135,13 @@ await check("default render: the daemon DaemonSet and the headless Service chaos
 
 await check("default render: least-privilege RBAC (ClusterRole for chaos objects and reads, Role for leases and EndpointSlices)", () => {
   const objs = render();
-  const crdPlurals = objs.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.spec.names.plural).sort();
+  const crdPlurals = objs.filter((o) => o.kind === "CustomResourceDefinition" && o.spec.group === "chaos-mesh.org").map((o) => o.spec.names.plural).sort();
   assert(crdPlurals.length > 0, "no CRDs rendered");
-  equal(find(objs, "ClusterRole").rules, [
+  equal(find(objs, "ClusterRole", "-manager").rules, [
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals, verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
     { apiGroups: ["chaos-mesh.org"], resources: crdPlurals.map((p) => `${p}/status`), verbs: ["update", "patch"] },
+    { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches/status"], verbs: ["update", "patch"] },
     { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "create", "delete", "patch"] },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
@@ -148,7 +150,7 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
   ], "ClusterRole rules (no namespaces without the namespace filter)");
-  equal(find(render({ "manager.namespaceFilter": "true" }), "ClusterRole").rules.at(-1), { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }, "namespaces get with the filter");
+  equal(find(render({ "manager.namespaceFilter": "true" }), "ClusterRole", "-manager").rules.at(-1), { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }, "namespaces get with the filter");
   const role = find(objs, "Role");
   equal(role.metadata.namespace, "faultline", "Role namespace");
   equal(role.rules, [
@@ -159,6 +161,11 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
   const managerArgs = container(find(objs, "Deployment", "-manager")).args;
   assert(managerArgs.includes("--lease-owner-deployment=fl-faultline-manager"), `the Lease is owned by the manager's Deployment: ${managerArgs}`);
   const sa = find(objs, "Deployment", "-manager").spec.template.spec.serviceAccountName;
+  equal(find(objs, "ClusterRole", "-kill-switch").rules, [
+    { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], verbs: ["create"] },
+    { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], resourceNames: ["cluster"], verbs: ["get", "patch", "update"] },
+  ], "the kill-switch ClusterRole grants exactly flipping killswitch/cluster");
+  assert(!objs.some((o) => o.kind === "KillSwitch"), "the chart never creates the KillSwitch (a helm upgrade must not turn it off)");
   for (const kind of ["ClusterRoleBinding", "RoleBinding"]) {
     equal(find(objs, kind).subjects, [{ kind: "ServiceAccount", name: sa, namespace: "faultline" }], `${kind} subjects`);
   }

@@ -1,6 +1,7 @@
 // The controllers the manager runs besides the chaos kinds' records pipeline: Schedule, Workflow
 // (with its WorkflowNodes) and StatusCheck, each over the manager's kinds, so a kind added to
 // `kinds` can be scheduled and put in a workflow with no edit here.
+import type { KillSwitchState } from "@faultline/api";
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
 import type { EventRecorder, Logger, ManagedController } from "@faultline/controller";
 import { createScheduleController } from "@faultline/schedule";
@@ -18,6 +19,8 @@ export interface ManagerControllerDeps {
   kinds: readonly ChaosKindDefinition[];
   /** Addresses no StatusCheck probes (`--status-check-refused-destinations`). */
   statusCheckRefusedDestinations?: readonly string[];
+  /** The cluster-wide kill switch now: Schedules spawn nothing and Workflows start no node while it is engaged. */
+  killSwitch?: () => KillSwitchState;
 }
 
 /** Schedule, Workflow + WorkflowNode, StatusCheck. */

@@ -17,11 +17,14 @@ describe("libs/chaos/crds", () => {
     for (const { fileName, content } of files) expect(readFileSync(crdDir + fileName, "utf8")).toBe(content);
   });
 
-  it("has one CRD per catalog kind, named after it, and RecordShard, Schedule, Workflow, WorkflowNode, StatusCheck", () => {
+  it("has one CRD per catalog kind, named after it, and RecordShard, Schedule, Workflow, WorkflowNode, StatusCheck, KillSwitch", () => {
     expect(files.map((f) => f.fileName).sort()).toEqual(
-      [...builtInChaosKinds.map((kind) => kind.crd.spec.names.kind.toLowerCase()), "recordshards", "schedules", "statuschecks", "workflownodes", "workflows"]
-        .map((plural) => `chaos-mesh.org_${plural}.yaml`)
-        .sort(),
+      [
+        ...[...builtInChaosKinds.map((kind) => kind.crd.spec.names.kind.toLowerCase()), "recordshards", "schedules", "statuschecks", "workflownodes", "workflows"].map(
+          (plural) => `chaos-mesh.org_${plural}.yaml`,
+        ),
+        "faultline.chaos-mesh.org_killswitches.yaml",
+      ].sort(),
     );
   });
 

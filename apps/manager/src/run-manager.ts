@@ -23,6 +23,7 @@ import { builtInControllers, type ManagerControllerDeps } from "./built-in-contr
 import { createManagerClients } from "./manager-clients.js";
 import { ManagerConfigError, managerUsage, parseManagerConfig } from "./manager-config.js";
 import { createManagerDaemons } from "./manager-daemons.js";
+import { createManagerKillSwitch, requeueAll } from "./manager-kill-switch.js";
 import { createManagerKindDeps } from "./manager-kind-deps.js";
 import { loadManagerKubeConfig } from "./manager-kube-config.js";
 import { createManagerLeadership } from "./manager-leadership.js";
@@ -99,19 +100,23 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     protectedNamespaces: config.protectedNamespaces,
     blastRadius: { maxRecords: config.maxRecords, maxNamespacePercent: config.maxNamespacePercent },
   });
-  const recordsControllers = createRecordsControllers({ kinds, objects, selector, events, parallelism: config.parallelism, signal: shutdown.signal });
-  const controllerDeps = { customObjects, core, events, logger, kinds: options.kinds, statusCheckRefusedDestinations: config.statusCheckRefusedDestinations };
+  // the cluster-wide kill switch: every controller reads it, and none reconciles before its cache has listed
+  const killSwitch = createManagerKillSwitch({ informers, customObjects, kinds: () => kinds.list(), logger });
+  const recordsControllers = createRecordsControllers({ kinds, objects, selector, events, parallelism: config.parallelism, signal: shutdown.signal, killSwitch: killSwitch.state });
+  const controllerDeps = { customObjects, core, events, logger, kinds: options.kinds, statusCheckRefusedDestinations: config.statusCheckRefusedDestinations, killSwitch: killSwitch.state };
+  const controllers = killSwitch.gate([...recordsControllers, ...(options.controllers ?? builtInControllers)(controllerDeps)]);
   // one runner, one queue type and one reconcile contract for every controller; started while leading
   const runner = new ControllerRunner({
     kubeConfig,
     informers,
-    controllers: [...recordsControllers, ...(options.controllers ?? builtInControllers)(controllerDeps)],
+    controllers,
     workers: config.workers,
     backoff: reconcileBackoff,
     registry: metrics,
     logger,
   });
   podCache.addRecoveredHandler(() => runner.retryFailedNow());
+  killSwitch.onChange(() => requeueAll(informers, controllers, (controller, key) => runner.enqueue(controller, key)));
   registerExperimentGauge(metrics, function* () {
     for (const { resource } of recordsControllers) {
       for (const obj of informers.informer(resource).list()) yield { kind: resource.kind, status: (obj as { status?: ChaosStatus }).status };
@@ -128,6 +133,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     await runner.start();
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
     void sweeper.run(AbortSignal.any([signal, shutdown.signal]), config.sweepIntervalSeconds * 1000);
+    void killSwitch.run(AbortSignal.any([signal, shutdown.signal]));
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
   const elector = createManagerLeadership({ config, kubeConfig, clients, bucket, identity, logger, lead, shuttingDown: shutdown.signal });

@@ -1,4 +1,4 @@
-import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy, isObjectNotFound, pauseAnnotation } from "@faultline/api";
+import { chaosApiVersion, chaosGroup, chaosVersion, controllerReference, isControlledBy, isObjectNotFound, killSwitchMessage, killSwitchReason, pauseAnnotation, type KillSwitchState } from "@faultline/api";
 import { embeddedChaos, type ChaosKindDefinition } from "@faultline/chaos-kind";
 import { errorFields, type EventRecorder, type Logger, type ManagedController, type ObjectKey, type ReconcileResult, type WatchedResource } from "@faultline/controller";
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
@@ -24,6 +24,11 @@ export interface ScheduleControllerDeps {
   kinds: readonly ChaosKindDefinition[];
   /** The clock; default the system's. */
   now?: () => Date;
+  /**
+   * The cluster-wide kill switch now; while engaged no run is spawned and the Paused condition says
+   * so (reason `KillSwitch`). The caller queues every Schedule again when it changes.
+   */
+  killSwitch?: () => KillSwitchState;
 }
 
 /** The longest wait a reconcile asks for; the next run is looked at again after it at the latest. */
@@ -237,7 +242,13 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     const deleted = await pruneHistory(schedule, children);
     const live = children.filter((c) => !deleted.has(c) && !c.obj.metadata.deletionTimestamp);
     const active = live.filter((c) => !c.finished).map((c) => referenceOf(c.obj, c.template));
-    let conditions = withCondition(schedule.status?.conditions ?? [], paused ? { type: "Paused", status: "True", reason: "Paused", message: `annotation ${pauseAnnotation} is "true"` } : { type: "Paused", status: "False", reason: "NotPaused" }, now);
+    const killSwitch = deps.killSwitch?.();
+    const pausedCondition: ScheduleCondition = killSwitch?.engaged
+      ? { type: "Paused", status: "True", reason: killSwitchReason, message: killSwitchMessage(killSwitch) }
+      : paused
+        ? { type: "Paused", status: "True", reason: "Paused", message: `annotation ${pauseAnnotation} is "true"` }
+        : { type: "Paused", status: "False", reason: "NotPaused" };
+    let conditions = withCondition(schedule.status?.conditions ?? [], pausedCondition, now);
     const status: ScheduleStatus = { active, ...(schedule.status?.time && { time: schedule.status.time }), conditions };
 
     const template = templates.get(schedule.spec.type);
@@ -256,8 +267,8 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     conditions = withCondition(conditions, { type: "Ready", status: "True", reason: "Scheduled" }, now);
     status.conditions = conditions;
 
-    if (paused) {
-      await writeStatus(schedule, status); // no next run while paused
+    if (paused || killSwitch?.engaged) {
+      await writeStatus(schedule, status); // no next run while paused or while the kill switch is engaged
       return {};
     }
 

@@ -1,3 +1,4 @@
+import type { KillSwitchState } from "@faultline/api";
 import type { ChaosKindDefinition } from "@faultline/chaos-kind";
 import type { EventRecorder, Logger } from "@faultline/controller";
 import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
@@ -15,4 +16,11 @@ export interface WorkflowControllerDeps {
   kinds: readonly ChaosKindDefinition[];
   /** The clock; default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * The cluster-wide kill switch now; while engaged no node starts (no entry node, child node, chaos
+   * object, Schedule, StatusCheck or Task pod is created: every Workflow waits) and each Workflow has
+   * condition `KillSwitch` True. An abort still goes through. The caller queues every Workflow and
+   * WorkflowNode again when it changes.
+   */
+  killSwitch?: () => KillSwitchState;
 }

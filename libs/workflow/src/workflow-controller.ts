@@ -1,4 +1,4 @@
-import { controllerReference, workflowAbortAnnotation } from "@faultline/api";
+import { controllerReference, killSwitchReason, workflowAbortAnnotation } from "@faultline/api";
 import type { ManagedController, ObjectKey, ReconcileResult } from "@faultline/controller";
 import { CustomObjectStore } from "./custom-object-store.js";
 import { entryNodeName, labelValueOf } from "./node-names.js";
@@ -62,6 +62,9 @@ export function createWorkflowController(deps: WorkflowControllerDeps): ManagedC
     const ended = conditions.some((c) => c.type === "Accomplished" && c.status === "True");
     if (ended) return {};
     const aborted = workflow.metadata.annotations?.[workflowAbortAnnotation] === "true";
+    const held = deps.killSwitch?.().engaged === true && !aborted;
+    if (held) conditions = setCondition(conditions, "KillSwitch", "True", killSwitchReason, nowIso);
+    else if (conditions.some((c) => c.type === "KillSwitch")) conditions = setCondition(conditions, "KillSwitch", "False", "Disengaged", nowIso);
 
     const errors = templateGraphErrors(workflow.spec);
     if (errors.length > 0) {
@@ -76,7 +79,7 @@ export function createWorkflowController(deps: WorkflowControllerDeps): ManagedC
     const namespace = key.namespace;
     const entryName = entryNodeName({ name: key.name, uid: workflow.metadata.uid ?? "" }, workflow.spec.entry);
     let entry = await store.get<WorkflowNode>(workflowNodeResource, namespace, entryName);
-    if (!entry && !aborted) {
+    if (!entry && !aborted && !held) {
       const template = findTemplate(workflow.spec, workflow.spec.entry)!;
       const created = await store.createOrGet<WorkflowNode>(workflowNodeResource, namespace, {
         apiVersion: workflow.apiVersion,

@@ -209,7 +209,7 @@ const workflowStatusSchema: OpenApiSchema = {
     entryNode: { type: "string", description: "The name of the WorkflowNode that runs the entry template." },
     startTime: { type: "string", format: "date-time" },
     endTime: { type: "string", format: "date-time" },
-    conditions: conditionsSchema(["Scheduled", "Accomplished", "Aborted"], { startTime: { type: "string", format: "date-time" } }),
+    conditions: conditionsSchema(["Scheduled", "Accomplished", "Aborted", "KillSwitch"], { startTime: { type: "string", format: "date-time" } }),
     activeNodes: { type: "array", description: "The nodes running now (leaves: Suspend, chaos, Schedule, StatusCheck), for kubectl get.", items: { type: "string" } },
   },
 };

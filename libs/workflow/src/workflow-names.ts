@@ -25,8 +25,11 @@ export const controlTemplateTypes = ["Serial", "Parallel", "Suspend", "Schedule"
 /** The condition types of a WorkflowNode (Chaos Mesh's names). */
 export type WorkflowNodeConditionType = "Accomplished" | "DeadlineExceed" | "ChaosInjected" | "Aborted";
 
-/** The condition types of a Workflow: Chaos Mesh's `Scheduled` and `Accomplished`, and `Aborted` (Faultline's: the abort path ended it). */
-export type WorkflowConditionType = "Scheduled" | "Accomplished" | "Aborted";
+/**
+ * The condition types of a Workflow: Chaos Mesh's `Scheduled` and `Accomplished`, and Faultline's
+ * `Aborted` (the abort path ended it) and `KillSwitch` (True while the kill switch holds it: no node starts).
+ */
+export type WorkflowConditionType = "Scheduled" | "Accomplished" | "Aborted" | "KillSwitch";
 
 /**
  * The reasons Faultline writes in conditions and Events, Chaos Mesh's strings where it has them.

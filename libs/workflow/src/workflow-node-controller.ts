@@ -388,6 +388,9 @@ export function createWorkflowNodeController(deps: WorkflowControllerDeps): Mana
     const aborted =
       abortedBy ?? (workflow === undefined || workflow.metadata.annotations?.[workflowAbortAnnotation] === "true" ? reasons.workflowAborted : undefined);
     const untilDeadline = deadlineMs === undefined || deadlineExceeded ? {} : { requeueAfterMs: Math.max(0, deadlineMs - nowMs) };
+    // the kill switch holds every node as it is (nothing created, nothing advanced) until it is
+    // off, when every node is queued again; an abort still goes through
+    if (deps.killSwitch?.().engaged === true && aborted === undefined) return {};
 
     if (resource) return reconcileResourceNode(node, resource, { aborted, deadlineExceeded }, deadlineMs, nowMs);
     if (node.spec.type === "Task") return reconcileTaskNode(node, workflow, aborted, deadlineExceeded, deadlineMs, nowMs);

@@ -1,0 +1,208 @@
+// The kill switch in the manager: a cache of the cluster-scoped KillSwitch `cluster`, the state every
+// controller reads, a gate that holds every reconcile until that cache has listed (a manager that
+// starts while the switch is engaged starts nothing), every object queued again when the switch
+// changes, and the switch's status (how many records are still injected) written while leading.
+import { isDeepStrictEqual } from "node:util";
+import { killSwitchName, killSwitchResource, killSwitchStateOf, type ChaosStatus, type KillSwitch, type KillSwitchCondition, type KillSwitchState } from "@faultline/api";
+import { errorFields, objectKeyOf, type InformerSet, type Logger, type ManagedController, type WatchedResource } from "@faultline/controller";
+import { oneShotOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
+import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+const switchKey = { namespace: "", name: killSwitchName };
+
+/** What {@link createManagerKillSwitch} needs. */
+export interface ManagerKillSwitchOptions {
+  informers: InformerSet;
+  customObjects: CustomObjectsApi;
+  /** The served chaos kinds, whose cached objects' records the status counts. */
+  kinds: () => readonly ChaosKind[];
+  logger: Logger;
+  /** How long changes are gathered before the status is written again; default 100 ms. */
+  statusDebounceMs?: number;
+  now?: () => Date;
+}
+
+/** The manager's kill switch. */
+export interface ManagerKillSwitch {
+  /** The switch now, from the cache (off until it has listed; nothing reconciles before that). */
+  state(): KillSwitchState;
+  /** Resolves once the KillSwitch cache has listed. */
+  readonly synced: Promise<void>;
+  /** The controllers with every reconcile held until {@link synced}. */
+  gate(controllers: readonly ManagedController[]): ManagedController[];
+  /** Calls `requeue` with every controller whenever the switch's state (engaged, reason) changes. */
+  onChange(handler: () => void): void;
+  /** Writes the switch's status until `signal` aborts (while leading). */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Records of an object that may still hold an injection: every phase but `Not Injected`, and any
+ * record marked `applying`. A one-shot's records are never counted (a killed pod has nothing to
+ * recover, and the switch does not repeat it). Counts per phase when the records are in RecordShards.
+ */
+export function activeRecordsOf(kind: ChaosKind, obj: ChaosObject): number {
+  if (oneShotOf(kind, obj)) return 0;
+  const experiment = (obj.status as ChaosStatus | undefined)?.experiment;
+  const records = experiment?.containerRecords;
+  if (records) return records.filter((r) => r.phase !== "Not Injected" || r.applying).length;
+  let active = 0;
+  for (const [phase, count] of Object.entries(experiment?.recordCounts ?? {})) if (phase !== "Not Injected") active += count;
+  return active;
+}
+
+/** The status the switch should have now, given what was written and the records still active. */
+export function killSwitchStatus(obj: KillSwitch, activeRecords: number, now: Date): NonNullable<KillSwitch["status"]> {
+  const previous = obj.status ?? {};
+  const state = killSwitchStateOf(obj);
+  const at = now.toISOString();
+  const condition = (next: Omit<KillSwitchCondition, "type" | "lastTransitionTime">): KillSwitchCondition[] => {
+    const before = previous.conditions?.find((c) => c.type === "AllRecovered");
+    const lastTransitionTime = before?.status === next.status && before.lastTransitionTime ? before.lastTransitionTime : at;
+    return [{ type: "AllRecovered", ...next, lastTransitionTime }];
+  };
+  const observedGeneration = obj.metadata.generation ?? 0;
+  if (!state.engaged) {
+    return { observedGeneration, conditions: condition({ status: "False", reason: "Disengaged", message: "the kill switch is off: experiments run" }) };
+  }
+  // engagedAt survives a restart of the manager and a change of the reason, not a disengage
+  const engagedAt = previous.engagedAt ?? at;
+  if (activeRecords > 0) {
+    return {
+      observedGeneration,
+      engagedAt,
+      activeRecords,
+      conditions: condition({ status: "False", reason: "Recovering", message: `${activeRecords} record(s) still injected` }),
+    };
+  }
+  return {
+    observedGeneration,
+    engagedAt,
+    recoveredAt: previous.recoveredAt ?? at,
+    activeRecords: 0,
+    conditions: condition({ status: "True", reason: "AllRecovered", message: "every record of every experiment is recovered" }),
+  };
+}
+
+/**
+ * The kill switch as the manager runs it (see the chart README's "Kill switch"): one informer of
+ * `killswitches.faultline.chaos-mesh.org`, read by the records pipeline, Schedules and Workflows.
+ */
+export function createManagerKillSwitch(options: ManagerKillSwitchOptions): ManagerKillSwitch {
+  const { informers, customObjects, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const debounceMs = options.statusDebounceMs ?? 100;
+  const cache = informers.informer<KillSwitch>(killSwitchResource);
+  const handlers: Array<() => void> = [];
+  let dirty: (() => void) | undefined;
+  const markDirty = () => dirty?.();
+
+  let last: KillSwitchState | undefined;
+  const current = (): KillSwitchState => killSwitchStateOf(cache.get(switchKey));
+  cache.addHandler((event) => {
+    if (event.key.name !== killSwitchName) return;
+    const next = current();
+    markDirty();
+    if (isDeepStrictEqual(next, last)) return;
+    if (last !== undefined || next.engaged) {
+      logger.info(next.engaged ? "kill switch engaged: recovering every record, starting nothing" : "kill switch off: resuming", {
+        reason: next.reason,
+        engagedBy: cache.get(switchKey)?.spec?.engagedBy,
+      });
+    }
+    last = next;
+    for (const handler of handlers) handler();
+  });
+
+  const synced = new Promise<void>((resolve) => {
+    const check = () => (cache.hasSynced ? resolve() : setTimeout(check, 20).unref());
+    check();
+  });
+  void synced.then(() => {
+    last ??= current();
+    if (last.engaged) logger.info("kill switch engaged at start: nothing starts", { reason: last.reason });
+  });
+
+  const watchedKinds = new Set<string>();
+  function watchRecords(): void {
+    for (const kind of options.kinds()) {
+      const key = `${kind.group}/${kind.plural}`;
+      if (watchedKinds.has(key)) continue;
+      watchedKinds.add(key);
+      informers.informer<ChaosObject>({ group: kind.group, version: kind.version, plural: kind.plural }).addHandler(() => {
+        if (last?.engaged) markDirty();
+      });
+    }
+  }
+  watchRecords();
+
+  function activeRecords(): number {
+    let active = 0;
+    for (const kind of options.kinds()) {
+      for (const obj of informers.informer<ChaosObject>({ group: kind.group, version: kind.version, plural: kind.plural }).list()) active += activeRecordsOf(kind, obj);
+    }
+    return active;
+  }
+
+  async function writeStatus(): Promise<void> {
+    const obj = cache.get(switchKey);
+    if (!obj) return;
+    const status = killSwitchStatus(obj, killSwitchStateOf(obj).engaged ? activeRecords() : 0, now());
+    if (isDeepStrictEqual(status, obj.status ?? {})) return;
+    // a merge patch: null removes what no longer applies (engagedAt and the counts once it is off)
+    const body = { status: { engagedAt: null, recoveredAt: null, activeRecords: null, ...status } };
+    await customObjects.patchClusterCustomObjectStatus({ ...killSwitchResource, name: killSwitchName, body }, mergePatch);
+    if (status.recoveredAt && !obj.status?.recoveredAt) logger.info("kill switch: every record recovered", { engagedAt: status.engagedAt, recoveredAt: status.recoveredAt });
+  }
+
+  return {
+    state: current,
+    synced,
+    gate(controllers) {
+      return controllers.map((controller) => ({
+        ...controller,
+        reconcile: async (key, signal) => {
+          await synced;
+          return controller.reconcile(key, signal);
+        },
+      }));
+    },
+    onChange(handler) {
+      handlers.push(handler);
+    },
+    async run(signal) {
+      await synced;
+      let wake: (() => void) | undefined;
+      let pending = true;
+      dirty = () => {
+        pending = true;
+        wake?.();
+      };
+      const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      while (!signal.aborted) {
+        if (!pending) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+        wake = undefined;
+        if (signal.aborted) break;
+        await new Promise((resolve) => setTimeout(resolve, debounceMs));
+        pending = false;
+        try {
+          await writeStatus();
+        } catch (error) {
+          logger.warn("kill switch status not written; retrying", errorFields(error));
+          pending = true;
+          await Promise.race([new Promise((resolve) => setTimeout(resolve, 1000)), aborted]);
+        }
+      }
+      dirty = undefined;
+    },
+  };
+}
+
+/** Queues every cached object of each controller's resource on `enqueue` (the switch changed). */
+export function requeueAll(informers: InformerSet, controllers: readonly ManagedController[], enqueue: (controller: ManagedController, key: { namespace: string; name: string }) => void): void {
+  for (const controller of controllers) {
+    const resource: WatchedResource = controller.resource;
+    for (const obj of informers.informer(resource).list()) enqueue(controller, objectKeyOf(obj));
+  }
+}
