@@ -32,9 +32,19 @@ describe("--sweep-interval-seconds", () => {
     expect((parseManagerConfig([], { FAULTLINE_MANAGER_SWEEP_INTERVAL_SECONDS: "7" }) as ManagerConfig).sweepIntervalSeconds).toBe(7);
   });
 
-  it("refuses 0 and non-integers, naming the flag", () => {
-    expect(() => parseManagerConfig(["--sweep-interval-seconds", "0"], {})).toThrow(/--sweep-interval-seconds must be an integer from 1/);
+  it("takes 0 (never automatically, only when asked) and refuses negatives and non-integers, naming the flag", () => {
+    expect((parseManagerConfig(["--sweep-interval-seconds", "0"], {}) as ManagerConfig).sweepIntervalSeconds).toBe(0);
+    expect(() => parseManagerConfig(["--sweep-interval-seconds=-1"], {})).toThrow(/--sweep-interval-seconds must be an integer from 0/);
     expect(() => parseManagerConfig(["--sweep-interval-seconds", "1.5"], {})).toThrow(/--sweep-interval-seconds/);
+  });
+});
+
+describe("--status-interval-seconds", () => {
+  it("defaults to 30 s, takes the flag, the environment and 0 (only when asked), and refuses what is not a whole number", () => {
+    expect((parseManagerConfig([], {}) as ManagerConfig).statusIntervalSeconds).toBe(30);
+    expect((parseManagerConfig(["--status-interval-seconds", "5"], {}) as ManagerConfig).statusIntervalSeconds).toBe(5);
+    expect((parseManagerConfig([], { FAULTLINE_MANAGER_STATUS_INTERVAL_SECONDS: "0" }) as ManagerConfig).statusIntervalSeconds).toBe(0);
+    expect(() => parseManagerConfig(["--status-interval-seconds", "soon"], {})).toThrow(/--status-interval-seconds must be an integer from 0 to 86400/);
   });
 });
 

@@ -33,8 +33,10 @@ export interface ManagerConfig {
   httpPort: number;
   httpHost?: string;
   resyncSeconds: number;
-  /** How often (and on start) the leader sweeps injections whose experiment no longer holds them. */
+  /** How often (and on start) the leader sweeps injections whose experiment no longer holds them; 0: only when asked (the status ConfigMap's sweep-requested annotation). */
   sweepIntervalSeconds: number;
+  /** How often the leader writes ConfigMap faultline-status (and when its refresh-requested annotation changes); 0: only when asked. */
+  statusIntervalSeconds: number;
   logLevel: string;
   logFormat: "text" | "json";
   /** Settings chaos kinds read (`--kind-setting PodChaos.pauseImage=...`), by name. */
@@ -76,7 +78,11 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --http-host ADDR         (default all interfaces)
   --resync-seconds N       periodic resync of every experiment (default 300)
   --sweep-interval-seconds N
-                           how often (and on start) injections whose experiment is gone are removed (default 60)
+                           how often (and on start) injections whose experiment is gone are removed (default 60;
+                           0: never automatically, only when faultline recover --orphans asks)
+  --status-interval-seconds N
+                           how often the leader writes ConfigMap faultline-status (doctor, orphans) in --namespace
+                           (default 30; 0: only on becoming leader and when its refresh annotation changes)
   --log-level L            error|warn|info|debug (default info)
   --log-format F           text|json (default text)
   --kind-setting NAME=VALUE
@@ -90,7 +96,7 @@ const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
   "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter", "protected-namespaces",
   "max-records", "max-namespace-percent",
-  "http-port", "http-host", "resync-seconds", "sweep-interval-seconds", "log-level", "log-format", "status-check-refused-destinations",
+  "http-port", "http-host", "resync-seconds", "sweep-interval-seconds", "status-interval-seconds", "log-level", "log-format", "status-check-refused-destinations",
 ] as const;
 type Name = (typeof names)[number];
 
@@ -185,7 +191,8 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     httpPort: int("http-port", 10080, 0, 65535),
     ...(httpHost !== undefined && { httpHost }),
     resyncSeconds: int("resync-seconds", 300, 1),
-    sweepIntervalSeconds: int("sweep-interval-seconds", 60, 1, 86_400),
+    sweepIntervalSeconds: int("sweep-interval-seconds", 60, 0, 86_400),
+    statusIntervalSeconds: int("status-interval-seconds", 30, 0, 86_400),
     logLevel,
     logFormat,
     kindSettings,

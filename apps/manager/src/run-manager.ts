@@ -17,7 +17,7 @@ import {
   registerExperimentGauge,
 } from "@faultline/records";
 import { createCachedPodSource, createKubernetesPodSource, slimPod } from "@faultline/selector";
-import type { V1Pod } from "@kubernetes/client-node";
+import { AuthorizationV1Api, DiscoveryV1Api, type V1Pod } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { builtInControllers, type ManagerControllerDeps } from "./built-in-controllers.js";
 import { createManagerClients } from "./manager-clients.js";
@@ -29,6 +29,7 @@ import { loadManagerKubeConfig } from "./manager-kube-config.js";
 import { createManagerLeadership } from "./manager-leadership.js";
 import { createManagerLogger } from "./manager-logger.js";
 import { exitOnSignals } from "./manager-shutdown.js";
+import { createManagerStatus, managerNeeds, managerVersion } from "./manager-status.js";
 import { createManagerSweeper } from "./manager-sweeper.js";
 
 /**
@@ -124,6 +125,23 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   });
 
   const sweeper = createManagerSweeper({ kinds, objects, customObjects, core, podCache, daemons, events, registry: metrics, logger });
+  // ConfigMap faultline-status for `faultline doctor` and `recover --orphans`, written by the leader
+  const status = createManagerStatus({
+    namespace: config.namespace,
+    intervalMs: config.statusIntervalSeconds * 1000,
+    identity,
+    version: managerVersion(),
+    kinds: () => kinds.list(),
+    queueDepth: () => runner.queueDepth,
+    core,
+    authorization: clients.api(AuthorizationV1Api),
+    ...(!config.daemonAddress && { discovery: { api: clients.api(DiscoveryV1Api), serviceName: config.daemonService } }),
+    daemons,
+    sweeper,
+    needs: managerNeeds({ kinds: kinds.list(), namespace: config.namespace, leaderElect: config.leaderElect, staticDaemonAddress: config.daemonAddress !== undefined }),
+    kubeConfig,
+    logger,
+  });
 
   let leading = false;
   // ready once started; a leader only once every watch has listed everything
@@ -133,6 +151,7 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     await runner.start();
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
     void sweeper.run(AbortSignal.any([signal, shutdown.signal]), config.sweepIntervalSeconds * 1000);
+    void status.run(AbortSignal.any([signal, shutdown.signal]));
     void killSwitch.run(AbortSignal.any([signal, shutdown.signal]));
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };

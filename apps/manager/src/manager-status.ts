@@ -1,0 +1,355 @@
+// The leader's published status: ConfigMap faultline-status (key status.json) in the manager's
+// namespace, for `faultline doctor` and `faultline recover --orphans`. Written every
+// --status-interval-seconds and when its refresh-requested annotation changes; its sweep-requested
+// annotation makes the leader sweep for real and record the result as lastSweep.
+import { readFileSync } from "node:fs";
+import {
+  faultlineStatusConfigMap,
+  faultlineStatusKey,
+  statusRefreshRequestedAnnotation,
+  sweepRequestedAnnotation,
+  type FaultlineNodeStatus,
+  type FaultlineStatus,
+  type NodeCapabilities,
+} from "@faultline/api";
+import { abortableDelay, type Logger } from "@faultline/controller";
+import { DaemonNotFoundError, serviceNameLabel, type DaemonClientPool } from "@faultline/daemon-client";
+import type { ChaosKind } from "@faultline/impl-registry";
+import type { InjectionSweeper } from "@faultline/records";
+import { runBounded } from "@faultline/records";
+import { PatchStrategy, setHeaderOptions, Watch, type AuthorizationV1Api, type CoreV1Api, type DiscoveryV1Api, type KubeConfig, type V1ConfigMap, type V1Pod } from "@kubernetes/client-node";
+
+/** The manager's version: its package.json's (beside dist/ and src/, in the image and the npm package). */
+export function managerVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** At most this many orphans (and swept injections) are listed; `truncated` counts the rest (a ConfigMap holds 1 MiB). */
+export const maxListedInjections = 1000;
+
+/** A find-only or real pass, as {@link InjectionSweeper.pass} answers it. */
+type SweepPass = Awaited<ReturnType<InjectionSweeper["pass"]>>;
+
+/** One permission the manager needs: a SelfSubjectAccessReview's resource attributes. */
+export interface ManagerNeed {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  /** Absent: cluster-wide. */
+  namespace?: string;
+}
+
+/** How a missing permission reads in `rbacGaps`: "list pods (core) cluster-wide", "update faultline-status configmaps (core) in chaos-mesh". */
+export function describeNeed(need: ManagerNeed): string {
+  const resource = need.subresource ? `${need.resource}/${need.subresource}` : need.resource;
+  return `${need.verb} ${resource} (${need.group || "core"}) ${need.namespace === undefined ? "cluster-wide" : `in ${need.namespace}`}`;
+}
+
+/**
+ * What the manager itself needs to work, as the chart grants it: every served kind (and
+ * RecordShards) read, watched and written with their status, pods read, watched, patched and
+ * deleted, Events written, nodes listed, and in its namespace the daemons' EndpointSlices (unless
+ * a static --daemon-address), the Lease (with leader election) and this ConfigMap.
+ */
+export function managerNeeds(options: { kinds: readonly Pick<ChaosKind, "group" | "plural">[]; namespace: string; leaderElect: boolean; staticDaemonAddress: boolean }): ManagerNeed[] {
+  const needs: ManagerNeed[] = [];
+  const resources = [...options.kinds.map((k) => ({ group: k.group, resource: k.plural })), { group: "chaos-mesh.org", resource: "recordshards" }];
+  for (const { group, resource } of resources) {
+    for (const verb of ["list", "watch", "update"]) needs.push({ verb, group, resource });
+    if (resource !== "recordshards") needs.push({ verb: "update", group, resource, subresource: "status" });
+  }
+  for (const verb of ["get", "list", "watch", "patch", "delete"]) needs.push({ verb, group: "", resource: "pods" });
+  needs.push({ verb: "create", group: "", resource: "events" }, { verb: "list", group: "", resource: "nodes" });
+  const ns = options.namespace;
+  if (!options.staticDaemonAddress) needs.push({ verb: "list", group: "discovery.k8s.io", resource: "endpointslices", namespace: ns });
+  if (options.leaderElect) for (const verb of ["get", "update"]) needs.push({ verb, group: "coordination.k8s.io", resource: "leases", namespace: ns });
+  for (const verb of ["get", "create", "patch"]) needs.push({ verb, group: "", resource: "configmaps", namespace: ns });
+  return needs;
+}
+
+/** The version a daemon's pod says it runs: its container's image tag (not a digest), else its `app.kubernetes.io/version` label. */
+export function daemonVersionOf(pod: V1Pod): string | undefined {
+  const containers = pod.spec?.containers ?? [];
+  const image = (containers.find((c) => c.name === "daemon") ?? containers[0])?.image ?? "";
+  const tag = /:([^:/@]+)$/.exec(image.split("@")[0] ?? "")?.[1];
+  return tag ?? pod.metadata?.labels?.["app.kubernetes.io/version"];
+}
+
+/** One node's daemon entry from a GetNodeCapabilities answer (or its failure), capabilities per served kind. */
+export function daemonEntry(
+  pod: string,
+  version: string | undefined,
+  kinds: readonly Pick<ChaosKind, "kind" | "definition">[],
+  answer: { caps: NodeCapabilities } | { error: string },
+): NonNullable<FaultlineNodeStatus["daemon"]> {
+  const base = { pod, ...(version !== undefined && { version }) };
+  if ("error" in answer) return { ...base, reachable: false, error: answer.error };
+  const capabilities: { [kind: string]: { capable: boolean; reason?: string } } = {};
+  for (const kind of kinds) capabilities[kind.kind] = kind.definition.nodeCapability?.(answer.caps) ?? { capable: true };
+  return { ...base, reachable: true, capabilities };
+}
+
+const podId = (pod: { namespace: string; name: string }) => `${pod.namespace}/${pod.name}`;
+
+/** A pass's findings as `orphans`. */
+export function orphansOf(pass: SweepPass): FaultlineStatus["orphans"] {
+  const found = pass.found.map(({ kind, injection }) => ({ kind, pod: podId(injection.pod), owner: injection.owner, what: injection.what }));
+  return {
+    checkedAt: pass.finishedAt.toISOString(),
+    found: found.slice(0, maxListedInjections),
+    ...(found.length > maxListedInjections && { truncated: found.length - maxListedInjections }),
+    ...(pass.errors.length > 0 && { errors: pass.errors }),
+  };
+}
+
+/** A real pass asked for by the sweep-requested annotation `requestedAt`, as `lastSweep`. */
+export function lastSweepOf(requestedAt: string, pass: SweepPass): NonNullable<FaultlineStatus["lastSweep"]> {
+  const swept = pass.found.map(({ kind, injection }) => ({ kind, pod: podId(injection.pod), what: injection.what }));
+  return {
+    requestedAt,
+    finishedAt: pass.finishedAt.toISOString(),
+    swept: swept.slice(0, maxListedInjections),
+    ...(swept.length > maxListedInjections && { truncated: swept.length - maxListedInjections }),
+    errors: pass.errors,
+  };
+}
+
+/**
+ * `updatedAt` of a write: now, or the refresh it answers when that reads later (a CLI whose clock
+ * is ahead of the manager's still sees `updatedAt` ≥ its request once the request has been seen).
+ */
+export function updatedAtFor(now: Date, refreshSeen: string | undefined): string {
+  const requested = refreshSeen === undefined ? NaN : Date.parse(refreshSeen);
+  return new Date(Number.isNaN(requested) ? now.getTime() : Math.max(now.getTime(), requested)).toISOString();
+}
+
+/** What {@link createManagerStatus} needs. */
+export interface ManagerStatusDeps {
+  namespace: string;
+  /** 0: only on becoming leader and when asked (the annotations). */
+  intervalMs: number;
+  identity: string;
+  version: string;
+  kinds: () => ChaosKind[];
+  queueDepth: () => number;
+  core: CoreV1Api;
+  authorization: AuthorizationV1Api;
+  /** Absent with a static --daemon-address: the daemons' pods are not known. */
+  discovery?: { api: DiscoveryV1Api; serviceName: string };
+  daemons: DaemonClientPool;
+  sweeper: InjectionSweeper;
+  needs: ManagerNeed[];
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** How long a daemon has to answer GetNodeCapabilities; default 5 s. */
+  daemonTimeoutMs?: number;
+}
+
+/** The status publisher; `run` while leading. */
+export interface ManagerStatus {
+  /** Writes the status now and on its triggers until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The leader's status publisher. On becoming leader it reads the ConfigMap (keeping the lastSweep
+ * an earlier leader wrote, and so not repeating a sweep already answered), then writes the status
+ * (a find-only sweep for `orphans`, each node's daemon asked GetNodeCapabilities, the manager's
+ * RBAC gaps from SelfSubjectAccessReviews) every `intervalMs`, and at once when a watch of the
+ * ConfigMap sees its refresh-requested or sweep-requested annotation change. A new sweep-requested
+ * value runs a real sweep first, recorded as `lastSweep` with that value as `requestedAt`. Only
+ * `data` is written (a merge patch), so the CLI's annotations are never overwritten.
+ */
+export function createManagerStatus(deps: ManagerStatusDeps): ManagerStatus {
+  const { core, logger, namespace } = deps;
+  const name = faultlineStatusConfigMap;
+  const timeoutMs = deps.daemonTimeoutMs ?? 5_000;
+
+  async function read(): Promise<V1ConfigMap | undefined> {
+    try {
+      return await core.readNamespacedConfigMap({ namespace, name });
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async function write(status: FaultlineStatus): Promise<void> {
+    const data = { [faultlineStatusKey]: JSON.stringify(status, null, 1) };
+    try {
+      await core.patchNamespacedConfigMap({ namespace, name, body: { data } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+      await core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name, namespace, labels: { "app.kubernetes.io/managed-by": "faultline-manager", "app.kubernetes.io/component": "status" } }, data },
+      });
+    }
+  }
+
+  async function rbacGaps(): Promise<string[]> {
+    const gaps: string[] = [];
+    await runBounded(deps.needs, 8, async (need) => {
+      const review = await deps.authorization.createSelfSubjectAccessReview({
+        body: {
+          spec: {
+            resourceAttributes: {
+              verb: need.verb,
+              group: need.group,
+              resource: need.resource,
+              ...(need.subresource !== undefined && { subresource: need.subresource }),
+              ...(need.namespace !== undefined && { namespace: need.namespace }),
+            },
+          },
+        },
+      });
+      if (!review.status?.allowed) gaps.push(describeNeed(need));
+    });
+    return gaps.sort();
+  }
+
+  /** node → the daemon's pod (`ns/name`) and version, from the daemon Service's EndpointSlices. */
+  async function daemonPods(): Promise<Map<string, { pod: string; version?: string }>> {
+    const pods = new Map<string, { pod: string; version?: string }>();
+    if (!deps.discovery) return pods;
+    const slices = await deps.discovery.api.listNamespacedEndpointSlice({ namespace, labelSelector: `${serviceNameLabel}=${deps.discovery.serviceName}` });
+    for (const endpoint of slices.items.flatMap((s) => s.endpoints ?? [])) {
+      const ref = endpoint.targetRef;
+      if (!endpoint.nodeName || ref?.kind !== "Pod" || !ref.name || pods.has(endpoint.nodeName)) continue;
+      const podNamespace = ref.namespace ?? namespace;
+      let version: string | undefined;
+      try {
+        version = daemonVersionOf(await core.readNamespacedPod({ namespace: podNamespace, name: ref.name }));
+      } catch {
+        // the version is optional: a pod that just went is reported without it
+      }
+      pods.set(endpoint.nodeName, { pod: `${podNamespace}/${ref.name}`, ...(version !== undefined && { version }) });
+    }
+    return pods;
+  }
+
+  async function nodes(signal: AbortSignal): Promise<FaultlineNodeStatus[]> {
+    const names = (await core.listNode()).items.map((n) => n.metadata?.name ?? "").filter(Boolean).sort();
+    let pods = new Map<string, { pod: string; version?: string }>();
+    try {
+      pods = await daemonPods();
+    } catch (error) {
+      logger.warn("status: the daemons' EndpointSlices could not be listed", { error: (error as Error).message });
+    }
+    const kinds = deps.kinds();
+    const result = new Map<string, FaultlineNodeStatus>();
+    await runBounded(names, 8, async (node) => {
+      const known = pods.get(node);
+      let answer: { caps: NodeCapabilities } | { error: string };
+      try {
+        const daemon = await deps.daemons.clientFor(node, "faultline/status");
+        answer = { caps: await daemon.getNodeCapabilities({}, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }) };
+      } catch (error) {
+        if (error instanceof DaemonNotFoundError && !known) {
+          result.set(node, { node });
+          return;
+        }
+        answer = { error: (error as Error).message };
+      }
+      result.set(node, { node, daemon: daemonEntry(known?.pod ?? "", known?.version, kinds, answer) });
+    });
+    return names.map((n) => result.get(n) ?? { node: n });
+  }
+
+  return {
+    async run(signal) {
+      const leaderSince = new Date().toISOString();
+      let lastSweep: FaultlineStatus["lastSweep"];
+      let handledSweep: string | undefined;
+      let seen: { refresh?: string; sweep?: string } = {};
+      // the RBAC gaps: asked again every 5 minutes and for each new refresh request
+      let gaps: { at: number; refresh: string | undefined; list: string[] } | undefined;
+      let wake: (() => void) | undefined;
+      const kick = () => wake?.();
+      const observe = (cm: V1ConfigMap | undefined) => {
+        const annotations = cm?.metadata?.annotations ?? {};
+        const next = { refresh: annotations[statusRefreshRequestedAnnotation], sweep: annotations[sweepRequestedAnnotation] };
+        const changed = next.refresh !== seen.refresh || next.sweep !== seen.sweep;
+        seen = next;
+        if (changed) kick();
+      };
+
+      // what an earlier leader wrote: its lastSweep is kept, and the sweep it answered not run again
+      try {
+        const existing = await read();
+        const previous = existing?.data?.[faultlineStatusKey];
+        if (previous) lastSweep = (JSON.parse(previous) as FaultlineStatus).lastSweep;
+        handledSweep = lastSweep?.requestedAt;
+        seen = { refresh: existing?.metadata?.annotations?.[statusRefreshRequestedAnnotation], sweep: existing?.metadata?.annotations?.[sweepRequestedAnnotation] };
+      } catch (error) {
+        logger.warn("status: the previous status could not be read", { error: (error as Error).message });
+      }
+      const watching = watchConfigMap(deps.kubeConfig, namespace, name, observe, signal, logger);
+
+      while (!signal.aborted) {
+        const wokenBy = new Promise<void>((resolve) => (wake = resolve));
+        try {
+          const sweepRequest = seen.sweep;
+          if (sweepRequest !== undefined && sweepRequest !== handledSweep) {
+            logger.info("status: sweep requested", { requestedAt: sweepRequest });
+            lastSweep = lastSweepOf(sweepRequest, await deps.sweeper.pass(signal, { dryRun: false }));
+            handledSweep = sweepRequest;
+          }
+          const refresh = seen.refresh;
+          if (!gaps || Date.now() - gaps.at > 300_000 || refresh !== gaps.refresh) gaps = { at: Date.now(), refresh, list: await rbacGaps() };
+          const [orphans, nodeList] = await Promise.all([deps.sweeper.pass(signal, { dryRun: true }), nodes(signal)]);
+          if (signal.aborted) break;
+          await write({
+            updatedAt: updatedAtFor(new Date(), refresh),
+            manager: { version: deps.version, identity: deps.identity, leaderSince, queueDepth: deps.queueDepth(), kinds: deps.kinds().map((k) => k.kind), rbacGaps: gaps.list },
+            nodes: nodeList,
+            orphans: orphansOf(orphans),
+            ...(lastSweep && { lastSweep }),
+          });
+        } catch (error) {
+          if (signal.aborted) break;
+          logger.warn("status: writing the status failed: tried again", { configMap: `${namespace}/${name}`, error: (error as Error).message });
+          await abortableDelay(5_000, signal);
+          continue;
+        }
+        // until the interval, a changed annotation, or the end of leadership
+        await Promise.race([wokenBy, deps.intervalMs > 0 ? abortableDelay(deps.intervalMs, signal) : new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))]);
+      }
+      await watching;
+    },
+  };
+}
+
+/**
+ * Watches one ConfigMap (a field selector on its name) and hands every version seen to `observe`,
+ * reconnecting after 2 s whenever the watch ends, until `signal` aborts.
+ */
+async function watchConfigMap(kubeConfig: KubeConfig, namespace: string, name: string, observe: (cm: V1ConfigMap) => void, signal: AbortSignal, logger: Logger): Promise<void> {
+  const watch = new Watch(kubeConfig);
+  while (!signal.aborted) {
+    await new Promise<void>((resolve) => {
+      let request: AbortController | undefined;
+      const stop = () => request?.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      const done = (error: unknown) => {
+        signal.removeEventListener("abort", stop);
+        if (error && !signal.aborted && (error as Error).name !== "AbortError") logger.debug("status: the ConfigMap watch ended: watching again", { error: (error as Error).message });
+        resolve();
+      };
+      watch
+        .watch(`/api/v1/namespaces/${namespace}/configmaps`, { fieldSelector: `metadata.name=${name}` }, (type, object: V1ConfigMap) => {
+          if (type === "ADDED" || type === "MODIFIED") observe(object);
+        }, done)
+        .then((r) => {
+          request = r;
+          if (signal.aborted) r.abort();
+        }, done);
+    });
+    await abortableDelay(2_000, signal);
+  }
+}
