@@ -6,7 +6,7 @@ import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { requestLogger, toConnectError, type DaemonHandlers } from "@faultline/daemon-server";
 import { CgroupTargetError, cgroupTargetOf, nodeMemoryBytes } from "./cgroup-target.js";
 import { MemorySizeError, memorySizeBytes } from "./memory-size.js";
-import { StressArgumentsError, memoryStressorArgv, parseMemoryStressor, stressNgTokens } from "./stress-ng-arguments.js";
+import { StressArgumentsError, memoryStressorArgv, parseMemoryStressor, stressNgTokens, type MemoryStressor } from "./stress-ng-arguments.js";
 import {
   StressorStartError,
   defaultStressorLauncher,
@@ -83,6 +83,19 @@ function dryRun(launcher: StressorLauncher, args: string[], field: string): Prom
   });
 }
 
+/**
+ * stress-ng's arguments per part: `--timeout 0` (it runs until stopped) before the CPU tokens; for
+ * memory also `--no-oom-adjust` (stress-ng would otherwise set its workers' oom_score_adj to 1000
+ * itself) and the vm stressor sized from `wholeBytes` (the container's memory limit, else the
+ * node's memory). Throws StressArgumentsError for a size that does not fit.
+ */
+export function stressNgArgs(wanted: WantedStressors, wholeBytes: number): { [part in StressorPart]?: string[] } {
+  const argv: { [part in StressorPart]?: string[] } = {};
+  if (wanted.cpu) argv.cpu = ["--timeout", "0", ...wanted.cpu];
+  if (wanted.memory) argv.memory = ["--timeout", "0", "--no-oom-adjust", ...memoryStressorArgv(wanted.memory, wholeBytes)];
+  return argv;
+}
+
 const response = (instances: StressorInstance[]): ExecStressResponse => {
   const cpu = instances.find((i) => i.part === "cpu");
   const memory = instances.find((i) => i.part === "memory");
@@ -97,8 +110,17 @@ const response = (instances: StressorInstance[]): ExecStressResponse => {
   };
 };
 
-/** Checks an ExecStressRequest before anything runs; returns stress-ng's argv per part. */
-function checkRequest(req: ExecStressRequest): { cpu?: string[]; memory?: ReturnType<typeof parseMemoryStressor> } {
+/** The stressors an ExecStressRequest asks for, checked: the CPU stressor's stress-ng tokens, the memory stressor read. */
+export interface WantedStressors {
+  cpu?: string[];
+  memory?: MemoryStressor;
+}
+
+/**
+ * Checks an ExecStressRequest before anything runs (a ConnectError InvalidArgument naming the field);
+ * returns the stressors it asks for. Pure: the plan calls it to show what the daemon would refuse.
+ */
+export function checkStressRequest(req: ExecStressRequest): WantedStressors {
   if (req.scope !== ExecStressRequest_Scope.CONTAINER) throw invalid("scope: only CONTAINER is supported (a pod's stress targets one of its containers)");
   if (req.target === "") throw invalid("target: a container id is required");
   if (req.oomScoreAdj < -1000 || req.oomScoreAdj > 1000) throw invalid(`oomScoreAdj must be -1000..1000, got ${req.oomScoreAdj}`);
@@ -190,20 +212,16 @@ export function stressChaosDaemon(deps: DaemonKindDeps, options: StressChaosDaem
       log.info("ExecStressors", {
         request: { target: req.target, cpuStressors: req.cpuStressors, memoryStressors: req.memoryStressors, oomScoreAdj: req.oomScoreAdj, recordKey: req.recordKey },
       });
-      const wanted = checkRequest(req);
+      const wanted = checkStressRequest(req);
       const pid = await deps.runtime.getPid(req.target, { signal: ctx.signal });
       try {
         const cgroup = await cgroupTargetOf(pid, launcher.paths);
-        const argv: { [part in StressorPart]?: string[] } = {};
-        if (wanted.cpu) argv.cpu = ["--timeout", "0", ...wanted.cpu];
-        if (wanted.memory) {
-          const whole = cgroup.memoryLimitBytes ?? (await nodeMemoryBytes(launcher.paths));
-          try {
-            // --no-oom-adjust: stress-ng would otherwise set its workers' oom_score_adj to 1000 itself
-            argv.memory = ["--timeout", "0", "--no-oom-adjust", ...memoryStressorArgv(wanted.memory, whole)];
-          } catch (err) {
-            throw err instanceof StressArgumentsError ? invalid(err.message) : err;
-          }
+        const whole = wanted.memory ? (cgroup.memoryLimitBytes ?? (await nodeMemoryBytes(launcher.paths))) : 0;
+        let argv: { [part in StressorPart]?: string[] };
+        try {
+          argv = stressNgArgs(wanted, whole);
+        } catch (err) {
+          throw err instanceof StressArgumentsError ? invalid(err.message) : err;
         }
         for (const [part, args] of Object.entries(argv)) await dryRun(launcher, args, `${part}Stressors`);
         if (argv.memory && !(await mayLowerOomScoreTo(req.oomScoreAdj))) {

@@ -1,10 +1,55 @@
-import { ExecStressRequest_Scope, parseContainerRecordId } from "@faultline/api";
+import { ExecStressRequest_Scope, ExecStressRequestSchema, parseContainerRecordId, type ExecStressRequest, type NodeCapabilities, type PlannedStep } from "@faultline/api";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { commandsOrRefusal, hostPidOf, reachForPlan, requestJson } from "../network/record-plan.js";
 import type { StressChaos } from "./stress-chaos-crd.js";
+import { checkStressRequest, stressNgArgs } from "./stress-chaos-daemon.js";
 import { stressRecordKey, stressRequestOf } from "./stress-request.js";
+import { defaultStressorLauncher, stressorCommand, stressorLauncherArgv, stressorStdinArgs } from "./stressor-processes.js";
+
+/** Whether a node's daemon can run StressChaos, from its GetNodeCapabilities: it must be able to run stress-ng. */
+export function stressNodeCapability(caps: NodeCapabilities): { capable: boolean; reason?: string } {
+  return caps.stressNg ? { capable: true } : { capable: false, reason: "lacks stress-ng (the daemon cannot run it)" };
+}
+
+/** The ExecStressors request apply sends for one record (and the plan shows): the spec's stressors, the record key, in the container's namespaces. */
+export function execStressRequestOf(obj: StressChaos, recordId: string, containerId: string, namespacedName: string): MessageInitShape<typeof ExecStressRequestSchema> {
+  return {
+    scope: ExecStressRequest_Scope.CONTAINER,
+    target: containerId,
+    enterNs: true,
+    ...stressRequestOf(obj.spec),
+    recordKey: stressRecordKey(obj.metadata.uid ?? namespacedName, recordId),
+  };
+}
+
+// a size taken from the container's memory limit (or the node's memory) is only known on the node
+const wholeUnknown = 2 ** 50;
+
+/**
+ * The commands the daemon runs for an ExecStressors request, one per stressor part, from its own
+ * builders (`checkStressRequest`, `stressNgArgs`, `stressorCommand`): what xargs executes once the
+ * stressor's arguments are written to it. Throws (a ConnectError, as the daemon would answer) for
+ * a request the daemon refuses.
+ */
+export function stressorArgvOf(req: ExecStressRequest): string[][] {
+  const wanted = checkStressRequest(req);
+  const args = stressNgArgs(wanted, wholeUnknown);
+  const size = wanted.memory?.size ?? "100%";
+  if (args.memory && size.endsWith("%")) {
+    const at = args.memory.indexOf("--vm-bytes") + 1;
+    args.memory[at] = `<${size} of the container's memory limit, else of the node's memory>`;
+  }
+  return (["cpu", "memory"] as const).flatMap((part) => {
+    const partArgs = args[part];
+    if (!partArgs) return [];
+    const command = stressorCommand(defaultStressorLauncher, hostPidOf(req.target), part === "memory" ? req.oomScoreAdj : 0);
+    return [[...command, ...stressorStdinArgs("<the stressor's own tmpfs>", partArgs)]];
+  });
+}
 
 /**
  * The manager side of StressChaos. Apply sends ExecStressors for the record's container to its
@@ -35,12 +80,31 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
       const fields = stressRequestOf(obj.spec);
       deps.log("Apply StressChaos", { id: record.id, chaos: ctx.namespacedName, ...fields });
       const target = await deps.decoder.decodeContainer(record.id, obj);
-      const started = await target.daemon.execStressors(
-        { scope: ExecStressRequest_Scope.CONTAINER, target: target.containerId, enterNs: true, ...fields, recordKey: keyOf(obj, record.id, ctx.namespacedName) },
-        { signal: ctx.signal },
-      );
+      const started = await target.daemon.execStressors(execStressRequestOf(obj, record.id, target.containerId, ctx.namespacedName), { signal: ctx.signal });
       deps.log("StressChaos injected", { id: record.id, chaos: ctx.namespacedName, cpuInstance: started.cpuInstance, memoryInstance: started.memoryInstance });
       return "Injected";
+    },
+    async plan(ctx, index, records, obj) {
+      const record = records[index]!;
+      const reached = await reachForPlan(
+        ctx,
+        () => deps.decoder.decodeContainer(record.id, obj),
+        (target, signal) => target.daemon.getNodeCapabilities({}, { signal }),
+      );
+      if (reached.plan) return reached.plan;
+      const { target, caps } = reached;
+      const init = execStressRequestOf(obj, record.id, target.containerId, ctx.namespacedName);
+      const built = commandsOrRefusal(target.nodeName, "ExecStressors", () => stressorArgvOf(create(ExecStressRequestSchema, init)));
+      const step: PlannedStep = {
+        on: "daemon",
+        rpc: "ExecStressors",
+        request: requestJson(ExecStressRequestSchema, init),
+        ...(built.commands && { argv: built.commands }),
+        note: `each stressor: ${stressorLauncherArgv(defaultStressorLauncher, ["…"]).join(" ")} is moved into the container's cgroups, then handed the arguments after stress-ng on its stdin (checked first with stress-ng --dry-run)`,
+      };
+      const capability = stressNodeCapability(caps);
+      const reason = built.refusal ?? (capability.capable ? undefined : `node ${target.nodeName} ${capability.reason}`);
+      return { capable: reason === undefined, ...(reason !== undefined && { reason }), steps: [step] };
     },
     async recover(ctx, index, records, obj) {
       const record = records[index]!;

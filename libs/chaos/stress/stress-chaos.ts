@@ -1,7 +1,7 @@
 import { defineChaosKind } from "@faultline/chaos-kind";
 import { stressChaosCrd } from "./stress-chaos-crd.js";
 import { stressChaosDaemon } from "./stress-chaos-daemon.js";
-import { stressChaosManager } from "./stress-chaos-manager.js";
+import { stressChaosManager, stressNodeCapability } from "./stress-chaos-manager.js";
 
 /**
  * StressChaos: a lasting container kind. Apply starts stress-ng CPU and memory stressors inside
@@ -15,5 +15,5 @@ export const stressChaos = defineChaosKind({
   manager: stressChaosManager,
   daemon: (deps) => stressChaosDaemon(deps),
   // the daemon runs stress-ng in the target's namespaces: it must be able to run it
-  nodeCapability: (caps) => (caps.stressNg ? { capable: true } : { capable: false, reason: "lacks stress-ng (the daemon cannot run it)" }),
+  nodeCapability: stressNodeCapability,
 });

@@ -412,11 +412,16 @@ export async function startStressor(start: StressorStart, secret: Buffer, launch
   }
 }
 
-async function startInTmpfs(start: StressorStart, secret: Buffer, launcher: StressorLauncher, uid: string, dir: string): Promise<StressorInstance> {
-  const command = [
-    ...(start.oomScoreAdj !== 0 ? [launcher.choom, "-n", String(start.oomScoreAdj), "--"] : []),
+/**
+ * What xargs runs for a stressor (its arguments follow, from its stdin: {@link stressorStdinArgs}):
+ * `[choom -n <adj> --] nsenter --target=<pid> --pid -- setpriv <no capabilities, not root> -- stress-ng`.
+ * `targetPid` may be a placeholder for a plan (the daemon resolves the pid at injection).
+ */
+export function stressorCommand(launcher: StressorLauncher, targetPid: number | string, oomScoreAdj: number): string[] {
+  return [
+    ...(oomScoreAdj !== 0 ? [launcher.choom, "-n", String(oomScoreAdj), "--"] : []),
     launcher.nsenter,
-    `--target=${start.targetPid}`,
+    `--target=${targetPid}`,
     "--pid",
     "--",
     launcher.setpriv,
@@ -424,7 +429,22 @@ async function startInTmpfs(start: StressorStart, secret: Buffer, launcher: Stre
     "--",
     launcher.stressNg,
   ];
-  const child = spawn(launcher.xargs, ["-0", "-r", "--", ...command], {
+}
+
+/** The launcher's own argv: xargs, which waits for the stressor's arguments on its stdin and then runs `command` with them. */
+export function stressorLauncherArgv(launcher: StressorLauncher, command: readonly string[]): string[] {
+  return [launcher.xargs, "-0", "-r", "--", ...command];
+}
+
+/** The arguments written to a stressor's stdin once it is in the target's cgroups: its tmpfs as stress-ng's temp path, then stress-ng's arguments. */
+export function stressorStdinArgs(tempDir: string, args: readonly string[]): string[] {
+  return ["--temp-path", tempDir, ...args];
+}
+
+async function startInTmpfs(start: StressorStart, secret: Buffer, launcher: StressorLauncher, uid: string, dir: string): Promise<StressorInstance> {
+  const command = stressorCommand(launcher, start.targetPid, start.oomScoreAdj);
+  const [xargs, ...xargsArgs] = stressorLauncherArgv(launcher, command);
+  const child = spawn(xargs!, xargsArgs, {
     stdio: ["pipe", "ignore", "ignore"],
     detached: true,
     cwd: dir,
@@ -458,7 +478,7 @@ async function startInTmpfs(start: StressorStart, secret: Buffer, launcher: Stre
   } catch (err) {
     return fail((err as Error).message);
   }
-  child.stdin!.end(["--temp-path", dir, ...start.args].map((a) => `${a}\0`).join(""));
+  child.stdin!.end(stressorStdinArgs(dir, start.args).map((a) => `${a}\0`).join(""));
   // started once stress-ng runs in the target's pid namespace (its parent named itself stress-ng)
   const deadline = Date.now() + 5000;
   for (;;) {
