@@ -1,4 +1,4 @@
-import { resourceVersionAtLeast, type Record } from "@faultline/api";
+import { resourceVersionAtLeast, type NodeCapabilities, type Record } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
 import { createNodeCapabilitiesCache, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
@@ -7,6 +7,8 @@ import { checkCapabilities } from "./network-capability-check.js";
 import type { NetworkChaos } from "./network-chaos-crd.js";
 import { podNetworkRules, rolesWithoutPeers, type NetworkChaosOnPod, type NetworkChaosRole, type PodNetworkRules } from "./network-chaos-rules.js";
 import { dnsResolver, resolveExternalTargets, type HostResolver } from "./external-targets.js";
+import { networkPlanSteps, networkRequestsOf } from "./network-chaos-plan.js";
+import { reachForPlan } from "./record-plan.js";
 
 /** The pod annotation listing the NetworkChaos (by uid) whose rules the pod's network namespace holds. */
 export const networkChaosAppliedAnnotation = "network.faultline.chaos-mesh.org/applied";
@@ -183,6 +185,47 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
   }
 
   /**
+   * The pod `recordId`'s whole desired state, read-only: every object that wants to be injected on
+   * it (`holdersOf`), with `self` (the object as handed, its records `records`) when `include`; the
+   * objects in force (another's rules the node cannot perform are left out) and their rules.
+   * `missing`: what the node lacks for `self`'s own rules (then `self` is in force anyway, for a
+   * plan to show; converge refuses). Throws {@link NothingToInjectError} when `self` would change
+   * nothing. `capsOf`: the node's capabilities, asked only past that check.
+   */
+  async function desiredState(recordId: string, records: readonly Record[], obj: NetworkChaos, self: NetworkChaos, include: boolean, capsOf: () => Promise<NodeCapabilities>) {
+    const others = (await holdersOf(recordId)).filter((c) => c.metadata.uid !== obj.metadata.uid && wantsInjection(c));
+    const wanted = [...others, ...(include ? [self] : [])]
+      .filter((c) => (c.status?.experiment?.containerRecords ?? []).some((r) => r.id === recordId))
+      .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const views = await viewsOn(recordId, wanted);
+    if (include) {
+      // an injection that changes nothing is never reported as Injected
+      const empty = rolesWithoutPeers(views.get(self)!);
+      const count = (key: string) => records.filter((r) => r.selectorKey === key).length;
+      if (empty.length > 0) throw new NothingToInjectError(recordId, empty, obj.spec.action, { selected: count("."), targets: count(".Target") });
+    }
+    const caps = await capsOf();
+
+    // this object's own rules must all be possible; another's that are not are left out
+    const inForce: NetworkChaos[] = [];
+    const fallbacks: string[] = [];
+    let missing: string[] = [];
+    for (const chaos of wanted) {
+      const verdict = checkCapabilities(podNetworkRules([views.get(chaos)!]), caps);
+      if (verdict.missing.length === 0) {
+        inForce.push(chaos);
+        if (chaos === self) fallbacks.push(...verdict.fallbacks);
+      } else if (chaos === self) {
+        missing = verdict.missing;
+        inForce.push(chaos);
+      } else {
+        deps.log("NetworkChaos left out: its node cannot perform it", { id: recordId, chaos: keyOf(chaos), missing: verdict.missing });
+      }
+    }
+    return { caps, inForce, fallbacks, missing, rules: podNetworkRules(inForce.map((c) => views.get(c)!)) };
+  }
+
+  /**
    * Derives the record's pod's state with (`include`) or without `obj`, checks it, sends it.
    * `handed`: `obj` and `records` come from the pipeline (not a sweep's stand-in), the freshest view of it.
    */
@@ -197,34 +240,8 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
     const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: records as Record[] } } };
     if (handed && obj.metadata.uid) latest.set(obj.metadata.uid, self);
     return exclusive(record.id, async () => {
-      const others = (await holdersOf(record.id)).filter((c) => c.metadata.uid !== obj.metadata.uid && wantsInjection(c));
-      const wanted = [...others, ...(include ? [self] : [])]
-        .filter((c) => (c.status?.experiment?.containerRecords ?? []).some((r) => r.id === record.id))
-        .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-      const views = await viewsOn(record.id, wanted);
-      if (include) {
-        // an injection that changes nothing is never reported as Injected
-        const empty = rolesWithoutPeers(views.get(self)!);
-        const count = (key: string) => records.filter((r) => r.selectorKey === key).length;
-        if (empty.length > 0) throw new NothingToInjectError(record.id, empty, obj.spec.action, { selected: count("."), targets: count(".Target") });
-      }
-      const caps = await nodeCapabilities(target, ctx.signal);
-
-      // this object's own rules must all be possible; another's that are not are left out
-      const inForce: NetworkChaos[] = [];
-      const fallbacks: string[] = [];
-      for (const chaos of wanted) {
-        const verdict = checkCapabilities(podNetworkRules([views.get(chaos)!]), caps);
-        if (verdict.missing.length === 0) {
-          inForce.push(chaos);
-          if (chaos === self) fallbacks.push(...verdict.fallbacks);
-        } else if (chaos === self) {
-          throw new NodeCannotInjectError(target.nodeName, verdict.missing);
-        } else {
-          deps.log("NetworkChaos left out: its node cannot perform it", { id: record.id, chaos: keyOf(chaos), missing: verdict.missing });
-        }
-      }
-      const rules = podNetworkRules(inForce.map((c) => views.get(c)!));
+      const { inForce, rules, fallbacks, missing } = await desiredState(record.id, records, obj, self, include, () => nodeCapabilities(target, ctx.signal));
+      if (missing.length > 0) throw new NodeCannotInjectError(target.nodeName, missing);
       await send(target, rules, ctx.signal);
       const applied = JSON.stringify(inForce.map((c) => c.metadata.uid ?? "").sort());
       const written = await deps.annotatePod(target.pod, applied);
@@ -258,16 +275,47 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       }
       throw last;
     };
-    const common = (containerId: string) => ({ containerId, enterNs: true, podUid });
-    await each((id) => target.daemon.flushIPSets({ ...common(id), ipsets: rules.ipsets }, { signal }));
-    await each((id) => target.daemon.setIptablesChains({ ...common(id), chains: rules.chains }, { signal }));
-    await each((id) => target.daemon.setTcs({ ...common(id), tcs: rules.tcs }, { signal }));
+    await each((id) => target.daemon.flushIPSets(networkRequestsOf(id, podUid, rules).flushIPSets, { signal }));
+    await each((id) => target.daemon.setIptablesChains(networkRequestsOf(id, podUid, rules).setIptablesChains, { signal }));
+    await each((id) => target.daemon.setTcs(networkRequestsOf(id, podUid, rules).setTcs, { signal }));
   }
 
   return {
     async apply(ctx, index, records, obj) {
       await converge(ctx, records, index, obj, true);
       return "Injected";
+    },
+
+    /**
+     * What apply would send for the record's pod (its whole state with this object in force, as
+     * apply derives it, nothing remembered of the object) and what the daemon would run for it;
+     * whether the node can perform this object's rules, the pod is not on the host's network, and
+     * the object would change something there.
+     */
+    async plan(ctx, index, records, obj) {
+      const record = records[index]!;
+      const reached = await reachForPlan(ctx, () => deps.decoder.decodePod(record.id, obj), nodeCapabilities);
+      if (reached.plan) return reached.plan;
+      const { target, caps } = reached;
+      if (target.pod.spec?.hostNetwork) {
+        return { capable: false, reason: `pod ${record.id} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused`, steps: [] };
+      }
+      const containerId = (target.pod.status?.containerStatuses ?? []).map((s) => s.containerID).find((id): id is string => Boolean(id));
+      if (containerId === undefined) return { capable: false, reason: `pod ${record.id} has no started container yet`, steps: [] };
+      const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: records as Record[] } } };
+      let state;
+      try {
+        state = await desiredState(record.id, records, obj, self, true, async () => caps);
+      } catch (error) {
+        if (error instanceof NothingToInjectError) return { capable: false, reason: error.message, steps: [] };
+        throw error;
+      }
+      const { steps, refusal } = networkPlanSteps(target.nodeName, networkRequestsOf(containerId, target.pod.metadata?.uid ?? "", state.rules), caps);
+      const others = state.inForce.filter((c) => c !== self).map(keyOf);
+      if (others.length > 0) steps[0] = { ...steps[0]!, note: `${steps[0]!.note ?? ""}; the pod's state composes this object with ${others.join(", ")}` };
+      for (const fallback of state.fallbacks) steps[2] = { ...steps[2]!, note: `${steps[2]!.note ?? ""}; ${fallback}` };
+      const reason = state.missing.length > 0 ? new NodeCannotInjectError(target.nodeName, state.missing).message : refusal;
+      return { capable: reason === undefined, ...(reason !== undefined && { reason }), steps };
     },
     async recover(ctx, index, records, obj) {
       await converge(ctx, records, index, obj, false);
