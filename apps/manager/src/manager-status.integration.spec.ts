@@ -1,0 +1,132 @@
+import { faultlineStatusConfigMap, faultlineStatusKey, statusRefreshRequestedAnnotation, sweepRequestedAnnotation, type FaultlineStatus } from "@faultline/api";
+import { createContainerRuntimeClient } from "@faultline/cri-client";
+import { deployBusybox, eventually as eventuallyWithin, processesInPidNamespaceOf, type AppProcess } from "@faultline/test-ground";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
+import { freePort, startKubeletGround, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
+
+// The leader's published status (issue 27: faultline doctor, recover --orphans): ConfigMap
+// faultline-status in its namespace, with the node, its daemon and capabilities; with the automatic
+// sweep off (--sweep-interval-seconds 0), a forced-deleted StressChaos's stressor is listed in
+// `orphans` and left running, and removed only when the sweep-requested annotation asks.
+const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "stresschaos" };
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) => eventuallyWithin(what, probe, timeoutMs, 250);
+
+describe("the manager's status ConfigMap", () => {
+  let ground: KubeletGround;
+  let core: CoreV1Api;
+  let custom: CustomObjectsApi;
+  let ns: string;
+  let manager: AppProcess;
+
+  const readStatus = async (): Promise<FaultlineStatus | undefined> => {
+    try {
+      const cm = await core.readNamespacedConfigMap({ namespace: ns, name: faultlineStatusConfigMap });
+      const text = cm.data?.[faultlineStatusKey];
+      return text ? (JSON.parse(text) as FaultlineStatus) : undefined;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  };
+  const annotate = (key: string, value: string) =>
+    core.patchNamespacedConfigMap({ namespace: ns, name: faultlineStatusConfigMap, body: { metadata: { annotations: { [key]: value } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+  /** Asks for a fresh status as the CLI does and waits for the write that answers it. */
+  const refreshed = async (): Promise<FaultlineStatus> => {
+    const requested = new Date().toISOString();
+    await annotate(statusRefreshRequestedAnnotation, requested);
+    return eventually(`a status at or after ${requested}`, async () => {
+      const status = await readStatus();
+      return status && Date.parse(status.updatedAt) >= Date.parse(requested) ? status : undefined;
+    });
+  };
+
+  beforeAll(async () => {
+    ground = await startKubeletGround("status-e2e");
+    ({ core, custom } = ground);
+    ns = ground.ns.name;
+    manager = await startTestManager({
+      kubeconfigPath: ground.cluster.kubeconfigPath,
+      namespace: ns,
+      daemonSocket: ground.daemonSocket,
+      httpPort: await freePort(),
+      // the interval is long: every write the test waits for is one it asked for
+      extraArgs: ["--sweep-interval-seconds", "0", "--status-interval-seconds", "600"],
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await manager?.stop();
+    await ground?.stop();
+  }, 180_000);
+
+  it("appears once the manager leads: its identity, kinds and queue, no RBAC gap (an admin kubeconfig), the node with its reachable daemon and capabilities per kind", async () => {
+    const status = await eventually("the faultline-status ConfigMap", readStatus);
+    expect(status.manager).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), identity: expect.stringMatching(/_\d+$/), rbacGaps: [] });
+    expect(status.manager.kinds).toEqual(expect.arrayContaining(["PodChaos", "StressChaos", "NetworkChaos"]));
+    expect(status.manager.queueDepth).toBeGreaterThanOrEqual(0);
+    const nodeName = (await core.listNode()).items[0]!.metadata!.name!;
+    const node = status.nodes.find((n) => n.node === nodeName);
+    // a static --daemon-address: the daemon has no pod to name
+    expect(node?.daemon).toMatchObject({ pod: "", reachable: true });
+    expect(node!.daemon!.capabilities!["StressChaos"]).toEqual({ capable: true });
+    expect(node!.daemon!.capabilities!["PodChaos"]).toEqual({ capable: true });
+    expect(Object.keys(node!.daemon!.capabilities!).sort()).toEqual([...status.manager.kinds].sort());
+    expect(status.orphans.found.filter((o) => o.pod.startsWith(`${ns}/`))).toEqual([]);
+    expect(status.lastSweep).toBeUndefined();
+  }, 120_000);
+
+  it("lists a forced-deleted StressChaos's stressor in orphans and leaves it running; sweep-requested removes it and records lastSweep", async () => {
+    const runtime = createContainerRuntimeClient({ sockets: { containerd: ground.cluster.containerdSocket } });
+    try {
+      const [pod] = await deployBusybox(ground.cluster.kubeConfig, ns, { name: "orphan", replicas: 1 });
+      const pid = await runtime.getPid((pod as V1Pod).status!.containerStatuses![0]!.containerID!);
+      const stressors = () => processesInPidNamespaceOf(pid).filter((p) => p.comm.startsWith("stress-ng"));
+      const created = (await custom.createNamespacedCustomObject({
+        ...resource,
+        namespace: ns,
+        body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "StressChaos", metadata: { name: "forced-burn" }, spec: { mode: "all", selector: { labelSelectors: { app: "orphan" } }, stressors: { cpu: { workers: 1, load: 5 } } } },
+      })) as { metadata: { uid: string } };
+      await eventually("forced-burn AllInjected", async () => {
+        const obj = (await custom.getNamespacedCustomObject({ ...resource, namespace: ns, name: "forced-burn" })) as { status?: { conditions?: { type: string; status: string }[] } };
+        return obj.status?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") ? true : undefined;
+      });
+      expect(stressors().length).toBeGreaterThan(0);
+      // deleted the way a user skips recovery: the forced-finalizer annotation, then delete
+      await custom.patchNamespacedCustomObject(
+        { ...resource, namespace: ns, name: "forced-burn", body: { metadata: { annotations: { "chaos-mesh.chaos-mesh.org/cleanFinalizer": "forced" } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      await custom.deleteNamespacedCustomObject({ ...resource, namespace: ns, name: "forced-burn" });
+      await eventually("forced-burn gone", () => custom.getNamespacedCustomObject({ ...resource, namespace: ns, name: "forced-burn" }).then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined)));
+
+      const podId = `${ns}/${pod!.metadata!.name}`;
+      const found = await eventually("the orphan in a refreshed status", async () => {
+        const status = await refreshed();
+        return status.orphans.found.find((o) => o.pod === podId);
+      });
+      expect(found).toEqual({ kind: "StressChaos", pod: podId, owner: { uid: created.metadata.uid }, what: "cpu stressor(s) in container busybox" });
+      // find-only: nothing recovered, no sweep recorded
+      expect(stressors().length).toBeGreaterThan(0);
+      expect((await readStatus())!.lastSweep).toBeUndefined();
+
+      const requestedAt = new Date().toISOString();
+      await annotate(sweepRequestedAnnotation, requestedAt);
+      const after = await eventually("lastSweep for the request", async () => {
+        const status = await readStatus();
+        return status?.lastSweep?.requestedAt === requestedAt ? status : undefined;
+      });
+      // the whole cluster is swept: this namespace's part is the test's
+      expect(after.lastSweep!.swept.filter((s) => s.pod.startsWith(`${ns}/`))).toEqual([{ kind: "StressChaos", pod: podId, what: "cpu stressor(s) in container busybox" }]);
+      if (after.lastSweep!.errors.length > 0) console.log(`the sweep's errors (other parts of the cluster): ${after.lastSweep!.errors.join("; ")}`);
+      expect(Date.parse(after.lastSweep!.finishedAt)).toBeGreaterThanOrEqual(Date.parse(requestedAt) - 5_000);
+      // the write that recorded the sweep found nothing left, and the stressors are gone
+      expect(after.orphans.found.filter((o) => o.pod === podId)).toEqual([]);
+      await eventually("the orphan's stressors gone", async () => (stressors().length === 0 ? true : undefined), 30_000);
+      // the same request seen again (a refresh) does not sweep again
+      const again = await refreshed();
+      expect(again.lastSweep).toEqual(after.lastSweep);
+    } finally {
+      runtime.close();
+    }
+  }, 300_000);
+});
