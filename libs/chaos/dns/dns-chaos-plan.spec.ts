@@ -1,10 +1,17 @@
-import { toJson } from "@bufbuild/protobuf";
-import { ExecDNSChaosRequestSchema, type Record } from "@faultline/api";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { create, toJson } from "@bufbuild/protobuf";
+import { ExecDNSChaosRequestSchema, NodeCapabilitiesSchema, type Record } from "@faultline/api";
+import { callDaemonHandler, iptablesCommands } from "@faultline/daemon-server";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { DNSChaos } from "./dns-chaos-crd.js";
-import { dnsChaosManager } from "./dns-chaos-manager.js";
+import { containerId, fakePodNetnsWorld } from "../pod-netns-process/fake-pod-netns.test-support.js";
+import { createDnsChaosDaemon } from "./dns-chaos-daemon.js";
+import { dnsChaosManager, execDNSChaosRequestOf } from "./dns-chaos-manager.js";
+import { execDNSChaosCommands } from "./dns-chaos-plan.js";
+import type { InterceptorLauncher, InterceptorStart } from "./daemon/interceptor-process.js";
 
 // DNSChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // and what the daemon would run is its own builders' (interceptor argv, redirect script).
@@ -94,5 +101,35 @@ describe("DNSChaos plan", () => {
     expect(plan.reason).toContain('the daemon of node node-1 would refuse ExecDNSChaos: [invalid_argument] patterns[0]: pattern "*.internal.*" has "*" before its end');
     expect(plan.steps).toEqual([{ on: "daemon", rpc: "ExecDNSChaos", request: expect.objectContaining({ patterns: ["*.internal.*"] }) }]);
     expect(sent).toEqual([]);
+  });
+});
+
+describe("DNSChaos plan against the daemon's handler", () => {
+  it("shows the redirect script, the restore argv and the interceptor's rule and port that ExecDNSChaos really uses", async () => {
+    const caps = create(NodeCapabilitiesSchema, { nodeName: "n1", iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT", "owner"] });
+    const cmds = iptablesCommands("nf_tables");
+    const starts: InterceptorStart[] = [];
+    const fake = fakePodNetnsWorld<never>("dns-plan", caps, async (request) => ({ stdout: request.argv[0] === cmds.save ? "*nat\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n" : "", stderr: "" }));
+    mkdirSync(join(fake.proc, "4242", "root", "etc"), { recursive: true });
+    writeFileSync(join(fake.proc, "4242", "root", "etc", "resolv.conf"), "nameserver 10.0.0.10\n");
+    const launcher: InterceptorLauncher = {
+      start: async (start) => (starts.push(start), { pid: fake.newPid(), startTicks: "1", port: start.port }),
+      alive: (p) => fake.live.has(p.pid),
+      reload: () => undefined,
+      stop: async (p) => void fake.live.delete(p.pid),
+    };
+    const { handlers } = createDnsChaosDaemon(fake.deps, { ...fake.options, launcher });
+    const request = execDNSChaosRequestOf(chaos, "app/web-0/main", "app/example", containerId);
+    const planned = execDNSChaosCommands(request, caps);
+
+    await callDaemonHandler(handlers, "execDNSChaos", create(ExecDNSChaosRequestSchema, request));
+    const restore = fake.events.find((e) => e.argv[0] === cmds.restore)!;
+    expect(restore.namespaces).toEqual(["net"]);
+    expect(restore.input).toBe(planned.redirectScript);
+    expect(planned.argv[1]!.slice(5)).toEqual(["iptables-restore", ...restore.argv.slice(1)]);
+    expect(planned.argv[0]!.slice(-2)).toEqual(["--port", String(starts[0]!.port)]);
+    const written = JSON.parse(readFileSync(join(fake.podDir, "config.json"), "utf8")) as { rules: unknown };
+    expect((JSON.parse(planned.config) as { rules: unknown }).rules).toEqual(written.rules);
+    fake.cleanup();
   });
 });

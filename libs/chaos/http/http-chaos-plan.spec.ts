@@ -1,10 +1,17 @@
-import { toJson } from "@bufbuild/protobuf";
-import { ExecHTTPChaosRequestSchema, type Record } from "@faultline/api";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { create, toJson } from "@bufbuild/protobuf";
+import { ExecHTTPChaosRequestSchema, NodeCapabilitiesSchema, type Record } from "@faultline/api";
+import { callDaemonHandler, iptablesCommands } from "@faultline/daemon-server";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { CoreV1Api, V1Pod, V1Secret } from "@kubernetes/client-node";
 import type { HTTPChaos } from "./http-chaos-crd.js";
-import { httpChaosManager } from "./http-chaos-manager.js";
+import { containerId, fakePodNetnsWorld } from "../pod-netns-process/fake-pod-netns.test-support.js";
+import { createHttpChaosDaemon } from "./http-chaos-daemon.js";
+import { execHTTPChaosRequestOf, httpChaosManager } from "./http-chaos-manager.js";
+import { execHTTPChaosCommands } from "./http-chaos-plan.js";
+import type { ProxyLauncher, ProxyStart } from "./daemon/proxy-process.js";
 
 // HTTPChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // its TLS material left out; what the daemon would run is its own builders' (proxy argv, redirect).
@@ -110,5 +117,36 @@ describe("HTTPChaos plan", () => {
     const unstarted = await impl.plan(ctx(), 3, records, chaos());
     expect(unstarted).toEqual({ capable: false, reason: expect.stringContaining("app/web-3"), steps: [] });
     expect(sent).toEqual([]);
+  });
+});
+
+describe("HTTPChaos plan against the daemon's handler", () => {
+  it("shows the redirect script, the restore argv and the proxy's config that ExecHTTPChaos really uses", async () => {
+    const caps = create(NodeCapabilitiesSchema, { nodeName: "n1", iptablesBackend: "nf_tables", iptablesExtensions: ["REDIRECT", "owner"] });
+    const cmds = iptablesCommands("nf_tables");
+    const starts: ProxyStart[] = [];
+    const fake = fakePodNetnsWorld<never>("http-plan", caps, async (request) => ({ stdout: request.argv[0] === cmds.save ? "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n" : "", stderr: "" }));
+    writeFileSync(join(fake.proc, "stat"), "cpu 1 2 3\nbtime 1700000000\n");
+    mkdirSync(join(fake.proc, "4242", "net"), { recursive: true });
+    // the pod's server listens on 8080, nothing on the proxy ports
+    writeFileSync(join(fake.proc, "4242", "net", "tcp"), "  sl  local_address rem_address   st\n   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1000\n");
+    const launcher: ProxyLauncher = {
+      start: async (start) => (starts.push(start), { pid: fake.newPid(), startTicks: "500" }),
+      alive: (p) => fake.live.has(p.pid),
+      reload: async () => undefined,
+      stop: async (p) => void fake.live.delete(p.pid),
+    };
+    const { handlers } = createHttpChaosDaemon(fake.deps, { ...fake.options, launcher });
+    const request = execHTTPChaosRequestOf(chaos({ delay: "1s", abort: undefined }), "app/web-0", "app/example", containerId, "");
+    const planned = execHTTPChaosCommands(request, caps);
+
+    await callDaemonHandler(handlers, "execHTTPChaos", create(ExecHTTPChaosRequestSchema, request));
+    const restore = fake.events.find((e) => e.argv[0] === cmds.restore)!;
+    expect(restore.namespaces).toEqual(["net"]);
+    expect(restore.input).toBe(planned.redirectScript);
+    expect(planned.argv[1]!.slice(5)).toEqual(["iptables-restore", ...restore.argv.slice(1)]);
+    expect(starts[0]!.ports).toEqual([15080]);
+    expect(JSON.parse(planned.config)).toEqual(JSON.parse(readFileSync(join(fake.podDir, "config.json"), "utf8")));
+    fake.cleanup();
   });
 });
