@@ -91,7 +91,7 @@ await check("default render: the manager Deployment", () => {
   equal(c.image, "docker.io/faultline/manager:0.1.0", "image");
   equal(c.imagePullPolicy, "IfNotPresent", "pull policy");
   for (const arg of ["--namespace=faultline", "--daemon-service=chaos-daemon", "--leader-elect=true", "--lease-name=faultline-manager",
-    "--namespace-filter=false", "--qps=30", "--burst=50", "--http-port=10080", "--sweep-interval-seconds=60",
+    "--namespace-filter=false", "--qps=30", "--burst=50", "--http-port=10080", "--sweep-interval-seconds=60", "--status-interval-seconds=30",
     "--tls-cert=/etc/faultline/tls/tls.crt", "--tls-key=/etc/faultline/tls/tls.key", "--tls-ca=/etc/faultline/tls/ca.crt"]) {
     assert(c.args.includes(arg), `manager args lack ${arg}: ${c.args.join(" ")}`);
   }
@@ -151,10 +151,12 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
   ], "ClusterRole rules (no namespaces without the namespace filter)");
   equal(find(render({ "manager.namespaceFilter": "true" }), "ClusterRole", "-manager").rules.at(-1), { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }, "namespaces get with the filter");
-  const role = find(objs, "Role");
+  const role = find(objs, "Role", "-manager");
   equal(role.metadata.namespace, "faultline", "Role namespace");
   equal(role.rules, [
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list"] },
+    { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+    { apiGroups: [""], resources: ["configmaps"], resourceNames: ["faultline-status"], verbs: ["get", "list", "watch", "patch"] },
     { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
     { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["fl-faultline-manager"], verbs: ["get"] },
   ], "Role rules");
@@ -166,6 +168,10 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
     { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], resourceNames: ["cluster"], verbs: ["get", "patch", "update"] },
   ], "the kill-switch ClusterRole grants exactly flipping killswitch/cluster");
   assert(!objs.some((o) => o.kind === "KillSwitch"), "the chart never creates the KillSwitch (a helm upgrade must not turn it off)");
+  const statusReader = [{ apiGroups: [""], resources: ["configmaps"], resourceNames: ["faultline-status"], verbs: ["get", "watch", "patch"] }];
+  equal(find(objs, "Role", "-status-reader").rules, statusReader, "the status-reader Role reads, watches and annotates faultline-status only");
+  equal(find(objs, "Role", "-status-reader").metadata.namespace, "faultline", "the status-reader Role's namespace");
+  equal(find(objs, "ClusterRole", "-status-reader").rules, statusReader, "the status-reader ClusterRole: the same rules");
   for (const kind of ["ClusterRoleBinding", "RoleBinding"]) {
     equal(find(objs, kind).subjects, [{ kind: "ServiceAccount", name: sa, namespace: "faultline" }], `${kind} subjects`);
   }
