@@ -1,9 +1,12 @@
-import { toJson } from "@bufbuild/protobuf";
-import { IPSetsRequestSchema, IptablesChainsRequestSchema, TcsRequestSchema, type Record } from "@faultline/api";
+import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { IPSetsRequestSchema, IptablesChainsRequestSchema, NodeCapabilitiesSchema, TcsRequestSchema, type Record } from "@faultline/api";
+import type { DaemonKindDeps } from "@faultline/chaos-kind";
+import { callDaemonHandler, type HostNamespaces, type NamespaceProcessRequest } from "@faultline/daemon-server";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { NetworkChaos } from "./network-chaos-crd.js";
+import { networkDaemonHandlers } from "./daemon/network-daemon-handlers.js";
 import { networkChaosManager } from "./network-chaos-manager.js";
 
 // NetworkChaos's plan against in-memory seams: the three requests it shows are what apply sends
@@ -35,7 +38,7 @@ function setup(held: NetworkChaos[] = []) {
       getNodeCapabilities: async () =>
         node === "node-2"
           ? { nodeName: node, qdiscs: ["tbf"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set", "statistic"] } // no netem
-          : { nodeName: node, qdiscs: ["netem", "prio", "sfq", "tbf", "htb"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set", "statistic"], ip6tables: false },
+          : { nodeName: node, qdiscs: ["netem", "prio", "sfq", "tbf", "htb"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set", "statistic", "CLASSIFY"], ip6tables: false },
       flushIPSets: async (req) => (sent["FlushIPSets"]!.push(toJson(IPSetsRequestSchema, req)), {}),
       setIptablesChains: async (req) => (sent["SetIptablesChains"]!.push(toJson(IptablesChainsRequestSchema, req)), {}),
       setTcs: async (req) => (sent["SetTcs"]!.push(toJson(TcsRequestSchema, req)), {}),
@@ -115,5 +118,56 @@ describe("NetworkChaos plan", () => {
     expect(nothing.capable).toBe(false);
     expect(nothing.reason).toContain("nothing would change on pod ns/web-1");
     await expect(impl.apply(ctx(), 0, records, partition)).rejects.toThrow(nothing.reason!);
+  });
+});
+
+describe("NetworkChaos plan against the daemon's own handlers", () => {
+  it("the ipset script, the filter chains' restore script and the tc batch the plan shows are what FlushIPSets, SetIptablesChains and SetTcs run", async () => {
+    // both a partition and a delay toward its target: ipsets, chains and per-target tcs at once
+    const both = chaos("both", "uid-both", { action: "delay", direction: "to", delay: { latency: "10ms" }, target: { mode: "all", selector: { namespaces: ["ns"] } } } as Partial<NetworkChaos["spec"]>);
+    const held: NetworkChaos = { ...partition, status: { ...running, experiment: { ...running!.experiment, containerRecords: [rec("ns/web-1"), rec("ns/db-2", ".Target")] } } as NetworkChaos["status"] };
+    const { impl } = setup([held]);
+    const plan = await impl.plan(ctx(), 0, [rec("ns/web-1"), rec("ns/db-2", ".Target")], both);
+    expect(plan.capable).toBe(true);
+
+    // the daemon's handlers in this process's own network namespace (taken as a pod's), every command recorded
+    const caps = create(NodeCapabilitiesSchema, { nodeName: "node-1", qdiscs: ["netem", "prio", "sfq", "tbf", "htb"], ipset: true, iptablesBackend: "nf_tables", iptablesExtensions: ["set", "statistic", "CLASSIFY"] });
+    const ran: { argv: readonly string[]; input?: string }[] = [];
+    const deps = {
+      runtime: { getPid: async () => process.pid },
+      runner: {
+        async run(request: NamespaceProcessRequest) {
+          ran.push({ argv: request.argv, ...(request.input !== undefined && { input: request.input }) });
+          const [cmd, ...rest] = request.argv;
+          if (cmd === "ip") return { stdout: JSON.stringify([{ ifname: "lo" }, { ifname: "eth0" }]), stderr: "" };
+          if (cmd === "tc" && rest[0] === "-j") return { stdout: "[]", stderr: "" };
+          if (cmd === "ipset" && rest[0] === "list") {
+            // after FlushIPSets the sets are there (their families are what the rules follow)
+            const restored = ran.some((r) => r.argv[0] === "ipset" && r.argv[1] === "restore");
+            const made = restored ? (plan.steps[0]!.request as { ipsets: { name: string; type: string }[] }).ipsets : [];
+            return { stdout: made.map((s) => `Name: ${s.name}\nType: ${s.type}\nHeader: family inet hashsize 1024 maxelem 65536 comment skbinfo\nReferences: 0\n`).join("\n"), stderr: "" };
+          }
+          return { stdout: "", stderr: "" };
+        },
+      },
+    } as unknown as DaemonKindDeps;
+    const handlers = networkDaemonHandlers(deps, { capabilities: async () => caps, hostNamespaces: { sharedWith: async () => undefined } as unknown as HostNamespaces, processStartTime: async () => "1" });
+    const [ipsets, chains, tcs] = plan.steps.map((s) => s.request as object);
+    await callDaemonHandler(handlers, "flushIPSets", fromJson(IPSetsRequestSchema, ipsets as JsonValue));
+    await callDaemonHandler(handlers, "setIptablesChains", fromJson(IptablesChainsRequestSchema, chains as JsonValue));
+    await callDaemonHandler(handlers, "setTcs", fromJson(TcsRequestSchema, tcs as JsonValue));
+
+    // the daemon builds each set under a temporary name: the scripts are equal but for the name each line creates or fills
+    const unnamed = (lines: string[]) => lines.map((l) => l.split(" ").filter((_, i) => i !== 1).join(" "));
+    const restores = ran.filter((r) => r.argv[0] === "ipset" && r.argv[1] === "restore").map((r) => unnamed(r.input!.trim().split("\n")));
+    const shownSets = plan.steps[0]!.note!.replace(/^stdin: /, "").replace(/ \(each set built.*$/, "").split(" || ");
+    expect(restores).toEqual(shownSets.map((t) => unnamed(t.split(" | "))));
+    expect(restores.flat()).toContain("add 10.0.0.2/32");
+    const filter = ran.find((r) => /iptables.*-restore/.test(r.argv[0]!) && r.input?.startsWith("*filter"))!;
+    expect(plan.steps[1]!.note).toBe(`stdin: iptables-restore: ${filter.input!.trim().split("\n").join(" | ")}`);
+    const batch = ran.find((r) => r.argv[0] === "tc" && r.argv[1] === "-batch")!;
+    expect(batch.input!.trim().split("\n")).toEqual(plan.steps[2]!.argv!.filter((a) => a[5] === "tc").map((a) => a.slice(6).join(" ")));
+    const mangle = ran.find((r) => /iptables.*-restore/.test(r.argv[0]!) && r.input?.startsWith("*mangle"))!;
+    expect(plan.steps[2]!.note).toContain(`stdin of iptables-restore: ${mangle.input!.trim().split("\n").join(" | ")}`);
   });
 });
