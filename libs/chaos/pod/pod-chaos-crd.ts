@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { containerSelectorFields, defineChaosCrd, durationSchema, stringEnum, type ChaosResourceOf } from "@faultline/api";
+import { podDisruptionBudgetModes } from "./pod-disruption-budget.js";
 
 /** PodChaos's three actions, with Chaos Mesh's names. */
 export const podChaosActions = ["pod-kill", "pod-failure", "container-kill"] as const;
@@ -20,6 +21,12 @@ export const podChaosCrd = defineChaosCrd({
       duration: Type.Optional(durationSchema),
       gracePeriod: Type.Optional(
         Type.Integer({ description: "pod-kill: seconds the pod has to stop; 0 (the default) deletes it immediately.", minimum: 0, format: "int64" }),
+      ),
+      podDisruptionBudget: Type.Optional(
+        stringEnum(
+          podDisruptionBudgetModes,
+          "Faultline's: pod-kill and pod-failure of a pod a PodDisruptionBudget covers. Wait: the record waits until the PDB allows one more disruption; Skip: the record is skipped; Ignore: PDBs are not looked at (Chaos Mesh's behaviour). Absent: the manager's default (chart guardRails.podDisruptionBudget, Wait).",
+        ),
       ),
       remoteCluster: Type.Optional(Type.String({ description: "Chaos Mesh's multi-cluster field; Faultline serves its own cluster only, so it must be empty." })),
     },

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import type { Record } from "@faultline/api";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { DaemonHandlerRegistry, containerHandlers, createDaemonLogger, createDaemonServer } from "@faultline/daemon-server";
@@ -45,7 +45,8 @@ describe("podChaosManager on real kubelet pods", () => {
     await server.listen({ socketPath: join(dir, "daemon.sock") });
     pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${join(dir, "daemon.sock")}`) });
     const pods = createKubernetesPodSource(core);
-    impl = podChaosManager({ decoder: createRecordDecoder({ pods, daemons: pool }), pods, core, log: () => {} });
+    const customObjects = cluster.kubeConfig.makeApiClient(CustomObjectsApi); // the PDB reads of pod-failure (none here)
+    impl = podChaosManager({ decoder: createRecordDecoder({ pods, daemons: pool }), pods, core, customObjects, log: () => {} });
   }, 300_000);
 
   afterAll(async () => {

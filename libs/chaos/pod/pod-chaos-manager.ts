@@ -1,12 +1,14 @@
 import type { KindLog } from "@faultline/chaos-kind";
-import type { ChaosImpl, SweptInjection } from "@faultline/impl-registry";
+import { ApplySkipped, ApplyWaiting, type ChaosImpl, type SweptInjection } from "@faultline/impl-registry";
 import type { RecordDecoder } from "@faultline/daemon-client";
 import type { PodSource } from "@faultline/selector";
 import { ContainerAction_Action, isObjectNotFound, parsePodRecordId } from "@faultline/api";
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod, type V1PodDisruptionBudget } from "@kubernetes/client-node";
+import { KeyedLock } from "../pod-netns-process/keyed-lock.js";
 import type { PodChaos } from "./pod-chaos-crd.js";
 import { podContainers, podFailureAnnotationKey, readPodFailureMark } from "./pod-failure-annotations.js";
 import { podFailureApplyPatch, podFailureRecoverPatch, type JsonPatchOperation } from "./pod-failure-patch.js";
+import { defaultPodDisruptionBudgetMode, evictionRefusal, podFailureBudgetRefusal, type PodDisruptionBudgetMode } from "./pod-disruption-budget.js";
 
 /** The image pod-failure runs in every container unless the manager is told otherwise. */
 export const defaultPauseImage = "registry.k8s.io/pause:3.6";
@@ -19,15 +21,27 @@ export interface PodChaosManagerDeps {
   log: KindLog;
   /** pod-failure's image; default {@link defaultPauseImage}. */
   pauseImage?: string;
+  /**
+   * The manager's generic client, through which pod-failure lists the PodDisruptionBudgets of its
+   * target's namespace (`policy/v1`). Needed unless every PodChaos is `podDisruptionBudget: Ignore`.
+   */
+  customObjects?: CustomObjectsApi;
+  /** What a PodChaos without `spec.podDisruptionBudget` does about PDBs; default Wait. */
+  podDisruptionBudget?: PodDisruptionBudgetMode;
 }
 
 
 /**
  * The manager side of PodChaos, per record:
- * - pod-kill (one-shot): deletes the pod with `gracePeriod` seconds (0: at once);
+ * - pod-kill (one-shot): deletes the pod with `gracePeriod` seconds (0: at once), through the
+ *   Eviction API unless `podDisruptionBudget` is Ignore (the API server enforces the pod's PDBs:
+ *   its refusal makes the record wait or be skipped);
  * - container-kill (one-shot): `ContainerKill` on the daemon of the container's node;
  * - pod-failure (lasts `duration`): every container and init container runs the pause image, the
- *   original images kept in annotations on the pod; Recover puts them back. A pod that is gone, or
+ *   original images kept in annotations on the pod; Recover puts them back. Unless
+ *   `podDisruptionBudget` is Ignore, a pod whose PDBs allow no more disruption (counting the pods
+ *   failed a moment ago: the check and the patch run one at a time per namespace) waits or is
+ *   skipped. A pod that is gone, or
  *   was recreated under the same name, has nothing of this experiment left: recovered.
  *
  * `sweep` releases the pods whose pod-failure marks name a PodChaos (by uid) that is gone or no
@@ -37,6 +51,15 @@ export interface PodChaosManagerDeps {
  */
 export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> {
   const pauseImage = deps.pauseImage ?? defaultPauseImage;
+  const budgetChecks = new KeyedLock(); // per namespace: each check sees the patches made before it
+  const modeOf = (obj: PodChaos): PodDisruptionBudgetMode => obj.spec.podDisruptionBudget ?? deps.podDisruptionBudget ?? defaultPodDisruptionBudgetMode;
+  const decline = (mode: PodDisruptionBudgetMode, why: string): Error =>
+    mode === "Skip" ? new ApplySkipped(`${why} (spec.podDisruptionBudget: Skip)`) : new ApplyWaiting(`${why} (spec.podDisruptionBudget: Wait)`);
+  const listBudgets = async (namespace: string): Promise<V1PodDisruptionBudget[]> => {
+    if (!deps.customObjects) throw new Error("PodChaos cannot read PodDisruptionBudgets (no API client given); set spec.podDisruptionBudget: Ignore to go without");
+    const list = (await deps.customObjects.listNamespacedCustomObject({ group: "policy", version: "v1", namespace, plural: "poddisruptionbudgets" })) as { items?: V1PodDisruptionBudget[] };
+    return list.items ?? [];
+  };
   const patchPod = (namespace: string, name: string, ops: JsonPatchOperation[]) =>
     deps.core.patchNamespacedPod({ namespace, name, body: ops }, setHeaderOptions("Content-Type", PatchStrategy.JsonPatch));
 
@@ -51,14 +74,38 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
         return "Injected";
       }
       const { namespace, podName } = parsePodRecordId(record.id);
+      const mode = modeOf(obj);
       if (action === "pod-kill") {
-        await deps.core.deleteNamespacedPod({ namespace, name: podName, gracePeriodSeconds: obj.spec.gracePeriod ?? 0 });
+        const gracePeriodSeconds = obj.spec.gracePeriod ?? 0;
+        if (mode === "Ignore") {
+          await deps.core.deleteNamespacedPod({ namespace, name: podName, gracePeriodSeconds });
+          return "Injected";
+        }
+        try {
+          await deps.core.createNamespacedPodEviction({ namespace, name: podName, body: { metadata: { namespace, name: podName }, deleteOptions: { gracePeriodSeconds } } });
+        } catch (error) {
+          const refusal = evictionRefusal(error);
+          if (refusal !== undefined) throw decline(mode, refusal);
+          throw error;
+        }
         return "Injected";
       }
-      const pod = await deps.pods.readPod(namespace, podName);
-      if (!pod) throw new Error(`pod ${namespace}/${podName} not found`);
-      const ops = podFailureApplyPatch(pod, obj.metadata.uid ?? "", pauseImage);
-      if (ops.length > 0) await patchPod(namespace, podName, ops);
+      const failPod = async () => {
+        const pod = await deps.pods.readPod(namespace, podName);
+        if (!pod) throw new Error(`pod ${namespace}/${podName} not found`);
+        const ops = podFailureApplyPatch(pod, obj.metadata.uid ?? "", pauseImage);
+        if (ops.length === 0) return; // already failed by this PodChaos
+        if (mode !== "Ignore") {
+          const budgets = await listBudgets(namespace);
+          if (budgets.length > 0) {
+            const pods = (await deps.core.listNamespacedPod({ namespace })).items;
+            const refusal = podFailureBudgetRefusal(pod, budgets, pods);
+            if (refusal !== undefined) throw decline(mode, refusal);
+          }
+        }
+        await patchPod(namespace, podName, ops);
+      };
+      await (mode === "Ignore" ? failPod() : budgetChecks.run(namespace, failPod));
       return "Injected";
     },
 
