@@ -55,7 +55,8 @@ await ensureSimulatedNode(core, node, "network-scale");
 const partition = (name, from, to) => ({
   apiVersion: "chaos-mesh.org/v1alpha1",
   kind: "NetworkChaos",
-  metadata: { name },
+  // above the manager's default blast radius (1,000 records) on purpose
+  metadata: { name, annotations: { "faultline.chaos-mesh.org/blast-radius-override": "true" } },
   spec: { action: "partition", mode: "all", direction: "to", selector: { labelSelectors: { app: "sim", side: from } }, target: { mode: "all", selector: { labelSelectors: { app: "sim", side: to } } } },
 });
 

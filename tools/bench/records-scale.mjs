@@ -57,7 +57,7 @@ async function run(namespace, targets, parallelism) {
     await custom.createNamespacedCustomObject({
       ...group,
       namespace,
-      body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name }, spec: { selector: { namespaces: [namespace], labelSelectors: { app: "sim" } }, mode: "all" } },
+      body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HelloWorldChaos", metadata: { name, annotations: { "faultline.chaos-mesh.org/blast-radius-override": "true" } }, spec: { selector: { namespaces: [namespace], labelSelectors: { app: "sim" } }, mode: "all" } },
     });
     let largest = 0;
     for (;;) {
