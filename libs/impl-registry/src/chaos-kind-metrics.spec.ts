@@ -39,4 +39,29 @@ describe("createChaosKindMetrics", () => {
     expect(instrumented.kind).toBe("TestChaos");
     expect(kind.impl.apply).not.toBe(instrumented.impl.apply);
   });
+
+  it("keeps the optional hooks: plan, sweep and lostInjections reach the kind's own", async () => {
+    const planned = { capable: true, steps: [{ on: "api" as const, note: "planned" }] };
+    const kind = kindOf(
+      {
+        crd: testCrd("TestChaos"),
+        oneShot: false,
+        selectorKind: "pod",
+        manager: () => ({
+          apply: async () => "Injected" as const,
+          recover: async () => "Not Injected" as const,
+          plan: async () => planned,
+          sweep: async () => [],
+          lostInjections: async () => [1],
+        }),
+      },
+      testDeps(),
+    );
+    const { impl } = createChaosKindMetrics(new Registry()).instrument(kind);
+    const ctx = { signal: new AbortController().signal, namespacedName: "ns/t" };
+    const obj = { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TestChaos", metadata: { name: "t", namespace: "ns" }, spec: {} };
+    await expect(impl.plan?.(ctx, 0, [], obj)).resolves.toBe(planned);
+    await expect(impl.lostInjections?.(ctx, [], obj)).resolves.toEqual([1]);
+    expect(impl.sweep).toBeDefined();
+  });
 });

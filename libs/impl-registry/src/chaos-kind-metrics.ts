@@ -52,6 +52,7 @@ export function createChaosKindMetrics(registry: Registry): {
           recover: timed("recover", kind.impl.recover.bind(kind.impl)),
           ...(kind.impl.lostInjections && { lostInjections: kind.impl.lostInjections.bind(kind.impl) }),
           ...(kind.impl.sweep && { sweep: kind.impl.sweep.bind(kind.impl) }),
+          ...(kind.impl.plan && { plan: kind.impl.plan.bind(kind.impl) }),
         },
       };
     },
