@@ -2,10 +2,11 @@ import type { KindLog } from "@faultline/chaos-kind";
 import { ApplySkipped, ApplyWaiting, type ChaosImpl, type SweptInjection } from "@faultline/impl-registry";
 import type { RecordDecoder } from "@faultline/daemon-client";
 import type { PodSource } from "@faultline/selector";
-import { ContainerAction_Action, isObjectNotFound, parsePodRecordId } from "@faultline/api";
+import { isObjectNotFound, parsePodRecordId } from "@faultline/api";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod, type V1PodDisruptionBudget } from "@kubernetes/client-node";
 import { KeyedLock } from "../pod-netns-process/keyed-lock.js";
 import type { PodChaos } from "./pod-chaos-crd.js";
+import { containerKillRequestOf, planPodChaos, podEvictionOf, podKillGracePeriodOf } from "./pod-chaos-plan.js";
 import { podContainers, podFailureAnnotationKey, readPodFailureMark } from "./pod-failure-annotations.js";
 import { podFailureApplyPatch, podFailureRecoverPatch, type JsonPatchOperation } from "./pod-failure-patch.js";
 import { defaultPodDisruptionBudgetMode, evictionRefusal, podFailureBudgetRefusal, type PodDisruptionBudgetMode } from "./pod-disruption-budget.js";
@@ -70,19 +71,19 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
       deps.log(`Apply pod chaos: ${action}`, { id: record.id, chaos: ctx.namespacedName });
       if (action === "container-kill") {
         const target = await deps.decoder.decodeContainer(record.id, obj);
-        await target.daemon.containerKill({ action: { action: ContainerAction_Action.KILL }, containerId: target.containerId }, { signal: ctx.signal });
+        await target.daemon.containerKill(containerKillRequestOf(target.containerId), { signal: ctx.signal });
         return "Injected";
       }
       const { namespace, podName } = parsePodRecordId(record.id);
       const mode = modeOf(obj);
       if (action === "pod-kill") {
-        const gracePeriodSeconds = obj.spec.gracePeriod ?? 0;
+        const gracePeriodSeconds = podKillGracePeriodOf(obj);
         if (mode === "Ignore") {
           await deps.core.deleteNamespacedPod({ namespace, name: podName, gracePeriodSeconds });
           return "Injected";
         }
         try {
-          await deps.core.createNamespacedPodEviction({ namespace, name: podName, body: { metadata: { namespace, name: podName }, deleteOptions: { gracePeriodSeconds } } });
+          await deps.core.createNamespacedPodEviction({ namespace, name: podName, body: podEvictionOf(namespace, podName, gracePeriodSeconds) });
         } catch (error) {
           const refusal = evictionRefusal(error);
           if (refusal !== undefined) throw decline(mode, refusal);
@@ -108,6 +109,14 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
       await (mode === "Ignore" ? failPod() : budgetChecks.run(namespace, failPod));
       return "Injected";
     },
+
+    plan: (_ctx, index, records, obj) =>
+      planPodChaos(
+        { decoder: deps.decoder, pods: deps.pods, budgets: listBudgets, podsIn: async (namespace) => (await deps.core.listNamespacedPod({ namespace })).items },
+        records[index]!,
+        obj,
+        { pauseImage, mode: modeOf(obj) },
+      ),
 
     async recover(ctx, index, records, obj) {
       const record = records[index]!;
