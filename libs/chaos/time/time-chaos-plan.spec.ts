@@ -1,11 +1,17 @@
-import { toJson } from "@bufbuild/protobuf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { TimeRequestSchema, type Record } from "@faultline/api";
+import type { DaemonKindDeps } from "@faultline/chaos-kind";
+import { callDaemonHandler } from "@faultline/daemon-server";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { TimeChaos } from "./time-chaos-crd.js";
 import { timeChaosManager } from "./time-chaos-manager.js";
-import { timeSkewKey } from "./time-skew-helper.js";
+import { createTimeChaosDaemon } from "./time-chaos-daemon.js";
+import { timeSkewArgv, timeSkewKey, type TimeSkewEntry, type TimeSkewHelper } from "./time-skew-helper.js";
 
 // TimeChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // and the helper argv carries the daemon's own entry of that request.
@@ -76,5 +82,32 @@ describe("TimeChaos plan", () => {
     const { impl } = setup();
     const plan = await impl.plan(ctx(), 2, records, chaos);
     expect(plan).toEqual({ capable: false, reason: expect.stringContaining("app/web-2/main"), steps: [] });
+  });
+});
+
+describe("TimeChaos plan against the daemon's own handler", () => {
+  it("the entry in the plan's set argv is the one SetTimeOffset gives the container's processes", async () => {
+    const { impl } = setup();
+    const plan = await impl.plan(ctx(), 0, records, chaos);
+    const given: { pids: readonly number[]; entries: readonly TimeSkewEntry[] }[] = [];
+    const probed: number[] = [];
+    const helper: TimeSkewHelper = {
+      status: async (pids) => pids.map((pid) => ({ pid, state: "clean" as const })),
+      set: async (pids, entries) => (given.push({ pids, entries }), pids.map((pid) => ({ pid, state: "skewed" as const, entries: [...entries] }))),
+      probe: async (pid) => (probed.push(pid), { ok: true }),
+    };
+    const root = mkdtempSync(join(tmpdir(), "faultline-time-plan-"));
+    const runtime = { getPid: async () => 4242 };
+    const daemon = createTimeChaosDaemon({ runtime, runner: {} } as unknown as DaemonKindDeps, { helper, stateDir: join(root, "state"), paths: { procRoot: join(root, "proc"), cgroupRoot: join(root, "cgroup") }, watchIntervalMs: 0 });
+    try {
+      await callDaemonHandler(daemon.handlers, "setTimeOffset", fromJson(TimeRequestSchema, plan.steps[0]!.request as JsonValue));
+      expect(probed).toEqual([4242]);
+      expect(given).toEqual([{ pids: [4242], entries: [expect.objectContaining({ mask: 3, sec: -5400, nsec: -500000000 })] }]);
+      const [probe, set] = plan.steps[0]!.argv!;
+      expect(probe!.slice(1, -1)).toEqual(timeSkewArgv({ command: "probe", pid: 4242 }).slice(0, -1));
+      expect(set!.slice(1, -1)).toEqual(timeSkewArgv({ command: "set", pids: given[0]!.pids, entries: given[0]!.entries }).slice(0, -1));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
