@@ -1,6 +1,6 @@
 import { create, toJson, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import type { NodeCapabilities } from "@faultline/api";
-import { RecordDecodeError } from "@faultline/daemon-client";
+import { DaemonNotFoundError, RecordDecodeError } from "@faultline/daemon-client";
 import { NamespaceProcessRunner, type NamespaceKind } from "@faultline/daemon-server";
 import type { ChaosImplContext, RecordPlan } from "@faultline/impl-registry";
 
@@ -32,7 +32,7 @@ export async function reachForPlan<T extends PlanTarget>(
   try {
     target = await decode();
   } catch (error) {
-    if (error instanceof RecordDecodeError) return { plan: { capable: false, reason: error.message, steps: [] } };
+    if (error instanceof RecordDecodeError || error instanceof DaemonNotFoundError) return { plan: { capable: false, reason: error.message, steps: [] } };
     throw error;
   }
   try {

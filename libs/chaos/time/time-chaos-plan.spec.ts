@@ -78,6 +78,13 @@ describe("TimeChaos plan", () => {
     expect(sent).toEqual([]);
   });
 
+  it("says a node without a daemon cannot perform it", async () => {
+    const lonely: V1Pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, name: "web-9" }, spec: { ...pods[0]!.spec!, nodeName: "node-9" } };
+    const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods: [lonely] }), daemons: createInMemoryDaemonClientPool({}, { nodes: ["node-1"] }) });
+    const plan = await timeChaosManager({ decoder, log: () => undefined }).plan(ctx(), 0, [{ ...records[0]!, id: "app/web-9/main" }], chaos);
+    expect(plan).toEqual({ capable: false, reason: expect.stringContaining("no chaos daemon found for node node-9"), steps: [] });
+  });
+
   it("says why a record whose container has not started cannot be planned", async () => {
     const { impl } = setup();
     const plan = await impl.plan(ctx(), 2, records, chaos);
