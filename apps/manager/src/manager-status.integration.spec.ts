@@ -1,15 +1,36 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { faultlineStatusConfigMap, faultlineStatusKey, statusRefreshRequestedAnnotation, sweepRequestedAnnotation, type FaultlineStatus } from "@faultline/api";
 import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { deployBusybox, eventually as eventuallyWithin, processesInPidNamespaceOf, type AppProcess } from "@faultline/test-ground";
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
+import { AuthorizationV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { freePort, startKubeletGround, startTestManager, type KubeletGround } from "./manager-processes.test-support.js";
 
 // The leader's published status (issue 27: faultline doctor, recover --orphans): ConfigMap
 // faultline-status in its namespace, with the node, its daemon and capabilities; with the automatic
 // sweep off (--sweep-interval-seconds 0), a forced-deleted StressChaos's stressor is listed in
-// `orphans` and left running, and removed only when the sweep-requested annotation asks.
+// `orphans` and left running, and removed only when the sweep-requested annotation asks. The
+// manager runs as a ServiceAccount with exactly the chart's RBAC (its templates rendered by helm),
+// so its RBAC gaps, its watch of the one ConfigMap and the status-reader roles are the chart's.
 const resource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "stresschaos" };
 const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) => eventuallyWithin(what, probe, timeoutMs, 250);
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const release = `st${Date.now().toString(36)}`;
+
+/** The chart's RBAC for the manager and the status readers, and its ServiceAccounts, rendered for `namespace`. */
+function chartRbac(namespace: string): { yaml: string; env: NodeJS.ProcessEnv } {
+  // the cluster's own helm and kubectl, on the PATH `local-cluster env` gives
+  const env = execFileSync(join(repo, "tools/local-cluster/local-cluster"), ["env"], { encoding: "utf8" });
+  const path = /^export PATH=(.*):\$PATH$/m.exec(env)?.[1];
+  const kubeconfig = /^export KUBECONFIG=(.*)$/m.exec(env)?.[1];
+  const withTools = { ...process.env, PATH: `${path}:${process.env["PATH"]}`, KUBECONFIG: kubeconfig };
+  const templates = ["manager-rbac.yaml", "status-reader-rbac.yaml", "serviceaccounts.yaml"].flatMap((t) => ["--show-only", `templates/${t}`]);
+  const yaml = execFileSync("helm", ["template", release, join(repo, "charts/faultline"), "-n", namespace, ...templates], { encoding: "utf8", env: withTools });
+  return { yaml, env: withTools };
+}
 
 describe("the manager's status ConfigMap", () => {
   let ground: KubeletGround;
@@ -17,6 +38,7 @@ describe("the manager's status ConfigMap", () => {
   let custom: CustomObjectsApi;
   let ns: string;
   let manager: AppProcess;
+  let rbac: { yaml: string; env: NodeJS.ProcessEnv } | undefined;
 
   const readStatus = async (): Promise<FaultlineStatus | undefined> => {
     try {
@@ -44,8 +66,26 @@ describe("the manager's status ConfigMap", () => {
     ground = await startKubeletGround("status-e2e");
     ({ core, custom } = ground);
     ns = ground.ns.name;
+    rbac = chartRbac(ns);
+    execFileSync("kubectl", ["apply", "-f", "-"], { input: rbac.yaml, env: rbac.env, stdio: ["pipe", "ignore", "inherit"] });
+    // the manager's ServiceAccount token in a kubeconfig of its own: the manager has the chart's rights, no more
+    const sa = `${release}-faultline-manager`;
+    const { token } = (await core.createNamespacedServiceAccountToken({ namespace: ns, name: sa, body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status!;
+    const cluster = ground.cluster.kubeConfig.getCurrentCluster()!;
+    const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "faultline-status-")), "manager.kubeconfig");
+    writeFileSync(
+      kubeconfigPath,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "local", cluster: { server: cluster.server, ...(cluster.caData ? { "certificate-authority-data": cluster.caData } : { "certificate-authority": cluster.caFile }) } }],
+        users: [{ name: sa, user: { token } }],
+        contexts: [{ name: "manager", context: { cluster: "local", user: sa, namespace: ns } }],
+        "current-context": "manager",
+      }),
+    );
     manager = await startTestManager({
-      kubeconfigPath: ground.cluster.kubeconfigPath,
+      kubeconfigPath,
       namespace: ns,
       daemonSocket: ground.daemonSocket,
       httpPort: await freePort(),
@@ -56,10 +96,12 @@ describe("the manager's status ConfigMap", () => {
 
   afterAll(async () => {
     await manager?.stop();
+    // the ClusterRoles and ClusterRoleBinding (the namespace takes the rest with it)
+    if (rbac) execFileSync("kubectl", ["delete", "--ignore-not-found", "-f", "-"], { input: rbac.yaml, env: rbac.env, stdio: ["pipe", "ignore", "inherit"] });
     await ground?.stop();
   }, 180_000);
 
-  it("appears once the manager leads: its identity, kinds and queue, no RBAC gap (an admin kubeconfig), the node with its reachable daemon and capabilities per kind", async () => {
+  it("appears once the manager leads: its identity, kinds and queue, no RBAC gap with the chart's RBAC, the node with its reachable daemon and capabilities per kind", async () => {
     const status = await eventually("the faultline-status ConfigMap", readStatus);
     expect(status.manager).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), identity: expect.stringMatching(/_\d+$/), rbacGaps: [] });
     expect(status.manager.kinds).toEqual(expect.arrayContaining(["PodChaos", "StressChaos", "NetworkChaos"]));
@@ -74,6 +116,24 @@ describe("the manager's status ConfigMap", () => {
     expect(status.orphans.found.filter((o) => o.pod.startsWith(`${ns}/`))).toEqual([]);
     expect(status.lastSweep).toBeUndefined();
   }, 120_000);
+
+  it("the chart's status-reader Role lets its holder read, watch and annotate faultline-status, and no other ConfigMap", async () => {
+    const reader = "status-reader";
+    await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: reader } } });
+    await ground.cluster.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name: reader },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${release}-faultline-status-reader` },
+        subjects: [{ kind: "ServiceAccount", name: reader, namespace: ns }],
+      },
+    });
+    const authz = ground.cluster.kubeConfig.makeApiClient(AuthorizationV1Api);
+    const can = async (verb: string, name: string) =>
+      (await authz.createSubjectAccessReview({ body: { spec: { user: `system:serviceaccount:${ns}:${reader}`, resourceAttributes: { namespace: ns, verb, resource: "configmaps", name } } } })).status!.allowed;
+    expect(await Promise.all(["get", "watch", "patch"].map((verb) => can(verb, faultlineStatusConfigMap)))).toEqual([true, true, true]);
+    expect(await Promise.all([can("get", "other"), can("delete", faultlineStatusConfigMap), can("update", faultlineStatusConfigMap)])).toEqual([false, false, false]);
+  }, 60_000);
 
   it("lists a forced-deleted StressChaos's stressor in orphans and leaves it running; sweep-requested removes it and records lastSweep", async () => {
     const runtime = createContainerRuntimeClient({ sockets: { containerd: ground.cluster.containerdSocket } });

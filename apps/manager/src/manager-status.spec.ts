@@ -3,7 +3,7 @@ import { NodeCapabilitiesSchema } from "@faultline/api";
 import { builtInChaosKinds } from "@faultline/chaos";
 import { kindOf, type ChaosKind } from "@faultline/impl-registry";
 import type { V1Pod } from "@kubernetes/client-node";
-import { daemonEntry, daemonVersionOf, describeNeed, lastSweepOf, managerNeeds, managerVersion, maxListedInjections, orphansOf, updatedAtFor } from "./manager-status.js";
+import { daemonEntry, daemonPodsOf, daemonVersionOf, describeNeed, lastSweepOf, managerNeeds, managerVersion, maxListedInjections, orphansOf, updatedAtFor } from "./manager-status.js";
 
 const kinds = builtInChaosKinds.map((d) => kindOf(d, { decoder: {} as never, pods: {} as never, core: {} as never, log: () => undefined, settings: {} })) as ChaosKind[];
 const pass = (n: number) => ({
@@ -75,10 +75,27 @@ describe("the manager's status document", () => {
       "list nodes (core) cluster-wide",
       "list endpointslices (discovery.k8s.io) in chaos-mesh",
       "update leases (coordination.k8s.io) in chaos-mesh",
-      "patch configmaps (core) in chaos-mesh",
+      "create configmaps (core) in chaos-mesh",
+      "watch configmaps faultline-status (core) in chaos-mesh",
+      "patch configmaps faultline-status (core) in chaos-mesh",
     ]));
     const local = managerNeeds({ kinds, namespace: "t", leaderElect: false, staticDaemonAddress: true }).map(describeNeed);
     expect(local.some((n) => n.includes("endpointslices") || n.includes("leases"))).toBe(false);
+  });
+
+  it("each node's daemon pod from the EndpointSlices: the endpoint's targetRef, a ready one before one that is not", () => {
+    const endpoint = (node: string, pod: string, ready: boolean) => ({ addresses: ["10.0.0.1"], nodeName: node, conditions: { ready }, targetRef: { kind: "Pod", name: pod, namespace: "chaos-mesh" } });
+    const pods = daemonPodsOf(
+      [
+        { addressType: "IPv4", endpoints: [endpoint("n1", "daemon-old", false), endpoint("n2", "daemon-b", true)] },
+        { addressType: "IPv4", endpoints: [endpoint("n1", "daemon-new", true), { addresses: ["10.0.0.9"], nodeName: "n3" }] },
+      ],
+      "chaos-mesh",
+    );
+    expect([...pods]).toEqual([
+      ["n2", { namespace: "chaos-mesh", name: "daemon-b" }],
+      ["n1", { namespace: "chaos-mesh", name: "daemon-new" }],
+    ]);
   });
 
   it("the manager's version is its package.json's", () => {

@@ -17,7 +17,7 @@ import { DaemonNotFoundError, serviceNameLabel, type DaemonClientPool } from "@f
 import type { ChaosKind } from "@faultline/impl-registry";
 import type { InjectionSweeper } from "@faultline/records";
 import { runBounded } from "@faultline/records";
-import { PatchStrategy, setHeaderOptions, Watch, type AuthorizationV1Api, type CoreV1Api, type DiscoveryV1Api, type KubeConfig, type V1ConfigMap, type V1Pod } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, Watch, type AuthorizationV1Api, type CoreV1Api, type DiscoveryV1Api, type KubeConfig, type V1ConfigMap, type V1EndpointSlice, type V1Pod } from "@kubernetes/client-node";
 
 /** The manager's version: its package.json's (beside dist/ and src/, in the image and the npm package). */
 export function managerVersion(): string {
@@ -42,11 +42,13 @@ export interface ManagerNeed {
   subresource?: string;
   /** Absent: cluster-wide. */
   namespace?: string;
+  /** One object by name (what a rule with `resourceNames` grants). */
+  name?: string;
 }
 
-/** How a missing permission reads in `rbacGaps`: "list pods (core) cluster-wide", "update faultline-status configmaps (core) in chaos-mesh". */
+/** How a missing permission reads in `rbacGaps`: "list pods (core) cluster-wide", "patch configmaps/faultline-status (core) in chaos-mesh". */
 export function describeNeed(need: ManagerNeed): string {
-  const resource = need.subresource ? `${need.resource}/${need.subresource}` : need.resource;
+  const resource = `${need.resource}${need.subresource ? `/${need.subresource}` : ""}${need.name ? ` ${need.name}` : ""}`;
   return `${need.verb} ${resource} (${need.group || "core"}) ${need.namespace === undefined ? "cluster-wide" : `in ${need.namespace}`}`;
 }
 
@@ -68,7 +70,8 @@ export function managerNeeds(options: { kinds: readonly Pick<ChaosKind, "group" 
   const ns = options.namespace;
   if (!options.staticDaemonAddress) needs.push({ verb: "list", group: "discovery.k8s.io", resource: "endpointslices", namespace: ns });
   if (options.leaderElect) for (const verb of ["get", "update"]) needs.push({ verb, group: "coordination.k8s.io", resource: "leases", namespace: ns });
-  for (const verb of ["get", "create", "patch"]) needs.push({ verb, group: "", resource: "configmaps", namespace: ns });
+  needs.push({ verb: "create", group: "", resource: "configmaps", namespace: ns });
+  for (const verb of ["get", "watch", "patch"]) needs.push({ verb, group: "", resource: "configmaps", namespace: ns, name: faultlineStatusConfigMap });
   return needs;
 }
 
@@ -78,6 +81,18 @@ export function daemonVersionOf(pod: V1Pod): string | undefined {
   const image = (containers.find((c) => c.name === "daemon") ?? containers[0])?.image ?? "";
   const tag = /:([^:/@]+)$/.exec(image.split("@")[0] ?? "")?.[1];
   return tag ?? pod.metadata?.labels?.["app.kubernetes.io/version"];
+}
+
+/** node → the daemon pod its endpoint in the daemon Service's EndpointSlices names (a ready one first). */
+export function daemonPodsOf(slices: readonly V1EndpointSlice[], namespace: string): Map<string, { namespace: string; name: string }> {
+  const pods = new Map<string, { namespace: string; name: string }>();
+  const endpoints = slices.flatMap((s) => s.endpoints ?? []);
+  for (const endpoint of [...endpoints.filter((e) => e.conditions?.ready !== false), ...endpoints.filter((e) => e.conditions?.ready === false)]) {
+    const ref = endpoint.targetRef;
+    if (!endpoint.nodeName || ref?.kind !== "Pod" || !ref.name || pods.has(endpoint.nodeName)) continue;
+    pods.set(endpoint.nodeName, { namespace: ref.namespace ?? namespace, name: ref.name });
+  }
+  return pods;
 }
 
 /** One node's daemon entry from a GetNodeCapabilities answer (or its failure), capabilities per served kind. */
@@ -204,6 +219,7 @@ export function createManagerStatus(deps: ManagerStatusDeps): ManagerStatus {
               resource: need.resource,
               ...(need.subresource !== undefined && { subresource: need.subresource }),
               ...(need.namespace !== undefined && { namespace: need.namespace }),
+              ...(need.name !== undefined && { name: need.name }),
             },
           },
         },
@@ -218,17 +234,14 @@ export function createManagerStatus(deps: ManagerStatusDeps): ManagerStatus {
     const pods = new Map<string, { pod: string; version?: string }>();
     if (!deps.discovery) return pods;
     const slices = await deps.discovery.api.listNamespacedEndpointSlice({ namespace, labelSelector: `${serviceNameLabel}=${deps.discovery.serviceName}` });
-    for (const endpoint of slices.items.flatMap((s) => s.endpoints ?? [])) {
-      const ref = endpoint.targetRef;
-      if (!endpoint.nodeName || ref?.kind !== "Pod" || !ref.name || pods.has(endpoint.nodeName)) continue;
-      const podNamespace = ref.namespace ?? namespace;
+    for (const [node, ref] of daemonPodsOf(slices.items, namespace)) {
       let version: string | undefined;
       try {
-        version = daemonVersionOf(await core.readNamespacedPod({ namespace: podNamespace, name: ref.name }));
+        version = daemonVersionOf(await core.readNamespacedPod(ref));
       } catch {
         // the version is optional: a pod that just went is reported without it
       }
-      pods.set(endpoint.nodeName, { pod: `${podNamespace}/${ref.name}`, ...(version !== undefined && { version }) });
+      pods.set(node, { pod: `${ref.namespace}/${ref.name}`, ...(version !== undefined && { version }) });
     }
     return pods;
   }
