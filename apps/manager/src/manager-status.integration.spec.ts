@@ -189,4 +189,17 @@ describe("the manager's status ConfigMap", () => {
       runtime.close();
     }
   }, 300_000);
+
+  it("names an RBAC gap: the chart's ClusterRole without delete on pods shows 'delete pods (core) cluster-wide' at the next refresh", async () => {
+    const rbacApi = ground.cluster.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const name = `${release}-faultline-manager`;
+    const role = await rbacApi.readClusterRole({ name });
+    role.rules = role.rules!.map((r) => (r.resources?.includes("pods") ? { ...r, verbs: r.verbs.filter((v) => v !== "delete") } : r));
+    await rbacApi.replaceClusterRole({ name, body: role });
+    const status = await eventually("the gap in a refreshed status", async () => {
+      const s = await refreshed();
+      return s.manager.rbacGaps.length > 0 ? s : undefined;
+    });
+    expect(status.manager.rbacGaps).toEqual(["delete pods (core) cluster-wide"]);
+  }, 120_000);
 });
