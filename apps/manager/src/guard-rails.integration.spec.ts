@@ -142,4 +142,20 @@ describe("guard rails on real kubelet pods", () => {
     expect(protectedEvent!.message).toBe("namespace kube-system is protected (the manager's --protected-namespaces): no pod there is targeted");
     await deleteAndWaitGone("kill-web");
   }, 300_000);
+
+  it("refuses an experiment that names only a protected namespace: Selected=False ProtectedNamespace, one Warning Event naming it", async () => {
+    await create("system-only", { action: "pod-kill", mode: "all", selector: { namespaces: ["kube-system"] } });
+    const selected = await eventually("Selected=False ProtectedNamespace", async () => {
+      const condition = conditionOf(await get("system-only"), "Selected");
+      return condition?.reason === "ProtectedNamespace" ? condition : undefined;
+    });
+    expect(selected.message).toBe("Failed to select targets: no pod is selected: namespace kube-system is protected (the manager's --protected-namespaces)");
+    const events = await eventually("its Event", async () => {
+      const failed = await eventsOf("system-only", "Failed");
+      return failed.length > 0 ? failed : undefined;
+    });
+    expect(events).toHaveLength(1); // one Event object (repeats, on resyncs, only raise its count)
+    expect(events[0]!.message).toContain("namespace kube-system is protected");
+    await deleteAndWaitGone("system-only");
+  }, 120_000);
 });

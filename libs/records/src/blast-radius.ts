@@ -41,14 +41,6 @@ export async function checkBlastRadius(
   limits: BlastRadiusLimits,
   podsIn: (namespace: string) => Promise<number>,
 ): Promise<void> {
-  if (hasBlastRadiusOverride(obj)) return;
-  const override = `add the annotation ${blastRadiusOverrideAnnotation}: "true" to run it anyway`;
-  if (recordIds.length > limits.maxRecords) {
-    throw new BlastRadiusError(
-      `blast radius exceeded: ${recordIds.length} records selected, the manager allows at most ${limits.maxRecords} per experiment (--max-records, chart guardRails.maxRecords); ${override}`,
-    );
-  }
-  if (limits.maxNamespacePercent >= 100) return;
   const podsPerNamespace = new Map<string, Set<string>>();
   for (const id of recordIds) {
     const [namespace = "", podName = ""] = id.split("/"); // ns/pod or ns/pod/container
@@ -56,14 +48,35 @@ export async function checkBlastRadius(
     if (!pods) podsPerNamespace.set(namespace, (pods = new Set()));
     pods.add(podName);
   }
+  const refusal = await blastRadiusRefusal(obj, recordIds.length, new Map([...podsPerNamespace].map(([ns, pods]) => [ns, pods.size])), limits, podsIn);
+  if (refusal !== undefined) throw new BlastRadiusError(refusal);
+}
+
+/**
+ * The refusal {@link checkBlastRadius} throws, from counts: `records` records, `podsPerNamespace`
+ * distinct pods in each namespace; undefined when within the limits or overridden. The plan
+ * annotation asks it with what the modes would pick.
+ */
+export async function blastRadiusRefusal(
+  obj: ChaosObject,
+  records: number,
+  podsPerNamespace: ReadonlyMap<string, number>,
+  limits: BlastRadiusLimits,
+  podsIn: (namespace: string) => Promise<number>,
+): Promise<string | undefined> {
+  if (hasBlastRadiusOverride(obj)) return undefined;
+  const override = `add the annotation ${blastRadiusOverrideAnnotation}: "true" to run it anyway`;
+  if (records > limits.maxRecords) {
+    return `blast radius exceeded: ${records} records selected, the manager allows at most ${limits.maxRecords} per experiment (--max-records, chart guardRails.maxRecords); ${override}`;
+  }
+  if (limits.maxNamespacePercent >= 100) return undefined;
   for (const [namespace, pods] of [...podsPerNamespace].sort(([a], [b]) => a.localeCompare(b))) {
     const total = await podsIn(namespace);
     if (total === 0) continue;
-    const percent = (pods.size / total) * 100;
+    const percent = (pods / total) * 100;
     if (percent > limits.maxNamespacePercent) {
-      throw new BlastRadiusError(
-        `blast radius exceeded: ${pods.size} of the ${total} pods of namespace ${namespace} selected (${Math.round(percent)}%), the manager allows at most ${limits.maxNamespacePercent}% (--max-namespace-percent, chart guardRails.maxNamespacePercent); ${override}`,
-      );
+      return `blast radius exceeded: ${pods} of the ${total} pods of namespace ${namespace} selected (${Math.round(percent)}%), the manager allows at most ${limits.maxNamespacePercent}% (--max-namespace-percent, chart guardRails.maxNamespacePercent); ${override}`;
     }
   }
+  return undefined;
 }

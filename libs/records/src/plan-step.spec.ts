@@ -174,4 +174,22 @@ describe("the plan annotation (planStep in the pipeline)", () => {
     expect(events.events.find((e) => e.type === "Warning")?.message).toBe("Failed to plan: no pod is selected");
     expect(kind.calls.apply).toEqual([]);
   });
+
+  it("lists what the guard rails would say: a blast radius refusal for the records the mode picks (none with the override), the protected namespaces left out", async () => {
+    const kind = kindWith(describedPlan);
+    const objects = new InMemoryChaosObjects();
+    const selector = createTargetSelector(createInMemoryPodSource({ pods }), { protectedNamespaces: ["kube-system"], blastRadius: { maxRecords: 2, maxNamespacePercent: 100 } });
+    const reconciler = createRecordsReconciler({ kinds: new ChaosKindRegistry().register(kind.definition, testDeps()), objects, selector, events: new InMemoryEventRecorder() });
+    const spec = (mode: string) => ({ selector: { namespaces: ["ns", "kube-system"], labelSelectors: { app: "web" } }, mode });
+    objects.put(testResource, planned(spec("all")));
+    await reconciler.reconcile(request);
+    expect(objects.stored(testResource, "ns", "a")!.status!.plan!.refusals).toEqual([
+      "namespace kube-system is protected (the manager's --protected-namespaces): no pod there is targeted",
+      'blast radius exceeded: 3 records selected, the manager allows at most 2 per experiment (--max-records, chart guardRails.maxRecords); add the annotation faultline.chaos-mesh.org/blast-radius-override: "true" to run it anyway',
+    ]);
+    // mode one picks one record: within the limit
+    objects.put(testResource, planned(spec("one"), 2));
+    await reconciler.reconcile(request);
+    expect(objects.stored(testResource, "ns", "a")!.status!.plan!.refusals).toEqual(["namespace kube-system is protected (the manager's --protected-namespaces): no pod there is targeted"]);
+  });
 });

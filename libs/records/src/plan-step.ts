@@ -74,7 +74,8 @@ export async function planStep(input: PlanStepInput): Promise<boolean> {
         }
       },
     );
-    plan = buildExperimentPlan({ selectors, recordPlans, generatedAt, observedGeneration: generation });
+    const refusals = (await input.selector.refusals?.(kind, obj, selectors)) ?? []; // the guard rails' say
+    plan = buildExperimentPlan({ selectors, recordPlans, generatedAt, observedGeneration: generation, refusals });
     const nodes = new Set(candidates.map((c) => c.node)).size;
     const message = `plan only: ${plan.candidates} candidate(s) on ${nodes} node(s), ${plan.randomness}; nothing injected`;
     selected = (conditions) => [{ type: "Selected", status: "True", reason: plannedReason, message }, ...(conditions ?? []).filter((c) => c.type !== "Selected")];

@@ -1,7 +1,8 @@
 import { kindOf, type ChaosKind } from "@faultline/impl-registry";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
-import { createTargetSelector } from "./target-selector.js";
+import { selectionFailureReason, specErrorReasons } from "./selection-failure.js";
+import { createTargetSelector, ProtectedNamespaceError } from "./target-selector.js";
 import { testCrd, testDeps } from "./testing/in-memory-seams.test-support.js";
 
 const pod = (name: string, app: string): V1Pod => ({ metadata: { namespace: "ns", name, labels: { app } }, status: { phase: "Running" } });
@@ -70,4 +71,18 @@ describe("createTargetSelector", () => {
     expect(createTargetSelector(source, { protectedNamespaces: ["kube-system", "faultline"] }).protectedNamespacesAskedFor!(mixed, obj)).toEqual(["faultline", "kube-system"]);
     expect(createTargetSelector(source, { protectedNamespaces: ["kube-system"] }).protectedNamespacesAskedFor!(twoSided("a", "b"), obj)).toEqual([]);
   });
+
+  it("refuses a selection that names only protected namespaces with ProtectedNamespace (not retried); one naming another namespace too stays NoPodSelected", async () => {
+    const only = createTargetSelector(source, { protectedNamespaces: ["ns"] }).select(twoSided("a", "b"), obj);
+    await expect(only).rejects.toBeInstanceOf(ProtectedNamespaceError);
+    await expect(only).rejects.toMatchObject({ reason: "ProtectedNamespace", message: "no pod is selected: namespace ns is protected (the manager's --protected-namespaces)" });
+    const mixed = kindOf(
+      { crd: testCrd("MixedChaos"), oneShot: false, selectorKind: "pod", selectors: () => [{ key: ".", selector: { selector: { namespaces: ["ns", "empty"] }, mode: "all" as const } }], manager: () => ({ apply: async () => "Injected", recover: async () => "Not Injected" }) },
+      testDeps(),
+    );
+    await expect(createTargetSelector(source, { protectedNamespaces: ["ns"] }).select(mixed, obj)).rejects.toMatchObject({ reason: "NoPodSelected" });
+    expect(selectionFailureReason(new ProtectedNamespaceError("x"))).toBe("ProtectedNamespace");
+    expect(specErrorReasons.has("ProtectedNamespace")).toBe(true);
+  });
 });
+
