@@ -43,6 +43,7 @@ describe("kindOf", () => {
     expect(() => kindOf(incomplete, deps)).toThrow(InvalidChaosKindError);
     expect(() => kindOf(incomplete, deps)).toThrow(/CamelCase.*lowercase.*selectorKind must be.*apply and recover/);
     expect(() => kindOf(definition({ manager: undefined as never }), deps)).toThrow("chaos kind HelloWorldChaos: manager must be a function of the manager's deps");
+    expect(() => kindOf(definition({ nodeCapability: true as never }), deps)).toThrow("chaos kind HelloWorldChaos: nodeCapability must be a function");
   });
 
   it("keeps the object type through a list of kinds, with no cast", () => {
