@@ -1,24 +1,13 @@
 // The manager's published status: ConfigMap `faultline-status` (key status.json) in its namespace,
 // written by the leader every 30 s and when its refresh annotation changes. doctor and
 // recover --orphans read it; they ask for a fresh one first and wait for updatedAt ≥ the request.
+import { faultlineStatusConfigMap, faultlineStatusKey, statusRefreshRequestedAnnotation, sweepRequestedAnnotation, type FaultlineStatus } from "@faultline/api";
 import { CliError, type CliIo } from "./cli-io.js";
 import { ApiError, type Kube } from "./kube.js";
 import { nowSeconds, pollUntil } from "./wait.js";
 
-export const statusConfigMapName = "faultline-status";
-export const refreshRequestedAnnotation = "faultline.chaos-mesh.org/refresh-requested";
-export const sweepRequestedAnnotation = "faultline.chaos-mesh.org/sweep-requested";
-
-export interface FaultlineStatus {
-  updatedAt: string;
-  manager: { version: string; identity: string; leaderSince: string; queueDepth: number; kinds: string[]; rbacGaps: string[] };
-  nodes: {
-    node: string;
-    daemon?: { pod: string; version?: string; reachable: boolean; error?: string; capabilities?: { [kind: string]: { capable: boolean; reason?: string } } };
-  }[];
-  orphans: { checkedAt: string; found: { kind: string; pod: string; owner: { uid: string; namespace?: string; name?: string }; what: string }[] };
-  lastSweep?: { requestedAt: string; finishedAt: string; swept: { kind: string; pod: string; what: string }[]; errors: string[] };
-}
+export const statusConfigMapName = faultlineStatusConfigMap;
+export { sweepRequestedAnnotation, type FaultlineStatus };
 
 interface ConfigMap {
   metadata: { annotations?: { [k: string]: string } };
@@ -30,8 +19,8 @@ const access = (verb: string, namespace: string) => ({ verb, resource: "configma
 
 /** status.json of the ConfigMap, parsed (an error naming the ConfigMap when it is missing or unreadable). */
 export function parseStatusConfigMap(cm: ConfigMap, namespace: string): FaultlineStatus {
-  const text = cm.data?.["status.json"];
-  if (text === undefined) throw new CliError(`ConfigMap ${namespace}/${statusConfigMapName} has no status.json`);
+  const text = cm.data?.[faultlineStatusKey];
+  if (text === undefined) throw new CliError(`ConfigMap ${namespace}/${statusConfigMapName} has no ${faultlineStatusKey}`);
   try {
     return JSON.parse(text) as FaultlineStatus;
   } catch (err) {
@@ -59,7 +48,7 @@ export async function annotateNow(kube: Kube, namespace: string, annotation: str
 
 /** Asks the leader for a fresh status and waits for it (updatedAt ≥ the request). */
 export async function freshFaultlineStatus(kube: Kube, io: CliIo, namespace: string, timeoutMs: number): Promise<FaultlineStatus> {
-  const requested = await annotateNow(kube, namespace, refreshRequestedAnnotation, io.now?.());
+  const requested = await annotateNow(kube, namespace, statusRefreshRequestedAnnotation, io.now?.());
   let last: FaultlineStatus | undefined;
   return pollUntil(
     io,

@@ -3,15 +3,13 @@
 // nothing), status.plan awaited, printed, and the object deleted (always, Ctrl-C too).
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import { pauseAnnotation, type ExperimentPlan } from "@faultline/api";
+import { pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind } from "../chaos-kinds.js";
 import { CliError, exitFailure, exitOk, UsageError, type CliIo } from "../cli-io.js";
 import { ApiError, type Kube } from "../kube.js";
 import { renderStructured, type OutputFormat } from "../output.js";
 import { pollUntil } from "../wait.js";
 import { renderPlan } from "./plan-render.js";
-
-export const planAnnotation = "faultline.chaos-mesh.org/plan";
 
 export interface PlanOptions {
   file: string;

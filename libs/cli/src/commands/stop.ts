@@ -1,31 +1,17 @@
 // `faultline stop --all` / `resume --all`: the kill switch (KillSwitch "cluster", cluster-scoped,
 // faultline.chaos-mesh.org/v1alpha1), created or patched; stop waits until its status says every
 // record is recovered. `stop kind/name` / `resume kind/name`: Chaos Mesh's pause annotation on one object.
-import { pauseAnnotation } from "@faultline/api";
+import { killSwitchApiVersion, killSwitchKind, killSwitchName, killSwitchResource, pauseAnnotation, type KillSwitch } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind, parseKindName } from "../chaos-kinds.js";
 import { CliError, exitOk, type CliIo } from "../cli-io.js";
 import { ApiError, type Kube } from "../kube.js";
 import { renderStructured, type OutputFormat } from "../output.js";
 import { pollUntil } from "../wait.js";
 
-export const killSwitchGroup = "faultline.chaos-mesh.org";
-export const killSwitchPath = `/apis/${killSwitchGroup}/v1alpha1/killswitches/cluster`;
-const killSwitchAccess = (verb: string) => ({ verb, resource: "killswitches", group: killSwitchGroup, name: "cluster" });
-
-/** The KillSwitch as the CLI reads it. */
-export interface KillSwitch {
-  apiVersion: string;
-  kind: "KillSwitch";
-  metadata: { name: "cluster"; generation?: number; resourceVersion?: string };
-  spec: { engaged: boolean; reason?: string; engagedBy?: string };
-  status?: {
-    observedGeneration?: number;
-    engagedAt?: string;
-    recoveredAt?: string;
-    activeRecords?: number;
-    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
-  };
-}
+export const killSwitchGroup = killSwitchResource.group;
+const killSwitchesPath = `/apis/${killSwitchGroup}/${killSwitchResource.version}/${killSwitchResource.plural}`;
+export const killSwitchPath = `${killSwitchesPath}/${killSwitchName}`;
+const killSwitchAccess = (verb: string) => ({ verb, resource: killSwitchResource.plural, group: killSwitchGroup, name: killSwitchName });
 
 export interface StopOptions {
   action: "stop" | "resume";
@@ -73,8 +59,8 @@ export async function runStopOrResume(kube: Kube, io: CliIo, options: StopOption
   const spec = { engaged, ...(options.reason === undefined ? {} : { reason: options.reason.slice(0, 256) }), ...(engaged ? { engagedBy: engagedBy ?? null } : {}) };
   if (current === undefined) {
     try {
-      ks = await kube.request<KillSwitch>("POST", `/apis/${killSwitchGroup}/v1alpha1/killswitches`, { verb: "create", resource: "killswitches", group: killSwitchGroup }, {
-        body: { apiVersion: `${killSwitchGroup}/v1alpha1`, kind: "KillSwitch", metadata: { name: "cluster" }, spec: { engaged, ...(options.reason === undefined ? {} : { reason: spec.reason }), ...(engagedBy === undefined ? {} : { engagedBy }) } },
+      ks = await kube.request<KillSwitch>("POST", killSwitchesPath, { verb: "create", resource: killSwitchResource.plural, group: killSwitchGroup }, {
+        body: { apiVersion: killSwitchApiVersion, kind: killSwitchKind, metadata: { name: killSwitchName }, spec: { engaged, ...(options.reason === undefined ? {} : { reason: spec.reason }), ...(engagedBy === undefined ? {} : { engagedBy }) } },
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) throw new CliError(`the cluster does not serve killswitches.${killSwitchGroup}: is Faultline's CRD installed (helm upgrade of the chart)?`);
