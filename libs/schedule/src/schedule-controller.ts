@@ -239,10 +239,11 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
 
     const children = await listChildren(schedule);
     await propagatePause(schedule, children, paused);
-    const deleted = await pruneHistory(schedule, children);
+    const killSwitch = deps.killSwitch?.();
+    // while the kill switch holds them, children look finished (stopped, all recovered): none is pruned
+    const deleted = killSwitch?.engaged ? new Set<Child>() : await pruneHistory(schedule, children);
     const live = children.filter((c) => !deleted.has(c) && !c.obj.metadata.deletionTimestamp);
     const active = live.filter((c) => !c.finished).map((c) => referenceOf(c.obj, c.template));
-    const killSwitch = deps.killSwitch?.();
     const pausedCondition: ScheduleCondition = killSwitch?.engaged
       ? { type: "Paused", status: "True", reason: killSwitchReason, message: killSwitchMessage(killSwitch) }
       : paused
