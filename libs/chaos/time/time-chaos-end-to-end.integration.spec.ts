@@ -11,6 +11,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { DaemonHandlerRegistry, NamespaceProcessRunner, NodeCapabilityProbe, createDaemonLogger, createDaemonServer, nodeCapabilityHandlers } from "@faultline/daemon-server";
 import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { CriPodFixture, applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster } from "@faultline/test-ground";
+import { planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { allInjected, anyFailed, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
@@ -123,6 +124,21 @@ describe("TimeChaos end to end (API server → pipeline → real daemon and help
     await offsetBecomes(600);
     await driver.remove(manager(), "ahead-ten-minutes");
     await offsetBecomes(0);
+  }, 120_000);
+
+  it("with the plan annotation: status.plan from the real daemon's capability probe shows the container's SetTimeOffset and the helper's commands; nothing injected", async () => {
+    const spec = { mode: "all", selector: { namespaces: [ns.name] }, containerNames: ["tikv"], timeOffset: "-1h" };
+    await customObjects.createNamespacedCustomObject({ group: "chaos-mesh.org", version: "v1alpha1", plural: "timechaos", namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "TimeChaos", metadata: { name: "planned", annotations: { [planAnnotation]: "true" } }, spec } });
+    const planned = (await driver.drive(manager(), "planned", (o) => (o?.status as { plan?: ExperimentPlan } | undefined)?.plan !== undefined))!;
+    const plan = (planned.status as { plan: ExperimentPlan }).plan;
+    expect(plan.targets).toEqual([expect.objectContaining({ id: `${ns.name}/tikv-0/tikv`, node: nodeName, capable: true })]);
+    const [step] = plan.targets[0]!.steps;
+    expect(step).toMatchObject({ on: "daemon", rpc: "SetTimeOffset", request: { containerId: target.containerId, sec: "-3600", clkIdsMask: "1" } });
+    expect(step!.argv![1]!.slice(0, 2)).toEqual(["faultline-time-skew", "set"]);
+    const daemonNow = await pool.clientFor(nodeName, `${ns.name}/planned`);
+    expect((await daemonNow.listTimeChaos({})).injections).toEqual([]);
+    expect(Math.abs(realtimeOffset(target.before()))).toBeLessThan(0.3);
+    await driver.remove(manager(), "planned");
   }, 120_000);
 
   it("on a node whose daemon cannot skew (its helper missing), the record fails with an event naming the node and the reason, the clock untouched", async () => {
