@@ -73,6 +73,8 @@ describe("the manager's status document", () => {
       "list pods (core) cluster-wide",
       "create events (core) cluster-wide",
       "list nodes (core) cluster-wide",
+      "create pods/eviction (core) cluster-wide",
+      "list poddisruptionbudgets (policy) cluster-wide",
       "list endpointslices (discovery.k8s.io) in chaos-mesh",
       "update leases (coordination.k8s.io) in chaos-mesh",
       "create configmaps (core) in chaos-mesh",

@@ -55,7 +55,7 @@ export function describeNeed(need: ManagerNeed): string {
 /**
  * What the manager itself needs to work, as the chart grants it: every served kind (and
  * RecordShards) read, watched and written with their status, pods read, watched, patched and
- * deleted, Events written, nodes listed, and in its namespace the daemons' EndpointSlices (unless
+ * deleted (and evicted, and PodDisruptionBudgets listed, when it serves PodChaos), Events written, nodes listed, and in its namespace the daemons' EndpointSlices (unless
  * a static --daemon-address), the Lease (with leader election) and this ConfigMap.
  */
 export function managerNeeds(options: { kinds: readonly Pick<ChaosKind, "group" | "plural">[]; namespace: string; leaderElect: boolean; staticDaemonAddress: boolean }): ManagerNeed[] {
@@ -67,6 +67,10 @@ export function managerNeeds(options: { kinds: readonly Pick<ChaosKind, "group" 
   }
   for (const verb of ["get", "list", "watch", "patch", "delete"]) needs.push({ verb, group: "", resource: "pods" });
   needs.push({ verb: "create", group: "", resource: "events" }, { verb: "list", group: "", resource: "nodes" });
+  // PodChaos's PodDisruptionBudget guard rail: pod-kill evicts, pod-failure reads the PDBs
+  if (options.kinds.some((k) => k.group === "chaos-mesh.org" && k.plural === "podchaos")) {
+    needs.push({ verb: "create", group: "", resource: "pods", subresource: "eviction" }, { verb: "list", group: "policy", resource: "poddisruptionbudgets" });
+  }
   const ns = options.namespace;
   if (!options.staticDaemonAddress) needs.push({ verb: "list", group: "discovery.k8s.io", resource: "endpointslices", namespace: ns });
   if (options.leaderElect) for (const verb of ["get", "update"]) needs.push({ verb, group: "coordination.k8s.io", resource: "leases", namespace: ns });
