@@ -12,6 +12,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { DaemonHandlerRegistry, NamespaceProcessRunner, createDaemonLogger, createDaemonServer, nodeCapabilityHandlers, nodeCapabilityProbeFor } from "@faultline/daemon-server";
 import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster, startDnsZoneServer, type DnsZoneServer } from "@faultline/test-ground";
+import { planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { NetworkPods, inPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
@@ -118,6 +119,20 @@ describe("DNSChaos end to end (API server → pipeline → real daemon → looku
     await driver.remove(manager(), "dns-chaos-example");
     expect(await lookup("google.com")).toEqual({ rcode: "NOERROR", answers: [{ type: "A", data: "192.0.2.10", ttl: 600 }] });
     expect(await inPod(target, ["iptables-save", "-t", "nat"])).not.toMatch(/FAULTLINE-DNS/);
+  }, 120_000);
+
+  it("with the plan annotation: status.plan from the real daemon's capability probe shows ExecDNSChaos, the interceptor and the redirect; nothing injected", async () => {
+    const spec = { action: "error", mode: "all", selector: { namespaces: [ns.name] }, patterns: ["github.com"] };
+    await customObjects.createNamespacedCustomObject({ group: "chaos-mesh.org", version: "v1alpha1", plural: "dnschaos", namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "DNSChaos", metadata: { name: "planned", annotations: { [planAnnotation]: "true" } }, spec } });
+    const planned = (await driver.drive(manager(), "planned", (o) => (o?.status as { plan?: ExperimentPlan } | undefined)?.plan !== undefined))!;
+    const plan = (planned.status as { plan: ExperimentPlan }).plan;
+    expect(plan.targets).toEqual([expect.objectContaining({ id: `${ns.name}/busybox-0/busybox`, node: nodeName, capable: true })]);
+    const [step] = plan.targets[0]!.steps;
+    expect(step).toMatchObject({ on: "daemon", rpc: "ExecDNSChaos", request: { containerId: target.containerId, action: "error", patterns: ["github.com"] } });
+    expect(step!.argv![1]!.slice(-3)).toEqual(["-w", "5", "--noflush"]);
+    expect((await (await pool.clientFor(nodeName, `${ns.name}/planned`)).listDNSChaos({})).injections).toEqual([]);
+    expect(await inPod(target, ["iptables-save", "-t", "nat"])).not.toMatch(/FAULTLINE-DNS/);
+    await driver.remove(manager(), "planned");
   }, 120_000);
 
   it("error on one name, with a second DNSChaos composed on the same pod: SERVFAIL where error matches, and deleting one leaves the other", async () => {

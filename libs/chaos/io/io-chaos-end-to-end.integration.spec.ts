@@ -11,6 +11,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { DaemonHandlerRegistry, NamespaceProcessRunner, NodeCapabilityProbe, createDaemonLogger, createDaemonServer, nodeCapabilityHandlers } from "@faultline/daemon-server";
 import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { CriPodFixture, applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster } from "@faultline/test-ground";
+import { planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { allInjected, anyFailed, kindDriver, kindRecordsReconciler } from "../kind-pipeline.test-support.js";
@@ -105,6 +106,20 @@ describe("IOChaos end to end (API server → pipeline → real daemon and helper
     expect(faultedAt(target.pid, volume)).toBe(false);
     expect(tries(20, () => catIn(target.pid, db).ok)).toBe(20);
   }, 180_000);
+
+  it("with the plan annotation: status.plan from the real daemon's io/fuse probe shows ExecIOChaos and the helpers' commands; nothing mounted", async () => {
+    const spec = example("io-fault-example.yaml").spec;
+    await customObjects.createNamespacedCustomObject({ group: "chaos-mesh.org", version: "v1alpha1", plural: "iochaos", namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "IOChaos", metadata: { name: "planned", annotations: { [planAnnotation]: "true" } }, spec } });
+    const planned = (await driver.drive(manager(), "planned", (o) => (o?.status as { plan?: ExperimentPlan } | undefined)?.plan !== undefined))!;
+    const plan = (planned.status as { plan: ExperimentPlan }).plan;
+    expect(plan.targets).toEqual([expect.objectContaining({ id: `${ns.name}/etcd-0/etcd`, node: nodeName, capable: true })]);
+    const [step] = plan.targets[0]!.steps;
+    expect(step).toMatchObject({ on: "daemon", rpc: "ExecIOChaos", request: { containerId: target.containerId, volumePath: volume } });
+    expect(step!.argv!.map((a) => a.slice(0, 2))).toEqual([["faultline-iofs", "check"], ["faultline-iofs", "serve"], ["faultline-fd-swap", "--volume"]]);
+    expect((await (await pool.clientFor(nodeName, `${ns.name}/planned`)).listIOChaos({})).injections).toEqual([]);
+    expect(faultedAt(target.pid, volume)).toBe(false);
+    await driver.remove(manager(), "planned");
+  }, 120_000);
 
   it("Chaos Mesh's io-latency-example (100 ms on half of the operations) slows reads down", async () => {
     await driver.create("io-latency", example("io-latency-example.yaml").spec);
