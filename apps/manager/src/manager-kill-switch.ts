@@ -172,7 +172,14 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
       handlers.push(handler);
     },
     async run(signal) {
+      // started while leading, as the informers are: a cache that never lists (no CRD) is said once
+      const slow = setTimeout(
+        () => logger.warn("the KillSwitch cache has not listed after 30 s: nothing is reconciled until it has; is the CRD killswitches.faultline.chaos-mesh.org installed?", {}),
+        30_000,
+      );
+      slow.unref();
       await synced;
+      clearTimeout(slow);
       let wake: (() => void) | undefined;
       let pending = true;
       dirty = () => {

@@ -148,11 +148,11 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
   const probes = createProbeServer({ metrics, healthy: () => true, ready: () => !leading || informers.hasSynced });
   const lead = async (signal: AbortSignal) => {
     leading = true;
+    void killSwitch.run(AbortSignal.any([signal, shutdown.signal])); // before the lists: it warns when its own never ends
     await runner.start();
     logger.info("leading: watching chaos kinds", { kinds: kinds.list().map((k) => k.kind), identity });
     void sweeper.run(AbortSignal.any([signal, shutdown.signal]), config.sweepIntervalSeconds * 1000);
     void status.run(AbortSignal.any([signal, shutdown.signal]));
-    void killSwitch.run(AbortSignal.any([signal, shutdown.signal]));
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
   const elector = createManagerLeadership({ config, kubeConfig, clients, bucket, identity, logger, lead, shuttingDown: shutdown.signal });
