@@ -29,7 +29,7 @@ export type { PlanCandidate, SelectorCandidates } from "./plan-candidates.js";
 export { selectCandidates } from "./plan-candidates.js";
 export type { ExperimentPlanInput } from "./plan.js";
 export { buildExperimentPlan, candidateRecords, failedExperimentPlan, modePicks, planCandidates, plannedReason, planOnlyPause } from "./plan.js";
-export type { PlanStepInput } from "./plan-step.js";
+export type { PlanStepInput, PlanStepOutcome } from "./plan-step.js";
 export { planStep } from "./plan-step.js";
 export { changedConditions, computeConditions, maxConditionMessageLength, mergeConditions, withSelectionFailure } from "./chaos-conditions.js";
 export type { PausedBy } from "./chaos-conditions.js";

@@ -48,7 +48,7 @@ const describedPlan: ChaosImpl["plan"] = async (_ctx, index, records) => ({
   steps: [{ on: "api", patch: { target: records[index]!.id } }],
 });
 
-function pipeline(kind: ChaosKind, podList = pods) {
+function pipeline(kind: ChaosKind, podList = pods, now?: () => number) {
   const objects = new InMemoryChaosObjects();
   const events = new InMemoryEventRecorder();
   const reconciler = createRecordsReconciler({
@@ -56,6 +56,8 @@ function pipeline(kind: ChaosKind, podList = pods) {
     objects,
     selector: createTargetSelector(createInMemoryPodSource({ pods: podList })),
     events,
+    selectRetryMs: 10_000,
+    ...(now && { now }),
   });
   return { objects, events, reconciler, stored: () => objects.stored(testResource, "ns", "a")! };
 }
@@ -173,6 +175,30 @@ describe("the plan annotation (planStep in the pipeline)", () => {
     expect(status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: "Selected", status: "False", reason: "NoPodSelected" })]));
     expect(events.events.find((e) => e.type === "Warning")?.message).toBe("Failed to plan: no pod is selected");
     expect(kind.calls.apply).toEqual([]);
+  });
+
+  it("a selection that can heal (no pod yet) is planned again after the retry delay; a spec error is not", async () => {
+    let clock = Date.parse("2026-12-06T18:00:00Z");
+    const podList: V1Pod[] = [];
+    const kind = kindWith(describedPlan);
+    const { objects, reconciler, stored } = pipeline(kind, podList, () => clock);
+    objects.put(testResource, planned());
+    expect(await reconciler.reconcile(request)).toEqual({ requeueAfterMs: 10_000 });
+    expect(stored().status!.plan).toMatchObject({ candidates: 0, refusals: ["no pod is selected"] });
+
+    podList.push(podOf("web-0", "node-a"));
+    clock += 4_000;
+    expect(await reconciler.reconcile(request)).toEqual({ requeueAfterMs: 6_000 }); // not yet
+    expect(stored().status!.plan!.candidates).toBe(0);
+    clock += 6_000;
+    expect(await reconciler.reconcile(request)).toEqual({});
+    expect(stored().status!.plan).toMatchObject({ candidates: 1, targets: [{ id: "ns/web-0", node: "node-a" }] });
+    expect(stored().status!.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: "Selected", status: "True", reason: "Planned" })]));
+
+    const bad = pipeline(kindWith(describedPlan), pods, () => clock);
+    bad.objects.put(testResource, planned({ selector: {}, mode: "fixed", value: "0" }));
+    expect(await bad.reconciler.reconcile(request)).toEqual({});
+    expect(bad.stored().status!.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: "Selected", status: "False", reason: "InvalidValue" })]));
   });
 
   it("lists what the guard rails would say: a blast radius refusal for the records the mode picks (none with the override), the protected namespaces left out", async () => {

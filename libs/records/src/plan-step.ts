@@ -6,7 +6,7 @@ import type { SendEvent } from "./event-sender.js";
 import { isPlanOnly } from "./desired-phase.js";
 import { buildExperimentPlan, candidateRecords, failedExperimentPlan, planCandidates, plannedReason } from "./plan.js";
 import { errorMessage } from "./record-key.js";
-import { selectionFailureReason } from "./selection-failure.js";
+import { selectionFailureReason, specErrorReasons } from "./selection-failure.js";
 import type { StatusBatch } from "./status-batch.js";
 import type { TargetSelector } from "./target-selector.js";
 
@@ -22,6 +22,14 @@ export interface PlanStepInput {
   parallelism: number;
   /** Epoch ms. */
   now: number;
+  /** When a plan that selected nothing for a reason that can heal (no pod yet, the API server) is made again; default 10 s. */
+  retryMs?: number;
+}
+
+/** What {@link planStep} found: whether the object is plan-only, and when to plan it again (a selection that can heal failed). */
+export interface PlanStepOutcome {
+  planOnly: boolean;
+  retryInMs?: number;
 }
 
 const withoutPlanned = (conditions: readonly ChaosCondition[] | undefined) => (conditions ?? []).filter((c) => !(c.type === "Selected" && c.reason === plannedReason));
@@ -34,11 +42,13 @@ const withoutPlanned = (conditions: readonly ChaosCondition[] | undefined) => (c
  * Computed again only when the object's generation differs from the plan's `observedGeneration`
  * (or there is no plan: the annotation was just set). Without the annotation, a plan left in the
  * status is removed. The desired phase is Stop while planning (`computeDesiredPhase`, cause
- * `PlanOnly`): nothing is injected. Answers whether the object is plan-only.
+ * `PlanOnly`): nothing is injected. A plan whose selection failed for a reason that can heal (no
+ * pod matched yet, the API server; not a spec error) is made again after `retryMs`.
  */
-export async function planStep(input: PlanStepInput): Promise<boolean> {
+export async function planStep(input: PlanStepInput): Promise<PlanStepOutcome> {
   const { kind, obj, batch, send } = input;
-  if (obj.metadata.deletionTimestamp) return false;
+  if (obj.metadata.deletionTimestamp) return { planOnly: false };
+  const retryMs = input.retryMs ?? 10_000;
   const status = batch.writer.current.status;
   if (!isPlanOnly(obj.metadata)) {
     const planned = status?.conditions?.some((c) => c.type === "Selected" && c.reason === plannedReason);
@@ -48,14 +58,21 @@ export async function planStep(input: PlanStepInput): Promise<boolean> {
         s.conditions = withoutPlanned(s.conditions);
       });
     }
-    return false;
+    return { planOnly: false };
   }
   const generation = obj.metadata.generation ?? 0;
-  if (status?.plan?.observedGeneration === generation) return true;
+  if (status?.plan?.observedGeneration === generation) {
+    const selected = status.conditions?.find((c) => c.type === "Selected");
+    const healable = status.plan.candidates === 0 && selected?.status === "False" && !specErrorReasons.has(selected.reason ?? "");
+    if (!healable) return { planOnly: true };
+    const dueInMs = Date.parse(status.plan.generatedAt) + retryMs - input.now;
+    if (dueInMs > 0) return { planOnly: true, retryInMs: dueInMs };
+  }
   const generatedAt = new Date(input.now).toISOString();
   const [primary] = selectorsOf(kind, obj);
   let plan: ExperimentPlan;
   let selected: (conditions: readonly ChaosCondition[] | undefined) => ChaosCondition[];
+  let retryInMs: number | undefined;
   try {
     if (!input.selector.candidates) throw new Error("this manager's target selector cannot list candidates");
     const selectors = await input.selector.candidates(kind, obj);
@@ -83,12 +100,14 @@ export async function planStep(input: PlanStepInput): Promise<boolean> {
   } catch (error) {
     const failure = errorMessage(error);
     plan = failedExperimentPlan({ mode: primary?.selector.mode ?? "one", ...(primary?.selector.value !== undefined && { value: primary.selector.value }), generatedAt, observedGeneration: generation, failure });
-    selected = (conditions) => withSelectionFailure(conditions, selectionFailureReason(error), failure);
+    const reason = selectionFailureReason(error);
+    selected = (conditions) => withSelectionFailure(conditions, reason, failure);
+    if (!specErrorReasons.has(reason)) retryInMs = retryMs;
     send(obj, "Warning", "Failed", `Failed to plan: ${failure}`);
   }
   batch.stage((s) => {
     s.plan = plan;
     s.conditions = selected(s.conditions);
   });
-  return true;
+  return { planOnly: true, ...(retryInMs !== undefined && { retryInMs }) };
 }

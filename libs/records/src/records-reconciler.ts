@@ -116,7 +116,8 @@ export function createRecordsReconciler(options: RecordsReconcilerOptions): Reco
     if (pausedBySwitch !== Boolean(killSwitch?.engaged)) batch.stage(() => {});
     const waits = stopsAtMs !== undefined && !deleting ? [stopsAtMs - now()] : [];
     // the plan annotation: status.plan instead of an injection (the desired phase is Stop, cause PlanOnly)
-    await planStep({ kind, obj, selector: options.selector, batch, send, ctx: { signal, namespacedName: namespacedNameOf(obj) }, parallelism, now: now() });
+    const planned = await planStep({ kind, obj, selector: options.selector, batch, send, ctx: { signal, namespacedName: namespacedNameOf(obj) }, parallelism, now: now(), retryMs: selectRetryMs });
+    if (planned.retryInMs !== undefined) waits.push(planned.retryInMs);
 
     const selection = await selectTargetsOnce({ kind, obj, phase, selector: options.selector, batch, send });
     if (selection.failureReason !== undefined) {
