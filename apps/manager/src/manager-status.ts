@@ -28,6 +28,13 @@ export function managerVersion(): string {
   }
 }
 
+/**
+ * How often the find-only sweep behind `orphans` runs when nobody asks: each pass reads every
+ * marked experiment from the API server (as a real sweep does), too much to repeat every status
+ * write. A refresh or sweep request, and becoming leader, run it at once.
+ */
+export const orphanCheckIntervalMs = 120_000;
+
 /** At most this many orphans (and swept injections) are listed; `truncated` counts the rest (a ConfigMap holds 1 MiB). */
 export const maxListedInjections = 1000;
 
@@ -178,9 +185,11 @@ export interface ManagerStatus {
 /**
  * The leader's status publisher. On becoming leader it reads the ConfigMap (keeping the lastSweep
  * an earlier leader wrote, and so not repeating a sweep already answered), then writes the status
- * (a find-only sweep for `orphans`, each node's daemon asked GetNodeCapabilities, the manager's
- * RBAC gaps from SelfSubjectAccessReviews) every `intervalMs`, and at once when a watch of the
- * ConfigMap sees its refresh-requested or sweep-requested annotation change. A new sweep-requested
+ * (each node's daemon asked GetNodeCapabilities, the manager's RBAC gaps from
+ * SelfSubjectAccessReviews, `orphans` from a find-only sweep made at most every
+ * {@link orphanCheckIntervalMs} unless asked) every `intervalMs`, and at once when a watch of the
+ * ConfigMap sees its refresh-requested or sweep-requested annotation change (then everything is
+ * checked now). A new sweep-requested
  * value runs a real sweep first, recorded as `lastSweep` with that value as `requestedAt`. Only
  * `data` is written (a merge patch), so the CLI's annotations are never overwritten.
  */
@@ -286,6 +295,8 @@ export function createManagerStatus(deps: ManagerStatusDeps): ManagerStatus {
       let seen: { refresh?: string; sweep?: string } = {};
       // the RBAC gaps: asked again every 5 minutes and for each new refresh request
       let gaps: { at: number; refresh: string | undefined; list: string[] } | undefined;
+      // the last find-only sweep, and the refresh it answered
+      let orphans: { at: number; refresh: string | undefined; value: FaultlineStatus["orphans"] } | undefined;
       let wake: (() => void) | undefined;
       const kick = () => wake?.();
       const observe = (cm: V1ConfigMap | undefined) => {
@@ -312,20 +323,24 @@ export function createManagerStatus(deps: ManagerStatusDeps): ManagerStatus {
         const wokenBy = new Promise<void>((resolve) => (wake = resolve));
         try {
           const sweepRequest = seen.sweep;
+          let swept = false;
           if (sweepRequest !== undefined && sweepRequest !== handledSweep) {
             logger.info("status: sweep requested", { requestedAt: sweepRequest });
             lastSweep = lastSweepOf(sweepRequest, await deps.sweeper.pass(signal, { dryRun: false }));
             handledSweep = sweepRequest;
+            swept = true;
           }
           const refresh = seen.refresh;
           if (!gaps || Date.now() - gaps.at > 300_000 || refresh !== gaps.refresh) gaps = { at: Date.now(), refresh, list: await rbacGaps() };
-          const [orphans, nodeList] = await Promise.all([deps.sweeper.pass(signal, { dryRun: true }), nodes(signal)]);
+          const checkOrphans = !orphans || swept || refresh !== orphans.refresh || Date.now() - orphans.at > orphanCheckIntervalMs;
+          const [found, nodeList] = await Promise.all([checkOrphans ? deps.sweeper.pass(signal, { dryRun: true }) : undefined, nodes(signal)]);
           if (signal.aborted) break;
+          if (found) orphans = { at: Date.now(), refresh, value: orphansOf(found) };
           await write({
             updatedAt: updatedAtFor(new Date(), refresh),
             manager: { version: deps.version, identity: deps.identity, leaderSince, queueDepth: deps.queueDepth(), kinds: deps.kinds().map((k) => k.kind), rbacGaps: gaps.list },
             nodes: nodeList,
-            orphans: orphansOf(orphans),
+            orphans: orphans!.value,
             ...(lastSweep && { lastSweep }),
           });
         } catch (error) {
