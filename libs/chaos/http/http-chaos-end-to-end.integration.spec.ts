@@ -14,6 +14,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { DaemonHandlerRegistry, NamespaceProcessRunner, createDaemonLogger, createDaemonServer, nodeCapabilityHandlers, nodeCapabilityProbeFor } from "@faultline/daemon-server";
 import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, eventually, localCluster } from "@faultline/test-ground";
+import { planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { NetworkPods, inPod, nodeInPod, type NetworkPod } from "../network/daemon/network-pods.test-support.js";
@@ -135,6 +136,21 @@ describe("HTTPChaos end to end (API server → pipeline → real daemon → real
     await driver.remove(manager(), "http-patch-response");
     expect(await get("/api")).toEqual({ status: 200, body: served });
     expect(await nat()).not.toMatch(/FAULTLINE-HTTP/);
+  }, 120_000);
+
+  it("with the plan annotation: status.plan from the real daemon's capability probe shows ExecHTTPChaos, the proxy and the redirect; nothing injected, the server answers as before", async () => {
+    const spec = { mode: "all", selector: { namespaces: [ns.name], labelSelectors: { app: "web" } }, target: "Request", port: 8080, path: "/api", abort: true };
+    await customObjects.createNamespacedCustomObject({ group: "chaos-mesh.org", version: "v1alpha1", plural: "httpchaos", namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "HTTPChaos", metadata: { name: "planned", annotations: { [planAnnotation]: "true" } }, spec } });
+    const planned = (await driver.drive(manager(), "planned", (o) => (o?.status as { plan?: ExperimentPlan } | undefined)?.plan !== undefined))!;
+    const plan = (planned.status as { plan: ExperimentPlan }).plan;
+    expect(plan.targets).toEqual([expect.objectContaining({ id: `${ns.name}/web-0`, node: nodeName, capable: true })]);
+    const [step] = plan.targets[0]!.steps;
+    expect(step).toMatchObject({ on: "daemon", rpc: "ExecHTTPChaos", request: { containerId: target.containerId } });
+    expect(step!.note).toContain("-A FAULTLINE-HTTP -p tcp --dport 8080 -j REDIRECT --to-ports 15080");
+    expect((await (await pool.clientFor(nodeName, `${ns.name}/planned`)).listHTTPChaos({})).injections).toEqual([]);
+    expect(await nat()).not.toMatch(/FAULTLINE-HTTP/);
+    expect(await get("/api")).toEqual({ status: 200, body: served });
+    await driver.remove(manager(), "planned");
   }, 120_000);
 
   it("a Request abort and a Response replace composed on one pod; deleting one leaves the other", async () => {
