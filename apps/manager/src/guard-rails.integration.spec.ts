@@ -93,7 +93,7 @@ describe("guard rails on real kubelet pods", () => {
       return now.length === 1 ? now : undefined;
     });
     expect(`${ns}/${failed[0]!.metadata!.name}`).toBe(records.find((r) => r.phase === "Injected")!.id);
-    expect(conditionOf(await get("all-web"), "AllInjected")?.status).toBe("False");
+    expect(conditionOf(await get("all-web"), "AllInjected")).toMatchObject({ status: "False", message: "1 of 3 record(s) injected, 2 waiting on a guard rail (see the records' events)" });
     // still only one after several retries of the waiting records (they are tried at least every 10 s)
     await eventually("the waiting records retried", async () => {
       const rs = (await get("all-web")).status?.experiment?.containerRecords ?? [];

@@ -1,4 +1,5 @@
 import { pauseAnnotation, truncateMessage, type ChaosCondition, type ChaosConditionType, type Record } from "@faultline/api";
+import { skippedPhase, waitingMessagePrefix } from "@faultline/impl-registry";
 
 const order: ChaosConditionType[] = ["Selected", "AllInjected", "AllRecovered", "Paused"];
 
@@ -13,11 +14,19 @@ export interface PausedBy {
   message: string;
 }
 
-/** Records whose last attempt failed (their last event is Failed). */
-const failing = (records: readonly Record[]) => records.filter((r) => r.events?.at(-1)?.type === "Failed").length;
+/** A record a guard rail of its kind makes wait (its last event is a waiting apply: impl-registry's ApplyWaiting). */
+const isWaiting = (r: Record) => r.events?.at(-1)?.message?.startsWith(waitingMessagePrefix) === true;
 
-function countsMessage(done: number, total: number, verb: "injected" | "recovered", failed: number): string {
-  return `${done} of ${total} record(s) ${verb}${failed > 0 ? `, ${failed} failing (see the records' events)` : ""}`;
+/** Records whose last attempt failed (their last event is Failed), those waiting on a guard rail apart. */
+const failing = (records: readonly Record[]) => records.filter((r) => r.events?.at(-1)?.type === "Failed" && !isWaiting(r)).length;
+
+function countsMessage(done: number, total: number, verb: "injected" | "recovered", failed: number, declined = { waiting: 0, skipped: 0 }): string {
+  const parts = [
+    ...(declined.waiting > 0 ? [`${declined.waiting} waiting on a guard rail`] : []),
+    ...(declined.skipped > 0 ? [`${declined.skipped} skipped by a guard rail`] : []),
+    ...(failed > 0 ? [`${failed} failing`] : []),
+  ];
+  return `${done} of ${total} record(s) ${verb}${parts.length > 0 ? `, ${parts.join(", ")} (see the records' events)` : ""}`;
 }
 
 /**
@@ -55,7 +64,10 @@ export function computeConditions(records: readonly Record[] | undefined, paused
       type: "AllInjected",
       status: status(injected === all.length),
       reason: injected === all.length ? "AllInjected" : "NotAllInjected",
-      message: countsMessage(injected, all.length, "injected", injected === all.length ? 0 : failed),
+      message: countsMessage(injected, all.length, "injected", injected === all.length ? 0 : failed, {
+        waiting: all.filter((r) => r.phase !== "Injected" && isWaiting(r)).length,
+        skipped: all.filter((r) => r.phase === skippedPhase).length,
+      }),
     },
     {
       type: "AllRecovered",

@@ -39,6 +39,8 @@ export function applyOutcome(stored: Record, outcome: WaveOutcome, compaction: S
     if (operation === "Recover" && phase === "Not Injected") stored.recoveredCount++;
     if (phase === "Injected" || phase === "Not Injected") delete stored.applying;
   }
+  // declined by the kind (a guard rail): nothing was injected, so nothing to recover for it
+  if (waiting || skipped !== undefined) delete stored.applying;
   const event: RecordEvent = { type: failure === undefined ? "Succeeded" : "Failed", operation, timestamp: outcome.timestamp };
   if (failure !== undefined) event.message = waiting ? `${waitingMessagePrefix}${failure}` : failure;
   else if (skipped !== undefined) event.message = `skipped: ${skipped}`;
