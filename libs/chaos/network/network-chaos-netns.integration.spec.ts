@@ -7,6 +7,7 @@ import { createContainerRuntimeClient } from "@faultline/cri-client";
 import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityHandlers, nodeCapabilityProbeFor } from "@faultline/daemon-server";
 import { createInMemoryDaemonClientPool } from "@faultline/daemon-client";
 import { applyChaosCrds, createTestNamespace, defaultTestContainerdSocket, localCluster } from "@faultline/test-ground";
+import { planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { networkDaemonHandlers } from "./daemon/network-daemon-handlers.js";
 import { NetworkPods, canConnect, inPod, listenInPod, type NetworkPod } from "./daemon/network-pods.test-support.js";
@@ -135,6 +136,21 @@ describe("NetworkChaos on real network namespaces, through the records pipeline"
     expect(await reaches("a-1", "a-0")).toBe(true);
     for (const pod of ["a-0", "a-1"]) expect(await leftovers(pod)).toEqual({ chains: [], ipsets: "" });
   }, 180_000);
+
+  it("with the plan annotation: status.plan capable by the real probe, the partition's requests and commands; nothing injected, the pods still reach each other", async () => {
+    const spec = { action: "partition", mode: "all", selector: { labelSelectors: { app: "a" } }, direction: "to", target: { mode: "all", selector: { labelSelectors: { app: "c" } } } };
+    await customObjects.createNamespacedCustomObject({ ...resource, namespace: ns.name, body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "NetworkChaos", metadata: { name: "planned", annotations: { [planAnnotation]: "true" } }, spec } });
+    const planned = await drive("planned", (o) => (o?.status as { plan?: ExperimentPlan } | undefined)?.plan !== undefined);
+    const plan = (planned!.status as { plan: ExperimentPlan }).plan;
+    expect(plan.targets.map((t) => [t.id, t.node, t.capable, t.steps.map((s) => s.rpc).join(",")]).sort()).toEqual(
+      ["a-0", "a-1", "c-0"].map((pod) => [`${ns.name}/${pod}`, nodeName, true, "FlushIPSets,SetIptablesChains,SetTcs"]),
+    );
+    const source = plan.targets.find((t) => t.id === `${ns.name}/a-0`)!;
+    expect(source.steps[1]!.note).toContain(`-o eth0 -m set --match-set ${ipsetNames("planned", "tgt").set} dst,dst -j DROP`);
+    expect(await reaches("a-0", "c-0")).toBe(true);
+    for (const pod of ["a-0", "a-1", "c-0"]) expect(await leftovers(pod)).toEqual({ chains: [], ipsets: "" });
+    await remove("planned");
+  }, 120_000);
 
   it("a partition toward <cidr>:<port> blocks that port of every address in the CIDR, and only that port", async () => {
     const [o1, o2] = pods["c-0"]!.ip.split(".");
