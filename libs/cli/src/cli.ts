@@ -180,8 +180,8 @@ export function processIo(): CliIo {
       new Promise((resolve) => {
         const rl = createInterface({ input: process.stdin, output: process.stderr });
         rl.question(question, (answer) => {
+          resolve(answer); // before close: close resolves "" (stdin ended) otherwise
           rl.close();
-          resolve(answer);
         });
         rl.on("close", () => resolve(""));
       }),

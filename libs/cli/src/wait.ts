@@ -6,7 +6,7 @@ export class WaitTimeout extends CliError {}
 /** Sleeps `ms`, or less when the user presses Ctrl-C (then throws "interrupted", exit 130). */
 export async function pause(io: CliIo, ms: number): Promise<void> {
   let interrupted = false;
-  await Promise.race([new Promise((r) => setTimeout(r, ms).unref?.()), io.interrupted.then(() => (interrupted = true))]);
+  await Promise.race([new Promise((r) => setTimeout(r, ms)), io.interrupted.then(() => (interrupted = true))]);
   if (interrupted) throw new CliError("interrupted", 130);
 }
 
