@@ -7,7 +7,9 @@
 export { dnsChaos } from "./dns-chaos.js";
 export { dnsChaosActions, dnsChaosCrd, dnsPatternGrammarMessage, dnsPatternsMaxItems, dnsPatternsRule } from "./dns-chaos-crd.js";
 export type { DNSChaos, DNSChaosAction, DNSChaosSpec } from "./dns-chaos-crd.js";
-export { NodeCannotInterceptDNSError, dnsChaosManager, dnsInterceptionCapability, dnsRequestOf, missingDNSCapabilities } from "./dns-chaos-manager.js";
+export { NodeCannotInterceptDNSError, dnsChaosManager, dnsInterceptionCapability, dnsRequestOf, execDNSChaosRequestOf, missingDNSCapabilities } from "./dns-chaos-manager.js";
+export { execDNSChaosCommands } from "./dns-chaos-plan.js";
+export type { DNSInjectionCommands } from "./dns-chaos-plan.js";
 export { dnsPatternMatches, dnsPatternMaxLength, dnsPatternProblem, dnsPatternRegexSource, dnsPatternsMatch } from "./resolver/dns-patterns.js";
 export { createDnsChaosDaemon, dnsChaosDaemon } from "./dns-chaos-daemon.js";
 export type { DnsChaosDaemon, DnsChaosDaemonOptions } from "./dns-chaos-daemon.js";

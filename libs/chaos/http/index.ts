@@ -23,6 +23,7 @@ export {
   NodeCannotInterceptHTTPError,
   defaultTlsCertName,
   defaultTlsKeyName,
+  execHTTPChaosRequestOf,
   httpChaosManager,
   httpInterceptionCapability,
   httpRulesOf,
@@ -32,6 +33,8 @@ export {
   tlsPassThroughReason,
 } from "./http-chaos-manager.js";
 export type { HTTPChaosRule, HTTPChaosTls } from "./http-chaos-manager.js";
+export { execHTTPChaosCommands } from "./http-chaos-plan.js";
+export type { HTTPInjectionCommands } from "./http-chaos-plan.js";
 export { HttpRuleError, compileHttpRule, parseHttpRules, pathGlobRegExp, requestMatches, responseMatches } from "./proxy/http-rules.js";
 export type { CompiledHttpRule, HttpRule } from "./proxy/http-rules.js";
 export { editRequest, editResponse } from "./proxy/http-edits.js";

@@ -8,7 +8,9 @@
 export { ioChaos } from "./io-chaos.js";
 export { ioChaosActionRules, ioChaosCrd } from "./io-chaos-crd.js";
 export type { IOChaos, IOChaosSpec } from "./io-chaos-crd.js";
-export { NodeCannotFaultIOError, ioActionOf, ioChaosManager, ioFuseCapability, missingIOFuseReason } from "./io-chaos-manager.js";
+export { NodeCannotFaultIOError, execIOChaosRequestOf, ioActionOf, ioChaosManager, ioFuseCapability, missingIOFuseReason } from "./io-chaos-manager.js";
+export { execIOChaosCommands } from "./io-chaos-plan.js";
+export type { IOInjectionCommands } from "./io-chaos-plan.js";
 export { IOStateDir, createIOChaosDaemon, defaultIOStateDir, ioChaosDaemon, isIOServer, processStartTicks } from "./io-chaos-daemon.js";
 export type { IOChaosDaemon, IOChaosDaemonOptions, IOServerState, IOVolumeState, IOWatchEvent } from "./io-chaos-daemon.js";
 export {

@@ -8,10 +8,10 @@
 export { timeChaos } from "./time-chaos.js";
 export { timeChaosCrd, timeOffsetBoundMessage, timeOffsetMaxLength, timeOffsetRules, timeOffsetSyntaxMessage } from "./time-chaos-crd.js";
 export type { TimeChaos, TimeChaosSpec } from "./time-chaos-crd.js";
-export { NodeCannotSkewTimeError, missingTimeSkewReason, timeChaosManager, timeRequestFieldsOf, timeSkewCapability } from "./time-chaos-manager.js";
+export { NodeCannotSkewTimeError, missingTimeSkewReason, setTimeOffsetArgv, setTimeOffsetRequestOf, timeChaosManager, timeRequestFieldsOf, timeSkewCapability } from "./time-chaos-manager.js";
 export { TimeStateDir, createTimeChaosDaemon, defaultTimeStateDir, processIdentity, timeChaosDaemon } from "./time-chaos-daemon.js";
 export type { ContainerTimeState, TimeChaosDaemon, TimeChaosDaemonOptions, TimeWatchEvent } from "./time-chaos-daemon.js";
-export { checkRecoverTimeRequest, checkSetTimeRequest, composedOffsets, maxComposedOffsets, withEntry, withoutEntry } from "./time-request.js";
+export { checkRecoverTimeRequest, checkSetTimeRequest, composedOffsets, maxComposedOffsets, skewEntryOf, withEntry, withoutEntry } from "./time-request.js";
 export type { SkewEntry } from "./time-request.js";
 export {
   InvalidTimeOffsetError,
