@@ -76,7 +76,7 @@ export function renderDoctor(status: FaultlineStatus, gaps: readonly { command: 
   out.push(
     renderTable(
       ["NODE", "DAEMON", "VERSION", "REACHABLE"],
-      status.nodes.map((n) => [n.node, n.daemon?.pod ?? "(none)", n.daemon?.version ?? "-", n.daemon === undefined ? "-" : n.daemon.reachable ? "yes" : `no: ${n.daemon.error ?? ""}`]),
+      status.nodes.map((n) => [n.node, n.daemon === undefined ? "(none)" : n.daemon.pod || "(static address)", n.daemon?.version ?? "-", n.daemon === undefined ? "-" : n.daemon.reachable ? "yes" : `no: ${n.daemon.error ?? ""}`]),
     ).trimEnd(),
   );
   for (const n of status.nodes) {

@@ -8,11 +8,20 @@ export function renderArgv(argv: readonly string[]): string {
   return argv.map((word) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
+/** An API write: `PATCH /api/v1/…` and its body, when the patch says its method and path; else the JSON. */
+function patchLines(patch: unknown): string[] {
+  const p = patch as { method?: unknown; path?: unknown; body?: unknown; contentType?: unknown };
+  if (typeof p === "object" && p !== null && typeof p.method === "string" && typeof p.path === "string") {
+    return [`         ${p.method} ${p.path}${typeof p.contentType === "string" ? ` (${p.contentType})` : ""}`, ...(p.body === undefined ? [] : [`         ${JSON.stringify(p.body)}`])];
+  }
+  return [`         ${JSON.stringify(patch)}`];
+}
+
 function stepLines(step: PlannedStep, index: number): string[] {
   const head = `    ${index + 1}. ${step.on === "daemon" ? "daemon" : "api"}${step.rpc ? ` ${step.rpc}` : ""}${step.note ? `: ${step.note}` : ""}`;
   const lines = [head];
   for (const argv of step.argv ?? []) lines.push(`         $ ${renderArgv(argv)}`);
-  if (step.patch !== undefined) lines.push(`         ${JSON.stringify(step.patch)}`);
+  if (step.patch !== undefined) lines.push(...patchLines(step.patch));
   if (step.request !== undefined && (step.argv ?? []).length === 0) lines.push(`         request ${JSON.stringify(step.request)}`);
   return lines;
 }

@@ -46,3 +46,18 @@ describe("plan rendering", () => {
     expect(text).toContain("shop/b on node-2:\n    not capable: node node-2: no stress-ng\n    1. daemon ExecStressors\n         $ stress-ng --cpu 1\n");
   });
 });
+
+describe("plan rendering of API writes", () => {
+  it("prints a patch that names its method and path as the request line and its body", () => {
+    const plan: ExperimentPlan = {
+      generatedAt: "2026-12-06T18:00:00Z",
+      observedGeneration: 1,
+      mode: "all",
+      candidates: 1,
+      picks: 1,
+      randomness: "all 1",
+      targets: [{ id: "a/p", pod: "a/p", node: "n", capable: true, steps: [{ on: "api", patch: { method: "PATCH", path: "/api/v1/namespaces/a/pods/p", contentType: "application/json-patch+json", body: [{ op: "replace", path: "/spec/containers/0/image", value: "pause" }] } }] }],
+    };
+    expect(renderPlan("PodChaos a/x", plan)).toContain('    1. api\n         PATCH /api/v1/namespaces/a/pods/p (application/json-patch+json)\n         [{"op":"replace","path":"/spec/containers/0/image","value":"pause"}]\n');
+  });
+});

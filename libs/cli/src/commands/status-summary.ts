@@ -95,7 +95,7 @@ export function nodesCell(summary: ExperimentSummary): string {
 
 /** The conditions that are True, by type (`Selected,AllInjected`), and Paused's reason when it is. */
 export function conditionsCell(conditions: readonly ChaosCondition[]): string {
-  const on = conditions.filter((c) => c.status === "True").map((c) => (c.type === "Paused" && c.reason ? `Paused(${c.reason})` : c.type));
+  const on = conditions.filter((c) => c.status === "True").map((c) => (c.type === "Paused" && c.reason && c.reason !== "Paused" ? `Paused(${c.reason})` : c.type));
   return on.join(",") || "-";
 }
 
