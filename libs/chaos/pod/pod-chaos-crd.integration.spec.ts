@@ -41,6 +41,7 @@ describe("the PodChaos CRD on a real API server", () => {
     [{ action: "container-kill", mode: "one", containerNames: [], selector: {} }, /spec\.containerNames: Required value: the name of container is required on container-kill action/],
     [{ action: "pod-failure", mode: "one", duration: "30 seconds", selector: {} }, /spec\.duration: Invalid value: "30 seconds": spec\.duration in body should match/],
     [{ action: "pod-failure", mode: "one", remoteCluster: "other", selector: {} }, /spec\.remoteCluster: Forbidden: remote clusters are not supported/],
+    [{ action: "pod-kill", mode: "one", podDisruptionBudget: "Maybe", selector: {} }, /spec\.podDisruptionBudget: Unsupported value: "Maybe": supported values: "Wait", "Skip", "Ignore"/],
     [{ mode: "one", selector: {} }, /spec\.action: Required value/],
   ])("refuses %j, naming the field", async (spec, message) => {
     const rejected = await api.request("POST", path, { body: manifest(`bad-${Math.random().toString(36).slice(2, 8)}`, spec) });
