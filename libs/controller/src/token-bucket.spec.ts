@@ -35,6 +35,76 @@ describe("TokenBucket", () => {
     expect(bucket.available).toBeGreaterThan(-0.5);
   });
 
+  test("setRate: a higher qps serves the callers already waiting sooner, in their order", async () => {
+    const bucket = new TokenBucket({ qps: 2, burst: 1 });
+    await bucket.take();
+    const start = performance.now();
+    const order: number[] = [];
+    const waiting = Promise.all([0, 1, 2, 3, 4].map((i) => bucket.take().then(() => order.push(i))));
+    expect(bucket.waiting).toBe(5);
+    // at 2/s the last would wait 2.5 s; at 100/s it goes within ~50 ms
+    bucket.setRate({ qps: 100, burst: 1 });
+    await waiting;
+    expect(performance.now() - start).toBeLessThan(400);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect([bucket.qps, bucket.burst]).toEqual([100, 1]);
+  });
+
+  test("setRate: a lower qps holds the callers already waiting longer", async () => {
+    const bucket = new TokenBucket({ qps: 100, burst: 1 });
+    await bucket.take();
+    let served = 0;
+    const waiting = Promise.all([0, 1, 2].map(() => bucket.take().then(() => served++)));
+    bucket.setRate({ qps: 2, burst: 1 }); // the first token now takes 500 ms, not 10 ms
+    await new Promise((r) => setTimeout(r, 150));
+    expect(served).toBe(0);
+    bucket.setRate({ qps: 1000, burst: 1 }); // and back up: served at once
+    await waiting;
+    expect(served).toBe(3);
+  });
+
+  test("setRate: tokens earned before count at the old rate; a larger burst adds no token at once, a smaller one drops the excess", async () => {
+    const bucket = new TokenBucket({ qps: 1, burst: 10 });
+    for (let i = 0; i < 10; i++) expect(bucket.tryTake()).toBe(true);
+    bucket.setRate({ qps: 1, burst: 100 });
+    expect(bucket.tryTake()).toBe(false); // no new burst minted by the change
+    bucket.setRate({ qps: 1000, burst: 100 });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(bucket.available).toBeGreaterThan(40); // ~60 earned at the new rate
+    bucket.setRate({ qps: 1000, burst: 5 });
+    expect(bucket.available).toBeLessThanOrEqual(5);
+  });
+
+  test("setRate rejects nonsense settings and leaves the rate as it was", () => {
+    const bucket = new TokenBucket({ qps: 30, burst: 50 });
+    expect(() => bucket.setRate({ qps: 0, burst: 1 })).toThrow(/qps must be > 0/);
+    expect(() => bucket.setRate({ qps: 1, burst: 0.5 })).toThrow(/burst must be >= 1/);
+    expect([bucket.qps, bucket.burst]).toEqual([30, 50]);
+  });
+
+  test("tryTake does not pass callers waiting in line", async () => {
+    const bucket = new TokenBucket({ qps: 20, burst: 1 });
+    await bucket.take();
+    const waiting = bucket.take();
+    await new Promise((r) => setTimeout(r, 60)); // a token is earned, but the line's first caller gets it
+    expect(bucket.tryTake()).toBe(false);
+    await waiting;
+  });
+
+  test("an aborted waiter leaves the line: the callers behind it move up", async () => {
+    const bucket = new TokenBucket({ qps: 10, burst: 1 });
+    await bucket.take();
+    const controller = new AbortController();
+    const first = bucket.take(controller.signal);
+    const start = performance.now();
+    const second = bucket.take();
+    controller.abort(new Error("gone"));
+    await expect(first).rejects.toThrow("gone");
+    await second;
+    expect(performance.now() - start).toBeLessThan(180); // one token (100 ms), not two
+    expect(bucket.waiting).toBe(0);
+  });
+
   test("rejects nonsense settings", () => {
     expect(() => new TokenBucket({ qps: 0, burst: 1 })).toThrow(RangeError);
     expect(() => new TokenBucket({ qps: 1, burst: 0 })).toThrow(RangeError);
