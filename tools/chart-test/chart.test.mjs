@@ -91,7 +91,7 @@ await check("default render: the manager Deployment", () => {
   equal(c.image, "docker.io/faultline/manager:0.1.0", "image");
   equal(c.imagePullPolicy, "IfNotPresent", "pull policy");
   for (const arg of ["--namespace=faultline", "--daemon-service=chaos-daemon", "--leader-elect=true", "--lease-name=faultline-manager",
-    "--namespace-filter=false", "--qps=30", "--burst=50", "--http-port=10080", "--sweep-interval-seconds=60", "--status-interval-seconds=30",
+    "--namespace-filter=false", "--qps=30", "--burst=50", "--kill-switch-qps=300", "--kill-switch-burst=600", "--http-port=10080", "--sweep-interval-seconds=60", "--status-interval-seconds=30",
     "--tls-cert=/etc/faultline/tls/tls.crt", "--tls-key=/etc/faultline/tls/tls.key", "--tls-ca=/etc/faultline/tls/ca.crt"]) {
     assert(c.args.includes(arg), `manager args lack ${arg}: ${c.args.join(" ")}`);
   }
@@ -301,6 +301,13 @@ await check("daemon state on the node: the stressor marker secret in a hostPath 
   equal(env?.value, "/run/faultline/stress-marker.key", "secret file");
   equal(container(daemonSet).volumeMounts.find((m) => m.name === "node-state")?.mountPath, "/run/faultline", "mount");
   equal(daemonSet.spec.template.spec.volumes.find((v) => v.name === "node-state")?.hostPath, { path: "/run/faultline", type: "DirectoryOrCreate" }, "hostPath");
+});
+
+await check("the kill switch's client budget: manager.killSwitch.qps/burst as --kill-switch-qps/--kill-switch-burst; not a whole number ≥ 1 refused", () => {
+  const flags = (sets) => container(find(render(sets), "Deployment")).args.filter((a) => a.startsWith("--kill-switch-"));
+  equal(flags({ "manager.killSwitch.qps": 500, "manager.killSwitch.burst": 1000 }), ["--kill-switch-qps=500", "--kill-switch-burst=1000"], "from values");
+  const refused = spawnSync("helm", ["template", "faultline", chart, "--namespace", "faultline", "--set", "manager.killSwitch.qps=0"], { encoding: "utf8" });
+  assert(refused.status !== 0 && /killSwitch/.test(refused.stderr), `qps 0 accepted or not named: ${refused.stderr}`);
 });
 
 await check("StatusCheck destinations: the cloud metadata ranges refused by default, the list from values, an empty list refusing none", () => {

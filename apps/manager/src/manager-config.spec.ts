@@ -73,3 +73,13 @@ describe("parseManagerConfig: blast radius (--max-records, --max-namespace-perce
     expect(() => parseManagerConfig(["--max-namespace-percent", "0"], {})).toThrow(/--max-namespace-percent/);
   });
 });
+
+describe("--kill-switch-qps / --kill-switch-burst", () => {
+  it("default to 300 / 600 and take the flags or the environment, refusing what is not a whole number ≥ 1, naming the flag", () => {
+    expect(parseManagerConfig([], {})).toMatchObject({ qps: 30, burst: 50, killSwitchQps: 300, killSwitchBurst: 600 });
+    expect(parseManagerConfig(["--kill-switch-qps", "500", "--kill-switch-burst=900"], {})).toMatchObject({ killSwitchQps: 500, killSwitchBurst: 900 });
+    expect(parseManagerConfig([], { FAULTLINE_MANAGER_KILL_SWITCH_QPS: "120" })).toMatchObject({ killSwitchQps: 120 });
+    expect(() => parseManagerConfig(["--kill-switch-qps", "0"], {})).toThrow(/--kill-switch-qps must be an integer from 1/);
+    expect(() => parseManagerConfig(["--kill-switch-burst", "lots"], {})).toThrow(/--kill-switch-burst must be an integer from 1/);
+  });
+});

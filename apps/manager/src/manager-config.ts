@@ -18,6 +18,9 @@ export interface ManagerConfig {
   workers: number;
   qps: number;
   burst: number;
+  /** The client rate limit while the kill switch is engaged and records are still being recovered. */
+  killSwitchQps: number;
+  killSwitchBurst: number;
   leaderElect: boolean;
   leaseName: string;
   /** The Deployment made the Lease's owner, in `namespace`. */
@@ -60,6 +63,9 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
   --parallelism N          records applied or recovered at once per experiment (default 8)
   --workers N              objects of each kind (and of each controller) reconciled at once (default 4)
   --qps N --burst N        Kubernetes client rate limit (default 30 / 50)
+  --kill-switch-qps N --kill-switch-burst N
+                           the same limit while the kill switch is engaged until every record is recovered
+                           (default 300 / 600); then --qps / --burst again
   --leader-elect BOOL      Lease leader election, for more than one replica (default true)
   --lease-name NAME        (default faultline-manager)
   --lease-owner-deployment NAME
@@ -94,7 +100,7 @@ export const managerUsage = `Usage: faultline-manager [options]   (each option c
 
 const names = [
   "kubeconfig", "namespace", "daemon-service", "daemon-address", "tls-cert", "tls-key", "tls-ca",
-  "parallelism", "workers", "qps", "burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter", "protected-namespaces",
+  "parallelism", "workers", "qps", "burst", "kill-switch-qps", "kill-switch-burst", "leader-elect", "lease-name", "lease-owner-deployment", "namespace-filter", "protected-namespaces",
   "max-records", "max-namespace-percent",
   "http-port", "http-host", "resync-seconds", "sweep-interval-seconds", "status-interval-seconds", "log-level", "log-format", "status-check-refused-destinations",
 ] as const;
@@ -181,6 +187,8 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     workers: int("workers", 4, 1, 256),
     qps: int("qps", 30, 1),
     burst: int("burst", 50, 1),
+    killSwitchQps: int("kill-switch-qps", 300, 1),
+    killSwitchBurst: int("kill-switch-burst", 600, 1),
     leaderElect: bool("leader-elect", true),
     leaseName: get("lease-name") ?? "faultline-manager",
     ...(get("lease-owner-deployment") && { leaseOwnerDeployment: get("lease-owner-deployment") }),

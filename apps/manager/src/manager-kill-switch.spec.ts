@@ -1,6 +1,9 @@
 import type { KillSwitch } from "@faultline/api";
+import { silentLogger, TokenBucket, type InformerSet } from "@faultline/controller";
 import type { ChaosKind, ChaosObject } from "@faultline/impl-registry";
-import { activeRecordsOf, killSwitchStatus } from "./manager-kill-switch.js";
+import type { CustomObjectsApi } from "@kubernetes/client-node";
+import { killSwitchRateSetter } from "./manager-clients.js";
+import { activeRecordsOf, createManagerKillSwitch, killSwitchStatus } from "./manager-kill-switch.js";
 
 const kind = (oneShot: boolean) => ({ definition: { oneShot } }) as unknown as ChaosKind;
 const record = (phase: string, applying?: boolean) => ({ id: "ns/p", selectorKey: ".", phase, injectedCount: 0, recoveredCount: 0, ...(applying && { applying }) });
@@ -58,5 +61,82 @@ describe("killSwitchStatus", () => {
       observedGeneration: 3,
       conditions: [{ type: "AllRecovered", status: "False", reason: "Disengaged", message: "the kill switch is off: experiments run", lastTransitionTime: t1.toISOString() }],
     });
+  });
+});
+
+/** Informers over in-memory objects, listed at once; `put`/`remove` tell the handlers as a watch would. */
+function fakeInformers() {
+  const stores = new Map<string, { objects: Map<string, { metadata: { name: string; namespace?: string } }>; handlers: Array<(e: unknown) => void> }>();
+  const store = (plural: string) => {
+    if (!stores.has(plural)) stores.set(plural, { objects: new Map(), handlers: [] });
+    return stores.get(plural)!;
+  };
+  const keyOf = (o: { metadata: { name: string; namespace?: string } }) => ({ namespace: o.metadata.namespace ?? "", name: o.metadata.name });
+  const informers = {
+    informer: ({ plural }: { plural: string }) => {
+      const s = store(plural);
+      return {
+        hasSynced: true,
+        get: (key: { namespace: string; name: string }) => s.objects.get(`${key.namespace}/${key.name}`),
+        list: () => [...s.objects.values()],
+        addHandler: (handler: (e: unknown) => void) => s.handlers.push(handler),
+      };
+    },
+  } as unknown as InformerSet;
+  const put = (plural: string, o: { metadata: { name: string; namespace?: string } }) => {
+    const key = keyOf(o);
+    store(plural).objects.set(`${key.namespace}/${key.name}`, o);
+    for (const h of store(plural).handlers) h({ type: "update", key, object: o });
+  };
+  return { informers, put };
+}
+
+describe("the kill switch's own client budget", () => {
+  const podKind = { group: "chaos-mesh.org", version: "v1alpha1", plural: "podchaos", definition: { oneShot: false } } as unknown as ChaosKind;
+  const experiment = (phase: string) => ({ ...obj({ containerRecords: [record(phase)] }), metadata: { name: "a", namespace: "ns" } });
+  const until = async (what: string, check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!check()) throw new Error(`not ${what}`);
+  };
+
+  it("raises the shared bucket to --kill-switch-qps/burst on engaging, keeps it while records are injected, lowers it once all are recovered, and when turned off", async () => {
+    const { informers, put } = fakeInformers();
+    const bucket = new TokenBucket({ qps: 30, burst: 50 });
+    const patches: unknown[] = [];
+    const customObjects = { patchClusterCustomObjectStatus: async (request: unknown) => void patches.push(request) } as unknown as CustomObjectsApi;
+    const config = { qps: 30, burst: 50, killSwitchQps: 300, killSwitchBurst: 600 };
+    const seen: boolean[] = [];
+    const setRate = killSwitchRateSetter(bucket, config, silentLogger());
+    const killSwitch = createManagerKillSwitch({ informers, customObjects, kinds: () => [podKind], logger: silentLogger(), statusDebounceMs: 5, onRecovering: (r) => (seen.push(r), setRate(r)) });
+    const leading = new AbortController();
+    const running = killSwitch.run(leading.signal);
+    put("podchaos", experiment("Injected"));
+
+    put("killswitches", ks(true));
+    expect([bucket.qps, bucket.burst]).toEqual([300, 600]); // at once, before any status is written
+    await until("a status written", () => patches.length > 0);
+    expect(killSwitch.recovering()).toBe(true); // one record is still Injected
+
+    put("podchaos", experiment("Not Injected"));
+    await until("back to the normal rate", () => bucket.qps === 30);
+    expect([bucket.qps, bucket.burst]).toEqual([30, 50]);
+
+    put("podchaos", experiment("Injected")); // one injected again while engaged (an apply that was in flight)
+    await until("raised again", () => bucket.qps === 300);
+    put("killswitches", ks(false));
+    expect([bucket.qps, bucket.burst]).toEqual([30, 50]);
+    expect(seen).toEqual([true, false, true, false]);
+
+    put("killswitches", ks(true));
+    expect(bucket.qps).toBe(300);
+    leading.abort(); // no longer leading: the normal rate
+    await running;
+    expect([bucket.qps, bucket.burst, killSwitch.recovering()]).toEqual([30, 50, false]);
+  });
+
+  it("the kill-switch rate is never below the normal one", () => {
+    const bucket = new TokenBucket({ qps: 500, burst: 800 });
+    killSwitchRateSetter(bucket, { qps: 500, burst: 800, killSwitchQps: 300, killSwitchBurst: 600 }, silentLogger())(true);
+    expect([bucket.qps, bucket.burst]).toEqual([500, 800]);
   });
 });

@@ -1,7 +1,8 @@
 // The kill switch in the manager: a cache of the cluster-scoped KillSwitch `cluster`, the state every
 // controller reads, a gate that holds every reconcile until that cache has listed (a manager that
 // starts while the switch is engaged starts nothing), every object queued again when the switch
-// changes, and the switch's status (how many records are still injected) written while leading.
+// changes, the switch's status (how many records are still injected) written while leading, and the
+// emergency's own client budget (`onRecovering`) from engaging until every record is recovered.
 import { isDeepStrictEqual } from "node:util";
 import { killSwitchName, killSwitchResource, killSwitchStateOf, type ChaosStatus, type KillSwitch, type KillSwitchCondition, type KillSwitchState } from "@faultline/api";
 import { errorFields, objectKeyOf, type InformerSet, type Logger, type ManagedController, type WatchedResource } from "@faultline/controller";
@@ -18,6 +19,13 @@ export interface ManagerKillSwitchOptions {
   /** The served chaos kinds, whose cached objects' records the status counts. */
   kinds: () => readonly ChaosKind[];
   logger: Logger;
+  /**
+   * Called with `true` when the switch is engaged (every record is to be recovered), and with
+   * `false` once its status counts no record still injected, when it is turned off, and when
+   * {@link ManagerKillSwitch.run} ends; only on a change. The manager raises its client rate limit
+   * for that time (`--kill-switch-qps`): the emergency's own budget.
+   */
+  onRecovering?: (recovering: boolean) => void;
   /** How long changes are gathered before the status is written again; default 100 ms. */
   statusDebounceMs?: number;
   now?: () => Date;
@@ -33,6 +41,8 @@ export interface ManagerKillSwitch {
   gate(controllers: readonly ManagedController[]): ManagedController[];
   /** Calls `requeue` with every controller whenever the switch's state (engaged, reason) changes. */
   onChange(handler: () => void): void;
+  /** Whether the switch is engaged with records still to recover (what `onRecovering` was last told). */
+  recovering(): boolean;
   /** Writes the switch's status until `signal` aborts (while leading). */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -98,11 +108,20 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
   let dirty: (() => void) | undefined;
   const markDirty = () => dirty?.();
 
+  let recovering = false;
+  const setRecovering = (next: boolean) => {
+    if (next === recovering) return;
+    recovering = next;
+    options.onRecovering?.(next);
+  };
+
   let last: KillSwitchState | undefined;
   const current = (): KillSwitchState => killSwitchStateOf(cache.get(switchKey));
   cache.addHandler((event) => {
     if (event.key.name !== killSwitchName) return;
     const next = current();
+    // engaged: recovering until the status counts no record still injected; off: no emergency
+    if (next.engaged !== (last?.engaged ?? false)) setRecovering(next.engaged);
     markDirty();
     if (isDeepStrictEqual(next, last)) return;
     if (last !== undefined || next.engaged) {
@@ -147,8 +166,11 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
 
   async function writeStatus(): Promise<void> {
     const obj = cache.get(switchKey);
-    if (!obj) return;
-    const status = killSwitchStatus(obj, killSwitchStateOf(obj).engaged ? activeRecords() : 0, now());
+    if (!obj) return setRecovering(false);
+    const engaged = killSwitchStateOf(obj).engaged;
+    const active = engaged ? activeRecords() : 0;
+    setRecovering(engaged && active > 0);
+    const status = killSwitchStatus(obj, active, now());
     if (isDeepStrictEqual(status, obj.status ?? {})) return;
     // a merge patch: null removes what no longer applies (engagedAt and the counts once it is off)
     const body = { status: { engagedAt: null, recoveredAt: null, activeRecords: null, ...status } };
@@ -158,6 +180,7 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
 
   return {
     state: current,
+    recovering: () => recovering,
     synced,
     gate(controllers) {
       return controllers.map((controller) => ({
@@ -202,6 +225,7 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
         }
       }
       dirty = undefined;
+      setRecovering(false); // not leading: nothing of this manager's recovers
     },
   };
 }

@@ -20,7 +20,7 @@ import { createCachedPodSource, createKubernetesPodSource, slimPod } from "@faul
 import { AuthorizationV1Api, DiscoveryV1Api, type V1Pod } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { builtInControllers, type ManagerControllerDeps } from "./built-in-controllers.js";
-import { createManagerClients } from "./manager-clients.js";
+import { createManagerClients, killSwitchRateSetter } from "./manager-clients.js";
 import { ManagerConfigError, managerUsage, parseManagerConfig } from "./manager-config.js";
 import { createManagerDaemons } from "./manager-daemons.js";
 import { createManagerKillSwitch, requeueAll } from "./manager-kill-switch.js";
@@ -102,7 +102,9 @@ export async function runManager(options: RunManagerOptions): Promise<void> {
     blastRadius: { maxRecords: config.maxRecords, maxNamespacePercent: config.maxNamespacePercent },
   });
   // the cluster-wide kill switch: every controller reads it, and none reconciles before its cache has listed
-  const killSwitch = createManagerKillSwitch({ informers, customObjects, kinds: () => kinds.list(), logger });
+  // while it is engaged and records are still injected, the shared client budget is the emergency's
+  // (--kill-switch-qps / --kill-switch-burst), then --qps / --burst again
+  const killSwitch = createManagerKillSwitch({ informers, customObjects, kinds: () => kinds.list(), logger, onRecovering: killSwitchRateSetter(bucket, config, logger) });
   const recordsControllers = createRecordsControllers({ kinds, objects, selector, events, parallelism: config.parallelism, signal: shutdown.signal, killSwitch: killSwitch.state });
   const controllerDeps = { customObjects, core, events, logger, kinds: options.kinds, statusCheckRefusedDestinations: config.statusCheckRefusedDestinations, killSwitch: killSwitch.state };
   const controllers = killSwitch.gate([...recordsControllers, ...(options.controllers ?? builtInControllers)(controllerDeps)]);
