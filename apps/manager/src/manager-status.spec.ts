@@ -64,12 +64,15 @@ describe("the manager's status document", () => {
     expect(daemonVersionOf(pod("faultline/daemon"))).toBeUndefined();
   });
 
-  it("what the manager needs, worded as a gap: every kind's list/watch/update and status, pods, events, nodes; in its namespace the slices, the Lease, this ConfigMap", () => {
+  it("what the manager needs, worded as a gap: every kind's list/watch/update and status, the kill switch, pods, events, nodes; in its namespace the slices, the Lease, this ConfigMap", () => {
     const needs = managerNeeds({ kinds, namespace: "chaos-mesh", leaderElect: true, staticDaemonAddress: false }).map(describeNeed);
     expect(needs).toEqual(expect.arrayContaining([
       "list podchaos (chaos-mesh.org) cluster-wide",
       "update stresschaos/status (chaos-mesh.org) cluster-wide",
       "watch recordshards (chaos-mesh.org) cluster-wide",
+      "list killswitches (faultline.chaos-mesh.org) cluster-wide",
+      "watch killswitches (faultline.chaos-mesh.org) cluster-wide",
+      "patch killswitches/status (faultline.chaos-mesh.org) cluster-wide",
       "list pods (core) cluster-wide",
       "create events (core) cluster-wide",
       "list nodes (core) cluster-wide",

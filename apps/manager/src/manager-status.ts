@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import {
   faultlineStatusConfigMap,
   faultlineStatusKey,
+  killSwitchResource,
   statusRefreshRequestedAnnotation,
   sweepRequestedAnnotation,
   type FaultlineNodeStatus,
@@ -72,6 +73,9 @@ export function managerNeeds(options: { kinds: readonly Pick<ChaosKind, "group" 
     for (const verb of ["list", "watch", "update"]) needs.push({ verb, group, resource });
     if (resource !== "recordshards") needs.push({ verb: "update", group, resource, subresource: "status" });
   }
+  // the kill switch: its cache (list/watch), and its status written with a merge patch
+  for (const verb of ["list", "watch"]) needs.push({ verb, group: killSwitchResource.group, resource: killSwitchResource.plural });
+  needs.push({ verb: "patch", group: killSwitchResource.group, resource: killSwitchResource.plural, subresource: "status" });
   for (const verb of ["get", "list", "watch", "patch", "delete"]) needs.push({ verb, group: "", resource: "pods" });
   needs.push({ verb: "create", group: "", resource: "events" }, { verb: "list", group: "", resource: "nodes" });
   // PodChaos's PodDisruptionBudget guard rail: pod-kill evicts, pod-failure reads the PDBs
