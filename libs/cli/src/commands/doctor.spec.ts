@@ -29,6 +29,9 @@ describe("doctor", () => {
     expect(text).toContain("NODE     DAEMON                VERSION   REACHABLE\nnode-1   chaos-mesh/daemon-x   0.1.0     yes\nnode-2   chaos-mesh/daemon-y   -         no: connect ECONNREFUSED\nnode-3   (none)                -         -");
     expect(text).toContain("Capabilities of node-1:\n  KIND           CAPABLE\n  NetworkChaos   no: node node-1: no sch_netem\n  StressChaos    yes");
     expect(text).toContain("Your RBAC: every command allowed.");
+    const staticDaemon = renderDoctor({ ...status, nodes: [{ node: "n", daemon: { pod: "", reachable: true } }] }, [{ command: "plan", missing: ["create podchaos.chaos-mesh.org in namespace a"] }], "x", new Date());
+    expect(staticDaemon).toContain("n      (static address)   -         yes");
+    expect(staticDaemon).toContain("Your RBAC gaps:\n  plan: cannot create podchaos.chaos-mesh.org in namespace a\n");
   });
 
   it("asks, per command, for exactly what it uses", () => {
