@@ -1,6 +1,6 @@
 import { isChaosFinished, isWorkflowFinished, type SpawnedObject } from "./chaos-finished.js";
 
-const chaos = (desiredPhase: string | undefined, phases: string[], conditions: { type: string; status: string }[] = []): SpawnedObject => ({
+const chaos = (desiredPhase: string | undefined, phases: string[], conditions: { type: string; status: string; reason?: string }[] = []): SpawnedObject => ({
   metadata: { name: "c" },
   spec: { action: "pod-kill" },
   status: { conditions, experiment: { ...(desiredPhase && { desiredPhase }), containerRecords: phases.map((phase) => ({ phase })) } },
@@ -16,6 +16,15 @@ describe("isChaosFinished", () => {
     expect(isChaosFinished(chaos("Run", ["Not Injected"]), lasting)).toBe(false);
     expect(isChaosFinished(chaos("Stop", ["Injected", "Not Injected"]), lasting)).toBe(false);
     expect(isChaosFinished(chaos("Stop", ["Not Injected/Wait"]), lasting)).toBe(false);
+  });
+  test("stopped by the kill switch (Paused True, reason KillSwitch) is not finished: it resumes once the switch is off", () => {
+    const held = chaos("Stop", ["Not Injected"], [{ type: "Paused", status: "True", reason: "KillSwitch" }]);
+    expect(isChaosFinished(held, lasting)).toBe(false);
+    expect(isChaosFinished(chaos("Stop", ["Not Injected"], [{ type: "Paused", status: "True", reason: "Paused" }]), lasting)).toBe(true);
+    expect(isChaosFinished(chaos("Stop", ["Not Injected"], [{ type: "Paused", status: "False", reason: "KillSwitch" }]), lasting)).toBe(true);
+    // a one-shot that has done its one thing is over: the switch does not repeat it
+    const killed = chaos("Stop", ["Injected"], [{ type: "AllInjected", status: "True" }, { type: "Paused", status: "True", reason: "KillSwitch" }]);
+    expect(isChaosFinished(killed, { oneShot: true })).toBe(true);
   });
   test("no status yet is not finished", () => {
     expect(isChaosFinished({ metadata: { name: "new" } }, lasting)).toBe(false);
