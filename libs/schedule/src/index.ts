@@ -24,7 +24,7 @@ export type {
 // Cron evaluation (robfig/cron's dialect, as Chaos Mesh reads `spec.schedule`)
 export { minEveryMs, parseSchedule, ScheduleParseError } from "./cron-schedule.js";
 export type { CronSchedule } from "./cron-schedule.js";
-export { maxMissedRuns, mostRecentMissedRun, tooManyMissedRunsMessage } from "./missed-runs.js";
+export { latestDueSlot, maxMissedRuns, mostRecentMissedRun, tooManyMissedRunsMessage } from "./missed-runs.js";
 export type { MissedRuns, MissedRunsInput } from "./missed-runs.js";
 
 // What a spawned object carries

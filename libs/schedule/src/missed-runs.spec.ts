@@ -1,5 +1,5 @@
 import { parseSchedule } from "./cron-schedule.js";
-import { maxMissedRuns, mostRecentMissedRun } from "./missed-runs.js";
+import { latestDueSlot, maxMissedRuns, mostRecentMissedRun } from "./missed-runs.js";
 
 const at = (text: string) => new Date(text);
 const everyMinute = parseSchedule("* * * * *");
@@ -46,5 +46,16 @@ describe("mostRecentMissedRun (CronJob's rules, a fake clock)", () => {
 
   test("a schedule that never runs has neither a missed nor a next run", () => {
     expect(mostRecentMissedRun(parseSchedule("0 0 30 2 *"), { created: at("2026-01-01T00:00:00Z"), now: at("2026-06-01T00:00:00Z") })).toEqual({ tooMany: false, stale: false });
+  });
+});
+
+describe("latestDueSlot", () => {
+  test("the latest slot in (since, now], found quickly however far back since is", () => {
+    expect(latestDueSlot(everyMinute, at("2026-03-01T10:00:00Z"), at("2026-03-01T13:07:30Z"))).toEqual(at("2026-03-01T13:07:00Z"));
+    expect(latestDueSlot(parseSchedule("@every 1s"), at("2000-01-01T00:00:00Z"), at("2026-03-01T13:07:30.500Z"))?.getTime()).toBeLessThanOrEqual(at("2026-03-01T13:07:30.500Z").getTime());
+    expect(latestDueSlot(parseSchedule("@yearly"), at("2020-06-01T00:00:00Z"), at("2026-03-01T13:07:30Z"))).toEqual(at("2026-01-01T00:00:00Z"));
+  });
+  test("none due since: undefined", () => {
+    expect(latestDueSlot(everyMinute, at("2026-03-01T13:07:00Z"), at("2026-03-01T13:07:30Z"))).toBeUndefined();
   });
 });

@@ -60,3 +60,18 @@ export function mostRecentMissedRun(cron: CronSchedule, input: MissedRunsInput):
   const stale = missed !== undefined && deadlineMs !== undefined && missed.getTime() + deadlineMs < now.getTime();
   return { ...(missed && { missed }), ...(at && { next: at }), tooMany: false, stale, ...(skippedSince && { skippedSince }) };
 }
+
+/**
+ * The latest slot in (`since`, `now`], or undefined: what a Schedule counts as its last run while
+ * the kill switch skips its runs (so a long engagement leaves no missed runs behind). Searched in
+ * windows back from `now` that double (1 s, 2 s, …) down to `since`: a few steps however long
+ * ago `since` is, for a schedule of every second as for a yearly one.
+ */
+export function latestDueSlot(cron: CronSchedule, since: Date, now: Date): Date | undefined {
+  for (let windowMs = 1000; ; windowMs *= 2) {
+    const from = Math.max(since.getTime(), now.getTime() - windowMs);
+    let latest: Date | undefined;
+    for (let at = cron.next(new Date(from)); at && at.getTime() <= now.getTime(); at = cron.next(at)) latest = at;
+    if (latest || from === since.getTime()) return latest;
+  }
+}

@@ -5,7 +5,7 @@ import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kuberne
 import { isChaosFinished, isWorkflowFinished, type SpawnedObject } from "./chaos-finished.js";
 import { childName, managedByLabel, managedByValue, scheduleSlotAnnotation } from "./child-naming.js";
 import { parseSchedule, ScheduleParseError, type CronSchedule } from "./cron-schedule.js";
-import { mostRecentMissedRun, tooManyMissedRunsMessage } from "./missed-runs.js";
+import { latestDueSlot, mostRecentMissedRun, tooManyMissedRunsMessage } from "./missed-runs.js";
 import { defaultHistoryLimit, workflowScheduleType } from "./schedule-crd.js";
 import type { Schedule, ScheduleCondition, ScheduleObjectMeta, ScheduleObjectReference, ScheduleStatus } from "./schedule-types.js";
 
@@ -268,12 +268,29 @@ export function createScheduleController(deps: ScheduleControllerDeps): ManagedC
     conditions = withCondition(conditions, { type: "Ready", status: "True", reason: "Scheduled" }, now);
     status.conditions = conditions;
 
-    if (paused || killSwitch?.engaged) {
-      await writeStatus(schedule, status); // no next run while paused or while the kill switch is engaged
+    const lastRun = timeOf(schedule.status?.time);
+    if (killSwitch?.engaged) {
+      // The runs due while the switch is engaged are skipped, not owed: status.time moves to the
+      // latest of them (nothing spawned), so after a long engagement only later slots count as
+      // missed — not hundreds of them, which CronJob's rule takes for TooManyMissedStartTimes.
+      const latest = latestDueSlot(cron, lastRun ?? new Date(schedule.metadata.creationTimestamp ?? now), now);
+      if (latest) {
+        status.time = iso(latest);
+        // one message while engaged, so the recorder counts the skipped slots on one Event
+        await event(schedule, "Normal", killSwitchReason, `runs are skipped while ${killSwitchMessage(killSwitch)}`);
+        log("info", "run skipped: the kill switch is engaged", schedule, { slot: iso(latest) });
+      }
+      // looked at again well before 100 slots have passed (or at the longest wait)
+      let ahead = cron.next(now);
+      for (let i = 0; i < 50 && ahead; i++) ahead = cron.next(ahead);
+      await writeStatus(schedule, status); // no next run while engaged
+      return { requeueAfterMs: ahead ? Math.min(maxRequeueMs, Math.max(1000, ahead.getTime() - now.getTime())) : maxRequeueMs };
+    }
+    if (paused) {
+      await writeStatus(schedule, status); // no next run while paused
       return {};
     }
 
-    const lastRun = timeOf(schedule.status?.time);
     const runs = mostRecentMissedRun(cron, {
       ...(lastRun && { lastRun }),
       created: new Date(schedule.metadata.creationTimestamp ?? now),
