@@ -140,7 +140,7 @@ export async function runStatus(kube: Kube, io: CliIo, options: StatusOptions): 
 }
 
 async function watchStatus(kube: Kube, io: CliIo, options: StatusOptions, now: () => Date): Promise<number> {
-  const kinds = options.target === undefined ? await discoverChaosKinds(kube) : undefined;
+  const kinds = await discoverChaosKinds(kube);
   const tty = io.stdout.isTTY === true && options.output === "table";
   let stop = false;
   void io.interrupted.then(() => (stop = true));
@@ -148,7 +148,7 @@ async function watchStatus(kube: Kube, io: CliIo, options: StatusOptions, now: (
   const lastLine = new Map<string, string>();
   const warned = new Set<string>();
   while (!stop) {
-    const { summaries, warnings } = await collectStatus(kube, options, kinds ?? (await discoverChaosKinds(kube)));
+    const { summaries, warnings } = await collectStatus(kube, options, kinds);
     for (const w of warnings) if (!warned.has(w)) (warned.add(w), io.stderr.write(`warning: ${w}\n`));
     if (tty) {
       const frame = watchFrame(summaries, now(), io.stdout.columns ?? 120);
