@@ -1,5 +1,5 @@
-import type { KillSwitch } from "@faultline/api";
-import { silentLogger, TokenBucket, type InformerSet } from "@faultline/controller";
+import { killSwitchMessage, type KillSwitch } from "@faultline/api";
+import { silentLogger, TokenBucket, type InformerSet, type Logger, type ManagedController } from "@faultline/controller";
 import type { ChaosKind, ChaosObject } from "@faultline/impl-registry";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { killSwitchRateSetter } from "./manager-clients.js";
@@ -65,7 +65,7 @@ describe("killSwitchStatus", () => {
 });
 
 /** Informers over in-memory objects, listed at once; `put`/`remove` tell the handlers as a watch would. */
-function fakeInformers() {
+function fakeInformers(unlisted = new Set<string>()) {
   const stores = new Map<string, { objects: Map<string, { metadata: { name: string; namespace?: string } }>; handlers: Array<(e: unknown) => void> }>();
   const store = (plural: string) => {
     if (!stores.has(plural)) stores.set(plural, { objects: new Map(), handlers: [] });
@@ -76,7 +76,9 @@ function fakeInformers() {
     informer: ({ plural }: { plural: string }) => {
       const s = store(plural);
       return {
-        hasSynced: true,
+        get hasSynced() {
+          return !unlisted.has(plural);
+        },
         get: (key: { namespace: string; name: string }) => s.objects.get(`${key.namespace}/${key.name}`),
         list: () => [...s.objects.values()],
         addHandler: (handler: (e: unknown) => void) => s.handlers.push(handler),
@@ -88,7 +90,7 @@ function fakeInformers() {
     store(plural).objects.set(`${key.namespace}/${key.name}`, o);
     for (const h of store(plural).handlers) h({ type: "update", key, object: o });
   };
-  return { informers, put };
+  return { informers, put, unlisted };
 }
 
 describe("the kill switch's own client budget", () => {
@@ -138,5 +140,67 @@ describe("the kill switch's own client budget", () => {
     const bucket = new TokenBucket({ qps: 500, burst: 800 });
     killSwitchRateSetter(bucket, { qps: 500, burst: 800, killSwitchQps: 300, killSwitchBurst: 600 }, silentLogger())(true);
     expect([bucket.qps, bucket.burst]).toEqual([500, 800]);
+  });
+});
+
+const until = async (what: string, check: () => boolean) => {
+  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error(`not ${what}`);
+};
+const podKind = { group: "chaos-mesh.org", version: "v1alpha1", plural: "podchaos", definition: { oneShot: false } } as unknown as ChaosKind;
+const controllerSeeing = (seen: unknown[], state: () => unknown, hold?: Promise<void>): ManagedController => ({
+  name: "test",
+  resource: { group: "chaos-mesh.org", version: "v1alpha1", plural: "podchaos", kind: "PodChaos" },
+  reconcile: async () => {
+    seen.push(state());
+    await hold;
+    return {};
+  },
+});
+
+describe("a KillSwitch cache that never lists (no CRD, no RBAC to list killswitches)", () => {
+  const warnings: string[] = [];
+  const logger = { info: () => undefined, debug: () => undefined, error: () => undefined, warn: (message: string) => void warnings.push(message) } as unknown as Logger;
+  const refusing = (code: number) => ({ listClusterCustomObject: async () => Promise.reject(Object.assign(new Error(`HTTP ${code}`), { code })) }) as unknown as CustomObjectsApi;
+
+  it("after the wait, reconciles as if the switch were ENGAGED, the Paused message saying its state is unknown and which is missing, and resumes once it lists", async () => {
+    warnings.length = 0;
+    const { informers, unlisted } = fakeInformers(new Set(["killswitches"]));
+    const killSwitch = createManagerKillSwitch({ informers, customObjects: refusing(404), kinds: () => [podKind], logger, unknownAfterMs: 30 });
+    const seen: unknown[] = [];
+    const [gated] = killSwitch.gate([controllerSeeing(seen, () => killSwitch.state())]);
+    let changes = 0;
+    killSwitch.onChange(() => changes++);
+    const leading = new AbortController();
+    const running = killSwitch.run(leading.signal);
+    const reconciled = gated!.reconcile({ namespace: "ns", name: "a" });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual([]); // held while the wait lasts
+
+    await reconciled;
+    const why = "the CRD killswitches.faultline.chaos-mesh.org is not installed (helm upgrade installs no new CRD: apply the chart's crds/)";
+    expect(seen).toEqual([{ engaged: true, unknown: why }]);
+    expect(killSwitchMessage(killSwitch.state())).toMatch(/^the kill switch's state \(killswitch\/cluster\) is unknown: the CRD killswitches.faultline.chaos-mesh.org is not installed/);
+    expect(warnings).toEqual([expect.stringMatching(/state is unknown after 0 s: the CRD .* reconciling as if it were ENGAGED/)]);
+    expect(killSwitch.recovering()).toBe(false); // no status to count in: the normal client budget
+    expect(changes).toBe(1); // every object queued again, to be recovered
+
+    unlisted.clear(); // the CRD installed: the cache lists, no KillSwitch = off
+    await until("resumed", () => changes === 2);
+    expect(killSwitch.state()).toEqual({ engaged: false });
+    leading.abort();
+    await running;
+  });
+
+  it("names the RBAC when the list is refused", async () => {
+    warnings.length = 0;
+    const { informers } = fakeInformers(new Set(["killswitches"]));
+    const killSwitch = createManagerKillSwitch({ informers, customObjects: refusing(403), kinds: () => [podKind], logger, unknownAfterMs: 10 });
+    const leading = new AbortController();
+    const running = killSwitch.run(leading.signal);
+    await until("unknown", () => killSwitch.state().unknown !== undefined);
+    expect(killSwitch.state()).toEqual({ engaged: true, unknown: "the manager may not list killswitches.faultline.chaos-mesh.org (RBAC: its ClusterRole lacks list and watch on killswitches)" });
+    leading.abort();
+    await running;
   });
 });

@@ -28,16 +28,28 @@ export interface ManagerKillSwitchOptions {
   onRecovering?: (recovering: boolean) => void;
   /** How long changes are gathered before the status is written again; default 100 ms. */
   statusDebounceMs?: number;
+  /**
+   * How long after {@link ManagerKillSwitch.run} starts a cache that has not listed (no CRD, no
+   * RBAC to list or watch killswitches) is taken for "state unknown", reconciled as ENGAGED;
+   * default 30 s.
+   */
+  unknownAfterMs?: number;
   now?: () => Date;
 }
 
 /** The manager's kill switch. */
 export interface ManagerKillSwitch {
-  /** The switch now, from the cache (off until it has listed; nothing reconciles before that). */
+  /**
+   * The switch now, from the cache (off until it has listed; nothing reconciles before that), or,
+   * once its cache has not listed for `unknownAfterMs`, engaged with `unknown` saying why.
+   */
   state(): KillSwitchState;
   /** Resolves once the KillSwitch cache has listed. */
   readonly synced: Promise<void>;
-  /** The controllers with every reconcile held until {@link synced}. */
+  /**
+   * The controllers with every reconcile held until {@link synced} (or until the switch's state is
+   * taken as unknown, see `unknownAfterMs`).
+   */
   gate(controllers: readonly ManagedController[]): ManagedController[];
   /** Calls `requeue` with every controller whenever the switch's state (engaged, reason) changes. */
   onChange(handler: () => void): void;
@@ -103,6 +115,7 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
   const { informers, customObjects, logger } = options;
   const now = options.now ?? (() => new Date());
   const debounceMs = options.statusDebounceMs ?? 100;
+  const unknownAfterMs = options.unknownAfterMs ?? 30_000;
   const cache = informers.informer<KillSwitch>(killSwitchResource);
   const handlers: Array<() => void> = [];
   let dirty: (() => void) | undefined;
@@ -115,33 +128,73 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
     options.onRecovering?.(next);
   };
 
+  // why the switch's state is unknown: set once its cache has not listed for unknownAfterMs (no
+  // CRD, no RBAC), and read as ENGAGED until it lists — everything recovers, nothing starts
+  let unknown: string | undefined;
+
   let last: KillSwitchState | undefined;
-  const current = (): KillSwitchState => killSwitchStateOf(cache.get(switchKey));
-  cache.addHandler((event) => {
-    if (event.key.name !== killSwitchName) return;
+  const current = (): KillSwitchState => (unknown !== undefined && !cache.hasSynced ? { engaged: true, unknown } : killSwitchStateOf(cache.get(switchKey)));
+  const changed = () => {
     const next = current();
-    // engaged: recovering until the status counts no record still injected; off: no emergency
-    if (next.engaged !== (last?.engaged ?? false)) setRecovering(next.engaged);
+    // engaged: recovering until the status counts no record still injected; off (or unknown, with
+    // no status to count in): no emergency budget
+    const emergency = (state: KillSwitchState | undefined) => Boolean(state?.engaged && state.unknown === undefined);
+    if (emergency(next) !== emergency(last)) setRecovering(emergency(next));
     markDirty();
     if (isDeepStrictEqual(next, last)) return;
-    if (last !== undefined || next.engaged) {
+    if (next.unknown === undefined && (last !== undefined || next.engaged)) {
       logger.info(next.engaged ? "kill switch engaged: recovering every record, starting nothing" : "kill switch off: resuming", {
         reason: next.reason,
         engagedBy: cache.get(switchKey)?.spec?.engagedBy,
+        ...(last?.unknown !== undefined && { before: "unknown (its cache has listed now)" }),
       });
     }
     last = next;
     for (const handler of handlers) handler();
+  };
+  cache.addHandler((event) => {
+    if (event.key.name === killSwitchName) changed();
   });
 
   const synced = new Promise<void>((resolve) => {
     const check = () => (cache.hasSynced ? resolve() : setTimeout(check, 20).unref());
     check();
   });
+  let openGate!: () => void;
+  const gateOpen = new Promise<void>((resolve) => (openGate = resolve));
   void synced.then(() => {
+    openGate();
+    if (last?.unknown !== undefined) return changed(); // known at last: stay engaged, or resume
     last ??= current();
     if (last.engaged) logger.info("kill switch engaged at start: nothing starts", { reason: last.reason });
   });
+
+  // What the API server says to a list of killswitches, for the message of an unknown state.
+  async function whyUnlisted(): Promise<string> {
+    const crd = `${killSwitchResource.plural}.${killSwitchResource.group}`;
+    try {
+      await customObjects.listClusterCustomObject({ group: killSwitchResource.group, version: killSwitchResource.version, plural: killSwitchResource.plural, limit: 1 });
+      return `its cache has not listed though a list of ${crd} works: may the manager watch killswitches (RBAC)?`;
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (code === 404) return `the CRD ${crd} is not installed (helm upgrade installs no new CRD: apply the chart's crds/)`;
+      if (code === 403) return `the manager may not list ${crd} (RBAC: its ClusterRole lacks list and watch on killswitches)`;
+      return `its cache has not listed: ${(error as Error | undefined)?.message ?? String(error)}`;
+    }
+  }
+
+  async function fallBackToUnknown(): Promise<void> {
+    if (cache.hasSynced) return;
+    const why = await whyUnlisted();
+    if (cache.hasSynced || unknown !== undefined) return;
+    unknown = why;
+    logger.warn(
+      `the kill switch's state is unknown after ${Math.round(unknownAfterMs / 1000)} s: ${why}; reconciling as if it were ENGAGED (every record recovered, nothing started) until its cache lists`,
+      { unknown: why },
+    );
+    changed();
+    openGate();
+  }
 
   const watchedKinds = new Set<string>();
   function watchRecords(): void {
@@ -186,7 +239,7 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
       return controllers.map((controller) => ({
         ...controller,
         reconcile: async (key, signal) => {
-          await synced;
+          await gateOpen;
           return controller.reconcile(key, signal);
         },
       }));
@@ -195,13 +248,12 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
       handlers.push(handler);
     },
     async run(signal) {
-      // started while leading, as the informers are: a cache that never lists (no CRD) is said once
-      const slow = setTimeout(
-        () => logger.warn("the KillSwitch cache has not listed after 30 s: nothing is reconciled until it has; is the CRD killswitches.faultline.chaos-mesh.org installed?", {}),
-        30_000,
-      );
+      // started while leading, as the informers are: a cache that never lists (no CRD, no RBAC)
+      // gives an unknown state, reconciled as engaged, rather than no reconcile at all
+      const slow = setTimeout(() => void fallBackToUnknown().catch((error) => logger.error("kill switch: the unknown state not taken", errorFields(error))), unknownAfterMs);
       slow.unref();
-      await synced;
+      const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      await Promise.race([synced, aborted]); // no longer leading ends the wait too
       clearTimeout(slow);
       let wake: (() => void) | undefined;
       let pending = true;
@@ -209,7 +261,6 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
         pending = true;
         wake?.();
       };
-      const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
       while (!signal.aborted) {
         if (!pending) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
         wake = undefined;

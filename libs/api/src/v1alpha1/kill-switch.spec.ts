@@ -11,6 +11,9 @@ describe("the kill switch", () => {
   it("names itself and the reason in every object's condition message", () => {
     expect(killSwitchMessage({ engaged: true, reason: "incident 4711" })).toBe("the kill switch (killswitch/cluster) is engaged: incident 4711");
     expect(killSwitchMessage({ engaged: true })).toBe("the kill switch (killswitch/cluster) is engaged: no reason given");
+    expect(killSwitchMessage({ engaged: true, unknown: "the CRD killswitches.faultline.chaos-mesh.org is not installed" })).toBe(
+      "the kill switch's state (killswitch/cluster) is unknown: the CRD killswitches.faultline.chaos-mesh.org is not installed; treated as engaged: recovering every record, starting nothing",
+    );
   });
 
   it("has a cluster-scoped singleton CRD: killswitches.faultline.chaos-mesh.org, short name ks, only the name 'cluster'", () => {

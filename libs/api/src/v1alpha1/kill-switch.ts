@@ -55,13 +55,20 @@ export interface KillSwitch {
 export interface KillSwitchState {
   engaged: boolean;
   reason?: string;
+  /**
+   * Set when the manager cannot read the switch (its CRD is not installed, or its RBAC lacks list
+   * or watch on killswitches): why. The manager then treats it as engaged (`engaged: true`).
+   */
+  unknown?: string;
 }
 
 /**
  * The message of every object's condition while the switch is engaged:
- * `the kill switch (killswitch/cluster) is engaged: <reason>`.
+ * `the kill switch (killswitch/cluster) is engaged: <reason>`; while its state is unknown,
+ * `the kill switch's state (killswitch/cluster) is unknown: <why>; treated as engaged`.
  */
 export function killSwitchMessage(state: KillSwitchState): string {
+  if (state.unknown !== undefined) return `the kill switch's state (killswitch/${killSwitchName}) is unknown: ${state.unknown}; treated as engaged: recovering every record, starting nothing`;
   return `the kill switch (killswitch/${killSwitchName}) is engaged: ${state.reason?.trim() || "no reason given"}`;
 }
 
