@@ -3,10 +3,10 @@
 // nothing), status.plan awaited, printed, and the object deleted (always, Ctrl-C too).
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import { pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
+import { killSwitchResource, pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind } from "../chaos-kinds.js";
 import { CliError, exitFailure, exitOk, UsageError, type CliIo } from "../cli-io.js";
-import { ApiError, type Kube } from "../kube.js";
+import { ApiError, apiErrorFor, type Kube } from "../kube.js";
 import { renderStructured, type OutputFormat } from "../output.js";
 import { pollUntil } from "../wait.js";
 import { renderPlan } from "./plan-render.js";
@@ -39,6 +39,25 @@ export function readChaosManifest(file: string, text: string): Manifest & { kind
   return { ...object, kind: object.kind, metadata: { ...object.metadata, name } };
 }
 
+/**
+ * Refuses to plan on a cluster whose Faultline predates the plan annotation. Such a manager runs a
+ * one-shot action (pod-kill, container-kill, helloworld) even when the object is paused (its desired
+ * phase puts OneShot before Paused), so the pause annotation alone does not protect the plan's object.
+ * The KillSwitch CRD came in the same release as the plan annotation: its absence from discovery
+ * (which every authenticated user may read) says the installation is too old.
+ */
+export async function assertManagerKnowsPlan(kube: Kube): Promise<void> {
+  const { group, version, plural } = killSwitchResource;
+  const { status, body } = await kube.raw("GET", `/apis/${group}/${version}`, {});
+  const served = status >= 200 && status <= 299 && ((body as { resources?: { name?: string }[] }).resources ?? []).some((r) => r.name === plural);
+  if (status !== 404 && !served && (status < 200 || status > 299)) throw apiErrorFor(status, body, { verb: "get", resource: "discovery", group });
+  if (!served) {
+    throw new CliError(
+      `refusing to plan: the cluster does not serve ${plural}.${group}/${version}, so its Faultline manager is too old to plan safely: it ignores the ${planAnnotation} annotation and would run a one-shot action (pod-kill, container-kill, HelloWorldChaos) despite the pause annotation; upgrade Faultline (its chart and CRDs) first`,
+    );
+  }
+}
+
 export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Promise<number> {
   let text: string;
   try {
@@ -54,6 +73,7 @@ export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Prom
   }
   const namespace = options.namespace ?? fromFile ?? kube.defaultNamespace;
   const { name, namespace: _ns, generateName: _g, resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, ...restMeta } = manifest.metadata as { [k: string]: unknown; name: string };
+  await assertManagerKnowsPlan(kube);
   const body = {
     ...manifest,
     metadata: { ...restMeta, generateName: `${name}-plan-`, namespace, annotations: { ...(manifest.metadata.annotations ?? {}), [planAnnotation]: "true", [pauseAnnotation]: "true" } },
