@@ -204,3 +204,37 @@ describe("a KillSwitch cache that never lists (no CRD, no RBAC to list killswitc
     await running;
   });
 });
+
+describe("AllRecovered and reconciles begun before the switch was engaged", () => {
+  it("is not reported while a reconcile that read the switch as off may still apply", async () => {
+    const { informers, put } = fakeInformers();
+    const patches: { status: NonNullable<KillSwitch["status"]> }[] = [];
+    const customObjects = { patchClusterCustomObjectStatus: async ({ body }: { body: { status: NonNullable<KillSwitch["status"]> } }) => void patches.push(body) } as unknown as CustomObjectsApi;
+    const killSwitch = createManagerKillSwitch({ informers, customObjects, kinds: () => [podKind], logger: silentLogger(), statusDebounceMs: 5, now: () => t1 });
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const [gated, quick] = killSwitch.gate([controllerSeeing([], () => undefined, hold), controllerSeeing([], () => undefined)]);
+    const leading = new AbortController();
+    const running = killSwitch.run(leading.signal);
+    const inFlight = gated!.reconcile({ namespace: "ns", name: "a" }); // began with the switch off
+    await new Promise((r) => setTimeout(r, 10));
+
+    put("killswitches", ks(true)); // no record injected yet: the one in flight may still inject one
+    await until("a status written", () => patches.length > 0);
+    const recovering = patches.at(-1)!.status;
+    expect(recovering.recoveredAt).toBeNull();
+    expect(recovering.conditions).toEqual([expect.objectContaining({ status: "False", reason: "Recovering", message: "1 reconcile(s) begun before the switch was engaged still running" })]);
+    expect(killSwitch.recovering()).toBe(true);
+
+    // a reconcile begun under the switch does not hold the status back
+    await quick!.reconcile({ namespace: "ns", name: "b" });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(patches.at(-1)!.status.conditions?.[0]?.status).toBe("False");
+    release();
+    await inFlight;
+    await until("AllRecovered", () => patches.at(-1)!.status.conditions?.[0]?.status === "True");
+    expect(patches.at(-1)!.status).toMatchObject({ recoveredAt: t1.toISOString(), activeRecords: 0 });
+    leading.abort();
+    await running;
+  });
+});

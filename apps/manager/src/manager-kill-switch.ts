@@ -48,7 +48,8 @@ export interface ManagerKillSwitch {
   readonly synced: Promise<void>;
   /**
    * The controllers with every reconcile held until {@link synced} (or until the switch's state is
-   * taken as unknown, see `unknownAfterMs`).
+   * taken as unknown, see `unknownAfterMs`), and counted while in flight: the status reports no
+   * AllRecovered while a reconcile begun before the switch was engaged may still apply something.
    */
   gate(controllers: readonly ManagedController[]): ManagedController[];
   /** Calls `requeue` with every controller whenever the switch's state (engaged, reason) changes. */
@@ -74,8 +75,11 @@ export function activeRecordsOf(kind: ChaosKind, obj: ChaosObject): number {
   return active;
 }
 
-/** The status the switch should have now, given what was written and the records still active. */
-export function killSwitchStatus(obj: KillSwitch, activeRecords: number, now: Date): NonNullable<KillSwitch["status"]> {
+/**
+ * The status the switch should have now, given what was written, the records still active, and the
+ * reconciles still running that began before the switch was engaged (which may yet inject).
+ */
+export function killSwitchStatus(obj: KillSwitch, activeRecords: number, now: Date, reconcilesBefore = 0): NonNullable<KillSwitch["status"]> {
   const previous = obj.status ?? {};
   const state = killSwitchStateOf(obj);
   const at = now.toISOString();
@@ -90,13 +94,10 @@ export function killSwitchStatus(obj: KillSwitch, activeRecords: number, now: Da
   }
   // engagedAt survives a restart of the manager and a change of the reason, not a disengage
   const engagedAt = previous.engagedAt ?? at;
-  if (activeRecords > 0) {
-    return {
-      observedGeneration,
-      engagedAt,
-      activeRecords,
-      conditions: condition({ status: "False", reason: "Recovering", message: `${activeRecords} record(s) still injected` }),
-    };
+  if (activeRecords > 0 || reconcilesBefore > 0) {
+    const running = `${reconcilesBefore} reconcile(s) begun before the switch was engaged still running`;
+    const message = activeRecords > 0 ? `${activeRecords} record(s) still injected${reconcilesBefore > 0 ? `; ${running}` : ""}` : running;
+    return { observedGeneration, engagedAt, activeRecords, conditions: condition({ status: "False", reason: "Recovering", message }) };
   }
   return {
     observedGeneration,
@@ -131,11 +132,16 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
   // why the switch's state is unknown: set once its cache has not listed for unknownAfterMs (no
   // CRD, no RBAC), and read as ENGAGED until it lists — everything recovers, nothing starts
   let unknown: string | undefined;
+  // reconciles in flight per switch epoch (the epoch moves each time the switch turns on or off)
+  let epoch = 0;
+  const inFlight = new Map<number, number>();
+  const reconcilesBefore = () => [...inFlight].reduce((sum, [at, count]) => (at === epoch ? sum : sum + count), 0);
 
   let last: KillSwitchState | undefined;
   const current = (): KillSwitchState => (unknown !== undefined && !cache.hasSynced ? { engaged: true, unknown } : killSwitchStateOf(cache.get(switchKey)));
   const changed = () => {
     const next = current();
+    if (next.engaged !== (last?.engaged ?? false)) epoch++;
     // engaged: recovering until the status counts no record still injected; off (or unknown, with
     // no status to count in): no emergency budget
     const emergency = (state: KillSwitchState | undefined) => Boolean(state?.engaged && state.unknown === undefined);
@@ -222,8 +228,9 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
     if (!obj) return setRecovering(false);
     const engaged = killSwitchStateOf(obj).engaged;
     const active = engaged ? activeRecords() : 0;
-    setRecovering(engaged && active > 0);
-    const status = killSwitchStatus(obj, active, now());
+    const before = engaged ? reconcilesBefore() : 0;
+    setRecovering(engaged && (active > 0 || before > 0));
+    const status = killSwitchStatus(obj, active, now(), before);
     if (isDeepStrictEqual(status, obj.status ?? {})) return;
     // a merge patch: null removes what no longer applies (engagedAt and the counts once it is off)
     const body = { status: { engagedAt: null, recoveredAt: null, activeRecords: null, ...status } };
@@ -240,7 +247,16 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
         ...controller,
         reconcile: async (key, signal) => {
           await gateOpen;
-          return controller.reconcile(key, signal);
+          const startedIn = epoch;
+          inFlight.set(startedIn, (inFlight.get(startedIn) ?? 0) + 1);
+          try {
+            return await controller.reconcile(key, signal);
+          } finally {
+            const left = inFlight.get(startedIn)! - 1;
+            if (left > 0) inFlight.set(startedIn, left);
+            else inFlight.delete(startedIn);
+            if (startedIn !== epoch) markDirty(); // begun under an earlier state: the status may say more now
+          }
         },
       }));
     },
