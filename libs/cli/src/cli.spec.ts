@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./cli.js";
+import { findCommand, runCli } from "./cli.js";
 import type { CliIo } from "./cli-io.js";
 
 function bufferIo(env: { [k: string]: string } = {}): CliIo & { out: () => string; err: () => string } {
@@ -57,6 +57,32 @@ describe("runCli", () => {
     io = bufferIo({ KUBECONFIG: kubeconfig });
     expect(await runCli(["status", "--context", "prod"], io)).toBe(1);
     expect(io.err()).toContain("--context prod: no such context in kubeconfig");
+  });
+
+  it.each([
+    [["-n", "shop", "status"], { command: "status", index: 2 }],
+    [["--namespace", "shop", "status", "podchaos/x"], { command: "status", index: 2 }],
+    [["--namespace=shop", "status"], { command: "status", index: 1 }],
+    [["-nshop", "-o", "json", "status"], { command: "status", index: 3 }],
+    [["--context", "prod", "stop", "--all"], { command: "stop", index: 2 }],
+    [["--kubeconfig", "/k", "-A", "status", "-w"], { command: "status", index: 3 }],
+    [["-n", "status", "status"], { command: "status", index: 2 }],
+    [["status", "-n", "shop"], { command: "status", index: 0 }],
+  ])("finds the command after global flags and their values: %j", (argv, expected) => {
+    expect(findCommand(argv as string[])).toEqual(expected);
+  });
+
+  it("global flags before the command are read as flags (kubectl's way), not taken for the command", async () => {
+    let io = bufferIo({ KUBECONFIG: kubeconfig });
+    expect(await runCli(["--kubeconfig", kubeconfig, "--context", "prod", "stop", "--all"], io)).toBe(1);
+    expect(io.err()).toContain("--context prod: no such context in kubeconfig");
+    io = bufferIo({ KUBECONFIG: kubeconfig });
+    expect(await runCli(["-n", "shop", "-A", "status"], io)).toBe(2);
+    expect(io.err()).toContain("--namespace and --all-namespaces exclude each other");
+    io = bufferIo({ KUBECONFIG: kubeconfig });
+    expect(await runCli(["-n", "shop", "--kubeconfig", kubeconfig, "-o", "json", "status"], io)).toBe(1);
+    expect(io.err()).toContain("cannot reach the API server https://127.0.0.1:1");
+    expect(io.err()).not.toContain("unknown command");
   });
 
   it("an unreachable API server is a failure naming the server", async () => {

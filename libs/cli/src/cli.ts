@@ -53,7 +53,7 @@ Commands:
   recover --orphans         list injections whose experiment is gone; remove them after confirmation
       -y, --yes             confirm without a prompt (required when stdin is not a terminal)
 
-Global flags:
+Global flags (before or after the command: faultline -n shop status):
   -n, --namespace NS        the namespace (default: the context's, else "default")
   -A, --all-namespaces      every namespace (status)
       --context NAME        the kubeconfig context
@@ -79,8 +79,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * The command word and where it is: the first positional once the global flags are read, so the
+ * value of a global flag before the command (`faultline -n shop status`, kubectl's way) is not it.
+ */
+export function findCommand(argv: readonly string[]): { command: string; index: number } | undefined {
+  const { tokens } = parseArgs({ args: [...argv], options: globalOptions, allowPositionals: true, strict: false, tokens: true });
+  const first = tokens.find((t) => t.kind === "positional" || t.kind === "option-terminator");
+  if (first?.kind !== "positional") return undefined;
+  return { command: first.value, index: first.index };
+}
+
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
-  const command = argv.find((a) => !a.startsWith("-"));
+  const found = findCommand(argv);
+  const command = found?.command;
   if (command === undefined || command === "help") {
     if (argv.includes("-h") || argv.includes("--help") || command === "help") {
       io.stdout.write(usage);
@@ -92,7 +104,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   if (ownOptions === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(commandOptions).join(", ")})`);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv.filter((a, i) => i !== argv.indexOf(command)), options: { ...globalOptions, ...ownOptions }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv.filter((_, i) => i !== found!.index), options: { ...globalOptions, ...ownOptions }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${command}: ${(err as Error).message.replace(/\. To specify a positional argument.*$/s, "")}`);
   }
