@@ -165,8 +165,9 @@ await check("default render: least-privilege RBAC (ClusterRole for chaos objects
   const sa = find(objs, "Deployment", "-manager").spec.template.spec.serviceAccountName;
   equal(find(objs, "ClusterRole", "-kill-switch").rules, [
     { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], verbs: ["create"] },
+    { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], verbs: ["list", "watch"] },
     { apiGroups: ["faultline.chaos-mesh.org"], resources: ["killswitches"], resourceNames: ["cluster"], verbs: ["get", "patch", "update"] },
-  ], "the kill-switch ClusterRole grants exactly flipping killswitch/cluster");
+  ], "the kill-switch ClusterRole grants exactly flipping killswitch/cluster, and kubectl get killswitch");
   assert(!objs.some((o) => o.kind === "KillSwitch"), "the chart never creates the KillSwitch (a helm upgrade must not turn it off)");
   const statusReader = [{ apiGroups: [""], resources: ["configmaps"], resourceNames: ["faultline-status"], verbs: ["get", "watch", "patch"] }];
   equal(find(objs, "Role", "-status-reader").rules, statusReader, "the status-reader Role reads, watches and annotates faultline-status only");
