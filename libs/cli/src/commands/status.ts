@@ -51,13 +51,25 @@ export async function collectStatus(kube: Kube, options: Pick<StatusOptions, "ta
     if (object === undefined) throw new CliError(`${kind.kind} ${namespace}/${name} not found`);
     found.push({ kind, object });
   } else {
+    // per-kind RBAC: a kind the user may not list is left out (one warning naming the permission);
+    // only when every kind is refused is it a failure
     const lists = await Promise.all(
-      served.map(async (kind) => ({
-        kind,
-        list: await kube.request<List<ChaosObject>>("GET", chaosPath(kind, options.namespace), { verb: "list", resource: kind.plural, group: "chaos-mesh.org", ...(options.namespace === undefined ? {} : { namespace: options.namespace }) }),
-      })),
+      served.map(async (kind): Promise<{ kind: ChaosKind; list: List<ChaosObject> } | { kind: ChaosKind; refused: ApiError }> => {
+        try {
+          return { kind, list: await kube.request<List<ChaosObject>>("GET", chaosPath(kind, options.namespace), { verb: "list", resource: kind.plural, group: "chaos-mesh.org", ...(options.namespace === undefined ? {} : { namespace: options.namespace }) }) };
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 403) return { kind, refused: err };
+          throw err;
+        }
+      }),
     );
-    for (const { kind, list } of lists) for (const object of list.items) found.push({ kind, object });
+    const refused = lists.flatMap((l) => ("refused" in l ? [l] : []));
+    if (refused.length > 0 && refused.length === lists.length) {
+      const first = refused[0]!.refused;
+      throw new ApiError(refused.length === 1 ? first.message : `${first.message}; and the same for every other chaos kind (${refused.length} kinds refused: ${refused.map((r) => r.kind.plural).join(", ")})`, 403, first.reason);
+    }
+    for (const r of refused) warnings.push(`${r.refused.message}: ${r.kind.kind} experiments left out`);
+    for (const l of lists) if ("list" in l) for (const object of l.list.items) found.push({ kind: l.kind, object });
   }
   found.sort((a, b) => a.object.metadata.namespace.localeCompare(b.object.metadata.namespace) || a.kind.kind.localeCompare(b.kind.kind) || a.object.metadata.name.localeCompare(b.object.metadata.name));
 
