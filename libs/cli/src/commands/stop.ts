@@ -57,18 +57,20 @@ export async function runStopOrResume(kube: Kube, io: CliIo, options: StopOption
   }
   const engagedBy = engaged ? await whoAmI(kube) : undefined;
   const spec = { engaged, ...(options.reason === undefined ? {} : { reason: options.reason.slice(0, 256) }), ...(engaged ? { engagedBy: engagedBy ?? null } : {}) };
+  let created: KillSwitch | undefined;
   if (current === undefined) {
     try {
-      ks = await kube.request<KillSwitch>("POST", killSwitchesPath, { verb: "create", resource: killSwitchResource.plural, group: killSwitchGroup }, {
+      created = await kube.request<KillSwitch>("POST", killSwitchesPath, { verb: "create", resource: killSwitchResource.plural, group: killSwitchGroup }, {
         body: { apiVersion: killSwitchApiVersion, kind: killSwitchKind, metadata: { name: killSwitchName }, spec: { engaged, ...(options.reason === undefined ? {} : { reason: spec.reason }), ...(engagedBy === undefined ? {} : { engagedBy }) } },
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) throw new CliError(`the cluster does not serve killswitches.${killSwitchGroup}: is Faultline's CRD installed (helm upgrade of the chart)?`);
-      throw err;
+      // 409: someone created it between our GET and POST (another on-call engineer): patch theirs
+      if (!(err instanceof ApiError && err.status === 409)) throw err;
     }
-  } else {
-    ks = await kube.request<KillSwitch>("PATCH", killSwitchPath, killSwitchAccess("patch"), { body: { spec }, contentType: "application/merge-patch+json" });
   }
+  if (created !== undefined) ks = created;
+  else ks = await kube.request<KillSwitch>("PATCH", killSwitchPath, killSwitchAccess("patch"), { body: { spec }, contentType: "application/merge-patch+json" });
   if (!engaged) {
     io.stderr.write(`Kill switch disengaged: experiments that were running resume.\n`);
     if (options.output !== "table") io.stdout.write(renderStructured(ks, options.output));
