@@ -3,6 +3,8 @@
 // containerd), waits for the manager and the daemon to be Ready, runs the seed's HelloWorldChaos
 // against a busybox Deployment (its namespace substituted: see below), checks AllInjected and the
 // daemon pod's log (each container's own `ps aux`), deletes the experiment and uninstalls.
+// Also: the kill switch through the built CLI under a ServiceAccount bound only to the chart's
+// <release>-kill-switch ClusterRole (its RBAC promise: on-call without chaos rights stops all chaos).
 // Run through tools/chart-test/e2e.sh. Prints one line per check and "N passed, N failed".
 //
 // The release is installed with the README's own `helm install` command (release faultline in
@@ -10,7 +12,8 @@
 // process) also sees this experiment; the checks below only look at this release's daemon log.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -484,6 +487,94 @@ try {
     }
   });
 
+  await check("the chart's <release>-kill-switch ClusterRole is enough to stop all chaos: a ServiceAccount bound only to it runs the built `faultline stop --all` (exit 0 once every record is recovered: a pod-failure pod's image back, Paused reason KillSwitch), is refused (403) deleting the PodChaos, and `faultline resume --all` injects it again", async () => {
+    const podChaos = ["-n", targets, "podchaos.chaos-mesh.org", "on-call-pod-failure"];
+    const busyboxImage = "docker.io/library/busybox:latest";
+    const pauseImage = "registry.k8s.io/pause:3.6"; // the chart's PodChaos.pauseImage
+    const binding = `e2e-on-call-${suffix}`;
+    const cli = `${repo}libs/cli/dist/bin/faultline.js`;
+    const saKubeconfig = `${tmpdir()}/faultline-e2e-on-call-${suffix}.kubeconfig`;
+    const image = () => json("-n", targets, "get", "pod", "failing").spec.containers[0].image;
+    const injected = () => {
+      const s = json("get", ...podChaos).status;
+      return s?.conditions?.some((c) => c.type === "AllInjected" && c.status === "True") && s.experiment?.containerRecords?.[0]?.phase === "Injected" && image() === pauseImage;
+    };
+    // the CLI under the ServiceAccount's kubeconfig, with the node that runs this test (≥ 22.19)
+    const faultline = async (...args) => {
+      try {
+        const { stdout, stderr } = await execFileAsync(process.execPath, [cli, "--kubeconfig", saKubeconfig, ...args], { timeout: 150_000 });
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        return { code: err.code, stdout: err.stdout, stderr: err.stderr || err.message };
+      }
+    };
+    try {
+      assert(existsSync(cli), `${cli} missing: build the CLI (nx run @faultline/cli:build)`);
+      const roles = json("get", "clusterrole", "-l", `app.kubernetes.io/instance=${release},app.kubernetes.io/component=kill-switch`).items;
+      assert(roles.length === 1 && roles[0].metadata.name.endsWith("-kill-switch"), `the release's kill-switch ClusterRoles: ${roles.map((r) => r.metadata.name)}`);
+      const role = roles[0].metadata.name;
+      kubectlIn(JSON.stringify({
+        apiVersion: "v1", kind: "Pod", metadata: { name: "failing", namespace: targets, labels: { app: "failing" } },
+        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "busybox", image: busyboxImage, imagePullPolicy: "Never", command: ["sleep", "3600"] }] },
+      }), "apply", "-f", "-");
+      await until("the failing pod running", 60_000, () => json("-n", targets, "get", "pod", "failing").status?.containerStatuses?.[0]?.state?.running);
+      kubectlIn(JSON.stringify({
+        apiVersion: "chaos-mesh.org/v1alpha1", kind: "PodChaos", metadata: { name: "on-call-pod-failure", namespace: targets },
+        spec: { action: "pod-failure", mode: "all", duration: "1h", selector: { namespaces: [targets], labelSelectors: { app: "failing" } } },
+      }), "apply", "-f", "-");
+      await until("the PodChaos AllInjected (the pod on the pause image)", 90_000, injected);
+
+      // an on-call engineer: a ServiceAccount with nothing but a ClusterRoleBinding to the chart's role
+      kubectl("-n", targets, "create", "serviceaccount", "on-call");
+      kubectl("create", "clusterrolebinding", binding, `--clusterrole=${role}`, `--serviceaccount=${targets}:on-call`);
+      const token = kubectl("-n", targets, "create", "token", "on-call", "--duration=1h").trim();
+      const admin = JSON.parse(kubectl("config", "view", "--raw", "--minify", "--flatten", "-o", "json"));
+      const cluster = admin.clusters[0].cluster;
+      writeFileSync(saKubeconfig, JSON.stringify({
+        apiVersion: "v1", kind: "Config", "current-context": "on-call",
+        clusters: [{ name: "e2e", cluster: { server: cluster.server, "certificate-authority-data": cluster["certificate-authority-data"] } }],
+        users: [{ name: "on-call", user: { token } }],
+        contexts: [{ name: "on-call", context: { cluster: "e2e", user: "on-call", namespace: targets } }],
+      }), { mode: 0o600 });
+
+      const stopped = await faultline("stop", "--all", "--reason", "e2e", "--timeout", "120s");
+      assert(stopped.code === 0, `faultline stop --all exited ${stopped.code}:\n${stopped.stderr}`);
+      assert(/Every record recovered/.test(stopped.stderr), `faultline stop --all did not report every record recovered:\n${stopped.stderr}`);
+      // right when it exits: the promise is that 0 means recovered, not that it will be
+      assert(image() === busyboxImage, `after stop --all the pod runs ${image()} (want ${busyboxImage})`);
+      const stoppedStatus = json("get", ...podChaos).status;
+      const paused = stoppedStatus?.conditions?.find((c) => c.type === "Paused");
+      assert(paused?.status === "True" && paused.reason === "KillSwitch", `the PodChaos's Paused condition: ${JSON.stringify(paused)}`);
+      assert(stoppedStatus.experiment.containerRecords.every((r) => r.phase !== "Injected"), `records: ${JSON.stringify(stoppedStatus.experiment.containerRecords)}`);
+      const ks = json("get", "killswitches.faultline.chaos-mesh.org", "cluster");
+      assert(ks.spec.engaged === true && ks.spec.engagedBy === `system:serviceaccount:${targets}:on-call`, `the KillSwitch's spec: ${JSON.stringify(ks.spec)}`);
+
+      // no chaos rights: the same identity may not delete (nor so stop) the experiment itself
+      let refused;
+      try {
+        run("kubectl", ["--kubeconfig", saKubeconfig, "delete", ...podChaos, "--wait=false"]);
+      } catch (err) {
+        refused = String(err.stderr);
+      }
+      assert(refused !== undefined && /Forbidden|cannot delete resource/.test(refused), `the on-call ServiceAccount deleting the PodChaos: ${refused ?? "allowed"}`);
+      assert(json("get", ...podChaos).metadata.deletionTimestamp === undefined, "the PodChaos is being deleted");
+
+      const resumed = await faultline("resume", "--all");
+      assert(resumed.code === 0, `faultline resume --all exited ${resumed.code}:\n${resumed.stderr}`);
+      await until("the PodChaos injected again (the pod back on the pause image)", 90_000, injected);
+    } finally {
+      // admin rights: the switch off whatever happened above (an engaged switch stops every later test's chaos)
+      for (const args of [["delete", "killswitches.faultline.chaos-mesh.org", "cluster", "--ignore-not-found"], ["delete", ...podChaos, "--ignore-not-found", "--wait=true", "--timeout=60s"],
+        ["-n", targets, "delete", "pod", "failing", "--ignore-not-found", "--wait=false"], ["delete", "clusterrolebinding", binding, "--ignore-not-found"],
+        ["-n", targets, "delete", "serviceaccount", "on-call", "--ignore-not-found"]]) {
+        try {
+          kubectl(...args);
+        } catch {}
+      }
+      rmSync(saKubeconfig, { force: true });
+    }
+  });
+
   await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
     run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
     await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
@@ -514,7 +605,14 @@ try {
     // no manager is left to remove the finalizer of an experiment a failed run left behind
     kubectl("-n", targets, "patch", "helloworldchaos.chaos-mesh.org", "busybox-helloworld-chaos", "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
   } catch {}
-  for (const [resource, name] of [["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"], ["timechaos.chaos-mesh.org", "clock-two-hours-back"], ["iochaos.chaos-mesh.org", "data-read-eio"]]) {
+  try {
+    // a kill switch left engaged would stop every later test's chaos on this cluster
+    kubectl("delete", "killswitches.faultline.chaos-mesh.org", "cluster", "--ignore-not-found");
+  } catch {}
+  try {
+    kubectl("delete", "clusterrolebinding", `e2e-on-call-${suffix}`, "--ignore-not-found");
+  } catch {}
+  for (const [resource, name] of [["podchaos.chaos-mesh.org", "on-call-pod-failure"], ["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"], ["timechaos.chaos-mesh.org", "clock-two-hours-back"], ["iochaos.chaos-mesh.org", "data-read-eio"]]) {
     try {
       kubectl("-n", targets, "patch", resource, name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
     } catch {}
