@@ -5,7 +5,7 @@ import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } fr
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
-import { commandsOrRefusal, reachForPlan, requestJson } from "../network/record-plan.js";
+import { oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { DNSChaos, DNSChaosSpec } from "./dns-chaos-crd.js";
 import { execDNSChaosCommands } from "./dns-chaos-plan.js";
 
@@ -96,29 +96,24 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
       if (reached.plan) return reached.plan;
       const { target, caps } = reached;
       const request = execDNSChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId);
-      const built = commandsOrRefusal(target.nodeName, "ExecDNSChaos", () => execDNSChaosCommands(request, caps));
       const missing = missingDNSCapabilities(caps);
-      const reason = target.pod.spec?.hostNetwork
+      const refusal = target.pod.spec?.hostNetwork
         ? `pod ${target.namespace}/${target.podName} uses hostNetwork: intercepting its DNS would change the lookups of node ${target.nodeName} itself; refused`
         : missing.length > 0
           ? new NodeCannotInterceptDNSError(target.nodeName, missing).message
-          : built.refusal;
-      const step = { on: "daemon" as const, rpc: "ExecDNSChaos", request: requestJson(ExecDNSChaosRequestSchema, request) };
-      return {
-        capable: reason === undefined,
-        ...(reason !== undefined && { reason }),
-        steps: [
-          built.commands
-            ? {
-                ...step,
-                argv: built.commands.argv,
-                note:
-                  `the interceptor's config.json: ${built.commands.config}; the redirect's iptables-restore script (stdin): ${built.commands.redirectScript.trim().split("\n").join(" | ")}` +
-                  " (a pod already intercepted gets only its config rewritten and a SIGHUP)",
-              }
-            : step,
-        ],
-      };
+          : undefined;
+      return oneDaemonStepPlan(refusal, {
+        nodeName: target.nodeName,
+        rpc: "ExecDNSChaos",
+        request: requestJson(ExecDNSChaosRequestSchema, request),
+        build: () => execDNSChaosCommands(request, caps),
+        show: ({ argv, config, redirectScript }) => ({
+          argv,
+          note:
+            `the interceptor's config.json: ${config}; the redirect's iptables-restore script (stdin): ${redirectScript.trim().split("\n").join(" | ")}` +
+            " (a pod already intercepted gets only its config rewritten and a SIGHUP)",
+        }),
+      });
     },
 
     recover: (ctx, index, records, obj) =>

@@ -1,13 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { create, toJson } from "@bufbuild/protobuf";
-import { ExecDNSChaosRequestSchema, NodeCapabilitiesSchema, type Record } from "@faultline/api";
+import { create } from "@bufbuild/protobuf";
+import { ExecDNSChaosRequestSchema, NodeCapabilitiesSchema } from "@faultline/api";
 import { callDaemonHandler, iptablesCommands } from "@faultline/daemon-server";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
-import { createInMemoryPodSource } from "@faultline/selector";
-import type { V1Pod } from "@kubernetes/client-node";
 import type { DNSChaos } from "./dns-chaos-crd.js";
 import { containerId, fakePodNetnsWorld } from "../pod-netns-process/fake-pod-netns.test-support.js";
+import { cid, notInjectedRecords, planCtx as ctx, planPod as pod, planUid as uid, planThenApply, recordingManager } from "../record-plan/record-plan.test-support.js";
 import { createDnsChaosDaemon } from "./dns-chaos-daemon.js";
 import { dnsChaosManager, execDNSChaosRequestOf } from "./dns-chaos-manager.js";
 import { execDNSChaosCommands } from "./dns-chaos-plan.js";
@@ -15,49 +13,24 @@ import type { InterceptorLauncher, InterceptorStart } from "./daemon/interceptor
 
 // DNSChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // and what the daemon would run is its own builders' (interceptor argv, redirect script).
-const uid = "11111111-2222-3333-4444-555555555555";
-const cid = (c: string) => "containerd://" + c.repeat(64);
-const pod = (name: string, nodeName: string, containerID: string, hostNetwork = false): V1Pod => ({
-  metadata: { namespace: "app", name, uid: `uid-${name}` },
-  spec: { nodeName, containers: [{ name: "main" }], ...(hostNetwork && { hostNetwork }) },
-  status: { containerStatuses: [{ name: "main", containerID, image: "busybox", imageID: "", ready: true, restartCount: 0 }] },
-});
-const pods = [pod("web-0", "node-1", cid("a")), pod("web-1", "node-2", cid("b")), pod("web-2", "node-1", cid("c"), true)];
+const pods = [pod("web-0", "node-1", cid("a")), pod("web-1", "node-2", cid("b")), pod("web-2", "node-1", cid("c"), { hostNetwork: true })];
 const chaos: DNSChaos = {
   apiVersion: "chaos-mesh.org/v1alpha1",
   kind: "DNSChaos",
   metadata: { name: "example", namespace: "app", uid },
   spec: { selector: { namespaces: ["app"] }, mode: "all", action: "error", patterns: ["api.example.test", "internal.*"] },
 };
-const ctx = () => ({ signal: new AbortController().signal, namespacedName: "app/example" });
-const records: Record[] = ["app/web-0/main", "app/web-1/main", "app/web-2/main"].map((id) => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }));
+const records = notInjectedRecords(["app/web-0/main", "app/web-1/main", "app/web-2/main"]);
+const capabilities = (node: string) =>
+  node === "node-2"
+    ? { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "owner"] } // no nat REDIRECT
+    : { nodeName: node, iptablesBackend: "legacy", iptablesExtensions: ["statistic", "REDIRECT", "owner"] };
 
-function setup() {
-  const sent: unknown[] = [];
-  const daemonOf = (node: string) =>
-    createInMemoryDaemonClientPool({
-      async getNodeCapabilities() {
-        return node === "node-2"
-          ? { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "owner"] } // no nat REDIRECT
-          : { nodeName: node, iptablesBackend: "legacy", iptablesExtensions: ["statistic", "REDIRECT", "owner"] };
-      },
-      async execDNSChaos(req) {
-        sent.push(toJson(ExecDNSChaosRequestSchema, req));
-        return {};
-      },
-    });
-  const pools = { "node-1": daemonOf("node-1"), "node-2": daemonOf("node-2") };
-  const daemons = { clientFor: (node: string, nn: string) => pools[node as keyof typeof pools].clientFor(node, nn), size: () => 2, close: () => undefined };
-  const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons });
-  return { impl: dnsChaosManager({ decoder, log: () => undefined }), sent };
-}
+const setup = recordingManager(pods, capabilities, "execDNSChaos", ExecDNSChaosRequestSchema, (decoder) => dnsChaosManager({ decoder, log: () => undefined }));
 
 describe("DNSChaos plan", () => {
   it("shows the ExecDNSChaos request apply sends, the interceptor's argv and the redirect by the node's iptables backend", async () => {
-    const { impl, sent } = setup();
-    const plan = await impl.plan(ctx(), 0, records, chaos);
-    expect(sent).toEqual([]);
-    await impl.apply(ctx(), 0, records, chaos);
+    const { plan, sent } = await planThenApply(setup(), 0, records, chaos);
     expect(plan.capable).toBe(true);
     const [step] = plan.steps;
     expect(step!.rpc).toBe("ExecDNSChaos");

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ExecDNSChaosRequestSchema, NodeCapabilities } from "@faultline/api";
 import { iptablesCommands } from "@faultline/daemon-server";
-import { hostPidOf, inNamespacesArgv } from "../network/record-plan.js";
+import { hostPidOf, inNamespacesArgv } from "../record-plan/record-plan.js";
 import { installScript, type DnsRedirectState } from "./daemon/dns-redirect.js";
 import { checkExecDnsRequest } from "./daemon/dns-request-validation.js";
 import { interceptorConfig } from "./daemon/dns-state.js";

@@ -2,7 +2,7 @@ import { ExecHelloWorldRequestSchema } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
-import { hostPidOf, inNamespacesArgv, requestJson } from "../network/record-plan.js";
+import { hostPidOf, inNamespacesArgv, requestJson } from "../record-plan/record-plan.js";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
 import { helloWorldCommand, helloWorldNamespaces } from "./helloworld-chaos-daemon.js";
 

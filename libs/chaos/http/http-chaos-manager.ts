@@ -7,7 +7,7 @@ import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
-import { commandsOrRefusal, reachForPlan, requestJson } from "../network/record-plan.js";
+import { oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
 import { execHTTPChaosCommands } from "./http-chaos-plan.js";
 
@@ -245,31 +245,26 @@ export function httpChaosManager(deps: {
         }
       }
       const request = execHTTPChaosRequestOf(obj, record.id, ctx.namespacedName, containerId, tls);
-      const built = commandsOrRefusal(target.nodeName, "ExecHTTPChaos", () => execHTTPChaosCommands(request, caps));
       const missing = missingHTTPCapabilities(caps);
-      const reason = target.pod.spec?.hostNetwork
+      const refusal = target.pod.spec?.hostNetwork
         ? `pod ${target.namespace}/${target.podName} uses hostNetwork: redirecting its port ${obj.spec.port} would take over that port on node ${target.nodeName} itself; refused`
         : missing.length > 0
           ? new NodeCannotInterceptHTTPError(target.nodeName, missing).message
-          : (tlsProblem ?? built.refusal);
+          : tlsProblem;
       const secret = obj.spec.tls ? `<certificate and key of Secret ${obj.spec.tls.secretNamespace || namespace}/${obj.spec.tls.secretName}>` : "";
-      const step = { on: "daemon" as const, rpc: "ExecHTTPChaos", request: requestJson(ExecHTTPChaosRequestSchema, { ...request, tls: secret }) };
-      return {
-        capable: reason === undefined,
-        ...(reason !== undefined && { reason }),
-        steps: [
-          built.commands
-            ? {
-                ...step,
-                argv: built.commands.argv,
-                note:
-                  `the proxy's config.json: ${built.commands.config}; the redirect's iptables-restore script (stdin): ${built.commands.redirectScript.trim().split("\n").join(" | ")}` +
-                  " (a pod already proxied gets its config rewritten and a SIGHUP)" +
-                  (obj.spec.tls ? "" : `; ${tlsPassThroughMessage(obj.spec.port)}`),
-              }
-            : step,
-        ],
-      };
+      return oneDaemonStepPlan(refusal, {
+        nodeName: target.nodeName,
+        rpc: "ExecHTTPChaos",
+        request: requestJson(ExecHTTPChaosRequestSchema, { ...request, tls: secret }),
+        build: () => execHTTPChaosCommands(request, caps),
+        show: ({ argv, config, redirectScript }) => ({
+          argv,
+          note:
+            `the proxy's config.json: ${config}; the redirect's iptables-restore script (stdin): ${redirectScript.trim().split("\n").join(" | ")}` +
+            " (a pod already proxied gets its config rewritten and a SIGHUP)" +
+            (obj.spec.tls ? "" : `; ${tlsPassThroughMessage(obj.spec.port)}`),
+        }),
+      });
     },
 
     recover: (ctx, index, records, obj) =>

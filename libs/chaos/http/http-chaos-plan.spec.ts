@@ -1,13 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { create, toJson } from "@bufbuild/protobuf";
-import { ExecHTTPChaosRequestSchema, NodeCapabilitiesSchema, type Record } from "@faultline/api";
+import { create } from "@bufbuild/protobuf";
+import { ExecHTTPChaosRequestSchema, NodeCapabilitiesSchema } from "@faultline/api";
 import { callDaemonHandler, iptablesCommands } from "@faultline/daemon-server";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
-import { createInMemoryPodSource } from "@faultline/selector";
-import type { CoreV1Api, V1Pod, V1Secret } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
 import type { HTTPChaos } from "./http-chaos-crd.js";
 import { containerId, fakePodNetnsWorld } from "../pod-netns-process/fake-pod-netns.test-support.js";
+import { cid, notInjectedRecords, planCtx as ctx, planPod, planUid as uid, planThenApply, recordingManager } from "../record-plan/record-plan.test-support.js";
 import { createHttpChaosDaemon } from "./http-chaos-daemon.js";
 import { execHTTPChaosRequestOf, httpChaosManager } from "./http-chaos-manager.js";
 import { execHTTPChaosCommands } from "./http-chaos-plan.js";
@@ -15,13 +14,7 @@ import type { ProxyLauncher, ProxyStart } from "./daemon/proxy-process.js";
 
 // HTTPChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // its TLS material left out; what the daemon would run is its own builders' (proxy argv, redirect).
-const uid = "11111111-2222-3333-4444-555555555555";
-const cid = (c: string) => "containerd://" + c.repeat(64);
-const pod = (name: string, nodeName: string, containerID: string | undefined, hostNetwork = false): V1Pod => ({
-  metadata: { namespace: "app", name, uid: `uid-${name}` },
-  spec: { nodeName, containers: [{ name: "main" }], ...(hostNetwork && { hostNetwork }) },
-  status: containerID ? { containerStatuses: [{ name: "main", containerID, image: "nginx", imageID: "", ready: true, restartCount: 0 }] } : {},
-});
+const pod = (name: string, nodeName: string, containerID: string | undefined, hostNetwork = false) => planPod(name, nodeName, containerID, { hostNetwork, image: "nginx" });
 const pods = [pod("web-0", "node-1", cid("a")), pod("web-1", "node-2", cid("b")), pod("web-2", "node-1", cid("c"), true), pod("web-3", "node-1", undefined)];
 const chaos = (spec: Partial<HTTPChaos["spec"]> = {}): HTTPChaos => ({
   apiVersion: "chaos-mesh.org/v1alpha1",
@@ -29,46 +22,29 @@ const chaos = (spec: Partial<HTTPChaos["spec"]> = {}): HTTPChaos => ({
   metadata: { name: "example", namespace: "app", uid },
   spec: { selector: { namespaces: ["app"] }, mode: "all", target: "Request", port: 8080, path: "/api/*", abort: true, ...spec },
 });
-const ctx = () => ({ signal: new AbortController().signal, namespacedName: "app/example" });
-const records: Record[] = ["app/web-0", "app/web-1", "app/web-2", "app/web-3"].map((id) => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }));
+const records = notInjectedRecords(["app/web-0", "app/web-1", "app/web-2", "app/web-3"]);
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 const secret: V1Secret = {
   metadata: { namespace: "app", name: "server-tls" },
   data: { "tls.crt": b64("-----BEGIN CERTIFICATE-----\nCERTBODY\n-----END CERTIFICATE-----\n"), "tls.key": b64("-----BEGIN PRIVATE KEY-----\nSECRETKEYBODY\n-----END PRIVATE KEY-----\n") },
 };
 
-function setup() {
-  const sent: unknown[] = [];
-  const daemonOf = (node: string) =>
-    createInMemoryDaemonClientPool({
-      async getNodeCapabilities() {
-        return node === "node-2"
-          ? { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "owner"] } // no nat REDIRECT
-          : { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "REDIRECT", "owner"] };
-      },
-      async execHTTPChaos(req) {
-        sent.push(toJson(ExecHTTPChaosRequestSchema, req));
-        return {};
-      },
-    });
-  const pools = { "node-1": daemonOf("node-1"), "node-2": daemonOf("node-2") };
-  const daemons = { clientFor: (node: string, nn: string) => pools[node as keyof typeof pools].clientFor(node, nn), size: () => 2, close: () => undefined };
-  const core = {
-    async readNamespacedSecret({ namespace, name }: { namespace: string; name: string }) {
-      if (namespace === "app" && name === "server-tls") return secret;
-      throw Object.assign(new Error(`secrets "${name}" not found`), { code: 404 });
-    },
-  } as Pick<CoreV1Api, "readNamespacedSecret">;
-  const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons });
-  return { impl: httpChaosManager({ decoder, core, log: () => undefined, event: async () => undefined }), sent };
-}
+const capabilities = (node: string) =>
+  node === "node-2"
+    ? { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "owner"] } // no nat REDIRECT
+    : { nodeName: node, iptablesBackend: "nf_tables", iptablesExtensions: ["statistic", "REDIRECT", "owner"] };
+
+const core = {
+  async readNamespacedSecret({ namespace, name }: { namespace: string; name: string }) {
+    if (namespace === "app" && name === "server-tls") return secret;
+    throw Object.assign(new Error(`secrets "${name}" not found`), { code: 404 });
+  },
+} as Pick<CoreV1Api, "readNamespacedSecret">;
+const setup = recordingManager(pods, capabilities, "execHTTPChaos", ExecHTTPChaosRequestSchema, (decoder) => httpChaosManager({ decoder, core, log: () => undefined, event: async () => undefined }));
 
 describe("HTTPChaos plan", () => {
   it("shows the ExecHTTPChaos request apply sends, the proxy's argv and the redirect of the port to it", async () => {
-    const { impl, sent } = setup();
-    const plan = await impl.plan(ctx(), 0, records, chaos());
-    expect(sent).toEqual([]);
-    await impl.apply(ctx(), 0, records, chaos());
+    const { plan, sent } = await planThenApply(setup(), 0, records, chaos());
     expect(plan.capable).toBe(true);
     const [step] = plan.steps;
     expect(step!.rpc).toBe("ExecHTTPChaos");

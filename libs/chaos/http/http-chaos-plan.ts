@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ExecHTTPChaosRequestSchema, NodeCapabilities } from "@faultline/api";
 import { iptablesCommands } from "@faultline/daemon-server";
-import { hostPidOf, inNamespacesArgv } from "../network/record-plan.js";
+import { hostPidOf, inNamespacesArgv } from "../record-plan/record-plan.js";
 import { ownedNatChainInstallScript, type OwnedNatChainState } from "../pod-netns-process/owned-nat-chain.js";
 import { podProcessArgv } from "../pod-netns-process/pod-process.js";
 import { httpRedirect } from "./daemon/http-redirect.js";

@@ -7,7 +7,7 @@ import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { IOChaosAction } from "./io-action.js";
-import { commandsOrRefusal, reachForPlan, requestJson } from "../network/record-plan.js";
+import { oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { IOChaos, IOChaosSpec } from "./io-chaos-crd.js";
 import { execIOChaosCommands } from "./io-chaos-plan.js";
 
@@ -111,25 +111,19 @@ export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): 
       if (reached.plan) return reached.plan;
       const { target, caps } = reached;
       const request = execIOChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId);
-      const built = commandsOrRefusal(target.nodeName, "ExecIOChaos", () => execIOChaosCommands(request));
       const missing = missingIOFuseReason(caps);
-      const reason = missing !== undefined ? new NodeCannotFaultIOError(target.nodeName, missing).message : built.refusal;
-      const step = { on: "daemon" as const, rpc: "ExecIOChaos", request: requestJson(ExecIOChaosRequestSchema, request) };
-      return {
-        capable: reason === undefined,
-        ...(reason !== undefined && { reason }),
-        steps: [
-          built.commands
-            ? {
-                ...step,
-                argv: built.commands.argv,
-                note:
-                  `then the server's config is written and the server SIGHUPed; the config: ${built.commands.config.trim()}` +
-                  " (on a volume another IOChaos faults already, only the config with every action in force is rewritten and SIGHUPed)",
-              }
-            : step,
-        ],
-      };
+      return oneDaemonStepPlan(missing === undefined ? undefined : new NodeCannotFaultIOError(target.nodeName, missing).message, {
+        nodeName: target.nodeName,
+        rpc: "ExecIOChaos",
+        request: requestJson(ExecIOChaosRequestSchema, request),
+        build: () => execIOChaosCommands(request),
+        show: ({ argv, config }) => ({
+          argv,
+          note:
+            `then the server's config is written and the server SIGHUPed; the config: ${config.trim()}` +
+            " (on a volume another IOChaos faults already, only the config with every action in force is rewritten and SIGHUPed)",
+        }),
+      });
     },
 
     async recover(ctx, index, records, obj) {

@@ -1,55 +1,26 @@
-import { toJson } from "@bufbuild/protobuf";
-import { ExecIOChaosRequestSchema, type Record } from "@faultline/api";
-import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
-import { createInMemoryPodSource } from "@faultline/selector";
-import type { V1Pod } from "@kubernetes/client-node";
+import { ExecIOChaosRequestSchema } from "@faultline/api";
 import type { IOChaos } from "./io-chaos-crd.js";
+import { cid, notInjectedRecords, planCtx as ctx, planPod as pod, planUid as uid, planThenApply, recordingManager } from "../record-plan/record-plan.test-support.js";
 import { ioChaosManager } from "./io-chaos-manager.js";
 import { iofsKey } from "./iofs-helper.js";
 
 // IOChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // and the helper argv is the daemon's builders' for that request.
-const uid = "11111111-2222-3333-4444-555555555555";
-const cid = (c: string) => "containerd://" + c.repeat(64);
-const pod = (name: string, nodeName: string, containerID?: string): V1Pod => ({
-  metadata: { namespace: "app", name, uid: `uid-${name}` },
-  spec: { nodeName, containers: [{ name: "main" }] },
-  status: containerID ? { containerStatuses: [{ name: "main", containerID, image: "busybox", imageID: "", ready: true, restartCount: 0 }] } : {},
-});
-const pods = [pod("db-0", "node-1", cid("a")), pod("db-1", "node-2", cid("b")), pod("db-2", "node-1")];
+const pods = [pod("db-0", "node-1", cid("a")), pod("db-1", "node-2", cid("b")), pod("db-2", "node-1", undefined)];
 const chaos: IOChaos = {
   apiVersion: "chaos-mesh.org/v1alpha1",
   kind: "IOChaos",
   metadata: { name: "example", namespace: "app", uid },
   spec: { selector: { namespaces: ["app"] }, mode: "all", action: "fault", errno: 5, percent: 50, path: "/data/**", volumePath: "/data/", methods: ["read"] },
 };
-const ctx = () => ({ signal: new AbortController().signal, namespacedName: "app/example" });
-const records: Record[] = ["app/db-0/main", "app/db-1/main", "app/db-2/main"].map((id) => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }));
+const records = notInjectedRecords(["app/db-0/main", "app/db-1/main", "app/db-2/main"]);
+const capabilities = (node: string) => (node === "node-2" ? { nodeName: node, ioFuse: false, notes: ["io/fuse: /dev/fuse cannot be opened: ENOENT"] } : { nodeName: node, ioFuse: true });
 
-function setup() {
-  const sent: unknown[] = [];
-  const daemonOf = (node: string) =>
-    createInMemoryDaemonClientPool({
-      async getNodeCapabilities() {
-        return node === "node-2" ? { nodeName: node, ioFuse: false, notes: ["io/fuse: /dev/fuse cannot be opened: ENOENT"] } : { nodeName: node, ioFuse: true };
-      },
-      async execIOChaos(req) {
-        sent.push(toJson(ExecIOChaosRequestSchema, req));
-        return {};
-      },
-    });
-  const pools = { "node-1": daemonOf("node-1"), "node-2": daemonOf("node-2") };
-  const daemons = { clientFor: (node: string, nn: string) => pools[node as keyof typeof pools].clientFor(node, nn), size: () => 2, close: () => undefined };
-  const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons });
-  return { impl: ioChaosManager({ decoder, log: () => undefined }), sent };
-}
+const setup = recordingManager(pods, capabilities, "execIOChaos", ExecIOChaosRequestSchema, (decoder) => ioChaosManager({ decoder, log: () => undefined }));
 
 describe("IOChaos plan", () => {
   it("shows the ExecIOChaos request apply sends, and faultline-iofs check/serve and faultline-fd-swap for the normalised volume", async () => {
-    const { impl, sent } = setup();
-    const plan = await impl.plan(ctx(), 0, records, chaos);
-    expect(sent).toEqual([]);
-    await impl.apply(ctx(), 0, records, chaos);
+    const { plan, sent } = await planThenApply(setup(), 0, records, chaos);
     expect(plan.capable).toBe(true);
     const [step] = plan.steps;
     expect(plan.steps).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ExecIOChaosRequestSchema } from "@faultline/api";
-import { hostPidOf } from "../network/record-plan.js";
+import { hostPidOf } from "../record-plan/record-plan.js";
 import { mergedIOActions, normalVolumePath, parseIOAction, renderIOConfig } from "./io-action.js";
 import { IOStateDir } from "./io-chaos-daemon.js";
 import { defaultFdSwapBinary, fdSwapArgv } from "./fd-swap-helper.js";

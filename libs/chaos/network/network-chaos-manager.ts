@@ -8,7 +8,7 @@ import type { NetworkChaos } from "./network-chaos-crd.js";
 import { podNetworkRules, rolesWithoutPeers, type NetworkChaosOnPod, type NetworkChaosRole, type PodNetworkRules } from "./network-chaos-rules.js";
 import { dnsResolver, resolveExternalTargets, type HostResolver } from "./external-targets.js";
 import { networkPlanSteps, networkRequestsOf } from "./network-chaos-plan.js";
-import { reachForPlan } from "./record-plan.js";
+import { reachForPlan } from "../record-plan/record-plan.js";
 
 /** The pod annotation listing the NetworkChaos (by uid) whose rules the pod's network namespace holds. */
 export const networkChaosAppliedAnnotation = "network.faultline.chaos-mesh.org/applied";

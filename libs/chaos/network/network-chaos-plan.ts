@@ -7,7 +7,7 @@ import { replaceScript, type OwnedChains } from "./daemon/owned-iptables-chains.
 import { partitionChains, type IpsetFamilies } from "./daemon/partition-chains.js";
 import { planTrafficControl } from "./daemon/traffic-control-plan.js";
 import type { PodNetworkRules } from "./network-chaos-rules.js";
-import { commandsOrRefusal, hostPidOf, inNamespacesArgv, requestJson } from "./record-plan.js";
+import { commandsOrRefusal, hostPidOf, inNamespacesArgv, requestJson } from "../record-plan/record-plan.js";
 
 /** The three requests NetworkChaos sends for a pod's whole state, in Chaos Mesh's order. */
 export interface NetworkRequests {

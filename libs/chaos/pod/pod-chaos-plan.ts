@@ -4,7 +4,7 @@ import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client"
 import type { RecordPlan } from "@faultline/impl-registry";
 import type { PodSource } from "@faultline/selector";
 import type { V1Eviction, V1Pod, V1PodDisruptionBudget } from "@kubernetes/client-node";
-import { requestJson } from "../network/record-plan.js";
+import { requestJson } from "../record-plan/record-plan.js";
 import type { PodChaos } from "./pod-chaos-crd.js";
 import { podFailureBudgetRefusal, type PodDisruptionBudgetMode } from "./pod-disruption-budget.js";
 import { podFailureApplyPatch } from "./pod-failure-patch.js";

@@ -4,7 +4,7 @@ import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
-import { commandsOrRefusal, hostPidOf, reachForPlan, requestJson } from "../network/record-plan.js";
+import { commandsOrRefusal, hostPidOf, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { StressChaos } from "./stress-chaos-crd.js";
 import { checkStressRequest, stressNgArgs } from "./stress-chaos-daemon.js";
 import { stressRecordKey, stressRequestOf } from "./stress-request.js";

@@ -7,7 +7,7 @@ import { createNodeCapabilitiesCache, RecordDecodeError, type DecodedContainer, 
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
-import { commandsOrRefusal, hostPidOf, reachForPlan, requestJson } from "../network/record-plan.js";
+import { hostPidOf, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { TimeChaos, TimeChaosSpec } from "./time-chaos-crd.js";
 import { skewEntryOf } from "./time-request.js";
 import { defaultTimeSkewBinary, timeSkewArgv } from "./time-skew-helper.js";
@@ -117,15 +117,14 @@ export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog })
       if (reached.plan) return reached.plan;
       const { target, caps } = reached;
       const request = setTimeOffsetRequestOf(obj, record.id, ctx.namespacedName, target);
-      const built = commandsOrRefusal(target.nodeName, "SetTimeOffset", () => setTimeOffsetArgv(request));
       const missing = missingTimeSkewReason(caps);
-      const reason = missing !== undefined ? new NodeCannotSkewTimeError(target.nodeName, missing).message : built.refusal;
-      const step = { on: "daemon" as const, rpc: "SetTimeOffset", request: requestJson(TimeRequestSchema, request) };
-      return {
-        capable: reason === undefined,
-        ...(reason !== undefined && { reason }),
-        steps: [built.commands ? { ...step, argv: built.commands, note: "offsets of other TimeChaos on the container compose: the set carries every entry in force (at most 8)" } : step],
-      };
+      return oneDaemonStepPlan(missing === undefined ? undefined : new NodeCannotSkewTimeError(target.nodeName, missing).message, {
+        nodeName: target.nodeName,
+        rpc: "SetTimeOffset",
+        request: requestJson(TimeRequestSchema, request),
+        build: () => setTimeOffsetArgv(request),
+        show: (argv) => ({ argv, note: "offsets of other TimeChaos on the container compose: the set carries every entry in force (at most 8)" }),
+      });
     },
 
     recover: (ctx, index, records, obj) =>

@@ -1,60 +1,37 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import { TimeRequestSchema, type Record } from "@faultline/api";
+import { fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { TimeRequestSchema } from "@faultline/api";
 import type { DaemonKindDeps } from "@faultline/chaos-kind";
 import { callDaemonHandler } from "@faultline/daemon-server";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { TimeChaos } from "./time-chaos-crd.js";
+import { cid, notInjectedRecords, planCtx as ctx, planPod as pod, planUid as uid, planThenApply, recordingManager } from "../record-plan/record-plan.test-support.js";
 import { timeChaosManager } from "./time-chaos-manager.js";
 import { createTimeChaosDaemon } from "./time-chaos-daemon.js";
 import { timeSkewArgv, timeSkewKey, type TimeSkewEntry, type TimeSkewHelper } from "./time-skew-helper.js";
 
 // TimeChaos's plan against in-memory seams: what it shows is what apply sends (a recording daemon),
 // and the helper argv carries the daemon's own entry of that request.
-const uid = "11111111-2222-3333-4444-555555555555";
-const cid = (c: string) => "containerd://" + c.repeat(64);
-const pods: V1Pod[] = [
-  { metadata: { namespace: "app", name: "web-0", uid: "uid-web-0" }, spec: { nodeName: "node-1", containers: [{ name: "main" }] }, status: { containerStatuses: [{ name: "main", containerID: cid("a"), image: "busybox", imageID: "", ready: true, restartCount: 0 }] } },
-  { metadata: { namespace: "app", name: "web-1", uid: "uid-web-1" }, spec: { nodeName: "node-2", containers: [{ name: "main" }] }, status: { containerStatuses: [{ name: "main", containerID: cid("b"), image: "busybox", imageID: "", ready: true, restartCount: 0 }] } },
-  { metadata: { namespace: "app", name: "web-2", uid: "uid-web-2" }, spec: { nodeName: "node-1", containers: [{ name: "main" }] }, status: {} },
-];
+const pods = [pod("web-0", "node-1", cid("a")), pod("web-1", "node-2", cid("b")), pod("web-2", "node-1", undefined)];
 const chaos: TimeChaos = {
   apiVersion: "chaos-mesh.org/v1alpha1",
   kind: "TimeChaos",
   metadata: { name: "example", namespace: "app", uid },
   spec: { selector: { namespaces: ["app"] }, mode: "all", timeOffset: "-1h30m0.5s", clockIds: ["CLOCK_REALTIME", "CLOCK_MONOTONIC"] },
 };
-const ctx = () => ({ signal: new AbortController().signal, namespacedName: "app/example" });
-const records: Record[] = ["app/web-0/main", "app/web-1/main", "app/web-2/main"].map((id) => ({ id, selectorKey: ".", phase: "Not Injected", injectedCount: 0, recoveredCount: 0 }));
+const records = notInjectedRecords(["app/web-0/main", "app/web-1/main", "app/web-2/main"]);
+const capabilities = (node: string) =>
+  node === "node-2" ? { nodeName: node, timeVdsoSkew: false, notes: ["time/vdso-skew: Yama ptrace_scope is 3: no process may be ptraced on this node"] } : { nodeName: node, timeVdsoSkew: true };
 
-function setup() {
-  const sent: unknown[] = [];
-  const daemonOf = (node: string) =>
-    createInMemoryDaemonClientPool({
-      async getNodeCapabilities() {
-        return node === "node-2" ? { nodeName: node, timeVdsoSkew: false, notes: ["time/vdso-skew: Yama ptrace_scope is 3: no process may be ptraced on this node"] } : { nodeName: node, timeVdsoSkew: true };
-      },
-      async setTimeOffset(req) {
-        sent.push(toJson(TimeRequestSchema, req));
-        return {};
-      },
-    });
-  const pools = { "node-1": daemonOf("node-1"), "node-2": daemonOf("node-2") };
-  const daemons = { clientFor: (node: string, nn: string) => pools[node as keyof typeof pools].clientFor(node, nn), size: () => 2, close: () => undefined };
-  const decoder = createRecordDecoder({ pods: createInMemoryPodSource({ pods }), daemons });
-  return { impl: timeChaosManager({ decoder, log: () => undefined }), sent };
-}
+const setup = recordingManager(pods, capabilities, "setTimeOffset", TimeRequestSchema, (decoder) => timeChaosManager({ decoder, log: () => undefined }));
 
 describe("TimeChaos plan", () => {
   it("shows the SetTimeOffset request apply sends, and the helper's probe and set with the daemon's entry", async () => {
-    const { impl, sent } = setup();
-    const plan = await impl.plan(ctx(), 0, records, chaos);
-    expect(sent).toEqual([]); // planning sends nothing
-    await impl.apply(ctx(), 0, records, chaos);
+    const { plan, sent } = await planThenApply(setup(), 0, records, chaos);
     expect(sent).toHaveLength(1);
     expect(plan.capable).toBe(true);
     expect(plan.steps).toHaveLength(1);

@@ -5,10 +5,11 @@ import { NamespaceProcessRunner, type NamespaceKind } from "@faultline/daemon-se
 import type { ChaosImplContext, RecordPlan } from "@faultline/impl-registry";
 
 /**
- * The parts every `plan` of the network, DNS, HTTP, time and IO kinds shares: reaching the record's
- * target and its node's capabilities with read-only calls (a target or a daemon that cannot be
- * reached is a plan that says so, not an error), the request as JSON, and the nsenter prefix the
- * daemon's runner puts before every command it runs in a container's namespaces.
+ * The parts the kinds' `plan`s share (NetworkChaos, PodChaos, StressChaos, HelloWorldChaos, DNSChaos,
+ * HTTPChaos, TimeChaos, IOChaos): reaching the record's target and its node's capabilities with
+ * read-only calls (a target or a daemon that cannot be reached is a plan that says so, not an
+ * error), the request as JSON, the nsenter prefix the daemon's runner puts before every command it
+ * runs in a container's namespaces, and the plan of a record apply sends one daemon RPC for.
  */
 
 /** What a plan needs of a decoded record: its node and that node's daemon. */
@@ -81,4 +82,34 @@ export function commandsOrRefusal<C>(nodeName: string, rpc: string, build: () =>
   } catch (error) {
     return { refusal: `the daemon of node ${nodeName} would refuse ${rpc}: ${(error as Error).message}; nothing would be injected` };
   }
+}
+
+/** The one daemon RPC of a record's apply, as {@link oneDaemonStepPlan} shows it. */
+export interface DaemonStep<C> {
+  /** The record's node, named by the daemon's refusal. */
+  nodeName: string;
+  rpc: string;
+  /** The request as {@link requestJson} shows it. */
+  request: unknown;
+  /** The daemon-side commands of the request: the daemon's own checks and builders (see {@link commandsOrRefusal}). */
+  build: () => C;
+  /** The commands as the step shows them: the argv the daemon runs and a note on them. */
+  show: (commands: C) => { argv: string[][]; note: string };
+}
+
+/**
+ * The plan of a record whose apply is one daemon RPC: not capable when `refusal` (the kind's own
+ * check: the node's capability, the target) or else the daemon's checks refuse the request, with
+ * that reason; one step, the RPC and its request, with the commands the daemon would run and a note
+ * on them when they could be built.
+ */
+export function oneDaemonStepPlan<C>(refusal: string | undefined, step: DaemonStep<C>): RecordPlan {
+  const built = commandsOrRefusal(step.nodeName, step.rpc, step.build);
+  const reason = refusal ?? built.refusal;
+  const daemonStep = { on: "daemon" as const, rpc: step.rpc, request: step.request };
+  return {
+    capable: reason === undefined,
+    ...(reason !== undefined && { reason }),
+    steps: [built.commands !== undefined ? { ...daemonStep, ...step.show(built.commands) } : daemonStep],
+  };
 }
