@@ -3,6 +3,7 @@
 // (verb, resource, namespace), so a 403 says exactly which permission the user lacks.
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
+import { delimiter } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { CliError } from "./cli-io.js";
 
@@ -67,8 +68,18 @@ export class Kube {
     const config = new KubeConfig();
     const source = options.kubeconfig ?? env["KUBECONFIG"] ?? "~/.kube/config";
     try {
+      // $KUBECONFIG read from `env` (the CLI's own environment, which specs give), merged as kubectl
+      // and loadFromDefault merge it; loadFromDefault itself would read process.env
+      const fromEnv = (env["KUBECONFIG"] ?? "").split(delimiter).filter(Boolean);
       if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
-      else config.loadFromDefault();
+      else if (fromEnv.length > 0) {
+        config.loadFromFile(fromEnv[0]!);
+        for (const file of fromEnv.slice(1)) {
+          const next = new KubeConfig();
+          next.loadFromFile(file);
+          config.mergeConfig(next);
+        }
+      } else config.loadFromDefault();
     } catch (err) {
       throw new CliError(`cannot load kubeconfig ${source}: ${(err as Error).message}`);
     }
