@@ -1,8 +1,8 @@
 import { ExecHelloWorldRequestSchema } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
-import { hostPidOf, inNamespacesArgv, requestJson } from "../record-plan/record-plan.js";
+import type { RecordDecoder } from "@faultline/daemon-client";
+import { decodeForPlan, hostPidOf, inNamespacesArgv, requestJson } from "../record-plan/record-plan.js";
 import type { HelloWorldChaos } from "./helloworld-chaos-crd.js";
 import { helloWorldCommand, helloWorldNamespaces } from "./helloworld-chaos-daemon.js";
 
@@ -24,13 +24,9 @@ export function helloWorldChaosManager(deps: { decoder: RecordDecoder; log: Kind
       return "Injected";
     },
     async plan(_ctx, index, records, obj) {
-      let target;
-      try {
-        target = await deps.decoder.decodeContainer(records[index]!.id, obj);
-      } catch (error) {
-        if (error instanceof RecordDecodeError) return { capable: false, reason: error.message, steps: [] };
-        throw error;
-      }
+      const decoded = await decodeForPlan(() => deps.decoder.decodeContainer(records[index]!.id, obj));
+      if (decoded.plan) return decoded.plan;
+      const { target } = decoded;
       return {
         capable: true,
         steps: [

@@ -2,12 +2,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ExecHTTPChaosRequestSchema, parsePodRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindEvent, KindLog } from "@faultline/chaos-kind";
-import { containerIdOf, createNodeCapabilitiesCache, RecordDecodeError, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
+import { containerIdOf, createNodeCapabilitiesCache, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
-import { oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
+import { decodeForPlan, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
 import { execHTTPChaosCommands } from "./http-chaos-plan.js";
 
@@ -227,13 +227,9 @@ export function httpChaosManager(deps: {
       const reached = await reachForPlan(ctx, () => deps.decoder.decodePod(record.id, obj), nodeCapabilities);
       if (reached.plan) return reached.plan;
       const { target, caps } = reached;
-      let containerId: string;
-      try {
-        containerId = containerOf(target, record.id);
-      } catch (err) {
-        if (err instanceof RecordDecodeError) return { capable: false, reason: err.message, steps: [] };
-        throw err;
-      }
+      const container = await decodeForPlan(() => containerOf(target, record.id));
+      if (container.plan) return container.plan;
+      const containerId = container.target;
       let tls = "";
       let tlsProblem: string | undefined;
       if (obj.spec.tls) {

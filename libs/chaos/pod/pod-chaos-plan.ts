@@ -1,10 +1,10 @@
 import { ContainerAction_Action, ContainerRequestSchema, parsePodRecordId, type PlannedStep, type Record } from "@faultline/api";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import type { RecordDecoder } from "@faultline/daemon-client";
 import type { RecordPlan } from "@faultline/impl-registry";
 import type { PodSource } from "@faultline/selector";
 import type { V1Eviction, V1Pod, V1PodDisruptionBudget } from "@kubernetes/client-node";
-import { requestJson } from "../record-plan/record-plan.js";
+import { decodeForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { PodChaos } from "./pod-chaos-crd.js";
 import { podFailureBudgetRefusal, type PodDisruptionBudgetMode } from "./pod-disruption-budget.js";
 import { podFailureApplyPatch } from "./pod-failure-patch.js";
@@ -46,13 +46,9 @@ const podPath = (namespace: string, name: string) => `/api/v1/namespaces/${encod
 export async function planPodChaos(deps: PodChaosPlanDeps, record: Record, obj: PodChaos, options: { pauseImage: string; mode: PodDisruptionBudgetMode }): Promise<RecordPlan> {
   const { action } = obj.spec;
   if (action === "container-kill") {
-    let target;
-    try {
-      target = await deps.decoder.decodeContainer(record.id, obj);
-    } catch (error) {
-      if (error instanceof RecordDecodeError) return { capable: false, reason: error.message, steps: [] };
-      throw error;
-    }
+    const decoded = await decodeForPlan(() => deps.decoder.decodeContainer(record.id, obj));
+    if (decoded.plan) return decoded.plan;
+    const { target } = decoded;
     return {
       capable: true,
       steps: [

@@ -19,6 +19,20 @@ export interface PlanTarget {
 }
 
 /**
+ * Runs `decode` (the decoder apply uses, or a step of it such as the container's id): a record whose
+ * target does not decode (its pod or container not there or not started) gives the plan to return
+ * instead, not capable with the decoder's reason. Any other error is thrown.
+ */
+export async function decodeForPlan<T>(decode: () => T | Promise<T>): Promise<{ target: T; plan?: undefined } | { plan: RecordPlan }> {
+  try {
+    return { target: await decode() };
+  } catch (error) {
+    if (error instanceof RecordDecodeError) return { plan: { capable: false, reason: error.message, steps: [] } };
+    throw error;
+  }
+}
+
+/**
  * Decodes the record's target (`decode`, the decoder apply uses) and asks its node's capabilities
  * (`capabilitiesOf`, the same cache apply reads). A record that does not decode (its pod or container
  * not there, not started, no daemon on its node) or a daemon that does not answer gives the plan to
