@@ -1,10 +1,9 @@
 // The chaos kinds the cluster serves, from discovery of chaos-mesh.org/v1alpha1 (so a kind added
 // to the manager later works with no change here), and `kind/name` arguments resolved against them.
+import { chaosGroup, chaosVersion } from "@faultline/api";
 import { CliError, UsageError } from "./cli-io.js";
 import { apiErrorFor, type Kube } from "./kube.js";
 
-export const chaosGroup = "chaos-mesh.org";
-export const chaosVersion = "v1alpha1";
 
 /** One chaos kind as discovery lists it. */
 export interface ChaosKind {

@@ -43,6 +43,7 @@ Commands:
       --timeout 30s         how long to wait for the manager's plan
   stop --all                engage the kill switch: every experiment recovered, nothing new starts
       --reason TEXT         why (shown on every paused experiment)
+      --wait                wait until every record is recovered (the default)
       --no-wait             do not wait until every record is recovered
       --timeout 60s         how long to wait (default 60s)
   stop kind/name            pause one experiment (experiment.chaos-mesh.org/pause)
@@ -50,8 +51,10 @@ Commands:
   resume kind/name          resume one paused experiment
   doctor                    nodes' daemons and capabilities, the manager, RBAC gaps (exit 1 on a problem)
       --faultline-namespace chaos-mesh   where the manager runs
+      --timeout 30s         how long to wait for the manager's fresh status (default 30s)
   recover --orphans         list injections whose experiment is gone; remove them after confirmation
       -y, --yes             confirm without a prompt (required when stdin is not a terminal)
+      --timeout 60s         how long to wait for the manager's status and sweep (default 60s)
 
 Global flags (before or after the command: faultline -n shop status):
   -n, --namespace NS        the namespace (default: the context's, else "default")
@@ -61,7 +64,7 @@ Global flags (before or after the command: faultline -n shop status):
   -o, --output json|yaml    machine-readable output (default: a table)
   -h, --help                this help
 
-Exit codes: 0 ok, 1 a failure or a refusal, 2 a usage error. Errors go to stderr.
+Exit codes: 0 ok, 1 a failure or a refusal, 2 a usage error, 130 interrupted (Ctrl-C) while waiting. Errors go to stderr.
 `;
 
 /** Parses `argv` (without node and the script) and runs the command; returns the exit code. */

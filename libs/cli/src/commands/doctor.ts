@@ -1,6 +1,7 @@
 // `faultline doctor`: the manager's published status (fresh), per node its daemon, version,
 // reachability and capabilities per kind; the manager's version, leadership, queue and RBAC gaps;
 // and the user's own RBAC gaps per CLI command (SelfSubjectAccessReviews). Exit 1 on a problem.
+import { chaosGroup } from "@faultline/api";
 import { discoverChaosKinds, type ChaosKind } from "../chaos-kinds.js";
 import { exitFailure, exitOk, type CliIo } from "../cli-io.js";
 import { describeAccess, type Access, type Kube } from "../kube.js";
@@ -18,7 +19,7 @@ export interface DoctorOptions {
 
 /** What each command needs, in RBAC's words. */
 export function commandAccess(kinds: readonly ChaosKind[], namespace: string, faultlineNamespace: string): { [command: string]: Access[] } {
-  const chaos = (verb: string) => kinds.map((k) => ({ verb, resource: k.plural, group: "chaos-mesh.org", namespace }));
+  const chaos = (verb: string) => kinds.map((k) => ({ verb, resource: k.plural, group: chaosGroup, namespace }));
   const statusCm = (verb: string) => ({ verb, resource: "configmaps", group: "", namespace: faultlineNamespace, name: statusConfigMapName });
   const ks = (verb: string) => ({ verb, resource: "killswitches", group: killSwitchGroup, name: "cluster" });
   return {

@@ -3,7 +3,7 @@
 // nothing), status.plan awaited, printed, and the object deleted (always, Ctrl-C too).
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import { killSwitchResource, pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
+import { chaosApiVersion, chaosGroup, killSwitchResource, pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind } from "../chaos-kinds.js";
 import { CliError, exitFailure, exitOk, UsageError, type CliIo } from "../cli-io.js";
 import { ApiError, apiErrorFor, type Kube } from "../kube.js";
@@ -32,7 +32,7 @@ export function readChaosManifest(file: string, text: string): Manifest & { kind
   if (docs.length !== 1) throw new UsageError(`${file}: plan takes one chaos object, the file holds ${docs.length} documents`);
   const object = docs[0]!.toJS() as Manifest;
   if (typeof object !== "object" || object === null || Array.isArray(object)) throw new UsageError(`${file}: not a Kubernetes object`);
-  if (object.apiVersion !== "chaos-mesh.org/v1alpha1") throw new UsageError(`${file}: apiVersion must be chaos-mesh.org/v1alpha1, not ${JSON.stringify(object.apiVersion)}`);
+  if (object.apiVersion !== chaosApiVersion) throw new UsageError(`${file}: apiVersion must be ${chaosApiVersion}, not ${JSON.stringify(object.apiVersion)}`);
   if (typeof object.kind !== "string") throw new UsageError(`${file}: kind is missing`);
   const name = object.metadata?.name ?? (typeof object.metadata?.generateName === "string" ? object.metadata.generateName.replace(/-$/, "") : undefined);
   if (typeof name !== "string" || name === "") throw new UsageError(`${file}: metadata.name is missing`);
@@ -79,7 +79,7 @@ export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Prom
     metadata: { ...restMeta, generateName: `${name}-plan-`, namespace, annotations: { ...(manifest.metadata.annotations ?? {}), [planAnnotation]: "true", [pauseAnnotation]: "true" } },
   };
   delete (body as { status?: unknown }).status;
-  const access = (verb: string, objectName?: string) => ({ verb, resource: kind.plural, group: "chaos-mesh.org", namespace, ...(objectName ? { name: objectName } : {}) });
+  const access = (verb: string, objectName?: string) => ({ verb, resource: kind.plural, group: chaosGroup, namespace, ...(objectName ? { name: objectName } : {}) });
   let created: { metadata: { name: string; generation?: number } };
   try {
     created = await kube.request("POST", chaosPath(kind, namespace), access("create"), { body });

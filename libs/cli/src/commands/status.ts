@@ -1,6 +1,6 @@
 // `faultline status [kind/name] [--watch]`: experiments with records injected/total per node,
 // conditions and last Events; --watch redraws progress bars on a terminal, prints changed lines otherwise.
-import { pauseAnnotation, type Record } from "@faultline/api";
+import { chaosApiVersion, chaosGroup, pauseAnnotation, type Record } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind, parseKindName, type ChaosKind } from "../chaos-kinds.js";
 import { CliError, exitOk, type CliIo } from "../cli-io.js";
 import { ApiError, type Kube } from "../kube.js";
@@ -47,7 +47,7 @@ export async function collectStatus(kube: Kube, options: Pick<StatusOptions, "ta
     const { kind: word, name } = parseKindName(options.target);
     const kind = findChaosKind(served, word);
     const namespace = options.namespace ?? kube.defaultNamespace;
-    const object = await kube.getIfExists<ChaosObject>(chaosPath(kind, namespace, name), { verb: "get", resource: kind.plural, group: "chaos-mesh.org", namespace, name });
+    const object = await kube.getIfExists<ChaosObject>(chaosPath(kind, namespace, name), { verb: "get", resource: kind.plural, group: chaosGroup, namespace, name });
     if (object === undefined) throw new CliError(`${kind.kind} ${namespace}/${name} not found`);
     found.push({ kind, object });
   } else {
@@ -56,7 +56,7 @@ export async function collectStatus(kube: Kube, options: Pick<StatusOptions, "ta
     const lists = await Promise.all(
       served.map(async (kind): Promise<{ kind: ChaosKind; list: List<ChaosObject> } | { kind: ChaosKind; refused: ApiError }> => {
         try {
-          return { kind, list: await kube.request<List<ChaosObject>>("GET", chaosPath(kind, options.namespace), { verb: "list", resource: kind.plural, group: "chaos-mesh.org", ...(options.namespace === undefined ? {} : { namespace: options.namespace }) }) };
+          return { kind, list: await kube.request<List<ChaosObject>>("GET", chaosPath(kind, options.namespace), { verb: "list", resource: kind.plural, group: chaosGroup, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) }) };
         } catch (err) {
           if (err instanceof ApiError && err.status === 403) return { kind, refused: err };
           throw err;
@@ -82,7 +82,7 @@ export async function collectStatus(kube: Kube, options: Pick<StatusOptions, "ta
       else if (experiment?.recordShards) {
         const ns = object.metadata.namespace;
         try {
-          const shards = await kube.request<List<{ spec: { records: Record[] } }>>("GET", `/apis/chaos-mesh.org/v1alpha1/namespaces/${encodeURIComponent(ns)}/recordshards?labelSelector=${encodeURIComponent(`faultline.chaos-mesh.org/experiment-uid=${object.metadata.uid}`)}`, { verb: "list", resource: "recordshards", group: "chaos-mesh.org", namespace: ns });
+          const shards = await kube.request<List<{ spec: { records: Record[] } }>>("GET", `/apis/${chaosApiVersion}/namespaces/${encodeURIComponent(ns)}/recordshards?labelSelector=${encodeURIComponent(`faultline.chaos-mesh.org/experiment-uid=${object.metadata.uid}`)}`, { verb: "list", resource: "recordshards", group: chaosGroup, namespace: ns });
           recordsOf.set(object.metadata.uid, shards.items.flatMap((s) => s.spec.records));
         } catch (err) {
           if (!(err instanceof ApiError && err.status === 403)) throw err;
@@ -113,7 +113,7 @@ export async function collectStatus(kube: Kube, options: Pick<StatusOptions, "ta
         warnings.push(`${err.message}: nodes shown as "(no node)"`);
       }
       try {
-        const events = await kube.request<List<EventItem>>("GET", `/api/v1${nsPath(ns)}/events?fieldSelector=${encodeURIComponent("involvedObject.apiVersion=chaos-mesh.org/v1alpha1")}`, { verb: "list", resource: "events", group: "", ...scope });
+        const events = await kube.request<List<EventItem>>("GET", `/api/v1${nsPath(ns)}/events?fieldSelector=${encodeURIComponent(`involvedObject.apiVersion=${chaosApiVersion}`)}`, { verb: "list", resource: "events", group: "", ...scope });
         for (const e of events.items) {
           const uid = e.involvedObject.uid;
           if (uid === undefined) continue;

@@ -1,7 +1,7 @@
 // `faultline stop --all` / `resume --all`: the kill switch (KillSwitch "cluster", cluster-scoped,
 // faultline.chaos-mesh.org/v1alpha1), created or patched; stop waits until its status says every
 // record is recovered. `stop kind/name` / `resume kind/name`: Chaos Mesh's pause annotation on one object.
-import { killSwitchApiVersion, killSwitchKind, killSwitchName, killSwitchResource, pauseAnnotation, type KillSwitch } from "@faultline/api";
+import { chaosGroup, killSwitchApiVersion, killSwitchKind, killSwitchName, killSwitchResource, pauseAnnotation, type KillSwitch } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind, parseKindName } from "../chaos-kinds.js";
 import { CliError, exitOk, type CliIo } from "../cli-io.js";
 import { ApiError, type Kube } from "../kube.js";
@@ -113,7 +113,7 @@ async function pauseOne(kube: Kube, io: CliIo, target: string, options: StopOpti
   const patch = { metadata: { annotations: { [pauseAnnotation]: options.action === "stop" ? "true" : null } } };
   let object: unknown;
   try {
-    object = await kube.request("PATCH", chaosPath(kind, options.namespace, name), { verb: "patch", resource: kind.plural, group: "chaos-mesh.org", namespace: options.namespace, name }, { body: patch, contentType: "application/merge-patch+json" });
+    object = await kube.request("PATCH", chaosPath(kind, options.namespace, name), { verb: "patch", resource: kind.plural, group: chaosGroup, namespace: options.namespace, name }, { body: patch, contentType: "application/merge-patch+json" });
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) throw new CliError(`${kind.kind} ${options.namespace}/${name} not found`);
     throw err;
