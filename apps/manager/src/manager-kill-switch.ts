@@ -4,9 +4,10 @@
 // changes, the switch's status (how many records are still injected) written while leading, and the
 // emergency's own client budget (`onRecovering`) from engaging until every record is recovered.
 import { isDeepStrictEqual } from "node:util";
-import { killSwitchName, killSwitchResource, killSwitchStateOf, type ChaosStatus, type KillSwitch, type KillSwitchCondition, type KillSwitchState } from "@faultline/api";
+import { killSwitchName, killSwitchResource, killSwitchStateOf, killSwitchStatus, type KillSwitch, type KillSwitchState } from "@faultline/api";
 import { errorFields, objectKeyOf, type InformerSet, type Logger, type ManagedController, type WatchedResource } from "@faultline/controller";
-import { oneShotOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
+import { activeRecordsOf } from "@faultline/records";
+import { resourceOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -58,54 +59,6 @@ export interface ManagerKillSwitch {
   recovering(): boolean;
   /** Writes the switch's status until `signal` aborts (while leading). */
   run(signal: AbortSignal): Promise<void>;
-}
-
-/**
- * Records of an object that may still hold an injection: every phase but `Not Injected`, and any
- * record marked `applying`. A one-shot's records are never counted (a killed pod has nothing to
- * recover, and the switch does not repeat it). Counts per phase when the records are in RecordShards.
- */
-export function activeRecordsOf(kind: ChaosKind, obj: ChaosObject): number {
-  if (oneShotOf(kind, obj)) return 0;
-  const experiment = (obj.status as ChaosStatus | undefined)?.experiment;
-  const records = experiment?.containerRecords;
-  if (records) return records.filter((r) => r.phase !== "Not Injected" || r.applying).length;
-  let active = 0;
-  for (const [phase, count] of Object.entries(experiment?.recordCounts ?? {})) if (phase !== "Not Injected") active += count;
-  return active;
-}
-
-/**
- * The status the switch should have now, given what was written, the records still active, and the
- * reconciles still running that began before the switch was engaged (which may yet inject).
- */
-export function killSwitchStatus(obj: KillSwitch, activeRecords: number, now: Date, reconcilesBefore = 0): NonNullable<KillSwitch["status"]> {
-  const previous = obj.status ?? {};
-  const state = killSwitchStateOf(obj);
-  const at = now.toISOString();
-  const condition = (next: Omit<KillSwitchCondition, "type" | "lastTransitionTime">): KillSwitchCondition[] => {
-    const before = previous.conditions?.find((c) => c.type === "AllRecovered");
-    const lastTransitionTime = before?.status === next.status && before.lastTransitionTime ? before.lastTransitionTime : at;
-    return [{ type: "AllRecovered", ...next, lastTransitionTime }];
-  };
-  const observedGeneration = obj.metadata.generation ?? 0;
-  if (!state.engaged) {
-    return { observedGeneration, conditions: condition({ status: "False", reason: "Disengaged", message: "the kill switch is off: experiments run" }) };
-  }
-  // engagedAt survives a restart of the manager and a change of the reason, not a disengage
-  const engagedAt = previous.engagedAt ?? at;
-  if (activeRecords > 0 || reconcilesBefore > 0) {
-    const running = `${reconcilesBefore} reconcile(s) begun before the switch was engaged still running`;
-    const message = activeRecords > 0 ? `${activeRecords} record(s) still injected${reconcilesBefore > 0 ? `; ${running}` : ""}` : running;
-    return { observedGeneration, engagedAt, activeRecords, conditions: condition({ status: "False", reason: "Recovering", message }) };
-  }
-  return {
-    observedGeneration,
-    engagedAt,
-    recoveredAt: previous.recoveredAt ?? at,
-    activeRecords: 0,
-    conditions: condition({ status: "True", reason: "AllRecovered", message: "every record of every experiment is recovered" }),
-  };
 }
 
 /**
@@ -202,13 +155,9 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
     openGate();
   }
 
-  const watchedKinds = new Set<string>();
   function watchRecords(): void {
     for (const kind of options.kinds()) {
-      const key = `${kind.group}/${kind.plural}`;
-      if (watchedKinds.has(key)) continue;
-      watchedKinds.add(key);
-      informers.informer<ChaosObject>({ group: kind.group, version: kind.version, plural: kind.plural }).addHandler(() => {
+      informers.informer<ChaosObject>(resourceOf(kind)).addHandler(() => {
         if (last?.engaged) markDirty();
       });
     }
@@ -218,7 +167,7 @@ export function createManagerKillSwitch(options: ManagerKillSwitchOptions): Mana
   function activeRecords(): number {
     let active = 0;
     for (const kind of options.kinds()) {
-      for (const obj of informers.informer<ChaosObject>({ group: kind.group, version: kind.version, plural: kind.plural }).list()) active += activeRecordsOf(kind, obj);
+      for (const obj of informers.informer<ChaosObject>(resourceOf(kind)).list()) active += activeRecordsOf(kind, obj);
     }
     return active;
   }

@@ -31,6 +31,7 @@ export {
   killSwitchReason,
   killSwitchResource,
   killSwitchStateOf,
+  killSwitchStatus,
 } from "./v1alpha1/kill-switch.js";
 // Go durations, as spec.duration and the orchestration fields write them
 export { InvalidDurationError, parseGoDuration } from "./v1alpha1/go-duration.js";

@@ -10,7 +10,7 @@ export type { ChaosObjectClient, ChaosResource, UpdateWithRetryOptions } from ".
 export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, updateWithRetry } from "./chaos-object-client.js";
 // more records than one object holds: kept in RecordShard objects, the status keeps counts
 export type { RecordShardClient, ShardedChaosObjectClientOptions } from "./sharded-chaos-object-client.js";
-export { createKubernetesRecordShardClient, createShardedChaosObjectClient, recordCounts } from "./sharded-chaos-object-client.js";
+export { activeRecordsOf, createKubernetesRecordShardClient, createShardedChaosObjectClient, recordCounts } from "./sharded-chaos-object-client.js";
 export type { RecordShard } from "./record-shard-crd.js";
 export { defaultRecordsPerShard, recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { chaosApiVersion, controllerReference, isObjectNotFound, type Record } from "@faultline/api";
+import { chaosApiVersion, controllerReference, isObjectNotFound, type ChaosStatus, type Record } from "@faultline/api";
 import type { CustomObjectsApi } from "@kubernetes/client-node";
-import type { ChaosObject } from "@faultline/impl-registry";
+import { oneShotOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
 import { ConflictError, type ChaosObjectClient, type ChaosResource } from "./chaos-object-client.js";
 import { recordsFinalizer } from "./chaos-annotations.js";
 import { defaultRecordsPerShard, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource, type RecordShard } from "./record-shard-crd.js";
@@ -65,6 +65,21 @@ export function recordCounts(records: readonly Record[]): { [phase: string]: num
   const counts: { [phase: string]: number } = {};
   for (const r of records) counts[r.phase] = (counts[r.phase] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * Records of an object that may still hold an injection: every phase but `Not Injected`, and any
+ * record marked `applying`. A one-shot's records are never counted (a killed pod has nothing to
+ * recover, and the switch does not repeat it). Counts per phase when the records are in RecordShards.
+ */
+export function activeRecordsOf(kind: ChaosKind, obj: ChaosObject): number {
+  if (oneShotOf(kind, obj)) return 0;
+  const experiment = (obj.status as ChaosStatus | undefined)?.experiment;
+  const records = experiment?.containerRecords;
+  if (records) return records.filter((r) => r.phase !== "Not Injected" || r.applying).length;
+  let active = 0;
+  for (const [phase, count] of Object.entries(experiment?.recordCounts ?? {})) if (phase !== "Not Injected") active += count;
+  return active;
 }
 
 /**

@@ -1,5 +1,15 @@
 import { validateAgainstSchema } from "../openapi-validation.js";
-import { killSwitchCrd, killSwitchMessage, killSwitchStateOf } from "./kill-switch.js";
+import { killSwitchCrd, killSwitchMessage, killSwitchStateOf, killSwitchStatus, type KillSwitch } from "./kill-switch.js";
+
+const ks = (engaged: boolean, status?: KillSwitch["status"]): KillSwitch => ({
+  apiVersion: "faultline.chaos-mesh.org/v1alpha1",
+  kind: "KillSwitch",
+  metadata: { name: "cluster", generation: 3 },
+  spec: { engaged, reason: "incident" },
+  ...(status && { status }),
+});
+const t0 = new Date("2026-12-06T18:00:00Z");
+const t1 = new Date("2026-12-06T18:00:02Z");
 
 describe("the kill switch", () => {
   it("is engaged only by spec.engaged: true; absent is off", () => {
@@ -31,5 +41,37 @@ describe("the kill switch", () => {
     expect(validateAgainstSchema({ engaged: true, reason: "x", engagedBy: "alice" }, spec)).toEqual([]);
     expect(validateAgainstSchema({ reason: "x" }, spec).join("\n")).toMatch(/engaged/);
     expect(validateAgainstSchema({ engaged: "yes" }, spec).join("\n")).toMatch(/engaged/);
+  });
+});
+
+describe("killSwitchStatus", () => {
+  it("while records are still injected: engagedAt, the count, AllRecovered False", () => {
+    expect(killSwitchStatus(ks(true), 12, t0)).toEqual({
+      observedGeneration: 3,
+      engagedAt: t0.toISOString(),
+      activeRecords: 12,
+      conditions: [{ type: "AllRecovered", status: "False", reason: "Recovering", message: "12 record(s) still injected", lastTransitionTime: t0.toISOString() }],
+    });
+  });
+
+  it("once none is: recoveredAt, AllRecovered True; engagedAt kept from the status (a restarted manager too)", () => {
+    const before = killSwitchStatus(ks(true), 12, t0);
+    const after = killSwitchStatus(ks(true, before), 0, t1);
+    expect(after).toEqual({
+      observedGeneration: 3,
+      engagedAt: t0.toISOString(),
+      recoveredAt: t1.toISOString(),
+      activeRecords: 0,
+      conditions: [{ type: "AllRecovered", status: "True", reason: "AllRecovered", message: "every record of every experiment is recovered", lastTransitionTime: t1.toISOString() }],
+    });
+    expect(killSwitchStatus(ks(true, after), 0, new Date("2026-12-06T19:00:00Z"))).toEqual(after); // settled: nothing to write
+  });
+
+  it("off: no engagedAt, recoveredAt or count", () => {
+    const engaged = killSwitchStatus(ks(true), 0, t0);
+    expect(killSwitchStatus(ks(false, engaged), 0, t1)).toEqual({
+      observedGeneration: 3,
+      conditions: [{ type: "AllRecovered", status: "False", reason: "Disengaged", message: "the kill switch is off: experiments run", lastTransitionTime: t1.toISOString() }],
+    });
   });
 });

@@ -79,6 +79,39 @@ export function killSwitchStateOf(obj: Pick<KillSwitch, "spec"> | undefined): Ki
 }
 
 /**
+ * The status the switch should have now, given what was written, the records still active, and the
+ * reconciles still running that began before the switch was engaged (which may yet inject).
+ */
+export function killSwitchStatus(obj: KillSwitch, activeRecords: number, now: Date, reconcilesBefore = 0): NonNullable<KillSwitch["status"]> {
+  const previous = obj.status ?? {};
+  const state = killSwitchStateOf(obj);
+  const at = now.toISOString();
+  const condition = (next: Omit<KillSwitchCondition, "type" | "lastTransitionTime">): KillSwitchCondition[] => {
+    const before = previous.conditions?.find((c) => c.type === "AllRecovered");
+    const lastTransitionTime = before?.status === next.status && before.lastTransitionTime ? before.lastTransitionTime : at;
+    return [{ type: "AllRecovered", ...next, lastTransitionTime }];
+  };
+  const observedGeneration = obj.metadata.generation ?? 0;
+  if (!state.engaged) {
+    return { observedGeneration, conditions: condition({ status: "False", reason: "Disengaged", message: "the kill switch is off: experiments run" }) };
+  }
+  // engagedAt survives a restart of the manager and a change of the reason, not a disengage
+  const engagedAt = previous.engagedAt ?? at;
+  if (activeRecords > 0 || reconcilesBefore > 0) {
+    const running = `${reconcilesBefore} reconcile(s) begun before the switch was engaged still running`;
+    const message = activeRecords > 0 ? `${activeRecords} record(s) still injected${reconcilesBefore > 0 ? `; ${running}` : ""}` : running;
+    return { observedGeneration, engagedAt, activeRecords, conditions: condition({ status: "False", reason: "Recovering", message }) };
+  }
+  return {
+    observedGeneration,
+    engagedAt,
+    recoveredAt: previous.recoveredAt ?? at,
+    activeRecords: 0,
+    conditions: condition({ status: "True", reason: "AllRecovered", message: "every record of every experiment is recovered" }),
+  };
+}
+
+/**
  * The KillSwitch CRD: cluster-scoped (one ClusterRole and ClusterRoleBinding grant it without knowing
  * the manager's namespace; `kubectl get killswitch` finds it), a singleton named `cluster` (a CEL rule
  * at the root), with a status the manager writes saying what it did.
