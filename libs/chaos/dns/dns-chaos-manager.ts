@@ -4,7 +4,7 @@ import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKeyOf, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import { oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { DNSChaos, DNSChaosSpec } from "./dns-chaos-crd.js";
 import { execDNSChaosCommands } from "./dns-chaos-plan.js";
@@ -28,7 +28,7 @@ export function dnsRequestOf(spec: DNSChaosSpec): { action: string; patterns: st
  * its namespaced name, and the record id).
  */
 export function execDNSChaosRequestOf(obj: DNSChaos, recordId: string, namespacedName: string, containerId: string): MessageInitShape<typeof ExecDNSChaosRequestSchema> {
-  return { containerId, ...dnsRequestOf(obj.spec), recordKey: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId) };
+  return { containerId, ...dnsRequestOf(obj.spec), recordKey: heldRecordKeyOf(obj, recordId, namespacedName) };
 }
 
 /** Thrown when the target's node cannot intercept DNS; nothing was sent. */
@@ -70,7 +70,6 @@ export function missingDNSCapabilities(caps: NodeCapabilities): string[] {
  * recovers (RecoverDNSChaos) those whose DNSChaos is gone or no longer holds the record.
  */
 export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<DNSChaos>> {
-  const keyOf = (obj: DNSChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
   const capabilitiesOf = createNodeCapabilitiesCache();
 
   return {
@@ -124,7 +123,7 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
         log: deps.log,
         decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
         goneWith: "its interception went with it",
-        recover: (target, signal) => target.daemon.recoverDNSChaos({ containerId: target.containerId, recordKey: keyOf(obj, records[index]!.id, ctx.namespacedName) }, { signal }),
+        recover: (target, signal) => target.daemon.recoverDNSChaos({ containerId: target.containerId, recordKey: heldRecordKeyOf(obj, records[index]!.id, ctx.namespacedName) }, { signal }),
       }),
 
     lostInjections: (ctx, records, obj) =>
@@ -132,7 +131,7 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
         ctx,
         records,
         decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
-        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        keysOf: (recordId) => [heldRecordKeyOf(obj, recordId, ctx.namespacedName)],
         listKeys: async (daemon, signal) => (await daemon.listDNSChaos({}, { signal })).injections.map((i) => i.recordKey),
         log: deps.log,
         kind: "DNSChaos",

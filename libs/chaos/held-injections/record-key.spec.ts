@@ -1,4 +1,4 @@
-import { heldRecordKey, parseHeldContainerRecordKey, parseHeldPodRecordKey, parseHeldRecordKey } from "./record-key.js";
+import { heldRecordKey, heldRecordKeyOf, parseHeldContainerRecordKey, parseHeldPodRecordKey, parseHeldRecordKey } from "./record-key.js";
 
 describe("heldRecordKey / parseHeldRecordKey", () => {
   const uid = "0b5f2a4c-1d2e-4f60-8a9b-0c1d2e3f4a5b";
@@ -23,5 +23,13 @@ describe("heldRecordKey / parseHeldRecordKey", () => {
     expect(parseHeldPodRecordKey(`${uid}/app/web-0`)).toEqual({ uid, recordId: "app/web-0" });
     expect(parseHeldPodRecordKey(`${uid}/app/web-0/main`)).toBeUndefined();
     expect(parseHeldPodRecordKey("chaos-mesh/containerd://abc")).toBeUndefined(); // HTTPChaos's ApplyHttpChaos key, a Chaos Mesh manager's
+  });
+});
+
+describe("heldRecordKeyOf", () => {
+  it("keys an object's record by its uid, else (an object without one, only in tests) by its namespace/name", () => {
+    const uid = "0b5f2a4c-1d2e-4f60-8a9b-0c1d2e3f4a5b";
+    expect(heldRecordKeyOf({ metadata: { uid } }, "ns/pod/c", "ns/x")).toBe(`${uid}/ns/pod/c`);
+    expect(heldRecordKeyOf({ metadata: {} }, "ns/pod/c", "ns/x")).toBe("ns/x/ns/pod/c");
   });
 });

@@ -13,6 +13,15 @@ export function heldRecordKey(chaosUid: string, recordId: string): string {
 }
 
 /**
+ * {@link heldRecordKey} of `obj`'s record: the one place the rule "the object's uid, else its
+ * `namespace/name`" is written, for the request apply sends and for what recover, the lost-injection
+ * check and the sweep look for, so they cannot drift apart.
+ */
+export function heldRecordKeyOf(obj: { metadata: { uid?: string } }, recordId: string, namespacedName: string): string {
+  return heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
+}
+
+/**
  * The experiment uid and record id of a {@link heldRecordKey}, or undefined for any other shape:
  * the uid must be a Kubernetes uid and the rest a record id `isRecordId` accepts.
  */

@@ -5,7 +5,7 @@ import type { KindEvent, KindLog } from "@faultline/chaos-kind";
 import { containerIdOf, createNodeCapabilitiesCache, type DecodedPod, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKeyOf, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
 import { decodeForPlan, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
@@ -81,7 +81,7 @@ export function httpRulesOf(spec: HTTPChaosSpec, source: string): HTTPChaosRule[
  */
 export function execHTTPChaosRequestOf(obj: HTTPChaos, recordId: string, namespacedName: string, containerId: string, tls: string): MessageInitShape<typeof ExecHTTPChaosRequestSchema> {
   const namespace = obj.metadata.namespace ?? namespacedName.split("/")[0]!;
-  return { containerId, recordKey: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId), rules: JSON.stringify(httpRulesOf(obj.spec, `${namespace}/${obj.metadata.name}`)), tls };
+  return { containerId, recordKey: heldRecordKeyOf(obj, recordId, namespacedName), rules: JSON.stringify(httpRulesOf(obj.spec, `${namespace}/${obj.metadata.name}`)), tls };
 }
 
 /** Thrown when `tls` names a Secret, or a key in it, that is not there; nothing was sent. */
@@ -187,7 +187,6 @@ export function httpChaosManager(deps: {
   log: KindLog;
   event?: KindEvent;
 }): Required<ChaosImpl<HTTPChaos>> {
-  const keyOf = (obj: HTTPChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
   const nodeCapabilities = createNodeCapabilitiesCache();
   // the record's pod through its first container (the pod's containers share its network namespace)
   const containerOf = (target: DecodedPod, recordId: string) => containerIdOf(target.pod, target.pod.spec?.containers[0]?.name ?? "", recordId);
@@ -274,7 +273,7 @@ export function httpChaosManager(deps: {
           return { nodeName: target.nodeName, daemon: target.daemon, containerId: containerOf(target, recordId) };
         },
         goneWith: "its proxy and redirect went with it",
-        recover: (target, signal) => target.daemon.recoverHTTPChaos({ containerId: target.containerId, recordKey: keyOf(obj, records[index]!.id, ctx.namespacedName) }, { signal }),
+        recover: (target, signal) => target.daemon.recoverHTTPChaos({ containerId: target.containerId, recordKey: heldRecordKeyOf(obj, records[index]!.id, ctx.namespacedName) }, { signal }),
       }),
 
     // by key only: the proxy and redirect are the pod's (its network namespace), so a restarted
@@ -284,7 +283,7 @@ export function httpChaosManager(deps: {
         ctx,
         records,
         decode: (recordId) => deps.decoder.decodePod(recordId, obj),
-        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        keysOf: (recordId) => [heldRecordKeyOf(obj, recordId, ctx.namespacedName)],
         listKeys: async (daemon, signal) => (await daemon.listHTTPChaos({}, { signal })).injections.map((i) => i.recordKey),
         log: deps.log,
         kind: "HTTPChaos",

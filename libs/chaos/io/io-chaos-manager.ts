@@ -5,7 +5,7 @@ import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKeyOf, isUnimplemented, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import type { IOChaosAction } from "./io-action.js";
 import { oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { IOChaos, IOChaosSpec } from "./io-chaos-crd.js";
@@ -64,7 +64,7 @@ export function execIOChaosRequestOf(obj: IOChaos, recordId: string, namespacedN
   return {
     containerId,
     volumePath: obj.spec.volumePath,
-    recordKey: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId),
+    recordKey: heldRecordKeyOf(obj, recordId, namespacedName),
     action: JSON.stringify(ioActionOf(obj.spec, namespacedName)),
   };
 }
@@ -89,7 +89,6 @@ export function execIOChaosRequestOf(obj: IOChaos, recordId: string, namespacedN
  * daemon drops it). `sweep` recovers the keys in force whose IOChaos no longer holds the record.
  */
 export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<IOChaos>> {
-  const keyOf = (obj: IOChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
   const capabilitiesOf = createNodeCapabilitiesCache();
 
   return {
@@ -140,7 +139,7 @@ export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): 
         throw err;
       }
       try {
-        await target.daemon.recoverIOChaos({ containerId: target.containerId, volumePath: obj.spec.volumePath, recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+        await target.daemon.recoverIOChaos({ containerId: target.containerId, volumePath: obj.spec.volumePath, recordKey: heldRecordKeyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
       } catch (err) {
         // a daemon without IOChaos (an older one) never injected it: nothing to remove, and no deletion left stuck
         if (!isUnimplemented(err)) throw err;
@@ -154,7 +153,7 @@ export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): 
         ctx,
         records,
         decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
-        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        keysOf: (recordId) => [heldRecordKeyOf(obj, recordId, ctx.namespacedName)],
         listKeys: async (daemon, signal) => (await daemon.listIOChaos({}, { signal })).injections.map((i) => i.recordKey),
         log: deps.log,
         kind: "IOChaos",

@@ -3,11 +3,11 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { KindLog } from "@faultline/chaos-kind";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
-import { lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKeyOf, lostByHeldKeys, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import { commandsOrRefusal, hostPidOf, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { StressChaos } from "./stress-chaos-crd.js";
 import { checkStressRequest, stressNgArgs } from "./stress-chaos-daemon.js";
-import { stressRecordKey, stressRequestOf } from "./stress-request.js";
+import { stressRequestOf } from "./stress-request.js";
 import { defaultStressorLauncher, stressorCommand, stressorLauncherArgv, stressorStdinArgs } from "./stressor-processes.js";
 
 /** Whether a node's daemon can run StressChaos, from its GetNodeCapabilities: it must be able to run stress-ng. */
@@ -22,7 +22,7 @@ export function execStressRequestOf(obj: StressChaos, recordId: string, containe
     target: containerId,
     enterNs: true,
     ...stressRequestOf(obj.spec),
-    recordKey: stressRecordKey(obj.metadata.uid ?? namespacedName, recordId),
+    recordKey: heldRecordKeyOf(obj, recordId, namespacedName),
   };
 }
 
@@ -73,7 +73,6 @@ export function stressorArgvOf(req: ExecStressRequest): string[][] {
  * `--<stressor>-ops`) is done when it ends, not lost.
  */
 export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): ChaosImpl<StressChaos> {
-  const keyOf = (obj: StressChaos, recordId: string, namespacedName: string) => stressRecordKey(obj.metadata.uid ?? namespacedName, recordId);
   return {
     async apply(ctx, index, records, obj) {
       const record = records[index]!;
@@ -119,7 +118,7 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
         }
         throw err;
       }
-      await target.daemon.cancelStressors({ recordKey: keyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
+      await target.daemon.cancelStressors({ recordKey: heldRecordKeyOf(obj, record.id, ctx.namespacedName) }, { signal: ctx.signal });
       return "Not Injected";
     },
     lostInjections: async (ctx, records, obj) => {
@@ -132,7 +131,7 @@ export function stressChaosManager(deps: { decoder: RecordDecoder; log: KindLog 
         records,
         decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
         // every part of the record's stressors must still run
-        keysOf: (recordId) => parts.map((part) => `${keyOf(obj, recordId, ctx.namespacedName)} ${part}`),
+        keysOf: (recordId) => parts.map((part) => `${heldRecordKeyOf(obj, recordId, ctx.namespacedName)} ${part}`),
         listKeys: async (daemon, signal) => (await daemon.listStressors({}, { signal })).stressors.map((s) => `${s.recordKey} ${s.part}`),
         log: deps.log,
         kind: "StressChaos",

@@ -6,7 +6,7 @@ import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type DecodedContainer, type RecordDecoder } from "@faultline/daemon-client";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
-import { heldRecordKey, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
+import { heldRecordKeyOf, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
 import { hostPidOf, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { TimeChaos, TimeChaosSpec } from "./time-chaos-crd.js";
 import { skewEntryOf } from "./time-request.js";
@@ -53,7 +53,7 @@ export function setTimeOffsetRequestOf(
   return {
     containerId: target.containerId,
     ...timeRequestFieldsOf(obj.spec),
-    uid: heldRecordKey(obj.metadata.uid ?? namespacedName, recordId),
+    uid: heldRecordKeyOf(obj, recordId, namespacedName),
     podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}`,
   };
 }
@@ -94,7 +94,6 @@ export function setTimeOffsetArgv(request: MessageInitShape<typeof TimeRequestSc
  * the record.
  */
 export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<TimeChaos>> {
-  const keyOf = (obj: TimeChaos, recordId: string, namespacedName: string) => heldRecordKey(obj.metadata.uid ?? namespacedName, recordId);
   const capabilitiesOf = createNodeCapabilitiesCache();
 
   return {
@@ -137,7 +136,7 @@ export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog })
         goneWith: "its skew went with its processes",
         recover: (target, signal) =>
           target.daemon.recoverTimeOffset(
-            { containerId: target.containerId, uid: keyOf(obj, records[index]!.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
+            { containerId: target.containerId, uid: heldRecordKeyOf(obj, records[index]!.id, ctx.namespacedName), podContainerName: `${target.pod.metadata?.uid ?? ""}:${target.containerName}` },
             { signal },
           ),
       }),
@@ -147,7 +146,7 @@ export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog })
         ctx,
         records,
         decode: (recordId) => deps.decoder.decodeContainer(recordId, obj),
-        keysOf: (recordId) => [keyOf(obj, recordId, ctx.namespacedName)],
+        keysOf: (recordId) => [heldRecordKeyOf(obj, recordId, ctx.namespacedName)],
         listKeys: async (daemon, signal) => (await daemon.listTimeChaos({}, { signal })).injections.flatMap((i) => i.uids),
         log: deps.log,
         kind: "TimeChaos",
