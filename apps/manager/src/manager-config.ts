@@ -1,3 +1,4 @@
+import { defaultBlastRadiusLimits } from "@faultline/records";
 import { createDestinationPolicy, defaultRefusedDestinations } from "@faultline/status-check";
 import { parseArgs } from "node:util";
 
@@ -194,8 +195,8 @@ export function parseManagerConfig(argv: string[], env: NodeJS.ProcessEnv): Mana
     ...(get("lease-owner-deployment") && { leaseOwnerDeployment: get("lease-owner-deployment") }),
     namespaceFilter: bool("namespace-filter", false),
     protectedNamespaces,
-    maxRecords: int("max-records", 1000, 1),
-    maxNamespacePercent: int("max-namespace-percent", 100, 1, 100),
+    maxRecords: int("max-records", defaultBlastRadiusLimits.maxRecords, 1),
+    maxNamespacePercent: int("max-namespace-percent", defaultBlastRadiusLimits.maxNamespacePercent, 1, 100),
     httpPort: int("http-port", 10080, 0, 65535),
     ...(httpHost !== undefined && { httpHost }),
     resyncSeconds: int("resync-seconds", 300, 1),
