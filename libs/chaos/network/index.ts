@@ -9,8 +9,9 @@ export { networkChaosAppliedAnnotation, networkChaosManager, NodeCannotInjectErr
 export type { NetworkChaosManagerDeps } from "./network-chaos-manager.js";
 export { networkPlanSteps, networkRequestsOf } from "./network-chaos-plan.js";
 export type { NetworkRequests } from "./network-chaos-plan.js";
-export { commandsOrRefusal, hostPidOf, inNamespacesArgv, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
-export type { DaemonStep, PlanTarget } from "../record-plan/record-plan.js";
+// kept for callers from when record-plan/ was part of network/; its own entry is @faultline/chaos/record-plan
+export { commandsOrRefusal, hostPidOf, inNamespacesArgv, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/index.js";
+export type { DaemonStep, PlanTarget } from "../record-plan/index.js";
 export { deviceName, netemOf, podNetworkRules, rolesWithoutPeers, rulesOf, targetIpsets, tbfOf, toCidr } from "./network-chaos-rules.js";
 export type { ChainRule, ExternalCidr, IpsetRule, NetemRule, NetworkChaosOnPod, NetworkChaosRole, PodNetworkRules, TbfRule, TcRule } from "./network-chaos-rules.js";
 export { checkCapabilities, rulesAsMessages } from "./network-capability-check.js";
