@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ExecDNSChaosRequestSchema, parseContainerRecordId, type NodeCapabilities } from "@faultline/api";
 import type { KindLog } from "@faultline/chaos-kind";
 import { createNodeCapabilitiesCache, RecordDecodeError, type RecordDecoder } from "@faultline/daemon-client";
+import type { V1Pod } from "@kubernetes/client-node";
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKeyOf, lostByHeldKeys, recoverHeldRecord, parseHeldContainerRecordKey, sweepHeldKeys } from "../held-injections/index.js";
@@ -44,6 +45,13 @@ export function missingDNSCapabilities(caps: NodeCapabilities): string[] {
   return nodeCapabilityFlags(caps).get(dnsInterceptionCapability) === true ? [] : [dnsInterceptionCapability];
 }
 
+/** Why a hostNetwork pod is refused (apply's error, plan's reason), or undefined for any other pod. */
+function hostNetworkRefusal(target: { pod: V1Pod; namespace: string; podName: string; nodeName: string }): string | undefined {
+  return target.pod.spec?.hostNetwork
+    ? `pod ${target.namespace}/${target.podName} uses hostNetwork: intercepting its DNS would change the lookups of node ${target.nodeName} itself; refused`
+    : undefined;
+}
+
 /**
  * The manager side of DNSChaos. Apply checks that the record's node can intercept DNS
  * (GetNodeCapabilities, cached 30 s per node; a node without `dns/interception` fails the record,
@@ -78,9 +86,8 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
       const fields = dnsRequestOf(obj.spec);
       deps.log("Apply DNSChaos", { id: record.id, chaos: ctx.namespacedName, ...fields });
       const target = await deps.decoder.decodeContainer(record.id, obj);
-      if (target.pod.spec?.hostNetwork) {
-        throw new Error(`pod ${target.namespace}/${target.podName} uses hostNetwork: intercepting its DNS would change the lookups of node ${target.nodeName} itself; refused`);
-      }
+      const refused = hostNetworkRefusal(target);
+      if (refused !== undefined) throw new Error(refused);
       const missing = missingDNSCapabilities(await capabilitiesOf(target, ctx.signal));
       if (missing.length > 0) throw new NodeCannotInterceptDNSError(target.nodeName, missing);
       await target.daemon.execDNSChaos(execDNSChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId), { signal: ctx.signal });
@@ -96,11 +103,11 @@ export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }):
       const { target, caps } = reached;
       const request = execDNSChaosRequestOf(obj, record.id, ctx.namespacedName, target.containerId);
       const missing = missingDNSCapabilities(caps);
-      const refusal = target.pod.spec?.hostNetwork
-        ? `pod ${target.namespace}/${target.podName} uses hostNetwork: intercepting its DNS would change the lookups of node ${target.nodeName} itself; refused`
-        : missing.length > 0
+      const refusal =
+        hostNetworkRefusal(target) ??
+        (missing.length > 0
           ? new NodeCannotInterceptDNSError(target.nodeName, missing).message
-          : undefined;
+          : undefined);
       return oneDaemonStepPlan(refusal, {
         nodeName: target.nodeName,
         rpc: "ExecDNSChaos",

@@ -6,7 +6,7 @@ import { containerIdOf, createNodeCapabilitiesCache, type DecodedPod, type Recor
 import { nodeCapabilityFlags } from "@faultline/daemon-server";
 import type { ChaosImpl } from "@faultline/impl-registry";
 import { heldRecordKeyOf, lostByHeldKeys, recoverHeldRecord, parseHeldPodRecordKey, sweepHeldKeys } from "../held-injections/index.js";
-import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Pod, V1Secret } from "@kubernetes/client-node";
 import { decodeForPlan, oneDaemonStepPlan, reachForPlan, requestJson } from "../record-plan/record-plan.js";
 import type { HTTPChaos, HTTPChaosSpec, HTTPChaosTarget } from "./http-chaos-crd.js";
 import { execHTTPChaosCommands } from "./http-chaos-plan.js";
@@ -162,6 +162,13 @@ function describeRules(rules: string): string {
   }
 }
 
+/** Why a hostNetwork pod is refused (apply's error, plan's reason), or undefined for any other pod. */
+function hostNetworkRefusal(target: { pod: V1Pod; namespace: string; podName: string; nodeName: string }, port: number): string | undefined {
+  return target.pod.spec?.hostNetwork
+    ? `pod ${target.namespace}/${target.podName} uses hostNetwork: redirecting its port ${port} would take over that port on node ${target.nodeName} itself; refused`
+    : undefined;
+}
+
 /**
  * The manager side of HTTPChaos (pod records). Apply refuses a hostNetwork pod, checks that the
  * record's node can intercept HTTP (GetNodeCapabilities, cached 30 s per node; a node without
@@ -197,9 +204,8 @@ export function httpChaosManager(deps: {
       const namespace = obj.metadata.namespace ?? ctx.namespacedName.split("/")[0]!;
       deps.log("Apply HTTPChaos", { id: record.id, chaos: ctx.namespacedName, target: obj.spec.target, port: obj.spec.port });
       const target = await deps.decoder.decodePod(record.id, obj);
-      if (target.pod.spec?.hostNetwork) {
-        throw new Error(`pod ${target.namespace}/${target.podName} uses hostNetwork: redirecting its port ${obj.spec.port} would take over that port on node ${target.nodeName} itself; refused`);
-      }
+      const refused = hostNetworkRefusal(target, obj.spec.port);
+      if (refused !== undefined) throw new Error(refused);
       const containerId = containerOf(target, record.id);
       const missing = missingHTTPCapabilities(await nodeCapabilities(target, ctx.signal));
       if (missing.length > 0) throw new NodeCannotInterceptHTTPError(target.nodeName, missing);
@@ -241,11 +247,11 @@ export function httpChaosManager(deps: {
       }
       const request = execHTTPChaosRequestOf(obj, record.id, ctx.namespacedName, containerId, tls);
       const missing = missingHTTPCapabilities(caps);
-      const refusal = target.pod.spec?.hostNetwork
-        ? `pod ${target.namespace}/${target.podName} uses hostNetwork: redirecting its port ${obj.spec.port} would take over that port on node ${target.nodeName} itself; refused`
-        : missing.length > 0
+      const refusal =
+        hostNetworkRefusal(target, obj.spec.port) ??
+        (missing.length > 0
           ? new NodeCannotInterceptHTTPError(target.nodeName, missing).message
-          : tlsProblem;
+          : tlsProblem);
       const secret = obj.spec.tls ? `<certificate and key of Secret ${obj.spec.tls.secretNamespace || namespace}/${obj.spec.tls.secretName}>` : "";
       return oneDaemonStepPlan(refusal, {
         nodeName: target.nodeName,

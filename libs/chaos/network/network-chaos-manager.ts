@@ -86,6 +86,11 @@ const podIps = (pod: V1Pod | undefined): string[] => {
   return ips.length > 0 ? ips : pod.status?.podIP ? [pod.status.podIP] : [];
 };
 
+/** Why a hostNetwork pod is refused (apply's error, plan's reason), or undefined for any other pod. */
+function hostNetworkRefusal(recordId: string, target: { pod: V1Pod; nodeName: string }): string | undefined {
+  return target.pod.spec?.hostNetwork ? `pod ${recordId} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused` : undefined;
+}
+
 /**
  * The manager side of NetworkChaos, level-based per pod: for the record's pod it derives the pod's
  * WHOLE desired network state from every NetworkChaos that now wants to be injected on it (`onPod`:
@@ -232,10 +237,11 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
   async function converge(ctx: { signal: AbortSignal; namespacedName: string }, records: readonly Record[], index: number, obj: NetworkChaos, include: boolean, handed = true) {
     const record = records[index]!;
     const target = await deps.decoder.decodePod(record.id, obj);
-    if (target.pod.spec?.hostNetwork) {
+    const refused = hostNetworkRefusal(record.id, target);
+    if (refused !== undefined) {
       // its network namespace is the node's: Faultline never touched it, and will not
       if (!include) return;
-      throw new Error(`pod ${record.id} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused`);
+      throw new Error(refused);
     }
     const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: records as Record[] } } };
     if (handed && obj.metadata.uid) latest.set(obj.metadata.uid, self);
@@ -297,9 +303,8 @@ export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Cha
       const reached = await reachForPlan(ctx, () => deps.decoder.decodePod(record.id, obj), nodeCapabilities);
       if (reached.plan) return reached.plan;
       const { target, caps } = reached;
-      if (target.pod.spec?.hostNetwork) {
-        return { capable: false, reason: `pod ${record.id} uses hostNetwork: injecting network chaos there would act on node ${target.nodeName} itself; refused`, steps: [] };
-      }
+      const refused = hostNetworkRefusal(record.id, target);
+      if (refused !== undefined) return { capable: false, reason: refused, steps: [] };
       const containerId = (target.pod.status?.containerStatuses ?? []).map((s) => s.containerID).find((id): id is string => Boolean(id));
       if (containerId === undefined) return { capable: false, reason: `pod ${record.id} has no started container yet`, steps: [] };
       const self: NetworkChaos = { ...obj, status: { ...obj.status, experiment: { ...obj.status?.experiment, containerRecords: records as Record[] } } };
