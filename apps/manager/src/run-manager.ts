@@ -14,6 +14,7 @@ import {
   createRecordsControllers,
   createShardedChaosObjectClient,
   createTargetSelector,
+  managerNeeds,
   registerExperimentGauge,
 } from "@faultline/records";
 import { createCachedPodSource, createKubernetesPodSource, slimPod } from "@faultline/selector";
@@ -29,7 +30,7 @@ import { loadManagerKubeConfig } from "./manager-kube-config.js";
 import { createManagerLeadership } from "./manager-leadership.js";
 import { createManagerLogger } from "./manager-logger.js";
 import { exitOnSignals } from "./manager-shutdown.js";
-import { createManagerStatus, managerNeeds, managerVersion } from "./manager-status.js";
+import { createManagerStatus, managerVersion } from "./manager-status.js";
 import { createManagerSweeper } from "./manager-sweeper.js";
 
 /**

@@ -53,3 +53,7 @@ export { createHoldsCheck, createInjectionSweeper, injectionSweptReason } from "
 // "Every experiment of kind K holding a record on this pod", from the manager's informers (shards included)
 export type { ExperimentIndex, ExperimentIndexOptions, IndexedStore } from "./experiment-index.js";
 export { createExperimentIndex, recordPodId } from "./experiment-index.js";
+
+// The manager's published status (ConfigMap faultline-status): needs, daemon entries, orphans, lastSweep
+export type { ManagerNeed } from "./faultline-status-report.js";
+export { daemonEntry, daemonPodsOf, daemonVersionOf, describeNeed, lastSweepOf, managerNeeds, maxListedInjections, orphansOf, updatedAtFor } from "./faultline-status-report.js";
