@@ -1,6 +1,5 @@
 import type { ContainerSelector } from "@faultline/api";
 import { selectorKindOf, selectorsOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
-import type { ContainerSelector as KeyedContainerSelector } from "@faultline/api";
 import { type PodSource, SelectorError, selectContainerTargets, selectPodTargets } from "@faultline/selector";
 import { selectCandidates, type SelectorCandidates } from "./plan-candidates.js";
 import { type BlastRadiusLimits, blastRadiusRefusal, checkBlastRadius } from "./blast-radius.js";
@@ -44,7 +43,7 @@ export class ProtectedNamespaceError extends Error {
 }
 
 /** The namespaces a selector asks for: its `pods` keys, else `namespaces`, else the object's own. */
-function askedNamespaces(selector: KeyedContainerSelector, obj: ChaosObject): string[] {
+function askedNamespaces(selector: ContainerSelector, obj: ChaosObject): string[] {
   const spec = selector.selector;
   return spec.pods && Object.keys(spec.pods).length > 0 ? Object.keys(spec.pods) : spec.namespaces?.length ? spec.namespaces : [obj.metadata.namespace ?? "default"];
 }
