@@ -1,0 +1,8 @@
+// The Schedules list (#/schedules).
+export function SchedulesPage() {
+  return (
+    <main>
+      <h1>Schedules</h1>
+    </main>
+  );
+}
