@@ -1,3 +1,15 @@
+// The dashboard's entry: take the session secret out of the address (kubeconfig mode), then render.
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { App } from "./App.js";
+import { adoptSessionFromAddress } from "./kube/session.js";
+import "./styles.css";
 
-createRoot(document.getElementById("root")!).render(<main><h1>Faultline</h1></main>);
+const cleaned = adoptSessionFromAddress(window.location, sessionStorage);
+if (cleaned !== undefined) history.replaceState(history.state, "", cleaned);
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
