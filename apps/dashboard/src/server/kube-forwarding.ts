@@ -1,0 +1,68 @@
+// `<METHOD> api/kube/<path>?<query>` → `<API server>/<path>?<query>`: the request's body streamed
+// up, the answer's status, Content-Type and body streamed back unchanged (a watch's events as they
+// come; the API server's Status on an error as it is).
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { ForwardError, type ApiServerTarget } from "./api-server-target.js";
+import { sendStatus } from "./kube-status.js";
+
+/** The methods the dashboard forwards. */
+export const forwardedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** Response headers of the API server passed back, besides the status. */
+const returnedHeaders = ["content-type"] as const;
+
+/** The forwarded requests in flight (watches included), so that shutdown can end them. */
+export class InFlight {
+  private readonly requests = new Set<ClientRequest>();
+  add(request: ClientRequest): void {
+    this.requests.add(request);
+    request.once("close", () => this.requests.delete(request));
+  }
+  get size(): number {
+    return this.requests.size;
+  }
+  abortAll(): void {
+    for (const request of this.requests) request.destroy();
+  }
+}
+
+/** Forwards `req` to the API server path `path` (with its query) and streams the answer into `res`. */
+export async function forwardToApiServer(req: IncomingMessage, res: ServerResponse, target: ApiServerTarget, path: string, inFlight: InFlight): Promise<void> {
+  const method = req.method ?? "GET";
+  if (!(forwardedMethods as readonly string[]).includes(method)) {
+    sendStatus(res, 405, "MethodNotAllowed", `the dashboard forwards ${forwardedMethods.join(", ")} to the API server, not ${method}`);
+    req.resume();
+    return;
+  }
+  let options;
+  try {
+    options = await target.requestOptions(method, path, req.headers);
+  } catch (err) {
+    req.resume();
+    if (err instanceof ForwardError) sendStatus(res, err.code, err.reason, err.message);
+    else sendStatus(res, 500, "InternalError", (err as Error).message);
+    return;
+  }
+  const send = target.server.protocol === "http:" ? httpRequest : httpsRequest;
+  const upstream = send(options, (answer) => {
+    const headers: { [name: string]: string | string[] } = { "cache-control": "no-store" };
+    for (const name of returnedHeaders) if (answer.headers[name] !== undefined) headers[name] = answer.headers[name]!;
+    res.writeHead(answer.statusCode ?? 502, headers);
+    // a watch: each event reaches the browser as the API server sends it
+    res.flushHeaders();
+    answer.pipe(res);
+    answer.on("error", () => res.destroy());
+    answer.on("aborted", () => res.destroy());
+  });
+  inFlight.add(upstream);
+  upstream.on("error", (err) => {
+    if (res.headersSent) res.destroy();
+    else sendStatus(res, 503, "ServiceUnavailable", `cannot reach the API server ${target.server.origin}: ${err.message}`);
+  });
+  // the browser went away (a watch closed, a page left): end the request to the API server
+  res.on("close", () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}
