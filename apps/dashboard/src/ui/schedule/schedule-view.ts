@@ -1,0 +1,92 @@
+// What the Schedules page shows of a Schedule: its cron, last run, next runs (computed by the
+// Schedule controller's own cron evaluation, `parseSchedule` of @faultline/schedule: robfig's
+// dialect on croner, `CRON_TZ=`, `@every`), concurrency policy, history limit, and the objects
+// it created (its children: owner reference to the Schedule, label `managed-by`).
+import { parseSchedule } from "@faultline/schedule/cron";
+import { pauseAnnotation } from "@faultline/api";
+
+export interface ScheduleLike {
+  metadata: { name: string; namespace?: string; uid?: string; annotations?: { [k: string]: string }; creationTimestamp?: string };
+  spec: { schedule: string; type: string; concurrencyPolicy?: string; historyLimit?: number; startingDeadlineSeconds?: number; [field: string]: unknown };
+  status?: { time?: string; lastScheduleTime?: string; nextTime?: string; active?: { name?: string; kind?: string }[]; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+export interface ChildLike {
+  kind?: string;
+  metadata: { name: string; uid?: string; creationTimestamp?: string; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[]; deletionTimestamp?: string };
+}
+
+/** The label a Schedule's children carry (Chaos Mesh's LabelManagedBy; libs/schedule's managedByLabel). */
+export const managedByLabel = "managed-by";
+
+export type NextRuns = { ok: true; timeZone: string; runs: Date[] } | { ok: false; error: string };
+
+/** The next `count` runs strictly after `from`, as the Schedule controller computes them, or why the schedule cannot be read. */
+export function nextRuns(schedule: string, from: Date, count: number): NextRuns {
+  let cron;
+  try {
+    cron = parseSchedule(schedule);
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+  const runs: Date[] = [];
+  for (let at = cron.next(from); at !== undefined && runs.length < count; at = cron.next(at)) runs.push(at);
+  return { ok: true, timeZone: cron.timeZone, runs };
+}
+
+export interface ScheduleSummary {
+  name: string;
+  namespace: string;
+  cron: string;
+  type: string;
+  paused: boolean;
+  /** The last run's slot (status.time, Chaos Mesh's lastScheduleTime), if it ran. */
+  lastRun?: string;
+  /** The next runs computed here (none when paused or the schedule is invalid). */
+  next: NextRuns;
+  /** The controller's own next slot (status.nextTime), to compare. */
+  controllerNext?: string;
+  concurrencyPolicy: string;
+  /** True when the policy is not written (Forbid is the default). */
+  concurrencyDefaulted: boolean;
+  historyLimit?: number;
+  startingDeadlineSeconds?: number;
+  /** Names of the children the controller counts as unfinished (status.active). */
+  active: string[];
+  /** A Ready=False condition's reason and message (an invalid schedule, too many missed runs). */
+  problem?: string;
+}
+
+export function summarizeSchedule(schedule: ScheduleLike, now: Date, count = 3): ScheduleSummary {
+  const paused = schedule.metadata.annotations?.[pauseAnnotation] === "true";
+  const ready = (schedule.status?.conditions ?? []).find((c) => c.type === "Ready" && c.status === "False");
+  const lastRun = schedule.status?.time ?? schedule.status?.lastScheduleTime;
+  return {
+    name: schedule.metadata.name,
+    namespace: schedule.metadata.namespace ?? "",
+    cron: schedule.spec.schedule,
+    type: schedule.spec.type,
+    paused,
+    ...(lastRun ? { lastRun } : {}),
+    next: paused ? { ok: true, timeZone: "UTC", runs: [] } : nextRuns(schedule.spec.schedule, now, count),
+    ...(schedule.status?.nextTime ? { controllerNext: schedule.status.nextTime } : {}),
+    concurrencyPolicy: schedule.spec.concurrencyPolicy ?? "Forbid",
+    concurrencyDefaulted: schedule.spec.concurrencyPolicy === undefined,
+    ...(schedule.spec.historyLimit !== undefined ? { historyLimit: schedule.spec.historyLimit } : {}),
+    ...(schedule.spec.startingDeadlineSeconds !== undefined ? { startingDeadlineSeconds: schedule.spec.startingDeadlineSeconds } : {}),
+    active: (schedule.status?.active ?? []).map((a) => a.name ?? "").filter((n) => n !== ""),
+    ...(ready ? { problem: `${ready.reason ?? "NotReady"}: ${ready.message ?? ""}`.replace(/: $/, "") } : {}),
+  };
+}
+
+/** The objects a Schedule created among `objects`: those it owns (by uid; by kind and name when its uid is unknown), newest first. */
+export function childrenOf<T extends ChildLike>(schedule: ScheduleLike, objects: readonly T[]): T[] {
+  const owns = (o: ChildLike) =>
+    (o.metadata.ownerReferences ?? []).some((ref) => ref.kind === "Schedule" && (schedule.metadata.uid !== undefined ? ref.uid === schedule.metadata.uid : ref.name === schedule.metadata.name));
+  return objects.filter(owns).sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "") || b.metadata.name.localeCompare(a.metadata.name));
+}
+
+/** The label selector that narrows the listing of a Schedule's children (a name too long for a label value is hashed by the controller: list all then). */
+export function childrenSelector(scheduleName: string): string | undefined {
+  return scheduleName.length <= 63 ? `${managedByLabel}=${scheduleName}` : undefined;
+}
