@@ -69,6 +69,12 @@ const scenarios = {
     "daemon.runtimeSockets.docker": "/var/run/docker.sock",
     "manager.image.pullPolicy": "Never",
   },
+  "dashboard with an Ingress under a path prefix": {
+    "dashboard.enabled": true,
+    "dashboard.ingress.enabled": true,
+    "dashboard.ingress.host": "chaos.example.com",
+    "dashboard.ingress.path": "/faultline",
+  },
 };
 
 // ---------------------------------------------------------------- static: no cluster needed
@@ -349,6 +355,70 @@ await check("runtime sockets: each set path's directory is mounted and passed as
   equal(container(find(objs, "Deployment")).imagePullPolicy, "Never", "pull policy is configurable");
 });
 
+await check("dashboard.enabled: a Deployment in token mode (--in-cluster, 0.0.0.0:7070, the release namespace), no ServiceAccount token (pod and account), the cluster CA from kube-root-ca.crt, non-root, read-only, no capabilities, probes on api/config", () => {
+  const objs = render({ "dashboard.enabled": true });
+  const d = find(objs, "Deployment", "-dashboard");
+  assert(d, "no dashboard Deployment rendered");
+  const pod = d.spec.template.spec;
+  const c = container(d);
+  equal(c.image, "docker.io/faultline/dashboard:0.1.0", "image");
+  equal(c.args, ["--in-cluster", "--host=0.0.0.0", "--port=7070", "--ca-file=/etc/faultline/kube-ca/ca.crt", "--faultline-namespace=faultline"], "args");
+  equal(pod.automountServiceAccountToken, false, "the pod mounts no ServiceAccount token");
+  equal(pod.serviceAccountName, "fl-faultline-dashboard", "its own ServiceAccount");
+  const sa = objs.find((o) => o.kind === "ServiceAccount" && o.metadata.name === pod.serviceAccountName);
+  equal(sa?.automountServiceAccountToken, false, "the ServiceAccount's automountServiceAccountToken");
+  equal(c.volumeMounts, [{ name: "kube-ca", mountPath: "/etc/faultline/kube-ca", readOnly: true }], "mounts");
+  equal(pod.volumes, [{ name: "kube-ca", configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } }], "volumes: the cluster CA only");
+  equal([pod.securityContext.runAsNonRoot, pod.securityContext.runAsUser], [true, 65532], "pod securityContext");
+  equal([c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem, c.securityContext.capabilities.drop],
+    [false, true, ["ALL"]], "container securityContext");
+  assert(c.resources.requests?.memory && c.resources.limits?.memory, `resources: ${JSON.stringify(c.resources)}`);
+  equal([c.livenessProbe.httpGet, c.readinessProbe.httpGet], [{ path: "/api/config", port: "http" }, { path: "/api/config", port: "http" }], "probes");
+  equal(c.ports, [{ name: "http", containerPort: 7070, protocol: "TCP" }], "ports");
+  const svc = find(objs, "Service", "-dashboard");
+  equal([svc.spec.type, svc.spec.ports], ["ClusterIP", [{ name: "http", port: 7070, targetPort: "http", protocol: "TCP" }]], "Service");
+  equal(svc.spec.selector, d.spec.selector.matchLabels, "the Service selects the dashboard");
+  const managerLabels = find(objs, "Deployment", "-manager").spec.template.metadata.labels;
+  assert(!Object.entries(svc.spec.selector).every(([k, v]) => managerLabels[k] === v), "the dashboard's Service selects the manager");
+  // no privilege of its own: no Role, ClusterRole or binding names it or its account
+  const rbac = objs.filter((o) => /Role(Binding)?$/.test(o.kind));
+  assert(rbac.length > 0, "no RBAC rendered at all (the check would be empty)");
+  const named = rbac.filter((o) => JSON.stringify(o).includes("dashboard"));
+  equal(named.map((o) => `${o.kind}/${o.metadata.name}`), [], "RBAC objects naming the dashboard");
+  assert(!rbac.some((o) => (o.subjects ?? []).some((s) => s.name === pod.serviceAccountName)), "a binding to the dashboard's ServiceAccount");
+  assert(!objs.some((o) => o.kind === "Ingress"), "an Ingress without dashboard.ingress.enabled");
+  const other = render({ "dashboard.enabled": true, "dashboard.service.port": 80, "dashboard.replicas": 2 }, { namespace: "chaos", release: "faultline" });
+  equal(container(find(other, "Deployment", "-dashboard")).args.at(-1), "--faultline-namespace=chaos", "the release namespace");
+  equal(find(other, "Service", "-dashboard").metadata.name, "faultline-dashboard", "the Service's name under the README's release");
+  equal(find(other, "Service", "-dashboard").spec.ports[0].port, 80, "service.port");
+  equal(find(other, "Deployment", "-dashboard").spec.replicas, 2, "replicas");
+});
+
+await check("dashboard off by default: no Deployment, Service, ServiceAccount or Ingress of it (ingress.enabled alone renders nothing)", () => {
+  for (const objs of [render(), render({ "dashboard.ingress.enabled": true })]) {
+    const left = objs.filter((o) => o.metadata?.labels?.["app.kubernetes.io/component"] === "dashboard" || o.metadata?.name?.includes("dashboard"));
+    equal(left.map((o) => `${o.kind}/${o.metadata.name}`), [], "dashboard objects");
+  }
+});
+
+await check("dashboard Ingress: host, a path prefix, pathType, TLS and className to the Service's http port", () => {
+  const objs = render(scenarios["dashboard with an Ingress under a path prefix"], {
+    extra: ["--set", "dashboard.ingress.className=nginx", "--set-json", 'dashboard.ingress.tls=[{"secretName":"chaos-tls","hosts":["chaos.example.com"]}]',
+      "--set-json", 'dashboard.ingress.annotations={"nginx.ingress.kubernetes.io/rewrite-target":"/$2"}'],
+  });
+  const ing = find(objs, "Ingress", "-dashboard");
+  assert(ing, "no Ingress rendered");
+  equal(ing.spec.ingressClassName, "nginx", "className");
+  equal(ing.spec.tls, [{ hosts: ["chaos.example.com"], secretName: "chaos-tls" }], "tls");
+  equal(ing.metadata.annotations, { "nginx.ingress.kubernetes.io/rewrite-target": "/$2" }, "annotations");
+  equal(ing.spec.rules, [{ host: "chaos.example.com", http: { paths: [{ path: "/faultline", pathType: "Prefix",
+    backend: { service: { name: find(objs, "Service", "-dashboard").metadata.name, port: { name: "http" } } } }] } }], "rules");
+  const anyHost = find(render({ "dashboard.enabled": true, "dashboard.ingress.enabled": true }), "Ingress");
+  equal(anyHost.spec.rules[0].host, undefined, "no host: any host");
+  const refused = spawnSync("helm", ["template", "faultline", chart, "--set", "dashboard.enabled=true", "--set", "dashboard.ingress.path=faultline"], { encoding: "utf8" });
+  assert(refused.status !== 0 && /dashboard.ingress.path|ingress\/path/.test(refused.stderr), `a path without its leading / is refused naming it: ${refused.stderr}`);
+});
+
 await check("values that cannot work are refused with a message", () => {
   const refuses = (sets, pattern) => {
     try {
@@ -440,6 +510,15 @@ if (!staticOnly) {
       const sums = checksums();
       assert(sums[0] !== before[0], "checksum unchanged");
       equal(sums[1], sums[0], "daemon and manager checksums");
+    });
+    await check("dashboard: the install notes give the port-forward to its Service, the sign-in with a token of one's own, and the Ingress address", () => {
+      // a namespace with nothing in it (the test's own holds the release installed above)
+      const notesNamespace = `${namespace}-notes`;
+      const notesOf = (...sets) => helm("install", "faultline", chart, "-n", notesNamespace, "--dry-run=client", ...sets).split("\nNOTES:\n")[1] ?? "";
+      const notes = notesOf("--set", "dashboard.enabled=true", "--set", "dashboard.ingress.enabled=true", "--set", "dashboard.ingress.path=/faultline");
+      assert(notes.includes(`kubectl -n ${notesNamespace} port-forward svc/faultline-dashboard 7070:7070`), `NOTES: no port-forward line:\n${notes}`);
+      assert(notes.includes("kubectl create token") && notes.includes("/faultline/"), `NOTES: no sign-in or Ingress line:\n${notes}`);
+      assert(notesOf().includes("mTLS") && !notesOf().includes("dashboard"), "the notes mention the dashboard when it is off");
     });
     await check("helm uninstall removes every object it made (the CRDs stay, as Helm does for crds/)", () => {
       helm("uninstall", release, "-n", namespace, "--wait", "--timeout", "60s");

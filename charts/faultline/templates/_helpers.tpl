@@ -53,6 +53,14 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 {{- end }}
 
+{{- define "faultline.dashboard.serviceAccountName" -}}
+{{- if .Values.dashboard.serviceAccount.create }}
+{{- default (printf "%s-dashboard" (include "faultline.fullname" .)) .Values.dashboard.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.dashboard.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
 {{/* The headless Service the manager finds daemons through; the manager's flag names it too. */}}
 {{- define "faultline.daemon.serviceName" -}}chaos-daemon{{- end }}
 
