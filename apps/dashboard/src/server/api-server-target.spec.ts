@@ -62,7 +62,7 @@ describe("token mode", () => {
 
   it("without a bearer token: 401 'sign in with a bearer token'", async () => {
     const refusal = (headers: { [name: string]: string }) => target.requestOptions("GET", "api/v1/namespaces", headers).then(() => undefined, (err: unknown) => err);
-    for (const headers of [{}, { authorization: "Basic dXNlcjpwYXNz" }, { authorization: "Bearer" }]) {
+    for (const headers of [{}, { authorization: "Basic dXNlcjpwYXNz" }, { authorization: "Bearer" }] as { [name: string]: string }[]) {
       const err = await refusal(headers);
       expect(err).toBeInstanceOf(ForwardError);
       expect(err).toMatchObject({ code: 401, reason: "Unauthorized" });
