@@ -261,18 +261,13 @@ export interface AxeFinding {
 }
 
 /**
- * Runs axe-core in the page (its script injected from the installed package) and returns the
- * serious and critical violations. The page's CSP (`script-src 'self'`) refuses an inline <script>,
- * so when addScriptTag's tag does not define `axe`, the same file is evaluated through the
- * DevTools protocol instead, which the CSP does not govern (the page keeps its CSP for its own code).
+ * Runs axe-core in the page and returns the serious and critical violations. The page's CSP
+ * (`default-src 'self'`) rightly refuses an inline <script>, which is what `page.addScriptTag` makes
+ * of a file, so axe-core's own file (the installed package's) is evaluated through the DevTools
+ * protocol instead, which the CSP does not govern: the page's own code stays under its CSP.
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
-  const axePath = require.resolve("axe-core");
-  const hasAxe = () => page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === "object");
-  if (!(await hasAxe())) {
-    await page.addScriptTag({ path: axePath }).catch(() => undefined);
-    if (!(await hasAxe())) await page.evaluate(readFileSync(axePath, "utf8"));
-  }
+  if (!(await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === "object"))) await page.evaluate(readFileSync(require.resolve("axe-core"), "utf8"));
   const violations = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });
