@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CliError, exitFailure, exitOk, exitUsage, UsageError, type CliIo } from "./cli-io.js";
 import { Kube } from "./kube.js";
 import { parseDurationFlag, parseOutputFormat } from "./output.js";
+import { runDashboard } from "./commands/dashboard.js";
 import { runDoctor } from "./commands/doctor.js";
 import { runPlan } from "./commands/plan.js";
 import { runRecover } from "./commands/recover.js";
@@ -29,6 +30,7 @@ const commandOptions: { [command: string]: Options } = {
   resume: { all: { type: "boolean" }, reason: { type: "string" } },
   doctor: { "faultline-namespace": { type: "string" }, timeout: { type: "string" } },
   recover: { orphans: { type: "boolean" }, yes: { type: "boolean", short: "y" }, "faultline-namespace": { type: "string" }, timeout: { type: "string" } },
+  dashboard: { port: { type: "string" }, host: { type: "string" } },
 };
 
 export const usage = `faultline — Faultline chaos experiments from the command line (also: kubectl faultline)
@@ -55,6 +57,10 @@ Commands:
   recover --orphans         list injections whose experiment is gone; remove them after confirmation
       -y, --yes             confirm without a prompt (required when stdin is not a terminal)
       --timeout 60s         how long to wait for the manager's status and sweep (default 60s)
+  dashboard                 the dashboard in a browser, with your kubeconfig (runs @faultline/dashboard,
+                            installed with npm i -g @faultline/dashboard); prints its URL, Ctrl-C ends it
+      --port 7070           the port (0 picks a free one)
+      --host 127.0.0.1      the address to listen on
 
 Global flags (before or after the command: faultline -n shop status):
   -n, --namespace NS        the namespace (default: the context's, else "default")
@@ -176,6 +182,11 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       if (!bool("orphans")) throw new UsageError("recover: --orphans is required (it is the only thing recover does)");
       const k = kube();
       return runRecover(k, io, { faultlineNamespace: str("faultline-namespace") ?? "chaos-mesh", yes: bool("yes"), output, timeoutMs: duration("timeout", 60_000) });
+    }
+    case "dashboard": {
+      maxPositionals(0, "");
+      if (str("namespace") !== undefined || bool("all-namespaces") || str("output") !== undefined) throw new UsageError("dashboard: -n, -A and -o do not apply (the dashboard shows every namespace your RBAC lets you read)");
+      return runDashboard(io, { ...(str("kubeconfig") ? { kubeconfig: str("kubeconfig")! } : {}), ...(str("context") ? { context: str("context")! } : {}), ...(str("port") ? { port: str("port")! } : {}), ...(str("host") ? { host: str("host")! } : {}) });
     }
   }
   throw new UsageError(`unknown command "${command}"`);
