@@ -14,12 +14,16 @@ try {
   } else {
     const server = await startDashboardServer(parsed.options);
     process.stdout.write(`Faultline dashboard: ${server.sessionUrl}\n`);
+    let stopping = false;
     const stop = (signal: string) => {
+      // Ctrl-C under \`faultline dashboard\` sends SIGINT to both, and the CLI then sends SIGTERM: one stop
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`faultline-dashboard: ${signal}: stopping\n`);
       void server.close().then(() => process.exit(0));
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
   }
 } catch (err) {
   if (err instanceof DashboardUsageError) {
