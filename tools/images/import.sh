@@ -4,7 +4,8 @@
 #
 #   socket:    the first argument if it is a socket, else $FAULTLINE_CONTAINERD_SOCKET, else the local
 #              cluster's kubelet runtime ${FAULTLINE_CLUSTER_DIR:-<repo>/.cluster}/runtime/containerd.sock
-#   tarballs:  default <repo>/.images/faultline-manager.oci.tar and faultline-daemon.oci.tar
+#   tarballs:  default <repo>/.images/faultline-manager.oci.tar, faultline-daemon.oci.tar and
+#              faultline-dashboard.oci.tar
 #              (${FAULTLINE_IMAGES_OUT:-<repo>/.images})
 #   namespace: $FAULTLINE_CONTAINERD_NAMESPACE, default k8s.io (the one the CRI plugin serves)
 #
@@ -21,7 +22,7 @@ fail() { echo "[images] error: $*" >&2; exit 1; }
 SOCK=${FAULTLINE_CONTAINERD_SOCKET:-${FAULTLINE_CLUSTER_DIR:-$REPO/.cluster}/runtime/containerd.sock}
 if [ $# -gt 0 ] && [ -S "$1" ]; then SOCK=$1; shift; fi
 TARBALLS=("$@")
-[ ${#TARBALLS[@]} -gt 0 ] || TARBALLS=("$OUT/faultline-manager.oci.tar" "$OUT/faultline-daemon.oci.tar")
+[ ${#TARBALLS[@]} -gt 0 ] || TARBALLS=("$OUT/faultline-manager.oci.tar" "$OUT/faultline-daemon.oci.tar" "$OUT/faultline-dashboard.oci.tar")
 
 command -v ctr >/dev/null || fail "ctr (Debian package containerd) is not installed"
 command -v jq >/dev/null || fail "jq is not installed"

@@ -8,7 +8,8 @@
 //   out/<ws>/<files entries>                    the built files ("files" field: dist, crds, ...) of the app
 //                                               and of the workspaces it depends on, transitively;
 //                                               without *.d.ts, *.d.ts.map, *.tsbuildinfo, nor stale
-//                                               dist files whose source is gone (see `stale`)
+//                                               dist files whose source is gone (see `stale`; a web
+//                                               bundle such as the dashboard's dist/ui is kept whole)
 //   out/node_modules                            `npm ci --omit=dev --workspace <app>`: production deps only,
 //                                               and relative symlinks to the staged workspaces
 // Needs the workspaces already built (dist present). Runs with Node >= 20 and the npm on PATH.
@@ -63,11 +64,17 @@ cpSync(join(repo, 'package.json'), join(out, 'package.json'));
 cpSync(join(repo, 'package-lock.json'), join(out, 'package-lock.json'));
 // tsc -b never deletes the output of a deleted source: a dist/<p>.js whose src/<p>.ts is gone is
 // left over from an earlier build, and a clean build (the Dockerfiles') would not have it
+// A bundler's output (a dist directory holding an index.html: the dashboard's dist/ui, Vite's build)
+// has no one-to-one sources and is emptied by every build: it is never stale.
 let staleCount = 0;
+const bundled = (dir, rel) => {
+  const top = rel.split('/')[0];
+  return rel.includes('/') && existsSync(join(repo, dir, 'dist', top, 'index.html'));
+};
 const stale = (dir, path) => {
   const rel = relative(join(repo, dir, 'dist'), path);
   const m = /^(.*)\.([cm]?js)(\.map)?$/.exec(rel);
-  if (rel.startsWith('..') || !m) return false;
+  if (rel.startsWith('..') || !m || bundled(dir, rel)) return false;
   // sources under src/, or beside package.json for a package built from its root (libs/chaos)
   const sourceRoot = existsSync(join(repo, dir, 'src')) ? join(repo, dir, 'src') : join(repo, dir);
   const sources = { js: ['ts', 'tsx', 'js'], mjs: ['mts', 'mjs'], cjs: ['cts', 'cjs'] }[m[2]];

@@ -7,6 +7,9 @@
 #            host's namespaces; main.js starts with the cluster's containerd socket mounted, becomes
 #            Ready on /healthz and serves /healthz and /metrics; a gRPC ContainerGetPid for its own
 #            container goes through the mounted containerd socket and answers the right node pid
+#   dashboard: runs as uid 65532 with the UI in /app (read-only to it); the image's entrypoint serves
+#            in token mode (the chart's flags, read-only root filesystem, no ServiceAccount token):
+#            the UI's index.html, api/config ("token"), 401 on api/kube/* without a bearer token
 # Ends with "N passed, N failed"; exit status 0 when nothing failed. Everything it creates lives in
 # one namespace, deleted at the end. Needs root and a running local cluster
 # (tools/local-cluster/local-cluster up). FAULTLINE_IMAGES_TEST_SKIP_BUILD=1 uses the tarballs as built.
@@ -20,6 +23,7 @@ export KUBECONFIG=$CLUSTER_DIR/admin.kubeconfig
 NS=faultline-images-test-$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 MANAGER=docker.io/faultline/manager:$(jq -r .version "$REPO/apps/manager/package.json")
 DAEMON=docker.io/faultline/daemon:$(jq -r .version "$REPO/apps/daemon/package.json")
+DASHBOARD=docker.io/faultline/dashboard:$(jq -r .version "$REPO/apps/dashboard/package.json")
 passed=0 failed=0
 log() { echo "[images-test $(date +%T)] $*"; }
 ok() { passed=$((passed + 1)); echo "  ok   $*"; }
@@ -38,7 +42,7 @@ if [ "${FAULTLINE_IMAGES_TEST_SKIP_BUILD:-0}" != 1 ]; then
 fi
 log "importing them into $SOCK"
 bash "$REPO/tools/images/import.sh" "$SOCK" >/dev/null || abort "tools/images/import.sh failed"
-for t in manager daemon; do
+for t in manager daemon dashboard; do
   tar -xOf "$REPO/.images/faultline-$t.oci.tar" index.json >/dev/null 2>&1 \
     && ok "$t: .images/faultline-$t.oci.tar is an OCI image layout" || not_ok "$t: .images/faultline-$t.oci.tar is not an OCI layout"
 done
@@ -53,7 +57,7 @@ oci_config() { # tarball → the image config JSON
 df_value() { # Dockerfile instruction → its value (last one)
   grep -E "^$2 " "$1" | tail -1 | sed -E "s/^$2 +//"
 }
-for t in manager daemon; do
+for t in manager daemon dashboard; do
   cfg=$(oci_config "$REPO/.images/faultline-$t.oci.tar")
   df=$REPO/apps/$t/Dockerfile
   version=$(jq -r .version "$REPO/apps/$t/package.json")
@@ -182,5 +186,34 @@ if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | gr
 else not_ok "daemon: ContainerGetPid($cid) → $pid"; fi
 k -n "$NS" logs daemon 2>/dev/null | grep -qi '"level":"error"' && not_ok "daemon: logged errors: $(k -n "$NS" logs daemon | grep -i '"level":"error"' | head -3)" \
   || ok "daemon: no error in its log"
+
+log "dashboard image ($DASHBOARD)"
+out=$(one_shot dashboard-id "$DASHBOARD" '["sh", "-c", "id -u; id -g; sha256sum /usr/local/bin/node; test -f /app/apps/dashboard/dist/ui/index.html && echo ui; touch /app/x 2>/dev/null && echo writable || echo read-only; faultline-dashboard --help | head -n 1"]')
+if [ $? = 0 ] && [ "$(sed -n 1,2p <<< "$out" | xargs)" = "65532 65532" ] && [ "$(sed -n 3p <<< "$out" | cut -d' ' -f1)" = "$want_node" ] \
+  && [ "$(sed -n 4,5p <<< "$out" | xargs)" = "ui read-only" ] && grep -q '^faultline-dashboard' <<< "$(sed -n 6p <<< "$out")"; then
+  ok "dashboard: runs as uid/gid 65532, the lock-checked Node, the UI's dist/ui in /app, cannot write /app, faultline-dashboard on PATH"
+else not_ok "dashboard: id/node/ui/write/bin: $out"; fi
+# the image's own entrypoint as the chart runs it: token mode, read-only root, no ServiceAccount token
+run_pod dashboard "$DASHBOARD" "  securityContext: {runAsNonRoot: true}
+  containers:
+  - name: dashboard
+    image: $DASHBOARD
+    imagePullPolicy: Never
+    args: [--in-cluster, --host=0.0.0.0, --port=7070, --faultline-namespace=$NS]
+    securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+    readinessProbe: {httpGet: {path: /api/config, port: 7070}, periodSeconds: 1}
+    volumeMounts: [{name: kube-ca, mountPath: /etc/faultline/kube-ca, readOnly: true}]
+  volumes: [{name: kube-ca, configMap: {name: kube-root-ca.crt}}]"
+if k -n "$NS" wait --for=condition=Ready pod/dashboard --timeout=60s >/dev/null 2>&1; then
+  ip=$(k -n "$NS" get pod dashboard -o jsonpath='{.status.podIP}')
+  config=$(curl -s --max-time 5 "http://$ip:7070/api/config")
+  index=$(curl -s --max-time 5 "http://$ip:7070/")
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$ip:7070/api/kube/api/v1/namespaces")
+  if [ "$(jq -r '.mode + " " + .faultlineNamespace' <<< "$config" 2>/dev/null)" = "token $NS" ] && grep -q '<script' <<< "$index" && [ "$code" = 401 ]; then
+    ok "dashboard: the entrypoint serves in token mode (read-only root): / is the UI, api/config says token, api/kube/* without a token → 401"
+  else not_ok "dashboard: api/config '$config', / '$(head -c 120 <<< "$index")', api/kube without a token → '$code'"; fi
+else
+  not_ok "dashboard: pod not Ready: $(k -n "$NS" get pod dashboard -o jsonpath='{.status.containerStatuses}' 2>&1) $(k -n "$NS" logs dashboard 2>&1 | tail -5)"
+fi
 
 summary
