@@ -133,11 +133,36 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
+ * Open watch streams are few: a browser opens at most 6 connections to one host over HTTP/1.1, and
+ * each watch holds one. A list with objects may take any free stream; an empty list only while
+ * more than `reservedStreams` are free. Without a stream, a list is kept current by listing again.
+ */
+export const maxStreams = 4;
+const reservedStreams = 2;
+let openStreams = 0;
+
+/** Takes a stream if the budget allows (see {@link maxStreams}); the caller gives it back with releaseStream. */
+export function takeStream(hasItems: boolean): boolean {
+  const free = maxStreams - openStreams;
+  if (free <= 0 || (!hasItems && free <= reservedStreams)) return false;
+  openStreams++;
+  return true;
+}
+
+export function releaseStream(): void {
+  openStreams = Math.max(0, openStreams - 1);
+}
+
+/** How often a list without a watch stream is listed again, in ms. */
+export const pollIntervalMs = { withItems: 3000, empty: 5000 };
+
+/**
  * Lists `path` (a collection, optionally with a label or field selector), then watches it from the
  * list's resourceVersion with `?watch=1` (newline-delimited JSON read as it streams), reporting
  * each to `onEvent`. Lists again when the watch says its resourceVersion expired (410) and when
  * the stream ends; retries other failures with a growing pause; stops on 401/403/404 (reported as
- * FAILED with retrying false) and when `signal` aborts. Resolves when it stops.
+ * FAILED with retrying false) and when `signal` aborts. Resolves when it stops. When no watch
+ * stream is free (see {@link takeStream}) it lists again every few seconds instead.
  */
 export async function watchList<T extends KubeObject>(path: string, onEvent: (event: ListWatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
   let pause = 1000;
@@ -145,44 +170,22 @@ export async function watchList<T extends KubeObject>(path: string, onEvent: (ev
     try {
       const list = await kubeRequest<KubeList<T>>("GET", path, { signal });
       if (signal.aborted) return;
-      let resourceVersion = list.metadata.resourceVersion;
+      const resourceVersion = list.metadata.resourceVersion;
       onEvent({ type: "SYNCED", items: list.items ?? [], ...(resourceVersion !== undefined ? { resourceVersion } : {}) });
       pause = 1000;
-      // a few minutes per watch (the API server ends it then): each ends in a fresh list
-      const timeoutSeconds = 240 + Math.floor(Math.random() * 60);
-      const watchPath = withQuery(path, `watch=1&allowWatchBookmarks=true&timeoutSeconds=${timeoutSeconds}${resourceVersion ? `&resourceVersion=${encodeURIComponent(resourceVersion)}` : ""}`);
-      const response = await send("GET", watchPath, { signal });
-      if (!response.ok) throw await failure(response, "GET", watchPath);
-      if (!response.body) throw new KubeError(0, "NoStream", `GET ${watchPath}: the answer has no body to stream`);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const splitter = new NdjsonSplitter();
-      let relist = false;
-      const handle = (values: unknown[]) => {
-        for (const value of values) {
-          const event = value as WatchEvent<T>;
-          if (isExpired(event)) {
-            relist = true;
-            return;
-          }
-          if (event.type === "ERROR") throw kubeErrorOf(event.object.code ?? 500, event.object, "GET", watchPath);
-          if (event.object?.metadata?.resourceVersion) resourceVersion = event.object.metadata.resourceVersion;
-          onEvent(event);
-        }
-      };
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            handle(splitter.flush());
-            break;
-          }
-          handle(splitter.push(value));
-          if (relist) break;
-        }
-      } finally {
-        reader.cancel().catch(() => undefined);
+      const items = list.items ?? [];
+      if (!takeStream(items.length > 0)) {
+        await sleep(items.length > 0 ? pollIntervalMs.withItems : pollIntervalMs.empty, signal);
+        continue;
       }
-      // stream ended or expired: list again (at once)
+      const started = Date.now();
+      try {
+        await watchFrom(path, resourceVersion, onEvent, signal);
+      } finally {
+        releaseStream();
+      }
+      // stream ended or expired: list again (at once, unless it ended at once: then after a pause)
+      if (Date.now() - started < 1000) await sleep(1000, signal);
     } catch (err) {
       if (signal.aborted) return;
       const error = err instanceof KubeError ? err : new KubeError(0, "WatchFailed", `watch of ${path}: ${(err as Error).message}`);
@@ -192,5 +195,41 @@ export async function watchList<T extends KubeObject>(path: string, onEvent: (ev
       await sleep(pause, signal);
       pause = Math.min(pause * 2, 30_000);
     }
+  }
+}
+
+/** One watch from `resourceVersion` until the stream ends, expires (410) or fails (thrown). */
+async function watchFrom<T extends KubeObject>(path: string, resourceVersion: string | undefined, onEvent: (event: ListWatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
+  // a few minutes per watch (the API server ends it then): each ends in a fresh list
+  const timeoutSeconds = 240 + Math.floor(Math.random() * 60);
+  const watchPath = withQuery(path, `watch=1&allowWatchBookmarks=true&timeoutSeconds=${timeoutSeconds}${resourceVersion ? `&resourceVersion=${encodeURIComponent(resourceVersion)}` : ""}`);
+  const response = await send("GET", watchPath, { signal });
+  if (!response.ok) throw await failure(response, "GET", watchPath);
+  if (!response.body) throw new KubeError(0, "NoStream", `GET ${watchPath}: the answer has no body to stream`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const splitter = new NdjsonSplitter();
+  let expired = false;
+  const handle = (values: unknown[]) => {
+    for (const value of values) {
+      const event = value as WatchEvent<T>;
+      if (isExpired(event)) {
+        expired = true;
+        return;
+      }
+      if (event.type === "ERROR") throw kubeErrorOf(event.object.code ?? 500, event.object, "GET", watchPath);
+      onEvent(event);
+    }
+  };
+  try {
+    while (!expired) {
+      const { done, value } = await reader.read();
+      if (done) {
+        handle(splitter.flush());
+        break;
+      }
+      handle(splitter.push(value));
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
   }
 }

@@ -74,3 +74,31 @@ export function useKubeGet<T>(path: string | undefined, reload = 0): Loaded<T> {
   }, [path, reload]);
   return state;
 }
+
+/** Several collections kept live at once (one per kind, say), in the order of `paths`. */
+export function useKubeLists<T extends KubeObject>(paths: readonly string[]): LiveList<T>[] {
+  const key = paths.join("\n");
+  const [state, setState] = useState<{ key: string; lists: LiveList<T>[] }>({ key: "", lists: [] });
+  useEffect(() => {
+    const fresh = () => ({ items: [] as T[], synced: false, retrying: false });
+    setState({ key, lists: paths.map(fresh) });
+    const controller = new AbortController();
+    paths.forEach((path, i) => {
+      const update = (change: (list: LiveList<T>) => LiveList<T>) =>
+        setState((s) => (s.key !== key ? s : { key, lists: s.lists.map((list, j) => (j === i ? change(list) : list)) }));
+      void watchList<T>(
+        path,
+        (event) => {
+          if (event.type === "SYNCED") update(() => ({ items: event.items, synced: true, retrying: false }));
+          else if (event.type === "FAILED") update((l) => ({ ...l, error: event.error, retrying: event.retrying }));
+          else update((l) => ({ ...l, items: applyWatchEvent(l.items, event) }));
+        },
+        controller.signal,
+      );
+    });
+    return () => controller.abort();
+    // paths is compared by its joined key
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return state.key === key ? state.lists : paths.map(() => ({ items: [], synced: false, retrying: false }));
+}

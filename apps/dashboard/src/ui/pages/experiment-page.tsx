@@ -1,10 +1,312 @@
-// One experiment (#/experiments/<ns>/<plural>/<name>).
+// One experiment (#/experiments/<ns>/<plural>/<name>), live: summary, conditions, its records per
+// node and as a timeline, the selector, the plan (status.plan), its Events; Pause / Resume / Delete.
+import { useMemo, useState } from "react";
+import { pauseAnnotation, type ExperimentPlan, type Record } from "@faultline/api";
+import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { ConditionsList } from "../components/conditions-list.js";
+import { KubeErrorNote } from "../components/kube-error-note.js";
+import { useNow } from "../components/use-now.js";
+import { kubeRequest } from "../kube/kube-client.js";
+import { useKubeGet, useKubeList, useKubeLists, useKubeObject } from "../kube/use-kube.js";
+import type { KubeObject } from "../kube/watch-events.js";
+import { planView } from "../create/plan-view.js";
+import { ExperimentTimeline } from "./experiment-timeline.js";
+import { nodeIndex, recordNamespaces, recordsByNode, type NodeGroup } from "./experiment-records.js";
+import { eventRows, recordShardsPath, shardRecords, selectorEntries, type EventObject, type RecordShardObject } from "./experiment-model.js";
+import { age, badgeClass, chaosCollectionPath, chaosDiscoveryPath, chaosKindsOf, experimentPhaseOf, recordCounts, type ApiResourceList, type ChaosObject } from "./experiments-model.js";
+
+interface PodObject extends KubeObject {
+  spec?: { nodeName?: string };
+}
+
+const maxCellsPerNode = 500;
+
 export function ExperimentPage(props: { namespace: string; plural: string; name: string }) {
+  const { namespace, plural, name } = props;
+  const discovery = useKubeGet<ApiResourceList>(chaosDiscoveryPath);
+  const kind = discovery.value ? chaosKindsOf(discovery.value).find((k) => k.plural === plural) : undefined;
+  const live = useKubeObject<ChaosObject>(chaosCollectionPath(plural, namespace), name);
+  const object = live.object;
+  const now = useNow(1000);
+
+  const shards = object?.status?.experiment?.recordShards ?? 0;
+  const shardList = useKubeList<RecordShardObject>(shards > 0 && object?.metadata.uid ? recordShardsPath(namespace, object.metadata.uid) : undefined);
+  const records: Record[] = useMemo(() => (shards > 0 ? shardRecords(shardList.items) : (object?.status?.experiment?.containerRecords ?? [])), [shards, shardList.items, object]);
+  const namespaces = useMemo(() => recordNamespaces(records), [records]);
+  const podLists = useKubeLists<PodObject>(namespaces.map((ns) => `api/v1/namespaces/${encodeURIComponent(ns)}/pods`));
+  const nodes = useMemo(() => nodeIndex(podLists.flatMap((l) => l.items)), [podLists]);
+  const groups = useMemo(() => recordsByNode(records, (pod) => nodes.get(pod)), [records, nodes]);
+  const events = useKubeList<EventObject>(`api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`);
+
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>();
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<unknown>();
+
+  const title = `${kind?.kind ?? plural} ${namespace}/${name}`;
+  if (!object) {
+    return (
+      <main>
+        <h1>{title}</h1>
+        {live.error ? <KubeErrorNote error={live.error} /> : live.missing ? <p>This experiment does not exist (or was deleted).</p> : <p role="status">Loading…</p>}
+        <p>
+          <a href="#/experiments">Back to the experiments</a>
+        </p>
+      </main>
+    );
+  }
+
+  const path = `${chaosCollectionPath(plural, namespace)}/${encodeURIComponent(name)}`;
+  const paused = object.metadata.annotations?.[pauseAnnotation] === "true";
+  const phase = experimentPhaseOf(object);
+  const counts = shards > 0 && records.length > 0 ? { injected: groups.reduce((n, g) => n + g.injected, 0), total: records.length } : recordCounts(object.status);
+  const spec = object.spec ?? {};
+  const plan = object.status?.plan;
+  const uid = object.metadata.uid;
+  const rows = eventRows(events.items, uid);
+
+  const setPaused = async (pause: boolean) => {
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      await kubeRequest("PATCH", path, { body: { metadata: { annotations: { [pauseAnnotation]: pause ? "true" : null } } }, contentType: "application/merge-patch+json" });
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    setBusy(true);
+    setDeleteError(undefined);
+    try {
+      await kubeRequest("DELETE", path);
+      setDeleting(false);
+      window.location.hash = "#/experiments";
+    } catch (err) {
+      setDeleteError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <main>
-      <h1>
-        {props.namespace}/{props.name}
-      </h1>
+      <p className="breadcrumb">
+        <a href="#/experiments">Experiments</a> / {namespace}
+      </p>
+      <h1>{title}</h1>
+      <div className="toolbar">
+        {paused ? (
+          <button type="button" className="primary" disabled={busy} onClick={() => void setPaused(false)}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" disabled={busy} onClick={() => void setPaused(true)}>
+            Pause
+          </button>
+        )}
+        <button type="button" className="danger" disabled={busy} onClick={() => (setDeleteError(undefined), setDeleting(true))}>
+          Delete
+        </button>
+      </div>
+      {actionError !== undefined && <KubeErrorNote error={actionError} />}
+      {object.metadata.deletionTimestamp && <p className="note note-warn">Being deleted: the manager recovers its records, then removes its finalizer.</p>}
+
+      <dl className="summary">
+        <dt>Phase</dt>
+        <dd>
+          <span className={badgeClass(phase)}>{phase}</span>
+          {paused && phase !== "Paused" ? " (pause requested)" : ""}
+        </dd>
+        <dt>Records injected</dt>
+        <dd>
+          {counts.injected}/{counts.total}
+          {shards > 0 ? ` (in ${shards} RecordShard${shards === 1 ? "" : "s"})` : ""}
+        </dd>
+        <dt>Desired phase</dt>
+        <dd>{object.status?.experiment?.desiredPhase ?? "not decided yet"}</dd>
+        {typeof spec["action"] === "string" && (
+          <>
+            <dt>Action</dt>
+            <dd>{spec["action"]}</dd>
+          </>
+        )}
+        <dt>Duration</dt>
+        <dd>{typeof spec["duration"] === "string" ? spec["duration"] : "until deleted or paused"}</dd>
+        <dt>Created</dt>
+        <dd>
+          {object.metadata.creationTimestamp ?? "-"} ({age(object.metadata.creationTimestamp, now)} ago)
+        </dd>
+      </dl>
+
+      <h2>Conditions</h2>
+      <ConditionsList conditions={object.status?.conditions ?? []} messages />
+
+      <h2>Selector</h2>
+      <dl className="summary">
+        {selectorEntries(spec).map(([key, value]) => (
+          <div key={key} style={{ display: "contents" }}>
+            <dt>{key}</dt>
+            <dd>
+              <code>{value}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+
+      {plan && <PlanSection title={title} plan={plan} />}
+
+      <h2>Records per node</h2>
+      {shards > 0 && shardList.error && <KubeErrorNote error={shardList.error} context="reading the records' RecordShards" />}
+      {podLists.map((l, i) => (l.error ? <KubeErrorNote key={namespaces[i]} error={l.error} context="the nodes of the records' pods are unknown" /> : null))}
+      <RecordGrid groups={groups} />
+
+      <h2>Timeline</h2>
+      <ExperimentTimeline records={records} now={now} {...(object.metadata.creationTimestamp ? { since: Date.parse(object.metadata.creationTimestamp) } : {})} />
+
+      <h2>Events</h2>
+      {events.error && <KubeErrorNote error={events.error} />}
+      {rows.length === 0 ? (
+        <p className="muted">{events.synced ? "No Events (they expire after an hour)." : "Loading…"}</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Age</th>
+                <th scope="col">Type</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Message</th>
+                <th scope="col">Count</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((e) => (
+                <tr key={e.key} data-testid="event-row">
+                  <td>{age(e.lastSeen, now)}</td>
+                  <td>
+                    <span className={badgeClass(e.type === "Warning" ? "failed" : "idle")}>{e.type}</span>
+                  </td>
+                  <td>{e.reason}</td>
+                  <td>{e.message}</td>
+                  <td>{e.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <ConfirmDialog
+        open={deleting}
+        title={`Delete ${title}?`}
+        confirmLabel="Delete"
+        danger
+        busy={busy}
+        error={deleteError}
+        onCancel={() => setDeleting(false)}
+        onConfirm={() => void remove()}
+      >
+        <p>The manager recovers every record of the experiment, then the object is gone. This cannot be undone.</p>
+      </ConfirmDialog>
     </main>
+  );
+}
+
+function RecordGrid(props: { groups: NodeGroup[] }) {
+  if (props.groups.length === 0)
+    return (
+      <div data-testid="record-grid" className="record-grid">
+        <p className="muted">No records yet: nothing is selected.</p>
+      </div>
+    );
+  return (
+    <div data-testid="record-grid" className="record-grid">
+      {props.groups.map((g) => (
+        <section key={g.node} className="node-group" aria-label={`Node ${g.node || "unknown"}`}>
+          <h3>
+            {g.node || "(node unknown: unscheduled, gone, or not readable)"}{" "}
+            <span className="muted">
+              {g.injected}/{g.cells.length} injected
+            </span>
+          </h3>
+          <ul className="cells">
+            {g.cells.slice(0, maxCellsPerNode).map((c) => (
+              <li
+                key={c.id}
+                className={`cell cell-${c.state.toLowerCase().replace(/ /g, "-").replace("apply-failed", "failed").replace("recover-failed", "failed")}`}
+                data-testid="record-cell"
+                data-record={c.id}
+                data-state={c.state}
+                title={c.lastEvent ? `${c.lastEvent.operation} ${c.lastEvent.type} at ${c.lastEvent.timestamp}${c.lastEvent.message ? `: ${c.lastEvent.message}` : ""}` : c.phase}
+              >
+                {c.container ? `${c.pod.split("/")[1]}/${c.container}` : c.pod.split("/")[1]}: {c.state}
+              </li>
+            ))}
+          </ul>
+          {g.cells.length > maxCellsPerNode && <p className="muted">… and {g.cells.length - maxCellsPerNode} more records on this node.</p>}
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function PlanSection(props: { title: string; plan: ExperimentPlan }) {
+  const view = planView(props.title, props.plan);
+  return (
+    <section aria-labelledby="plan-heading">
+      <h2 id="plan-heading">Plan (dry run)</h2>
+      <p>
+        {view.headline}. {view.counts}. Generated {props.plan.generatedAt}.
+      </p>
+      {view.refusals.map((r) => (
+        <p key={r} className="note note-error">
+          Refused: {r}
+        </p>
+      ))}
+      {view.targets.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Target</th>
+                <th scope="col">Node</th>
+                <th scope="col">Capable</th>
+                <th scope="col">Steps</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.targets.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.id}</td>
+                  <td>{t.node}</td>
+                  <td>{t.capable ? "yes" : `no: ${t.reason ?? ""}`}</td>
+                  <td>
+                    <details>
+                      <summary>
+                        {t.steps.length} step{t.steps.length === 1 ? "" : "s"}
+                      </summary>
+                      <ol>
+                        {t.steps.map((s, i) => (
+                          <li key={i}>
+                            {s.title}
+                            {s.commands.map((c, j) => (
+                              <pre key={j}>$ {c}</pre>
+                            ))}
+                            {s.patch !== undefined && <pre>{s.patch}</pre>}
+                          </li>
+                        ))}
+                      </ol>
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {view.truncated ? <p className="muted">… and {view.truncated} more targets (not listed).</p> : null}
+        </div>
+      )}
+    </section>
   );
 }

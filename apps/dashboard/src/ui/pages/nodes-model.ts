@@ -1,0 +1,61 @@
+// The Nodes page's logic: the manager's published status (ConfigMap faultline-status, key
+// status.json, in the faultline namespace) as one row per node. Pure.
+import { faultlineStatusConfigMap, faultlineStatusKey, type FaultlineNodeStatus, type FaultlineStatus } from "@faultline/api";
+
+/** The ConfigMap's path in the faultline namespace. */
+export const faultlineStatusPath = (namespace: string) => `api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${faultlineStatusConfigMap}`;
+
+/** The collection to watch it through (its name as a field selector). */
+export const configMapsPath = (namespace: string) => `api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
+
+export interface ConfigMapObject {
+  metadata: { name: string; namespace?: string };
+  data?: { [key: string]: string };
+}
+
+/** status.json of the ConfigMap, or why it cannot be read (naming the ConfigMap and the key). */
+export function parseFaultlineStatus(cm: ConfigMapObject, namespace: string): { status: FaultlineStatus } | { problem: string } {
+  const text = cm.data?.[faultlineStatusKey];
+  if (text === undefined) return { problem: `ConfigMap ${namespace}/${faultlineStatusConfigMap} has no ${faultlineStatusKey} yet: the manager has not published its status` };
+  try {
+    const status = JSON.parse(text) as FaultlineStatus;
+    if (typeof status !== "object" || status === null || !Array.isArray(status.nodes)) return { problem: `ConfigMap ${namespace}/${faultlineStatusConfigMap}: ${faultlineStatusKey} has no nodes list` };
+    return { status };
+  } catch (err) {
+    return { problem: `ConfigMap ${namespace}/${faultlineStatusConfigMap}: ${faultlineStatusKey} is not JSON (${(err as Error).message})` };
+  }
+}
+
+export interface NodeRow {
+  node: string;
+  /** "pod ns/name", "static address", or "no daemon". */
+  daemon: string;
+  version: string;
+  reachability: "Reachable" | "Unreachable" | "No daemon";
+  error?: string;
+  /** Per kind the manager serves, in its order: capable or why not; unknown when the daemon did not answer. */
+  capabilities: { kind: string; state: "Capable" | "Not capable" | "Unknown"; reason?: string }[];
+}
+
+export function nodeRows(status: FaultlineStatus): NodeRow[] {
+  const kinds = [...(status.manager?.kinds ?? [])].sort();
+  return [...status.nodes]
+    .sort((a, b) => a.node.localeCompare(b.node))
+    .map((n: FaultlineNodeStatus) => {
+      const d = n.daemon;
+      const caps = d?.capabilities;
+      const kindsHere = kinds.length > 0 ? kinds : Object.keys(caps ?? {}).sort();
+      return {
+        node: n.node,
+        daemon: d === undefined ? "no daemon" : d.pod === "" ? "static address" : `pod ${d.pod}`,
+        version: d?.version ?? "-",
+        reachability: d === undefined ? "No daemon" : d.reachable ? "Reachable" : "Unreachable",
+        ...(d?.error ? { error: d.error } : {}),
+        capabilities: kindsHere.map((kind) => {
+          const c = caps?.[kind];
+          if (c === undefined) return { kind, state: "Unknown" as const };
+          return { kind, state: c.capable ? ("Capable" as const) : ("Not capable" as const), ...(c.reason ? { reason: c.reason } : {}) };
+        }),
+      };
+    });
+}
