@@ -20,7 +20,7 @@ export interface DashboardServer {
   /** The session secret (kubeconfig mode) that `api/kube/*` requests carry in `X-Faultline-Session`. */
   session?: string;
   mode: "kubeconfig" | "token";
-  /** Stops listening, ends the requests in flight (watches) and releases the API server connection. */
+  /** Stops listening, ends open watches, lets other requests finish (for up to 2 s) and releases the API server connection. */
   close(): Promise<void>;
 }
 
@@ -110,7 +110,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {},
           target.close();
           resolve();
         });
-        inFlight.abortAll();
+        inFlight.endWatches();
         server.closeIdleConnections();
       })),
   };

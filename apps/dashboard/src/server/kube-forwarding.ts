@@ -12,18 +12,24 @@ export const forwardedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as con
 /** Response headers of the API server passed back, besides the status. */
 const returnedHeaders = ["content-type"] as const;
 
-/** The forwarded requests in flight (watches included), so that shutdown can end them. */
+/** Whether a forwarded path (with its query) is a watch, which lasts until one side ends it. */
+export function isWatch(pathWithQuery: string): boolean {
+  const queryAt = pathWithQuery.indexOf("?");
+  if (queryAt === -1) return false;
+  const watch = new URLSearchParams(pathWithQuery.slice(queryAt + 1)).get("watch");
+  return watch !== null && watch !== "false" && watch !== "0";
+}
+
+/** The watches being forwarded, so that shutdown can end them (other requests finish on their own). */
 export class InFlight {
-  private readonly requests = new Set<ClientRequest>();
-  add(request: ClientRequest): void {
-    this.requests.add(request);
-    request.once("close", () => this.requests.delete(request));
+  private readonly watches = new Set<ClientRequest>();
+  add(request: ClientRequest, watch: boolean): void {
+    if (!watch) return;
+    this.watches.add(request);
+    request.once("close", () => this.watches.delete(request));
   }
-  get size(): number {
-    return this.requests.size;
-  }
-  abortAll(): void {
-    for (const request of this.requests) request.destroy();
+  endWatches(): void {
+    for (const request of this.watches) request.destroy();
   }
 }
 
@@ -55,7 +61,7 @@ export async function forwardToApiServer(req: IncomingMessage, res: ServerRespon
     answer.on("error", () => res.destroy());
     answer.on("aborted", () => res.destroy());
   });
-  inFlight.add(upstream);
+  inFlight.add(upstream, isWatch(path));
   upstream.on("error", (err) => {
     if (res.headersSent) res.destroy();
     else sendStatus(res, 503, "ServiceUnavailable", `cannot reach the API server ${target.server.origin}: ${err.message}`);
