@@ -89,7 +89,16 @@ export async function startPrivateCluster(spec: PrivateClusterSpec, timeoutMs = 
     FAULTLINE_CNI_SUBNET: spec.subnet,
   };
   await run("bash", [runtimeSetup], runtimeEnv, 600_000);
-  const up = () => run(clusterScript, ["up", "--api-only"], clusterEnv, timeoutMs).then(() => undefined);
+  // The outage specs restart what they broke with `up`, on a machine that the rest of the suite
+  // keeps busy; what they test is the manager, not the script, so a failed `up` is shown (stderr,
+  // with the script's own output) and tried once more before it fails the spec.
+  const upOnce = () => run(clusterScript, ["up", "--api-only"], clusterEnv, timeoutMs).then(() => undefined);
+  const up = () =>
+    upOnce().catch((error: unknown) => {
+      if (!(error instanceof CommandError)) throw error;
+      process.stderr.write(`private cluster ${spec.name}: ${error.message}\n(trying \`up\` once more)\n`);
+      return upOnce();
+    });
   await up();
   const kubeconfigPath = join(dir, "admin.kubeconfig");
   const kubeConfig = new KubeConfig();
