@@ -1,7 +1,7 @@
 // The dashboard's shell: header (cluster, context, the kill switch), the main navigation, and the
 // page of the hash route. Token mode without a token (or after a 401) shows sign-in; kubeconfig
 // mode without the session secret says how to open the dashboard.
-import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
+import { Suspense, lazy, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { fetchConfig, onUnauthorized, tokenKey, type DashboardConfig } from "./kube/kube-client.js";
 import { storedSession, storedToken } from "./kube/session.js";
 import { navSection, parseRoute, type Route } from "./routes.js";
@@ -10,10 +10,12 @@ import { SessionNeededPage, SignInPage } from "./shell/sign-in.js";
 import { ExperimentsPage } from "./pages/experiments-page.js";
 import { ExperimentPage } from "./pages/experiment-page.js";
 import { NodesPage } from "./pages/nodes-page.js";
-import { CreatePage } from "./pages/create-page.js";
-import { WorkflowsPage } from "./pages/workflows-page.js";
-import { WorkflowPage } from "./pages/workflow-page.js";
-import { SchedulesPage } from "./pages/schedules-page.js";
+
+// the pages with heavy parts (forms from JSON schema, graph layout) load when first shown
+const CreatePage = lazy(() => import("./pages/create-page.js").then((m) => ({ default: m.CreatePage })));
+const WorkflowsPage = lazy(() => import("./pages/workflows-page.js").then((m) => ({ default: m.WorkflowsPage })));
+const WorkflowPage = lazy(() => import("./pages/workflow-page.js").then((m) => ({ default: m.WorkflowPage })));
+const SchedulesPage = lazy(() => import("./pages/schedules-page.js").then((m) => ({ default: m.SchedulesPage })));
 
 /** The routes table: the page each hash route shows. */
 function pageOf(route: Route, config: DashboardConfig): ReactNode {
@@ -175,7 +177,15 @@ export function App() {
       ) : access.state === "session-needed" ? (
         <SessionNeededPage {...(access.message ? { message: access.message } : {})} />
       ) : (
-        pageOf(route, config)
+        <Suspense
+          fallback={
+            <main>
+              <p role="status">Loading…</p>
+            </main>
+          }
+        >
+          {pageOf(route, config)}
+        </Suspense>
       )}
       <footer className="footer">Faultline dashboard {config.version}</footer>
     </>

@@ -1,7 +1,7 @@
 // One experiment (#/experiments/<ns>/<plural>/<name>), live: summary, conditions, its records per
 // node and as a timeline, the selector, the plan (status.plan), its Events; Pause / Resume / Delete.
-import { useMemo, useState } from "react";
-import { pauseAnnotation, type ExperimentPlan, type Record } from "@faultline/api";
+import { Suspense, lazy, useMemo, useState } from "react";
+import { pauseAnnotation, type Record } from "@faultline/api";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { ConditionsList } from "../components/conditions-list.js";
 import { KubeErrorNote } from "../components/kube-error-note.js";
@@ -9,7 +9,6 @@ import { useNow } from "../components/use-now.js";
 import { kubeRequest } from "../kube/kube-client.js";
 import { useKubeGet, useKubeList, useKubeLists, useKubeObject } from "../kube/use-kube.js";
 import type { KubeObject } from "../kube/watch-events.js";
-import { planView } from "../create/plan-view.js";
 import { ExperimentTimeline } from "./experiment-timeline.js";
 import { nodeIndex, recordNamespaces, recordsByNode, type NodeGroup } from "./experiment-records.js";
 import { eventRows, recordShardsPath, shardRecords, selectorEntries, type EventObject, type RecordShardObject } from "./experiment-model.js";
@@ -20,6 +19,9 @@ interface PodObject extends KubeObject {
 }
 
 const maxCellsPerNode = 500;
+
+// the plan is drawn as `faultline plan` prints it (the CLI's renderer, with YAML): loaded when an experiment has one
+const PlanSection = lazy(() => import("./experiment-plan.js").then((m) => ({ default: m.PlanSection })));
 
 export function ExperimentPage(props: { namespace: string; plural: string; name: string }) {
   const { namespace, plural, name } = props;
@@ -155,7 +157,11 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
         ))}
       </dl>
 
-      {plan && <PlanSection title={title} plan={plan} />}
+      {plan && (
+        <Suspense fallback={<p role="status">Loading the plan…</p>}>
+          <PlanSection title={title} plan={plan} />
+        </Suspense>
+      )}
 
       <h2>Records per node</h2>
       {shards > 0 && shardList.error && <KubeErrorNote error={shardList.error} context="reading the records' RecordShards" />}
@@ -249,64 +255,5 @@ function RecordGrid(props: { groups: NodeGroup[] }) {
         </section>
       ))}
     </div>
-  );
-}
-
-function PlanSection(props: { title: string; plan: ExperimentPlan }) {
-  const view = planView(props.title, props.plan);
-  return (
-    <section aria-labelledby="plan-heading">
-      <h2 id="plan-heading">Plan (dry run)</h2>
-      <p>
-        {view.headline}. {view.counts}. Generated {props.plan.generatedAt}.
-      </p>
-      {view.refusals.map((r) => (
-        <p key={r} className="note note-error">
-          Refused: {r}
-        </p>
-      ))}
-      {view.targets.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Target</th>
-                <th scope="col">Node</th>
-                <th scope="col">Capable</th>
-                <th scope="col">Steps</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.targets.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.id}</td>
-                  <td>{t.node}</td>
-                  <td>{t.capable ? "yes" : `no: ${t.reason ?? ""}`}</td>
-                  <td>
-                    <details>
-                      <summary>
-                        {t.steps.length} step{t.steps.length === 1 ? "" : "s"}
-                      </summary>
-                      <ol>
-                        {t.steps.map((s, i) => (
-                          <li key={i}>
-                            {s.title}
-                            {s.commands.map((c, j) => (
-                              <pre key={j}>$ {c}</pre>
-                            ))}
-                            {s.patch !== undefined && <pre>{s.patch}</pre>}
-                          </li>
-                        ))}
-                      </ol>
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {view.truncated ? <p className="muted">… and {view.truncated} more targets (not listed).</p> : null}
-        </div>
-      )}
-    </section>
   );
 }

@@ -5,6 +5,7 @@ import { formatDuration, tickLabel, timeTicks, timelineOf } from "./experiment-r
 
 const labelWidth = 230;
 const chartWidth = 720;
+const rightPad = 44;
 const rowHeight = 22;
 const axisHeight = 26;
 const maxRows = 200;
@@ -18,7 +19,7 @@ export function ExperimentTimeline(props: { records: readonly Record[]; now: num
   const span = all.end - all.start;
   const x = (t: number) => labelWidth + ((t - all.start) / span) * chartWidth;
   const height = axisHeight + rows.length * rowHeight + 8;
-  const width = labelWidth + chartWidth + 12;
+  const width = labelWidth + chartWidth + rightPad;
   const ticks = timeTicks(all.start, all.end);
   const bars = rows.reduce((n, r) => n + r.intervals.length, 0);
   const failures = rows.reduce((n, r) => n + r.failures.length, 0);

@@ -94,13 +94,23 @@ export function ExperimentsPage(props: { query: URLSearchParams }) {
       </form>
 
       {discovery.error && <KubeErrorNote error={discovery.error} context="reading the chaos kinds (discovery of chaos-mesh.org/v1alpha1)" />}
-      {refused.length > 0 && (
+      {refused.length > 0 && refused.length === listed.length && (
         <div className="note note-error" role="alert" data-testid="permission-error">
           {refused.map((e) => (
             <p key={`${e.verb}/${e.resource}`}>{permissionText(e)}.</p>
           ))}
           <p>{filters.namespace ? "Pick another namespace you may list." : "Pick a namespace you may list in the Namespace field."}</p>
         </div>
+      )}
+      {refused.length > 0 && refused.length < listed.length && (
+        <details className="note note-warn" data-testid="permission-error">
+          <summary>
+            You cannot list {refused.length} of {listed.length} chaos kinds in {scope}: their experiments are not shown.
+          </summary>
+          {refused.map((e) => (
+            <p key={`${e.verb}/${e.resource}`}>{permissionText(e)}.</p>
+          ))}
+        </details>
       )}
       {failed.length > 0 && <KubeErrorNote error={failed[0]} context={failed[0]!.code === 0 ? "retrying" : undefined} />}
 
@@ -147,7 +157,7 @@ export function ExperimentsPage(props: { query: URLSearchParams }) {
           </table>
         </div>
       )}
-      {synced && rows.length === 0 && refused.length === 0 && (
+      {synced && rows.length === 0 && refused.length < listed.length && (
         <p>
           No experiment{filters.kind || filters.state ? " matches these filters" : ` in ${scope}`}. <a href="#/create">Create one</a>.
         </p>
