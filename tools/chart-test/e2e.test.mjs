@@ -5,6 +5,8 @@
 // daemon pod's log (each container's own `ps aux`), deletes the experiment and uninstalls.
 // Also: the kill switch through the built CLI under a ServiceAccount bound only to the chart's
 // <release>-kill-switch ClusterRole (its RBAC promise: on-call without chaos rights stops all chaos).
+// And the dashboard (installed with dashboard.enabled=true) in token mode: no token of its own, the
+// user's bearer token forwarded, the API server's refusals passed through.
 // Run through tools/chart-test/e2e.sh. Prints one line per check and "N passed, N failed".
 //
 // The release is installed with the README's own `helm install` command (release faultline in
@@ -30,6 +32,8 @@ const suffix = randomBytes(3).toString("hex");
 const targets = `busybox-e2e-${suffix}`; // the seed's manifest targets "busybox"; here its own namespace
 const containerdSocket = process.env.FAULTLINE_CONTAINERD_SOCKET ?? `${repo}.cluster/runtime/containerd.sock`;
 const extraValues = process.argv.slice(2); // e.g. --set daemon.privileged=false
+// the dashboard is off by default; this run installs it too (its pod starts beside the others)
+const dashboardValues = ["--set", "dashboard.enabled=true"];
 
 const checks = createChecks();
 const { check, summary } = checks;
@@ -66,27 +70,33 @@ const killDaemonOn = (nodeName) => {
   };
 };
 try {
-  await check(`the images docker.io/faultline/{manager,daemon}:${appVersion} are in the kubelet's containerd`, () => {
+  await check(`the images docker.io/faultline/{manager,daemon,dashboard}:${appVersion} are in the kubelet's containerd`, () => {
     const images = run("ctr", ["-a", containerdSocket, "-n", "k8s.io", "images", "ls", "-q"]);
-    for (const app of ["manager", "daemon"]) {
+    for (const app of ["manager", "daemon", "dashboard"]) {
       assert(images.includes(`docker.io/faultline/${app}:${appVersion}`),
         `docker.io/faultline/${app}:${appVersion} missing: build and import it (tools/images)`);
     }
   });
 
-  await check(`the README's \`${installLine.trim()}\` (mTLS on, no socket value) and both pods become Ready`, async () => {
+  await check(`the README's \`${installLine.trim()}\` (mTLS on, no socket value; + ${dashboardValues.join(" ")}) and the manager, daemon and dashboard pods become Ready`, async () => {
     // a release a failed earlier run left behind, and the namespace an earlier run is still deleting
     run("helm", ["uninstall", release, "-n", namespace, "--ignore-not-found", "--wait", "--timeout", "120s"]);
     await until(`namespace ${namespace} gone or active (not terminating)`, 180_000, () => {
       const phase = kubectl("get", "namespace", namespace, "--ignore-not-found", "-o", "jsonpath={.status.phase}").trim();
       return phase !== "Terminating";
     });
-    run("helm", [...installArgs, ...extraValues, "--wait", "--timeout", "240s"]);
-    await until("the manager and the daemon pods Ready", 120_000, () => {
+    const installStarted = Date.now();
+    run("helm", [...installArgs, ...extraValues, ...dashboardValues, "--wait", "--timeout", "240s"]);
+    const installSeconds = (Date.now() - installStarted) / 1000;
+    await until("the manager, the daemon and the dashboard pods Ready", 120_000, () => {
       const manager = podsOf("manager");
       const daemon = podsOf("daemon");
-      return manager.length === 1 && daemon.length >= 1 && [...manager, ...daemon].every(isReady);
+      const dashboard = podsOf("dashboard");
+      return manager.length === 1 && daemon.length >= 1 && dashboard.length === 1 && [...manager, ...daemon, ...dashboard].every(isReady);
     });
+    // where the time goes: each pod's creation to Ready
+    const readyAfter = (pod) => (Date.parse(pod.status.conditions.find((c) => c.type === "Ready").lastTransitionTime) - Date.parse(pod.metadata.creationTimestamp)) / 1000;
+    console.log(`     helm install --wait ${installSeconds.toFixed(1)}s; Ready after creation: ${["manager", "daemon", "dashboard"].map((c) => `${c} ${podsOf(c).map(readyAfter).join("/")}s`).join(", ")}`);
     const nodes = json("get", "nodes").items.filter((n) => n.status.conditions.some((c) => c.type === "Ready" && c.status === "True"));
     const daemonNodes = podsOf("daemon").map((p) => p.spec.nodeName);
     for (const n of nodes) assert(daemonNodes.includes(n.metadata.name), `no daemon on Ready node ${n.metadata.name}`);
@@ -575,9 +585,69 @@ try {
     }
   });
 
-  await check("helm uninstall removes the manager, the daemons and everything else of the release", async () => {
+  await check("the dashboard (token mode) holds no token of its own and no RBAC; it answers api/config with mode token, 401 without a bearer token, a view-bound ServiceAccount's token lists namespaces (200), and a delete with it gets the API server's 403 naming the verb and resource", async () => {
+    const viewer = "dashboard-viewer";
+    const binding = `e2e-dashboard-viewer-${suffix}`;
+    try {
+      const [pod] = podsOf("dashboard");
+      assert(pod && isReady(pod), "the dashboard pod is not Ready");
+      // no ServiceAccount token: not in the pod spec, not in the container's filesystem
+      assert(pod.spec.automountServiceAccountToken === false, "the dashboard's pod does not set automountServiceAccountToken: false");
+      const projected = (pod.spec.volumes ?? []).filter((v) => v.projected?.sources?.some((src) => src.serviceAccountToken));
+      assert(projected.length === 0, `a ServiceAccount token volume in the dashboard's pod: ${JSON.stringify(projected)}`);
+      const secrets = kubectl("-n", namespace, "exec", pod.metadata.name, "--", "sh", "-c", "ls -A /var/run/secrets 2>&1; ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1 || true").trim();
+      assert(!/\btoken\b/.test(secrets), `a token in the dashboard's container: ${secrets}`);
+      // its own ServiceAccount may do nothing a signed-in user could not (no Role or binding names it)
+      const self = `system:serviceaccount:${namespace}:${pod.spec.serviceAccountName}`;
+      const canI = (verb, resource) => {
+        try {
+          return run("kubectl", ["auth", "can-i", verb, resource, "--all-namespaces", "--as", self]).trim();
+        } catch (err) {
+          return String(err.stdout ?? err.message).trim(); // "no" exits 1
+        }
+      };
+      for (const [verb, resource] of [["list", "namespaces"], ["list", "pods"], ["get", "podchaos.chaos-mesh.org"], ["create", "killswitches.faultline.chaos-mesh.org"]]) {
+        const answer = canI(verb, resource);
+        assert(answer === "no", `${self} may ${verb} ${resource}: ${answer}`);
+      }
+      const base = `http://${pod.status.podIP}:7070/`;
+      const config = await (await fetch(`${base}api/config`)).json();
+      assert(config.mode === "token" && config.faultlineNamespace === namespace, `api/config: ${JSON.stringify(config)}`);
+      const anonymous = await fetch(`${base}api/kube/api/v1/namespaces`);
+      const anonymousBody = await anonymous.text();
+      assert(anonymous.status === 401, `api/kube/api/v1/namespaces without a token → ${anonymous.status} ${anonymousBody}`);
+
+      kubectl("-n", targets, "create", "serviceaccount", viewer);
+      kubectl("create", "clusterrolebinding", binding, "--clusterrole=view", `--serviceaccount=${targets}:${viewer}`);
+      const token = kubectl("-n", targets, "create", "token", viewer, "--duration=10m").trim();
+      const headers = { authorization: `Bearer ${token}` };
+      const listed = await until("the view-bound token's namespace list (RBAC caches may lag the binding)", 15_000, async () => {
+        const res = await fetch(`${base}api/kube/api/v1/namespaces`, { headers });
+        if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+        return res.json();
+      });
+      const names = listed.items?.map((n) => n.metadata.name) ?? [];
+      assert(listed.kind === "NamespaceList" && names.includes(targets) && names.includes(namespace), `the list: ${JSON.stringify(names)}`);
+      // a delete view does not allow, of a pod that does not exist: authorization comes first (403),
+      // and were it wrongly allowed, nothing would be deleted (404)
+      const refused = await fetch(`${base}api/kube/api/v1/namespaces/${targets}/pods/not-there`, { method: "DELETE", headers });
+      const status = await refused.json();
+      assert(refused.status === 403 && status.kind === "Status" && status.code === 403, `DELETE with the view token → ${refused.status} ${JSON.stringify(status)}`);
+      assert(/cannot delete resource "pods"/.test(status.message) && status.message.includes(`system:serviceaccount:${targets}:${viewer}`),
+        `the 403's message does not name the verb, the resource and the user: ${status.message}`);
+      console.log(`     api/config mode ${config.mode}; no token → 401; view token → ${names.length} namespaces; DELETE → 403 "${status.message}"`);
+    } finally {
+      for (const args of [["delete", "clusterrolebinding", binding, "--ignore-not-found"], ["-n", targets, "delete", "serviceaccount", viewer, "--ignore-not-found"]]) {
+        try {
+          kubectl(...args);
+        } catch {}
+      }
+    }
+  });
+
+  await check("helm uninstall removes the manager, the daemons, the dashboard and everything else of the release", async () => {
     run("helm", ["uninstall", release, "-n", namespace, "--wait", "--timeout", "120s"]);
-    await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length === 0);
+    await until("no pods of the release", 60_000, () => podsOf("manager").length + podsOf("daemon").length + podsOf("dashboard").length === 0);
     const left = kubectl("get", "all,secret,serviceaccount,role,rolebinding,endpointslice", "-n", namespace,
       "-l", `app.kubernetes.io/instance=${release}`, "-o", "name").trim();
     assert(left === "", `left behind: ${left}`);
@@ -589,7 +659,7 @@ try {
 } finally {
   if (checks.stopped) {
     // what a reader needs to see why
-    for (const component of ["manager", "daemon"]) {
+    for (const component of ["manager", "daemon", "dashboard"]) {
       try {
         for (const p of podsOf(component)) console.log(`--- ${p.metadata.name} (last 30 lines)\n${kubectl("-n", namespace, "logs", p.metadata.name, "--tail=30")}`);
       } catch {}
@@ -609,9 +679,11 @@ try {
     // a kill switch left engaged would stop every later test's chaos on this cluster
     kubectl("delete", "killswitches.faultline.chaos-mesh.org", "cluster", "--ignore-not-found");
   } catch {}
-  try {
-    kubectl("delete", "clusterrolebinding", `e2e-on-call-${suffix}`, "--ignore-not-found");
-  } catch {}
+  for (const binding of [`e2e-on-call-${suffix}`, `e2e-dashboard-viewer-${suffix}`]) {
+    try {
+      kubectl("delete", "clusterrolebinding", binding, "--ignore-not-found");
+    } catch {}
+  }
   for (const [resource, name] of [["podchaos.chaos-mesh.org", "on-call-pod-failure"], ["dnschaos.chaos-mesh.org", "dns-error-api"], ["httpchaos.chaos-mesh.org", "replace-web-page"], ["timechaos.chaos-mesh.org", "clock-two-hours-back"], ["iochaos.chaos-mesh.org", "data-read-eio"]]) {
     try {
       kubectl("-n", targets, "patch", resource, name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}');
