@@ -276,11 +276,11 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
-/** Saves a screenshot of the page as docs/screenshots/<view>.png. */
-export async function screenshot(page: Page, view: string): Promise<string> {
+/** Saves a screenshot of the page as docs/screenshots/<view>.png: the whole page, or the viewport (a modal dialog's backdrop covers only that). */
+export async function screenshot(page: Page, view: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${view}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   return path;
 }
 
