@@ -95,7 +95,8 @@ export function App() {
     return onUnauthorized((error) => {
       if (config.mode === "token") {
         sessionStorage.removeItem(tokenKey);
-        setAccess({ state: "sign-in", message: `Signed out: ${error.message}` });
+        // while signing in, the form says why itself
+        setAccess((a) => (a.state === "sign-in" ? a : { state: "sign-in", message: `The API server refused your token (it may have expired): ${error.message}. Sign in again.` }));
       } else {
         setAccess({ state: "session-needed", message: error.message });
       }

@@ -1,5 +1,5 @@
 // A modal confirmation (the native <dialog>: focus moves into it, Escape cancels, the page behind
-// is inert). The confirm button carries the action's own name ("Delete", "Stop all experiments").
+// is inert; focus starts on Cancel, the safe choice). The confirm button carries the action's own name ("Delete", "Stop all experiments").
 import { useEffect, useRef, type ReactNode } from "react";
 import { KubeErrorNote } from "./kube-error-note.js";
 
@@ -47,7 +47,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
             <button type="button" onClick={props.onCancel} disabled={props.busy}>
               Cancel
             </button>
-            <button type="submit" className={props.danger ? "danger" : "primary"} disabled={props.busy} autoFocus>
+            <button type="submit" className={props.danger ? "danger" : "primary"} disabled={props.busy}>
               {props.confirmLabel}
             </button>
           </div>
