@@ -227,11 +227,16 @@ export async function limitedUserToken(kubeConfig: KubeConfig, namespace: string
   return { token, username: `system:serviceaccount:${namespace}:${name}` };
 }
 
-/** The kill switch's object path and a way to put it back as it was, whatever a test did to it. */
+/** The kill switch's object path. */
 export const killSwitchPath = `/apis/${killSwitchResource.group}/${killSwitchResource.version}/${killSwitchResource.plural}/${killSwitchName}`;
 
 /** Reads killswitch/cluster (undefined when it does not exist). */
-export async function readKillSwitch(kubeConfig: KubeConfig): Promise<{ spec?: { engaged?: boolean; reason?: string }; status?: unknown } | undefined> {
+export interface KillSwitchObject {
+  spec?: { engaged?: boolean; reason?: string };
+  status?: { conditions?: { type: string; status: string }[]; activeRecords?: number };
+}
+
+export async function readKillSwitch(kubeConfig: KubeConfig): Promise<KillSwitchObject | undefined> {
   const res = await apiRequest(kubeConfig, "GET", killSwitchPath);
   if (res.status === 404) return undefined;
   if (res.status !== 200) throw new Error(`read ${killSwitchPath}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
@@ -239,17 +244,15 @@ export async function readKillSwitch(kubeConfig: KubeConfig): Promise<{ spec?: {
 }
 
 /**
- * Releases the kill switch (engaged: false), or deletes it when it did not exist before the test:
- * call it in an afterAll so a failed test never leaves the cluster's experiments stopped.
+ * Puts killswitch/cluster back as it was before a test: deleted when it did not exist, else its
+ * spec restored (released, unless it was engaged before). Call it in an afterAll, so a failed test
+ * never leaves every experiment of the cluster stopped.
  */
-export async function releaseKillSwitch(kubeConfig: KubeConfig, existedBefore: boolean): Promise<void> {
-  if (!existedBefore) {
-    const res = await apiRequest(kubeConfig, "DELETE", killSwitchPath);
-    if (res.status >= 300 && res.status !== 404) throw new Error(`delete ${killSwitchPath}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    return;
-  }
-  const res = await apiRequest(kubeConfig, "PATCH", killSwitchPath, { body: { spec: { engaged: false } }, contentType: "application/merge-patch+json" });
-  if (res.status >= 300 && res.status !== 404) throw new Error(`release ${killSwitchPath}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+export async function restoreKillSwitch(kubeConfig: KubeConfig, before: KillSwitchObject | undefined): Promise<void> {
+  const res = before
+    ? await apiRequest(kubeConfig, "PATCH", killSwitchPath, { body: { spec: { engaged: before.spec?.engaged ?? false, reason: before.spec?.reason ?? null } }, contentType: "application/merge-patch+json" })
+    : await apiRequest(kubeConfig, "DELETE", killSwitchPath);
+  if (res.status >= 300 && res.status !== 404) throw new Error(`restore ${killSwitchPath}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** One axe-core finding. */

@@ -9,7 +9,7 @@ import {
   openPage,
   readChaos,
   readKillSwitch,
-  releaseKillSwitch,
+  restoreKillSwitch,
   screenshot,
   seriousAxeViolations,
   startDashboardGround,
@@ -18,6 +18,7 @@ import {
   uiDeadlineMs,
   type DashboardGround,
   type DashboardServer,
+  type KillSwitchObject,
 } from "./dashboard-browser.test-support.js";
 
 // The dashboard end to end in Debian's Chromium (headless, playwright-core), kubeconfig mode: the
@@ -32,15 +33,18 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
   let dashboard: DashboardServer;
   let browser: Browser;
   let page: Page;
-  let pageLog: string[];
+  let pageLog: string[] = [];
   let ns: string;
-  let killSwitchExisted: boolean | undefined;
+  let killSwitchBefore: KillSwitchObject | undefined;
+  let killSwitchRead = false;
 
   beforeAll(async () => {
     // busybox: the form's experiment and the Workflow target its 2 pods; listed: kubectl's experiment its one
     g = await startDashboardGround("dashboard-e2e", { busybox: [{ name: "busybox", replicas: 2 }, { name: "listed", replicas: 1 }] });
     ns = g.namespace;
-    killSwitchExisted = (await readKillSwitch(g.kubeConfig)) !== undefined;
+    killSwitchBefore = await readKillSwitch(g.kubeConfig);
+    killSwitchRead = true;
+    if (killSwitchBefore?.spec?.engaged) throw new Error("killswitch/cluster is engaged: every experiment of the cluster is stopped, so none of these tests could inject");
     // the manager writes faultline-status into the test namespace: the dashboard reads it there
     dashboard = await startKubeconfigDashboard(g.ground.cluster.kubeconfigPath, ["--faultline-namespace", ns]);
     browser = await launchChromium();
@@ -51,7 +55,7 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
   afterAll(async () => {
     const steps: (() => Promise<unknown> | undefined)[] = [
       // the kill switch is cluster-wide: released (or removed, if this run made it) whatever happened
-      () => (killSwitchExisted === undefined ? undefined : releaseKillSwitch(g.kubeConfig, killSwitchExisted)),
+      () => (killSwitchRead ? restoreKillSwitch(g.kubeConfig, killSwitchBefore) : undefined),
       () => browser?.close(),
       () => dashboard?.stop(),
       () => g?.stop(),
@@ -263,7 +267,7 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
     await eventually("killswitch/cluster engaged", async () => ((await readKillSwitch(g.kubeConfig))?.spec?.engaged === true ? true : undefined), uiDeadlineMs);
     await page.getByRole("button", { name: "Resume all experiments", exact: true }).waitFor();
     await eventually("every record recovered", async () => {
-      const status = (await readKillSwitch(g.kubeConfig))?.status as { conditions?: { type: string; status: string }[] } | undefined;
+      const status = (await readKillSwitch(g.kubeConfig))?.status;
       return status?.conditions?.some((c) => c.type === "AllRecovered" && c.status === "True") ? true : undefined;
     }, clusterDeadlineMs);
     await eventually("from-kubectl's row Paused", async () => ((await row("from-kubectl").getAttribute("data-phase")) === "Paused" ? true : undefined), uiDeadlineMs);
