@@ -261,6 +261,25 @@ describe("the built binary (dist/server/main.js)", () => {
     }
   });
 
+  it("--in-cluster (as the chart runs it): the API server from KUBERNETES_SERVICE_HOST/PORT, token mode", async () => {
+    const apiServer = new URL(cluster.server);
+    const env = { ...process.env, KUBERNETES_SERVICE_HOST: apiServer.hostname, KUBERNETES_SERVICE_PORT: apiServer.port };
+    const child = spawn(process.execPath, [builtMain, "--in-cluster", "--ca-file", join(repoRoot, ".cluster/pki/ca.crt"), "--host", "127.0.0.1", "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      const [, url] = await eventually("the URL line", async () => /^Faultline dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n$/.exec(stdout) ?? undefined, 15_000);
+      expect(JSON.parse((await call(`${url}api/config`)).text)).toMatchObject({ mode: "token", cluster: `https://${apiServer.host}` });
+      expect((await call(`${url}api/kube/api/v1/namespaces/${ns}/configmaps`)).status).toBe(401);
+      expect((await call(`${url}api/kube/api/v1/namespaces/${ns}/configmaps`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
   it("a bad flag: exit 2 with the flag named", async () => {
     const child = spawn(process.execPath, [builtMain, "--port", "x"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
