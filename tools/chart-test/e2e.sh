@@ -1,9 +1,9 @@
 #!/bin/bash
 # tools/chart-test/e2e.sh [helm --set flags…] — installs charts/faultline into the local cluster with
 # the locally built images and runs the HelloWorldChaos flow through the chart-deployed manager and
-# daemon, then uninstalls. Needs tools/local-cluster up (full) and the images
-# docker.io/faultline/{manager,daemon}:<appVersion> in the kubelet's containerd (tools/images builds
-# and imports them). Ends with "N passed, N failed".
+# daemon and the dashboard in token mode (dashboard.enabled=true), then uninstalls. Needs
+# tools/local-cluster up (full) and the images docker.io/faultline/{manager,daemon,dashboard}:<appVersion>
+# in the kubelet's containerd (tools/images builds and imports them). Ends with "N passed, N failed".
 #   e2e.sh                              defaults (privileged daemon, chart-generated mTLS)
 #   e2e.sh --set daemon.privileged=false   the capabilities-only daemon
 set -uo pipefail
