@@ -17,7 +17,7 @@ const plan: ExperimentPlan = {
       capable: true,
       steps: [{ on: "daemon", rpc: "SetTcs", argv: [["nsenter", "-n", "tc", "qdisc", "add", "dev", "eth0", "root", "netem", "delay", "90ms"], ["echo", "it's"]] }],
     },
-    { id: "shop/web-2/nginx", pod: "shop/web-2", container: "nginx", node: "", capable: false, reason: "no daemon on node", steps: [{ on: "api", note: "delete the pod", patch: { method: "DELETE", path: "/api/v1/namespaces/shop/pods/web-2" } }] },
+    { id: "shop/web-2/nginx", pod: "shop/web-2", container: "nginx", node: "", capable: false, reason: "no daemon on node", steps: [{ on: "api", note: "evict the pod", patch: { method: "POST", path: "/api/v1/namespaces/shop/pods/web-2/eviction", body: { kind: "Eviction" } } }, { on: "api", patch: { op: "x" } }] },
   ],
   refusals: ["blast radius: 2 pods exceed maxTargets 1"],
 };
@@ -31,7 +31,12 @@ describe("planView", () => {
       ["shop/web-2/nginx", "nginx", "(unscheduled)", false, "no daemon on node"],
     ]);
     expect(view.targets[0]!.steps).toEqual([{ title: "daemon SetTcs", commands: ["nsenter -n tc qdisc add dev eth0 root netem delay 90ms", "echo 'it'\\''s'"] }]);
-    expect(view.targets[1]!.steps).toEqual([{ title: "api: delete the pod", commands: [], patch: '{"method":"DELETE","path":"/api/v1/namespaces/shop/pods/web-2"}' }]);
+    expect(view.targets[1]!.steps).toEqual([
+      { title: "api: evict the pod", commands: [], patch: 'POST /api/v1/namespaces/shop/pods/web-2/eviction\n{"kind":"Eviction"}' },
+      { title: "api", commands: [], patch: '{"op":"x"}' },
+    ]);
+    // the same lines the CLI prints for it
+    expect(view.text).toContain('         POST /api/v1/namespaces/shop/pods/web-2/eviction\n         {"kind":"Eviction"}');
   });
 
   it("headline, counts, refusals and the CLI's own text", () => {

@@ -34,11 +34,20 @@ export interface PlanView {
   text: string;
 }
 
+/** An API write as the CLI shows it: `POST /api/v1/…` and its body, when the patch says its method and path; else the JSON. */
+function patchText(patch: unknown): string {
+  const p = patch as { method?: unknown; path?: unknown; body?: unknown; contentType?: unknown };
+  if (typeof p === "object" && p !== null && typeof p.method === "string" && typeof p.path === "string") {
+    return [`${p.method} ${p.path}${typeof p.contentType === "string" ? ` (${p.contentType})` : ""}`, ...(p.body === undefined ? [] : [JSON.stringify(p.body)])].join("\n");
+  }
+  return JSON.stringify(patch);
+}
+
 function stepView(step: PlannedStep): PlanStepView {
   return {
     title: `${step.on === "daemon" ? "daemon" : "api"}${step.rpc ? ` ${step.rpc}` : ""}${step.note ? `: ${step.note}` : ""}`,
     commands: (step.argv ?? []).map((argv) => renderArgv(argv)),
-    ...(step.patch !== undefined ? { patch: JSON.stringify(step.patch) } : {}),
+    ...(step.patch !== undefined ? { patch: patchText(step.patch) } : {}),
   };
 }
 

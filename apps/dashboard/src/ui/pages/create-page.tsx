@@ -171,6 +171,9 @@ export function CreatePage() {
   const [tab, setTab] = useState<"form" | "yaml">("form");
   const [yamlText, setYamlText] = useState("");
   const [yamlError, setYamlError] = useState<string>();
+  // RJSF does not redraw a map's entries (additionalProperties) when formData changes under it: the
+  // form is mounted afresh for each spec read from the YAML tab (the form is hidden meanwhile)
+  const [yamlRevision, setYamlRevision] = useState(0);
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState<Outcome>();
   const [leftover, setLeftover] = useState<{ error: unknown; name: string }>();
@@ -219,6 +222,7 @@ export function CreatePage() {
     }
     setYamlError(undefined);
     fromYaml.current = true;
+    setYamlRevision((r) => r + 1);
     const m = parsed.manifest;
     setKind(m.kind);
     setNamespace(m.metadata.namespace);
@@ -332,7 +336,7 @@ export function CreatePage() {
         {!openApi.value && !openApi.error && <p role="status">Reading the kind's schema…</p>}
         {schema && "form" in schema && (
           <Form
-            key={kind}
+            key={`${kind}-${yamlRevision}`}
             schema={schema.form as RJSFSchema}
             uiSchema={uiSchemaOf(schema.form ?? {})}
             validator={validator}
