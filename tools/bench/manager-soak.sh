@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.."
 if [ "${1:-}" = --chart ]; then
   shift
   bash tools/images/build.sh manager daemon >&2
-  bash tools/images/import.sh >&2
+  # the two it built (import.sh's default also takes the dashboard's, which this does not need)
+  bash tools/images/import.sh "${FAULTLINE_IMAGES_OUT:-.images}/faultline-manager.oci.tar" "${FAULTLINE_IMAGES_OUT:-.images}/faultline-daemon.oci.tar" >&2
   exec node tools/bench/manager-soak-chart.mjs "$@"
 fi
 npx nx run-many -t build -p @faultline/manager @faultline/daemon @faultline/test-ground --outputStyle=static >/dev/null
