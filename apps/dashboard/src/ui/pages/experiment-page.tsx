@@ -43,7 +43,6 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
   const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<unknown>();
 
   const title = `${kind?.kind ?? plural} ${namespace}/${name}`;
   if (!object) {
@@ -80,13 +79,14 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
   };
   const remove = async () => {
     setBusy(true);
-    setDeleteError(undefined);
     try {
       await kubeRequest("DELETE", path);
       setDeleting(false);
       window.location.hash = "#/experiments";
     } catch (err) {
-      setDeleteError(err);
+      // shown under the buttons, the page's first refusal (before any refusal of its pods or Events)
+      setDeleting(false);
+      setActionError(err);
     } finally {
       setBusy(false);
     }
@@ -108,7 +108,7 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
             Pause
           </button>
         )}
-        <button type="button" className="danger" disabled={busy} onClick={() => (setDeleteError(undefined), setDeleting(true))}>
+        <button type="button" className="danger" disabled={busy} onClick={() => (setActionError(undefined), setDeleting(true))}>
           Delete
         </button>
       </div>
@@ -210,7 +210,6 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
         confirmLabel="Delete"
         danger
         busy={busy}
-        error={deleteError}
         onCancel={() => setDeleting(false)}
         onConfirm={() => void remove()}
       >
