@@ -11,6 +11,7 @@ import { experimentRoute } from "../create/manifest.js";
 import { childrenOf, childrenSelector, summarizeSchedule, type ChildLike, type ScheduleLike } from "../schedule/schedule-view.js";
 import { relativeTime, workflowPhase, type WorkflowLike } from "../workflow/workflow-graph.js";
 import { workflowHref } from "./workflows-page.js";
+import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
 import "../schedule/schedule.css";
 
 type Schedule = KubeObject & ScheduleLike;
@@ -63,16 +64,18 @@ function ScheduleChildren(props: { schedule: Schedule; discovery?: { resources?:
 }
 
 export function SchedulesPage() {
-  const list = useKubeList<Schedule>(`${group}/schedules`);
+  const namespace = useListNamespace();
+  const list = useKubeList<Schedule>(scopedPath("schedules", namespace));
   const discovery = useKubeGet<{ resources?: DiscoveredResource[] }>(group);
   const now = new Date(useNow(1000));
   const schedules = [...list.items].sort((a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name));
   return (
     <main>
       <h1>Schedules</h1>
+      <ListScope page="schedules" namespace={namespace} label="Schedules of a namespace" />
       {list.error && <KubeErrorNote error={list.error} context={list.retrying ? "retrying" : undefined} />}
       {!list.synced && !list.error && <p role="status">Loading schedules…</p>}
-      {list.synced && schedules.length === 0 && <p>No Schedule in any namespace you may list.</p>}
+      {list.synced && schedules.length === 0 && <p>No Schedule {namespace ? `in namespace ${namespace}` : "in any namespace"}.</p>}
       {schedules.map((schedule) => {
         const s = summarizeSchedule(schedule, now, 3);
         const id = `schedule-${s.namespace}-${s.name}`;

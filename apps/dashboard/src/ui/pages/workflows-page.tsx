@@ -5,25 +5,26 @@ import { useNow } from "../components/use-now.js";
 import { useKubeList } from "../kube/use-kube.js";
 import type { KubeObject } from "../kube/watch-events.js";
 import { relativeTime, workflowPhase, type WorkflowLike } from "../workflow/workflow-graph.js";
+import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
 
 type Workflow = KubeObject & WorkflowLike & { status?: WorkflowLike["status"] & { activeNodes?: string[] } };
-
-export const workflowsPath = "apis/chaos-mesh.org/v1alpha1/workflows";
 
 export function workflowHref(namespace: string, name: string): string {
   return `#/workflows/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 }
 
 export function WorkflowsPage() {
-  const list = useKubeList<Workflow>(workflowsPath);
+  const namespace = useListNamespace();
+  const list = useKubeList<Workflow>(scopedPath("workflows", namespace));
   const now = new Date(useNow(5000));
   const rows = [...list.items].sort((a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name));
   return (
     <main>
       <h1>Workflows</h1>
+      <ListScope page="workflows" namespace={namespace} label="Workflows of a namespace" />
       {list.error && <KubeErrorNote error={list.error} context={list.retrying ? "retrying" : undefined} />}
       {!list.synced && !list.error && <p role="status">Loading workflows…</p>}
-      {list.synced && rows.length === 0 && <p>No Workflow in any namespace you may list.</p>}
+      {list.synced && rows.length === 0 && <p>No Workflow {namespace ? `in namespace ${namespace}` : "in any namespace"}.</p>}
       {rows.length > 0 && (
         <div className="table-wrap">
           <table>
