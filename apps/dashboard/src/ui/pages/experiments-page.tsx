@@ -7,6 +7,7 @@ import { ConditionsList } from "../components/conditions-list.js";
 import { useNow } from "../components/use-now.js";
 import { permissionText } from "../kube/kube-error.js";
 import { useKubeGet, useKubeLists } from "../kube/use-kube.js";
+import type { KubeList, KubeObject } from "../kube/watch-events.js";
 import { experimentHref, listHref } from "../routes.js";
 import {
   age,
@@ -30,6 +31,8 @@ const go = (filters: ExperimentFilters) => {
 export function ExperimentsPage(props: { query: URLSearchParams }) {
   const filters = filtersOf(props.query);
   const discovery = useKubeGet<ApiResourceList>(chaosDiscoveryPath);
+  // suggestions for the Namespace field, when the user may list namespaces (else none: typing still works)
+  const namespaces = useKubeGet<KubeList<KubeObject>>("api/v1/namespaces");
   const kinds = discovery.value ? chaosKindsOf(discovery.value) : [];
   // a kind filter naming a served kind: only that kind is listed
   const listed = filters.kind !== undefined && kinds.some((k) => k.kind === filters.kind) ? kinds.filter((k) => k.kind === filters.kind) : kinds;
@@ -61,8 +64,13 @@ export function ExperimentsPage(props: { query: URLSearchParams }) {
       >
         <label>
           Namespace
-          <input type="text" name="namespace" value={namespaceField} placeholder="all namespaces" onChange={(e) => setNamespaceField(e.target.value)} onBlur={() => namespaceField.trim() !== (filters.namespace ?? "") && go({ ...filters, namespace: namespaceField.trim() || undefined })} />
+          <input type="text" name="namespace" list="namespace-names" autoComplete="off" value={namespaceField} placeholder="all namespaces" onChange={(e) => setNamespaceField(e.target.value)} onBlur={() => namespaceField.trim() !== (filters.namespace ?? "") && go({ ...filters, namespace: namespaceField.trim() || undefined })} />
         </label>
+        <datalist id="namespace-names">
+          {(namespaces.value?.items ?? []).map((n) => (
+            <option key={n.metadata.name} value={n.metadata.name} />
+          ))}
+        </datalist>
         <label>
           Kind
           <select name="kind" value={filters.kind ?? ""} onChange={(e) => go({ ...filters, kind: e.target.value || undefined })}>
