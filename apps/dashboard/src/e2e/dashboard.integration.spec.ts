@@ -170,6 +170,7 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
       return conditionTrue(obj, "Paused") && conditionTrue(obj, "AllRecovered") && !conditionTrue(obj, "AllInjected") ? true : undefined;
     }, clusterDeadlineMs);
     await condition("Paused", "True").waitFor({ timeout: uiDeadlineMs });
+    await page.getByText("Paused", { exact: true }).first().waitFor(); // the phase, as text
     await page.getByRole("button", { name: "Resume", exact: true }).waitFor();
 
     await page.locator("body").focus();
@@ -182,8 +183,10 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
     }, clusterDeadlineMs);
     await page.getByRole("button", { name: "Pause", exact: true }).waitFor();
     await condition("AllInjected", "True").waitFor({ timeout: uiDeadlineMs });
+    await page.getByText("Injected", { exact: true }).first().waitFor();
     // the timeline now has two intervals per record: injected, recovered by the pause, injected again
     await eventually("4 timeline bars", async () => ((await page.locator('[data-testid="timeline-bar"]').count()) >= 4 ? true : undefined), uiDeadlineMs);
+    await page.waitForTimeout(3000); // only for the screenshot: the second bars, growing live, wide enough to see
     await screenshot(page, "experiment");
   }, 180_000);
 
