@@ -8,6 +8,7 @@ import {
   openPage,
   readChaos,
   screenshot,
+  seriousAxeViolations,
   startTokenDashboard,
   textEventually,
   type DashboardServer,
@@ -54,6 +55,7 @@ describe("the dashboard in token mode: a user without delete rights", () => {
   it("shows the sign-in form, refuses a token the API server does not accept, and signs in with the user's token", async () => {
     await page.goto(dashboard!.url);
     await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
     const field = page.getByLabel(/token/i);
     await field.fill("not-a-token");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
