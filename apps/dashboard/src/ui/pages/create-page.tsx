@@ -209,7 +209,10 @@ export function CreatePage() {
       fromYaml.current = false;
       return;
     }
-    if (kind !== "") setYamlText(manifestYaml(manifest));
+    if (kind !== "") {
+      setYamlText(manifestYaml(manifest));
+      setYamlError(undefined);
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind, namespace, name, spec, extra, schema]);
 
@@ -346,7 +349,8 @@ export function CreatePage() {
             showErrorList={false}
             templates={{ ButtonTemplates: buttonTemplates }}
             experimental_defaultFormStateBehavior={{ emptyObjectFields: "populateRequiredDefaults" }}
-            onChange={(e) => setSpec((e.formData ?? {}) as Spec)}
+            // hidden while the YAML tab is shown: its changes then are only its remount's (defaults), not the user's
+            onChange={(e) => tab === "form" && setSpec((e.formData ?? {}) as Spec)}
             onSubmit={() => undefined}
           />
         )}
