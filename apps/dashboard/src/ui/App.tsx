@@ -97,9 +97,11 @@ export function App() {
         sessionStorage.removeItem(tokenKey);
         // while signing in, the form says why itself
         setAccess((a) => (a.state === "sign-in" ? a : { state: "sign-in", message: `The API server refused your token (it may have expired): ${error.message}. Sign in again.` }));
-      } else {
+      } else if (!storedSession(sessionStorage) || /session/i.test(error.message)) {
+        // the dashboard's server refused the session secret (none, or one of an earlier start)
         setAccess({ state: "session-needed", message: error.message });
       }
+      // else the API server refused the kubeconfig's credentials for one request: that view says so
     });
   }, [config]);
 
