@@ -94,6 +94,14 @@ export function SchedulesPage() {
               <dd>{s.type}</dd>
               <dt>Last run</dt>
               <dd data-testid="schedule-last-run">{s.lastRun ? <When at={s.lastRun} now={now} /> : "never"}</dd>
+              {s.due && (
+                <>
+                  <dt>Due</dt>
+                  <dd data-testid="schedule-due">
+                    the run of <When at={s.due} now={now} /> has not started ({s.concurrencyPolicy === "Forbid" ? "Forbid: an earlier run is unfinished, or " : ""}the manager has not reached it yet)
+                  </dd>
+                </>
+              )}
               <dt>Next run</dt>
               <dd data-testid="schedule-next-run">
                 {s.paused ? (

@@ -55,6 +55,27 @@ describe("summarizeSchedule", () => {
     });
   });
 
+  it("counts the next run from the last run, as the controller does (@every after the last run, not after now)", () => {
+    const every = { ...schedule, spec: { ...schedule.spec, schedule: "@every 5s" }, status: { time: "2026-12-06T21:30:20Z" } };
+    const s = summarizeSchedule(every, new Date("2026-12-06T21:30:22Z"), 2);
+    expect(s.next).toEqual({ ok: true, timeZone: "UTC", runs: [new Date("2026-12-06T21:30:25Z"), new Date("2026-12-06T21:30:30Z")] });
+    expect(s.due).toBeUndefined();
+  });
+
+  it("a run due and not started (missed, or held by Forbid) is said, and the next ones count from now", () => {
+    const late = { ...schedule, status: { time: "2026-12-06T20:00:00Z" } };
+    const s = summarizeSchedule(late, new Date("2026-12-06T21:17:30Z"), 1);
+    expect(s.due).toBe("2026-12-06T21:00:00.000Z");
+    expect(s.next).toEqual({ ok: true, timeZone: "UTC", runs: [new Date("2026-12-06T22:00:00Z")] });
+    // a slot a few seconds past is the controller's reaction time, not a due run
+    const justNow = summarizeSchedule({ ...schedule, spec: { ...schedule.spec, schedule: "@every 5s" }, status: { time: "2026-12-06T21:30:20Z" } }, new Date("2026-12-06T21:30:27Z"), 1);
+    expect(justNow.due).toBeUndefined();
+    expect(justNow.next).toEqual({ ok: true, timeZone: "UTC", runs: [new Date("2026-12-06T21:30:32Z")] });
+    // never run: counted from the Schedule's creation
+    const fresh = { ...schedule, metadata: { ...schedule.metadata, creationTimestamp: "2026-12-06T21:10:00Z" }, status: {} };
+    expect(summarizeSchedule(fresh, new Date("2026-12-06T21:17:30Z"), 1).next).toEqual({ ok: true, timeZone: "UTC", runs: [new Date("2026-12-06T22:00:00Z")] });
+  });
+
   it("a paused schedule has no next run; Ready=False is its problem", () => {
     const s = summarizeSchedule(
       { ...schedule, metadata: { ...schedule.metadata, annotations: { [pauseAnnotation]: "true" } }, spec: { ...schedule.spec, concurrencyPolicy: "Allow" }, status: { conditions: [{ type: "Ready", status: "False", reason: "InvalidSchedule", message: "parse schedule field error: x" }] } },

@@ -34,6 +34,9 @@ export function nextRuns(schedule: string, from: Date, count: number): NextRuns 
   return { ok: true, timeZone: cron.timeZone, runs };
 }
 
+/** How late a run may be before it is shown as due (the controller's reaction time, the status write, the watch). */
+export const dueGraceMs = 10_000;
+
 export interface ScheduleSummary {
   name: string;
   namespace: string;
@@ -42,8 +45,14 @@ export interface ScheduleSummary {
   paused: boolean;
   /** The last run's slot (status.time, Chaos Mesh's lastScheduleTime), if it ran. */
   lastRun?: string;
-  /** The next runs computed here (none when paused or the schedule is invalid). */
+  /**
+   * The next runs computed here, as the controller counts them: after the last run (or the
+   * Schedule's creation), not after now, so `@every 5m` runs 5 minutes after its last run (none
+   * when paused or the schedule is invalid).
+   */
   next: NextRuns;
+  /** A run that was due and has not started (missed, or held back by Forbid): the slot; `next` then counts from now. */
+  due?: string;
   /** The controller's own next slot (status.nextTime), to compare. */
   controllerNext?: string;
   concurrencyPolicy: string;
@@ -61,6 +70,18 @@ export function summarizeSchedule(schedule: ScheduleLike, now: Date, count = 3):
   const paused = schedule.metadata.annotations?.[pauseAnnotation] === "true";
   const ready = (schedule.status?.conditions ?? []).find((c) => c.type === "Ready" && c.status === "False");
   const lastRun = schedule.status?.time ?? schedule.status?.lastScheduleTime;
+  const since = lastRun ?? schedule.metadata.creationTimestamp;
+  let next: NextRuns = { ok: true, timeZone: "UTC", runs: [] };
+  let due: string | undefined;
+  if (!paused) {
+    next = nextRuns(schedule.spec.schedule, since !== undefined && !Number.isNaN(Date.parse(since)) ? new Date(since) : now, count);
+    const first = next.ok ? next.runs[0] : undefined;
+    if (first !== undefined && first.getTime() <= now.getTime()) {
+      // the controller acts within a few seconds of a slot: only a run later than that is "due"
+      if (now.getTime() - first.getTime() > dueGraceMs) due = first.toISOString();
+      next = nextRuns(schedule.spec.schedule, now, count);
+    }
+  }
   return {
     name: schedule.metadata.name,
     namespace: schedule.metadata.namespace ?? "",
@@ -68,7 +89,8 @@ export function summarizeSchedule(schedule: ScheduleLike, now: Date, count = 3):
     type: schedule.spec.type,
     paused,
     ...(lastRun ? { lastRun } : {}),
-    next: paused ? { ok: true, timeZone: "UTC", runs: [] } : nextRuns(schedule.spec.schedule, now, count),
+    next,
+    ...(due !== undefined ? { due } : {}),
     ...(schedule.status?.nextTime ? { controllerNext: schedule.status.nextTime } : {}),
     concurrencyPolicy: schedule.spec.concurrencyPolicy ?? "Forbid",
     concurrencyDefaulted: schedule.spec.concurrencyPolicy === undefined,
