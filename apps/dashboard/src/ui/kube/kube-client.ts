@@ -108,16 +108,6 @@ export async function kubeRequest<T = unknown>(method: string, path: string, opt
   return (text === "" ? undefined : JSON.parse(text)) as T;
 }
 
-/** GET of an object, or undefined when it does not exist (404). */
-export async function kubeGetIfExists<T = unknown>(path: string, signal?: AbortSignal): Promise<T | undefined> {
-  try {
-    return await kubeRequest<T>("GET", path, signal ? { signal } : {});
-  } catch (err) {
-    if (err instanceof KubeError && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
 /** What `watchList` reports: the whole list (after every list), each watch event, or a failure. */
 export type ListWatchEvent<T> = { type: "SYNCED"; items: T[]; resourceVersion?: string } | WatchEvent<T> | { type: "FAILED"; error: KubeError; retrying: boolean };
 
