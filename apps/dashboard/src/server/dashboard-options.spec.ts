@@ -55,9 +55,13 @@ describe("parseDashboardArgs", () => {
     expect(refused(["--faultline-namespace", "Chaos_Mesh"])).toBe('--faultline-namespace "Chaos_Mesh": not a namespace name');
   });
 
-  it("kubeconfig mode never listens on every interface (it serves the user's own credentials)", () => {
-    expect(refused(["--host", "0.0.0.0"])).toMatch(/^--host 0\.0\.0\.0: kubeconfig mode serves your own credentials/);
-    expect(refused(["--host", "::"])).toMatch(/^--host ::: kubeconfig mode/);
+  it("kubeconfig mode listens on loopback only (it serves the user's own credentials over plain HTTP)", () => {
+    expect(refused(["--host", "0.0.0.0"])).toMatch(/^--host 0\.0\.0\.0: kubeconfig mode serves your own credentials over plain HTTP, so it listens on a loopback address only/);
+    for (const host of ["::", "0", "::0", "0:0:0:0:0:0:0:0", "0x0", "[::]", "192.168.1.5", "10.0.0.1", "fe80::1", "127.1", "0x7f000001", "example.com"]) {
+      expect(refused(["--host", host]).startsWith(`--host ${host}: kubeconfig mode`)).toBe(true);
+      expect(() => resolveDashboardOptions({ host })).toThrow(/kubeconfig mode serves your own credentials/);
+    }
+    for (const host of ["127.0.0.1", "127.0.0.2", "::1", "0:0:0:0:0:0:0:1", "localhost"]) expect(resolveDashboardOptions({ host }).host).toBe(host);
     expect(parse(["--api-server", "https://a:1", "--host", "0.0.0.0"]).host).toBe("0.0.0.0");
   });
 });

@@ -3,7 +3,7 @@
 // the same bad input with the same message naming the flag.
 import { parseArgs } from "node:util";
 import { isIP } from "node:net";
-import { isWildcard } from "./request-guards.js";
+import { isLoopback } from "./request-guards.js";
 
 /** What {@link startDashboardServer} takes. */
 export interface DashboardServerOptions {
@@ -20,7 +20,7 @@ export interface DashboardServerOptions {
   apiServer?: string;
   /** Token mode: the CA certificate(s) that sign the API server's certificate (PEM); default: the system's CAs. */
   caFile?: string;
-  /** Where to listen (default 127.0.0.1). Kubeconfig mode refuses a wildcard address. */
+  /** Where to listen (default 127.0.0.1). Kubeconfig mode takes a loopback address only. */
   host?: string;
   /** The port (default 7070; 0 = a free one). */
   port?: number;
@@ -72,7 +72,8 @@ Flags:
       --ca-file PATH         token mode: the CA of the API server's certificate (PEM)
       --in-cluster           token mode, inside a pod
       --port N               the port (default ${defaultPort}; 0 picks a free one)
-      --host ADDRESS         the address to listen on (default ${defaultHost}; --in-cluster: 0.0.0.0)
+      --host ADDRESS         the address to listen on (default ${defaultHost}; --in-cluster: 0.0.0.0;
+                             kubeconfig mode: loopback addresses only)
       --faultline-namespace NS   where Faultline's manager runs (default chaos-mesh)
   -h, --help                 this help
 
@@ -160,7 +161,7 @@ export function resolveDashboardOptions(options: DashboardServerOptions): Resolv
   } else {
     if (options.apiServer !== undefined) throw new DashboardUsageError("--api-server is for token mode (mode kubeconfig takes the API server from the kubeconfig)");
     if (options.caFile !== undefined) throw new DashboardUsageError("--ca-file is for token mode (--api-server or --in-cluster); kubeconfig mode takes the CA from the kubeconfig");
-    if (isWildcard(host)) throw new DashboardUsageError(`--host ${host}: kubeconfig mode serves your own credentials, so it listens on one address, not on every interface (for a shared dashboard use token mode)`);
+    if (!isLoopback(host)) throw new DashboardUsageError(`--host ${host}: kubeconfig mode serves your own credentials over plain HTTP, so it listens on a loopback address only (127.0.0.1, ::1 or localhost); for a shared dashboard use token mode`);
     auth = { mode: "kubeconfig", ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }), ...(options.context === undefined ? {} : { context: options.context }) };
   }
   return { auth, host, port, faultlineNamespace, ...(options.uiDir === undefined ? {} : { uiDir: options.uiDir }) };

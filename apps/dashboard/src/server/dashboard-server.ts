@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { apiServerTarget } from "./api-server-target.js";
 import { dashboardConfigOf, dashboardVersion } from "./dashboard-config.js";
-import { resolveDashboardOptions, type DashboardServerOptions } from "./dashboard-options.js";
+import { DashboardUsageError, resolveDashboardOptions, type DashboardServerOptions } from "./dashboard-options.js";
 import { forwardToApiServer, InFlight } from "./kube-forwarding.js";
 import { kubePathOf, kubeRoute } from "./kube-path.js";
 import { sendStatus } from "./kube-status.js";
-import { allowedHosts, hostAllowed, hostPort, newSessionSecret, sessionHeader, sessionMatches } from "./request-guards.js";
+import { allowedHosts, hostAllowed, hostPort, isLoopback, newSessionSecret, sessionHeader, sessionMatches } from "./request-guards.js";
 import { securityHeaders } from "./security-headers.js";
 import { defaultUiDir, serveStatic } from "./static-files.js";
 
@@ -93,7 +93,14 @@ export async function startDashboardServer(options: DashboardServerOptions = {},
     target.close();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  if (target.mode === "kubeconfig" && !isLoopback(address.address)) {
+    // a name (localhost) resolved to an address that is not loopback: the credentials would be served beyond this machine
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    target.close();
+    throw new DashboardUsageError(`--host ${resolved.host}: it listens on ${address.address}, not a loopback address; kubeconfig mode serves your own credentials over plain HTTP, so it listens on loopback only`);
+  }
+  const port = address.port;
   hosts = allowedHosts(resolved.host, port);
   const url = `http://${hostPort(resolved.host, port)}/`;
   let closing: Promise<void> | undefined;

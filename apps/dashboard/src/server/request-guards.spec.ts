@@ -1,4 +1,4 @@
-import { allowedHosts, bearerTokenOf, hostAllowed, hostPort, isLoopback, isWildcard, newSessionSecret, sessionMatches } from "./request-guards.js";
+import { allowedHosts, bearerTokenOf, hostAllowed, hostPort, isLoopback, newSessionSecret, sessionMatches } from "./request-guards.js";
 
 describe("the session secret", () => {
   it("is random, 256 bits, URL-safe", () => {
@@ -41,7 +41,11 @@ describe("the Host check", () => {
     expect(hostPort("[::1]", 7070)).toBe("[::1]:7070");
     expect(hostPort("127.0.0.1", 0)).toBe("127.0.0.1:0");
     expect([isLoopback("127.0.0.2"), isLoopback("localhost"), isLoopback("[::1]"), isLoopback("10.0.0.1"), isLoopback("127.example")]).toEqual([true, true, true, false, false]);
-    expect([isWildcard("0.0.0.0"), isWildcard("::"), isWildcard("[::]"), isWildcard("127.0.0.1")]).toEqual([true, true, true, false]);
+  });
+
+  it("loopback: 127.0.0.0/8 and ::1 in any spelling, never a wildcard or another address", () => {
+    for (const host of ["127.0.0.1", "127.9.8.7", "::1", "[::1]", "0:0:0:0:0:0:0:1", "0000:0000::0001", "::ffff:127.0.0.1", "localhost", "LOCALHOST"]) expect([host, isLoopback(host)]).toEqual([host, true]);
+    for (const host of ["0", "0.0.0.0", "::", "::0", "[::]", "0:0:0:0:0:0:0:0", "0x0", "0x7f000001", "127.1", "2130706433", "192.168.1.5", "10.0.0.1", "fe80::1", "128.0.0.1", "", "localhost.example"]) expect([host, isLoopback(host)]).toEqual([host, false]);
   });
 });
 

@@ -5,7 +5,7 @@
 // and other sites in the browser, do not know it). Token mode holds nothing: the browser's bearer
 // token is the only credential.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 
 /** The header that carries the session secret (kubeconfig mode). */
 export const sessionHeader = "x-faultline-session";
@@ -23,16 +23,21 @@ export function sessionMatches(sent: string | string[] | undefined, secret: stri
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Whether an address is a loopback one (127.0.0.0/8, ::1, localhost). */
+const loopbackAddresses = new BlockList();
+loopbackAddresses.addSubnet("127.0.0.0", 8, "ipv4");
+loopbackAddresses.addAddress("::1", "ipv6");
+
+/**
+ * Whether an address is a loopback one: `localhost`, 127.0.0.0/8 or ::1 in any IPv6 spelling
+ * (`0:0:0:0:0:0:0:1`, `::ffff:127.0.0.1`). Other spellings that the system's resolver would take
+ * (`0x7f000001`, `127.1`, `0`) are not addresses here, so they are not loopback.
+ */
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "");
-  return bare === "localhost" || bare === "::1" || (isIP(bare) === 4 && bare.startsWith("127."));
-}
-
-/** Whether an address listens on every interface (0.0.0.0, ::). */
-export function isWildcard(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "");
-  return bare === "0.0.0.0" || bare === "::" || bare === "";
+  if (bare.toLowerCase() === "localhost") return true;
+  const family = isIP(bare);
+  if (family === 0) return false;
+  return loopbackAddresses.check(bare, family === 4 ? "ipv4" : "ipv6");
 }
 
 /** `host:port` as it appears in a URL and a Host header (IPv6 in brackets). */
