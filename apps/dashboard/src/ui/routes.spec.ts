@@ -24,9 +24,23 @@ describe("parseRoute", () => {
   });
 
   it("decodes the parts; hrefs encode them (round trip)", () => {
-    expect(parseRoute(experimentHref("a b", "podchaos", "x/y"))).toEqual({ page: "experiment", namespace: "a b", plural: "podchaos", name: "x/y" });
+    expect(parseRoute(experimentHref("a b", "podchaos", "x.y"))).toEqual({ page: "experiment", namespace: "a b", plural: "podchaos", name: "x.y" });
     expect(parseRoute(workflowHref("ns", "w"))).toEqual({ page: "workflow", namespace: "ns", name: "w" });
     expect(parseRoute("#/experiments/%E0%A4%A/x/y").page).toBe("not-found");
+  });
+
+  it.each([
+    "#/experiments/default/..%2F..%2F..%2F..%2F..%2Fapi%2Fv1%2Fnamespaces/prod",
+    "#/experiments/default/podchaos/a%2Fb",
+    "#/experiments/%2E%2E/podchaos/web",
+    "#/experiments/default/../web",
+    "#/experiments/default/./web",
+    "#/experiments/default/podchaos/..",
+    "#/workflows/default/..",
+    "#/workflows/..%2Fx/w",
+    "#/workflows/default/a%2F..%2F..%2Fb",
+  ])("a part that decodes to '/' or is '.'/'..' has no page: %s", (hash) => {
+    expect(parseRoute(hash).page).toBe("not-found");
   });
 
   it("listHref leaves empty filters out", () => {

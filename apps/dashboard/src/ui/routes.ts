@@ -22,6 +22,9 @@ export function parseRoute(hash: string): Route {
   } catch {
     return { page: "not-found", path: pathPart };
   }
+  // a part is one name: one that decodes to a "/" or is "." / ".." would climb out of the API path
+  // it is put in (a shared link could make Delete act on any object), so no page has it
+  if (segments.some((s) => s.includes("/") || s === "." || s === "..")) return { page: "not-found", path: pathPart };
   const [first, ...rest] = segments;
   if (first === undefined) return { page: "experiments", query };
   if (first === "experiments" && rest.length === 0) return { page: "experiments", query };
@@ -34,7 +37,7 @@ export function parseRoute(hash: string): Route {
   return { page: "not-found", path: pathPart };
 }
 
-/** `#/experiments/<ns>/<plural>/<name>`, each part encoded. */
+/** `#/experiments/<ns>/<plural>/<name>`, each part encoded (a name with "/" has no page: parseRoute refuses it). */
 export const experimentHref = (namespace: string, plural: string, name: string) => `#/experiments/${encodeURIComponent(namespace)}/${encodeURIComponent(plural)}/${encodeURIComponent(name)}`;
 
 /** `#/workflows/<ns>/<name>`. */

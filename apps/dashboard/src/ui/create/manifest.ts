@@ -1,5 +1,6 @@
 // The object the Create page builds, as the form and the YAML tab both show it, and what is sent
 // for "Validate" (a server-side dry run), "Preview targets" (the plan annotation) and "Create".
+import { experimentHref } from "../routes.js";
 import { parseAllDocuments, stringify } from "yaml";
 import { chaosApiVersion, pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
 
@@ -97,6 +98,4 @@ export function statusFieldErrors(status: unknown): FieldError[] {
 }
 
 /** The hash route of an experiment's page. */
-export function experimentRoute(namespace: string, plural: string, name: string): string {
-  return `#/experiments/${encodeURIComponent(namespace)}/${encodeURIComponent(plural)}/${encodeURIComponent(name)}`;
-}
+export const experimentRoute = experimentHref;

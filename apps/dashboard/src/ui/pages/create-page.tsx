@@ -12,6 +12,7 @@ import { chaosGroup, chaosVersion, killSwitchResource, type ExperimentPlan } fro
 import { KubeErrorNote } from "../components/kube-error-note.js";
 import { KubeError, kubeRequest } from "../kube/kube-client.js";
 import { useKubeGet } from "../kube/use-kube.js";
+import { chaosResource, collectionPath, groupPath, pathSegment } from "../kube/kube-paths.js";
 import type { KubeList } from "../kube/watch-events.js";
 import { chaosKindsOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { FormSchemaError, fromFormData, specFormSchema, specKubeSchema, type OpenApiDocument } from "../create/form-schema.js";
@@ -19,7 +20,7 @@ import { buildManifest, currentPlan, experimentRoute, manifestYaml, parseManifes
 import { planView, type PlanView } from "../create/plan-view.js";
 import "../create/create.css";
 
-const group = `apis/${chaosGroup}/${chaosVersion}`;
+const group = groupPath(chaosGroup, chaosVersion);
 const openApiPath = `openapi/v3/${group}`;
 /** How long "Preview targets" waits for the manager's plan. */
 const planTimeoutMs = 30_000;
@@ -58,6 +59,9 @@ function uiSchemaOf(form: { required?: unknown }): UiSchema {
   return { "ui:submitButtonOptions": { norender: true }, ...(required.length > 0 ? { "ui:order": [...required, "*"] } : {}) };
 }
 
+/** A namespace the page may put in a path (typed by the user: "." and ".." are not namespaces). */
+const validSegment = (value: string) => value !== "" && value !== "." && value !== "..";
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Refuses to plan on a cluster whose manager predates the plan annotation (no KillSwitch CRD, same release), as `faultline plan` does. */
@@ -65,7 +69,7 @@ async function assertManagerKnowsPlan(): Promise<void> {
   const { group: ksGroup, version, plural } = killSwitchResource;
   let served = false;
   try {
-    const list = await kubeRequest<{ resources?: { name: string }[] }>("GET", `apis/${ksGroup}/${version}`);
+    const list = await kubeRequest<{ resources?: { name: string }[] }>("GET", groupPath(ksGroup, version));
     served = (list.resources ?? []).some((r) => r.name === plural);
   } catch (err) {
     if (!(err instanceof KubeError && err.code === 404)) throw err;
@@ -234,7 +238,7 @@ export function CreatePage() {
     setExtra({ ...(m.metadata.labels ? { labels: m.metadata.labels } : {}), ...(m.metadata.annotations ? { annotations: m.metadata.annotations } : {}) });
   };
 
-  const collection = plural ? `${group}/namespaces/${encodeURIComponent(namespace)}/${plural}` : undefined;
+  const collection = plural && validSegment(namespace) ? collectionPath(chaosResource(plural), namespace) : undefined;
   const ready = collection !== undefined && yamlError === undefined && busy === undefined;
 
   const run = async (action: string, body: () => Promise<Outcome | undefined>) => {
@@ -261,7 +265,7 @@ export function CreatePage() {
       await assertManagerKnowsPlan();
       const body = planObject({ ...manifest, metadata: { ...manifest.metadata, name: manifest.metadata.name || kind.toLowerCase() } });
       const created = await kubeRequest<{ metadata: { name: string } }>("POST", collection!, { body });
-      const path = `${collection}/${encodeURIComponent(created.metadata.name)}`;
+      const path = `${collection}/${pathSegment(created.metadata.name, "name")}`;
       try {
         setOutcome({ kind: "status", text: `Created ${kind} ${namespace}/${created.metadata.name} (plan only, paused); waiting for the manager's plan…` });
         const deadline = Date.now() + planTimeoutMs;

@@ -2,6 +2,7 @@
 // the selector in words, and the experiment's Events as rows. Pure.
 import type { Record } from "@faultline/api";
 import type { KubeObject } from "../kube/watch-events.js";
+import { chaosResource, collectionPath } from "../kube/kube-paths.js";
 
 /**
  * RecordShards (`recordshards.chaos-mesh.org`, libs/records/src/record-shard-crd.ts) carry the uid of
@@ -11,7 +12,7 @@ export const recordShardExperimentLabel = "faultline.chaos-mesh.org/experiment-u
 
 /** The RecordShards of one experiment: its namespace, by the label naming its uid. */
 export function recordShardsPath(namespace: string, uid: string): string {
-  return `apis/chaos-mesh.org/v1alpha1/namespaces/${encodeURIComponent(namespace)}/recordshards?labelSelector=${encodeURIComponent(`${recordShardExperimentLabel}=${uid}`)}`;
+  return `${collectionPath(chaosResource("recordshards"), namespace)}?labelSelector=${encodeURIComponent(`${recordShardExperimentLabel}=${uid}`)}`;
 }
 
 export interface RecordShardObject extends KubeObject {

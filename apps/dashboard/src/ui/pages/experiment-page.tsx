@@ -12,7 +12,8 @@ import type { KubeObject } from "../kube/watch-events.js";
 import { ExperimentTimeline } from "./experiment-timeline.js";
 import { nodeIndex, recordNamespaces, recordsByNode, type NodeGroup } from "./experiment-records.js";
 import { eventRows, recordShardsPath, shardRecords, selectorEntries, type EventObject, type RecordShardObject } from "./experiment-model.js";
-import { age, badgeClass, chaosCollectionPath, chaosDiscoveryPath, chaosKindsOf, experimentPhaseOf, recordCounts, type ApiResourceList, type ChaosObject } from "./experiments-model.js";
+import { age, badgeClass, chaosCollectionPath, chaosDiscoveryPath, experimentPhaseOf, lookupChaosKind, recordCounts, type ApiResourceList, type ChaosKind, type ChaosObject } from "./experiments-model.js";
+import { chaosResource, collectionPath, coreResource, objectPath } from "../kube/kube-paths.js";
 
 interface PodObject extends KubeObject {
   spec?: { nodeName?: string };
@@ -23,10 +24,39 @@ const maxCellsPerNode = 500;
 // the plan is drawn as `faultline plan` prints it (the CLI's renderer, with YAML): loaded when an experiment has one
 const PlanSection = lazy(() => import("./experiment-plan.js").then((m) => ({ default: m.PlanSection })));
 
+/**
+ * The page acts on `plural` only once discovery lists it as a chaos kind: the route comes from a
+ * URL anyone may share, so an unknown plural gets a page that says so and makes no request with it.
+ */
 export function ExperimentPage(props: { namespace: string; plural: string; name: string }) {
   const { namespace, plural, name } = props;
   const discovery = useKubeGet<ApiResourceList>(chaosDiscoveryPath);
-  const kind = discovery.value ? chaosKindsOf(discovery.value).find((k) => k.plural === plural) : undefined;
+  const lookup = lookupChaosKind(discovery.value, plural);
+  if (lookup.state === "known") return <KnownExperimentPage namespace={namespace} kind={lookup.kind} name={name} />;
+  return (
+    <main>
+      <h1>
+        {plural} {namespace}/{name}
+      </h1>
+      {discovery.error ? (
+        <KubeErrorNote error={discovery.error} context="the chaos kinds the cluster serves are unknown" />
+      ) : lookup.state === "unknown" ? (
+        <p className="note note-warn" data-testid="unknown-kind">
+          Unknown kind <code>{plural}</code>: the cluster serves no chaos kind of that name in {chaosDiscoveryPath}.
+        </p>
+      ) : (
+        <p role="status">Loading…</p>
+      )}
+      <p>
+        <a href="#/experiments">Back to the experiments</a>
+      </p>
+    </main>
+  );
+}
+
+function KnownExperimentPage(props: { namespace: string; kind: ChaosKind; name: string }) {
+  const { namespace, kind, name } = props;
+  const plural = kind.plural;
   const live = useKubeObject<ChaosObject>(chaosCollectionPath(plural, namespace), name);
   const object = live.object;
   const now = useNow(1000);
@@ -35,16 +65,16 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
   const shardList = useKubeList<RecordShardObject>(shards > 0 && object?.metadata.uid ? recordShardsPath(namespace, object.metadata.uid) : undefined);
   const records: Record[] = useMemo(() => (shards > 0 ? shardRecords(shardList.items) : (object?.status?.experiment?.containerRecords ?? [])), [shards, shardList.items, object]);
   const namespaces = useMemo(() => recordNamespaces(records), [records]);
-  const podLists = useKubeLists<PodObject>(namespaces.map((ns) => `api/v1/namespaces/${encodeURIComponent(ns)}/pods`));
+  const podLists = useKubeLists<PodObject>(namespaces.map((ns) => collectionPath(coreResource("pods"), ns)));
   const nodes = useMemo(() => nodeIndex(podLists.flatMap((l) => l.items)), [podLists]);
   const groups = useMemo(() => recordsByNode(records, (pod) => nodes.get(pod)), [records, nodes]);
-  const events = useKubeList<EventObject>(`api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`);
+  const events = useKubeList<EventObject>(`${collectionPath(coreResource("events"), namespace)}?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`);
 
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
   const [deleting, setDeleting] = useState(false);
 
-  const title = `${kind?.kind ?? plural} ${namespace}/${name}`;
+  const title = `${kind.kind} ${namespace}/${name}`;
   if (!object) {
     return (
       <main>
@@ -57,7 +87,7 @@ export function ExperimentPage(props: { namespace: string; plural: string; name:
     );
   }
 
-  const path = `${chaosCollectionPath(plural, namespace)}/${encodeURIComponent(name)}`;
+  const path = objectPath(chaosResource(plural), namespace, name);
   const paused = object.metadata.annotations?.[pauseAnnotation] === "true";
   const phase = experimentPhaseOf(object);
   const counts = shards > 0 && records.length > 0 ? { injected: groups.reduce((n, g) => n + g.injected, 0), total: records.length } : recordCounts(object.status);

@@ -12,7 +12,7 @@ export function podOfRecordId(id: string): string {
 
 /** The namespaces of the records' pods (whose pods the page lists for their nodes). */
 export function recordNamespaces(records: readonly Record[]): string[] {
-  return [...new Set(records.map((r) => r.id.split("/")[0]!).filter((ns) => ns !== ""))].sort();
+  return [...new Set(records.map((r) => r.id.split("/")[0]!).filter((ns) => ns !== "" && ns !== "." && ns !== ".."))].sort();
 }
 
 /** A record's state in words: what it is, and whether its last attempt failed. */

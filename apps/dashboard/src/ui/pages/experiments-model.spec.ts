@@ -1,5 +1,5 @@
 import type { ChaosCondition } from "@faultline/api";
-import { age, chaosCollectionPath, chaosKindsOf, experimentPhaseOf, experimentRow, filterRows, filtersOf, recordCounts, type ChaosObject } from "./experiments-model.js";
+import { age, chaosCollectionPath, chaosKindsOf, experimentPhaseOf, experimentRow, filterRows, filtersOf, lookupChaosKind, recordCounts, type ChaosObject } from "./experiments-model.js";
 
 const cond = (type: ChaosCondition["type"], status: "True" | "False", reason?: string): ChaosCondition => ({ type, status, ...(reason ? { reason } : {}) });
 const chaos = (name: string, extra: Partial<ChaosObject> = {}, namespace = "shop"): ChaosObject => ({ metadata: { name, namespace, uid: `u-${name}`, ...extra.metadata }, ...(extra.status ? { status: extra.status } : {}) });
@@ -22,6 +22,20 @@ describe("chaosKindsOf (discovery)", () => {
     ]);
     expect(chaosCollectionPath("podchaos", undefined)).toBe("apis/chaos-mesh.org/v1alpha1/podchaos");
     expect(chaosCollectionPath("podchaos", "a b")).toBe("apis/chaos-mesh.org/v1alpha1/namespaces/a%20b/podchaos");
+  });
+});
+
+describe("lookupChaosKind (a route's plural)", () => {
+  const discovery = { resources: [{ name: "podchaos", kind: "PodChaos", namespaced: true }, { name: "schedules", kind: "Schedule", namespaced: true }] };
+  it("is known only when discovery lists it as a chaos kind", () => {
+    expect(lookupChaosKind(undefined, "podchaos")).toEqual({ state: "loading" });
+    expect(lookupChaosKind(discovery, "podchaos")).toEqual({ state: "known", kind: { kind: "PodChaos", plural: "podchaos" } });
+    expect(lookupChaosKind(discovery, "schedules")).toEqual({ state: "unknown", plural: "schedules" });
+    expect(lookupChaosKind(discovery, "../../../../../api/v1/namespaces")).toEqual({ state: "unknown", plural: "../../../../../api/v1/namespaces" });
+  });
+  it("a plural that would climb out of the path is encoded or refused, never resolved", () => {
+    expect(chaosCollectionPath("../../../../../api/v1/namespaces", "default")).not.toMatch(/\/\.\.\//);
+    expect(() => chaosCollectionPath("..", "default")).toThrow(/not a valid name/);
   });
 });
 

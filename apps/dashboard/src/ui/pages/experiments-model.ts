@@ -2,6 +2,7 @@
 // in one word, records injected/total, conditions), and the filters kept in the URL. Pure.
 import { chaosGroup, chaosVersion, pauseAnnotation, planAnnotation, type ChaosStatus } from "@faultline/api";
 import type { KubeObject } from "../kube/watch-events.js";
+import { chaosResource, collectionPath, groupPath } from "../kube/kube-paths.js";
 import { chaosKindsOf, type DiscoveredResource, type UiChaosKind } from "../create/chaos-kinds.js";
 
 /** One chaos kind the cluster serves (from discovery: the Create page's chaosKindsOf, one filter for the whole UI). */
@@ -14,11 +15,20 @@ export interface ApiResourceList {
 }
 
 /** The path of the discovery document. */
-export const chaosDiscoveryPath = `apis/${chaosGroup}/${chaosVersion}`;
+export const chaosDiscoveryPath = groupPath(chaosGroup, chaosVersion);
 
-/** The collection of a kind in one namespace, or across every namespace. */
+/** What a route's plural is: one of the chaos kinds discovery lists (only then does a page act on it), unknown, or not known yet. */
+export type KindLookup = { state: "loading" } | { state: "unknown"; plural: string } | { state: "known"; kind: ChaosKind };
+
+export function lookupChaosKind(discovery: ApiResourceList | undefined, plural: string): KindLookup {
+  if (discovery === undefined) return { state: "loading" };
+  const kind = chaosKindsOf(discovery).find((k) => k.plural === plural);
+  return kind ? { state: "known", kind } : { state: "unknown", plural };
+}
+
+/** The collection of a kind in one namespace, or across every namespace (each segment encoded, "."/".." refused). */
 export function chaosCollectionPath(plural: string, namespace: string | undefined): string {
-  return namespace ? `apis/${chaosGroup}/${chaosVersion}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `apis/${chaosGroup}/${chaosVersion}/${plural}`;
+  return collectionPath(chaosResource(plural), namespace);
 }
 
 /** A chaos object as the list reads it. */

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { useRoute } from "../App.js";
 import { listHref } from "../routes.js";
+import { chaosResource, collectionPath } from "../kube/kube-paths.js";
 
 /** The `namespace` of the current list route, or undefined for every namespace. */
 export function useListNamespace(): string | undefined {
@@ -12,7 +13,7 @@ export function useListNamespace(): string | undefined {
 
 /** The collection path of `plural` in chaos-mesh.org/v1alpha1, in one namespace or all. */
 export function scopedPath(plural: string, namespace: string | undefined): string {
-  return namespace ? `apis/chaos-mesh.org/v1alpha1/namespaces/${encodeURIComponent(namespace)}/${plural}` : `apis/chaos-mesh.org/v1alpha1/${plural}`;
+  return collectionPath(chaosResource(plural), namespace);
 }
 
 export function ListScope(props: { page: "workflows" | "schedules"; namespace: string | undefined; label: string }) {

@@ -5,6 +5,8 @@ import { useMemo } from "react";
 import { KubeErrorNote } from "../components/kube-error-note.js";
 import { useNow } from "../components/use-now.js";
 import { useKubeGet, useKubeList } from "../kube/use-kube.js";
+import { chaosResource, collectionPath } from "../kube/kube-paths.js";
+import { chaosDiscoveryPath } from "./experiments-model.js";
 import type { KubeList, KubeObject } from "../kube/watch-events.js";
 import { pluralOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { experimentRoute } from "../create/manifest.js";
@@ -17,7 +19,7 @@ import "../schedule/schedule.css";
 type Schedule = KubeObject & ScheduleLike;
 type Child = KubeObject & ChildLike & { status?: { conditions?: { type: string; status: string }[]; experiment?: { desiredPhase?: string } } };
 
-const group = "apis/chaos-mesh.org/v1alpha1";
+const group = chaosDiscoveryPath;
 
 function When(props: { at: string | Date; now: Date }) {
   const iso = typeof props.at === "string" ? props.at : props.at.toISOString();
@@ -39,7 +41,7 @@ function ScheduleChildren(props: { schedule: Schedule; discovery?: { resources?:
   const namespace = schedule.metadata.namespace ?? "";
   const plural = discovery ? pluralOf(discovery, schedule.spec.type) : undefined;
   const selector = childrenSelector(schedule.metadata.name);
-  const path = plural ? `${group}/namespaces/${encodeURIComponent(namespace)}/${plural}${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ""}` : undefined;
+  const path = plural ? `${collectionPath(chaosResource(plural), namespace)}${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ""}` : undefined;
   // read again whenever the Schedule changes (a run, a prune, a status write): no watch per Schedule
   const list = useKubeGet<KubeList<Child>>(path, Number(schedule.metadata.resourceVersion ?? 0));
   const children = useMemo(() => childrenOf(schedule, (list.value?.items ?? []).map((c) => ({ ...c, kind: schedule.spec.type }))), [schedule, list.value]);

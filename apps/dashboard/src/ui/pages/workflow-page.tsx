@@ -6,6 +6,8 @@ import { KubeErrorNote } from "../components/kube-error-note.js";
 import { useNow } from "../components/use-now.js";
 import { useKubeGet, useKubeList, useKubeObject } from "../kube/use-kube.js";
 import type { KubeObject } from "../kube/watch-events.js";
+import { chaosResource, collectionPath } from "../kube/kube-paths.js";
+import { chaosDiscoveryPath } from "./experiments-model.js";
 import { layoutWorkflowGraph, relativeTime, workflowGraph, workflowLabel, workflowPhase, type GraphLayout, type NodeState, type PlacedNode, type WorkflowLike, type WorkflowNodeLike } from "../workflow/workflow-graph.js";
 import { pluralOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { experimentRoute } from "../create/manifest.js";
@@ -14,14 +16,14 @@ import "../workflow/workflow.css";
 type Workflow = KubeObject & WorkflowLike;
 type WorkflowNode = KubeObject & WorkflowNodeLike;
 
-const group = "apis/chaos-mesh.org/v1alpha1";
+const group = chaosDiscoveryPath;
 const states: NodeState[] = ["Pending", "Running", "Injected", "Accomplished", "DeadlineExceeded", "Aborted", "Skipped"];
 const nodeWidth = 210;
 const nodeHeight = 84;
 
 /** A label value as the Workflow controller writes it: the name itself when it fits (else it is hashed; then every node of the namespace is listed). */
 function nodesPath(namespace: string, name: string): string {
-  const base = `${group}/namespaces/${encodeURIComponent(namespace)}/workflownodes`;
+  const base = collectionPath(chaosResource("workflownodes"), namespace);
   return name.length <= 63 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(name) ? `${base}?labelSelector=${encodeURIComponent(`${workflowLabel}=${name}`)}` : base;
 }
 
@@ -111,7 +113,7 @@ function GraphSvg(props: { layout: GraphLayout; namespace: string; name: string;
 
 export function WorkflowPage(props: { namespace: string; name: string }) {
   const { namespace, name } = props;
-  const workflow = useKubeObject<Workflow>(`${group}/namespaces/${encodeURIComponent(namespace)}/workflows`, name);
+  const workflow = useKubeObject<Workflow>(collectionPath(chaosResource("workflows"), namespace), name);
   const nodes = useKubeList<WorkflowNode>(nodesPath(namespace, name));
   const discovery = useKubeGet<{ resources?: DiscoveredResource[] }>(group);
   const hrefs = useMemo(() => hrefsFrom(discovery.value), [discovery.value]);

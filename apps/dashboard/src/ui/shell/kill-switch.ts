@@ -1,10 +1,11 @@
 // The kill switch as the header shows it (killswitch/cluster, cluster-scoped): its state in words,
 // and the request that engages or disengages it (created when absent, merge-patched otherwise,
 // as `faultline stop --all` does). Pure.
+import { collectionPath, objectPath } from "../kube/kube-paths.js";
 import { killSwitchApiVersion, killSwitchKind, killSwitchName, killSwitchResource, type KillSwitch } from "@faultline/api";
 
-export const killSwitchesPath = `apis/${killSwitchResource.group}/${killSwitchResource.version}/${killSwitchResource.plural}`;
-export const killSwitchPath = `${killSwitchesPath}/${killSwitchName}`;
+export const killSwitchesPath = collectionPath(killSwitchResource);
+export const killSwitchPath = objectPath(killSwitchResource, undefined, killSwitchName);
 
 export interface KillSwitchView {
   engaged: boolean;
