@@ -1,7 +1,7 @@
 // `<METHOD> api/kube/<path>?<query>` → `<API server>/<path>?<query>`: the request's body streamed
 // up, the answer's status, Content-Type and body streamed back unchanged (a watch's events as they
 // come; the API server's Status on an error as it is).
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { ForwardError, type ApiServerTarget } from "./api-server-target.js";
 import { sendStatus } from "./kube-status.js";
@@ -11,6 +11,25 @@ export const forwardedMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as con
 
 /** Response headers of the API server passed back, besides the status. */
 const returnedHeaders = ["content-type"] as const;
+
+/**
+ * The media types the UI reads from the API server: JSON (and `+json`), YAML, protobuf, plain text.
+ * Anything else (HTML, script, an image…) is not the API's own answer; it is passed back as a
+ * download, never rendered from the dashboard's origin.
+ */
+const readableType = /^\s*(application\/(json|[\w.+-]*\+json|yaml|x-yaml|vnd\.kubernetes\.protobuf|json-patch\+json|merge-patch\+json|apply-patch\+yaml|strategic-merge-patch\+json)|text\/plain)\s*(;|$)/i;
+
+/** The headers of a forwarded answer: its Content-Type, no caching, and for an unexpected type a download that is never sniffed. */
+export function forwardedAnswerHeaders(upstream: IncomingHttpHeaders): { [name: string]: string | string[] } {
+  const headers: { [name: string]: string | string[] } = { "cache-control": "no-store" };
+  for (const name of returnedHeaders) if (upstream[name] !== undefined) headers[name] = upstream[name]!;
+  const type = upstream["content-type"];
+  if (type === undefined || !readableType.test(type)) {
+    headers["content-disposition"] = "attachment";
+    headers["x-content-type-options"] = "nosniff";
+  }
+  return headers;
+}
 
 /** Whether a forwarded path (with its query) is a watch, which lasts until one side ends it. */
 export function isWatch(pathWithQuery: string): boolean {
@@ -52,9 +71,7 @@ export async function forwardToApiServer(req: IncomingMessage, res: ServerRespon
   }
   const send = target.server.protocol === "http:" ? httpRequest : httpsRequest;
   const upstream = send(options, (answer) => {
-    const headers: { [name: string]: string | string[] } = { "cache-control": "no-store" };
-    for (const name of returnedHeaders) if (answer.headers[name] !== undefined) headers[name] = answer.headers[name]!;
-    res.writeHead(answer.statusCode ?? 502, headers);
+    res.writeHead(answer.statusCode ?? 502, forwardedAnswerHeaders(answer.headers));
     // a watch: each event reaches the browser as the API server sends it
     res.flushHeaders();
     answer.pipe(res);
