@@ -1,7 +1,11 @@
 // An object's conditions: type, status and reason as text (data-testid condition), the message beside.
 import type { ChaosCondition } from "@faultline/api";
+import type { WorkflowCondition } from "@faultline/workflow/types";
 
-export function ConditionsList(props: { conditions: readonly ChaosCondition[]; messages?: boolean }) {
+/** A chaos object's or a Workflow's conditions (a Workflow's have no message). */
+type AnyCondition = ChaosCondition | (WorkflowCondition & { message?: undefined });
+
+export function ConditionsList(props: { conditions: readonly AnyCondition[]; messages?: boolean }) {
   if (props.conditions.length === 0) return <span className="muted">none yet</span>;
   return (
     <ul className="conditions">

@@ -11,7 +11,7 @@ import type { KubeList, KubeObject } from "../kube/watch-events.js";
 import { pluralOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { experimentRoute } from "../create/manifest.js";
 import { childrenOf, childrenSelector, summarizeSchedule, type ChildLike, type ScheduleLike } from "../schedule/schedule-view.js";
-import { relativeTime, workflowPhase, type WorkflowLike } from "../workflow/workflow-graph.js";
+import { relativeTime, workflowPhase, type WorkflowView } from "../workflow/workflow-graph.js";
 import { workflowHref } from "./workflows-page.js";
 import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
 import "../schedule/schedule.css";
@@ -31,7 +31,7 @@ function When(props: { at: string | Date; now: Date }) {
 }
 
 function childState(child: Child, active: readonly string[]): string {
-  if (child.kind === "Workflow") return workflowPhase(child as unknown as WorkflowLike);
+  if (child.kind === "Workflow") return workflowPhase(child as unknown as WorkflowView);
   if (child.metadata.deletionTimestamp) return "Deleting";
   return active.includes(child.metadata.name) ? "Running" : "Finished";
 }

@@ -2,19 +2,20 @@
 // each box the live state of the WorkflowNode running it (colour and text), its deadline, and the
 // chaos object it created; the same as a table for reading. Live: the Workflow and its nodes are watched.
 import { useMemo } from "react";
+import { ConditionsList } from "../components/conditions-list.js";
 import { KubeErrorNote } from "../components/kube-error-note.js";
 import { useNow } from "../components/use-now.js";
 import { useKubeGet, useKubeList, useKubeObject } from "../kube/use-kube.js";
 import type { KubeObject } from "../kube/watch-events.js";
 import { chaosResource, collectionPath } from "../kube/kube-paths.js";
 import { chaosDiscoveryPath } from "./experiments-model.js";
-import { layoutWorkflowGraph, relativeTime, workflowGraph, workflowLabel, workflowPhase, type GraphLayout, type NodeState, type PlacedNode, type WorkflowLike, type WorkflowNodeLike } from "../workflow/workflow-graph.js";
+import { layoutWorkflowGraph, relativeTime, workflowGraph, workflowLabel, workflowPhase, workflowProblem, type GraphLayout, type NodeState, type PlacedNode, type WorkflowView, type WorkflowNodeView } from "../workflow/workflow-graph.js";
 import { pluralOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { experimentRoute } from "../create/manifest.js";
 import "../workflow/workflow.css";
 
-type Workflow = KubeObject & WorkflowLike;
-type WorkflowNode = KubeObject & WorkflowNodeLike;
+type Workflow = KubeObject & WorkflowView;
+type WorkflowNode = KubeObject & WorkflowNodeView;
 
 const group = chaosDiscoveryPath;
 const states: NodeState[] = ["Pending", "Running", "Injected", "Accomplished", "DeadlineExceeded", "Aborted", "Skipped"];
@@ -142,6 +143,10 @@ export function WorkflowPage(props: { namespace: string; name: string }) {
               {phase}
             </span>
           </dd>
+          <dt>Conditions</dt>
+          <dd>
+            <ConditionsList conditions={workflow.object.status?.conditions ?? []} />
+          </dd>
           <dt>Entry</dt>
           <dd>
             <code>{workflow.object.spec.entry}</code>
@@ -157,6 +162,11 @@ export function WorkflowPage(props: { namespace: string; name: string }) {
             </>
           )}
         </dl>
+      )}
+      {workflow.object && workflowProblem(workflow.object) && (
+        <p className="note note-warn" data-testid="workflow-problem">
+          {workflowProblem(workflow.object)}
+        </p>
       )}
       {graph && graph.problems.length > 0 && (
         <ul className="note note-warn">

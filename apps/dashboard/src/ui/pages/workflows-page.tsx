@@ -4,10 +4,10 @@ import { KubeErrorNote } from "../components/kube-error-note.js";
 import { useNow } from "../components/use-now.js";
 import { useKubeList } from "../kube/use-kube.js";
 import type { KubeObject } from "../kube/watch-events.js";
-import { relativeTime, workflowPhase, type WorkflowLike } from "../workflow/workflow-graph.js";
+import { relativeTime, workflowPhase, type WorkflowView } from "../workflow/workflow-graph.js";
 import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
 
-type Workflow = KubeObject & WorkflowLike & { status?: WorkflowLike["status"] & { activeNodes?: string[] } };
+type Workflow = KubeObject & WorkflowView & { status?: WorkflowView["status"] & { activeNodes?: string[] } };
 
 export function workflowHref(namespace: string, name: string): string {
   return `#/workflows/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;

@@ -1,20 +1,21 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { controlledByLabel, layoutWorkflowGraph, nodeState, relativeTime, workflowGraph, workflowPhase, type WorkflowLike, type WorkflowNodeLike } from "./workflow-graph.js";
+import { controlledByLabel, layoutWorkflowGraph, nodeState, relativeTime, workflowGraph, workflowPhase, workflowProblem, type WorkflowView, type WorkflowNodeView } from "./workflow-graph.js";
+import type { WorkflowCondition, WorkflowNodeCondition } from "@faultline/workflow/types";
 
 const examples = fileURLToPath(new URL("../../../../../libs/chaos/examples/", import.meta.url));
-const example = (file: string) => ({ ...(parse(readFileSync(examples + file, "utf8")) as WorkflowLike), metadata: { name: parse(readFileSync(examples + file, "utf8")).metadata.name, uid: "wf-uid" } });
+const example = (file: string) => ({ ...(parse(readFileSync(examples + file, "utf8")) as WorkflowView), metadata: { name: parse(readFileSync(examples + file, "utf8")).metadata.name, uid: "wf-uid" } });
 
-function node(name: string, template: string, controlledBy: string, conditions: string[] = [], extra: Partial<WorkflowNodeLike["spec"]> = {}): WorkflowNodeLike {
+function node(name: string, template: string, controlledBy: string, conditions: WorkflowNodeCondition["type"][] = [], extra: Partial<WorkflowNodeView["spec"]> = {}): WorkflowNodeView {
   return {
     metadata: {
       name,
       labels: { [controlledByLabel]: controlledBy },
-      ...(controlledBy === "try-workflow-serial" ? { ownerReferences: [{ kind: "Workflow", name: controlledBy, uid: "wf-uid" }] } : {}),
+      ...(controlledBy === "try-workflow-serial" ? { ownerReferences: [{ apiVersion: "chaos-mesh.org/v1alpha1", kind: "Workflow", name: controlledBy, uid: "wf-uid" }] } : {}),
     },
     spec: { templateName: template, workflowName: "try-workflow-serial", type: "x", startTime: `2026-12-06T10:00:0${name.length % 10}Z`, ...extra },
-    status: { conditions: conditions.map((type) => ({ type, status: "True" })) },
+    status: { conditions: conditions.map((type) => ({ type, status: "True", reason: "" })) },
   };
 }
 
@@ -42,7 +43,7 @@ describe("workflowGraph: the template tree", () => {
       { ...node("stress-n", "workflow-stress-chaos", "entry-n", ["ChaosInjected", "DeadlineExceed"]) },
       { ...node("pause-n", "suspending", "entry-n", []), status: { conditions: [], chaosResource: { apiGroup: "chaos-mesh.org", kind: "StressChaos", name: "stress-x" } } },
       // another workflow's node with the same template name is not taken
-      { ...node("other", "workflow-network-chaos", "entry-n", ["Accomplished"]), spec: { templateName: "workflow-network-chaos", workflowName: "another", type: "x" } },
+      { ...node("other", "workflow-network-chaos", "entry-n", ["Accomplished"]), spec: { templateName: "workflow-network-chaos", workflowName: "another", type: "x", startTime: "2026-12-06T10:00:00Z" } },
     ];
     const graph = workflowGraph(wf, nodes);
     expect(graph.nodes.map((n) => [n.template, n.state, n.nodeName ?? null])).toEqual([
@@ -59,8 +60,8 @@ describe("workflowGraph: the template tree", () => {
     const wf = example("workflow-custom-task.yaml");
     const entry = wf.spec.entry;
     const nodes = [
-      { ...node("task-n", entry, "x", ["Accomplished"]), metadata: { name: "task-n", ownerReferences: [{ kind: "Workflow", name: "try-workflow-custom-task", uid: "wf-uid" }] }, spec: { templateName: entry, workflowName: wf.metadata.name!, type: "Task" } },
-      { ...node("net-n", "workflow-network-chaos", "task-n", ["Accomplished"]), spec: { templateName: "workflow-network-chaos", workflowName: wf.metadata.name!, type: "NetworkChaos" } },
+      { ...node("task-n", entry, "x", ["Accomplished"]), metadata: { name: "task-n", ownerReferences: [{ apiVersion: "chaos-mesh.org/v1alpha1", kind: "Workflow", name: "try-workflow-custom-task", uid: "wf-uid" }] }, spec: { templateName: entry, workflowName: wf.metadata.name!, type: "Task", startTime: "2026-12-06T10:00:00Z" } },
+      { ...node("net-n", "workflow-network-chaos", "task-n", ["Accomplished"]), spec: { templateName: "workflow-network-chaos", workflowName: wf.metadata.name!, type: "NetworkChaos", startTime: "2026-12-06T10:00:01Z" } },
     ];
     const graph = workflowGraph(wf, nodes);
     expect(graph.nodes.map((n) => [n.template, n.state])).toEqual([
@@ -73,14 +74,14 @@ describe("workflowGraph: the template tree", () => {
   });
 
   it("draws a template used twice twice, each matched to its own node in start order", () => {
-    const wf: WorkflowLike = {
+    const wf: WorkflowView = {
       metadata: { name: "w", uid: "u" },
       spec: { entry: "s", templates: [{ name: "s", templateType: "Serial", children: ["p", "p"] }, { name: "p", templateType: "Suspend", deadline: "5s" }] },
     };
-    const mk = (name: string, template: string, parent: string, start: string, done: boolean): WorkflowNodeLike => ({
-      metadata: { name, labels: { [controlledByLabel]: parent }, ...(parent === "w" ? { ownerReferences: [{ kind: "Workflow", name: "w", uid: "u" }] } : {}) },
+    const mk = (name: string, template: string, parent: string, start: string, done: boolean): WorkflowNodeView => ({
+      metadata: { name, labels: { [controlledByLabel]: parent }, ...(parent === "w" ? { ownerReferences: [{ apiVersion: "chaos-mesh.org/v1alpha1", kind: "Workflow", name: "w", uid: "u" }] } : {}) },
       spec: { templateName: template, workflowName: "w", type: "x", startTime: start },
-      status: { conditions: done ? [{ type: "Accomplished", status: "True" }] : [] },
+      status: { conditions: done ? [{ type: "Accomplished", status: "True", reason: "" }] : [] },
     });
     const graph = workflowGraph(wf, [mk("s-1", "s", "w", "2026-01-01T00:00:00Z", false), mk("p-2", "p", "s-1", "2026-01-01T00:00:09Z", false), mk("p-1", "p", "s-1", "2026-01-01T00:00:01Z", true)]);
     expect(graph.nodes.map((n) => [n.id, n.nodeName, n.state])).toEqual([
@@ -91,7 +92,7 @@ describe("workflowGraph: the template tree", () => {
   });
 
   it("reports undefined templates and cycles instead of looping", () => {
-    const wf: WorkflowLike = { metadata: { name: "w" }, spec: { entry: "a", templates: [{ name: "a", templateType: "Serial", children: ["b", "missing"] }, { name: "b", templateType: "Serial", children: ["a"] }] } };
+    const wf: WorkflowView = { metadata: { name: "w" }, spec: { entry: "a", templates: [{ name: "a", templateType: "Serial", children: ["b", "missing"] }, { name: "b", templateType: "Serial", children: ["a"] }] } };
     const graph = workflowGraph(wf, []);
     expect(graph.problems).toEqual(["template a contains itself: a → b → a", "template missing is named but not defined"]);
     expect(graph.nodes.map((n) => n.id)).toEqual(["a", "a/b", "a/b/a"]);
@@ -107,16 +108,25 @@ describe("states and phases", () => {
     [["ChaosInjected"], "Injected"],
     [[], "Running"],
   ])("conditions %j → %s", (conditions, state) => {
-    expect(nodeState(node("n", "t", "p", conditions as string[]), false)).toBe(state);
+    expect(nodeState(node("n", "t", "p", conditions as WorkflowNodeCondition["type"][]), false)).toBe(state);
   });
 
   it("a Workflow's phase from its conditions", () => {
-    const wf = (types: string[], entryNode?: string): WorkflowLike => ({ metadata: {}, spec: { entry: "a", templates: [] }, status: { conditions: types.map((type) => ({ type, status: "True" })), ...(entryNode ? { entryNode } : {}) } });
+    const wf = (types: WorkflowCondition["type"][], entryNode?: string): WorkflowView => ({ metadata: {}, spec: { entry: "a", templates: [] }, status: { conditions: types.map((type) => ({ type, status: "True" })), ...(entryNode ? { entryNode } : {}) } });
     expect(workflowPhase(wf([]))).toBe("Pending");
     expect(workflowPhase(wf(["Scheduled"]))).toBe("Running");
     expect(workflowPhase(wf(["Scheduled", "KillSwitch"]))).toBe("Held");
     expect(workflowPhase(wf(["Scheduled", "Accomplished"]))).toBe("Accomplished");
     expect(workflowPhase(wf(["Accomplished", "Aborted"]))).toBe("Aborted");
+  });
+
+  it("a Workflow its controller refused (Scheduled=False InvalidEntry) is Invalid, not Pending, and says why", () => {
+    const refused: WorkflowView = { metadata: { name: "loop" }, spec: { entry: "a", templates: [] }, status: { conditions: [{ type: "Scheduled", status: "False", reason: "InvalidEntry" }] } };
+    expect(workflowPhase(refused)).toBe("Invalid");
+    expect(workflowProblem(refused)).toMatch(/Scheduled=False InvalidEntry/);
+    const waiting: WorkflowView = { metadata: { name: "w" }, spec: { entry: "a", templates: [] }, status: { conditions: [{ type: "Scheduled", status: "False", reason: "Other" }] } };
+    expect(workflowPhase(waiting)).toBe("Pending");
+    expect(workflowProblem(waiting)).toBeUndefined();
   });
 
   it("says how far a deadline is", () => {
@@ -140,5 +150,22 @@ describe("layoutWorkflowGraph (dagre)", () => {
       expect(n.y + n.height / 2).toBeLessThanOrEqual(layout.height);
     }
     for (const e of layout.edges) expect(e.points.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("draws a Serial's children left to right in their order (its '1' left of its '2')", () => {
+    for (const file of ["workflow-serial.yaml", "workflow-parallel.yaml"]) {
+      const wf = example(file);
+      const entry = wf.spec.templates.find((t) => t.name === wf.spec.entry)!;
+      const layout = layoutWorkflowGraph(workflowGraph(wf, []));
+      const xs = entry.children!.map((child) => layout.nodes.find((n) => n.id === `${wf.spec.entry}/${child}`)!.x);
+      expect(xs).toEqual([...xs].sort((a, b) => a - b));
+      expect(new Set(xs).size).toBe(xs.length);
+    }
+    for (const n of [2, 3, 5]) {
+      const kids = Array.from({ length: n }, (_, i) => `c${i}`);
+      const layout = layoutWorkflowGraph(workflowGraph({ metadata: { name: "w" }, spec: { entry: "s", templates: [{ name: "s", templateType: "Serial", children: kids }, ...kids.map((k) => ({ name: k, templateType: "PodChaos" }))] } }, []));
+      const labels = layout.edges.map((e) => [Number(e.label), e.labelX!] as const).sort((a, b) => a[0] - b[0]);
+      expect(labels.map(([, x]) => x)).toEqual(labels.map(([, x]) => x).sort((a, b) => a - b));
+    }
   });
 });

@@ -4,35 +4,17 @@
 // owns it; each node's children carry `controlled-by: <parent node>`), so a box shows its live
 // state, the node's absolute deadline, and what a node that has not started will run.
 import { Graph, layout } from "@dagrejs/dagre";
+import { controlledByLabel, workflowLabel, workflowReasons } from "@faultline/workflow/names";
+import type { Workflow, WorkflowCondition, WorkflowNode, WorkflowTemplate } from "@faultline/workflow/types";
 
-/** The labels the Workflow controllers put on WorkflowNodes (libs/workflow's workflow-names.ts). */
-export const workflowLabel = "chaos-mesh.org/workflow";
-export const controlledByLabel = "chaos-mesh.org/controlled-by";
+/** The labels the Workflow controllers put on WorkflowNodes (libs/workflow's own constants). */
+export { controlledByLabel, workflowLabel };
 
-export interface TemplateLike {
-  name: string;
-  templateType: string;
-  deadline?: string;
-  children?: string[];
-  conditionalBranches?: { target: string; expression?: string }[];
-  [field: string]: unknown;
-}
-
-export interface WorkflowLike {
-  metadata: { name?: string; namespace?: string; uid?: string; creationTimestamp?: string };
-  spec: { entry: string; templates: TemplateLike[] };
-  status?: { conditions?: { type: string; status: string; reason?: string }[]; entryNode?: string; startTime?: string; endTime?: string };
-}
-
-export interface WorkflowNodeLike {
-  metadata: { name?: string; labels?: { [k: string]: string }; ownerReferences?: { kind: string; name: string; uid: string }[]; creationTimestamp?: string };
-  spec: { templateName: string; workflowName: string; type: string; startTime?: string; deadline?: string };
-  status?: {
-    conditions?: { type: string; status: string; reason?: string }[];
-    chaosResource?: { kind: string; name: string };
-    conditionalBranchesStatus?: { branches?: { target: string; evaluationResult?: string }[] };
-  };
-}
+/** What the graph reads of a Workflow (libs/workflow's type: the list's objects carry apiVersion and kind too). */
+export type WorkflowView = Pick<Workflow, "metadata" | "spec" | "status">;
+/** What the graph reads of a WorkflowNode. */
+export type WorkflowNodeView = Pick<WorkflowNode, "metadata" | "spec" | "status">;
+export type { WorkflowTemplate };
 
 /** What a box says about its template occurrence; shown as text beside the colour. */
 export type NodeState = "Pending" | "Running" | "Injected" | "Accomplished" | "DeadlineExceeded" | "Aborted" | "Skipped";
@@ -75,7 +57,7 @@ function hasCondition(conditions: { type: string; status: string }[] | undefined
 }
 
 /** The state of an occurrence from its WorkflowNode (absent: Pending, or Skipped when its parent is over without it). */
-export function nodeState(node: WorkflowNodeLike | undefined, parentOver: boolean): NodeState {
+export function nodeState(node: WorkflowNodeView | undefined, parentOver: boolean): NodeState {
   if (node === undefined) return parentOver ? "Skipped" : "Pending";
   const conditions = node.status?.conditions;
   if (hasCondition(conditions, "Aborted")) return "Aborted";
@@ -87,7 +69,7 @@ export function nodeState(node: WorkflowNodeLike | undefined, parentOver: boolea
 
 const finished = (state: NodeState) => state === "Accomplished" || state === "DeadlineExceeded" || state === "Aborted" || state === "Skipped";
 
-function byStart(a: WorkflowNodeLike, b: WorkflowNodeLike): number {
+function byStart(a: WorkflowNodeView, b: WorkflowNodeView): number {
   return (a.spec.startTime ?? a.metadata.creationTimestamp ?? "").localeCompare(b.spec.startTime ?? b.metadata.creationTimestamp ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 }
 
@@ -95,8 +77,8 @@ function byStart(a: WorkflowNodeLike, b: WorkflowNodeLike): number {
  * The graph of a Workflow and its live nodes: every template occurrence reachable from the entry
  * (a template used twice is drawn twice), each with the state of the WorkflowNode running it.
  */
-export function workflowGraph(workflow: WorkflowLike, nodes: readonly WorkflowNodeLike[]): WorkflowGraph {
-  const templates = new Map<string, TemplateLike>();
+export function workflowGraph(workflow: WorkflowView, nodes: readonly WorkflowNodeView[]): WorkflowGraph {
+  const templates = new Map<string, WorkflowTemplate>();
   for (const t of workflow.spec.templates ?? []) templates.set(t.name, t);
   const mine = nodes.filter((n) => n.spec.workflowName === workflow.metadata.name);
   const childrenOf = (parent: string) => mine.filter((n) => n.metadata.labels?.[controlledByLabel] === parent).sort(byStart);
@@ -106,7 +88,7 @@ export function workflowGraph(workflow: WorkflowLike, nodes: readonly WorkflowNo
     mine.find((n) => n.spec.templateName === workflow.spec.entry && (n.metadata.ownerReferences ?? []).some((o) => o.kind === "Workflow" && (workflow.metadata.uid === undefined || o.uid === workflow.metadata.uid))) ??
     mine.find((n) => n.spec.templateName === workflow.spec.entry && n.metadata.name === workflow.status?.entryNode);
 
-  const visit = (templateName: string, id: string, node: WorkflowNodeLike | undefined, parentOver: boolean, path: readonly string[]): void => {
+  const visit = (templateName: string, id: string, node: WorkflowNodeView | undefined, parentOver: boolean, path: readonly string[]): void => {
     const template = templates.get(templateName);
     if (template === undefined) {
       out.problems.push(`template ${templateName} is named but not defined`);
@@ -155,14 +137,27 @@ export function workflowGraph(workflow: WorkflowLike, nodes: readonly WorkflowNo
   return out;
 }
 
-/** The Workflow's own phase, for the list: Running, Accomplished, Aborted, Held (kill switch) or Pending (no entry node yet). */
-export function workflowPhase(workflow: WorkflowLike): "Pending" | "Running" | "Accomplished" | "Aborted" | "Held" {
+/** A Workflow's phase: Invalid (its controller refused its templates), Running, Accomplished, Aborted, Held (kill switch) or Pending (no entry node yet). */
+export type WorkflowPhase = "Pending" | "Running" | "Accomplished" | "Aborted" | "Held" | "Invalid";
+
+const conditionIs = (conditions: readonly WorkflowCondition[] | undefined, type: WorkflowCondition["type"], status: WorkflowCondition["status"], reason?: string) =>
+  (conditions ?? []).some((c) => c.type === type && c.status === status && (reason === undefined || c.reason === reason));
+
+/** The Workflow's own phase, from its conditions (Scheduled=False InvalidEntry: Invalid, never started). */
+export function workflowPhase(workflow: WorkflowView): WorkflowPhase {
   const conditions = workflow.status?.conditions;
   if (hasCondition(conditions, "Aborted")) return "Aborted";
   if (hasCondition(conditions, "Accomplished")) return "Accomplished";
+  if (conditionIs(conditions, "Scheduled", "False", workflowReasons.invalidEntry)) return "Invalid";
   if (hasCondition(conditions, "KillSwitch")) return "Held";
   if (hasCondition(conditions, "Scheduled") || workflow.status?.entryNode) return "Running";
   return "Pending";
+}
+
+/** Why a Workflow stopped short, in words (its Invalid phase), or undefined. */
+export function workflowProblem(workflow: WorkflowView): string | undefined {
+  if (workflowPhase(workflow) !== "Invalid") return undefined;
+  return `The Workflow controller refused to start it (Scheduled=False ${workflowReasons.invalidEntry}): its entry or templates are invalid; its Events say which.`;
 }
 
 export interface PlacedNode extends GraphNode {
@@ -185,6 +180,18 @@ export interface GraphLayout {
   edges: PlacedEdge[];
 }
 
+/** Each child left of its next sibling (same parent, the edges' order). */
+function siblingOrder(edges: readonly GraphEdge[]): { left: string; right: string }[] {
+  const last = new Map<string, string>();
+  const out: { left: string; right: string }[] = [];
+  for (const e of edges) {
+    const previous = last.get(e.from);
+    if (previous !== undefined) out.push({ left: previous, right: e.to });
+    last.set(e.from, e.to);
+  }
+  return out;
+}
+
 /** Places the graph top to bottom with dagre; every box `nodeWidth`×`nodeHeight` (x, y: its centre). */
 export function layoutWorkflowGraph(graph: WorkflowGraph, nodeWidth = 200, nodeHeight = 76): GraphLayout {
   const g = new Graph({ multigraph: true });
@@ -192,7 +199,9 @@ export function layoutWorkflowGraph(graph: WorkflowGraph, nodeWidth = 200, nodeH
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of graph.nodes) g.setNode(n.id, { width: nodeWidth, height: nodeHeight });
   graph.edges.forEach((e, i) => g.setEdge(e.from, e.to, e.label ? { label: e.label, width: Math.min(8 * e.label.length, 240), height: 16 } : {}, String(i)));
-  layout(g);
+  // a parent's children left to right in their order (a Serial's "1" left of its "2"): dagre's own
+  // crossing minimisation would otherwise place them as it likes (right to left for a plain Serial)
+  layout(g, { constraints: siblingOrder(graph.edges) });
   const size = g.graph();
   return {
     width: Math.ceil(size.width ?? 0),
