@@ -10,6 +10,7 @@ import { kubePathOf, kubeRoute } from "./kube-path.js";
 import { sendStatus } from "./kube-status.js";
 import { allowedHosts, hostAllowed, hostPort, isLoopback, newSessionSecret, sessionHeader, sessionMatches } from "./request-guards.js";
 import { securityHeaders } from "./security-headers.js";
+import { serveWatches, watchesRoute } from "./watch-mux.js";
 import { defaultUiDir, serveStatic } from "./static-files.js";
 
 export interface DashboardServer {
@@ -58,11 +59,12 @@ export async function startDashboardServer(options: DashboardServerOptions = {},
       res.end(config);
       return;
     }
-    if (path.startsWith(kubeRoute)) {
+    if (path.startsWith(kubeRoute) || path === watchesRoute) {
       if (session !== undefined && !sessionMatches(req.headers[sessionHeader], session)) {
         req.resume();
-        return sendStatus(res, 401, "Unauthorized", "no valid session: open the dashboard with the URL it printed at start (…/?session=…); every api/kube request carries X-Faultline-Session");
+        return sendStatus(res, 401, "Unauthorized", "no valid session: open the dashboard with the URL it printed at start (…/?session=…); every api/kube and api/watches request carries X-Faultline-Session");
       }
+      if (path === watchesRoute) return serveWatches(req, res, target, inFlight);
       const kubePath = kubePathOf(path);
       if (!kubePath.ok) {
         req.resume();
@@ -72,7 +74,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {},
     }
     if (path === "/api" || path.startsWith("/api/")) {
       req.resume();
-      return sendStatus(res, 404, "NotFound", `${path}: the dashboard serves api/config and api/kube/… only`);
+      return sendStatus(res, 404, "NotFound", `${path}: the dashboard serves api/config, api/kube/… and api/watches only`);
     }
     req.resume();
     return serveStatic(req, res, uiDir, path);

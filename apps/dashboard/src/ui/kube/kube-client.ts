@@ -3,7 +3,7 @@
 // served under any subpath). Every request carries the session secret (kubeconfig mode) or the
 // user's bearer token (token mode) from sessionStorage; a 401 tells the listeners (sign in again).
 import { KubeError, kubeErrorOf } from "./kube-error.js";
-import { NdjsonSplitter, isExpired, type KubeList, type KubeObject, type WatchEvent } from "./watch-events.js";
+import { NdjsonSplitter, isExpired, resourceVersionOf, type KubeList, type KubeObject, type WatchEvent } from "./watch-events.js";
 
 export { KubeError } from "./kube-error.js";
 
@@ -122,39 +122,186 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
   });
 
+/** How a watch of the multiplexer ended: as watches do (no error), or refused/failed (the API server's Status as a KubeError). */
+export interface WatchEnd {
+  error?: KubeError;
+}
+
+interface MuxEntry {
+  path: string;
+  resourceVersion: string | undefined;
+  onEvent: (event: WatchEvent<KubeObject>) => void;
+  done: (end: WatchEnd) => void;
+}
+
+/** The line of `POST api/watches` for one watch: an event, or its end. */
+type MuxLine = { id: string; event: WatchEvent<KubeObject> } | { id: string; end: true; code?: number; status?: unknown };
+
+/** A path with `watch=1` from `resourceVersion` (bookmarks on; the API server's own timeout ends it). */
+export const watchPathOf = (path: string, resourceVersion: string | undefined) =>
+  withQuery(path, `watch=1&allowWatchBookmarks=true${resourceVersion ? `&resourceVersion=${encodeURIComponent(resourceVersion)}` : ""}`);
+
 /**
- * Open watch streams are few: a browser opens at most 6 connections to one host over HTTP/1.1, and
- * each watch holds one. A list with objects may take any free stream; an empty list only while
- * more than `reservedStreams` are free. Without a stream, a list is kept current by listing again.
+ * All of a tab's watches on ONE stream: `POST api/watches` with the active watches, read as
+ * newline-delimited `{id, event}` / `{id, end}` lines. A browser opens at most 6 connections to one
+ * host over HTTP/1.1 and each plain watch holds one; this holds one for all of them. When the set
+ * of watches changes (one added, one aborted) the stream is opened again with the new set, at
+ * most once per `debounceMs`; the watches that stay resume from the last resourceVersion they saw,
+ * so no event is lost. A watch ends (its promise resolves) when the server says it ended — with
+ * its error when the API server refused it (403, 410…) — or when the stream ends or fails.
  */
-export const maxStreams = 4;
-const reservedStreams = 2;
-let openStreams = 0;
+export class WatchMultiplexer {
+  private readonly entries = new Map<string, MuxEntry>();
+  private nextId = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stream: AbortController | undefined;
+  /** How many times the stream was opened. */
+  opened = 0;
 
-/** Takes a stream if the budget allows (see {@link maxStreams}); the caller gives it back with releaseStream. */
-export function takeStream(hasItems: boolean): boolean {
-  const free = maxStreams - openStreams;
-  if (free <= 0 || (!hasItems && free <= reservedStreams)) return false;
-  openStreams++;
-  return true;
+  constructor(private readonly debounceMs = 100) {}
+
+  /** The number of active watches. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Watches `path` from `resourceVersion` until it ends (resolves with how) or `signal` aborts (resolves undefined). */
+  watch<T extends KubeObject>(path: string, resourceVersion: string | undefined, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal): Promise<WatchEnd | undefined> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve(undefined);
+      const id = `w${++this.nextId}`;
+      const onAbort = () => {
+        if (this.entries.delete(id)) this.schedule();
+        resolve(undefined);
+      };
+      this.entries.set(id, {
+        path,
+        resourceVersion,
+        onEvent: onEvent as (event: WatchEvent<KubeObject>) => void,
+        done: (end) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(end);
+        },
+      });
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.open();
+    }, this.debounceMs);
+  }
+
+  private end(id: string, end: WatchEnd): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    entry.done(end);
+  }
+
+  private open(): void {
+    this.stream?.abort();
+    this.stream = undefined;
+    if (this.entries.size === 0) return;
+    const controller = new AbortController();
+    this.stream = controller;
+    this.opened++;
+    const watches = [...this.entries].map(([id, entry]) => ({ id, path: watchPathOf(entry.path, entry.resourceVersion) }));
+    void this.read(controller, watches);
+  }
+
+  private async read(controller: AbortController, watches: { id: string; path: string }[]): Promise<void> {
+    const current = () => this.stream === controller;
+    const endAll = (end: WatchEnd) => {
+      if (this.stream === controller) this.stream = undefined;
+      for (const { id } of watches) this.end(id, end);
+    };
+    let response: Response;
+    try {
+      response = await fetch("api/watches", {
+        method: "POST",
+        headers: { Accept: "application/x-ndjson", "Content-Type": "application/json", ...authHeaders() },
+        body: JSON.stringify({ watches }),
+        signal: controller.signal,
+        cache: "no-store",
+      });
+    } catch (err) {
+      if (current()) endAll({ error: new KubeError(0, "NetworkError", `POST api/watches: the dashboard's server did not answer (${(err as Error).message})`) });
+      return;
+    }
+    if (!response.ok) {
+      const error = await failure(response, "POST", "api/watches");
+      if (current()) endAll({ error });
+      return;
+    }
+    if (!response.body) {
+      if (current()) endAll({ error: new KubeError(0, "NoStream", "POST api/watches: the answer has no body to stream") });
+      return;
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    const splitter = new NdjsonSplitter();
+    const handle = (values: unknown[]) => {
+      for (const value of values) if (current()) this.deliver(value as MuxLine);
+    };
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          handle(splitter.flush());
+          break;
+        }
+        handle(splitter.push(value));
+      }
+    } catch (err) {
+      if (current()) endAll({ error: new KubeError(0, "WatchFailed", `POST api/watches: the stream failed (${(err as Error).message})`) });
+      return;
+    } finally {
+      reader.cancel().catch(() => undefined);
+    }
+    // the server ended the stream (it stopped): the watches still on it end as watches do
+    if (current()) endAll({});
+  }
+
+  private deliver(line: MuxLine): void {
+    const entry = this.entries.get(line.id);
+    if (entry === undefined) return;
+    if ("end" in line) {
+      const error = line.code === undefined ? undefined : kubeErrorOf(line.code, line.status, "GET", entry.path);
+      if (error?.code === 401) for (const listener of unauthorizedListeners) listener(error);
+      this.end(line.id, error === undefined ? {} : { error });
+      return;
+    }
+    const event = line.event;
+    if (isExpired(event)) {
+      // 410: the resourceVersion is too old; the caller lists again
+      this.end(line.id, {});
+      return;
+    }
+    if (event.type === "ERROR") {
+      this.end(line.id, { error: kubeErrorOf(event.object.code ?? 500, event.object, "GET", entry.path) });
+      return;
+    }
+    const resourceVersion = resourceVersionOf(event);
+    if (resourceVersion !== undefined) entry.resourceVersion = resourceVersion;
+    entry.onEvent(event);
+  }
 }
 
-export function releaseStream(): void {
-  openStreams = Math.max(0, openStreams - 1);
-}
-
-/** How often a list without a watch stream is listed again, in ms. */
-export const pollIntervalMs = { withItems: 3000, empty: 5000 };
+/** The tab's one multiplexer, which every {@link watchList} uses unless told otherwise. */
+export const sharedWatches = new WatchMultiplexer();
 
 /**
  * Lists `path` (a collection, optionally with a label or field selector), then watches it from the
- * list's resourceVersion with `?watch=1` (newline-delimited JSON read as it streams), reporting
- * each to `onEvent`. Lists again when the watch says its resourceVersion expired (410) and when
- * the stream ends; retries other failures with a growing pause; stops on 401/403/404 (reported as
- * FAILED with retrying false) and when `signal` aborts. Resolves when it stops. When no watch
- * stream is free (see {@link takeStream}) it lists again every few seconds instead.
+ * list's resourceVersion on the tab's one watch stream ({@link WatchMultiplexer}), reporting each
+ * to `onEvent`. Lists again when the watch says its resourceVersion expired (410) and when it
+ * ends; retries other failures with a growing pause; stops on 401/403/404 (reported as FAILED with
+ * retrying false) and when `signal` aborts. Resolves when it stops.
  */
-export async function watchList<T extends KubeObject>(path: string, onEvent: (event: ListWatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
+export async function watchList<T extends KubeObject>(path: string, onEvent: (event: ListWatchEvent<T>) => void, signal: AbortSignal, watches: WatchMultiplexer = sharedWatches): Promise<void> {
   let pause = 1000;
   while (!signal.aborted) {
     try {
@@ -163,18 +310,11 @@ export async function watchList<T extends KubeObject>(path: string, onEvent: (ev
       const resourceVersion = list.metadata.resourceVersion;
       onEvent({ type: "SYNCED", items: list.items ?? [], ...(resourceVersion !== undefined ? { resourceVersion } : {}) });
       pause = 1000;
-      const items = list.items ?? [];
-      if (!takeStream(items.length > 0)) {
-        await sleep(items.length > 0 ? pollIntervalMs.withItems : pollIntervalMs.empty, signal);
-        continue;
-      }
       const started = Date.now();
-      try {
-        await watchFrom(path, resourceVersion, onEvent, signal);
-      } finally {
-        releaseStream();
-      }
-      // stream ended or expired: list again (at once, unless it ended at once: then after a pause)
+      const end = await watches.watch<T>(path, resourceVersion, onEvent, signal);
+      if (end === undefined || signal.aborted) return;
+      if (end.error !== undefined) throw end.error;
+      // ended or expired: list again (at once, unless it ended at once: then after a pause)
       if (Date.now() - started < 1000) await sleep(1000, signal);
     } catch (err) {
       if (signal.aborted) return;
@@ -185,41 +325,5 @@ export async function watchList<T extends KubeObject>(path: string, onEvent: (ev
       await sleep(pause, signal);
       pause = Math.min(pause * 2, 30_000);
     }
-  }
-}
-
-/** One watch from `resourceVersion` until the stream ends, expires (410) or fails (thrown). */
-async function watchFrom<T extends KubeObject>(path: string, resourceVersion: string | undefined, onEvent: (event: ListWatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
-  // a few minutes per watch (the API server ends it then): each ends in a fresh list
-  const timeoutSeconds = 240 + Math.floor(Math.random() * 60);
-  const watchPath = withQuery(path, `watch=1&allowWatchBookmarks=true&timeoutSeconds=${timeoutSeconds}${resourceVersion ? `&resourceVersion=${encodeURIComponent(resourceVersion)}` : ""}`);
-  const response = await send("GET", watchPath, { signal });
-  if (!response.ok) throw await failure(response, "GET", watchPath);
-  if (!response.body) throw new KubeError(0, "NoStream", `GET ${watchPath}: the answer has no body to stream`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const splitter = new NdjsonSplitter();
-  let expired = false;
-  const handle = (values: unknown[]) => {
-    for (const value of values) {
-      const event = value as WatchEvent<T>;
-      if (isExpired(event)) {
-        expired = true;
-        return;
-      }
-      if (event.type === "ERROR") throw kubeErrorOf(event.object.code ?? 500, event.object, "GET", watchPath);
-      onEvent(event);
-    }
-  };
-  try {
-    while (!expired) {
-      const { done, value } = await reader.read();
-      if (done) {
-        handle(splitter.flush());
-        break;
-      }
-      handle(splitter.push(value));
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
   }
 }
