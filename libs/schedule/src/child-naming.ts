@@ -1,10 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** The label naming a child's Schedule (Chaos Mesh's LabelManagedBy). */
-export const managedByLabel = "managed-by";
-
-/** Faultline's annotation on a child: the slot (RFC 3339) it was spawned for. */
-export const scheduleSlotAnnotation = "schedule.faultline.chaos-mesh.org/slot";
+export { managedByLabel, scheduleSlotAnnotation } from "./schedule-names.js";
 
 const maxLabelValue = 63;
 const maxObjectName = 253;

@@ -10,13 +10,13 @@ import { chaosDiscoveryPath } from "./experiments-model.js";
 import type { KubeList, KubeObject } from "../kube/watch-events.js";
 import { pluralOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { experimentRoute } from "../create/manifest.js";
-import { childrenOf, childrenSelector, summarizeSchedule, type ChildLike, type ScheduleLike } from "../schedule/schedule-view.js";
+import { childrenOf, childrenSelector, summarizeSchedule, type ChildLike, type ScheduleView } from "../schedule/schedule-view.js";
 import { relativeTime, workflowPhase, type WorkflowView } from "../workflow/workflow-graph.js";
 import { workflowHref } from "./workflows-page.js";
 import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
 import "../schedule/schedule.css";
 
-type Schedule = KubeObject & ScheduleLike;
+type Schedule = KubeObject & ScheduleView;
 type Child = KubeObject & ChildLike & { status?: { conditions?: { type: string; status: string }[]; experiment?: { desiredPhase?: string } } };
 
 const group = chaosDiscoveryPath;

@@ -1,5 +1,5 @@
 import { pauseAnnotation } from "@faultline/api";
-import { childrenOf, childrenSelector, nextRuns, summarizeSchedule, type ChildLike, type ScheduleLike } from "./schedule-view.js";
+import { childrenOf, childrenSelector, nextRuns, summarizeSchedule, type ChildLike, type ScheduleView } from "./schedule-view.js";
 
 describe("nextRuns (the Schedule controller's cron evaluation)", () => {
   const from = new Date("2026-12-06T21:17:30Z");
@@ -30,7 +30,7 @@ describe("nextRuns (the Schedule controller's cron evaluation)", () => {
   });
 });
 
-const schedule: ScheduleLike = {
+const schedule: ScheduleView = {
   metadata: { name: "nightly-kill", namespace: "shop", uid: "s-uid" },
   spec: { schedule: "@hourly", type: "PodChaos", historyLimit: 5 },
   status: { time: "2026-12-06T21:00:00Z", nextTime: "2026-12-06T22:00:00Z", active: [{ name: "nightly-kill-1796590800" }] },

@@ -3,21 +3,20 @@
 // dialect on croner, `CRON_TZ=`, `@every`), concurrency policy, history limit, and the objects
 // it created (its children: owner reference to the Schedule, label `managed-by`).
 import { parseSchedule } from "@faultline/schedule/cron";
+import { managedByLabel } from "@faultline/schedule/names";
+import type { Schedule } from "@faultline/schedule/types";
 import { pauseAnnotation } from "@faultline/api";
 
-export interface ScheduleLike {
-  metadata: { name: string; namespace?: string; uid?: string; annotations?: { [k: string]: string }; creationTimestamp?: string };
-  spec: { schedule: string; type: string; concurrencyPolicy?: string; historyLimit?: number; startingDeadlineSeconds?: number; [field: string]: unknown };
-  status?: { time?: string; lastScheduleTime?: string; nextTime?: string; active?: { name?: string; kind?: string }[]; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-}
+/** What the page reads of a Schedule (libs/schedule's type; a listed object always has its name). */
+export type ScheduleView = Pick<Schedule, "spec" | "status"> & { metadata: Schedule["metadata"] & { name: string } };
 
 export interface ChildLike {
   kind?: string;
   metadata: { name: string; uid?: string; creationTimestamp?: string; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[]; deletionTimestamp?: string };
 }
 
-/** The label a Schedule's children carry (Chaos Mesh's LabelManagedBy; libs/schedule's managedByLabel). */
-export const managedByLabel = "managed-by";
+/** The label a Schedule's children carry (Chaos Mesh's LabelManagedBy), libs/schedule's own. */
+export { managedByLabel };
 
 export type NextRuns = { ok: true; timeZone: string; runs: Date[] } | { ok: false; error: string };
 
@@ -66,10 +65,10 @@ export interface ScheduleSummary {
   problem?: string;
 }
 
-export function summarizeSchedule(schedule: ScheduleLike, now: Date, count = 3): ScheduleSummary {
+export function summarizeSchedule(schedule: ScheduleView, now: Date, count = 3): ScheduleSummary {
   const paused = schedule.metadata.annotations?.[pauseAnnotation] === "true";
   const ready = (schedule.status?.conditions ?? []).find((c) => c.type === "Ready" && c.status === "False");
-  const lastRun = schedule.status?.time ?? schedule.status?.lastScheduleTime;
+  const lastRun = schedule.status?.time;
   const since = lastRun ?? schedule.metadata.creationTimestamp;
   let next: NextRuns = { ok: true, timeZone: "UTC", runs: [] };
   let due: string | undefined;
@@ -95,14 +94,14 @@ export function summarizeSchedule(schedule: ScheduleLike, now: Date, count = 3):
     concurrencyPolicy: schedule.spec.concurrencyPolicy ?? "Forbid",
     concurrencyDefaulted: schedule.spec.concurrencyPolicy === undefined,
     ...(schedule.spec.historyLimit !== undefined ? { historyLimit: schedule.spec.historyLimit } : {}),
-    ...(schedule.spec.startingDeadlineSeconds !== undefined ? { startingDeadlineSeconds: schedule.spec.startingDeadlineSeconds } : {}),
+    ...(schedule.spec.startingDeadlineSeconds !== undefined && schedule.spec.startingDeadlineSeconds !== null ? { startingDeadlineSeconds: schedule.spec.startingDeadlineSeconds } : {}),
     active: (schedule.status?.active ?? []).map((a) => a.name ?? "").filter((n) => n !== ""),
     ...(ready ? { problem: `${ready.reason ?? "NotReady"}: ${ready.message ?? ""}`.replace(/: $/, "") } : {}),
   };
 }
 
 /** The objects a Schedule created among `objects`: those it owns (by uid; by kind and name when its uid is unknown), newest first. */
-export function childrenOf<T extends ChildLike>(schedule: ScheduleLike, objects: readonly T[]): T[] {
+export function childrenOf<T extends ChildLike>(schedule: ScheduleView, objects: readonly T[]): T[] {
   const owns = (o: ChildLike) =>
     (o.metadata.ownerReferences ?? []).some((ref) => ref.kind === "Schedule" && (schedule.metadata.uid !== undefined ? ref.uid === schedule.metadata.uid : ref.name === schedule.metadata.name));
   return objects.filter(owns).sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "") || b.metadata.name.localeCompare(a.metadata.name));
