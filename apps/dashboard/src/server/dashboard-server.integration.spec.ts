@@ -38,6 +38,38 @@ function call(url: string, options: { method?: string; headers?: { [name: string
   });
 }
 
+interface MuxLine {
+  id: string;
+  event?: { type: string; object: { metadata: { name: string } } };
+  end?: true;
+  code?: number;
+  status?: { kind: string; code: number; reason: string; message: string };
+}
+
+/** POST api/watches, read as it streams: the status, the lines so far, and a way to close it. */
+async function openWatches(url: string, headers: { [name: string]: string }, watches: { id: string; path: string }[]) {
+  const lines: MuxLine[] = [];
+  let ended = false;
+  let pending = "";
+  let req!: ReturnType<typeof httpRequest>;
+  const status = await new Promise<number>((resolve, reject) => {
+    req = httpRequest(`${url}api/watches`, { method: "POST", headers: { ...headers, "content-type": "application/json" } }, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        pending += d;
+        const parts = pending.split("\n");
+        pending = parts.pop()!;
+        for (const part of parts) if (part.trim() !== "") lines.push(JSON.parse(part) as MuxLine);
+      });
+      res.on("close", () => (ended = true));
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify({ watches }));
+  });
+  return { status, lines, ended: () => ended, close: () => req.destroy() };
+}
+
 let cluster: LocalCluster;
 let core: CoreV1Api;
 let ns: string;
@@ -160,6 +192,39 @@ describe("kubeconfig mode", () => {
     await eventually("the watch ended", async () => (ended ? true : undefined), 5_000);
   });
 
+  it("api/watches: two watches on ONE stream each get their ADDED event; closing the stream ends both watches to the API server", async () => {
+    const own = await startDashboardServer({ kubeconfig: cluster.kubeconfigPath, port: 0 });
+    try {
+      const headers = { [sessionHeader]: own.session! };
+      const rv = async (path: string) => (JSON.parse((await call(`${own.url}api/kube/${path}`, { headers })).text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      const configmaps = `api/v1/namespaces/${ns}/configmaps`;
+      const secrets = `api/v1/namespaces/${ns}/secrets`;
+      const stream = await openWatches(own.url, headers, [
+        { id: "cm", path: `${configmaps}?watch=1&resourceVersion=${await rv(configmaps)}` },
+        { id: "sec", path: `${secrets}?watch=1&resourceVersion=${await rv(secrets)}` },
+      ]);
+      expect(stream.status).toBe(200);
+      await eventually("both watches open", async () => (own.openWatches() === 2 ? true : undefined), 5_000);
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "muxed" }, data: { x: "y" } } });
+      await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "muxed" }, stringData: { x: "y" } } });
+      await eventually("both ADDED events", async () => {
+        const added = stream.lines.filter((l) => l.event?.type === "ADDED" && l.event.object.metadata.name === "muxed").map((l) => l.id);
+        return added.includes("cm") && added.includes("sec") ? true : undefined;
+      }, 10_000);
+      expect(stream.lines.filter((l) => l.end)).toEqual([]);
+      // the same allowlist as api/kube: a refused path fails the whole request before any watch opens
+      const refused = await call(`${own.url}api/watches`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ watches: [{ id: "x", path: `api/v1/namespaces/${ns}/pods/web/exec?watch=1` }] }) });
+      expect(refused.status).toBe(404);
+      expect(refused.json().message).toMatch(/^watches\[0\]\.path: the dashboard does not forward exec/);
+      const noSession = await call(`${own.url}api/watches`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ watches: [{ id: "x", path: `${configmaps}?watch=1` }] }) });
+      expect(noSession.status).toBe(401);
+      stream.close();
+      await eventually("the watches to the API server ended", async () => (own.openWatches() === 0 ? true : undefined), 5_000);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("an exec plugin's credential is used (here: one that prints the viewer's token)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dashboard-exec-"));
     const credential = JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token } });
@@ -237,6 +302,30 @@ describe("token mode", () => {
     const straight = await direct(`/${path}`);
     expect(straight.status).toBe(403);
     expect(refused.text).toBe(straight.text);
+  });
+  it("api/watches with the token's own rights: a refused watch ends with the API server's 403 Status, the other goes on", async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const configmaps = `api/v1/namespaces/${ns}/configmaps`;
+    const stream = await openWatches(server.url, auth, [
+      { id: "allowed", path: `${configmaps}?watch=1&resourceVersion=${(JSON.parse((await call(`${server.url}api/kube/${configmaps}`, { headers: auth })).text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion}` },
+      { id: "refused", path: `api/v1/namespaces/${ns}/secrets?watch=1` },
+    ]);
+    try {
+      expect(stream.status).toBe(200);
+      const end = await eventually("the refused watch's end", async () => stream.lines.find((l) => l.id === "refused" && l.end), 10_000);
+      expect(end).toMatchObject({ id: "refused", end: true, code: 403, status: { kind: "Status", reason: "Forbidden", code: 403 } });
+      expect(end.status!.message).toBe(`secrets is forbidden: User "system:serviceaccount:${ns}:viewer" cannot watch resource "secrets" in API group "" in the namespace "${ns}"`);
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "token-muxed" } } });
+      await eventually("the allowed watch's ADDED", async () => stream.lines.find((l) => l.id === "allowed" && l.event?.type === "ADDED" && l.event.object.metadata.name === "token-muxed"), 10_000);
+      expect(stream.ended()).toBe(false);
+      // no token: the server's own 401, no watch opened
+      const unsigned = await call(`${server.url}api/watches`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ watches: [{ id: "x", path: `${configmaps}?watch=1` }] }) });
+      expect(unsigned.status).toBe(401);
+      expect(unsigned.json().message).toMatch(/^sign in with a bearer token/);
+    } finally {
+      stream.close();
+    }
+    await eventually("the watch to the API server ended", async () => (server.openWatches() === 0 ? true : undefined), 5_000);
   });
 });
 

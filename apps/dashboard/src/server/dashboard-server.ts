@@ -21,6 +21,8 @@ export interface DashboardServer {
   /** The session secret (kubeconfig mode) that `api/kube/*` requests carry in `X-Faultline-Session`. */
   session?: string;
   mode: "kubeconfig" | "token";
+  /** How many watches are open to the API server now (plain `?watch=1` and those of `api/watches` streams). */
+  openWatches(): number;
   /** Stops listening, ends open watches, lets other requests finish (for up to 2 s) and releases the API server connection. */
   close(): Promise<void>;
 }
@@ -111,6 +113,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {},
     sessionUrl: session === undefined ? url : `${url}?session=${session}`,
     ...(session === undefined ? {} : { session }),
     mode: target.mode,
+    openWatches: () => inFlight.openWatches,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), closeGraceMs);

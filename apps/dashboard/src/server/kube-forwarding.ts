@@ -47,6 +47,10 @@ export class InFlight {
     this.watches.add(request);
     request.once("close", () => this.watches.delete(request));
   }
+  /** How many watches are open to the API server. */
+  get openWatches(): number {
+    return this.watches.size;
+  }
   endWatches(): void {
     for (const request of this.watches) request.destroy();
   }
