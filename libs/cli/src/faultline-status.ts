@@ -1,13 +1,15 @@
 // The manager's published status: ConfigMap `faultline-status` (key status.json) in its namespace,
 // written by the leader every 30 s and when its refresh annotation changes. doctor and
 // recover --orphans read it; they ask for a fresh one first and wait for updatedAt ≥ the request.
-import { faultlineStatusConfigMap, faultlineStatusKey, statusRefreshRequestedAnnotation, sweepRequestedAnnotation, type FaultlineStatus } from "@faultline/api";
+import { faultlineStatusConfigMap, statusRefreshRequestedAnnotation, sweepRequestedAnnotation, type FaultlineStatus } from "@faultline/api";
 import { CliError, type CliIo } from "./cli-io.js";
+import { parseStatusConfigMap } from "./faultline-status-parse.js";
 import { ApiError, type Kube } from "./kube.js";
 import { nowSeconds, pollUntil } from "./wait.js";
 
 export const statusConfigMapName = faultlineStatusConfigMap;
 export { sweepRequestedAnnotation, type FaultlineStatus };
+export { parseStatusConfigMap };
 
 interface ConfigMap {
   metadata: { annotations?: { [k: string]: string } };
@@ -16,17 +18,6 @@ interface ConfigMap {
 
 const path = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/${statusConfigMapName}`;
 const access = (verb: string, namespace: string) => ({ verb, resource: "configmaps", group: "", namespace, name: statusConfigMapName });
-
-/** status.json of the ConfigMap, parsed (an error naming the ConfigMap when it is missing or unreadable). */
-export function parseStatusConfigMap(cm: ConfigMap, namespace: string): FaultlineStatus {
-  const text = cm.data?.[faultlineStatusKey];
-  if (text === undefined) throw new CliError(`ConfigMap ${namespace}/${statusConfigMapName} has no ${faultlineStatusKey}`);
-  try {
-    return JSON.parse(text) as FaultlineStatus;
-  } catch (err) {
-    throw new CliError(`ConfigMap ${namespace}/${statusConfigMapName}: status.json is not JSON: ${(err as Error).message}`);
-  }
-}
 
 export async function readFaultlineStatus(kube: Kube, namespace: string): Promise<FaultlineStatus> {
   const cm = await kube.getIfExists<ConfigMap>(path(namespace), access("get", namespace));

@@ -1,13 +1,11 @@
 import { defineResourceCrd, recordSchema, type CustomResourceDefinition, type OwnerReference, type Record } from "@faultline/api";
 
-/** The kind of the objects that hold an experiment's records when its status cannot. */
-export const recordShardKind = "RecordShard";
-/** Its resource: `recordshards.chaos-mesh.org`. */
-export const recordShardResource = { group: "chaos-mesh.org", version: "v1alpha1", plural: "recordshards" } as const;
+import { recordShardKind } from "./record-shard-names.js";
+
+export { recordShardExperimentLabel, recordShardKind, recordShardResource } from "./record-shard-names.js";
+
 /** How many records one object holds: the status itself, or one RecordShard. */
 export const defaultRecordsPerShard = 1000;
-/** The label naming the uid of the experiment a shard belongs to. */
-export const recordShardExperimentLabel = "faultline.chaos-mesh.org/experiment-uid";
 
 /** One RecordShard: records `index · size` and up of one experiment, in their order. */
 export interface RecordShard {

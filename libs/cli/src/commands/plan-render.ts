@@ -8,13 +8,13 @@ export function renderArgv(argv: readonly string[]): string {
   return argv.map((word) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
-/** An API write: `PATCH /api/v1/…` and its body, when the patch says its method and path; else the JSON. */
-function patchLines(patch: unknown): string[] {
+/** An API write: `PATCH /api/v1/…` and its body, when the patch says its method and path; else the JSON; each line after `indent`. */
+export function patchLines(patch: unknown, indent = "         "): string[] {
   const p = patch as { method?: unknown; path?: unknown; body?: unknown; contentType?: unknown };
   if (typeof p === "object" && p !== null && typeof p.method === "string" && typeof p.path === "string") {
-    return [`         ${p.method} ${p.path}${typeof p.contentType === "string" ? ` (${p.contentType})` : ""}`, ...(p.body === undefined ? [] : [`         ${JSON.stringify(p.body)}`])];
+    return [`${indent}${p.method} ${p.path}${typeof p.contentType === "string" ? ` (${p.contentType})` : ""}`, ...(p.body === undefined ? [] : [`${indent}${JSON.stringify(p.body)}`])];
   }
-  return [`         ${JSON.stringify(patch)}`];
+  return [`${indent}${JSON.stringify(patch)}`];
 }
 
 function stepLines(step: PlannedStep, index: number): string[] {

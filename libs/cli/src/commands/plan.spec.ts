@@ -13,7 +13,7 @@ describe("plan manifest", () => {
   it("refuses what is not one chaos object, naming the file and the field", () => {
     expect(() => readChaosManifest("m.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n")).toThrow('m.yaml: apiVersion must be chaos-mesh.org/v1alpha1, not "v1"');
     expect(() => readChaosManifest("m.yaml", "apiVersion: chaos-mesh.org/v1alpha1\nkind: PodChaos\nmetadata: {}\n")).toThrow("m.yaml: metadata.name is missing");
-    expect(() => readChaosManifest("m.yaml", "a: 1\n---\nb: 2\n")).toThrow("m.yaml: plan takes one chaos object, the file holds 2 documents");
+    expect(() => readChaosManifest("m.yaml", "a: 1\n---\nb: 2\n")).toThrow("m.yaml: one chaos object expected, the text holds 2 documents");
     expect(() => readChaosManifest("m.yaml", "a: [1\n")).toThrow(/m\.yaml: not valid YAML/);
   });
 });

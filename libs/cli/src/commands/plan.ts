@@ -2,13 +2,13 @@
 // annotation and the pause annotation (so even a manager that ignores the plan annotation injects
 // nothing), status.plan awaited, printed, and the object deleted (always, Ctrl-C too).
 import { readFileSync } from "node:fs";
-import { parseAllDocuments } from "yaml";
-import { chaosApiVersion, chaosGroup, killSwitchResource, pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
+import { chaosGroup, killSwitchResource, planAnnotation, type ExperimentPlan } from "@faultline/api";
 import { chaosPath, discoverChaosKinds, findChaosKind } from "../chaos-kinds.js";
 import { CliError, exitFailure, exitOk, UsageError, type CliIo } from "../cli-io.js";
 import { ApiError, apiErrorFor, type Kube } from "../kube.js";
 import { renderStructured, type OutputFormat } from "../output.js";
 import { pollUntil } from "../wait.js";
+import { currentPlan, ManifestError, type ChaosObjectText, managerKnowsPlan, planObject, planRefusal, readChaosObjectYaml } from "./plan-object.js";
 import { renderPlan } from "./plan-render.js";
 
 export interface PlanOptions {
@@ -18,22 +18,15 @@ export interface PlanOptions {
   timeoutMs: number;
 }
 
-interface Manifest {
-  apiVersion?: unknown;
-  kind?: unknown;
-  metadata?: { name?: unknown; generateName?: unknown; namespace?: unknown; annotations?: { [k: string]: string }; [k: string]: unknown };
-  [k: string]: unknown;
-}
-
 /** The one chaos object of a manifest file, checked (errors name the file and the field). */
-export function readChaosManifest(file: string, text: string): Manifest & { kind: string; metadata: { name: string } } {
-  const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
-  for (const d of docs) if (d.errors.length > 0) throw new UsageError(`${file}: not valid YAML: ${d.errors[0]!.message}`);
-  if (docs.length !== 1) throw new UsageError(`${file}: plan takes one chaos object, the file holds ${docs.length} documents`);
-  const object = docs[0]!.toJS() as Manifest;
-  if (typeof object !== "object" || object === null || Array.isArray(object)) throw new UsageError(`${file}: not a Kubernetes object`);
-  if (object.apiVersion !== chaosApiVersion) throw new UsageError(`${file}: apiVersion must be ${chaosApiVersion}, not ${JSON.stringify(object.apiVersion)}`);
-  if (typeof object.kind !== "string") throw new UsageError(`${file}: kind is missing`);
+export function readChaosManifest(file: string, text: string): ChaosObjectText & { kind: string; metadata: { name: string } } {
+  let object: ChaosObjectText;
+  try {
+    object = readChaosObjectYaml(text);
+  } catch (err) {
+    if (err instanceof ManifestError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  }
   const name = object.metadata?.name ?? (typeof object.metadata?.generateName === "string" ? object.metadata.generateName.replace(/-$/, "") : undefined);
   if (typeof name !== "string" || name === "") throw new UsageError(`${file}: metadata.name is missing`);
   return { ...object, kind: object.kind, metadata: { ...object.metadata, name } };
@@ -47,15 +40,11 @@ export function readChaosManifest(file: string, text: string): Manifest & { kind
  * (which every authenticated user may read) says the installation is too old.
  */
 export async function assertManagerKnowsPlan(kube: Kube): Promise<void> {
-  const { group, version, plural } = killSwitchResource;
+  const { group, version } = killSwitchResource;
   const { status, body } = await kube.raw("GET", `/apis/${group}/${version}`, {});
-  const served = status >= 200 && status <= 299 && ((body as { resources?: { name?: string }[] }).resources ?? []).some((r) => r.name === plural);
-  if (status !== 404 && !served && (status < 200 || status > 299)) throw apiErrorFor(status, body, { verb: "get", resource: "discovery", group });
-  if (!served) {
-    throw new CliError(
-      `refusing to plan: the cluster does not serve ${plural}.${group}/${version}, so its Faultline manager is too old to plan safely: it ignores the ${planAnnotation} annotation and would run a one-shot action (pod-kill, container-kill, HelloWorldChaos) despite the pause annotation; upgrade Faultline (its chart and CRDs) first`,
-    );
-  }
+  const ok = status >= 200 && status <= 299;
+  if (status !== 404 && !ok) throw apiErrorFor(status, body, { verb: "get", resource: "discovery", group });
+  if (!managerKnowsPlan(ok ? (body as { resources?: { name?: string }[] }) : undefined)) throw new CliError(planRefusal());
 }
 
 export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Promise<number> {
@@ -72,13 +61,9 @@ export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Prom
     throw new UsageError(`-n ${options.namespace} differs from the manifest's metadata.namespace ${fromFile}`);
   }
   const namespace = options.namespace ?? fromFile ?? kube.defaultNamespace;
-  const { name, namespace: _ns, generateName: _g, resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, ...restMeta } = manifest.metadata as { [k: string]: unknown; name: string };
+  const name = manifest.metadata.name;
   await assertManagerKnowsPlan(kube);
-  const body = {
-    ...manifest,
-    metadata: { ...restMeta, generateName: `${name}-plan-`, namespace, annotations: { ...(manifest.metadata.annotations ?? {}), [planAnnotation]: "true", [pauseAnnotation]: "true" } },
-  };
-  delete (body as { status?: unknown }).status;
+  const body = planObject(manifest, name, namespace);
   const access = (verb: string, objectName?: string) => ({ verb, resource: kind.plural, group: chaosGroup, namespace, ...(objectName ? { name: objectName } : {}) });
   let created: { metadata: { name: string; generation?: number } };
   try {
@@ -95,8 +80,7 @@ export async function runPlan(kube: Kube, io: CliIo, options: PlanOptions): Prom
       { timeoutMs: options.timeoutMs, timeoutMessage: () => `no plan from the manager within ${options.timeoutMs / 1000}s (status.plan of ${kind.kind} ${namespace}/${createdName} stayed empty): is the Faultline manager running, and new enough to know the ${planAnnotation} annotation?` },
       async () => {
         const current = await kube.request<{ metadata: { generation?: number }; status?: { plan?: ExperimentPlan } }>("GET", chaosPath(kind, namespace, createdName), access("get", createdName));
-        const plan = current.status?.plan;
-        return plan !== undefined && plan.observedGeneration >= (current.metadata.generation ?? 0) ? plan : undefined;
+        return currentPlan(current);
       },
     );
     if (options.output === "table") io.stdout.write(renderPlan(`${kind.kind} ${namespace}/${name}`, plan));

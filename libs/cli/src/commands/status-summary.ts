@@ -50,26 +50,35 @@ export function podOfRecordId(id: string): string {
 }
 
 /**
+ * Records injected and in all: counted from `records` (the status's, or its RecordShards'), or,
+ * when there are none, from the status's counts per phase (`recordCounts`, set when the records
+ * live in RecordShards).
+ */
+export function recordTotals(records: readonly { phase: string }[], counts: { [phase: string]: number } | undefined): { injected: number; total: number } {
+  if (records.length > 0 || counts === undefined) return { injected: records.filter((r) => isInjected(r.phase)).length, total: records.length };
+  let injected = 0;
+  let total = 0;
+  for (const [phase, n] of Object.entries(counts)) {
+    total += n;
+    if (isInjected(phase)) injected += n;
+  }
+  return { injected, total };
+}
+
+/**
  * The summary of one experiment. `records` are its records (from its status, or its RecordShards),
  * `nodeOfPod` maps `ns/pod` to the pod's node, `events` are its Events in any order.
  */
 export function summarizeExperiment(kind: string, object: ChaosObject, records: readonly Record[], nodeOfPod: (pod: string) => string | undefined, events: readonly EventSummary[], pauseAnnotation: string): ExperimentSummary {
   const perNode = new Map<string, { injected: number; total: number }>();
-  let injected = 0;
   for (const record of records) {
     const node = nodeOfPod(podOfRecordId(record.id)) ?? "";
     const entry = perNode.get(node) ?? { injected: 0, total: 0 };
     entry.total++;
-    if (isInjected(record.phase)) {
-      entry.injected++;
-      injected++;
-    }
+    if (isInjected(record.phase)) entry.injected++;
     perNode.set(node, entry);
   }
-  const counts = object.status?.experiment?.recordCounts;
-  const fromCounts = records.length === 0 && counts !== undefined;
-  const total = fromCounts ? Object.values(counts).reduce((a, b) => a + b, 0) : records.length;
-  if (fromCounts) injected = Object.entries(counts).reduce((a, [phase, n]) => a + (isInjected(phase) ? n : 0), 0);
+  const { injected, total } = recordTotals(records, object.status?.experiment?.recordCounts);
   const sortedEvents = [...events].sort((a, b) => Date.parse(a.lastSeen ?? "") - Date.parse(b.lastSeen ?? ""));
   return {
     kind,

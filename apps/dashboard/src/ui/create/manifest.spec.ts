@@ -19,7 +19,7 @@ describe("the YAML tab", () => {
 
   it.each([
     ["kind: [", "not valid YAML"],
-    ["a: 1\n---\nb: 2\n", "one object expected, the text holds 2 documents"],
+    ["a: 1\n---\nb: 2\n", "one chaos object expected, the text holds 2 documents"],
     ["- 1\n", "not a Kubernetes object"],
     ["apiVersion: v1\nkind: Pod\n", 'apiVersion must be chaos-mesh.org/v1alpha1, not "v1"'],
     ["apiVersion: chaos-mesh.org/v1alpha1\nkind: DiskChaos\n", 'kind must be one of the cluster\'s chaos kinds (PodChaos, NetworkChaos), not "DiskChaos"'],

@@ -1,8 +1,9 @@
 // The object the Create page builds, as the form and the YAML tab both show it, and what is sent
 // for "Validate" (a server-side dry run), "Preview targets" (the plan annotation) and "Create".
 import { experimentHref } from "../routes.js";
-import { parseAllDocuments, stringify } from "yaml";
-import { chaosApiVersion, pauseAnnotation, planAnnotation, type ExperimentPlan } from "@faultline/api";
+import { stringify } from "yaml";
+import { currentPlan, ManifestError, planObject as cliPlanObject, readChaosObjectYaml, type ChaosObjectText, type PlanObject } from "@faultline/cli/plan-object";
+import { chaosApiVersion } from "@faultline/api";
 
 /** A chaos object as the page edits it. */
 export interface ChaosManifest {
@@ -36,17 +37,16 @@ export type ParsedYaml = { ok: true; manifest: ChaosManifest } | { ok: false; er
  * spec an object.
  */
 export function parseManifestYaml(text: string, kinds: readonly string[]): ParsedYaml {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
-  const present = list.filter((d) => d.contents !== null);
-  for (const d of list) if (d.errors.length > 0) return { ok: false, error: `not valid YAML: ${d.errors[0]!.message}` };
-  if (present.length !== 1) return { ok: false, error: `one object expected, the text holds ${present.length} documents` };
-  const object = present[0]!.toJS() as unknown;
-  if (typeof object !== "object" || object === null || Array.isArray(object)) return { ok: false, error: "not a Kubernetes object (a mapping with apiVersion, kind, metadata and spec)" };
-  const o = object as { [k: string]: unknown };
-  if (o["apiVersion"] !== chaosApiVersion) return { ok: false, error: `apiVersion must be ${chaosApiVersion}, not ${JSON.stringify(o["apiVersion"] ?? null)}` };
-  if (typeof o["kind"] !== "string" || !kinds.includes(o["kind"])) return { ok: false, error: `kind must be one of the cluster's chaos kinds (${kinds.join(", ")}), not ${JSON.stringify(o["kind"] ?? null)}` };
-  const metadata = o["metadata"];
+  let o: ChaosObjectText;
+  try {
+    // one document, a mapping, the apiVersion, a kind: `faultline plan -f`'s reading
+    o = readChaosObjectYaml(text);
+  } catch (err) {
+    if (err instanceof ManifestError) return { ok: false, error: err.message };
+    throw err;
+  }
+  if (!kinds.includes(o.kind)) return { ok: false, error: `kind must be one of the cluster's chaos kinds (${kinds.join(", ")}), not ${JSON.stringify(o.kind)}` };
+  const metadata = o.metadata;
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return { ok: false, error: "metadata must be a mapping with name and namespace" };
   const m = metadata as { [k: string]: unknown };
   if (typeof m["name"] !== "string") return { ok: false, error: "metadata.name must be a string" };
@@ -57,7 +57,7 @@ export function parseManifestYaml(text: string, kinds: readonly string[]): Parse
   const annotations = isStringMap(m["annotations"]) ? m["annotations"] : undefined;
   if (m["labels"] !== undefined && labels === undefined) return { ok: false, error: "metadata.labels must map names to strings" };
   if (m["annotations"] !== undefined && annotations === undefined) return { ok: false, error: "metadata.annotations must map names to strings" };
-  return { ok: true, manifest: buildManifest(o["kind"], m["namespace"], m["name"], spec as { [k: string]: unknown }, { labels, annotations }) };
+  return { ok: true, manifest: buildManifest(o.kind, m["namespace"], m["name"], spec as { [k: string]: unknown }, { labels, annotations }) };
 }
 
 function isStringMap(value: unknown): value is { [k: string]: string } {
@@ -65,24 +65,17 @@ function isStringMap(value: unknown): value is { [k: string]: string } {
 }
 
 /**
- * The object "Preview targets" creates: the same object under a name the API server generates
- * (`<name>-plan-xxxxx`), with the plan annotation (the manager fills `status.plan` and injects
- * nothing) and the pause annotation (so even a manager that ignored the plan annotation would
- * inject nothing), as `faultline plan` does.
+ * The object "Preview targets" creates, as `faultline plan` creates it (the CLI's planObject): the
+ * same object under a name the API server generates (`<name>-plan-xxxxx`), with the plan annotation
+ * (the manager fills `status.plan` and injects nothing) and the pause annotation (so even a manager
+ * that ignored the plan annotation would inject nothing).
  */
-export function planObject(manifest: ChaosManifest): Omit<ChaosManifest, "metadata"> & { metadata: { generateName: string; namespace: string; labels?: { [k: string]: string }; annotations: { [k: string]: string } } } {
-  const { name, namespace, labels, annotations } = manifest.metadata;
-  return {
-    ...manifest,
-    metadata: { generateName: `${name}-plan-`, namespace, ...(labels ? { labels } : {}), annotations: { ...(annotations ?? {}), [planAnnotation]: "true", [pauseAnnotation]: "true" } },
-  };
+export function planObject(manifest: ChaosManifest): PlanObject<ChaosManifest> {
+  return cliPlanObject(manifest, manifest.metadata.name, manifest.metadata.namespace);
 }
 
-/** The manager's plan of an object once it is for the object's current generation. */
-export function currentPlan(object: { metadata?: { generation?: number }; status?: { plan?: ExperimentPlan } }): ExperimentPlan | undefined {
-  const plan = object.status?.plan;
-  return plan !== undefined && plan.observedGeneration >= (object.metadata?.generation ?? 0) ? plan : undefined;
-}
+/** The manager's plan of an object once it is for the object's current generation (the CLI's rule). */
+export { currentPlan };
 
 /** One field error of the API server's refusal (a 422 `Status`'s `details.causes`). */
 export interface FieldError {

@@ -2,7 +2,7 @@
 // same rendering, imported from the CLI (@faultline/cli/plan-render: renderPlan for the whole text,
 // renderArgv for each command), with the targets also as rows of a table.
 import type { ExperimentPlan, PlannedStep } from "@faultline/api";
-import { renderArgv, renderPlan } from "@faultline/cli/plan-render";
+import { patchLines, renderArgv, renderPlan } from "@faultline/cli/plan-render";
 
 export interface PlanStepView {
   /** "daemon SetTcs: note" / "api: note", as the CLI heads a step. */
@@ -34,14 +34,8 @@ export interface PlanView {
   text: string;
 }
 
-/** An API write as the CLI shows it: `POST /api/v1/…` and its body, when the patch says its method and path; else the JSON. */
-function patchText(patch: unknown): string {
-  const p = patch as { method?: unknown; path?: unknown; body?: unknown; contentType?: unknown };
-  if (typeof p === "object" && p !== null && typeof p.method === "string" && typeof p.path === "string") {
-    return [`${p.method} ${p.path}${typeof p.contentType === "string" ? ` (${p.contentType})` : ""}`, ...(p.body === undefined ? [] : [JSON.stringify(p.body)])].join("\n");
-  }
-  return JSON.stringify(patch);
-}
+/** An API write as the CLI shows it (its patchLines, unindented): `POST /api/v1/…` and its body, when the patch says its method and path; else the JSON. */
+const patchText = (patch: unknown): string => patchLines(patch, "").join("\n");
 
 function stepView(step: PlannedStep): PlanStepView {
   return {

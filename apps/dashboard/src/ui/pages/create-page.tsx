@@ -18,6 +18,7 @@ import { chaosKindsOf, type DiscoveredResource } from "../create/chaos-kinds.js"
 import { FormSchemaError, fromFormData, specFormSchema, specKubeSchema, type OpenApiDocument } from "../create/form-schema.js";
 import { buildManifest, currentPlan, experimentRoute, manifestYaml, parseManifestYaml, planObject, statusFieldErrors, type ChaosManifest } from "../create/manifest.js";
 import { planView, type PlanView } from "../create/plan-view.js";
+import { managerKnowsPlan, planRefusal } from "@faultline/cli/plan-object";
 import "../create/create.css";
 
 const group = groupPath(chaosGroup, chaosVersion);
@@ -64,17 +65,15 @@ const validSegment = (value: string) => value !== "" && value !== "." && value !
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Refuses to plan on a cluster whose manager predates the plan annotation (no KillSwitch CRD, same release), as `faultline plan` does. */
+/** Refuses to plan on a cluster whose manager predates the plan annotation: `faultline plan`'s own rule and words (managerKnowsPlan, planRefusal). */
 async function assertManagerKnowsPlan(): Promise<void> {
-  const { group: ksGroup, version, plural } = killSwitchResource;
-  let served = false;
+  let discovery: { resources?: { name?: string }[] } | undefined;
   try {
-    const list = await kubeRequest<{ resources?: { name: string }[] }>("GET", groupPath(ksGroup, version));
-    served = (list.resources ?? []).some((r) => r.name === plural);
+    discovery = await kubeRequest<{ resources?: { name?: string }[] }>("GET", groupPath(killSwitchResource.group, killSwitchResource.version));
   } catch (err) {
     if (!(err instanceof KubeError && err.code === 404)) throw err;
   }
-  if (!served) throw new Error(`Not planned: the cluster does not serve ${plural}.${ksGroup}/${version}, so its Faultline manager predates plans and could run a one-shot action (pod-kill) anyway. Upgrade Faultline first.`);
+  if (!managerKnowsPlan(discovery)) throw new Error(planRefusal());
 }
 
 function FieldErrors(props: { error: unknown }) {

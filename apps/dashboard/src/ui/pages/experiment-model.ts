@@ -2,17 +2,15 @@
 // the selector in words, and the experiment's Events as rows. Pure.
 import type { Record } from "@faultline/api";
 import type { KubeObject } from "../kube/watch-events.js";
-import { chaosResource, collectionPath } from "../kube/kube-paths.js";
+import { recordShardExperimentLabel, recordShardResource } from "@faultline/records/record-shard-names";
+import { collectionPath } from "../kube/kube-paths.js";
 
-/**
- * RecordShards (`recordshards.chaos-mesh.org`, libs/records/src/record-shard-crd.ts) carry the uid of
- * their experiment in this label.
- */
-export const recordShardExperimentLabel = "faultline.chaos-mesh.org/experiment-uid";
+/** RecordShards carry the uid of their experiment in this label (libs/records' own name). */
+export { recordShardExperimentLabel };
 
 /** The RecordShards of one experiment: its namespace, by the label naming its uid. */
 export function recordShardsPath(namespace: string, uid: string): string {
-  return `${collectionPath(chaosResource("recordshards"), namespace)}?labelSelector=${encodeURIComponent(`${recordShardExperimentLabel}=${uid}`)}`;
+  return `${collectionPath(recordShardResource, namespace)}?labelSelector=${encodeURIComponent(`${recordShardExperimentLabel}=${uid}`)}`;
 }
 
 export interface RecordShardObject extends KubeObject {

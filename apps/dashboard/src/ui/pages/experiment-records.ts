@@ -2,13 +2,11 @@
 // record's pod), and as a timeline (from each successful Apply to the following successful Recover,
 // or to now while still injected; failed attempts as marks). Pure.
 import type { Record, RecordEvent } from "@faultline/api";
+import { podOfRecordId } from "@faultline/cli/status-summary";
 import { isInjectedPhase } from "./experiments-model.js";
 
-/** `ns/pod` of a record id (`ns/pod` or `ns/pod/container`). */
-export function podOfRecordId(id: string): string {
-  const parts = id.split("/");
-  return parts.length >= 2 ? `${parts[0]}/${parts[1]}` : id;
-}
+/** `ns/pod` of a record id (`ns/pod` or `ns/pod/container`), as `faultline status` reads it. */
+export { podOfRecordId };
 
 /** The namespaces of the records' pods (whose pods the page lists for their nodes). */
 export function recordNamespaces(records: readonly Record[]): string[] {

@@ -1,6 +1,8 @@
 // The experiments list's logic: the chaos kinds from discovery, one row per experiment (its phase
 // in one word, records injected/total, conditions), and the filters kept in the URL. Pure.
 import { chaosGroup, chaosVersion, pauseAnnotation, planAnnotation, type ChaosStatus } from "@faultline/api";
+import { experimentPhaseOf as statusPhaseOf, type ExperimentPhase as StatusPhase } from "@faultline/records/experiment-phase";
+import { isInjected, recordTotals } from "@faultline/cli/status-summary";
 import type { KubeObject } from "../kube/watch-events.js";
 import { chaosResource, collectionPath, groupPath } from "../kube/kube-paths.js";
 import { chaosKindsOf, type DiscoveredResource, type UiChaosKind } from "../create/chaos-kinds.js";
@@ -43,38 +45,24 @@ export interface ChaosObject extends KubeObject {
  * annotation is set and the manager has not said yet); Injected / Recovered when every record is;
  * Injecting / Recovering on the way; Pending before the manager decided anything.
  */
-export type ExperimentPhase = "Injected" | "Recovered" | "Paused" | "Injecting" | "Recovering" | "Pending" | "Planned";
+export type ExperimentPhase = StatusPhase | "Planned";
 
 export const experimentPhases: readonly ExperimentPhase[] = ["Injected", "Injecting", "Paused", "Recovering", "Recovered", "Planned", "Pending"];
 
-const holds = (status: ChaosStatus | undefined, type: string) => status?.conditions?.some((c) => c.type === type && c.status === "True") ?? false;
-
+/** The manager's phase of the status (libs/records' experimentPhaseOf, the gauge's), plus what the object's annotations say before the manager does. */
 export function experimentPhaseOf(object: ChaosObject): ExperimentPhase {
-  const status = object.status;
   if (object.metadata.annotations?.[planAnnotation] === "true") return "Planned";
-  if (holds(status, "Paused")) return "Paused";
-  const desired = status?.experiment?.desiredPhase;
-  if (desired === undefined && object.metadata.annotations?.[pauseAnnotation] === "true") return "Paused";
-  if (desired === "Run") return holds(status, "AllInjected") ? "Injected" : "Injecting";
-  if (desired === "Stop") return holds(status, "AllRecovered") ? "Recovered" : "Recovering";
-  return "Pending";
+  const phase = statusPhaseOf(object.status);
+  if (phase === "Pending" && object.metadata.annotations?.[pauseAnnotation] === "true") return "Paused";
+  return phase;
 }
 
-export const isInjectedPhase = (phase: string) => phase === "Injected" || phase.startsWith("Injected/");
+/** Whether a record's phase is an injected one (`faultline status`'s rule). */
+export const isInjectedPhase = isInjected;
 
-/** Records injected and in all: from the records in the status, else from its counts per phase (records in RecordShards). */
+/** Records injected and in all, as `faultline status` counts them: from the records in the status, else from its counts per phase (records in RecordShards). */
 export function recordCounts(status: ChaosStatus | undefined): { injected: number; total: number } {
-  const records = status?.experiment?.containerRecords;
-  if (records !== undefined && records.length > 0) return { injected: records.filter((r) => isInjectedPhase(r.phase)).length, total: records.length };
-  const counts = status?.experiment?.recordCounts;
-  if (counts === undefined) return { injected: 0, total: 0 };
-  let injected = 0;
-  let total = 0;
-  for (const [phase, n] of Object.entries(counts)) {
-    total += n;
-    if (isInjectedPhase(phase)) injected += n;
-  }
-  return { injected, total };
+  return recordTotals(status?.experiment?.containerRecords ?? [], status?.experiment?.recordCounts);
 }
 
 /** One row of the list. */

@@ -18,7 +18,7 @@ describe("parseFaultlineStatus", () => {
   });
   it("names the ConfigMap and key when it is not there or not JSON", () => {
     expect(parseFaultlineStatus({ metadata: { name: "faultline-status" } }, "chaos-mesh")).toEqual({ problem: "ConfigMap chaos-mesh/faultline-status has no status.json yet: the manager has not published its status" });
-    expect(parseFaultlineStatus({ metadata: { name: "faultline-status" }, data: { "status.json": "{" } }, "x")).toMatchObject({ problem: expect.stringMatching(/^ConfigMap x\/faultline-status: status.json is not JSON/) });
+    expect(parseFaultlineStatus({ metadata: { name: "faultline-status" }, data: { "status.json": "{" } }, "x")).toMatchObject({ problem: expect.stringMatching(/^ConfigMap x\/faultline-status: status.json is not JSON: /) });
     expect(parseFaultlineStatus({ metadata: { name: "faultline-status" }, data: { "status.json": "{}" } }, "x")).toEqual({ problem: "ConfigMap x/faultline-status: status.json has no nodes list" });
   });
   it("its path", () => {

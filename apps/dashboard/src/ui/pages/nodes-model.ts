@@ -1,7 +1,8 @@
 // The Nodes page's logic: the manager's published status (ConfigMap faultline-status, key
 // status.json, in the faultline namespace) as one row per node. Pure.
 import { coreResource, collectionPath, objectPath } from "../kube/kube-paths.js";
-import { faultlineStatusConfigMap, faultlineStatusKey, type FaultlineNodeStatus, type FaultlineStatus } from "@faultline/api";
+import { parseStatusConfigMap } from "@faultline/cli/faultline-status-parse";
+import { faultlineStatusConfigMap, type FaultlineNodeStatus, type FaultlineStatus } from "@faultline/api";
 
 /** The ConfigMap's path in the faultline namespace. */
 export const faultlineStatusPath = (namespace: string) => objectPath(coreResource("configmaps"), namespace, faultlineStatusConfigMap);
@@ -14,16 +15,12 @@ export interface ConfigMapObject {
   data?: { [key: string]: string };
 }
 
-/** status.json of the ConfigMap, or why it cannot be read (naming the ConfigMap and the key). */
+/** status.json of the ConfigMap (read as `faultline doctor` reads it), or why it cannot be read (naming the ConfigMap and the key). */
 export function parseFaultlineStatus(cm: ConfigMapObject, namespace: string): { status: FaultlineStatus } | { problem: string } {
-  const text = cm.data?.[faultlineStatusKey];
-  if (text === undefined) return { problem: `ConfigMap ${namespace}/${faultlineStatusConfigMap} has no ${faultlineStatusKey} yet: the manager has not published its status` };
   try {
-    const status = JSON.parse(text) as FaultlineStatus;
-    if (typeof status !== "object" || status === null || !Array.isArray(status.nodes)) return { problem: `ConfigMap ${namespace}/${faultlineStatusConfigMap}: ${faultlineStatusKey} has no nodes list` };
-    return { status };
+    return { status: parseStatusConfigMap(cm, namespace) };
   } catch (err) {
-    return { problem: `ConfigMap ${namespace}/${faultlineStatusConfigMap}: ${faultlineStatusKey} is not JSON (${(err as Error).message})` };
+    return { problem: (err as Error).message };
   }
 }
 
