@@ -2,6 +2,7 @@
 // next runs (computed by the Schedule controller's own cron code), concurrency policy, history
 // limit and the objects it created (owned by it; read again whenever the Schedule changes).
 import { useMemo } from "react";
+import type { ChaosStatus } from "@faultline/api";
 import { KubeErrorNote } from "../components/kube-error-note.js";
 import { useNow } from "../components/use-now.js";
 import { useKubeGet, useKubeList } from "../kube/use-kube.js";
@@ -17,7 +18,8 @@ import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
 import "../schedule/schedule.css";
 
 type Schedule = KubeObject & ScheduleView;
-type Child = KubeObject & ChildLike & { status?: { conditions?: { type: string; status: string }[]; experiment?: { desiredPhase?: string } } };
+/** A Schedule's child: a chaos object (its status @faultline/api's ChaosStatus) or a Workflow. */
+type Child = KubeObject & ChildLike & { status?: ChaosStatus };
 
 const group = chaosDiscoveryPath;
 
