@@ -50,26 +50,28 @@ function NodeBox(props: { node: PlacedNode; namespace: string; now: Date; hrefs:
   const deadline = node.deadline ? `deadline ${relativeTime(node.deadline, now)}` : node.templateDeadline ? `deadline ${node.templateDeadline} once started` : "no deadline";
   const title = `${node.template} (${node.type}): ${node.state}; ${node.deadline ? `deadline ${node.deadline}` : deadline}${node.nodeName ? `; node ${node.nodeName}` : ""}${node.resource ? `; ${node.resource.kind} ${node.resource.name}` : ""}`;
   const href = node.resource ? props.hrefs(props.namespace, node.resource.kind, node.resource.name) : undefined;
+  const lines = [truncate(node.template, 26), truncate(node.type, 30), node.state, truncate(deadline, 32)];
   const box = (
     <g className={`wf-node-${node.state.toLowerCase()}`} data-testid="workflow-node" data-state={node.state} data-template={node.template} data-type={node.type} {...(node.nodeName ? { "data-node": node.nodeName } : {})}>
       <title>{title}</title>
       <rect x={left} y={top} width={node.width} height={node.height} rx={8} />
       <text x={left + 10} y={top + 19} className="wf-title">
-        {truncate(node.template, 26)}
+        {lines[0]}
       </text>
       <text x={left + 10} y={top + 37} className="wf-mono">
-        {truncate(node.type, 30)}
+        {lines[1]}
       </text>
       <text x={left + 10} y={top + 55}>
-        {node.state}
+        {lines[2]}
       </text>
       <text x={left + 10} y={top + 73} className="wf-mono">
-        {truncate(deadline, 32)}
+        {lines[3]}
       </text>
     </g>
   );
   return href ? (
-    <a href={href} aria-label={title}>
+    // the link is named by the box's own visible words (no aria-label that could differ from them); the title is its tooltip
+    <a href={href}>
       {box}
     </a>
   ) : (
