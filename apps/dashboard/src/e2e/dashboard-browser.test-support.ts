@@ -19,8 +19,14 @@ const require = createRequire(import.meta.url);
 
 /** The built server, as `faultline-dashboard` runs it. */
 export const dashboardMain = fileURLToPath(new URL("../../dist/server/main.js", import.meta.url));
-/** Where the runs' screenshots go (committed; the dashboard README shows them). */
-export const screenshotDir = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+/**
+ * Where the runs' screenshots go: `<repo>/.test-results/dashboard-screenshots/` (gitignored), so a
+ * test run leaves the tree clean; with `FAULTLINE_UPDATE_SCREENSHOTS=1`, the committed
+ * `docs/screenshots/` the dashboard README shows.
+ */
+export const screenshotDir = fileURLToPath(
+  process.env["FAULTLINE_UPDATE_SCREENSHOTS"] === "1" ? new URL("../../docs/screenshots/", import.meta.url) : new URL("../../../../.test-results/dashboard-screenshots/", import.meta.url),
+);
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
 export const chromiumPath = process.env["FAULTLINE_CHROMIUM"] ?? "/usr/bin/chromium";
 
@@ -279,7 +285,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
-/** Saves a screenshot of the page as docs/screenshots/<view>.png: the whole page, or the viewport (a modal dialog's backdrop covers only that). */
+/** Saves a screenshot of the page as <view>.png in {@link screenshotDir}: the whole page, or the viewport (a modal dialog's backdrop covers only that). */
 export async function screenshot(page: Page, view: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${view}.png`);

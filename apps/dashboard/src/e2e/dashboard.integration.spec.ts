@@ -27,7 +27,8 @@ import {
 // page: a PodChaos created with kubectl appears in the list live; one created from the form reaches
 // AllInjected with its timeline drawn, is paused and resumed (with the keyboard) and deleted; a
 // Workflow's graph; the Nodes page; the kill switch engaged and released. axe-core checks each view
-// for serious and critical violations, and each view's screenshot goes to docs/screenshots/.
+// for serious and critical violations, and each view's screenshot goes to screenshotDir
+// (.test-results/dashboard-screenshots/; docs/screenshots/ with FAULTLINE_UPDATE_SCREENSHOTS=1).
 describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () => {
   let g: DashboardGround;
   let dashboard: DashboardServer;
