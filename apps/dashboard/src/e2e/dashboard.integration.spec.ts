@@ -15,6 +15,7 @@ import {
   startDashboardGround,
   startKubeconfigDashboard,
   tabTo,
+  textEventually,
   uiDeadlineMs,
   type DashboardGround,
   type DashboardServer,
@@ -40,8 +41,9 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
   let killSwitchRead = false;
 
   beforeAll(async () => {
-    // busybox: the form's experiment and the Workflow target its 2 pods; listed: kubectl's experiment its one
-    g = await startDashboardGround("dashboard-e2e", { busybox: [{ name: "busybox", replicas: 2 }, { name: "listed", replicas: 1 }] });
+    // busybox: the form's experiment and the Workflow target its 2 pods; listed: kubectl's experiment its one;
+    // scheduled: the Schedule's runs its one
+    g = await startDashboardGround("dashboard-e2e", { busybox: [{ name: "busybox", replicas: 2 }, { name: "listed", replicas: 1 }, { name: "scheduled", replicas: 1 }] });
     ns = g.namespace;
     killSwitchBefore = await readKillSwitch(g.kubeConfig);
     killSwitchRead = true;
@@ -302,4 +304,119 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
       await expect(page.locator("h1").count()).resolves.toBe(1);
     }
   }, 60_000);
+
+  const yamlManifest = (name: string, action: string, annotations: string[] = []) =>
+    [
+      "apiVersion: chaos-mesh.org/v1alpha1",
+      "kind: PodChaos",
+      "metadata:",
+      `  name: ${name}`,
+      `  namespace: ${ns}`,
+      ...(annotations.length > 0 ? ["  annotations:", ...annotations.map((a) => `    ${a}`)] : []),
+      "spec:",
+      `  action: ${action}`,
+      "  mode: one",
+      "  duration: 5m",
+      "  selector:",
+      `    namespaces: [${ns}]`,
+      "    labelSelectors:",
+      "      app: listed",
+      "",
+    ].join("\n");
+  const openYamlTab = async () => {
+    await goTo(page, "#/experiments");
+    await heading().filter({ hasText: "Experiments" }).waitFor();
+    await goTo(page, "#/create");
+    await heading().filter({ hasText: /create/i }).waitFor();
+    await page.getByLabel(/^Kind/).locator('option[value="PodChaos"]').waitFor({ state: "attached" });
+    await page.getByRole("tab", { name: "YAML", exact: true }).click();
+    return page.getByLabel(/^Manifest \(YAML\)/);
+  };
+
+  it("Validate in the YAML tab with a bad action: the API server's field error names spec.action, and nothing is stored", async () => {
+    const yaml = await openYamlTab();
+    await yaml.fill(yamlManifest("bad-action", "not-an-action"));
+    await page.getByRole("button", { name: "Validate", exact: true }).click();
+    const error = await textEventually(page.locator('[data-testid="create-error"]'), "the dry run's refusal", (t) => t.includes("spec.action"));
+    expect(error).toContain("spec.action");
+    expect(error).toContain("not-an-action");
+    await expect(page.locator('[data-testid="field-errors"]').textContent()).resolves.toContain("spec.action");
+    await expect(page.locator('[data-testid="validation-ok"]').count()).resolves.toBe(0);
+    await noSeriousViolations("create-invalid");
+    await expect(podChaos("bad-action")).resolves.toBeUndefined();
+  }, 60_000);
+
+  it("creates a PodChaos typed in the YAML tab (not the form): stored as typed, its page opened", async () => {
+    const yaml = await openYamlTab();
+    // paused: nothing is injected, so the experiments of the other tests are not disturbed
+    await yaml.fill(yamlManifest("from-yaml", "pod-failure", [`${pauseAnnotation}: "true"`]));
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.waitForFunction((hash) => location.hash === hash, `#/experiments/${ns}/podchaos/from-yaml`);
+    await heading().filter({ hasText: "from-yaml" }).waitFor();
+    const stored = (await podChaos("from-yaml")) as (Awaited<ReturnType<typeof podChaos>> & { spec?: { action?: string; mode?: string; duration?: string } }) | undefined;
+    expect(stored?.spec).toMatchObject({ action: "pod-failure", mode: "one", duration: "5m" });
+    expect(stored?.metadata.annotations?.[pauseAnnotation]).toBe("true");
+  }, 60_000);
+
+  it("the Schedules page shows a Schedule from kubectl (@every 5s): its cron, a next run, and the children of its runs", async () => {
+    const schedule = {
+      apiVersion: "chaos-mesh.org/v1alpha1",
+      kind: "Schedule",
+      metadata: { name: "every-5s", namespace: ns },
+      spec: { schedule: "@every 5s", type: "PodChaos", concurrencyPolicy: "Forbid", historyLimit: 2, podChaos: { action: "pod-failure", mode: "one", duration: "2s", selector: { namespaces: [ns], labelSelectors: { app: "scheduled" } } } },
+    };
+    await g.kubectl(["apply", "-f", "-"], JSON.stringify(schedule));
+    try {
+      await goTo(page, `#/schedules?namespace=${ns}`);
+      await heading().filter({ hasText: "Schedules" }).waitFor();
+      const section = page.locator(`[data-testid="schedule-row"][data-name="every-5s"][data-namespace="${ns}"]`);
+      await section.waitFor();
+      await expect(section.locator('[data-testid="schedule-cron"]').textContent()).resolves.toBe("@every 5s");
+      await section.locator('[data-testid="schedule-next-run"] time').first().waitFor();
+      const next = await section.locator('[data-testid="schedule-next-run"] time').first().getAttribute("datetime");
+      expect(Number.isNaN(Date.parse(next ?? ""))).toBe(false);
+      // a run has happened: its child listed (live, no reload) and the last run shown as a time
+      await section.locator('[data-testid="schedule-child"]').first().waitFor({ timeout: clusterDeadlineMs });
+      await expect(section.locator('[data-testid="schedule-child"]').first().getAttribute("data-name")).resolves.toMatch(/^every-5s/);
+      await section.locator('[data-testid="schedule-last-run"] time').waitFor({ timeout: uiDeadlineMs });
+      await noSeriousViolations("schedules");
+      await screenshot(page, "schedules");
+    } finally {
+      await g.kubectl(["delete", "schedule", "every-5s", "-n", ns, "--wait=false"]);
+    }
+  }, 180_000);
+
+  it("the list filters by kind and state, kept in the URL across a reload", async () => {
+    await goTo(page, "#/experiments");
+    await row("from-kubectl").waitFor();
+    await row("from-yaml").waitFor();
+    const filters = page.getByRole("search", { name: "Filter experiments" });
+    // a kind with no experiment here: kubectl's PodChaos is filtered out
+    const otherKind = await filters.getByLabel("Kind", { exact: true }).evaluate((el) => Array.from((el as HTMLSelectElement).options, (o) => o.value).find((v) => v !== "" && v !== "PodChaos"));
+    expect(otherKind).toBeDefined();
+    await filters.getByLabel("Kind", { exact: true }).selectOption(otherKind!);
+    await page.waitForFunction((k) => location.hash.includes(`kind=${k}`), otherKind!);
+    await row("from-kubectl").waitFor({ state: "detached" });
+    await filters.getByLabel("Kind", { exact: true }).selectOption("PodChaos");
+    await row("from-kubectl").waitFor();
+    // state Paused: the paused from-yaml stays, the injected from-kubectl goes
+    await eventually("from-kubectl Injected", async () => ((await row("from-kubectl").getAttribute("data-phase")) === "Injected" ? true : undefined), clusterDeadlineMs);
+    await filters.getByLabel("State", { exact: true }).selectOption("Paused");
+    await page.waitForFunction(() => location.hash.includes("kind=PodChaos") && location.hash.includes("state=Paused"));
+    await row("from-kubectl").waitFor({ state: "detached" });
+    await row("from-yaml").waitFor();
+    const check = async () => {
+      const rows = await page.locator('[data-testid="experiment-row"]').evaluateAll((els) => els.map((el) => [el.getAttribute("data-kind"), el.getAttribute("data-phase")]));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const [kind, phase] of rows) expect([kind, phase]).toEqual(["PodChaos", "Paused"]);
+    };
+    await check();
+    // a reload keeps both filters (the URL holds them; the session in sessionStorage)
+    await page.reload();
+    await row("from-yaml").waitFor();
+    await expect(filters.getByLabel("Kind", { exact: true }).inputValue()).resolves.toBe("PodChaos");
+    await expect(filters.getByLabel("State", { exact: true }).inputValue()).resolves.toBe("Paused");
+    await expect(row("from-kubectl").count()).resolves.toBe(0);
+    await check();
+  }, 120_000);
 });

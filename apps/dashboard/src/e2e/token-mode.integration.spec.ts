@@ -68,6 +68,23 @@ describe("the dashboard in token mode: a user without delete rights", () => {
     await page.getByRole("navigation", { name: "Main" }).waitFor();
   }, 60_000);
 
+  it("the Experiments list: listing podchaos in every namespace is refused and named; picking the user's namespace lists its experiments", async () => {
+    await goTo(page, "#/experiments");
+    await page.getByRole("heading", { level: 1, name: "Experiments" }).waitFor();
+    // the Role is namespaced: listing cluster-wide is refused by the API server, for every chaos kind
+    const refusal = await textEventually(page.locator('[data-testid="permission-error"]'), "the list refusal", (t) => /\blist\b/.test(t) && /\bpodchaos\b/.test(t));
+    expect(refusal).toMatch(/\blist\b/);
+    expect(refusal).toMatch(/\bpodchaos\b/);
+    await expect(page.locator('[data-testid="experiment-row"]').count()).resolves.toBe(0);
+    const field = page.getByRole("search", { name: "Filter experiments" }).getByLabel("Namespace", { exact: true });
+    await field.fill(ns!.name);
+    await field.press("Enter");
+    await page.waitForFunction((name) => location.hash.includes(`namespace=${name}`), ns!.name);
+    await page.locator(`[data-testid="experiment-row"][data-name="keep-me"][data-namespace="${ns!.name}"]`).waitFor();
+    await page.locator('[data-testid="permission-error"]').waitFor({ state: "detached" });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }, 60_000);
+
   it("its Delete is refused: the page names the verb and the resource, and the object stays", async () => {
     await goTo(page, `#/experiments/${ns!.name}/podchaos/keep-me`);
     await page.getByRole("heading", { level: 1 }).filter({ hasText: "keep-me" }).waitFor();
