@@ -391,17 +391,21 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
     await row("from-kubectl").waitFor();
     await row("from-yaml").waitFor();
     const filters = page.getByRole("search", { name: "Filter experiments" });
+    // a <label> wrapping a <select> names it with its own words and the selected option's ("Kind all
+    // kinds"), so the selects are found by their form names
+    const kindSelect = filters.locator('select[name="kind"]');
+    const stateSelect = filters.locator('select[name="state"]');
     // a kind with no experiment here: kubectl's PodChaos is filtered out
-    const otherKind = await filters.getByLabel("Kind", { exact: true }).evaluate((el) => Array.from((el as HTMLSelectElement).options, (o) => o.value).find((v) => v !== "" && v !== "PodChaos"));
+    const otherKind = await kindSelect.evaluate((el) => Array.from((el as HTMLSelectElement).options, (o) => o.value).find((v) => v !== "" && v !== "PodChaos"));
     expect(otherKind).toBeDefined();
-    await filters.getByLabel("Kind", { exact: true }).selectOption(otherKind!);
+    await kindSelect.selectOption(otherKind!);
     await page.waitForFunction((k) => location.hash.includes(`kind=${k}`), otherKind!);
     await row("from-kubectl").waitFor({ state: "detached" });
-    await filters.getByLabel("Kind", { exact: true }).selectOption("PodChaos");
+    await kindSelect.selectOption("PodChaos");
     await row("from-kubectl").waitFor();
     // state Paused: the paused from-yaml stays, the injected from-kubectl goes
     await eventually("from-kubectl Injected", async () => ((await row("from-kubectl").getAttribute("data-phase")) === "Injected" ? true : undefined), clusterDeadlineMs);
-    await filters.getByLabel("State", { exact: true }).selectOption("Paused");
+    await stateSelect.selectOption("Paused");
     await page.waitForFunction(() => location.hash.includes("kind=PodChaos") && location.hash.includes("state=Paused"));
     await row("from-kubectl").waitFor({ state: "detached" });
     await row("from-yaml").waitFor();
@@ -414,8 +418,8 @@ describe("the dashboard in a browser (kubeconfig mode, the local cluster)", () =
     // a reload keeps both filters (the URL holds them; the session in sessionStorage)
     await page.reload();
     await row("from-yaml").waitFor();
-    await expect(filters.getByLabel("Kind", { exact: true }).inputValue()).resolves.toBe("PodChaos");
-    await expect(filters.getByLabel("State", { exact: true }).inputValue()).resolves.toBe("Paused");
+    await expect(kindSelect.inputValue()).resolves.toBe("PodChaos");
+    await expect(stateSelect.inputValue()).resolves.toBe("Paused");
     await expect(row("from-kubectl").count()).resolves.toBe(0);
     await check();
   }, 120_000);
