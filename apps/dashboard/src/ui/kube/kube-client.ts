@@ -4,6 +4,7 @@
 // user's bearer token (token mode) from sessionStorage; a 401 tells the listeners (sign in again).
 import { KubeError, kubeErrorOf } from "./kube-error.js";
 import { NdjsonSplitter, isExpired, resourceVersionOf, type KubeList, type KubeObject, type WatchEvent } from "./watch-events.js";
+import type { DashboardConfig } from "../../server/dashboard-config.js";
 
 export { KubeError } from "./kube-error.js";
 
@@ -11,15 +12,8 @@ export { KubeError } from "./kube-error.js";
 export const sessionKey = "faultline.session";
 export const tokenKey = "faultline.token";
 
-/** `GET api/config`: how the server reaches the cluster. */
-export interface DashboardConfig {
-  mode: "kubeconfig" | "token";
-  cluster: string;
-  context?: string;
-  user?: string;
-  faultlineNamespace: string;
-  version: string;
-}
+/** `GET api/config`: how the server reaches the cluster (the server's own type: one contract). */
+export type { DashboardConfig };
 
 const unauthorizedListeners = new Set<(error: KubeError) => void>();
 
