@@ -3,7 +3,8 @@ import type { Record } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
 import { createExperimentIndex, recordPodId } from "./experiment-index.js";
 import { fedInformer } from "./testing/fed-informer.test-support.js";
-import { recordShardExperimentLabel, recordShardName, type RecordShard } from "./record-shard-crd.js";
+import { recordShardName, type RecordShard } from "./record-shard-crd.js";
+import { recordShardExperimentLabel } from "./record-shard-names.js";
 
 
 const record = (id: string, selectorKey = "."): Record => ({ id, selectorKey, phase: "Injected" }) as Record;

@@ -1,6 +1,7 @@
 import type { Record } from "@faultline/api";
 import type { ChaosObject } from "@faultline/impl-registry";
-import { recordShardExperimentLabel, type RecordShard } from "./record-shard-crd.js";
+import type { RecordShard } from "./record-shard-crd.js";
+import { recordShardExperimentLabel } from "./record-shard-names.js";
 
 /**
  * The cache of one resource as the index reads it: `Informer` of `@faultline/controller` is one

@@ -1,5 +1,6 @@
 import { Registry } from "prom-client";
-import { experimentPhaseOf, registerExperimentGauge } from "./experiment-phase.js";
+import { registerExperimentGauge } from "./experiment-phase.js";
+import { experimentPhaseOf } from "./experiment-phase-of.js";
 
 describe("experimentPhaseOf", () => {
   const cond = (type: string, status = "True") => ({ type: type as "Paused", status: status as "True" });

@@ -2,8 +2,6 @@ import type { ChaosStatus } from "@faultline/api";
 import { Gauge, type Registry } from "prom-client";
 import { experimentPhaseOf } from "./experiment-phase-of.js";
 
-export { experimentPhaseOf, type ExperimentPhase } from "./experiment-phase-of.js";
-
 /**
  * Registers `faultline_manager_experiments{kind,phase}`, computed at each scrape from the objects
  * the manager's watches know.

@@ -5,6 +5,7 @@ import { faultlineStatusConfigMap, killSwitchResource, type FaultlineNodeStatus,
 import type { ChaosKind } from "@faultline/impl-registry";
 import type { V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
 import type { InjectionSweeper } from "./injection-sweeper.js";
+import { recordShardResource } from "./record-shard-names.js";
 
 /** At most this many orphans (and swept injections) are listed; `truncated` counts the rest (a ConfigMap holds 1 MiB). */
 export const maxListedInjections = 1000;
@@ -38,10 +39,10 @@ export function describeNeed(need: ManagerNeed): string {
  */
 export function managerNeeds(options: { kinds: readonly Pick<ChaosKind, "group" | "plural">[]; namespace: string; leaderElect: boolean; staticDaemonAddress: boolean }): ManagerNeed[] {
   const needs: ManagerNeed[] = [];
-  const resources = [...options.kinds.map((k) => ({ group: k.group, resource: k.plural })), { group: "chaos-mesh.org", resource: "recordshards" }];
+  const resources = [...options.kinds.map((k) => ({ group: k.group, resource: k.plural })), { group: recordShardResource.group, resource: recordShardResource.plural }];
   for (const { group, resource } of resources) {
     for (const verb of ["list", "watch", "update"]) needs.push({ verb, group, resource });
-    if (resource !== "recordshards") needs.push({ verb: "update", group, resource, subresource: "status" });
+    if (resource !== recordShardResource.plural) needs.push({ verb: "update", group, resource, subresource: "status" });
   }
   // the kill switch: its cache (list/watch), and its status written with a merge patch
   for (const verb of ["list", "watch"]) needs.push({ verb, group: killSwitchResource.group, resource: killSwitchResource.plural });

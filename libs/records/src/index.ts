@@ -12,7 +12,8 @@ export { ConflictError, createKubernetesChaosObjectClient, ObjectGoneError, upda
 export type { RecordShardClient, ShardedChaosObjectClientOptions } from "./sharded-chaos-object-client.js";
 export { activeRecordsOf, createKubernetesRecordShardClient, createShardedChaosObjectClient, recordCounts } from "./sharded-chaos-object-client.js";
 export type { RecordShard } from "./record-shard-crd.js";
-export { defaultRecordsPerShard, recordShardCrd, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource } from "./record-shard-crd.js";
+export { defaultRecordsPerShard, recordShardCrd, recordShardName } from "./record-shard-crd.js";
+export { recordShardExperimentLabel, recordShardKind, recordShardResource } from "./record-shard-names.js";
 export type { SelectedTarget, TargetSelector, TargetSelectorOptions } from "./target-selector.js";
 export { createTargetSelector } from "./target-selector.js";
 export type { BlastRadiusLimits } from "./blast-radius.js";
@@ -43,8 +44,9 @@ export { pausedBy, StatusWriteError, StatusWriter } from "./status-writer.js";
 export { runBounded } from "./bounded-parallel.js";
 
 // Metrics
-export type { ExperimentPhase } from "./experiment-phase.js";
-export { experimentPhaseOf, registerExperimentGauge } from "./experiment-phase.js";
+export type { ExperimentPhase } from "./experiment-phase-of.js";
+export { experimentPhaseOf } from "./experiment-phase-of.js";
+export { registerExperimentGauge } from "./experiment-phase.js";
 
 // Injections whose experiment is gone: the manager's periodic sweep (each kind's `sweep`)
 export type { InjectionSweeper, InjectionSweeperOptions } from "./injection-sweeper.js";

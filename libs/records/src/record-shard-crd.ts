@@ -2,8 +2,6 @@ import { defineResourceCrd, recordSchema, type CustomResourceDefinition, type Ow
 
 import { recordShardKind } from "./record-shard-names.js";
 
-export { recordShardExperimentLabel, recordShardKind, recordShardResource } from "./record-shard-names.js";
-
 /** How many records one object holds: the status itself, or one RecordShard. */
 export const defaultRecordsPerShard = 1000;
 

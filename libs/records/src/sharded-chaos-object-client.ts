@@ -4,7 +4,8 @@ import type { CustomObjectsApi } from "@kubernetes/client-node";
 import { oneShotOf, type ChaosKind, type ChaosObject } from "@faultline/impl-registry";
 import { ConflictError, type ChaosObjectClient, type ChaosResource } from "./chaos-object-client.js";
 import { recordsFinalizer } from "./chaos-annotations.js";
-import { defaultRecordsPerShard, recordShardExperimentLabel, recordShardKind, recordShardName, recordShardResource, type RecordShard } from "./record-shard-crd.js";
+import { defaultRecordsPerShard, recordShardName, type RecordShard } from "./record-shard-crd.js";
+import { recordShardExperimentLabel, recordShardKind, recordShardResource } from "./record-shard-names.js";
 
 
 /** The RecordShard calls the sharded client makes. */

@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
 
-export { managedByLabel, scheduleSlotAnnotation } from "./schedule-names.js";
-
 const maxLabelValue = 63;
 const maxObjectName = 253;
 

@@ -28,4 +28,5 @@ export { latestDueSlot, maxMissedRuns, mostRecentMissedRun, tooManyMissedRunsMes
 export type { MissedRuns, MissedRunsInput } from "./missed-runs.js";
 
 // What a spawned object carries
-export { childName, managedByLabel, managedByValue, scheduleSlotAnnotation } from "./child-naming.js";
+export { childName, managedByValue } from "./child-naming.js";
+export { managedByLabel, scheduleSlotAnnotation } from "./schedule-names.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyChaosCrds, createTestNamespace, eventually, localCluster, startAppProcess } from "@faultline/test-ground";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { scheduleSlotAnnotation } from "./child-naming.js";
+import { scheduleSlotAnnotation } from "./schedule-names.js";
 import type { Schedule } from "./schedule-types.js";
 import { eventsOf, installScheduleCrds, testKinds } from "./schedule.test-support.js";
 

@@ -5,7 +5,7 @@ import { pauseAnnotation } from "@faultline/api";
 import { ControllerRunner, createKubernetesEventRecorder, silentLogger, type ManagedController } from "@faultline/controller";
 import { applyChaosCrds, createTestNamespace, eventually, localCluster } from "@faultline/test-ground";
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
-import { managedByLabel, scheduleSlotAnnotation } from "./child-naming.js";
+import { managedByLabel, scheduleSlotAnnotation } from "./schedule-names.js";
 import { createScheduleController } from "./schedule-controller.js";
 import type { Schedule } from "./schedule-types.js";
 import { eventsOf, installScheduleCrds, testKinds } from "./schedule.test-support.js";
