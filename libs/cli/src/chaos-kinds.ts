@@ -4,7 +4,6 @@ import { chaosGroup, chaosVersion } from "@faultline/api";
 import { CliError, UsageError } from "./cli-io.js";
 import { apiErrorFor, type Kube } from "./kube.js";
 
-
 /** One chaos kind as discovery lists it. */
 export interface ChaosKind {
   kind: string;

@@ -9,7 +9,6 @@ import { nowSeconds, pollUntil } from "./wait.js";
 
 export const statusConfigMapName = faultlineStatusConfigMap;
 export { sweepRequestedAnnotation, type FaultlineStatus };
-export { parseStatusConfigMap };
 
 interface ConfigMap {
   metadata: { annotations?: { [k: string]: string } };
