@@ -2,8 +2,7 @@
 // record's pod), and as a timeline (from each successful Apply to the following successful Recover,
 // or to now while still injected; failed attempts as marks). Pure.
 import type { Record, RecordEvent } from "@faultline/api";
-import { podOfRecordId } from "@faultline/cli/status-summary";
-import { isInjectedPhase } from "./experiments-model.js";
+import { isInjected, podOfRecordId } from "@faultline/cli/status-summary";
 
 /** `ns/pod` of a record id (`ns/pod` or `ns/pod/container`), as `faultline status` reads it. */
 export { podOfRecordId };
@@ -20,7 +19,7 @@ export function recordState(record: Record): RecordState {
   const last = record.events?.at(-1);
   if (last?.type === "Failed") return last.operation === "Apply" ? "Apply failed" : "Recover failed";
   if (record.applying) return "Applying";
-  return isInjectedPhase(record.phase) ? "Injected" : "Not injected";
+  return isInjected(record.phase) ? "Injected" : "Not injected";
 }
 
 /** One cell of the grid. */
@@ -55,7 +54,7 @@ export function recordsByNode(records: readonly Record[], nodeOfPod: (pod: strin
     const parts = record.id.split("/");
     const last = record.events?.at(-1);
     group.cells.push({ id: record.id, pod, ...(parts.length >= 3 ? { container: parts.slice(2).join("/") } : {}), phase: record.phase, state: recordState(record), ...(last ? { lastEvent: last } : {}) });
-    if (isInjectedPhase(record.phase)) group.injected++;
+    if (isInjected(record.phase)) group.injected++;
     groups.set(node, group);
   }
   for (const group of groups.values()) group.cells.sort((a, b) => a.id.localeCompare(b.id));
@@ -126,7 +125,7 @@ export function timelineOf(records: readonly Record[], now: number, since?: numb
       }
     }
     if (openAt !== undefined) {
-      const still = isInjectedPhase(record.phase) || record.applying === true;
+      const still = isInjected(record.phase) || record.applying === true;
       const lastAt = events.at(-1)!.at;
       intervals.push(still ? { start: openAt, end: Math.max(openAt, now), open: true } : { start: openAt, end: lastAt, open: false });
     }

@@ -2,7 +2,7 @@
 // in one word, records injected/total, conditions), and the filters kept in the URL. Pure.
 import { chaosGroup, chaosVersion, pauseAnnotation, planAnnotation, type ChaosStatus } from "@faultline/api";
 import { experimentPhaseOf as statusPhaseOf, type ExperimentPhase as StatusPhase } from "@faultline/records/experiment-phase";
-import { isInjected, recordTotals } from "@faultline/cli/status-summary";
+import { recordTotals } from "@faultline/cli/status-summary";
 import type { KubeObject } from "../kube/watch-events.js";
 import { chaosResource, collectionPath, groupPath } from "../kube/kube-paths.js";
 import { chaosKindsOf, type DiscoveredResource, type UiChaosKind } from "../create/chaos-kinds.js";
@@ -56,9 +56,6 @@ export function experimentPhaseOf(object: ChaosObject): ExperimentPhase {
   if (phase === "Pending" && object.metadata.annotations?.[pauseAnnotation] === "true") return "Paused";
   return phase;
 }
-
-/** Whether a record's phase is an injected one (`faultline status`'s rule). */
-export const isInjectedPhase = isInjected;
 
 /** Records injected and in all, as `faultline status` counts them: from the records in the status, else from its counts per phase (records in RecordShards). */
 export function recordCounts(status: ChaosStatus | undefined): { injected: number; total: number } {

@@ -3,17 +3,11 @@
 import { useEffect, useState } from "react";
 import { useRoute } from "../App.js";
 import { listHref } from "../routes.js";
-import { chaosResource, collectionPath } from "../kube/kube-paths.js";
 
 /** The `namespace` of the current list route, or undefined for every namespace. */
 export function useListNamespace(): string | undefined {
   const route = useRoute();
   return ("query" in route ? route.query.get("namespace") : null) || undefined;
-}
-
-/** The collection path of `plural` in chaos-mesh.org/v1alpha1, in one namespace or all. */
-export function scopedPath(plural: string, namespace: string | undefined): string {
-  return collectionPath(chaosResource(plural), namespace);
 }
 
 export function ListScope(props: { page: "workflows" | "schedules"; namespace: string | undefined; label: string }) {

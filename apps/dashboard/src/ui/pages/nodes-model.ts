@@ -1,14 +1,11 @@
 // The Nodes page's logic: the manager's published status (ConfigMap faultline-status, key
 // status.json, in the faultline namespace) as one row per node. Pure.
-import { coreResource, collectionPath, objectPath } from "../kube/kube-paths.js";
+import { coreResource, objectPath } from "../kube/kube-paths.js";
 import { parseStatusConfigMap } from "@faultline/cli/faultline-status-parse";
 import { faultlineStatusConfigMap, type FaultlineNodeStatus, type FaultlineStatus } from "@faultline/api";
 
 /** The ConfigMap's path in the faultline namespace. */
 export const faultlineStatusPath = (namespace: string) => objectPath(coreResource("configmaps"), namespace, faultlineStatusConfigMap);
-
-/** The collection to watch it through (its name as a field selector). */
-export const configMapsPath = (namespace: string) => collectionPath(coreResource("configmaps"), namespace);
 
 export interface ConfigMapObject {
   metadata: { name: string; namespace?: string };

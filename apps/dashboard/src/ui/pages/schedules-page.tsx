@@ -7,14 +7,14 @@ import { KubeErrorNote } from "../components/kube-error-note.js";
 import { useNow } from "../components/use-now.js";
 import { useKubeGet, useKubeList } from "../kube/use-kube.js";
 import { chaosResource, collectionPath } from "../kube/kube-paths.js";
-import { chaosDiscoveryPath } from "./experiments-model.js";
+import { chaosCollectionPath, chaosDiscoveryPath } from "./experiments-model.js";
 import type { KubeList, KubeObject } from "../kube/watch-events.js";
 import { pluralOf, type DiscoveredResource } from "../create/chaos-kinds.js";
 import { experimentRoute } from "../create/manifest.js";
 import { childrenOf, childrenSelector, summarizeSchedule, type ChildLike, type ScheduleView } from "../schedule/schedule-view.js";
 import { relativeTime, workflowPhase, type WorkflowView } from "../workflow/workflow-graph.js";
 import { workflowHref } from "./workflows-page.js";
-import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
+import { ListScope, useListNamespace } from "./list-scope.js";
 import "../schedule/schedule.css";
 
 type Schedule = KubeObject & ScheduleView;
@@ -69,7 +69,7 @@ function ScheduleChildren(props: { schedule: Schedule; discovery?: { resources?:
 
 export function SchedulesPage() {
   const namespace = useListNamespace();
-  const list = useKubeList<Schedule>(scopedPath("schedules", namespace));
+  const list = useKubeList<Schedule>(chaosCollectionPath("schedules", namespace));
   const discovery = useKubeGet<{ resources?: DiscoveredResource[] }>(group);
   const now = new Date(useNow(1000));
   const schedules = [...list.items].sort((a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name));

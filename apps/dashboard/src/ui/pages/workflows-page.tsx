@@ -5,7 +5,8 @@ import { useNow } from "../components/use-now.js";
 import { useKubeList } from "../kube/use-kube.js";
 import type { KubeObject } from "../kube/watch-events.js";
 import { relativeTime, workflowPhase, type WorkflowView } from "../workflow/workflow-graph.js";
-import { ListScope, scopedPath, useListNamespace } from "./list-scope.js";
+import { chaosCollectionPath } from "./experiments-model.js";
+import { ListScope, useListNamespace } from "./list-scope.js";
 
 type Workflow = KubeObject & WorkflowView & { status?: WorkflowView["status"] & { activeNodes?: string[] } };
 
@@ -15,7 +16,7 @@ export function workflowHref(namespace: string, name: string): string {
 
 export function WorkflowsPage() {
   const namespace = useListNamespace();
-  const list = useKubeList<Workflow>(scopedPath("workflows", namespace));
+  const list = useKubeList<Workflow>(chaosCollectionPath("workflows", namespace));
   const now = new Date(useNow(5000));
   const rows = [...list.items].sort((a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name));
   return (

@@ -6,6 +6,7 @@
 import { Graph, layout } from "@dagrejs/dagre";
 import { controlledByLabel, workflowLabel, workflowReasons } from "@faultline/workflow/names";
 import type { Workflow, WorkflowCondition, WorkflowNode, WorkflowTemplate } from "@faultline/workflow/types";
+import { formatDuration } from "../pages/experiment-records.js";
 
 /** The labels the Workflow controllers put on WorkflowNodes (libs/workflow's own constants). */
 export { controlledByLabel, workflowLabel };
@@ -221,8 +222,6 @@ export function layoutWorkflowGraph(graph: WorkflowGraph, nodeWidth = 200, nodeH
 export function relativeTime(at: string, now: Date): string {
   const ms = Date.parse(at) - now.getTime();
   if (Number.isNaN(ms)) return at;
-  const abs = Math.abs(ms);
-  const s = Math.round(abs / 1000);
-  const text = s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m ${s % 60}s` : s < 86400 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+  const text = formatDuration(Math.abs(ms));
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
