@@ -23,7 +23,10 @@ async function whoAmI(): Promise<string | undefined> {
 
 export function KillSwitchControl() {
   const live = useKubeObject<KillSwitch & { metadata: { name: string } }>(killSwitchesPath, killSwitchName);
-  const [open, setOpen] = useState(false);
+  // what the open dialog does (true: engage), fixed when it opens: the switch's own watch may flip
+  // it while the request is on its way, and the dialog must not turn into the opposite action
+  const [engage, setEngage] = useState<boolean>();
+  const open = engage !== undefined;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [reason, setReason] = useState("");
@@ -34,10 +37,10 @@ export function KillSwitchControl() {
     setBusy(true);
     setError(undefined);
     try {
-      const user = view.engaged ? undefined : await whoAmI();
-      const request = killSwitchRequest(live.object, !view.engaged, reason, user);
+      const user = engage ? await whoAmI() : undefined;
+      const request = killSwitchRequest(live.object, engage === true, reason, user);
       await kubeRequest(request.method, request.path, { body: request.body, contentType: request.contentType });
-      setOpen(false);
+      setEngage(undefined);
       setReason("");
     } catch (err) {
       setError(err);
@@ -51,20 +54,20 @@ export function KillSwitchControl() {
       <span className={`kill-switch-state ${view.engaged ? "engaged" : "off"}`} role="status" aria-live="polite">
         {unknown ? `Kill switch state unknown: ${live.error instanceof KubeError ? permissionText(live.error) : "not readable"}` : live.synced ? view.text : "Kill switch…"}
       </span>
-      <button type="button" className={view.engaged ? "primary" : "danger"} onClick={() => (setError(undefined), setOpen(true))}>
+      <button type="button" className={view.engaged ? "primary" : "danger"} onClick={() => (setError(undefined), setEngage(!view.engaged))}>
         {view.action}
       </button>
       <ConfirmDialog
         open={open}
-        title={view.engaged ? "Resume all experiments?" : "Stop all experiments?"}
-        confirmLabel={view.action}
-        danger={!view.engaged}
+        title={engage ? "Stop all experiments?" : "Resume all experiments?"}
+        confirmLabel={engage ? "Stop all experiments" : "Resume all experiments"}
+        danger={engage === true}
         busy={busy}
         error={error}
-        onCancel={() => setOpen(false)}
+        onCancel={() => setEngage(undefined)}
         onConfirm={() => void act()}
       >
-        {view.engaged ? (
+        {!engage ? (
           <p>The kill switch (killswitch/{killSwitchName}) is disengaged: experiments that were running resume, Schedules and Workflows go on.</p>
         ) : (
           <>
