@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pb/chaosdaemon.proto.
  */
 export const file_pb_chaosdaemon: GenFile = /*@__PURE__*/
-  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAkimAIKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCBIWCg50aW1lX3Zkc29fc2tldxgMIAEoCBIPCgdpb19mdXNlGA0gASgIIj8KFUxpc3RTdHJlc3NvcnNSZXNwb25zZRImCglzdHJlc3NvcnMYASADKAsyEy5wYi5SdW5uaW5nU3RyZXNzb3IiTQoPUnVubmluZ1N0cmVzc29yEhIKCnJlY29yZF9rZXkYASABKAkSDAoEcGFydBgCIAEoCRILCgN1aWQYAyABKAkSCwoDcGlkGAQgASgDIkgKGlJlbmV3U3RyZXNzb3JMZWFzZXNSZXF1ZXN0EhMKC3JlY29yZF9rZXlzGAEgAygJEhUKDWxlYXNlX3NlY29uZHMYAiABKAUiLgobUmVuZXdTdHJlc3NvckxlYXNlc1Jlc3BvbnNlEg8KB3JlbmV3ZWQYASABKAUiYQoTU2V0RE5TU2VydmVyUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKZG5zX3NlcnZlchgCIAEoCRIOCgZlbmFibGUYAyABKAgSEAoIZW50ZXJfbnMYBCABKAgiYQoTRXhlY0ROU0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSDgoGYWN0aW9uGAIgASgJEhAKCHBhdHRlcm5zGAMgAygJEhIKCnJlY29yZF9rZXkYBCABKAkiQgoWUmVjb3ZlckROU0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIVChNMaXN0RE5TQ2hhb3NSZXF1ZXN0IkEKFExpc3RETlNDaGFvc1Jlc3BvbnNlEikKCmluamVjdGlvbnMYASADKAsyFS5wYi5ETlNDaGFvc0luamVjdGlvbiJfChFETlNDaGFvc0luamVjdGlvbhISCgpyZWNvcmRfa2V5GAEgASgJEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIOCgZhY3Rpb24YAyABKAkSEAoIcGF0dGVybnMYBCADKAkirAEKFUFwcGx5SHR0cENoYW9zUmVxdWVzdBINCgVydWxlcxgBIAEoCRITCgtwcm94eV9wb3J0cxgCIAMoDRIUCgxjb250YWluZXJfaWQYAyABKAkSEAoIaW5zdGFuY2UYBCABKAMSEgoKc3RhcnRfdGltZRgFIAEoAxIQCghlbnRlcl9ucxgGIAEoCBIUCgxpbnN0YW5jZV91aWQYByABKAkSCwoDdGxzGAggASgJIngKFkFwcGx5SHR0cENoYW9zUmVzcG9uc2USEAoIaW5zdGFuY2UYASABKAMSEgoKc3RhcnRfdGltZRgCIAEoAxITCgtzdGF0dXNfY29kZRgDIAEoBRINCgVlcnJvchgEIAEoCRIUCgxpbnN0YW5jZV91aWQYBSABKAkiXAoURXhlY0hUVFBDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkSDQoFcnVsZXMYAyABKAkSCwoDdGxzGAQgASgJIkMKF1JlY292ZXJIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJIhYKFExpc3RIVFRQQ2hhb3NSZXF1ZXN0IkMKFUxpc3RIVFRQQ2hhb3NSZXNwb25zZRIqCgppbmplY3Rpb25zGAEgAygLMhYucGIuSFRUUENoYW9zSW5qZWN0aW9uIk0KEkhUVFBDaGFvc0luamVjdGlvbhISCgpyZWNvcmRfa2V5GAEgASgJEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRINCgVydWxlcxgDIAEoCSJ9CgtUaW1lUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSCwoDc2VjGAIgASgDEgwKBG5zZWMYAyABKAMSFAoMY2xrX2lkc19tYXNrGAQgASgEEgsKA3VpZBgFIAEoCRIaChJwb2RfY29udGFpbmVyX25hbWUYBiABKAkiFgoUTGlzdFRpbWVDaGFvc1JlcXVlc3QiQwoVTGlzdFRpbWVDaGFvc1Jlc3BvbnNlEioKCmluamVjdGlvbnMYASADKAsyFi5wYi5UaW1lQ2hhb3NJbmplY3Rpb24iOAoSVGltZUNoYW9zSW5qZWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgBIAEoCRIMCgR1aWRzGAIgAygJIpoBChNBcHBseUlPQ2hhb3NSZXF1ZXN0Eg8KB2FjdGlvbnMYASABKAkSDgoGdm9sdW1lGAIgASgJEhQKDGNvbnRhaW5lcl9pZBgDIAEoCRIQCghpbnN0YW5jZRgEIAEoAxISCgpzdGFydF90aW1lGAUgASgDEhAKCGVudGVyX25zGAYgASgIEhQKDGluc3RhbmNlX3VpZBgHIAEoCSJSChRBcHBseUlPQ2hhb3NSZXNwb25zZRIQCghpbnN0YW5jZRgBIAEoAxISCgpzdGFydF90aW1lGAIgASgDEhQKDGluc3RhbmNlX3VpZBgDIAEoCSJjChJFeGVjSU9DaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhMKC3ZvbHVtZV9wYXRoGAIgASgJEhIKCnJlY29yZF9rZXkYAyABKAkSDgoGYWN0aW9uGAQgASgJIlYKFVJlY292ZXJJT0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEwoLdm9sdW1lX3BhdGgYAiABKAkSEgoKcmVjb3JkX2tleRgDIAEoCSIUChJMaXN0SU9DaGFvc1JlcXVlc3QiPwoTTGlzdElPQ2hhb3NSZXNwb25zZRIoCgppbmplY3Rpb25zGAEgAygLMhQucGIuSU9DaGFvc0luamVjdGlvbiJhChBJT0NoYW9zSW5qZWN0aW9uEhIKCnJlY29yZF9rZXkYASABKAkSFAoMY29udGFpbmVyX2lkGAIgASgJEhMKC3ZvbHVtZV9wYXRoGAMgASgJEg4KBmFjdGlvbhgEIAEoCTKPDgoLQ2hhb3NEYWVtb24SQAoPQ29udGFpbmVyR2V0UGlkEhQucGIuQ29udGFpbmVyUmVxdWVzdBoVLnBiLkNvbnRhaW5lclJlc3BvbnNlIgASPwoNQ29udGFpbmVyS2lsbBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJKChNFeGVjSGVsbG9Xb3JsZENoYW9zEhkucGIuRXhlY0hlbGxvV29ybGRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASMgoGU2V0VGNzEg4ucGIuVGNzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjoKC0ZsdXNoSVBTZXRzEhEucGIuSVBTZXRzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkgKEVNldElwdGFibGVzQ2hhaW5zEhkucGIuSXB0YWJsZXNDaGFpbnNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQAoNRXhlY1N0cmVzc29ycxIVLnBiLkV4ZWNTdHJlc3NSZXF1ZXN0GhYucGIuRXhlY1N0cmVzc1Jlc3BvbnNlIgASRAoPQ2FuY2VsU3RyZXNzb3JzEhcucGIuQ2FuY2VsU3RyZXNzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkUKE0dldE5vZGVDYXBhYmlsaXRpZXMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaFC5wYi5Ob2RlQ2FwYWJpbGl0aWVzIgASRAoNTGlzdFN0cmVzc29ycxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoZLnBiLkxpc3RTdHJlc3NvcnNSZXNwb25zZSIAElgKE1JlbmV3U3RyZXNzb3JMZWFzZXMSHi5wYi5SZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBofLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZSIAEkEKDFNldEROU1NlcnZlchIXLnBiLlNldEROU1NlcnZlclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJBCgxFeGVjRE5TQ2hhb3MSFy5wYi5FeGVjRE5TQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRwoPUmVjb3ZlckROU0NoYW9zEhoucGIuUmVjb3ZlckROU0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkMKDExpc3RETlNDaGFvcxIXLnBiLkxpc3RETlNDaGFvc1JlcXVlc3QaGC5wYi5MaXN0RE5TQ2hhb3NSZXNwb25zZSIAEkkKDkFwcGx5SHR0cENoYW9zEhkucGIuQXBwbHlIdHRwQ2hhb3NSZXF1ZXN0GhoucGIuQXBwbHlIdHRwQ2hhb3NSZXNwb25zZSIAEkMKDUV4ZWNIVFRQQ2hhb3MSGC5wYi5FeGVjSFRUUENoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkkKEFJlY292ZXJIVFRQQ2hhb3MSGy5wYi5SZWNvdmVySFRUUENoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkYKDUxpc3RIVFRQQ2hhb3MSGC5wYi5MaXN0SFRUUENoYW9zUmVxdWVzdBoZLnBiLkxpc3RIVFRQQ2hhb3NSZXNwb25zZSIAEjoKDVNldFRpbWVPZmZzZXQSDy5wYi5UaW1lUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEj4KEVJlY292ZXJUaW1lT2Zmc2V0Eg8ucGIuVGltZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJGCg1MaXN0VGltZUNoYW9zEhgucGIuTGlzdFRpbWVDaGFvc1JlcXVlc3QaGS5wYi5MaXN0VGltZUNoYW9zUmVzcG9uc2UiABJDCgxBcHBseUlPQ2hhb3MSFy5wYi5BcHBseUlPQ2hhb3NSZXF1ZXN0GhgucGIuQXBwbHlJT0NoYW9zUmVzcG9uc2UiABI/CgtFeGVjSU9DaGFvcxIWLnBiLkV4ZWNJT0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkUKDlJlY292ZXJJT0NoYW9zEhkucGIuUmVjb3ZlcklPQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQAoLTGlzdElPQ2hhb3MSFi5wYi5MaXN0SU9DaGFvc1JlcXVlc3QaFy5wYi5MaXN0SU9DaGFvc1Jlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty]);
+  fileDesc("ChRwYi9jaGFvc2RhZW1vbi5wcm90bxICcGIiawoPQ29udGFpbmVyQWN0aW9uEioKBmFjdGlvbhgBIAEoDjIaLnBiLkNvbnRhaW5lckFjdGlvbi5BY3Rpb24iLAoGQWN0aW9uEg8KC0FDVElPTl9LSUxMEAASEQoNQUNUSU9OX0dFVFBJRBABIk0KEENvbnRhaW5lclJlcXVlc3QSIwoGYWN0aW9uGAEgASgLMhMucGIuQ29udGFpbmVyQWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgCIAEoCSIxChhDb250YWluZXJLaWxsTWFueVJlcXVlc3QSFQoNY29udGFpbmVyX2lkcxgBIAMoCSJKChNDb250YWluZXJLaWxsUmVzdWx0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRIMCgRjb2RlGAIgASgNEg8KB21lc3NhZ2UYAyABKAkiRQoZQ29udGFpbmVyS2lsbE1hbnlSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcucGIuQ29udGFpbmVyS2lsbFJlc3VsdCIgChFDb250YWluZXJSZXNwb25zZRILCgNwaWQYASABKA0iLQoVRXhlY0hlbGxvV29ybGRSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCSIoCghUY0hhbmRsZRINCgVtYWpvchgBIAEoDRINCgVtaW5vchgCIAEoDSJaCgpUY3NSZXF1ZXN0EhMKA3RjcxgBIAMoCzIGLnBiLlRjEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgEIAEoCBIPCgdwb2RfdWlkGAUgASgJItIBCgJUYxIZCgR0eXBlGAEgASgOMgsucGIuVGMuVHlwZRIYCgVuZXRlbRgCIAEoCzIJLnBiLk5ldGVtEhQKA3RiZhgDIAEoCzIHLnBiLlRiZhINCgVpcHNldBgEIAEoCRIQCghwcm90b2NvbBgFIAEoCRIOCgZkZXZpY2UYCSABKAkiKgoEVHlwZRIOCgpUWVBFX05FVEVNEAASEgoOVFlQRV9CQU5EV0lEVEgQAUoECAYQB0oECAcQCFILc291cmNlX3BvcnRSC2VncmVzc19wb3J0IrkCCgVOZXRlbRIMCgR0aW1lGAEgASgJEg4KBmppdHRlchgCIAEoCRISCgpkZWxheV9jb3JyGAMgASgCEg0KBWxpbWl0GAQgASgNEgwKBGxvc3MYBSABKAISEQoJbG9zc19jb3JyGAYgASgCEgsKA2dhcBgHIAEoDRIRCglkdXBsaWNhdGUYCCABKAISFgoOZHVwbGljYXRlX2NvcnIYCSABKAISDwoHcmVvcmRlchgKIAEoAhIUCgxyZW9yZGVyX2NvcnIYCyABKAISDwoHY29ycnVwdBgMIAEoAhIUCgxjb3JydXB0X2NvcnIYDSABKAISHAoGcGFyZW50GA4gASgLMgwucGIuVGNIYW5kbGUSHAoGaGFuZGxlGA8gASgLMgwucGIuVGNIYW5kbGUSDAoEcmF0ZRgQIAEoCSJYCgNUYmYSDAoEcmF0ZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIOCgZidWZmZXIYAyABKA0SEQoJcGVha19yYXRlGAQgASgEEhEKCW1pbl9idXJzdBgFIAEoDSJjCg1JUFNldHNSZXF1ZXN0EhkKBmlwc2V0cxgBIAMoCzIJLnBiLklQU2V0EhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIm4KBUlQU2V0EgwKBG5hbWUYASABKAkSDQoFY2lkcnMYAiADKAkSJwoOY2lkcl9hbmRfcG9ydHMYAyADKAsyDy5wYi5DaWRyQW5kUG9ydBIRCglzZXRfbmFtZXMYBCADKAkSDAoEdHlwZRgFIAEoCSIpCgtDaWRyQW5kUG9ydBIMCgRjaWRyGAEgASgJEgwKBHBvcnQYAiABKA0iawoVSXB0YWJsZXNDaGFpbnNSZXF1ZXN0EhkKBmNoYWlucxgBIAMoCzIJLnBiLkNoYWluEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIQCghlbnRlcl9ucxgDIAEoCBIPCgdwb2RfdWlkGAQgASgJIvsBCgVDaGFpbhIMCgRuYW1lGAEgASgJEiYKCWRpcmVjdGlvbhgCIAEoDjITLnBiLkNoYWluLkRpcmVjdGlvbhIOCgZpcHNldHMYAyADKAkSDgoGdGFyZ2V0GAQgASgJEhAKCHByb3RvY29sGAUgASgJEhQKDHNvdXJjZV9wb3J0cxgGIAEoCRIZChFkZXN0aW5hdGlvbl9wb3J0cxgHIAEoCRIRCgl0Y3BfZmxhZ3MYCCABKAkSDgoGZGV2aWNlGAkgASgJIjYKCURpcmVjdGlvbhITCg9ESVJFQ1RJT05fSU5QVVQQABIUChBESVJFQ1RJT05fT1VUUFVUEAEigQIKEUV4ZWNTdHJlc3NSZXF1ZXN0EioKBXNjb3BlGAEgASgOMhsucGIuRXhlY1N0cmVzc1JlcXVlc3QuU2NvcGUSDgoGdGFyZ2V0GAIgASgJEhUKDWNwdV9zdHJlc3NvcnMYAyABKAkSEAoIZW50ZXJfbnMYBCABKAgSGAoQbWVtb3J5X3N0cmVzc29ycxgFIAEoCRIVCg1vb21fc2NvcmVfYWRqGAcgASgFEhIKCnJlY29yZF9rZXkYZCABKAkSFQoNbGVhc2Vfc2Vjb25kcxhlIAEoBSIrCgVTY29wZRITCg9TQ09QRV9DT05UQUlORVIQABINCglTQ09QRV9QT0QQASKtAQoSRXhlY1N0cmVzc1Jlc3BvbnNlEhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJIsIBChNDYW5jZWxTdHJlc3NSZXF1ZXN0EhQKDGNwdV9pbnN0YW5jZRgBIAEoCRIWCg5jcHVfc3RhcnRfdGltZRgCIAEoAxIXCg9tZW1vcnlfaW5zdGFuY2UYAyABKAkSGQoRbWVtb3J5X3N0YXJ0X3RpbWUYBCABKAMSGAoQY3B1X2luc3RhbmNlX3VpZBgFIAEoCRIbChNtZW1vcnlfaW5zdGFuY2VfdWlkGAYgASgJEhIKCnJlY29yZF9rZXkYZCABKAkimAIKEE5vZGVDYXBhYmlsaXRpZXMSEQoJbm9kZV9uYW1lGAEgASgJEg4KBnFkaXNjcxgCIAMoCRITCgtjbGFzc2lmaWVycxgDIAMoCRINCgVpcHNldBgEIAEoCBIYChBpcHRhYmxlc19iYWNrZW5kGAUgASgJEhsKE2lwdGFibGVzX2V4dGVuc2lvbnMYBiADKAkSEwoLY2dyb3VwX21vZGUYByABKAkSEQoJc3RyZXNzX25nGAggASgIEg0KBW5vdGVzGAkgAygJEhEKCWlwNnRhYmxlcxgKIAEoCBITCgtpcHNldF9pbmV0NhgLIAEoCBIWCg50aW1lX3Zkc29fc2tldxgMIAEoCBIPCgdpb19mdXNlGA0gASgIIj8KFUxpc3RTdHJlc3NvcnNSZXNwb25zZRImCglzdHJlc3NvcnMYASADKAsyEy5wYi5SdW5uaW5nU3RyZXNzb3IiTQoPUnVubmluZ1N0cmVzc29yEhIKCnJlY29yZF9rZXkYASABKAkSDAoEcGFydBgCIAEoCRILCgN1aWQYAyABKAkSCwoDcGlkGAQgASgDIkgKGlJlbmV3U3RyZXNzb3JMZWFzZXNSZXF1ZXN0EhMKC3JlY29yZF9rZXlzGAEgAygJEhUKDWxlYXNlX3NlY29uZHMYAiABKAUiLgobUmVuZXdTdHJlc3NvckxlYXNlc1Jlc3BvbnNlEg8KB3JlbmV3ZWQYASABKAUiYQoTU2V0RE5TU2VydmVyUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKZG5zX3NlcnZlchgCIAEoCRIOCgZlbmFibGUYAyABKAgSEAoIZW50ZXJfbnMYBCABKAgiYQoTRXhlY0ROU0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSDgoGYWN0aW9uGAIgASgJEhAKCHBhdHRlcm5zGAMgAygJEhIKCnJlY29yZF9rZXkYBCABKAkiQgoWUmVjb3ZlckROU0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEgoKcmVjb3JkX2tleRgCIAEoCSIVChNMaXN0RE5TQ2hhb3NSZXF1ZXN0IkEKFExpc3RETlNDaGFvc1Jlc3BvbnNlEikKCmluamVjdGlvbnMYASADKAsyFS5wYi5ETlNDaGFvc0luamVjdGlvbiJfChFETlNDaGFvc0luamVjdGlvbhISCgpyZWNvcmRfa2V5GAEgASgJEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRIOCgZhY3Rpb24YAyABKAkSEAoIcGF0dGVybnMYBCADKAkirAEKFUFwcGx5SHR0cENoYW9zUmVxdWVzdBINCgVydWxlcxgBIAEoCRITCgtwcm94eV9wb3J0cxgCIAMoDRIUCgxjb250YWluZXJfaWQYAyABKAkSEAoIaW5zdGFuY2UYBCABKAMSEgoKc3RhcnRfdGltZRgFIAEoAxIQCghlbnRlcl9ucxgGIAEoCBIUCgxpbnN0YW5jZV91aWQYByABKAkSCwoDdGxzGAggASgJIngKFkFwcGx5SHR0cENoYW9zUmVzcG9uc2USEAoIaW5zdGFuY2UYASABKAMSEgoKc3RhcnRfdGltZRgCIAEoAxITCgtzdGF0dXNfY29kZRgDIAEoBRINCgVlcnJvchgEIAEoCRIUCgxpbnN0YW5jZV91aWQYBSABKAkiXAoURXhlY0hUVFBDaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhIKCnJlY29yZF9rZXkYAiABKAkSDQoFcnVsZXMYAyABKAkSCwoDdGxzGAQgASgJIkMKF1JlY292ZXJIVFRQQ2hhb3NSZXF1ZXN0EhQKDGNvbnRhaW5lcl9pZBgBIAEoCRISCgpyZWNvcmRfa2V5GAIgASgJIhYKFExpc3RIVFRQQ2hhb3NSZXF1ZXN0IkMKFUxpc3RIVFRQQ2hhb3NSZXNwb25zZRIqCgppbmplY3Rpb25zGAEgAygLMhYucGIuSFRUUENoYW9zSW5qZWN0aW9uIk0KEkhUVFBDaGFvc0luamVjdGlvbhISCgpyZWNvcmRfa2V5GAEgASgJEhQKDGNvbnRhaW5lcl9pZBgCIAEoCRINCgVydWxlcxgDIAEoCSJ9CgtUaW1lUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSCwoDc2VjGAIgASgDEgwKBG5zZWMYAyABKAMSFAoMY2xrX2lkc19tYXNrGAQgASgEEgsKA3VpZBgFIAEoCRIaChJwb2RfY29udGFpbmVyX25hbWUYBiABKAkiFgoUTGlzdFRpbWVDaGFvc1JlcXVlc3QiQwoVTGlzdFRpbWVDaGFvc1Jlc3BvbnNlEioKCmluamVjdGlvbnMYASADKAsyFi5wYi5UaW1lQ2hhb3NJbmplY3Rpb24iOAoSVGltZUNoYW9zSW5qZWN0aW9uEhQKDGNvbnRhaW5lcl9pZBgBIAEoCRIMCgR1aWRzGAIgAygJIpoBChNBcHBseUlPQ2hhb3NSZXF1ZXN0Eg8KB2FjdGlvbnMYASABKAkSDgoGdm9sdW1lGAIgASgJEhQKDGNvbnRhaW5lcl9pZBgDIAEoCRIQCghpbnN0YW5jZRgEIAEoAxISCgpzdGFydF90aW1lGAUgASgDEhAKCGVudGVyX25zGAYgASgIEhQKDGluc3RhbmNlX3VpZBgHIAEoCSJSChRBcHBseUlPQ2hhb3NSZXNwb25zZRIQCghpbnN0YW5jZRgBIAEoAxISCgpzdGFydF90aW1lGAIgASgDEhQKDGluc3RhbmNlX3VpZBgDIAEoCSJjChJFeGVjSU9DaGFvc1JlcXVlc3QSFAoMY29udGFpbmVyX2lkGAEgASgJEhMKC3ZvbHVtZV9wYXRoGAIgASgJEhIKCnJlY29yZF9rZXkYAyABKAkSDgoGYWN0aW9uGAQgASgJIlYKFVJlY292ZXJJT0NoYW9zUmVxdWVzdBIUCgxjb250YWluZXJfaWQYASABKAkSEwoLdm9sdW1lX3BhdGgYAiABKAkSEgoKcmVjb3JkX2tleRgDIAEoCSIUChJMaXN0SU9DaGFvc1JlcXVlc3QiPwoTTGlzdElPQ2hhb3NSZXNwb25zZRIoCgppbmplY3Rpb25zGAEgAygLMhQucGIuSU9DaGFvc0luamVjdGlvbiJhChBJT0NoYW9zSW5qZWN0aW9uEhIKCnJlY29yZF9rZXkYASABKAkSFAoMY29udGFpbmVyX2lkGAIgASgJEhMKC3ZvbHVtZV9wYXRoGAMgASgJEg4KBmFjdGlvbhgEIAEoCTLjDgoLQ2hhb3NEYWVtb24SQAoPQ29udGFpbmVyR2V0UGlkEhQucGIuQ29udGFpbmVyUmVxdWVzdBoVLnBiLkNvbnRhaW5lclJlc3BvbnNlIgASPwoNQ29udGFpbmVyS2lsbBIULnBiLkNvbnRhaW5lclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJSChFDb250YWluZXJLaWxsTWFueRIcLnBiLkNvbnRhaW5lcktpbGxNYW55UmVxdWVzdBodLnBiLkNvbnRhaW5lcktpbGxNYW55UmVzcG9uc2UiABJKChNFeGVjSGVsbG9Xb3JsZENoYW9zEhkucGIuRXhlY0hlbGxvV29ybGRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASMgoGU2V0VGNzEg4ucGIuVGNzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjoKC0ZsdXNoSVBTZXRzEhEucGIuSVBTZXRzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkgKEVNldElwdGFibGVzQ2hhaW5zEhkucGIuSXB0YWJsZXNDaGFpbnNSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQAoNRXhlY1N0cmVzc29ycxIVLnBiLkV4ZWNTdHJlc3NSZXF1ZXN0GhYucGIuRXhlY1N0cmVzc1Jlc3BvbnNlIgASRAoPQ2FuY2VsU3RyZXNzb3JzEhcucGIuQ2FuY2VsU3RyZXNzUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkUKE0dldE5vZGVDYXBhYmlsaXRpZXMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaFC5wYi5Ob2RlQ2FwYWJpbGl0aWVzIgASRAoNTGlzdFN0cmVzc29ycxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoZLnBiLkxpc3RTdHJlc3NvcnNSZXNwb25zZSIAElgKE1JlbmV3U3RyZXNzb3JMZWFzZXMSHi5wYi5SZW5ld1N0cmVzc29yTGVhc2VzUmVxdWVzdBofLnBiLlJlbmV3U3RyZXNzb3JMZWFzZXNSZXNwb25zZSIAEkEKDFNldEROU1NlcnZlchIXLnBiLlNldEROU1NlcnZlclJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJBCgxFeGVjRE5TQ2hhb3MSFy5wYi5FeGVjRE5TQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASRwoPUmVjb3ZlckROU0NoYW9zEhoucGIuUmVjb3ZlckROU0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkMKDExpc3RETlNDaGFvcxIXLnBiLkxpc3RETlNDaGFvc1JlcXVlc3QaGC5wYi5MaXN0RE5TQ2hhb3NSZXNwb25zZSIAEkkKDkFwcGx5SHR0cENoYW9zEhkucGIuQXBwbHlIdHRwQ2hhb3NSZXF1ZXN0GhoucGIuQXBwbHlIdHRwQ2hhb3NSZXNwb25zZSIAEkMKDUV4ZWNIVFRQQ2hhb3MSGC5wYi5FeGVjSFRUUENoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkkKEFJlY292ZXJIVFRQQ2hhb3MSGy5wYi5SZWNvdmVySFRUUENoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkYKDUxpc3RIVFRQQ2hhb3MSGC5wYi5MaXN0SFRUUENoYW9zUmVxdWVzdBoZLnBiLkxpc3RIVFRQQ2hhb3NSZXNwb25zZSIAEjoKDVNldFRpbWVPZmZzZXQSDy5wYi5UaW1lUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEj4KEVJlY292ZXJUaW1lT2Zmc2V0Eg8ucGIuVGltZVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJGCg1MaXN0VGltZUNoYW9zEhgucGIuTGlzdFRpbWVDaGFvc1JlcXVlc3QaGS5wYi5MaXN0VGltZUNoYW9zUmVzcG9uc2UiABJDCgxBcHBseUlPQ2hhb3MSFy5wYi5BcHBseUlPQ2hhb3NSZXF1ZXN0GhgucGIuQXBwbHlJT0NoYW9zUmVzcG9uc2UiABI/CgtFeGVjSU9DaGFvcxIWLnBiLkV4ZWNJT0NoYW9zUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEkUKDlJlY292ZXJJT0NoYW9zEhkucGIuUmVjb3ZlcklPQ2hhb3NSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASQAoLTGlzdElPQ2hhb3MSFi5wYi5MaXN0SU9DaGFvc1JlcXVlc3QaFy5wYi5MaXN0SU9DaGFvc1Jlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty]);
 
 /**
  * ContainerAction says what a ContainerRequest asks for.
@@ -87,6 +87,75 @@ export const ContainerRequestSchema: GenMessage<ContainerRequest> = /*@__PURE__*
   messageDesc(file_pb_chaosdaemon, 1);
 
 /**
+ * ContainerKillManyRequest names the containers to kill by their runtime-prefixed ids.
+ *
+ * @generated from message pb.ContainerKillManyRequest
+ */
+export type ContainerKillManyRequest = Message<"pb.ContainerKillManyRequest"> & {
+  /**
+   * @generated from field: repeated string container_ids = 1;
+   */
+  containerIds: string[];
+};
+
+/**
+ * Describes the message pb.ContainerKillManyRequest.
+ * Use `create(ContainerKillManyRequestSchema)` to create a new message.
+ */
+export const ContainerKillManyRequestSchema: GenMessage<ContainerKillManyRequest> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 2);
+
+/**
+ * ContainerKillResult is one container's outcome: code 0 (OK) when it was killed, else the gRPC
+ * status code ContainerKill would have answered for it (5 NOT_FOUND, 9 FAILED_PRECONDITION, …) and
+ * that answer's message.
+ *
+ * @generated from message pb.ContainerKillResult
+ */
+export type ContainerKillResult = Message<"pb.ContainerKillResult"> & {
+  /**
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+
+  /**
+   * @generated from field: uint32 code = 2;
+   */
+  code: number;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message pb.ContainerKillResult.
+ * Use `create(ContainerKillResultSchema)` to create a new message.
+ */
+export const ContainerKillResultSchema: GenMessage<ContainerKillResult> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 3);
+
+/**
+ * ContainerKillManyResponse has one result per requested container id, in the request's order.
+ *
+ * @generated from message pb.ContainerKillManyResponse
+ */
+export type ContainerKillManyResponse = Message<"pb.ContainerKillManyResponse"> & {
+  /**
+   * @generated from field: repeated pb.ContainerKillResult results = 1;
+   */
+  results: ContainerKillResult[];
+};
+
+/**
+ * Describes the message pb.ContainerKillManyResponse.
+ * Use `create(ContainerKillManyResponseSchema)` to create a new message.
+ */
+export const ContainerKillManyResponseSchema: GenMessage<ContainerKillManyResponse> = /*@__PURE__*/
+  messageDesc(file_pb_chaosdaemon, 4);
+
+/**
  * ContainerResponse carries the host pid of a container's init process.
  *
  * @generated from message pb.ContainerResponse
@@ -103,7 +172,7 @@ export type ContainerResponse = Message<"pb.ContainerResponse"> & {
  * Use `create(ContainerResponseSchema)` to create a new message.
  */
 export const ContainerResponseSchema: GenMessage<ContainerResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 2);
+  messageDesc(file_pb_chaosdaemon, 5);
 
 /**
  * ExecHelloWorldRequest names the target container by its runtime-prefixed id.
@@ -122,7 +191,7 @@ export type ExecHelloWorldRequest = Message<"pb.ExecHelloWorldRequest"> & {
  * Use `create(ExecHelloWorldRequestSchema)` to create a new message.
  */
 export const ExecHelloWorldRequestSchema: GenMessage<ExecHelloWorldRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 3);
+  messageDesc(file_pb_chaosdaemon, 6);
 
 /**
  * TcHandle is a tc handle "major:minor".
@@ -146,7 +215,7 @@ export type TcHandle = Message<"pb.TcHandle"> & {
  * Use `create(TcHandleSchema)` to create a new message.
  */
 export const TcHandleSchema: GenMessage<TcHandle> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 4);
+  messageDesc(file_pb_chaosdaemon, 7);
 
 /**
  * TcsRequest carries the whole desired traffic-control state of one container's network
@@ -181,7 +250,7 @@ export type TcsRequest = Message<"pb.TcsRequest"> & {
  * Use `create(TcsRequestSchema)` to create a new message.
  */
 export const TcsRequestSchema: GenMessage<TcsRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 5);
+  messageDesc(file_pb_chaosdaemon, 8);
 
 /**
  * Tc is one netem or bandwidth (tbf) rule, optionally limited to the destinations in an ipset.
@@ -225,7 +294,7 @@ export type Tc = Message<"pb.Tc"> & {
  * Use `create(TcSchema)` to create a new message.
  */
 export const TcSchema: GenMessage<Tc> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 6);
+  messageDesc(file_pb_chaosdaemon, 9);
 
 /**
  * @generated from enum pb.Tc.Type
@@ -246,7 +315,7 @@ export enum Tc_Type {
  * Describes the enum pb.Tc.Type.
  */
 export const Tc_TypeSchema: GenEnum<Tc_Type> = /*@__PURE__*/
-  enumDesc(file_pb_chaosdaemon, 6, 0);
+  enumDesc(file_pb_chaosdaemon, 9, 0);
 
 /**
  * Netem holds the netem qdisc's parameters. Probabilities are percentages; proto3 float (32-bit)
@@ -341,7 +410,7 @@ export type Netem = Message<"pb.Netem"> & {
  * Use `create(NetemSchema)` to create a new message.
  */
 export const NetemSchema: GenMessage<Netem> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 7);
+  messageDesc(file_pb_chaosdaemon, 10);
 
 /**
  * Tbf holds the token-bucket filter's parameters (rate as a tc rate string, sizes in bytes).
@@ -380,7 +449,7 @@ export type Tbf = Message<"pb.Tbf"> & {
  * Use `create(TbfSchema)` to create a new message.
  */
 export const TbfSchema: GenMessage<Tbf> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 8);
+  messageDesc(file_pb_chaosdaemon, 11);
 
 /**
  * IPSetsRequest names the ipsets a container's network namespace must hold.
@@ -414,7 +483,7 @@ export type IPSetsRequest = Message<"pb.IPSetsRequest"> & {
  * Use `create(IPSetsRequestSchema)` to create a new message.
  */
 export const IPSetsRequestSchema: GenMessage<IPSetsRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 9);
+  messageDesc(file_pb_chaosdaemon, 12);
 
 /**
  * IPSet is a hash:net set (cidrs), a hash:net,port set (cidr_and_ports) or a list:set
@@ -454,7 +523,7 @@ export type IPSet = Message<"pb.IPSet"> & {
  * Use `create(IPSetSchema)` to create a new message.
  */
 export const IPSetSchema: GenMessage<IPSet> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 10);
+  messageDesc(file_pb_chaosdaemon, 13);
 
 /**
  * CidrAndPort is one member of a hash:net,port set.
@@ -478,7 +547,7 @@ export type CidrAndPort = Message<"pb.CidrAndPort"> & {
  * Use `create(CidrAndPortSchema)` to create a new message.
  */
 export const CidrAndPortSchema: GenMessage<CidrAndPort> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 11);
+  messageDesc(file_pb_chaosdaemon, 14);
 
 /**
  * IptablesChainsRequest carries the whole desired set of Faultline chains of one container's
@@ -513,7 +582,7 @@ export type IptablesChainsRequest = Message<"pb.IptablesChainsRequest"> & {
  * Use `create(IptablesChainsRequestSchema)` to create a new message.
  */
 export const IptablesChainsRequestSchema: GenMessage<IptablesChainsRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 12);
+  messageDesc(file_pb_chaosdaemon, 15);
 
 /**
  * Chain is one chain hooked into INPUT or OUTPUT, matching packets to or from the ipsets and
@@ -573,7 +642,7 @@ export type Chain = Message<"pb.Chain"> & {
  * Use `create(ChainSchema)` to create a new message.
  */
 export const ChainSchema: GenMessage<Chain> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 13);
+  messageDesc(file_pb_chaosdaemon, 16);
 
 /**
  * @generated from enum pb.Chain.Direction
@@ -594,7 +663,7 @@ export enum Chain_Direction {
  * Describes the enum pb.Chain.Direction.
  */
 export const Chain_DirectionSchema: GenEnum<Chain_Direction> = /*@__PURE__*/
-  enumDesc(file_pb_chaosdaemon, 13, 0);
+  enumDesc(file_pb_chaosdaemon, 16, 0);
 
 /**
  * ExecStressRequest starts stressors in a container (Chaos Mesh field numbers; 6 is unused
@@ -659,7 +728,7 @@ export type ExecStressRequest = Message<"pb.ExecStressRequest"> & {
  * Use `create(ExecStressRequestSchema)` to create a new message.
  */
 export const ExecStressRequestSchema: GenMessage<ExecStressRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 14);
+  messageDesc(file_pb_chaosdaemon, 17);
 
 /**
  * @generated from enum pb.ExecStressRequest.Scope
@@ -680,7 +749,7 @@ export enum ExecStressRequest_Scope {
  * Describes the enum pb.ExecStressRequest.Scope.
  */
 export const ExecStressRequest_ScopeSchema: GenEnum<ExecStressRequest_Scope> = /*@__PURE__*/
-  enumDesc(file_pb_chaosdaemon, 14, 0);
+  enumDesc(file_pb_chaosdaemon, 17, 0);
 
 /**
  * ExecStressResponse names the stressor processes started: instance = pid as a string,
@@ -725,7 +794,7 @@ export type ExecStressResponse = Message<"pb.ExecStressResponse"> & {
  * Use `create(ExecStressResponseSchema)` to create a new message.
  */
 export const ExecStressResponseSchema: GenMessage<ExecStressResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 15);
+  messageDesc(file_pb_chaosdaemon, 18);
 
 /**
  * CancelStressRequest names stressor processes to stop, as ExecStressResponse returned them.
@@ -776,7 +845,7 @@ export type CancelStressRequest = Message<"pb.CancelStressRequest"> & {
  * Use `create(CancelStressRequestSchema)` to create a new message.
  */
 export const CancelStressRequestSchema: GenMessage<CancelStressRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 16);
+  messageDesc(file_pb_chaosdaemon, 19);
 
 /**
  * NodeCapabilities is what a daemon found its node can do (Faultline's own message).
@@ -885,7 +954,7 @@ export type NodeCapabilities = Message<"pb.NodeCapabilities"> & {
  * Use `create(NodeCapabilitiesSchema)` to create a new message.
  */
 export const NodeCapabilitiesSchema: GenMessage<NodeCapabilities> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 17);
+  messageDesc(file_pb_chaosdaemon, 20);
 
 /**
  * ListStressorsResponse lists the stressors a daemon found running (Faultline's own message).
@@ -906,7 +975,7 @@ export type ListStressorsResponse = Message<"pb.ListStressorsResponse"> & {
  * Use `create(ListStressorsResponseSchema)` to create a new message.
  */
 export const ListStressorsResponseSchema: GenMessage<ListStressorsResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 18);
+  messageDesc(file_pb_chaosdaemon, 21);
 
 /**
  * RunningStressor is one stressor, as its processes' markers say.
@@ -948,7 +1017,7 @@ export type RunningStressor = Message<"pb.RunningStressor"> & {
  * Use `create(RunningStressorSchema)` to create a new message.
  */
 export const RunningStressorSchema: GenMessage<RunningStressor> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 19);
+  messageDesc(file_pb_chaosdaemon, 22);
 
 /**
  * RenewStressorLeasesRequest names the record keys whose stressors may run on (Faultline's own).
@@ -974,7 +1043,7 @@ export type RenewStressorLeasesRequest = Message<"pb.RenewStressorLeasesRequest"
  * Use `create(RenewStressorLeasesRequestSchema)` to create a new message.
  */
 export const RenewStressorLeasesRequestSchema: GenMessage<RenewStressorLeasesRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 20);
+  messageDesc(file_pb_chaosdaemon, 23);
 
 /**
  * RenewStressorLeasesResponse says how many stressors got a new lease (Faultline's own).
@@ -993,7 +1062,7 @@ export type RenewStressorLeasesResponse = Message<"pb.RenewStressorLeasesRespons
  * Use `create(RenewStressorLeasesResponseSchema)` to create a new message.
  */
 export const RenewStressorLeasesResponseSchema: GenMessage<RenewStressorLeasesResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 21);
+  messageDesc(file_pb_chaosdaemon, 24);
 
 /**
  * SetDNSServerRequest is Chaos Mesh's message, field for field.
@@ -1035,7 +1104,7 @@ export type SetDNSServerRequest = Message<"pb.SetDNSServerRequest"> & {
  * Use `create(SetDNSServerRequestSchema)` to create a new message.
  */
 export const SetDNSServerRequestSchema: GenMessage<SetDNSServerRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 22);
+  messageDesc(file_pb_chaosdaemon, 25);
 
 /**
  * ExecDNSChaosRequest is what ExecDNSChaos needs: the target container, DNSChaos's spec fields and
@@ -1078,7 +1147,7 @@ export type ExecDNSChaosRequest = Message<"pb.ExecDNSChaosRequest"> & {
  * Use `create(ExecDNSChaosRequestSchema)` to create a new message.
  */
 export const ExecDNSChaosRequestSchema: GenMessage<ExecDNSChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 23);
+  messageDesc(file_pb_chaosdaemon, 26);
 
 /**
  * RecoverDNSChaosRequest names the record whose patterns go.
@@ -1106,7 +1175,7 @@ export type RecoverDNSChaosRequest = Message<"pb.RecoverDNSChaosRequest"> & {
  * Use `create(RecoverDNSChaosRequestSchema)` to create a new message.
  */
 export const RecoverDNSChaosRequestSchema: GenMessage<RecoverDNSChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 24);
+  messageDesc(file_pb_chaosdaemon, 27);
 
 /**
  * ListDNSChaosRequest asks for every record key the daemon's interceptions hold.
@@ -1121,7 +1190,7 @@ export type ListDNSChaosRequest = Message<"pb.ListDNSChaosRequest"> & {
  * Use `create(ListDNSChaosRequestSchema)` to create a new message.
  */
 export const ListDNSChaosRequestSchema: GenMessage<ListDNSChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 25);
+  messageDesc(file_pb_chaosdaemon, 28);
 
 /**
  * ListDNSChaosResponse lists them.
@@ -1140,7 +1209,7 @@ export type ListDNSChaosResponse = Message<"pb.ListDNSChaosResponse"> & {
  * Use `create(ListDNSChaosResponseSchema)` to create a new message.
  */
 export const ListDNSChaosResponseSchema: GenMessage<ListDNSChaosResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 26);
+  messageDesc(file_pb_chaosdaemon, 29);
 
 /**
  * DNSChaosInjection is one record key in force on a pod.
@@ -1176,7 +1245,7 @@ export type DNSChaosInjection = Message<"pb.DNSChaosInjection"> & {
  * Use `create(DNSChaosInjectionSchema)` to create a new message.
  */
 export const DNSChaosInjectionSchema: GenMessage<DNSChaosInjection> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 27);
+  messageDesc(file_pb_chaosdaemon, 30);
 
 /**
  * ApplyHttpChaosRequest is Chaos Mesh's message, field for field.
@@ -1246,7 +1315,7 @@ export type ApplyHttpChaosRequest = Message<"pb.ApplyHttpChaosRequest"> & {
  * Use `create(ApplyHttpChaosRequestSchema)` to create a new message.
  */
 export const ApplyHttpChaosRequestSchema: GenMessage<ApplyHttpChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 28);
+  messageDesc(file_pb_chaosdaemon, 31);
 
 /**
  * ApplyHttpChaosResponse is Chaos Mesh's message, field for field.
@@ -1289,7 +1358,7 @@ export type ApplyHttpChaosResponse = Message<"pb.ApplyHttpChaosResponse"> & {
  * Use `create(ApplyHttpChaosResponseSchema)` to create a new message.
  */
 export const ApplyHttpChaosResponseSchema: GenMessage<ApplyHttpChaosResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 29);
+  messageDesc(file_pb_chaosdaemon, 32);
 
 /**
  * ExecHTTPChaosRequest is what ExecHTTPChaos needs: the target pod (through one of its containers),
@@ -1333,7 +1402,7 @@ export type ExecHTTPChaosRequest = Message<"pb.ExecHTTPChaosRequest"> & {
  * Use `create(ExecHTTPChaosRequestSchema)` to create a new message.
  */
 export const ExecHTTPChaosRequestSchema: GenMessage<ExecHTTPChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 30);
+  messageDesc(file_pb_chaosdaemon, 33);
 
 /**
  * RecoverHTTPChaosRequest names the record whose rules go.
@@ -1361,7 +1430,7 @@ export type RecoverHTTPChaosRequest = Message<"pb.RecoverHTTPChaosRequest"> & {
  * Use `create(RecoverHTTPChaosRequestSchema)` to create a new message.
  */
 export const RecoverHTTPChaosRequestSchema: GenMessage<RecoverHTTPChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 31);
+  messageDesc(file_pb_chaosdaemon, 34);
 
 /**
  * ListHTTPChaosRequest asks for every record key the daemon's proxies hold.
@@ -1376,7 +1445,7 @@ export type ListHTTPChaosRequest = Message<"pb.ListHTTPChaosRequest"> & {
  * Use `create(ListHTTPChaosRequestSchema)` to create a new message.
  */
 export const ListHTTPChaosRequestSchema: GenMessage<ListHTTPChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 32);
+  messageDesc(file_pb_chaosdaemon, 35);
 
 /**
  * ListHTTPChaosResponse lists them.
@@ -1395,7 +1464,7 @@ export type ListHTTPChaosResponse = Message<"pb.ListHTTPChaosResponse"> & {
  * Use `create(ListHTTPChaosResponseSchema)` to create a new message.
  */
 export const ListHTTPChaosResponseSchema: GenMessage<ListHTTPChaosResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 33);
+  messageDesc(file_pb_chaosdaemon, 36);
 
 /**
  * HTTPChaosInjection is one record key in force on a pod.
@@ -1428,7 +1497,7 @@ export type HTTPChaosInjection = Message<"pb.HTTPChaosInjection"> & {
  * Use `create(HTTPChaosInjectionSchema)` to create a new message.
  */
 export const HTTPChaosInjectionSchema: GenMessage<HTTPChaosInjection> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 34);
+  messageDesc(file_pb_chaosdaemon, 37);
 
 /**
  * TimeRequest is Chaos Mesh's message, field for field (the numbers are the wire contract).
@@ -1485,7 +1554,7 @@ export type TimeRequest = Message<"pb.TimeRequest"> & {
  * Use `create(TimeRequestSchema)` to create a new message.
  */
 export const TimeRequestSchema: GenMessage<TimeRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 35);
+  messageDesc(file_pb_chaosdaemon, 38);
 
 /**
  * ListTimeChaosRequest asks for every uid in force (Faultline's own).
@@ -1500,7 +1569,7 @@ export type ListTimeChaosRequest = Message<"pb.ListTimeChaosRequest"> & {
  * Use `create(ListTimeChaosRequestSchema)` to create a new message.
  */
 export const ListTimeChaosRequestSchema: GenMessage<ListTimeChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 36);
+  messageDesc(file_pb_chaosdaemon, 39);
 
 /**
  * ListTimeChaosResponse lists them, one entry per container.
@@ -1519,7 +1588,7 @@ export type ListTimeChaosResponse = Message<"pb.ListTimeChaosResponse"> & {
  * Use `create(ListTimeChaosResponseSchema)` to create a new message.
  */
 export const ListTimeChaosResponseSchema: GenMessage<ListTimeChaosResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 37);
+  messageDesc(file_pb_chaosdaemon, 40);
 
 /**
  * TimeChaosInjection is one container's offsets in force.
@@ -1548,7 +1617,7 @@ export type TimeChaosInjection = Message<"pb.TimeChaosInjection"> & {
  * Use `create(TimeChaosInjectionSchema)` to create a new message.
  */
 export const TimeChaosInjectionSchema: GenMessage<TimeChaosInjection> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 38);
+  messageDesc(file_pb_chaosdaemon, 41);
 
 /**
  * ApplyIOChaosRequest is Chaos Mesh's message, field for field (numbers and types; startTime and
@@ -1614,7 +1683,7 @@ export type ApplyIOChaosRequest = Message<"pb.ApplyIOChaosRequest"> & {
  * Use `create(ApplyIOChaosRequestSchema)` to create a new message.
  */
 export const ApplyIOChaosRequestSchema: GenMessage<ApplyIOChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 39);
+  messageDesc(file_pb_chaosdaemon, 42);
 
 /**
  * ApplyIOChaosResponse is Chaos Mesh's message: the FUSE server now serving the volume (0 and 0
@@ -1644,7 +1713,7 @@ export type ApplyIOChaosResponse = Message<"pb.ApplyIOChaosResponse"> & {
  * Use `create(ApplyIOChaosResponseSchema)` to create a new message.
  */
 export const ApplyIOChaosResponseSchema: GenMessage<ApplyIOChaosResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 40);
+  messageDesc(file_pb_chaosdaemon, 43);
 
 /**
  * ExecIOChaosRequest is what ExecIOChaos needs: the target container, the volume, the record's key
@@ -1690,7 +1759,7 @@ export type ExecIOChaosRequest = Message<"pb.ExecIOChaosRequest"> & {
  * Use `create(ExecIOChaosRequestSchema)` to create a new message.
  */
 export const ExecIOChaosRequestSchema: GenMessage<ExecIOChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 41);
+  messageDesc(file_pb_chaosdaemon, 44);
 
 /**
  * RecoverIOChaosRequest names the record whose action goes.
@@ -1725,7 +1794,7 @@ export type RecoverIOChaosRequest = Message<"pb.RecoverIOChaosRequest"> & {
  * Use `create(RecoverIOChaosRequestSchema)` to create a new message.
  */
 export const RecoverIOChaosRequestSchema: GenMessage<RecoverIOChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 42);
+  messageDesc(file_pb_chaosdaemon, 45);
 
 /**
  * ListIOChaosRequest asks for every record key in force (Faultline's own).
@@ -1740,7 +1809,7 @@ export type ListIOChaosRequest = Message<"pb.ListIOChaosRequest"> & {
  * Use `create(ListIOChaosRequestSchema)` to create a new message.
  */
 export const ListIOChaosRequestSchema: GenMessage<ListIOChaosRequest> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 43);
+  messageDesc(file_pb_chaosdaemon, 46);
 
 /**
  * ListIOChaosResponse lists them, one entry per record key and volume.
@@ -1759,7 +1828,7 @@ export type ListIOChaosResponse = Message<"pb.ListIOChaosResponse"> & {
  * Use `create(ListIOChaosResponseSchema)` to create a new message.
  */
 export const ListIOChaosResponseSchema: GenMessage<ListIOChaosResponse> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 44);
+  messageDesc(file_pb_chaosdaemon, 47);
 
 /**
  * IOChaosInjection is one record key in force on one volume of a container.
@@ -1797,7 +1866,7 @@ export type IOChaosInjection = Message<"pb.IOChaosInjection"> & {
  * Use `create(IOChaosInjectionSchema)` to create a new message.
  */
 export const IOChaosInjectionSchema: GenMessage<IOChaosInjection> = /*@__PURE__*/
-  messageDesc(file_pb_chaosdaemon, 45);
+  messageDesc(file_pb_chaosdaemon, 48);
 
 /**
  * @generated from service pb.ChaosDaemon
@@ -1822,6 +1891,18 @@ export const ChaosDaemon: GenService<{
     methodKind: "unary";
     input: typeof ContainerRequestSchema;
     output: typeof EmptySchema;
+  },
+  /**
+   * ContainerKillMany (Faultline's own) kills many containers of this node in one call: every
+   * container's init process is found first, then all are sent SIGKILL at once, and the answer
+   * comes once all are dead, with one result per container id in the order asked.
+   *
+   * @generated from rpc pb.ChaosDaemon.ContainerKillMany
+   */
+  containerKillMany: {
+    methodKind: "unary";
+    input: typeof ContainerKillManyRequestSchema;
+    output: typeof ContainerKillManyResponseSchema;
   },
   /**
    * ExecHelloWorldChaos lists the processes visible inside the container's mount namespace and
