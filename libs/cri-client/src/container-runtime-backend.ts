@@ -5,6 +5,12 @@ import type { ContainerRef } from "./container-ref.js";
  * Implementations translate the runtime's own errors into `ContainerRuntimeError`s.
  */
 export interface ContainerRuntimeBackend {
+  /**
+   * Whether a kill may be a SIGKILL to the init process `getPid` answers (as the backend's own
+   * `kill` does where /proc shows it): then many containers are killed at once by their pids
+   * (`ContainerRuntimeClient.killMany`). Otherwise each goes through the backend's `kill`.
+   */
+  readonly killsByPid: boolean;
   getPid(ref: ContainerRef, signal: AbortSignal | undefined): Promise<number>;
   kill(ref: ContainerRef, signal: AbortSignal | undefined): Promise<void>;
   close(): void;

@@ -3,6 +3,7 @@ import type { ContainerRuntimeBackend } from "./container-runtime-backend.js";
 import { createCriBackend } from "./cri-backend.js";
 import { createDockerEngineBackend } from "./docker-engine-backend.js";
 import { InitProcessCache } from "./init-process-cache.js";
+import { killContainers, type ContainerKillReport, type ContainerKillTimings, type KillTarget } from "./kill-containers.js";
 import { defaultRuntimeSocketPaths, type RuntimeSocketPaths } from "./runtime-socket-paths.js";
 
 /** Options for `createContainerRuntimeClient`. */
@@ -30,8 +31,17 @@ export interface ContainerRuntimeClientOptions {
 export interface ContainerRuntimeClient {
   /** Host pid of the container's init process; validates the id first (no I/O on a bad id). */
   getPid(containerId: string, options?: { signal?: AbortSignal }): Promise<number>;
-  /** Kills the container (SIGKILL now); NotFound / NotRunning as typed errors. */
-  kill(containerId: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Kills the container (SIGKILL now) and answers once its init process is dead, with where the
+   * time went; NotFound / NotRunning as typed errors.
+   */
+  kill(containerId: string, options?: { signal?: AbortSignal }): Promise<ContainerKillTimings>;
+  /**
+   * Kills many containers as one act: every init process found first, then all sent SIGKILL at
+   * once, answered once all are dead. One outcome per id, in the order given, each with its own
+   * error (a bad id, NotFound, NotRunning…) where that container was not killed.
+   */
+  killMany(containerIds: readonly string[], options?: { signal?: AbortSignal }): Promise<ContainerKillReport>;
   /** Closes every runtime connection. A later call opens what it needs again. */
   close(): void;
 }
@@ -86,8 +96,20 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
     },
     async kill(containerId, callOptions) {
       const ref = parseContainerId(containerId);
-      pids?.forget(ref.raw);
-      return backendFor(ref).kill(ref, callOptions?.signal);
+      const { outcomes, timings } = await killContainers([{ containerId, ref, backend: backendFor(ref) }], pids, callOptions?.signal);
+      if (outcomes[0]!.error !== undefined) throw outcomes[0]!.error;
+      return timings;
+    },
+    killMany(containerIds, callOptions) {
+      const targets = containerIds.map((containerId): KillTarget => {
+        try {
+          const ref = parseContainerId(containerId);
+          return { containerId, ref, backend: backendFor(ref) };
+        } catch (error) {
+          return { containerId, error };
+        }
+      });
+      return killContainers(targets, pids, callOptions?.signal);
     },
     close() {
       for (const backend of backends.values()) backend.close();

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { ContainerState, RuntimeService, type ContainerStatusResponse } from "@faultline/api/cri";
 import type { ContainerRef } from "./container-ref.js";
@@ -8,6 +7,10 @@ import { createCriTransport } from "./cri-transport.js";
 import { pidFromCriVerboseInfo } from "./cri-verbose-info.js";
 import { quoteInput } from "./quote-input.js";
 import { describeUnreachableCause } from "./runtime-unreachable-cause.js";
+import { processState, sendSignal, untilAllDead } from "./init-process.js";
+
+/** How long a killed init process may take to die before the kill is reported as failed. */
+export const killDeadlineMs = 5000;
 
 /**
  * The backend for runtimes that serve Kubernetes CRI v1 over gRPC (containerd, CRI-O).
@@ -53,6 +56,7 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
   const exited = (state: ReturnType<typeof processState>) => state === "dead" || (state === "invisible" && seesRuntimePids);
 
   return {
+    killsByPid: true,
     async getPid(ref, signal) {
       const response = await runningStatus(ref, true, signal);
       const pid = pidFromCriVerboseInfo(response.info);
@@ -70,7 +74,9 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
       const state = pid === undefined ? "invisible" : processStateSeen(pid);
       if (exited(state)) throw exitedJustNow(ref, pid!);
       if (state === "alive" && sendSignal(pid!, "SIGKILL")) {
-        await untilDead(pid!, signal);
+        if ((await untilAllDead([pid!], signal, killDeadlineMs)).length > 0) {
+          throw new Error(`process ${pid} was sent SIGKILL but is still alive after ${killDeadlineMs / 1000} s`);
+        }
         return;
       }
       try {
@@ -86,50 +92,9 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
   };
 }
 
-/**
- * Sends `sig` to `pid`, a process /proc shows alive; false when this process may not signal it
- * (EPERM), so the caller falls back to the runtime. A process that exited in between (ESRCH)
- * counts as signalled: the container is stopping already.
- */
-function sendSignal(pid: number, sig: NodeJS.Signals): boolean {
-  try {
-    process.kill(pid, sig);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return true;
-    if ((error as NodeJS.ErrnoException).code === "EPERM") return false;
-    throw error;
-  }
-  return true;
-}
-
-/**
- * What /proc says of a container's init process: alive, dead (a zombie its shim has not reaped
- * yet: the container is stopping, whatever the runtime's status still says), or invisible (no such
- * entry: another pid namespace, or gone).
- */
-function processState(pid: number): "alive" | "dead" | "invisible" {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return "invisible";
-  }
-  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-  return state === "Z" || state === "X" ? "dead" : "alive";
-}
-
-function exitedJustNow(ref: ContainerRef, pid: number): ContainerNotRunningError {
+/** The container's init process exited between the runtime's answer and now: not running. */
+export function exitedJustNow(ref: ContainerRef, pid: number): ContainerNotRunningError {
   return new ContainerNotRunningError(ref.raw, `container ${quoteInput(ref.raw)} is not running: its init process ${pid} has exited`);
-}
-
-/** Resolves once `pid` is gone or a zombie (the kernel has killed it), polling /proc for up to 2 s. */
-async function untilDead(pid: number, signal: AbortSignal | undefined): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (processState(pid) === "alive") {
-    if (signal?.aborted) throw signal.reason;
-    if (Date.now() > deadline) throw new Error(`process ${pid} was sent SIGKILL but is still alive after 2 s`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 function describeState(response: ContainerStatusResponse): string {

@@ -48,6 +48,7 @@ export function createDockerEngineBackend(socketPath: string, timeoutMs: number)
   }
 
   return {
+    killsByPid: false,
     async getPid(ref, signal) {
       const response = await request(ref, "GET", `/containers/${ref.id}/json`, signal);
       if (response.status !== 200) throw failure(ref, "inspect", response);
