@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ChaosDaemon, ContainerAction_Action } from "@faultline/api";
-import type { ContainerRuntimeClient } from "@faultline/cri-client";
+import { ContainerNotFoundError, type ContainerRuntimeClient } from "@faultline/cri-client";
 import { containerHandlers } from "./container-handlers.js";
 import { createDaemonLogger } from "./daemon-logger.js";
 import { DaemonHandlerRegistry } from "./daemon-handler-registry.js";
@@ -25,6 +25,14 @@ describe("containerHandlers", () => {
     },
     async kill(id) {
       calls.push(`kill ${id}`);
+      return { lookupMs: 1, signalMs: 0, deathMs: 2 };
+    },
+    async killMany(ids) {
+      calls.push(`killMany ${ids.join(" ")}`);
+      return {
+        outcomes: ids.map((containerId) => (containerId.endsWith("0") ? { containerId, error: new ContainerNotFoundError(containerId, `container ${containerId} not found`) } : { containerId })),
+        timings: { lookupMs: 1, signalMs: 0, deathMs: 2 },
+      };
     },
     close() {},
   };
@@ -69,5 +77,27 @@ describe("containerHandlers", () => {
     await client.containerKill({ containerId, action: { action: ContainerAction_Action.KILL } });
     await client.containerKill({ containerId });
     expect(calls).toEqual([`getPid ${containerId}`, `getPid ${containerId}`, `kill ${containerId}`, `kill ${containerId}`]);
+  });
+
+  it("answers ContainerKillMany per container, in the order asked, with ContainerKill's code for each failure", async () => {
+    const other = "containerd://" + "d".repeat(63) + "0"; // the fake runtime does not find ids ending in 0
+    const { results } = await client.containerKillMany({ containerIds: [other, containerId] });
+    expect(results.map((r) => ({ containerId: r.containerId, code: r.code, message: r.message }))).toEqual([
+      { containerId: other, code: Code.NotFound, message: `container ${other} not found` },
+      { containerId, code: 0, message: "" },
+    ]);
+    expect(calls).toEqual([`killMany ${other} ${containerId}`]);
+  });
+
+  it("refuses a ContainerKillMany without ids, or naming one twice, killing nothing", async () => {
+    await expect(client.containerKillMany({ containerIds: [] })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: "ContainerKillMany: container_ids is empty",
+    });
+    await expect(client.containerKillMany({ containerIds: [containerId, containerId] })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: `ContainerKillMany: container_ids names "${containerId}" twice`,
+    });
+    expect(calls).toEqual([]);
   });
 });
