@@ -77,7 +77,7 @@ function hostNetworkRefusal(target: { pod: V1Pod; namespace: string; podName: st
  * `sweep` asks the daemon of every node that runs pods (ListDNSChaos) which record keys it holds and
  * recovers (RecoverDNSChaos) those whose DNSChaos is gone or no longer holds the record.
  */
-export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<DNSChaos>> {
+export function dnsChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<Omit<ChaosImpl<DNSChaos>, "waveParallelism">> {
   const capabilitiesOf = createNodeCapabilitiesCache();
 
   return {

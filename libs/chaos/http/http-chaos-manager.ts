@@ -193,7 +193,7 @@ export function httpChaosManager(deps: {
   core: Pick<CoreV1Api, "readNamespacedSecret">;
   log: KindLog;
   event?: KindEvent;
-}): Required<ChaosImpl<HTTPChaos>> {
+}): Required<Omit<ChaosImpl<HTTPChaos>, "waveParallelism">> {
   const nodeCapabilities = createNodeCapabilitiesCache();
   // the record's pod through its first container (the pod's containers share its network namespace)
   const containerOf = (target: DecodedPod, recordId: string) => containerIdOf(target.pod, target.pod.spec?.containers[0]?.name ?? "", recordId);

@@ -88,7 +88,7 @@ export function execIOChaosRequestOf(obj: IOChaos, recordId: string, namespacedN
  * force on its container and volume (a restarted container's new mount namespace has no fault: the
  * daemon drops it). `sweep` recovers the keys in force whose IOChaos no longer holds the record.
  */
-export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<IOChaos>> {
+export function ioChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<Omit<ChaosImpl<IOChaos>, "waveParallelism">> {
   const capabilitiesOf = createNodeCapabilitiesCache();
 
   return {

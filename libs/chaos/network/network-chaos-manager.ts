@@ -119,7 +119,7 @@ function hostNetworkRefusal(recordId: string, target: { pod: V1Pod; nodeName: st
  * record: the pod's state is derived again without it, as a Recover would (a dry run, `ctx.dryRun`,
  * reports those pods and changes nothing).
  */
-export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<ChaosImpl<NetworkChaos>> {
+export function networkChaosManager(deps: NetworkChaosManagerDeps): Required<Omit<ChaosImpl<NetworkChaos>, "waveParallelism">> {
   const resolve = deps.resolve ?? dnsResolver;
   const locks = new Map<string, Promise<unknown>>();
   // per object uid: the object with the records this manager was last handed for it

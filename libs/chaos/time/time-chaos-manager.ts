@@ -93,7 +93,7 @@ export function setTimeOffsetArgv(request: MessageInitShape<typeof TimeRequestSc
  * pipeline injects them again. `sweep` recovers the uids in force whose TimeChaos no longer holds
  * the record.
  */
-export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<ChaosImpl<TimeChaos>> {
+export function timeChaosManager(deps: { decoder: RecordDecoder; log: KindLog }): Required<Omit<ChaosImpl<TimeChaos>, "waveParallelism">> {
   const capabilitiesOf = createNodeCapabilitiesCache();
 
   return {

@@ -61,6 +61,12 @@ export interface ChaosImpl<T extends ChaosObject = ChaosObject> {
    * without it is planned as {@link UNDESCRIBED_RECORD_PLAN}.
    */
   plan?(ctx: ChaosImplContext, index: number, records: readonly Record[], obj: T): Promise<RecordPlan>;
+  /**
+   * Optional: how many of the experiment's records one wave may apply or recover at once, instead
+   * of the manager's `--parallelism`, for an action whose calls only queue work the impl sends on
+   * in batches (PodChaos container-kill: one ContainerKillMany per node). Undefined: `--parallelism`.
+   */
+  waveParallelism?(obj: T): number | undefined;
 }
 
 /** What apply would do for one record: whether its node can, and the steps in order. */

@@ -53,6 +53,7 @@ export function createChaosKindMetrics(registry: Registry): {
           ...(kind.impl.lostInjections && { lostInjections: kind.impl.lostInjections.bind(kind.impl) }),
           ...(kind.impl.sweep && { sweep: kind.impl.sweep.bind(kind.impl) }),
           ...(kind.impl.plan && { plan: kind.impl.plan.bind(kind.impl) }),
+          ...(kind.impl.waveParallelism && { waveParallelism: kind.impl.waveParallelism.bind(kind.impl) }),
         },
       };
     },

@@ -56,6 +56,28 @@ describe("runWave", () => {
     expect(most).toBe(3);
   });
 
+  it("runs as many calls at once as the kind's waveParallelism says for the experiment", async () => {
+    let running = 0;
+    let most = 0;
+    const kind = testKind({
+      apply: async () => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        return "Injected";
+      },
+    });
+    const asked: string[] = [];
+    kind.impl.waveParallelism = (obj) => {
+      asked.push(obj.metadata.name!);
+      return 10;
+    };
+    const records = Array.from({ length: 10 }, (_, i) => testRecord(`r${i}`));
+    await runWave({ ...base, kind, records, due: records.map((_, i) => i), phase: "Run", parallelism: 3 });
+    expect(most).toBe(10);
+    expect(asked).toEqual(["a"]);
+  });
+
   it("hands the kind one frozen view of the records", async () => {
     const kind = testKind({
       apply: async (record) => {

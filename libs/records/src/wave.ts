@@ -24,7 +24,8 @@ export interface WaveInput {
 }
 
 /**
- * The wave: every due record applied or recovered through the kind, at most `parallelism` at once,
+ * The wave: every due record applied or recovered through the kind, at most `parallelism` at once
+ * (or what the kind's `waveParallelism` says for this experiment),
  * each failure its own (it never blocks the others). A Recover whose target no longer exists counts
  * as recovered (`Not Injected`, with why). Answers the outcomes in the records' order, whatever
  * order the calls ended in, so Events name them as the status lists them.
@@ -35,7 +36,8 @@ export async function runWave(input: WaveInput): Promise<WaveOutcome[]> {
   // one frozen copy for every call of the wave: a copy per call made a wave of N records cost N²
   // record copies (seconds at 1,000 records, minutes at 10,000)
   const view = deepFreeze(structuredClone(records));
-  await runBounded(input.due, input.parallelism, async (index) => {
+  const parallelism = kind.impl.waveParallelism?.(obj) ?? input.parallelism;
+  await runBounded(input.due, parallelism, async (index) => {
     const record = records[index]!;
     const reapplied = input.reapply.has(index);
     const operation = reapplied ? "Apply" : operationFor(input.phase, record)!;
