@@ -94,7 +94,9 @@ describe("podChaosManager on real kubelet pods", () => {
     await expect(impl.apply(ctx(), 0, [record(`${ns.name}/${name}/busybox`)], chaos({ action: "container-kill", containerNames: ["busybox"] }))).resolves.toBe(
       "Injected",
     );
-    expect(daemonLines).toContainEqual(expect.objectContaining({ method: "ContainerKill", containerId: before.containerID, namespacedName: `${ns.name}/pod-chaos` }));
+    expect(daemonLines).toContainEqual(
+      expect.objectContaining({ method: "ContainerKillMany", message: "ContainerKillMany: container killed", containerId: before.containerID, namespacedName: `${ns.name}/pod-chaos` }),
+    );
     const after = await eventually("the container to run again", async () => {
       const status = (await readPod(name))?.status?.containerStatuses?.[0];
       return status && status.restartCount === before.restartCount + 1 && status.state?.running ? status : undefined;

@@ -5,8 +5,9 @@ import type { PodSource } from "@faultline/selector";
 import { isObjectNotFound, parsePodRecordId } from "@faultline/api";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod, type V1PodDisruptionBudget } from "@kubernetes/client-node";
 import { KeyedLock } from "../pod-netns-process/keyed-lock.js";
+import { ContainerKillBatcher, maxKillsPerCall } from "./container-kill-batcher.js";
 import type { PodChaos } from "./pod-chaos-crd.js";
-import { containerKillRequestOf, planPodChaos, podEvictionOf, podKillGracePeriodOf } from "./pod-chaos-plan.js";
+import { planPodChaos, podEvictionOf, podKillGracePeriodOf } from "./pod-chaos-plan.js";
 import { podContainers, podFailureAnnotationKey, readPodFailureMark } from "./pod-failure-annotations.js";
 import { podFailureApplyPatch, podFailureRecoverPatch, type JsonPatchOperation } from "./pod-failure-patch.js";
 import { defaultPodDisruptionBudgetMode, evictionRefusal, podFailureBudgetRefusal, type PodDisruptionBudgetMode } from "./pod-disruption-budget.js";
@@ -37,7 +38,9 @@ export interface PodChaosManagerDeps {
  * - pod-kill (one-shot): deletes the pod with `gracePeriod` seconds (0: at once), through the
  *   Eviction API unless `podDisruptionBudget` is Ignore (the API server enforces the pod's PDBs:
  *   its refusal makes the record wait or be skipped);
- * - container-kill (one-shot): `ContainerKill` on the daemon of the container's node;
+ * - container-kill (one-shot): the container killed by the daemon of its node; the wave applies
+ *   every record at once and the kills asked of one node in the same turn go in one
+ *   `ContainerKillMany` (`ContainerKillBatcher`; one `ContainerKill` each for a daemon without it);
  * - pod-failure (lasts `duration`): every container and init container runs the pause image, the
  *   original images kept in annotations on the pod; Recover puts them back. Unless
  *   `podDisruptionBudget` is Ignore, a pod whose PDBs allow no more disruption (counting the pods
@@ -52,6 +55,7 @@ export interface PodChaosManagerDeps {
  */
 export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> {
   const pauseImage = deps.pauseImage ?? defaultPauseImage;
+  const kills = new ContainerKillBatcher();
   const budgetChecks = new KeyedLock(); // per namespace: each check sees the patches made before it
   const modeOf = (obj: PodChaos): PodDisruptionBudgetMode => obj.spec.podDisruptionBudget ?? deps.podDisruptionBudget ?? defaultPodDisruptionBudgetMode;
   const decline = (mode: PodDisruptionBudgetMode, why: string): Error =>
@@ -70,8 +74,12 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
       const { action } = obj.spec;
       deps.log(`Apply pod chaos: ${action}`, { id: record.id, chaos: ctx.namespacedName });
       if (action === "container-kill") {
+        const started = performance.now();
         const target = await deps.decoder.decodeContainer(record.id, obj);
-        await target.daemon.containerKill(containerKillRequestOf(target.containerId), { signal: ctx.signal });
+        const decoded = performance.now();
+        await kills.kill(`${target.nodeName}\0${ctx.namespacedName}`, target.daemon, target.containerId, ctx.signal);
+        const ms = (t: number) => Math.round(t * 10) / 10;
+        deps.log("container killed", { id: record.id, chaos: ctx.namespacedName, node: target.nodeName, decodeMs: ms(decoded - started), killMs: ms(performance.now() - decoded) });
         return "Injected";
       }
       const { namespace, podName } = parsePodRecordId(record.id);
@@ -109,6 +117,9 @@ export function podChaosManager(deps: PodChaosManagerDeps): ChaosImpl<PodChaos> 
       await (mode === "Ignore" ? failPod() : budgetChecks.run(namespace, failPod));
       return "Injected";
     },
+
+    // a container-kill's apply only queues its kill: the batcher sends one ContainerKillMany per node
+    waveParallelism: (obj) => (obj.spec.action === "container-kill" ? maxKillsPerCall : undefined),
 
     plan: (_ctx, index, records, obj) =>
       planPodChaos(

@@ -1,5 +1,5 @@
 import { toJson } from "@bufbuild/protobuf";
-import { ContainerRequestSchema, type ContainerRequest, type Record } from "@faultline/api";
+import { ContainerKillManyRequestSchema, type ContainerKillManyRequest, type Record } from "@faultline/api";
 import { createInMemoryDaemonClientPool, createRecordDecoder } from "@faultline/daemon-client";
 import { createInMemoryPodSource } from "@faultline/selector";
 import type { CoreV1Api, CustomObjectsApi, V1Pod, V1PodDisruptionBudget } from "@kubernetes/client-node";
@@ -50,12 +50,12 @@ function setup(budgets: V1PodDisruptionBudget[] = []) {
     },
   } as unknown as CoreV1Api;
   const customObjects = { listNamespacedCustomObject: async () => ({ items: budgets }) } as unknown as CustomObjectsApi;
-  const killed: ContainerRequest[] = [];
+  const killed: ContainerKillManyRequest[] = [];
   const daemons = createInMemoryDaemonClientPool(
     {
-      async containerKill(req) {
+      async containerKillMany(req) {
         killed.push(req);
-        return {};
+        return { results: req.containerIds.map((containerId) => ({ containerId, code: 0, message: "" })) };
       },
     },
     { nodes: ["node-1"] },
@@ -115,7 +115,7 @@ describe("PodChaos plan", () => {
     expect(deletePlan.steps[0]!.patch).toEqual({ method: "DELETE", path: "/api/v1/namespaces/app/pods/web-1", body: { gracePeriodSeconds: 0 } });
   });
 
-  it("container-kill: the ContainerKill request apply sends to the container's node", async () => {
+  it("container-kill: the ContainerKillMany request apply sends to the container's node", async () => {
     const { impl, killed } = setup();
     const obj = chaos({ action: "container-kill", containerNames: ["main"] });
     const plan = await impl.plan!(ctx, 0, containerRecords, obj);
@@ -123,7 +123,7 @@ describe("PodChaos plan", () => {
     await impl.apply(ctx, 0, containerRecords, obj);
     expect(plan).toEqual({
       capable: true,
-      steps: [{ on: "daemon", rpc: "ContainerKill", request: toJson(ContainerRequestSchema, killed[0]!), note: expect.stringMatching(/^the daemon of node node-1 has the container runtime kill/) }],
+      steps: [{ on: "daemon", rpc: "ContainerKillMany", request: toJson(ContainerKillManyRequestSchema, killed[0]!), note: expect.stringMatching(/^the daemon of node node-1 finds the container's init process and kills it/) }],
     });
   });
 

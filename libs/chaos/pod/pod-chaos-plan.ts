@@ -1,4 +1,4 @@
-import { ContainerAction_Action, ContainerRequestSchema, parsePodRecordId, type PlannedStep, type Record } from "@faultline/api";
+import { ContainerAction_Action, ContainerKillManyRequestSchema, ContainerRequestSchema, parsePodRecordId, type PlannedStep, type Record } from "@faultline/api";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { RecordDecoder } from "@faultline/daemon-client";
 import type { RecordPlan } from "@faultline/impl-registry";
@@ -17,7 +17,12 @@ export function podEvictionOf(namespace: string, name: string, gracePeriodSecond
   return { metadata: { namespace, name }, deleteOptions: { gracePeriodSeconds } };
 }
 
-/** The ContainerKill request container-kill sends for a container. */
+/** The ContainerKillMany request container-kill sends for the containers of one node killed together. */
+export function containerKillManyRequestOf(containerIds: readonly string[]): MessageInitShape<typeof ContainerKillManyRequestSchema> {
+  return { containerIds: [...containerIds] };
+}
+
+/** The ContainerKill request container-kill sends for a container to a daemon without ContainerKillMany. */
 export function containerKillRequestOf(containerId: string): MessageInitShape<typeof ContainerRequestSchema> {
   return { action: { action: ContainerAction_Action.KILL }, containerId };
 }
@@ -40,7 +45,8 @@ const podPath = (namespace: string, name: string) => `/api/v1/namespaces/${encod
  *   (`podEvictionOf`: the API server then enforces its PDBs), with the grace period;
  * - pod-failure: the JSON Patch (`podFailureApplyPatch` of the pod as it is now); unless Ignore, the
  *   PDB check apply makes, its answer in the step's note (the record would wait or be skipped);
- * - container-kill: ContainerKill (`containerKillRequestOf`) on the container's node's daemon.
+ * - container-kill: ContainerKillMany (`containerKillManyRequestOf`) on the container's node's
+ *   daemon, this container's part of it (ContainerKill, `containerKillRequestOf`, where that daemon lacks it).
  * A pod or container that cannot be reached is a plan saying why (not capable).
  */
 export async function planPodChaos(deps: PodChaosPlanDeps, record: Record, obj: PodChaos, options: { pauseImage: string; mode: PodDisruptionBudgetMode }): Promise<RecordPlan> {
@@ -54,9 +60,9 @@ export async function planPodChaos(deps: PodChaosPlanDeps, record: Record, obj: 
       steps: [
         {
           on: "daemon",
-          rpc: "ContainerKill",
-          request: requestJson(ContainerRequestSchema, containerKillRequestOf(target.containerId)),
-          note: `the daemon of node ${target.nodeName} has the container runtime kill the container's processes (SIGKILL); the kubelet restarts it by the pod's restartPolicy`,
+          rpc: "ContainerKillMany",
+          request: requestJson(ContainerKillManyRequestSchema, containerKillManyRequestOf([target.containerId])),
+          note: `the daemon of node ${target.nodeName} finds the container's init process and kills it (SIGKILL), in one call with the wave's other container-kills on that node (ContainerKill ${JSON.stringify(requestJson(ContainerRequestSchema, containerKillRequestOf(target.containerId)))} on a daemon without ContainerKillMany); the kubelet restarts it by the pod's restartPolicy`,
         },
       ],
     };
