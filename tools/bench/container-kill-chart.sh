@@ -1,0 +1,15 @@
+#!/bin/bash
+# `npm run bench:container-kill:chart [-- --pods N --runs N]` — PodChaos container-kill through the
+# chart-installed manager and daemon on real kubelet pods: create → AllInjected per run, against
+# a bare kill -9 of the same containers. Brings the full local cluster up, builds and imports the
+# manager and daemon images, installs the chart with the README's `helm install` line (uninstalled
+# at the end), and runs tools/bench/container-kill-chart.mjs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="${FAULTLINE_K8S_BIN:-/var/cache/faultline/k8s-v1.34.4/bin}:$PWD/node_modules/.bin:$PATH"
+bash tools/runtime/setup.sh >/dev/null
+tools/local-cluster/local-cluster up >/dev/null
+export KUBECONFIG="${KUBECONFIG:-$PWD/.cluster/admin.kubeconfig}"
+bash tools/images/build.sh manager daemon >/dev/null
+bash tools/images/import.sh .images/faultline-manager.oci.tar .images/faultline-daemon.oci.tar >/dev/null
+node tools/bench/container-kill-chart.mjs "$@"
