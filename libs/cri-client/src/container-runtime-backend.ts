@@ -13,5 +13,7 @@ export interface ContainerRuntimeBackend {
   readonly killsByPid: boolean;
   getPid(ref: ContainerRef, signal: AbortSignal | undefined): Promise<number>;
   kill(ref: ContainerRef, signal: AbortSignal | undefined): Promise<void>;
+  /** The ids (without prefix) of the containers the runtime reports running, where it can list them. */
+  listRunning?(signal: AbortSignal | undefined): Promise<string[]>;
   close(): void;
 }

@@ -43,6 +43,37 @@ describe("createContainerRuntimeClient against containerd", () => {
     await eventually("the pid to run the container's command", async () => ((await cmdline(pid)) === "sleep 3600" ? true : undefined), 5000, 20);
   });
 
+  test("killMany kills every container given, each answered alone: a live one killed, an unknown one NotFound, a bad id refused", async () => {
+    const started = await Promise.all([pods.startContainer({ name: "many-a" }), pods.startContainer({ name: "many-b" })]);
+    const report = await runtime.killMany([started[0].containerId, unknownId, "nonsense", started[1].containerId]);
+    expect(report.outcomes.map((o) => o.containerId)).toEqual([started[0].containerId, unknownId, "nonsense", started[1].containerId]);
+    expect(report.outcomes[0]!.error).toBeUndefined();
+    expect(report.outcomes[1]!.error).toBeInstanceOf(ContainerNotFoundError);
+    expect(report.outcomes[2]!.error).toBeInstanceOf(InvalidContainerIdError);
+    expect(report.outcomes[3]!.error).toBeUndefined();
+    for (const { pid } of started) {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+      expect(stat === undefined || /^\d+ \(.*\) [ZX] /.test(stat)).toBe(true);
+    }
+  });
+
+  test("a warm pid cache: the running containers listed and their pids looked up once, then answered from /proc", async () => {
+    const { containerId, pid } = await pods.startContainer({ name: "warm" });
+    const passes: { listed: number; lookedUp: number; errors: string[] }[] = [];
+    const warm = createContainerRuntimeClient({ sockets: { containerd: socket, crio: "/nonexistent/crio.sock" }, warmPidCacheEveryMs: 50, onPidCacheWarmed: (p) => passes.push(p) });
+    try {
+      await eventually("a pass that found every running container cached", async () => (passes.some((p, i) => i > 0 && p.lookedUp === 0) ? true : undefined), 10_000, 20);
+      expect(passes[0]!.errors).toEqual([]);
+      expect(passes[0]!.lookedUp).toBeGreaterThanOrEqual(1);
+      expect(passes[0]!.listed).toBeGreaterThanOrEqual(passes[0]!.lookedUp);
+      expect(await warm.getPid(containerId)).toBe(pid);
+      const { timings } = await warm.killMany([containerId]).then((r) => (r.outcomes[0]!.error ? Promise.reject(r.outcomes[0]!.error) : r));
+      expect(timings.deathMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      warm.close();
+    }
+  });
+
   test("kill SIGKILLs the container's init process; the runtime then sees it exit with 137", async () => {
     const { containerId, pid } = await pods.startContainer({ name: "kill" });
     await runtime.kill(containerId);

@@ -3,6 +3,7 @@ import type { ContainerRuntimeBackend } from "./container-runtime-backend.js";
 import { createCriBackend } from "./cri-backend.js";
 import { createDockerEngineBackend } from "./docker-engine-backend.js";
 import { InitProcessCache } from "./init-process-cache.js";
+import { warmPidCache, type PidCacheWarmPass } from "./pid-cache-warmer.js";
 import { killContainers, type ContainerKillReport, type ContainerKillTimings, type KillTarget } from "./kill-containers.js";
 import { defaultRuntimeSocketPaths, type RuntimeSocketPaths } from "./runtime-socket-paths.js";
 
@@ -18,6 +19,15 @@ export interface ContainerRuntimeClientOptions {
    * effect where the host's /proc is not visible.
    */
   cachePids?: boolean;
+  /**
+   * Keep the pid cache warm: every this many milliseconds, list the running containers of the
+   * CRI runtimes whose sockets exist and look up the init pid of each one not cached yet, so that
+   * a later lookup or kill needs no runtime round trip. Off (undefined or 0) by default; the first
+   * pass runs at once. Needs `cachePids`. `close()` stops it.
+   */
+  warmPidCacheEveryMs?: number;
+  /** Called after each warm-up pass with what it did (for a log line or a metric). */
+  onPidCacheWarmed?: (pass: PidCacheWarmPass) => void;
 }
 
 /**
@@ -42,7 +52,7 @@ export interface ContainerRuntimeClient {
    * error (a bad id, NotFound, NotRunning…) where that container was not killed.
    */
   killMany(containerIds: readonly string[], options?: { signal?: AbortSignal }): Promise<ContainerKillReport>;
-  /** Closes every runtime connection. A later call opens what it needs again. */
+  /** Stops the pid cache's warm-up and closes every runtime connection. A later call opens what it needs again. */
   close(): void;
 }
 
@@ -70,7 +80,7 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
   const backends = new Map<string, ContainerRuntimeBackend>();
   const pids = options.cachePids === false ? undefined : new InitProcessCache();
 
-  function backendFor(ref: ContainerRef): ContainerRuntimeBackend {
+  function backendFor(ref: Pick<ContainerRef, "runtime">): ContainerRuntimeBackend {
     const [protocol, socketPath] =
       ref.runtime === "docker"
         ? (["docker", sockets.docker] as const)
@@ -83,6 +93,27 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
       backends.set(key, backend);
     }
     return backend;
+  }
+
+  const warmEveryMs = options.warmPidCacheEveryMs ?? 0;
+  if (!Number.isFinite(warmEveryMs) || warmEveryMs < 0) {
+    throw new RangeError(`warmPidCacheEveryMs must be 0 (off) or a positive number of milliseconds, got ${warmEveryMs}`);
+  }
+  const warming = new AbortController();
+  if (pids !== undefined && warmEveryMs > 0) {
+    const runtimes = [
+      { prefix: "containerd" as const, socketPath: sockets.containerd, backend: () => backendFor({ runtime: "containerd" }) },
+      { prefix: "cri-o" as const, socketPath: sockets.crio, backend: () => backendFor({ runtime: "cri-o" }) },
+    ];
+    const pass = () => {
+      if (warming.signal.aborted) return;
+      void warmPidCache(runtimes, pids, warming.signal).then((done) => {
+        if (warming.signal.aborted) return;
+        options.onPidCacheWarmed?.(done);
+        setTimeout(pass, warmEveryMs).unref();
+      });
+    };
+    pass();
   }
 
   return {
@@ -112,6 +143,7 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
       return killContainers(targets, pids, callOptions?.signal);
     },
     close() {
+      warming.abort();
       for (const backend of backends.values()) backend.close();
       backends.clear();
     },

@@ -88,6 +88,10 @@ export function createCriBackend(socketPath: string, timeoutMs: number): Contain
         throw error;
       }
     },
+    async listRunning(signal) {
+      const response = await cri.listContainers({ filter: { state: { state: ContainerState.CONTAINER_RUNNING } } }, { signal, timeoutMs });
+      return response.containers.map((c) => c.id);
+    },
     close,
   };
 }

@@ -4,6 +4,7 @@
 // What users need first: the client.
 export { createContainerRuntimeClient } from "./container-runtime-client.js";
 export type { ContainerRuntimeClient, ContainerRuntimeClientOptions } from "./container-runtime-client.js";
+export type { PidCacheWarmPass } from "./pid-cache-warmer.js";
 export type { ContainerKillOutcome, ContainerKillReport, ContainerKillTimings } from "./kill-containers.js";
 export { defaultRuntimeSocketPaths } from "./runtime-socket-paths.js";
 export type { RuntimeSocketPaths } from "./runtime-socket-paths.js";

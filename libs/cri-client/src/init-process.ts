@@ -48,15 +48,19 @@ export function sendSignal(pid: number, sig: NodeJS.Signals): boolean {
 
 /**
  * Resolves once every one of `pids` is gone or a zombie (the kernel has killed it), polling /proc
- * every 2 ms for up to `timeoutMs`; answers the pids still alive then (none: all dead).
+ * for up to `timeoutMs`: 1 ms after the signal, then backing off to every 16 ms, so that a hundred
+ * dying processes are not read a thousand times while the kernel tears them down; answers the pids
+ * still alive then (none: all dead).
  */
 export async function untilAllDead(pids: readonly number[], signal: AbortSignal | undefined, timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   let alive = pids.filter((pid) => processState(pid) === "alive");
+  let waitMs = 1;
   while (alive.length > 0) {
     if (signal?.aborted) throw signal.reason;
     if (Date.now() > deadline) return alive;
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    waitMs = Math.min(16, waitMs * 2);
     alive = alive.filter((pid) => processState(pid) === "alive");
   }
   return [];
