@@ -38,3 +38,15 @@ describe("parseDaemonConfig: --injection-lease-seconds", () => {
     expect(() => parseDaemonConfig(["--injection-lease-seconds", value], {})).toThrow(/--injection-lease-seconds/);
   });
 });
+
+describe("parseDaemonConfig: --pid-cache-warm-ms", () => {
+  it("defaults to 2000, takes the flag or FAULTLINE_DAEMON_PID_CACHE_WARM_MS, and 0 turns it off", () => {
+    expect(parseDaemonConfig([], {})).toMatchObject({ pidCacheWarmMs: 2000 });
+    expect(parseDaemonConfig(["--pid-cache-warm-ms", "0"], {})).toMatchObject({ pidCacheWarmMs: 0 });
+    expect(parseDaemonConfig([], { FAULTLINE_DAEMON_PID_CACHE_WARM_MS: "500" })).toMatchObject({ pidCacheWarmMs: 500 });
+  });
+
+  it.each(["5ms", "1.5", "soon", "3600001"])("refuses %j, naming the flag", (value) => {
+    expect(() => parseDaemonConfig(["--pid-cache-warm-ms", value], {})).toThrow(/--pid-cache-warm-ms must be 0 \(off\) or an integer/);
+  });
+});

@@ -101,7 +101,18 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     for (const missing of sockets.missing) logger.warn("container runtime socket not found; its containers cannot be targeted", { runtime: missing });
   }
 
-  const runtime = createContainerRuntimeClient({ sockets: sockets.sockets });
+  const warmLog = logger.child({ logger: "pid-cache" });
+  let warmErrors = ""; // a failing runtime is reported when its error changes, not every pass
+  const runtime = createContainerRuntimeClient({
+    sockets: sockets.sockets,
+    warmPidCacheEveryMs: config.pidCacheWarmMs,
+    onPidCacheWarmed: (pass) => {
+      const errors = pass.errors.join("; ");
+      if (errors !== warmErrors && errors !== "") warmLog.warn("pid cache warm-up could not list a runtime; tried again every pass", { errors: pass.errors });
+      warmErrors = errors;
+      if (pass.lookedUp > 0) warmLog.debug("pid cache warmed", { running: pass.listed, lookedUp: pass.lookedUp });
+    },
+  });
   const runner = new NamespaceProcessRunner({
     nsenterPath: config.nsenterPath,
     timeoutMs: config.execTimeoutMs,
