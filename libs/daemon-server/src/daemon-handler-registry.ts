@@ -1,5 +1,6 @@
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { ChaosDaemon } from "@faultline/api";
+import type { UnaryMethodImpl } from "./unary-grpc-fast-path.js";
 
 /** Handlers for some of the ChaosDaemon RPCs, as one chaos kind contributes them. */
 export type DaemonHandlers = Partial<ServiceImpl<typeof ChaosDaemon>>;
@@ -41,6 +42,16 @@ export class DaemonHandlerRegistry {
     return Object.values(ChaosDaemon.method)
       .filter((m) => this.handlers.has(m.localName as DaemonMethodName))
       .map((m) => ({ method: m.name, owner: this.handlers.get(m.localName as DaemonMethodName)!.owner }));
+  }
+
+  /** The registered unary RPCs with their descriptors (what the server's unary fast path serves). */
+  unaryMethods(): UnaryMethodImpl[] {
+    return Object.values(ChaosDaemon.method).flatMap((method) => {
+      const entry = this.handlers.get(method.localName as DaemonMethodName);
+      return entry !== undefined && method.methodKind === "unary"
+        ? [{ method, impl: entry.handler as UnaryMethodImpl["impl"] }]
+        : [];
+    });
   }
 
   /** Adds the ChaosDaemon service, with every registered handler, to a Connect router. */

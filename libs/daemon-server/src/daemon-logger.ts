@@ -40,13 +40,19 @@ export function createDaemonLogger(options: DaemonLoggerOptions = {}): winston.L
     info["logger"] ??= name;
     return info;
   })();
+  // winston formats every line before its transport drops the ones under the level: a line no
+  // transport writes is dropped first, so a debug line (or a process's whole output at info) costs
+  // nothing to format when the level is warn; the level is read per line, so a changed level holds
+  let logger: winston.Logger | undefined;
+  const enabled = winston.format((info) => (logger === undefined || logger.isLevelEnabled(info.level) ? info : false))();
   const format =
     options.format === "json"
-      ? winston.format.combine(named, winston.format.timestamp(), winston.format.json())
-      : winston.format.combine(named, winston.format.timestamp(), textLine);
-  return winston.createLogger({
+      ? winston.format.combine(enabled, named, winston.format.timestamp(), winston.format.json())
+      : winston.format.combine(enabled, named, winston.format.timestamp(), textLine);
+  logger = winston.createLogger({
     level: options.level ?? "info",
     format,
     transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
   });
+  return logger;
 }

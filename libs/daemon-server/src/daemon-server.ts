@@ -9,6 +9,7 @@ import type { DaemonHandlerRegistry } from "./daemon-handler-registry.js";
 import { grpcUnimplementedFallback } from "./grpc-unimplemented-fallback.js";
 import { boundedGzip, maxRequestBytes } from "./request-bounds.js";
 import { requestInterceptor } from "./request-interceptor.js";
+import { unaryGrpcFastPath } from "./unary-grpc-fast-path.js";
 
 /** PEM material for mutual TLS: the daemon's own certificate and the CA its clients must chain to. */
 export interface DaemonTlsOptions {
@@ -56,18 +57,28 @@ export interface DaemonServer {
  * process.on("SIGTERM", () => void server.close());
  */
 export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
-  const handler = connectNodeAdapter({
+  const interceptors = [...(options.interceptors ?? []), requestInterceptor(options.logger)];
+  const connectHandler = connectNodeAdapter({
     routes: (router) => options.handlers.routes(router),
     grpc: true,
     connect: false,
     grpcWeb: false,
     fallback: grpcUnimplementedFallback,
-    interceptors: [...(options.interceptors ?? []), requestInterceptor(options.logger)],
+    interceptors,
     // a message over this (after decompression, so a small compressed bomb too) is refused with
     // ResourceExhausted before it is decoded; Connect's default is 4 GiB
     readMaxBytes: maxRequestBytes,
     // gzip only (gRPC's own; what Go clients send), decompressed at most up to readMaxBytes
     acceptCompression: [boundedGzip],
+  });
+  // plain unary calls (all a manager makes) skip Connect's per-call machinery, same limits and
+  // answers; anything else (a gzip request, an unknown path, ...) is Connect's as before
+  const handler = unaryGrpcFastPath({
+    methods: options.handlers.unaryMethods(),
+    interceptors,
+    readMaxBytes: maxRequestBytes,
+    acceptCompression: [boundedGzip],
+    fallback: connectHandler,
   });
   let server: http2.Http2Server | http2.Http2SecureServer;
   if (options.tls) {
