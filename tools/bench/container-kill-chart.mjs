@@ -10,7 +10,7 @@
 // manager's and the daemons' log lines (median and p95 over every kill of every run).
 // Needs the full local cluster up and the images imported (container-kill-chart.sh does both).
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
@@ -26,7 +26,15 @@ const { values: args } = parseArgs({
 const podCount = Number(args.pods);
 const runs = Number(args.runs);
 const repo = new URL("../../", import.meta.url).pathname;
-const containerdSocket = process.env.FAULTLINE_CONTAINERD_SOCKET ?? `${repo}.cluster/runtime/containerd.sock`;
+// every node's containerd: the single node's, or each node's of a --nodes N cluster
+const containerdSockets = [`${repo}.cluster/runtime/containerd.sock`, ...readdirSafe(`${repo}.cluster/nodes`).map((n) => `${repo}.cluster/nodes/${n}/runtime/containerd.sock`)].filter(existsSync);
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 const ns = "bench-container-kill";
 const group = { group: "chaos-mesh.org", version: "v1alpha1", plural: "podchaos" };
 const kc = new KubeConfig();
@@ -94,19 +102,22 @@ const running = (p) => p.status?.containerStatuses?.[0]?.state?.running && p.sta
 async function startPods(batch) {
   const names = Array.from({ length: podCount }, (_, i) => `${batch}-${i}`);
   await inBatches(names, 20, (name) => core.createNamespacedPod({ namespace: ns, body: podBody(name, batch) }));
-  const deadline = Date.now() + 600_000;
+  const limitS = Math.max(600, 2 * podCount);
+  const deadline = Date.now() + limitS * 1000;
+  let shown = 0;
   for (;;) {
     const pods = await listBatch(batch);
     const up = pods.filter(running).length;
     if (up === podCount) return pods;
-    if (Date.now() > deadline) throw new Error(`only ${up}/${podCount} pods of ${batch} running after 600 s`);
+    if (Date.now() > deadline) throw new Error(`only ${up}/${podCount} pods of ${batch} running after ${limitS} s`);
+    if (up - shown >= 100) log(`  ${(shown = up)}/${podCount} running`);
     await sleep(1000);
   }
 }
 
 async function removePods(batch) {
   await core.deleteCollectionNamespacedPod({ namespace: ns, labelSelector: `batch=${batch}`, gracePeriodSeconds: 0 });
-  while ((await listBatch(batch)).length > 0) await sleep(1000);
+  while ((await listBatch(batch)).length > 0) await sleep(2000);
 }
 
 // ------------------------------------------------------------------ the timed parts
@@ -130,7 +141,8 @@ async function timeToAllInjected(name, batch) {
     body: { apiVersion: "chaos-mesh.org/v1alpha1", kind: "PodChaos", metadata: { name },
       spec: { action: "container-kill", mode: "all", containerNames: ["busybox"], selector: { namespaces: [ns], labelSelectors: { batch } } } },
   });
-  const t1 = await Promise.race([done, sleep(120_000).then(() => { throw new Error(`${name}: no AllInjected within 120 s`); })]);
+  const limitS = Math.max(120, podCount / 2);
+  const t1 = await Promise.race([done, sleep(limitS * 1000).then(() => { throw new Error(`${name}: no AllInjected within ${limitS} s`); })]);
   watch.abort();
   const obj = await custom.getNamespacedCustomObject({ ...group, namespace: ns, name });
   const records = obj.status?.experiment?.containerRecords ?? [];
@@ -139,13 +151,15 @@ async function timeToAllInjected(name, batch) {
   return { seconds: (t1 - t0) / 1000, createdAt, doneAt: createdAt + (t1 - t0) };
 }
 
-/** Task id → pid of every running task, from one `ctr task ls`. */
+/** Task id → pid of every running task, from one `ctr task ls` per node. */
 function taskPids() {
-  const out = execFileSync("ctr", ["--address", containerdSocket, "-n", "k8s.io", "task", "ls"], { encoding: "utf8" });
   const pids = new Map();
-  for (const line of out.split("\n").slice(1)) {
-    const [id, pid, status] = line.trim().split(/\s+/);
-    if (id && status === "RUNNING") pids.set(id, Number(pid));
+  for (const socket of containerdSockets) {
+    const out = execFileSync("ctr", ["--address", socket, "-n", "k8s.io", "task", "ls"], { encoding: "utf8" });
+    for (const line of out.split("\n").slice(1)) {
+      const [id, pid, status] = line.trim().split(/\s+/);
+      if (id && status === "RUNNING") pids.set(id, Number(pid));
+    }
   }
   return pids;
 }
@@ -162,12 +176,13 @@ const processAlive = (pid) => {
 
 /** Waits for every pod of the batch to run a restarted container; kills their init processes at once. */
 async function bareKill(batch) {
-  const deadline = Date.now() + 300_000;
+  const limitS = Math.max(300, podCount);
+  const deadline = Date.now() + limitS * 1000;
   let pods;
   for (;;) {
     pods = await listBatch(batch);
     if (pods.every((p) => running(p) && p.status.containerStatuses[0].restartCount >= 1)) break;
-    if (Date.now() > deadline) throw new Error(`${batch}: containers not all restarted within 300 s`);
+    if (Date.now() > deadline) throw new Error(`${batch}: containers not all restarted within ${limitS} s`);
     await sleep(1000);
   }
   await sleep(2000);
