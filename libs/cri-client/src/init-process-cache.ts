@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readProcessStat } from "./init-process.js";
 
 /** The identity of a process: its pid and its start time (in clock ticks since boot). */
 interface ProcessIdentity {
@@ -48,16 +48,7 @@ export class InitProcessCache {
 
   /** Field 22 of /proc/<pid>/stat, or undefined when the process is gone or a zombie. */
   private startTimeOf(pid: number): string | undefined {
-    let stat: string;
-    try {
-      stat = readFileSync(`${this.procRoot}/${pid}/stat`, "utf8");
-    } catch {
-      return undefined;
-    }
-    // "pid (comm) state ppid ..." — comm may hold spaces and parentheses: split after the last ")"
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const state = fields[0];
-    if (state === undefined || state === "Z" || state === "X") return undefined;
-    return fields[19];
+    const stat = readProcessStat(pid, this.procRoot);
+    return stat.state === "alive" ? stat.startTime : undefined;
   }
 }
