@@ -42,10 +42,10 @@ export interface ContainerRuntimeClient {
   /** Host pid of the container's init process; validates the id first (no I/O on a bad id). */
   getPid(containerId: string, options?: { signal?: AbortSignal }): Promise<number>;
   /**
-   * Kills the container (SIGKILL now) and answers once its init process is dead, with where the
-   * time went; NotFound / NotRunning as typed errors.
+   * Kills the container (SIGKILL now) and answers once its init process is dead (or, after
+   * `killDeadlineMs`, still exiting), with where the time went; NotFound / NotRunning as typed errors.
    */
-  kill(containerId: string, options?: { signal?: AbortSignal }): Promise<ContainerKillTimings>;
+  kill(containerId: string, options?: { signal?: AbortSignal }): Promise<ContainerKillTimings & { stillExiting: boolean }>;
   /**
    * Kills many containers as one act: every init process found first, then all sent SIGKILL at
    * once, answered once all are dead. One outcome per id, in the order given, each with its own
@@ -129,7 +129,7 @@ export function createContainerRuntimeClient(options: ContainerRuntimeClientOpti
       const ref = parseContainerId(containerId);
       const { outcomes, timings } = await killContainers([{ containerId, ref, backend: backendFor(ref) }], pids, callOptions?.signal);
       if (outcomes[0]!.error !== undefined) throw outcomes[0]!.error;
-      return timings;
+      return { ...timings, stillExiting: outcomes[0]!.stillExiting === true };
     },
     killMany(containerIds, callOptions) {
       const targets = containerIds.map((containerId): KillTarget => {

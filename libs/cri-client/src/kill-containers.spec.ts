@@ -57,6 +57,14 @@ describe("killContainers", () => {
     expect(report.timings.deathMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("answers a process still exiting when the deadline passed as killed (stillExiting), never as a failure to retry", async () => {
+    const procs = [start(), start()];
+    const { backend } = backendOf(new Map(procs.map((p, i) => [id(i), p.pid!])));
+    // the kernel has not finished the first one's exit by the deadline
+    const report = await killContainers(targets([id(0), id(1)], backend), undefined, undefined, async (pids) => pids.filter((pid) => pid === procs[0]!.pid));
+    expect(report.outcomes).toEqual([{ containerId: id(0), stillExiting: true }, { containerId: id(1) }]);
+  });
+
   it("gives each container its own outcome: one the runtime does not know fails alone", async () => {
     const alive = start();
     const { backend } = backendOf(new Map([[id(1), alive.pid!]]));

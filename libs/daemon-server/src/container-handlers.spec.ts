@@ -25,7 +25,7 @@ describe("containerHandlers", () => {
     },
     async kill(id) {
       calls.push(`kill ${id}`);
-      return { lookupMs: 1, signalMs: 0, deathMs: 2 };
+      return { lookupMs: 1, signalMs: 0, deathMs: 2, stillExiting: false };
     },
     async killMany(ids) {
       calls.push(`killMany ${ids.join(" ")}`);

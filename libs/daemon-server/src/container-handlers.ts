@@ -57,6 +57,7 @@ export function containerHandlers(deps: { runtime: ContainerRuntimeClient }): Da
         signalMs: roundMs(timings.signalMs),
         deathMs: roundMs(timings.deathMs),
         handlerMs: roundMs(performance.now() - started),
+        ...(timings.stillExiting && { stillExiting: true }),
       });
       return {};
     },
@@ -70,11 +71,13 @@ export function containerHandlers(deps: { runtime: ContainerRuntimeClient }): Da
         return { containerId, code: ce.code, message: ce.rawMessage };
       });
       const failed = results.filter((r) => r.code !== 0);
+      const stillExiting = outcomes.filter((o) => o.stillExiting).length;
       const log = requestLogger(ctx);
       for (const r of results) if (r.code === 0) log.info("ContainerKillMany: container killed", { containerId: r.containerId.slice(0, 96) });
       log.info("ContainerKillMany: done", {
         killed: results.length - failed.length,
         failed: failed.length,
+        ...(stillExiting > 0 && { stillExiting }),
         ...(failed.length > 0 && { failures: failed.slice(0, 10).map((r) => `${r.containerId.slice(0, 96)}: ${r.message}`) }),
         lookupMs: roundMs(timings.lookupMs),
         signalMs: roundMs(timings.signalMs),
