@@ -285,6 +285,10 @@ try {
   console.log(`stages over the ${runs} runs (median / p95 ms, count):`);
   for (const [stage, xs] of Object.entries(stages)) console.log(`  ${stage.padEnd(64)} ${median(xs).toFixed(1).padStart(8)} / ${quantile(xs, 0.95).toFixed(1).padStart(8)}  (${xs.length})`);
 } finally {
+  // the experiments first, while the manager runs to release their finalizers; then the pods
+  const chaosLeft = async () => ((await custom.listNamespacedCustomObject({ ...group, namespace: ns }).catch(() => ({ items: [] }))).items ?? []).length;
+  await custom.deleteCollectionNamespacedCustomObject({ ...group, namespace: ns }).catch(() => {});
+  for (let i = 0; i < 120 && (await chaosLeft()) > 0; i++) await sleep(1000);
   await core.deleteNamespace({ name: ns }).catch(() => {});
   if (!args["keep-release"]) execFileSync("helm", ["uninstall", release, "-n", releaseNs, "--ignore-not-found", "--wait", "--timeout", "120s"], { stdio: "ignore" });
 }
