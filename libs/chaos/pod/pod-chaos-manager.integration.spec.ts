@@ -95,7 +95,7 @@ describe("podChaosManager on real kubelet pods", () => {
       "Injected",
     );
     expect(daemonLines).toContainEqual(
-      expect.objectContaining({ method: "ContainerKillMany", message: "ContainerKillMany: container killed", containerId: before.containerID, namespacedName: `${ns.name}/pod-chaos` }),
+      expect.objectContaining({ method: "ContainerKillMany", message: "ContainerKillMany: done", containerIds: [before.containerID], namespacedName: `${ns.name}/pod-chaos` }),
     );
     const after = await eventually("the container to run again", async () => {
       const status = (await readPod(name))?.status?.containerStatuses?.[0];

@@ -72,10 +72,11 @@ export function containerHandlers(deps: { runtime: ContainerRuntimeClient }): Da
       });
       const failed = results.filter((r) => r.code !== 0);
       const stillExiting = outcomes.filter((o) => o.stillExiting).length;
-      const log = requestLogger(ctx);
-      for (const r of results) if (r.code === 0) log.info("ContainerKillMany: container killed", { containerId: r.containerId.slice(0, 96) });
-      log.info("ContainerKillMany: done", {
+      // one line for the whole call, naming every container killed (one line each cost ~3 ms per
+      // container on a node busy with the kills' aftermath)
+      requestLogger(ctx).info("ContainerKillMany: done", {
         killed: results.length - failed.length,
+        containerIds: results.filter((r) => r.code === 0).map((r) => r.containerId.slice(0, 96)),
         failed: failed.length,
         ...(stillExiting > 0 && { stillExiting }),
         ...(failed.length > 0 && { failures: failed.slice(0, 10).map((r) => `${r.containerId.slice(0, 96)}: ${r.message}`) }),
