@@ -199,6 +199,9 @@ build_image() { # app
     '{"org.opencontainers.image.title":$t, "org.opencontainers.image.version":$v,
       "org.opencontainers.image.description":$d, "org.opencontainers.image.licenses":"Apache-2.0"}')
   [ "$app" != daemon ] && user="$NONROOT_UID:$NONROOT_UID"
+  # the daemon's young generation kept small (2 MiB semi-spaces), as apps/daemon/Dockerfile says:
+  # each nsenter it runs is a fork of it, whose cost grows with its resident memory
+  [ "$app" = daemon ] && entry="[\"node\",\"--max-semi-space-size=2\",\"$main\"]"
   # the image is a function of the root filesystem's content and these settings: when neither changed
   # since the tarball was written, keep it (compressing the layer is most of a warm build)
   local inputs digest
