@@ -8,6 +8,21 @@ const ctx = { signal: new AbortController().signal, namespacedName: "ns/a" };
 const now = () => Date.parse("2026-01-01T00:00:00Z");
 const base = { obj: testObject("a"), reapply: new Set<number>(), parallelism: 8, ctx, now };
 
+/** A kind whose apply takes 5 ms, and the most of its calls that ran at once. */
+function kindCountingCallsAtOnce() {
+  let running = 0;
+  let most = 0;
+  const kind = testKind({
+    apply: async () => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      return "Injected";
+    },
+  });
+  return { kind, mostAtOnce: () => most };
+}
+
 describe("runWave", () => {
   it("applies each due record through the kind and answers outcomes in the records' order", async () => {
     // the first call ends last: outcomes still follow the records
@@ -39,34 +54,16 @@ describe("runWave", () => {
   });
 
   it("applies a re-applied Injected record, and runs at most `parallelism` calls at once", async () => {
-    let running = 0;
-    let most = 0;
-    const kind = testKind({
-      apply: async () => {
-        most = Math.max(most, ++running);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        running--;
-        return "Injected";
-      },
-    });
+    const { kind, mostAtOnce } = kindCountingCallsAtOnce();
     const records = Array.from({ length: 10 }, (_, i) => testRecord(`r${i}`, { phase: "Injected" }));
     const due = records.map((_, i) => i);
     const outcomes = await runWave({ ...base, kind, records, due, reapply: new Set(due), phase: "Run", parallelism: 3 });
     expect(outcomes.every((o) => o.operation === "Apply" && o.reapplied)).toBe(true);
-    expect(most).toBe(3);
+    expect(mostAtOnce()).toBe(3);
   });
 
   it("runs as many calls at once as the kind's waveParallelism says for the experiment", async () => {
-    let running = 0;
-    let most = 0;
-    const kind = testKind({
-      apply: async () => {
-        most = Math.max(most, ++running);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        running--;
-        return "Injected";
-      },
-    });
+    const { kind, mostAtOnce } = kindCountingCallsAtOnce();
     const asked: string[] = [];
     kind.impl.waveParallelism = (obj) => {
       asked.push(obj.metadata.name!);
@@ -74,7 +71,7 @@ describe("runWave", () => {
     };
     const records = Array.from({ length: 10 }, (_, i) => testRecord(`r${i}`));
     await runWave({ ...base, kind, records, due: records.map((_, i) => i), phase: "Run", parallelism: 3 });
-    expect(most).toBe(10);
+    expect(mostAtOnce()).toBe(10);
     expect(asked).toEqual(["a"]);
   });
 
