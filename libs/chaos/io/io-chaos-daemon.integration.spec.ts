@@ -104,8 +104,15 @@ describe("IOChaos's daemon on real containers", () => {
     const before = h.lines().at(-1)!;
     expect(before.reader.read).toBe("4567");
     await client().execIOChaos(exec(h.containerId, "/data", key(3), eio));
-    const fuseDev = await eventually("the holder's descriptor to reach the FUSE mount", async () => {
-      const l = h.lines().at(-1)!;
+    // the fault is in force once ExecIOChaos has answered (its server starts with no action, so the
+    // swap's own opens are not faulted, and reads the rules once the processes are on it): a line
+    // printed in between may show the FUSE mount without the fault. The second line printed after
+    // the answer was read after it.
+    const answered = h.lines().length;
+    const fuseDev = await eventually("the holder's descriptor on the FUSE mount, read after the answer", async () => {
+      const lines = h.lines();
+      if (lines.length < answered + 2) return undefined;
+      const l = lines.at(-1)!;
       return l.reader.dev !== before.reader.dev ? l : undefined;
     });
     expect(fuseDev.reader).toMatchObject({ off: 4, read: "" });
