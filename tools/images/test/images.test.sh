@@ -181,7 +181,7 @@ out=$(k -n "$NS" exec daemon -- sh -c "ps -p $hostpid -o comm= && nsenter -t $ho
 # a real gRPC call: the daemon asks the mounted containerd for its own container's pid (a node pid)
 cid=$(k -n "$NS" get pod daemon -o jsonpath='{.status.containerStatuses[0].containerID}')
 pid=$("$REPO/node_modules/.bin/node" "$HERE/container-get-pid.mjs" "http://$ip:31767" "$cid" 2>&1)
-if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'node /app/apps/daemon/dist/main.js'; then
+if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE '^node( --[^ ]+)* /app/apps/daemon/dist/main\.js'; then
   ok "daemon: gRPC ContainerGetPid(${cid:0:25}…) over containerd → node pid $pid, which is the daemon's own node process"
 else not_ok "daemon: ContainerGetPid($cid) → $pid"; fi
 k -n "$NS" logs daemon 2>/dev/null | grep -qi '"level":"error"' && not_ok "daemon: logged errors: $(k -n "$NS" logs daemon | grep -i '"level":"error"' | head -3)" \
