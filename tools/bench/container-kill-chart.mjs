@@ -288,7 +288,7 @@ try {
   // the experiments first, while the manager runs to release their finalizers; then the pods
   const chaosLeft = async () => ((await custom.listNamespacedCustomObject({ ...group, namespace: ns }).catch(() => ({ items: [] }))).items ?? []).length;
   await custom.deleteCollectionNamespacedCustomObject({ ...group, namespace: ns }).catch(() => {});
-  for (let i = 0; i < 120 && (await chaosLeft()) > 0; i++) await sleep(1000);
+  for (let i = 0; i < Math.max(120, podCount) && (await chaosLeft()) > 0; i++) await sleep(1000);
   await core.deleteNamespace({ name: ns }).catch(() => {});
   if (!args["keep-release"]) execFileSync("helm", ["uninstall", release, "-n", releaseNs, "--ignore-not-found", "--wait", "--timeout", "120s"], { stdio: "ignore" });
 }
