@@ -8,13 +8,9 @@
 //   node tools/bench/exec-helloworld.mjs [runs=40]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { ChaosDaemon } from "@faultline/api";
 import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
 import { CriPodFixture, defaultTestContainerdSocket, freePort } from "@faultline/test-ground";
 import { waitForSocket } from "./daemon-socket.mjs";
@@ -81,13 +77,8 @@ try {
   // the manager's client: its pool, one HTTP/2 session per daemon, namespaced-name on every call
   pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${grpcSocket}`) });
   const client = await pool.clientFor("bench-node", "default/bench-helloworld");
-  // for comparison only: Connect's stock gRPC transport on its own connection
-  const stock = createClient(
-    ChaosDaemon,
-    createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(grpcSocket) } }),
-  );
   for (let i = 0; i < rpcWarmup; i++) await client.containerGetPid({ containerId });
-  const times = { rpc: [], bare: [], roundTrip: [], stockRoundTrip: [] };
+  const times = { rpc: [], bare: [], roundTrip: [] };
   let before;
   for (let i = 0; i < warmup + runs; i++) {
     if (i === warmup) before = await daemonSeconds(httpPort);
@@ -103,11 +94,6 @@ try {
     }
   }
   const after = await daemonSeconds(httpPort);
-  for (let i = 0; i < rpcWarmup + runs; i++) {
-    const t0 = performance.now();
-    await stock.containerGetPid({ containerId });
-    if (i >= rpcWarmup) times.stockRoundTrip.push(performance.now() - t0);
-  }
   const mRpc = median(times.rpc);
   const mBare = median(times.bare);
   const mTrip = median(times.roundTrip);
@@ -123,7 +109,6 @@ try {
   console.log(`  ExecHelloWorldChaos inside the daemon (interceptors, pid lookup, nsenter, logging): ${f(dExec)}  (bare nsenter: ${f(mBare)})`);
   console.log(`  ContainerGetPid inside the daemon (interceptors, cached pid lookup): ${f(dPid)}`);
   console.log(`  client + HTTP/2 + socket + server framing, per call: ~${f(mTrip - dPid)}  (ContainerGetPid round trip − its daemon time)`);
-  console.log(`  for comparison, ContainerGetPid through Connect's stock gRPC transport: median ${f(median(times.stockRoundTrip))} (back to back, after ${rpcWarmup} warm-up calls)`);
 } finally {
   pool?.close();
   if (daemon && daemon.exitCode === null) {

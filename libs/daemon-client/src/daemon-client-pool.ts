@@ -5,7 +5,6 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { ChaosDaemon, namespacedNameHeader } from "@faultline/api";
 import { type DaemonAddress, formatDaemonAddress } from "./daemon-address.js";
 import type { DaemonLocator } from "./daemon-locator.js";
-import { createUnaryGrpcTransport } from "./unary-grpc-transport.js";
 
 /** A ChaosDaemon client (Connect, gRPC protocol). */
 export type ChaosDaemonClient = Client<typeof ChaosDaemon>;
@@ -104,19 +103,15 @@ function openTransport(address: DaemonAddress, options: DaemonClientPoolOptions)
         }
       : { ...tlsOptions };
   const sessions = new Http2SessionManager(baseUrl, {}, sessionOptions);
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
-  const streaming = createGrpcTransport({
+  const transport = createGrpcTransport({
     baseUrl,
     sessionManager: sessions,
-    defaultTimeoutMs,
+    defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
     // a daemon's answers are small; a node whose daemon is compromised cannot exhaust the manager,
     // neither with a large answer nor with a compressed one (none is accepted)
     readMaxBytes: daemonResponseMaxBytes,
     acceptCompression: [],
   });
-  // unary calls (every RPC the manager makes) on the same session without Connect's per-call
-  // pipelines, same limits: no compressed answer, none over daemonResponseMaxBytes
-  const transport = createUnaryGrpcTransport({ sessions, defaultTimeoutMs, readMaxBytes: daemonResponseMaxBytes, streaming });
   return { transport, sessions };
 }
 
