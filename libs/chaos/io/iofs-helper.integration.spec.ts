@@ -34,7 +34,12 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return false; // reaped between the signal check and the read
+  }
   return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
 }
 
