@@ -22,6 +22,10 @@ export { callDaemonHandler, createDaemonHandlerContext } from "./daemon-handler-
 export type { DaemonHandlerContextOptions, DaemonLogLine } from "./daemon-handler-context.js";
 
 export { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
+export type { ProcessSpawner, SpawnRequest, SpawnOutcome } from "./process-spawner.js";
+export { nodeProcessSpawner } from "./node-process-spawner.js";
+export { SpawnHelper, defaultSpawnHelperBinary } from "./spawn-helper.js";
+export type { SpawnHelperOptions } from "./spawn-helper.js";
 export type {
   NamespaceKind,
   NamespaceProcessRequest,

@@ -1,13 +1,34 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
+import { nodeProcessSpawner } from "./node-process-spawner.js";
+import type { ProcessSpawner } from "./process-spawner.js";
+import { SpawnHelper } from "./spawn-helper.js";
+import { ensureSpawnHelperBinary } from "./spawn-helper.test-support.js";
+
+/** Pids of `sleep <duration>` processes (not zombies: a zombie has an empty command line). */
+const sleepsOf = (duration: string): number[] =>
+  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${duration}\0`;
+    } catch {
+      return false;
+    }
+  }).map(Number);
 
 // These tests run real nsenter (util-linux) as root against real namespaces; the argv it builds is
-// tested in namespace-process-runner.spec.ts.
-describe("NamespaceProcessRunner", () => {
-  const runner = new NamespaceProcessRunner({ timeoutMs: 5_000 });
+// tested in namespace-process-runner.spec.ts. The same behaviour with either spawner: Node's
+// child_process, and the faultline-spawn helper the daemon uses.
+const helper = new SpawnHelper({ binary: ensureSpawnHelperBinary() });
+afterAll(() => helper.close());
+
+describe.each<[string, ProcessSpawner]>([
+  ["Node's child_process", nodeProcessSpawner],
+  ["faultline-spawn", helper],
+])("NamespaceProcessRunner through %s", (_name, spawner) => {
+  const runner = new NamespaceProcessRunner({ timeoutMs: 5_000, spawner });
 
   describe("run", () => {
     let target: ChildProcess;
@@ -73,9 +94,14 @@ describe("NamespaceProcessRunner", () => {
 
     it("kills the process and everything it started on timeout", async () => {
       const started = Date.now();
-      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", "sleep 30 & sleep 30"], timeoutMs: 200 });
+      // a duration no other process here sleeps: how its sleeps are found in /proc
+      const duration = `30.${process.pid}${spawner === helper ? 1 : 2}`;
+      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", `sleep ${duration} & sleep ${duration}`], timeoutMs: 500 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sleepsOf(duration)).toHaveLength(2); // both running before the timeout
       await expect(failure).rejects.toMatchObject({ reason: "timeout" });
       expect(Date.now() - started).toBeLessThan(10_000);
+      expect(sleepsOf(duration)).toEqual([]); // the group went: nothing it started is left
     });
 
     it("cancels when the caller's signal aborts", async () => {
@@ -86,17 +112,17 @@ describe("NamespaceProcessRunner", () => {
     });
 
     it("stops a process that writes more output than allowed", async () => {
-      const small = new NamespaceProcessRunner({ maxOutputBytes: 1024 });
+      const small = new NamespaceProcessRunner({ maxOutputBytes: 1024, spawner });
       await expect(
         small.run({ pid: process.pid, namespaces: ["mnt"], argv: ["yes"] }),
       ).rejects.toMatchObject({ reason: "output-too-large" });
     });
 
     it("reports a missing nsenter as a spawn failure", async () => {
-      const broken = new NamespaceProcessRunner({ nsenterPath: "/nonexistent/nsenter" });
-      await expect(
-        broken.run({ pid: process.pid, namespaces: ["mnt"], argv: ["true"] }),
-      ).rejects.toMatchObject({ reason: "spawn-failed" });
+      const broken = new NamespaceProcessRunner({ nsenterPath: "/nonexistent/nsenter", spawner });
+      const failure = broken.run({ pid: process.pid, namespaces: ["mnt"], argv: ["true"] });
+      await expect(failure).rejects.toMatchObject({ reason: "spawn-failed" });
+      await expect(failure).rejects.toThrow("cannot run /nonexistent/nsenter: spawn /nonexistent/nsenter ENOENT");
     });
   });
 });

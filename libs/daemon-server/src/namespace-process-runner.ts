@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
 import type { Logger } from "winston";
+import { nodeProcessSpawner } from "./node-process-spawner.js";
+import type { ProcessSpawner } from "./process-spawner.js";
 
 /** A Linux namespace of a target process, named as nsenter's flags name them. */
 export type NamespaceKind = "mnt" | "pid" | "net" | "ipc" | "uts";
@@ -62,6 +63,8 @@ export interface NamespaceProcessRunnerOptions {
   maxOutputBytes?: number;
   /** Logs each command line before it runs (info level). */
   logger?: Logger;
+  /** Starts the processes; default: Node's child_process ({@link nodeProcessSpawner}). The daemon passes its SpawnHelper. */
+  spawner?: ProcessSpawner;
 }
 
 /**
@@ -78,12 +81,14 @@ export class NamespaceProcessRunner {
   private readonly timeoutMs: number;
   private readonly maxOutputBytes: number;
   private readonly logger: Logger | undefined;
+  private readonly spawner: ProcessSpawner;
 
   constructor(options: NamespaceProcessRunnerOptions = {}) {
     this.nsenterPath = options.nsenterPath ?? "nsenter";
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxOutputBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
     this.logger = options.logger;
+    this.spawner = options.spawner ?? nodeProcessSpawner;
   }
 
   /** The argv that {@link run} executes for a request; validates the request. */
@@ -107,70 +112,38 @@ export class NamespaceProcessRunner {
   }
 
   /** Runs the request's program in the namespaces; resolves when it exits with status 0. */
-  run(request: NamespaceProcessRequest): Promise<NamespaceProcessResult> {
+  async run(request: NamespaceProcessRequest): Promise<NamespaceProcessResult> {
     const command = this.buildCommand(request);
     const timeoutMs = request.timeoutMs ?? this.timeoutMs;
     this.logger?.info("build command", { command: command.join(" ") });
     const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const [file, ...args] = command as [string, ...string[]];
-      // detached: its own process group, so a timeout kills nsenter and what it forked
-      const child = spawn(file, args, { stdio: [request.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true, shell: false });
-      if (request.input !== undefined && child.stdin) {
-        child.stdin.on("error", () => undefined); // a process that exits without reading: its status tells
-        child.stdin.end(request.input);
+    const [file, ...args] = command as [string, ...string[]];
+    const outcome = await this.spawner.spawn({ file, args, input: request.input, timeoutMs, maxOutputBytes: this.maxOutputBytes, signal: request.signal });
+    if (outcome.kind === "spawn-failed") {
+      throw new NamespaceProcessError(`cannot run ${file}: ${outcome.message}`, command, "spawn-failed", null, "");
+    }
+    const out = outcome.stdout.toString("utf8");
+    const err = outcome.stderr.toString("utf8");
+    const durationMs = performance.now() - started;
+    switch (outcome.kind) {
+      case "timeout":
+      case "cancelled":
+      case "output-too-large": {
+        const what = {
+          timeout: `timed out after ${timeoutMs} ms`,
+          cancelled: "was cancelled",
+          "output-too-large": `wrote more than ${this.maxOutputBytes} bytes`,
+        }[outcome.kind];
+        throw new NamespaceProcessError(`${command.join(" ")} ${what}`, command, outcome.kind, null, err);
       }
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      let outputBytes = 0;
-      let failure: NamespaceProcessError["reason"] | undefined;
-      const killGroup = (reason: NamespaceProcessError["reason"]) => {
-        failure ??= reason;
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      };
-      const collect = (into: Buffer[]) => (chunk: Buffer) => {
-        outputBytes += chunk.length;
-        if (outputBytes > this.maxOutputBytes) killGroup("output-too-large");
-        else into.push(chunk);
-      };
-      child.stdout!.on("data", collect(stdout));
-      child.stderr!.on("data", collect(stderr));
-      const timer = setTimeout(() => killGroup("timeout"), timeoutMs);
-      const onAbort = () => killGroup("cancelled");
-      request.signal?.addEventListener("abort", onAbort, { once: true });
-      if (request.signal?.aborted) onAbort();
-      const finish = () => {
-        clearTimeout(timer);
-        request.signal?.removeEventListener("abort", onAbort);
-      };
-      child.on("error", (err) => {
-        finish();
-        reject(new NamespaceProcessError(`cannot run ${file}: ${err.message}`, command, "spawn-failed", null, ""));
-      });
-      child.on("close", (code, signal) => {
-        finish();
-        const out = Buffer.concat(stdout).toString("utf8");
-        const err = Buffer.concat(stderr).toString("utf8");
-        const durationMs = performance.now() - started;
-        if (failure !== undefined) {
-          const what = {
-            timeout: `timed out after ${timeoutMs} ms`,
-            cancelled: "was cancelled",
-            "output-too-large": `wrote more than ${this.maxOutputBytes} bytes`,
-          }[failure as "timeout" | "cancelled" | "output-too-large"];
-          reject(new NamespaceProcessError(`${command.join(" ")} ${what}`, command, failure, null, err));
-        } else if (code !== 0) {
-          const status = code === null ? `was killed by ${signal}` : `exited with status ${code}`;
-          const detail = err.trim() ? `: ${err.trim().slice(0, 500)}` : "";
-          reject(new NamespaceProcessError(`${command.join(" ")} ${status}${detail}`, command, "exit-status", code, err));
-        } else {
-          resolve({ command, exitCode: 0, stdout: out, stderr: err, durationMs });
-        }
-      });
-    });
+      case "signaled":
+      case "exited": {
+        if (outcome.kind === "exited" && outcome.code === 0) break;
+        const status = outcome.kind === "signaled" ? `was killed by ${outcome.signal}` : `exited with status ${outcome.code}`;
+        const detail = err.trim() ? `: ${err.trim().slice(0, 500)}` : "";
+        throw new NamespaceProcessError(`${command.join(" ")} ${status}${detail}`, command, "exit-status", outcome.kind === "exited" ? outcome.code : null, err);
+      }
+    }
+    return { command, exitCode: 0, stdout: out, stderr: err, durationMs };
   }
 }

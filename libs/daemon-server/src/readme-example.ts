@@ -5,6 +5,7 @@ import { ChaosDaemon } from "@faultline/api";
 import {
   DaemonHandlerRegistry,
   NamespaceProcessRunner,
+  SpawnHelper,
   createDaemonLogger,
   createDaemonServer,
   requestLogger,
@@ -12,7 +13,9 @@ import {
 
 /** Serves a tiny ExecHelloWorldChaos that runs `hostname` in a process's namespaces. */
 export async function serveAndCall(socketPath: string, pid: number): Promise<string> {
-  const runner = new NamespaceProcessRunner({ timeoutMs: 5_000 });
+  // processes started by faultline-spawn (the package ships it); without `spawner`, by Node's child_process
+  const spawnHelper = new SpawnHelper();
+  const runner = new NamespaceProcessRunner({ timeoutMs: 5_000, spawner: spawnHelper });
   let seen = "";
   const handlers = new DaemonHandlerRegistry().register("example", {
     async execHelloWorldChaos(req, ctx) {
@@ -30,5 +33,6 @@ export async function serveAndCall(socketPath: string, pid: number): Promise<str
   );
   await client.execHelloWorldChaos({ containerId: "containerd://" + "0".repeat(64) }, { headers: { "namespaced-name": "demo/example" } });
   await server.close();
+  await spawnHelper.close();
   return seen;
 }

@@ -1,0 +1,18 @@
+// For the integration specs that run faultline-spawn: the native build, made once per test file
+// (make rebuilds only what is stale).
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defaultSpawnHelperBinary } from "./spawn-helper.js";
+
+const nativeDir = fileURLToPath(new URL("./native", import.meta.url));
+let built = false;
+
+/** Runs `make -C native build/faultline-spawn` once; the binary's path. */
+export function ensureSpawnHelperBinary(): string {
+  if (!built) execFileSync("make", ["-s", "-C", nativeDir, "build/faultline-spawn"], { stdio: "pipe" });
+  built = true;
+  const binary = defaultSpawnHelperBinary();
+  if (!existsSync(binary)) throw new Error(`make -C ${nativeDir} did not build ${binary}`);
+  return binary;
+}
