@@ -50,3 +50,16 @@ describe("parseDaemonConfig: --pid-cache-warm-ms", () => {
     expect(() => parseDaemonConfig(["--pid-cache-warm-ms", value], {})).toThrow(/--pid-cache-warm-ms must be 0 \(off\) or an integer/);
   });
 });
+
+describe("parseDaemonConfig: --spawn-helper", () => {
+  it("is unset by default (the binary beside the daemon), takes an absolute path, off, or FAULTLINE_DAEMON_SPAWN_HELPER", () => {
+    expect(parseDaemonConfig([], {})).not.toHaveProperty("spawnHelper");
+    expect(parseDaemonConfig(["--spawn-helper", "off"], {})).toMatchObject({ spawnHelper: "off" });
+    expect(parseDaemonConfig(["--spawn-helper", "/opt/faultline-spawn"], {})).toMatchObject({ spawnHelper: "/opt/faultline-spawn" });
+    expect(parseDaemonConfig([], { FAULTLINE_DAEMON_SPAWN_HELPER: "off" })).toMatchObject({ spawnHelper: "off" });
+  });
+
+  it.each(["faultline-spawn", "./bin/faultline-spawn", "", "no"])("refuses %j, naming the flag", (value) => {
+    expect(() => parseDaemonConfig(["--spawn-helper", value], {})).toThrow(/--spawn-helper must be an absolute path or off/);
+  });
+});

@@ -12,6 +12,8 @@ export interface DaemonConfig {
   logFormat: DaemonLogFormat;
   nsenterPath: string;
   execTimeoutMs: number;
+  /** The faultline-spawn binary that starts those processes: undefined, the one beside the daemon's code; "off", Node's child_process. */
+  spawnHelper?: string;
   /** How often the pid cache is kept warm (running containers listed, new ones' init pids looked up), in ms; 0: never. */
   pidCacheWarmMs: number;
   /** How long an injection (a stressor) runs unless the manager renews it, in seconds. */
@@ -50,6 +52,9 @@ export const daemonUsage = `Usage: faultline-daemon [options]   (each option can
   --log-format F         text|json (default text)
   --nsenter-path P       nsenter binary (default nsenter from PATH)
   --exec-timeout-ms N    timeout of each process run in a container's namespaces (default 10000)
+  --spawn-helper P|off   the faultline-spawn binary that starts those processes: a small process whose fork costs
+                         a tenth of the daemon's (default: the one the image ships beside the daemon's code, and
+                         Node's child_process when it is not there; off: always Node's child_process)
   --pid-cache-warm-ms N  every N ms, list the runtime's running containers and look up the init pid of each new
                          one, so a kill or an injection finds it without a runtime round trip (default 2000; 0: off)
   --injection-lease-seconds N
@@ -74,6 +79,7 @@ const options = {
   "log-format": { type: "string" },
   "nsenter-path": { type: "string" },
   "exec-timeout-ms": { type: "string" },
+  "spawn-helper": { type: "string" },
   "pid-cache-warm-ms": { type: "string" },
   "injection-lease-seconds": { type: "string" },
   help: { type: "boolean" },
@@ -147,6 +153,11 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     throw new DaemonConfigError(`--exec-timeout-ms must be a positive integer, got ${JSON.stringify(execTimeout)}`);
   }
 
+  const spawnHelper = get("spawn-helper");
+  if (spawnHelper !== undefined && spawnHelper !== "off" && !spawnHelper.startsWith("/")) {
+    throw new DaemonConfigError(`--spawn-helper must be an absolute path or off, got ${JSON.stringify(spawnHelper)}`);
+  }
+
   const warm = get("pid-cache-warm-ms") ?? "2000";
   if (!/^\d+$/.test(warm) || Number(warm) > 3_600_000) {
     throw new DaemonConfigError(`--pid-cache-warm-ms must be 0 (off) or an integer of milliseconds up to 3600000, got ${JSON.stringify(warm)}`);
@@ -170,6 +181,7 @@ export function parseDaemonConfig(argv: string[], env: NodeJS.ProcessEnv): Daemo
     logFormat: oneOf("log-format", ["text", "json"], "text"),
     nsenterPath: get("nsenter-path") ?? "nsenter",
     execTimeoutMs: Number(execTimeout),
+    ...(spawnHelper !== undefined && { spawnHelper }),
     pidCacheWarmMs: Number(warm),
     injectionLeaseSeconds: Number(lease),
     ...(get("node-name") && { nodeName: get("node-name") }),

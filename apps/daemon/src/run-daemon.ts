@@ -10,11 +10,13 @@ import { createContainerRuntimeClient, findKubeletRuntimeSockets, type KubeletRu
 import {
   DaemonHandlerRegistry,
   NamespaceProcessRunner,
+  SpawnHelper,
   containerHandlers,
   createDaemonLogger,
   createDaemonServer,
   createRpcMetrics,
   nodeCapabilityHandlers,
+  defaultSpawnHelperBinary,
   nodeCapabilityProbeFor,
   registerNodeCapabilityMetrics,
 } from "@faultline/daemon-server";
@@ -90,6 +92,20 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     ca: readTlsFile("--tls-ca", config.tls.caFile),
     clientNames: config.tls.clientNames,
   };
+  // processes in containers' namespaces are started by faultline-spawn, whose fork is cheaper
+  // than this process's (see --spawn-helper); where it is missing, by Node's child_process
+  const spawnHelperBinary = config.spawnHelper ?? defaultSpawnHelperBinary();
+  let spawnHelper: SpawnHelper | undefined;
+  if (config.spawnHelper === "off") {
+    logger.info("processes are started with Node's child_process (--spawn-helper off)");
+  } else if (SpawnHelper.usable(spawnHelperBinary)) {
+    spawnHelper = new SpawnHelper({ binary: spawnHelperBinary, logger: logger.child({ logger: "spawn-helper" }) });
+    logger.info("processes are started by faultline-spawn", { binary: spawnHelperBinary });
+  } else if (config.spawnHelper !== undefined) {
+    throw new DaemonConfigError(`--spawn-helper ${config.spawnHelper} is not an executable file`);
+  } else {
+    logger.warn("faultline-spawn not found beside the daemon; processes are started with Node's child_process", { looked: spawnHelperBinary });
+  }
   const sockets = checkRuntimeSockets(config);
   if (sockets.fromKubelet) {
     logger.info("no configured container runtime socket exists; using the one the node's kubelet uses", {
@@ -117,6 +133,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     nsenterPath: config.nsenterPath,
     timeoutMs: config.execTimeoutMs,
     logger: logger.child({ logger: "background-process-manager" }),
+    ...(spawnHelper && { spawner: spawnHelper }),
   });
 
   // the node's one capability probe, made before the kinds' handlers ask for it (the first call
@@ -156,6 +173,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     logger.info("shutting down: finishing calls in flight", { signal });
     await server.close(10_000);
     await ops.close();
+    await spawnHelper?.close();
     runtime.close();
     logger.info("stopped");
     logger.on("finish", () => process.exit(0));

@@ -146,6 +146,9 @@ if [ $? = 0 ]; then
   ok "daemon: nsenter, ps, tc, iptables, ipset, stress-ng and node run: $(grep -E 'nsenter|procps|iproute|iptables v|ipset v|stress-ng,|^v24' <<< "$out" | tr '\n' ';' | sed 's/;$//')"
 else not_ok "daemon: tools: $out"; fi
 [ "$(tail -1 <<< "$out")" = 0 ] && ok "daemon: runs as root" || not_ok "daemon: not root: $(tail -1 <<< "$out")"
+out=$(one_shot daemon-spawn "$DAEMON" '["sh", "-c", "/app/libs/daemon-server/dist/native/build/faultline-spawn; echo status=$?"]')
+grep -q 'usage: faultline-spawn serve' <<< "$out" && grep -q 'status=2' <<< "$out" \
+  && ok "daemon: ships faultline-spawn (static, runs in the image: its usage, status 2)" || not_ok "daemon: faultline-spawn: $out"
 out=$(one_shot daemon-stress "$DAEMON" '["stress-ng", "--cpu", "1", "--timeout", "1s", "--quiet"]')
 [ $? = 0 ] && ok "daemon: stress-ng --cpu 1 --timeout 1s runs to completion" || not_ok "daemon: stress-ng: $out"
 
@@ -184,6 +187,8 @@ pid=$("$REPO/node_modules/.bin/node" "$HERE/container-get-pid.mjs" "http://$ip:3
 if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE '^node( --[^ ]+)* /app/apps/daemon/dist/main\.js'; then
   ok "daemon: gRPC ContainerGetPid(${cid:0:25}…) over containerd → node pid $pid, which is the daemon's own node process"
 else not_ok "daemon: ContainerGetPid($cid) → $pid"; fi
+k -n "$NS" logs daemon 2>/dev/null | grep -q '"message":"processes are started by faultline-spawn"' && ok "daemon: starts its processes through the faultline-spawn it ships" \
+  || not_ok "daemon: no faultline-spawn line in its log: $(k -n "$NS" logs daemon 2>&1 | grep -i spawn | head -3)"
 k -n "$NS" logs daemon 2>/dev/null | grep -qi '"level":"error"' && not_ok "daemon: logged errors: $(k -n "$NS" logs daemon | grep -i '"level":"error"' | head -3)" \
   || ok "daemon: no error in its log"
 
