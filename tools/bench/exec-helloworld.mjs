@@ -4,7 +4,9 @@
 // (@faultline/daemon-client's pool: one pooled HTTP/2 session, the namespaced-name header, a
 // deadline on every call). Prints both medians and their ratio, the gRPC round trip, and where
 // the time goes: the daemon's own time per RPC (its faultline_daemon_rpc_duration_seconds,
-// sum/count over the timed calls), the rest being the client, HTTP/2 and the socket.
+// sum/count over the timed calls), the rest being the client, HTTP/2 and the socket. A second floor:
+// the same nsenter started by faultline-spawn straight from this process (no RPC, no daemon), the
+// cheapest start these machines give; its ratio is the daemon's overhead over the process itself.
 //   node tools/bench/exec-helloworld.mjs [runs=40]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDaemonClientPool, createStaticDaemonLocator } from "@faultline/daemon-client";
+import { SpawnHelper } from "@faultline/daemon-server";
 import { CriPodFixture, defaultTestContainerdSocket, freePort } from "@faultline/test-ground";
 import { waitForSocket } from "./daemon-socket.mjs";
 
@@ -31,6 +34,7 @@ const containerdSocket = defaultTestContainerdSocket();
 const pods = new CriPodFixture(containerdSocket);
 let daemon;
 let pool;
+const smallSpawner = new SpawnHelper();
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -46,6 +50,12 @@ function bareNsenter(pid) {
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`nsenter exited ${code}`))));
   });
+}
+
+async function smallNsenter(pid) {
+  const outcome = await smallSpawner.spawn({ file: "nsenter", args: ["-t", String(pid), "-m", "--", "sh", "-c", "ps aux"], timeoutMs: 10_000, maxOutputBytes: 4 << 20 });
+  if (outcome.kind !== "exited" || outcome.code !== 0) throw new Error(`nsenter through faultline-spawn: ${outcome.kind} ${outcome.stderr}`);
+  return outcome.stdout.toString();
 }
 
 /** The daemon's mean time per RPC method (seconds) between two /metrics scrapes. */
@@ -78,16 +88,17 @@ try {
   pool = createDaemonClientPool({ locator: createStaticDaemonLocator(`unix:${grpcSocket}`) });
   const client = await pool.clientFor("bench-node", "default/bench-helloworld");
   for (let i = 0; i < rpcWarmup; i++) await client.containerGetPid({ containerId });
-  const times = { rpc: [], bare: [], roundTrip: [] };
+  const times = { rpc: [], bare: [], small: [], roundTrip: [] };
   let before;
   for (let i = 0; i < warmup + runs; i++) {
     if (i === warmup) before = await daemonSeconds(httpPort);
     // alternate which goes first, so neither always runs on a warmer cache
-    const order = i % 2 === 0 ? ["rpc", "bare", "roundTrip"] : ["bare", "rpc", "roundTrip"];
+    const order = i % 2 === 0 ? ["rpc", "bare", "small", "roundTrip"] : ["small", "bare", "rpc", "roundTrip"];
     for (const which of order) {
       const t0 = performance.now();
       if (which === "rpc") await client.execHelloWorldChaos({ containerId });
       else if (which === "bare") await bareNsenter(pid);
+      else if (which === "small") await smallNsenter(pid);
       else await client.containerGetPid({ containerId });
       const ms = performance.now() - t0;
       if (i >= warmup) times[which].push(ms);
@@ -97,6 +108,7 @@ try {
   const mRpc = median(times.rpc);
   const mBare = median(times.bare);
   const mTrip = median(times.roundTrip);
+  const mSmall = median(times.small);
   const dExec = meanBetween(before, after, "ExecHelloWorldChaos");
   const dPid = meanBetween(before, after, "ContainerGetPid");
   const f = (ms) => `${ms.toFixed(2)} ms`;
@@ -104,6 +116,7 @@ try {
   console.log(`ExecHelloWorldChaos end to end: median ${f(mRpc)}`);
   console.log(`bare nsenter -t PID -m -- sh -c 'ps aux': median ${f(mBare)}`);
   console.log(`ratio (rpc / bare): ${(mRpc / mBare).toFixed(3)}  (goal ≤ 1.15)`);
+  console.log(`the same nsenter started by faultline-spawn from this process (no daemon, no RPC): median ${f(mSmall)}; ratio rpc / it: ${(mRpc / mSmall).toFixed(3)}`);
   console.log(`ContainerGetPid (a gRPC round trip to the daemon, no process): median ${f(mTrip)}`);
   console.log(`where the time goes (the daemon's own time: mean of its rpc_duration histogram over the timed calls):`);
   console.log(`  ExecHelloWorldChaos inside the daemon (interceptors, pid lookup, nsenter, logging): ${f(dExec)}  (bare nsenter: ${f(mBare)})`);
@@ -111,6 +124,7 @@ try {
   console.log(`  client + HTTP/2 + socket + server framing, per call: ~${f(mTrip - dPid)}  (ContainerGetPid round trip − its daemon time)`);
 } finally {
   pool?.close();
+  await smallSpawner.close();
   if (daemon && daemon.exitCode === null) {
     daemon.kill("SIGTERM");
     await new Promise((r) => daemon.once("exit", r));
