@@ -75,6 +75,20 @@ describe("SpawnHelper", () => {
     expect(await newHelper().spawn(request("sh", ["-c", "kill -TERM $$"]))).toMatchObject({ kind: "signaled", signal: "SIGTERM" });
   });
 
+  it("a timeout whose pipes a process outside the group keeps open is still answered, a second later", async () => {
+    const duration = `40.${process.pid}4`;
+    const started = Date.now();
+    try {
+      // setsid: the sleep leaves the run's session and process group, holding its stdout
+      const outcome = await newHelper().spawn(request("sh", ["-c", `setsid sleep ${duration} & exit 0`], { timeoutMs: 300 }));
+      expect(outcome.kind).toBe("timeout");
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(sleepsOf(duration)).toHaveLength(1); // out of reach of the group kill, as with Node's child_process
+    } finally {
+      for (const pid of sleepsOf(duration)) process.kill(pid, "SIGKILL");
+    }
+  });
+
   it("a helper SIGKILLed mid-run: the run ends as killed, its process with it, and the next run starts a new helper", async () => {
     const helper = newHelper();
     const duration = `40.${process.pid}1`;

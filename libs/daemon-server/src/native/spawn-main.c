@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -42,6 +43,8 @@ struct job {
   struct buf out, err;
   size_t output_bytes, max_output;
   int64_t started_us, deadline_us;
+  /* once killed: when to stop waiting for its pipes (a process that left its own session holds them) */
+  int64_t grace_us;
   int reaped, status;
   int failure; /* 0, or OUT_TIMEOUT / OUT_CANCELLED / OUT_OUTPUT_TOO_LARGE */
 };
@@ -115,8 +118,14 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
+/* how long a killed job's pipes may stay open after it is reaped */
+#define PIPE_GRACE_US 1000000
+
 static void kill_group(struct job *j, int why) {
-  if (!j->failure) j->failure = why;
+  if (!j->failure) {
+    j->failure = why;
+    j->grace_us = now_us() + PIPE_GRACE_US;
+  }
   kill(-j->pid, SIGKILL); /* ESRCH: nothing of it left */
 }
 
@@ -354,13 +363,14 @@ int main(int argc, char **argv) {
         which[n] = fds[k];
         pfds[n++] = (struct pollfd){.fd = *fds[k], .events = k == 2 ? POLLOUT : POLLIN};
       }
-      if (!j->failure) {
-        int64_t left = j->deadline_us - now;
+      int64_t until = !j->failure ? j->deadline_us : j->reaped && (j->out_fd >= 0 || j->err_fd >= 0) ? j->grace_us : -1;
+      if (until >= 0) {
+        int64_t left = until - now;
         if (left < 0) left = 0;
         if (wait_us < 0 || left < wait_us) wait_us = left;
       }
     }
-    int timeout = wait_us < 0 ? -1 : (int)((wait_us + 999) / 1000);
+    int timeout = wait_us < 0 ? -1 : wait_us / 1000 >= INT_MAX ? INT_MAX : (int)((wait_us + 999) / 1000);
     if (poll(pfds, n, timeout) < 0 && errno != EINTR) die("poll failed");
 
     if (pfds[1].revents) {
@@ -389,14 +399,21 @@ int main(int argc, char **argv) {
         if (r == 0 || (r < 0 && errno != EAGAIN)) stdin_open = 0;
         break;
       }
-      size_t used = handle_requests((unsigned char *)in.data, in.len);
-      memmove(in.data, in.data + used, in.len - used);
+      size_t used = in.len ? handle_requests((unsigned char *)in.data, in.len) : 0;
+      if (used) memmove(in.data, in.data + used, in.len - used);
       in.len -= used;
     }
     now = now_us();
-    for (size_t i = 0; i < njobs; i++)
-      if (!jobs[i]->failure && now >= jobs[i]->deadline_us) kill_group(jobs[i], OUT_TIMEOUT);
     reap();
+    for (size_t i = 0; i < njobs; i++) {
+      struct job *j = jobs[i];
+      if (!j->failure && now >= j->deadline_us) kill_group(j, OUT_TIMEOUT);
+      else if (j->failure && j->reaped && now >= j->grace_us) {
+        /* killed and reaped, but something outside its group still holds its pipes: answer now */
+        close_fd(&j->out_fd);
+        close_fd(&j->err_fd);
+      }
+    }
     for (size_t i = njobs; i-- > 0;) finish_if_done(i);
   }
   for (size_t i = 0; i < njobs; i++) kill(-jobs[i]->pid, SIGKILL);
