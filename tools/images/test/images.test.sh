@@ -187,8 +187,10 @@ pid=$("$REPO/node_modules/.bin/node" "$HERE/container-get-pid.mjs" "http://$ip:3
 if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE '^node( --[^ ]+)* /app/apps/daemon/dist/main\.js'; then
   ok "daemon: gRPC ContainerGetPid(${cid:0:25}…) over containerd → node pid $pid, which is the daemon's own node process"
 else not_ok "daemon: ContainerGetPid($cid) → $pid"; fi
-k -n "$NS" logs daemon 2>/dev/null | grep -q '"message":"processes are started by faultline-spawn"' && ok "daemon: starts its processes through the faultline-spawn it ships" \
-  || not_ok "daemon: no faultline-spawn line in its log: $(k -n "$NS" logs daemon 2>&1 | grep -i spawn | head -3)"
+# (the log read whole first: with pipefail, grep -q ending the pipe early would fail it)
+daemon_log=$(k -n "$NS" logs daemon 2>&1)
+grep -q '"message":"processes are started by faultline-spawn"' <<< "$daemon_log" && ok "daemon: starts its processes through the faultline-spawn it ships" \
+  || not_ok "daemon: no faultline-spawn line in its log: $(grep -i spawn <<< "$daemon_log" | head -3)"
 k -n "$NS" logs daemon 2>/dev/null | grep -qi '"level":"error"' && not_ok "daemon: logged errors: $(k -n "$NS" logs daemon | grep -i '"level":"error"' | head -3)" \
   || ok "daemon: no error in its log"
 
