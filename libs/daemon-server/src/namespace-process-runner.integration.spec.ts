@@ -104,6 +104,11 @@ describe.each<[string, ProcessSpawner]>([
       expect(sleepsOf(duration)).toEqual([]); // the group went: nothing it started is left
     });
 
+    it("takes a timeout beyond setTimeout's range as the longest it can wait, not as none", async () => {
+      const result = await runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["echo", "ok"], timeoutMs: 10_000_000_000 });
+      expect(result.stdout).toBe("ok\n");
+    });
+
     it("cancels when the caller's signal aborts", async () => {
       const controller = new AbortController();
       const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sleep", "30"], signal: controller.signal });

@@ -114,7 +114,8 @@ export class NamespaceProcessRunner {
   /** Runs the request's program in the namespaces; resolves when it exits with status 0. */
   async run(request: NamespaceProcessRequest): Promise<NamespaceProcessResult> {
     const command = this.buildCommand(request);
-    const timeoutMs = request.timeoutMs ?? this.timeoutMs;
+    // setTimeout's largest delay (about 24.8 days); a larger one would fire at once
+    const timeoutMs = Math.min(request.timeoutMs ?? this.timeoutMs, 2 ** 31 - 1);
     this.logger?.info("build command", { command: command.join(" ") });
     const started = performance.now();
     const [file, ...args] = command as [string, ...string[]];

@@ -34,7 +34,7 @@ export const nodeProcessSpawner: ProcessSpawner = {
       };
       child.stdout!.on("data", collect(stdout));
       child.stderr!.on("data", collect(stderr));
-      const timer = setTimeout(() => killGroup("timeout"), request.timeoutMs);
+      const timer = setTimeout(() => killGroup("timeout"), Math.min(request.timeoutMs, 2 ** 31 - 1)); // a larger delay fires at once
       const onAbort = () => killGroup("cancelled");
       request.signal?.addEventListener("abort", onAbort, { once: true });
       if (request.signal?.aborted) onAbort();

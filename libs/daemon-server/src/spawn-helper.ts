@@ -40,6 +40,8 @@ const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, n]) => 
 const signalNames = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 const eagain = osConstants.errno.EAGAIN;
 const empty = Buffer.alloc(0);
+/** setTimeout's largest delay; a larger one fires at once. */
+const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * A {@link ProcessSpawner} that asks one long-running faultline-spawn process (a small static
@@ -106,7 +108,7 @@ export class SpawnHelper implements ProcessSpawner {
     this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
     let frame: Buffer;
     try {
-      frame = encodeRun({ id, timeoutMs: request.timeoutMs, maxOutputBytes: request.maxOutputBytes, argv: [request.file, ...request.args], input: request.input });
+      frame = encodeRun({ id, timeoutMs: Math.min(request.timeoutMs, 0xffffffff), maxOutputBytes: Math.min(request.maxOutputBytes, 0xffffffff), argv: [request.file, ...request.args], input: request.input });
     } catch (err) {
       if (err instanceof FrameTooLargeError) return this.fallback.spawn(request);
       return Promise.resolve({ kind: "spawn-failed", message: (err as Error).message, stdout: empty, stderr: empty });
@@ -118,7 +120,7 @@ export class SpawnHelper implements ProcessSpawner {
       const backstop = setTimeout(() => {
         this.logger?.error("faultline-spawn did not answer a run after its timeout; killing the helper", { command: [request.file, ...request.args].join(" "), timeoutMs: request.timeoutMs });
         child.kill("SIGKILL");
-      }, request.timeoutMs + this.answerGraceMs);
+      }, Math.min(request.timeoutMs + this.answerGraceMs, maxTimerMs));
       this.pending.set(id, { request, resolve, backstop, detach: () => request.signal?.removeEventListener("abort", onAbort) });
       this.refWhileBusy();
       child.stdin.write(frame);
