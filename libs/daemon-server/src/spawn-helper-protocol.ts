@@ -77,18 +77,25 @@ export function encodeCancel(id: number): Buffer {
 
 /** Splits the helper's stdout into answers, however the bytes arrive. */
 export class AnswerDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Bytes not yet part of a whole answer, in the order they came; joined only once an answer is whole. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** The bytes the next answer needs (4 until its length word is known). */
+  private needed = 4;
 
   /** The answers completed by `chunk`; throws on a frame that cannot be one. */
   push(chunk: Buffer): AnswerFrame[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < this.needed) return [];
+    let pending = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
     const answers: AnswerFrame[] = [];
     let at = 0;
-    while (this.pending.length - at >= 4) {
-      const length = this.pending.readUInt32LE(at);
+    while (pending.length - at >= 4) {
+      const length = pending.readUInt32LE(at);
       if (length < answerHeaderBytes - 4) throw new Error(`faultline-spawn sent a ${length}-byte answer, shorter than its header`);
-      if (this.pending.length - at - 4 < length) break;
-      const f = this.pending.subarray(at + 4, at + 4 + length);
+      if (pending.length - at - 4 < length) break;
+      const f = pending.subarray(at + 4, at + 4 + length);
       const outcome = answerOutcomes[f.readUInt32LE(4)];
       if (outcome === undefined) throw new Error(`faultline-spawn sent an unknown outcome ${f.readUInt32LE(4)}`);
       const stdoutLength = f.readUInt32LE(16);
@@ -104,7 +111,10 @@ export class AnswerDecoder {
       });
       at += 4 + length;
     }
-    this.pending = this.pending.subarray(at);
+    pending = pending.subarray(at);
+    this.chunks = pending.length === 0 ? [] : [pending];
+    this.buffered = pending.length;
+    this.needed = pending.length >= 4 ? 4 + pending.readUInt32LE(0) : 4;
     return answers;
   }
 }
