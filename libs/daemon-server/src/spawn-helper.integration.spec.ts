@@ -129,6 +129,15 @@ describe("SpawnHelper", () => {
     expect(SpawnHelper.usable(binary)).toBe(true);
   });
 
+  it("past its --max-jobs the helper answers EAGAIN and those runs go to the fallback, each answered", async () => {
+    const fallback = recordingFallback();
+    const helper = newHelper({ fallback: fallback.spawner, maxJobs: 2 });
+    const outcomes = await Promise.all([0, 1, 2, 3].map((i) => helper.spawn(request("sh", ["-c", `sleep 0.3; echo run-${i}`]))));
+    expect(outcomes.map((o) => o.stdout.toString())).toEqual(["run-0\n", "run-1\n", "run-2\n", "run-3\n"]);
+    expect(fallback.asked).toEqual(["sh -c sleep 0.3; echo run-2", "sh -c sleep 0.3; echo run-3"]);
+    expect(() => new SpawnHelper({ binary, maxJobs: 1025 })).toThrow(/maxJobs must be an integer from 1 to 1024/);
+  });
+
   it("close() ends the helper and what it runs", async () => {
     const helper = newHelper();
     const duration = `40.${process.pid}2`;

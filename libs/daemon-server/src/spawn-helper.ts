@@ -19,6 +19,8 @@ export interface SpawnHelperOptions {
   binary?: string;
   /** Runs what the helper cannot: it is not running and cannot be started, it is at capacity, a request too large. Default Node's child_process. */
   fallback?: ProcessSpawner;
+  /** The most processes the helper runs at once (1..1024, its `--max-jobs`); past it, runs go to `fallback`. Default 1024. */
+  maxJobs?: number;
   /** After this many helper exits within `crashWindowMs`, every run goes to `fallback`. Default 3. */
   maxCrashes?: number;
   /** Default 60 s. */
@@ -60,6 +62,7 @@ const maxTimerMs = 2 ** 31 - 1;
 export class SpawnHelper implements ProcessSpawner {
   private readonly binary: string;
   private readonly fallback: ProcessSpawner;
+  private readonly maxJobs: number | undefined;
   private readonly maxCrashes: number;
   private readonly crashWindowMs: number;
   private readonly answerGraceMs: number;
@@ -74,6 +77,10 @@ export class SpawnHelper implements ProcessSpawner {
   constructor(options: SpawnHelperOptions = {}) {
     this.binary = options.binary ?? defaultSpawnHelperBinary();
     this.fallback = options.fallback ?? nodeProcessSpawner;
+    if (options.maxJobs !== undefined && !(Number.isInteger(options.maxJobs) && options.maxJobs >= 1 && options.maxJobs <= 1024)) {
+      throw new RangeError(`maxJobs must be an integer from 1 to 1024, got ${options.maxJobs}`);
+    }
+    this.maxJobs = options.maxJobs;
     this.maxCrashes = options.maxCrashes ?? 3;
     this.crashWindowMs = options.crashWindowMs ?? 60_000;
     this.answerGraceMs = options.answerGraceMs ?? 5_000;
@@ -142,7 +149,7 @@ export class SpawnHelper implements ProcessSpawner {
 
   private started(): ChildProcessByStdio<Writable, Readable, Readable> | undefined {
     if (this.child) return this.child;
-    const child = spawn(this.binary, ["serve"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(this.binary, ["serve", ...(this.maxJobs === undefined ? [] : ["--max-jobs", String(this.maxJobs)])], { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
     const decoder = new AnswerDecoder();
     let protocolError: Error | undefined;

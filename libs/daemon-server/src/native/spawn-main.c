@@ -51,6 +51,8 @@ struct job {
 
 static struct job *jobs[MAX_JOBS];
 static size_t njobs;
+/* --max-jobs: at most MAX_JOBS */
+static size_t max_jobs = MAX_JOBS;
 
 static void die(const char *what) {
   fprintf(stderr, "faultline-spawn: %s\n", what);
@@ -132,7 +134,7 @@ static void kill_group(struct job *j, int why) {
 /* fork + execvp in a new session, stdio on pipes; the exec's errno comes back on a CLOEXEC pipe */
 static void start(uint32_t id, uint32_t timeout_ms, uint32_t max_output, char **argv, const char *input, uint32_t input_len) {
   int64_t started = now_us();
-  if (njobs == MAX_JOBS) {
+  if (njobs == max_jobs) {
     answer(id, OUT_SPAWN_FAILED, EAGAIN, 0, NULL, NULL);
     return;
   }
@@ -319,8 +321,19 @@ static size_t handle_requests(unsigned char *in, size_t len) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2 || strcmp(argv[1], "serve") != 0) {
-    fprintf(stderr, "usage: faultline-spawn serve   (requests on stdin, answers on stdout: see spawn-protocol.h)\n");
+  char *end = NULL;
+  if (argc == 4 && strcmp(argv[2], "--max-jobs") == 0) {
+    errno = 0;
+    unsigned long n = strtoul(argv[3], &end, 10);
+    if (errno || *end || n < 1 || n > MAX_JOBS) {
+      fprintf(stderr, "faultline-spawn: --max-jobs wants 1..%d, got %s\n", MAX_JOBS, argv[3]);
+      return 2;
+    }
+    max_jobs = n;
+  }
+  if ((argc != 2 && argc != 4) || strcmp(argv[1], "serve") != 0 || (argc == 4 && end == NULL)) {
+    fprintf(stderr, "usage: faultline-spawn serve [--max-jobs N]   (requests on stdin, answers on stdout: see spawn-protocol.h;\n"
+                    "  at most N processes at once, default and most %d; a run past it is answered EAGAIN)\n", MAX_JOBS);
     return 2;
   }
   /* a process of the daemon's: it goes when the daemon goes */

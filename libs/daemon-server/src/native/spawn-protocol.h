@@ -26,7 +26,8 @@ enum {
 
 /* the largest request frame accepted (stdin of ipset/iptables restores included) */
 #define MAX_REQUEST_BYTES (64u << 20)
-/* the most processes running at once; a RUN past it is answered SPAWN_FAILED with EAGAIN */
+/* the most processes running at once (`serve --max-jobs N` lowers it); a RUN past it is answered
+ * SPAWN_FAILED with EAGAIN, and the daemon starts that one itself */
 #define MAX_JOBS 1024
 
 #endif
