@@ -40,7 +40,8 @@ interface PendingRun {
 
 const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 const signalNames = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
-const eagain = osConstants.errno.EAGAIN;
+/** The helper's own limits (capacity, its descriptor table), not the program's: the fallback may still start it. */
+const helperLimits = new Set([osConstants.errno.EAGAIN, osConstants.errno.EMFILE]);
 const empty = Buffer.alloc(0);
 /** setTimeout's largest delay; a larger one fires at once. */
 const maxTimerMs = 2 ** 31 - 1;
@@ -214,8 +215,8 @@ export class SpawnHelper implements ProcessSpawner {
       case "signaled":
         return run.resolve({ kind: "signaled", signal: signalNames.get(answer.value) ?? `signal ${answer.value}`, ...output });
       case "spawn-failed":
-        // EAGAIN: the helper runs as many processes as it takes; this one goes to the fallback
-        if (answer.value === eagain) return void this.fallback.spawn(run.request).then(run.resolve);
+        // EAGAIN: the helper runs as many processes as it takes; EMFILE: its descriptors are used up
+        if (helperLimits.has(answer.value)) return void this.fallback.spawn(run.request).then(run.resolve);
         return run.resolve({ kind: "spawn-failed", message: `spawn ${run.request.file} ${errnoNames.get(answer.value) ?? `errno ${answer.value}`}`, ...output });
       default:
         return run.resolve({ kind: answer.outcome, ...output });
