@@ -129,6 +129,19 @@ if [ "${KEEP_CLUSTER:-0}" = 1 ]; then echo "# KEEP_CLUSTER=1: leaving the cluste
 DIR=${FAULTLINE_CLUSTER_DIR:-$REPO/.cluster}
 STARTED_PIDS=$(cat "$DIR"/pids/*.pid 2>/dev/null | tr '\n' ' ')
 none_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+# a killed container process may be a zombie for a moment (kill -0 still finds it) until its reaper
+# waits: gone means no /proc entry or state Z, within 10 s; else its ps line says what it is
+gone_soon() {
+  local p t left
+  for t in $(seq 50); do
+    left=""
+    for p in "$@"; do [ -e "/proc/$p" ] && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && left="$left $p"; done
+    [ -z "$left" ] && return 0
+    sleep 0.2
+  done
+  ps -o pid,ppid,stat,lstart,cmd -p "$(tr ' ' ',' <<< "${left# }")" >&2
+  return 1
+}
 none_exist() { local f; for f in "$@"; do [ -e "$f" ] && return 1; done; return 0; }
 CG_ROOT=${FAULTLINE_CGROUP_ROOT:-faultline}
 check "down exits 0" "$LC" down
@@ -138,7 +151,7 @@ check "status reports it down" bash -c "! '$LC' status >/dev/null"
 check "no mounts left under $DIR" bash -c "! grep -q ' $DIR/' /proc/self/mountinfo"
 if [ "$MODE" = full ]; then
   # shellcheck disable=SC2086
-  check "pod container processes are gone ($CPIDS)" none_alive $CPIDS
+  check "pod container processes are gone ($CPIDS)" gone_soon $CPIDS
   # shellcheck disable=SC2086
   check "pod netns are gone" none_exist $NETNS
   check "no cgroups left under /sys/fs/cgroup/*/$CG_ROOT" bash -c "! ls -d /sys/fs/cgroup/*/$CG_ROOT 2>/dev/null | grep -q ."

@@ -138,6 +138,19 @@ CPIDS=$(for s in $FAULTLINE_CLUSTER_CONTAINERD_SOCKETS; do
 done | tr '\n' ' ')
 CTRD=$(for s in $FAULTLINE_CLUSTER_CONTAINERD_SOCKETS; do cat "$(dirname "$s")/containerd.pid"; done | tr '\n' ' ')
 none_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+# a killed container process may be a zombie for a moment (kill -0 still finds it) until its reaper
+# waits: gone means no /proc entry or state Z, within 10 s; else its ps line says what it is
+gone_soon() {
+  local p t left
+  for t in $(seq 50); do
+    left=""
+    for p in "$@"; do [ -e "/proc/$p" ] && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && left="$left $p"; done
+    [ -z "$left" ] && return 0
+    sleep 0.2
+  done
+  ps -o pid,ppid,stat,lstart,cmd -p "$(tr ' ' ',' <<< "${left# }")" >&2
+  return 1
+}
 t2=$(date +%s.%N)
 check "down exits 0" "$LC" down
 echo "# down took $(secs "$t2")"
@@ -146,7 +159,7 @@ check "every process up started is gone ($(echo $STARTED_PIDS | wc -w))" none_al
 # shellcheck disable=SC2086
 check "every node's containerd is gone ($CTRD)" bash -c "[ -n '${CTRD// /}' ] && $(declare -f none_alive); none_alive $CTRD"
 # shellcheck disable=SC2086
-check "every pod's container process is gone ($(echo $CPIDS | wc -w))" bash -c "[ -n '${CPIDS// /}' ] && $(declare -f none_alive); none_alive $CPIDS"
+check "every pod's container process is gone ($(echo $CPIDS | wc -w))" bash -c "[ -n '${CPIDS// /}' ] && $(declare -f gone_soon); gone_soon $CPIDS"
 check "status reports it down" bash -c "! '$LC' status >/dev/null"
 check "no netns fl-$NODE* left" bash -c "! ip netns list | grep -qE '^fl-$NODE(-[0-9]+)?( |\$)'"
 check "no bridge $BRIDGE nor veth $BRIDGE-* left" bash -c "! ip -o link show | grep -qE ': $BRIDGE(-[0-9]+)?[@:]'"
