@@ -344,7 +344,7 @@ describe("faultline-fd-swap killed mid-run, timed out, and the processes it cann
     children.push(run);
     let out = "";
     run.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => run.on("close", (code) => resolve(code))); // close: after stdout is read to its end
     await new Promise<void>((resolve, reject) => {
       let err = "";
       const timer = setTimeout(() => reject(new Error(`the helper never reached fd 3: ${err}`)), 10_000);
@@ -385,7 +385,7 @@ describe("faultline-fd-swap killed mid-run, timed out, and the processes it cann
       children.push(run);
       let out = "";
       run.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
+      const exited = new Promise<number | null>((resolve) => run.on("close", (code) => resolve(code))); // close: after stdout is read to its end
       await sleep((round % 8) * 3); // 0..21 ms in: before, during or after the seize and the remote calls
       run.kill("SIGTERM");
       const code = await exited;
