@@ -128,20 +128,7 @@ if [ "${KEEP_CLUSTER:-0}" = 1 ]; then echo "# KEEP_CLUSTER=1: leaving the cluste
 # ---------------------------------------------------------------- down
 DIR=${FAULTLINE_CLUSTER_DIR:-$REPO/.cluster}
 STARTED_PIDS=$(cat "$DIR"/pids/*.pid 2>/dev/null | tr '\n' ' ')
-none_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
-# a killed container process may be a zombie for a moment (kill -0 still finds it) until its reaper
-# waits: gone means no /proc entry or state Z, within 10 s; else its ps line says what it is
-gone_soon() {
-  local p t left
-  for t in $(seq 50); do
-    left=""
-    for p in "$@"; do [ -e "/proc/$p" ] && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && left="$left $p"; done
-    [ -z "$left" ] && return 0
-    sleep 0.2
-  done
-  ps -o pid,ppid,stat,lstart,cmd -p "$(tr ' ' ',' <<< "${left# }")" >&2
-  return 1
-}
+. "$HERE/test/processes.sh" # none_alive, gone_soon
 none_exist() { local f; for f in "$@"; do [ -e "$f" ] && return 1; done; return 0; }
 CG_ROOT=${FAULTLINE_CGROUP_ROOT:-faultline}
 check "down exits 0" "$LC" down
