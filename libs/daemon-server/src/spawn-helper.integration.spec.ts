@@ -65,7 +65,7 @@ describe("SpawnHelper", () => {
   });
 
   it("carries 4 MiB of stdin in and out unchanged", async () => {
-    const input = Array.from({ length: 65536 }, (_, i) => `line ${i} ${"x".repeat(48)}\n`).join("").slice(0, 4 * 1024 * 1024);
+    const input = Array.from({ length: 80_000 }, (_, i) => `line ${i} ${"x".repeat(48)}\n`).join("").slice(0, 4 * 1024 * 1024); // exactly 4 MiB
     const outcome = await newHelper().spawn(request("cat", [], { input }));
     expect(outcome.kind).toBe("exited");
     expect(createHash("sha256").update(outcome.stdout).digest("hex")).toBe(createHash("sha256").update(input).digest("hex"));
