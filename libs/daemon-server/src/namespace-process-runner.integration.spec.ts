@@ -1,22 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-process-runner.js";
 import { nodeProcessSpawner } from "./node-process-spawner.js";
 import type { ProcessSpawner } from "./process-spawner.js";
 import { SpawnHelper } from "./spawn-helper.js";
-import { ensureSpawnHelperBinary } from "./spawn-helper.test-support.js";
-
-/** Pids of `sleep <duration>` processes (not zombies: a zombie has an empty command line). */
-const sleepsOf = (duration: string): number[] =>
-  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${duration}\0`;
-    } catch {
-      return false;
-    }
-  }).map(Number);
+import { ensureSpawnHelperBinary, sleepsOf } from "./spawn-helper.test-support.js";
 
 // These tests run real nsenter (util-linux) as root against real namespaces; the argv it builds is
 // tested in namespace-process-runner.spec.ts. The same behaviour with either spawner: Node's

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import type { ProcessSpawner, SpawnRequest } from "./process-spawner.js";
 import { nodeProcessSpawner } from "./node-process-spawner.js";
 import { SpawnHelper } from "./spawn-helper.js";
 import { encodeRun } from "./spawn-helper-protocol.js";
-import { ensureSpawnHelperBinary } from "./spawn-helper.test-support.js";
+import { ensureSpawnHelperBinary, sleepsOf } from "./spawn-helper.test-support.js";
 
 // The real faultline-spawn binary (built by make) running real processes; what the runner makes of
 // its answers is in namespace-process-runner.integration.spec.ts, run with both spawners.
@@ -20,19 +19,6 @@ const newHelper = (options: ConstructorParameters<typeof SpawnHelper>[0] = {}) =
 afterEach(async () => {
   await Promise.all(helpers.splice(0).map((h) => h.close()));
 });
-
-/** Pids of `sleep <duration>` processes (a zombie's command line is empty: not counted). */
-const sleepsOf = (duration: string): number[] =>
-  readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${duration}\0`;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 
 async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;

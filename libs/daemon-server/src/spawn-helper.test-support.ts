@@ -1,7 +1,7 @@
 // For the integration specs that run faultline-spawn: the native build, made once per test file
 // (make rebuilds only what is stale).
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defaultSpawnHelperBinary } from "./spawn-helper.js";
 
@@ -16,3 +16,16 @@ export function ensureSpawnHelperBinary(): string {
   if (!existsSync(binary)) throw new Error(`make -C ${nativeDir} did not build ${binary}`);
   return binary;
 }
+
+/** Pids of `sleep <duration>` processes: how a test finds the processes a run started (a zombie's command line is empty: not counted). */
+export const sleepsOf = (duration: string): number[] =>
+  readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8") === `sleep\0${duration}\0`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
