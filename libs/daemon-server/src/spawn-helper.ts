@@ -3,6 +3,7 @@ import { accessSync, constants as fsConstants } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { getSystemErrorName } from "node:util";
 import type { Logger } from "winston";
 import { nodeProcessSpawner } from "./node-process-spawner.js";
 import type { ProcessSpawner, SpawnOutcome, SpawnRequest } from "./process-spawner.js";
@@ -38,7 +39,6 @@ interface PendingRun {
   detach: () => void;
 }
 
-const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 const signalNames = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 /** The helper's own limits (capacity, its descriptor table), not the program's: the fallback may still start it. */
 const helperLimits = new Set([osConstants.errno.EAGAIN, osConstants.errno.EMFILE]);
@@ -217,7 +217,7 @@ export class SpawnHelper implements ProcessSpawner {
       case "spawn-failed":
         // EAGAIN: the helper runs as many processes as it takes; EMFILE: its descriptors are used up
         if (helperLimits.has(answer.value)) return void this.fallback.spawn(run.request).then(run.resolve);
-        return run.resolve({ kind: "spawn-failed", message: `spawn ${run.request.file} ${errnoNames.get(answer.value) ?? `errno ${answer.value}`}`, ...output });
+        return run.resolve({ kind: "spawn-failed", message: `spawn ${run.request.file} ${answer.value > 0 ? getSystemErrorName(-answer.value) : `errno ${answer.value}`}`, ...output });
       default:
         return run.resolve({ kind: answer.outcome, ...output });
     }
