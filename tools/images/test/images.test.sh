@@ -189,8 +189,13 @@ if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | gr
 else not_ok "daemon: ContainerGetPid($cid) → $pid"; fi
 # (the log read whole first: with pipefail, grep -q ending the pipe early would fail it)
 daemon_log=$(k -n "$NS" logs daemon 2>&1)
-grep -q '"message":"processes are started by faultline-spawn"' <<< "$daemon_log" && ok "daemon: starts its processes through the faultline-spawn it ships" \
+grep -q '"message":"processes are started by faultline-spawn"' <<< "$daemon_log" && ok "daemon: its log says faultline-spawn starts its processes" \
   || not_ok "daemon: no faultline-spawn line in its log: $(grep -i spawn <<< "$daemon_log" | head -3)"
+# the line says only that the binary is there; the node capability probe's commands at startup
+# start the helper itself, as a child of the daemon's node process ($pid, from ContainerGetPid)
+spawner=$(pgrep -P "$pid" -x faultline-spawn 2>/dev/null)
+[ -n "$spawner" ] && ok "daemon: its faultline-spawn runs (pid $spawner, a child of the daemon's process $pid)" \
+  || not_ok "daemon: no faultline-spawn child of the daemon's process '$pid': $(ps -o pid,cmd --ppid "$pid" 2>&1 | tail -n +2)"
 k -n "$NS" logs daemon 2>/dev/null | grep -qi '"level":"error"' && not_ok "daemon: logged errors: $(k -n "$NS" logs daemon | grep -i '"level":"error"' | head -3)" \
   || ok "daemon: no error in its log"
 
