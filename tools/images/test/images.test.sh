@@ -6,7 +6,8 @@
 #   daemon:  nsenter, ps, tc, iptables and stress-ng run; privileged with hostPID, nsenter reaches the
 #            host's namespaces; main.js starts with the cluster's containerd socket mounted, becomes
 #            Ready on /healthz and serves /healthz and /metrics; a gRPC ContainerGetPid for its own
-#            container goes through the mounted containerd socket and answers the right node pid
+#            container goes through the mounted containerd socket and answers the right node pid;
+#            the image ships faultline-spawn and the daemon runs it as its child
 #   dashboard: runs as uid 65532 with the UI in /app (read-only to it); the image's entrypoint serves
 #            in token mode (the chart's flags, read-only root filesystem, no ServiceAccount token):
 #            the UI's index.html, api/config ("token"), 401 on api/kube/* without a bearer token
