@@ -91,22 +91,42 @@ export async function inPod(pod: { pid: number }, argv: string[], timeoutMs = 20
 
 /** Runs a small Node script in a pod's network namespace (the test's own node, through nsenter -n); resolves with its stdout. */
 export function nodeInPod(pod: { pid: number }, script: string, args: string[] = [], timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // without FORCE_COLOR (Nx sets it for its tasks): console.log of a number would print it in colour codes
-    const env = { ...process.env };
-    delete env["FORCE_COLOR"];
-    const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  return receiverInPod(pod, script, args, timeoutMs).output;
+}
+
+/**
+ * Starts a small Node script in a pod's network namespace that prints a line `ready` once it can
+ * receive (bound, listening): `ready` resolves then, and `output` with the rest of its stdout when it
+ * exits. A sender started after `ready` cannot lose its first packets to a receiver still starting.
+ * `stop()` sends it SIGTERM (nsenter has exec'd node, so the signal reaches the script).
+ */
+export function receiverInPod(pod: { pid: number }, script: string, args: string[] = [], timeoutMs = 30_000): { ready: Promise<void>; output: Promise<string>; stop(): void } {
+  // without FORCE_COLOR (Nx sets it for its tasks): console.log of a number would print it in colour codes
+  const env = { ...process.env };
+  delete env["FORCE_COLOR"];
+  const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  let out = "";
+  let err = "";
+  let markReady: () => void = () => undefined;
+  let markNeverReady: (e: Error) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (markNeverReady = reject)));
+  ready.catch(() => undefined); // nodeInPod never waits for it
+  child.stdout.on("data", (c: Buffer) => {
+    out += c.toString();
+    if (/^ready$/m.test(out)) markReady();
+  });
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const output = new Promise<string>((resolve, reject) => {
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(out);
+      // a receiver that ends before it is ready fails the wait for it instead of hanging it (no-op once ready)
+      markNeverReady(new Error(`node in pod ${pod.pid} exited ${code} before printing ready: ${err.trim()}`));
+      if (code === 0) resolve(out.replace(/^ready\n/m, ""));
       else reject(new Error(`node in pod ${pod.pid} exited ${code}: ${err.trim()}`));
     });
   });
+  return { ready, output, stop: () => child.kill("SIGTERM") };
 }
 
 /** Whether a TCP connection from `from`'s namespace to ip:port opens within the timeout. */
@@ -128,21 +148,30 @@ export function listenInPod(pod: { pid: number }, port: number): { stop(): void;
 }
 
 
-/** Sends `count` UDP datagrams from `from` to `to`; how many arrived. */
+/**
+ * Sends `count` UDP datagrams from `from` to `to`; how many arrived. The receiver counts from its
+ * bind until 1 s after the sender has ended, so neither a receiver slow to start nor a sender slow to
+ * start on a loaded machine loses datagrams the network delivered.
+ */
 export async function udpDelivered(from: NetworkPod, to: NetworkPod, port: number, count: number): Promise<number> {
-  const receiver = nodeInPod(
+  const receiver = receiverInPod(
     to,
-    `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(+process.argv[1],()=>s.setRecvBufferSize(8<<20));setTimeout(()=>{console.log(n);process.exit(0)},+process.argv[2])`,
-    [String(port), "6000"],
-    30_000,
+    `let n=0;const s=require("dgram").createSocket("udp4");s.on("message",()=>n++);s.bind(+process.argv[1],()=>{s.setRecvBufferSize(8<<20);console.log("ready")});process.on("SIGTERM",()=>{console.log(n);process.exit(0)})`,
+    [String(port)],
+    60_000,
   );
-  await new Promise((r) => setTimeout(r, 300));
-  await nodeInPod(
-    from,
-    `const s=require("dgram").createSocket("udp4");let i=0;const total=+process.argv[3];const m=Buffer.alloc(64);const tick=()=>{for(let k=0;k<50&&i<total;k++,i++)s.send(m,+process.argv[2],process.argv[1]);if(i<total)setTimeout(tick,2);else setTimeout(()=>process.exit(0),200)};tick()`,
-    [to.ip, String(port), String(count)],
-    30_000,
-  );
-  return Number((await receiver).trim());
+  receiver.output.catch(() => undefined); // awaited below; a sender's failure must not leave it unhandled
+  await receiver.ready;
+  try {
+    await nodeInPod(
+      from,
+      `const s=require("dgram").createSocket("udp4");let i=0;const total=+process.argv[3];const m=Buffer.alloc(64);const tick=()=>{for(let k=0;k<50&&i<total;k++,i++)s.send(m,+process.argv[2],process.argv[1]);if(i<total)setTimeout(tick,2);else setTimeout(()=>process.exit(0),200)};tick()`,
+      [to.ip, String(port), String(count)],
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    receiver.stop();
+  }
+  return Number((await receiver.output).trim());
 }
-

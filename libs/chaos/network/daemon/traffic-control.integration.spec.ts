@@ -6,7 +6,7 @@ import { NamespaceProcessRunner, callDaemonHandler, nodeCapabilityProbeFor } fro
 import { defaultTestContainerdSocket } from "@faultline/test-ground";
 import { networkDaemonHandlers } from "./network-daemon-handlers.js";
 import { onKernelWithout } from "./kernel-qdiscs.test-support.js";
-import { NetworkPods, inPod, nodeInPod, udpDelivered, type NetworkPod } from "./network-pods.test-support.js";
+import { NetworkPods, inPod, nodeInPod, receiverInPod, udpDelivered, type NetworkPod } from "./network-pods.test-support.js";
 
 // Traffic control for real, between pods with their own network namespaces: tbf bandwidth
 // measured, per-target htb+CLASSIFY shaping, netem-less loss by iptables statistic counted, and the
@@ -14,20 +14,20 @@ import { NetworkPods, inPod, nodeInPod, udpDelivered, type NetworkPod } from "./
 
 /** Sends TCP as fast as it can from `from` to `to` for `seconds`; the receiver's bytes per second. */
 async function throughput(from: NetworkPod, to: NetworkPod, port: number, seconds = 4, host = to.ip): Promise<number> {
-  const receiver = nodeInPod(
+  const receiver = receiverInPod(
     to,
-    `let n=0,t0=0,t1=0;const s=require("net").createServer(c=>{c.on("data",d=>{if(!t0)t0=Date.now();n+=d.length;t1=Date.now()});c.on("end",()=>{console.log(JSON.stringify({n,ms:t1-t0}));process.exit(0)})}).listen(+process.argv[1])`,
+    `let n=0,t0=0,t1=0;const s=require("net").createServer(c=>{c.on("data",d=>{if(!t0)t0=Date.now();n+=d.length;t1=Date.now()});c.on("end",()=>{console.log(JSON.stringify({n,ms:t1-t0}));process.exit(0)})}).listen(+process.argv[1],()=>console.log("ready"))`,
     [String(port)],
     60_000,
   );
-  await new Promise((r) => setTimeout(r, 300));
+  await receiver.ready;
   await nodeInPod(
     from,
     `const chunk=Buffer.alloc(65536,120);const end=Date.now()+(+process.argv[3])*1000;const c=require("net").connect(+process.argv[2],process.argv[1],()=>{const pump=()=>{while(Date.now()<end){if(!c.write(chunk))return c.once("drain",pump)}c.end()};pump()});c.on("close",()=>process.exit(0))`,
     [host, String(port), String(seconds)],
     60_000,
   );
-  const { n, ms } = JSON.parse(await receiver) as { n: number; ms: number };
+  const { n, ms } = JSON.parse(await receiver.output) as { n: number; ms: number };
   return n / (ms / 1000);
 }
 
