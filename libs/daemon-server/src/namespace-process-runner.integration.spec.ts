@@ -86,9 +86,10 @@ describe.each<[string, ProcessSpawner]>([
       const started = Date.now();
       // a duration no other process here sleeps: how its sleeps are found in /proc
       const duration = `30.${process.pid}${spawner === helper ? 1 : 2}`;
-      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", `sleep ${duration} & sleep ${duration}`], timeoutMs: 500 });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(sleepsOf(duration)).toHaveLength(2); // both running before the timeout
+      const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", `sleep ${duration} & sleep ${duration}`], timeoutMs: 3000 });
+      // both running before the timeout (polled: a loaded machine can take a while to start them)
+      for (let i = 0; i < 100 && sleepsOf(duration).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(sleepsOf(duration)).toHaveLength(2);
       await expect(failure).rejects.toMatchObject({ reason: "timeout" });
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(sleepsOf(duration)).toEqual([]); // the group went: nothing it started is left
