@@ -48,13 +48,17 @@ describe("killContainers", () => {
     const pids = new Map(procs.map((p, i) => [id(i), p.pid!]));
     const aliveAtEachLookup: boolean[] = [];
     const { backend, asked } = backendOf(pids, { onGetPid: () => aliveAtEachLookup.push(procs.every((p) => processState(p.pid!) === "alive")) });
+    const before = performance.now();
     const report = await killContainers(targets([id(0), id(1), id(2)], backend), undefined, undefined);
+    const wallMs = performance.now() - before;
     expect(report.outcomes).toEqual([{ containerId: id(0) }, { containerId: id(1) }, { containerId: id(2) }]);
     expect(aliveAtEachLookup).toEqual([true, true, true]);
     expect(procs.map((p) => processState(p.pid!))).not.toContain("alive");
     expect(asked).toEqual([`getPid ${id(0)}`, `getPid ${id(1)}`, `getPid ${id(2)}`]);
-    expect(report.timings.lookupMs).toBeGreaterThanOrEqual(0);
-    expect(report.timings.deathMs).toBeGreaterThanOrEqual(0);
+    // the three stages are consecutive parts of the call: each measured, together within its wall time
+    const { lookupMs, signalMs, deathMs } = report.timings;
+    for (const stage of [lookupMs, signalMs, deathMs]) expect(stage).toBeGreaterThanOrEqual(0);
+    expect(lookupMs + signalMs + deathMs).toBeLessThanOrEqual(wallMs);
   });
 
   it("answers a process still exiting when the deadline passed as killed (stillExiting), never as a failure to retry", async () => {
