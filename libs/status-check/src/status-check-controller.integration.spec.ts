@@ -131,8 +131,9 @@ describe("the StatusCheck controller", () => {
     expect(check.status?.count).toBeGreaterThanOrEqual(3);
     expect(check.status?.count).toBeLessThanOrEqual(4);
     const completionMs = Date.parse(check.status!.completionTime!) - Date.parse(check.status!.startTime!);
+    // ends at its duration, not after it; the upper bound allows a loaded machine three intervals late
     expect(completionMs).toBeGreaterThanOrEqual(4000);
-    expect(completionMs).toBeLessThan(5500);
+    expect(completionMs).toBeLessThan(7000);
     const reasons = (await eventsOf("continuous")).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(["StatusCheckDurationExceed", "StatusCheckCompleted"]));
     expect(reasons).not.toContain("StatusCheckExecutionFailed");

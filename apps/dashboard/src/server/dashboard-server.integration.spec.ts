@@ -185,9 +185,11 @@ describe("kubeconfig mode", () => {
       expect(event.object.metadata.name).toBe("watched");
       expect(ended).toBe(false);
     } finally {
+      // close ends the open watch rather than waiting for the API server to end it (minutes); the
+      // bound leaves a loaded machine room
       const started = Date.now();
       await own.close();
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(10_000);
     }
     await eventually("the watch ended", async () => (ended ? true : undefined), 5_000);
   });
