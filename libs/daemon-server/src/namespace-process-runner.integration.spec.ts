@@ -6,7 +6,7 @@ import { NamespaceProcessRunner, NamespaceProcessError } from "./namespace-proce
 import { nodeProcessSpawner } from "./node-process-spawner.js";
 import type { ProcessSpawner } from "./process-spawner.js";
 import { SpawnHelper } from "./spawn-helper.js";
-import { ensureSpawnHelperBinary, sleepsOf } from "./spawn-helper.test-support.js";
+import { ensureSpawnHelperBinary, sleepsOf, until } from "./spawn-helper.test-support.js";
 
 // These tests run real nsenter (util-linux) as root against real namespaces; the argv it builds is
 // tested in namespace-process-runner.spec.ts. The same behaviour with either spawner: Node's
@@ -88,8 +88,7 @@ describe.each<[string, ProcessSpawner]>([
       const duration = `30.${process.pid}${spawner === helper ? 1 : 2}`;
       const failure = runner.run({ pid: process.pid, namespaces: ["mnt"], argv: ["sh", "-c", `sleep ${duration} & sleep ${duration}`], timeoutMs: 3000 });
       // both running before the timeout (polled: a loaded machine can take a while to start them)
-      for (let i = 0; i < 100 && sleepsOf(duration).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(sleepsOf(duration)).toHaveLength(2);
+      await until("both sleeps running", () => sleepsOf(duration).length === 2, 2_000);
       await expect(failure).rejects.toMatchObject({ reason: "timeout" });
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(sleepsOf(duration)).toEqual([]); // the group went: nothing it started is left

@@ -4,7 +4,7 @@ import type { ProcessSpawner, SpawnRequest } from "./process-spawner.js";
 import { nodeProcessSpawner } from "./node-process-spawner.js";
 import { SpawnHelper } from "./spawn-helper.js";
 import { encodeRun } from "./spawn-helper-protocol.js";
-import { ensureSpawnHelperBinary, sleepsOf } from "./spawn-helper.test-support.js";
+import { ensureSpawnHelperBinary, sleepsOf, until } from "./spawn-helper.test-support.js";
 
 // The real faultline-spawn binary (built by make) running real processes; what the runner makes of
 // its answers is in namespace-process-runner.integration.spec.ts, run with both spawners.
@@ -19,14 +19,6 @@ const newHelper = (options: ConstructorParameters<typeof SpawnHelper>[0] = {}) =
 afterEach(async () => {
   await Promise.all(helpers.splice(0).map((h) => h.close()));
 });
-
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A fallback that records what it was asked and runs it with Node's child_process. */
 const recordingFallback = () => {

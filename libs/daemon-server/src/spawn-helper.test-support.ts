@@ -1,5 +1,5 @@
 // For the integration specs that run faultline-spawn: the native build, made once per test file
-// (make rebuilds only what is stale).
+// (make rebuilds only what is stale), and how they find and wait for the processes a run starts.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -29,3 +29,12 @@ export const sleepsOf = (duration: string): number[] =>
       }
     })
     .map(Number);
+
+/** Polls `check` every 20 ms until it holds; fails naming `what` after `ms`. */
+export async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
