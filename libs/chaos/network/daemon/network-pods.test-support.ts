@@ -126,6 +126,7 @@ export function receiverInPod(pod: { pid: number }, script: string, args: string
       else reject(new Error(`node in pod ${pod.pid} exited ${code}: ${err.trim()}`));
     });
   });
+  output.catch(() => undefined); // a caller that stops it, or gives up on it, need not wait for its end
   return { ready, output, stop: () => child.kill("SIGTERM") };
 }
 
@@ -136,17 +137,11 @@ export async function canConnect(from: { pid: number }, ip: string, port: number
   return out.trim() === "open";
 }
 
-/** A TCP listener inside a pod's namespace (IPv4 and IPv6) that accepts and holds connections; `stop()` ends it. */
+/** A TCP listener inside a pod's namespace (IPv4 and IPv6) that accepts and holds connections, for up to an hour; `stop()` ends it. */
 export function listenInPod(pod: { pid: number }, port: number): { stop(): void; ready: Promise<void> } {
-  const script = `require("net").createServer(c=>c.on("error",()=>{})).listen(+process.argv[1],"::",()=>console.log("listening"))`;
-  const child = spawn("nsenter", ["-t", String(pod.pid), "-n", "--", process.execPath, "-e", script, "--", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (c: Buffer) => c.toString().includes("listening") && resolve());
-    child.on("exit", (code) => reject(new Error(`listener exited ${code}`)));
-  });
-  return { stop: () => child.kill("SIGKILL"), ready };
+  const script = `require("net").createServer(c=>c.on("error",()=>{})).listen(+process.argv[1],"::",()=>console.log("ready"))`;
+  return receiverInPod(pod, script, [String(port)], 60 * 60_000);
 }
-
 
 /**
  * Sends `count` UDP datagrams from `from` to `to`; how many arrived. The receiver counts from its
@@ -160,7 +155,6 @@ export async function udpDelivered(from: NetworkPod, to: NetworkPod, port: numbe
     [String(port)],
     60_000,
   );
-  receiver.output.catch(() => undefined); // awaited below; a sender's failure must not leave it unhandled
   await receiver.ready;
   try {
     await nodeInPod(

@@ -26,7 +26,10 @@ async function throughput(from: NetworkPod, to: NetworkPod, port: number, second
     `const chunk=Buffer.alloc(65536,120);const end=Date.now()+(+process.argv[3])*1000;const c=require("net").connect(+process.argv[2],process.argv[1],()=>{const pump=()=>{while(Date.now()<end){if(!c.write(chunk))return c.once("drain",pump)}c.end()};pump()});c.on("close",()=>process.exit(0))`,
     [host, String(port), String(seconds)],
     60_000,
-  );
+  ).catch((e: unknown) => {
+    receiver.stop(); // a sender that failed never ends the receiver's connection
+    throw e;
+  });
   const { n, ms } = JSON.parse(await receiver.output) as { n: number; ms: number };
   return n / (ms / 1000);
 }
